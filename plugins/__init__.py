@@ -1,0 +1,1 @@
+"""Built-in task plugins, one subpackage per task family."""

@@ -1,0 +1,1 @@
+"""Stand-ins for what we cannot reach here: citizens' phones and kiosks, the government API."""

@@ -1,0 +1,604 @@
+"""Protocol v1: the one definition of the wire format between hub and clients.
+
+Every message is a JSON object sent as one websocket text frame::
+
+    {"v": 1, "type": "join_queue", ...fields}
+
+Each message type is a frozen dataclass below; ``encode`` turns one into
+text and ``decode`` checks text from the wire and returns the typed value,
+or raises ``ProtocolError`` naming the field that is wrong. Unknown types,
+unknown fields, wrong types, out-of-range numbers and over-long strings are
+all rejected: nothing unchecked gets past this module. The hub, the
+workstation, the simulators and the citizen web page's script all follow
+it; ``docs/protocol.md`` describes it for people.
+
+Binary frames are reserved for material uploads (a later capability).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final, Literal, TypeAlias, get_args, get_origin
+
+VERSION: Final = 1
+#: Largest text frame either side accepts. SDP from a browser is ~10 KB.
+MAX_MESSAGE_BYTES: Final = 256 * 1024
+
+Role: TypeAlias = Literal["citizen", "agent", "supervisor", "kiosk"]
+Channel: TypeAlias = Literal["web", "miniprogram", "official_account", "kiosk", "hotline"]
+Priority: TypeAlias = Literal["normal", "elderly", "disabled"]
+MediaKind: TypeAlias = Literal["video", "audio"]
+AgentState: TypeAlias = Literal[
+    "offline", "ready", "ringing", "on_call", "wrap_up", "away", "counter"
+]
+SeatMode: TypeAlias = Literal["video", "counter", "combined"]
+AwayReason: TypeAlias = Literal["", "break", "meeting", "training", "missed_offers", "other"]
+Outcome: TypeAlias = Literal[
+    "resolved",  # question answered (咨询已解答)
+    "guided",  # walked through the online form (指导办理)
+    "pre_reviewed",  # materials pre-reviewed (材料预审)
+    "accepted",  # application accepted (业务受理)
+    "booked",  # counter appointment booked (代预约)
+    "transferred",  # handed to another department (转办)
+    "unresolved",  # could not be resolved (未解决)
+    "dropped",  # the call broke off (通话中断)
+    "abandoned",  # the citizen left the queue before an answer (set by the hub)
+]
+SdpType: TypeAlias = Literal["offer", "answer"]
+WithdrawReason: TypeAlias = Literal["timeout", "declined", "citizen_left", "agent_left"]
+EndReason: TypeAlias = Literal["hangup", "disconnected", "timeout", ""]
+CallRole: TypeAlias = Literal["caller", "callee"]
+ErrorCode: TypeAlias = Literal[
+    "bad_json",
+    "bad_message",
+    "unknown_type",
+    "unsupported_version",
+    "too_large",
+    "not_authenticated",
+    "bad_token",
+    "already_logged_in",
+    "not_allowed",
+    "no_such_item",
+    "no_such_call",
+    "no_such_work_order",
+    "not_in_queue",
+    "already_queued",
+    "bad_state",
+    "rate_limited",
+    "internal",
+]
+
+#: Outcomes an agent may choose at wrap-up (``abandoned`` is the hub's alone).
+WRAP_UP_OUTCOMES: Final[tuple[Outcome, ...]] = tuple(
+    o for o in get_args(Outcome) if o != "abandoned"
+)
+
+_SHORT = {"max_len": 200}
+_ID = {"max_len": 64, "min_len": 1}
+
+
+class ProtocolError(ValueError):
+    """A message broke protocol v1. ``field`` names the offending field."""
+
+    def __init__(self, code: ErrorCode, message: str, field: str = "") -> None:
+        super().__init__(f"{message} ({field})" if field else message)
+        self.code: ErrorCode = code
+        self.message = message
+        self.field = field
+
+
+# --- values carried inside messages ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenInfo:
+    """Who is calling, as far as the citizen told us. The hub masks it for agents."""
+
+    name: str = field(default="", metadata=_SHORT)
+    id_number: str = field(default="", metadata={"max_len": 32})
+    phone: str = field(default="", metadata={"max_len": 32})
+    hall: str = field(default="", metadata=_SHORT)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One waiting citizen as shown in an agent's queue pane (personal data masked)."""
+
+    work_order_id: str = field(metadata=_ID)
+    item_code: str = field(metadata=_ID)
+    item_name: str = field(metadata=_SHORT)
+    channel: Channel
+    priority: Priority
+    media: MediaKind
+    citizen: CitizenInfo
+    queued_at: float = field(metadata={"min": 0})
+
+
+# --- messages ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """First message on every connection: who this is. Agents and supervisors
+    prove it with their token; citizens and kiosks may give a display name."""
+
+    TYPE: ClassVar[str] = "hello"
+    role: Role
+    token: str = field(default="", metadata={"max_len": 256})
+    name: str = field(default="", metadata=_SHORT)
+
+
+@dataclass(frozen=True, slots=True)
+class Welcome:
+    """Hub → client: the login worked. ``agent_id`` and ``skills`` for seats."""
+
+    TYPE: ClassVar[str] = "welcome"
+    session_id: str = field(metadata=_ID)
+    role: Role
+    name: str = field(default="", metadata=_SHORT)
+    agent_id: str = field(default="", metadata={"max_len": 64})
+    skills: tuple[str, ...] = field(default=(), metadata={"max_items": 64})
+    ring_timeout_s: float = field(default=15.0, metadata={"min": 0, "max": 600})
+
+
+@dataclass(frozen=True, slots=True)
+class JoinQueue:
+    """Citizen → hub: queue for a service item on a channel."""
+
+    TYPE: ClassVar[str] = "join_queue"
+    item_code: str = field(metadata=_ID)
+    channel: Channel
+    citizen: CitizenInfo = CitizenInfo()
+    priority: Priority = "normal"
+    media: MediaKind = "video"
+
+
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """Hub → citizen: you are in the queue; a work order now exists."""
+
+    TYPE: ClassVar[str] = "queued"
+    work_order_id: str = field(metadata=_ID)
+    item_code: str = field(metadata=_ID)
+    item_name: str = field(metadata=_SHORT)
+    position: int = field(metadata={"min": 1})
+    expected_wait_s: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class QueuePosition:
+    """Hub → citizen: your place in the queue moved."""
+
+    TYPE: ClassVar[str] = "queue_position"
+    work_order_id: str = field(metadata=_ID)
+    position: int = field(metadata={"min": 1})
+    expected_wait_s: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class LeaveQueue:
+    """Citizen → hub: stop waiting."""
+
+    TYPE: ClassVar[str] = "leave_queue"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """Hub → agent: everyone waiting for items this agent serves, oldest first."""
+
+    TYPE: ClassVar[str] = "queue_snapshot"
+    entries: tuple[QueueEntry, ...] = field(default=(), metadata={"max_items": 2000})
+
+
+@dataclass(frozen=True, slots=True)
+class SetState:
+    """Agent → hub: I am ready, or away for a reason."""
+
+    TYPE: ClassVar[str] = "set_state"
+    state: Literal["ready", "away"]
+    reason: AwayReason = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetMode:
+    """Agent → hub: video seat, counter clerk, or both."""
+
+    TYPE: ClassVar[str] = "set_mode"
+    mode: SeatMode
+
+
+@dataclass(frozen=True, slots=True)
+class Presence:
+    """Hub → agent: the seat's state as the hub sees it (the hub decides)."""
+
+    TYPE: ClassVar[str] = "presence"
+    state: AgentState
+    mode: SeatMode
+    reason: AwayReason = ""
+    since: float = field(default=0.0, metadata={"min": 0})
+    missed_offers: int = field(default=0, metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """Hub → agent: a citizen for you; accept within ``ring_timeout_s``."""
+
+    TYPE: ClassVar[str] = "offer"
+    call_id: str = field(metadata=_ID)
+    work_order_id: str = field(metadata=_ID)
+    item_code: str = field(metadata=_ID)
+    item_name: str = field(metadata=_SHORT)
+    channel: Channel
+    priority: Priority
+    media: MediaKind
+    citizen: CitizenInfo
+    queued_at: float = field(metadata={"min": 0})
+    ring_timeout_s: float = field(metadata={"min": 0, "max": 600})
+
+
+@dataclass(frozen=True, slots=True)
+class OfferWithdrawn:
+    """Hub → agent: the offer is gone (it timed out, you declined, the citizen left)."""
+
+    TYPE: ClassVar[str] = "offer_withdrawn"
+    call_id: str = field(metadata=_ID)
+    reason: WithdrawReason
+
+
+@dataclass(frozen=True, slots=True)
+class Accept:
+    """Agent → hub: take the offered call."""
+
+    TYPE: ClassVar[str] = "accept"
+    call_id: str = field(metadata=_ID)
+
+
+@dataclass(frozen=True, slots=True)
+class Decline:
+    """Agent → hub: pass on the offered call; it goes to the next agent."""
+
+    TYPE: ClassVar[str] = "decline"
+    call_id: str = field(metadata=_ID)
+
+
+@dataclass(frozen=True, slots=True)
+class CallStarted:
+    """Hub → both parties: the call is on. The ``caller`` sends the SDP offer."""
+
+    TYPE: ClassVar[str] = "call_started"
+    call_id: str = field(metadata=_ID)
+    work_order_id: str = field(metadata=_ID)
+    call_role: CallRole
+    peer_name: str = field(metadata=_SHORT)
+    item_code: str = field(metadata=_ID)
+    item_name: str = field(metadata=_SHORT)
+    channel: Channel
+    media: MediaKind
+
+
+@dataclass(frozen=True, slots=True)
+class Sdp:
+    """Either party → hub → the other: a session description."""
+
+    TYPE: ClassVar[str] = "sdp"
+    call_id: str = field(metadata=_ID)
+    sdp_type: SdpType
+    sdp: str = field(metadata={"max_len": 65536, "min_len": 1})
+
+
+@dataclass(frozen=True, slots=True)
+class Ice:
+    """Either party → hub → the other: one trickled ICE candidate ("" ends them)."""
+
+    TYPE: ClassVar[str] = "ice"
+    call_id: str = field(metadata=_ID)
+    candidate: str = field(metadata={"max_len": 1024})
+    sdp_mid: str = field(default="", metadata={"max_len": 64})
+    sdp_mline_index: int = field(default=0, metadata={"min": 0, "max": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class Chat:
+    """Either party → hub: a text message in the call."""
+
+    TYPE: ClassVar[str] = "chat"
+    call_id: str = field(metadata=_ID)
+    text: str = field(metadata={"max_len": 2000, "min_len": 1})
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """Hub → both parties: a chat message as delivered, with sender and time."""
+
+    TYPE: ClassVar[str] = "chat_message"
+    call_id: str = field(metadata=_ID)
+    text: str = field(metadata={"max_len": 2000, "min_len": 1})
+    sender_role: Role
+    sender_name: str = field(metadata=_SHORT)
+    sent_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class Hangup:
+    """Either party → hub: end the call."""
+
+    TYPE: ClassVar[str] = "hangup"
+    call_id: str = field(metadata=_ID)
+
+
+@dataclass(frozen=True, slots=True)
+class CallEnded:
+    """Hub → both parties: the call is over (who ended it, and why)."""
+
+    TYPE: ClassVar[str] = "call_ended"
+    call_id: str = field(metadata=_ID)
+    work_order_id: str = field(metadata=_ID)
+    ended_by: Literal["citizen", "agent", "kiosk", "hub"]
+    reason: EndReason = "hangup"
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUp:
+    """Agent → hub: the outcome and notes of a finished call; back to ready after."""
+
+    TYPE: ClassVar[str] = "wrap_up"
+    work_order_id: str = field(metadata=_ID)
+    outcome: Outcome
+    notes: str = field(default="", metadata={"max_len": 2000})
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderClosed:
+    """Hub → agent (and citizen): the work order is closed with this outcome."""
+
+    TYPE: ClassVar[str] = "work_order_closed"
+    work_order_id: str = field(metadata=_ID)
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """Citizen → hub: the 1–10 rating of the contact (满意度评价)."""
+
+    TYPE: ClassVar[str] = "rate"
+    work_order_id: str = field(metadata=_ID)
+    score: int = field(metadata={"min": 1, "max": 10})
+    comment: str = field(default="", metadata={"max_len": 500})
+
+
+@dataclass(frozen=True, slots=True)
+class Ack:
+    """Hub → client: the request named by ``of`` was done."""
+
+    TYPE: ClassVar[str] = "ack"
+    of: str = field(metadata=_ID)
+    work_order_id: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class Error:
+    """Hub → client: the last message was refused; ``field`` names what was wrong."""
+
+    TYPE: ClassVar[str] = "error"
+    code: ErrorCode
+    message: str = field(metadata={"max_len": 500})
+    field: str = dataclasses.field(default="", metadata={"max_len": 100})
+    of: str = dataclasses.field(default="", metadata={"max_len": 64})
+
+
+Message: TypeAlias = (
+    Hello
+    | Welcome
+    | JoinQueue
+    | Queued
+    | QueuePosition
+    | LeaveQueue
+    | QueueSnapshot
+    | SetState
+    | SetMode
+    | Presence
+    | Offer
+    | OfferWithdrawn
+    | Accept
+    | Decline
+    | CallStarted
+    | Sdp
+    | Ice
+    | Chat
+    | ChatMessage
+    | Hangup
+    | CallEnded
+    | WrapUp
+    | WorkOrderClosed
+    | Rate
+    | Ack
+    | Error
+)
+
+MESSAGE_TYPES: Final[dict[str, type[Message]]] = {
+    cls.TYPE: cls for cls in typing.get_args(Message)
+}
+
+#: Which roles may send which message types to the hub. Everything else the
+#: hub sends; a client sending it is refused.
+SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
+    "hello": frozenset({"citizen", "agent", "supervisor", "kiosk"}),
+    "join_queue": frozenset({"citizen", "kiosk"}),
+    "leave_queue": frozenset({"citizen", "kiosk"}),
+    "set_state": frozenset({"agent"}),
+    "set_mode": frozenset({"agent"}),
+    "accept": frozenset({"agent"}),
+    "decline": frozenset({"agent"}),
+    "sdp": frozenset({"citizen", "kiosk", "agent"}),
+    "ice": frozenset({"citizen", "kiosk", "agent"}),
+    "chat": frozenset({"citizen", "kiosk", "agent"}),
+    "hangup": frozenset({"citizen", "kiosk", "agent"}),
+    "wrap_up": frozenset({"agent"}),
+    "rate": frozenset({"citizen", "kiosk"}),
+}
+
+
+# --- encoding ----------------------------------------------------------------
+
+
+def to_wire(value: Any) -> Any:
+    """Plain JSON-ready data for a message or a value inside one."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: to_wire(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple):
+        return [to_wire(v) for v in value]
+    return value
+
+
+def encode(message: Message) -> str:
+    """The text frame for ``message``."""
+    body = {"v": VERSION, "type": message.TYPE}
+    body.update(to_wire(message))
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+# --- decoding ----------------------------------------------------------------
+
+
+def decode(frame: str | bytes) -> Message:
+    """Check one text frame from the wire and return its typed message.
+
+    Raises ``ProtocolError`` with a code and the offending field.
+    """
+    if isinstance(frame, bytes):
+        if len(frame) > MAX_MESSAGE_BYTES:
+            raise ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
+        try:
+            frame = frame.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError("bad_json", "message is not UTF-8") from exc
+    if len(frame) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
+    try:
+        raw = json.loads(frame, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as exc:
+        raise ProtocolError("bad_json", f"not JSON: {exc}") from exc
+    return from_wire(raw)
+
+
+def from_wire(raw: Any) -> Message:
+    """Check already-parsed JSON data and return its typed message."""
+    if not isinstance(raw, dict):
+        raise ProtocolError("bad_message", "a message must be a JSON object")
+    version = raw.get("v")
+    if version != VERSION or isinstance(version, bool):
+        raise ProtocolError(
+            "unsupported_version", f"protocol version must be {VERSION}", "v"
+        )
+    kind = raw.get("type")
+    if not isinstance(kind, str):
+        raise ProtocolError("bad_message", "message type missing", "type")
+    cls = MESSAGE_TYPES.get(kind)
+    if cls is None:
+        raise ProtocolError("unknown_type", f"unknown message type {kind[:40]!r}", "type")
+    body = {k: v for k, v in raw.items() if k not in ("v", "type")}
+    result: Message = _build(cls, body, "")
+    return result
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not allowed")
+
+
+def _build(cls: type[Any], body: dict[str, Any], path: str) -> Any:
+    hints = _hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in body:
+        if key not in fields:
+            raise ProtocolError("bad_message", "unknown field", _join(path, str(key)[:40]))
+    values: dict[str, Any] = {}
+    for name, f in fields.items():
+        where = _join(path, name)
+        if name not in body:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise ProtocolError("bad_message", "required field missing", where)
+            continue
+        values[name] = _check(hints[name], body[name], f.metadata, where)
+    return cls(**values)
+
+
+def _check(hint: Any, value: Any, meta: typing.Mapping[str, Any], where: str) -> Any:
+    origin = get_origin(hint)
+    if origin is Literal:
+        allowed = get_args(hint)
+        if not isinstance(value, str) or value not in allowed:
+            raise ProtocolError(
+                "bad_message", f"must be one of {', '.join(map(repr, allowed))}", where
+            )
+        return value
+    if origin in (typing.Union, types.UnionType):
+        raise TypeError(f"unions are not part of protocol v1 ({where})")
+    if origin is tuple:
+        (item_hint, _ellipsis) = get_args(hint)
+        if not isinstance(value, list):
+            raise ProtocolError("bad_message", "must be a list", where)
+        if len(value) > meta.get("max_items", 100):
+            raise ProtocolError("bad_message", "too many items", where)
+        return tuple(
+            _check(item_hint, v, {}, f"{where}[{i}]") for i, v in enumerate(value)
+        )
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ProtocolError("bad_message", "must be an object", where)
+        return _build(hint, value, where)  # type: ignore[arg-type]
+    if hint is str:
+        if not isinstance(value, str):
+            raise ProtocolError("bad_message", "must be a string", where)
+        if len(value) > meta.get("max_len", 200):
+            raise ProtocolError("bad_message", "too long", where)
+        if len(value) < meta.get("min_len", 0):
+            raise ProtocolError("bad_message", "must not be empty", where)
+        if "\x00" in value:
+            raise ProtocolError("bad_message", "must not contain NUL", where)
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ProtocolError("bad_message", "must be true or false", where)
+        return value
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ProtocolError("bad_message", "must be a whole number", where)
+        _check_range(value, meta, where)
+        return value
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ProtocolError("bad_message", "must be a number", where)
+        if not math.isfinite(value):
+            raise ProtocolError("bad_message", "must be finite", where)
+        _check_range(value, meta, where)
+        return float(value)
+    raise TypeError(f"no wire form for {hint!r} ({where})")
+
+
+def _check_range(value: float, meta: typing.Mapping[str, Any], where: str) -> None:
+    if "min" in meta and value < meta["min"]:
+        raise ProtocolError("bad_message", f"must be at least {meta['min']}", where)
+    if "max" in meta and value > meta["max"]:
+        raise ProtocolError("bad_message", f"must be at most {meta['max']}", where)
+    if abs(value) > 2**53:
+        raise ProtocolError("bad_message", "number out of range", where)
+
+
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
+def _hints(cls: type[Any]) -> dict[str, Any]:
+    cached = _HINTS.get(cls)
+    if cached is None:
+        cached = typing.get_type_hints(cls)
+        _HINTS[cls] = cached
+    return cached
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name

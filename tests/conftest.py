@@ -1,0 +1,37 @@
+"""Test-wide set-up: Qt offscreen and qasync as the asyncio loop for every async test.
+
+Qt must be told its platform before the first Qt import, and qasync which
+binding to use; pytest-asyncio then runs each async test on a qasync loop so
+widget tests and asyncio code share one event loop, as in the workstation.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyqt6")
+
+import asyncio
+from collections.abc import Callable
+
+import pytest
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+    """Async tests under tests/ui and tests/integration run on qasync; the rest on asyncio."""
+    path = str(item.path)
+    if "/tests/ui/" in path or "/tests/integration/" in path:
+        return {"qasync": _qasync_loop}
+    return {"asyncio": asyncio.new_event_loop}
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    import qasync
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([])
+    loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
+    return loop

@@ -1,0 +1,1 @@
+"""The PyQt6 face of Seat: the agent workstation and the supervisor seat wall."""
