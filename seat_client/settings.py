@@ -1,0 +1,79 @@
+"""Workstation settings: where the hub is, who sits here, language and text size.
+
+Read from a JSON file (``~/.config/seat/workstation.json`` by default) and
+checked as they enter: an unknown key or a wrong value is an error naming
+the key, not a silent default. Command-line options override the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal, get_args
+from urllib.parse import urlparse
+
+Language = Literal["zh_CN", "en"]
+
+
+class SettingsError(ValueError):
+    """A setting is missing or wrong; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkstationSettings:
+    """Everything the composition root needs to build the workstation."""
+
+    hub_url: str = "ws://127.0.0.1:8765/ws"
+    agent_id: str = ""
+    language: Language = "zh_CN"
+    large_text: bool = False
+    state_dir: str = ""
+
+    def checked(self) -> WorkstationSettings:
+        url = urlparse(self.hub_url)
+        if url.scheme not in ("ws", "wss") or not url.hostname:
+            raise SettingsError(f"hub_url must be a ws:// or wss:// address, not {self.hub_url!r}")
+        if self.language not in get_args(Language):
+            raise SettingsError(f"language must be one of {get_args(Language)}")
+        if len(self.agent_id) > 64 or not all(c.isalnum() or c in "-_" for c in self.agent_id):
+            raise SettingsError("agent_id may hold only letters, digits, '-' and '_'")
+        return self
+
+    def state_path(self) -> Path:
+        """Where the workstation keeps its window layout and drafts."""
+        base = self.state_dir or os.environ.get("XDG_STATE_HOME", "") or "~/.local/state"
+        return Path(base).expanduser() / "seat"
+
+
+def default_path() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME", "") or "~/.config"
+    return Path(base).expanduser() / "seat" / "workstation.json"
+
+
+def load(path: Path | None = None, **overrides: Any) -> WorkstationSettings:
+    """Settings from ``path`` (if it exists), then the non-None ``overrides``."""
+    settings = WorkstationSettings()
+    path = path or default_path()
+    if path.exists():
+        try:
+            raw = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise SettingsError(f"cannot read settings {path}: {exc}") from exc
+        settings = _apply(settings, raw, str(path))
+    settings = _apply(settings, {k: v for k, v in overrides.items() if v is not None}, "options")
+    return settings.checked()
+
+
+def _apply(settings: WorkstationSettings, raw: Any, where: str) -> WorkstationSettings:
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{where}: settings must be a JSON object")
+    types = {f.name: f.type for f in fields(WorkstationSettings)}
+    for key, value in raw.items():
+        if key not in types:
+            raise SettingsError(f"{where}: unknown setting {key!r}")
+        want = bool if types[key] == "bool" else str
+        if not isinstance(value, want):
+            raise SettingsError(f"{where}: {key} must be a {want.__name__}")
+    return replace(settings, **raw)

@@ -1,0 +1,55 @@
+"""The queue pane shows waiting citizens in routing order with their wait ticking."""
+
+from __future__ import annotations
+
+import time
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from seat_client import protocol
+from seat_client.queue_model import QueueModel
+from ui.queue_pane import QueuePane, QueueTableModel, format_wait
+
+
+def entry(wo: str, waited_s: float, priority: protocol.Priority = "normal") -> protocol.QueueEntry:
+    return protocol.QueueEntry(
+        wo, "SI-UNEMP-QUERY", "失业保险个人明细查询", "miniprogram", priority, "video",
+        protocol.CitizenInfo(name="吴**"), time.time() - waited_s,
+    )
+
+
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester) -> None:
+    queue = QueueModel()
+    queue.replace([entry("a", 30), entry("b", 90, "elderly")])
+    qtmodeltester.check(QueueTableModel(queue))
+
+
+def test_rows_follow_the_hub_and_the_summary_counts(qtbot: QtBot) -> None:
+    queue = QueueModel()
+    pane = QueuePane(queue)
+    qtbot.addWidget(pane)
+    assert pane.model.rowCount() == 0
+    queue.replace([entry("a", 30), entry("b", 90, "elderly"), entry("c", 200)])
+    assert pane.model.rowCount() == 3
+    first = pane.model.entry(0)
+    assert first.work_order_id == "b"  # the elderly citizen first, though c waited longer
+    assert "3" in pane.summary.text()
+    assert pane.model.entry(1).work_order_id == "c"
+    wait = pane.model.data(pane.model.index(1, QueueTableModel.WAIT_COLUMN))
+    assert wait in ("03:20", "03:21")
+
+
+def test_wait_column_ticks(qtbot: QtBot) -> None:
+    queue = QueueModel()
+    pane = QueuePane(queue)
+    qtbot.addWidget(pane)
+    queue.replace([entry("a", 5)])
+    with qtbot.waitSignal(pane.model.dataChanged, timeout=2500):
+        pass
+
+
+def test_format_wait() -> None:
+    assert format_wait(0) == "00:00"
+    assert format_wait(75) == "01:15"
+    assert format_wait(3723) == "1:02:03"

@@ -1,0 +1,149 @@
+"""``seat-client``: the composition root of the agent workstation.
+
+Reads the settings, installs the language, finds the agent's token in the
+system keyring (or asks once), builds the hub link, the workstation core
+and the main window, and runs them on one qasync event loop. With
+``--autopilot DIR`` it drives one call by itself (for the demo on a machine
+with no one at it) and prints a JSON summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyqt6")
+
+import qasync
+from PyQt6.QtCore import QCoreApplication, QSettings
+from PyQt6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from seat_client import protocol
+from seat_client import settings as settings_mod
+from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
+from seat_client.hub_link import HubLink, LinkState
+from seat_client.workstation import Workstation
+from ui import i18n
+from ui.login_dialog import LoginDialog
+from ui.main_window import MainWindow
+from ui.theme import apply_theme
+
+log = logging.getLogger("seat-client")
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="seat-client", description="视频办坐席工作台")
+    parser.add_argument("--settings", type=Path, help="settings file (JSON)")
+    parser.add_argument("--hub", help="hub address, e.g. ws://127.0.0.1:8765/ws")
+    parser.add_argument("--agent-id", help="agent ID (工号)")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], help="UI language")
+    parser.add_argument("--large-text", action="store_true", default=None, help="larger text")
+    parser.add_argument("--state-dir", help="where the window layout is kept")
+    parser.add_argument("--autopilot", type=Path, metavar="DIR",
+                        help="drive one call by itself, save a screenshot in DIR, print a summary")
+    parser.add_argument("--size", default="1366x768", help="window size, e.g. 1366x768")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    try:
+        settings = settings_mod.load(
+            args.settings, hub_url=args.hub, agent_id=args.agent_id, language=args.lang,
+            large_text=args.large_text, state_dir=args.state_dir,
+        )
+    except settings_mod.SettingsError as exc:
+        print(f"设置有误 / bad settings: {exc}", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("seat-client")
+    app.setOrganizationName("Seat")
+    translators = i18n.install(app, settings.language)
+    apply_theme(app, large_text=settings.large_text)
+    store = KeyringTokenStore()
+    credentials = obtain_credentials(settings.agent_id, store, interactive=args.autopilot is None)
+    if credentials is None:
+        return 3
+    _agent_id, token = credentials
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        code: int = loop.run_until_complete(run(app, settings, token, args))
+    del translators
+    return code
+
+
+def obtain_credentials(
+    agent_id: str, store: TokenStore, *, interactive: bool
+) -> tuple[str, str] | None:
+    """The agent ID and token: from the keyring, else from the login dialog (then saved)."""
+    token: str | None = None
+    if agent_id:
+        try:
+            token = store.get(agent_id)
+        except CredentialsError as exc:
+            log.warning("keyring: %s", exc)
+    if token:
+        return agent_id, token
+    if not interactive:
+        print(f"没有找到坐席 {agent_id or '?'} 的令牌 / no token in the keyring", file=sys.stderr)
+        return None
+    dialog = LoginDialog(agent_id)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    agent_id, token = dialog.agent_id.text().strip(), dialog.token()
+    try:
+        store.put(agent_id, token)
+    except CredentialsError as exc:
+        QMessageBox.warning(
+            None, dialog.windowTitle(),
+            QCoreApplication.translate(
+                "LoginDialog", "The token could not be saved and is used for this session only: %1"
+            )
+            .replace("%1", str(exc)),
+        )
+    return agent_id, token
+
+
+async def run(
+    app: QApplication, settings: settings_mod.WorkstationSettings, token: str,
+    args: argparse.Namespace,
+) -> int:
+    link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token))
+    workstation = Workstation(link)
+    state_dir = settings.state_path()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(workstation, qsettings, state_dir)
+    width, _, height = args.size.partition("x")
+    window.resize(int(width), int(height))
+    window.show()
+    link.start()
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_last_window_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    app.lastWindowClosed.connect(on_last_window_closed)
+    code = 0
+    try:
+        if args.autopilot is not None:
+            from ui.autopilot import Autopilot
+
+            code = await Autopilot(window, args.autopilot).run()
+        else:
+            await closed
+    finally:
+        if link.state is LinkState.REFUSED:
+            code = code or 4
+        window.save_layout()
+        await workstation.close()
+        window.close()
+    return code

@@ -1,0 +1,89 @@
+"""Display names for wire codes (channels, priorities, states, outcomes), translated.
+
+The wire speaks codes (``"miniprogram"``, ``"on_call"``); people read
+these labels. One place, so every pane says the same words.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QCoreApplication
+
+from seat_client import protocol
+
+translate = QCoreApplication.translate
+
+
+def channel_label(channel: str) -> str:
+    return {
+        "web": translate("labels", "Web portal"),
+        "miniprogram": translate("labels", "i莞家 mini-program"),
+        "official_account": translate("labels", "Official account"),
+        "kiosk": translate("labels", "Kiosk"),
+        "hotline": translate("labels", "Hotline"),
+    }.get(channel, channel)
+
+
+def priority_label(priority: protocol.Priority) -> str:
+    return {
+        "normal": "",
+        "elderly": translate("labels", "Elderly"),
+        "disabled": translate("labels", "Disabled"),
+    }[priority]
+
+
+def state_label(state: protocol.AgentState) -> str:
+    return {
+        "offline": translate("labels", "Offline"),
+        "ready": translate("labels", "Ready"),
+        "ringing": translate("labels", "Ringing"),
+        "on_call": translate("labels", "On call"),
+        "wrap_up": translate("labels", "Wrap-up"),
+        "away": translate("labels", "Away"),
+        "counter": translate("labels", "Counter"),
+    }[state]
+
+
+def away_reason_label(reason: protocol.AwayReason) -> str:
+    return {
+        "": "",
+        "break": translate("labels", "Break"),
+        "meeting": translate("labels", "Meeting"),
+        "training": translate("labels", "Training"),
+        "missed_offers": translate("labels", "Missed calls"),
+        "other": translate("labels", "Other"),
+    }[reason]
+
+
+def mode_label(mode: protocol.SeatMode) -> str:
+    return {
+        "video": translate("labels", "Video"),
+        "counter": translate("labels", "Counter"),
+        "combined": translate("labels", "Combined"),
+    }[mode]
+
+
+def outcome_label(outcome: protocol.Outcome) -> str:
+    return {
+        "resolved": translate("labels", "Question answered"),
+        "guided": translate("labels", "Guided through the form"),
+        "pre_reviewed": translate("labels", "Materials pre-reviewed"),
+        "accepted": translate("labels", "Application accepted"),
+        "booked": translate("labels", "Counter appointment booked"),
+        "transferred": translate("labels", "Transferred"),
+        "unresolved": translate("labels", "Unresolved"),
+        "dropped": translate("labels", "Call dropped"),
+        "abandoned": translate("labels", "Abandoned"),
+    }[outcome]
+
+
+#: State colours chosen to stay apart for red-green colour blindness; a label
+#: always goes with the colour.
+STATE_COLOURS: dict[protocol.AgentState, str] = {
+    "offline": "#6e7781",
+    "ready": "#1a7f37",
+    "ringing": "#bf8700",
+    "on_call": "#0969da",
+    "wrap_up": "#8250df",
+    "away": "#57606a",
+    "counter": "#0a7ea4",
+}

@@ -1,0 +1,61 @@
+"""The login dialog: agent ID and token, asked once and then kept in the system keyring."""
+
+from __future__ import annotations
+
+from PyQt6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from seat_client.credentials import CredentialsError, check_token
+
+
+class LoginDialog(QDialog):
+    """Asks for the agent ID and token; ``token()`` is checked before the dialog accepts."""
+
+    def __init__(self, agent_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Log in to the video service"))
+        self.agent_id = QLineEdit(agent_id, self)
+        self.agent_id.setMaxLength(64)
+        self.token_edit = QLineEdit(self)
+        self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        self.token_edit.setMaxLength(256)
+        self.error = QLabel(self)
+        self.error.setStyleSheet("color:#b3261e")
+        self.error.setWordWrap(True)
+        hint = QLabel(self.tr("The token is kept in the system keyring, never in a file."), self)
+        hint.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(self.tr("Agent ID"), self.agent_id)
+        form.addRow(self.tr("Token"), self.token_edit)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        buttons.accepted.connect(self._on_buttons_accepted)
+        buttons.rejected.connect(self.reject)
+        (self.token_edit if agent_id else self.agent_id).setFocus()
+
+    def token(self) -> str:
+        return check_token(self.token_edit.text())
+
+    def _on_buttons_accepted(self) -> None:
+        if not self.agent_id.text().strip():
+            self.error.setText(self.tr("Enter your agent ID."))
+            return
+        try:
+            self.token()
+        except CredentialsError:
+            self.error.setText(self.tr("The token is empty or has characters a token cannot have."))
+            return
+        self.accept()

@@ -1,0 +1,221 @@
+"""The agent workstation's main window: panes as docks around the video, wired to the core.
+
+Video in the middle; the queue and the citizen/work-order pane on the left;
+chat on the right; the status strip along the bottom. The ringing banner
+sits above the video. Every pane is a dock the agent can move; the layout
+is saved with QSettings and restored next time. All wiring happens in
+``_connect_signals``; slots are ``_on_<source>_<event>``. Async intents run
+as owned tasks: a failure is shown in the status bar, never swallowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QByteArray, QSettings, Qt
+from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, QWidget
+
+from seat_client import protocol
+from seat_client.hub_link import LinkState, NotConnectedError
+from seat_client.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
+from ui.chat_pane import ChatPane
+from ui.offer_banner import OfferBanner
+from ui.queue_pane import QueuePane
+from ui.ringer import Ringer
+from ui.status_strip import StatusStrip
+from ui.video_pane import VideoPane
+from ui.work_order_pane import WorkOrderPane
+
+log = logging.getLogger(__name__)
+
+
+class MainWindow(QMainWindow):
+    """The workstation window for one agent."""
+
+    def __init__(self, workstation: Workstation, settings: QSettings, state_dir: Path) -> None:
+        super().__init__()
+        self.workstation = workstation
+        self._settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.setObjectName("workstation")
+        self.setMinimumSize(1024, 640)
+        self.offer_banner = OfferBanner(self)
+        self.video_pane = VideoPane(self)
+        self.queue_pane = QueuePane(workstation.queue, self)
+        self.work_order_pane = WorkOrderPane(self)
+        self.chat_pane = ChatPane(self)
+        self.status_strip = StatusStrip(self)
+        self.ringer = Ringer(self, state_dir / "ring.wav")
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.offer_banner)
+        column.addWidget(self.video_pane, 1)
+        self.setCentralWidget(central)
+        self.queue_dock = self._dock("queue", self.tr("Queue"), self.queue_pane,
+                                     Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.work_order_dock = self._dock("workOrder", self.tr("Citizen and work order"),
+                                          self.work_order_pane,
+                                          Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.chat_dock = self._dock("chat", self.tr("Chat"), self.chat_pane,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.resizeDocks([self.queue_dock, self.chat_dock], [340, 340],
+                         Qt.Orientation.Horizontal)
+        status = QStatusBar(self)
+        status.addPermanentWidget(self.status_strip, 1)
+        self.setStatusBar(status)
+        self._ready_shortcut = QShortcut(QKeySequence("F9"), self)
+        self._away_shortcut = QShortcut(QKeySequence("F10"), self)
+        self._update_title()
+        self._connect_signals()
+        self._restore_layout()
+
+    # --- set-up ------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect_signals(self) -> None:
+        ws = self.workstation
+        ws.presence_changed.connect(self._on_workstation_presence_changed)
+        ws.offer_changed.connect(self._on_workstation_offer_changed)
+        ws.call_changed.connect(self._on_workstation_call_changed)
+        ws.chat_added.connect(self.chat_pane.add_message)
+        ws.wrap_up_needed.connect(self._on_workstation_wrap_up_needed)
+        ws.work_order_closed.connect(self._on_workstation_work_order_closed)
+        ws.notice.connect(self._on_workstation_notice)
+        ws.link.state_changed.connect(self._on_link_state_changed)
+        ws.link.welcome.connect(lambda _: self._update_title())
+        self.offer_banner.accept_requested.connect(lambda: self._run(ws.accept(), "accept"))
+        self.offer_banner.decline_requested.connect(lambda: self._run(ws.decline(), "decline"))
+        self.video_pane.hang_up_requested.connect(lambda: self._run(ws.hang_up(), "hang up"))
+        self.video_pane.mute_toggled.connect(ws.set_microphone_muted)
+        self.video_pane.camera_toggled.connect(lambda off: ws.set_camera_enabled(not off))
+        self.chat_pane.send_requested.connect(lambda t: self._run(ws.send_chat(t), "chat"))
+        self.work_order_pane.wrap_up_submitted.connect(self._on_work_order_pane_wrap_up)
+        self.status_strip.state_chosen.connect(self._on_status_strip_state_chosen)
+        self.status_strip.mode_chosen.connect(
+            lambda mode: self._run(ws.set_mode(mode), "mode")
+        )
+        self._ready_shortcut.activated.connect(lambda: self._run(ws.set_ready(), "ready"))
+        self._away_shortcut.activated.connect(lambda: self._run(ws.set_away("break"), "away"))
+
+    # --- slots -------------------------------------------------------------------
+
+    def _on_workstation_presence_changed(self, presence: protocol.Presence) -> None:
+        self.status_strip.show_presence(presence)
+
+    def _on_workstation_offer_changed(self, offer: protocol.Offer | None) -> None:
+        self.offer_banner.show_offer(offer)
+        if offer is not None:
+            self.ringer.start()
+        else:
+            self.ringer.stop()
+
+    def _on_workstation_call_changed(self, call: ActiveCall | None) -> None:
+        in_call = call is not None
+        self.video_pane.view.set_session(call.session if call else None)
+        self.video_pane.set_in_call(in_call)
+        self.chat_pane.set_in_call(in_call)
+        if call is not None:
+            self.chat_pane.clear()
+            self.work_order_pane.show_call(call)
+            self.video_pane.view.set_placeholder(self.tr("Connecting video…"))
+            self.chat_pane.input.setFocus()
+        else:
+            self.video_pane.view.set_placeholder(
+                self.tr("No call. Waiting citizens appear in the queue.")
+            )
+
+    def _on_workstation_wrap_up_needed(self, request: WrapUpRequest) -> None:
+        self.work_order_pane.show_wrap_up(request)
+
+    def _on_workstation_work_order_closed(self, closed: protocol.WorkOrderClosed) -> None:
+        self.work_order_pane.show_wrap_up(None)
+        history = self.workstation.history
+        if history and history[-1].work_order_id == closed.work_order_id:
+            self.work_order_pane.add_closed(history[-1])
+        self._show_message(self.tr("Work order %1 closed").replace("%1", closed.work_order_id))
+
+    def _on_workstation_notice(self, notice: Notice) -> None:
+        self._show_message(self.tr("Hub: %1").replace("%1", notice.text), 10000)
+
+    def _on_link_state_changed(self, state: LinkState) -> None:
+        self.status_strip.show_link(state)
+
+    def _on_work_order_pane_wrap_up(self, outcome: str, notes: str) -> None:
+        if outcome not in protocol.WRAP_UP_OUTCOMES:
+            return
+        self._run(self.workstation.submit_wrap_up(outcome, notes), "wrap-up")
+
+    def _on_status_strip_state_chosen(self, state: str, reason: str) -> None:
+        if state == "ready":
+            self._run(self.workstation.set_ready(), "ready")
+        else:
+            self._run(self.workstation.set_away(reason), "away")  # type: ignore[arg-type]
+
+    # --- helpers -------------------------------------------------------------------
+
+    def _run(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except NotConnectedError:
+                self._show_message(self.tr("Not connected to the hub; try again shortly"))
+            except Exception as exc:
+                log.exception("%s failed", what)
+                self._show_message(self.tr("%1 failed: %2").replace("%1", what)
+                                   .replace("%2", str(exc)))
+
+        task = asyncio.get_running_loop().create_task(guarded(), name=what)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _show_message(self, text: str, timeout_ms: int = 5000) -> None:
+        bar = self.statusBar()
+        if bar is not None:
+            bar.showMessage(text, timeout_ms)
+
+    def _update_title(self) -> None:
+        welcome = self.workstation.welcome
+        title = self.tr("Video service seat")
+        if welcome is not None:
+            title += f" — {welcome.name} ({self.tr('ID')} {welcome.agent_id})"
+        self.setWindowTitle(title)
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        state = self._settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self._settings.setValue("window/state", self.saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.save_layout()
+        self.ringer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        with contextlib.suppress(RuntimeError):
+            super().closeEvent(event)
