@@ -11,7 +11,6 @@ as owned tasks: a failure is shown in the status bar, never swallowed.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -93,15 +92,18 @@ class MainWindow(QMainWindow):
 
     def _connect_signals(self) -> None:
         ws = self.workstation
-        ws.presence_changed.connect(self._on_workstation_presence_changed)
-        ws.offer_changed.connect(self._on_workstation_offer_changed)
-        ws.call_changed.connect(self._on_workstation_call_changed)
-        ws.chat_added.connect(self.chat_pane.add_message)
-        ws.wrap_up_needed.connect(self._on_workstation_wrap_up_needed)
-        ws.work_order_closed.connect(self._on_workstation_work_order_closed)
-        ws.notice.connect(self._on_workstation_notice)
-        ws.link.state_changed.connect(self._on_link_state_changed)
-        ws.link.welcome.connect(lambda _: self._update_title())
+        # The core outlives windows (tests, re-login): keep the unsubscribers.
+        self._unsubscribe = [
+            ws.presence_changed.connect(self._on_workstation_presence_changed),
+            ws.offer_changed.connect(self._on_workstation_offer_changed),
+            ws.call_changed.connect(self._on_workstation_call_changed),
+            ws.chat_added.connect(self.chat_pane.add_message),
+            ws.wrap_up_needed.connect(self._on_workstation_wrap_up_needed),
+            ws.work_order_closed.connect(self._on_workstation_work_order_closed),
+            ws.notice.connect(self._on_workstation_notice),
+            ws.link.state_changed.connect(self._on_link_state_changed),
+            ws.link.welcome.connect(lambda _: self._update_title()),
+        ]
         self.offer_banner.accept_requested.connect(lambda: self._run(ws.accept(), "accept"))
         self.offer_banner.decline_requested.connect(lambda: self._run(ws.decline(), "decline"))
         self.video_pane.hang_up_requested.connect(lambda: self._run(ws.hang_up(), "hang up"))
@@ -213,9 +215,11 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
         self.save_layout()
         self.ringer.stop()
         for task in list(self._tasks):
             task.cancel()
-        with contextlib.suppress(RuntimeError):
-            super().closeEvent(event)
+        super().closeEvent(event)

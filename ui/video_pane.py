@@ -13,6 +13,7 @@ Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,17 +57,21 @@ class VideoView(QWidget):
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
         self._placeholder = ""
+        self._unsubscribe: Callable[[], None] | None = None
         self.painted_count = 0
 
     def sizeHint(self) -> QSize:
         return QSize(640, 400)
 
     def set_session(self, session: CallSession | None) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         self._session = session
         self._image = None
         self._pixels = None
         if session is not None:
-            session.frame_arrived.connect(lambda _: self.update())
+            self._unsubscribe = session.frame_arrived.connect(lambda _: self.update())
         self.update()
 
     def set_placeholder(self, text: str) -> None:

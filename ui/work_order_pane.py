@@ -40,10 +40,14 @@ class WorkOrderPane(QWidget):
         self.name = QLabel("—")
         self.item = QLabel("—")
         self.item.setWordWrap(True)
+        self.id_number = QLabel("—")
+        self.phone = QLabel("—")
         self.channel = QLabel("—")
         self.work_order = QLabel("—")
         form = QFormLayout(self.citizen_box)
         form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("ID number"), self.id_number)
+        form.addRow(self.tr("Phone"), self.phone)
         form.addRow(self.tr("Item"), self.item)
         form.addRow(self.tr("Channel"), self.channel)
         form.addRow(self.tr("Work order"), self.work_order)
@@ -89,6 +93,9 @@ class WorkOrderPane(QWidget):
         offer = call.offer
         priority = priority_label(offer.priority) if offer else ""
         self.name.setText(started.peer_name + (f"（{priority}）" if priority else ""))
+        # Masked by the hub; the full number comes with an ID-card read, not the queue.
+        self.id_number.setText(offer.citizen.id_number if offer and offer.citizen.id_number else "—")
+        self.phone.setText(offer.citizen.phone if offer and offer.citizen.phone else "—")
         self.item.setText(started.item_name)
         self.channel.setText(channel_label(started.channel))
         self.work_order.setText(started.work_order_id)

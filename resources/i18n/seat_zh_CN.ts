@@ -62,57 +62,57 @@
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="62" />
+        <location filename="../../ui/main_window.py" line="61" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="64" />
+        <location filename="../../ui/main_window.py" line="63" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="67" />
+        <location filename="../../ui/main_window.py" line="66" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="139" />
+        <location filename="../../ui/main_window.py" line="141" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="143" />
+        <location filename="../../ui/main_window.py" line="145" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="154" />
+        <location filename="../../ui/main_window.py" line="156" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="157" />
+        <location filename="../../ui/main_window.py" line="159" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="180" />
+        <location filename="../../ui/main_window.py" line="182" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="183" />
+        <location filename="../../ui/main_window.py" line="185" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="197" />
+        <location filename="../../ui/main_window.py" line="199" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199" />
+        <location filename="../../ui/main_window.py" line="201" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -243,22 +243,22 @@
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/video_pane.py" line="133" />
+        <location filename="../../ui/video_pane.py" line="138" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="134" />
+        <location filename="../../ui/video_pane.py" line="139" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="137" />
+        <location filename="../../ui/video_pane.py" line="142" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="140" />
+        <location filename="../../ui/video_pane.py" line="145" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
@@ -270,47 +270,57 @@
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="46" />
+        <location filename="../../ui/work_order_pane.py" line="48" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="47" />
+        <location filename="../../ui/work_order_pane.py" line="49" />
+        <source>ID number</source>
+        <translation>证件号码</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_order_pane.py" line="50" />
+        <source>Phone</source>
+        <translation>手机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_order_pane.py" line="51" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="48" />
+        <location filename="../../ui/work_order_pane.py" line="52" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="49" />
+        <location filename="../../ui/work_order_pane.py" line="53" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="51" />
+        <location filename="../../ui/work_order_pane.py" line="55" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="56" />
+        <location filename="../../ui/work_order_pane.py" line="60" />
         <source>Notes for the work order (optional)</source>
         <translation>工单备注（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="58" />
+        <location filename="../../ui/work_order_pane.py" line="62" />
         <source>Submit and go ready (Ctrl+Enter)</source>
         <translation>提交并就绪 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="70" />
+        <location filename="../../ui/work_order_pane.py" line="74" />
         <source>Closed today</source>
         <translation>今日已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="102" />
+        <location filename="../../ui/work_order_pane.py" line="109" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
     </message>

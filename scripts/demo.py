@@ -1,0 +1,125 @@
+"""The whole service on one machine: hub, simulated citizens, and the agent workstation.
+
+Run by ``scripts/demo`` after set-up. Starts a real hub process with two
+seats, puts agent 0012's token in the system keyring, starts simulated
+citizens queueing for different items on different channels, then the
+workstation. With a display the window opens for you; without one the
+workstation runs under Xvfb and drives one call by itself (``--autopilot``),
+saving screenshots and printing a summary checked against the hub's ledger.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
+from seat_client.credentials import CredentialsError, KeyringTokenStore  # noqa: E402
+
+SKILLS = ("social_insurance", "medical_insurance", "housing_fund", "business_registration",
+          "civil_affairs", "public_security")
+BIN = Path(sys.executable).parent
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Seat demo: the whole service on one machine")
+    parser.add_argument("--citizens", type=int, default=3, help="simulated citizens (default 3)")
+    parser.add_argument("--out", type=Path, default=ROOT / "out" / "demo",
+                        help="screenshots and logs (default out/demo)")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN")
+    parser.add_argument("--headless", action="store_true",
+                        help="use Xvfb and the autopilot even when a display exists")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    headless = args.headless or not os.environ.get("DISPLAY")
+    seats = [SeatSpec("0012", "张三", skills=SKILLS, hall="东莞市民服务中心"),
+             SeatSpec("0013", "李四", skills=("social_insurance",), hall="石龙镇")]
+    with HubProcess(seats, workdir=args.out / "hub", ring_timeout=20.0) as hub:
+        print(f"hub: {hub.url}  ledger: {hub.db_path}", flush=True)
+        try:
+            KeyringTokenStore().put("0012", hub.tokens["0012"])
+        except CredentialsError as exc:
+            print(f"keyring: {exc}", file=sys.stderr)
+            return 2
+        sim = subprocess.Popen(
+            [str(BIN / "seat-sim"), "--hub", hub.url, "--citizens", str(args.citizens),
+             "--channels", "miniprogram,web,kiosk", "--chat", "您好，我想咨询一下办理流程",
+             "--reply", "--rate", "10", "--stagger", "0.5", "--seed", "7"],
+            stdout=open(args.out / "citizens.jsonl", "w"),  # noqa: SIM115
+            stderr=open(args.out / "citizens.log", "w"),  # noqa: SIM115
+        )
+        xvfb = start_xvfb() if headless else None
+        env = dict(os.environ, QT_QPA_PLATFORM="xcb")
+        if xvfb is not None:
+            env["DISPLAY"] = xvfb[1]
+        client_args = [str(BIN / "seat-client"), "--hub", hub.url, "--agent-id", "0012",
+                       "--lang", args.lang, "--state-dir", str(args.out / "state")]
+        if headless:
+            client_args += ["--autopilot", str(args.out)]
+        print("workstation: " + ("Xvfb, autopilot" if headless else "opening the window"),
+              flush=True)
+        client = subprocess.run(client_args, env=env, stdout=subprocess.PIPE, text=True,
+                                stderr=open(args.out / "workstation.log", "w"))  # noqa: SIM115
+        sim.terminate()
+        sim.wait(10)
+        if xvfb is not None:
+            xvfb[0].terminate()
+        if not headless:
+            return client.returncode
+        return report(client.stdout, hub.db_path, client.returncode)
+
+
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    if shutil.which("Xvfb") is None:
+        sys.exit("Xvfb is missing: run scripts/setup")
+    for number in range(99, 140):
+        if not Path(f"/tmp/.X11-unix/X{number}").exists():
+            display = f":{number}"
+            proc = subprocess.Popen(["Xvfb", display, "-screen", "0", "1366x768x24", "-nolisten",
+                                     "tcp"], stderr=subprocess.DEVNULL)
+            for _ in range(100):
+                if Path(f"/tmp/.X11-unix/X{number}").exists():
+                    return proc, display
+                time.sleep(0.05)
+            proc.terminate()
+    sys.exit("could not start Xvfb")
+
+
+def report(stdout: str, db_path: Path, returncode: int) -> int:
+    lines = [line for line in stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        print("the workstation printed no summary; see out/demo/workstation.log", file=sys.stderr)
+        return 1
+    summary = json.loads(lines[-1])
+    work_order = summary.get("work_order", "")
+    with sqlite3.connect(db_path) as db:
+        row = db.execute("SELECT outcome, state, rating FROM work_orders WHERE id = ?",
+                         (work_order,)).fetchone()
+    ok = summary.get("ok") and row is not None and row[0] == summary.get("outcome")
+    print()
+    print("视频办演示 / Seat demo")
+    print(f"  接听 call accepted:            {'是 yes' if summary.get('call_accepted') else '否 no'}")
+    print(f"  接听到首帧 accept→first frame: {summary.get('accept_to_first_frame_ms', '—')} ms")
+    print(f"  远端画面 remote frames painted: {summary.get('remote_frames_painted', 0)}")
+    print(f"  文字消息 chat sent/received:    {summary.get('chat_sent', 0)} / "
+          f"{summary.get('chat_received', 0)}")
+    print(f"  工单 work order:               {work_order or '—'} → "
+          f"{row[0] if row else '—'} ({row[1] if row else '—'}) in the hub's ledger")
+    print(f"  截图 screenshot:               {summary.get('screenshot', '—')}")
+    if not ok:
+        print(f"  FAILED: {summary.get('failed_step', 'work order not closed in the ledger')}")
+    return 0 if ok and returncode == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

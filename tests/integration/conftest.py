@@ -1,0 +1,72 @@
+"""Fixtures for whole-system tests: a real hub process and a workstation window offscreen."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PyQt6.QtCore import QCoreApplication, QSettings
+from PyQt6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from sandbox.hub_process import HubProcess, SeatSpec
+from seat_client import protocol
+from seat_client.hub_link import HubLink, LinkState
+from seat_client.workstation import Workstation
+from ui import i18n
+from ui.main_window import MainWindow
+
+ALL_SKILLS = ("social_insurance", "medical_insurance", "housing_fund", "business_registration",
+              "civil_affairs", "public_security")
+
+
+async def until(condition: Callable[[], bool], what: str, timeout_s: float = 20.0) -> None:
+    """Wait on the running (qasync) loop until ``condition`` holds; fail naming ``what``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for: {what}")
+        await asyncio.sleep(0.02)
+
+
+@dataclass
+class Seat:
+    """A logged-in workstation window for agent 0012 on a real hub."""
+
+    hub: HubProcess
+    workstation: Workstation
+    window: MainWindow
+
+
+@pytest.fixture
+async def hub() -> AsyncIterator[HubProcess]:
+    async with HubProcess(
+        [SeatSpec("0012", "张三", skills=ALL_SKILLS)], ring_timeout=10.0
+    ) as process:
+        yield process
+
+
+@pytest.fixture
+async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path) -> AsyncIterator[Seat]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")  # the workstation's default language
+    token = hub.tokens["0012"]
+    link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
+    workstation = Workstation(link)
+    settings = QSettings(str(tmp_path / "workstation.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(workstation, settings, tmp_path)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    link.start()
+    await until(lambda: link.state is LinkState.CONNECTED, "the workstation logs in")
+    yield Seat(hub, workstation, window)
+    window.close()
+    await workstation.close()
+    for translator in translators:
+        QCoreApplication.removeTranslator(translator)
