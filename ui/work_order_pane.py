@@ -94,8 +94,9 @@ class WorkOrderPane(QWidget):
         priority = priority_label(offer.priority) if offer else ""
         self.name.setText(started.peer_name + (f"（{priority}）" if priority else ""))
         # Masked by the hub; the full number comes with an ID-card read, not the queue.
-        self.id_number.setText(offer.citizen.id_number if offer and offer.citizen.id_number else "—")
-        self.phone.setText(offer.citizen.phone if offer and offer.citizen.phone else "—")
+        citizen = offer.citizen if offer else None
+        self.id_number.setText(citizen.id_number if citizen and citizen.id_number else "—")
+        self.phone.setText(citizen.phone if citizen and citizen.phone else "—")
         self.item.setText(started.item_name)
         self.channel.setText(channel_label(started.channel))
         self.work_order.setText(started.work_order_id)
