@@ -108,7 +108,8 @@ def report(stdout: str, db_path: Path, returncode: int) -> int:
     ok = summary.get("ok") and row is not None and row[0] == summary.get("outcome")
     print()
     print("视频办演示 / Seat demo")
-    print(f"  接听 call accepted:            {'是 yes' if summary.get('call_accepted') else '否 no'}")
+    accepted = "是 yes" if summary.get("call_accepted") else "否 no"
+    print(f"  接听 call accepted:            {accepted}")
     print(f"  接听到首帧 accept→first frame: {summary.get('accept_to_first_frame_ms', '—')} ms")
     print(f"  远端画面 remote frames painted: {summary.get('remote_frames_painted', 0)}")
     print(f"  文字消息 chat sent/received:    {summary.get('chat_sent', 0)} / "

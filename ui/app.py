@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("seat-client")
     app.setOrganizationName("Seat")
+    # run() ends when the window closes and then shuts down the hub link and the call:
+    # Qt quitting on its own would stop the event loop under that clean-up.
+    app.setQuitOnLastWindowClosed(False)
     translators = i18n.install(app, settings.language)
     apply_theme(app, large_text=settings.large_text)
     store = KeyringTokenStore()

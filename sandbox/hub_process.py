@@ -1,0 +1,258 @@
+"""Start a real ``seat-hub`` process on a free port, for tests, the demo and benchmarks.
+
+    async with HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",))],
+                          ring_timeout=0.5) as hub:
+        ws = await websockets.connect(hub.url)
+        token = hub.tokens["0012"]
+
+``HubProcess`` writes a seats file with freshly generated tokens, starts the
+hub (``python -m seat_hub.cli``) with a new SQLite ledger on port 0, waits
+for its ``seat-hub listening on ws://…`` line and exposes ``url``,
+``tokens``, ``db_path``, ``seats_path`` and ``log_path`` (the hub's stderr:
+one JSON event per line, see ``events()``). On exit it sends SIGTERM, then
+SIGKILL after ``stop_timeout``. It works as an ``async with`` or a plain
+``with`` (``start()`` / ``stop()`` are synchronous).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import re
+import selectors
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+from seat_hub.seats import SeatSpec, new_token, write_seats_file
+
+__all__ = ["HubProcess", "HubStartError", "SeatSpec"]
+
+_LISTENING: Final = re.compile(r"^seat-hub listening on (ws://\S+)$")
+
+Event = dict[str, Any]
+
+
+class HubStartError(RuntimeError):
+    """The hub process did not come up; the message carries the end of its log."""
+
+
+class HubProcess:
+    """A ``seat-hub`` subprocess with its own seats file, tokens and ledger."""
+
+    def __init__(
+        self,
+        seats: Sequence[SeatSpec],
+        *,
+        workdir: Path | None = None,
+        ring_timeout: float = 15.0,
+        max_missed: int = 3,
+        catalog: Path | None = None,
+        host: str = "127.0.0.1",
+        start_timeout: float = 10.0,
+        stop_timeout: float = 5.0,
+        extra_args: Sequence[str] = (),
+    ) -> None:
+        self.seats = tuple(seats)
+        self.ring_timeout = ring_timeout
+        self.max_missed = max_missed
+        self.catalog = catalog
+        self.host = host
+        self.start_timeout = start_timeout
+        self.stop_timeout = stop_timeout
+        self.extra_args = tuple(extra_args)
+        self._own_workdir = workdir is None
+        self.workdir = Path(tempfile.mkdtemp(prefix="seat-hub-")) if workdir is None else workdir
+        self.seats_path = self.workdir / "seats.json"
+        self.db_path = self.workdir / "ledger.sqlite3"
+        self.log_path = self.workdir / "hub.log"
+        #: agent id → plain login token (only the SHA-256 is in the seats file).
+        self.tokens: dict[str, str] = {}
+        self.url = ""
+        self.returncode: int | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    # --- lifecycle -----------------------------------------------------------
+
+    def command(self) -> list[str]:
+        cmd = [
+            sys.executable,
+            "-m",
+            "seat_hub.cli",
+            "--host",
+            self.host,
+            "--port",
+            "0",
+            "--seats",
+            str(self.seats_path),
+            "--db",
+            str(self.db_path),
+            "--ring-timeout",
+            str(self.ring_timeout),
+            "--max-missed",
+            str(self.max_missed),
+        ]
+        if self.catalog is not None:
+            cmd += ["--catalog", str(self.catalog)]
+        return cmd + list(self.extra_args)
+
+    def start(self) -> None:
+        """Write the seats file, start the hub and wait until it listens."""
+        if self._proc is not None:
+            raise RuntimeError("this hub is already started")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.tokens = {spec.agent_id: new_token() for spec in self.seats}
+        write_seats_file(self.seats_path, self.seats, self.tokens)
+        with self.log_path.open("ab") as log:
+            self._proc = subprocess.Popen(
+                self.command(),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                cwd=self.workdir,
+            )
+        try:
+            self.url = self._read_listening_line()
+        except BaseException:
+            self._kill()
+            raise
+
+    def stop(self) -> int:
+        """SIGTERM, wait up to ``stop_timeout``, then SIGKILL; returns the exit code."""
+        proc = self._proc
+        if proc is None:
+            return self.returncode if self.returncode is not None else 0
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(self.stop_timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()
+        self.returncode = proc.returncode
+        self._proc = None
+        return proc.returncode
+
+    def cleanup(self) -> None:
+        """Remove the work directory if this object made it."""
+        if self._own_workdir:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+        self.cleanup()
+
+    async def __aenter__(self) -> Self:
+        await asyncio.to_thread(self.start)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await asyncio.to_thread(self.stop)
+        self.cleanup()
+
+    # --- what the hub logged -------------------------------------------------
+
+    def events(self, name: str | None = None) -> list[Event]:
+        """The hub's JSON log events so far (only those called ``name`` if given)."""
+        try:
+            text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return []
+        found: list[Event] = []
+        for line in text.splitlines():
+            with contextlib.suppress(ValueError):
+                event = json.loads(line)
+                if isinstance(event, dict) and (name is None or event.get("event") == name):
+                    found.append(event)
+        return found
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    async def wait_for_event(
+        self, name: str, where: Callable[[Event], bool] = lambda e: True, within: float = 5.0
+    ) -> Event:
+        """The first logged event ``name`` matching ``where``, waiting up to ``within`` seconds."""
+        deadline = time.monotonic() + within
+        while True:
+            for event in self.events(name):
+                if where(event):
+                    return event
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the hub logged no matching {name!r} event in {within} s")
+            await asyncio.sleep(0.02)
+
+    # --- internals --------------------------------------------------------------
+
+    def _read_listening_line(self) -> str:
+        proc = self._proc
+        assert proc is not None and proc.stdout is not None
+        deadline = time.monotonic() + self.start_timeout
+        buffer = b""
+        fd = proc.stdout.fileno()
+        with selectors.DefaultSelector() as selector:
+            selector.register(fd, selectors.EVENT_READ)
+            while b"\n" not in buffer:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise HubStartError(self._failure("did not start in time"))
+                if not selector.select(min(left, 0.1)):
+                    continue
+                chunk = os.read(fd, 4096)
+                if not chunk:
+                    proc.wait(self.stop_timeout)
+                    raise HubStartError(self._failure(f"exited with code {proc.returncode}"))
+                buffer += chunk
+        line = buffer.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
+        match = _LISTENING.match(line)
+        if match is None:
+            raise HubStartError(self._failure(f"printed {line!r} instead of the listening line"))
+        return match.group(1)
+
+    def _failure(self, what: str) -> str:
+        tail = "\n".join(self.log_text().splitlines()[-20:])
+        return f"seat-hub {what}; its log ends with:\n{tail}"
+
+    def _kill(self) -> None:
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc is not None and proc.stdout is not None:
+            proc.stdout.close()
+        self._proc = None

@@ -1,0 +1,196 @@
+"""Benchmark: a call's video from the citizen's camera to the paint in the workstation.
+
+For 640x480 and 1280x720 it measures, in one run, side by side:
+
+- ``baseline``: a bare aiortc pair in one process, no hub, no UI
+  (``sandbox.bare_pair``): latency from capture to the decoded frame;
+- ``full``: the real path: a hub process, a simulated citizen process
+  (``seat-sim``) sending a stamped camera, and the workstation window
+  offscreen in this process on qasync; latency from capture to the paint of
+  that frame in the video view, read off the stamp in the painted pixels.
+
+``full`` also has ``accept_to_first_frame_ms`` (the accept click to the first
+painted frame) and ``loop_lag_ms_p99`` (how late a 5 ms timer on the
+workstation's event loop fires during the call). ``cpu_percent`` is CPU
+time over wall time: for baseline the one process (both peers), for full
+the workstation plus the citizen process (both peers again).
+
+The last line printed is one JSON object: {"bench": "call", "results": {...}}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QT_API", "pyqt6")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import qasync  # noqa: E402
+from PyQt6.QtCore import QSettings  # noqa: E402
+from PyQt6.QtWidgets import QApplication  # noqa: E402
+
+from sandbox.bare_pair import percentile  # noqa: E402
+from sandbox.camera import read_stamp  # noqa: E402
+from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
+from seat_client import protocol  # noqa: E402
+from seat_client.hub_link import HubLink, LinkState  # noqa: E402
+from seat_client.workstation import Workstation  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+from ui.video_pane import PaintedFrame  # noqa: E402
+
+SIZES = ((640, 480), (1280, 720))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def proc_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+async def until(condition: Any, what: str, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(0.005)
+
+
+async def measure_full(
+    width: int, height: int, seconds: float, warmup_s: float
+) -> dict[str, float]:
+    async with HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",))],
+                          ring_timeout=30.0) as hub:
+        token = hub.tokens["0012"]
+        link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
+        workstation = Workstation(link)
+        state = Path(tempfile.mkdtemp(prefix="seat-bench-"))
+        window = MainWindow(workstation, QSettings(str(state / "w.ini"),
+                                                   QSettings.Format.IniFormat), state)
+        window.resize(1366, 768)
+        window.show()
+        link.start()
+        citizen = subprocess.Popen(  # noqa: ASYNC220 - starting it is instant; we never wait
+            [sys.executable, "-m", "sandbox.sim_cli", "--hub", hub.url, "--citizens", "1",
+             "--items", "SI-UNEMP-QUERY", "--channels", "miniprogram", "--width", str(width),
+             "--height", str(height), "--give-up", str(seconds + warmup_s + 60)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        lags: list[float] = []
+        latencies: list[float] = []
+        measuring = False
+        first_paint: list[float] = []
+
+        def on_painted(painted: PaintedFrame) -> None:
+            now_ms = time.time() * 1000.0
+            if not first_paint:
+                first_paint.append(time.monotonic())
+            if measuring:
+                stamp = read_stamp(painted.pixels)
+                if stamp is not None:
+                    latencies.append(now_ms - stamp.captured_ms)
+
+        async def watch_loop_lag() -> None:
+            while True:
+                start = time.monotonic()
+                await asyncio.sleep(0.005)
+                if measuring:
+                    lags.append((time.monotonic() - start - 0.005) * 1000.0)
+
+        window.video_pane.view.frame_painted.connect(on_painted)
+        lag_task = asyncio.get_running_loop().create_task(watch_loop_lag())
+        try:
+            await until(lambda: link.state is LinkState.CONNECTED, "login")
+            window.status_strip.state_chosen.emit("ready", "")
+            await until(lambda: window.offer_banner.isVisible(), "offer")
+            accepted_at = time.monotonic()
+            window.offer_banner.accept_button.click()
+            await until(lambda: bool(first_paint), "first frame")
+            accept_to_first_frame_ms = (first_paint[0] - accepted_at) * 1000.0
+            await asyncio.sleep(warmup_s)
+            view = window.video_pane.view
+            painted0, wall0 = view.painted_count, time.monotonic()
+            cpu0 = time.process_time() + proc_cpu_s(citizen.pid)
+            measuring = True
+            await asyncio.sleep(seconds)
+            measuring = False
+            wall = time.monotonic() - wall0
+            cpu = time.process_time() + proc_cpu_s(citizen.pid) - cpu0
+            painted = view.painted_count - painted0
+            await workstation.hang_up()
+        finally:
+            lag_task.cancel()
+            citizen.terminate()
+            citizen.wait(10)
+            window.close()
+            await workstation.close()
+    return {
+        "latency_ms_p50": percentile(latencies, 50),
+        "latency_ms_p99": percentile(latencies, 99),
+        "fps": painted / wall,
+        "cpu_percent": 100.0 * cpu / wall,
+        "accept_to_first_frame_ms": accept_to_first_frame_ms,
+        "loop_lag_ms_p99": percentile(lags, 99),
+        "frames": float(len(latencies)),
+    }
+
+
+def measure_baseline(
+    width: int, height: int, seconds: float, warmup_s: float
+) -> dict[str, float]:
+    """The bare pair in a process of its own on plain asyncio: no Qt, nothing else running."""
+    code = (
+        "import asyncio, json, sys\n"
+        "from sandbox.bare_pair import measure_bare_pair\n"
+        f"print(json.dumps(asyncio.run(measure_bare_pair({width}, {height}, {seconds}, "
+        f"warmup_s={warmup_s}))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    figures: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+    return figures
+
+
+def rounded(figures: dict[str, float]) -> dict[str, float]:
+    return {k: round(v, 2) for k, v in figures.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=8.0, help="measured seconds per run")
+    parser.add_argument("--warmup", type=float, default=1.5)
+    args = parser.parse_args()
+    app = QApplication.instance() or QApplication([])
+    # Closing a window must not stop the event loop under a running coroutine.
+    app.setQuitOnLastWindowClosed(False)
+    loop = qasync.QEventLoop(app)
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    asyncio.set_event_loop(loop)
+    for width, height in SIZES:
+        baseline = measure_baseline(width, height, args.seconds, args.warmup)
+        full = loop.run_until_complete(measure_full(width, height, args.seconds, args.warmup))
+        results[f"{width}x{height}"] = {"full": rounded(full), "baseline": rounded(baseline)}
+        print(f"{width}x{height}: full {rounded(full)}", file=sys.stderr)
+        print(f"{width}x{height}: baseline {rounded(baseline)}", file=sys.stderr)
+    hd = results["1280x720"]
+    goals = {
+        "p50_ratio": round(hd["full"]["latency_ms_p50"] / hd["baseline"]["latency_ms_p50"], 2),
+        "p99_ratio": round(hd["full"]["latency_ms_p99"] / hd["baseline"]["latency_ms_p99"], 2),
+    }
+    print(json.dumps({"bench": "call", "results": results, "ratios_720p": goals}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

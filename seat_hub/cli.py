@@ -1,0 +1,124 @@
+"""``seat-hub``: run the hub (the composition root that builds and wires every part).
+
+    seat-hub --host 127.0.0.1 --port 0 --seats seats.json --db ledger.sqlite3
+
+With ``--port 0`` a free port is chosen. Once listening it prints exactly one
+line to stdout, ``seat-hub listening on ws://HOST:PORT/ws``, so a launcher can
+read the port; everything else (one JSON line per event) goes to stderr.
+SIGTERM or SIGINT closes every connection, lets the ledger finish its
+writes and exits 0. A wrong seats file, catalog or database exits 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from seat_client import catalog as catalog_module
+from seat_hub.eventlog import EventLog
+from seat_hub.hub import Hub
+from seat_hub.ledger import LedgerError, WorkOrderLedger
+from seat_hub.model import HubContext, HubSettings
+from seat_hub.seats import SeatsError, load_seats
+from seat_hub.server import PATH, HubServer
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="seat-hub", description="The Seat hub: ACD queue, presence, signaling relay."
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one)")
+    parser.add_argument("--seats", type=Path, required=True, help="seats file (JSON)")
+    parser.add_argument("--db", type=Path, required=True, help="work-order ledger (SQLite)")
+    parser.add_argument(
+        "--catalog", type=Path, default=catalog_module.DEFAULT_PATH, help="service-item catalog"
+    )
+    parser.add_argument(
+        "--ring-timeout", type=float, default=15.0, help="seconds an offer rings (default 15)"
+    )
+    parser.add_argument(
+        "--max-missed",
+        type=int,
+        default=3,
+        help="missed offers in a row before an agent is set away (default 3)",
+    )
+    args = parser.parse_args(argv)
+    if not 0 < args.ring_timeout <= 600:
+        parser.error("--ring-timeout must be in (0, 600]")
+    if args.max_missed < 1:
+        parser.error("--max-missed must be at least 1")
+    if not 0 <= args.port <= 65535:
+        parser.error("--port must be in 0..65535")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        return asyncio.run(run(args))
+    except KeyboardInterrupt:
+        return 0
+
+
+async def run(args: argparse.Namespace) -> int:
+    log = EventLog(sys.stderr)
+    try:
+        catalog = catalog_module.load(args.catalog)
+        seats = load_seats(args.seats, known_skills=catalog.skills.keys())
+        ledger = await WorkOrderLedger.open(
+            args.db,
+            on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
+        )
+    except (catalog_module.CatalogError, SeatsError, LedgerError) as exc:
+        print(f"seat-hub: {exc}", file=sys.stderr)
+        return 2
+    try:
+        ctx = HubContext(
+            seats=seats,
+            catalog=catalog,
+            ledger=ledger,
+            log=log,
+            settings=HubSettings(ring_timeout_s=args.ring_timeout, max_missed=args.max_missed),
+        )
+        stale = await ledger.close_stale(ctx.clock())
+        ctx.handle_times.update(await ledger.handle_times())
+        hub_server = HubServer(Hub(ctx), log)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            server = await hub_server.serve(args.host, args.port)
+        except OSError as exc:
+            print(f"seat-hub: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+            return 2
+        async with server:
+            host, port = server.sockets[0].getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            log.event(
+                "listening",
+                host=host,
+                port=port,
+                seats=len(seats),
+                items=len(catalog.items),
+                db=str(args.db),
+                stale_closed=stale,
+                ring_timeout_s=args.ring_timeout,
+                max_missed=args.max_missed,
+            )
+            print(f"seat-hub listening on ws://{shown}:{port}{PATH}", flush=True)
+            await stop.wait()
+            log.event("stopping")
+    finally:
+        await ledger.close()
+    log.event("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

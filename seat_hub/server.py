@@ -1,0 +1,189 @@
+"""The hub's websocket server: the border where frames from the network come in.
+
+One websocket per client at ``/ws`` (websockets 17, asyncio API). Limits,
+outermost first:
+
+- a frame over 1 MiB: websockets closes the connection (1009);
+- compression is off (a small compressed frame could inflate to anything);
+- a frame over ``protocol.MAX_MESSAGE_BYTES`` (in UTF-8 bytes): ``Error
+  too_large``, and the connection stays;
+- more than ``rate`` messages a second (bursts of ``burst``): dropped with
+  ``Error rate_limited``; a client who keeps flooding is cut off (1008);
+- binary frames: ``Error bad_message`` (material uploads come later);
+- anything ``protocol.decode`` refuses: ``Error`` with its code and field.
+
+A session's messages are handled one at a time, in order; nothing a client
+sends can crash the hub or reach another connection except what ``Hub``
+relays on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Final
+from urllib.parse import urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from seat_client.protocol import MAX_MESSAGE_BYTES, MESSAGE_TYPES, ProtocolError, decode
+from seat_hub.eventlog import EventLog
+from seat_hub.hub import Hub, error_reply
+from seat_hub.ratelimit import FloodGuard
+from seat_hub.session import POLICY_VIOLATION, Session
+
+#: The websocket's path.
+PATH: Final = "/ws"
+#: Hard limit on one frame: websockets closes the connection above it.
+MAX_FRAME_BYTES: Final = 1024 * 1024
+#: Frames buffered per connection before websockets stops reading the socket.
+MAX_QUEUE: Final = 8
+
+
+def frame_too_large(frame: str) -> bool:
+    """Whether ``frame`` is over the protocol's limit in UTF-8 bytes (not characters)."""
+    if len(frame) > MAX_MESSAGE_BYTES:
+        return True
+    if len(frame) * 4 <= MAX_MESSAGE_BYTES:
+        return False
+    return len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES
+
+
+def type_named_in(frame: str) -> str:
+    """The message type a refused frame claims to be, if it is a known one."""
+    try:
+        raw = json.loads(frame)
+    except (ValueError, RecursionError):
+        return ""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    return kind if isinstance(kind, str) and kind in MESSAGE_TYPES else ""
+
+
+class HubServer:
+    """Accepts websocket connections and feeds their messages to ``hub``."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        log: EventLog,
+        *,
+        rate: float = 50.0,
+        burst: float = 100.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.hub = hub
+        self.log = log
+        self.rate = rate
+        self.burst = burst
+        self._monotonic = monotonic
+
+    def serve(self, host: str, port: int) -> Server:
+        """The websockets server (use as ``async with``) on ``host``:``port``."""
+        return serve(
+            self.handle,
+            host,
+            port,
+            max_size=MAX_FRAME_BYTES,
+            max_queue=MAX_QUEUE,
+            compression=None,
+            process_request=self._check_path,
+            server_header=None,
+            close_timeout=2,
+        )
+
+    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        if urlsplit(request.path).path != PATH:
+            self.log.event("http_refused", path=request.path[:100], status=404)
+            return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
+        return None
+
+    async def handle(self, connection: ServerConnection) -> None:
+        """One connection, from handshake to clean-up."""
+        session = Session(
+            connection,
+            f"S-{secrets.token_hex(8)}",
+            _remote(connection),
+            abort=connection.transport.abort,
+        )
+        writer = asyncio.create_task(session.run_writer(), name=f"writer {session.session_id}")
+        guard = FloodGuard.create(self._monotonic(), rate=self.rate, burst=self.burst)
+        self.log.event("connected", session=session.session_id, remote=session.remote)
+        try:
+            async for frame in connection:
+                if session.closing:
+                    continue
+                if self._flooding(session, guard):
+                    continue
+                await self._receive(session, frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            session.close(1000, "")
+            self.hub.disconnected(session)
+            try:
+                await asyncio.wait_for(writer, timeout=5)
+            except (TimeoutError, ConnectionClosed):
+                writer.cancel()
+            self.log.event(
+                "disconnected",
+                session=session.session_id,
+                role=session.role or "",
+                agent_id=session.agent_id,
+                code=connection.close_code,
+                reason=session.close_reason or (connection.close_reason or ""),
+            )
+
+    def _flooding(self, session: Session, guard: FloodGuard) -> bool:
+        verdict = guard.check(self._monotonic())
+        if verdict == "accept":
+            return False
+        if verdict == "cut_off":
+            self.log.event("flood_cut_off", session=session.session_id)
+            session.send(error_reply("rate_limited", "too many messages; closing", "", ""))
+            session.close(POLICY_VIOLATION, "rate limit exceeded")
+        elif verdict == "drop_and_warn":
+            self.log.event("rate_limited", session=session.session_id)
+            session.send(
+                error_reply("rate_limited", "too many messages; some were dropped", "", "")
+            )
+        return True
+
+    async def _receive(self, session: Session, frame: str | bytes) -> None:
+        if isinstance(frame, bytes):
+            binary = ProtocolError("bad_message", "binary frames are not accepted yet")
+            self._refuse(session, binary)
+            return
+        if frame_too_large(frame):
+            error = ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
+            self._refuse(session, error)
+            return
+        try:
+            message = decode(frame)
+        except ProtocolError as exc:
+            self._refuse(session, exc, type_named_in(frame))
+            return
+        await self.hub.receive(session, message)
+
+    def _refuse(self, session: Session, error: ProtocolError, of: str = "") -> None:
+        self.log.event(
+            "bad_frame",
+            session=session.session_id,
+            code=error.code,
+            field=error.field,
+            of=of,
+            message=error.message,
+        )
+        session.send(error_reply(error.code, error.message, error.field, of))
+
+
+def _remote(connection: ServerConnection) -> str:
+    address = connection.remote_address
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address)
