@@ -57,6 +57,7 @@ class HubProcess:
         max_missed: int = 3,
         catalog: Path | None = None,
         host: str = "127.0.0.1",
+        port: int = 0,
         start_timeout: float = 10.0,
         stop_timeout: float = 5.0,
         extra_args: Sequence[str] = (),
@@ -66,6 +67,7 @@ class HubProcess:
         self.max_missed = max_missed
         self.catalog = catalog
         self.host = host
+        self.port = port
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
         self.extra_args = tuple(extra_args)
@@ -90,7 +92,7 @@ class HubProcess:
             "--host",
             self.host,
             "--port",
-            "0",
+            str(self.port),
             "--seats",
             str(self.seats_path),
             "--db",
@@ -105,12 +107,17 @@ class HubProcess:
         return cmd + list(self.extra_args)
 
     def start(self) -> None:
-        """Write the seats file, start the hub and wait until it listens."""
+        """Write the seats file, start the hub and wait until it listens.
+
+        After ``stop`` it can start again: the same seats, tokens and ledger, a
+        hub restart as in production (give a fixed ``port`` to keep the address).
+        """
         if self._proc is not None:
             raise RuntimeError("this hub is already started")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        self.tokens = {spec.agent_id: new_token() for spec in self.seats}
-        write_seats_file(self.seats_path, self.seats, self.tokens)
+        if not self.tokens:  # a restart keeps the seats, tokens and ledger
+            self.tokens = {spec.agent_id: new_token() for spec in self.seats}
+            write_seats_file(self.seats_path, self.seats, self.tokens)
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
                 self.command(),

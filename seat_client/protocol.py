@@ -214,7 +214,11 @@ class SetMode:
 
 @dataclass(frozen=True, slots=True)
 class Presence:
-    """Hub → agent: the seat's state as the hub sees it (the hub decides)."""
+    """Hub → agent: the seat's state as the hub sees it (the hub decides).
+
+    ``work_order_id`` names the work order being offered, handled or wrapped
+    up, so a workstation that reconnects into wrap-up knows what to close.
+    """
 
     TYPE: ClassVar[str] = "presence"
     state: AgentState
@@ -222,6 +226,7 @@ class Presence:
     reason: AwayReason = ""
     since: float = field(default=0.0, metadata={"min": 0})
     missed_offers: int = field(default=0, metadata={"min": 0})
+    work_order_id: str = field(default="", metadata={"max_len": 64})
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,7 +482,11 @@ def decode(frame: str | bytes) -> Message:
             frame = frame.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise ProtocolError("bad_json", "message is not UTF-8") from exc
-    if len(frame) > MAX_MESSAGE_BYTES:
+    # Characters are up to 4 bytes in UTF-8: count bytes only when it could matter.
+    if len(frame) > MAX_MESSAGE_BYTES or (
+        len(frame) * 4 > MAX_MESSAGE_BYTES
+        and len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES
+    ):
         raise ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
     try:
         raw = json.loads(frame, parse_constant=_reject_constant)

@@ -227,6 +227,21 @@ class Workstation:
         if presence != self.presence:
             self.presence = presence
             self.presence_changed.emit(presence)
+        if (
+            presence.state == "wrap_up"
+            and presence.work_order_id
+            and self.call is None
+            and self.wrap_up is None
+        ):
+            # Back after a crash or a dropped link: the hub still owes this wrap-up.
+            self.wrap_up = WrapUpRequest(
+                work_order_id=presence.work_order_id,
+                item_name="",
+                ended_by="hub",
+                reason="disconnected",
+                duration_s=0.0,
+            )
+            self.wrap_up_needed.emit(self.wrap_up)
 
     def _set_offer(self, offer: protocol.Offer | None) -> None:
         self.offer = offer

@@ -42,6 +42,7 @@ def send_presence(ctx: HubContext, agent: Agent) -> None:
             reason=agent.reason,
             since=agent.since,
             missed_offers=agent.missed_offers,
+            work_order_id=current_work_order(agent),
         )
     )
     ctx.log.event(
@@ -52,6 +53,17 @@ def send_presence(ctx: HubContext, agent: Agent) -> None:
         reason=agent.reason,
         missed_offers=agent.missed_offers,
     )
+
+
+def current_work_order(agent: Agent) -> str:
+    """The work order the agent is being offered, is serving, or owes a wrap-up for."""
+    if agent.call is not None:
+        return agent.call.contact.work_order_id
+    if agent.offer is not None:
+        return agent.offer.contact.work_order_id
+    if agent.wrap_up is not None:
+        return agent.wrap_up.work_order_id
+    return ""
 
 
 def change_state(ctx: HubContext, agent: Agent, state: AgentState, reason: AwayReason = "") -> None:

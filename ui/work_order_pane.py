@@ -106,10 +106,16 @@ class WorkOrderPane(QWidget):
         if request is None:
             return
         minutes, seconds = divmod(int(request.duration_s), 60)
-        self.wrap_up_info.setText(
-            self.tr("%1 ended after %2:%3").replace("%1", request.item_name)
-            .replace("%2", f"{minutes:02d}").replace("%3", f"{seconds:02d}")
-        )
+        if request.reason == "disconnected" and not request.item_name:
+            self.wrap_up_info.setText(
+                self.tr("Work order %1 still needs its wrap-up (the connection was lost)")
+                .replace("%1", request.work_order_id)
+            )
+        else:
+            self.wrap_up_info.setText(
+                self.tr("%1 ended after %2:%3").replace("%1", request.item_name)
+                .replace("%2", f"{minutes:02d}").replace("%3", f"{seconds:02d}")
+            )
         self.notes.clear()
         self.outcome.setCurrentIndex(0)
         self.outcome.setFocus()

@@ -55,7 +55,7 @@
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="106" />
+        <location filename="../../ui/app.py" line="109" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
@@ -320,7 +320,12 @@
         <translation>今日已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="109" />
+        <location filename="../../ui/work_order_pane.py" line="111" />
+        <source>Work order %1 still needs its wrap-up (the connection was lost)</source>
+        <translation>工单 %1 尚未完成话后整理（连接曾中断）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_order_pane.py" line="116" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
     </message>
