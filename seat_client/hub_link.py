@@ -93,6 +93,10 @@ class HubLink:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="hub-link")
 
     async def stop(self) -> None:
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(websockets.WebSocketException, OSError):
+                await asyncio.wait_for(ws.close(), 2.0)  # a clean goodbye to the hub
         task, self._task = self._task, None
         if task is not None:
             task.cancel()

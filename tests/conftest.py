@@ -33,5 +33,8 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
     from PyQt6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication([])
+    assert isinstance(app, QApplication)
+    # As in the workstation: closing the last window must not stop the loop under a test.
+    app.setQuitOnLastWindowClosed(False)
     loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
     return loop

@@ -1,7 +1,7 @@
 """The agent workstation's main window: panes as docks around the video, wired to the core.
 
-Video in the middle; the queue and the citizen/work-order pane on the left;
-chat on the right; the status strip along the bottom. The ringing banner
+Video in the middle with the chat under it; the queue and the
+citizen/work-order pane on the left; the status strip along the bottom. The ringing banner
 sits above the video. Every pane is a dock the agent can move; the layout
 is saved with QSettings and restored next time. All wiring happens in
 ``_connect_signals``; slots are ``_on_<source>_<event>``. Async intents run
@@ -33,6 +33,9 @@ from ui.work_order_pane import WorkOrderPane
 
 log = logging.getLogger(__name__)
 
+#: Bump when the set or placement of docks changes, so an old saved layout is not applied.
+LAYOUT_VERSION = 2
+
 
 class MainWindow(QMainWindow):
     """The workstation window for one agent."""
@@ -63,10 +66,13 @@ class MainWindow(QMainWindow):
         self.work_order_dock = self._dock("workOrder", self.tr("Citizen and work order"),
                                           self.work_order_pane,
                                           Qt.DockWidgetArea.LeftDockWidgetArea)
+        # The side columns run full height; the bottom area (chat) sits under the video only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.chat_dock = self._dock("chat", self.tr("Chat"), self.chat_pane,
-                                    Qt.DockWidgetArea.RightDockWidgetArea)
-        self.resizeDocks([self.queue_dock, self.chat_dock], [340, 340],
-                         Qt.Orientation.Horizontal)
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.queue_dock], [330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.chat_dock], [190], Qt.Orientation.Vertical)
         status = QStatusBar(self)
         status.addPermanentWidget(self.status_strip, 1)
         self.setStatusBar(status)
@@ -207,11 +213,11 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self.restoreState(state, LAYOUT_VERSION)
 
     def save_layout(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/state", self.saveState())
+        self._settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
