@@ -1,0 +1,87 @@
+"""The agent's keys and buttons do what they say: F2/F3 on the ringing banner,
+mute and camera-off switch the outgoing tracks, chat sends on Enter only with text."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from PyQt6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from seat_client import protocol
+from seat_client.call_session import CallSession
+from ui.chat_pane import ChatPane
+from ui.offer_banner import OfferBanner
+from ui.video_pane import VideoPane
+
+
+def offer(priority: protocol.Priority = "disabled") -> protocol.Offer:
+    return protocol.Offer(
+        "C-1", "WO-1", "BR-INDIVIDUAL-SETUP", "个体工商户设立登记", "kiosk", priority, "video",
+        protocol.CitizenInfo(name="范**", id_number="4419**********1234"), time.time(), 15.0,
+    )
+
+
+def test_banner_shows_the_offer_and_keys_accept_or_decline(qtbot: QtBot) -> None:
+    banner = OfferBanner()
+    qtbot.addWidget(banner)
+    with qtbot.waitActive(banner):  # window shortcuts need the active window
+        banner.show()
+        banner.activateWindow()
+    banner.show_offer(offer())
+    assert banner.isVisible()
+    assert "个体工商户设立登记" in banner.title.text()
+    assert "Disabled" in banner.title.text() or "残障" in banner.title.text()
+    assert "15" in banner.countdown.text() or "14" in banner.countdown.text()
+    with qtbot.waitSignal(banner.accept_requested, timeout=1000):
+        qtbot.keyClick(banner, Qt.Key.Key_F2)
+    with qtbot.waitSignal(banner.decline_requested, timeout=1000):
+        qtbot.keyClick(banner, Qt.Key.Key_F3)
+    banner.show_offer(None)
+    assert not banner.isVisible()
+
+
+async def test_mute_and_camera_off_change_what_is_sent(qtbot: QtBot) -> None:
+    sent: list[protocol.Message] = []
+
+    async def send(message: protocol.Message) -> None:
+        sent.append(message)
+
+    session = CallSession("C-1", "video", send)
+    pane = VideoPane()
+    qtbot.addWidget(pane)
+    pane.set_in_call(True)
+    pane.mute_toggled.connect(session.set_microphone_muted)
+    pane.camera_toggled.connect(lambda off: session.set_camera_enabled(not off))
+
+    pane.mute_button.click()
+    audio = await session.microphone.recv()
+    assert session.microphone.muted
+    assert not any(bytes(plane) .strip(b"\x00") for plane in audio.planes)
+
+    pane.camera_button.click()
+    frame = await session.camera.recv()
+    luma = frame.to_ndarray(format="gray")
+    assert luma.max() <= 20, "camera off sends black frames"
+    pane.camera_button.click()
+    frame = await session.camera.recv()
+    assert frame.to_ndarray(format="gray").max() > 100
+    await asyncio.wait_for(session.close(), 5)
+
+
+def test_chat_sends_trimmed_text_on_enter_and_ignores_blank(qtbot: QtBot) -> None:
+    pane = ChatPane()
+    qtbot.addWidget(pane)
+    pane.set_in_call(True)
+    sent: list[str] = []
+    pane.send_requested.connect(sent.append)
+    qtbot.keyClicks(pane.input, "   ")
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+    pane.input.setText("  请出示身份证 ")  # QTest cannot type CJK; the key is what matters
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+    assert sent == ["请出示身份证"]
+    assert pane.input.text() == ""
+    pane.add_message(protocol.ChatMessage("C-1", "<b>你好</b>", "citizen", "范先生", time.time()))
+    assert "<b>你好</b>" in pane.transcript.toPlainText(), "citizen text is shown, not rendered"
+    assert pane.received_count == 1
