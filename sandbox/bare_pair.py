@@ -26,6 +26,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
 
 from sandbox.camera import Stamp, StampedCameraTrack, read_stamp
+from seat_client import ice_policy
 
 Codec = Literal["VP8", "H264"]
 
@@ -67,6 +68,7 @@ async def run_bare_pair(
 ) -> BarePairRun:
     """Stream for ``warmup_s`` + ``seconds`` and return what arrived in the last ``seconds``."""
     config = RTCConfiguration(iceServers=[])
+    ice_policy.apply_from_environment()
     sender = RTCPeerConnection(config)
     receiver = RTCPeerConnection(config)
     camera = StampedCameraTrack(width, height, fps)

@@ -34,6 +34,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyqt6")
 ROOT = Path(__file__).resolve().parent.parent
+# Media stays on loopback on this one machine (see seat_client/ice_policy.py).
+os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
 import qasync  # noqa: E402

@@ -21,6 +21,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# Media stays on loopback on this one machine (see seat_client/ice_policy.py).
+os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402

@@ -25,7 +25,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-from seat_client import protocol
+from seat_client import ice_policy, protocol
 from seat_client.events import Event
 from seat_client.local_media import GatedAudioTrack, PatternCameraTrack
 
@@ -102,6 +102,7 @@ class CallSession:
         self.phase = CallPhase.NEGOTIATING
         self.phase_changed: Event[CallPhase] = Event()
         self.frame_arrived: Event[None] = Event()
+        ice_policy.apply_from_environment()
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._consumers: set[asyncio.Task[None]] = set()
         self._pc.on("track", self._on_track)

@@ -11,6 +11,8 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyqt6")
+# Media stays on loopback: our peers (and the processes tests start) offer only 127.0.0.1.
+os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 
 import asyncio
 from collections.abc import Callable
