@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from PyQt6 import sip
 from PyQt6.QtCore import QCoreApplication, QSettings
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -66,7 +67,8 @@ async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path) -> AsyncIterator[S
     link.start()
     await until(lambda: link.state is LinkState.CONNECTED, "the workstation logs in")
     yield Seat(hub, workstation, window)
-    window.close()
+    if not sip.isdeleted(window):  # pytest-qt may have closed it already
+        window.close()
     await workstation.close()
     for translator in translators:
         QCoreApplication.removeTranslator(translator)

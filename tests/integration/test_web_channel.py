@@ -1,0 +1,100 @@
+"""The web channel in a real browser: Debian's Chromium, driven by Playwright, calls the
+workstation (aiortc, offscreen) through the page the hub serves.
+
+The browser's own WebRTC against ours is the strongest proof that our WebRTC
+is real. Chromium gets a fake camera and microphone; the same call runs once
+with the browser preferring H.264 and once preferring VP8.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from tests.integration.conftest import Seat, until
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        await chromium.close()
+
+
+async def stat(page: Page, name: str) -> object:
+    return await page.evaluate(f"window.seatStats.{name}")
+
+
+@pytest.mark.parametrize("codec", ["H264", "VP8"])
+async def test_a_browser_citizen_calls_the_workstation(
+    seat: Seat, browser: Browser, codec: str, tmp_path: Path
+) -> None:
+    window, ws = seat.window, seat.workstation
+    page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    base = seat.hub.url.replace("ws://", "http://").removesuffix("/ws")
+    await page.goto(f"{base}/?item=SI-UNEMP-QUERY&codec={codec}")
+    await page.get_by_label("您的称呼（选填）").fill("吴女士")
+    await page.get_by_label("老年人").check()
+    await page.get_by_role("button", name="开始视频连线").click()
+    await page.get_by_text("正在为您接通").wait_for()
+
+    window.status_strip.state_chosen.emit("ready", "")
+    await until(lambda: window.offer_banner.isVisible(), "the web citizen's offer rings")
+    assert "老年人" in window.offer_banner.title.text()
+    window.offer_banner.accept_button.click()
+
+    await until(lambda: window.video_pane.view.painted_count >= 15, "browser video painted")
+    for _ in range(200):
+        if int(await stat(page, "remoteFrames")) >= 15:  # type: ignore[call-overload]
+            break
+        await page.wait_for_timeout(50)
+    assert int(await stat(page, "remoteFrames")) >= 15, "the agent's video plays in the page"  # type: ignore[call-overload]
+    assert await stat(page, "codec") == f"video/{codec}"
+    await page.screenshot(path=str(tmp_path / f"web-call-{codec}.png"))
+
+    await page.get_by_placeholder("输入消息，按回车发送").fill("你好，我想查询失业保险")
+    await page.keyboard.press("Enter")
+    await until(lambda: window.chat_pane.received_count >= 1, "the page's chat reaches the agent")
+    assert "你好，我想查询失业保险" in window.chat_pane.transcript.toPlainText()
+    window.chat_pane.input.setText("您好，请稍等")
+    window.chat_pane.send_button.click()
+    await page.get_by_text("您好，请稍等").wait_for()
+
+    window.video_pane.hang_up_button.click()
+    await page.get_by_text("请为本次服务评分").wait_for()
+    await until(lambda: window.work_order_pane.wrap_up_box.isVisible(), "wrap-up")
+    window.work_order_pane.submit.click()
+    await until(lambda: len(ws.history) == 1, "work order closed")
+
+    await page.get_by_label("9 分", exact=True).check(force=True)
+    await page.get_by_label("意见或建议（选填）").fill("很耐心")
+    await page.get_by_role("button", name="提交评价").click()
+    await page.get_by_text("感谢您的评价").wait_for()
+    with sqlite3.connect(seat.hub.db_path) as db:
+        row = db.execute("SELECT channel, priority, rating, rating_comment, state FROM work_orders"
+                         " WHERE id = ?", (ws.history[0].work_order_id,)).fetchone()
+    assert row == ("web", "elderly", 9, "很耐心", "closed")
+    await page.close()
