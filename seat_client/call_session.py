@@ -6,8 +6,14 @@ remote track (aiortc's receive queues are unbounded: an unread track grows
 without end). Remote video goes into a ``FrameSlot`` that keeps only the
 newest frame, so a slow paint drops frames instead of queueing them.
 
+A kiosk shares its screen as a second video track beside its camera: the
+first remote video track fills ``frames``, the second ``screen_frames``.
+A data channel the caller opens (remote assistance) is announced, not
+interpreted, here.
+
 Events: ``phase_changed`` (``CallPhase``), ``frame_arrived`` (a new remote
-video frame is in the slot).
+camera frame is in ``frames``), ``screen_frame_arrived`` (likewise for
+``screen_frames``), ``data_channel_opened`` (an ``RTCDataChannel``).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
@@ -98,14 +104,19 @@ class CallSession:
         self.camera = camera if camera is not None else PatternCameraTrack()
         self.microphone = microphone if microphone is not None else GatedAudioTrack()
         self.frames = FrameSlot()
+        self.screen_frames = FrameSlot()
         self.audio_frames = 0
+        self._video_tracks = 0
         self.phase = CallPhase.NEGOTIATING
         self.phase_changed: Event[CallPhase] = Event()
         self.frame_arrived: Event[None] = Event()
+        self.screen_frame_arrived: Event[None] = Event()
+        self.data_channel_opened: Event[RTCDataChannel] = Event()
         ice_policy.apply_from_environment()
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._consumers: set[asyncio.Task[None]] = set()
         self._pc.on("track", self._on_track)
+        self._pc.on("datachannel", self.data_channel_opened.emit)
         self._pc.on("connectionstatechange", self._on_connection_state)
 
     @property
@@ -167,12 +178,17 @@ class CallSession:
         task.add_done_callback(self._consumers.discard)
 
     async def _consume(self, track: MediaStreamTrack) -> None:
+        slot, arrived = self.frames, self.frame_arrived
+        if track.kind == "video":
+            self._video_tracks += 1
+            if self._video_tracks == 2:  # a kiosk's shared screen
+                slot, arrived = self.screen_frames, self.screen_frame_arrived
         try:
             while True:
                 frame = await track.recv()
                 if track.kind == "video":
-                    self.frames.put(frame)
-                    self.frame_arrived.emit(None)
+                    slot.put(frame)
+                    arrived.emit(None)
                 else:
                     self.audio_frames += 1
         except MediaStreamError:
