@@ -23,6 +23,17 @@ def channel_label(channel: str) -> str:
     }.get(channel, channel)
 
 
+def channel_short_label(channel: str) -> str:
+    """A few characters, for narrow columns."""
+    return {
+        "web": translate("labels", "Web"),
+        "miniprogram": translate("labels", "Mini-program"),
+        "official_account": translate("labels", "WeChat"),
+        "kiosk": translate("labels", "Kiosk"),
+        "hotline": translate("labels", "Hotline"),
+    }.get(channel, channel)
+
+
 def priority_label(priority: protocol.Priority) -> str:
     return {
         "normal": "",

@@ -23,7 +23,7 @@ from PyQt6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidge
 
 from seat_client import protocol
 from seat_client.queue_model import QueueModel
-from ui.labels import channel_label, priority_label
+from ui.labels import channel_label, channel_short_label, priority_label
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -36,11 +36,19 @@ def format_wait(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
 
 
+def _citizen_text(entry: protocol.QueueEntry) -> str:
+    """The masked name, with the priority (elderly, disabled) as words, not colour alone."""
+    name = entry.citizen.name or "—"
+    if entry.priority == "normal":
+        return name
+    return f"{name}（{priority_label(entry.priority)}）"
+
+
 class QueueTableModel(QAbstractTableModel):
     """Rows are queue entries in routing order."""
 
-    COLUMNS = ("item", "channel", "priority", "citizen", "wait")
-    WAIT_COLUMN = 4
+    COLUMNS = ("item", "channel", "citizen", "wait")
+    WAIT_COLUMN = 3
 
     def __init__(self, queue: QueueModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +76,6 @@ class QueueTableModel(QAbstractTableModel):
         titles = {
             "item": QCoreApplication.translate("QueueTableModel", "Item"),
             "channel": QCoreApplication.translate("QueueTableModel", "Channel"),
-            "priority": QCoreApplication.translate("QueueTableModel", "Priority"),
             "citizen": QCoreApplication.translate("QueueTableModel", "Citizen"),
             "wait": QCoreApplication.translate("QueueTableModel", "Waiting"),
         }
@@ -82,14 +89,15 @@ class QueueTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return {
                 "item": entry.item_name,
-                "channel": channel_label(entry.channel),
-                "priority": priority_label(entry.priority),
-                "citizen": entry.citizen.name,
+                "channel": channel_short_label(entry.channel),
+                "citizen": _citizen_text(entry),
                 "wait": format_wait(self._queue.wait_seconds(entry)),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole and column == "item":
             return f"{entry.item_name} ({entry.item_code})"
-        if role == Qt.ItemDataRole.ForegroundRole and column == "priority":
+        if role == Qt.ItemDataRole.ToolTipRole and column == "channel":
+            return channel_label(entry.channel)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "citizen":
             return QColor("#b3261e") if entry.priority != "normal" else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "wait":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

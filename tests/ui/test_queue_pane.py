@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from PyQt6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -19,7 +20,7 @@ def entry(wo: str, waited_s: float, priority: protocol.Priority = "normal") -> p
     )
 
 
-def test_model_passes_qt_model_tester(qtmodeltester: ModelTester) -> None:
+def test_model_passes_qt_model_tester(qtmodeltester: ModelTester, qapp: QApplication) -> None:
     queue = QueueModel()
     queue.replace([entry("a", 30), entry("b", 90, "elderly")])
     qtmodeltester.check(QueueTableModel(queue))
@@ -35,6 +36,7 @@ def test_rows_follow_the_hub_and_the_summary_counts(qtbot: QtBot) -> None:
     first = pane.model.entry(0)
     assert first.work_order_id == "b"  # the elderly citizen first, though c waited longer
     assert "3" in pane.summary.text()
+    assert pane.model.data(pane.model.index(0, 2)) == "吴**（Elderly）"
     assert pane.model.entry(1).work_order_id == "c"
     wait = pane.model.data(pane.model.index(1, QueueTableModel.WAIT_COLUMN))
     assert wait in ("03:20", "03:21")
