@@ -26,6 +26,7 @@ import logging
 import time
 from collections import deque
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
@@ -35,7 +36,8 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from sandbox.camera import StampedCameraTrack, ToneAudioTrack, read_stamp
-from seat_client import pii, protocol
+from sandbox.citizen_materials import CitizenMaterials
+from seat_client import ice_policy, pii, protocol
 from seat_client.protocol import Channel, MediaKind, Priority
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,13 @@ class CitizenScript:
     reply_timeout_s: float = 10.0
     #: The whole run ends after this long, whatever happens.
     give_up_after_s: float = 900.0
+    #: Document photos sent after the call starts, one after another, each
+    #: "kind[:defect[:seed]]" (``sandbox.documents``), e.g. "id_back:exif_6".
+    photos: tuple[str, ...] = ()
+    photo_width: int = 4000
+    photo_height: int = 3000
+    #: Where rendered photos are kept ("" = the system temp dir).
+    photo_cache_dir: str = ""
 
     def __post_init__(self) -> None:
         if self.rating_score is not None and not 1 <= self.rating_score <= 10:
@@ -134,6 +143,9 @@ class CitizenReport:
     protocol_errors: int = 0  # frames from the hub that failed protocol.decode
     hub_errors: int = 0  # ``error`` messages from the hub
     timestamps: dict[str, float] = field(default_factory=dict)
+    #: Materials: uploads and what became of them, verdicts, annotated images
+    #: (``CitizenMaterials.report``).
+    materials: dict[str, Any] = field(default_factory=dict)
 
     @property
     def got_call(self) -> bool:
@@ -204,6 +216,13 @@ class SimulatedCitizen:
         self._auto_replies = 0
         self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
         self._ran = False
+        self.materials = CitizenMaterials(
+            self._send,
+            self._send_binary,
+            photo_size=(self.script.photo_width, self.script.photo_height),
+            cache_dir=Path(self.script.photo_cache_dir) if self.script.photo_cache_dir else None,
+            reply_timeout_s=self.script.reply_timeout_s,
+        )
 
     # --- the script ----------------------------------------------------------
 
@@ -252,6 +271,7 @@ class SimulatedCitizen:
             if self._latencies:
                 ordered = sorted(self._latencies)
                 report.video_latency_ms_p50 = ordered[len(ordered) // 2]
+            report.materials = self.materials.report()
             self._mark("finished")
         return report
 
@@ -332,6 +352,10 @@ class SimulatedCitizen:
         await self._offer(started)
         if script.chat_lines:
             self._spawn(self._chat(started.call_id), "chat")
+        if script.photos:
+            self._spawn(
+                self.materials.send_photos(started.work_order_id, script.photos), "photos"
+            )
 
         deadline = (
             None if script.hangup_after_s is None else time.monotonic() + script.hangup_after_s
@@ -422,6 +446,9 @@ class SimulatedCitizen:
         """Decode every frame; handle media and chat at once, pass milestones to the script."""
         try:
             async for frame in ws:
+                if isinstance(frame, bytes):
+                    self.materials.on_binary(frame)
+                    continue
                 try:
                     message = protocol.decode(frame)
                 except protocol.ProtocolError as exc:
@@ -463,6 +490,9 @@ class SimulatedCitizen:
         if isinstance(message, protocol.ChatMessage):
             await self._on_chat(message)
             return
+        if isinstance(message, CitizenMaterials.HANDLED):
+            await self.materials.on_message(message)
+            return
         if isinstance(message, protocol.Error):
             report.hub_errors += 1
             where = f" [{message.field}]" if message.field else ""
@@ -479,6 +509,7 @@ class SimulatedCitizen:
     # --- media -----------------------------------------------------------------
 
     async def _offer(self, started: protocol.CallStarted) -> None:
+        ice_policy.apply_from_environment()
         pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._pc = pc
         self._remote_description_set = False
@@ -626,6 +657,11 @@ class SimulatedCitizen:
         if self._ws is None:
             raise _Finished("disconnected", f"cannot send {message.TYPE}: not connected")
         await self._ws.send(protocol.encode(message))
+
+    async def _send_binary(self, frame: bytes) -> None:
+        if self._ws is None:
+            raise _Finished("disconnected", "cannot send a chunk: not connected")
+        await self._ws.send(frame)
 
     def _spawn(self, coro: Any, name: str) -> None:
         task: asyncio.Task[None] = asyncio.create_task(coro, name=f"citizen-{name}")

@@ -112,6 +112,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--expect-call", action="store_true",
                         help="exit 1 if any citizen never got a call")  # fmt: skip
     parser.add_argument("--seed", type=int, default=None, help="repeatable identities")
+    parser.add_argument(
+        "--photo",
+        action="append",
+        default=[],
+        metavar="KIND[:DEFECT[:SEED]]",
+        help="a document photo to send once the call starts (repeatable; sandbox.documents)",
+    )
     args = parser.parse_args(argv)
     if args.citizens < 1:
         parser.error("--citizens must be at least 1")
@@ -158,6 +165,7 @@ def _build_citizens(args: argparse.Namespace) -> list[SimulatedCitizen]:
             height=args.height,
             fps=args.fps,
             give_up_after_s=args.give_up,
+            photos=tuple(args.photo),
         )
         citizens.append(
             SimulatedCitizen(

@@ -7,7 +7,8 @@ malformed one is logged and skipped, never passed on. A refused login
 (bad token, already logged in) stops the retries: retrying cannot help.
 
 Events: ``state_changed`` (``LinkState``), ``welcome`` (``Welcome``),
-``message`` (every other typed message from the hub).
+``message`` (every other typed message from the hub), ``binary`` (each
+binary frame: material chunks, see ``protocol.unpack_chunk``).
 """
 
 from __future__ import annotations
@@ -87,6 +88,7 @@ class HubLink:
         self.state_changed: Event[LinkState] = Event()
         self.welcome: Event[protocol.Welcome] = Event()
         self.message: Event[protocol.Message] = Event()
+        self.binary: Event[bytes] = Event()
 
     def start(self) -> None:
         if self._task is None or self._task.done():
@@ -110,6 +112,16 @@ class HubLink:
             raise NotConnectedError("not connected to the hub")
         try:
             await ws.send(protocol.encode(message))
+        except websockets.ConnectionClosed as exc:
+            raise NotConnectedError("the hub link dropped") from exc
+
+    async def send_binary(self, frame: bytes) -> None:
+        """Send one binary frame (a material chunk)."""
+        ws = self._ws
+        if ws is None or self.state is not LinkState.CONNECTED:
+            raise NotConnectedError("not connected to the hub")
+        try:
+            await ws.send(frame)
         except websockets.ConnectionClosed as exc:
             raise NotConnectedError("the hub link dropped") from exc
 
@@ -166,7 +178,7 @@ class HubLink:
     async def _read(self, ws: ClientConnection) -> None:
         async for frame in ws:
             if isinstance(frame, bytes):
-                log.warning("hub sent a binary frame; ignored")
+                self.binary.emit(frame)
                 continue
             try:
                 message = protocol.decode(frame)

@@ -31,6 +31,11 @@ class MaterialRef:
     filename: str
     source: MaterialSource
     received_at: float
+    #: The checklist material (catalog ``Material.code``) the sender says this is; may be empty.
+    material_code: str = ""
+    #: EXIF orientation (1–8) of the file as stored; width/height are already upright.
+    #: Readers apply it (``material_cache.open_upright``, ``QImageReader.setAutoTransform``).
+    orientation: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ all rejected: nothing unchecked gets past this module. The hub, the
 workstation, the simulators and the citizen web page's script all follow
 it; ``docs/protocol.md`` describes it for people.
 
-Binary frames are reserved for material uploads (a later capability).
+Binary frames carry material files in chunks (``pack_chunk`` /
+``unpack_chunk``): uploads to the hub after ``upload_start``, downloads from
+it after ``material_download``. The header layout is ``CHUNK_HEADER``.
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import struct
 import types
 import typing
+import zlib
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal, TypeAlias, get_args, get_origin
 
@@ -66,6 +70,7 @@ ErrorCode: TypeAlias = Literal[
     "no_such_item",
     "no_such_call",
     "no_such_work_order",
+    "no_such_material",
     "not_in_queue",
     "already_queued",
     "bad_state",
@@ -74,9 +79,32 @@ ErrorCode: TypeAlias = Literal[
 ]
 
 #: Outcomes an agent may choose at wrap-up (``abandoned`` is the hub's alone).
+MaterialSource: TypeAlias = Literal[
+    "citizen_upload", "video_still", "document_camera", "agent_annotated"
+]
+ImageMime: TypeAlias = Literal["image/jpeg", "image/png"]
+VerdictStatus: TypeAlias = Literal["accepted", "to_correct", "missing"]
+UploadFailure: TypeAlias = Literal[
+    "too_large",  # over the byte limit
+    "too_many_pixels",  # header declares more pixels than allowed (a decompression bomb)
+    "not_an_image",  # not a JPEG or PNG, or undecodable
+    "truncated",  # the image data ends early
+    "bad_metadata",  # absurd EXIF or oversized PNG text chunks
+    "bad_checksum",  # a chunk's CRC32 or the file's SHA-256 does not match
+    "bad_sequence",  # chunks out of order, or an upload id already in use
+    "timeout",  # the upload stalled
+    "disconnected",  # the uploader went away half way
+    "quota",  # too many concurrent uploads, or too many bytes for the work order
+    "no_such_work_order",  # not a work order this connection may add materials to
+    "internal",
+]
+
 WRAP_UP_OUTCOMES: Final[tuple[Outcome, ...]] = tuple(
     o for o in get_args(Outcome) if o != "abandoned"
 )
+
+#: Largest upload or download id (they travel as u32 in chunk headers).
+MAX_TRANSFER_ID: Final = 2**32 - 1
 
 _SHORT = {"max_len": 200}
 _ID = {"max_len": 64, "min_len": 1}
@@ -117,6 +145,37 @@ class QueueEntry:
     media: MediaKind
     citizen: CitizenInfo
     queued_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialInfo:
+    """A stored material as the hub describes it. ``width``/``height`` are upright
+    (after the EXIF ``orientation``, which readers must apply: the file is stored as sent)."""
+
+    material_id: str = field(metadata=_ID)
+    work_order_id: str = field(metadata=_ID)
+    filename: str = field(metadata={"max_len": 200, "min_len": 1})
+    mime: ImageMime
+    byte_size: int = field(metadata={"min": 1, "max": 2**31})
+    sha256: str = field(metadata={"max_len": 64, "min_len": 64})
+    width: int = field(metadata={"min": 1, "max": 2**20})
+    height: int = field(metadata={"min": 1, "max": 2**20})
+    orientation: int = field(metadata={"min": 1, "max": 8})
+    source: MaterialSource
+    added_at: float = field(metadata={"min": 0})
+    #: The checklist material (catalog ``Material.code``) the uploader says this is.
+    material_code: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictEntry:
+    """The agent's decision on one checklist material (a catalog material code)."""
+
+    material_code: str = field(metadata=_ID)
+    status: VerdictStatus
+    reason_code: str = field(default="", metadata={"max_len": 64})
+    note: str = field(default="", metadata={"max_len": 500})
+    material_ids: tuple[str, ...] = field(default=(), metadata={"max_items": 20})
 
 
 # --- messages ---------------------------------------------------------------
@@ -396,6 +455,101 @@ class Error:
     of: str = dataclasses.field(default="", metadata={"max_len": 64})
 
 
+@dataclass(frozen=True, slots=True)
+class UploadStart:
+    """Client → hub: a material file of ``byte_size`` bytes follows as binary chunks
+    (kind ``CHUNK_UPLOAD``, this ``upload_id``, sequence from 0)."""
+
+    TYPE: ClassVar[str] = "upload_start"
+    upload_id: int = field(metadata={"min": 1, "max": MAX_TRANSFER_ID})
+    work_order_id: str = field(metadata=_ID)
+    filename: str = field(metadata={"max_len": 200, "min_len": 1})
+    mime: ImageMime
+    byte_size: int = field(metadata={"min": 0, "max": 2**31})
+    sha256: str = field(metadata={"max_len": 64, "min_len": 64})
+    source: MaterialSource = "citizen_upload"
+    material_code: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class UploadProgress:
+    """Hub → uploader and the other party of the call: bytes received so far."""
+
+    TYPE: ClassVar[str] = "upload_progress"
+    upload_id: int = field(metadata={"min": 1, "max": MAX_TRANSFER_ID})
+    work_order_id: str = field(metadata=_ID)
+    filename: str = field(metadata={"max_len": 200, "min_len": 1})
+    received_bytes: int = field(metadata={"min": 0, "max": 2**31})
+    byte_size: int = field(metadata={"min": 0, "max": 2**31})
+    uploader_role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class UploadFailed:
+    """Hub → uploader and the other party: the upload was refused or broke off;
+    nothing of it was stored."""
+
+    TYPE: ClassVar[str] = "upload_failed"
+    upload_id: int = field(metadata={"min": 0, "max": MAX_TRANSFER_ID})
+    work_order_id: str = field(metadata={"max_len": 64})
+    filename: str = field(metadata={"max_len": 200})
+    reason: UploadFailure
+    message: str = field(metadata={"max_len": 500})
+    uploader_role: Role
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialAdded:
+    """Hub → uploader and the other party: a material passed every check and is
+    stored with the work order. ``upload_id`` is the uploader's (0 for the other party)."""
+
+    TYPE: ClassVar[str] = "material_added"
+    upload_id: int = field(metadata={"min": 0, "max": MAX_TRANSFER_ID})
+    material: MaterialInfo
+
+
+@dataclass(frozen=True, slots=True)
+class FetchMaterial:
+    """Client → hub: send me this material's file (under the client's ``download_id``)."""
+
+    TYPE: ClassVar[str] = "fetch_material"
+    material_id: str = field(metadata=_ID)
+    download_id: int = field(metadata={"min": 1, "max": MAX_TRANSFER_ID})
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialDownload:
+    """Hub → client: the file follows as binary chunks (kind ``CHUNK_DOWNLOAD``,
+    this ``download_id``, sequence from 0) until ``material.byte_size`` bytes."""
+
+    TYPE: ClassVar[str] = "material_download"
+    download_id: int = field(metadata={"min": 1, "max": MAX_TRANSFER_ID})
+    material: MaterialInfo
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewVerdict:
+    """Agent → hub: the pre-review of the work order's materials (材料预审结果)."""
+
+    TYPE: ClassVar[str] = "review_verdict"
+    work_order_id: str = field(metadata=_ID)
+    item_code: str = field(metadata=_ID)
+    entries: tuple[VerdictEntry, ...] = field(metadata={"max_items": 50})
+
+
+@dataclass(frozen=True, slots=True)
+class PreReviewNotice:
+    """Hub → the work order's citizen: the agent's verdict as stored (``revision`` counts
+    the verdicts of this work order from 1)."""
+
+    TYPE: ClassVar[str] = "pre_review_verdict"
+    work_order_id: str = field(metadata=_ID)
+    item_code: str = field(metadata=_ID)
+    entries: tuple[VerdictEntry, ...] = field(metadata={"max_items": 50})
+    revision: int = field(metadata={"min": 1, "max": 10000})
+    decided_at: float = field(metadata={"min": 0})
+
+
 Message: TypeAlias = (
     Hello
     | Welcome
@@ -423,6 +577,14 @@ Message: TypeAlias = (
     | Rate
     | Ack
     | Error
+    | UploadStart
+    | UploadProgress
+    | UploadFailed
+    | MaterialAdded
+    | FetchMaterial
+    | MaterialDownload
+    | ReviewVerdict
+    | PreReviewNotice
 )
 
 MESSAGE_TYPES: Final[dict[str, type[Message]]] = {
@@ -445,6 +607,9 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "hangup": frozenset({"citizen", "kiosk", "agent"}),
     "wrap_up": frozenset({"agent"}),
     "rate": frozenset({"citizen", "kiosk"}),
+    "upload_start": frozenset({"citizen", "kiosk", "agent"}),
+    "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
+    "review_verdict": frozenset({"agent"}),
 }
 
 
@@ -611,3 +776,67 @@ def _hints(cls: type[Any]) -> dict[str, Any]:
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
+
+
+# --- binary chunks -------------------------------------------------------------
+
+#: Chunk header: magic "SM", version 1, kind, transfer id, sequence, data length,
+#: CRC-32 of the data; all big-endian; then the data.
+CHUNK_HEADER: Final = struct.Struct(">2sBBIIII")
+CHUNK_MAGIC: Final = b"SM"
+CHUNK_VERSION: Final = 1
+#: Chunk kinds: client → hub upload data, hub → client download data.
+CHUNK_UPLOAD: Final = 1
+CHUNK_DOWNLOAD: Final = 2
+#: Most data bytes in one chunk (senders use exactly this, except the last chunk).
+CHUNK_BYTES: Final = 256 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """One binary frame of a material transfer. ``crc_ok`` says the data matches its CRC."""
+
+    kind: int
+    transfer_id: int
+    seq: int
+    data: bytes
+    crc_ok: bool
+
+
+def pack_chunk(kind: int, transfer_id: int, seq: int, data: bytes) -> bytes:
+    """The binary frame for one chunk of ``data``."""
+    if kind not in (CHUNK_UPLOAD, CHUNK_DOWNLOAD):
+        raise ValueError(f"unknown chunk kind {kind}")
+    if len(data) > CHUNK_BYTES:
+        raise ValueError(f"chunk over {CHUNK_BYTES} bytes")
+    header = CHUNK_HEADER.pack(
+        CHUNK_MAGIC, CHUNK_VERSION, kind, transfer_id, seq, len(data), zlib.crc32(data)
+    )
+    return header + data
+
+
+def unpack_chunk(frame: bytes) -> Chunk:
+    """Check a binary frame's header and return the chunk.
+
+    A wrong magic, version, kind or length raises ``ProtocolError``; a wrong CRC
+    does not (the chunk names its transfer, so the receiver can fail that transfer).
+    """
+    if len(frame) < CHUNK_HEADER.size:
+        raise ProtocolError("bad_message", "binary frame shorter than a chunk header")
+    magic, version, kind, transfer_id, seq, length, crc = CHUNK_HEADER.unpack_from(frame)
+    if magic != CHUNK_MAGIC:
+        raise ProtocolError("bad_message", "binary frame is not a material chunk (bad magic)")
+    if version != CHUNK_VERSION:
+        raise ProtocolError("unsupported_version", f"chunk version must be {CHUNK_VERSION}")
+    if kind not in (CHUNK_UPLOAD, CHUNK_DOWNLOAD):
+        raise ProtocolError("bad_message", f"unknown chunk kind {kind}")
+    data = bytes(frame[CHUNK_HEADER.size :])
+    if len(data) != length or length > CHUNK_BYTES:
+        raise ProtocolError("bad_message", "chunk length does not match its header")
+    return Chunk(kind, transfer_id, seq, data, zlib.crc32(data) == crc)
+
+
+def chunk_frames(kind: int, transfer_id: int, data: bytes) -> list[bytes]:
+    """All chunk frames for ``data`` (one empty chunk for empty data)."""
+    pieces = [data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)] or [b""]
+    return [pack_chunk(kind, transfer_id, seq, piece) for seq, piece in enumerate(pieces)]

@@ -19,9 +19,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seat_client import catalog as catalog_module
+from seat_hub.citizen_page import CitizenPage
 from seat_hub.eventlog import EventLog
 from seat_hub.hub import Hub
+from seat_hub.imagecheck import ImageLimits
 from seat_hub.ledger import LedgerError, WorkOrderLedger
+from seat_hub.materialdb import MaterialRecords
+from seat_hub.materials import MaterialDesk, MaterialSettings
 from seat_hub.model import HubContext, HubSettings
 from seat_hub.seats import SeatsError, load_seats
 from seat_hub.server import PATH, HubServer
@@ -47,6 +51,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=3,
         help="missed offers in a row before an agent is set away (default 3)",
     )
+    parser.add_argument(
+        "--materials", type=Path, default=None, help="material store (default: beside --db)"
+    )
+    parser.add_argument("--max-upload-bytes", type=int, default=20 * 1024 * 1024)
+    parser.add_argument("--max-upload-pixels", type=int, default=50_000_000)
+    parser.add_argument("--upload-stall-timeout", type=float, default=15.0)
+    parser.add_argument("--max-concurrent-uploads", type=int, default=3)
+    parser.add_argument("--max-work-order-bytes", type=int, default=100 * 1024 * 1024)
     args = parser.parse_args(argv)
     if not 0 < args.ring_timeout <= 600:
         parser.error("--ring-timeout must be in (0, 600]")
@@ -54,6 +66,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--max-missed must be at least 1")
     if not 0 <= args.port <= 65535:
         parser.error("--port must be in 0..65535")
+    for name in ("max_upload_bytes", "max_upload_pixels", "max_concurrent_uploads"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 < args.upload_stall_timeout <= 600:
+        parser.error("--upload-stall-timeout must be in (0, 600]")
     return args
 
 
@@ -77,6 +94,7 @@ async def run(args: argparse.Namespace) -> int:
     except (catalog_module.CatalogError, SeatsError, LedgerError) as exc:
         print(f"seat-hub: {exc}", file=sys.stderr)
         return 2
+    desk: MaterialDesk | None = None
     try:
         ctx = HubContext(
             seats=seats,
@@ -87,7 +105,8 @@ async def run(args: argparse.Namespace) -> int:
         )
         stale = await ledger.close_stale(ctx.clock())
         ctx.handle_times.update(await ledger.handle_times())
-        hub_server = HubServer(Hub(ctx), log)
+        desk = await _material_desk(args, ctx)
+        hub_server = HubServer(Hub(ctx, desk), log, page=CitizenPage(catalog))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -116,8 +135,25 @@ async def run(args: argparse.Namespace) -> int:
             log.event("stopping")
     finally:
         await ledger.close()
+        if desk is not None:
+            await desk.close()
     log.event("stopped")
     return 0
+
+
+async def _material_desk(args: argparse.Namespace, ctx: HubContext) -> MaterialDesk:
+    records = MaterialRecords(ctx.ledger)
+    await records.create_tables()
+    store = args.materials if args.materials is not None else args.db.parent / "materials"
+    settings = MaterialSettings(
+        limits=ImageLimits(max_bytes=args.max_upload_bytes, max_pixels=args.max_upload_pixels),
+        stall_timeout_s=args.upload_stall_timeout,
+        max_concurrent_uploads=args.max_concurrent_uploads,
+        max_work_order_bytes=args.max_work_order_bytes,
+    )
+    desk = MaterialDesk(ctx, records, store, settings)
+    await asyncio.to_thread(desk.prepare)
+    return desk
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from seat_client.protocol import (
     Decline,
     Error,
     ErrorCode,
+    FetchMaterial,
     Hangup,
     Hello,
     Ice,
@@ -26,13 +27,16 @@ from seat_client.protocol import (
     LeaveQueue,
     Message,
     Rate,
+    ReviewVerdict,
     Sdp,
     SetMode,
     SetState,
+    UploadStart,
     Welcome,
     WrapUp,
 )
 from seat_hub import calls, dispatch, presence, queueing, queueviews
+from seat_hub.materials import MaterialDesk
 from seat_hub.model import Agent, HubContext, Refusal
 from seat_hub.session import POLICY_VIOLATION, Session
 
@@ -45,8 +49,31 @@ def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
 class Hub:
     """Takes decoded messages from sessions and applies the hub's rules to ``ctx``."""
 
-    def __init__(self, ctx: HubContext) -> None:
+    def __init__(self, ctx: HubContext, materials: MaterialDesk | None = None) -> None:
         self.ctx = ctx
+        self.materials = materials
+
+    async def receive_chunk(self, session: Session, frame: bytes) -> bool:
+        """Handle one binary frame (a material chunk); False if it was refused or dropped."""
+        try:
+            if session.role is None:
+                raise Refusal("not_authenticated", "binary frame refused: say hello first", "")
+            accepted = await self._desk().on_chunk(session, frame)
+        except Refusal as refusal:
+            self.refuse(session, refusal, "chunk")
+            return False
+        except Exception as exc:
+            self.ctx.log.event(
+                "internal_error", session=session.session_id, type="chunk", error=repr(exc)
+            )
+            session.send(error_reply("internal", "the hub could not do this", "", "chunk"))
+            return False
+        return accepted
+
+    def _desk(self) -> MaterialDesk:
+        if self.materials is None:
+            raise Refusal("not_allowed", "this hub does not take materials", "type")
+        return self.materials
 
     async def receive(self, session: Session, message: Message) -> None:
         """Handle one message from ``session``; every refusal becomes an ``Error``."""
@@ -114,6 +141,12 @@ class Hub:
                 await calls.on_wrap_up(ctx, self._agent(session), message)
             case Rate():
                 await calls.on_rate(ctx, session, message)
+            case UploadStart():
+                await self._desk().on_upload_start(session, message)
+            case FetchMaterial():
+                await self._desk().on_fetch(session, message)
+            case ReviewVerdict():
+                await self._desk().on_verdict(session, message)
             case _:
                 raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
 
@@ -184,6 +217,8 @@ class Hub:
         """Clean up after a closed connection, then let the ACD settle."""
         ctx = self.ctx
         try:
+            if self.materials is not None:
+                self.materials.session_gone(session)
             if session.role in ("citizen", "kiosk"):
                 self._citizen_gone(session)
             elif session.role == "agent":

@@ -208,7 +208,15 @@ class WorkOrderLedger:
         """Per item: count and mean answer-to-close seconds of closed work orders."""
         return self._submit("handle_times", self._handle_times)
 
+    def run(self, name: str, fn: Callable[[sqlite3.Connection], _T]) -> asyncio.Future[_T]:
+        """Run ``fn`` with the open connection on the ledger's thread, in order with
+        every other write (for stores that share the file, e.g. ``materialdb``)."""
+        return self._submit(name, self._with_conn, fn)
+
     # --- the worker thread ----------------------------------------------------
+
+    def _with_conn(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        return fn(self._conn())
 
     def _submit(
         self, name: str, fn: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs

@@ -7,9 +7,11 @@ outermost first:
 - compression is off (a small compressed frame could inflate to anything);
 - a frame over ``protocol.MAX_MESSAGE_BYTES`` (in UTF-8 bytes): ``Error
   too_large``, and the connection stays;
-- more than ``rate`` messages a second (bursts of ``burst``): dropped with
+- more than ``rate`` text messages (or refused binary frames) a second
+  (bursts of ``burst``): dropped with
   ``Error rate_limited``; a client who keeps flooding is cut off (1008);
-- binary frames: ``Error bad_message`` (material uploads come later);
+- binary frames are material chunks (``materials``); one that is not a
+  valid chunk of an upload in progress: ``Error`` naming what is wrong;
 - anything ``protocol.decode`` refuses: ``Error`` with its code and field.
 
 A session's messages are handled one at a time, in order; nothing a client
@@ -33,6 +35,7 @@ from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
 from seat_client.protocol import MAX_MESSAGE_BYTES, MESSAGE_TYPES, ProtocolError, decode
+from seat_hub.citizen_page import CitizenPage
 from seat_hub.eventlog import EventLog
 from seat_hub.hub import Hub, error_reply
 from seat_hub.ratelimit import FloodGuard
@@ -76,9 +79,11 @@ class HubServer:
         rate: float = 50.0,
         burst: float = 100.0,
         monotonic: Callable[[], float] = time.monotonic,
+        page: CitizenPage | None = None,
     ) -> None:
         self.hub = hub
         self.log = log
+        self.page = page
         self.rate = rate
         self.burst = burst
         self._monotonic = monotonic
@@ -98,10 +103,15 @@ class HubServer:
         )
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
-        if urlsplit(request.path).path != PATH:
-            self.log.event("http_refused", path=request.path[:100], status=404)
-            return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
-        return None
+        path = urlsplit(request.path).path
+        if path == PATH:
+            return None
+        if self.page is not None and "Upgrade" not in request.headers:
+            response = self.page.respond(path)
+            self.log.event("http", path=path[:100], status=response.status_code)
+            return response
+        self.log.event("http_refused", path=request.path[:100], status=404)
+        return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
 
     async def handle(self, connection: ServerConnection) -> None:
         """One connection, from handshake to clean-up."""
@@ -117,6 +127,12 @@ class HubServer:
         try:
             async for frame in connection:
                 if session.closing:
+                    continue
+                if isinstance(frame, bytes):
+                    # Chunks of an upload are paced by its own limits; refused ones
+                    # count against the flood guard like any message.
+                    if not await self.hub.receive_chunk(session, frame):
+                        self._flooding(session, guard)
                     continue
                 if self._flooding(session, guard):
                     continue
@@ -154,11 +170,7 @@ class HubServer:
             )
         return True
 
-    async def _receive(self, session: Session, frame: str | bytes) -> None:
-        if isinstance(frame, bytes):
-            binary = ProtocolError("bad_message", "binary frames are not accepted yet")
-            self._refuse(session, binary)
-            return
+    async def _receive(self, session: Session, frame: str) -> None:
         if frame_too_large(frame):
             error = ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
             self._refuse(session, error)

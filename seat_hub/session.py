@@ -29,7 +29,7 @@ TRY_AGAIN_LATER: Final = 1013
 class FrameSink(Protocol):
     """Where a session's frames go (a websockets connection in the hub)."""
 
-    async def send(self, message: str) -> None: ...
+    async def send(self, message: str | bytes) -> None: ...
 
     async def close(self, code: int = 1000, reason: str = "") -> None: ...
 
@@ -66,7 +66,10 @@ class Session:
         self._sink = sink
         self._abort = abort
         self._max_outbox = max_outbox
-        self._outbox: asyncio.Queue[str | _Close] = asyncio.Queue()
+        self._outbox: asyncio.Queue[str | bytes | _Close] = asyncio.Queue()
+        #: Bytes of binary frames queued and not yet sent (material downloads).
+        self.binary_queued = 0
+        self._room = asyncio.Event()
 
     def __repr__(self) -> str:
         return f"<Session {self.session_id} {self.role or 'anonymous'} {self.agent_id}>"
@@ -88,12 +91,29 @@ class Session:
             return
         self._outbox.put_nowait(frame)
 
+    def send_binary(self, frame: bytes) -> None:
+        """Queue a binary frame (a download chunk); see ``wait_for_room``."""
+        if self.closing:
+            return
+        if self._outbox.qsize() >= self._max_outbox:
+            self._cut_off()
+            return
+        self.binary_queued += len(frame)
+        self._outbox.put_nowait(frame)
+
+    async def wait_for_room(self, limit: int) -> None:
+        """Wait until at most ``limit`` bytes of binary frames are queued (or closing)."""
+        while self.binary_queued > limit and not self.closing:
+            self._room.clear()
+            await self._room.wait()
+
     def close(self, code: int, reason: str) -> None:
         """Close after what is already queued has been sent; ignore further input."""
         if self.closing:
             return
         self.closing = True
         self.close_reason = reason
+        self._room.set()
         self._outbox.put_nowait(_Close(code, reason))
 
     async def run_writer(self) -> None:
@@ -105,8 +125,12 @@ class Session:
                     await self._sink.close(item.code, item.reason)
                     return
                 await self._sink.send(item)
+                if isinstance(item, bytes):
+                    self.binary_queued -= len(item)
+                    self._room.set()
             except ConnectionClosed:
                 self.closing = True
+                self._room.set()
                 return
 
     def _cut_off(self) -> None:

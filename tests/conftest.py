@@ -16,6 +16,7 @@ os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 
 import asyncio
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -40,3 +41,9 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
     app.setQuitOnLastWindowClosed(False)
     loop: asyncio.AbstractEventLoop = qasync.QEventLoop(app)
     return loop
+
+
+@pytest.fixture(scope="session")
+def photo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where simulated document photos are rendered, once per test session."""
+    return tmp_path_factory.mktemp("document-photos")

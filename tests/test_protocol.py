@@ -103,7 +103,7 @@ def test_string_limits_are_enforced_at_the_exact_boundary(
 
 
 def test_the_message_types_are_all_covered_and_sendable_types_exist() -> None:
-    assert len(ALL_TYPES) == len(typing.get_args(Message)) == 26
+    assert len(ALL_TYPES) == len(typing.get_args(Message)) == 34
     assert set(SENDABLE_BY) <= set(MESSAGE_TYPES)
 
 
@@ -214,3 +214,29 @@ def test_protocol_document_describes_every_message_type_and_field() -> None:
             assert f"`{f.name}`" in section, f"docs/protocol.md: {cls.TYPE} lacks {f.name}"
     for code in get_args(protocol.ErrorCode):
         assert f"`{code}`" in doc, f"docs/protocol.md lacks error code {code}"
+
+
+def test_chunks_round_trip_and_damage_is_caught() -> None:
+    data = bytes(range(256)) * 1500  # 384000 bytes: two chunks
+    frames = protocol.chunk_frames(protocol.CHUNK_UPLOAD, 7, data)
+    chunks = [protocol.unpack_chunk(f) for f in frames]
+    assert [(c.kind, c.transfer_id, c.seq, c.crc_ok) for c in chunks] == [
+        (protocol.CHUNK_UPLOAD, 7, 0, True),
+        (protocol.CHUNK_UPLOAD, 7, 1, True),
+    ]
+    assert b"".join(c.data for c in chunks) == data
+    flipped = bytearray(frames[1])
+    flipped[-5] ^= 1
+    assert not protocol.unpack_chunk(bytes(flipped)).crc_ok
+    wrong_version = frames[0][:2] + b"\x09" + frames[0][3:]
+    for bad in (b"", b"XX" + frames[0][2:], frames[0][:-1], wrong_version):
+        with pytest.raises(ProtocolError):
+            protocol.unpack_chunk(bad)
+
+
+@given(st.binary(max_size=64))
+def test_random_binary_frames_are_unpacked_or_refused(frame: bytes) -> None:
+    try:
+        protocol.unpack_chunk(frame)
+    except ProtocolError as exc:
+        assert exc.code in get_args(protocol.ErrorCode)
