@@ -1,8 +1,9 @@
 """The citizen web page the hub serves over HTTP beside its websocket (the web channel).
 
 Static files from ``seat_hub/web/`` (the page, its script and style) and
-``items.json``: the catalog items offered on the web channel, for the
-item picker. Only these paths are served; anything else is a 404. The
+``items.json``: the catalog items offered on the web channel with their
+materials, for the item picker and the checklist; ``reasons.json``: the
+pre-review reason names, to show a verdict. Only these paths are served; anything else is a 404. The
 page itself speaks protocol v1 over ``/ws`` like every other client.
 """
 
@@ -19,6 +20,8 @@ from websockets.http11 import Response
 from seat_client.catalog import Catalog
 
 WEB_DIR: Final = Path(__file__).resolve().parent / "web"
+#: The pre-review reason codes and their Chinese names, so the page can show a verdict.
+REASONS_PATH: Final = Path(__file__).resolve().parent.parent / "resources" / "review_reasons.json"
 CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -40,7 +43,9 @@ SECURITY_HEADERS: Final = {
 class CitizenPage:
     """Answers the HTTP GETs of the citizen page; built once, files read at start."""
 
-    def __init__(self, catalog: Catalog, web_dir: Path = WEB_DIR) -> None:
+    def __init__(
+        self, catalog: Catalog, web_dir: Path = WEB_DIR, reasons_path: Path = REASONS_PATH
+    ) -> None:
         self._files: dict[str, tuple[bytes, str]] = {}
         for path in sorted(web_dir.iterdir()):
             kind = CONTENT_TYPES.get(path.suffix)
@@ -50,10 +55,13 @@ class CitizenPage:
             self._files["/"] = self._files["/index.html"]
         items = [
             {"code": item.code, "name": item.name,
-             "theme": item.theme, "theme_name": catalog.themes[item.theme].name}
+             "theme": item.theme, "theme_name": catalog.themes[item.theme].name,
+             "materials": [{"code": m.code, "name": m.name, "required": m.required}
+                           for m in item.materials]}
             for item in sorted(catalog.items.values(), key=lambda i: (i.theme, i.code))
             if "web" in item.channels
         ]
+        self._files["/reasons.json"] = (_reasons(reasons_path), CONTENT_TYPES[".json"])
         self._files["/items.json"] = (
             json.dumps(items, ensure_ascii=False).encode("utf-8"), CONTENT_TYPES[".json"]
         )
@@ -73,3 +81,13 @@ class CitizenPage:
         headers = Headers({"Content-Type": kind, **SECURITY_HEADERS})
         headers["Content-Length"] = str(len(body))
         return Response(HTTPStatus.OK.value, "OK", headers, body)
+
+
+def _reasons(path: Path) -> bytes:
+    """``[{"code", "name"}]`` from the review-reasons file; empty if it is missing or wrong."""
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        reasons = [{"code": str(r["code"]), "name": str(r["name"])} for r in raw["reasons"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        reasons = []
+    return json.dumps(reasons, ensure_ascii=False).encode("utf-8")

@@ -8,7 +8,8 @@ const PROTOCOL_VERSION = 1;
 const params = new URLSearchParams(location.search);
 const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or "VP8"
 const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
-                codec: "", workOrderId: "", rated: false, errors: [] };
+                codec: "", workOrderId: "", rated: false, errors: [],
+                uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0 };
 window.seatStats = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -25,9 +26,22 @@ let pc = null;
 let localStream = null;
 let call = null;          // the call_started message
 let workOrderId = "";
+let items = [];           // from items.json: code, name, theme_name, materials
+let reasons = {};         // reason code -> Chinese name, from reasons.json
+let nextTransferId = 1;
+const uploads = new Map();    // upload_id -> {row, bar}
+const downloads = new Map();  // download_id -> {material, parts, received}
+const CHUNK_BYTES = 256 * 1024;
+const UPLOAD_FAILURE_TEXT = {
+  too_large: "文件太大（不超过 20 MB）", too_many_pixels: "图片像素过大", not_an_image: "不是 JPG 或 PNG 图片",
+  truncated: "图片不完整", bad_metadata: "图片信息异常", bad_checksum: "传输出错，请重试",
+  timeout: "上传超时，请重试", disconnected: "连接中断", quota: "本次上传的材料已达上限",
+};
 
 function show(section) {
   for (const id of ["choose", "queue", "call", "rate", "done"]) $(id).hidden = id !== section;
+  // Materials stay reachable during the call and while the agent wraps it up.
+  $("materials").hidden = !(section === "call" || section === "rate");
   stats.state = section;
   const heading = $(section).querySelector("h2");
   if (heading) { heading.tabIndex = -1; heading.focus(); }
@@ -42,7 +56,10 @@ function send(type, fields = {}) {
 
 async function loadItems() {
   const response = await fetch("items.json");
-  const items = await response.json();
+  items = await response.json();
+  fetch("reasons.json").then((r) => r.json()).then((list) => {
+    for (const reason of list) reasons[reason.code] = reason.name;
+  }).catch(() => {});
   const select = $("item");
   select.replaceChildren();
   let group = null;
@@ -65,10 +82,12 @@ function connect() {
   return new Promise((resolve, reject) => {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     ws = new WebSocket(`${scheme}://${location.host}/ws`);
+    ws.binaryType = "arraybuffer";
     ws.onopen = () => { send("hello", { role: "citizen", name: $("name").value.trim().slice(0, 40) }); };
     ws.onerror = () => reject(new Error("websocket"));
     ws.onclose = () => { if (stats.state === "queue" || stats.state === "call") say("连接已断开，请刷新页面重新排队。"); };
     ws.onmessage = (event) => {
+      if (event.data instanceof ArrayBuffer) { receiveChunk(event.data); return; }
       let message;
       try { message = JSON.parse(event.data); } catch { return; }
       if (!message || message.v !== PROTOCOL_VERSION) return;
@@ -113,6 +132,21 @@ async function handle(m) {
       if (m.of === "rate") { stats.rated = true; show("done"); }
       if (m.of === "leave_queue") show("choose");
       break;
+    case "upload_progress":
+      if (m.uploader_role === "citizen") showUploadProgress(m.upload_id, m.received_bytes, m.byte_size);
+      break;
+    case "upload_failed":
+      if (m.uploader_role === "citizen") uploadFailed(m.upload_id, m.reason, m.message);
+      break;
+    case "material_added":
+      materialAdded(m);
+      break;
+    case "material_download":
+      downloads.set(m.download_id, { material: m.material, parts: [], received: 0 });
+      break;
+    case "pre_review_verdict":
+      showVerdict(m);
+      break;
     case "error":
       stats.errors.push(m.code);
       say(ERROR_TEXT[m.code] || m.message);
@@ -128,6 +162,7 @@ function showPosition(position, waitSeconds) {
 
 async function startCall(started) {
   show("call");
+  showChecklist(started.item_code);
   say("");
   $("messages").replaceChildren();
   pc = new RTCPeerConnection({ iceServers: [] });
@@ -216,6 +251,146 @@ function addChat(m) {
   item.scrollIntoView({ block: "nearest" });
 }
 
+// --- materials: upload with progress, the verdict, the agent's annotated images ---
+
+function showChecklist(itemCode) {
+  const item = items.find((i) => i.code === itemCode);
+  const list = $("checklist");
+  list.replaceChildren();
+  for (const material of (item && item.materials) || []) {
+    const li = document.createElement("li");
+    li.textContent = material.name + (material.required ? "" : "（如有）");
+    list.append(li);
+  }
+  $("checklist-intro").hidden = !list.children.length;
+}
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n += 1) {
+    let c = n;
+    for (let k = 0; k < 8; k += 1) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+function crc32(bytes) {
+  let crc = 0xffffffff;
+  for (let i = 0; i < bytes.length; i += 1) crc = CRC_TABLE[(crc ^ bytes[i]) & 0xff] ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function chunk(kind, id, seq, data) {   // protocol.CHUNK_HEADER ">2sBBIIII"
+  const frame = new Uint8Array(20 + data.length);
+  const view = new DataView(frame.buffer);
+  frame[0] = 0x53; frame[1] = 0x4d; frame[2] = 1; frame[3] = kind;
+  view.setUint32(4, id); view.setUint32(8, seq); view.setUint32(12, data.length);
+  view.setUint32(16, crc32(data));
+  frame.set(data, 20);
+  return frame;
+}
+
+async function uploadFile(file) {
+  if (!call && !workOrderId) return;
+  const id = nextTransferId++;
+  const row = document.createElement("li");
+  const name = document.createElement("span");
+  name.textContent = file.name + " ";
+  const bar = document.createElement("progress");
+  bar.max = Math.max(1, file.size); bar.value = 0;
+  bar.setAttribute("aria-label", `${file.name} 上传进度`);
+  row.append(name, bar);
+  $("uploads").append(row);
+  uploads.set(id, { row, bar });
+  if (!["image/jpeg", "image/png"].includes(file.type)) { uploadFailed(id, "not_an_image", ""); return; }
+  if (file.size > 20 * 1024 * 1024) { uploadFailed(id, "too_large", ""); return; }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  send("upload_start", { upload_id: id, work_order_id: workOrderId, filename: file.name.slice(0, 200) || "photo.jpg",
+                         mime: file.type, byte_size: bytes.length, sha256,
+                         source: "citizen_upload", material_code: "" });
+  for (let seq = 0, at = 0; at < bytes.length; seq += 1, at += CHUNK_BYTES) {
+    while (ws.bufferedAmount > 2 * CHUNK_BYTES) await new Promise((r) => setTimeout(r, 20));
+    if (!uploads.has(id)) return;   // refused meanwhile
+    ws.send(chunk(1, id, seq, bytes.subarray(at, at + CHUNK_BYTES)));
+  }
+}
+
+function showUploadProgress(id, received, total) {
+  const upload = uploads.get(id);
+  if (upload) { upload.bar.max = Math.max(1, total); upload.bar.value = received; }
+}
+
+function uploadFailed(id, reason, message) {
+  const upload = uploads.get(id);
+  stats.uploadFailures.push(reason);
+  if (!upload) return;
+  uploads.delete(id);
+  upload.bar.remove();
+  const why = document.createElement("span");
+  why.className = "failed";
+  why.textContent = "未上传：" + (UPLOAD_FAILURE_TEXT[reason] || message || reason);
+  upload.row.append(why);
+}
+
+function materialAdded(m) {
+  const upload = uploads.get(m.upload_id);
+  if (m.upload_id && upload) {
+    uploads.delete(m.upload_id);
+    upload.bar.value = upload.bar.max;
+    const ok = document.createElement("span");
+    ok.textContent = " ✓ 已上传";
+    upload.row.append(ok);
+    stats.uploaded += 1;
+  } else if (m.material.source === "agent_annotated") {
+    const id = nextTransferId++;
+    send("fetch_material", { material_id: m.material.material_id, download_id: id });
+  }
+}
+
+function receiveChunk(buffer) {
+  const view = new DataView(buffer);
+  if (buffer.byteLength < 20 || view.getUint8(0) !== 0x53 || view.getUint8(1) !== 0x4d || view.getUint8(3) !== 2) return;
+  const download = downloads.get(view.getUint32(4));
+  if (!download) return;
+  const data = new Uint8Array(buffer, 20, view.getUint32(12));
+  if (crc32(data) !== view.getUint32(16)) { downloads.delete(view.getUint32(4)); return; }
+  download.parts.push(data.slice());
+  download.received += data.length;
+  if (download.received >= download.material.byte_size) {
+    downloads.delete(view.getUint32(4));
+    const type = download.material.mime;
+    const img = document.createElement("img");
+    img.alt = "工作人员标注的材料图片";
+    img.src = URL.createObjectURL(new Blob(download.parts, { type }));
+    $("annotated").append(img);
+    $("verdict").hidden = false;
+    stats.annotatedImages += 1;
+  }
+}
+
+const STATUS_TEXT = { accepted: "符合要求", to_correct: "需要补正", missing: "尚未提供" };
+
+function showVerdict(m) {
+  const item = items.find((i) => i.code === m.item_code);
+  const names = Object.fromEntries(((item && item.materials) || []).map((x) => [x.code, x.name]));
+  const list = $("verdict-entries");
+  list.replaceChildren();
+  for (const entry of m.entries) {
+    const li = document.createElement("li");
+    li.className = entry.status;
+    const reason = entry.reason_code ? `：${reasons[entry.reason_code] || entry.reason_code}` : "";
+    const note = entry.note ? `（${entry.note}）` : "";
+    li.textContent = `${names[entry.material_code] || entry.material_code} — ${STATUS_TEXT[entry.status] || entry.status}${reason}${note}`;
+    list.append(li);
+  }
+  $("verdict").hidden = false;
+  stats.verdictRevision = m.revision;
+  say("");
+}
+
 function buildScores() {
   for (let score = 1; score <= 10; score += 1) {
     const label = document.createElement("label");
@@ -250,6 +425,10 @@ $("join-form").addEventListener("submit", async (event) => {
   }
 });
 $("leave").addEventListener("click", () => send("leave_queue"));
+$("photo").addEventListener("change", async (event) => {
+  for (const file of Array.from(event.target.files)) await uploadFile(file);
+  event.target.value = "";
+});
 $("hangup").addEventListener("click", () => { if (call) send("hangup", { call_id: call.call_id }); });
 $("mute").addEventListener("click", (event) => toggle(event.target, "audio"));
 $("camera").addEventListener("click", (event) => toggle(event.target, "video"));

@@ -8,12 +8,19 @@ with the browser preferring H.264 and once preferring VP8.
 
 from __future__ import annotations
 
+import io
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
+
+from seat_client.material_cache import MaterialCache
+from seat_client.material_transfer import MaterialTransfer
+from seat_client.materials import MaterialRef, MaterialVerdict, PreReviewVerdict
 
 from tests.integration.conftest import Seat, until
 
@@ -97,4 +104,55 @@ async def test_a_browser_citizen_calls_the_workstation(
         row = db.execute("SELECT channel, priority, rating, rating_comment, state FROM work_orders"
                          " WHERE id = ?", (ws.history[0].work_order_id,)).fetchone()
     assert row == ("web", "elderly", 9, "很耐心", "closed")
+    await page.close()
+
+
+async def test_photos_from_the_page_reach_the_agent_and_the_verdict_comes_back(
+    seat: Seat, browser: Browser, tmp_path: Path
+) -> None:
+    window, ws = seat.window, seat.workstation
+    transfer = MaterialTransfer(ws.link, MaterialCache(tmp_path / "materials"))
+    transfer.attach()
+    received: list[MaterialRef] = []
+    transfer.material_received.connect(received.append)
+
+    page = await browser.new_page(viewport={"width": 390, "height": 844})
+    base = seat.hub.url.replace("ws://", "http://").removesuffix("/ws")
+    await page.goto(f"{base}/?item=BR-INDIVIDUAL-SETUP")
+    await page.get_by_role("button", name="开始视频连线").click()
+    await page.get_by_text("正在为您接通").wait_for()
+    window.status_strip.state_chosen.emit("ready", "")
+    await until(lambda: window.offer_banner.isVisible(), "offer")
+    window.offer_banner.accept_button.click()
+    await until(lambda: ws.call is not None, "call")
+    await page.get_by_text("经营场所证明").wait_for()  # the item's checklist is shown
+
+    photo = tmp_path / "身份证正面.jpg"
+    Image.new("RGB", (1600, 1200), (200, 190, 170)).save(photo, "JPEG", quality=90)
+    not_a_photo = tmp_path / "scan.jpg"
+    not_a_photo.write_text("this is not a photo")
+    await page.set_input_files("#photo", [str(photo), str(not_a_photo)])
+    await until(lambda: len(received) == 1, "the photo reaches the workstation")
+    material = received[0]
+    assert material.source == "citizen_upload" and (material.width, material.height) == (1600, 1200)
+    assert material.path.read_bytes() == photo.read_bytes()
+    await page.get_by_text("✓ 已上传").wait_for()
+    await page.get_by_text("未上传：不是 JPG 或 PNG 图片").wait_for()
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (400, 300), (255, 0, 0)).save(buffer, "PNG")
+    await transfer.send_annotated(material.work_order_id, buffer.getvalue(),
+                                  filename="标注.png", material_code="id_card")
+    await transfer.send_verdict(PreReviewVerdict(
+        work_order_id=material.work_order_id, item_code="BR-INDIVIDUAL-SETUP",
+        verdicts=(MaterialVerdict("id_card", "to_correct", "glare", "请避开灯光重拍",
+                                  (material.material_id,)),
+                  MaterialVerdict("premises_proof", "missing")),
+        decided_at=time.time(), agent_id="0012"))
+    await page.get_by_text("经营者身份证 — 需要补正：反光遮挡（请避开灯光重拍）").wait_for()
+    await page.get_by_text("经营场所证明 — 尚未提供").wait_for()
+    await page.get_by_alt_text("工作人员标注的材料图片").wait_for()
+    assert await stat(page, "annotatedImages") == 1
+    await page.screenshot(path=str(tmp_path / "web-verdict.png"), full_page=True)
+    await transfer.close()
     await page.close()
