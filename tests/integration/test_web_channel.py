@@ -21,7 +21,6 @@ from playwright.async_api import Browser, Page, async_playwright
 from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.materials import MaterialRef, MaterialVerdict, PreReviewVerdict
-
 from tests.integration.conftest import Seat, until
 
 CHROMIUM = Path("/usr/bin/chromium")
