@@ -34,7 +34,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from seat_client.protocol import MAX_MESSAGE_BYTES, MESSAGE_TYPES, ProtocolError, decode
+from seat_client.protocol import MESSAGE_TYPES, ProtocolError, decode
 from seat_hub.citizen_page import CitizenPage
 from seat_hub.eventlog import EventLog
 from seat_hub.hub import Hub, error_reply
@@ -47,15 +47,6 @@ PATH: Final = "/ws"
 MAX_FRAME_BYTES: Final = 1024 * 1024
 #: Frames buffered per connection before websockets stops reading the socket.
 MAX_QUEUE: Final = 8
-
-
-def frame_too_large(frame: str) -> bool:
-    """Whether ``frame`` is over the protocol's limit in UTF-8 bytes (not characters)."""
-    if len(frame) > MAX_MESSAGE_BYTES:
-        return True
-    if len(frame) * 4 <= MAX_MESSAGE_BYTES:
-        return False
-    return len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES
 
 
 def type_named_in(frame: str) -> str:
@@ -171,14 +162,11 @@ class HubServer:
         return True
 
     async def _receive(self, session: Session, frame: str) -> None:
-        if frame_too_large(frame):
-            error = ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
-            self._refuse(session, error)
-            return
         try:
-            message = decode(frame)
+            message = decode(frame)  # sizes in UTF-8 bytes, then every field
         except ProtocolError as exc:
-            self._refuse(session, exc, type_named_in(frame))
+            of = "" if exc.code == "too_large" else type_named_in(frame)
+            self._refuse(session, exc, of)
             return
         await self.hub.receive(session, message)
 
