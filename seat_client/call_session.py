@@ -68,6 +68,10 @@ class FrameSlot:
         self.received += 1
         self._newest = ReceivedFrame(frame, self.received, time.monotonic())
 
+    def newest(self) -> ReceivedFrame | None:
+        """The newest frame, taken or not (a video still is captured from it)."""
+        return self._newest
+
     def take(self) -> ReceivedFrame | None:
         """The newest frame if it has not been taken yet."""
         newest = self._newest

@@ -22,15 +22,22 @@ import qasync
 from PyQt6.QtCore import QCoreApplication, QSettings
 from PyQt6.QtWidgets import QApplication, QDialog, QMessageBox
 
-from seat_client import protocol
+from seat_client import catalog, protocol, review
 from seat_client import settings as settings_mod
 from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
 from seat_client.hub_link import HubLink, LinkState
+from seat_client.material_cache import MaterialCache
+from seat_client.material_transfer import MaterialTransfer
+from seat_client.review import ReviewStore
+from seat_client.review_desk import ReviewDesk
 from seat_client.workstation import Workstation
 from ui import i18n
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.review_images import MaterialImages
+from ui.review_pane import ReviewPane
 from ui.theme import apply_theme
+from ui.work_tabs import PreReviewParts
 
 log = logging.getLogger("seat-client")
 
@@ -123,10 +130,18 @@ async def run(
     state_dir = settings.state_path()
     state_dir.mkdir(parents=True, exist_ok=True)
     qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(workstation, qsettings, state_dir)
+    transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"))
+    review_store = ReviewStore(state_dir)
+    pre_review = PreReviewParts(
+        desk=ReviewDesk(workstation, transfer, review_store, catalog.load(), review.load_reasons()),
+        pane=ReviewPane(MaterialImages(), review_store, agent_id=settings.agent_id),
+        transfer=transfer,
+    )
+    window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()
+    transfer.attach()
     link.start()
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -147,6 +162,8 @@ async def run(
         if link.state is LinkState.REFUSED:
             code = code or 4
         window.save_layout()
+        pre_review.pane.close_pane()
+        await transfer.close()
         await workstation.close()
         window.close()
     return code

@@ -30,19 +30,28 @@ from ui.ringer import Ringer
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
+from ui.work_tabs import PreReviewParts, WorkTabs
 
 log = logging.getLogger(__name__)
 
 #: Bump when the set or placement of docks changes, so an old saved layout is not applied.
-LAYOUT_VERSION = 2
+LAYOUT_VERSION = 3
 
 
 class MainWindow(QMainWindow):
     """The workstation window for one agent."""
 
-    def __init__(self, workstation: Workstation, settings: QSettings, state_dir: Path) -> None:
+    def __init__(
+        self,
+        workstation: Workstation,
+        settings: QSettings,
+        state_dir: Path,
+        *,
+        pre_review: PreReviewParts | None = None,
+    ) -> None:
         super().__init__()
         self.workstation = workstation
+        self.pre_review = pre_review
         self._settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
         self.setObjectName("workstation")
@@ -71,7 +80,13 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.chat_dock = self._dock("chat", self.tr("Chat"), self.chat_pane,
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.queue_dock], [330], Qt.Orientation.Horizontal)
+        self.work_tabs = WorkTabs(self)
+        if pre_review is not None:
+            self.work_tabs.addTab(pre_review.pane, self.tr("Pre-review"))
+        self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.work_dock.setVisible(self.work_tabs.count() > 0)
+        self.resizeDocks([self.queue_dock, self.work_dock], [300, 620], Qt.Orientation.Horizontal)
         self.resizeDocks([self.chat_dock], [190], Qt.Orientation.Vertical)
         status = QStatusBar(self)
         status.addPermanentWidget(self.status_strip, 1)
@@ -123,8 +138,44 @@ class MainWindow(QMainWindow):
         )
         self._ready_shortcut.activated.connect(lambda: self._run(ws.set_ready(), "ready"))
         self._away_shortcut.activated.connect(lambda: self._run(ws.set_away("break"), "away"))
+        self.video_pane.snapshot_requested.connect(self._on_video_pane_snapshot)
+        if self.pre_review is not None:
+            self._connect_pre_review(self.pre_review)
+
+    def _connect_pre_review(self, parts: PreReviewParts) -> None:
+        pane = parts.pane
+        self._unsubscribe += [
+            parts.desk.session_changed.connect(pane.set_session),
+            parts.desk.material_added.connect(pane.add_material),
+            parts.transfer.transfer_failed.connect(
+                lambda failure: self._show_message(failure.message, 10000)
+            ),
+            self.workstation.link.welcome.connect(
+                lambda welcome: setattr(pane, "agent_name", welcome.name)
+            ),
+        ]
+        pane.verdict_ready.connect(
+            lambda verdict, images: self._run(
+                parts.desk.send_verdict(verdict, images), self.tr("send the verdict")
+            )
+        )
+        pane.failed.connect(lambda text: self._show_message(text, 10000))
 
     # --- slots -------------------------------------------------------------------
+
+    def _on_video_pane_snapshot(self) -> None:
+        call, parts = self.workstation.call, self.pre_review
+        newest = call.session.frames.newest() if call is not None else None
+        if call is None or parts is None or newest is None:
+            self._show_message(self.tr("No video to capture yet"))
+            return
+        transfer, work_order_id = parts.transfer, call.work_order_id
+
+        async def capture() -> None:
+            await transfer.capture_still(work_order_id, newest.frame)
+            self._show_message(self.tr("Still captured as a material"))
+
+        self._run(capture(), self.tr("capture a still"))
 
     def _on_workstation_presence_changed(self, presence: protocol.Presence) -> None:
         self.status_strip.show_presence(presence)
@@ -180,7 +231,7 @@ class MainWindow(QMainWindow):
 
     # --- helpers -------------------------------------------------------------------
 
-    def _run(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+    def _run(self, coro: Coroutine[Any, Any, object], what: str) -> None:
         async def guarded() -> None:
             try:
                 await coro

@@ -7,7 +7,8 @@ frames actually painted, straight from the decoder's planes into a BGRA
 array wrapped without a copy (see PLATFORM.md: ~0.3 ms at 720p).
 
 Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
-``hang_up_requested``, ``mute_toggled(bool)``, ``camera_toggled(bool)``.
+``hang_up_requested``, ``snapshot_requested``, ``mute_toggled(bool)``,
+``camera_toggled(bool)``.
 """
 
 from __future__ import annotations
@@ -129,6 +130,7 @@ class VideoPane(QWidget):
     """The video view and the call controls: mute, camera, hang up."""
 
     hang_up_requested = pyqtSignal()
+    snapshot_requested = pyqtSignal()
     mute_toggled = pyqtSignal(bool)
     camera_toggled = pyqtSignal(bool)
 
@@ -142,12 +144,18 @@ class VideoPane(QWidget):
         self.camera_button = QPushButton(self.tr("Camera off (F7)"), self)
         self.camera_button.setCheckable(True)
         self.camera_button.setShortcut(QKeySequence("F7"))
+        self.snapshot_button = QPushButton(self.tr("Capture material (F8)"), self)
+        self.snapshot_button.setToolTip(
+            self.tr("Save the current picture as a material, e.g. a document held to the camera")
+        )
+        self.snapshot_button.setShortcut(QKeySequence("F8"))
         self.hang_up_button = QPushButton(self.tr("Hang up (F4)"), self)
         self.hang_up_button.setObjectName("hangUp")
         self.hang_up_button.setShortcut(QKeySequence("F4"))
         controls = QHBoxLayout()
         controls.addWidget(self.mute_button)
         controls.addWidget(self.camera_button)
+        controls.addWidget(self.snapshot_button)
         controls.addStretch(1)
         controls.addWidget(self.hang_up_button)
         layout = QVBoxLayout(self)
@@ -159,9 +167,11 @@ class VideoPane(QWidget):
 
     def _connect_signals(self) -> None:
         self.hang_up_button.clicked.connect(self.hang_up_requested)
+        self.snapshot_button.clicked.connect(self.snapshot_requested)
         self.mute_button.toggled.connect(self.mute_toggled)
         self.camera_button.toggled.connect(self.camera_toggled)
 
     def set_in_call(self, in_call: bool) -> None:
-        for button in (self.mute_button, self.camera_button, self.hang_up_button):
+        buttons = (self.mute_button, self.camera_button, self.snapshot_button, self.hang_up_button)
+        for button in buttons:
             button.setEnabled(in_call)

@@ -15,11 +15,18 @@ from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import protocol
+from seat_client import catalog, protocol, review
+from seat_client.material_cache import MaterialCache
+from seat_client.material_transfer import MaterialTransfer
+from seat_client.review import ReviewStore
+from seat_client.review_desk import ReviewDesk
 from seat_client.hub_link import HubLink, LinkState
 from seat_client.workstation import Workstation
 from ui import i18n
 from ui.main_window import MainWindow
+from ui.review_images import MaterialImages
+from ui.review_pane import ReviewPane
+from ui.work_tabs import PreReviewParts
 
 ALL_SKILLS = ("social_insurance", "medical_insurance", "housing_fund", "business_registration",
               "civil_affairs", "public_security")
@@ -36,11 +43,12 @@ async def until(condition: Callable[[], bool], what: str, timeout_s: float = 20.
 
 @dataclass
 class Seat:
-    """A logged-in workstation window for agent 0012 on a real hub."""
+    """A logged-in workstation window for agent 0012 on a real hub, with the work tabs."""
 
     hub: HubProcess
     workstation: Workstation
     window: MainWindow
+    pre_review: PreReviewParts
 
 
 @pytest.fixture
@@ -60,13 +68,23 @@ async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path) -> AsyncIterator[S
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
     workstation = Workstation(link)
     settings = QSettings(str(tmp_path / "workstation.ini"), QSettings.Format.IniFormat)
-    window = MainWindow(workstation, settings, tmp_path)
+    transfer = MaterialTransfer(link, MaterialCache(tmp_path / "materials"))
+    store = ReviewStore(tmp_path)
+    pre_review = PreReviewParts(
+        desk=ReviewDesk(workstation, transfer, store, catalog.load(), review.load_reasons()),
+        pane=ReviewPane(MaterialImages(), store, agent_id="0012"),
+        transfer=transfer,
+    )
+    window = MainWindow(workstation, settings, tmp_path, pre_review=pre_review)
     qtbot.addWidget(window)
     window.resize(1366, 768)
     window.show()
+    transfer.attach()
     link.start()
     await until(lambda: link.state is LinkState.CONNECTED, "the workstation logs in")
-    yield Seat(hub, workstation, window)
+    yield Seat(hub, workstation, window, pre_review)
+    pre_review.pane.close_pane()
+    await transfer.close()
     if not sip.isdeleted(window):  # pytest-qt may have closed it already
         window.close()
     await workstation.close()
