@@ -30,11 +30,20 @@ class WorkstationSettings:
     language: Language = "zh_CN"
     large_text: bool = False
     state_dir: str = ""
+    #: the government service API (业务受理); its client secret lives in the keyring
+    gov_api_url: str = "http://127.0.0.1:8780"
+    gov_api_client_id: str = "seat-dongguan"
 
     def checked(self) -> WorkstationSettings:
         url = urlparse(self.hub_url)
         if url.scheme not in ("ws", "wss") or not url.hostname:
             raise SettingsError(f"hub_url must be a ws:// or wss:// address, not {self.hub_url!r}")
+        api = urlparse(self.gov_api_url)
+        if api.scheme not in ("http", "https") or not api.hostname:
+            raise SettingsError(
+                f"gov_api_url must be an http:// or https:// address, not {self.gov_api_url!r}")
+        if not self.gov_api_client_id.strip():
+            raise SettingsError("gov_api_client_id must not be empty")
         if self.language not in get_args(Language):
             raise SettingsError(f"language must be one of {get_args(Language)}")
         if len(self.agent_id) > 64 or not all(c.isalnum() or c in "-_" for c in self.agent_id):

@@ -1,0 +1,1 @@
+"""A stand-in for the provincial government service API: a real aiohttp server with SQLite."""

@@ -1,0 +1,182 @@
+"""The outbox keeps every application on disk first, retries what can be retried, and never
+sends a new key for an old application."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from seat_client.gov_api_client import (
+    Application,
+    FieldErrors,
+    FieldProblem,
+    IdempotencyConflict,
+    RateLimited,
+    TransportError,
+    Unavailable,
+)
+from seat_client.outbox import (
+    OutboxEntry,
+    OutboxState,
+    Submission,
+    SubmissionOutbox,
+    backoff_delay,
+)
+
+
+def submission(n: int = 1) -> Submission:
+    return Submission(work_order_id=f"WO-{n}", item_code="SI-PENSION-CERT",
+                      item_name="养老认证", form="pension_certification",
+                      values={"pensioner_name": "吴小梅"}, materials=("id_card",),
+                      material_names=("居民身份证",), applicant_name="吴小梅",
+                      applicant_id_number="11010519491231002X", agent_id="0012")
+
+
+class ScriptedApi:
+    """A test ``ApplicationsApi``: answers (or raises) from a script, records every call."""
+
+    def __init__(self, *script: Exception | None) -> None:
+        self.script = list(script)
+        self.calls: list[tuple[str, float]] = []
+        self.numbers: dict[str, str] = {}
+
+    async def submit_application(self, key: str, body: dict[str, Any]) -> Application:
+        self.calls.append((key, time.monotonic()))
+        step = self.script.pop(0) if self.script else None
+        if step is not None:
+            raise step
+        number = self.numbers.setdefault(key, f"SL-20261128-{len(self.numbers) + 1:06d}")
+        return Application(number, body["item_code"], "received", "", "2026-11-28T00:00:00Z")
+
+    async def application(self, number: str) -> Application:
+        return Application(number, "SI-PENSION-CERT", "returned", "材料不清晰",
+                           "2026-11-28T00:00:00Z")
+
+
+async def until_state(outbox: SubmissionOutbox, entry_id: int, state: OutboxState,
+                      within: float = 5.0) -> OutboxEntry:
+    deadline = time.monotonic() + within
+    while True:
+        entry = outbox.entry(entry_id)
+        if entry is not None and entry.state is state:
+            return entry
+        if time.monotonic() > deadline:
+            pytest.fail(f"entry {entry_id} never became {state}: {entry}")
+        await asyncio.sleep(0.01)
+
+
+async def make(path: Path, api: ScriptedApi, **kw: Any) -> SubmissionOutbox:
+    outbox = SubmissionOutbox(path, api, base_s=0.02, cap_s=0.2, rng=random.Random(4), **kw)
+    await outbox.open()
+    return outbox
+
+
+async def test_enqueue_is_on_disk_before_anything_is_sent(tmp_path: Path) -> None:
+    api = ScriptedApi()
+    outbox = await make(tmp_path / "outbox.sqlite3", api)
+    entry = await outbox.enqueue(submission())
+    # Another connection (another process after a crash) sees it, committed.
+    db = sqlite3.connect(tmp_path / "outbox.sqlite3")
+    row = db.execute("SELECT idempotency_key, state FROM outbox").fetchone()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    assert row == (entry.idempotency_key, "queued")
+    assert api.calls == []  # no worker yet: nothing on the wire
+    await outbox.stop()
+
+
+async def test_transient_failures_are_retried_with_the_same_key(tmp_path: Path) -> None:
+    api = ScriptedApi(TransportError("dropped"), Unavailable(503, None), None)
+    outbox = await make(tmp_path / "o.sqlite3", api)
+    states: list[OutboxState] = []
+    outbox.changed.connect(lambda e: states.append(e.state))
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    done = await until_state(outbox, entry.entry_id, OutboxState.ACCEPTED)
+    await outbox.stop()
+    assert {key for key, _ in api.calls} == {entry.idempotency_key}
+    assert len(api.calls) == 3 and done.attempts == 3
+    assert done.application_no == "SL-20261128-000001"
+    assert states[:3] == [OutboxState.QUEUED, OutboxState.SENDING, OutboxState.QUEUED]
+
+
+async def test_retry_after_is_honoured(tmp_path: Path) -> None:
+    api = ScriptedApi(RateLimited(0.3), None)
+    outbox = await make(tmp_path / "o.sqlite3", api)
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    await until_state(outbox, entry.entry_id, OutboxState.ACCEPTED)
+    await outbox.stop()
+    assert api.calls[1][1] - api.calls[0][1] >= 0.29
+
+
+async def test_field_errors_return_the_application_for_correction(tmp_path: Path) -> None:
+    problem = FieldProblem("mobile", "mobile", "手机号码应为以1开头的11位数字")
+    api = ScriptedApi(FieldErrors("申请表有误", (problem,)))
+    outbox = await make(tmp_path / "o.sqlite3", api)
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    returned = await until_state(outbox, entry.entry_id, OutboxState.RETURNED)
+    await outbox.stop()
+    assert returned.field_errors == (problem,)
+    reopened = await make(tmp_path / "o.sqlite3", ScriptedApi())
+    again = reopened.entry(entry.entry_id)
+    assert again is not None and again.field_errors == (problem,)  # survives a restart
+    await reopened.stop()
+
+
+async def test_a_conflicting_key_fails_and_can_be_sent_again(tmp_path: Path) -> None:
+    api = ScriptedApi(IdempotencyConflict("reused"), None)
+    outbox = await make(tmp_path / "o.sqlite3", api)
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    failed = await until_state(outbox, entry.entry_id, OutboxState.FAILED)
+    assert "reused" in failed.detail
+    await outbox.retry(entry.entry_id)
+    await until_state(outbox, entry.entry_id, OutboxState.ACCEPTED)
+    await outbox.stop()
+
+
+async def test_entries_caught_sending_by_a_crash_are_queued_again(tmp_path: Path) -> None:
+    path = tmp_path / "o.sqlite3"
+    outbox = await make(path, ScriptedApi())
+    entry = await outbox.enqueue(submission())
+    await outbox.stop()
+    db = sqlite3.connect(path)
+    db.execute("UPDATE outbox SET state = 'sending'")
+    db.commit()
+    db.close()
+    api = ScriptedApi()
+    reopened = await make(path, api)
+    assert reopened.counts()[OutboxState.QUEUED] == 1
+    reopened.start()
+    await until_state(reopened, entry.entry_id, OutboxState.ACCEPTED)
+    await reopened.stop()
+    assert [key for key, _ in api.calls] == [entry.idempotency_key]
+
+
+async def test_status_poll_sees_a_later_return(tmp_path: Path) -> None:
+    outbox = await make(tmp_path / "o.sqlite3", ScriptedApi())
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    await until_state(outbox, entry.entry_id, OutboxState.ACCEPTED)
+    await outbox.refresh_statuses()
+    returned = await until_state(outbox, entry.entry_id, OutboxState.RETURNED)
+    assert returned.detail == "材料不清晰"
+    await outbox.stop()
+
+
+def test_backoff_is_full_jitter_under_a_growing_cap() -> None:
+    rng = random.Random(1)
+    for attempts in range(1, 12):
+        ceiling = min(10.0, 0.5 * 2 ** (attempts - 1))
+        delays = [backoff_delay(attempts, rng, base_s=0.5, cap_s=10.0) for _ in range(50)]
+        assert all(0 <= d <= ceiling for d in delays)
+        assert max(delays) > ceiling / 2  # spread over the whole range, not a fixed step
+    assert backoff_delay(1, rng, base_s=0.5, cap_s=10.0, retry_after=7.0) >= 7.0

@@ -1,0 +1,48 @@
+"""The composition root's acceptance desk: settings in, a working outbox to the API out, and a
+restart picks up what the last run left queued."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from sandbox.gov_api_process import GovApiProcess
+from seat_client.acceptance import open_acceptance_desk, outbox_path, store_client_secret
+from seat_client.gov_api_client import KeyringGovApiCredentials
+from seat_client.outbox import OutboxState, Submission
+from seat_client.settings import SettingsError, WorkstationSettings
+
+VALUES = {"residence": "local", "pensioner_name": "吴小梅",
+          "pensioner_id_number": "11010519491231002X", "mobile": "13800138000",
+          "pension_start": "2010-03-01", "certification_way": "video"}
+
+
+def test_the_api_address_is_checked() -> None:
+    with pytest.raises(SettingsError, match="gov_api_url"):
+        WorkstationSettings(gov_api_url="ftp://x").checked()
+
+
+async def test_desk_delivers_and_survives_a_restart(tmp_path: Path, api: GovApiProcess) -> None:
+    settings = WorkstationSettings(state_dir=str(tmp_path), gov_api_url=api.url,
+                                   gov_api_client_id=api.client_id).checked()
+    store_client_secret(settings, api.client_secret)
+    await api.add_fault(kind="error", status=503)  # the API is down: it stays queued
+    desk = await open_acceptance_desk(settings)
+    entry = await desk.outbox.enqueue(Submission(
+        "WO-desk-1", "SI-PENSION-CERT", "养老认证", "pension_certification", dict(VALUES)))
+    await asyncio.sleep(0.2)
+    assert desk.outbox.entry(entry.entry_id).state is OutboxState.QUEUED  # type: ignore[union-attr]
+    await desk.close()
+    assert outbox_path(settings).exists()
+
+    await api.clear_faults()
+    desk = await open_acceptance_desk(settings)
+    deadline = time.monotonic() + 10
+    while desk.outbox.entry(entry.entry_id).state is not OutboxState.ACCEPTED:  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        await asyncio.sleep(0.02)
+    await desk.close()
+    KeyringGovApiCredentials(settings.gov_api_client_id).save_token(None)

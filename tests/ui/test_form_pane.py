@@ -1,0 +1,243 @@
+"""The form pane: editors generated from the schema, Chinese messages, scenario fields, prefill
+marks, the missing list, keyboard submit, and the receipt once the API accepts."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PyQt6.QtCore import QCoreApplication, Qt
+from PyQt6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from seat_client.forms import FormLibrary
+from seat_client.gov_api_client import Application, FieldErrors, FieldProblem
+from seat_client.outbox import OutboxState, SubmissionOutbox
+from ui import i18n
+from ui.form_editors import ChoiceEditor, DateEditor, DateRangeEditor, LineEditor, RegionEditor
+from ui.form_pane import FormPane
+from ui.outbox_pane import OutboxBadge, OutboxPane
+from ui.receipt_view import ReceiptView
+
+KNOWN = {"id_card.name": "吴小梅", "id_card.id_number": "11010519491231002X",
+         "citizen.phone": "13800138000"}
+
+
+class InstantApi:
+    """A test ``ApplicationsApi`` that accepts at once, or refuses fields once if told to."""
+
+    def __init__(self) -> None:
+        self.refuse: tuple[FieldProblem, ...] = ()
+        self.bodies: list[dict[str, Any]] = []
+
+    async def submit_application(self, key: str, body: dict[str, Any]) -> Application:
+        self.bodies.append(body)
+        if self.refuse:
+            problems, self.refuse = self.refuse, ()
+            raise FieldErrors("申请表有误", problems)
+        return Application(f"SL-20261128-{len(self.bodies):06d}", body["item_code"], "received",
+                           "", "2026-11-28T06:00:00Z")
+
+    async def application(self, number: str) -> Application:
+        return Application(number, "", "received", "", "")
+
+
+@pytest.fixture(scope="module")
+def library() -> FormLibrary:
+    return FormLibrary()
+
+
+@pytest.fixture
+def chinese() -> Iterator[None]:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")
+    yield
+    for t in translators:
+        QCoreApplication.removeTranslator(t)
+    i18n.install(app, "en")
+
+
+@pytest.fixture
+async def outbox(tmp_path: Path) -> AsyncIterator[SubmissionOutbox]:
+    box = SubmissionOutbox(tmp_path / "outbox.sqlite3", InstantApi(), base_s=0.01, cap_s=0.05,
+                           rng=random.Random(1))
+    await box.open()
+    box.start()
+    yield box
+    await box.stop()
+
+
+async def pane_for(qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox, form: str,
+             known: dict[str, str] | None = None) -> FormPane:
+    pane = FormPane(library.get, library.regions, outbox)
+    qtbot.addWidget(pane)
+    pane.resize(620, 760)
+    pane.show()
+    pane.activateWindow()  # shortcuts and focus need the active window
+    await until(pane.isActiveWindow)
+    assert pane.set_context("WO-20261128-0007", "BR-INDIVIDUAL-SETUP", form,
+                            KNOWN if known is None else known, item_name="个体工商户设立登记",
+                            materials=[("id_card", "居民身份证")], agent_id="0012")
+    return pane
+
+
+async def until(condition: Any, within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
+async def test_editors_match_the_field_kinds(qtbot: QtBot, library: FormLibrary,
+                                            outbox: SubmissionOutbox) -> None:
+    pane = await pane_for(qtbot, library, outbox, "individual_business")
+    rows = pane._rows
+    assert isinstance(rows["operator_type"].editor, ChoiceEditor)
+    assert isinstance(rows["premises_region"].editor, RegionEditor)
+    assert isinstance(rows["opening_date"].editor, DateEditor)
+    assert isinstance(rows["lease_period"].editor, DateRangeEditor)
+    assert isinstance(rows["operator_id_number"].editor, LineEditor)
+    region = rows["premises_region"].editor
+    assert isinstance(region, RegionEditor)
+    assert (region.province.currentText(), region.city.currentText(),
+            region.district.currentText()) == ("广东省", "东莞市", "南城街道")  # the default
+
+
+async def test_scenario_answers_show_and_hide_fields(qtbot: QtBot, library: FormLibrary,
+                                                     outbox: SubmissionOutbox) -> None:
+    pane = await pane_for(qtbot, library, outbox, "individual_business")
+    family = pane._rows["family_member_name"].box
+    assert not family.isVisible()
+    box = pane._rows["operator_type"].editor.findChild(QComboBox)
+    assert box is not None
+    box.setCurrentIndex(box.findData("family"))
+    box.activated.emit(box.currentIndex())
+    assert family.isVisible()
+    assert any("家庭成员" in pane.missing.item(i).text() or "Family" in
+               pane.missing.item(i).text() for i in range(pane.missing.count()))
+
+
+async def test_messages_are_in_chinese_and_appear_once_touched(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox, chinese: None
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, "generic_application", known={})
+    row = pane._rows["applicant_id_number"]
+    assert not row.message.isVisible()  # an untouched empty form is not shouting
+    edit = row.editor.findChild(QLineEdit)
+    assert edit is not None
+    edit.setFocus()
+    qtbot.keyClicks(edit, "110105194912310021")
+    assert row.message.isVisible()
+    assert row.message.text() == "身份证号码校验位不正确，请与申请人逐位核对"
+    edit.clear()
+    qtbot.keyClicks(edit, "11010519491231002x")
+    assert edit.text() == "11010519491231002X" and not row.message.isVisible()
+    assert pane.missing_box.title().startswith("尚缺")
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # Enter moves on to the next field
+    mobile = pane._rows["mobile"].editor.focus_target()
+    assert mobile.hasFocus()
+    assert pane.submit.text() == "提交受理（Ctrl+Enter）"
+
+
+async def test_prefilled_values_are_marked_until_confirmed(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, "pension_certification")
+    name = pane._rows["pensioner_name"]
+    assert name.editor.value() == "吴小梅" and name.confirm.isVisible()
+    qtbot.mouseClick(name.confirm, Qt.MouseButton.LeftButton)
+    assert not name.confirm.isVisible()
+    assert pane._rows["mobile"].confirm.isVisible()
+    qtbot.mouseClick(pane.confirm_all, Qt.MouseButton.LeftButton)
+    assert not pane._rows["mobile"].confirm.isVisible()
+    assert not pane.confirm_all.isEnabled()
+
+
+async def test_clicking_a_missing_line_goes_to_the_field(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, "pension_certification")
+    first = pane.missing.item(0)
+    assert first is not None
+    pane._on_missing_item_activated(first)
+    code = first.data(Qt.ItemDataRole.UserRole)
+    assert pane._rows[code].editor.focus_target().hasFocus()
+
+
+def fill_pension(pane: FormPane) -> None:
+    state = pane.state
+    assert state is not None
+    for code, value in [("residence", "local"), ("pension_start", "2010-03-01")]:
+        state.set_value(code, value)
+    state.confirm_all()
+
+
+async def test_ctrl_enter_submits_to_the_outbox_and_shows_the_receipt(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox, tmp_path: Path
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, "pension_certification")
+    badge = OutboxBadge(outbox)
+    listing = OutboxPane(outbox)
+    receipts = ReceiptView(tmp_path / "receipts")
+    for w in (badge, listing, receipts):
+        qtbot.addWidget(w)
+    date = pane._rows["pension_start"].editor.findChild(QDateEdit)
+    assert date is not None and date.specialValueText() == "—"
+
+    qtbot.keyClick(pane.submit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert pane.status.text()  # refused: things are missing, and it says so
+    assert pane.missing.count() > 0 and outbox.entries() == []
+
+    fill_pension(pane)
+    shown: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    receipts.shown.connect(lambda number: shown.done() or shown.set_result(number))
+    pane.accepted.connect(lambda entry_id: asyncio.ensure_future(
+        receipts.show_entry(outbox.entry(entry_id))))  # type: ignore[arg-type]
+    pane.submit.setFocus()
+    qtbot.keyClick(pane.submit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    number = await asyncio.wait_for(shown, 5)
+    assert number == "SL-20261128-000001"
+    entry = outbox.entries()[0]
+    assert entry.state is OutboxState.ACCEPTED
+    assert entry.submission.values["pensioner_id_number"] == "11010519491231002X"
+    assert entry.submission.material_names == ("居民身份证",)
+    assert receipts.document.pageCount() == 1
+    assert (tmp_path / "receipts" / f"{number}.pdf").exists()
+    assert listing.table.rowCount() == 1
+    assert listing.table.item(0, 3).text() == number  # type: ignore[union-attr]
+    assert badge.text() == ""  # nothing left to send
+
+    # Opening the same work order again does not invite a second application.
+    again = await pane_for(qtbot, library, outbox, "pension_certification")
+    assert not again.submit.isEnabled() and number in again.status.text()
+
+
+async def test_field_errors_from_the_api_come_back_onto_the_form(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox
+) -> None:
+    api = outbox.api
+    assert isinstance(api, InstantApi)
+    api.refuse = (FieldProblem("mobile", "server_rule", "该号码已被他人登记"),)
+    pane = await pane_for(qtbot, library, outbox, "pension_certification")
+    fill_pension(pane)
+    pane._on_submit_clicked()
+    await until(lambda: bool(outbox.entries())
+                and outbox.entries()[0].state is OutboxState.RETURNED)
+    row = pane._rows["mobile"]
+    await until(lambda: row.message.isVisible())
+    assert row.message.text() == "该号码已被他人登记"
+    assert pane.submit.isEnabled()
+
+
+async def test_no_form_for_the_item(qtbot: QtBot, library: FormLibrary,
+                                    outbox: SubmissionOutbox) -> None:
+    pane = FormPane(library.get, library.regions, outbox)
+    qtbot.addWidget(pane)
+    assert not pane.set_context("WO-1", "SI-UNEMP-QUERY", "", {})
+    assert not pane.submit.isEnabled()
