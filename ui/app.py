@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from seat_client import catalog, protocol, review
 from seat_client import settings as settings_mod
+from seat_client.acceptance import open_acceptance_desk
 from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
 from seat_client.hub_link import HubLink, LinkState
 from seat_client.material_cache import MaterialCache
@@ -32,12 +33,15 @@ from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
 from seat_client.workstation import Workstation
 from ui import i18n
+from ui.form_pane import FormPane
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
+from ui.outbox_pane import OutboxBadge, OutboxPane
+from ui.receipt_view import ReceiptView
 from ui.review_images import MaterialImages
 from ui.review_pane import ReviewPane
 from ui.theme import apply_theme
-from ui.work_tabs import PreReviewParts
+from ui.work_tabs import ApplicationParts, PreReviewParts
 
 log = logging.getLogger("seat-client")
 
@@ -130,14 +134,25 @@ async def run(
     state_dir = settings.state_path()
     state_dir.mkdir(parents=True, exist_ok=True)
     qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
+    items = catalog.load()
     transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"))
     review_store = ReviewStore(state_dir)
     pre_review = PreReviewParts(
-        desk=ReviewDesk(workstation, transfer, review_store, catalog.load(), review.load_reasons()),
+        desk=ReviewDesk(workstation, transfer, review_store, items, review.load_reasons()),
         pane=ReviewPane(MaterialImages(), review_store, agent_id=settings.agent_id),
         transfer=transfer,
     )
-    window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review)
+    acceptance = await open_acceptance_desk(settings)
+    applications = ApplicationParts(
+        desk=acceptance,
+        catalog=items,
+        form=FormPane(acceptance.forms.get, acceptance.forms.regions, acceptance.outbox),
+        outbox=OutboxPane(acceptance.outbox),
+        badge=OutboxBadge(acceptance.outbox),
+        receipt=ReceiptView(acceptance.receipts_dir),
+    )
+    window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
+                        applications=applications)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()
@@ -164,6 +179,7 @@ async def run(
         window.save_layout()
         pre_review.pane.close_pane()
         await transfer.close()
+        await acceptance.close()
         await workstation.close()
         window.close()
     return code

@@ -30,7 +30,7 @@ from ui.ringer import Ringer
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
-from ui.work_tabs import PreReviewParts, WorkTabs
+from ui.work_tabs import ApplicationParts, PreReviewParts, WorkTabs
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +48,12 @@ class MainWindow(QMainWindow):
         state_dir: Path,
         *,
         pre_review: PreReviewParts | None = None,
+        applications: ApplicationParts | None = None,
     ) -> None:
         super().__init__()
         self.workstation = workstation
         self.pre_review = pre_review
+        self.applications = applications
         self._settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
         self.setObjectName("workstation")
@@ -83,6 +85,10 @@ class MainWindow(QMainWindow):
         self.work_tabs = WorkTabs(self)
         if pre_review is not None:
             self.work_tabs.addTab(pre_review.pane, self.tr("Pre-review"))
+        if applications is not None:
+            self.work_tabs.addTab(applications.form, self.tr("Application"))
+            self.work_tabs.addTab(applications.outbox, self.tr("Outbox"))
+            self.work_tabs.addTab(applications.receipt, self.tr("Receipt"))
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
         self.work_dock.setVisible(self.work_tabs.count() > 0)
@@ -90,6 +96,8 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.chat_dock], [190], Qt.Orientation.Vertical)
         status = QStatusBar(self)
         status.addPermanentWidget(self.status_strip, 1)
+        if applications is not None:
+            status.addPermanentWidget(applications.badge)
         self.setStatusBar(status)
         self._ready_shortcut = QShortcut(QKeySequence("F9"), self)
         self._away_shortcut = QShortcut(QKeySequence("F10"), self)
@@ -141,6 +149,27 @@ class MainWindow(QMainWindow):
         self.video_pane.snapshot_requested.connect(self._on_video_pane_snapshot)
         if self.pre_review is not None:
             self._connect_pre_review(self.pre_review)
+        if self.applications is not None:
+            self._connect_applications(self.applications)
+
+    def _connect_applications(self, parts: ApplicationParts) -> None:
+        self._unsubscribe.append(
+            self.workstation.call_changed.connect(self._on_workstation_call_for_form)
+        )
+
+        def show_receipt(entry_id: int) -> None:
+            entry = parts.desk.outbox.entry(entry_id)
+            if entry is None:
+                return
+
+            async def show() -> None:
+                await parts.receipt.show_entry(entry)
+                self.work_tabs.setCurrentWidget(parts.receipt)
+
+            self._run(show(), self.tr("show the receipt"))
+
+        parts.form.accepted.connect(show_receipt)
+        parts.outbox.receipt_requested.connect(show_receipt)
 
     def _connect_pre_review(self, parts: PreReviewParts) -> None:
         pane = parts.pane
@@ -162,6 +191,19 @@ class MainWindow(QMainWindow):
         pane.failed.connect(lambda text: self._show_message(text, 10000))
 
     # --- slots -------------------------------------------------------------------
+
+    def _on_workstation_call_for_form(self, call: ActiveCall | None) -> None:
+        parts = self.applications
+        if call is None or parts is None:
+            return  # the form stays for the wrap-up; the next call replaces it
+        started = call.started
+        item = parts.catalog.item(started.item_code)
+        form = item.form if item is not None else ""
+        welcome = self.workstation.welcome
+        parts.form.set_context(
+            started.work_order_id, started.item_code, form, {"id_card.name": started.peer_name},
+            item_name=started.item_name, agent_id=welcome.agent_id if welcome else "",
+        )
 
     def _on_video_pane_snapshot(self) -> None:
         call, parts = self.workstation.call, self.pre_review

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QIcon, QImage
+from PyQt6.QtGui import QCloseEvent, QIcon, QImage
 from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -75,6 +75,7 @@ class ReviewPane(QWidget):
         self.agent_name = agent_name
         self.session: ReviewSession | None = None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seat-review")
+        self._closed = False
         self._relay = _WorkerRelay()
         self._unsubscribers: list[Callable[[], None]] = []
         self._save_timer = QTimer(self)
@@ -160,10 +161,21 @@ class ReviewPane(QWidget):
         self._relay.done.connect(self._on_worker_done)
 
     def close_pane(self) -> None:
-        """Save now and stop the workers (call from the main window on shutdown)."""
+        """Save now and stop the workers (call from the main window on shutdown).
+
+        Also runs when the pane itself is closed: a worker must never outlive the
+        Qt objects it reports to. Safe to call twice.
+        """
+        if self._closed:
+            return
+        self._closed = True
         self._save_now()
         self._pool.shutdown(wait=True)
         self.images.close()
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.close_pane()
+        super().closeEvent(event)
 
     # --- session and materials ------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""The work tabs beside the video: pre-review now, the form and the outbox as they join.
+"""The work tabs beside the video: pre-review, the application form, the outbox, the receipt.
 
-``PreReviewParts`` bundles what the composition root builds for the
-pre-review (the core ``ReviewDesk`` and transfer, and the pane); the main
+``PreReviewParts`` and ``ApplicationParts`` bundle what the composition root
+builds for each kind of work (the core services and their panes); the main
 window wires them in ``_connect_signals`` like every other pane.
 """
 
@@ -11,8 +11,13 @@ from dataclasses import dataclass
 
 from PyQt6.QtWidgets import QTabWidget, QWidget
 
+from seat_client.acceptance import AcceptanceDesk
+from seat_client.catalog import Catalog
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.review_desk import ReviewDesk
+from ui.form_pane import FormPane
+from ui.outbox_pane import OutboxBadge, OutboxPane
+from ui.receipt_view import ReceiptView
 from ui.review_pane import ReviewPane
 
 
@@ -23,6 +28,18 @@ class PreReviewParts:
     desk: ReviewDesk
     pane: ReviewPane
     transfer: MaterialTransfer
+
+
+@dataclass(frozen=True)
+class ApplicationParts:
+    """Acceptance (业务受理): the desk (forms, API client, outbox) and its panes."""
+
+    desk: AcceptanceDesk
+    catalog: Catalog
+    form: FormPane
+    outbox: OutboxPane
+    badge: OutboxBadge
+    receipt: ReceiptView
 
 
 class WorkTabs(QTabWidget):
