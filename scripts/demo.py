@@ -25,8 +25,10 @@ ROOT = Path(__file__).resolve().parent.parent
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
+from sandbox.gov_api_process import GovApiProcess  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
 from seat_client.credentials import CredentialsError, KeyringTokenStore  # noqa: E402
+from seat_client.gov_api_client import KeyringGovApiCredentials  # noqa: E402
 
 SKILLS = ("social_insurance", "medical_insurance", "housing_fund", "business_registration",
           "civil_affairs", "public_security")
@@ -42,20 +44,32 @@ def main() -> int:
     parser.add_argument("--headless", action="store_true",
                         help="use Xvfb and the autopilot even when a display exists")
     args = parser.parse_args()
+    shutil.rmtree(args.out, ignore_errors=True)  # every demo starts from a clean slate
     args.out.mkdir(parents=True, exist_ok=True)
     headless = args.headless or not os.environ.get("DISPLAY")
     seats = [SeatSpec("0012", "张三", skills=SKILLS, hall="东莞市民服务中心"),
              SeatSpec("0013", "李四", skills=("social_insurance",), hall="石龙镇")]
-    with HubProcess(seats, workdir=args.out / "hub", ring_timeout=20.0) as hub:
+    with HubProcess(seats, workdir=args.out / "hub", ring_timeout=20.0) as hub, \
+            GovApiProcess(workdir=args.out / "gov-api") as gov_api:
         print(f"hub: {hub.url}  ledger: {hub.db_path}", flush=True)
+        print(f"government API sandbox: {gov_api.url}", flush=True)
         try:
             KeyringTokenStore().put("0012", hub.tokens["0012"])
+            KeyringGovApiCredentials(gov_api.client_id).set_client_secret(gov_api.client_secret)
         except CredentialsError as exc:
             print(f"keyring: {exc}", file=sys.stderr)
             return 2
+        settings = args.out / "workstation.json"
+        settings.write_text(json.dumps({
+            "hub_url": hub.url, "agent_id": "0012", "language": args.lang,
+            "state_dir": str(args.out / "state"), "gov_api_url": gov_api.url,
+            "gov_api_client_id": gov_api.client_id,
+        }, ensure_ascii=False))
         sim = subprocess.Popen(
             [str(BIN / "seat-sim"), "--hub", hub.url, "--citizens", str(args.citizens),
-             "--channels", "miniprogram,web,kiosk", "--chat", "您好，我想咨询一下办理流程",
+             "--items", "BR-INDIVIDUAL-SETUP,SI-PENSION-CERT,EC-AGED-ALLOWANCE",
+             "--channels", "kiosk,web,miniprogram", "--chat", "您好，我想咨询一下办理流程",
+             "--photo", "id_front", "--photo", "id_back:glare",
              "--reply", "--rate", "10", "--stagger", "0.5", "--seed", "7"],
             stdout=open(args.out / "citizens.jsonl", "w"),  # noqa: SIM115
             stderr=open(args.out / "citizens.log", "w"),  # noqa: SIM115
@@ -64,8 +78,7 @@ def main() -> int:
         env = dict(os.environ, QT_QPA_PLATFORM="xcb")
         if xvfb is not None:
             env["DISPLAY"] = xvfb[1]
-        client_args = [str(BIN / "seat-client"), "--hub", hub.url, "--agent-id", "0012",
-                       "--lang", args.lang, "--state-dir", str(args.out / "state")]
+        client_args = [str(BIN / "seat-client"), "--settings", str(settings)]
         if headless:
             client_args += ["--autopilot", str(args.out)]
         print("workstation: " + ("Xvfb, autopilot" if headless else "opening the window"),
@@ -78,7 +91,7 @@ def main() -> int:
             xvfb[0].terminate()
         if not headless:
             return client.returncode
-        return report(client.stdout, hub.db_path, client.returncode)
+        return report(client.stdout, hub.db_path, client.returncode, gov_api)
 
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
@@ -97,7 +110,7 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     sys.exit("could not start Xvfb")
 
 
-def report(stdout: str, db_path: Path, returncode: int) -> int:
+def report(stdout: str, db_path: Path, returncode: int, gov_api: GovApiProcess) -> int:
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     if not lines:
         print("the workstation printed no summary; see out/demo/workstation.log", file=sys.stderr)
@@ -118,7 +131,12 @@ def report(stdout: str, db_path: Path, returncode: int) -> int:
           f"{summary.get('chat_received', 0)}")
     print(f"  工单 work order:               {work_order or '—'} → "
           f"{row[0] if row else '—'} ({row[1] if row else '—'}) in the hub's ledger")
-    print(f"  截图 screenshot:               {summary.get('screenshot', '—')}")
+    print(f"  材料 materials received:       {summary.get('materials_received', 0)}, "
+          f"verdict sent: {'是 yes' if summary.get('verdict_sent') else '否 no'}")
+    applications = gov_api.applications()
+    print(f"  受理 application:              {summary.get('application_number', '—')} "
+          f"({len(applications)} in the government API sandbox)")
+    print(f"  截图 screenshots:              {Path(summary.get('screenshot', '.')).parent}/*.png")
     if not ok:
         print(f"  FAILED: {summary.get('failed_step', 'work order not closed in the ledger')}")
     return 0 if ok and returncode == 0 else 1

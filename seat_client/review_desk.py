@@ -9,7 +9,8 @@ verdict itself, so the citizen never gets a verdict that points at images
 still on their way.
 
 Events: ``session_changed`` (``ReviewSession | None``), ``material_added``
-(``MaterialRef`` for the open session).
+(``MaterialRef`` for the open session), ``verdict_sent`` (``PreReviewVerdict``,
+once the hub has stored and relayed it).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class ReviewDesk:
         self.session: ReviewSession | None = None
         self.session_changed: Event[ReviewSession | None] = Event()
         self.material_added: Event[MaterialRef] = Event()
+        self.verdict_sent: Event[PreReviewVerdict] = Event()
         workstation.call_changed.connect(self._on_call_changed)
         transfer.material_received.connect(self._on_material_received)
 
@@ -56,6 +58,7 @@ class ReviewDesk:
                 verdict.work_order_id, png, filename=f"标注-{material_id}.png", material_code=code
             )
         await self._transfer.send_verdict(verdict)
+        self.verdict_sent.emit(verdict)
 
     def _on_call_changed(self, call: ActiveCall | None) -> None:
         if call is None:

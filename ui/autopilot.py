@@ -2,8 +2,10 @@
 
 Goes ready, accepts the first offer with the banner's button, waits for
 the citizen's video to paint, chats both ways through the chat pane, saves
-a screenshot mid-call, hangs up, wraps up with an outcome and waits for the
-hub to close the work order. Prints one JSON summary line; exit code 0 only
+a screenshot mid-call, pre-reviews the citizen's photos and sends the
+verdict, fills and submits the item's application form and waits for the
+receipt, hangs up, wraps up with an outcome and waits for the hub to close
+the work order. Prints one JSON summary line; exit code 0 only
 if every step happened.
 """
 
@@ -15,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from seat_client.forms import FormField
 from seat_client.hub_link import LinkState
 from ui.main_window import MainWindow
 
@@ -67,6 +70,8 @@ class Autopilot:
         await self._until(lambda: w.chat_pane.received_count >= 1, "a chat line from the citizen")
         await self._until(lambda: w.video_pane.view.painted_count >= 60, "two seconds of video")
         self.summary["screenshot"] = str(self._screenshot("03-in-call.png"))
+        await self._pre_review()
+        await self._application()
         w.video_pane.hang_up_button.click()
         await self._until(lambda: w.work_order_pane.wrap_up_box.isVisible(), "wrap-up opens")
         self.summary["remote_frames_painted"] = w.video_pane.view.painted_count
@@ -85,6 +90,51 @@ class Autopilot:
         self.summary["outcome"] = closed.outcome
         self._screenshot("05-closed.png")
 
+    async def _pre_review(self) -> None:
+        """Wait for the citizen's photos, accept the first, ask for the rest, send the verdict."""
+        parts = self.window.pre_review
+        if parts is None:
+            return
+        pane = parts.pane
+        self.window.work_tabs.setCurrentWidget(pane)
+        await self._until(lambda: pane.strip.count() >= 2, "the citizen's photos arrive")
+        session = pane.session
+        assert session is not None
+        self.summary["materials_received"] = len(session.materials)
+        first, *_ = session.materials
+        codes = [m.code for m in session.checklist]
+        session.assign(first, codes[0])
+        session.mark(codes[0], "accepted")
+        for code in codes[1:]:
+            session.mark(code, "to_correct", "glare", "请避开灯光重新拍摄")
+        await asyncio.sleep(1.0)  # let the full image paint before the screenshot
+        self._screenshot("03b-pre-review.png")
+        sent: list[object] = []
+        unsubscribe = parts.desk.verdict_sent.connect(sent.append)
+        pane.send.click()
+        await self._until(lambda: bool(sent), "the verdict reaches the citizen")
+        unsubscribe()
+        self.summary["verdict_sent"] = True
+
+    async def _application(self) -> None:
+        """Fill in what the form still misses (as the citizen says it), submit, see the receipt."""
+        parts = self.window.applications
+        if parts is None or parts.form.state is None:
+            return
+        self.window.work_tabs.setCurrentWidget(parts.form)
+        state = parts.form.state
+        state.confirm_all()  # the name from the call, checked with the citizen
+        for _ in range(3):  # a scenario answer can reveal more fields
+            for item in state.missing():
+                state.set_value(item.field.code, _demo_value(item.field))
+        self._screenshot("03c-application.png")
+        parts.form.submit.click()
+        await self._until(lambda: self.window.work_tabs.currentWidget() is parts.receipt,
+                          "the government API accepts and the receipt shows")
+        accepted = [e for e in parts.desk.outbox.entries() if e.application_no]
+        self.summary["application_number"] = accepted[-1].application_no if accepted else ""
+        self._screenshot("03d-receipt.png")
+
     async def _until(self, condition: Callable[[], bool], step: str) -> None:
         deadline = time.monotonic() + self.timeout
         while not condition():
@@ -96,3 +146,20 @@ class Autopilot:
         path = self.out_dir / name
         self.window.grab().save(str(path))
         return path
+
+
+def _demo_value(field: FormField) -> str:
+    """What a citizen might answer for a field, in the field's own format."""
+    if field.options:
+        return field.options[0].value
+    return {
+        "id_number": "44190019551101002X",
+        "mobile": "13800138000",
+        "landline": "0769-22801234",
+        "postal_code": "523000",
+        "date": time.strftime("%Y-%m-%d"),
+        "date_range": f"{time.strftime('%Y-%m-%d')}/2028-12-31",
+        "integer": "1",
+        "region": "441900004",
+        "textarea": "日用百货零售",
+    }.get(field.kind, "东莞市南城街道鸿福路 88 号")

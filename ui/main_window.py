@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, Q
 
 from seat_client import protocol
 from seat_client.hub_link import LinkState, NotConnectedError
+from seat_client.materials import PreReviewVerdict
 from seat_client.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
 from ui.chat_pane import ChatPane
 from ui.offer_banner import OfferBanner
@@ -92,7 +93,7 @@ class MainWindow(QMainWindow):
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
         self.work_dock.setVisible(self.work_tabs.count() > 0)
-        self.resizeDocks([self.queue_dock, self.work_dock], [300, 620], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.queue_dock, self.work_dock], [230, 770], Qt.Orientation.Horizontal)
         self.resizeDocks([self.chat_dock], [190], Qt.Orientation.Vertical)
         status = QStatusBar(self)
         status.addPermanentWidget(self.status_strip, 1)
@@ -170,6 +171,22 @@ class MainWindow(QMainWindow):
 
         parts.form.accepted.connect(show_receipt)
         parts.outbox.receipt_requested.connect(show_receipt)
+        if self.pre_review is not None:
+            # The materials the pre-review accepted go with the application and on its receipt.
+            self._unsubscribe.append(
+                self.pre_review.desk.verdict_sent.connect(self._on_review_desk_verdict_sent)
+            )
+
+    def _on_review_desk_verdict_sent(self, verdict: PreReviewVerdict) -> None:
+        parts, review = self.applications, self.pre_review
+        session = review.desk.session if review is not None else None
+        if parts is None or session is None:
+            return
+        names = {m.code: m.name for m in session.checklist}
+        parts.form.set_materials([
+            (v.material_code, names.get(v.material_code, v.material_code))
+            for v in verdict.verdicts if v.status == "accepted"
+        ])
 
     def _connect_pre_review(self, parts: PreReviewParts) -> None:
         pane = parts.pane

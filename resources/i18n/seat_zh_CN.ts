@@ -1,6 +1,58 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AssistView</name>
+    <message>
+        <location filename="../../ui/assist_view.py" line="258" />
+        <source>Request remote assistance</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="259" />
+        <source>End assistance</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="260" />
+        <source>Push to kiosk printer</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="310" />
+        <source>No kiosk screen in this call</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="311" />
+        <source>Kiosk screen shared; not in control</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="312" />
+        <source>Waiting for the citizen's consent…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="313" />
+        <source>In control of the kiosk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="314" />
+        <source>The citizen declined</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="315" />
+        <source>Assistance stopped</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="316" />
+        <source>The call ended; control ended with it</source>
+        <translation type="unfinished" />
+    </message>
+</context><context>
     <name>ChatPane</name>
     <message>
         <location filename="../../ui/chat_pane.py" line="28" />
@@ -21,6 +73,177 @@
         <location filename="../../ui/chat_pane.py" line="62" />
         <source>Citizen</source>
         <translation>群众</translation>
+    </message>
+</context><context>
+    <name>ChecklistRow</name>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="57" />
+        <source>%1 (optional)</source>
+        <translation>%1（非必需）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="81" />
+        <source>Reason…</source>
+        <translation>补正原因…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="86" />
+        <source>Note for the citizen</source>
+        <translation>给群众的说明</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="118" />
+        <source>Images: %1</source>
+        <translation>图片：%1 张</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="119" />
+        <source>No image yet</source>
+        <translation>尚无图片</translation>
+    </message>
+</context><context>
+    <name>ChoiceEditor</name>
+    <message>
+        <location filename="../../ui/form_editors.py" line="231" />
+        <source>Choose…</source>
+        <translation>请选择…</translation>
+    </message>
+</context><context>
+    <name>DateRangeEditor</name>
+    <message>
+        <location filename="../../ui/form_editors.py" line="204" />
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+</context><context>
+    <name>FormPane</name>
+    <message>
+        <location filename="../../ui/form_pane.py" line="55" />
+        <source>Prefilled — confirm</source>
+        <translation>预填·待确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="57" />
+        <source>Confirmed with the citizen</source>
+        <translation>已与申请人核对，点此确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="153" />
+        <location filename="../../ui/form_pane.py" line="95" />
+        <source>No application form for this work order</source>
+        <translation>此工单没有需填写的申请表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="103" />
+        <source>Still missing</source>
+        <translation>尚缺</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="107" />
+        <source>Confirm all prefilled</source>
+        <translation>全部预填已核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="108" />
+        <source>Submit application (Ctrl+Enter)</source>
+        <translation>提交受理（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="160" />
+        <source>Work order %1 · %2</source>
+        <translation>工单 %1 · %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="184" />
+        <source>Scenario</source>
+        <translation>情形问答</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="185" />
+        <source>Application</source>
+        <translation>申请信息</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/form_pane.py" line="254" />
+        <source>Not submitted: %n item(s) still missing</source>
+        <translation>
+            <numerusform>未提交：尚缺 %n 项</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="259" />
+        <source>Saving…</source>
+        <translation>正在保存…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="266" />
+        <source>Not saved: %1</source>
+        <translation>未能保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="288" />
+        <source>Saved in the outbox; sending… (attempt %1)</source>
+        <translation>已存入发件箱，正在发送…（第 %1 次）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="290" />
+        <source>Sending to the government service API…</source>
+        <translation>正在提交政务服务接口…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="291" />
+        <source>Accepted: application number %1</source>
+        <translation>已受理，申请编号 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="292" />
+        <source>Returned for correction: %1</source>
+        <translation>退回补正：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="294" />
+        <source>Failed: %1</source>
+        <translation>提交失败：%1</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/form_pane.py" line="351" />
+        <source>Still missing: %n</source>
+        <translation>
+            <numerusform>尚缺 %n 项</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_pane.py" line="352" />
+        <source>Nothing missing: ready to submit</source>
+        <translation>信息齐全，可以提交</translation>
+    </message>
+</context><context>
+    <name>IdCardPanel</name>
+    <message>
+        <location filename="../../ui/assist_view.py" line="195" />
+        <source>ID card at the kiosk</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="217" />
+        <location filename="../../ui/assist_view.py" line="199" />
+        <source>No card read yet</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="202" />
+        <source>Prefill the form</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="233" />
+        <source>Face matches the card (%1)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <location filename="../../ui/assist_view.py" line="236" />
+        <source>Face does NOT match the card (%1)</source>
+        <translation type="unfinished" />
     </message>
 </context><context>
     <name>LoginDialog</name>
@@ -55,64 +278,114 @@
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="109" />
+        <location filename="../../ui/app.py" line="120" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="61" />
+        <location filename="../../ui/main_window.py" line="75" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="63" />
+        <location filename="../../ui/main_window.py" line="77" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="66" />
+        <location filename="../../ui/main_window.py" line="83" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="141" />
+        <location filename="../../ui/main_window.py" line="87" />
+        <source>Pre-review</source>
+        <translation>材料预审</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="89" />
+        <source>Application</source>
+        <translation>业务受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="90" />
+        <source>Outbox</source>
+        <translation>提交箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="91" />
+        <source>Receipt</source>
+        <translation>受理回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="92" />
+        <source>Work</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="169" />
+        <source>show the receipt</source>
+        <translation>显示回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="188" />
+        <source>send the verdict</source>
+        <translation>发送预审意见</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="212" />
+        <source>No video to capture yet</source>
+        <translation>还没有可截取的视频画面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="218" />
+        <source>Still captured as a material</source>
+        <translation>已截图保存为材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="220" />
+        <source>capture a still</source>
+        <translation>截图</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="240" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145" />
+        <location filename="../../ui/main_window.py" line="244" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="156" />
+        <location filename="../../ui/main_window.py" line="255" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="159" />
+        <location filename="../../ui/main_window.py" line="258" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="281" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="185" />
+        <location filename="../../ui/main_window.py" line="284" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="199" />
+        <location filename="../../ui/main_window.py" line="298" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201" />
+        <location filename="../../ui/main_window.py" line="300" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -149,44 +422,304 @@
         <translation>%1 秒</translation>
     </message>
 </context><context>
-    <name>QueuePane</name>
-    <message>
-        <location filename="../../ui/queue_pane.py" line="144" />
-        <source>No one is waiting</source>
-        <translation>暂无排队</translation>
-    </message>
+    <name>OutboxBadge</name>
     <message numerus="yes">
-        <location filename="../../ui/queue_pane.py" line="147" />
-        <source>%n waiting, longest %1</source>
+        <location filename="../../ui/outbox_pane.py" line="176" />
+        <source>%n to send</source>
         <translation>
-            <numerusform>排队 %n 人，最长等待 %1</numerusform></translation>
+            <numerusform>%n 件待发送</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/outbox_pane.py" line="180" />
+        <source>Outbox: %1</source>
+        <translation>发件箱：%1</translation>
     </message>
 </context><context>
-    <name>QueueTableModel</name>
+    <name>OutboxPane</name>
     <message>
-        <location filename="../../ui/queue_pane.py" line="69" />
+        <location filename="../../ui/outbox_pane.py" line="51" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/outbox_pane.py" line="51" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/queue_pane.py" line="70" />
+        <location filename="../../ui/outbox_pane.py" line="51" />
+        <source>Applicant</source>
+        <translation>申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/outbox_pane.py" line="52" />
+        <source>Application number</source>
+        <translation>申请编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/outbox_pane.py" line="52" />
+        <source>Submitted</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/outbox_pane.py" line="64" />
+        <source>Send again</source>
+        <translation>重新发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/outbox_pane.py" line="65" />
+        <source>Open receipt</source>
+        <translation>查看回执</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/outbox_pane.py" line="130" />
+        <source> · %n attempt(s) so far</source>
+        <translation>
+            <numerusform> · 已尝试 %n 次</numerusform>
+        </translation>
+    </message>
+</context><context>
+    <name>QueuePane</name>
+    <message>
+        <location filename="../../ui/queue_pane.py" line="152" />
+        <source>No one is waiting</source>
+        <translation>暂无排队</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/queue_pane.py" line="155" />
+        <source>%n waiting, longest %1</source>
+        <translation>
+            <numerusform>排队 %n 人，最长等待 %1</numerusform>
+        </translation>
+    </message>
+</context><context>
+    <name>QueueTableModel</name>
+    <message>
+        <location filename="../../ui/queue_pane.py" line="77" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/queue_pane.py" line="78" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/queue_pane.py" line="71" />
-        <source>Priority</source>
-        <translation>优先</translation>
-    </message>
-    <message>
-        <location filename="../../ui/queue_pane.py" line="72" />
+        <location filename="../../ui/queue_pane.py" line="79" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/queue_pane.py" line="73" />
+        <location filename="../../ui/queue_pane.py" line="80" />
         <source>Waiting</source>
         <translation>等待</translation>
+    </message>
+</context><context>
+    <name>ReceiptView</name>
+    <message>
+        <location filename="../../ui/receipt_view.py" line="43" />
+        <source>No receipt yet</source>
+        <translation>暂无回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_view.py" line="44" />
+        <source>Print…</source>
+        <translation>打印…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_view.py" line="45" />
+        <source>Send to citizen</source>
+        <translation>发送给申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/receipt_view.py" line="74" />
+        <source>Receipt %1</source>
+        <translation>受理回执 %1</translation>
+    </message>
+</context><context>
+    <name>RegionEditor</name>
+    <message>
+        <location filename="../../ui/form_editors.py" line="268" />
+        <source>Province</source>
+        <translation>省</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_editors.py" line="268" />
+        <source>City</source>
+        <translation>市</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_editors.py" line="269" />
+        <source>District / town</source>
+        <translation>区县/镇街</translation>
+    </message>
+</context><context>
+    <name>ReviewPane</name>
+    <message>
+        <location filename="../../ui/review_pane.py" line="99" />
+        <source>Which checklist material this image shows</source>
+        <translation>这张图片对应清单中的哪项材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="103" />
+        <source>Send verdict to citizen</source>
+        <translation>发送预审意见给群众</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="105" />
+        <source>Pre-review notice (PDF)</source>
+        <translation>生成预审意见书（PDF）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="193" />
+        <location filename="../../ui/review_pane.py" line="114" />
+        <source>No materials yet: the citizen's photos appear here</source>
+        <translation>暂无材料：群众上传的照片会显示在这里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="119" />
+        <source>This image is:</source>
+        <translation>此图为：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="131" />
+        <source>Checklist</source>
+        <translation>材料清单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="139" />
+        <source>Verdicts sent</source>
+        <translation>已发送的预审意见</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="197" />
+        <source>Checklist: %1</source>
+        <translation>材料清单：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="198" />
+        <source>(not on the checklist)</source>
+        <translation>（不在清单中）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="248" />
+        <source>Unassigned</source>
+        <translation>未归类</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="296" />
+        <source>Cannot show this image: %1</source>
+        <translation>无法显示此图片：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="318" />
+        <source>Mark every material first: %1</source>
+        <translation>请先审核每项材料：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="324" />
+        <source>Preparing the annotated images…</source>
+        <translation>正在生成标注图片…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="341" />
+        <source>Mark every material before making the notice</source>
+        <translation>请先审核每项材料再生成意见书</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="350" />
+        <source>Making the notice…</source>
+        <translation>正在生成预审意见书…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="381" />
+        <source>Verdict ready to send with %1 annotated image(s)</source>
+        <translation>预审意见已就绪，附 %1 张标注图片</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="385" />
+        <source>Notice ready</source>
+        <translation>预审意见书已生成</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_pane.py" line="389" />
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+</context><context>
+    <name>ReviewToolBar</name>
+    <message>
+        <location filename="../../ui/review_tools.py" line="98" />
+        <source>Colour</source>
+        <translation>颜色</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="102" />
+        <source>Label text</source>
+        <translation>标注文字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="103" />
+        <source>Text for new labels; edits the selected label</source>
+        <translation>新文字标注的内容；选中文字标注时修改其内容</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="110" />
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="111" />
+        <source>Undo (Ctrl+Z)</source>
+        <translation>撤销（Ctrl+Z）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="112" />
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="113" />
+        <source>Redo (Ctrl+Y)</source>
+        <translation>重做（Ctrl+Y）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="114" />
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="119" />
+        <source>Rotate left (Shift+R)</source>
+        <translation>向左旋转（Shift+R）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="121" />
+        <source>Rotate right (R)</source>
+        <translation>向右旋转（R）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="122" />
+        <source>Fit</source>
+        <translation>适合窗口</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="123" />
+        <source>Fit to the window (0)</source>
+        <translation>适合窗口大小（0）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="125" />
+        <source>Actual size (1)</source>
+        <translation>实际大小（1）</translation>
+    </message>
+</context><context>
+    <name>ReviewViewer</name>
+    <message>
+        <location filename="../../ui/review_viewer.py" line="99" />
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
     </message>
 </context><context>
     <name>StatusStrip</name>
@@ -243,22 +776,32 @@
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/video_pane.py" line="138" />
+        <location filename="../../ui/video_pane.py" line="140" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="139" />
+        <location filename="../../ui/video_pane.py" line="141" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="142" />
+        <location filename="../../ui/video_pane.py" line="144" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="145" />
+        <location filename="../../ui/video_pane.py" line="147" />
+        <source>Capture material (F8)</source>
+        <translation>截图为材料 (F8)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/video_pane.py" line="149" />
+        <source>Save the current picture as a material, e.g. a document held to the camera</source>
+        <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
+    </message>
+    <message>
+        <location filename="../../ui/video_pane.py" line="152" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
@@ -330,6 +873,148 @@
         <translation>%1，通话时长 %2:%3</translation>
     </message>
 </context><context>
+    <name>forms</name>
+    <message>
+        <location filename="../../ui/form_labels.py" line="37" />
+        <source>Required</source>
+        <translation>必填项，请填写</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="38" />
+        <source>Too long</source>
+        <translation>内容过长</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="39" />
+        <source>An ID number has 18 characters: 17 digits, then a digit or X</source>
+        <translation>身份证号码应为18位：前17位为数字，最后一位为数字或X</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="41" />
+        <source>The ID number's region code does not exist</source>
+        <translation>身份证号码的地区代码不存在</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="42" />
+        <source>The ID number's birth date is not a valid date</source>
+        <translation>身份证号码中的出生日期无效</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="43" />
+        <source>The ID number's check digit is wrong: check each digit with the citizen</source>
+        <translation>身份证号码校验位不正确，请与申请人逐位核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="45" />
+        <source>A credit code has 18 digits or capitals (no I, O, Z, S, V)</source>
+        <translation>统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="47" />
+        <source>The credit code's check character is wrong</source>
+        <translation>统一社会信用代码校验码不正确，请核对</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="48" />
+        <source>A mobile number has 11 digits and starts with 1</source>
+        <translation>手机号码应为以1开头的11位数字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="49" />
+        <source>Area code and number, e.g. 0769-22801234</source>
+        <translation>请填写区号和号码，如 0769-22801234</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="50" />
+        <source>A postal code has 6 digits</source>
+        <translation>邮政编码应为6位数字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="51" />
+        <source>Choose a date</source>
+        <translation>请选择日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="52" />
+        <source>The date cannot be after today</source>
+        <translation>日期不能晚于今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="53" />
+        <source>The date cannot be before today</source>
+        <translation>日期不能早于今天</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="54" />
+        <source>Choose both the start and the end date</source>
+        <translation>请选择起止日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="55" />
+        <source>The end date is before the start date</source>
+        <translation>结束日期不能早于开始日期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="56" />
+        <source>The period is longer than allowed</source>
+        <translation>起止日期跨度超出允许范围</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="57" />
+        <source>Choose one of the options</source>
+        <translation>请从列表中选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="58" />
+        <source>A whole number</source>
+        <translation>请填写整数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="59" />
+        <source>The number is outside the allowed range</source>
+        <translation>数值超出允许范围</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="60" />
+        <source>Choose the province, city and district</source>
+        <translation>请选择省、市、区县</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="61" />
+        <source>Prefilled: confirm with the citizen</source>
+        <translation>预填内容，请与申请人核对后确认</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="65" />
+        <source>The government API returned this field</source>
+        <translation>政务服务接口退回此项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="70" />
+        <source>Queued</source>
+        <translation>待发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="71" />
+        <source>Sending</source>
+        <translation>发送中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="72" />
+        <source>Accepted</source>
+        <translation>已受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="73" />
+        <source>Returned for correction</source>
+        <translation>退回补正</translation>
+    </message>
+    <message>
+        <location filename="../../ui/form_labels.py" line="74" />
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+</context><context>
     <name>labels</name>
     <message>
         <location filename="../../ui/labels.py" line="18" />
@@ -347,139 +1032,218 @@
         <translation>公众号</translation>
     </message>
     <message>
+        <location filename="../../ui/labels.py" line="32" />
         <location filename="../../ui/labels.py" line="21" />
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
+        <location filename="../../ui/labels.py" line="33" />
         <location filename="../../ui/labels.py" line="22" />
         <source>Hotline</source>
         <translation>热线</translation>
     </message>
     <message>
         <location filename="../../ui/labels.py" line="29" />
+        <source>Web</source>
+        <translation>网页</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="30" />
+        <source>Mini-program</source>
+        <translation>小程序</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="31" />
+        <source>WeChat</source>
+        <translation>公众号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="40" />
         <source>Elderly</source>
         <translation>老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="30" />
+        <location filename="../../ui/labels.py" line="41" />
         <source>Disabled</source>
         <translation>残障人士</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="36" />
+        <location filename="../../ui/labels.py" line="47" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="37" />
+        <location filename="../../ui/labels.py" line="48" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="38" />
+        <location filename="../../ui/labels.py" line="49" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="39" />
+        <location filename="../../ui/labels.py" line="50" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="40" />
+        <location filename="../../ui/labels.py" line="51" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41" />
+        <location filename="../../ui/labels.py" line="52" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="60" />
-        <location filename="../../ui/labels.py" line="42" />
+        <location filename="../../ui/labels.py" line="71" />
+        <location filename="../../ui/labels.py" line="53" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="49" />
+        <location filename="../../ui/labels.py" line="60" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="50" />
+        <location filename="../../ui/labels.py" line="61" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="51" />
+        <location filename="../../ui/labels.py" line="62" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="52" />
+        <location filename="../../ui/labels.py" line="63" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="53" />
+        <location filename="../../ui/labels.py" line="64" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="59" />
+        <location filename="../../ui/labels.py" line="70" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="61" />
+        <location filename="../../ui/labels.py" line="72" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="67" />
+        <location filename="../../ui/labels.py" line="78" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="68" />
+        <location filename="../../ui/labels.py" line="79" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="69" />
+        <location filename="../../ui/labels.py" line="80" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="70" />
+        <location filename="../../ui/labels.py" line="81" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="71" />
+        <location filename="../../ui/labels.py" line="82" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="72" />
+        <location filename="../../ui/labels.py" line="83" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="73" />
+        <location filename="../../ui/labels.py" line="84" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="74" />
+        <location filename="../../ui/labels.py" line="85" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="75" />
+        <location filename="../../ui/labels.py" line="86" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
+    </message>
+</context><context>
+    <name>review</name>
+    <message>
+        <location filename="../../ui/review_tools.py" line="34" />
+        <source>Select</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="35" />
+        <source>Rectangle</source>
+        <translation>矩形</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="36" />
+        <source>Ellipse</source>
+        <translation>椭圆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="37" />
+        <source>Arrow</source>
+        <translation>箭头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="38" />
+        <source>Pen</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="39" />
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="40" />
+        <source>Highlighter</source>
+        <translation>荧光笔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_tools.py" line="41" />
+        <source>Mosaic</source>
+        <translation>马赛克</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="38" />
+        <source>Not reviewed</source>
+        <translation>未审核</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="39" />
+        <source>Accepted</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="40" />
+        <source>To correct</source>
+        <translation>需补正</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review_checklist.py" line="41" />
+        <source>Missing</source>
+        <translation>缺失</translation>
     </message>
 </context></TS>
