@@ -171,11 +171,31 @@ class MainWindow(QMainWindow):
 
         parts.form.accepted.connect(show_receipt)
         parts.outbox.receipt_requested.connect(show_receipt)
+        parts.receipt.send_requested.connect(self._on_receipt_view_send)
         if self.pre_review is not None:
             # The materials the pre-review accepted go with the application and on its receipt.
             self._unsubscribe.append(
                 self.pre_review.desk.verdict_sent.connect(self._on_review_desk_verdict_sent)
             )
+
+    def _on_receipt_view_send(self, path: str) -> None:
+        """Send the receipt to the citizen as an image of its page, on the work order."""
+        parts, review, ws = self.applications, self.pre_review, self.workstation
+        work_order_id = (ws.call.work_order_id if ws.call is not None
+                         else ws.wrap_up.work_order_id if ws.wrap_up is not None else "")
+        png = parts.receipt.page_png() if parts is not None else b""
+        if review is None or not work_order_id or not png:
+            self._show_message(self.tr("No call to send the receipt to"))
+            return
+        transfer = review.transfer
+        name = f"受理回执-{Path(path).stem}.png"
+
+        async def send() -> None:
+            await transfer.upload_bytes(work_order_id, png, filename=name, mime="image/png",
+                                        source="agent_annotated", material_code="receipt")
+            self._show_message(self.tr("Receipt sent to the citizen"))
+
+        self._run(send(), self.tr("send the receipt"))
 
     def _on_review_desk_verdict_sent(self, verdict: PreReviewVerdict) -> None:
         parts, review = self.applications, self.pre_review

@@ -12,7 +12,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, pyqtSignal
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QSize, pyqtSignal
 from PyQt6.QtGui import QPainter
 from PyQt6.QtPdf import QPdfDocument
 from PyQt6.QtPdfWidgets import QPdfView
@@ -94,6 +94,20 @@ class ReceiptView(QWidget):
                 painter.drawImage(rect, image)
         finally:
             painter.end()
+
+    def page_png(self, width: int = 1240) -> bytes:
+        """The receipt's first page as a PNG, for a citizen whose device shows images."""
+        size = self.document.pagePointSize(0)
+        if self.document.pageCount() < 1 or size.width() <= 0:
+            return b""
+        height = round(width * size.height() / size.width())
+        image = self.document.render(0, QSize(width, height))
+        data = QByteArray()
+        buffer = QBuffer(data)
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buffer, "PNG")
+        buffer.close()
+        return bytes(data.data())
 
     def _on_send_clicked(self) -> None:
         if self.path is not None:

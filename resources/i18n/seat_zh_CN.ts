@@ -285,107 +285,122 @@
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="75" />
+        <location filename="../../ui/main_window.py" line="76" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="77" />
+        <location filename="../../ui/main_window.py" line="78" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83" />
+        <location filename="../../ui/main_window.py" line="84" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="87" />
+        <location filename="../../ui/main_window.py" line="88" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89" />
+        <location filename="../../ui/main_window.py" line="90" />
         <source>Application</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="90" />
+        <location filename="../../ui/main_window.py" line="91" />
         <source>Outbox</source>
         <translation>提交箱</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="91" />
+        <location filename="../../ui/main_window.py" line="92" />
         <source>Receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="92" />
+        <location filename="../../ui/main_window.py" line="93" />
         <source>Work</source>
         <translation>办理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="169" />
+        <location filename="../../ui/main_window.py" line="170" />
         <source>show the receipt</source>
         <translation>显示回执</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="188" />
+        <source>No call to send the receipt to</source>
+        <translation>当前没有可发送回执的通话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="196" />
+        <source>Receipt sent to the citizen</source>
+        <translation>回执已发送给申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="198" />
+        <source>send the receipt</source>
+        <translation>发送回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="225" />
         <source>send the verdict</source>
         <translation>发送预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="249" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="255" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="220" />
+        <location filename="../../ui/main_window.py" line="257" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="240" />
+        <location filename="../../ui/main_window.py" line="277" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244" />
+        <location filename="../../ui/main_window.py" line="281" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255" />
+        <location filename="../../ui/main_window.py" line="292" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="258" />
+        <location filename="../../ui/main_window.py" line="295" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="281" />
+        <location filename="../../ui/main_window.py" line="318" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="284" />
+        <location filename="../../ui/main_window.py" line="321" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298" />
+        <location filename="../../ui/main_window.py" line="335" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="300" />
+        <location filename="../../ui/main_window.py" line="337" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -557,93 +572,93 @@
 </context><context>
     <name>ReviewPane</name>
     <message>
-        <location filename="../../ui/review_pane.py" line="99" />
+        <location filename="../../ui/review_pane.py" line="101" />
         <source>Which checklist material this image shows</source>
         <translation>这张图片对应清单中的哪项材料</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="103" />
+        <location filename="../../ui/review_pane.py" line="105" />
         <source>Send verdict to citizen</source>
         <translation>发送预审意见给群众</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="105" />
+        <location filename="../../ui/review_pane.py" line="107" />
         <source>Pre-review notice (PDF)</source>
         <translation>生成预审意见书（PDF）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="193" />
-        <location filename="../../ui/review_pane.py" line="114" />
+        <location filename="../../ui/review_pane.py" line="195" />
+        <location filename="../../ui/review_pane.py" line="116" />
         <source>No materials yet: the citizen's photos appear here</source>
         <translation>暂无材料：群众上传的照片会显示在这里</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="119" />
+        <location filename="../../ui/review_pane.py" line="121" />
         <source>This image is:</source>
         <translation>此图为：</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="131" />
+        <location filename="../../ui/review_pane.py" line="133" />
         <source>Checklist</source>
         <translation>材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="139" />
+        <location filename="../../ui/review_pane.py" line="141" />
         <source>Verdicts sent</source>
         <translation>已发送的预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="197" />
+        <location filename="../../ui/review_pane.py" line="199" />
         <source>Checklist: %1</source>
         <translation>材料清单：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="198" />
+        <location filename="../../ui/review_pane.py" line="200" />
         <source>(not on the checklist)</source>
         <translation>（不在清单中）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="248" />
+        <location filename="../../ui/review_pane.py" line="250" />
         <source>Unassigned</source>
         <translation>未归类</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="296" />
+        <location filename="../../ui/review_pane.py" line="298" />
         <source>Cannot show this image: %1</source>
         <translation>无法显示此图片：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="318" />
+        <location filename="../../ui/review_pane.py" line="320" />
         <source>Mark every material first: %1</source>
         <translation>请先审核每项材料：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="324" />
+        <location filename="../../ui/review_pane.py" line="326" />
         <source>Preparing the annotated images…</source>
         <translation>正在生成标注图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="341" />
+        <location filename="../../ui/review_pane.py" line="343" />
         <source>Mark every material before making the notice</source>
         <translation>请先审核每项材料再生成意见书</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="350" />
+        <location filename="../../ui/review_pane.py" line="352" />
         <source>Making the notice…</source>
         <translation>正在生成预审意见书…</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="381" />
+        <location filename="../../ui/review_pane.py" line="383" />
         <source>Verdict ready to send with %1 annotated image(s)</source>
         <translation>预审意见已就绪，附 %1 张标注图片</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="385" />
+        <location filename="../../ui/review_pane.py" line="387" />
         <source>Notice ready</source>
         <translation>预审意见书已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="389" />
+        <location filename="../../ui/review_pane.py" line="391" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>

@@ -9,7 +9,7 @@ const params = new URLSearchParams(location.search);
 const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or "VP8"
 const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
                 codec: "", workOrderId: "", rated: false, errors: [],
-                uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0 };
+                uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0 };
 window.seatStats = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -363,11 +363,18 @@ function receiveChunk(buffer) {
     downloads.delete(view.getUint32(4));
     const type = download.material.mime;
     const img = document.createElement("img");
-    img.alt = "工作人员标注的材料图片";
     img.src = URL.createObjectURL(new Blob(download.parts, { type }));
-    $("annotated").append(img);
-    $("verdict").hidden = false;
-    stats.annotatedImages += 1;
+    if (download.material.material_code === "receipt") {
+      img.alt = "受理回执";
+      $("receipt-images").replaceChildren(img);
+      $("receipt").hidden = false;
+      stats.receipts += 1;
+    } else {
+      img.alt = "工作人员标注的材料图片";
+      $("annotated").append(img);
+      $("verdict").hidden = false;
+      stats.annotatedImages += 1;
+    }
   }
 }
 

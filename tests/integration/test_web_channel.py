@@ -18,8 +18,6 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
 
-from seat_client.material_cache import MaterialCache
-from seat_client.material_transfer import MaterialTransfer
 from seat_client.materials import MaterialRef, MaterialVerdict, PreReviewVerdict
 from tests.integration.conftest import Seat, until
 
@@ -110,8 +108,7 @@ async def test_photos_from_the_page_reach_the_agent_and_the_verdict_comes_back(
     seat: Seat, browser: Browser, tmp_path: Path
 ) -> None:
     window, ws = seat.window, seat.workstation
-    transfer = MaterialTransfer(ws.link, MaterialCache(tmp_path / "materials"))
-    transfer.attach()
+    transfer, pane = seat.pre_review.transfer, seat.pre_review.pane
     received: list[MaterialRef] = []
     transfer.material_received.connect(received.append)
 
@@ -135,23 +132,27 @@ async def test_photos_from_the_page_reach_the_agent_and_the_verdict_comes_back(
     material = received[0]
     assert material.source == "citizen_upload" and (material.width, material.height) == (1600, 1200)
     assert material.path.read_bytes() == photo.read_bytes()
+    await until(lambda: pane.strip.count() == 1, "the photo is in the review pane's strip")
     await page.get_by_text("✓ 已上传").wait_for()
     await page.get_by_text("未上传：不是 JPG 或 PNG 图片").wait_for()
 
     buffer = io.BytesIO()
     Image.new("RGB", (400, 300), (255, 0, 0)).save(buffer, "PNG")
-    await transfer.send_annotated(material.work_order_id, buffer.getvalue(),
-                                  filename="标注.png", material_code="id_card")
-    await transfer.send_verdict(PreReviewVerdict(
+    await seat.pre_review.desk.send_verdict(PreReviewVerdict(
         work_order_id=material.work_order_id, item_code="BR-INDIVIDUAL-SETUP",
         verdicts=(MaterialVerdict("id_card", "to_correct", "glare", "请避开灯光重拍",
                                   (material.material_id,)),
                   MaterialVerdict("premises_proof", "missing")),
-        decided_at=time.time(), agent_id="0012"))
+        decided_at=time.time(), agent_id="0012"), {material.material_id: buffer.getvalue()})
     await page.get_by_text("经营者身份证 — 需要补正：反光遮挡（请避开灯光重拍）").wait_for()
     await page.get_by_text("经营场所证明 — 尚未提供").wait_for()
     await page.get_by_alt_text("工作人员标注的材料图片").wait_for()
     assert await stat(page, "annotatedImages") == 1
+    # The receipt goes back the way the receipt view's "send to citizen" sends it.
+    await transfer.upload_bytes(material.work_order_id, buffer.getvalue(), filename="受理回执.png",
+                                mime="image/png", source="agent_annotated",
+                                material_code="receipt")
+    await page.get_by_alt_text("受理回执").wait_for()
+    assert await stat(page, "receipts") == 1
     await page.screenshot(path=str(tmp_path / "web-verdict.png"), full_page=True)
-    await transfer.close()
     await page.close()
