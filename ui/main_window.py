@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, Q
 
 from seat_client import protocol
 from seat_client.hub_link import LinkState, NotConnectedError
+from seat_client.material_transfer import TransferProgress
 from seat_client.materials import PreReviewVerdict
 from seat_client.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
 from ui.chat_pane import ChatPane
@@ -178,6 +179,14 @@ class MainWindow(QMainWindow):
                 self.pre_review.desk.verdict_sent.connect(self._on_review_desk_verdict_sent)
             )
 
+    def _on_transfer_upload_progress(self, progress: TransferProgress) -> None:
+        who = self.tr("Citizen") if progress.uploader_role != "agent" else self.tr("Me")
+        self._show_message(
+            self.tr("%1 uploading %2: %3%").replace("%1", who)
+            .replace("%2", progress.filename).replace("%3", str(round(progress.fraction * 100))),
+            3000,
+        )
+
     def _on_receipt_view_send(self, path: str) -> None:
         """Send the receipt to the citizen as an image of its page, on the work order."""
         parts, review, ws = self.applications, self.pre_review, self.workstation
@@ -216,6 +225,7 @@ class MainWindow(QMainWindow):
             parts.transfer.transfer_failed.connect(
                 lambda failure: self._show_message(failure.message, 10000)
             ),
+            parts.transfer.upload_progress.connect(self._on_transfer_upload_progress),
             self.workstation.link.welcome.connect(
                 lambda welcome: setattr(pane, "agent_name", welcome.name)
             ),

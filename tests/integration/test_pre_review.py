@@ -21,6 +21,10 @@ async def test_photos_in_verdict_out(seat: Seat, photo_cache: Path) -> None:
                              hangup_after_s=None, await_outcome_s=5),
     )
     run = asyncio.get_running_loop().create_task(citizen.run())
+    messages: list[str] = []
+    status_bar = window.statusBar()
+    assert status_bar is not None
+    status_bar.messageChanged.connect(messages.append)
     window.status_strip.state_chosen.emit("ready", "")
     await until(lambda: window.offer_banner.isVisible(), "offer")
     window.offer_banner.accept_button.click()
@@ -29,6 +33,7 @@ async def test_photos_in_verdict_out(seat: Seat, photo_cache: Path) -> None:
     session = pane.session
     assert session is not None and session.item.code == "BR-INDIVIDUAL-SETUP"
     await until(lambda: pane.strip.count() == 2, "both photos in the thumbnail strip", 30)
+    assert any("群众正在上传" in m and "100%" in m for m in messages), messages
 
     material_ids = list(session.materials)
     session.assign(material_ids[0], "id_card")
