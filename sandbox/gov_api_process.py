@@ -14,22 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import secrets
-import selectors
 import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
 import aiohttp
+
+from sandbox.processes import read_listening_line
 
 _LISTENING: Final = re.compile(r"^seat-gov-api listening on (http://\S+)$")
 
@@ -195,29 +194,13 @@ class GovApiProcess:
     # --- internals ---------------------------------------------------------------------
 
     def _read_listening_line(self) -> str:
-        proc = self._proc
-        assert proc is not None and proc.stdout is not None
-        deadline = time.monotonic() + self.start_timeout
-        buffer = b""
-        fd = proc.stdout.fileno()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while b"\n" not in buffer:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise GovApiStartError(self._failure("did not start in time"))
-                if not selector.select(min(left, 0.1)):
-                    continue
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    proc.wait(self.stop_timeout)
-                    raise GovApiStartError(self._failure(f"exited with code {proc.returncode}"))
-                buffer += chunk
-        line = buffer.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
-        match = _LISTENING.match(line)
-        if match is None:
-            raise GovApiStartError(self._failure(f"printed {line!r}"))
-        return match.group(1)
+        assert self._proc is not None
+        return read_listening_line(
+            self._proc,
+            _LISTENING,
+            self.start_timeout,
+            lambda why: GovApiStartError(self._failure(why)),
+        )
 
     def _failure(self, what: str) -> str:
         try:

@@ -19,9 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import re
-import selectors
 import shutil
 import subprocess
 import sys
@@ -32,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
+from sandbox.processes import read_listening_line
 from seat_hub.seats import SeatSpec, new_token, write_seats_file
 
 __all__ = ["HubProcess", "HubStartError", "SeatSpec"]
@@ -227,29 +226,13 @@ class HubProcess:
     # --- internals --------------------------------------------------------------
 
     def _read_listening_line(self) -> str:
-        proc = self._proc
-        assert proc is not None and proc.stdout is not None
-        deadline = time.monotonic() + self.start_timeout
-        buffer = b""
-        fd = proc.stdout.fileno()
-        with selectors.DefaultSelector() as selector:
-            selector.register(fd, selectors.EVENT_READ)
-            while b"\n" not in buffer:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise HubStartError(self._failure("did not start in time"))
-                if not selector.select(min(left, 0.1)):
-                    continue
-                chunk = os.read(fd, 4096)
-                if not chunk:
-                    proc.wait(self.stop_timeout)
-                    raise HubStartError(self._failure(f"exited with code {proc.returncode}"))
-                buffer += chunk
-        line = buffer.split(b"\n", 1)[0].decode("utf-8", errors="replace").strip()
-        match = _LISTENING.match(line)
-        if match is None:
-            raise HubStartError(self._failure(f"printed {line!r} instead of the listening line"))
-        return match.group(1)
+        assert self._proc is not None
+        return read_listening_line(
+            self._proc,
+            _LISTENING,
+            self.start_timeout,
+            lambda why: HubStartError(self._failure(why)),
+        )
 
     def _failure(self, what: str) -> str:
         tail = "\n".join(self.log_text().splitlines()[-20:])
