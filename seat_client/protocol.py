@@ -71,6 +71,7 @@ ErrorCode: TypeAlias = Literal[
     "no_such_call",
     "no_such_work_order",
     "no_such_material",
+    "no_such_agent",
     "not_in_queue",
     "already_queued",
     "bad_state",
@@ -176,6 +177,105 @@ class VerdictEntry:
     reason_code: str = field(default="", metadata={"max_len": 64})
     note: str = field(default="", metadata={"max_len": 500})
     material_ids: tuple[str, ...] = field(default=(), metadata={"max_items": 20})
+
+
+@dataclass(frozen=True, slots=True)
+class WallSeat:
+    """One seat as the supervisor's wall shows it (every agent seat, logged in or not).
+
+    ``since`` is when the seat entered ``state``; ``call_started_at`` is 0 without a
+    call. ``item_code``/``channel`` describe the contact being offered, served or
+    wrapped up ("" when none). ``themes`` are the catalog themes of the seat's skills.
+    """
+
+    agent_id: str = field(metadata=_ID)
+    name: str = field(metadata=_SHORT)
+    hall: str = field(metadata=_SHORT)
+    themes: tuple[str, ...] = field(metadata={"max_items": 64})
+    state: AgentState
+    mode: SeatMode
+    reason: AwayReason = ""
+    since: float = field(default=0.0, metadata={"min": 0})
+    item_code: str = field(default="", metadata={"max_len": 64})
+    item_name: str = field(default="", metadata=_SHORT)
+    channel: str = field(default="", metadata={"max_len": 32})
+    work_order_id: str = field(default="", metadata={"max_len": 64})
+    call_started_at: float = field(default=0.0, metadata={"min": 0})
+    wrap_up_limit_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
+
+
+@dataclass(frozen=True, slots=True)
+class WallQueueLine:
+    """The waiting citizens of one service item (only items with someone waiting)."""
+
+    item_code: str = field(metadata=_ID)
+    item_name: str = field(metadata=_SHORT)
+    theme: str = field(metadata={"max_len": 64})
+    waiting: int = field(metadata={"min": 0})
+    priority_waiting: int = field(metadata={"min": 0})
+    oldest_queued_at: float = field(metadata={"min": 0})
+    #: The work order served next in this line (a supervisor may move it).
+    next_work_order_id: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class WallFigures:
+    """Today's live figures (local day of the hub), from the ledger and live state.
+
+    Service levels are the share (0–1) of answered contacts answered within 20 s
+    and 60 s of queueing; times are in seconds; ``average_rating`` is 0 with no
+    ratings yet.
+    """
+
+    offered: int = field(default=0, metadata={"min": 0})
+    answered: int = field(default=0, metadata={"min": 0})
+    abandoned: int = field(default=0, metadata={"min": 0})
+    average_speed_of_answer_s: float = field(default=0.0, metadata={"min": 0})
+    service_level_20s: float = field(default=0.0, metadata={"min": 0, "max": 1})
+    service_level_60s: float = field(default=0.0, metadata={"min": 0, "max": 1})
+    average_handling_s: float = field(default=0.0, metadata={"min": 0})
+    work_orders_closed: int = field(default=0, metadata={"min": 0})
+    users_served: int = field(default=0, metadata={"min": 0})
+    average_rating: float = field(default=0.0, metadata={"min": 0, "max": 10})
+    ratings: int = field(default=0, metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One supervisor action as the hub's audit log keeps it."""
+
+    seq: int = field(metadata={"min": 1})
+    at: float = field(metadata={"min": 0})
+    supervisor_id: str = field(metadata=_ID)
+    action: str = field(metadata=_ID)
+    target: str = field(metadata={"max_len": 64})
+    detail: str = field(metadata={"max_len": 500})
+    result: str = field(metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderRow:
+    """One work order in a searchable list, personal data masked.
+
+    Times are 0 when the step did not happen; ``rating`` is 0 when not rated;
+    ``outcome`` is "" while the work order is open.
+    """
+
+    work_order_id: str = field(metadata=_ID)
+    item_code: str = field(metadata=_ID)
+    item_name: str = field(metadata=_SHORT)
+    theme: str = field(metadata={"max_len": 64})
+    channel: str = field(metadata={"max_len": 32})
+    agent_id: str = field(metadata={"max_len": 64})
+    citizen: CitizenInfo
+    state: str = field(metadata={"max_len": 32})
+    outcome: str = field(metadata={"max_len": 32})
+    queued_at: float = field(metadata={"min": 0})
+    answered_at: float = field(default=0.0, metadata={"min": 0})
+    closed_at: float = field(default=0.0, metadata={"min": 0})
+    handle_s: float = field(default=0.0, metadata={"min": 0})
+    rating: int = field(default=0, metadata={"min": 0, "max": 10})
+    rating_comment: str = field(default="", metadata={"max_len": 500})
 
 
 # --- messages ---------------------------------------------------------------
@@ -550,6 +650,119 @@ class PreReviewNotice:
     decided_at: float = field(metadata={"min": 0})
 
 
+@dataclass(frozen=True, slots=True)
+class SubscribeWall:
+    """Supervisor → hub: send me the seat wall (a ``wall_snapshot``, then ``wall_update``s)."""
+
+    TYPE: ClassVar[str] = "subscribe_wall"
+
+
+@dataclass(frozen=True, slots=True)
+class WallSnapshot:
+    """Hub → supervisor: every seat, the queue and today's figures; ``sent_at`` is hub time."""
+
+    TYPE: ClassVar[str] = "wall_snapshot"
+    seats: tuple[WallSeat, ...] = field(metadata={"max_items": 1000})
+    queue: tuple[WallQueueLine, ...] = field(metadata={"max_items": 1000})
+    figures: WallFigures
+    sent_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class WallUpdate:
+    """Hub → supervisor: what changed since the last wall message (pushed, coalesced per
+    event-loop turn). ``seats`` are whole records of the changed seats; ``queue`` is the
+    whole queue panel when ``queue_changed``; ``figures`` are always current."""
+
+    TYPE: ClassVar[str] = "wall_update"
+    seats: tuple[WallSeat, ...] = field(metadata={"max_items": 1000})
+    queue_changed: bool
+    queue: tuple[WallQueueLine, ...] = field(metadata={"max_items": 1000})
+    figures: WallFigures
+    sent_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class Whisper:
+    """Supervisor → hub: a private message to one agent (seen by that agent only)."""
+
+    TYPE: ClassVar[str] = "whisper"
+    agent_id: str = field(metadata=_ID)
+    text: str = field(metadata={"max_len": 2000, "min_len": 1})
+
+
+@dataclass(frozen=True, slots=True)
+class WhisperMessage:
+    """Hub → the agent: a supervisor's private message."""
+
+    TYPE: ClassVar[str] = "whisper_message"
+    supervisor_id: str = field(metadata=_ID)
+    supervisor_name: str = field(metadata=_SHORT)
+    text: str = field(metadata={"max_len": 2000, "min_len": 1})
+    sent_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class SuperviseState:
+    """Supervisor → hub: put an agent ready or away (with a reason)."""
+
+    TYPE: ClassVar[str] = "supervise_state"
+    agent_id: str = field(metadata=_ID)
+    state: Literal["ready", "away"]
+    reason: AwayReason = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MoveContact:
+    """Supervisor → hub: move a waiting citizen to a ready agent (``to_agent_id``: offered
+    to that agent now) or to another item's queue (``to_item_code``). Exactly one is given."""
+
+    TYPE: ClassVar[str] = "move_contact"
+    work_order_id: str = field(metadata=_ID)
+    to_agent_id: str = field(default="", metadata={"max_len": 64})
+    to_item_code: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class FetchAudit:
+    """Supervisor → hub: the newest ``limit`` entries of the audit log."""
+
+    TYPE: ClassVar[str] = "fetch_audit"
+    limit: int = field(default=100, metadata={"min": 1, "max": 1000})
+
+
+@dataclass(frozen=True, slots=True)
+class AuditLog:
+    """Hub → supervisor: audit log entries, newest first."""
+
+    TYPE: ClassVar[str] = "audit_log"
+    entries: tuple[AuditRecord, ...] = field(metadata={"max_items": 1000})
+
+
+@dataclass(frozen=True, slots=True)
+class SearchWorkOrders:
+    """Agent or supervisor → hub: work orders queued in [``since``, ``until``) matching
+    ``text`` (in the id, item code or name, outcome or agent id), newest first. An agent
+    gets only their own; a supervisor gets all, or one agent's with ``agent_id``."""
+
+    TYPE: ClassVar[str] = "search_work_orders"
+    text: str = field(default="", metadata={"max_len": 100})
+    since: float = field(default=0.0, metadata={"min": 0})
+    until: float = field(default=0.0, metadata={"min": 0})
+    agent_id: str = field(default="", metadata={"max_len": 64})
+    limit: int = field(default=200, metadata={"min": 1, "max": 500})
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderList:
+    """Hub → the searcher: the matching work orders (masked), newest first;
+    ``truncated`` when more matched than ``limit`` or than fit in one message."""
+
+    TYPE: ClassVar[str] = "work_order_list"
+    rows: tuple[WorkOrderRow, ...] = field(metadata={"max_items": 500})
+    truncated: bool = False
+
+
 Message: TypeAlias = (
     Hello
     | Welcome
@@ -585,6 +798,17 @@ Message: TypeAlias = (
     | MaterialDownload
     | ReviewVerdict
     | PreReviewNotice
+    | SubscribeWall
+    | WallSnapshot
+    | WallUpdate
+    | Whisper
+    | WhisperMessage
+    | SuperviseState
+    | MoveContact
+    | FetchAudit
+    | AuditLog
+    | SearchWorkOrders
+    | WorkOrderList
 )
 
 MESSAGE_TYPES: Final[dict[str, type[Message]]] = {
@@ -610,6 +834,12 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "upload_start": frozenset({"citizen", "kiosk", "agent"}),
     "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
     "review_verdict": frozenset({"agent"}),
+    "subscribe_wall": frozenset({"supervisor"}),
+    "whisper": frozenset({"supervisor"}),
+    "supervise_state": frozenset({"supervisor"}),
+    "move_contact": frozenset({"supervisor"}),
+    "fetch_audit": frozenset({"supervisor"}),
+    "search_work_orders": frozenset({"agent", "supervisor"}),
 }
 
 

@@ -10,6 +10,8 @@ citizen may ``Rate`` it once the call is over.
 
 from __future__ import annotations
 
+import asyncio
+
 from seat_client.protocol import (
     Ack,
     CallEnded,
@@ -18,12 +20,13 @@ from seat_client.protocol import (
     EndReason,
     Hangup,
     Ice,
+    Outcome,
     Rate,
     Sdp,
     WorkOrderClosed,
     WrapUp,
 )
-from seat_hub import presence, queueviews
+from seat_hub import dispatch, presence, queueviews
 from seat_hub.dispatch import ANONYMOUS_CITIZEN
 from seat_hub.ledger import EndedBy
 from seat_hub.model import Agent, Call, EndedCall, HubContext, Refusal
@@ -84,8 +87,16 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
         citizen_session=call.citizen_session,
         answered_at=call.answered_at,
         ended_at=now,
+        skill=call.contact.item.skill,
+        item_name=call.contact.item.name,
+        channel=call.contact.channel,
     )
     ctx.ended[work_order_id] = ended
+    limit = ctx.settings.wrap_up_limit_for(ended.skill)
+    if limit > 0:
+        ended.wrap_up_timer = asyncio.get_running_loop().call_later(
+            limit, _wrap_up_overdue, ctx, ended
+        )
     agent.call = None
     agent.wrap_up = ended
     notice = CallEnded(
@@ -115,27 +126,63 @@ async def on_wrap_up(ctx: HubContext, agent: Agent, message: WrapUp) -> None:
         if call is not None and call.contact.work_order_id == message.work_order_id:
             raise Refusal("bad_state", "the call is still on; hang up first", "work_order_id")
         raise Refusal("no_such_work_order", "no work order of yours to wrap up", "work_order_id")
+    await close_ended(ctx, agent, ended, message.outcome, message.notes)
+
+
+async def close_ended(
+    ctx: HubContext, agent: Agent | None, ended: EndedCall, outcome: Outcome, notes: str
+) -> None:
+    """Close a finished call's work order; its agent (if here) goes back to work."""
     now = ctx.clock()
     ended.closed = True  # before the await: a second WrapUp is refused meanwhile
+    if ended.wrap_up_timer is not None:
+        ended.wrap_up_timer.cancel()
     try:
-        await ctx.ledger.close_work_order(ended.work_order_id, message.outcome, message.notes, now)
+        await ctx.ledger.close_work_order(ended.work_order_id, outcome, notes, now)
     except Exception:
         ended.closed = False
         raise
     queueviews.record_handle_time(ctx, ended.item_code, now - ended.answered_at)
-    closed = WorkOrderClosed(work_order_id=ended.work_order_id, outcome=message.outcome)
-    agent.session.send(closed)
+    ctx.today.closed_work_order(now - ended.answered_at, now)
+    closed = WorkOrderClosed(work_order_id=ended.work_order_id, outcome=outcome)
+    if agent is not None:
+        agent.session.send(closed)
     ended.citizen_session.send(closed)
-    if agent.wrap_up is ended:
+    if agent is not None and agent.wrap_up is ended:
         agent.wrap_up = None
         presence.back_to_work(ctx, agent)
     _forget_if_done(ctx, ended)
     ctx.log.event(
         "work_order_closed",
         work_order_id=ended.work_order_id,
-        agent_id=agent.agent_id,
-        outcome=message.outcome,
+        agent_id=ended.agent_id,
+        outcome=outcome,
     )
+
+
+#: Notes of a work order the hub closed because wrap-up ran over its queue's limit.
+WRAP_UP_OVERDUE_NOTES = "closed by the hub: wrap-up time limit reached"
+
+
+def _wrap_up_overdue(ctx: HubContext, ended: EndedCall) -> None:
+    """The queue's wrap-up time is up: close the work order, the agent goes back to work."""
+    if ended.closed:
+        return
+    agent = ctx.agents.get(ended.agent_id)
+    if agent is not None and agent.wrap_up is not ended:
+        agent = None
+
+    async def close() -> None:
+        try:
+            await close_ended(ctx, agent, ended, "unresolved", WRAP_UP_OVERDUE_NOTES)
+            ctx.log.event("wrap_up_overdue", work_order_id=ended.work_order_id)
+        except Exception as exc:  # a timer has nobody to raise to
+            ctx.log.event("internal_error", where="wrap_up_overdue", error=repr(exc))
+        dispatch.settle(ctx)
+
+    task = asyncio.get_running_loop().create_task(close())
+    ctx.tasks.add(task)
+    task.add_done_callback(ctx.tasks.discard)
 
 
 async def on_rate(ctx: HubContext, session: Session, message: Rate) -> None:
@@ -156,6 +203,7 @@ async def on_rate(ctx: HubContext, session: Session, message: Rate) -> None:
     except Exception:
         ended.rated = False
         raise
+    ctx.today.rated(message.score, ctx.clock())
     session.send(Ack(of="rate", work_order_id=ended.work_order_id))
     _forget_if_done(ctx, ended)
     ctx.log.event("rated", work_order_id=ended.work_order_id, score=message.score)

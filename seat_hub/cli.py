@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from seat_client import catalog as catalog_module
+from seat_hub import audit, figures
 from seat_hub.citizen_page import CitizenPage
 from seat_hub.eventlog import EventLog
 from seat_hub.hub import Hub
@@ -52,6 +53,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="missed offers in a row before an agent is set away (default 3)",
     )
     parser.add_argument(
+        "--wrap-up-limit",
+        type=float,
+        default=0.0,
+        help="seconds of wrap-up before the hub closes the work order (default 0: no limit)",
+    )
+    parser.add_argument(
+        "--queue-wrap-up-limit",
+        action="append",
+        default=[],
+        metavar="SKILL=SECONDS",
+        help="wrap-up limit for one queue (skill), repeatable; overrides --wrap-up-limit",
+    )
+    parser.add_argument(
         "--materials", type=Path, default=None, help="material store (default: beside --db)"
     )
     parser.add_argument("--max-upload-bytes", type=int, default=20 * 1024 * 1024)
@@ -64,6 +78,19 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--ring-timeout must be in (0, 600]")
     if args.max_missed < 1:
         parser.error("--max-missed must be at least 1")
+    if not 0 <= args.wrap_up_limit <= 86400:
+        parser.error("--wrap-up-limit must be in [0, 86400]")
+    limits: list[tuple[str, float]] = []
+    for spec in args.queue_wrap_up_limit:
+        skill, _, seconds = str(spec).partition("=")
+        try:
+            value = float(seconds)
+        except ValueError:
+            parser.error(f"--queue-wrap-up-limit {spec!r}: want SKILL=SECONDS")
+        if not skill or not 0 <= value <= 86400:
+            parser.error(f"--queue-wrap-up-limit {spec!r}: want SKILL=SECONDS, 0..86400")
+        limits.append((skill, value))
+    args.queue_wrap_up_limits = tuple(limits)
     if not 0 <= args.port <= 65535:
         parser.error("--port must be in 0..65535")
     for name in ("max_upload_bytes", "max_upload_pixels", "max_concurrent_uploads"):
@@ -101,9 +128,17 @@ async def run(args: argparse.Namespace) -> int:
             catalog=catalog,
             ledger=ledger,
             log=log,
-            settings=HubSettings(ring_timeout_s=args.ring_timeout, max_missed=args.max_missed),
+            settings=HubSettings(
+                ring_timeout_s=args.ring_timeout,
+                max_missed=args.max_missed,
+                wrap_up_limit_s=args.wrap_up_limit,
+                wrap_up_limits=args.queue_wrap_up_limits,
+            ),
         )
         stale = await ledger.close_stale(ctx.clock())
+        await audit.create_tables(ledger)
+        now = ctx.clock()
+        ctx.today = await ledger.run("load_today", lambda db: figures.load_today(db, now))
         ctx.handle_times.update(await ledger.handle_times())
         desk = await _material_desk(args, ctx)
         hub_server = HubServer(Hub(ctx, desk), log, page=CitizenPage(catalog))

@@ -24,8 +24,9 @@ from seat_client.protocol import (
     OfferWithdrawn,
     WithdrawReason,
 )
-from seat_hub import presence, queueviews
+from seat_hub import presence, queueviews, wall
 from seat_hub.acd import AgentView, plan_dispatch
+from seat_hub.figures import citizen_key
 from seat_hub.ledger import OfferResult
 from seat_hub.model import Agent, Call, Contact, HubContext, Refusal, Ringing
 
@@ -53,12 +54,16 @@ def settle(ctx: HubContext) -> None:
             ctx.contacts[work_order_id].excluded.clear()
             ctx.log.event("exclusions_reset", work_order_id=work_order_id)
         for assignment in plan.assignments:
-            _offer(ctx, ctx.contacts[assignment.work_order_id], ctx.agents[assignment.agent_id])
+            offer(ctx, ctx.contacts[assignment.work_order_id], ctx.agents[assignment.agent_id])
     queueviews.schedule_publish(ctx)
+    wall.schedule_publish(ctx)
 
 
-def _offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
+def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
+    """Ring ``agent`` with ``contact`` now."""
     now = ctx.clock()
+    # Both present since: the later of the citizen queueing and the agent becoming ready.
+    dispatch_ms = max(0.0, now - max(contact.queued_at, agent.idle_since)) * 1000
     ringing = Ringing(f"C-{secrets.token_hex(8)}", contact, agent, now)
     contact.offer = ringing
     agent.offer = ringing
@@ -90,6 +95,7 @@ def _offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
         item_code=contact.item.code,
         priority=contact.priority,
         excluded=sorted(contact.excluded),
+        dispatch_ms=round(dispatch_ms, 3),
     )
 
 
@@ -160,6 +166,9 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
     ctx.call_of_session[agent.session.session_id] = call
     agent.call = call
     agent.missed_offers = 0
+    ctx.today.answered_call(
+        contact.queued_at, now, citizen_key(contact.citizen, contact.work_order_id)
+    )
     ctx.ledger.record_answer(contact.work_order_id, call.call_id, agent.agent_id, now)
     presence.change_state(ctx, agent, "on_call")
     citizen_name = contact.citizen.name or contact.session.name or ANONYMOUS_CITIZEN

@@ -19,6 +19,7 @@ from seat_client.protocol import (
     Decline,
     Error,
     ErrorCode,
+    FetchAudit,
     FetchMaterial,
     Hangup,
     Hello,
@@ -26,16 +27,30 @@ from seat_client.protocol import (
     JoinQueue,
     LeaveQueue,
     Message,
+    MoveContact,
     Rate,
     ReviewVerdict,
     Sdp,
+    SearchWorkOrders,
     SetMode,
     SetState,
+    SubscribeWall,
+    SuperviseState,
     UploadStart,
     Welcome,
+    Whisper,
     WrapUp,
 )
-from seat_hub import calls, dispatch, presence, queueing, queueviews
+from seat_hub import (
+    calls,
+    dispatch,
+    presence,
+    queueing,
+    queueviews,
+    supervision,
+    wall,
+    workorder_search,
+)
 from seat_hub.materials import MaterialDesk
 from seat_hub.model import Agent, HubContext, Refusal
 from seat_hub.session import POLICY_VIOLATION, Session
@@ -147,6 +162,18 @@ class Hub:
                 await self._desk().on_fetch(session, message)
             case ReviewVerdict():
                 await self._desk().on_verdict(session, message)
+            case SubscribeWall():
+                wall.subscribe(ctx, session)
+            case Whisper():
+                await supervision.on_whisper(ctx, session, message)
+            case SuperviseState():
+                await supervision.on_supervise_state(ctx, session, message)
+            case MoveContact():
+                await supervision.on_move_contact(ctx, session, message)
+            case FetchAudit():
+                await supervision.on_fetch_audit(ctx, session, message)
+            case SearchWorkOrders():
+                await workorder_search.on_search(ctx, session, message)
             case _:
                 raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
 
@@ -223,8 +250,10 @@ class Hub:
                 self._citizen_gone(session)
             elif session.role == "agent":
                 self._agent_gone(session)
-            elif session.role == "supervisor" and ctx.supervisors.get(session.agent_id) is session:
-                del ctx.supervisors[session.agent_id]
+            elif session.role == "supervisor":
+                wall.unsubscribe(ctx, session)
+                if ctx.supervisors.get(session.agent_id) is session:
+                    del ctx.supervisors[session.agent_id]
         except Exception as exc:
             ctx.log.event(
                 "internal_error", where="disconnected", session=session.session_id, error=repr(exc)
@@ -252,6 +281,7 @@ class Hub:
             # The work order waits for this seat's wrap-up when it logs in again.
             calls.end_call(ctx, agent.call, "hub", "disconnected")
         del ctx.agents[agent.agent_id]
+        ctx.seat_changed(agent.agent_id)
         ctx.log.event(
             "presence",
             agent_id=agent.agent_id,

@@ -164,6 +164,14 @@ class WorkOrderLedger:
             (at, work_order_id),
         )
 
+    def move_item(self, work_order_id: str, item_code: str) -> asyncio.Future[None]:
+        """A supervisor moved a waiting work order to another item's queue."""
+        return self._execute(
+            "move_item",
+            "UPDATE work_orders SET item_code = ? WHERE id = ? AND state IN ('queued', 'offered')",
+            (item_code, work_order_id),
+        )
+
     def add_chat(
         self, work_order_id: str, sender_role: str, sender_name: str, text: str, sent_at: float
     ) -> asyncio.Future[None]:

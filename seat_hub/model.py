@@ -29,6 +29,7 @@ from seat_client.protocol import (
     SeatMode,
 )
 from seat_hub.eventlog import EventLog
+from seat_hub.figures import TodayFigures
 from seat_hub.ledger import HandleTime, WorkOrderLedger
 from seat_hub.seats import Seat, SeatRegistry
 from seat_hub.session import Session
@@ -51,6 +52,17 @@ class HubSettings:
     ring_timeout_s: float = 15.0
     max_missed: int = 3
     default_handle_s: float = 180.0
+    #: Seconds of wrap-up allowed, per skill (the queue an item's calls wait in);
+    #: ``wrap_up_limit_s`` for the rest. 0: no limit.
+    wrap_up_limit_s: float = 0.0
+    wrap_up_limits: tuple[tuple[str, float], ...] = ()
+
+    def wrap_up_limit_for(self, skill: str) -> float:
+        """The wrap-up time limit of calls from ``skill``'s queue (0: none)."""
+        for name, limit in self.wrap_up_limits:
+            if name == skill:
+                return limit
+        return self.wrap_up_limit_s
 
 
 @dataclass(eq=False)
@@ -148,6 +160,11 @@ class EndedCall:
     ended_at: float
     closed: bool = False
     rated: bool = False
+    #: The queue (skill) the call came from, and the wrap-up deadline timer.
+    skill: str = ""
+    item_name: str = ""
+    channel: str = ""
+    wrap_up_timer: asyncio.TimerHandle | None = None
 
 
 @dataclass(eq=False)
@@ -168,6 +185,17 @@ class HubContext:
     calls: dict[str, Call] = field(default_factory=dict)
     call_of_session: dict[str, Call] = field(default_factory=dict)
     ended: dict[str, EndedCall] = field(default_factory=dict)
+    #: Supervisors' sessions that subscribed to the seat wall, by session id.
+    wall_subscribers: dict[str, Session] = field(default_factory=dict)
+    #: Seats whose wall record changed since the last wall update.
+    wall_dirty: set[str] = field(default_factory=set)
+    wall_queue_version: int = -1
+    wall_figures_version: int = -1
+    wall_scheduled: bool = False
+    #: Today's live figures for the wall (loaded from the ledger at start).
+    today: TodayFigures = field(default_factory=TodayFigures)
+    #: Background tasks the hub started from timers (kept so they are not lost).
+    tasks: set[asyncio.Task[None]] = field(default_factory=set)
     queue_version: int = 0
     published_version: int = -1
     publish_scheduled: bool = False
@@ -175,6 +203,11 @@ class HubContext:
 
     def next_seq(self) -> int:
         return next(self._seq)
+
+    def seat_changed(self, agent_id: str) -> None:
+        """Mark a seat's wall record changed (published with the next wall update)."""
+        if self.wall_subscribers:
+            self.wall_dirty.add(agent_id)
 
     def queue_changed(self) -> None:
         """Mark the queue changed, so positions and snapshots are published."""

@@ -4,7 +4,7 @@ The hub decides an agent's state; the agent asks with ``SetState`` and
 ``SetMode`` and hears the result as ``Presence`` (sent on login and on
 every change). ready ↔ away freely; ringing and on_call only the call flow
 changes; from wrap_up only a ``WrapUp`` gets the agent back. Counter mode
-(综窗) takes the seat out of routing.
+(综窗) takes the seat out of routing (switched during a call: after it).
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ def log_in(ctx: HubContext, session: Session, seat: Seat) -> Agent:
 
 
 def send_presence(ctx: HubContext, agent: Agent) -> None:
+    ctx.seat_changed(agent.agent_id)
     agent.session.send(
         Presence(
             state=agent.state,
@@ -101,8 +102,10 @@ def on_set_state(ctx: HubContext, agent: Agent, message: SetState) -> None:
 
 
 def on_set_mode(ctx: HubContext, agent: Agent, message: SetMode) -> None:
-    if agent.state in ("ringing", "on_call"):
-        raise Refusal("bad_state", f"cannot change mode while {agent.state}", "mode")
+    # During a call the switch takes effect after it: the seat is busy (not routed)
+    # until its wrap-up, and ``back_to_work`` then puts a counter seat in ``counter``.
+    if agent.state == "ringing":
+        raise Refusal("bad_state", "cannot change mode while ringing; answer or decline", "mode")
     agent.mode = message.mode
     if message.mode not in ROUTED_MODES and agent.state in ("ready", "away"):
         change_state(ctx, agent, "counter")

@@ -50,6 +50,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         seq=ctx.next_seq(),
     )
     ctx.contacts[work_order_id] = contact
+    ctx.today.queued(queued_at)
     ctx.contact_of_session[session.session_id] = contact
     ctx.queue_changed()
     contact.position = queueviews.position_of(ctx, contact)
@@ -90,6 +91,7 @@ def abandon(ctx: HubContext, contact: Contact) -> asyncio.Future[None]:
     del ctx.contacts[contact.work_order_id]
     ctx.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
+    ctx.today.abandoned_call(ctx.clock())
     ctx.log.event(
         "abandoned", work_order_id=contact.work_order_id, session=contact.session.session_id
     )

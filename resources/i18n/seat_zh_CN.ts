@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AssistView</name>
@@ -510,6 +511,13 @@
         </translation>
     </message>
 </context><context>
+    <name>PluginPanel</name>
+    <message>
+        <location filename="../../ui/plugin_panel.py" line="151" />
+        <source>No task plugin for this item.</source>
+        <translation type="unfinished" />
+    </message>
+</context><context>
     <name>QueuePane</name>
     <message>
         <location filename="../../ui/queue_pane.py" line="152" />
@@ -752,6 +760,142 @@
         <translation>正在加载…</translation>
     </message>
 </context><context>
+    <name>SeatWallGrid</name>
+    <message>
+        <location filename="../../ui/seat_wall.py" line="229" />
+        <source>Mode: %1</source>
+        <translation>模式：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/seat_wall.py" line="238" />
+        <source>Wrap-up overdue</source>
+        <translation>话后超时</translation>
+    </message>
+</context><context>
+    <name>SeatWallWindow</name>
+    <message>
+        <location filename="../../ui/wall_window.py" line="60" />
+        <source>Seat wall</source>
+        <translation>坐席监控墙</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="70" />
+        <source>Hall</source>
+        <translation>大厅</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="71" />
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="72" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="77" />
+        <source>Whisper…</source>
+        <translation>私信…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="78" />
+        <source>Set ready</source>
+        <translation>置为就绪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="79" />
+        <source>Set away</source>
+        <translation>置为离开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="97" />
+        <source>Overview</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="99" />
+        <source>Work orders</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="142" />
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="213" />
+        <source>Whisper</source>
+        <translation>私信</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="213" />
+        <source>Private message to %1:</source>
+        <translation>发给 %1 的私信：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="225" />
+        <source>Agent %1 %2</source>
+        <translation>坐席 %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="233" />
+        <source>Queue %1 %2</source>
+        <translation>队列 %1 %2</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="238" />
+        <source>Move citizen</source>
+        <translation>转移市民</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="239" />
+        <source>Move %1 to:</source>
+        <translation>将 %1 转至：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="85" />
+        <source>Whisper sent</source>
+        <translation>私信已发送</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="86" />
+        <source>Agent state changed</source>
+        <translation>坐席状态已更改</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="87" />
+        <source>Citizen moved</source>
+        <translation>市民已转移</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="90" />
+        <source>Done: %1</source>
+        <translation>完成：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="93" />
+        <source>Refused: %1</source>
+        <translation>被拒绝：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="148" />
+        <source>The hub refused the login</source>
+        <translation>服务端拒绝登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="155" />
+        <source>Not connected to the hub</source>
+        <translation>未连接服务端</translation>
+    </message>
+</context><context>
+    <name>SessionPage</name>
+    <message>
+        <location filename="../../ui/plugin_panel.py" line="120" />
+        <source>This plugin was switched off: {0}</source>
+        <translation type="unfinished" />
+    </message>
+</context><context>
     <name>StatusStrip</name>
     <message>
         <location filename="../../ui/status_strip.py" line="40" />
@@ -834,6 +978,172 @@
         <location filename="../../ui/video_pane.py" line="152" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
+    </message>
+</context><context>
+    <name>WallSidePanel</name>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="49" />
+        <source>Today</source>
+        <translation>今日</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="53" />
+        <source>Offered</source>
+        <translation>进线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="54" />
+        <source>Answered</source>
+        <translation>接通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="55" />
+        <source>Abandoned</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="56" />
+        <source>Avg. speed of answer</source>
+        <translation>平均应答时长</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="57" />
+        <source>Answered ≤ 20 s</source>
+        <translation>20秒内接通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="58" />
+        <source>Answered ≤ 60 s</source>
+        <translation>60秒内接通</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="59" />
+        <source>Avg. handling time</source>
+        <translation>平均处理时长</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="60" />
+        <source>Work orders closed</source>
+        <translation>已结工单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="61" />
+        <source>Users served</source>
+        <translation>服务人数</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="62" />
+        <source>Avg. rating</source>
+        <translation>平均满意度</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="77" />
+        <source>Queue</source>
+        <translation>排队</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <source>Waiting</source>
+        <translation>等待</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <source>Priority</source>
+        <translation>优先</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <source>Longest wait</source>
+        <translation>最长等待</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="100" />
+        <source>Move next citizen…</source>
+        <translation>转移下一位市民…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_side_panel.py" line="142" />
+        <source>Waiting %1 · priority %2 · longest wait %3</source>
+        <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
+    </message>
+</context><context>
+    <name>WhisperBanner</name>
+    <message>
+        <location filename="../../ui/whisper_banner.py" line="31" />
+        <source>Got it</source>
+        <translation>知道了</translation>
+    </message>
+    <message>
+        <location filename="../../ui/whisper_banner.py" line="46" />
+        <source>Supervisor %1 (%2): %3</source>
+        <translation>督导 %1（%2）：%3</translation>
+    </message>
+</context><context>
+    <name>WorkOrderListPane</name>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="45" />
+        <source>Work order, item, outcome or agent</source>
+        <translation>工单号、事项、结果或坐席</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="46" />
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="53" />
+        <source>Work order</source>
+        <translation>工单号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="54" />
+        <source>Queued</source>
+        <translation>排队时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="55" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="56" />
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="57" />
+        <source>Agent</source>
+        <translation>坐席</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="58" />
+        <source>Citizen</source>
+        <translation>市民</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="59" />
+        <source>Outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="60" />
+        <source>Rating</source>
+        <translation>评分</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="100" />
+        <source>%1 work orders%2 · average handling %3</source>
+        <translation>%1 条工单%2 · 平均处理 %3</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="102" />
+        <source> (more not shown)</source>
+        <translation>（还有更多未显示）</translation>
     </message>
 </context><context>
     <name>WorkOrderPane</name>

@@ -1,0 +1,200 @@
+"""``seat-wall``: the supervisor's seat wall (the composition root of supervisor mode).
+
+    seat-wall --hub ws://127.0.0.1:8765/ws --supervisor-id S01 [--token-file F]
+
+Logs in to the hub as ``supervisor`` (the token from ``--token-file``, else
+the system keyring under the supervisor id, else the login dialog), asks for
+the wall and shows it. The hub pushes every change; supervisor actions go
+out through ``WallLink`` and the hub's answer shows in the status bar.
+``--screenshot FILE`` saves the window once the wall arrived, and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_API", "pyqt6")
+
+import qasync
+from PyQt6.QtCore import QCoreApplication
+from PyQt6.QtWidgets import QApplication
+
+from seat_client import catalog, protocol
+from seat_client.credentials import KeyringTokenStore
+from seat_client.hub_link import HubLink, LinkState, NotConnectedError
+from seat_client.wall_model import WallLink, WallModel
+from seat_client.workorder_list import WorkOrderListModel
+from ui import i18n
+from ui.app import obtain_credentials
+from ui.theme import apply_theme
+from ui.wall_window import SeatWallWindow
+from ui.workorder_list_pane import WorkOrderListPane
+
+log = logging.getLogger("seat-wall")
+translate = QCoreApplication.translate
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="seat-wall", description="视频办坐席监控墙")
+    parser.add_argument("--hub", default="ws://127.0.0.1:8765/ws", help="hub address")
+    parser.add_argument("--supervisor-id", default="", help="supervisor's seat id")
+    parser.add_argument("--token-file", type=Path, help="file holding the supervisor token")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN", help="UI language")
+    parser.add_argument("--large-text", action="store_true", help="larger text")
+    parser.add_argument("--size", default="1920x1080", help="window size, e.g. 1366x768")
+    parser.add_argument("--screenshot", type=Path, help="save a screenshot once synced, then exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("seat-wall")
+    app.setOrganizationName("Seat")
+    app.setQuitOnLastWindowClosed(False)
+    translators = i18n.install(app, args.lang)
+    apply_theme(app, large_text=args.large_text)
+    if args.token_file is not None:
+        token = args.token_file.read_text(encoding="utf-8").strip()
+    else:
+        credentials = obtain_credentials(
+            args.supervisor_id, KeyringTokenStore(), interactive=args.screenshot is None
+        )
+        if credentials is None:
+            return 3
+        token = credentials[1]
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    with loop:
+        code: int = loop.run_until_complete(run(app, args, token))
+    del translators
+    return code
+
+
+def answer_text(message: protocol.Message) -> str:
+    """The hub's answer to a supervisor action, for the status bar."""
+    if isinstance(message, protocol.Ack):
+        done = {
+            "whisper": translate("SeatWallWindow", "Whisper sent"),
+            "supervise_state": translate("SeatWallWindow", "Agent state changed"),
+            "move_contact": translate("SeatWallWindow", "Citizen moved"),
+        }
+        return done.get(
+            message.of, translate("SeatWallWindow", "Done: %1").replace("%1", message.of)
+        )
+    if isinstance(message, protocol.Error):
+        return translate("SeatWallWindow", "Refused: %1").replace("%1", message.message)
+    return ""
+
+
+class WallSession:
+    """Wires a hub link, the wall model and the window; owns the tasks it starts."""
+
+    def __init__(
+        self,
+        link: HubLink,
+        model: WallModel,
+        window: SeatWallWindow,
+        work_orders: tuple[WorkOrderListModel, WorkOrderListPane] | None = None,
+    ) -> None:
+        self.link = link
+        self.model = model
+        self.window = window
+        self.work_orders = work_orders[0] if work_orders is not None else None
+        if work_orders is not None:
+            work_orders[1].search_requested.connect(
+                lambda text: self._spawn(work_orders[0].search(text))
+            )
+        self.actions = WallLink(link.send)
+        self.tasks: set[asyncio.Task[None]] = set()
+        link.message.connect(self._on_link_message)
+        link.state_changed.connect(self._on_link_state)
+        window.whisper_requested.connect(
+            lambda agent_id, text: self._spawn(self.actions.whisper(agent_id, text))
+        )
+        window.state_requested.connect(
+            lambda agent_id, state, reason: self._spawn(
+                self.actions.set_state(agent_id, state, reason)
+            )
+        )
+        window.move_requested.connect(self._on_window_move)
+
+    def _on_window_move(self, work_order_id: str, to_agent: str, to_item: str) -> None:
+        if to_agent:
+            self._spawn(self.actions.move_to_agent(work_order_id, to_agent))
+        else:
+            self._spawn(self.actions.move_to_item(work_order_id, to_item))
+
+    def _on_link_message(self, message: protocol.Message) -> None:
+        if self.model.apply(message):
+            return
+        if self.work_orders is not None and self.work_orders.apply(message):
+            return
+        text = answer_text(message)
+        if text:
+            self.window.show_result(text)
+
+    def _on_link_state(self, state: LinkState) -> None:
+        if state is LinkState.CONNECTED:
+            self._spawn(self.actions.subscribe())
+        elif state is LinkState.REFUSED:
+            self.window.show_result(translate("SeatWallWindow", "The hub refused the login"))
+
+    def _spawn(self, coro: object) -> None:
+        async def guarded() -> None:
+            try:
+                await coro  # type: ignore[misc]
+            except NotConnectedError:
+                self.window.show_result(translate("SeatWallWindow", "Not connected to the hub"))
+            except Exception:
+                log.exception("supervisor action failed")
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+
+async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
+    link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token))
+    model = WallModel()
+    orders = WorkOrderListModel(link.send)
+    pane = WorkOrderListPane(orders)
+    window = SeatWallWindow(model, catalog.load(), pane)
+    session = WallSession(link, model, window, (orders, pane))
+    width, _, height = args.size.partition("x")
+    window.resize(int(width), int(height))
+    window.show()
+    link.start()
+    closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def on_closed() -> None:
+        if not closed.done():
+            closed.set_result(None)
+
+    app.lastWindowClosed.connect(on_closed)
+    try:
+        if args.screenshot is not None:
+            synced: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+            def on_changed(_ids: frozenset[str]) -> None:
+                if not synced.done():
+                    synced.set_result(None)
+
+            model.changed.connect(on_changed)
+            await asyncio.wait_for(synced, 15)
+            await asyncio.sleep(0.3)
+            window.grab().save(str(args.screenshot))
+            return 0
+        await closed
+        return 0
+    finally:
+        for task in list(session.tasks):
+            task.cancel()
+        await link.stop()
