@@ -20,9 +20,9 @@ class Event(Generic[T]):
     """Subscribers get every emitted value, in subscription order."""
 
     def __init__(self) -> None:
-        self._subscribers: list[Callable[[T], None]] = []
+        self._subscribers: list[Callable[[T], object]] = []
 
-    def connect(self, callback: Callable[[T], None]) -> Callable[[], None]:
+    def connect(self, callback: Callable[[T], object]) -> Callable[[], None]:
         """Subscribe; returns a function that unsubscribes."""
         self._subscribers.append(callback)
 

@@ -31,6 +31,8 @@ from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
+from seat_client.whisper_inbox import WhisperInbox
+from seat_client.workorder_list import WorkOrderListModel
 from seat_client.workstation import Workstation
 from ui import i18n
 from ui.form_pane import FormPane
@@ -41,7 +43,9 @@ from ui.receipt_view import ReceiptView
 from ui.review_images import MaterialImages
 from ui.review_pane import ReviewPane
 from ui.theme import apply_theme
-from ui.work_tabs import ApplicationParts, PreReviewParts
+from ui.whisper_banner import WhisperBanner
+from ui.work_tabs import ApplicationParts, PreReviewParts, RecordsParts
+from ui.workorder_list_pane import WorkOrderListPane
 
 log = logging.getLogger("seat-client")
 
@@ -151,8 +155,13 @@ async def run(
         badge=OutboxBadge(acceptance.outbox),
         receipt=ReceiptView(acceptance.receipts_dir),
     )
+    orders = WorkOrderListModel(link.send)
+    inbox = WhisperInbox()
+    link.message.connect(orders.apply)
+    link.message.connect(inbox.apply)
+    records = RecordsParts(orders, WorkOrderListPane(orders), WhisperBanner(inbox))
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
-                        applications=applications)
+                        applications=applications, records=records)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()

@@ -32,7 +32,7 @@ from ui.ringer import Ringer
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
-from ui.work_tabs import ApplicationParts, PreReviewParts, WorkTabs
+from ui.work_tabs import ApplicationParts, PreReviewParts, RecordsParts, WorkTabs
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +51,13 @@ class MainWindow(QMainWindow):
         *,
         pre_review: PreReviewParts | None = None,
         applications: ApplicationParts | None = None,
+        records: RecordsParts | None = None,
     ) -> None:
         super().__init__()
         self.workstation = workstation
         self.pre_review = pre_review
         self.applications = applications
+        self.records = records
         self._settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
         self.setObjectName("workstation")
@@ -72,6 +74,8 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(4, 4, 4, 4)
         column.addWidget(self.offer_banner)
+        if records is not None:
+            column.addWidget(records.whispers)
         column.addWidget(self.video_pane, 1)
         self.setCentralWidget(central)
         self.queue_dock = self._dock("queue", self.tr("Queue"), self.queue_pane,
@@ -91,6 +95,8 @@ class MainWindow(QMainWindow):
             self.work_tabs.addTab(applications.form, self.tr("Application"))
             self.work_tabs.addTab(applications.outbox, self.tr("Outbox"))
             self.work_tabs.addTab(applications.receipt, self.tr("Receipt"))
+        if records is not None:
+            self.work_tabs.addTab(records.orders_pane, self.tr("Work orders"))
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
         self.work_dock.setVisible(self.work_tabs.count() > 0)
@@ -153,6 +159,11 @@ class MainWindow(QMainWindow):
             self._connect_pre_review(self.pre_review)
         if self.applications is not None:
             self._connect_applications(self.applications)
+        if self.records is not None:
+            orders = self.records.orders
+            self.records.orders_pane.search_requested.connect(
+                lambda text: self._run(orders.search(text), self.tr("search work orders"))
+            )
 
     def _connect_applications(self, parts: ApplicationParts) -> None:
         self._unsubscribe.append(

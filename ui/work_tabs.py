@@ -15,10 +15,13 @@ from seat_client.acceptance import AcceptanceDesk
 from seat_client.catalog import Catalog
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.review_desk import ReviewDesk
+from seat_client.workorder_list import WorkOrderListModel
 from ui.form_pane import FormPane
 from ui.outbox_pane import OutboxBadge, OutboxPane
 from ui.receipt_view import ReceiptView
 from ui.review_pane import ReviewPane
+from ui.whisper_banner import WhisperBanner
+from ui.workorder_list_pane import WorkOrderListPane
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,15 @@ class ApplicationParts:
     outbox: OutboxPane
     badge: OutboxBadge
     receipt: ReceiptView
+
+
+@dataclass(frozen=True)
+class RecordsParts:
+    """The agent's own work orders (searchable) and the supervisor's whispers to this seat."""
+
+    orders: WorkOrderListModel
+    orders_pane: WorkOrderListPane
+    whispers: WhisperBanner
 
 
 class WorkTabs(QTabWidget):

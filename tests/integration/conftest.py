@@ -16,11 +16,11 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client import catalog, protocol, review
+from seat_client.hub_link import HubLink, LinkState
 from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
-from seat_client.hub_link import HubLink, LinkState
 from seat_client.workstation import Workstation
 from ui import i18n
 from ui.main_window import MainWindow

@@ -12,7 +12,7 @@ from tests.integration.conftest import Seat, until
 
 
 async def test_photos_in_verdict_out(seat: Seat, photo_cache: Path) -> None:
-    window, ws = seat.window, seat.workstation
+    window = seat.window
     pane = seat.pre_review.pane
     citizen = SimulatedCitizen(
         seat.hub.url, "BR-INDIVIDUAL-SETUP", "kiosk", "范先生",
