@@ -249,6 +249,10 @@ class GovApiClient:
     async def book(self, idempotency_key: str, body: dict[str, Any]) -> dict[str, Any]:
         return await self._call("POST", "/v1/appointments", body, idempotency_key)
 
+    async def appointment(self, booking_no: str) -> dict[str, Any]:
+        """An appointment and the work-order data its booking linked (counter intake)."""
+        return await self._call("GET", f"/v1/appointments/{booking_no}")
+
     async def register_business(self, idempotency_key: str, values: dict[str, str]) -> (
         dict[str, Any]
     ):

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AssistView</name>
@@ -51,6 +52,65 @@
         <location filename="../../ui/assist_view.py" line="316" />
         <source>The call ended; control ended with it</source>
         <translation type="unfinished" />
+    </message>
+</context><context>
+    <name>BookingPanel</name>
+    <message>
+        <location filename="../../plugins/proxy_booking/panel.py" line="43" />
+        <source>Hall</source>
+        <translation>办事大厅</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/proxy_booking/panel.py" line="44" />
+        <source>Day</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/proxy_booking/panel.py" line="83" />
+        <source>{0}  free {1}</source>
+        <translation>{0}  余 {1} 个</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/proxy_booking/panel.py" line="93" />
+        <source>Booked {0}: {1} {2}, {3} materials linked</source>
+        <translation>已预约 {0}：{1} {2}，已关联材料 {3} 份</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/proxy_booking/panel.py" line="97" />
+        <source>Find free slots, pick one, then book.</source>
+        <translation>先查询空闲时段，选中一个，再代预约。</translation>
+    </message>
+</context><context>
+    <name>CertificationPanel</name>
+    <message>
+        <location filename="../../plugins/pension_certification/panel.py" line="60" />
+        <source>ID photo on file | stills from the video</source>
+        <translation>档案证件照 | 视频截图</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/pension_certification/panel.py" line="63" />
+        <source>Face-to-face checklist</source>
+        <translation>面对面核验清单</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/pension_certification/panel.py" line="92" />
+        <source>no ID photo on file yet</source>
+        <translation>尚无档案证件照</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/pension_certification/panel.py" line="96" />
+        <source>capture stills from the video</source>
+        <translation>请从视频截图</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/pension_certification/panel.py" line="104" />
+        <source>Status: {0}, last certified {1}</source>
+        <translation>认证状态：{0}，上次认证 {1}</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/pension_certification/panel.py" line="108" />
+        <source>Submitted: {0}</source>
+        <translation>已提交：{0}</translation>
     </message>
 </context><context>
     <name>ChatPane</name>
@@ -524,7 +584,44 @@
     <message>
         <location filename="../../ui/plugin_panel.py" line="151" />
         <source>No task plugin for this item.</source>
-        <translation type="unfinished" />
+        <translation>该事项没有任务插件。</translation>
+    </message>
+</context><context>
+    <name>QueryPanel</name>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="31" />
+        <source>ID number as read from the card</source>
+        <translation>按证件读取的身份证号码</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="34" />
+        <source>Item</source>
+        <translation>项目</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="34" />
+        <source>Value</source>
+        <translation>内容</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="40" />
+        <source>ID number</source>
+        <translation>身份证号码</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="41" />
+        <source>Identity</source>
+        <translation>身份核验</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="62" />
+        <source>not checked</source>
+        <translation>未核验</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/unemployment_query/panel.py" line="64" />
+        <source>identity checked</source>
+        <translation>身份已核验</translation>
     </message>
 </context><context>
     <name>QueuePane</name>
@@ -600,6 +697,22 @@
         <location filename="../../ui/form_editors.py" line="269" />
         <source>District / town</source>
         <translation>区县/镇街</translation>
+    </message>
+</context><context>
+    <name>RegistrationPanel</name>
+    <message>
+        <location filename="../../plugins/business_registration/panel.py" line="35" />
+        <source>Registered on {0}
+Unified social credit code: {1}
+Licence PDF: {2}</source>
+        <translation>登记日期 {0}
+统一社会信用代码：{1}
+营业执照PDF：{2}</translation>
+    </message>
+    <message>
+        <location filename="../../plugins/business_registration/panel.py" line="39" />
+        <source>Answer the scenario questions, fill in the form, then register.</source>
+        <translation>先回答情形问答、填写表单，再提交登记。</translation>
     </message>
 </context><context>
     <name>ReviewPane</name>
@@ -902,7 +1015,7 @@
     <message>
         <location filename="../../ui/plugin_panel.py" line="120" />
         <source>This plugin was switched off: {0}</source>
-        <translation type="unfinished" />
+        <translation>该插件已停用：{0}</translation>
     </message>
 </context><context>
     <name>StatusStrip</name>

@@ -362,6 +362,8 @@ async def book(request: web.Request) -> web.Response:
                 problems[f] = found
         if not str(body.get("name", "")).strip():
             problems["name"] = "required"
+        if not _links_ok(body.get("links", {})):
+            problems["links"] = "not_an_option"
         if problems:
             return _unprocessable("预约信息有误", _field_errors(problems))
         if store.booked(slot_id) >= SLOT_CAPACITY:
@@ -372,6 +374,40 @@ async def book(request: web.Request) -> web.Response:
                             "start": f"{parts[4][:2]}:{parts[4][2:]}"})
 
     return await _idempotent_write(request, act)
+
+
+def _links_ok(links: Any) -> bool:
+    """The booking's links follow BookingLinks: material references, answers, a form's values."""
+    if not isinstance(links, dict) or set(links) - {"materials", "scenario_answers", "form"}:
+        return False
+    materials = links.get("materials", [])
+    answers = links.get("scenario_answers", {})
+    form = links.get("form", {"code": "", "values": {}})
+    return (isinstance(materials, list)
+            and all(isinstance(m, dict) and all(isinstance(m.get(k), str)
+                                                for k in ("material_code", "sha256", "status"))
+                    and m["status"] in ("accepted", "to_correct", "missing") for m in materials)
+            and isinstance(answers, dict) and all(isinstance(v, str) for v in answers.values())
+            and isinstance(form, dict) and isinstance(form.get("code"), str)
+            and isinstance(form.get("values"), dict)
+            and all(isinstance(v, str) for v in form["values"].values()))
+
+
+async def appointment(request: web.Request) -> web.Response:
+    """One appointment with what the booking linked to it: the counter's walk-in intake."""
+    _client(request)
+    found = request.app[STORE].booking(request.match_info["booking_no"])
+    if found is None:
+        return problem(404, "not_found", "没有这个预约编号")
+    slot_id, body = found
+    parts = slot_id.rsplit("-", 4)
+    return web.json_response(dumps=_dumps, data={
+        "booking_no": request.match_info["booking_no"], "slot_id": slot_id, "hall": parts[0],
+        "date": "-".join(parts[1:4]), "start": f"{parts[4][:2]}:{parts[4][2:]}",
+        "name": str(body.get("name", "")), "id_number": str(body.get("id_number", "")),
+        "mobile": str(body.get("mobile", "")), "item_code": str(body.get("item_code", "")),
+        "work_order_id": str(body.get("work_order_id", "")), "links": body.get("links", {}),
+    })
 
 
 async def register_business(request: web.Request) -> web.Response:
@@ -453,6 +489,7 @@ def make_app(store: GovStore, config: Config, faults: FaultBoard | None = None,
     r.add_get("/v1/halls", halls)
     r.add_get("/v1/halls/{hall}/slots", slots)
     r.add_post("/v1/appointments", book)
+    r.add_get("/v1/appointments/{booking_no}", appointment)
     r.add_post("/v1/individual-businesses", register_business)
     r.add_route("*", "/admin/faults", admin_faults)
     r.add_post("/admin/tokens/expire", admin_expire_tokens)

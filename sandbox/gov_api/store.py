@@ -204,6 +204,12 @@ class GovStore:
                         (number, slot_id, json.dumps(body, ensure_ascii=False), time.time()))
         return number
 
+    def booking(self, number: str) -> tuple[str, dict[str, Any]] | None:
+        """The slot and the request body of one booking (the linked work-order data with it)."""
+        row = self.db.execute("SELECT slot_id, body FROM bookings WHERE booking_no = ?",
+                              (number,)).fetchone()
+        return None if row is None else (str(row[0]), dict(json.loads(row[1])))
+
     def add_business(self, body: dict[str, Any], region: str) -> str:
         """A new individual business: a GB 32100 code with 9 (市场监管) 2 (个体工商户)."""
         serial = self._next("business")

@@ -116,6 +116,20 @@ async def test_answers_follow_the_document(client: GovApiClient, api: GovApiProc
     status, answer = await call(api, token, "POST", "/v1/appointments", json=booking,
                                 headers={"Idempotency-Key": "openapi-book-1"})
     check("/v1/appointments", "post", status, answer)
+    linked = {**booking, "slot_id": answer["slot_id"], "item_code": "BR-INDIVIDUAL-SETUP",
+              "work_order_id": "wo-1", "links": {
+                  "materials": [{"material_code": "id_card", "sha256": "ab" * 32,
+                                 "status": "accepted", "note": ""}],
+                  "scenario_answers": {"premises_tenure": "rented"},
+                  "form": {"code": "individual_business", "values": {"operator_name": "吴小梅"}}}}
+    status, answer = await call(api, token, "POST", "/v1/appointments", json=linked,
+                                headers={"Idempotency-Key": "openapi-book-2"})
+    check("/v1/appointments", "post", status, answer)
+    status, answer = await call(api, token, "GET", f"/v1/appointments/{answer['booking_no']}")
+    check("/v1/appointments/{booking_no}", "get", status, answer)
+    assert answer["links"] == linked["links"]
+    status, answer = await call(api, token, "GET", "/v1/appointments/YY-nope")
+    check("/v1/appointments/{booking_no}", "get", status, answer)
     status, answer = await call(api, token, "POST", "/v1/individual-businesses",
                                 json={"values": {}}, headers={"Idempotency-Key": "openapi-biz-1"})
     check("/v1/individual-businesses", "post", status, answer)
