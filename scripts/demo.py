@@ -27,11 +27,11 @@ sys.path.insert(0, str(ROOT))
 
 from sandbox.gov_api_process import GovApiProcess  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
+from seat_client import catalog  # noqa: E402
 from seat_client.credentials import CredentialsError, KeyringTokenStore  # noqa: E402
 from seat_client.gov_api_client import KeyringGovApiCredentials  # noqa: E402
 
-SKILLS = ("social_insurance", "medical_insurance", "housing_fund", "business_registration",
-          "civil_affairs", "public_security")
+SKILLS = tuple(catalog.load().skills)  # the demo agent is trained for every item
 BIN = Path(sys.executable).parent
 
 

@@ -29,6 +29,8 @@ from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenSt
 from seat_client.hub_link import HubLink, LinkState
 from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
+from seat_client.plugin_host import GovApiLookups, PluginHost
+from seat_client.plugin_port import PluginBridge
 from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
 from seat_client.whisper_inbox import WhisperInbox
@@ -39,12 +41,13 @@ from ui.form_pane import FormPane
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.outbox_pane import OutboxBadge, OutboxPane
+from ui.plugin_panel import PluginPanel
 from ui.receipt_view import ReceiptView
 from ui.review_images import MaterialImages
 from ui.review_pane import ReviewPane
 from ui.theme import apply_theme
 from ui.whisper_banner import WhisperBanner
-from ui.work_tabs import ApplicationParts, PreReviewParts, RecordsParts
+from ui.work_tabs import ApplicationParts, PluginParts, PreReviewParts, RecordsParts
 from ui.workorder_list_pane import WorkOrderListPane
 
 log = logging.getLogger("seat-client")
@@ -160,8 +163,15 @@ async def run(
     link.message.connect(orders.apply)
     link.message.connect(inbox.apply)
     records = RecordsParts(orders, WorkOrderListPane(orders), WhisperBanner(inbox))
+    host = PluginHost(items)
+    bridge = PluginBridge(
+        host, workstation, state_dir / "work-orders", transfer=transfer,
+        gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
+        form_values=lambda: dict(applications.form.state.values) if applications.form.state else {},
+    )
+    plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en"))
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
-                        applications=applications, records=records)
+                        applications=applications, records=records, plugins=plugins)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()
@@ -187,6 +197,8 @@ async def run(
             code = code or 4
         window.save_layout()
         pre_review.pane.close_pane()
+        plugins.panel.detach()
+        await bridge.close()
         await transfer.close()
         await acceptance.close()
         await workstation.close()

@@ -72,6 +72,10 @@ class Autopilot:
         self.summary["screenshot"] = str(self._screenshot("03-in-call.png"))
         await self._pre_review()
         await self._application()
+        if self.window.plugins is not None:
+            self.window.work_tabs.setCurrentWidget(self.window.plugins.panel)
+            await asyncio.sleep(0.3)
+            self._screenshot("03e-task-plugin.png")
         w.video_pane.hang_up_button.click()
         await self._until(lambda: w.work_order_pane.wrap_up_box.isVisible(), "wrap-up opens")
         self.summary["remote_frames_painted"] = w.video_pane.view.painted_count

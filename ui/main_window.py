@@ -32,7 +32,7 @@ from ui.ringer import Ringer
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
-from ui.work_tabs import ApplicationParts, PreReviewParts, RecordsParts, WorkTabs
+from ui.work_tabs import ApplicationParts, PluginParts, PreReviewParts, RecordsParts, WorkTabs
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +52,14 @@ class MainWindow(QMainWindow):
         pre_review: PreReviewParts | None = None,
         applications: ApplicationParts | None = None,
         records: RecordsParts | None = None,
+        plugins: PluginParts | None = None,
     ) -> None:
         super().__init__()
         self.workstation = workstation
         self.pre_review = pre_review
         self.applications = applications
         self.records = records
+        self.plugins = plugins
         self._settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
         self.setObjectName("workstation")
@@ -95,6 +97,8 @@ class MainWindow(QMainWindow):
             self.work_tabs.addTab(applications.form, self.tr("Application"))
             self.work_tabs.addTab(applications.outbox, self.tr("Outbox"))
             self.work_tabs.addTab(applications.receipt, self.tr("Receipt"))
+        if plugins is not None:
+            self.work_tabs.addTab(plugins.panel, self.tr("Task plugins"))
         if records is not None:
             self.work_tabs.addTab(records.orders_pane, self.tr("Work orders"))
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
@@ -159,11 +163,25 @@ class MainWindow(QMainWindow):
             self._connect_pre_review(self.pre_review)
         if self.applications is not None:
             self._connect_applications(self.applications)
+        if self.plugins is not None:
+            self._connect_plugins(self.plugins)
         if self.records is not None:
             orders = self.records.orders
             self.records.orders_pane.search_requested.connect(
                 lambda text: self._run(orders.search(text), self.tr("search work orders"))
             )
+
+    def _connect_plugins(self, parts: PluginParts) -> None:
+        self._unsubscribe.append(parts.host.form_suggested.connect(self._on_plugins_form_suggested))
+        parts.panel.notice_shown.connect(
+            lambda plugin, _level, text: self._show_message(f"{plugin}: {text}", 10000)
+        )
+
+    def _on_plugins_form_suggested(self, values: dict[str, str]) -> None:
+        """A plugin's suggestions fill the form, marked until the agent confirms each."""
+        form = self.applications.form if self.applications is not None else None
+        if form is not None and form.state is not None:
+            form.state.prefill(values)
 
     def _connect_applications(self, parts: ApplicationParts) -> None:
         self._unsubscribe.append(

@@ -1,4 +1,4 @@
-"""The work tabs beside the video: pre-review, the application form, the outbox, the receipt.
+"""The work tabs beside the video: pre-review, the form, outbox, receipt, plugins, work orders.
 
 ``PreReviewParts`` and ``ApplicationParts`` bundle what the composition root
 builds for each kind of work (the core services and their panes); the main
@@ -14,10 +14,13 @@ from PyQt6.QtWidgets import QTabWidget, QWidget
 from seat_client.acceptance import AcceptanceDesk
 from seat_client.catalog import Catalog
 from seat_client.material_transfer import MaterialTransfer
+from seat_client.plugin_host import PluginHost
+from seat_client.plugin_port import PluginBridge
 from seat_client.review_desk import ReviewDesk
 from seat_client.workorder_list import WorkOrderListModel
 from ui.form_pane import FormPane
 from ui.outbox_pane import OutboxBadge, OutboxPane
+from ui.plugin_panel import PluginPanel
 from ui.receipt_view import ReceiptView
 from ui.review_pane import ReviewPane
 from ui.whisper_banner import WhisperBanner
@@ -43,6 +46,15 @@ class ApplicationParts:
     outbox: OutboxPane
     badge: OutboxBadge
     receipt: ReceiptView
+
+
+@dataclass(frozen=True)
+class PluginParts:
+    """Task plugins: the host (discovery, guarded hooks), the bridge to the call, the panel."""
+
+    host: PluginHost
+    bridge: PluginBridge
+    panel: PluginPanel
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AssistView</name>
@@ -338,154 +337,159 @@
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="124" />
+        <location filename="../../ui/app.py" line="127" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="81" />
+        <location filename="../../ui/main_window.py" line="83" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83" />
+        <location filename="../../ui/main_window.py" line="85" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="89" />
+        <location filename="../../ui/main_window.py" line="91" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93" />
+        <location filename="../../ui/main_window.py" line="95" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95" />
+        <location filename="../../ui/main_window.py" line="97" />
         <source>Application</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="96" />
+        <location filename="../../ui/main_window.py" line="98" />
         <source>Outbox</source>
         <translation>提交箱</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="97" />
+        <location filename="../../ui/main_window.py" line="99" />
         <source>Receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="99" />
+        <location filename="../../ui/main_window.py" line="101" />
+        <source>Task plugins</source>
+        <translation>办事指引</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="103" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="100" />
+        <location filename="../../ui/main_window.py" line="104" />
         <source>Work</source>
         <translation>办理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="165" />
+        <location filename="../../ui/main_window.py" line="171" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="182" />
+        <location filename="../../ui/main_window.py" line="200" />
         <source>show the receipt</source>
         <translation>显示回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="212" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="194" />
+        <location filename="../../ui/main_window.py" line="212" />
         <source>Me</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="196" />
+        <location filename="../../ui/main_window.py" line="214" />
         <source>%1 uploading %2: %3%</source>
         <translation>%1正在上传 %2：%3%</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="226" />
         <source>No call to send the receipt to</source>
         <translation>当前没有可发送回执的通话</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="234" />
         <source>Receipt sent to the citizen</source>
         <translation>回执已发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="218" />
+        <location filename="../../ui/main_window.py" line="236" />
         <source>send the receipt</source>
         <translation>发送回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="246" />
+        <location filename="../../ui/main_window.py" line="264" />
         <source>send the verdict</source>
         <translation>发送预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="270" />
+        <location filename="../../ui/main_window.py" line="288" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="276" />
+        <location filename="../../ui/main_window.py" line="294" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="278" />
+        <location filename="../../ui/main_window.py" line="296" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="298" />
+        <location filename="../../ui/main_window.py" line="316" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="302" />
+        <location filename="../../ui/main_window.py" line="320" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="313" />
+        <location filename="../../ui/main_window.py" line="331" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="316" />
+        <location filename="../../ui/main_window.py" line="334" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="339" />
+        <location filename="../../ui/main_window.py" line="357" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342" />
+        <location filename="../../ui/main_window.py" line="360" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356" />
+        <location filename="../../ui/main_window.py" line="374" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="358" />
+        <location filename="../../ui/main_window.py" line="376" />
         <source>ID</source>
         <translation>工号</translation>
     </message>

@@ -28,8 +28,7 @@ from ui.review_images import MaterialImages
 from ui.review_pane import ReviewPane
 from ui.work_tabs import PreReviewParts
 
-ALL_SKILLS = ("social_insurance", "medical_insurance", "housing_fund", "business_registration",
-              "civil_affairs", "public_security")
+ALL_SKILLS = tuple(catalog.load().skills)
 
 
 async def until(condition: Callable[[], bool], what: str, timeout_s: float = 20.0) -> None:
