@@ -206,7 +206,8 @@ class IdCardPanel(QGroupBox):
         grid.addWidget(self.name_label, 0, 1)
         grid.addWidget(self.id_label, 1, 1)
         grid.addWidget(self.face_label, 2, 1)
-        grid.addWidget(self.prefill_button, 3, 1)
+        grid.addWidget(self.prefill_button, 3, 1, Qt.AlignmentFlag.AlignLeft)
+        grid.setColumnStretch(1, 1)
         self._card: wire.IdCardRead | None = None
         self.prefill_button.clicked.connect(self._on_prefill_button_clicked)
 

@@ -1,56 +1,57 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AssistView</name>
     <message>
         <location filename="../../ui/assist_view.py" line="258" />
         <source>Request remote assistance</source>
-        <translation type="unfinished" />
+        <translation>请求远程协助</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="259" />
         <source>End assistance</source>
-        <translation type="unfinished" />
+        <translation>结束协助</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="260" />
         <source>Push to kiosk printer</source>
-        <translation type="unfinished" />
+        <translation>推送打印</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="310" />
         <source>No kiosk screen in this call</source>
-        <translation type="unfinished" />
+        <translation>本次通话没有自助终端画面</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="311" />
         <source>Kiosk screen shared; not in control</source>
-        <translation type="unfinished" />
+        <translation>自助终端画面已共享，尚未操控</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="312" />
         <source>Waiting for the citizen's consent…</source>
-        <translation type="unfinished" />
+        <translation>等待群众同意…</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="313" />
         <source>In control of the kiosk</source>
-        <translation type="unfinished" />
+        <translation>正在远程操控自助终端</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="314" />
         <source>The citizen declined</source>
-        <translation type="unfinished" />
+        <translation>群众已拒绝</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="315" />
         <source>Assistance stopped</source>
-        <translation type="unfinished" />
+        <translation>协助已停止</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="316" />
         <source>The call ended; control ended with it</source>
-        <translation type="unfinished" />
+        <translation>通话已结束，操控随之结束</translation>
     </message>
 </context><context>
     <name>BookingPanel</name>
@@ -281,28 +282,28 @@
     <message>
         <location filename="../../ui/assist_view.py" line="195" />
         <source>ID card at the kiosk</source>
-        <translation type="unfinished" />
+        <translation>自助终端身份证读取</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="217" />
         <location filename="../../ui/assist_view.py" line="199" />
         <source>No card read yet</source>
-        <translation type="unfinished" />
+        <translation>尚未读取身份证</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="202" />
         <source>Prefill the form</source>
-        <translation type="unfinished" />
+        <translation>预填申请表</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="233" />
         <source>Face matches the card (%1)</source>
-        <translation type="unfinished" />
+        <translation>人证一致（%1）</translation>
     </message>
     <message>
         <location filename="../../ui/assist_view.py" line="236" />
         <source>Face does NOT match the card (%1)</source>
-        <translation type="unfinished" />
+        <translation>人证不一致（%1）</translation>
     </message>
 </context><context>
     <name>LoginDialog</name>

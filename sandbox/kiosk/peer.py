@@ -1,0 +1,409 @@
+"""The kiosk's call: a caller like a citizen, sharing its screen and taking remote assistance.
+
+``KioskPeer`` connects to the hub as role ``kiosk``, queues for an item on
+channel ``kiosk`` with its hall, and on ``call_started`` builds the
+WebRTC offer: the ``assist`` data channel first, then the camera
+(``StampedCameraTrack``), then the shared screen (``KioskScreenTrack``) —
+the agent's ``CallSession`` takes the second video track as the screen —
+and a quiet tone. It consumes every remote track.
+
+On the ``assist`` channel it answers the agent: a control request shows
+the consent prompt; once the citizen grants it the banner shows and
+pointer and key input drive the kiosk's widgets (``remote_input``);
+before consent, after a stop, or on a local-only widget input is refused,
+logged, kept in the report and reported back (``input_refused``). The
+kiosk's stop button stops the gate first, then tells the agent. The end of
+the call ends control. Documents pushed by the agent go to the printer.
+ID-card reads and face scans are sent to the agent as they happen.
+
+``report`` holds what happened, with ``time.perf_counter`` times of every
+handled input (tests and ``scripts/bench_assist.py`` read it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+from aiortc.sdp import candidate_from_sdp
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from sandbox.camera import StampedCameraTrack, ToneAudioTrack
+from sandbox.kiosk.app import KioskWindow
+from sandbox.kiosk.control import ControlGate, ControlState
+from sandbox.kiosk.id_card import IdCard, face_scan
+from sandbox.kiosk.printer import KioskPrinter, application_form_pdf
+from sandbox.kiosk.remote_input import RemoteInput
+from sandbox.kiosk.screen_track import KioskScreenTrack
+from seat_client import assist_wire as wire
+from seat_client import ice_policy, pii, protocol
+from seat_client.events import Event
+
+log = logging.getLogger(__name__)
+
+_MAX_KEPT: Final = 5000
+#: Refusals are reported to the agent at most this often (the first few always).
+_REFUSAL_REPORT_INTERVAL_S: Final = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class HandledInput:
+    """An agent input event a kiosk widget handled (``perf_counter`` seconds)."""
+
+    seq: int
+    kind: str
+    widget: str
+    received_at: float
+    handled_at: float
+
+
+@dataclass
+class KioskReport:
+    call_id: str = ""
+    work_order_id: str = ""
+    connected: bool = False
+    ended_by: str = ""
+    control_states: list[str] = field(default_factory=list)
+    handled: list[HandledInput] = field(default_factory=list)
+    refused: list[tuple[int, str, str]] = field(default_factory=list)  # seq, kind, reason
+    printed: list[str] = field(default_factory=list)
+    print_failures: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class KioskPeer:
+    """One kiosk's contact with the hub and its call. Event: ``input_handled``."""
+
+    def __init__(
+        self,
+        hub_url: str,
+        window: KioskWindow,
+        printer: KioskPrinter,
+        *,
+        item_code: str,
+        name: str = "自助终端",
+        camera_size: tuple[int, int] = (320, 240),
+        camera_fps: float = 15.0,
+        screen_fps: float = 12.0,
+        reply_timeout_s: float = 10.0,
+    ) -> None:
+        self.hub_url = hub_url
+        self.window = window
+        self.printer = printer
+        self.item_code = item_code
+        self.name = name
+        self.camera_size = camera_size
+        self.camera_fps = camera_fps
+        self.screen_fps = screen_fps
+        self.reply_timeout_s = reply_timeout_s
+        self.gate = ControlGate()
+        self.input = RemoteInput(window)
+        self.report = KioskReport()
+        self.card: IdCard | None = None
+        self.input_handled: Event[HandledInput] = Event()
+        self.channel_open = asyncio.Event()
+        self.finished = asyncio.Event()
+        self.screen: KioskScreenTrack | None = None
+        self._ws: ClientConnection | None = None
+        self._pc: RTCPeerConnection | None = None
+        self._channel: RTCDataChannel | None = None
+        self._local_tracks: list[Any] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._call_id = ""
+        self._last_refusal_report = 0.0
+        self.gate.state_changed.connect(self._on_gate_state)
+        window.consent_answered.connect(self._on_consent_answered)
+        window.stop_requested.connect(self._on_stop_pressed)
+        window.print_requested.connect(lambda: self._spawn(self._print_form(), "print-form"))
+
+    # --- the contact -----------------------------------------------------------
+
+    async def run(self, give_up_after_s: float = 600.0) -> KioskReport:
+        """Queue, take the call, and return when it ends (or the hub goes away)."""
+        try:
+            async with (
+                asyncio.timeout(give_up_after_s),
+                connect(self.hub_url, max_size=1024 * 1024, compression=None,
+                        open_timeout=self.reply_timeout_s) as ws,
+            ):
+                self._ws = ws
+                self._spawn(self._read(ws), "reader")
+                await self._send(protocol.Hello(role="kiosk", name=self.name))
+                card = self.card
+                citizen = protocol.CitizenInfo(
+                    name="" if card is None else card.name,
+                    id_number="" if card is None else card.id_number,
+                    hall=self.window.hall,
+                )
+                await self._send(protocol.JoinQueue(self.item_code, "kiosk", citizen))
+                await self.finished.wait()
+        except (TimeoutError, OSError, ConnectionClosed) as exc:
+            self._error(f"kiosk contact ended: {exc!r}")
+        finally:
+            self._end_control()
+            await self._close_media()
+            for task in list(self._tasks):
+                task.cancel()
+            for task in list(self._tasks):
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            self._ws = None
+        return self.report
+
+    async def hang_up(self) -> None:
+        if self._call_id:
+            await self._send(protocol.Hangup(self._call_id))
+
+    def read_id_card(self, card: IdCard) -> None:
+        """The citizen swipes an ID card: fill the form, tell the agent."""
+        self.card = card
+        self.window.fill_from_id_card(card)
+        self._send_assist(wire.IdCardRead(card.name, card.id_number,
+                                          base64.b64encode(card.photo_jpeg).decode("ascii")))
+
+    def scan_face(self, live_seed: int) -> None:
+        """The citizen looks into the face scanner; compared with the card's photo."""
+        if self.card is None:
+            self._error("face scan without an ID card read")
+            return
+        scan = face_scan(self.card, live_seed)
+        self.window.show_face_scan(scan)
+        self._send_assist(wire.FaceScanned(scan.matched, scan.score))
+
+    # --- hub messages -------------------------------------------------------------
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for frame in ws:
+                if isinstance(frame, bytes):
+                    continue  # material uploads are not the kiosk's business here
+                try:
+                    message = protocol.decode(frame)
+                except protocol.ProtocolError as exc:
+                    self._error(f"bad message from the hub: {exc}")
+                    continue
+                await self._on_hub_message(message)
+        except ConnectionClosed:
+            pass
+        finally:
+            self.finished.set()
+
+    async def _on_hub_message(self, message: protocol.Message) -> None:
+        match message:
+            case protocol.Queued():
+                self.report.work_order_id = message.work_order_id
+                self.window.set_status(f"正在为您接通视频坐席，前面还有 {message.position - 1} 人")
+            case protocol.CallStarted():
+                self._call_id = self.report.call_id = message.call_id
+                self.window.set_status(f"已接通坐席：{message.peer_name}")
+                await self._offer(message.call_id)
+            case protocol.Sdp() if message.call_id == self._call_id and self._pc is not None:
+                with contextlib.suppress(ValueError):
+                    await self._pc.setRemoteDescription(
+                        RTCSessionDescription(message.sdp, message.sdp_type))
+            case protocol.Ice() if message.call_id == self._call_id and message.candidate:
+                await self._add_ice(message)
+            case protocol.CallEnded() if message.call_id == self._call_id:
+                self.report.ended_by = message.ended_by
+                self.window.set_status("通话已结束")
+                self._end_control()
+                await self._close_media()
+                self.finished.set()
+            case protocol.Error():
+                self._error(f"hub error {message.code}: {message.message}")
+            case _:
+                pass
+
+    async def _offer(self, call_id: str) -> None:
+        ice_policy.apply_from_environment()
+        pc = self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        # The channel is part of the offer: created before it.
+        channel = self._channel = pc.createDataChannel(wire.CHANNEL_LABEL)
+        channel.on("open", self._on_channel_open)
+        channel.on("message", self._on_assist_message)
+
+        @pc.on("track")
+        def _on_track(track: Any) -> None:
+            self._spawn(self._consume(track), f"consume-{track.kind}")
+
+        @pc.on("connectionstatechange")
+        def _on_state() -> None:
+            if pc.connectionState == "connected":
+                self.report.connected = True
+            elif pc.connectionState in ("failed", "closed"):
+                self._end_control()
+
+        camera = StampedCameraTrack(*self.camera_size, fps=self.camera_fps)
+        self.screen = KioskScreenTrack(self.window, self.window.personal_widgets, self.screen_fps)
+        audio = ToneAudioTrack()
+        self._local_tracks = [camera, self.screen, audio]
+        pc.addTrack(camera)  # first video track: the camera
+        pc.addTrack(self.screen)  # second: the shared screen
+        pc.addTrack(audio)
+        await pc.setLocalDescription(await pc.createOffer())
+        await self._send(protocol.Sdp(call_id, "offer", pc.localDescription.sdp))
+
+    async def _add_ice(self, message: protocol.Ice) -> None:
+        if self._pc is None:
+            return
+        try:
+            candidate = candidate_from_sdp(message.candidate.removeprefix("candidate:"))
+            candidate.sdpMid = message.sdp_mid or None
+            candidate.sdpMLineIndex = message.sdp_mline_index
+            await self._pc.addIceCandidate(candidate)
+        except (ValueError, IndexError) as exc:
+            self._error(f"bad ICE candidate: {exc!r}")
+
+    async def _consume(self, track: Any) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                await track.recv()
+
+    # --- the assist channel -----------------------------------------------------------
+
+    def _on_channel_open(self) -> None:
+        self.channel_open.set()
+        card = self.card
+        if card is not None:  # read before the call: the agent gets it now
+            self.read_id_card(card)
+
+    def _on_assist_message(self, data: str | bytes) -> None:
+        received_at = time.perf_counter()
+        try:
+            message = wire.parse(data)
+        except wire.AssistWireError as exc:
+            self._error(f"bad assist message ignored: {exc}")
+            return
+        match message:
+            case wire.Pointer() | wire.Key():
+                self._on_input(message, received_at)
+            case wire.RequestControl():
+                if not self.gate.request(message.session):
+                    log.info("kiosk: control request while %s ignored", self.gate.state.value)
+            case wire.ControlStopped() if message.session == self.gate.session:
+                self.gate.stop("agent")
+            case wire.PrintChunk():
+                self._spawn(self._print_chunk(message), "print")
+            case _:
+                self._error(f"assist message {message.TYPE} is not for the kiosk")
+
+    def _on_input(self, message: wire.Pointer | wire.Key, received_at: float) -> None:
+        kind = f"pointer:{message.action}" if isinstance(message, wire.Pointer) else "key"
+        if not self.gate.admit(message.seq, kind):
+            self._refused(message.seq, kind, "no_control")
+            return
+        if isinstance(message, wire.Pointer):
+            delivery = self.input.pointer(message)
+        else:
+            delivery = self.input.key(message)
+        if delivery.refused is not None:
+            self.gate.refuse(message.seq, kind, delivery.refused)
+            self._refused(message.seq, kind, delivery.refused)
+            return
+        handled = HandledInput(message.seq, kind, delivery.widget, received_at,
+                               time.perf_counter())
+        if len(self.report.handled) < _MAX_KEPT:
+            self.report.handled.append(handled)
+        self.input_handled.emit(handled)
+
+    def _refused(self, seq: int, kind: str, reason: wire.RefusalReason) -> None:
+        log.warning("kiosk: agent input %s #%d refused: %s", kind, seq, reason)
+        if len(self.report.refused) < _MAX_KEPT:
+            self.report.refused.append((seq, kind, reason))
+        now = time.monotonic()
+        count = self.gate.refused_count
+        if count <= 3 or now - self._last_refusal_report >= _REFUSAL_REPORT_INTERVAL_S:
+            self._last_refusal_report = now
+            self._send_assist(wire.InputRefused(seq, reason, count))
+
+    async def _print_chunk(self, chunk: wire.PrintChunk) -> None:
+        result = await self.printer.accept(chunk)
+        if result is not None:
+            self._note_print(result)
+            self._send_assist(result)
+
+    async def _print_form(self) -> None:
+        document = await asyncio.to_thread(application_form_pdf, self.window.form_values())
+        self._note_print(await self.printer.print_pdf(document, "申请表.pdf"))
+
+    def _note_print(self, result: wire.PrintResult) -> None:
+        if result.ok:
+            self.report.printed.append(result.name)
+            self.window.set_status(f"正在打印：{result.name}，请在出纸口取件")
+        else:
+            self.report.print_failures.append(f"{result.name}: {result.error}")
+            self.window.set_status("打印失败，请联系工作人员")
+
+    # --- consent, banner, stop ---------------------------------------------------------
+
+    def _on_consent_answered(self, granted: bool) -> None:
+        session = self.gate.session
+        if self.gate.answer(granted):
+            reply = wire.ControlGranted(session) if granted else wire.ControlDenied(session)
+            self._send_assist(reply)
+
+    def _on_stop_pressed(self) -> None:
+        # Locally first: from here on the gate refuses input, whatever is in flight.
+        session = self.gate.session
+        if self.gate.stop("kiosk"):
+            self._send_assist(wire.ControlStopped(session, "kiosk"))
+
+    def _on_gate_state(self, state: ControlState) -> None:
+        self.report.control_states.append(state.value)
+        self.input.reset()
+        self.window.show_consent(state is ControlState.ASKING)
+        self.window.show_banner(state is ControlState.GRANTED)
+        log.info("kiosk: remote assistance %s", state.value)
+
+    def _end_control(self) -> None:
+        if self.gate.state is not ControlState.ENDED:
+            self.gate.stop("call_end")
+
+    # --- plumbing ------------------------------------------------------------------------
+
+    def _send_assist(self, message: wire.AssistMessage) -> None:
+        channel = self._channel
+        if channel is None or channel.readyState != "open":
+            return
+        try:
+            channel.send(wire.format_message(message))
+        except Exception as exc:  # the channel closing under us
+            self._error(f"cannot send {message.TYPE}: {exc!r}")
+
+    async def _send(self, message: protocol.Message) -> None:
+        if self._ws is not None:
+            await self._ws.send(protocol.encode(message))
+
+    async def _close_media(self) -> None:
+        for track in self._local_tracks:
+            track.stop()
+        self._local_tracks = []
+        pc, self._pc = self._pc, None
+        self._channel = None
+        if pc is not None:
+            await pc.close()
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        loop = asyncio.get_running_loop()
+        task: asyncio.Task[None] = loop.create_task(coro, name=f"kiosk-{name}")
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("kiosk task %s failed", task.get_name(), exc_info=task.exception())
+            self._error(f"task {task.get_name()} failed: {task.exception()!r}")
+
+    def _error(self, text: str) -> None:
+        if len(self.report.errors) < 100:
+            self.report.errors.append(pii.mask_text(text))
+        log.info("kiosk: %s", pii.mask_text(text))
