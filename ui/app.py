@@ -25,18 +25,21 @@ from PyQt6.QtWidgets import QApplication, QDialog, QMessageBox
 from seat_client import catalog, protocol, review
 from seat_client import settings as settings_mod
 from seat_client.acceptance import open_acceptance_desk
+from seat_client.assist_audit import AssistAudit
 from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
 from seat_client.hub_link import HubLink, LinkState
 from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.plugin_host import GovApiLookups, PluginHost
 from seat_client.plugin_port import PluginBridge
+from seat_client.remote_assist import RemoteAssist
 from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
 from seat_client.whisper_inbox import WhisperInbox
 from seat_client.workorder_list import WorkOrderListModel
 from seat_client.workstation import Workstation
 from ui import i18n
+from ui.assist_view import AssistView
 from ui.form_pane import FormPane
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
@@ -47,7 +50,7 @@ from ui.review_images import MaterialImages
 from ui.review_pane import ReviewPane
 from ui.theme import apply_theme
 from ui.whisper_banner import WhisperBanner
-from ui.work_tabs import ApplicationParts, PluginParts, PreReviewParts, RecordsParts
+from ui.work_tabs import ApplicationParts, AssistParts, PluginParts, PreReviewParts, RecordsParts
 from ui.workorder_list_pane import WorkOrderListPane
 
 log = logging.getLogger("seat-client")
@@ -170,8 +173,11 @@ async def run(
         form_values=lambda: dict(applications.form.state.values) if applications.form.state else {},
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en"))
+    assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
+    workstation.call_changed.connect(assist.on_call_changed)
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
-                        applications=applications, records=records, plugins=plugins)
+                        applications=applications, records=records, plugins=plugins,
+                        assist=AssistParts(assist, AssistView(assist)))
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()

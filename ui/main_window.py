@@ -32,7 +32,14 @@ from ui.ringer import Ringer
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
-from ui.work_tabs import ApplicationParts, PluginParts, PreReviewParts, RecordsParts, WorkTabs
+from ui.work_tabs import (
+    ApplicationParts,
+    AssistParts,
+    PluginParts,
+    PreReviewParts,
+    RecordsParts,
+    WorkTabs,
+)
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +60,7 @@ class MainWindow(QMainWindow):
         applications: ApplicationParts | None = None,
         records: RecordsParts | None = None,
         plugins: PluginParts | None = None,
+        assist: AssistParts | None = None,
     ) -> None:
         super().__init__()
         self.workstation = workstation
@@ -60,6 +68,7 @@ class MainWindow(QMainWindow):
         self.applications = applications
         self.records = records
         self.plugins = plugins
+        self.assist = assist
         self._settings = settings
         self._tasks: set[asyncio.Task[None]] = set()
         self.setObjectName("workstation")
@@ -99,6 +108,8 @@ class MainWindow(QMainWindow):
             self.work_tabs.addTab(applications.receipt, self.tr("Receipt"))
         if plugins is not None:
             self.work_tabs.addTab(plugins.panel, self.tr("Task plugins"))
+        if assist is not None:
+            self.work_tabs.addTab(assist.view, self.tr("Remote assistance"))
         if records is not None:
             self.work_tabs.addTab(records.orders_pane, self.tr("Work orders"))
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
@@ -165,11 +176,48 @@ class MainWindow(QMainWindow):
             self._connect_applications(self.applications)
         if self.plugins is not None:
             self._connect_plugins(self.plugins)
+        if self.assist is not None:
+            self._connect_assist(self.assist)
         if self.records is not None:
             orders = self.records.orders
             self.records.orders_pane.search_requested.connect(
                 lambda text: self._run(orders.search(text), self.tr("search work orders"))
             )
+
+    def _connect_assist(self, parts: AssistParts) -> None:
+        view = parts.view
+        self._unsubscribe.append(self.workstation.call_changed.connect(
+            lambda call: view.set_session(
+                call.session if call is not None and call.started.channel == "kiosk" else None
+            )
+        ))
+        view.print_requested.connect(self._on_assist_view_print)
+        view.prefill_requested.connect(self._on_assist_view_prefill)
+
+    def _on_assist_view_print(self) -> None:
+        """Push the receipt on show to the kiosk's printer."""
+        parts, receipt = self.assist, self.applications.receipt if self.applications else None
+        if parts is None or receipt is None or receipt.path is None:
+            self._show_message(self.tr("No receipt to print yet"))
+            return
+        path, assist = receipt.path, parts.assist
+
+        async def push() -> None:
+            pdf = await asyncio.to_thread(path.read_bytes)
+            await assist.push_document(pdf, path.name)
+            self._show_message(self.tr("Sent to the kiosk printer"))
+
+        self._run(push(), self.tr("print at the kiosk"))
+
+    def _on_assist_view_prefill(self, values: dict[str, str]) -> None:
+        """The kiosk's ID-card read fills the form, marked until the agent confirms it."""
+        form = self.applications.form if self.applications is not None else None
+        if form is None or form.state is None:
+            self._show_message(self.tr("No application form open"))
+            return
+        form.state.prefill({"id_card.name": values.get("name", ""),
+                            "id_card.id_number": values.get("id_number", "")})
+        self.work_tabs.setCurrentWidget(form)
 
     def _connect_plugins(self, parts: PluginParts) -> None:
         self._unsubscribe.append(parts.host.form_suggested.connect(self._on_plugins_form_suggested))

@@ -16,8 +16,10 @@ from seat_client.catalog import Catalog
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.plugin_host import PluginHost
 from seat_client.plugin_port import PluginBridge
+from seat_client.remote_assist import RemoteAssist
 from seat_client.review_desk import ReviewDesk
 from seat_client.workorder_list import WorkOrderListModel
+from ui.assist_view import AssistView
 from ui.form_pane import FormPane
 from ui.outbox_pane import OutboxBadge, OutboxPane
 from ui.plugin_panel import PluginPanel
@@ -55,6 +57,14 @@ class PluginParts:
     host: PluginHost
     bridge: PluginBridge
     panel: PluginPanel
+
+
+@dataclass(frozen=True)
+class AssistParts:
+    """Remote assistance at a kiosk (远程操控协办): the core state machine and its view."""
+
+    assist: RemoteAssist
+    view: AssistView
 
 
 @dataclass(frozen=True)

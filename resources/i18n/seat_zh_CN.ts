@@ -1,55 +1,54 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AssistView</name>
     <message>
-        <location filename="../../ui/assist_view.py" line="258" />
+        <location filename="../../ui/assist_view.py" line="259" />
         <source>Request remote assistance</source>
         <translation>请求远程协助</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="259" />
+        <location filename="../../ui/assist_view.py" line="260" />
         <source>End assistance</source>
         <translation>结束协助</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="260" />
+        <location filename="../../ui/assist_view.py" line="261" />
         <source>Push to kiosk printer</source>
         <translation>推送打印</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="310" />
+        <location filename="../../ui/assist_view.py" line="311" />
         <source>No kiosk screen in this call</source>
         <translation>本次通话没有自助终端画面</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="311" />
+        <location filename="../../ui/assist_view.py" line="312" />
         <source>Kiosk screen shared; not in control</source>
         <translation>自助终端画面已共享，尚未操控</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="312" />
+        <location filename="../../ui/assist_view.py" line="313" />
         <source>Waiting for the citizen's consent…</source>
         <translation>等待群众同意…</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="313" />
+        <location filename="../../ui/assist_view.py" line="314" />
         <source>In control of the kiosk</source>
         <translation>正在远程操控自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="314" />
+        <location filename="../../ui/assist_view.py" line="315" />
         <source>The citizen declined</source>
         <translation>群众已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="315" />
+        <location filename="../../ui/assist_view.py" line="316" />
         <source>Assistance stopped</source>
         <translation>协助已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="316" />
+        <location filename="../../ui/assist_view.py" line="317" />
         <source>The call ended; control ended with it</source>
         <translation>通话已结束，操控随之结束</translation>
     </message>
@@ -285,7 +284,7 @@
         <translation>自助终端身份证读取</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="217" />
+        <location filename="../../ui/assist_view.py" line="218" />
         <location filename="../../ui/assist_view.py" line="199" />
         <source>No card read yet</source>
         <translation>尚未读取身份证</translation>
@@ -296,12 +295,12 @@
         <translation>预填申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="233" />
+        <location filename="../../ui/assist_view.py" line="234" />
         <source>Face matches the card (%1)</source>
         <translation>人证一致（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="236" />
+        <location filename="../../ui/assist_view.py" line="237" />
         <source>Face does NOT match the card (%1)</source>
         <translation>人证不一致（%1）</translation>
     </message>
@@ -338,159 +337,184 @@
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="127" />
+        <location filename="../../ui/app.py" line="130" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="83" />
+        <location filename="../../ui/main_window.py" line="92" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="85" />
+        <location filename="../../ui/main_window.py" line="94" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="91" />
+        <location filename="../../ui/main_window.py" line="100" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="95" />
+        <location filename="../../ui/main_window.py" line="104" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="97" />
+        <location filename="../../ui/main_window.py" line="106" />
         <source>Application</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="98" />
+        <location filename="../../ui/main_window.py" line="107" />
         <source>Outbox</source>
         <translation>提交箱</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="99" />
+        <location filename="../../ui/main_window.py" line="108" />
         <source>Receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="101" />
+        <location filename="../../ui/main_window.py" line="110" />
         <source>Task plugins</source>
         <translation>办事指引</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="103" />
+        <location filename="../../ui/main_window.py" line="112" />
+        <source>Remote assistance</source>
+        <translation>远程协助</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="114" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="104" />
+        <location filename="../../ui/main_window.py" line="115" />
         <source>Work</source>
         <translation>办理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="171" />
+        <location filename="../../ui/main_window.py" line="184" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="200" />
+        <location filename="../../ui/main_window.py" line="201" />
+        <source>No receipt to print yet</source>
+        <translation>还没有可打印的回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="208" />
+        <source>Sent to the kiosk printer</source>
+        <translation>已发送到自助终端打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="210" />
+        <source>print at the kiosk</source>
+        <translation>在自助终端打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="216" />
+        <source>No application form open</source>
+        <translation>没有打开的申请表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="248" />
         <source>show the receipt</source>
         <translation>显示回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="260" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/main_window.py" line="260" />
         <source>Me</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214" />
+        <location filename="../../ui/main_window.py" line="262" />
         <source>%1 uploading %2: %3%</source>
         <translation>%1正在上传 %2：%3%</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="226" />
+        <location filename="../../ui/main_window.py" line="274" />
         <source>No call to send the receipt to</source>
         <translation>当前没有可发送回执的通话</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="234" />
+        <location filename="../../ui/main_window.py" line="282" />
         <source>Receipt sent to the citizen</source>
         <translation>回执已发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="236" />
+        <location filename="../../ui/main_window.py" line="284" />
         <source>send the receipt</source>
         <translation>发送回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264" />
+        <location filename="../../ui/main_window.py" line="312" />
         <source>send the verdict</source>
         <translation>发送预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="288" />
+        <location filename="../../ui/main_window.py" line="336" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="294" />
+        <location filename="../../ui/main_window.py" line="342" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="296" />
+        <location filename="../../ui/main_window.py" line="344" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="316" />
+        <location filename="../../ui/main_window.py" line="364" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320" />
+        <location filename="../../ui/main_window.py" line="368" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="331" />
+        <location filename="../../ui/main_window.py" line="379" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="334" />
+        <location filename="../../ui/main_window.py" line="382" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="357" />
+        <location filename="../../ui/main_window.py" line="405" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360" />
+        <location filename="../../ui/main_window.py" line="408" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="374" />
+        <location filename="../../ui/main_window.py" line="422" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="376" />
+        <location filename="../../ui/main_window.py" line="424" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
