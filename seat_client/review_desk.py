@@ -15,9 +15,12 @@ once the hub has stored and relayed it).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 
 from seat_client.catalog import Catalog
+from seat_client.document_camera import DocumentCameraFolder
 from seat_client.events import Event
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.materials import MaterialRef, PreReviewVerdict
@@ -46,8 +49,38 @@ class ReviewDesk:
         self.session_changed: Event[ReviewSession | None] = Event()
         self.material_added: Event[MaterialRef] = Event()
         self.verdict_sent: Event[PreReviewVerdict] = Event()
+        self._tasks: set[asyncio.Task[None]] = set()
         workstation.call_changed.connect(self._on_call_changed)
         transfer.material_received.connect(self._on_material_received)
+
+    def take_from_document_camera(self, camera: DocumentCameraFolder) -> None:
+        """Images the counter's document camera (高拍仪) saves become materials of the
+        work order under review: uploaded to the hub, then back through the transfer."""
+        camera.material_imported.connect(self._on_camera_image)
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    def _on_camera_image(self, ref: MaterialRef) -> None:
+        session = self.session
+        if session is None:
+            log.warning("document camera image %s: no work order under review", ref.filename)
+            return
+        task = asyncio.get_running_loop().create_task(
+            self._upload(session.work_order_id, ref), name="document-camera-upload"
+        )
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _upload(self, work_order_id: str, ref: MaterialRef) -> None:
+        try:
+            await self._transfer.upload_file(work_order_id, ref.path, source="document_camera")
+        except Exception:
+            log.exception("document camera image %s was not uploaded", ref.filename)
 
     async def send_verdict(self, verdict: PreReviewVerdict, annotated: dict[str, bytes]) -> None:
         """Upload each annotated image (by material id), then the verdict."""

@@ -33,6 +33,8 @@ class WorkstationSettings:
     #: the government service API (业务受理); its client secret lives in the keyring
     gov_api_url: str = "http://127.0.0.1:8780"
     gov_api_client_id: str = "seat-dongguan"
+    #: the folder a counter's document camera (高拍仪) saves its captures in ("" = none)
+    document_camera_dir: str = ""
 
     def checked(self) -> WorkstationSettings:
         url = urlparse(self.hub_url)
@@ -49,6 +51,10 @@ class WorkstationSettings:
         if len(self.agent_id) > 64 or not all(c.isalnum() or c in "-_" for c in self.agent_id):
             raise SettingsError("agent_id may hold only letters, digits, '-' and '_'")
         return self
+
+    def document_camera_path(self) -> Path | None:
+        """The document camera's folder, if this seat has one."""
+        return Path(self.document_camera_dir).expanduser() if self.document_camera_dir else None
 
     def state_path(self) -> Path:
         """Where the workstation keeps its window layout and drafts."""

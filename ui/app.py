@@ -27,6 +27,7 @@ from seat_client import settings as settings_mod
 from seat_client.acceptance import open_acceptance_desk
 from seat_client.assist_audit import AssistAudit
 from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
+from seat_client.document_camera import DocumentCameraFolder
 from seat_client.hub_link import HubLink, LinkState
 from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
@@ -180,8 +181,19 @@ async def run(
                         assist=AssistParts(assist, AssistView(assist)))
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
+    camera: DocumentCameraFolder | None = None
+    camera_folder = settings.document_camera_path()
+    if camera_folder is not None:
+        desk = pre_review.desk
+        camera = DocumentCameraFolder(
+            camera_folder, transfer.cache,
+            lambda: desk.session.work_order_id if desk.session else "",
+        )
+        desk.take_from_document_camera(camera)
     window.show()
     transfer.attach()
+    if camera is not None:
+        camera.start()
     link.start()
     closed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
@@ -203,6 +215,9 @@ async def run(
             code = code or 4
         window.save_layout()
         pre_review.pane.close_pane()
+        if camera is not None:
+            await camera.stop()
+        await pre_review.desk.close()
         plugins.panel.detach()
         await bridge.close()
         await transfer.close()
