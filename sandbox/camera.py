@@ -40,7 +40,6 @@ paced to real time.
 
 from __future__ import annotations
 
-import asyncio
 import binascii
 import fractions
 import time
@@ -52,6 +51,8 @@ import av
 import numpy as np
 import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from sandbox.pacing import FramePacer
 
 #: Blocks per stamp row, and stamp rows.
 STAMP_CELLS: Final = 40
@@ -306,8 +307,7 @@ class StampedCameraTrack(MediaStreamTrack):
         self._wall_clock = wall_clock
         self._next_counter = first_counter
         self._frames_sent = 0
-        self._start: float | None = None
-        self._index = 0  # frame slot since start, drives pts and the pacing
+        self._pacer = FramePacer(fps)  # the frame slot drives pts and the moving pattern
         # Cell index of every x, to paint a row of blocks with one gather.
         self._cell_of_x = np.repeat(
             np.arange(STAMP_CELLS), np.diff(np.asarray(geometry.edges))
@@ -374,22 +374,12 @@ class StampedCameraTrack(MediaStreamTrack):
     async def recv(self) -> av.VideoFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._start is None:
-            self._start = now
-        else:
-            self._index += 1
-            due = self._start + self._index / self.fps
-            if now - due > 2 / self.fps:
-                # Fell behind: skip the missed slots rather than burst.
-                self._index = int((now - self._start) * self.fps)
-            elif due > now:
-                await asyncio.sleep(due - now)
+        index = await self._pacer.next_slot()
         if self.readyState != "live":
             raise MediaStreamError
         captured_ms = int(self._wall_clock() * 1000)
-        frame = self.make_frame(self._next_counter, captured_ms, phase=self._index)
-        frame.pts = round(self._index * VIDEO_CLOCK_RATE / self.fps)
+        frame = self.make_frame(self._next_counter, captured_ms, phase=index)
+        frame.pts = round(index * VIDEO_CLOCK_RATE / self.fps)
         frame.time_base = VIDEO_TIME_BASE
         self._next_counter = (self._next_counter + 1) % 2**32
         self._frames_sent += 1
@@ -419,27 +409,18 @@ class ToneAudioTrack(MediaStreamTrack):
         t = np.arange(self.FRAME_SAMPLES) / self.SAMPLE_RATE
         wave = np.round(np.sin(2 * np.pi * frequency_hz * t) * amplitude * 32767)
         self._samples = wave.astype("<i2").tobytes()
-        self._start: float | None = None
-        self._index = 0
+        # 5 frames (100 ms) of lag allowed before skipping: audio stutters worse than video.
+        self._pacer = FramePacer(self.SAMPLE_RATE / self.FRAME_SAMPLES, max_lag_slots=5)
 
     async def recv(self) -> av.AudioFrame:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._start is None:
-            self._start = now
-        else:
-            self._index += 1
-            due = self._start + self._index * self.FRAME_SAMPLES / self.SAMPLE_RATE
-            if now - due > 0.1:
-                self._index = int((now - self._start) * self.SAMPLE_RATE / self.FRAME_SAMPLES)
-            elif due > now:
-                await asyncio.sleep(due - now)
+        index = await self._pacer.next_slot()
         if self.readyState != "live":
             raise MediaStreamError
         frame = av.AudioFrame(format="s16", layout="mono", samples=self.FRAME_SAMPLES)
         frame.planes[0].update(self._samples)
-        frame.pts = self._index * self.FRAME_SAMPLES
+        frame.pts = index * self.FRAME_SAMPLES
         frame.sample_rate = self.SAMPLE_RATE
         frame.time_base = fractions.Fraction(1, self.SAMPLE_RATE)
         return frame

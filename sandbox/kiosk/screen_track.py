@@ -12,9 +12,7 @@ coordinates are fractions of the window.
 
 from __future__ import annotations
 
-import asyncio
 import fractions
-import time
 from collections.abc import Callable
 from typing import Any, Final, cast
 
@@ -24,6 +22,8 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from PyQt6.QtCore import QPoint, QRect, Qt
 from PyQt6.QtGui import QColor, QImage, QPainter
 from PyQt6.QtWidgets import QWidget
+
+from sandbox.pacing import FramePacer
 
 VIDEO_CLOCK_RATE: Final = 90_000
 VIDEO_TIME_BASE: Final = fractions.Fraction(1, VIDEO_CLOCK_RATE)
@@ -76,30 +76,20 @@ class KioskScreenTrack(MediaStreamTrack):
         self.window = window
         self.fps = fps
         self._personal = personal
-        self._start: float | None = None
-        self._index = 0
+        self._pacer = FramePacer(self.fps)
         self.frames_sent = 0
         self.last_image: QImage | None = None
 
     async def recv(self) -> Any:
         if self.readyState != "live":
             raise MediaStreamError
-        now = time.monotonic()
-        if self._start is None:
-            self._start = now
-        else:
-            self._index += 1
-            due = self._start + self._index / self.fps
-            if now - due > 2 / self.fps:
-                self._index = int((now - self._start) * self.fps)  # fell behind: skip
-            elif due > now:
-                await asyncio.sleep(due - now)
+        index = await self._pacer.next_slot()
         if self.readyState != "live":
             raise MediaStreamError
         image = render_shared_screen(self.window, self._personal)
         self.last_image = image
         frame = image_to_frame(image)
-        frame.pts = round(self._index * VIDEO_CLOCK_RATE / self.fps)
+        frame.pts = round(index * VIDEO_CLOCK_RATE / self.fps)
         frame.time_base = VIDEO_TIME_BASE
         self.frames_sent += 1
         return frame
