@@ -373,6 +373,8 @@ class MainWindow(QMainWindow):
 
     def _on_workstation_work_order_closed(self, closed: protocol.WorkOrderClosed) -> None:
         self.work_order_pane.show_wrap_up(None)
+        if self.workstation.call is None:
+            self.work_order_pane.show_call(None)  # the next citizen starts from a clean pane
         history = self.workstation.history
         if history and history[-1].work_order_id == closed.work_order_id:
             self.work_order_pane.add_closed(history[-1])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from PyQt6.QtCore import pyqtSignal
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -71,6 +71,8 @@ class WorkOrderPane(QWidget):
         self._shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
 
         self.history = QListWidget(self)
+        self.history.setWordWrap(True)
+        self.history.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         history_box = QGroupBox(self.tr("Closed today"), self)
         QVBoxLayout(history_box).addWidget(self.history)
 
@@ -87,7 +89,11 @@ class WorkOrderPane(QWidget):
         self._shortcut.activated.connect(self._on_submit_clicked)
 
     def show_call(self, call: ActiveCall | None) -> None:
+        """The call's citizen; ``None`` clears the facts (after the work order closes)."""
         if call is None:
+            for label in (self.name, self.id_number, self.phone, self.item, self.channel,
+                          self.work_order):
+                label.setText("—")
             return
         started = call.started
         offer = call.offer

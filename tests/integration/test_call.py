@@ -54,6 +54,7 @@ async def test_a_whole_call_end_to_end(seat: Seat) -> None:
     await until(lambda: len(ws.history) == 1, "the work order closes")
     assert not pane.wrap_up_box.isVisible()
     assert pane.history.count() == 1
+    assert pane.name.text() == "—", "the closed citizen's facts leave the pane"
 
     report = await asyncio.wait_for(run, 20)
     assert report.errors == [], report.errors
