@@ -16,7 +16,7 @@ import math
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, Self, TypeAlias
 
 from seat_client.events import Event
 
@@ -76,8 +76,32 @@ def _scale_y(y: float, old: Box, new: Box) -> float:
     return new.y + (y - old.y) * (new.h / old.h if old.h else 1.0)
 
 
+class _BoxShape:
+    """What the box-shaped kinds (rectangle, ellipse, highlight, mosaic) share: their
+    geometry is ``x, y, w, h`` in image pixels, drawn with a ``stroke`` around it."""
+
+    __slots__ = ()
+    x: float
+    y: float
+    w: float
+    h: float
+    stroke: float
+
+    def box(self) -> Box:
+        return Box(self.x, self.y, self.w, self.h)
+
+    def bounds(self) -> Box:
+        return self.box().grown(self.stroke / 2)
+
+    def moved(self, dx: float, dy: float) -> Self:
+        return replace(self, x=self.x + dx, y=self.y + dy)  # type: ignore[type-var]
+
+    def resized(self, box: Box) -> Self:
+        return replace(self, x=box.x, y=box.y, w=box.w, h=box.h)  # type: ignore[type-var]
+
+
 @dataclass(frozen=True, slots=True)
-class Rect:
+class Rect(_BoxShape):
     """An outlined rectangle."""
 
     id: str
@@ -89,18 +113,6 @@ class Rect:
     stroke: float = 6.0
     kind: Literal["rect"] = "rect"
 
-    def bounds(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h).grown(self.stroke / 2)
-
-    def box(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h)
-
-    def moved(self, dx: float, dy: float) -> Rect:
-        return replace(self, x=self.x + dx, y=self.y + dy)
-
-    def resized(self, box: Box) -> Rect:
-        return replace(self, x=box.x, y=box.y, w=box.w, h=box.h)
-
     def hit(self, x: float, y: float, tolerance: float) -> bool:
         outer = self.box().grown(tolerance + self.stroke / 2)
         inner = self.box().grown(-(tolerance + self.stroke / 2))
@@ -108,7 +120,7 @@ class Rect:
 
 
 @dataclass(frozen=True, slots=True)
-class Ellipse:
+class Ellipse(_BoxShape):
     """An outlined ellipse inscribed in its box."""
 
     id: str
@@ -119,18 +131,6 @@ class Ellipse:
     colour: str = DEFAULT_COLOUR
     stroke: float = 6.0
     kind: Literal["ellipse"] = "ellipse"
-
-    def bounds(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h).grown(self.stroke / 2)
-
-    def box(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h)
-
-    def moved(self, dx: float, dy: float) -> Ellipse:
-        return replace(self, x=self.x + dx, y=self.y + dy)
-
-    def resized(self, box: Box) -> Ellipse:
-        return replace(self, x=box.x, y=box.y, w=box.w, h=box.h)
 
     def hit(self, x: float, y: float, tolerance: float) -> bool:
         rx, ry = self.w / 2, self.h / 2
@@ -143,7 +143,7 @@ class Ellipse:
 
 
 @dataclass(frozen=True, slots=True)
-class Highlight:
+class Highlight(_BoxShape):
     """A translucent filled box, like a highlighter pen over a line of text."""
 
     id: str
@@ -155,24 +155,12 @@ class Highlight:
     stroke: float = 0.0
     kind: Literal["highlight"] = "highlight"
 
-    def bounds(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h)
-
-    def box(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h)
-
-    def moved(self, dx: float, dy: float) -> Highlight:
-        return replace(self, x=self.x + dx, y=self.y + dy)
-
-    def resized(self, box: Box) -> Highlight:
-        return replace(self, x=box.x, y=box.y, w=box.w, h=box.h)
-
     def hit(self, x: float, y: float, tolerance: float) -> bool:
         return self.box().contains(x, y, tolerance)
 
 
 @dataclass(frozen=True, slots=True)
-class Mosaic:
+class Mosaic(_BoxShape):
     """A region pixelated into blocks to hide personal data before the image leaves."""
 
     id: str
@@ -184,18 +172,6 @@ class Mosaic:
     colour: str = "#57606a"
     stroke: float = 0.0
     kind: Literal["mosaic"] = "mosaic"
-
-    def bounds(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h)
-
-    def box(self) -> Box:
-        return Box(self.x, self.y, self.w, self.h)
-
-    def moved(self, dx: float, dy: float) -> Mosaic:
-        return replace(self, x=self.x + dx, y=self.y + dy)
-
-    def resized(self, box: Box) -> Mosaic:
-        return replace(self, x=box.x, y=box.y, w=box.w, h=box.h)
 
     def hit(self, x: float, y: float, tolerance: float) -> bool:
         return self.box().contains(x, y, tolerance)
