@@ -57,6 +57,11 @@ SdpType: TypeAlias = Literal["offer", "answer"]
 WithdrawReason: TypeAlias = Literal["timeout", "declined", "citizen_left", "agent_left"]
 EndReason: TypeAlias = Literal["hangup", "disconnected", "timeout", ""]
 CallRole: TypeAlias = Literal["caller", "callee"]
+#: A supervisor watching a call: only listening and looking, or talking into it too.
+WatchPhase: TypeAlias = Literal["watching", "barging", "ended"]
+WatchEndReason: TypeAlias = Literal[
+    "", "stopped", "call_ended", "agent_left", "supervisor_left", "media_failed"
+]
 ErrorCode: TypeAlias = Literal[
     "bad_json",
     "bad_message",
@@ -276,6 +281,8 @@ class WorkOrderRow:
     handle_s: float = field(default=0.0, metadata={"min": 0})
     rating: int = field(default=0, metadata={"min": 0, "max": 10})
     rating_comment: str = field(default="", metadata={"max_len": 500})
+    #: Length of the call's recording in seconds (0: not recorded).
+    recording_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
 
 
 # --- messages ---------------------------------------------------------------
@@ -443,6 +450,8 @@ class CallStarted:
     item_name: str = field(metadata=_SHORT)
     channel: Channel
     media: MediaKind
+    #: The call is recorded (the citizen is told before the media starts).
+    recorded: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -763,6 +772,70 @@ class WorkOrderList:
     truncated: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class RecordingSaved:
+    """Agent → hub: the call's recording is stored on the workstation (an MP4 file)."""
+
+    TYPE: ClassVar[str] = "recording_saved"
+    work_order_id: str = field(metadata=_ID)
+    call_id: str = field(metadata=_ID)
+    duration_s: float = field(metadata={"min": 0, "max": 86400})
+    byte_size: int = field(metadata={"min": 0, "max": 2**40})
+    sha256: str = field(metadata={"min_len": 64, "max_len": 64})
+    video_frames: int = field(default=0, metadata={"min": 0, "max": 2**31})
+
+
+@dataclass(frozen=True, slots=True)
+class WatchCall:
+    """Supervisor → hub: watch this agent's current call (one-way video and audio from
+    the agent's workstation; the agent sees that they are watched)."""
+
+    TYPE: ClassVar[str] = "watch_call"
+    agent_id: str = field(metadata=_ID)
+
+
+@dataclass(frozen=True, slots=True)
+class BargeIn:
+    """Supervisor → hub: start (``on``) or stop talking into the watched call."""
+
+    TYPE: ClassVar[str] = "barge_in"
+    watch_id: str = field(metadata=_ID)
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class StopWatch:
+    """Supervisor or the watched agent → hub: end the watch."""
+
+    TYPE: ClassVar[str] = "stop_watch"
+    watch_id: str = field(metadata=_ID)
+
+
+@dataclass(frozen=True, slots=True)
+class WatchState:
+    """Hub → the watched agent and the watching supervisor: the watch began, changed
+    phase or ended (``reason`` says why it ended)."""
+
+    TYPE: ClassVar[str] = "watch_state"
+    watch_id: str = field(metadata=_ID)
+    call_id: str = field(metadata=_ID)
+    agent_id: str = field(metadata=_ID)
+    supervisor_id: str = field(metadata=_ID)
+    supervisor_name: str = field(metadata=_SHORT)
+    phase: WatchPhase
+    reason: WatchEndReason = ""
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSdp:
+    """The watched agent (offer) → hub → the supervisor, who answers the same way back."""
+
+    TYPE: ClassVar[str] = "watch_sdp"
+    watch_id: str = field(metadata=_ID)
+    sdp_type: SdpType
+    sdp: str = field(metadata={"max_len": 65536, "min_len": 1})
+
+
 Message: TypeAlias = (
     Hello
     | Welcome
@@ -809,6 +882,12 @@ Message: TypeAlias = (
     | AuditLog
     | SearchWorkOrders
     | WorkOrderList
+    | RecordingSaved
+    | WatchCall
+    | BargeIn
+    | StopWatch
+    | WatchState
+    | WatchSdp
 )
 
 MESSAGE_TYPES: Final[dict[str, type[Message]]] = {
@@ -840,6 +919,11 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "move_contact": frozenset({"supervisor"}),
     "fetch_audit": frozenset({"supervisor"}),
     "search_work_orders": frozenset({"agent", "supervisor"}),
+    "recording_saved": frozenset({"agent"}),
+    "watch_call": frozenset({"supervisor"}),
+    "barge_in": frozenset({"supervisor"}),
+    "stop_watch": frozenset({"supervisor", "agent"}),
+    "watch_sdp": frozenset({"supervisor", "agent"}),
 }
 
 
