@@ -14,6 +14,9 @@ interpreted, here.
 Events: ``phase_changed`` (``CallPhase``), ``frame_arrived`` (a new remote
 camera frame is in ``frames``), ``screen_frame_arrived`` (likewise for
 ``screen_frames``), ``data_channel_opened`` (an ``RTCDataChannel``).
+``remote_video`` and ``remote_audio`` hand every decoded frame of the
+citizen's camera and voice to taps (the recorder, a supervisor's watch);
+a tap must be quick and must not keep the loop waiting.
 """
 
 from __future__ import annotations
@@ -116,6 +119,8 @@ class CallSession:
         self.frame_arrived: Event[None] = Event()
         self.screen_frame_arrived: Event[None] = Event()
         self.data_channel_opened: Event[RTCDataChannel] = Event()
+        self.remote_video: Event[Any] = Event()
+        self.remote_audio: Event[Any] = Event()
         ice_policy.apply_from_environment()
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
         self._consumers: set[asyncio.Task[None]] = set()
@@ -193,8 +198,11 @@ class CallSession:
                 if track.kind == "video":
                     slot.put(frame)
                     arrived.emit(None)
+                    if slot is self.frames:
+                        self.remote_video.emit(frame)
                 else:
                     self.audio_frames += 1
+                    self.remote_audio.emit(frame)
         except MediaStreamError:
             return
 

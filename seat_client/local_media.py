@@ -16,6 +16,8 @@ import av
 import numpy as np
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 
+from seat_client.events import Event
+
 
 class PatternCameraTrack(VideoStreamTrack):
     """A test pattern standing in for the agent's camera: soft bars with a sweeping line."""
@@ -53,7 +55,10 @@ class PatternCameraTrack(VideoStreamTrack):
 
 
 class GatedAudioTrack(MediaStreamTrack):
-    """Passes its source through, or silence of the same shape while muted."""
+    """Passes its source through, or silence of the same shape while muted.
+
+    ``sent`` hands every frame the citizen will hear to taps (the recorder).
+    """
 
     kind = "audio"
 
@@ -61,24 +66,29 @@ class GatedAudioTrack(MediaStreamTrack):
         super().__init__()
         self._source: MediaStreamTrack = source or AudioStreamTrack()
         self.muted = False
+        self.sent: Event[av.AudioFrame] = Event()
 
     async def recv(self) -> av.AudioFrame:
         frame = await self._source.recv()
         assert isinstance(frame, av.AudioFrame)
-        if not self.muted:
-            return frame
-        silent = av.AudioFrame(format=frame.format.name, layout=frame.layout.name,
-                               samples=frame.samples)
-        for plane in silent.planes:
-            plane.update(bytes(plane.buffer_size))
-        silent.pts = frame.pts
-        silent.sample_rate = frame.sample_rate
-        silent.time_base = frame.time_base or fractions.Fraction(1, frame.sample_rate)
-        return silent
+        out = frame if not self.muted else _silent_like(frame)
+        self.sent.emit(out)
+        return out
 
     def stop(self) -> None:
         self._source.stop()
         super().stop()
+
+
+def _silent_like(frame: av.AudioFrame) -> av.AudioFrame:
+    silent = av.AudioFrame(format=frame.format.name, layout=frame.layout.name,
+                           samples=frame.samples)
+    for plane in silent.planes:
+        plane.update(bytes(plane.buffer_size))
+    silent.pts = frame.pts
+    silent.sample_rate = frame.sample_rate
+    silent.time_base = frame.time_base or fractions.Fraction(1, frame.sample_rate)
+    return silent
 
 
 def _yuv_frame(y: np.ndarray[Any, Any], u: np.ndarray[Any, Any],
