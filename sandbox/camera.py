@@ -43,6 +43,7 @@ from __future__ import annotations
 import binascii
 import fractions
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
@@ -53,6 +54,7 @@ import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from sandbox.pacing import FramePacer
+from seat_client.audio_mix import mono_samples, tone_amplitude
 
 #: Blocks per stamp row, and stamp rows.
 STAMP_CELLS: Final = 40
@@ -424,3 +426,25 @@ class ToneAudioTrack(MediaStreamTrack):
         frame.sample_rate = self.SAMPLE_RATE
         frame.time_base = fractions.Fraction(1, self.SAMPLE_RATE)
         return frame
+
+
+class HeardAudio:
+    """The last second or so of audio a simulated party received, to tell whose tone got
+    through (each party sends a tone of its own frequency)."""
+
+    def __init__(self, seconds: float = 1.0) -> None:
+        self._chunks: deque[np.ndarray[Any, Any]] = deque(maxlen=max(1, int(seconds * 50)))
+        self.sample_rate = 48_000
+
+    def add(self, frame: av.AudioFrame) -> None:
+        self._chunks.append(mono_samples(frame))
+        self.sample_rate = frame.sample_rate
+
+    def clear(self) -> None:
+        self._chunks.clear()
+
+    def tone(self, frequency_hz: float) -> float:
+        """The amplitude (0–1 of full scale) of ``frequency_hz`` in what was heard lately."""
+        if not self._chunks:
+            return 0.0
+        return tone_amplitude(np.concatenate(list(self._chunks)), self.sample_rate, frequency_hz)

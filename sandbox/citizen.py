@@ -35,7 +35,7 @@ from aiortc.sdp import candidate_from_sdp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from sandbox.camera import StampedCameraTrack, ToneAudioTrack, read_stamp
+from sandbox.camera import HeardAudio, StampedCameraTrack, ToneAudioTrack, read_stamp
 from sandbox.citizen_materials import CitizenMaterials
 from seat_client import ice_policy, pii, protocol
 from seat_client.protocol import Channel, MediaKind, Priority
@@ -215,6 +215,8 @@ class SimulatedCitizen:
         self._pending_ice: list[protocol.Ice] = []
         self._auto_replies = 0
         self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
+        #: The last second of the agent's side of the call, to tell whose voice got through.
+        self.heard = HeardAudio()
         self._ran = False
         self.materials = CitizenMaterials(
             self._send,
@@ -606,6 +608,7 @@ class SimulatedCitizen:
                     if report.audio_frames_received == 0:
                         self._mark("first_audio_frame")
                     report.audio_frames_received += 1
+                    self.heard.add(frame)
         except MediaStreamError:
             return
 

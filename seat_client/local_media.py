@@ -16,6 +16,7 @@ import av
 import numpy as np
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
 
+from seat_client.audio_mix import VoiceMixer
 from seat_client.events import Event
 
 
@@ -57,7 +58,10 @@ class PatternCameraTrack(VideoStreamTrack):
 class GatedAudioTrack(MediaStreamTrack):
     """Passes its source through, or silence of the same shape while muted.
 
-    ``sent`` hands every frame the citizen will hear to taps (the recorder).
+    A supervisor barging in is mixed in through ``mixer`` (muting the agent
+    does not mute the supervisor). ``voice`` hands taps the agent's own voice
+    (the supervisor's watch), ``sent`` every frame the citizen will hear,
+    barge-in included (the recorder).
     """
 
     kind = "audio"
@@ -66,12 +70,17 @@ class GatedAudioTrack(MediaStreamTrack):
         super().__init__()
         self._source: MediaStreamTrack = source or AudioStreamTrack()
         self.muted = False
+        self.mixer: VoiceMixer | None = None
+        self.voice: Event[av.AudioFrame] = Event()
         self.sent: Event[av.AudioFrame] = Event()
 
     async def recv(self) -> av.AudioFrame:
         frame = await self._source.recv()
         assert isinstance(frame, av.AudioFrame)
         out = frame if not self.muted else _silent_like(frame)
+        self.voice.emit(out)
+        if self.mixer is not None:
+            out = self.mixer.mix(out)
         self.sent.emit(out)
         return out
 

@@ -26,7 +26,7 @@ from seat_client.protocol import (
     WorkOrderClosed,
     WrapUp,
 )
-from seat_hub import dispatch, presence, queueviews
+from seat_hub import dispatch, presence, queueviews, watch
 from seat_hub.dispatch import ANONYMOUS_CITIZEN
 from seat_hub.ledger import EndedBy
 from seat_hub.model import Agent, Call, EndedCall, HubContext, Refusal
@@ -75,6 +75,7 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
     """End a live call for both parties; the agent goes to wrap-up."""
     agent = call.agent
     work_order_id = call.contact.work_order_id
+    watch.call_ended(ctx, call)
     del ctx.calls[call.call_id]
     ctx.call_of_session.pop(call.citizen_session.session_id, None)
     ctx.call_of_session.pop(agent.session.session_id, None)

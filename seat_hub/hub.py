@@ -15,6 +15,7 @@ from __future__ import annotations
 from seat_client.protocol import (
     SENDABLE_BY,
     Accept,
+    BargeIn,
     Chat,
     Decline,
     Error,
@@ -34,9 +35,12 @@ from seat_client.protocol import (
     SearchWorkOrders,
     SetMode,
     SetState,
+    StopWatch,
     SubscribeWall,
     SuperviseState,
     UploadStart,
+    WatchCall,
+    WatchSdp,
     Welcome,
     Whisper,
     WrapUp,
@@ -49,6 +53,7 @@ from seat_hub import (
     queueviews,
     supervision,
     wall,
+    watch,
     workorder_search,
 )
 from seat_hub.materials import MaterialDesk
@@ -172,6 +177,14 @@ class Hub:
                 await supervision.on_move_contact(ctx, session, message)
             case FetchAudit():
                 await supervision.on_fetch_audit(ctx, session, message)
+            case WatchCall():
+                await watch.on_watch_call(ctx, session, message)
+            case BargeIn():
+                await watch.on_barge_in(ctx, session, message)
+            case StopWatch():
+                await watch.on_stop_watch(ctx, session, message)
+            case WatchSdp():
+                watch.on_watch_sdp(ctx, session, message)
             case SearchWorkOrders():
                 await workorder_search.on_search(ctx, session, message)
             case _:
@@ -252,6 +265,7 @@ class Hub:
                 self._agent_gone(session)
             elif session.role == "supervisor":
                 wall.unsubscribe(ctx, session)
+                watch.supervisor_gone(ctx, session)
                 if ctx.supervisors.get(session.agent_id) is session:
                     del ctx.supervisors[session.agent_id]
         except Exception as exc:
@@ -278,6 +292,7 @@ class Hub:
         if agent.offer is not None:
             dispatch.withdraw_offer(ctx, agent.offer, "agent_left")
         if agent.call is not None:
+            watch.call_ended(ctx, agent.call, "agent_left")
             # The work order waits for this seat's wrap-up when it logs in again.
             calls.end_call(ctx, agent.call, "hub", "disconnected")
         del ctx.agents[agent.agent_id]

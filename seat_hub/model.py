@@ -27,6 +27,7 @@ from seat_client.protocol import (
     Priority,
     QueueEntry,
     SeatMode,
+    WatchPhase,
 )
 from seat_hub.eventlog import EventLog
 from seat_hub.figures import TodayFigures
@@ -135,6 +136,8 @@ class Call:
     contact: Contact
     agent: Agent
     answered_at: float
+    #: The supervisor watching this call, if any (one at a time).
+    watch: Watch | None = None
 
     @property
     def citizen_session(self) -> Session:
@@ -145,6 +148,17 @@ class Call:
 
     def other_party(self, session: Session) -> Session:
         return self.agent.session if session is self.contact.session else self.contact.session
+
+
+@dataclass(eq=False)
+class Watch:
+    """A supervisor watching a live call: media flows from the agent's workstation to the
+    supervisor (and the supervisor's voice back into the call while ``phase`` is barging)."""
+
+    watch_id: str
+    call: Call
+    supervisor: Session
+    phase: WatchPhase = "watching"
 
 
 @dataclass(eq=False)
@@ -183,6 +197,7 @@ class HubContext:
     contacts: dict[str, Contact] = field(default_factory=dict)
     contact_of_session: dict[str, Contact] = field(default_factory=dict)
     calls: dict[str, Call] = field(default_factory=dict)
+    watches: dict[str, Watch] = field(default_factory=dict)
     call_of_session: dict[str, Call] = field(default_factory=dict)
     ended: dict[str, EndedCall] = field(default_factory=dict)
     #: Supervisors' sessions that subscribed to the seat wall, by session id.

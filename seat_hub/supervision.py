@@ -34,7 +34,7 @@ from seat_hub.model import Agent, HubContext, Refusal
 from seat_hub.session import Session
 
 
-async def _audited(
+async def audited(
     ctx: HubContext,
     session: Session,
     action: str,
@@ -71,7 +71,8 @@ async def _audited(
     session.send(Ack(of=action))
 
 
-def _agent(ctx: HubContext, agent_id: str) -> Agent:
+def agent_at_seat(ctx: HubContext, agent_id: str) -> Agent:
+    """The logged-in agent of seat ``agent_id`` (refused: no such seat, or not logged in)."""
     agent = ctx.agents.get(agent_id)
     if agent is None:
         if ctx.seats.get(agent_id) is None:
@@ -82,7 +83,7 @@ def _agent(ctx: HubContext, agent_id: str) -> Agent:
 
 async def on_whisper(ctx: HubContext, session: Session, message: Whisper) -> None:
     def act() -> None:
-        agent = _agent(ctx, message.agent_id)
+        agent = agent_at_seat(ctx, message.agent_id)
         agent.session.send(
             WhisperMessage(
                 supervisor_id=session.agent_id,
@@ -93,16 +94,16 @@ async def on_whisper(ctx: HubContext, session: Session, message: Whisper) -> Non
         )
 
     # The audit keeps that a whisper was sent and its length, not its words.
-    await _audited(ctx, session, "whisper", message.agent_id, f"{len(message.text)} chars", act)
+    await audited(ctx, session, "whisper", message.agent_id, f"{len(message.text)} chars", act)
 
 
 async def on_supervise_state(ctx: HubContext, session: Session, message: SuperviseState) -> None:
     def act() -> None:
-        agent = _agent(ctx, message.agent_id)
+        agent = agent_at_seat(ctx, message.agent_id)
         presence.on_set_state(ctx, agent, SetState(state=message.state, reason=message.reason))
 
     detail = message.state + (f" ({message.reason})" if message.reason else "")
-    await _audited(ctx, session, "supervise_state", message.agent_id, detail, act)
+    await audited(ctx, session, "supervise_state", message.agent_id, detail, act)
 
 
 async def on_move_contact(ctx: HubContext, session: Session, message: MoveContact) -> None:
@@ -130,13 +131,13 @@ async def on_move_contact(ctx: HubContext, session: Session, message: MoveContac
             ctx.queue_changed()
             moved_item.append(item.code)
             return
-        agent = _agent(ctx, message.to_agent_id)
+        agent = agent_at_seat(ctx, message.to_agent_id)
         if agent.state != "ready" or agent.mode not in ROUTED_MODES:
             raise Refusal("bad_state", f"that agent is {agent.state}, not ready", "to_agent_id")
         dispatch.offer(ctx, contact, agent)
 
     target = message.to_agent_id or message.to_item_code
-    await _audited(ctx, session, "move_contact", message.work_order_id, f"to {target}", act)
+    await audited(ctx, session, "move_contact", message.work_order_id, f"to {target}", act)
     if moved_item:
         await ctx.ledger.move_item(message.work_order_id, moved_item[0])
 

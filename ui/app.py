@@ -36,6 +36,7 @@ from seat_client.plugin_port import PluginBridge
 from seat_client.remote_assist import RemoteAssist
 from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
+from seat_client.watch_relay import WatchRelay
 from seat_client.whisper_inbox import WhisperInbox
 from seat_client.workorder_list import WorkOrderListModel
 from seat_client.workstation import Workstation
@@ -179,6 +180,8 @@ async def run(
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
                         assist=AssistParts(assist, AssistView(assist)))
+    watch = WatchRelay(workstation)
+    watch.watch_changed.connect(window.status_strip.show_watch)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     camera: DocumentCameraFolder | None = None
@@ -222,6 +225,7 @@ async def run(
         await bridge.close()
         await transfer.close()
         await acceptance.close()
+        await watch.close()
         await workstation.close()
         window.close()
     return code

@@ -4,6 +4,10 @@ The state and mode boxes show what the hub says; choosing another entry
 emits an intent (``state_chosen(state, reason)``, ``mode_chosen(mode)``),
 and the box follows only when the hub confirms. Colours always come with
 words, for colour-blind staff.
+
+While a supervisor watches the call, ``watch_badge`` says so and who it is
+(``show_watch``), and louder while the supervisor barges in: an agent is
+never watched without knowing.
 """
 
 from __future__ import annotations
@@ -46,6 +50,9 @@ class StatusStrip(QWidget):
         self.mode_box = QComboBox(self)
         for mode in ("video", "counter", "combined"):
             self.mode_box.addItem(mode_label(mode), mode)
+        self.watch_badge = QLabel(self)
+        self.watch_badge.setObjectName("watchBadge")
+        self.watch_badge.hide()
         self.connection = QLabel(self)
         self.clock = QLabel(self)
         row = QHBoxLayout(self)
@@ -57,6 +64,8 @@ class StatusStrip(QWidget):
         row.addWidget(QLabel(self.tr("Mode"), self))
         row.addWidget(self.mode_box)
         row.addStretch(1)
+        row.addWidget(self.watch_badge)
+        row.addSpacing(12)
         row.addWidget(self.connection)
         row.addSpacing(12)
         row.addWidget(self.clock)
@@ -91,6 +100,27 @@ class StatusStrip(QWidget):
         with QSignalBlocker(self.mode_box):
             self.mode_box.setCurrentIndex(self.mode_box.findData(presence.mode))
         self._on_timer_timeout()
+
+    def show_watch(self, state: protocol.WatchState | None) -> None:
+        """Show that (and by whom) this call is watched or barged into; hide when not."""
+        if state is None or state.phase == "ended":
+            self.watch_badge.hide()
+            self.watch_badge.clear()
+            return
+        name = f"{state.supervisor_name}（{state.supervisor_id}）"
+        if state.phase == "barging":
+            text, colour = self.tr("Supervisor %1 is talking in this call").replace("%1", name), (
+                "#b3261e")
+        else:
+            text, colour = self.tr("Supervisor %1 is watching this call").replace("%1", name), (
+                "#8250df")
+        self.watch_badge.setText(f"◉ {text}")
+        self.watch_badge.setToolTip(text)
+        self.watch_badge.setStyleSheet(
+            f"background:{colour};color:white;border-radius:3px;padding:1px 8px;"
+            "font-weight:bold;"
+        )
+        self.watch_badge.show()
 
     def show_link(self, state: LinkState) -> None:
         text, colour = {

@@ -28,11 +28,13 @@ from seat_client import catalog, protocol
 from seat_client.credentials import KeyringTokenStore
 from seat_client.hub_link import HubLink, LinkState, NotConnectedError
 from seat_client.wall_model import WallLink, WallModel
+from seat_client.watch_viewer import WatchViewer
 from seat_client.workorder_list import WorkOrderListModel
 from ui import i18n
 from ui.app import obtain_credentials
 from ui.theme import apply_theme
 from ui.wall_window import SeatWallWindow
+from ui.watch_window import WatchWindow
 from ui.workorder_list_pane import WorkOrderListPane
 
 log = logging.getLogger("seat-wall")
@@ -78,6 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def watch_end_text(reason: str) -> str:
+    """Why a watch ended, for the status bar."""
+    return {
+        "stopped": translate("SeatWallWindow", "The watch ended"),
+        "call_ended": translate("SeatWallWindow", "The watch ended: the call is over"),
+        "agent_left": translate("SeatWallWindow", "The watch ended: the agent went offline"),
+        "media_failed": translate(
+            "SeatWallWindow", "The watch ended: the agent's workstation could not send the call"),
+    }.get(reason, translate("SeatWallWindow", "The watch ended"))
+
+
 def answer_text(message: protocol.Message) -> str:
     """The hub's answer to a supervisor action, for the status bar."""
     if isinstance(message, protocol.Ack):
@@ -85,6 +98,9 @@ def answer_text(message: protocol.Message) -> str:
             "whisper": translate("SeatWallWindow", "Whisper sent"),
             "supervise_state": translate("SeatWallWindow", "Agent state changed"),
             "move_contact": translate("SeatWallWindow", "Citizen moved"),
+            "watch_call": translate("SeatWallWindow", "Watching the call"),
+            "barge_in": translate("SeatWallWindow", "Barge-in changed"),
+            "stop_watch": translate("SeatWallWindow", "Watch stopped"),
         }
         return done.get(
             message.of, translate("SeatWallWindow", "Done: %1").replace("%1", message.of)
@@ -125,6 +141,28 @@ class WallSession:
             )
         )
         window.move_requested.connect(self._on_window_move)
+        self.viewer = WatchViewer(link.send)
+        self.watch_window: WatchWindow | None = None
+        window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
+        self.viewer.state_changed.connect(self._on_viewer_state_changed)
+
+    def _on_viewer_state_changed(self, state: protocol.WatchState | None) -> None:
+        if state is not None:
+            if self.watch_window is None:
+                self.watch_window = WatchWindow(self.viewer)
+                self.watch_window.barge_toggled.connect(
+                    lambda on: self._spawn(self.viewer.barge_in(on)))
+                self.watch_window.stop_requested.connect(
+                    lambda: self._spawn(self.viewer.stop()))
+                self.watch_window.show()
+            self.watch_window.show_state(state)
+            return
+        ended = self.viewer.last_end
+        self.window.show_result(watch_end_text(ended.reason if ended else ""))
+        if self.watch_window is not None:
+            self.watch_window.close_for_hub()
+            self.watch_window.deleteLater()
+            self.watch_window = None
 
     def _on_window_move(self, work_order_id: str, to_agent: str, to_item: str) -> None:
         if to_agent:
@@ -133,7 +171,7 @@ class WallSession:
             self._spawn(self.actions.move_to_item(work_order_id, to_item))
 
     def _on_link_message(self, message: protocol.Message) -> None:
-        if self.model.apply(message):
+        if self.model.apply(message) or self.viewer.apply(message):
             return
         if self.work_orders is not None and self.work_orders.apply(message):
             return
@@ -197,4 +235,5 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     finally:
         for task in list(session.tasks):
             task.cancel()
+        await session.viewer.close()
         await link.stop()

@@ -6,6 +6,7 @@ the composition root (``ui.wall_app``) sends them to the hub:
 - ``whisper_requested(agent_id, text)``
 - ``state_requested(agent_id, state, reason)``
 - ``move_requested(work_order_id, to_agent_id, to_item_code)``
+- ``watch_requested(agent_id)``: watch the seat's live call (Ctrl+W)
 
 Filters (hall/town, theme, state) narrow the grid; the status bar counts the
 seats per state and shows the hub's answers (``show_result``).
@@ -16,6 +17,7 @@ from __future__ import annotations
 from typing import get_args
 
 from PyQt6.QtCore import QPoint, Qt, pyqtSignal
+from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -47,6 +49,7 @@ class SeatWallWindow(QMainWindow):
     whisper_requested = pyqtSignal(str, str)
     state_requested = pyqtSignal(str, str, str)
     move_requested = pyqtSignal(str, str, str)
+    watch_requested = pyqtSignal(str)
 
     def __init__(
         self,
@@ -83,7 +86,10 @@ class SeatWallWindow(QMainWindow):
             assert action is not None
             action.triggered.connect(lambda _=False, r=reason: self._request_state("away", r))
         self.away_button.setMenu(away_menu)
-        for button in (self.whisper_button, self.ready_button, self.away_button):
+        self.watch_button = QPushButton(self.tr("Watch call (Ctrl+W)"), bar)
+        self.watch_button.setShortcut(QKeySequence("Ctrl+W"))
+        for button in (self.whisper_button, self.ready_button, self.away_button,
+                       self.watch_button):
             button.setEnabled(False)
             bar_layout.addWidget(button)
         self.grid = SeatWallGrid(model.hub_now)
@@ -125,6 +131,7 @@ class SeatWallWindow(QMainWindow):
         self.grid.seat_context_menu.connect(self._on_grid_context_menu)
         self.whisper_button.clicked.connect(self._on_whisper_clicked)
         self.ready_button.clicked.connect(lambda: self._request_state("ready", ""))
+        self.watch_button.clicked.connect(self._on_watch_clicked)
         self.side.move_requested.connect(self._on_side_move_requested)
 
     # --- model → view -------------------------------------------------------------
@@ -133,6 +140,8 @@ class SeatWallWindow(QMainWindow):
         if not changed:
             self._fill_filters()
         self._show_seats()
+        if self.grid.selected():
+            self._on_grid_seat_selected(self.grid.selected())  # its state may have changed
 
     def _fill_filters(self) -> None:
         def fill(combo: QComboBox, entries: list[tuple[str, str]]) -> None:
@@ -190,6 +199,7 @@ class SeatWallWindow(QMainWindow):
         online = seat is not None and seat.state != "offline"
         for button in (self.whisper_button, self.ready_button, self.away_button):
             button.setEnabled(online)
+        self.watch_button.setEnabled(seat is not None and seat.state == "on_call")
 
     def _on_grid_context_menu(self, agent_id: str, where: QPoint) -> None:
         menu = QMenu(self)
@@ -203,6 +213,11 @@ class SeatWallWindow(QMainWindow):
             action = away.addAction(away_reason_label(reason))  # type: ignore[arg-type]
             assert action is not None
             action.triggered.connect(lambda _=False, r=reason: self._request_state("away", r))
+        seat = self._model.seats.get(agent_id)
+        if seat is not None and seat.state == "on_call":
+            watch = menu.addAction(self.watch_button.text())
+            assert watch is not None
+            watch.triggered.connect(self._on_watch_clicked)
         menu.exec(where)
 
     def _on_whisper_clicked(self) -> None:
@@ -214,6 +229,12 @@ class SeatWallWindow(QMainWindow):
         )
         if ok and text.strip():
             self.whisper_requested.emit(agent_id, text.strip())
+
+    def _on_watch_clicked(self) -> None:
+        agent_id = self.grid.selected()
+        seat = self._model.seats.get(agent_id)
+        if seat is not None and seat.state == "on_call":
+            self.watch_requested.emit(agent_id)
 
     def _request_state(self, state: str, reason: str) -> None:
         agent_id = self.grid.selected()
