@@ -146,10 +146,16 @@ class WallSession:
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
         self.viewer.state_changed.connect(self._on_viewer_state_changed)
 
+    def _describe_seat(self, agent_id: str) -> str:
+        seat = self.model.seats.get(agent_id)
+        if seat is None:
+            return agent_id
+        return f"{seat.name}（{agent_id}）" + (f" · {seat.item_name}" if seat.item_name else "")
+
     def _on_viewer_state_changed(self, state: protocol.WatchState | None) -> None:
         if state is not None:
             if self.watch_window is None:
-                self.watch_window = WatchWindow(self.viewer)
+                self.watch_window = WatchWindow(self.viewer, self._describe_seat)
                 self.watch_window.barge_toggled.connect(
                     lambda on: self._spawn(self.viewer.barge_in(on)))
                 self.watch_window.stop_requested.connect(

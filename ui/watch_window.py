@@ -13,6 +13,7 @@ Intents: ``barge_toggled(bool)`` (the 插话 button, Ctrl+B) and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -81,10 +82,17 @@ class WatchWindow(QWidget):
     barge_toggled = pyqtSignal(bool)
     stop_requested = pyqtSignal()
 
-    def __init__(self, viewer: WatchViewer, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        viewer: WatchViewer,
+        describe: Callable[[str], str] = str,
+        parent: QWidget | None = None,
+    ) -> None:
+        """``describe`` names a seat for the title (e.g. "张三（0012）· 社保卡补办")."""
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("watchWindow")
         self._viewer = viewer
+        self._describe = describe
         self._started = time.monotonic()
         self._closing_by_hub = False
         self.title = QLabel(self)
@@ -131,7 +139,7 @@ class WatchWindow(QWidget):
             self.barge_button.setEnabled(False)
             self.video.clear()
             return
-        self.setWindowTitle(self.tr("Watching %1").replace("%1", state.agent_id))
+        self.setWindowTitle(self.tr("Watching %1").replace("%1", self._describe(state.agent_id)))
         barging = state.phase == "barging"
         self.barge_button.blockSignals(True)
         self.barge_button.setChecked(barging)
@@ -167,8 +175,7 @@ class WatchWindow(QWidget):
             return
         minutes, seconds = divmod(int(time.monotonic() - self._started), 60)
         self.title.setText(
-            self.tr("Agent %1 · call %2 · watching for %3")
-            .replace("%1", state.agent_id)
-            .replace("%2", state.call_id)
-            .replace("%3", f"{minutes:02d}:{seconds:02d}")
+            self.tr("Agent %1 · watching for %2")
+            .replace("%1", self._describe(state.agent_id))
+            .replace("%2", f"{minutes:02d}:{seconds:02d}")
         )

@@ -337,7 +337,7 @@
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="130" />
+        <location filename="../../ui/app.py" line="132" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
@@ -489,32 +489,32 @@
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="379" />
+        <location filename="../../ui/main_window.py" line="381" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="382" />
+        <location filename="../../ui/main_window.py" line="384" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="405" />
+        <location filename="../../ui/main_window.py" line="407" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="408" />
+        <location filename="../../ui/main_window.py" line="410" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422" />
+        <location filename="../../ui/main_window.py" line="424" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="426" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -925,117 +925,158 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SeatWallWindow</name>
     <message>
-        <location filename="../../ui/wall_window.py" line="60" />
+        <location filename="../../ui/wall_window.py" line="63" />
         <source>Seat wall</source>
         <translation>坐席监控墙</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="70" />
+        <location filename="../../ui/wall_window.py" line="73" />
         <source>Hall</source>
         <translation>大厅</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="71" />
+        <location filename="../../ui/wall_window.py" line="74" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="72" />
+        <location filename="../../ui/wall_window.py" line="75" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="77" />
+        <location filename="../../ui/wall_window.py" line="80" />
         <source>Whisper…</source>
         <translation>私信…</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="78" />
+        <location filename="../../ui/wall_window.py" line="81" />
         <source>Set ready</source>
         <translation>置为就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="79" />
+        <location filename="../../ui/wall_window.py" line="82" />
         <source>Set away</source>
         <translation>置为离开</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="97" />
+        <location filename="../../ui/wall_window.py" line="89" />
+        <source>Watch call (Ctrl+W)</source>
+        <translation>监看通话 (Ctrl+W)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_window.py" line="103" />
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="99" />
+        <location filename="../../ui/wall_window.py" line="105" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="142" />
+        <location filename="../../ui/wall_window.py" line="151" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="213" />
+        <location filename="../../ui/wall_window.py" line="228" />
         <source>Whisper</source>
         <translation>私信</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="213" />
+        <location filename="../../ui/wall_window.py" line="228" />
         <source>Private message to %1:</source>
         <translation>发给 %1 的私信：</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="225" />
+        <location filename="../../ui/wall_window.py" line="246" />
         <source>Agent %1 %2</source>
         <translation>坐席 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="233" />
+        <location filename="../../ui/wall_window.py" line="254" />
         <source>Queue %1 %2</source>
         <translation>队列 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="238" />
+        <location filename="../../ui/wall_window.py" line="259" />
         <source>Move citizen</source>
         <translation>转移市民</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="239" />
+        <location filename="../../ui/wall_window.py" line="260" />
         <source>Move %1 to:</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="85" />
+        <location filename="../../ui/wall_app.py" line="91" />
+        <location filename="../../ui/wall_app.py" line="86" />
+        <source>The watch ended</source>
+        <translation>监看已结束</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="87" />
+        <source>The watch ended: the call is over</source>
+        <translation>监看已结束：通话已结束</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="88" />
+        <source>The watch ended: the agent went offline</source>
+        <translation>监看已结束：坐席已离线</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="89" />
+        <source>The watch ended: the agent's workstation could not send the call</source>
+        <translation>监看已结束：坐席工作台无法传送通话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="98" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="86" />
+        <location filename="../../ui/wall_app.py" line="99" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="87" />
+        <location filename="../../ui/wall_app.py" line="100" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="90" />
+        <location filename="../../ui/wall_app.py" line="101" />
+        <source>Watching the call</source>
+        <translation>已开始监看</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="102" />
+        <source>Barge-in changed</source>
+        <translation>插话状态已切换</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="103" />
+        <source>Watch stopped</source>
+        <translation>已停止监看</translation>
+    </message>
+    <message>
+        <location filename="../../ui/wall_app.py" line="106" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="93" />
+        <location filename="../../ui/wall_app.py" line="109" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="148" />
+        <location filename="../../ui/wall_app.py" line="192" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="155" />
+        <location filename="../../ui/wall_app.py" line="199" />
         <source>Not connected to the hub</source>
         <translation>未连接服务端</translation>
     </message>
@@ -1049,52 +1090,62 @@ Licence PDF: {2}</source>
 </context><context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../../ui/status_strip.py" line="40" />
+        <location filename="../../ui/status_strip.py" line="44" />
         <source>Change state…</source>
         <translation>切换状态…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="41" />
+        <location filename="../../ui/status_strip.py" line="45" />
         <source>Ready (F9)</source>
         <translation>就绪 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="44" />
+        <location filename="../../ui/status_strip.py" line="48" />
         <source>Away: %1</source>
         <translation>离开：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="53" />
+        <location filename="../../ui/status_strip.py" line="60" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="57" />
+        <location filename="../../ui/status_strip.py" line="64" />
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="97" />
+        <location filename="../../ui/status_strip.py" line="112" />
+        <source>Supervisor %1 is talking in this call</source>
+        <translation>主管 %1 正在本通话中插话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_strip.py" line="115" />
+        <source>Supervisor %1 is watching this call</source>
+        <translation>主管 %1 正在监看本通话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/status_strip.py" line="127" />
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="98" />
+        <location filename="../../ui/status_strip.py" line="128" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="99" />
+        <location filename="../../ui/status_strip.py" line="129" />
         <source>Disconnected, retrying</source>
         <translation>连接中断，正在重连</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="100" />
+        <location filename="../../ui/status_strip.py" line="130" />
         <source>Login refused</source>
         <translation>登录被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="101" />
+        <location filename="../../ui/status_strip.py" line="131" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -1223,6 +1274,55 @@ Licence PDF: {2}</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
     </message>
 </context><context>
+    <name>WatchWindow</name>
+    <message>
+        <location filename="../../ui/watch_window.py" line="107" />
+        <source>Barge in (Ctrl+B)</source>
+        <translation>插话 (Ctrl+B)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="110" />
+        <source>Stop watching (Esc)</source>
+        <translation>结束监看 (Esc)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="113" />
+        <source>Voices</source>
+        <translation>通话声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="138" />
+        <source>The watch has ended</source>
+        <translation>监看已结束</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="142" />
+        <source>Watching %1</source>
+        <translation>监看 %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="149" />
+        <source>Talking in the call: the citizen and the agent hear you</source>
+        <translation>插话中：群众和坐席都能听到您</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="152" />
+        <source>Watching only: no one hears you</source>
+        <translation>仅监看：群众和坐席都听不到您</translation>
+    </message>
+    <message>
+        <location filename="../../ui/watch_window.py" line="178" />
+        <source>Agent %1 · watching for %2</source>
+        <translation>坐席 %1 · 已监看 %2</translation>
+    </message>
+</context><context>
+    <name>WatchedVideo</name>
+    <message>
+        <location filename="../../ui/watch_window.py" line="75" />
+        <source>Connecting to the agent's workstation…</source>
+        <translation>正在连接坐席工作台…</translation>
+    </message>
+</context><context>
     <name>WhisperBanner</name>
     <message>
         <location filename="../../ui/whisper_banner.py" line="31" />
@@ -1349,17 +1449,17 @@ Licence PDF: {2}</source>
         <translation>提交并就绪 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="74" />
+        <location filename="../../ui/work_order_pane.py" line="76" />
         <source>Closed today</source>
         <translation>今日已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="111" />
+        <location filename="../../ui/work_order_pane.py" line="117" />
         <source>Work order %1 still needs its wrap-up (the connection was lost)</source>
         <translation>工单 %1 尚未完成话后整理（连接曾中断）</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="116" />
+        <location filename="../../ui/work_order_pane.py" line="122" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
     </message>
