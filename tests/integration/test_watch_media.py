@@ -65,7 +65,8 @@ async def test_the_supervisor_sees_and_hears_the_call_and_barges_in(hub: HubProc
         await viewer.watch("0012")
         await until(lambda: relay.state is not None, "the agent learns it is watched")
         assert relay.state is not None and relay.state.supervisor_name == "王督导"
-        await until(lambda: viewer.frames.received > 20, "the citizen's video reaches the supervisor")
+        await until(lambda: viewer.frames.received > 20,
+                    "the citizen's video reaches the supervisor")
         newest = viewer.frames.newest()
         assert newest is not None and read_stamp(newest.frame) is not None, (
             "the supervisor sees the citizen's own (stamped) camera")
