@@ -3,7 +3,8 @@
 ``SimulatedCitizen`` follows protocol v1 on the citizen's side, as the web
 page, the mini-program and the kiosks do: hello → join the queue → wait
 (watching the position move, or leaving after a scripted wait) → on
-``call_started`` it is the caller: it sends the SDP offer with a stamped
+``call_started`` it is the caller (when the call is recorded it first shows
+the notice ``RECORDING_NOTICE``, kept in the report): it sends the SDP offer with a stamped
 test-pattern camera (``sandbox.camera``) and a quiet tone, applies the
 agent's answer and any trickled ICE, and consumes every remote track
 (frames counted; the agent's video stamp read when it has one) → chats as
@@ -52,6 +53,8 @@ _MAX_CHATS: Final = 500
 _MAX_AUTO_REPLIES: Final = 20
 _MAX_PENDING_ICE: Final = 64
 _MAX_LATENCIES: Final = 20_000
+#: What the citizen is told before the media of a recorded call starts.
+RECORDING_NOTICE: Final = "本次通话将录音录像"
 
 M = TypeVar("M")
 
@@ -122,6 +125,8 @@ class CitizenReport:
     call_id: str = ""
     peer_name: str = ""
     call_started_at: float | None = None
+    #: The notice shown before the media started ("" when the call was not recorded).
+    recording_notice: str = ""
     call_ended_at: float | None = None
     #: "agent", "citizen", "hub", "kiosk" (from call_ended), "left_queue", or
     #: "disconnected" / "gave_up" / "error" when the run ended abnormally; "" if no call.
@@ -351,6 +356,9 @@ class SimulatedCitizen:
         if started.call_role != "caller":
             self._error(f"expected to be the caller, hub said {started.call_role!r}")
         self._call_id = started.call_id
+        if started.recorded:  # told before any media flows
+            report.recording_notice = RECORDING_NOTICE
+            self._mark("recording_notice")
         await self._offer(started)
         if script.chat_lines:
             self._spawn(self._chat(started.call_id), "chat")
@@ -419,16 +427,19 @@ class SimulatedCitizen:
 
     async def _next_milestone(self, deadline: float | None) -> protocol.Message | None:
         """The next milestone message; None at ``deadline`` (monotonic). Raises when closed."""
-        try:
-            if deadline is None:
-                message = await self._milestones.get()
-            else:
-                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+        if deadline is None:
+            message = await self._milestones.get()
+        else:
+            wait = asyncio.timeout(max(0.0, deadline - time.monotonic()))
+            try:
+                async with wait:
                     message = await self._milestones.get()
-        except TimeoutError:
-            if deadline is not None and time.monotonic() >= deadline:
-                return None
-            raise  # the whole run's give-up timeout
+            except TimeoutError:
+                # Our own deadline, not the whole run's give-up timeout. (Asking the clock
+                # is not enough: under qasync a Qt coarse timer may fire a little early.)
+                if wait.expired():
+                    return None
+                raise
         if message is None:
             raise _Finished("disconnected", "the hub closed the connection")
         return message

@@ -35,6 +35,8 @@ class WorkstationSettings:
     gov_api_client_id: str = "seat-dongguan"
     #: the folder a counter's document camera (高拍仪) saves its captures in ("" = none)
     document_camera_dir: str = ""
+    #: call recordings older than this are deleted (录像保留天数)
+    recording_retention_days: int = 180
 
     def checked(self) -> WorkstationSettings:
         url = urlparse(self.hub_url)
@@ -50,11 +52,19 @@ class WorkstationSettings:
             raise SettingsError(f"language must be one of {get_args(Language)}")
         if len(self.agent_id) > 64 or not all(c.isalnum() or c in "-_" for c in self.agent_id):
             raise SettingsError("agent_id may hold only letters, digits, '-' and '_'")
+        if not 1 <= self.recording_retention_days <= 3650:
+            raise SettingsError(
+                "recording_retention_days (录像保留天数) must be 1..3650 days,"
+                f" not {self.recording_retention_days}")
         return self
 
     def document_camera_path(self) -> Path | None:
         """The document camera's folder, if this seat has one."""
         return Path(self.document_camera_dir).expanduser() if self.document_camera_dir else None
+
+    def recordings_path(self) -> Path:
+        """Where call recordings are kept: ``<state>/recordings``."""
+        return self.state_path() / "recordings"
 
     def state_path(self) -> Path:
         """Where the workstation keeps its window layout and drafts."""
@@ -88,7 +98,8 @@ def _apply(settings: WorkstationSettings, raw: Any, where: str) -> WorkstationSe
     for key, value in raw.items():
         if key not in types:
             raise SettingsError(f"{where}: unknown setting {key!r}")
-        want = bool if types[key] == "bool" else str
-        if not isinstance(value, want):
-            raise SettingsError(f"{where}: {key} must be a {want.__name__}")
+        want = {"bool": bool, "int": int}.get(str(types[key]), str)
+        if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+            article = "an" if want is int else "a"
+            raise SettingsError(f"{where}: {key} must be {article} {want.__name__}")
     return replace(settings, **raw)

@@ -66,6 +66,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="wrap-up limit for one queue (skill), repeatable; overrides --wrap-up-limit",
     )
     parser.add_argument(
+        "--record-calls",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="calls are recorded by the agent's workstation and citizens are told so"
+        " (default: on)",
+    )
+    parser.add_argument(
         "--materials", type=Path, default=None, help="material store (default: beside --db)"
     )
     parser.add_argument("--max-upload-bytes", type=int, default=20 * 1024 * 1024)
@@ -133,6 +140,7 @@ async def run(args: argparse.Namespace) -> int:
                 max_missed=args.max_missed,
                 wrap_up_limit_s=args.wrap_up_limit,
                 wrap_up_limits=args.queue_wrap_up_limits,
+                record_calls=args.record_calls,
             ),
         )
         stale = await ledger.close_stale(ctx.clock())
@@ -164,6 +172,7 @@ async def run(args: argparse.Namespace) -> int:
                 stale_closed=stale,
                 ring_timeout_s=args.ring_timeout,
                 max_missed=args.max_missed,
+                record_calls=args.record_calls,
             )
             print(f"seat-hub listening on ws://{shown}:{port}{PATH}", flush=True)
             await stop.wait()

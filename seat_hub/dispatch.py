@@ -172,18 +172,20 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
     ctx.ledger.record_answer(contact.work_order_id, call.call_id, agent.agent_id, now)
     presence.change_state(ctx, agent, "on_call")
     citizen_name = contact.citizen.name or contact.session.name or ANONYMOUS_CITIZEN
-    contact.session.send(_call_started(call, "caller", agent.seat.name))
-    agent.session.send(_call_started(call, "callee", citizen_name))
+    recorded = ctx.settings.record_calls
+    contact.session.send(_call_started(call, "caller", agent.seat.name, recorded))
+    agent.session.send(_call_started(call, "callee", citizen_name, recorded))
     ctx.log.event(
         "call_started",
         call_id=call.call_id,
         work_order_id=contact.work_order_id,
         agent_id=agent.agent_id,
         waited_s=round(now - contact.queued_at, 3),
+        recorded=recorded,
     )
 
 
-def _call_started(call: Call, role: CallRole, peer_name: str) -> CallStarted:
+def _call_started(call: Call, role: CallRole, peer_name: str, recorded: bool) -> CallStarted:
     contact = call.contact
     return CallStarted(
         call_id=call.call_id,
@@ -194,4 +196,5 @@ def _call_started(call: Call, role: CallRole, peer_name: str) -> CallStarted:
         item_name=contact.item.name,
         channel=contact.channel,
         media=contact.media,
+        recorded=recorded,
     )

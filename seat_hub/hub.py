@@ -30,6 +30,7 @@ from seat_client.protocol import (
     Message,
     MoveContact,
     Rate,
+    RecordingSaved,
     ReviewVerdict,
     Sdp,
     SearchWorkOrders,
@@ -51,6 +52,7 @@ from seat_hub import (
     presence,
     queueing,
     queueviews,
+    recordings,
     supervision,
     wall,
     watch,
@@ -187,6 +189,8 @@ class Hub:
                 watch.on_watch_sdp(ctx, session, message)
             case SearchWorkOrders():
                 await workorder_search.on_search(ctx, session, message)
+            case RecordingSaved():
+                await recordings.on_recording_saved(ctx, session, message)
             case _:
                 raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
 

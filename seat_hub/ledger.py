@@ -11,7 +11,9 @@ write before telling a client it happened (``Queued``, ``WorkOrderClosed``,
 on. A failed write is reported to ``on_write_error`` even if nobody awaits it.
 
 Tables: ``work_orders`` (one row per contact), ``offers`` (every offer of a
-contact to an agent and how it ended) and ``chat_messages``.
+contact to an agent and how it ended), ``chat_messages`` and ``recordings``
+(where an agent's workstation keeps the call's recording: one per work
+order, written by ``seat_hub.recordings``).
 """
 
 from __future__ import annotations

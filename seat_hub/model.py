@@ -57,6 +57,8 @@ class HubSettings:
     #: ``wrap_up_limit_s`` for the rest. 0: no limit.
     wrap_up_limit_s: float = 0.0
     wrap_up_limits: tuple[tuple[str, float], ...] = ()
+    #: Calls are recorded by the agent's workstation (``call_started.recorded``).
+    record_calls: bool = True
 
     def wrap_up_limit_for(self, skill: str) -> float:
         """The wrap-up time limit of calls from ``skill``'s queue (0: none)."""

@@ -66,7 +66,8 @@ def query(
     params.append(message.limit + 1)
     return list(
         db.execute(
-            f"SELECT * FROM work_orders WHERE {' AND '.join(where)}"  # fixed SQL parts only
+            "SELECT *, (SELECT duration_s FROM recordings r WHERE r.work_order_id = w.id)"
+            f" AS recording_s FROM work_orders w WHERE {' AND '.join(where)}"  # fixed SQL parts
             " ORDER BY queued_at DESC, id DESC LIMIT ?",
             params,
         )
@@ -99,7 +100,14 @@ def row_of(catalog: Catalog, r: sqlite3.Row) -> WorkOrderRow:
         handle_s=max(0.0, closed - answered) if answered and closed else 0.0,
         rating=int(r["rating"] or 0),
         rating_comment=r["rating_comment"][:500],
+        recording_s=_recording_s(r),
     )
+
+
+def _recording_s(r: sqlite3.Row) -> float:
+    """The recording's length, if the query joined it (``query`` does; other callers may not)."""
+    seconds = r["recording_s"] if "recording_s" in r.keys() else None  # noqa: SIM118 (a Row)
+    return min(86400.0, max(0.0, float(seconds or 0.0)))
 
 
 async def on_search(ctx: HubContext, session: Session, message: SearchWorkOrders) -> None:

@@ -60,6 +60,16 @@ CREATE TABLE IF NOT EXISTS chat_messages (
     sent_at       REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chat_messages_work_order ON chat_messages (work_order_id);
+CREATE TABLE IF NOT EXISTS recordings (
+    work_order_id TEXT PRIMARY KEY REFERENCES work_orders (id),
+    call_id       TEXT NOT NULL,
+    agent_id      TEXT NOT NULL,
+    duration_s    REAL NOT NULL,
+    byte_size     INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    video_frames  INTEGER NOT NULL,
+    saved_at      REAL NOT NULL
+);
 """
 
 

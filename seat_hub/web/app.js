@@ -9,7 +9,8 @@ const params = new URLSearchParams(location.search);
 const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or "VP8"
 const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
                 codec: "", workOrderId: "", rated: false, errors: [],
-                uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0 };
+                uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0,
+                recordingNotice: false, noticeBeforeMedia: false };
 window.seatStats = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -165,6 +166,9 @@ async function startCall(started) {
   showChecklist(started.item_code);
   say("");
   $("messages").replaceChildren();
+  // A recorded call says so before any camera or microphone opens.
+  $("recording-notice").hidden = !started.recorded;
+  stats.recordingNotice = Boolean(started.recorded);
   pc = new RTCPeerConnection({ iceServers: [] });
   pc.ontrack = (event) => {
     if (event.track.kind !== "video") return;
@@ -174,6 +178,7 @@ async function startCall(started) {
     remote.requestVideoFrameCallback(count);
   };
   const wantVideo = started.media === "video" && !$("audio-only").checked;
+  stats.noticeBeforeMedia = stats.recordingNotice && !$("recording-notice").hidden;
   try {
     localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: wantVideo });
   } catch (error) {

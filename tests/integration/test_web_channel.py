@@ -69,6 +69,9 @@ async def test_a_browser_citizen_calls_the_workstation(
     await until(lambda: window.offer_banner.isVisible(), "the web citizen's offer rings")
     assert "老年人" in window.offer_banner.title.text()
     window.offer_banner.accept_button.click()
+    # The hub records calls by default: the page says so before the camera opens.
+    await page.get_by_text("本次通话将录音录像").wait_for()
+    assert await stat(page, "noticeBeforeMedia") is True
 
     await until(lambda: window.video_pane.view.painted_count >= 15, "browser video painted")
     for _ in range(200):
