@@ -31,6 +31,8 @@ class Intake:
     materials: tuple[api.MaterialSnapshot, ...]
     answers: dict[str, str] = field(default_factory=dict)
     sessions: tuple[PluginSession, ...] = ()
+    #: the government API's answer for the appointment (empty for a walk-in without one)
+    appointment: dict[str, Any] = field(default_factory=dict)
 
     def checklist(self) -> tuple[api.MaterialRequirement, ...]:
         """The materials the plugins' checklist asks for (the last plugin with one wins)."""
@@ -82,7 +84,7 @@ class CounterIntake:
         finally:
             unsubscribe()
         return Intake(str(appointment.get("item_code", "")), booking_no, form, materials,
-                      dict(links.get("scenario_answers") or {}), sessions)
+                      dict(links.get("scenario_answers") or {}), sessions, dict(appointment))
 
     async def blank(self, item_code: str) -> Intake:
         """A walk-in without an appointment: nothing linked, everything from scratch."""

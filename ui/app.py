@@ -26,6 +26,7 @@ from seat_client import catalog, protocol, review
 from seat_client import settings as settings_mod
 from seat_client.acceptance import open_acceptance_desk
 from seat_client.assist_audit import AssistAudit
+from seat_client.counter_intake import CounterIntake
 from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
 from seat_client.document_camera import DocumentCameraFolder
 from seat_client.hub_link import HubLink, LinkState
@@ -33,21 +34,27 @@ from seat_client.material_cache import MaterialCache
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.plugin_host import GovApiLookups, PluginHost
 from seat_client.plugin_port import PluginBridge
+from seat_client.recording_archive import RecordingArchive
+from seat_client.recording_desk import RecordingDesk
 from seat_client.remote_assist import RemoteAssist
 from seat_client.review import ReviewStore
 from seat_client.review_desk import ReviewDesk
+from seat_client.walk_in import WalkInDesk
 from seat_client.watch_relay import WatchRelay
 from seat_client.whisper_inbox import WhisperInbox
 from seat_client.workorder_list import WorkOrderListModel
 from seat_client.workstation import Workstation
 from ui import i18n
 from ui.assist_view import AssistView
+from ui.counter_desk import CounterDeskPane, CounterParts
 from ui.form_pane import FormPane
 from ui.login_dialog import LoginDialog
 from ui.main_window import MainWindow
 from ui.outbox_pane import OutboxBadge, OutboxPane
 from ui.plugin_panel import PluginPanel
 from ui.receipt_view import ReceiptView
+from ui.recording_indicator import RecordingIndicator
+from ui.recording_player import open_player
 from ui.review_images import MaterialImages
 from ui.review_pane import ReviewPane
 from ui.theme import apply_theme
@@ -167,7 +174,10 @@ async def run(
     inbox = WhisperInbox()
     link.message.connect(orders.apply)
     link.message.connect(inbox.apply)
-    records = RecordsParts(orders, WorkOrderListPane(orders), WhisperBanner(inbox))
+    recordings = RecordingArchive(settings.recordings_path(), settings.recording_retention_days)
+    recording_desk = RecordingDesk(workstation, recordings)
+    records = RecordsParts(orders, WorkOrderListPane(orders, recordings=recordings),
+                           WhisperBanner(inbox))
     host = PluginHost(items)
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
@@ -177,9 +187,16 @@ async def run(
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en"))
     assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
     workstation.call_changed.connect(assist.on_call_changed)
+    walk_ins = WalkInDesk(
+        CounterIntake(host, GovApiLookups(acceptance.client), acceptance.forms,
+                      state_dir / "counter"),
+        review.load_reasons(), camera_folder=settings.document_camera_path(),
+        cache=transfer.cache,
+    )
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
-                        assist=AssistParts(assist, AssistView(assist)))
+                        assist=AssistParts(assist, AssistView(assist)),
+                        counter=CounterParts(walk_ins, CounterDeskPane(walk_ins, items)))
     watch = WatchRelay(workstation)
     watch.watch_changed.connect(window.status_strip.show_watch)
     width, _, height = args.size.partition("x")
@@ -193,6 +210,14 @@ async def run(
             lambda: desk.session.work_order_id if desk.session else "",
         )
         desk.take_from_document_camera(camera)
+        walk_ins.call_camera = camera  # paused while the counter holds the camera
+    recording_light = RecordingIndicator(recording_desk)
+    if (status_bar := window.statusBar()) is not None:
+        status_bar.addPermanentWidget(recording_light)
+    records.orders_pane.recording_requested.connect(
+        lambda path, work_order_id: open_player(path, work_order_id, window))
+    recording_desk.recording_saved.connect(lambda _: records.orders_pane.refresh_recording())
+    await recording_desk.start()
     window.show()
     transfer.attach()
     if camera is not None:
@@ -226,6 +251,8 @@ async def run(
         await transfer.close()
         await acceptance.close()
         await watch.close()
+        recording_light.detach()
+        await recording_desk.close()  # a call still on is saved before its session closes
         await workstation.close()
         window.close()
     return code

@@ -5,13 +5,15 @@ the citizen's video to paint, chats both ways through the chat pane, saves
 a screenshot mid-call, pre-reviews the citizen's photos and sends the
 verdict, fills and submits the item's application form and waits for the
 receipt, hangs up, wraps up with an outcome and waits for the hub to close
-the work order. Prints one JSON summary line; exit code 0 only
-if every step happened.
+the work order. Before going ready it shows counter mode's layout for a screenshot
+(best effort). Prints one JSON summary line; exit code 0 only if every step of the call
+happened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -54,6 +56,7 @@ class Autopilot:
         ws = w.workstation
         await self._until(lambda: ws.link.state is LinkState.CONNECTED, "connect to the hub")
         self._screenshot("01-idle.png")
+        await self._counter_mode()
         w.status_strip.state_chosen.emit("ready", "")
         await self._until(lambda: ws.presence.state in ("ready", "ringing"), "go ready")
         await self._until(lambda: w.offer_banner.isVisible(), "an offer rings")
@@ -93,6 +96,29 @@ class Autopilot:
         self.summary["work_order"] = closed.work_order_id
         self.summary["outcome"] = closed.outcome
         self._screenshot("05-closed.png")
+
+    async def _counter_mode(self) -> None:
+        """Counter mode's layout, for the screenshots, while the seat is still away (no offer
+        ringing, which would hold the mode); best effort, then back to video. Never fails
+        the demo: the call is what it checks."""
+        w = self.window
+        if w.counter is None:
+            return
+        ws, timeout = w.workstation, self.timeout
+        self.timeout = 5.0
+        try:
+            w.status_strip.mode_chosen.emit("counter")
+            await self._until(lambda: w.mode_layout.shown == "counter", "counter layout")
+            await asyncio.sleep(0.3)
+            self._screenshot("05b-counter-mode.png")
+            self.summary["counter_mode"] = True
+        except AutopilotError as exc:
+            self.summary["counter_mode"] = f"not shown: {exc}"
+        finally:
+            w.status_strip.mode_chosen.emit("video")
+            with contextlib.suppress(AutopilotError):
+                await self._until(lambda: ws.presence.mode == "video", "back to video")
+            self.timeout = timeout
 
     async def _pre_review(self) -> None:
         """Wait for the citizen's photos, accept the first, ask for the rest, send the verdict."""

@@ -16,7 +16,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PyQt6.QtCore import QByteArray, QSettings, Qt
+from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
@@ -24,11 +24,15 @@ from seat_client import protocol
 from seat_client.hub_link import LinkState, NotConnectedError
 from seat_client.material_transfer import TransferProgress
 from seat_client.materials import PreReviewVerdict
+from seat_client.walk_in import WalkIn
 from seat_client.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
 from ui.chat_pane import ChatPane
+from ui.counter_desk import CounterParts
+from ui.labels import mode_label
 from ui.offer_banner import OfferBanner
 from ui.queue_pane import QueuePane
 from ui.ringer import Ringer
+from ui.seat_layout import ModeLayout, layout_for
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
@@ -61,8 +65,10 @@ class MainWindow(QMainWindow):
         records: RecordsParts | None = None,
         plugins: PluginParts | None = None,
         assist: AssistParts | None = None,
+        counter: CounterParts | None = None,
     ) -> None:
         super().__init__()
+        self.counter = counter
         self.workstation = workstation
         self.pre_review = pre_review
         self.applications = applications
@@ -88,6 +94,9 @@ class MainWindow(QMainWindow):
         if records is not None:
             column.addWidget(records.whispers)
         column.addWidget(self.video_pane, 1)
+        if counter is not None:  # counter mode's main area; a work tab in combined mode
+            column.addWidget(counter.pane, 1)
+            counter.pane.hide()
         self.setCentralWidget(central)
         self.queue_dock = self._dock("queue", self.tr("Queue"), self.queue_pane,
                                      Qt.DockWidgetArea.LeftDockWidgetArea)
@@ -124,6 +133,20 @@ class MainWindow(QMainWindow):
         self.setStatusBar(status)
         self._ready_shortcut = QShortcut(QKeySequence("F9"), self)
         self._away_shortcut = QShortcut(QKeySequence("F10"), self)
+        self._mode_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
+        self.mode_layout = ModeLayout(
+            self, settings, LAYOUT_VERSION, video=self.video_pane, column=column,
+            counter=counter.pane if counter is not None else None,
+            counter_title=self.tr("Walk-in intake"),
+            video_docks=(self.queue_dock, self.work_order_dock, self.chat_dock),
+            work_dock=self.work_dock, work_tabs=self.work_tabs,
+            video_only_tabs=(assist.view,) if assist is not None else (),
+        )
+        self._mode_timer = QTimer(self)  # one layout check after each burst of hub messages
+        self._mode_timer.setSingleShot(True)
+        self._mode_timer.setInterval(0)
+        self._walk_in: WalkIn | None = None  # the walk-in handed to the form and review
+        self._walk_in_form: object = None  # its FormState, while the form pane shows it
         self._update_title()
         self._connect_signals()
         self._restore_layout()
@@ -155,7 +178,12 @@ class MainWindow(QMainWindow):
             ws.notice.connect(self._on_workstation_notice),
             ws.link.state_changed.connect(self._on_link_state_changed),
             ws.link.welcome.connect(lambda _: self._update_title()),
+            # A call's end comes before its wrap-up request: decide once both are in.
+            ws.call_changed.connect(lambda _: self._mode_timer.start()),
+            ws.work_order_closed.connect(lambda _: self._mode_timer.start()),
         ]
+        self._mode_timer.timeout.connect(self._on_mode_timer_timeout)
+        self._mode_shortcut.activated.connect(self._on_mode_shortcut_activated)
         self.offer_banner.accept_requested.connect(lambda: self._run(ws.accept(), "accept"))
         self.offer_banner.decline_requested.connect(lambda: self._run(ws.decline(), "decline"))
         self.video_pane.hang_up_requested.connect(lambda: self._run(ws.hang_up(), "hang up"))
@@ -178,6 +206,8 @@ class MainWindow(QMainWindow):
             self._connect_plugins(self.plugins)
         if self.assist is not None:
             self._connect_assist(self.assist)
+        if self.counter is not None:
+            self._connect_counter(self.counter)
         if self.records is not None:
             orders = self.records.orders
             self.records.orders_pane.search_requested.connect(
@@ -227,6 +257,8 @@ class MainWindow(QMainWindow):
 
     def _on_plugins_form_suggested(self, values: dict[str, str]) -> None:
         """A plugin's suggestions fill the form, marked until the agent confirms each."""
+        if self.counter is not None and self.counter.desk.busy:
+            return  # a walk-in being opened: its own form takes them, not the one on show
         form = self.applications.form if self.applications is not None else None
         if form is not None and form.state is not None:
             form.state.prefill(values)
@@ -307,12 +339,73 @@ class MainWindow(QMainWindow):
                 lambda welcome: setattr(pane, "agent_name", welcome.name)
             ),
         ]
-        pane.verdict_ready.connect(
-            lambda verdict, images: self._run(
-                parts.desk.send_verdict(verdict, images), self.tr("send the verdict")
-            )
-        )
+        pane.verdict_ready.connect(self._on_review_pane_verdict_ready)
         pane.failed.connect(lambda text: self._show_message(text, 10000))
+
+    def _connect_counter(self, parts: CounterParts) -> None:
+        desk, pane, review = parts.desk, parts.pane, self.pre_review
+        self._unsubscribe += [
+            desk.opened.connect(self._on_counter_desk_opened),
+            desk.marks_changed.connect(self._on_counter_desk_marks_changed),
+            self.workstation.call_changed.connect(
+                lambda call: pane.set_call_live(call is not None)),
+        ]
+        if review is not None:
+            send_text = review.pane.send.text()
+            self._unsubscribe += [
+                desk.material_added.connect(review.pane.add_material),
+                # A call's review goes back to the citizen: the button says so again.
+                review.desk.session_changed.connect(lambda _: review.pane.send.setText(send_text)),
+            ]
+            pane.review_requested.connect(lambda: self.work_tabs.setCurrentWidget(review.pane))
+        if self.applications is not None:
+            form = self.applications.form
+            pane.form_requested.connect(lambda: self.work_tabs.setCurrentWidget(form))
+
+    def _on_counter_desk_opened(self, walk_in: WalkIn | None) -> None:
+        """A walk-in opened: its form (prefilled, to confirm) and its counter review go to
+        the same form and review panes a call uses. Done: the next citizen sees neither."""
+        review, apps = self.pre_review, self.applications
+        shown, self._walk_in = self._walk_in, walk_in
+        if walk_in is None:
+            if review is not None and shown is not None and review.pane.session is shown.review:
+                review.pane.set_session(None)
+            if apps is not None and apps.form.state is not None and (
+                    apps.form.state is self._walk_in_form):
+                apps.form.set_context("", "", "", {})
+            self._walk_in_form = None
+            return
+        if review is not None:
+            review.pane.set_session(walk_in.review)
+            review.pane.send.setText(self.tr("Record the verdict"))
+        if apps is not None:
+            welcome = self.workstation.welcome
+            apps.form.set_context(
+                walk_in.work_order_id, walk_in.item.code, walk_in.item.form, walk_in.prefill(),
+                item_name=walk_in.item.name, materials=walk_in.accepted(),
+                agent_id=welcome.agent_id if welcome else "",
+            )
+            self._walk_in_form = apps.form.state
+            if self.mode_layout.shown == "counter":
+                self.work_tabs.setCurrentWidget(apps.form)
+
+    def _on_counter_desk_marks_changed(self, walk_in: WalkIn) -> None:
+        form = self.applications.form if self.applications is not None else None
+        if form is not None and walk_in is self._walk_in and form.state is self._walk_in_form:
+            form.set_materials(walk_in.accepted())
+
+    def _on_review_pane_verdict_ready(self, verdict: PreReviewVerdict,
+                                      images: dict[str, bytes]) -> None:
+        """A call's verdict goes to the citizen; a walk-in's stays on this seat (its history
+        and the pre-review notice), the accepted materials already on the form."""
+        walk_in = self.counter.desk.walk_in if self.counter is not None else None
+        if walk_in is not None and verdict.work_order_id == walk_in.review.work_order_id:
+            if self.pre_review is not None:
+                self.pre_review.pane.status.setText(self.tr("Verdict recorded at the counter"))
+            return
+        if self.pre_review is not None:
+            self._run(self.pre_review.desk.send_verdict(verdict, images),
+                      self.tr("send the verdict"))
 
     # --- slots -------------------------------------------------------------------
 
@@ -345,6 +438,34 @@ class MainWindow(QMainWindow):
 
     def _on_workstation_presence_changed(self, presence: protocol.Presence) -> None:
         self.status_strip.show_presence(presence)
+        self._mode_timer.start()
+
+    def _on_mode_timer_timeout(self) -> None:
+        """Show the layout of the mode the hub confirmed, once no video contact needs the
+        current one (the hub keeps the call; the swap follows its wrap-up)."""
+        ws, layout = self.workstation, self.mode_layout
+        mode = ws.presence.mode
+        contact_open = ws.call is not None or ws.wrap_up is not None
+        wanted = layout_for(mode, contact_open=contact_open, shown=layout.shown)
+        if wanted != mode:
+            self._show_message(self.tr("%1 mode starts when this call is wrapped up")
+                               .replace("%1", mode_label(mode)), 10000)
+        if not layout.show(wanted):
+            return
+        self._show_message(self.tr("%1 mode (Ctrl+M switches mode)")
+                           .replace("%1", mode_label(wanted)))
+        if self.counter is not None:
+            desk = self.counter.desk
+            self._run(desk.hold_camera(wanted == "counter"), self.tr("document camera"))
+            if wanted == "counter":
+                self.counter.pane.focus_booking_no()
+
+    def _on_mode_shortcut_activated(self) -> None:
+        """Ctrl+M: ask the hub for the next mode (video → counter → combined → video)."""
+        modes: tuple[protocol.SeatMode, ...] = ("video", "counter", "combined")
+        mode = modes[(modes.index(self.workstation.presence.mode) + 1) % len(modes)]
+        self._show_message(self.tr("Switching to %1 mode…").replace("%1", mode_label(mode)))
+        self._run(self.workstation.set_mode(mode), "mode")
 
     def _on_workstation_offer_changed(self, offer: protocol.Offer | None) -> None:
         self.offer_banner.show_offer(offer)
@@ -415,9 +536,8 @@ class MainWindow(QMainWindow):
         task.add_done_callback(self._tasks.discard)
 
     def _show_message(self, text: str, timeout_ms: int = 5000) -> None:
-        bar = self.statusBar()
-        if bar is not None:
-            bar.showMessage(text, timeout_ms)
+        # The strip fills the status bar, so its own label shows passing messages.
+        self.status_strip.show_message(text, timeout_ms)
 
     def _update_title(self) -> None:
         welcome = self.workstation.welcome
@@ -436,7 +556,7 @@ class MainWindow(QMainWindow):
 
     def save_layout(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())
-        self._settings.setValue("window/state", self.saveState(LAYOUT_VERSION))
+        self.mode_layout.save()  # under the shown mode's key; each mode keeps its own
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:

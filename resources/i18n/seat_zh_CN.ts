@@ -168,6 +168,236 @@
         <translation>请选择…</translation>
     </message>
 </context><context>
+    <name>CounterDeskPane</name>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="85" />
+        <source>Walk-in intake</source>
+        <translation>窗口受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="91" />
+        <source>Look up (Enter)</source>
+        <translation>查询 (Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="101" />
+        <source>Type or choose the item…</source>
+        <translation>输入或选择事项…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="106" />
+        <source>Start</source>
+        <translation>开始受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="114" />
+        <source>No walk-in open. Type the citizen's appointment number and press Enter, or choose the item for a walk-in without appointment.</source>
+        <translation>尚未受理。请输入群众的预约号并按回车查询；无预约的，请选择事项后开始受理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="116" />
+        <source>Ctrl+M switches the seat between video, counter and combined mode.</source>
+        <translation>按 Ctrl+M 在视频、窗口、视频+窗口模式之间切换。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="301" />
+        <location filename="../../ui/counter_desk.py" line="122" />
+        <source>Appointment</source>
+        <translation>预约信息</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="134" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="135" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="136" />
+        <source>Citizen</source>
+        <translation>群众</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="137" />
+        <source>Work order</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="140" />
+        <source>Materials</source>
+        <translation>材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="146" />
+        <source>Take from document camera (F8)</source>
+        <translation>高拍仪取图 (F8)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="154" />
+        <source>Open the form</source>
+        <translation>打开表单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="155" />
+        <source>Pre-review</source>
+        <translation>材料预审</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="156" />
+        <source>Done — next citizen</source>
+        <translation>办结，下一位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="164" />
+        <source>Appointment no.</source>
+        <translation>预约号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="168" />
+        <source>No appointment:</source>
+        <translation>无预约：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="212" />
+        <source>On a video call: walk-in intake resumes after the call.</source>
+        <translation>正在视频通话：通话结束后再办理窗口受理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="226" />
+        <source>Looking up appointment %1…</source>
+        <translation>正在查询预约 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="235" />
+        <source>Choose the item from the list first.</source>
+        <translation>请先从列表中选择事项。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="238" />
+        <source>Opening %1…</source>
+        <translation>正在打开 %1…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="251" />
+        <source>Took %1 from the document camera: check it in the pre-review.</source>
+        <translation>已从高拍仪取图 %1，请在材料预审中核对。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="260" />
+        <source>“%1” is not an appointment number: it is YY and 8 digits, e.g. YY-00000042.</source>
+        <translation>“%1”不是有效的预约号：预约号为 YY 加 8 位数字，例如 YY-00000042。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="262" />
+        <source>No appointment %1. Check the number with the citizen, or serve them without an appointment.</source>
+        <translation>没有找到预约 %1。请与群众核对预约号，或按无预约受理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="265" />
+        <source>The government service system cannot be reached right now. Try again shortly, or serve the citizen without an appointment.</source>
+        <translation>暂时无法连接政务服务系统。请稍后重试，或按无预约受理。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="268" />
+        <source>The government service system refused this workstation's credentials. Please call IT support.</source>
+        <translation>政务服务系统拒绝了本工作站的接入凭据，请联系运维人员。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="386" />
+        <location filename="../../ui/counter_desk.py" line="271" />
+        <source>Could not open the walk-in: %1</source>
+        <translation>受理未能打开：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="360" />
+        <location filename="../../ui/counter_desk.py" line="297" />
+        <source>No document camera folder is set up for this seat</source>
+        <translation>本窗口未配置高拍仪文件夹</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="315" />
+        <source>Walk-in without appointment</source>
+        <translation>无预约受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="317" />
+        <source>(fill in on the form)</source>
+        <translation>（在表单中填写）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="323" />
+        <source>Note: the appointment is not for today (%1).</source>
+        <translation>注意：该预约不是今天的（%1）。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="327" />
+        <source>Appointment %1 opened; %2 form value(s) from the booking wait for your confirmation.</source>
+        <translation>已打开预约 %1，预约带出的 %2 项表单内容待您与群众核对确认。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="340" />
+        <source>%1 image(s) at the counter</source>
+        <translation>窗口拍摄 %1 张</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="342" />
+        <source>pre-reviewed on video</source>
+        <translation>视频预审</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="348" />
+        <source>Still missing: %1</source>
+        <translation>还缺：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="351" />
+        <source>All required materials accepted</source>
+        <translation>必需材料已齐全</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="358" />
+        <source>The document camera has no new image yet: scan the document first.</source>
+        <translation>高拍仪还没有新图像，请先拍摄材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="362" />
+        <source>the camera is still saving it, press F8 again</source>
+        <translation>高拍仪仍在保存，请再按 F8</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="363" />
+        <source>the file is too large</source>
+        <translation>文件太大</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="364" />
+        <source>the image has too many pixels</source>
+        <translation>图像像素过多</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="365" />
+        <source>it is not a JPEG or PNG image, or it is damaged</source>
+        <translation>不是 JPEG 或 PNG 图像，或文件已损坏</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="366" />
+        <source>the image is cut off</source>
+        <translation>图像不完整</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="367" />
+        <source>the image's metadata is malformed</source>
+        <translation>图像元数据异常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter_desk.py" line="369" />
+        <source>The document camera's image %1 cannot be used: %2</source>
+        <translation>高拍仪图像 %1 无法使用：%2</translation>
+    </message>
+</context><context>
     <name>DateRangeEditor</name>
     <message>
         <location filename="../../ui/form_editors.py" line="204" />
@@ -337,184 +567,219 @@
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="132" />
+        <location filename="../../ui/app.py" line="139" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="92" />
+        <location filename="../../ui/main_window.py" line="101" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="94" />
+        <location filename="../../ui/main_window.py" line="103" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="100" />
+        <location filename="../../ui/main_window.py" line="109" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="104" />
+        <location filename="../../ui/main_window.py" line="113" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="106" />
+        <location filename="../../ui/main_window.py" line="115" />
         <source>Application</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="107" />
+        <location filename="../../ui/main_window.py" line="116" />
         <source>Outbox</source>
         <translation>提交箱</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="108" />
+        <location filename="../../ui/main_window.py" line="117" />
         <source>Receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110" />
+        <location filename="../../ui/main_window.py" line="119" />
         <source>Task plugins</source>
         <translation>办事指引</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112" />
+        <location filename="../../ui/main_window.py" line="121" />
         <source>Remote assistance</source>
         <translation>远程协助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="114" />
+        <location filename="../../ui/main_window.py" line="123" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="115" />
+        <location filename="../../ui/main_window.py" line="124" />
         <source>Work</source>
         <translation>办理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="184" />
+        <location filename="../../ui/main_window.py" line="140" />
+        <source>Walk-in intake</source>
+        <translation>窗口受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="214" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="201" />
+        <location filename="../../ui/main_window.py" line="231" />
         <source>No receipt to print yet</source>
         <translation>还没有可打印的回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="208" />
+        <location filename="../../ui/main_window.py" line="238" />
         <source>Sent to the kiosk printer</source>
         <translation>已发送到自助终端打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="210" />
+        <location filename="../../ui/main_window.py" line="240" />
         <source>print at the kiosk</source>
         <translation>在自助终端打印</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="216" />
+        <location filename="../../ui/main_window.py" line="246" />
         <source>No application form open</source>
         <translation>没有打开的申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="248" />
+        <location filename="../../ui/main_window.py" line="280" />
         <source>show the receipt</source>
         <translation>显示回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="292" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="260" />
+        <location filename="../../ui/main_window.py" line="292" />
         <source>Me</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="262" />
+        <location filename="../../ui/main_window.py" line="294" />
         <source>%1 uploading %2: %3%</source>
         <translation>%1正在上传 %2：%3%</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="274" />
+        <location filename="../../ui/main_window.py" line="306" />
         <source>No call to send the receipt to</source>
         <translation>当前没有可发送回执的通话</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="282" />
+        <location filename="../../ui/main_window.py" line="314" />
         <source>Receipt sent to the citizen</source>
         <translation>回执已发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="284" />
+        <location filename="../../ui/main_window.py" line="316" />
         <source>send the receipt</source>
         <translation>发送回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="312" />
+        <location filename="../../ui/main_window.py" line="380" />
+        <source>Record the verdict</source>
+        <translation>记录预审结论</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="404" />
+        <source>Verdict recorded at the counter</source>
+        <translation>已在窗口记录预审结论</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="408" />
         <source>send the verdict</source>
         <translation>发送预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="336" />
+        <location filename="../../ui/main_window.py" line="429" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342" />
+        <location filename="../../ui/main_window.py" line="435" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344" />
+        <location filename="../../ui/main_window.py" line="437" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364" />
+        <location filename="../../ui/main_window.py" line="451" />
+        <source>%1 mode starts when this call is wrapped up</source>
+        <translation>本次通话小结完成后切换为%1模式</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="455" />
+        <source>%1 mode (Ctrl+M switches mode)</source>
+        <translation>%1模式（Ctrl+M 切换模式）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="459" />
+        <source>document camera</source>
+        <translation>高拍仪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="467" />
+        <source>Switching to %1 mode…</source>
+        <translation>正在切换到%1模式…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="485" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368" />
+        <location filename="../../ui/main_window.py" line="489" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="381" />
+        <location filename="../../ui/main_window.py" line="502" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="384" />
+        <location filename="../../ui/main_window.py" line="505" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="407" />
+        <location filename="../../ui/main_window.py" line="528" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="410" />
+        <location filename="../../ui/main_window.py" line="531" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424" />
+        <location filename="../../ui/main_window.py" line="545" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="426" />
+        <location filename="../../ui/main_window.py" line="547" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -709,6 +974,72 @@
         <location filename="../../ui/receipt_view.py" line="74" />
         <source>Receipt %1</source>
         <translation>受理回执 %1</translation>
+    </message>
+</context><context>
+    <name>RecordingIndicator</name>
+    <message>
+        <location filename="../../ui/recording_indicator.py" line="61" />
+        <source>● Recording</source>
+        <translation>● 录像中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_indicator.py" line="64" />
+        <source>Recording saved (%1)</source>
+        <translation>录像已保存（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_indicator.py" line="69" />
+        <source>Recording failed: %1</source>
+        <translation>录像失败：%1</translation>
+    </message>
+</context><context>
+    <name>RecordingPlayer</name>
+    <message>
+        <location filename="../../ui/recording_player.py" line="81" />
+        <source>Recording of %1</source>
+        <translation>%1 的录像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="85" />
+        <source>Opening the recording…</source>
+        <translation>正在打开录像…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="127" />
+        <location filename="../../ui/recording_player.py" line="86" />
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="89" />
+        <source>Position</source>
+        <translation>播放位置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="167" />
+        <location filename="../../ui/recording_player.py" line="127" />
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="146" />
+        <source>Sound only: this call has no picture</source>
+        <translation>仅有声音：此通话没有画面</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="150" />
+        <source>Sound track: %1 (not played on this computer)</source>
+        <translation>音轨：%1（本机不播放声音）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="151" />
+        <source>No sound track</source>
+        <translation>没有音轨</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording_player.py" line="170" />
+        <source>The recording cannot be played: %1</source>
+        <translation>无法播放此录像：%1</translation>
     </message>
 </context><context>
     <name>RegionEditor</name>
@@ -1010,73 +1341,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="91" />
-        <location filename="../../ui/wall_app.py" line="86" />
+        <location filename="../../ui/wall_app.py" line="100" />
+        <location filename="../../ui/wall_app.py" line="95" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="87" />
+        <location filename="../../ui/wall_app.py" line="96" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="88" />
+        <location filename="../../ui/wall_app.py" line="97" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="89" />
+        <location filename="../../ui/wall_app.py" line="98" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="98" />
+        <location filename="../../ui/wall_app.py" line="107" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="99" />
+        <location filename="../../ui/wall_app.py" line="108" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="100" />
+        <location filename="../../ui/wall_app.py" line="109" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="101" />
+        <location filename="../../ui/wall_app.py" line="110" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="102" />
+        <location filename="../../ui/wall_app.py" line="111" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="103" />
+        <location filename="../../ui/wall_app.py" line="112" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="106" />
+        <location filename="../../ui/wall_app.py" line="115" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="109" />
+        <location filename="../../ui/wall_app.py" line="118" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="192" />
+        <location filename="../../ui/wall_app.py" line="201" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="199" />
+        <location filename="../../ui/wall_app.py" line="208" />
         <source>Not connected to the hub</source>
         <translation>未连接服务端</translation>
     </message>
@@ -1337,62 +1668,87 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WorkOrderListPane</name>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="45" />
+        <location filename="../../ui/workorder_list_pane.py" line="59" />
         <source>Work order, item, outcome or agent</source>
         <translation>工单号、事项、结果或坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="46" />
+        <location filename="../../ui/workorder_list_pane.py" line="60" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="53" />
+        <location filename="../../ui/workorder_list_pane.py" line="67" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="54" />
+        <location filename="../../ui/workorder_list_pane.py" line="68" />
         <source>Queued</source>
         <translation>排队时间</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="55" />
+        <location filename="../../ui/workorder_list_pane.py" line="69" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="56" />
+        <location filename="../../ui/workorder_list_pane.py" line="70" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="57" />
+        <location filename="../../ui/workorder_list_pane.py" line="71" />
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="58" />
+        <location filename="../../ui/workorder_list_pane.py" line="72" />
         <source>Citizen</source>
         <translation>市民</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="59" />
+        <location filename="../../ui/workorder_list_pane.py" line="73" />
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="60" />
+        <location filename="../../ui/workorder_list_pane.py" line="74" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="100" />
+        <location filename="../../ui/workorder_list_pane.py" line="75" />
+        <source>Recording</source>
+        <translation>录像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="88" />
+        <source>Play recording</source>
+        <translation>播放录像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="128" />
+        <source>Recording past its retention period</source>
+        <translation>录像已过保留期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="130" />
+        <source>This recording is not on this computer</source>
+        <translation>本机没有此录像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="132" />
+        <source>Not recorded</source>
+        <translation>未录像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workorder_list_pane.py" line="169" />
         <source>%1 work orders%2 · average handling %3</source>
         <translation>%1 条工单%2 · 平均处理 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="102" />
+        <location filename="../../ui/workorder_list_pane.py" line="171" />
         <source> (more not shown)</source>
         <translation>（还有更多未显示）</translation>
     </message>
