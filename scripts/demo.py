@@ -48,7 +48,8 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     headless = args.headless or not os.environ.get("DISPLAY")
     seats = [SeatSpec("0012", "张三", skills=SKILLS, hall="东莞市民服务中心"),
-             SeatSpec("0013", "李四", skills=("social_insurance",), hall="石龙镇")]
+             SeatSpec("0013", "李四", skills=("social_insurance",), hall="石龙镇"),
+             SeatSpec("S01", "王督导", role="supervisor", hall="东莞市民服务中心")]
     with HubProcess(seats, workdir=args.out / "hub", ring_timeout=20.0) as hub, \
             GovApiProcess(workdir=args.out / "gov-api") as gov_api:
         print(f"hub: {hub.url}  ledger: {hub.db_path}", flush=True)
@@ -79,19 +80,44 @@ def main() -> int:
         if xvfb is not None:
             env["DISPLAY"] = xvfb[1]
         client_args = [str(BIN / "seat-client"), "--settings", str(settings)]
+        wall: subprocess.Popen[str] | None = None
         if headless:
             client_args += ["--autopilot", str(args.out)]
+            # The supervisor watches the call from the seat wall and barges in for a moment.
+            token_file = args.out / "supervisor.token"
+            token_file.write_text(hub.tokens["S01"], encoding="utf-8")
+            wall = subprocess.Popen(
+                [str(BIN / "seat-wall"), "--hub", hub.url, "--token-file", str(token_file),
+                 "--lang", args.lang, "--size", "1366x768", "--watch", "0012",
+                 "--screenshot", str(args.out / "06-seat-wall.png")],
+                env=env, stdout=subprocess.PIPE, text=True,
+                stderr=open(args.out / "seat-wall.log", "w"),  # noqa: SIM115
+            )
         print("workstation: " + ("Xvfb, autopilot" if headless else "opening the window"),
               flush=True)
         client = subprocess.run(client_args, env=env, stdout=subprocess.PIPE, text=True,
                                 stderr=open(args.out / "workstation.log", "w"))  # noqa: SIM115
+        watch = finish_wall(wall)
         sim.terminate()
         sim.wait(10)
         if xvfb is not None:
             xvfb[0].terminate()
         if not headless:
             return client.returncode
-        return report(client.stdout, hub.db_path, client.returncode, gov_api)
+        return report(client.stdout, hub.db_path, client.returncode, gov_api, watch)
+
+
+def finish_wall(wall: subprocess.Popen[str] | None) -> dict[str, object]:
+    """The supervisor's summary (it ends by itself once it watched, or gave up)."""
+    if wall is None:
+        return {}
+    try:
+        out, _ = wall.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        wall.kill()
+        out, _ = wall.communicate()
+    lines = [line for line in out.splitlines() if line.startswith("{")]
+    return dict(json.loads(lines[-1])) if lines else {"watched": False}
 
 
 def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
@@ -110,7 +136,8 @@ def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
     sys.exit("could not start Xvfb")
 
 
-def report(stdout: str, db_path: Path, returncode: int, gov_api: GovApiProcess) -> int:
+def report(stdout: str, db_path: Path, returncode: int, gov_api: GovApiProcess,
+           watch: dict[str, object]) -> int:
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
     if not lines:
         print("the workstation printed no summary; see out/demo/workstation.log", file=sys.stderr)
@@ -136,6 +163,11 @@ def report(stdout: str, db_path: Path, returncode: int, gov_api: GovApiProcess) 
     applications = gov_api.applications()
     print(f"  受理 application:              {summary.get('application_number', '—')} "
           f"({len(applications)} in the government API sandbox)")
+    if watch.get("watched"):
+        print(f"  监看 supervisor watched:       {watch.get('frames_painted')} frames painted, "
+              f"barged in: {'是 yes' if watch.get('barged_in') else '否 no'}")
+    else:
+        print("  监看 supervisor watched:       否 no (see out/demo/seat-wall.log)")
     print(f"  截图 screenshots:              {Path(summary.get('screenshot', '.')).parent}/*.png")
     if not ok:
         print(f"  FAILED: {summary.get('failed_step', 'work order not closed in the ledger')}")

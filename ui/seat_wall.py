@@ -91,8 +91,10 @@ class SeatWallGrid(QWidget):
         return self._selected
 
     def select(self, agent_id: str) -> None:
+        """Select a seat (as a click does: ``seat_selected`` follows)."""
         self._selected = agent_id
         self.update()
+        self.seat_selected.emit(agent_id)
 
     def tile_geometry(self) -> TileGeometry:
         return self._geometry
@@ -141,7 +143,6 @@ class SeatWallGrid(QWidget):
         if not agent_id:
             return
         self.select(agent_id)
-        self.seat_selected.emit(agent_id)
         if event.button() == Qt.MouseButton.RightButton:
             self.seat_context_menu.emit(agent_id, event.globalPosition().toPoint())
 

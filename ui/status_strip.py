@@ -1,4 +1,4 @@
-"""The status strip at the bottom: seat state, mode, hub connection, clock.
+"""The status strip at the bottom: seat state, mode, passing messages, hub connection, clock.
 
 The state and mode boxes show what the hub says; choosing another entry
 emits an intent (``state_chosen(state, reason)``, ``mode_chosen(mode)``),
@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from PyQt6.QtCore import QSignalBlocker, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QWidget
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from seat_client import protocol
 from seat_client.hub_link import LinkState
@@ -35,6 +35,7 @@ class StatusStrip(QWidget):
 
     state_chosen = pyqtSignal(str, str)
     mode_chosen = pyqtSignal(str)
+    message_shown = pyqtSignal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +51,12 @@ class StatusStrip(QWidget):
         self.mode_box = QComboBox(self)
         for mode in ("video", "counter", "combined"):
             self.mode_box.addItem(mode_label(mode), mode)
+        self.message = QLabel(self)
+        self.message.setObjectName("stripMessage")
+        self.message.setMinimumWidth(40)
+        self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._message_timer = QTimer(self)
+        self._message_timer.setSingleShot(True)
         self.watch_badge = QLabel(self)
         self.watch_badge.setObjectName("watchBadge")
         self.watch_badge.hide()
@@ -63,7 +70,8 @@ class StatusStrip(QWidget):
         row.addSpacing(12)
         row.addWidget(QLabel(self.tr("Mode"), self))
         row.addWidget(self.mode_box)
-        row.addStretch(1)
+        row.addSpacing(16)
+        row.addWidget(self.message, 1)
         row.addWidget(self.watch_badge)
         row.addSpacing(12)
         row.addWidget(self.connection)
@@ -82,6 +90,7 @@ class StatusStrip(QWidget):
         self.state_box.activated.connect(self._on_state_box_activated)
         self.mode_box.activated.connect(self._on_mode_box_activated)
         self._timer.timeout.connect(self._on_timer_timeout)
+        self._message_timer.timeout.connect(self.message.clear)
 
     def show_presence(self, presence: protocol.Presence) -> None:
         if presence.state != self._presence.state or presence.reason != self._presence.reason:
@@ -100,6 +109,13 @@ class StatusStrip(QWidget):
         with QSignalBlocker(self.mode_box):
             self.mode_box.setCurrentIndex(self.mode_box.findData(presence.mode))
         self._on_timer_timeout()
+
+    def show_message(self, text: str, timeout_ms: int = 5000) -> None:
+        """A passing message (the hub's answers, notices) between the mode and the lights."""
+        self.message.setText(text)
+        self.message.setToolTip(text)
+        self._message_timer.start(timeout_ms)
+        self.message_shown.emit(text)
 
     def show_watch(self, state: protocol.WatchState | None) -> None:
         """Show that (and by whom) this call is watched or barged into; hide when not."""

@@ -7,15 +7,22 @@ the system keyring under the supervisor id, else the login dialog), asks for
 the wall and shows it. The hub pushes every change; supervisor actions go
 out through ``WallLink`` and the hub's answer shows in the status bar.
 ``--screenshot FILE`` saves the window once the wall arrived, and exits.
+With ``--watch AGENT`` as well, it first waits (up to a minute) for that
+agent's call, watches it, barges in for a moment, saves the wall as FILE and
+the watch window beside it (``FILE-watch.png``), stops the watch and prints
+a JSON summary (the demo's supervisor).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_API", "pyqt6")
@@ -50,6 +57,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--large-text", action="store_true", help="larger text")
     parser.add_argument("--size", default="1920x1080", help="window size, e.g. 1366x768")
     parser.add_argument("--screenshot", type=Path, help="save a screenshot once synced, then exit")
+    parser.add_argument("--watch", metavar="AGENT",
+                        help="with --screenshot: watch this agent's next call first")
     return parser.parse_args(argv)
 
 
@@ -205,6 +214,43 @@ class WallSession:
         task.add_done_callback(self.tasks.discard)
 
 
+async def watch_once(session: WallSession, agent_id: str, screenshot: Path) -> int:
+    """Watch ``agent_id``'s next call from the wall, barge in briefly, save both windows."""
+
+    async def until(condition: Callable[[], bool], timeout_s: float) -> bool:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            if time.monotonic() > deadline:
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    def on_call() -> bool:
+        seat = session.model.seats.get(agent_id)
+        return seat is not None and seat.state == "on_call"
+
+    summary: dict[str, object] = {"watched": False, "agent_id": agent_id}
+    if await until(on_call, 60):
+        session.window.grid.select(agent_id)
+        session.window.watch_button.click()
+        if await until(lambda: session.watch_window is not None
+                       and session.watch_window.video.painted_count >= 15, 15):
+            watch_window = session.watch_window
+            assert watch_window is not None
+            watch_window.barge_button.click()
+            await until(lambda: session.viewer.barging, 5)
+            await asyncio.sleep(1.0)
+            summary.update(watched=True, frames_painted=watch_window.video.painted_count,
+                           barged_in=session.viewer.barging,
+                           voice_level_dbfs=round(session.viewer.voice_level_dbfs, 1))
+            session.window.grab().save(str(screenshot))
+            watch_window.grab().save(str(screenshot.with_name(screenshot.stem + "-watch.png")))
+            watch_window.stop_button.click()
+            await until(lambda: session.watch_window is None, 5)
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
+    return 0 if summary["watched"] else 1
+
+
 async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token))
     model = WallModel()
@@ -233,6 +279,8 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
 
             model.changed.connect(on_changed)
             await asyncio.wait_for(synced, 15)
+            if args.watch:
+                return await watch_once(session, args.watch, args.screenshot)
             await asyncio.sleep(0.3)
             window.grab().save(str(args.screenshot))
             return 0

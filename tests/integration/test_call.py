@@ -52,6 +52,7 @@ async def test_a_whole_call_end_to_end(seat: Seat) -> None:
     pane.notes.setPlainText("指导查询")
     pane.submit.click()
     await until(lambda: len(ws.history) == 1, "the work order closes")
+    assert "已办结" in window.status_strip.message.text(), "the status strip says so"
     assert not pane.wrap_up_box.isVisible()
     assert pane.history.count() == 1
     assert pane.name.text() == "—", "the closed citizen's facts leave the pane"

@@ -22,9 +22,7 @@ async def test_photos_in_verdict_out(seat: Seat, photo_cache: Path) -> None:
     )
     run = asyncio.get_running_loop().create_task(citizen.run())
     messages: list[str] = []
-    status_bar = window.statusBar()
-    assert status_bar is not None
-    status_bar.messageChanged.connect(messages.append)
+    window.status_strip.message_shown.connect(messages.append)
     window.status_strip.state_chosen.emit("ready", "")
     await until(lambda: window.offer_banner.isVisible(), "offer")
     window.offer_banner.accept_button.click()
