@@ -37,6 +37,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from sandbox.camera import StampedCameraTrack, ToneAudioTrack
+from sandbox.citizen import RECORDING_NOTICE
 from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.control import ControlGate, ControlState
 from sandbox.kiosk.id_card import IdCard, face_scan
@@ -77,6 +78,8 @@ class KioskReport:
     printed: list[str] = field(default_factory=list)
     print_failures: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    #: What the screen told the citizen when the hub said the call is recorded.
+    recording_notice: str = ""
 
 
 class KioskPeer:
@@ -203,7 +206,11 @@ class KioskPeer:
                 self.window.set_status(f"正在为您接通视频坐席，前面还有 {message.position - 1} 人")
             case protocol.CallStarted():
                 self._call_id = self.report.call_id = message.call_id
-                self.window.set_status(f"已接通坐席：{message.peer_name}")
+                status = f"已接通坐席：{message.peer_name}"
+                if message.recorded:  # told before any media flows
+                    self.report.recording_notice = RECORDING_NOTICE
+                    status += f"。{RECORDING_NOTICE}"
+                self.window.set_status(status)
                 await self._offer(message.call_id)
             case protocol.Sdp() if message.call_id == self._call_id and self._pc is not None:
                 with contextlib.suppress(ValueError):

@@ -153,6 +153,9 @@ async def check_input_before_consent(
     kiosk_call: KioskCall, caplog: pytest.LogCaptureFixture
 ) -> None:
     call, kiosk = kiosk_call, kiosk_call.kiosk
+    # The hub records calls by default: the kiosk's screen said so before the media.
+    assert call.peer.report.recording_notice == "本次通话将录音录像"
+    assert "本次通话将录音录像" in kiosk.status.text()
     centre = kiosk_point(kiosk, kiosk.print_button)
     x, y = centre.x() / kiosk.width(), centre.y() / kiosk.height()
     printed: list[bool] = []
