@@ -60,7 +60,6 @@ ErrorCode: TypeAlias = Literal[
     "internal",
 ]
 
-#: Outcomes an agent may choose at wrap-up (``abandoned`` is the hub's alone).
 MaterialSource: TypeAlias = Literal[
     "citizen_upload", "video_still", "document_camera", "agent_annotated"
 ]
@@ -81,6 +80,7 @@ UploadFailure: TypeAlias = Literal[
     "internal",
 ]
 
+#: Outcomes an agent may choose at wrap-up (``abandoned`` is the hub's alone).
 WRAP_UP_OUTCOMES: Final[tuple[Outcome, ...]] = tuple(
     o for o in get_args(Outcome) if o != "abandoned"
 )
