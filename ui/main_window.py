@@ -4,8 +4,9 @@ Video in the middle with the chat under it; the queue and the
 citizen/work-order pane on the left; the status strip along the bottom. The ringing banner
 sits above the video. Every pane is a dock the agent can move; the layout
 is saved with QSettings and restored next time. All wiring happens in
-``_connect_signals``; slots are ``_on_<source>_<event>``. Async intents run
-as owned tasks: a failure is shown in the status bar, never swallowed.
+``_connect_signals``; slots are ``_on_<source>_<event>``. The optional work tabs
+are wired there through small links (``ui.work_tab_links``, ``ui.counter_link``).
+Async intents run as owned tasks: a failure is shown in the status bar, never swallowed.
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, Q
 
 from seat_client import protocol
 from seat_client.hub_link import LinkState, NotConnectedError
-from seat_client.material_transfer import TransferProgress
-from seat_client.materials import PreReviewVerdict
-from seat_client.walk_in import WalkIn
 from seat_client.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
 from ui.chat_pane import ChatPane
 from ui.counter_desk import CounterParts
+from ui.counter_link import CounterLink
 from ui.labels import mode_label
 from ui.offer_banner import OfferBanner
 from ui.queue_pane import QueuePane
@@ -36,6 +35,14 @@ from ui.seat_layout import ModeLayout, layout_for
 from ui.status_strip import StatusStrip
 from ui.video_pane import VideoPane
 from ui.work_order_pane import WorkOrderPane
+from ui.work_tab_links import (
+    ApplicationLink,
+    AssistLink,
+    PluginLink,
+    PreReviewLink,
+    SeatHandles,
+    WorkTabLink,
+)
 from ui.work_tabs import (
     ApplicationParts,
     AssistParts,
@@ -145,8 +152,6 @@ class MainWindow(QMainWindow):
         self._mode_timer = QTimer(self)  # one layout check after each burst of hub messages
         self._mode_timer.setSingleShot(True)
         self._mode_timer.setInterval(0)
-        self._walk_in: WalkIn | None = None  # the walk-in handed to the form and review
-        self._walk_in_form: object = None  # its FormState, while the form pane shows it
         self._update_title()
         self._connect_signals()
         self._restore_layout()
@@ -198,229 +203,34 @@ class MainWindow(QMainWindow):
         self._ready_shortcut.activated.connect(lambda: self._run(ws.set_ready(), "ready"))
         self._away_shortcut.activated.connect(lambda: self._run(ws.set_away("break"), "away"))
         self.video_pane.snapshot_requested.connect(self._on_video_pane_snapshot)
-        if self.pre_review is not None:
-            self._connect_pre_review(self.pre_review)
-        if self.applications is not None:
-            self._connect_applications(self.applications)
-        if self.plugins is not None:
-            self._connect_plugins(self.plugins)
-        if self.assist is not None:
-            self._connect_assist(self.assist)
-        if self.counter is not None:
-            self._connect_counter(self.counter)
+        self._links = self._work_tab_links()  # owned here: Qt holds slot methods weakly
+        for link in self._links:
+            self._unsubscribe += link.connect()
         if self.records is not None:
             orders = self.records.orders
             self.records.orders_pane.search_requested.connect(
                 lambda text: self._run(orders.search(text), self.tr("search work orders"))
             )
 
-    def _connect_assist(self, parts: AssistParts) -> None:
-        view = parts.view
-        self._unsubscribe.append(self.workstation.call_changed.connect(
-            lambda call: view.set_session(
-                call.session if call is not None and call.started.channel == "kiosk" else None
-            )
-        ))
-        view.print_requested.connect(self._on_assist_view_print)
-        view.prefill_requested.connect(self._on_assist_view_prefill)
-
-    def _on_assist_view_print(self) -> None:
-        """Push the receipt on show to the kiosk's printer."""
-        parts, receipt = self.assist, self.applications.receipt if self.applications else None
-        if parts is None or receipt is None or receipt.path is None:
-            self._show_message(self.tr("No receipt to print yet"))
-            return
-        path, assist = receipt.path, parts.assist
-
-        async def push() -> None:
-            pdf = await asyncio.to_thread(path.read_bytes)
-            await assist.push_document(pdf, path.name)
-            self._show_message(self.tr("Sent to the kiosk printer"))
-
-        self._run(push(), self.tr("print at the kiosk"))
-
-    def _on_assist_view_prefill(self, values: dict[str, str]) -> None:
-        """The kiosk's ID-card read fills the form, marked until the agent confirms it."""
-        form = self.applications.form if self.applications is not None else None
-        if form is None or form.state is None:
-            self._show_message(self.tr("No application form open"))
-            return
-        form.state.prefill({"id_card.name": values.get("name", ""),
-                            "id_card.id_number": values.get("id_number", "")})
-        self.work_tabs.setCurrentWidget(form)
-
-    def _connect_plugins(self, parts: PluginParts) -> None:
-        self._unsubscribe.append(parts.host.form_suggested.connect(self._on_plugins_form_suggested))
-        parts.panel.notice_shown.connect(
-            lambda plugin, _level, text: self._show_message(f"{plugin}: {text}", 10000)
-        )
-
-    def _on_plugins_form_suggested(self, values: dict[str, str]) -> None:
-        """A plugin's suggestions fill the form, marked until the agent confirms each."""
-        if self.counter is not None and self.counter.desk.busy:
-            return  # a walk-in being opened: its own form takes them, not the one on show
-        form = self.applications.form if self.applications is not None else None
-        if form is not None and form.state is not None:
-            form.state.prefill(values)
-
-    def _connect_applications(self, parts: ApplicationParts) -> None:
-        self._unsubscribe.append(
-            self.workstation.call_changed.connect(self._on_workstation_call_for_form)
-        )
-
-        def show_receipt(entry_id: int) -> None:
-            entry = parts.desk.outbox.entry(entry_id)
-            if entry is None:
-                return
-
-            async def show() -> None:
-                await parts.receipt.show_entry(entry)
-                self.work_tabs.setCurrentWidget(parts.receipt)
-
-            self._run(show(), self.tr("show the receipt"))
-
-        parts.form.accepted.connect(show_receipt)
-        parts.outbox.receipt_requested.connect(show_receipt)
-        parts.receipt.send_requested.connect(self._on_receipt_view_send)
-        if self.pre_review is not None:
-            # The materials the pre-review accepted go with the application and on its receipt.
-            self._unsubscribe.append(
-                self.pre_review.desk.verdict_sent.connect(self._on_review_desk_verdict_sent)
-            )
-
-    def _on_transfer_upload_progress(self, progress: TransferProgress) -> None:
-        who = self.tr("Citizen") if progress.uploader_role != "agent" else self.tr("Me")
-        self._show_message(
-            self.tr("%1 uploading %2: %3%").replace("%1", who)
-            .replace("%2", progress.filename).replace("%3", str(round(progress.fraction * 100))),
-            3000,
-        )
-
-    def _on_receipt_view_send(self, path: str) -> None:
-        """Send the receipt to the citizen as an image of its page, on the work order."""
-        parts, review, ws = self.applications, self.pre_review, self.workstation
-        work_order_id = (ws.call.work_order_id if ws.call is not None
-                         else ws.wrap_up.work_order_id if ws.wrap_up is not None else "")
-        png = parts.receipt.page_png() if parts is not None else b""
-        if review is None or not work_order_id or not png:
-            self._show_message(self.tr("No call to send the receipt to"))
-            return
-        transfer = review.transfer
-        name = f"受理回执-{Path(path).stem}.png"
-
-        async def send() -> None:
-            await transfer.upload_bytes(work_order_id, png, filename=name, mime="image/png",
-                                        source="agent_annotated", material_code="receipt")
-            self._show_message(self.tr("Receipt sent to the citizen"))
-
-        self._run(send(), self.tr("send the receipt"))
-
-    def _on_review_desk_verdict_sent(self, verdict: PreReviewVerdict) -> None:
-        parts, review = self.applications, self.pre_review
-        session = review.desk.session if review is not None else None
-        if parts is None or session is None:
-            return
-        names = {m.code: m.name for m in session.checklist}
-        parts.form.set_materials([
-            (v.material_code, names.get(v.material_code, v.material_code))
-            for v in verdict.verdicts if v.status == "accepted"
-        ])
-
-    def _connect_pre_review(self, parts: PreReviewParts) -> None:
-        pane = parts.pane
-        self._unsubscribe += [
-            parts.desk.session_changed.connect(pane.set_session),
-            parts.desk.material_added.connect(pane.add_material),
-            parts.transfer.transfer_failed.connect(
-                lambda failure: self._show_message(failure.message, 10000)
-            ),
-            parts.transfer.upload_progress.connect(self._on_transfer_upload_progress),
-            self.workstation.link.welcome.connect(
-                lambda welcome: setattr(pane, "agent_name", welcome.name)
-            ),
-        ]
-        pane.verdict_ready.connect(self._on_review_pane_verdict_ready)
-        pane.failed.connect(lambda text: self._show_message(text, 10000))
-
-    def _connect_counter(self, parts: CounterParts) -> None:
-        desk, pane, review = parts.desk, parts.pane, self.pre_review
-        self._unsubscribe += [
-            desk.opened.connect(self._on_counter_desk_opened),
-            desk.marks_changed.connect(self._on_counter_desk_marks_changed),
-            self.workstation.call_changed.connect(
-                lambda call: pane.set_call_live(call is not None)),
-        ]
+    def _work_tab_links(self) -> list[WorkTabLink]:
+        """One link per optional work tab present, in the order their slots run."""
+        seat = SeatHandles(self.workstation, self.work_tabs, self._run, self._show_message)
+        review, apps, counter = self.pre_review, self.applications, self.counter
+        counter_desk = counter.desk if counter is not None else None
+        links: list[WorkTabLink] = []
         if review is not None:
-            send_text = review.pane.send.text()
-            self._unsubscribe += [
-                desk.material_added.connect(review.pane.add_material),
-                # A call's review goes back to the citizen: the button says so again.
-                review.desk.session_changed.connect(lambda _: review.pane.send.setText(send_text)),
-            ]
-            pane.review_requested.connect(lambda: self.work_tabs.setCurrentWidget(review.pane))
-        if self.applications is not None:
-            form = self.applications.form
-            pane.form_requested.connect(lambda: self.work_tabs.setCurrentWidget(form))
-
-    def _on_counter_desk_opened(self, walk_in: WalkIn | None) -> None:
-        """A walk-in opened: its form (prefilled, to confirm) and its counter review go to
-        the same form and review panes a call uses. Done: the next citizen sees neither."""
-        review, apps = self.pre_review, self.applications
-        shown, self._walk_in = self._walk_in, walk_in
-        if walk_in is None:
-            if review is not None and shown is not None and review.pane.session is shown.review:
-                review.pane.set_session(None)
-            if apps is not None and apps.form.state is not None and (
-                    apps.form.state is self._walk_in_form):
-                apps.form.set_context("", "", "", {})
-            self._walk_in_form = None
-            return
-        if review is not None:
-            review.pane.set_session(walk_in.review)
-            review.pane.send.setText(self.tr("Record the verdict"))
+            links.append(PreReviewLink(seat, review, counter_desk))
         if apps is not None:
-            welcome = self.workstation.welcome
-            apps.form.set_context(
-                walk_in.work_order_id, walk_in.item.code, walk_in.item.form, walk_in.prefill(),
-                item_name=walk_in.item.name, materials=walk_in.accepted(),
-                agent_id=welcome.agent_id if welcome else "",
-            )
-            self._walk_in_form = apps.form.state
-            if self.mode_layout.shown == "counter":
-                self.work_tabs.setCurrentWidget(apps.form)
-
-    def _on_counter_desk_marks_changed(self, walk_in: WalkIn) -> None:
-        form = self.applications.form if self.applications is not None else None
-        if form is not None and walk_in is self._walk_in and form.state is self._walk_in_form:
-            form.set_materials(walk_in.accepted())
-
-    def _on_review_pane_verdict_ready(self, verdict: PreReviewVerdict,
-                                      images: dict[str, bytes]) -> None:
-        """A call's verdict goes to the citizen; a walk-in's stays on this seat (its history
-        and the pre-review notice), the accepted materials already on the form."""
-        walk_in = self.counter.desk.walk_in if self.counter is not None else None
-        if walk_in is not None and verdict.work_order_id == walk_in.review.work_order_id:
-            if self.pre_review is not None:
-                self.pre_review.pane.status.setText(self.tr("Verdict recorded at the counter"))
-            return
-        if self.pre_review is not None:
-            self._run(self.pre_review.desk.send_verdict(verdict, images),
-                      self.tr("send the verdict"))
+            links.append(ApplicationLink(seat, apps, review))
+        if self.plugins is not None:
+            links.append(PluginLink(seat, self.plugins, apps.form if apps else None, counter_desk))
+        if self.assist is not None:
+            links.append(AssistLink(seat, self.assist, apps))
+        if counter is not None:
+            links.append(CounterLink(seat, counter, review, apps, self.mode_layout))
+        return links
 
     # --- slots -------------------------------------------------------------------
-
-    def _on_workstation_call_for_form(self, call: ActiveCall | None) -> None:
-        parts = self.applications
-        if call is None or parts is None:
-            return  # the form stays for the wrap-up; the next call replaces it
-        started = call.started
-        item = parts.catalog.item(started.item_code)
-        form = item.form if item is not None else ""
-        welcome = self.workstation.welcome
-        parts.form.set_context(
-            started.work_order_id, started.item_code, form, {"id_card.name": started.peer_name},
-            item_name=started.item_name, agent_id=welcome.agent_id if welcome else "",
-        )
 
     def _on_video_pane_snapshot(self) -> None:
         call, parts = self.workstation.call, self.pre_review
