@@ -52,8 +52,11 @@ def seat_record(ctx: HubContext, seat: Seat, agent: Agent | None) -> WallSeat:
     item_code = item_name = channel = work_order_id = ""
     started = 0.0
     limit = 0.0
+    watched_by = ""
     if agent.call is not None:
         contact = agent.call.contact
+        if agent.call.watch is not None:
+            watched_by = agent.call.watch.supervisor.name[:200]
         item_code, item_name, channel = contact.item.code, contact.item.name, contact.channel
         work_order_id, started = contact.work_order_id, agent.call.answered_at
     elif agent.offer is not None:
@@ -76,6 +79,7 @@ def seat_record(ctx: HubContext, seat: Seat, agent: Agent | None) -> WallSeat:
         work_order_id=work_order_id,
         call_started_at=started,
         wrap_up_limit_s=limit,
+        watched_by=watched_by,
         **base,  # type: ignore[arg-type]
     )
 

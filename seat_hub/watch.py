@@ -44,10 +44,12 @@ def _state(watch: Watch, reason: WatchEndReason = "") -> WatchState:
     )
 
 
-def _tell_both(watch: Watch, reason: WatchEndReason = "") -> None:
+def _tell_both(ctx: HubContext, watch: Watch, reason: WatchEndReason = "") -> None:
+    """Tell the supervisor and the agent; the seat wall's tile follows too."""
     state = _state(watch, reason)
     watch.supervisor.send(state)
     watch.call.agent.session.send(state)
+    ctx.seat_changed(watch.call.agent.agent_id)
 
 
 def _supervisors_watch(ctx: HubContext, session: Session, watch_id: str) -> Watch:
@@ -75,7 +77,7 @@ async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -
         ctx.watches[watch_id] = watch
         ctx.log.event("watch_started", watch_id=watch_id, call_id=call.call_id,
                       agent_id=agent.agent_id, supervisor=session.agent_id)
-        _tell_both(watch)
+        _tell_both(ctx, watch)
 
     await audited(ctx, session, "watch_call", message.agent_id, detail, act)
 
@@ -89,7 +91,7 @@ async def on_barge_in(ctx: HubContext, session: Session, message: BargeIn) -> No
         phase: WatchPhase = "barging" if message.on else "watching"
         if watch.phase != phase:
             watch.phase = phase
-            _tell_both(watch)
+            _tell_both(ctx, watch)
 
     detail = f"watch {message.watch_id} {'on' if message.on else 'off'}"
     await audited(ctx, session, "barge_in", target, detail, act)
@@ -131,7 +133,7 @@ def end(ctx: HubContext, watch: Watch, reason: WatchEndReason) -> None:
         return
     watch.call.watch = None
     watch.phase = "ended"
-    _tell_both(watch, reason)
+    _tell_both(ctx, watch, reason)
     ctx.log.event("watch_ended", watch_id=watch.watch_id, call_id=watch.call.call_id,
                   reason=reason)
 

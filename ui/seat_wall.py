@@ -215,14 +215,21 @@ class SeatWallGrid(QWidget):
             text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, activity
         )
         if g is LARGE:
+            # A watch is short-lived and worth more than the hall while it lasts.
             text_rect.translate(0, line_h)
+            if seat.watched_by:
+                painter.setPen(QColor("#8250df"))
             painter.drawText(
-                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, seat.hall
+                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                self._watch_text(seat) if seat.watched_by else seat.hall,
             )
         if seat.agent_id == self._selected:
             painter.setPen(QPen(QColor("#0969da"), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1, 1, -2, -2), 6, 6)
+
+    def _watch_text(self, seat: WallSeat) -> str:
+        return self.tr("◉ Watched by %1").replace("%1", seat.watched_by)
 
     def _activity(self, seat: WallSeat, now: float) -> str:
         """Item, channel and call timer; an overdue wrap-up in words."""
@@ -231,6 +238,8 @@ class SeatWallGrid(QWidget):
         text = f"{seat.item_name or seat.item_code} · {channel_short_label(seat.channel)}"
         if seat.call_started_at:
             text = f"☎ {clock_text(now - seat.call_started_at)}  " + text
+        if seat.watched_by and self._geometry is not LARGE:  # no line of its own
+            text = self._watch_text(seat) + " · " + text
         if (
             seat.state == "wrap_up"
             and seat.wrap_up_limit_s

@@ -574,214 +574,214 @@
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="101" />
-        <source>Queue</source>
-        <translation>排队</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="103" />
-        <source>Citizen and work order</source>
-        <translation>群众与工单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="109" />
-        <source>Chat</source>
-        <translation>文字交流</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="113" />
-        <source>Pre-review</source>
-        <translation>材料预审</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="115" />
-        <source>Application</source>
-        <translation>业务受理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="116" />
-        <source>Outbox</source>
-        <translation>提交箱</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="117" />
-        <source>Receipt</source>
-        <translation>受理回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="119" />
-        <source>Task plugins</source>
-        <translation>办事指引</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="121" />
-        <source>Remote assistance</source>
-        <translation>远程协助</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="123" />
-        <source>Work orders</source>
-        <translation>工单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="124" />
-        <source>Work</source>
-        <translation>办理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="140" />
-        <source>Walk-in intake</source>
-        <translation>窗口受理</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="214" />
-        <source>search work orders</source>
-        <translation>查询工单</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="231" />
-        <source>No receipt to print yet</source>
-        <translation>还没有可打印的回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="238" />
-        <source>Sent to the kiosk printer</source>
-        <translation>已发送到自助终端打印机</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="240" />
-        <source>print at the kiosk</source>
-        <translation>在自助终端打印</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="246" />
-        <source>No application form open</source>
-        <translation>没有打开的申请表</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="280" />
-        <source>show the receipt</source>
-        <translation>显示回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="292" />
-        <source>Citizen</source>
-        <translation>群众</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="292" />
-        <source>Me</source>
-        <translation>我</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="294" />
-        <source>%1 uploading %2: %3%</source>
-        <translation>%1正在上传 %2：%3%</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="306" />
-        <source>No call to send the receipt to</source>
-        <translation>当前没有可发送回执的通话</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="314" />
-        <source>Receipt sent to the citizen</source>
-        <translation>回执已发送给申请人</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="316" />
-        <source>send the receipt</source>
-        <translation>发送回执</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="380" />
+        <location filename="../../ui/counter_link.py" line="73" />
         <source>Record the verdict</source>
         <translation>记录预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="404" />
-        <source>Verdict recorded at the counter</source>
-        <translation>已在窗口记录预审结论</translation>
+        <location filename="../../ui/main_window.py" line="108" />
+        <source>Queue</source>
+        <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="408" />
-        <source>send the verdict</source>
-        <translation>发送预审意见</translation>
+        <location filename="../../ui/main_window.py" line="110" />
+        <source>Citizen and work order</source>
+        <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="429" />
+        <location filename="../../ui/main_window.py" line="116" />
+        <source>Chat</source>
+        <translation>文字交流</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="120" />
+        <source>Pre-review</source>
+        <translation>材料预审</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="122" />
+        <source>Application</source>
+        <translation>业务受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="123" />
+        <source>Outbox</source>
+        <translation>提交箱</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="124" />
+        <source>Receipt</source>
+        <translation>受理回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="126" />
+        <source>Task plugins</source>
+        <translation>办事指引</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="128" />
+        <source>Remote assistance</source>
+        <translation>远程协助</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="130" />
+        <source>Work orders</source>
+        <translation>工单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="131" />
+        <source>Work</source>
+        <translation>办理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="147" />
+        <source>Walk-in intake</source>
+        <translation>窗口受理</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="212" />
+        <source>search work orders</source>
+        <translation>查询工单</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="239" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="435" />
+        <location filename="../../ui/main_window.py" line="245" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="437" />
+        <location filename="../../ui/main_window.py" line="247" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="451" />
+        <location filename="../../ui/main_window.py" line="261" />
         <source>%1 mode starts when this call is wrapped up</source>
         <translation>本次通话小结完成后切换为%1模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="455" />
+        <location filename="../../ui/main_window.py" line="265" />
         <source>%1 mode (Ctrl+M switches mode)</source>
         <translation>%1模式（Ctrl+M 切换模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="459" />
+        <location filename="../../ui/main_window.py" line="269" />
         <source>document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="467" />
+        <location filename="../../ui/main_window.py" line="277" />
         <source>Switching to %1 mode…</source>
         <translation>正在切换到%1模式…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="485" />
+        <location filename="../../ui/main_window.py" line="295" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="489" />
+        <location filename="../../ui/main_window.py" line="299" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502" />
+        <location filename="../../ui/main_window.py" line="312" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="505" />
+        <location filename="../../ui/main_window.py" line="315" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="528" />
+        <location filename="../../ui/main_window.py" line="338" />
         <source>Not connected to the hub; try again shortly</source>
         <translation>未连接到服务端，请稍后再试</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="531" />
+        <location filename="../../ui/main_window.py" line="341" />
         <source>%1 failed: %2</source>
         <translation>%1 失败：%2</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="545" />
+        <location filename="../../ui/main_window.py" line="354" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547" />
+        <location filename="../../ui/main_window.py" line="356" />
         <source>ID</source>
         <translation>工号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="85" />
+        <source>Citizen</source>
+        <translation>群众</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="86" />
+        <source>Me</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="88" />
+        <source>%1 uploading %2: %3%</source>
+        <translation>%1正在上传 %2：%3%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="100" />
+        <source>Verdict recorded at the counter</source>
+        <translation>已在窗口记录预审结论</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="103" />
+        <source>send the verdict</source>
+        <translation>发送预审意见</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="150" />
+        <source>show the receipt</source>
+        <translation>显示回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="159" />
+        <source>No call to send the receipt to</source>
+        <translation>当前没有可发送回执的通话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="167" />
+        <source>Receipt sent to the citizen</source>
+        <translation>回执已发送给申请人</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="169" />
+        <source>send the receipt</source>
+        <translation>发送回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="228" />
+        <source>No receipt to print yet</source>
+        <translation>还没有可打印的回执</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="235" />
+        <source>Sent to the kiosk printer</source>
+        <translation>已发送到自助终端打印机</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="237" />
+        <source>print at the kiosk</source>
+        <translation>在自助终端打印</translation>
+    </message>
+    <message>
+        <location filename="../../ui/work_tab_links.py" line="243" />
+        <source>No application form open</source>
+        <translation>没有打开的申请表</translation>
     </message>
 </context><context>
     <name>OfferBanner</name>
@@ -1244,12 +1244,17 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SeatWallGrid</name>
     <message>
-        <location filename="../../ui/seat_wall.py" line="229" />
+        <location filename="../../ui/seat_wall.py" line="232" />
+        <source>◉ Watched by %1</source>
+        <translation>◉ %1 监看中</translation>
+    </message>
+    <message>
+        <location filename="../../ui/seat_wall.py" line="237" />
         <source>Mode: %1</source>
         <translation>模式：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/seat_wall.py" line="238" />
+        <location filename="../../ui/seat_wall.py" line="248" />
         <source>Wrap-up overdue</source>
         <translation>话后超时</translation>
     </message>
@@ -1421,62 +1426,62 @@ Licence PDF: {2}</source>
 </context><context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../../ui/status_strip.py" line="44" />
+        <location filename="../../ui/status_strip.py" line="45" />
         <source>Change state…</source>
         <translation>切换状态…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="45" />
+        <location filename="../../ui/status_strip.py" line="46" />
         <source>Ready (F9)</source>
         <translation>就绪 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="48" />
+        <location filename="../../ui/status_strip.py" line="49" />
         <source>Away: %1</source>
         <translation>离开：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="60" />
+        <location filename="../../ui/status_strip.py" line="67" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="64" />
+        <location filename="../../ui/status_strip.py" line="71" />
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="112" />
+        <location filename="../../ui/status_strip.py" line="128" />
         <source>Supervisor %1 is talking in this call</source>
         <translation>主管 %1 正在本通话中插话</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="115" />
+        <location filename="../../ui/status_strip.py" line="131" />
         <source>Supervisor %1 is watching this call</source>
         <translation>主管 %1 正在监看本通话</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="127" />
+        <location filename="../../ui/status_strip.py" line="143" />
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="128" />
+        <location filename="../../ui/status_strip.py" line="144" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="129" />
+        <location filename="../../ui/status_strip.py" line="145" />
         <source>Disconnected, retrying</source>
         <translation>连接中断，正在重连</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="130" />
+        <location filename="../../ui/status_strip.py" line="146" />
         <source>Login refused</source>
         <translation>登录被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="131" />
+        <location filename="../../ui/status_strip.py" line="147" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>

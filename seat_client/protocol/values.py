@@ -98,6 +98,8 @@ class WallSeat:
     work_order_id: str = field(default="", metadata={"max_len": 64})
     call_started_at: float = field(default=0.0, metadata={"min": 0})
     wrap_up_limit_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
+    #: The supervisor watching this seat's call ("" when no one watches).
+    watched_by: str = field(default="", metadata=SHORT_TEXT)
 
 
 @dataclass(frozen=True, slots=True)

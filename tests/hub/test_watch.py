@@ -21,6 +21,9 @@ from seat_client.protocol import (
     Hangup,
     Offer,
     StopWatch,
+    SubscribeWall,
+    WallSnapshot,
+    WallUpdate,
     WatchCall,
     WatchSdp,
     WatchState,
@@ -58,16 +61,28 @@ async def _supervisor(clients: Clients, hub: HubProcess, agent_id: str = "S01") 
     return client
 
 
+async def _acked(client: Client, of: str) -> None:
+    """The hub acknowledged ``of`` (before or after the messages just awaited)."""
+    if not any(isinstance(m, Ack) and m.of == of for m in client.received):
+        await client.expect(Ack, lambda a: a.of == of)
+
+
 async def test_a_supervisor_watches_barges_in_and_stops_and_every_step_is_audited(
     start_hub: Callable[..., HubProcess], clients: Clients
 ) -> None:
     hub = start_hub(_seats())
     agent, citizen = await _call(clients, hub)
     supervisor = await _supervisor(clients, hub)
+    await supervisor.send(SubscribeWall())
+    snapshot = await supervisor.expect(WallSnapshot)
+    assert {s.agent_id: s.watched_by for s in snapshot.seats}["0001"] == ""
 
     await supervisor.send(WatchCall(agent_id="0001"))
     told = await supervisor.expect(WatchState)
-    await supervisor.expect(Ack, lambda a: a.of == "watch_call")
+    # The tile names the watcher (the wall update and the ack come in either order).
+    await supervisor.expect(WallUpdate, lambda u: any(
+        s.agent_id == "0001" and s.watched_by == "李督导" for s in u.seats))
+    await _acked(supervisor, "watch_call")
     seen = await agent.expect(WatchState)
     assert seen == told
     assert (told.phase, told.agent_id, told.supervisor_id, told.supervisor_name) == (
@@ -93,7 +108,9 @@ async def test_a_supervisor_watches_barges_in_and_stops_and_every_step_is_audite
     await supervisor.send(StopWatch(watch_id=told.watch_id))
     ended = await agent.expect(WatchState, lambda s: s.phase == "ended")
     assert ended.reason == "stopped"
-    await supervisor.expect(Ack, lambda a: a.of == "stop_watch")
+    await supervisor.expect(WallUpdate, lambda u: any(
+        s.agent_id == "0001" and s.watched_by == "" for s in u.seats))
+    await _acked(supervisor, "stop_watch")
     await supervisor.send(BargeIn(watch_id=told.watch_id, on=True))
     await supervisor.expect_error("no_such_call")
 

@@ -73,6 +73,8 @@ async def test_the_supervisor_watches_from_the_wall_and_the_agent_sees_it(
         assert "仅监看" in window.mode.text()
         await until(lambda: not badge.isHidden(), "the agent sees that they are watched")
         assert "王督导" in badge.text() and "监看" in badge.text()
+        await until(lambda: model.seats["0012"].watched_by == "王督导",
+                    "the tile names the watcher")
 
         window.barge_button.click()
         await until(lambda: "插话" in badge.text() or "通话中讲话" in badge.text(),
@@ -81,6 +83,7 @@ async def test_the_supervisor_watches_from_the_wall_and_the_agent_sees_it(
         OUT.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(OUT / "watch-window.png"))
         agent_window.grab().save(str(OUT / "agent-being-watched.png"))
+        wall.grab().save(str(OUT / "wall-while-watching.png"))
 
         window.stop_button.click()
         await until(lambda: session.watch_window is None, "the watch window closes")
