@@ -14,24 +14,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from seat_client.annotation_commands import (
+    AddShape,
+    EditText,
+    MoveShape,
+    RecolourShape,
+    RemoveShape,
+    ResizeShape,
+    UndoStack,
+)
 from seat_client.annotations import (
     HIGHLIGHT_COLOUR,
-    AddShape,
     Arrow,
     Box,
-    EditText,
     Ellipse,
     Highlight,
     Mosaic,
-    MoveShape,
     Pen,
-    RecolourShape,
     Rect,
-    RemoveShape,
-    ResizeShape,
     Shape,
     Text,
-    UndoStack,
     new_shape_id,
 )
 from seat_client.events import Event

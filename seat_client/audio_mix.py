@@ -1,10 +1,15 @@
-"""Voices added together, and how loud a voice is: the small sums behind barge-in.
+"""Voices added together, and how loud a voice is: barge-in, the watch, the recording.
 
 ``VoiceMixer`` adds a second voice into a first one sample for sample: the
 second voice's frames wait in a short buffer (at most ``max_lag_s``, older
 samples are dropped so the mix never drifts behind) and are converted to the
 first voice's layout and rate. aiortc hands and takes packed ``s16`` frames;
 anything else passes through unmixed.
+
+``VoiceTimeline`` is the recorder's way: both voices on one continuous
+timeline of fixed chunks, a missing voice filled with silence once it lags.
+Live audio (barge-in, a watch) needs the first; a file that must stay in
+step with its picture needs the second.
 
 ``tone_amplitude`` measures one frequency in a stretch of samples (the
 Goertzel algorithm): the simulators and tests use it to tell whose tone
@@ -18,9 +23,14 @@ from typing import Any
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 #: The quietest level a meter shows.
 SILENCE_DBFS = -90.0
+
+Samples = npt.NDArray[np.int16]
+#: A mixed chunk: its pts (samples since the recording started) and float samples.
+MixedChunk = tuple[int, npt.NDArray[np.float32]]
 
 
 class VoiceMixer:
@@ -103,3 +113,67 @@ def level_dbfs(frame: av.AudioFrame) -> float:
         return SILENCE_DBFS
     rms = float(np.sqrt(np.mean(samples**2)))
     return max(SILENCE_DBFS, 20.0 * math.log10(rms)) if rms > 0 else SILENCE_DBFS
+
+
+class VoiceTimeline:
+    """Two voices added sample for sample on one continuous timeline (mono int16).
+
+    ``push`` takes a voice's samples and when they arrived (seconds on the
+    recorder's clock) and returns the chunks now complete, each with its
+    pts in samples since the recorder started. The timeline starts when the
+    first voice does; a chunk is made once both voices have it, or once the
+    output is ``lag_s`` behind real time with one voice missing (that voice
+    is silence there). A voice that rejoins after a silence longer than
+    ``lag_s`` is placed at its real time, not straight after its last sample.
+    """
+
+    def __init__(self, rate: int, chunk: int, lag_s: float, max_buffer_s: float = 1.0) -> None:
+        self.rate = rate
+        self.chunk = chunk
+        self.lag_s = lag_s
+        self._max_buffer = int(max_buffer_s * rate)
+        self._fifos: list[Samples] = [np.zeros(0, np.int16), np.zeros(0, np.int16)]
+        self._origin: int | None = None  # first output sample, in samples since start
+        self._written = 0
+        self._now = 0.0
+
+    def push(self, voice: int, samples: Samples, t: float) -> list[MixedChunk]:
+        start_s = t - samples.size / self.rate
+        if self._origin is None:
+            self._origin = max(0, round(start_s * self.rate))
+        fifo = self._fifos[voice]
+        if fifo.size == 0:
+            gap = round(start_s * self.rate) - (self._origin + self._written)
+            if gap > self.lag_s * self.rate:
+                fifo = np.zeros(gap, np.int16)
+        fifo = np.concatenate((fifo, samples))
+        if fifo.size > self._max_buffer:
+            fifo = fifo[-self._max_buffer :]  # a voice far ahead of the other: keep the newest
+        self._fifos[voice] = fifo
+        self._now = max(self._now, t)
+        return self._drain(final=False)
+
+    def flush(self) -> list[MixedChunk]:
+        """Everything still buffered, the last chunk padded with silence."""
+        return self._drain(final=True)
+
+    def _drain(self, *, final: bool) -> list[MixedChunk]:
+        out: list[MixedChunk] = []
+        if self._origin is None:
+            return out
+        n = self.chunk
+        while True:
+            a, b = self._fifos
+            longest = max(a.size, b.size)
+            behind = self._now - (self._origin + self._written) / self.rate
+            both = a.size >= n and b.size >= n
+            if not (both or (longest >= n and behind > self.lag_s) or (final and longest > 0)):
+                return out
+            mixed = np.zeros(n, np.int32)
+            for index, fifo in enumerate(self._fifos):
+                taken = fifo[:n]
+                mixed[: taken.size] += taken
+                self._fifos[index] = fifo[taken.size :]
+            clipped = np.clip(mixed, -32768, 32767).astype(np.float32) / 32768.0
+            out.append((self._origin + self._written, clipped))
+            self._written += n

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from seat_client import plugin_api as api
-from seat_client.annotations import AddShape, Text, new_shape_id
+from seat_client.annotation_commands import AddShape
+from seat_client.annotations import Text, new_shape_id
 from seat_client.material_transfer import MaterialTransfer
 from seat_client.materials import MaterialRef
 from seat_client.plugin_host import PluginHost, material_snapshot

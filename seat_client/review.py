@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from seat_client.annotations import AnnotationError, AnnotationLayer, UndoStack
+from seat_client.annotation_commands import UndoStack
+from seat_client.annotations import AnnotationError, AnnotationLayer
 from seat_client.catalog import Material, ServiceItem
 from seat_client.events import Event
 from seat_client.materials import MaterialRef, MaterialVerdict, PreReviewVerdict, VerdictStatus

@@ -35,8 +35,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from seat_client.annotation_commands import UndoStack
 from seat_client.annotation_tools import ToolController
-from seat_client.annotations import AnnotationLayer, UndoStack
+from seat_client.annotations import AnnotationLayer
 from seat_client.materials import MaterialRef, PreReviewVerdict
 from seat_client.notice_pdf import STATUS_COLOURS, NoticeThumbnail, build_notice_pdf, format_time
 from seat_client.review import ReviewChange, ReviewError, ReviewSession, ReviewStore

@@ -8,26 +8,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from seat_client.annotation_commands import (
+    AddShape,
+    EditText,
+    MoveShape,
+    RecolourShape,
+    RemoveShape,
+    ResizeShape,
+    UndoStack,
+)
 from seat_client.annotation_tools import ToolController
 from seat_client.annotations import (
-    AddShape,
     AnnotationError,
     AnnotationLayer,
     Arrow,
     Box,
-    EditText,
     Ellipse,
     Highlight,
     LayerChange,
     Mosaic,
-    MoveShape,
     Pen,
-    RecolourShape,
     Rect,
-    RemoveShape,
-    ResizeShape,
     Text,
-    UndoStack,
 )
 
 ALL_KINDS = (

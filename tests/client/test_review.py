@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from seat_client import catalog
-from seat_client.annotations import AddShape, Mosaic, Rect
+from seat_client.annotation_commands import AddShape
+from seat_client.annotations import Mosaic, Rect
 from seat_client.materials import MaterialRef
 from seat_client.review import ReviewError, ReviewSession, ReviewStore, load_reasons
 

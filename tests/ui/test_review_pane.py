@@ -12,7 +12,8 @@ from PyQt6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from seat_client import catalog
-from seat_client.annotations import AddShape, Mosaic, Rect
+from seat_client.annotation_commands import AddShape
+from seat_client.annotations import Mosaic, Rect
 from seat_client.materials import MaterialRef, PreReviewVerdict
 from seat_client.review import ReviewSession, ReviewStore, load_reasons
 from tests.review_photos import make_document_photo

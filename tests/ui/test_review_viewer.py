@@ -12,9 +12,9 @@ from PyQt6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QWheelEven
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from seat_client.annotation_commands import AddShape, UndoStack
 from seat_client.annotation_tools import ToolController
 from seat_client.annotations import (
-    AddShape,
     AnnotationLayer,
     Arrow,
     Ellipse,
@@ -23,7 +23,6 @@ from seat_client.annotations import (
     Pen,
     Rect,
     Text,
-    UndoStack,
 )
 from tests.review_photos import make_document_photo
 from tests.ui.conftest import Snapshot
