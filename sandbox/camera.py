@@ -54,7 +54,7 @@ import numpy.typing as npt
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from sandbox.pacing import FramePacer
-from seat_client.audio_mix import mono_samples, tone_amplitude
+from seat_common.audio_levels import mono_samples, tone_amplitude
 
 #: Blocks per stamp row, and stamp rows.
 STAMP_CELLS: Final = 40

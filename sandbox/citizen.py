@@ -38,8 +38,8 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from sandbox.camera import HeardAudio, StampedCameraTrack, ToneAudioTrack, read_stamp
 from sandbox.citizen_materials import CitizenMaterials
-from seat_client import ice_policy, pii, protocol
-from seat_client.protocol import Channel, MediaKind, Priority
+from seat_common import ice_policy, pii, protocol
+from seat_common.protocol import Channel, MediaKind, Priority
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from sandbox.documents import DocumentPhotos, PhotoSpec
-from seat_client import protocol
+from seat_common import protocol
 
 #: The catalog material code each document kind stands for.
 MATERIAL_CODES: Final[dict[str, str]] = {

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from typing import Final, cast, get_args
 
 from sandbox.citizen import CitizenReport, CitizenScript, SimulatedCitizen
-from seat_client import catalog
-from seat_client.protocol import Channel, MediaKind, Priority
+from seat_common import catalog
+from seat_common.protocol import Channel, MediaKind, Priority
 
 _SURNAMES: Final = (
     "陈", "李", "黄", "张", "梁", "林", "刘", "叶", "王", "钟", "何", "罗", "卢", "莫",

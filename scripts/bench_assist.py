@@ -44,11 +44,11 @@ from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
 from sandbox.kiosk.app import KioskWindow  # noqa: E402
 from sandbox.kiosk.peer import HandledInput, KioskPeer  # noqa: E402
 from sandbox.kiosk.printer import KioskPrinter  # noqa: E402
-from seat_client import catalog, ice_policy, protocol  # noqa: E402
-from seat_client.assist_audit import AssistAudit  # noqa: E402
-from seat_client.hub_link import HubLink, LinkState  # noqa: E402
-from seat_client.remote_assist import AssistState, RemoteAssist  # noqa: E402
-from seat_client.workstation import Workstation  # noqa: E402
+from seat_client.assist.audit import AssistAudit  # noqa: E402
+from seat_client.assist.remote_assist import AssistState, RemoteAssist  # noqa: E402
+from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
+from seat_client.call.workstation import Workstation  # noqa: E402
+from seat_common import catalog, ice_policy, protocol  # noqa: E402
 
 
 async def wait_for(condition: Any, what: str, timeout_s: float = 20.0) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyqt6")
 ROOT = Path(__file__).resolve().parent.parent
-# Media stays on loopback on this one machine (see seat_client/ice_policy.py).
+# Media stays on loopback on this one machine (see seat_common/ice_policy.py).
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
@@ -45,11 +45,11 @@ from PyQt6.QtWidgets import QApplication  # noqa: E402
 from sandbox.bare_pair import percentile  # noqa: E402
 from sandbox.camera import read_stamp  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
-from seat_client import protocol  # noqa: E402
-from seat_client.hub_link import HubLink, LinkState  # noqa: E402
-from seat_client.workstation import Workstation  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.video_pane import PaintedFrame  # noqa: E402
+from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
+from seat_client.call.workstation import Workstation  # noqa: E402
+from seat_common import protocol  # noqa: E402
+from ui.call.video_pane import PaintedFrame  # noqa: E402
+from ui.workstation.main_window import MainWindow  # noqa: E402
 
 SIZES = ((640, 480), (1280, 720))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")

@@ -50,12 +50,12 @@ from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
-from seat_client import protocol  # noqa: E402
-from seat_client.wall_model import WallModel  # noqa: E402
+from seat_client.supervision.wall_model import WallModel  # noqa: E402
+from seat_common import protocol  # noqa: E402
 
 
 def _web_items() -> dict[str, list[str]]:
-    from seat_client import catalog
+    from seat_common import catalog
 
     items: dict[str, list[str]] = {}
     for item in catalog.load().items.values():

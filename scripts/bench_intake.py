@@ -30,11 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sandbox.gov_api_process import GovApiProcess  # noqa: E402
-from seat_client import catalog  # noqa: E402
-from seat_client.counter_intake import CounterIntake, Intake  # noqa: E402
-from seat_client.forms import FormLibrary  # noqa: E402
-from seat_client.gov_api_client import CachedToken, GovApiClient  # noqa: E402
-from seat_client.plugin_host import GovApiLookups, PluginHost  # noqa: E402
+from seat_client.acceptance.gov_api_client import CachedToken, GovApiClient  # noqa: E402
+from seat_client.counter.intake import CounterIntake, Intake  # noqa: E402
+from seat_client.plugin_host.host import GovApiLookups, PluginHost  # noqa: E402
+from seat_common import catalog  # noqa: E402
+from seat_common.forms import FormLibrary  # noqa: E402
 
 ITEM = "BR-INDIVIDUAL-SETUP"
 ANSWERS = {"operator_type": "individual", "premises_tenure": "rented", "licensed_trade": "no"}
@@ -133,7 +133,7 @@ async def without_link(desk: CounterIntake, gov: GovApiLookups, n: int) -> int:
 
 
 def _accepted(codes: list[str]) -> list:  # type: ignore[type-arg]
-    from seat_client.counter_intake import linked_materials
+    from seat_client.counter.intake import linked_materials
 
     return list(linked_materials({"materials": [
         {"material_code": c, "sha256": "", "status": "accepted"} for c in codes]}))

@@ -41,7 +41,7 @@ VALUES = {"residence": "local", "pensioner_name": "吴小梅",
 
 
 def submission(n: int) -> object:
-    from seat_client.outbox import Submission
+    from seat_client.acceptance.outbox import Submission
 
     return Submission(work_order_id=f"WO-bench-{n}", item_code="SI-PENSION-CERT",
                       item_name="企业职工领取养老保险待遇资格认证", form="pension_certification",
@@ -51,7 +51,7 @@ def submission(n: int) -> object:
 
 
 async def bench_enqueue(work: Path, count: int) -> tuple[float, float]:
-    from seat_client.outbox import Submission, SubmissionOutbox, open_db
+    from seat_client.acceptance.outbox import Submission, SubmissionOutbox, open_db
 
     class NoApi:
         async def submit_application(self, key: str, body: object) -> object:
@@ -83,8 +83,8 @@ async def bench_enqueue(work: Path, count: int) -> tuple[float, float]:
 
 
 async def bench_deliver(work: Path, count: int, api: object, credentials: object) -> float:
-    from seat_client.gov_api_client import GovApiClient
-    from seat_client.outbox import OutboxState, Submission, SubmissionOutbox
+    from seat_client.acceptance.gov_api_client import GovApiClient
+    from seat_client.acceptance.outbox import OutboxState, Submission, SubmissionOutbox
 
     client = GovApiClient(api.url, credentials)  # type: ignore[attr-defined, arg-type]
     await client.token()
@@ -111,11 +111,11 @@ async def bench_deliver(work: Path, count: int, api: object, credentials: object
 
 async def bench_submit_to_receipt(work: Path, rounds: int, api: object,
                                   credentials: object) -> list[float]:
-    from seat_client.forms import FormLibrary
-    from seat_client.gov_api_client import GovApiClient
-    from seat_client.outbox import SubmissionOutbox
-    from ui.form_pane import FormPane
-    from ui.receipt_view import ReceiptView
+    from seat_client.acceptance.gov_api_client import GovApiClient
+    from seat_client.acceptance.outbox import SubmissionOutbox
+    from seat_common.forms import FormLibrary
+    from ui.acceptance.form_pane import FormPane
+    from ui.acceptance.receipt_view import ReceiptView
 
     client = GovApiClient(api.url, credentials)  # type: ignore[attr-defined, arg-type]
     await client.token()
@@ -163,7 +163,7 @@ async def bench_submit_to_receipt(work: Path, rounds: int, api: object,
 
 async def run(args: argparse.Namespace) -> dict[str, object]:
     from sandbox.gov_api_process import GovApiProcess
-    from seat_client.gov_api_client import KeyringGovApiCredentials
+    from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
 
     with tempfile.TemporaryDirectory(prefix="seat-bench-outbox-") as tmp:
         work = Path(tmp)

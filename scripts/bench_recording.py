@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sandbox.camera import StampedCameraTrack  # noqa: E402
-from seat_client.recording import CallRecorder, RecorderTuning  # noqa: E402
+from seat_client.recording.recorder import CallRecorder, RecorderTuning  # noqa: E402
 from tests.client.recording_media import FakeClock, feed  # noqa: E402
 
 

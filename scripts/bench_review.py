@@ -44,8 +44,8 @@ from PyQt6.QtCore import QEventLoop, QPointF, QRectF, QTimer
 from PyQt6.QtGui import QColor, QImage, QImageReader, QPainter
 from PyQt6.QtWidgets import QApplication
 
-from seat_client import catalog
-from seat_client.annotations import (
+from seat_client.materials.values import MaterialRef
+from seat_client.review.annotations import (
     AnnotationLayer,
     Arrow,
     Ellipse,
@@ -56,11 +56,11 @@ from seat_client.annotations import (
     Shape,
     Text,
 )
-from seat_client.materials import MaterialRef
-from seat_client.review import ReviewSession, load_reasons
+from seat_client.review.session import ReviewSession, load_reasons
+from seat_common import catalog
 from tests.review_photos import make_document_photo
-from ui.review_pane import ReviewPane
-from ui.review_render import decode_full, paint_shapes
+from ui.review.pane import ReviewPane
+from ui.review.render import decode_full, paint_shapes
 from ui.theme import apply_theme
 
 

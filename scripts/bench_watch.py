@@ -32,18 +32,18 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# Media stays on loopback on this one machine (see seat_client/ice_policy.py).
+# Media stays on loopback on this one machine (see seat_common/ice_policy.py).
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
 from sandbox.bare_pair import percentile  # noqa: E402
 from sandbox.camera import read_stamp  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
-from seat_client import protocol  # noqa: E402
-from seat_client.hub_link import HubLink, LinkState  # noqa: E402
-from seat_client.watch_relay import WatchRelay  # noqa: E402
-from seat_client.watch_viewer import WatchViewer  # noqa: E402
-from seat_client.workstation import Workstation  # noqa: E402
+from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
+from seat_client.call.workstation import Workstation  # noqa: E402
+from seat_client.supervision.watch_relay import WatchRelay  # noqa: E402
+from seat_client.supervision.watch_viewer import WatchViewer  # noqa: E402
+from seat_common import protocol  # noqa: E402
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

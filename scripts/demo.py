@@ -21,15 +21,15 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Media stays on loopback on this one machine (see seat_client/ice_policy.py).
+# Media stays on loopback on this one machine (see seat_common/ice_policy.py).
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
 from sandbox.gov_api_process import GovApiProcess  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
-from seat_client import catalog  # noqa: E402
+from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials  # noqa: E402
 from seat_client.credentials import CredentialsError, KeyringTokenStore  # noqa: E402
-from seat_client.gov_api_client import KeyringGovApiCredentials  # noqa: E402
+from seat_common import catalog  # noqa: E402
 
 SKILLS = tuple(catalog.load().skills)  # the demo agent is trained for every item
 BIN = Path(sys.executable).parent

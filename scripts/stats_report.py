@@ -6,7 +6,7 @@
 
 Reads the work-order ledger read-only (the hub may keep running), masks
 personal data like every list, and writes the PDF with
-``seat_client.stats_report``. Prints the path and the headline figures.
+``seat_hub.reports.stats_report``. Prints the path and the headline figures.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from seat_client import catalog  # noqa: E402
-from seat_client.stats_report import summarise, write_report  # noqa: E402
-from seat_hub.workorder_search import row_of  # noqa: E402
+from seat_common import catalog  # noqa: E402
+from seat_hub.calls.workorder_search import row_of  # noqa: E402
+from seat_hub.reports.stats_report import summarise, write_report  # noqa: E402
 
 
 def period(args: argparse.Namespace) -> tuple[float, float, str]:

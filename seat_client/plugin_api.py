@@ -37,8 +37,8 @@ from typing import Any, ClassVar, Final, Literal, Protocol
 
 import pluggy
 
-from seat_client.pdf_fonts import cjk_font
-from seat_client.validators import check_id_number
+from seat_common.pdf_fonts import cjk_font
+from seat_common.validators import check_id_number
 
 #: Bumped when a hook spec or a context method changes incompatibly.
 API_VERSION: Final = 1

@@ -18,18 +18,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from seat_client import catalog as catalog_module
-from seat_hub import audit, figures
-from seat_hub.citizen_page import CitizenPage
-from seat_hub.eventlog import EventLog
-from seat_hub.hub import Hub
-from seat_hub.imagecheck import ImageLimits
-from seat_hub.ledger import LedgerError, WorkOrderLedger
-from seat_hub.materialdb import MaterialRecords
-from seat_hub.materials import MaterialDesk, MaterialSettings
+from seat_common import catalog as catalog_module
+from seat_common.imagecheck import ImageLimits
+from seat_hub.connections.citizen_page import CitizenPage
+from seat_hub.connections.front_desk import Hub
+from seat_hub.connections.seats import SeatsError, load_seats
+from seat_hub.connections.server import PATH, HubServer
+from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
 from seat_hub.model import HubContext, HubSettings
-from seat_hub.seats import SeatsError, load_seats
-from seat_hub.server import PATH, HubServer
+from seat_hub.storage.eventlog import EventLog
+from seat_hub.storage.ledger import LedgerError, WorkOrderLedger
+from seat_hub.storage.materialdb import MaterialRecords
+from seat_hub.supervision import audit, figures
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

@@ -16,8 +16,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from seat_client.catalog import Catalog, ServiceItem
-from seat_client.protocol import (
+from seat_common.catalog import Catalog, ServiceItem
+from seat_common.protocol import (
     AgentState,
     AwayReason,
     Channel,
@@ -29,11 +29,11 @@ from seat_client.protocol import (
     SeatMode,
     WatchPhase,
 )
-from seat_hub.eventlog import EventLog
-from seat_hub.figures import TodayFigures
-from seat_hub.ledger import HandleTime, WorkOrderLedger
-from seat_hub.seats import Seat, SeatRegistry
-from seat_hub.session import Session
+from seat_hub.connections.seats import Seat, SeatRegistry
+from seat_hub.connections.session import Session
+from seat_hub.storage.eventlog import EventLog
+from seat_hub.storage.ledger import HandleTime, WorkOrderLedger
+from seat_hub.supervision.figures import TodayFigures
 
 
 class Refusal(Exception):

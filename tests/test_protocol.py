@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from seat_client import protocol
-from seat_client.protocol import (
+from seat_common import protocol
+from seat_common.protocol import (
     MAX_MESSAGE_BYTES,
     MESSAGE_TYPES,
     SENDABLE_BY,

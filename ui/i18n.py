@@ -8,16 +8,16 @@ Chinese, compiled to ``.qm`` by scripts/setup (lrelease). Qt's own strings
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PyQt6.QtCore import QLibraryInfo, QLocale, QTranslator
 from PyQt6.QtWidgets import QApplication
 
 from seat_client.settings import Language
+from seat_common.resources import resource_path
 
 log = logging.getLogger(__name__)
 
-I18N_DIR = Path(__file__).resolve().parent.parent / "resources" / "i18n"
+I18N_DIR = resource_path("i18n")
 
 
 def install(app: QApplication, language: Language) -> list[QTranslator]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication
 
-from seat_client import protocol
+from seat_common import protocol
 
 translate = QCoreApplication.translate
 

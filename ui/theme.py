@@ -7,12 +7,13 @@ picks a font that has Chinese glyphs (WenQuanYi Micro Hei on Debian).
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
 
 from PyQt6.QtGui import QFont, QFontDatabase
 from PyQt6.QtWidgets import QApplication
 
-STYLE_PATH = Path(__file__).resolve().parent.parent / "resources" / "style.qss"
+from seat_common.resources import resource_path
+
+STYLE_PATH = resource_path("style.qss")
 CJK_FAMILIES = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "Source Han Sans SC", "Microsoft YaHei")
 
 

@@ -26,9 +26,9 @@ from aiohttp import web
 
 from sandbox.gov_api.faults import FaultBoard, FaultSpecError, parse_fault
 from sandbox.gov_api.store import Answer, GovStore, IdempotencyConflictError, request_digest
-from seat_client import catalog as catalog_mod
-from seat_client.forms import FormLibrary, validate_values
-from seat_client.validators import MESSAGES_ZH, check_id_number, check_mobile, normalize_id_number
+from seat_common import catalog as catalog_mod
+from seat_common.forms import FormLibrary, validate_values
+from seat_common.validators import MESSAGES_ZH, check_id_number, check_mobile, normalize_id_number
 
 log = logging.getLogger("seat-gov-api")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from seat_client.validators import USCC_ALPHABET, uscc_check_character
+from seat_common.validators import USCC_ALPHABET, uscc_check_character
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS tokens (

@@ -35,8 +35,8 @@ from PyQt6.QtWidgets import (
 )
 
 from sandbox.kiosk.id_card import FaceScan, IdCard
-from seat_client import pii
-from seat_client.catalog import ServiceItem
+from seat_common import pii
+from seat_common.catalog import ServiceItem
 
 LOCAL_ONLY: Final = "kioskLocalOnly"
 PERSONAL: Final = "kioskPersonalData"

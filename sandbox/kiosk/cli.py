@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     from sandbox.kiosk.id_card import make_id_card
     from sandbox.kiosk.peer import KioskPeer
     from sandbox.kiosk.printer import KioskPrinter
-    from seat_client import catalog
+    from seat_common import catalog
 
     app = QApplication.instance() or QApplication(sys.argv)
     items = [i for i in catalog.load().items.values() if "kiosk" in i.channels]

@@ -17,8 +17,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Final
 
-from seat_client import assist_wire as wire
-from seat_client.events import Event
+from seat_common.events import Event
+from seat_common.protocol import assist as wire
 
 _KEEP: Final = 1000
 

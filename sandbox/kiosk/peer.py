@@ -44,9 +44,9 @@ from sandbox.kiosk.id_card import IdCard, face_scan
 from sandbox.kiosk.printer import KioskPrinter, application_form_pdf
 from sandbox.kiosk.remote_input import RemoteInput
 from sandbox.kiosk.screen_track import KioskScreenTrack
-from seat_client import assist_wire as wire
-from seat_client import ice_policy, pii, protocol
-from seat_client.events import Event
+from seat_common import ice_policy, pii, protocol
+from seat_common.events import Event
+from seat_common.protocol import assist as wire
 
 log = logging.getLogger(__name__)
 

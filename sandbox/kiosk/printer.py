@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from seat_client import assist_wire as wire
+from seat_common.protocol import assist as wire
 
 MAX_OPEN_JOBS: Final = 4
 
@@ -115,7 +115,7 @@ def application_form_pdf(values: dict[str, str]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from seat_client import pdf_fonts, pii
+    from seat_common import pdf_fonts, pii
 
     font = pdf_fonts.cjk_font()
     out = io.BytesIO()

@@ -21,7 +21,7 @@ from PyQt6.QtGui import QKeyEvent, QMouseEvent
 from PyQt6.QtWidgets import QApplication, QWidget
 
 from sandbox.kiosk.app import is_local_only, widget_name
-from seat_client import assist_wire as wire
+from seat_common.protocol import assist as wire
 
 _BUTTONS: Final = {
     "left": Qt.MouseButton.LeftButton,

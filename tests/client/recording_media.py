@@ -6,7 +6,7 @@ import av
 import numpy as np
 
 from sandbox.camera import StampedCameraTrack
-from seat_client.recording import CallRecorder
+from seat_client.recording.recorder import CallRecorder
 
 
 class FakeClock:

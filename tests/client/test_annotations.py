@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seat_client.annotation_commands import (
+from seat_client.review.annotation_commands import (
     AddShape,
     EditText,
     MoveShape,
@@ -17,8 +17,8 @@ from seat_client.annotation_commands import (
     ResizeShape,
     UndoStack,
 )
-from seat_client.annotation_tools import ToolController
-from seat_client.annotations import (
+from seat_client.review.annotation_tools import ToolController
+from seat_client.review.annotations import (
     AnnotationError,
     AnnotationLayer,
     Arrow,

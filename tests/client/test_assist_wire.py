@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seat_client import assist_wire as wire
+from seat_common.protocol import assist as wire
 
 GOOD: list[wire.AssistMessage] = [
     wire.RequestControl("s1"),

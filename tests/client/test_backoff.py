@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from seat_client.hub_link import FullJitterBackoff
+from seat_client.call.hub_link import FullJitterBackoff
 
 
 def test_delays_stay_under_a_growing_ceiling_up_to_the_cap() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from seat_client import catalog
-from seat_client.catalog import CatalogError
-from seat_client.forms import FormLibrary
+from seat_common import catalog
+from seat_common.catalog import CatalogError
+from seat_common.forms import FormLibrary
 
 KEPT_CODES = ("SI-UNEMP-QUERY", "SI-PENSION-CERT", "SI-CARD-APPLY", "MI-REMOTE-FILING",
               "HF-RENT-WITHDRAW", "BR-INDIVIDUAL-SETUP", "EC-AGED-ALLOWANCE", "HR-ID-RENEW")

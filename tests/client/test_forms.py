@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from seat_client import catalog
-from seat_client.forms import (
+from seat_client.acceptance.form_state import FormState
+from seat_common import catalog
+from seat_common.forms import (
     FormLibrary,
     FormSchemaError,
-    FormState,
     load_regions,
     parse_schema,
     validate_values,

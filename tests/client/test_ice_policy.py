@@ -8,7 +8,7 @@ import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import VideoStreamTrack
 
-from seat_client import ice_policy
+from seat_common import ice_policy
 
 
 async def offered_addresses() -> set[str]:

@@ -15,18 +15,19 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from seat_client.call_session import FrameSlot
-from seat_client.document_camera import DocumentCameraFolder, ImportFailure
-from seat_client.hub_link import HubLink
-from seat_client.material_cache import ImageProblem, MaterialCache, inspect_image, open_upright
-from seat_client.material_transfer import (
+from seat_client.call.hub_link import HubLink
+from seat_client.call.session import FrameSlot
+from seat_client.materials.cache import MaterialCache, open_upright
+from seat_client.materials.document_camera import DocumentCameraFolder, ImportFailure
+from seat_client.materials.transfer import (
     MaterialTransfer,
     MaterialTransferError,
     TransferFailure,
     encode_still,
 )
-from seat_client.materials import MaterialRef
-from seat_client.protocol import (
+from seat_client.materials.values import MaterialRef
+from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
+from seat_common.protocol import (
     CHUNK_DOWNLOAD,
     FetchMaterial,
     Hello,
@@ -55,7 +56,7 @@ def sideways_jpeg(orientation: int) -> bytes:
 def test_exif_orientation_is_applied_when_reading(tmp_path: Path, orientation: int) -> None:
     path = tmp_path / "p.jpg"
     path.write_bytes(sideways_jpeg(orientation))
-    facts = inspect_image(path, max_bytes=10**6, max_pixels=10**6)
+    facts = check_image(path, ImageLimits(max_bytes=10**6, max_pixels=10**6))
     assert (facts.width, facts.height, facts.orientation) == (60, 40, orientation)
     upright = open_upright(path)
     assert upright.size == (60, 40)
@@ -75,12 +76,12 @@ def test_the_image_check_refuses_what_the_hub_refuses(tmp_path: Path) -> None:
     }
     for name, (data, reason) in cases.items():
         (tmp_path / name).write_bytes(data)
-        with pytest.raises(ImageProblem) as refused:
-            inspect_image(tmp_path / name, max_bytes=10**6, max_pixels=10**6)
+        with pytest.raises(ImageRefused) as refused:
+            check_image(tmp_path / name, ImageLimits(max_bytes=10**6, max_pixels=10**6))
         assert refused.value.reason == reason, name
     (tmp_path / "big.jpg").write_bytes(good)
-    with pytest.raises(ImageProblem) as refused:
-        inspect_image(tmp_path / "big.jpg", max_bytes=10**6, max_pixels=100)
+    with pytest.raises(ImageRefused) as refused:
+        check_image(tmp_path / "big.jpg", ImageLimits(max_bytes=10**6, max_pixels=100))
     assert refused.value.reason == "too_many_pixels"
 
 

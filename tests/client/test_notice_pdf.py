@@ -8,10 +8,10 @@ from pathlib import Path
 
 from PIL import Image
 
-from seat_client import catalog
-from seat_client.materials import MaterialVerdict, PreReviewVerdict
-from seat_client.notice_pdf import NoticeThumbnail, build_notice_pdf
-from seat_client.review import load_reasons
+from seat_client.materials.values import MaterialVerdict, PreReviewVerdict
+from seat_client.review.notice_pdf import NoticeThumbnail, build_notice_pdf
+from seat_client.review.session import load_reasons
+from seat_common import catalog
 
 ITEM = catalog.load().items["SI-CARD-APPLY"]
 

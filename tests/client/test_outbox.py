@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from seat_client.gov_api_client import (
+from seat_client.acceptance.gov_api_client import (
     Application,
     FieldErrors,
     FieldProblem,
@@ -21,7 +21,7 @@ from seat_client.gov_api_client import (
     TransportError,
     Unavailable,
 )
-from seat_client.outbox import (
+from seat_client.acceptance.outbox import (
     OutboxEntry,
     OutboxState,
     Submission,

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from seat_client import catalog
 from seat_client import plugin_api as api
-from seat_client.plugin_host import PluginHost, PluginRefused
-from seat_client.plugin_port import CounterPort
+from seat_client.plugin_host.host import PluginHost, PluginRefused
+from seat_client.plugin_host.port import CounterPort
+from seat_common import catalog
 
 ITEM = "BR-INDIVIDUAL-SETUP"
 

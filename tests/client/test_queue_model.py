@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from seat_client import protocol
-from seat_client.queue_model import QueueModel
+from seat_client.call.queue_model import QueueModel
+from seat_common import protocol
 
 
 def entry(wo: str, queued_at: float, priority: protocol.Priority = "normal") -> protocol.QueueEntry:

@@ -21,9 +21,9 @@ import pytest
 
 from sandbox.camera import StampedCameraTrack, read_stamp
 from seat_client import settings
-from seat_client.audio_mix import mono_samples, tone_amplitude
-from seat_client.recording import CallRecorder, RecorderTuning, RecordingError
-from seat_client.recording_archive import ArchivedRecording, RecordingArchive, RecordingStatus
+from seat_client.recording.archive import ArchivedRecording, RecordingArchive, RecordingStatus
+from seat_client.recording.recorder import CallRecorder, RecorderTuning, RecordingError
+from seat_common.audio_levels import mono_samples, tone_amplitude
 from tests.client.recording_media import FakeClock, feed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,7 +198,7 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     sys.path.insert(0, sys.argv[1])
     from sandbox.camera import StampedCameraTrack
-    from seat_client.recording import CallRecorder, RecorderTuning, RecordingError
+    from seat_client.recording.recorder import CallRecorder, RecorderTuning, RecordingError
     from tests.client.recording_media import FakeClock, feed
     mode, path = sys.argv[2], Path(sys.argv[3])
     failures = []

@@ -14,11 +14,11 @@ import av
 import pytest
 
 from sandbox.camera import StampedCameraTrack, read_stamp
-from seat_client import protocol
-from seat_client.hub_link import HubLink
-from seat_client.recording_archive import ArchivedRecording, RecordingArchive
-from seat_client.recording_desk import RecordingDesk, RecordingFailure
-from seat_client.workstation import Workstation
+from seat_client.call.hub_link import HubLink
+from seat_client.call.workstation import Workstation
+from seat_client.recording.archive import ArchivedRecording, RecordingArchive
+from seat_client.recording.desk import RecordingDesk, RecordingFailure
+from seat_common import protocol
 from tests.client.recording_media import tone
 
 

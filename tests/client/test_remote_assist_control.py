@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from seat_client import assist_wire as wire
-from seat_client.assist_audit import AssistAudit
-from seat_client.remote_assist import AssistState, InputRefusal, RemoteAssist
+from seat_client.assist.audit import AssistAudit
+from seat_client.assist.remote_assist import AssistState, InputRefusal, RemoteAssist
+from seat_common.protocol import assist as wire
 
 
 class LoopbackChannel:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from seat_client import catalog
-from seat_client.annotation_commands import AddShape
-from seat_client.annotations import Mosaic, Rect
-from seat_client.materials import MaterialRef
-from seat_client.review import ReviewError, ReviewSession, ReviewStore, load_reasons
+from seat_client.materials.values import MaterialRef
+from seat_client.review.annotation_commands import AddShape
+from seat_client.review.annotations import Mosaic, Rect
+from seat_client.review.session import ReviewError, ReviewSession, ReviewStore, load_reasons
+from seat_common import catalog
 
 CATALOG = catalog.load()
 ITEM = CATALOG.items["SI-CARD-APPLY"]  # needs id_card and photo_receipt

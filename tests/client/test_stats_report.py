@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from seat_client.protocol import CitizenInfo, WorkOrderRow
-from seat_client.stats_report import summarise, write_report
+from seat_common.protocol import CitizenInfo, WorkOrderRow
+from seat_hub.reports.stats_report import summarise, write_report
 
 T0 = 1_795_800_000.0
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seat_client import validators as v
+from seat_common import validators as v
 
 TODAY = date(2026, 11, 28)
 

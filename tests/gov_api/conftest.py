@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from sandbox.gov_api_process import GovApiProcess
-from seat_client.gov_api_client import GovApiClient, KeyringGovApiCredentials
+from seat_client.acceptance.gov_api_client import GovApiClient, KeyringGovApiCredentials
 
 
 @pytest.fixture(scope="module")

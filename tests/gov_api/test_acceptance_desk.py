@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from sandbox.gov_api_process import GovApiProcess
-from seat_client.acceptance import open_acceptance_desk, outbox_path, store_client_secret
-from seat_client.gov_api_client import KeyringGovApiCredentials
-from seat_client.outbox import OutboxState, Submission
+from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
+from seat_client.acceptance.outbox import OutboxState, Submission
+from seat_client.acceptance.services import open_acceptance_desk, outbox_path, store_client_secret
 from seat_client.settings import SettingsError, WorkstationSettings
 
 VALUES = {"residence": "local", "pensioner_name": "吴小梅",

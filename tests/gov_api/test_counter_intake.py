@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from seat_client import catalog
-from seat_client.counter_intake import CounterIntake
-from seat_client.forms import FormLibrary
-from seat_client.gov_api_client import GovApiClient
+from seat_client.acceptance.gov_api_client import GovApiClient
+from seat_client.counter.intake import CounterIntake
 from seat_client.plugin_api import LookupFailed
-from seat_client.plugin_host import GovApiLookups, PluginHost
+from seat_client.plugin_host.host import GovApiLookups, PluginHost
+from seat_common import catalog
+from seat_common.forms import FormLibrary
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,8 +15,8 @@ from referencing import Registry, Resource
 from sandbox.gov_api.app import make_app
 from sandbox.gov_api.store import GovStore
 from sandbox.gov_api_process import GovApiProcess
-from seat_client.gov_api_client import GovApiClient
-from seat_client.outbox import Submission
+from seat_client.acceptance.gov_api_client import GovApiClient
+from seat_client.acceptance.outbox import Submission
 
 DOC_PATH = Path(__file__).resolve().parents[2] / "resources" / "openapi" / "gov-api.json"
 DOC = json.loads(DOC_PATH.read_text(encoding="utf-8"))

@@ -11,14 +11,14 @@ import pytest
 
 from sandbox.gov_api.faults import FaultSpecError, parse_fault_arg
 from sandbox.gov_api_process import GovApiProcess
-from seat_client.gov_api_client import (
+from seat_client.acceptance.gov_api_client import (
     FieldErrors,
     GovApiClient,
     IdempotencyConflict,
     KeyringGovApiCredentials,
     Unauthorized,
 )
-from seat_client.validators import check_uscc
+from seat_common.validators import check_uscc
 
 PENSION_VALUES = {"residence": "local", "pensioner_name": "吴小梅",
                   "pensioner_id_number": "11010519491231002X", "mobile": "13800138000",

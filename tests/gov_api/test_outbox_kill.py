@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from sandbox.gov_api_process import GovApiProcess
-from seat_client.gov_api_client import KeyringGovApiCredentials
+from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
 
 COUNT = 30
 
@@ -21,7 +21,7 @@ COUNT = 30
 def drill(outbox: Path, api: GovApiProcess, credentials: KeyringGovApiCredentials,
           enqueue: int = 0) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
-        [sys.executable, "-m", "sandbox.outbox_drill", "--outbox", str(outbox),
+        [sys.executable, "-m", "tests.gov_api.outbox_drill", "--outbox", str(outbox),
          "--api", api.url, "--client-id", api.client_id,
          "--keyring-service", credentials._service, "--enqueue", str(enqueue)],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,

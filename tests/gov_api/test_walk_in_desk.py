@@ -15,15 +15,9 @@ import pytest
 from PIL import Image
 
 from sandbox.gov_api_process import GovApiProcess
-from seat_client import catalog, review
-from seat_client.counter_intake import CounterIntake
-from seat_client.document_camera import DocumentCameraFolder
-from seat_client.forms import FormLibrary
-from seat_client.gov_api_client import GovApiClient
-from seat_client.material_cache import MaterialCache
-from seat_client.materials import MaterialRef
-from seat_client.plugin_host import GovApiLookups, PluginHost
-from seat_client.walk_in import (
+from seat_client.acceptance.gov_api_client import GovApiClient
+from seat_client.counter.intake import CounterIntake
+from seat_client.counter.walk_in import (
     BookingNumberError,
     CaptureError,
     DeskState,
@@ -32,6 +26,13 @@ from seat_client.walk_in import (
     WalkInFailure,
     normalise_booking_no,
 )
+from seat_client.materials.cache import MaterialCache
+from seat_client.materials.document_camera import DocumentCameraFolder
+from seat_client.materials.values import MaterialRef
+from seat_client.plugin_host.host import GovApiLookups, PluginHost
+from seat_client.review import session as review
+from seat_common import catalog
+from seat_common.forms import FormLibrary
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.protocol import (
+from seat_common.protocol import (
     CitizenInfo,
     Error,
     Hello,

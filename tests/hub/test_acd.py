@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seat_hub.acd import (
+from seat_hub.routing.acd import (
     AgentView,
     Assignment,
     WaitingContact,

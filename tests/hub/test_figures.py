@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from seat_client.protocol import CitizenInfo
-from seat_hub.figures import TodayFigures, citizen_key, day_start
+from seat_common.protocol import CitizenInfo
+from seat_hub.supervision.figures import TodayFigures, citizen_key, day_start
 
 NOON = day_start(1_795_800_000.0) + 12 * 3600
 

@@ -16,7 +16,7 @@ import pytest
 from hubclient import HF_ITEM, Client, Clients, agent_seat
 
 from sandbox.hub_process import HubProcess
-from seat_client.protocol import (
+from seat_common.protocol import (
     Accept,
     CallStarted,
     CitizenInfo,

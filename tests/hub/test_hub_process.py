@@ -17,7 +17,7 @@ import pytest
 from hubclient import HF, SI_ITEM, agent_seat, db_rows, wait_for_rows
 
 from sandbox.hub_process import HubProcess, HubStartError, SeatSpec
-from seat_client.protocol import (
+from seat_common.protocol import (
     Accept,
     Ack,
     CallEnded,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from seat_client.protocol import CitizenInfo
-from seat_hub.ledger import LedgerError, WorkOrderLedger
+from seat_common.protocol import CitizenInfo
+from seat_hub.storage.ledger import LedgerError, WorkOrderLedger
 
 CITIZEN = CitizenInfo(name="王小明", id_number="441900199001011234", phone="13800138000", hall="")
 

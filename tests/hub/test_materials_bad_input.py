@@ -24,7 +24,7 @@ from hubclient import SI_ITEM, Client, Clients, agent_seat, db_rows
 from PIL import Image
 
 from sandbox.hub_process import HubProcess
-from seat_client.protocol import (
+from seat_common.protocol import (
     CHUNK_UPLOAD,
     Accept,
     Ack,

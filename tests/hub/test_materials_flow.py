@@ -25,16 +25,16 @@ from PIL import Image
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.material_cache import MaterialCache, open_upright
-from seat_client.material_transfer import (
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.materials.cache import MaterialCache, open_upright
+from seat_client.materials.transfer import (
     MaterialTransfer,
     MaterialTransferError,
     TransferFailure,
     TransferProgress,
 )
-from seat_client.materials import MaterialRef, MaterialVerdict, PreReviewVerdict
-from seat_client.protocol import (
+from seat_client.materials.values import MaterialRef, MaterialVerdict, PreReviewVerdict
+from seat_common.protocol import (
     Accept,
     CallStarted,
     Hangup,

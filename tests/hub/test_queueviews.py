@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from seat_client.catalog import load
-from seat_client.protocol import (
+from seat_common.catalog import load
+from seat_common.protocol import (
     MAX_MESSAGE_BYTES,
     CitizenInfo,
     QueueSnapshot,
     decode,
     encode,
 )
+from seat_hub.connections.seats import Seat
+from seat_hub.connections.session import Session
 from seat_hub.model import Agent, Contact
-from seat_hub.queueviews import queue_rows, snapshot_for
-from seat_hub.seats import Seat
-from seat_hub.session import Session
+from seat_hub.routing.queueviews import queue_rows, snapshot_for
 
 CATALOG = load()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seat_hub.ratelimit import FloodGuard
+from seat_hub.connections.ratelimit import FloodGuard
 
 
 def test_a_burst_passes_then_excess_is_dropped_with_one_warning_a_second() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from hubclient import SI, SI_ITEM, Clients, agent_seat, db_rows
 
 from sandbox.hub_process import HubProcess
-from seat_client.protocol import (
+from seat_common.protocol import (
     Accept,
     Ack,
     CallStarted,

@@ -17,7 +17,8 @@ import pytest
 from hubclient import SI, SI_ITEM, Client, Clients, agent_seat, db_rows, wait_for_rows
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.protocol import (
+from seat_client.supervision.wall_model import WallFilters, WallModel
+from seat_common.protocol import (
     Accept,
     Ack,
     AuditLog,
@@ -39,7 +40,6 @@ from seat_client.protocol import (
     WrapUp,
     encode,
 )
-from seat_client.wall_model import WallFilters, WallModel
 
 SUPERVISOR = SeatSpec(agent_id="S01", name="李督导", role="supervisor", hall="东莞市民服务中心")
 #: An item of another skill (housing fund) offered on the web channel.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.protocol import (
+from seat_common.protocol import (
     Accept,
     Ack,
     AuditLog,

@@ -15,7 +15,7 @@ import pytest
 from hubclient import SI, SI_ITEM, Clients, agent_seat
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.protocol import (
+from seat_common.protocol import (
     Accept,
     Ack,
     Hangup,

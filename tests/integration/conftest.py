@@ -15,18 +15,19 @@ from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import catalog, protocol, review
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.material_cache import MaterialCache
-from seat_client.material_transfer import MaterialTransfer
-from seat_client.review import ReviewStore
-from seat_client.review_desk import ReviewDesk
-from seat_client.workstation import Workstation
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workstation import Workstation
+from seat_client.materials.cache import MaterialCache
+from seat_client.materials.transfer import MaterialTransfer
+from seat_client.review import session as review
+from seat_client.review.desk import ReviewDesk
+from seat_client.review.session import ReviewStore
+from seat_common import catalog, protocol
 from ui import i18n
-from ui.main_window import MainWindow
-from ui.review_images import MaterialImages
-from ui.review_pane import ReviewPane
-from ui.work_tabs import PreReviewParts
+from ui.review.images import MaterialImages
+from ui.review.pane import ReviewPane
+from ui.workstation.main_window import MainWindow
+from ui.workstation.work_tabs import PreReviewParts
 
 ALL_SKILLS = tuple(catalog.load().skills)
 

@@ -16,19 +16,19 @@ from pytestqt.qtbot import QtBot
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
-from seat_client import catalog, protocol
-from seat_client.acceptance import open_acceptance_desk
-from seat_client.gov_api_client import KeyringGovApiCredentials
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.outbox import OutboxState
+from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
+from seat_client.acceptance.outbox import OutboxState
+from seat_client.acceptance.services import open_acceptance_desk
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workstation import Workstation
 from seat_client.settings import WorkstationSettings
-from seat_client.workstation import Workstation
+from seat_common import catalog, protocol
 from tests.integration.conftest import until
-from ui.form_pane import FormPane
-from ui.main_window import MainWindow
-from ui.outbox_pane import OutboxBadge, OutboxPane
-from ui.receipt_view import ReceiptView
-from ui.work_tabs import ApplicationParts
+from ui.acceptance.form_pane import FormPane
+from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
+from ui.acceptance.receipt_view import ReceiptView
+from ui.workstation.main_window import MainWindow
+from ui.workstation.work_tabs import ApplicationParts
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ import pytest
 from sandbox.camera import read_stamp
 from sandbox.citizen import RECORDING_NOTICE, CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import protocol
-from seat_client.audio_mix import mono_samples, tone_amplitude
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.recording_archive import ArchivedRecording, RecordingArchive
-from seat_client.recording_desk import RecordingDesk
-from seat_client.workorder_list import WorkOrderListModel
-from seat_client.workstation import Workstation
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workorder_list import WorkOrderListModel
+from seat_client.call.workstation import Workstation
+from seat_client.recording.archive import ArchivedRecording, RecordingArchive
+from seat_client.recording.desk import RecordingDesk
+from seat_common import protocol
+from seat_common.audio_levels import mono_samples, tone_amplitude
 from tests.integration.conftest import ALL_SKILLS, until
 
 

@@ -23,30 +23,31 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
-from seat_client import catalog, protocol, review
-from seat_client.acceptance import AcceptanceDesk, open_acceptance_desk
-from seat_client.counter_intake import CounterIntake
-from seat_client.gov_api_client import KeyringGovApiCredentials
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.material_cache import MaterialCache
-from seat_client.material_transfer import MaterialTransfer
-from seat_client.outbox import OutboxState
-from seat_client.plugin_host import GovApiLookups, PluginHost
-from seat_client.review import ReviewStore
-from seat_client.review_desk import ReviewDesk
+from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
+from seat_client.acceptance.outbox import OutboxState
+from seat_client.acceptance.services import AcceptanceDesk, open_acceptance_desk
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workstation import Workstation
+from seat_client.counter.intake import CounterIntake
+from seat_client.counter.walk_in import WalkInDesk
+from seat_client.materials.cache import MaterialCache
+from seat_client.materials.transfer import MaterialTransfer
+from seat_client.plugin_host.host import GovApiLookups, PluginHost
+from seat_client.review import session as review
+from seat_client.review.desk import ReviewDesk
+from seat_client.review.session import ReviewStore
 from seat_client.settings import WorkstationSettings
-from seat_client.walk_in import WalkInDesk
-from seat_client.workstation import Workstation
+from seat_common import catalog, protocol
 from tests.integration.conftest import until
 from ui import i18n
-from ui.counter_desk import CounterDeskPane, CounterParts
-from ui.form_pane import FormPane
-from ui.main_window import MainWindow
-from ui.outbox_pane import OutboxBadge, OutboxPane
-from ui.receipt_view import ReceiptView
-from ui.review_images import MaterialImages
-from ui.review_pane import ReviewPane
-from ui.work_tabs import ApplicationParts, PreReviewParts
+from ui.acceptance.form_pane import FormPane
+from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
+from ui.acceptance.receipt_view import ReceiptView
+from ui.counter.desk_pane import CounterDeskPane, CounterParts
+from ui.review.images import MaterialImages
+from ui.review.pane import ReviewPane
+from ui.workstation.main_window import MainWindow
+from ui.workstation.work_tabs import ApplicationParts, PreReviewParts
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from PIL import Image
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
-from seat_client.document_camera import DocumentCameraFolder
+from seat_client.materials.document_camera import DocumentCameraFolder
 from tests.integration.conftest import Seat, until
 
 

@@ -12,16 +12,16 @@ from websockets.asyncio.client import connect
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import protocol
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.whisper_inbox import WhisperInbox
-from seat_client.workorder_list import WorkOrderListModel
-from seat_client.workstation import Workstation
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workorder_list import WorkOrderListModel
+from seat_client.call.workstation import Workstation
+from seat_client.supervision.whisper_inbox import WhisperInbox
+from seat_common import protocol
 from tests.integration.conftest import ALL_SKILLS, until
-from ui.main_window import MainWindow
-from ui.whisper_banner import WhisperBanner
-from ui.work_tabs import RecordsParts
-from ui.workorder_list_pane import WorkOrderListPane
+from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.supervision.whisper_banner import WhisperBanner
+from ui.workstation.main_window import MainWindow
+from ui.workstation.work_tabs import RecordsParts
 
 
 async def test_whisper_and_own_work_orders(qtbot: QtBot, tmp_path: Path) -> None:

@@ -20,11 +20,11 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import protocol
-from seat_client.hub_link import FullJitterBackoff, HubLink, LinkState
-from seat_client.workstation import Workstation
+from seat_client.call.hub_link import FullJitterBackoff, HubLink, LinkState
+from seat_client.call.workstation import Workstation
+from seat_common import protocol
 from tests.integration.conftest import ALL_SKILLS, until
-from ui.main_window import MainWindow
+from ui.workstation.main_window import MainWindow
 
 
 def free_port() -> int:

@@ -35,13 +35,13 @@ from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.id_card import make_id_card
 from sandbox.kiosk.peer import KioskPeer, KioskReport
 from sandbox.kiosk.printer import KioskPrinter
-from seat_client import assist_wire as wire
-from seat_client import catalog
-from seat_client.assist_audit import AssistAudit
-from seat_client.call_session import CallPhase
-from seat_client.remote_assist import AssistState, RemoteAssist
+from seat_client.assist.audit import AssistAudit
+from seat_client.assist.remote_assist import AssistState, RemoteAssist
+from seat_client.call.session import CallPhase
+from seat_common import catalog
+from seat_common.protocol import assist as wire
 from tests.integration.conftest import Seat, until
-from ui.assist_view import AssistView, SharedScreenView
+from ui.assist.view import AssistView, SharedScreenView
 
 
 @dataclass
@@ -296,7 +296,7 @@ def licence_pdf(name: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from seat_client import pdf_fonts
+    from seat_common import pdf_fonts
 
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4)

@@ -1,6 +1,6 @@
 """The seat wall app against a real hub, beside a real agent workstation.
 
-The supervisor's window (``ui.wall_app.WallSession``) logs in over a real
+The supervisor's window (``ui.supervision.wall_app.WallSession``) logs in over a real
 ``HubLink``; the agent's workstation (the ``seat`` fixture) is the lead's
 window for agent 0012. Pushed updates reach the tiles, and the supervisor's
 whisper and state change reach the agent through the hub.
@@ -15,16 +15,16 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import catalog, protocol
-from seat_client.hub_link import HubLink
-from seat_client.wall_model import WallModel
-from seat_client.whisper_inbox import WhisperInbox
-from seat_client.workorder_list import WorkOrderListModel
+from seat_client.call.hub_link import HubLink
+from seat_client.call.workorder_list import WorkOrderListModel
+from seat_client.supervision.wall_model import WallModel
+from seat_client.supervision.whisper_inbox import WhisperInbox
+from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, Seat, until
-from ui.wall_app import WallSession
-from ui.wall_window import SeatWallWindow
-from ui.whisper_banner import WhisperBanner
-from ui.workorder_list_pane import WorkOrderListPane
+from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_window import SeatWallWindow
+from ui.supervision.whisper_banner import WhisperBanner
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
 

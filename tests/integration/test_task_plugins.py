@@ -19,14 +19,15 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.gov_api_process import GovApiProcess
-from seat_client import catalog
 from seat_client import plugin_api as api
-from seat_client.forms import FormLibrary, FormState
-from seat_client.gov_api_client import GovApiClient, KeyringGovApiCredentials
-from seat_client.plugin_host import GovApiLookups, PluginHost, PluginSession
-from seat_client.plugin_port import CounterPort, PluginBridge
+from seat_client.acceptance.form_state import FormState
+from seat_client.acceptance.gov_api_client import GovApiClient, KeyringGovApiCredentials
+from seat_client.plugin_host.host import GovApiLookups, PluginHost, PluginSession
+from seat_client.plugin_host.port import CounterPort, PluginBridge
+from seat_common import catalog
+from seat_common.forms import FormLibrary
 from tests.integration.conftest import Seat, until
-from ui.plugin_panel import PluginPanel
+from ui.plugin_host.panel import PluginPanel
 
 ID_NUMBER = "11010519491231002X"
 OUT = Path(__file__).resolve().parents[2] / "out" / "plugins"

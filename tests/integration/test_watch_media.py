@@ -17,12 +17,12 @@ import pytest
 from sandbox.camera import HeardAudio, ToneAudioTrack, read_stamp
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import protocol
-from seat_client.hub_link import HubLink, LinkState
-from seat_client.local_media import GatedAudioTrack, PatternCameraTrack
-from seat_client.watch_relay import WatchRelay
-from seat_client.watch_viewer import WatchViewer
-from seat_client.workstation import Workstation
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workstation import Workstation
+from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
+from seat_client.supervision.watch_relay import WatchRelay
+from seat_client.supervision.watch_viewer import WatchViewer
+from seat_common import protocol
 from tests.integration.conftest import ALL_SKILLS, until
 
 CITIZEN_HZ, AGENT_HZ, SUPERVISOR_HZ = 400.0, 700.0, 1000.0

@@ -16,13 +16,13 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import catalog, protocol
-from seat_client.hub_link import HubLink
-from seat_client.wall_model import WallModel
-from seat_client.watch_relay import WatchRelay
+from seat_client.call.hub_link import HubLink
+from seat_client.supervision.wall_model import WallModel
+from seat_client.supervision.watch_relay import WatchRelay
+from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, Seat, until
-from ui.wall_app import WallSession
-from ui.wall_window import SeatWallWindow
+from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
 

@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
 
-from seat_client.materials import MaterialRef, MaterialVerdict, PreReviewVerdict
+from seat_client.materials.values import MaterialRef, MaterialVerdict, PreReviewVerdict
 from tests.integration.conftest import Seat, until
 
 CHROMIUM = Path("/usr/bin/chromium")

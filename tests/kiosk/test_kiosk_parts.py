@@ -16,8 +16,8 @@ from sandbox.kiosk.control import ControlGate, ControlState
 from sandbox.kiosk.id_card import check_digit, face_scan, is_valid_id_number, make_id_card
 from sandbox.kiosk.printer import KioskPrinter
 from sandbox.kiosk.screen_track import render_shared_screen
-from seat_client import assist_wire as wire
-from seat_client import catalog
+from seat_common import catalog
+from seat_common.protocol import assist as wire
 
 
 def test_id_numbers_carry_a_gb_11643_check_digit() -> None:

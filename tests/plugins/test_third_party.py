@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from seat_client import catalog
 from seat_client import plugin_api as api
-from seat_client.plugin_host import PluginHost
-from seat_client.plugin_port import CounterPort
+from seat_client.plugin_host.host import PluginHost
+from seat_client.plugin_host.port import CounterPort
+from seat_common import catalog
 
 PLUGIN = textwrap.dedent('''
     """An elderly-allowance helper a town could ship on its own."""

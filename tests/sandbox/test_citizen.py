@@ -29,7 +29,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from sandbox.camera import StampedCameraTrack, ToneAudioTrack, read_stamp
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client import protocol
+from seat_common import protocol
 
 ITEM = "SI-UNEMP-QUERY"  # needs the social_insurance skill
 ID_NUMBER = "441900195501011234"

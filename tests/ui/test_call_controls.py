@@ -9,11 +9,11 @@ import time
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from seat_client import protocol
-from seat_client.call_session import CallSession
-from ui.chat_pane import ChatPane
-from ui.offer_banner import OfferBanner
-from ui.video_pane import VideoPane
+from seat_client.call.session import CallSession
+from seat_common import protocol
+from ui.call.chat_pane import ChatPane
+from ui.call.offer_banner import OfferBanner
+from ui.call.video_pane import VideoPane
 
 
 def offer(priority: protocol.Priority = "disabled") -> protocol.Offer:

@@ -15,14 +15,20 @@ from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from seat_client.forms import FormLibrary
-from seat_client.gov_api_client import Application, FieldErrors, FieldProblem
-from seat_client.outbox import OutboxState, SubmissionOutbox
+from seat_client.acceptance.gov_api_client import Application, FieldErrors, FieldProblem
+from seat_client.acceptance.outbox import OutboxState, SubmissionOutbox
+from seat_common.forms import FormLibrary
 from ui import i18n
-from ui.form_editors import ChoiceEditor, DateEditor, DateRangeEditor, LineEditor, RegionEditor
-from ui.form_pane import FormPane
-from ui.outbox_pane import OutboxBadge, OutboxPane
-from ui.receipt_view import ReceiptView
+from ui.acceptance.form_editors import (
+    ChoiceEditor,
+    DateEditor,
+    DateRangeEditor,
+    LineEditor,
+    RegionEditor,
+)
+from ui.acceptance.form_pane import FormPane
+from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
+from ui.acceptance.receipt_view import ReceiptView
 
 KNOWN = {"id_card.name": "吴小梅", "id_card.id_number": "11010519491231002X",
          "citizen.phone": "13800138000"}

@@ -16,12 +16,12 @@ from PyQt6.QtPdf import QPdfDocument
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from seat_client.forms import FormLibrary
-from seat_client.gov_api_client import Application
-from seat_client.outbox import SubmissionOutbox
-from seat_client.receipt import ReceiptData, render_receipt
+from seat_client.acceptance.gov_api_client import Application
+from seat_client.acceptance.outbox import SubmissionOutbox
+from seat_client.acceptance.receipt import ReceiptData, render_receipt
+from seat_common.forms import FormLibrary
 from ui import i18n, theme
-from ui.form_pane import FormPane
+from ui.acceptance.form_pane import FormPane
 
 Snapshot = Any
 

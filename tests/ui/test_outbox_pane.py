@@ -15,10 +15,10 @@ from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from seat_client.gov_api_client import Application, IdempotencyConflict, Unavailable
-from seat_client.outbox import OutboxState, Submission, SubmissionOutbox
+from seat_client.acceptance.gov_api_client import Application, IdempotencyConflict, Unavailable
+from seat_client.acceptance.outbox import OutboxState, Submission, SubmissionOutbox
 from ui import i18n
-from ui.outbox_pane import OutboxBadge, OutboxPane
+from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 
 
 class GateApi:

@@ -8,9 +8,9 @@ from PyQt6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from seat_client import protocol
-from seat_client.queue_model import QueueModel
-from ui.queue_pane import QueuePane, QueueTableModel, format_wait
+from seat_client.call.queue_model import QueueModel
+from seat_common import protocol
+from ui.call.queue_pane import QueuePane, QueueTableModel, format_wait
 
 
 def entry(wo: str, waited_s: float, priority: protocol.Priority = "normal") -> protocol.QueueEntry:

@@ -15,13 +15,13 @@ from PyQt6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from sandbox.camera import StampedCameraTrack, read_stamp
-from seat_client import protocol
-from seat_client.recording import CallRecorder, RecorderTuning
-from seat_client.recording_archive import ArchivedRecording, RecordingArchive
-from seat_client.workorder_list import WorkOrderListModel
+from seat_client.call.workorder_list import WorkOrderListModel
+from seat_client.recording.archive import ArchivedRecording, RecordingArchive
+from seat_client.recording.recorder import CallRecorder, RecorderTuning
+from seat_common import protocol
 from tests.client.recording_media import FakeClock, feed
-from ui.recording_player import RecordingPlayer
-from ui.workorder_list_pane import WorkOrderListPane
+from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.recording.player import RecordingPlayer
 
 TUNING = RecorderTuning(max_video_backlog=1000, max_audio_backlog=5000)
 

@@ -11,13 +11,13 @@ from PyQt6.QtCore import QSize
 from PyQt6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from seat_client import catalog
-from seat_client.annotation_commands import AddShape
-from seat_client.annotations import Mosaic, Rect
-from seat_client.materials import MaterialRef, PreReviewVerdict
-from seat_client.review import ReviewSession, ReviewStore, load_reasons
+from seat_client.materials.values import MaterialRef, PreReviewVerdict
+from seat_client.review.annotation_commands import AddShape
+from seat_client.review.annotations import Mosaic, Rect
+from seat_client.review.session import ReviewSession, ReviewStore, load_reasons
+from seat_common import catalog
 from tests.review_photos import make_document_photo
-from ui.review_pane import ReviewPane
+from ui.review.pane import ReviewPane
 
 ITEM = catalog.load().items["SI-CARD-APPLY"]
 

@@ -12,9 +12,9 @@ from PyQt6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QWheelEven
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from seat_client.annotation_commands import AddShape, UndoStack
-from seat_client.annotation_tools import ToolController
-from seat_client.annotations import (
+from seat_client.review.annotation_commands import AddShape, UndoStack
+from seat_client.review.annotation_tools import ToolController
+from seat_client.review.annotations import (
     AnnotationLayer,
     Arrow,
     Ellipse,
@@ -26,9 +26,9 @@ from seat_client.annotations import (
 )
 from tests.review_photos import make_document_photo
 from tests.ui.conftest import Snapshot
-from ui.review_render import ImageDecodeError, build_pyramid, decode_full, decode_scaled, flatten
-from ui.review_tools import ReviewToolBar
-from ui.review_viewer import ReviewViewer
+from ui.review.render import ImageDecodeError, build_pyramid, decode_full, decode_scaled, flatten
+from ui.review.tools import ReviewToolBar
+from ui.review.viewer import ReviewViewer
 
 
 def document_image() -> QImage:

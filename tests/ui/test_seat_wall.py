@@ -13,8 +13,9 @@ import pytest
 from PyQt6.QtCore import QPoint, Qt
 from pytestqt.qtbot import QtBot
 
-from seat_client import catalog
-from seat_client.protocol import (
+from seat_client.supervision.wall_model import WallModel
+from seat_common import catalog
+from seat_common.protocol import (
     AgentState,
     WallFigures,
     WallQueueLine,
@@ -22,9 +23,8 @@ from seat_client.protocol import (
     WallSnapshot,
     WallUpdate,
 )
-from seat_client.wall_model import WallModel
-from ui.seat_wall import COMPACT, LARGE
-from ui.wall_window import SeatWallWindow
+from ui.supervision.seat_wall import COMPACT, LARGE
+from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
 STATES: tuple[AgentState, ...] = ("ready", "on_call", "wrap_up", "away", "ringing", "counter")

@@ -1,0 +1,427 @@
+"""The submission outbox: applications are written to local SQLite before they go on the wire.
+
+``SubmissionOutbox.enqueue`` stores the application with a fresh idempotency
+key in one transaction (SQLite WAL, ``synchronous=FULL``: on disk when it
+returns). A worker task then delivers queued applications to the
+government API: up to ``concurrency`` at once, full-jitter exponential
+backoff between attempts, at least the API's ``Retry-After``, a token
+refresh on 401 (inside ``GovApiClient``). Field errors (422) put the entry
+in ``returned`` with the problems to show on the form. A reused key with a
+different body (409) or a request the API will never take is ``failed``;
+everything else is retried, so nothing is lost.
+
+Because every attempt carries the same idempotency key, an application
+whose answer was lost (dropped connection, kill -9 between the API's commit
+and ours) is not duplicated: the retry gets the first answer back. Entries
+found ``sending`` at start-up go back to ``queued`` for exactly that reason.
+
+All SQLite work runs on one dedicated thread, so the event loop (and the
+UI on it) never waits for a disk flush. ``changed`` is emitted on the loop
+with each entry's new snapshot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import json
+import logging
+import random
+import sqlite3
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import Enum
+from pathlib import Path
+from typing import Any, Final, Protocol, TypeVar
+
+from seat_client.acceptance.gov_api_client import (
+    Application,
+    FieldErrors,
+    FieldProblem,
+    GovApiError,
+    IdempotencyConflict,
+)
+from seat_common.events import Event
+from seat_common.pii import mask_text
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+class OutboxState(Enum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    ACCEPTED = "accepted"
+    RETURNED = "returned"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """What the agent submitted: the form's values and what the receipt needs."""
+
+    work_order_id: str
+    item_code: str
+    item_name: str
+    form: str
+    values: dict[str, str]
+    materials: tuple[str, ...] = ()
+    material_names: tuple[str, ...] = ()
+    applicant_name: str = ""
+    applicant_id_number: str = ""
+    agent_id: str = ""
+
+    def api_body(self) -> dict[str, Any]:
+        return {"item_code": self.item_code, "form": self.form, "values": dict(self.values),
+                "materials": list(self.materials), "work_order_id": self.work_order_id,
+                "agent_id": self.agent_id}
+
+    def to_json(self) -> str:
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
+        return json.dumps(data, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Submission:
+        d = json.loads(text)
+        d["materials"] = tuple(d.get("materials", ()))
+        d["material_names"] = tuple(d.get("material_names", ()))
+        return cls(**d)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One application in the outbox, as of its last change."""
+
+    entry_id: int
+    idempotency_key: str
+    submission: Submission
+    state: OutboxState
+    attempts: int = 0
+    next_attempt_at: float = 0.0
+    application_no: str = ""
+    api_status: str = ""
+    detail: str = ""
+    field_errors: tuple[FieldProblem, ...] = ()
+    created_at: float = 0.0
+    updated_at: float = 0.0
+
+
+class ApplicationsApi(Protocol):
+    """The part of ``GovApiClient`` the outbox uses."""
+
+    async def submit_application(self, idempotency_key: str, body: dict[str, Any]) -> (
+        Application
+    ): ...
+    async def application(self, number: str) -> Application: ...
+
+
+SCHEMA: Final = """
+CREATE TABLE IF NOT EXISTS outbox (
+    entry_id INTEGER PRIMARY KEY,
+    idempotency_key TEXT NOT NULL UNIQUE,
+    submission TEXT NOT NULL,
+    state TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL DEFAULT 0,
+    application_no TEXT NOT NULL DEFAULT '',
+    api_status TEXT NOT NULL DEFAULT '',
+    detail TEXT NOT NULL DEFAULT '',
+    field_errors TEXT NOT NULL DEFAULT '[]',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, next_attempt_at);
+"""
+#: Durability for every outbox connection (and the benchmark's raw inserts).
+PRAGMAS: Final = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000")
+
+
+def open_db(path: Path) -> sqlite3.Connection:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    for pragma in PRAGMAS:
+        db.execute(pragma)
+    db.executescript(SCHEMA)
+    return db
+
+
+def backoff_delay(attempts: int, rng: random.Random, *, base_s: float, cap_s: float,
+                  retry_after: float | None = None) -> float:
+    """Full jitter: uniform in [0, min(cap, base·2^(attempts-1))], and never below Retry-After."""
+    ceiling = min(cap_s, base_s * 2 ** min(max(attempts - 1, 0), 30))
+    delay = rng.uniform(0, ceiling)
+    return max(delay, retry_after) if retry_after is not None else delay
+
+
+class SubmissionOutbox:
+    """The outbox file and its delivery worker. Emits ``changed(OutboxEntry)``."""
+
+    def __init__(
+        self,
+        path: Path,
+        api: ApplicationsApi,
+        *,
+        concurrency: int = 4,
+        base_s: float = 0.5,
+        cap_s: float = 60.0,
+        status_poll_s: float = 30.0,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.path = path
+        self.api = api
+        self.concurrency = concurrency
+        self.base_s = base_s
+        self.cap_s = cap_s
+        self.status_poll_s = status_poll_s
+        self.changed: Event[OutboxEntry] = Event()
+        self._rng = rng or random.Random()
+        self._entries: dict[int, OutboxEntry] = {}
+        self._inflight: set[int] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._woken = False
+        self._runner: asyncio.Task[None] | None = None
+        self._db_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
+        self._local = threading.local()
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    async def open(self) -> None:
+        """Open (or create) the file; entries caught ``sending`` by a crash are queued again."""
+        self._loop = asyncio.get_running_loop()
+        rows = await self._db(self._open_and_recover)
+        self._entries = {e.entry_id: e for e in map(_entry, rows)}
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = self._running_loop().create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        tasks = [t for t in (self._runner, *self._tasks) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._runner = None
+        await self._db(self._close)
+        self._db_thread.shutdown(wait=True)
+
+    # --- what the agent does --------------------------------------------------------------
+
+    async def enqueue(self, submission: Submission) -> OutboxEntry:
+        """Store the application durably with a new idempotency key; the worker sends it."""
+        key = f"seat-{uuid.uuid4()}"
+        now = time.time()
+        entry_id = await self._db(self._insert, key, submission.to_json(), now)
+        entry = OutboxEntry(entry_id, key, submission, OutboxState.QUEUED, created_at=now,
+                            updated_at=now)
+        self._publish(entry)
+        self._wake_up()
+        return entry
+
+    async def retry(self, entry_id: int) -> None:
+        """Send a failed application again, with its same key (so still at most once)."""
+        entry = self._entries.get(entry_id)
+        if entry is not None and entry.state is OutboxState.FAILED:
+            await self._update(entry, state=OutboxState.QUEUED, next_attempt_at=0.0, detail="")
+            self._wake_up()
+
+    def entries(self) -> list[OutboxEntry]:
+        """All entries, newest first."""
+        return sorted(self._entries.values(), key=lambda e: -e.entry_id)
+
+    def entry(self, entry_id: int) -> OutboxEntry | None:
+        return self._entries.get(entry_id)
+
+    def counts(self) -> dict[OutboxState, int]:
+        out = dict.fromkeys(OutboxState, 0)
+        for e in self._entries.values():
+            out[e.state] += 1
+        return out
+
+    async def refresh_statuses(self) -> None:
+        """Ask the API how accepted applications moved on (received → accepted/returned)."""
+        for entry in list(self._entries.values()):
+            if entry.state is not OutboxState.ACCEPTED or entry.api_status != "received":
+                continue
+            try:
+                app = await self.api.application(entry.application_no)
+            except GovApiError as exc:
+                log.info("status of %s not read: %s", entry.application_no, exc)
+                return
+            if app.status == "returned":
+                await self._update(entry, state=OutboxState.RETURNED, api_status=app.status,
+                                   detail=app.status_reason)
+            elif app.status != entry.api_status:
+                await self._update(entry, api_status=app.status)
+
+    # --- the worker ---------------------------------------------------------------------
+
+    async def _run(self) -> None:
+        last_poll = time.monotonic()
+        while True:
+            now = time.time()
+            queued = sorted((e for e in self._entries.values()
+                             if e.state is OutboxState.QUEUED and e.entry_id not in self._inflight),
+                            key=lambda e: e.entry_id)
+            for entry in queued:
+                if len(self._inflight) >= self.concurrency:
+                    break
+                if entry.next_attempt_at <= now:
+                    self._inflight.add(entry.entry_id)
+                    task = self._running_loop().create_task(self._deliver(entry))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            waiting = [e.next_attempt_at - now for e in queued
+                       if e.entry_id not in self._inflight and e.next_attempt_at > now]
+            timeout = min([*waiting, self.status_poll_s])
+            if len(self._inflight) >= self.concurrency:
+                timeout = self.status_poll_s
+            await self._sleep(max(timeout, 0.0))
+            if time.monotonic() - last_poll >= self.status_poll_s:
+                last_poll = time.monotonic()
+                try:
+                    await self.refresh_statuses()
+                except Exception:
+                    log.exception("outbox status poll failed")
+
+    async def _deliver(self, entry: OutboxEntry) -> None:
+        try:
+            entry = await self._update(entry, state=OutboxState.SENDING,
+                                       attempts=entry.attempts + 1)
+            try:
+                app = await self.api.submit_application(entry.idempotency_key,
+                                                        entry.submission.api_body())
+            except FieldErrors as exc:
+                await self._update(entry, state=OutboxState.RETURNED, detail=exc.message,
+                                   field_errors=exc.fields)
+            except IdempotencyConflict as exc:
+                await self._update(entry, state=OutboxState.FAILED, detail=str(exc))
+            except Exception as exc:
+                retry_after = exc.retry_after if isinstance(exc, GovApiError) else None
+                if not isinstance(exc, GovApiError):
+                    log.exception("outbox delivery of entry %d failed", entry.entry_id)
+                delay = backoff_delay(entry.attempts, self._rng, base_s=self.base_s,
+                                      cap_s=self.cap_s, retry_after=retry_after)
+                await self._update(entry, state=OutboxState.QUEUED,
+                                   next_attempt_at=time.time() + delay,
+                                   detail=mask_text(f"{type(exc).__name__}: {exc}")[:300])
+            else:
+                await self._update(entry, state=OutboxState.ACCEPTED,
+                                   application_no=app.application_no, api_status=app.status,
+                                   detail="", field_errors=())
+        finally:
+            self._inflight.discard(entry.entry_id)
+            self._wake_up()
+
+    async def _update(self, entry: OutboxEntry, **changes: Any) -> OutboxEntry:
+        new = replace(entry, updated_at=time.time(), **changes)
+        await self._db(self._write, new)
+        self._publish(new)
+        return new
+
+    def _publish(self, entry: OutboxEntry) -> None:
+        self._entries[entry.entry_id] = entry
+        self.changed.emit(entry)
+
+    # The loop is kept from open(): under qasync a task step may run while asyncio's
+    # "running loop" is unset (Qt dispatching a timer), where get_running_loop() raises.
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
+
+    async def _sleep(self, seconds: float) -> None:
+        """Until ``seconds`` pass or ``_wake_up`` is called (a wake-up is never lost)."""
+        if self._woken:
+            self._woken = False
+            return
+        loop = self._running_loop()
+        waiter: asyncio.Future[None] = loop.create_future()
+        self._waiter = waiter
+        timer = loop.call_later(seconds, _settle, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiter = None
+            self._woken = False
+
+    def _wake_up(self) -> None:
+        if self._waiter is not None:
+            _settle(self._waiter)
+        else:
+            self._woken = True
+
+    # --- the database thread ----------------------------------------------------------------
+
+    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
+        return await self._running_loop().run_in_executor(self._db_thread, fn, *args)
+
+    def _conn(self) -> sqlite3.Connection:
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None:
+            db = open_db(self.path)
+            db.row_factory = sqlite3.Row
+            self._local.db = db
+        return db
+
+    def _close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+    def _open_and_recover(self) -> list[sqlite3.Row]:
+        db = self._conn()
+        db.execute("UPDATE outbox SET state = 'queued', next_attempt_at = 0 "
+                   "WHERE state = 'sending'")
+        return list(db.execute("SELECT * FROM outbox ORDER BY entry_id"))
+
+    def _insert(self, key: str, submission: str, now: float) -> int:
+        # One statement in autocommit mode is one transaction: on disk (WAL, FULL) on return.
+        cursor = self._conn().execute(
+            "INSERT INTO outbox (idempotency_key, submission, state, created_at, updated_at)"
+            " VALUES (?, ?, 'queued', ?, ?)", (key, submission, now, now))
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _write(self, e: OutboxEntry) -> None:
+        errors = json.dumps([[p.field, p.code, p.message] for p in e.field_errors],
+                            ensure_ascii=False)
+        self._conn().execute(
+            "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, application_no = ?,"
+            " api_status = ?, detail = ?, field_errors = ?, updated_at = ? WHERE entry_id = ?",
+            (e.state.value, e.attempts, e.next_attempt_at, e.application_no, e.api_status,
+             e.detail, errors, e.updated_at, e.entry_id))
+
+
+def _settle(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+def _entry(row: sqlite3.Row) -> OutboxEntry:
+    return OutboxEntry(
+        entry_id=int(row["entry_id"]),
+        idempotency_key=str(row["idempotency_key"]),
+        submission=Submission.from_json(row["submission"]),
+        state=OutboxState(row["state"]),
+        attempts=int(row["attempts"]),
+        next_attempt_at=float(row["next_attempt_at"]),
+        application_no=str(row["application_no"]),
+        api_status=str(row["api_status"]),
+        detail=str(row["detail"]),
+        field_errors=tuple(FieldProblem(*p) for p in json.loads(row["field_errors"])),
+        created_at=float(row["created_at"]),
+        updated_at=float(row["updated_at"]),
+    )
+
+
+__all__ = ["OutboxEntry", "OutboxState", "Submission", "SubmissionOutbox", "backoff_delay"]

@@ -1,0 +1,193 @@
+"""The workstation's connection to the hub: log in, keep the link up, pass messages on.
+
+``HubLink`` connects over websockets, logs in with ``Hello`` on every
+(re)connect, and reconnects with full-jitter exponential backoff when the
+link drops. Every frame from the hub goes through ``protocol.decode``; a
+malformed one is logged and skipped, never passed on. A refused login
+(bad token, already logged in) stops the retries: retrying cannot help.
+
+Events: ``state_changed`` (``LinkState``), ``welcome`` (``Welcome``),
+``message`` (every other typed message from the hub), ``binary`` (each
+binary frame: material chunks, see ``protocol.unpack_chunk``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import websockets
+from websockets.asyncio.client import ClientConnection, connect
+
+from seat_common import protocol
+from seat_common.events import Event
+
+log = logging.getLogger(__name__)
+
+
+class LinkState(enum.Enum):
+    """Where the link to the hub stands."""
+
+    CONNECTING = "connecting"
+    CONNECTED = "connected"  # logged in
+    DISCONNECTED = "disconnected"  # will retry
+    REFUSED = "refused"  # login refused: no retry
+    STOPPED = "stopped"
+
+
+class NotConnectedError(RuntimeError):
+    """A message could not be sent: the hub link is down."""
+
+
+@dataclass
+class FullJitterBackoff:
+    """Delays for reconnect attempts: uniform in [0, min(cap, base·2^attempt)].
+
+    Full jitter spreads 37 workstations reconnecting after a hub restart
+    instead of having them knock in lockstep.
+    """
+
+    base_s: float = 0.5
+    cap_s: float = 30.0
+    rng: random.Random = field(default_factory=random.Random)
+    attempt: int = 0
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap_s, self.base_s * (2**self.attempt))
+        self.attempt = min(self.attempt + 1, 30)
+        return self.rng.uniform(0, ceiling)
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+class HubLink:
+    """One logged-in websocket link to the hub, kept alive until ``stop``."""
+
+    def __init__(
+        self,
+        url: str,
+        hello: Callable[[], protocol.Hello],
+        *,
+        backoff: FullJitterBackoff | None = None,
+        open_timeout_s: float = 5.0,
+    ) -> None:
+        self.url = url
+        self._hello = hello
+        self._backoff = backoff or FullJitterBackoff()
+        self._open_timeout_s = open_timeout_s
+        self._ws: ClientConnection | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.state = LinkState.STOPPED
+        self.refusal: protocol.Error | None = None
+        self.state_changed: Event[LinkState] = Event()
+        self.welcome: Event[protocol.Welcome] = Event()
+        self.message: Event[protocol.Message] = Event()
+        self.binary: Event[bytes] = Event()
+
+    def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="hub-link")
+
+    async def stop(self) -> None:
+        ws = self._ws
+        if ws is not None:
+            with contextlib.suppress(websockets.WebSocketException, OSError):
+                await asyncio.wait_for(ws.close(), 2.0)  # a clean goodbye to the hub
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._set_state(LinkState.STOPPED)
+
+    async def send(self, message: protocol.Message) -> None:
+        ws = self._ws
+        if ws is None or self.state is not LinkState.CONNECTED:
+            raise NotConnectedError("not connected to the hub")
+        try:
+            await ws.send(protocol.encode(message))
+        except websockets.ConnectionClosed as exc:
+            raise NotConnectedError("the hub link dropped") from exc
+
+    async def send_binary(self, frame: bytes) -> None:
+        """Send one binary frame (a material chunk)."""
+        ws = self._ws
+        if ws is None or self.state is not LinkState.CONNECTED:
+            raise NotConnectedError("not connected to the hub")
+        try:
+            await ws.send(frame)
+        except websockets.ConnectionClosed as exc:
+            raise NotConnectedError("the hub link dropped") from exc
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                self._set_state(LinkState.CONNECTING)
+                try:
+                    async with connect(
+                        self.url,
+                        max_size=2 * protocol.MAX_MESSAGE_BYTES,
+                        compression=None,
+                        open_timeout=self._open_timeout_s,
+                        max_queue=64,
+                    ) as ws:
+                        if not await self._log_in(ws):
+                            self._set_state(LinkState.REFUSED)
+                            return
+                        self._ws = ws
+                        self._backoff.reset()
+                        self._set_state(LinkState.CONNECTED)
+                        await self._read(ws)
+                except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+                    log.warning("hub link: %s", exc)
+                finally:
+                    self._ws = None
+                self._set_state(LinkState.DISCONNECTED)
+                await asyncio.sleep(self._backoff.next_delay())
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("hub link failed")
+            self._set_state(LinkState.DISCONNECTED)
+
+    async def _log_in(self, ws: ClientConnection) -> bool:
+        await ws.send(protocol.encode(self._hello()))
+        while True:
+            frame = await asyncio.wait_for(ws.recv(), self._open_timeout_s)
+            try:
+                reply = protocol.decode(frame)
+            except protocol.ProtocolError as exc:
+                log.warning("hub sent a malformed login reply: %s", exc)
+                continue
+            if isinstance(reply, protocol.Welcome):
+                self.refusal = None
+                self.welcome.emit(reply)
+                return True
+            if isinstance(reply, protocol.Error):
+                log.warning("hub refused the login: %s %s", reply.code, reply.message)
+                self.refusal = reply
+                return False
+            # Anything else before Welcome is out of order; skip it.
+
+    async def _read(self, ws: ClientConnection) -> None:
+        async for frame in ws:
+            if isinstance(frame, bytes):
+                self.binary.emit(frame)
+                continue
+            try:
+                message = protocol.decode(frame)
+            except protocol.ProtocolError as exc:
+                log.warning("hub sent a malformed message: %s", exc)
+                continue
+            self.message.emit(message)
+
+    def _set_state(self, state: LinkState) -> None:
+        if state is not self.state:
+            self.state = state
+            self.state_changed.emit(state)

@@ -1,0 +1,219 @@
+"""One call's media on the agent's side: the WebRTC peer, its tracks, the newest remote frame.
+
+The citizen is the caller: ``CallSession`` answers its SDP offer, sends the
+agent's camera (or test pattern) and microphone back, and consumes every
+remote track (aiortc's receive queues are unbounded: an unread track grows
+without end). Remote video goes into a ``FrameSlot`` that keeps only the
+newest frame, so a slow paint drops frames instead of queueing them.
+
+A kiosk shares its screen as a second video track beside its camera: the
+first remote video track fills ``frames``, the second ``screen_frames``.
+A data channel the caller opens (remote assistance) is announced, not
+interpreted, here.
+
+Events: ``phase_changed`` (``CallPhase``), ``frame_arrived`` (a new remote
+camera frame is in ``frames``), ``screen_frame_arrived`` (likewise for
+``screen_frames``), ``data_channel_opened`` (an ``RTCDataChannel``).
+``remote_video`` and ``remote_audio`` hand every decoded frame of the
+citizen's camera and voice to taps (the recorder, a supervisor's watch);
+a tap must be quick and must not keep the loop waiting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.sdp import candidate_from_sdp
+
+from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
+from seat_common import ice_policy, protocol
+from seat_common.events import Event
+
+log = logging.getLogger(__name__)
+
+
+class CallPhase(enum.Enum):
+    """The media side of a call."""
+
+    NEGOTIATING = "negotiating"
+    CONNECTED = "connected"
+    FAILED = "failed"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedFrame:
+    """A decoded remote video frame (an ``av.VideoFrame``) and when it arrived."""
+
+    frame: Any
+    seq: int
+    received_at: float
+
+
+class FrameSlot:
+    """Holds only the newest remote frame; readers take it once."""
+
+    def __init__(self) -> None:
+        self._newest: ReceivedFrame | None = None
+        self._taken_seq = 0
+        self.received = 0
+
+    def put(self, frame: Any) -> None:
+        self.received += 1
+        self._newest = ReceivedFrame(frame, self.received, time.monotonic())
+
+    def newest(self) -> ReceivedFrame | None:
+        """The newest frame, taken or not (a video still is captured from it)."""
+        return self._newest
+
+    def take(self) -> ReceivedFrame | None:
+        """The newest frame if it has not been taken yet."""
+        newest = self._newest
+        if newest is None or newest.seq == self._taken_seq:
+            return None
+        self._taken_seq = newest.seq
+        return newest
+
+
+
+@dataclass(frozen=True, slots=True)
+class MediaCounters:
+    """What crossed the wire in this call so far."""
+
+    video_frames: int
+    audio_frames: int
+
+
+class CallSession:
+    """The agent's WebRTC peer for one call."""
+
+    def __init__(
+        self,
+        call_id: str,
+        media: protocol.MediaKind,
+        send: Callable[[protocol.Message], Awaitable[None]],
+        *,
+        camera: PatternCameraTrack | None = None,
+        microphone: GatedAudioTrack | None = None,
+    ) -> None:
+        self.call_id = call_id
+        self.media = media
+        self._send = send
+        self.camera = camera if camera is not None else PatternCameraTrack()
+        self.microphone = microphone if microphone is not None else GatedAudioTrack()
+        self.frames = FrameSlot()
+        self.screen_frames = FrameSlot()
+        self.audio_frames = 0
+        self._video_tracks = 0
+        self.phase = CallPhase.NEGOTIATING
+        self.phase_changed: Event[CallPhase] = Event()
+        self.frame_arrived: Event[None] = Event()
+        self.screen_frame_arrived: Event[None] = Event()
+        self.data_channel_opened: Event[RTCDataChannel] = Event()
+        self.remote_video: Event[Any] = Event()
+        self.remote_audio: Event[Any] = Event()
+        ice_policy.apply_from_environment()
+        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self._consumers: set[asyncio.Task[None]] = set()
+        self._pc.on("track", self._on_track)
+        self._pc.on("datachannel", self.data_channel_opened.emit)
+        self._pc.on("connectionstatechange", self._on_connection_state)
+
+    @property
+    def counters(self) -> MediaCounters:
+        return MediaCounters(self.frames.received, self.audio_frames)
+
+    async def handle_sdp(self, message: protocol.Sdp) -> None:
+        """Answer the citizen's offer (an answer from them is a protocol slip: ignored)."""
+        if message.sdp_type != "offer":
+            log.warning("call %s: unexpected SDP %s ignored", self.call_id, message.sdp_type)
+            return
+        await self._pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
+        kinds = {t.kind for t in self._pc.getTransceivers()}
+        if "audio" in kinds:
+            self._pc.addTrack(self.microphone)
+        if "video" in kinds and self.media == "video":
+            self._pc.addTrack(self.camera)
+        answer = await self._pc.createAnswer()
+        await self._pc.setLocalDescription(answer)
+        await self._send(
+            protocol.Sdp(self.call_id, "answer", self._pc.localDescription.sdp)
+        )
+
+    async def handle_ice(self, message: protocol.Ice) -> None:
+        """Add a candidate the browser trickled; a bad one is logged, not fatal."""
+        if not message.candidate:
+            return
+        try:
+            text = message.candidate.removeprefix("candidate:")
+            candidate = candidate_from_sdp(text)
+            candidate.sdpMid = message.sdp_mid or None
+            candidate.sdpMLineIndex = message.sdp_mline_index
+            await self._pc.addIceCandidate(candidate)
+        except (ValueError, IndexError) as exc:
+            log.warning("call %s: bad ICE candidate ignored: %s", self.call_id, exc)
+
+    def set_microphone_muted(self, muted: bool) -> None:
+        self.microphone.muted = muted
+
+    def set_camera_enabled(self, enabled: bool) -> None:
+        self.camera.enabled = enabled
+
+    async def close(self) -> None:
+        for task in list(self._consumers):
+            task.cancel()
+        for task in list(self._consumers):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._pc.close()
+        self.camera.stop()
+        self.microphone.stop()
+        self._set_phase(CallPhase.CLOSED)
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        task = asyncio.get_running_loop().create_task(
+            self._consume(track), name=f"consume-{track.kind}-{self.call_id}"
+        )
+        self._consumers.add(task)
+        task.add_done_callback(self._consumers.discard)
+
+    async def _consume(self, track: MediaStreamTrack) -> None:
+        slot, arrived = self.frames, self.frame_arrived
+        if track.kind == "video":
+            self._video_tracks += 1
+            if self._video_tracks == 2:  # a kiosk's shared screen
+                slot, arrived = self.screen_frames, self.screen_frame_arrived
+        try:
+            while True:
+                frame = await track.recv()
+                if track.kind == "video":
+                    slot.put(frame)
+                    arrived.emit(None)
+                    if slot is self.frames:
+                        self.remote_video.emit(frame)
+                else:
+                    self.audio_frames += 1
+                    self.remote_audio.emit(frame)
+        except MediaStreamError:
+            return
+
+    async def _on_connection_state(self) -> None:
+        state = self._pc.connectionState
+        if state == "connected":
+            self._set_phase(CallPhase.CONNECTED)
+        elif state == "failed":
+            self._set_phase(CallPhase.FAILED)
+
+    def _set_phase(self, phase: CallPhase) -> None:
+        if phase is not self.phase:
+            self.phase = phase
+            self.phase_changed.emit(phase)

@@ -1,0 +1,317 @@
+"""The agent workstation's core: presence, the ringing offer, the call, chat, wrap-up.
+
+``Workstation`` turns hub messages into state the UI shows and turns the
+agent's intents (accept, hang up, send a chat line, wrap up, go ready) into
+hub messages. It owns the ``CallSession`` of the current call. No widgets:
+the UI subscribes to the events below and calls the async methods.
+
+Events:
+- ``presence_changed`` (``Presence``): the seat's state and mode per the hub
+- ``offer_changed`` (``Offer | None``): a call is ringing, or stopped ringing
+- ``call_changed`` (``ActiveCall | None``): a call started or ended
+- ``chat_added`` (``ChatMessage``): a chat line in the current call
+- ``wrap_up_needed`` (``WrapUpRequest``): a call ended; outcome and notes are due
+- ``work_order_closed`` (``WorkOrderClosed``)
+- ``notice`` (``Notice``): something the agent should read (errors from the hub)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from typing import Any
+
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.queue_model import QueueModel
+from seat_client.call.session import CallSession
+from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
+from seat_common import protocol
+from seat_common.events import Event
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ActiveCall:
+    """The call in progress: who, what, its media session and its chat."""
+
+    started: protocol.CallStarted
+    offer: protocol.Offer | None
+    session: CallSession
+    started_at: float
+    chat: list[protocol.ChatMessage] = field(default_factory=list)
+
+    @property
+    def work_order_id(self) -> str:
+        return self.started.work_order_id
+
+
+@dataclass(frozen=True, slots=True)
+class WrapUpRequest:
+    """A finished call waiting for its outcome."""
+
+    work_order_id: str
+    item_name: str
+    ended_by: str
+    reason: str
+    duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A message for the agent: ``code`` is an error code from the hub or our own."""
+
+    code: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClosedWorkOrder:
+    """A work order this agent closed in this session, for the history list."""
+
+    work_order_id: str
+    item_name: str
+    channel: str
+    outcome: protocol.Outcome
+    closed_at: float
+    chat_lines: int
+
+
+MediaFactory = Callable[[], tuple[PatternCameraTrack, GatedAudioTrack]]
+
+
+def default_media() -> tuple[PatternCameraTrack, GatedAudioTrack]:
+    return PatternCameraTrack(), GatedAudioTrack()
+
+
+class Workstation:
+    """One agent's seat, driven by the hub link."""
+
+    def __init__(
+        self,
+        link: HubLink,
+        *,
+        media: MediaFactory = default_media,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.link = link
+        self._media = media
+        self._clock = clock
+        self.queue = QueueModel(clock)
+        self.welcome: protocol.Welcome | None = None
+        self.presence = protocol.Presence(state="offline", mode="video")
+        self.offer: protocol.Offer | None = None
+        self.call: ActiveCall | None = None
+        self.wrap_up: WrapUpRequest | None = None
+        self.history: list[ClosedWorkOrder] = []
+        self.microphone_muted = False
+        self.camera_enabled = True
+        self.presence_changed: Event[protocol.Presence] = Event()
+        self.offer_changed: Event[protocol.Offer | None] = Event()
+        self.call_changed: Event[ActiveCall | None] = Event()
+        self.chat_added: Event[protocol.ChatMessage] = Event()
+        self.wrap_up_needed: Event[WrapUpRequest] = Event()
+        self.work_order_closed: Event[protocol.WorkOrderClosed] = Event()
+        self.notice: Event[Notice] = Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._ended_calls: dict[str, ActiveCall] = {}
+        link.welcome.connect(self._on_welcome)
+        link.message.connect(self._on_message)
+        link.state_changed.connect(self._on_link_state)
+
+    # --- intents ---------------------------------------------------------------
+
+    async def accept(self) -> None:
+        if self.offer is None:
+            return
+        await self.link.send(protocol.Accept(self.offer.call_id))
+
+    async def decline(self) -> None:
+        if self.offer is None:
+            return
+        await self.link.send(protocol.Decline(self.offer.call_id))
+
+    async def hang_up(self) -> None:
+        if self.call is not None:
+            await self.link.send(protocol.Hangup(self.call.started.call_id))
+
+    async def send_chat(self, text: str) -> None:
+        text = text.strip()
+        if self.call is None or not text:
+            return
+        await self.link.send(protocol.Chat(self.call.started.call_id, text[:2000]))
+
+    async def submit_wrap_up(self, outcome: protocol.Outcome, notes: str) -> None:
+        if self.wrap_up is None:
+            return
+        await self.link.send(
+            protocol.WrapUp(self.wrap_up.work_order_id, outcome, notes.strip()[:2000])
+        )
+
+    async def set_ready(self) -> None:
+        await self.link.send(protocol.SetState("ready"))
+
+    async def set_away(self, reason: protocol.AwayReason) -> None:
+        await self.link.send(protocol.SetState("away", reason))
+
+    async def set_mode(self, mode: protocol.SeatMode) -> None:
+        await self.link.send(protocol.SetMode(mode))
+
+    def set_microphone_muted(self, muted: bool) -> None:
+        self.microphone_muted = muted
+        if self.call is not None:
+            self.call.session.set_microphone_muted(muted)
+
+    def set_camera_enabled(self, enabled: bool) -> None:
+        self.camera_enabled = enabled
+        if self.call is not None:
+            self.call.session.set_camera_enabled(enabled)
+
+    async def close(self) -> None:
+        """Hang up media, stop background work and the link (on quit)."""
+        if self.call is not None:
+            await self.call.session.close()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self.link.stop()
+
+    # --- hub messages ------------------------------------------------------------
+
+    def _on_welcome(self, welcome: protocol.Welcome) -> None:
+        self.welcome = welcome
+
+    def _on_link_state(self, state: LinkState) -> None:
+        if state in (LinkState.DISCONNECTED, LinkState.REFUSED, LinkState.STOPPED):
+            self.queue.clear()
+            if self.offer is not None:
+                self._set_offer(None)
+            self._set_presence(protocol.Presence(state="offline", mode=self.presence.mode))
+        if state is LinkState.REFUSED and self.link.refusal is not None:
+            self.notice.emit(Notice(self.link.refusal.code, self.link.refusal.message))
+
+    def _on_message(self, message: protocol.Message) -> None:
+        match message:
+            case protocol.Presence():
+                self._set_presence(message)
+            case protocol.QueueSnapshot():
+                self.queue.replace(message.entries)
+            case protocol.Offer():
+                self._set_offer(message)
+            case protocol.OfferWithdrawn():
+                if self.offer is not None and self.offer.call_id == message.call_id:
+                    self._set_offer(None)
+            case protocol.CallStarted():
+                self._start_call(message)
+            case protocol.Sdp() | protocol.Ice():
+                self._to_session(message)
+            case protocol.ChatMessage():
+                if self.call is not None and self.call.started.call_id == message.call_id:
+                    self.call.chat.append(message)
+                    self.chat_added.emit(message)
+            case protocol.CallEnded():
+                self._end_call(message)
+            case protocol.WorkOrderClosed():
+                self._close_work_order(message)
+            case protocol.Error():
+                self.notice.emit(Notice(message.code, message.message))
+            case _:
+                log.debug("ignored %s", type(message).__name__)
+
+    def _set_presence(self, presence: protocol.Presence) -> None:
+        if presence != self.presence:
+            self.presence = presence
+            self.presence_changed.emit(presence)
+        if (
+            presence.state == "wrap_up"
+            and presence.work_order_id
+            and self.call is None
+            and self.wrap_up is None
+        ):
+            # Back after a crash or a dropped link: the hub still owes this wrap-up.
+            self.wrap_up = WrapUpRequest(
+                work_order_id=presence.work_order_id,
+                item_name="",
+                ended_by="hub",
+                reason="disconnected",
+                duration_s=0.0,
+            )
+            self.wrap_up_needed.emit(self.wrap_up)
+
+    def _set_offer(self, offer: protocol.Offer | None) -> None:
+        self.offer = offer
+        self.offer_changed.emit(offer)
+
+    def _start_call(self, started: protocol.CallStarted) -> None:
+        offer = self.offer if self.offer and self.offer.call_id == started.call_id else None
+        if self.offer is not None:
+            self._set_offer(None)
+        camera, microphone = self._media()
+        session = CallSession(
+            started.call_id, started.media, self.link.send, camera=camera, microphone=microphone
+        )
+        session.set_microphone_muted(self.microphone_muted)
+        session.set_camera_enabled(self.camera_enabled)
+        self.call = ActiveCall(started, offer, session, self._clock())
+        self.call_changed.emit(self.call)
+
+    def _to_session(self, message: protocol.Sdp | protocol.Ice) -> None:
+        call = self.call
+        if call is None or call.started.call_id != message.call_id:
+            log.warning("signaling for a call that is not ours: %s", message.call_id)
+            return
+        if isinstance(message, protocol.Sdp):
+            self._spawn(call.session.handle_sdp(message), "answer")
+        else:
+            self._spawn(call.session.handle_ice(message), "ice")
+
+    def _end_call(self, ended: protocol.CallEnded) -> None:
+        call = self.call
+        if call is None or call.started.call_id != ended.call_id:
+            return
+        self.call = None
+        self._ended_calls[call.work_order_id] = call
+        self._spawn(call.session.close(), "close-call")
+        self.call_changed.emit(None)
+        self.wrap_up = WrapUpRequest(
+            work_order_id=call.work_order_id,
+            item_name=call.started.item_name,
+            ended_by=ended.ended_by,
+            reason=ended.reason,
+            duration_s=self._clock() - call.started_at,
+        )
+        self.wrap_up_needed.emit(self.wrap_up)
+
+    def _close_work_order(self, closed: protocol.WorkOrderClosed) -> None:
+        call = self._ended_calls.pop(closed.work_order_id, None)
+        if self.wrap_up is not None and self.wrap_up.work_order_id == closed.work_order_id:
+            self.wrap_up = None
+        if call is not None:
+            self.history.append(
+                ClosedWorkOrder(
+                    work_order_id=closed.work_order_id,
+                    item_name=call.started.item_name,
+                    channel=call.started.channel,
+                    outcome=closed.outcome,
+                    closed_at=self._clock(),
+                    chat_lines=len(call.chat),
+                )
+            )
+        self.work_order_closed.emit(closed)
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except Exception as exc:
+                log.exception("%s failed", name)
+                self.notice.emit(Notice("internal", f"{name}: {exc}"))
+
+        task = asyncio.get_running_loop().create_task(guarded(), name=name)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

@@ -1,0 +1,118 @@
+"""The agent's outgoing media: camera (or a test pattern where there is none) and microphone.
+
+Counter PCs often have no camera and this machine has neither camera nor
+microphone, so the defaults are a calm moving test pattern and silence.
+Both tracks can be switched off without renegotiating: a muted microphone
+sends silence, a camera turned off sends black frames. The pattern track
+keeps its newest frame for the self view.
+"""
+
+from __future__ import annotations
+
+import fractions
+from typing import Any
+
+import av
+import numpy as np
+from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
+
+from seat_client.media.audio_mix import VoiceMixer
+from seat_common.events import Event
+
+
+class PatternCameraTrack(VideoStreamTrack):
+    """A test pattern standing in for the agent's camera: soft bars with a sweeping line."""
+
+    def __init__(self, width: int = 640, height: int = 480) -> None:
+        super().__init__()
+        self.width = width - width % 2
+        self.height = height - height % 2
+        self.enabled = True
+        self.latest: av.VideoFrame | None = None
+        x = np.linspace(0, 1, self.width, dtype=np.float32)
+        y = np.linspace(0, 1, self.height, dtype=np.float32)[:, None]
+        self._y = (60 + 90 * x[None, :] * 0.6 + 60 * y).astype(np.uint8)
+        self._u = np.full((self.height // 2, self.width // 2), 150, np.uint8)
+        self._v = np.full((self.height // 2, self.width // 2), 110, np.uint8)
+        self._black_y = np.full((self.height, self.width), 16, np.uint8)
+        self._grey_uv = np.full((self.height // 2, self.width // 2), 128, np.uint8)
+        self._count = 0
+
+    async def recv(self) -> av.VideoFrame:
+        pts, time_base = await self.next_timestamp()
+        if self.enabled:
+            y = self._y.copy()
+            col = (self._count * 4) % self.width
+            y[:, col : col + 6] = 235
+            planes = (y, self._u, self._v)
+        else:
+            planes = (self._black_y, self._grey_uv, self._grey_uv)
+        self._count += 1
+        frame = _yuv_frame(*planes)
+        frame.pts = pts
+        frame.time_base = time_base
+        self.latest = frame
+        return frame
+
+
+class GatedAudioTrack(MediaStreamTrack):
+    """Passes its source through, or silence of the same shape while muted.
+
+    A supervisor barging in is mixed in through ``mixer`` (muting the agent
+    does not mute the supervisor). ``voice`` hands taps the agent's own voice
+    (the supervisor's watch), ``sent`` every frame the citizen will hear,
+    barge-in included (the recorder).
+    """
+
+    kind = "audio"
+
+    def __init__(self, source: MediaStreamTrack | None = None) -> None:
+        super().__init__()
+        self._source: MediaStreamTrack = source or AudioStreamTrack()
+        self.muted = False
+        self.mixer: VoiceMixer | None = None
+        self.voice: Event[av.AudioFrame] = Event()
+        self.sent: Event[av.AudioFrame] = Event()
+
+    async def recv(self) -> av.AudioFrame:
+        frame = await self._source.recv()
+        assert isinstance(frame, av.AudioFrame)
+        out = frame if not self.muted else _silent_like(frame)
+        self.voice.emit(out)
+        if self.mixer is not None:
+            out = self.mixer.mix(out)
+        self.sent.emit(out)
+        return out
+
+    def stop(self) -> None:
+        self._source.stop()
+        super().stop()
+
+
+def _silent_like(frame: av.AudioFrame) -> av.AudioFrame:
+    silent = av.AudioFrame(format=frame.format.name, layout=frame.layout.name,
+                           samples=frame.samples)
+    for plane in silent.planes:
+        plane.update(bytes(plane.buffer_size))
+    silent.pts = frame.pts
+    silent.sample_rate = frame.sample_rate
+    silent.time_base = frame.time_base or fractions.Fraction(1, frame.sample_rate)
+    return silent
+
+
+def _yuv_frame(y: np.ndarray[Any, Any], u: np.ndarray[Any, Any],
+               v: np.ndarray[Any, Any]) -> av.VideoFrame:
+    frame = av.VideoFrame(y.shape[1], y.shape[0], "yuv420p")
+    for plane, data in zip(frame.planes, (y, u, v), strict=True):
+        _fill_plane(plane, data)
+    return frame
+
+
+def _fill_plane(plane: Any, data: np.ndarray[Any, Any]) -> None:
+    rows, cols = data.shape
+    if plane.line_size == cols:
+        plane.update(data.tobytes())
+        return
+    padded = np.zeros((rows, plane.line_size), np.uint8)
+    padded[:, :cols] = data
+    plane.update(padded.tobytes())

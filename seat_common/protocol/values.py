@@ -1,0 +1,178 @@
+"""Values carried inside messages: citizens, queue entries, materials, verdicts, the
+seat wall's records, audit entries and work-order rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from seat_common.protocol.terms import (
+    ID_TEXT,
+    SHORT_TEXT,
+    AgentState,
+    AwayReason,
+    Channel,
+    ImageMime,
+    MaterialSource,
+    MediaKind,
+    Priority,
+    SeatMode,
+    VerdictStatus,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenInfo:
+    """Who is calling, as far as the citizen told us. The hub masks it for agents."""
+
+    name: str = field(default="", metadata=SHORT_TEXT)
+    id_number: str = field(default="", metadata={"max_len": 32})
+    phone: str = field(default="", metadata={"max_len": 32})
+    hall: str = field(default="", metadata=SHORT_TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueEntry:
+    """One waiting citizen as shown in an agent's queue pane (personal data masked)."""
+
+    work_order_id: str = field(metadata=ID_TEXT)
+    item_code: str = field(metadata=ID_TEXT)
+    item_name: str = field(metadata=SHORT_TEXT)
+    channel: Channel
+    priority: Priority
+    media: MediaKind
+    citizen: CitizenInfo
+    queued_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class MaterialInfo:
+    """A stored material as the hub describes it. ``width``/``height`` are upright
+    (after the EXIF ``orientation``, which readers must apply: the file is stored as sent)."""
+
+    material_id: str = field(metadata=ID_TEXT)
+    work_order_id: str = field(metadata=ID_TEXT)
+    filename: str = field(metadata={"max_len": 200, "min_len": 1})
+    mime: ImageMime
+    byte_size: int = field(metadata={"min": 1, "max": 2**31})
+    sha256: str = field(metadata={"max_len": 64, "min_len": 64})
+    width: int = field(metadata={"min": 1, "max": 2**20})
+    height: int = field(metadata={"min": 1, "max": 2**20})
+    orientation: int = field(metadata={"min": 1, "max": 8})
+    source: MaterialSource
+    added_at: float = field(metadata={"min": 0})
+    #: The checklist material (catalog ``Material.code``) the uploader says this is.
+    material_code: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class VerdictEntry:
+    """The agent's decision on one checklist material (a catalog material code)."""
+
+    material_code: str = field(metadata=ID_TEXT)
+    status: VerdictStatus
+    reason_code: str = field(default="", metadata={"max_len": 64})
+    note: str = field(default="", metadata={"max_len": 500})
+    material_ids: tuple[str, ...] = field(default=(), metadata={"max_items": 20})
+
+
+@dataclass(frozen=True, slots=True)
+class WallSeat:
+    """One seat as the supervisor's wall shows it (every agent seat, logged in or not).
+
+    ``since`` is when the seat entered ``state``; ``call_started_at`` is 0 without a
+    call. ``item_code``/``channel`` describe the contact being offered, served or
+    wrapped up ("" when none). ``themes`` are the catalog themes of the seat's skills.
+    """
+
+    agent_id: str = field(metadata=ID_TEXT)
+    name: str = field(metadata=SHORT_TEXT)
+    hall: str = field(metadata=SHORT_TEXT)
+    themes: tuple[str, ...] = field(metadata={"max_items": 64})
+    state: AgentState
+    mode: SeatMode
+    reason: AwayReason = ""
+    since: float = field(default=0.0, metadata={"min": 0})
+    item_code: str = field(default="", metadata={"max_len": 64})
+    item_name: str = field(default="", metadata=SHORT_TEXT)
+    channel: str = field(default="", metadata={"max_len": 32})
+    work_order_id: str = field(default="", metadata={"max_len": 64})
+    call_started_at: float = field(default=0.0, metadata={"min": 0})
+    wrap_up_limit_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
+    #: The supervisor watching this seat's call ("" when no one watches).
+    watched_by: str = field(default="", metadata=SHORT_TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class WallQueueLine:
+    """The waiting citizens of one service item (only items with someone waiting)."""
+
+    item_code: str = field(metadata=ID_TEXT)
+    item_name: str = field(metadata=SHORT_TEXT)
+    theme: str = field(metadata={"max_len": 64})
+    waiting: int = field(metadata={"min": 0})
+    priority_waiting: int = field(metadata={"min": 0})
+    oldest_queued_at: float = field(metadata={"min": 0})
+    #: The work order served next in this line (a supervisor may move it).
+    next_work_order_id: str = field(default="", metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class WallFigures:
+    """Today's live figures (local day of the hub), from the ledger and live state.
+
+    Service levels are the share (0–1) of answered contacts answered within 20 s
+    and 60 s of queueing; times are in seconds; ``average_rating`` is 0 with no
+    ratings yet.
+    """
+
+    offered: int = field(default=0, metadata={"min": 0})
+    answered: int = field(default=0, metadata={"min": 0})
+    abandoned: int = field(default=0, metadata={"min": 0})
+    average_speed_of_answer_s: float = field(default=0.0, metadata={"min": 0})
+    service_level_20s: float = field(default=0.0, metadata={"min": 0, "max": 1})
+    service_level_60s: float = field(default=0.0, metadata={"min": 0, "max": 1})
+    average_handling_s: float = field(default=0.0, metadata={"min": 0})
+    work_orders_closed: int = field(default=0, metadata={"min": 0})
+    users_served: int = field(default=0, metadata={"min": 0})
+    average_rating: float = field(default=0.0, metadata={"min": 0, "max": 10})
+    ratings: int = field(default=0, metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """One supervisor action as the hub's audit log keeps it."""
+
+    seq: int = field(metadata={"min": 1})
+    at: float = field(metadata={"min": 0})
+    supervisor_id: str = field(metadata=ID_TEXT)
+    action: str = field(metadata=ID_TEXT)
+    target: str = field(metadata={"max_len": 64})
+    detail: str = field(metadata={"max_len": 500})
+    result: str = field(metadata={"max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class WorkOrderRow:
+    """One work order in a searchable list, personal data masked.
+
+    Times are 0 when the step did not happen; ``rating`` is 0 when not rated;
+    ``outcome`` is "" while the work order is open.
+    """
+
+    work_order_id: str = field(metadata=ID_TEXT)
+    item_code: str = field(metadata=ID_TEXT)
+    item_name: str = field(metadata=SHORT_TEXT)
+    theme: str = field(metadata={"max_len": 64})
+    channel: str = field(metadata={"max_len": 32})
+    agent_id: str = field(metadata={"max_len": 64})
+    citizen: CitizenInfo
+    state: str = field(metadata={"max_len": 32})
+    outcome: str = field(metadata={"max_len": 32})
+    queued_at: float = field(metadata={"min": 0})
+    answered_at: float = field(default=0.0, metadata={"min": 0})
+    closed_at: float = field(default=0.0, metadata={"min": 0})
+    handle_s: float = field(default=0.0, metadata={"min": 0})
+    rating: int = field(default=0, metadata={"min": 0, "max": 10})
+    rating_comment: str = field(default="", metadata={"max_len": 500})
+    #: Length of the call's recording in seconds (0: not recorded).
+    recording_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})

@@ -1,0 +1,303 @@
+"""The hub's front desk: login, who may send what, and clean-up when a client goes.
+
+``Hub.receive`` takes one decoded message from a session: before ``Hello``
+only ``Hello`` is accepted; after it, ``protocol.SENDABLE_BY`` decides what
+the session's role may send, and the message goes to its handler
+(``presence``, ``queueing``, ``dispatch``, ``calls``). A handler refuses
+with ``Refusal``; the hub answers the sender with an ``Error`` naming the
+field and the message type, and nothing else happens. After every message
+the ACD settles (offers whoever can be offered now). ``Hub.disconnected``
+undoes what a gone client leaves behind.
+"""
+
+from __future__ import annotations
+
+from seat_common.protocol import (
+    SENDABLE_BY,
+    Accept,
+    BargeIn,
+    Chat,
+    Decline,
+    Error,
+    ErrorCode,
+    FetchAudit,
+    FetchMaterial,
+    Hangup,
+    Hello,
+    Ice,
+    JoinQueue,
+    LeaveQueue,
+    Message,
+    MoveContact,
+    Rate,
+    RecordingSaved,
+    ReviewVerdict,
+    Sdp,
+    SearchWorkOrders,
+    SetMode,
+    SetState,
+    StopWatch,
+    SubscribeWall,
+    SuperviseState,
+    UploadStart,
+    WatchCall,
+    WatchSdp,
+    Welcome,
+    Whisper,
+    WrapUp,
+)
+from seat_hub.calls import lifecycle as calls
+from seat_hub.calls import recordings, workorder_search
+from seat_hub.connections.session import POLICY_VIOLATION, Session
+from seat_hub.materials.uploads import MaterialDesk
+from seat_hub.model import Agent, HubContext, Refusal
+from seat_hub.routing import dispatch, presence, queueing, queueviews
+from seat_hub.supervision import actions as supervision
+from seat_hub.supervision import wall, watch
+
+
+def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
+    """An ``Error`` cut to the protocol's limits."""
+    return Error(code=code, message=message[:500], field=field[:100], of=of[:64])
+
+
+class Hub:
+    """Takes decoded messages from sessions and applies the hub's rules to ``ctx``."""
+
+    def __init__(self, ctx: HubContext, materials: MaterialDesk | None = None) -> None:
+        self.ctx = ctx
+        self.materials = materials
+
+    async def receive_chunk(self, session: Session, frame: bytes) -> bool:
+        """Handle one binary frame (a material chunk); False if it was refused or dropped."""
+        try:
+            if session.role is None:
+                raise Refusal("not_authenticated", "binary frame refused: say hello first", "")
+            accepted = await self._desk().on_chunk(session, frame)
+        except Refusal as refusal:
+            self.refuse(session, refusal, "chunk")
+            return False
+        except Exception as exc:
+            self.ctx.log.event(
+                "internal_error", session=session.session_id, type="chunk", error=repr(exc)
+            )
+            session.send(error_reply("internal", "the hub could not do this", "", "chunk"))
+            return False
+        return accepted
+
+    def _desk(self) -> MaterialDesk:
+        if self.materials is None:
+            raise Refusal("not_allowed", "this hub does not take materials", "type")
+        return self.materials
+
+    async def receive(self, session: Session, message: Message) -> None:
+        """Handle one message from ``session``; every refusal becomes an ``Error``."""
+        ctx = self.ctx
+        ctx.log.event("recv", session=session.session_id, type=message.TYPE)
+        try:
+            await self._route(session, message)
+        except Refusal as refusal:
+            self.refuse(session, refusal, message.TYPE)
+        except Exception as exc:
+            ctx.log.event(
+                "internal_error", session=session.session_id, type=message.TYPE, error=repr(exc)
+            )
+            session.send(error_reply("internal", "the hub could not do this", "", message.TYPE))
+        self.settle()
+
+    def refuse(self, session: Session, refusal: Refusal, of: str) -> None:
+        self.ctx.log.event(
+            "refused",
+            session=session.session_id,
+            code=refusal.code,
+            field=refusal.field,
+            of=of,
+            message=refusal.message,
+        )
+        session.send(error_reply(refusal.code, refusal.message, refusal.field, of))
+
+    def settle(self) -> None:
+        try:
+            dispatch.settle(self.ctx)
+        except Exception as exc:
+            self.ctx.log.event("internal_error", where="settle", error=repr(exc))
+
+    async def _route(self, session: Session, message: Message) -> None:
+        ctx = self.ctx
+        if session.role is None:
+            if not isinstance(message, Hello):
+                raise Refusal("not_authenticated", "say hello first", "type")
+            self._hello(session, message)
+            return
+        if session.role not in SENDABLE_BY.get(message.TYPE, frozenset()):
+            raise Refusal("not_allowed", f"a {session.role} may not send {message.TYPE}", "type")
+        match message:
+            case Hello():
+                raise Refusal("bad_state", "this connection is already logged in", "type")
+            case JoinQueue():
+                await queueing.on_join_queue(ctx, session, message)
+            case LeaveQueue():
+                await queueing.on_leave_queue(ctx, session)
+            case SetState():
+                presence.on_set_state(ctx, self._agent(session), message)
+            case SetMode():
+                presence.on_set_mode(ctx, self._agent(session), message)
+            case Accept():
+                dispatch.on_accept(ctx, self._agent(session), message)
+            case Decline():
+                dispatch.on_decline(ctx, self._agent(session), message)
+            case Sdp() | Ice():
+                calls.on_signal(ctx, session, message)
+            case Chat():
+                calls.on_chat(ctx, session, message)
+            case Hangup():
+                calls.on_hangup(ctx, session, message)
+            case WrapUp():
+                await calls.on_wrap_up(ctx, self._agent(session), message)
+            case Rate():
+                await calls.on_rate(ctx, session, message)
+            case UploadStart():
+                await self._desk().on_upload_start(session, message)
+            case FetchMaterial():
+                await self._desk().on_fetch(session, message)
+            case ReviewVerdict():
+                await self._desk().on_verdict(session, message)
+            case SubscribeWall():
+                wall.subscribe(ctx, session)
+            case Whisper():
+                await supervision.on_whisper(ctx, session, message)
+            case SuperviseState():
+                await supervision.on_supervise_state(ctx, session, message)
+            case MoveContact():
+                await supervision.on_move_contact(ctx, session, message)
+            case FetchAudit():
+                await supervision.on_fetch_audit(ctx, session, message)
+            case WatchCall():
+                await watch.on_watch_call(ctx, session, message)
+            case BargeIn():
+                await watch.on_barge_in(ctx, session, message)
+            case StopWatch():
+                await watch.on_stop_watch(ctx, session, message)
+            case WatchSdp():
+                watch.on_watch_sdp(ctx, session, message)
+            case SearchWorkOrders():
+                await workorder_search.on_search(ctx, session, message)
+            case RecordingSaved():
+                await recordings.on_recording_saved(ctx, session, message)
+            case _:
+                raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
+
+    def _agent(self, session: Session) -> Agent:
+        agent = self.ctx.agents.get(session.agent_id)
+        if agent is None or agent.session is not session:
+            raise Refusal("internal", "this seat is not logged in here", "")
+        return agent
+
+    def _hello(self, session: Session, message: Hello) -> None:
+        ctx = self.ctx
+        if message.role == "agent" or message.role == "supervisor":
+            seat = ctx.seats.authenticate(message.role, message.token)
+            if seat is None:
+                ctx.log.event("login_failed", session=session.session_id, role=message.role)
+                session.send(error_reply("bad_token", "unknown token", "token", "hello"))
+                session.close(POLICY_VIOLATION, "bad token")
+                return
+            if seat.agent_id in ctx.agents or seat.agent_id in ctx.supervisors:
+                ctx.log.event(
+                    "login_refused",
+                    session=session.session_id,
+                    agent_id=seat.agent_id,
+                    reason="already_logged_in",
+                )
+                session.send(
+                    error_reply(
+                        "already_logged_in", "this seat is logged in elsewhere", "token", "hello"
+                    )
+                )
+                session.close(POLICY_VIOLATION, "already logged in")
+                return
+            session.role = message.role
+            session.name = seat.name
+            session.agent_id = seat.agent_id
+            session.send(
+                Welcome(
+                    session_id=session.session_id,
+                    role=message.role,
+                    name=seat.name,
+                    agent_id=seat.agent_id,
+                    skills=tuple(sorted(seat.skills)),
+                    ring_timeout_s=ctx.settings.ring_timeout_s,
+                )
+            )
+            ctx.log.event(
+                "login", session=session.session_id, role=message.role, agent_id=seat.agent_id
+            )
+            if message.role == "agent":
+                agent = presence.log_in(ctx, session, seat)
+                queueviews.send_snapshot(ctx, agent)
+            else:
+                ctx.supervisors[seat.agent_id] = session
+            return
+        session.role = message.role
+        session.name = message.name
+        session.send(
+            Welcome(
+                session_id=session.session_id,
+                role=message.role,
+                name=message.name,
+                ring_timeout_s=ctx.settings.ring_timeout_s,
+            )
+        )
+        ctx.log.event("login", session=session.session_id, role=message.role)
+
+    def disconnected(self, session: Session) -> None:
+        """Clean up after a closed connection, then let the ACD settle."""
+        ctx = self.ctx
+        try:
+            if self.materials is not None:
+                self.materials.session_gone(session)
+            if session.role in ("citizen", "kiosk"):
+                self._citizen_gone(session)
+            elif session.role == "agent":
+                self._agent_gone(session)
+            elif session.role == "supervisor":
+                wall.unsubscribe(ctx, session)
+                watch.supervisor_gone(ctx, session)
+                if ctx.supervisors.get(session.agent_id) is session:
+                    del ctx.supervisors[session.agent_id]
+        except Exception as exc:
+            ctx.log.event(
+                "internal_error", where="disconnected", session=session.session_id, error=repr(exc)
+            )
+        self.settle()
+
+    def _citizen_gone(self, session: Session) -> None:
+        ctx = self.ctx
+        contact = ctx.contact_of_session.get(session.session_id)
+        if contact is not None:
+            queueing.abandon(ctx, contact)
+        call = ctx.call_of_session.get(session.session_id)
+        if call is not None:
+            calls.end_call(ctx, call, "hub", "disconnected")
+        calls.citizen_left(ctx, session)
+
+    def _agent_gone(self, session: Session) -> None:
+        ctx = self.ctx
+        agent = ctx.agents.get(session.agent_id)
+        if agent is None or agent.session is not session:
+            return
+        if agent.offer is not None:
+            dispatch.withdraw_offer(ctx, agent.offer, "agent_left")
+        if agent.call is not None:
+            watch.call_ended(ctx, agent.call, "agent_left")
+            # The work order waits for this seat's wrap-up when it logs in again.
+            calls.end_call(ctx, agent.call, "hub", "disconnected")
+        del ctx.agents[agent.agent_id]
+        ctx.seat_changed(agent.agent_id)
+        ctx.log.event(
+            "presence",
+            agent_id=agent.agent_id,
+            state="offline",
+            mode=agent.mode,
+            pending_wrap_up=agent.wrap_up.work_order_id if agent.wrap_up else "",
+        )

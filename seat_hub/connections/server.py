@@ -1,0 +1,189 @@
+"""The hub's websocket server: the border where frames from the network come in.
+
+One websocket per client at ``/ws`` (websockets 17, asyncio API). Limits,
+outermost first:
+
+- a frame over 1 MiB: websockets closes the connection (1009);
+- compression is off (a small compressed frame could inflate to anything);
+- a frame over ``protocol.MAX_MESSAGE_BYTES`` (in UTF-8 bytes): ``Error
+  too_large``, and the connection stays;
+- more than ``rate`` text messages (or refused binary frames) a second
+  (bursts of ``burst``): dropped with
+  ``Error rate_limited``; a client who keeps flooding is cut off (1008);
+- binary frames are material chunks (``materials``); one that is not a
+  valid chunk of an upload in progress: ``Error`` naming what is wrong;
+- anything ``protocol.decode`` refuses: ``Error`` with its code and field.
+
+A session's messages are handled one at a time, in order; nothing a client
+sends can crash the hub or reach another connection except what ``Hub``
+relays on purpose.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Final
+from urllib.parse import urlsplit
+
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.exceptions import ConnectionClosed
+from websockets.http11 import Request, Response
+
+from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
+from seat_hub.connections.citizen_page import CitizenPage
+from seat_hub.connections.front_desk import Hub, error_reply
+from seat_hub.connections.ratelimit import FloodGuard
+from seat_hub.connections.session import POLICY_VIOLATION, Session
+from seat_hub.storage.eventlog import EventLog
+
+#: The websocket's path.
+PATH: Final = "/ws"
+#: Hard limit on one frame: websockets closes the connection above it.
+MAX_FRAME_BYTES: Final = 1024 * 1024
+#: Frames buffered per connection before websockets stops reading the socket.
+MAX_QUEUE: Final = 8
+
+
+def type_named_in(frame: str) -> str:
+    """The message type a refused frame claims to be, if it is a known one."""
+    try:
+        raw = json.loads(frame)
+    except (ValueError, RecursionError):
+        return ""
+    kind = raw.get("type") if isinstance(raw, dict) else None
+    return kind if isinstance(kind, str) and kind in MESSAGE_TYPES else ""
+
+
+class HubServer:
+    """Accepts websocket connections and feeds their messages to ``hub``."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        log: EventLog,
+        *,
+        rate: float = 50.0,
+        burst: float = 100.0,
+        monotonic: Callable[[], float] = time.monotonic,
+        page: CitizenPage | None = None,
+    ) -> None:
+        self.hub = hub
+        self.log = log
+        self.page = page
+        self.rate = rate
+        self.burst = burst
+        self._monotonic = monotonic
+
+    def serve(self, host: str, port: int) -> Server:
+        """The websockets server (use as ``async with``) on ``host``:``port``."""
+        return serve(
+            self.handle,
+            host,
+            port,
+            max_size=MAX_FRAME_BYTES,
+            max_queue=MAX_QUEUE,
+            compression=None,
+            process_request=self._check_path,
+            server_header=None,
+            close_timeout=2,
+        )
+
+    def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
+        path = urlsplit(request.path).path
+        if path == PATH:
+            return None
+        if self.page is not None and "Upgrade" not in request.headers:
+            response = self.page.respond(path)
+            self.log.event("http", path=path[:100], status=response.status_code)
+            return response
+        self.log.event("http_refused", path=request.path[:100], status=404)
+        return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
+
+    async def handle(self, connection: ServerConnection) -> None:
+        """One connection, from handshake to clean-up."""
+        session = Session(
+            connection,
+            f"S-{secrets.token_hex(8)}",
+            _remote(connection),
+            abort=connection.transport.abort,
+        )
+        writer = asyncio.create_task(session.run_writer(), name=f"writer {session.session_id}")
+        guard = FloodGuard.create(self._monotonic(), rate=self.rate, burst=self.burst)
+        self.log.event("connected", session=session.session_id, remote=session.remote)
+        try:
+            async for frame in connection:
+                if session.closing:
+                    continue
+                if isinstance(frame, bytes):
+                    # Chunks of an upload are paced by its own limits; refused ones
+                    # count against the flood guard like any message.
+                    if not await self.hub.receive_chunk(session, frame):
+                        self._flooding(session, guard)
+                    continue
+                if self._flooding(session, guard):
+                    continue
+                await self._receive(session, frame)
+        except ConnectionClosed:
+            pass
+        finally:
+            session.close(1000, "")
+            self.hub.disconnected(session)
+            try:
+                await asyncio.wait_for(writer, timeout=5)
+            except (TimeoutError, ConnectionClosed):
+                writer.cancel()
+            self.log.event(
+                "disconnected",
+                session=session.session_id,
+                role=session.role or "",
+                agent_id=session.agent_id,
+                code=connection.close_code,
+                reason=session.close_reason or (connection.close_reason or ""),
+            )
+
+    def _flooding(self, session: Session, guard: FloodGuard) -> bool:
+        verdict = guard.check(self._monotonic())
+        if verdict == "accept":
+            return False
+        if verdict == "cut_off":
+            self.log.event("flood_cut_off", session=session.session_id)
+            session.send(error_reply("rate_limited", "too many messages; closing", "", ""))
+            session.close(POLICY_VIOLATION, "rate limit exceeded")
+        elif verdict == "drop_and_warn":
+            self.log.event("rate_limited", session=session.session_id)
+            session.send(
+                error_reply("rate_limited", "too many messages; some were dropped", "", "")
+            )
+        return True
+
+    async def _receive(self, session: Session, frame: str) -> None:
+        try:
+            message = decode(frame)  # sizes in UTF-8 bytes, then every field
+        except ProtocolError as exc:
+            of = "" if exc.code == "too_large" else type_named_in(frame)
+            self._refuse(session, exc, of)
+            return
+        await self.hub.receive(session, message)
+
+    def _refuse(self, session: Session, error: ProtocolError, of: str = "") -> None:
+        self.log.event(
+            "bad_frame",
+            session=session.session_id,
+            code=error.code,
+            field=error.field,
+            of=of,
+            message=error.message,
+        )
+        session.send(error_reply(error.code, error.message, error.field, of))
+
+
+def _remote(connection: ServerConnection) -> str:
+    address = connection.remote_address
+    if isinstance(address, tuple) and len(address) >= 2:
+        return f"{address[0]}:{address[1]}"
+    return str(address)

@@ -1,0 +1,2 @@
+"""Reports from the hub's records: the monthly and daily statistics PDF.
+"""

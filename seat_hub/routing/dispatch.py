@@ -1,0 +1,201 @@
+"""Offers: matching waiting citizens to ready agents and what becomes of each offer.
+
+``settle`` runs after every event that may free an agent or add a contact:
+it asks ``acd.plan_dispatch`` for a plan, rings the chosen agents
+(``Offer``, with the citizen's personal data masked) and then publishes the
+queue views. An offer ends in exactly one way: accepted (the call starts),
+declined, rung out (``--ring-timeout``; after ``--max-missed`` in a row the
+agent goes away with reason ``missed_offers``, as FreeSWITCH mod_callcenter
+does), the citizen left, or the agent left. A contact whose offer ends
+without an answer keeps its place: its original queue time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from seat_common.protocol import (
+    Accept,
+    CallRole,
+    CallStarted,
+    Decline,
+    Offer,
+    OfferWithdrawn,
+    WithdrawReason,
+)
+from seat_hub.model import Agent, Call, Contact, HubContext, Refusal, Ringing
+from seat_hub.routing import presence, queueviews
+from seat_hub.routing.acd import AgentView, plan_dispatch
+from seat_hub.storage.ledger import OfferResult
+from seat_hub.supervision import wall
+from seat_hub.supervision.figures import citizen_key
+
+_RESULTS: dict[WithdrawReason, OfferResult] = {
+    "timeout": "timeout",
+    "declined": "declined",
+    "citizen_left": "withdrawn",
+    "agent_left": "agent_left",
+}
+
+#: Shown to the agent as the caller's name when the citizen gave none.
+ANONYMOUS_CITIZEN = "市民"
+
+
+def settle(ctx: HubContext) -> None:
+    """Offer whoever can be offered now, then (soon) publish the queue views."""
+    waiting = [queueviews.waiting_view(c) for c in ctx.contacts.values() if c.offer is None]
+    if waiting:
+        agents = [
+            AgentView(a.agent_id, a.state, a.mode, a.seat.skills, a.idle_since)
+            for a in ctx.agents.values()
+        ]
+        plan = plan_dispatch(waiting, agents)
+        for work_order_id in plan.exclusions_reset:
+            ctx.contacts[work_order_id].excluded.clear()
+            ctx.log.event("exclusions_reset", work_order_id=work_order_id)
+        for assignment in plan.assignments:
+            offer(ctx, ctx.contacts[assignment.work_order_id], ctx.agents[assignment.agent_id])
+    queueviews.schedule_publish(ctx)
+    wall.schedule_publish(ctx)
+
+
+def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
+    """Ring ``agent`` with ``contact`` now."""
+    now = ctx.clock()
+    # Both present since: the later of the citizen queueing and the agent becoming ready.
+    dispatch_ms = max(0.0, now - max(contact.queued_at, agent.idle_since)) * 1000
+    ringing = Ringing(f"C-{secrets.token_hex(8)}", contact, agent, now)
+    contact.offer = ringing
+    agent.offer = ringing
+    ctx.queue_changed()
+    presence.change_state(ctx, agent, "ringing")
+    agent.session.send(
+        Offer(
+            call_id=ringing.call_id,
+            work_order_id=contact.work_order_id,
+            item_code=contact.item.code,
+            item_name=contact.item.name,
+            channel=contact.channel,
+            priority=contact.priority,
+            media=contact.media,
+            citizen=queueviews.masked(contact.citizen),
+            queued_at=contact.queued_at,
+            ring_timeout_s=ctx.settings.ring_timeout_s,
+        )
+    )
+    ringing.timer = asyncio.get_running_loop().call_later(
+        ctx.settings.ring_timeout_s, _ring_timeout, ctx, ringing
+    )
+    ctx.ledger.record_offer(contact.work_order_id, ringing.call_id, agent.agent_id, now)
+    ctx.log.event(
+        "offer",
+        call_id=ringing.call_id,
+        work_order_id=contact.work_order_id,
+        agent_id=agent.agent_id,
+        item_code=contact.item.code,
+        priority=contact.priority,
+        excluded=sorted(contact.excluded),
+        dispatch_ms=round(dispatch_ms, 3),
+    )
+
+
+def _ring_timeout(ctx: HubContext, ringing: Ringing) -> None:
+    if ringing.agent.offer is not ringing:
+        return  # already answered, declined or withdrawn
+    try:
+        withdraw_offer(ctx, ringing, "timeout")
+        settle(ctx)
+    except Exception as exc:  # a timer callback has nobody to raise to
+        ctx.log.event("internal_error", where="ring_timeout", error=repr(exc))
+
+
+def _ringing(agent: Agent, call_id: str) -> Ringing:
+    ringing = agent.offer
+    if ringing is None or ringing.call_id != call_id:
+        raise Refusal("no_such_call", "no such offer ringing at this seat", "call_id")
+    return ringing
+
+
+def withdraw_offer(ctx: HubContext, ringing: Ringing, reason: WithdrawReason) -> None:
+    """End an unanswered offer; the contact waits again, the agent moves on."""
+    agent, contact = ringing.agent, ringing.contact
+    if ringing.timer is not None:
+        ringing.timer.cancel()
+    agent.offer = None
+    contact.offer = None
+    ctx.queue_changed()
+    ctx.ledger.record_offer_result(ringing.call_id, _RESULTS[reason], ctx.clock())
+    ctx.log.event(
+        "offer_withdrawn",
+        call_id=ringing.call_id,
+        work_order_id=contact.work_order_id,
+        agent_id=agent.agent_id,
+        reason=reason,
+    )
+    if reason in ("timeout", "declined"):
+        contact.excluded.add(agent.agent_id)
+    if reason == "agent_left":
+        return  # the agent is gone; the caller takes them off the roster
+    agent.session.send(OfferWithdrawn(call_id=ringing.call_id, reason=reason))
+    if reason == "timeout":
+        agent.missed_offers += 1
+        if agent.missed_offers >= ctx.settings.max_missed:
+            presence.change_state(ctx, agent, "away", "missed_offers")
+            return
+    presence.back_to_work(ctx, agent)
+
+
+def on_decline(ctx: HubContext, agent: Agent, message: Decline) -> None:
+    withdraw_offer(ctx, _ringing(agent, message.call_id), "declined")
+
+
+def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
+    ringing = _ringing(agent, message.call_id)
+    contact = ringing.contact
+    if ringing.timer is not None:
+        ringing.timer.cancel()
+    agent.offer = None
+    contact.offer = None
+    del ctx.contacts[contact.work_order_id]
+    ctx.contact_of_session.pop(contact.session.session_id, None)
+    ctx.queue_changed()
+    now = ctx.clock()
+    call = Call(ringing.call_id, contact, agent, now)
+    ctx.calls[call.call_id] = call
+    ctx.call_of_session[contact.session.session_id] = call
+    ctx.call_of_session[agent.session.session_id] = call
+    agent.call = call
+    agent.missed_offers = 0
+    ctx.today.answered_call(
+        contact.queued_at, now, citizen_key(contact.citizen, contact.work_order_id)
+    )
+    ctx.ledger.record_answer(contact.work_order_id, call.call_id, agent.agent_id, now)
+    presence.change_state(ctx, agent, "on_call")
+    citizen_name = contact.citizen.name or contact.session.name or ANONYMOUS_CITIZEN
+    recorded = ctx.settings.record_calls
+    contact.session.send(_call_started(call, "caller", agent.seat.name, recorded))
+    agent.session.send(_call_started(call, "callee", citizen_name, recorded))
+    ctx.log.event(
+        "call_started",
+        call_id=call.call_id,
+        work_order_id=contact.work_order_id,
+        agent_id=agent.agent_id,
+        waited_s=round(now - contact.queued_at, 3),
+        recorded=recorded,
+    )
+
+
+def _call_started(call: Call, role: CallRole, peer_name: str, recorded: bool) -> CallStarted:
+    contact = call.contact
+    return CallStarted(
+        call_id=call.call_id,
+        work_order_id=contact.work_order_id,
+        call_role=role,
+        peer_name=peer_name[:200],
+        item_code=contact.item.code,
+        item_name=contact.item.name,
+        channel=contact.channel,
+        media=contact.media,
+        recorded=recorded,
+    )

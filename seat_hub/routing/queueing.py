@@ -1,0 +1,98 @@
+"""Joining and leaving the queue: a citizen or kiosk asks for an agent for an item.
+
+``JoinQueue`` is checked against the catalog (the item exists and is offered
+on that channel), a work order is written to the ledger, and only then is
+the contact in the queue and the citizen told ``Queued``. Leaving (or
+disconnecting) before an answer abandons the work order; an offer ringing
+for it is withdrawn from the agent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from seat_common.protocol import Ack, JoinQueue, Queued
+from seat_hub.connections.session import Session
+from seat_hub.model import Contact, HubContext, Refusal
+from seat_hub.routing import dispatch, queueviews
+
+
+async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -> None:
+    item = ctx.catalog.item(message.item_code)
+    if item is None:
+        raise Refusal("no_such_item", "no such service item", "item_code")
+    if message.channel not in item.channels:
+        raise Refusal("not_allowed", f"{item.code} is not offered on this channel", "channel")
+    if session.session_id in ctx.contact_of_session:
+        raise Refusal("already_queued", "you are already in the queue", "item_code")
+    if session.session_id in ctx.call_of_session:
+        raise Refusal("already_queued", "you are in a call", "item_code")
+    queued_at = ctx.clock()
+    # No other message of this session runs while this one awaits the ledger
+    # (a session's messages are handled one at a time), so the checks above hold.
+    work_order_id = await ctx.ledger.create_work_order(
+        item_code=item.code,
+        channel=message.channel,
+        priority=message.priority,
+        media=message.media,
+        citizen=message.citizen,
+        queued_at=queued_at,
+    )
+    contact = Contact(
+        work_order_id=work_order_id,
+        item=item,
+        channel=message.channel,
+        priority=message.priority,
+        media=message.media,
+        citizen=message.citizen,
+        session=session,
+        queued_at=queued_at,
+        seq=ctx.next_seq(),
+    )
+    ctx.contacts[work_order_id] = contact
+    ctx.today.queued(queued_at)
+    ctx.contact_of_session[session.session_id] = contact
+    ctx.queue_changed()
+    contact.position = queueviews.position_of(ctx, contact)
+    session.send(
+        Queued(
+            work_order_id=work_order_id,
+            item_code=item.code,
+            item_name=item.name,
+            position=contact.position,
+            expected_wait_s=queueviews.expected_wait(ctx, contact, contact.position),
+        )
+    )
+    ctx.log.event(
+        "queued",
+        session=session.session_id,
+        work_order_id=work_order_id,
+        item_code=item.code,
+        channel=message.channel,
+        priority=message.priority,
+        position=contact.position,
+    )
+
+
+async def on_leave_queue(ctx: HubContext, session: Session) -> None:
+    contact = ctx.contact_of_session.get(session.session_id)
+    if contact is None:
+        if session.session_id in ctx.call_of_session:
+            raise Refusal("not_in_queue", "you are in a call; hang up instead", "type")
+        raise Refusal("not_in_queue", "you are not in the queue", "type")
+    await abandon(ctx, contact)
+    session.send(Ack(of="leave_queue", work_order_id=contact.work_order_id))
+
+
+def abandon(ctx: HubContext, contact: Contact) -> asyncio.Future[None]:
+    """The citizen left before an answer: take them out and close the work order."""
+    if contact.offer is not None:
+        dispatch.withdraw_offer(ctx, contact.offer, "citizen_left")
+    del ctx.contacts[contact.work_order_id]
+    ctx.contact_of_session.pop(contact.session.session_id, None)
+    ctx.queue_changed()
+    ctx.today.abandoned_call(ctx.clock())
+    ctx.log.event(
+        "abandoned", work_order_id=contact.work_order_id, session=contact.session.session_id
+    )
+    return ctx.ledger.abandon(contact.work_order_id, ctx.clock())

@@ -1,0 +1,146 @@
+"""Today's live figures for the seat wall: offered, answered, abandoned, service level.
+
+``TodayFigures`` holds running sums for the hub's local day, changed by the
+call flow as it happens (``queued``, ``answered``, ``abandoned``, ``closed``,
+``rated``) and loaded from the ledger at start (``load_today``), so a hub
+restart does not zero the day. ``figures()`` turns the sums into the wire's
+``WallFigures``. The service level counts answered contacts answered within
+20 s and 60 s of queueing (answered_at − queued_at). Users served counts
+distinct citizens answered (by ID number, else phone, else name, else work
+order). A new day starts from zero.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import sqlite3
+from dataclasses import dataclass, field
+
+from seat_common.protocol import CitizenInfo, WallFigures
+
+
+def day_of(at: float) -> str:
+    """The hub's local calendar day of a timestamp, as YYYY-MM-DD."""
+    return _dt.datetime.fromtimestamp(at).strftime("%Y-%m-%d")
+
+
+def day_start(at: float) -> float:
+    """The timestamp of local midnight starting ``at``'s day."""
+    moment = _dt.datetime.fromtimestamp(at)
+    return moment.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def citizen_key(citizen: CitizenInfo, work_order_id: str) -> str:
+    """Who a citizen is, for counting users served (the strongest identity given)."""
+    for prefix, value in (("id", citizen.id_number), ("ph", citizen.phone), ("nm", citizen.name)):
+        if value:
+            return f"{prefix}:{value}"
+    return f"wo:{work_order_id}"
+
+
+@dataclass
+class TodayFigures:
+    """Running sums of one day; ``version`` grows with every change."""
+
+    day: str = ""
+    offered: int = 0
+    answered: int = 0
+    abandoned: int = 0
+    wait_sum_s: float = 0.0
+    within_20s: int = 0
+    within_60s: int = 0
+    closed: int = 0
+    handle_sum_s: float = 0.0
+    handled: int = 0
+    rating_sum: int = 0
+    ratings: int = 0
+    users: set[str] = field(default_factory=set)
+    version: int = 0
+
+    def _roll(self, at: float) -> None:
+        day = day_of(at)
+        if day != self.day:
+            fresh = TodayFigures(day=day, version=self.version + 1)
+            self.__dict__.update(fresh.__dict__)
+        self.version += 1
+
+    def queued(self, at: float) -> None:
+        self._roll(at)
+        self.offered += 1
+
+    def answered_call(self, queued_at: float, at: float, who: str) -> None:
+        self._roll(at)
+        self.answered += 1
+        waited = max(0.0, at - queued_at)
+        self.wait_sum_s += waited
+        self.within_20s += waited <= 20.0
+        self.within_60s += waited <= 60.0
+        self.users.add(who)
+
+    def abandoned_call(self, at: float) -> None:
+        self._roll(at)
+        self.abandoned += 1
+
+    def closed_work_order(self, handle_s: float | None, at: float) -> None:
+        self._roll(at)
+        self.closed += 1
+        if handle_s is not None and handle_s >= 0:
+            self.handled += 1
+            self.handle_sum_s += handle_s
+
+    def rated(self, score: int, at: float) -> None:
+        self._roll(at)
+        self.rating_sum += score
+        self.ratings += 1
+
+    def figures(self) -> WallFigures:
+        answered = self.answered
+        return WallFigures(
+            offered=self.offered,
+            answered=answered,
+            abandoned=self.abandoned,
+            average_speed_of_answer_s=round(self.wait_sum_s / answered, 2) if answered else 0.0,
+            service_level_20s=round(self.within_20s / answered, 4) if answered else 0.0,
+            service_level_60s=round(self.within_60s / answered, 4) if answered else 0.0,
+            average_handling_s=round(self.handle_sum_s / self.handled, 2) if self.handled else 0.0,
+            work_orders_closed=self.closed,
+            users_served=len(self.users),
+            average_rating=round(self.rating_sum / self.ratings, 2) if self.ratings else 0.0,
+            ratings=self.ratings,
+        )
+
+
+def load_today(db: sqlite3.Connection, now: float) -> TodayFigures:
+    """Today's sums from the ledger's ``work_orders`` (run on the ledger's thread)."""
+    start = day_start(now)
+    today = TodayFigures(day=day_of(now))
+    rows = db.execute(
+        "SELECT id, citizen_name, citizen_id_number, citizen_phone, queued_at, answered_at,"
+        " closed_at, state, rating FROM work_orders WHERE queued_at >= ?",
+        (start,),
+    )
+    for row in rows:
+        today.offered += 1
+        if row["state"] == "abandoned":
+            today.abandoned += 1
+        if row["answered_at"] is not None:
+            waited = max(0.0, row["answered_at"] - row["queued_at"])
+            today.answered += 1
+            today.wait_sum_s += waited
+            today.within_20s += waited <= 20.0
+            today.within_60s += waited <= 60.0
+            citizen = CitizenInfo(
+                name=row["citizen_name"],
+                id_number=row["citizen_id_number"],
+                phone=row["citizen_phone"],
+            )
+            today.users.add(citizen_key(citizen, row["id"]))
+        if row["state"] == "closed":
+            today.closed += 1
+            if row["answered_at"] is not None and row["closed_at"] is not None:
+                today.handled += 1
+                today.handle_sum_s += max(0.0, row["closed_at"] - row["answered_at"])
+        if row["rating"] is not None:
+            today.ratings += 1
+            today.rating_sum += int(row["rating"])
+    return today

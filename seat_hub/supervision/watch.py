@@ -1,0 +1,150 @@
+"""A supervisor watching a live call, and barging in with their voice.
+
+The hub only brokers: it checks who may watch what, names the watch, tells
+both the supervisor and the agent (``WatchState``) and relays the two
+parties' session descriptions (``WatchSdp``). The media flows between the
+agent's workstation (the offerer: the citizen's camera and the call's two
+voices) and the supervisor's seat wall; the citizen's own connection is not
+touched. One supervisor watches a call at a time.
+
+A watch ends when the supervisor stops it, when the agent's workstation
+reports that its side failed, when the call ends, or when either party goes
+away; the party still there hears ``WatchState`` ``ended`` with the reason.
+``watch_call``, ``barge_in`` and ``stop_watch`` from a supervisor are audited
+like every other supervisor action.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from seat_common.protocol import (
+    BargeIn,
+    StopWatch,
+    WatchCall,
+    WatchEndReason,
+    WatchPhase,
+    WatchSdp,
+    WatchState,
+)
+from seat_hub.connections.session import Session
+from seat_hub.model import Call, HubContext, Refusal, Watch
+from seat_hub.supervision.actions import agent_at_seat, audited
+
+
+def _state(watch: Watch, reason: WatchEndReason = "") -> WatchState:
+    return WatchState(
+        watch_id=watch.watch_id,
+        call_id=watch.call.call_id,
+        agent_id=watch.call.agent.agent_id,
+        supervisor_id=watch.supervisor.agent_id,
+        supervisor_name=watch.supervisor.name[:200],
+        phase=watch.phase,
+        reason=reason,
+    )
+
+
+def _tell_both(ctx: HubContext, watch: Watch, reason: WatchEndReason = "") -> None:
+    """Tell the supervisor and the agent; the seat wall's tile follows too."""
+    state = _state(watch, reason)
+    watch.supervisor.send(state)
+    watch.call.agent.session.send(state)
+    ctx.seat_changed(watch.call.agent.agent_id)
+
+
+def _supervisors_watch(ctx: HubContext, session: Session, watch_id: str) -> Watch:
+    watch = ctx.watches.get(watch_id)
+    if watch is None or watch.supervisor is not session:
+        raise Refusal("no_such_call", "no such watch of yours", "watch_id")
+    return watch
+
+
+async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -> None:
+    watch_id = f"w-{secrets.token_hex(6)}"
+    seated = ctx.agents.get(message.agent_id)
+    on_call = seated.call if seated is not None else None
+    detail = f"call {on_call.call_id} watch {watch_id}" if on_call else ""
+
+    def act() -> None:
+        agent = agent_at_seat(ctx, message.agent_id)
+        call = agent.call
+        if call is None:
+            raise Refusal("bad_state", "that agent is not on a call", "agent_id")
+        if call.watch is not None:
+            raise Refusal("bad_state", "that call is already watched", "agent_id")
+        watch = Watch(watch_id, call, session)
+        call.watch = watch
+        ctx.watches[watch_id] = watch
+        ctx.log.event("watch_started", watch_id=watch_id, call_id=call.call_id,
+                      agent_id=agent.agent_id, supervisor=session.agent_id)
+        _tell_both(ctx, watch)
+
+    await audited(ctx, session, "watch_call", message.agent_id, detail, act)
+
+
+async def on_barge_in(ctx: HubContext, session: Session, message: BargeIn) -> None:
+    known = ctx.watches.get(message.watch_id)
+    target = known.call.agent.agent_id if known is not None else ""
+
+    def act() -> None:
+        watch = _supervisors_watch(ctx, session, message.watch_id)
+        phase: WatchPhase = "barging" if message.on else "watching"
+        if watch.phase != phase:
+            watch.phase = phase
+            _tell_both(ctx, watch)
+
+    detail = f"watch {message.watch_id} {'on' if message.on else 'off'}"
+    await audited(ctx, session, "barge_in", target, detail, act)
+
+
+async def on_stop_watch(ctx: HubContext, session: Session, message: StopWatch) -> None:
+    watch = ctx.watches.get(message.watch_id)
+    if session.role == "agent":
+        # The watched agent's workstation gives up: its media side failed.
+        if watch is None or watch.call.agent.session is not session:
+            raise Refusal("no_such_call", "no such watch of your call", "watch_id")
+        end(ctx, watch, "media_failed")
+        return
+    target = watch.call.agent.agent_id if watch is not None else ""
+
+    def act() -> None:
+        end(ctx, _supervisors_watch(ctx, session, message.watch_id), "stopped")
+
+    await audited(ctx, session, "stop_watch", target, f"watch {message.watch_id}", act)
+
+
+def on_watch_sdp(ctx: HubContext, session: Session, message: WatchSdp) -> None:
+    """Relay a session description to the other party of the watch, and to no one else."""
+    watch = ctx.watches.get(message.watch_id)
+    if watch is None:
+        raise Refusal("no_such_call", "no such watch", "watch_id")
+    agent_session = watch.call.agent.session
+    if session is agent_session:
+        watch.supervisor.send(message)
+    elif session is watch.supervisor:
+        agent_session.send(message)
+    else:
+        raise Refusal("not_allowed", "not a party of this watch", "watch_id")
+
+
+def end(ctx: HubContext, watch: Watch, reason: WatchEndReason) -> None:
+    """End ``watch`` and tell both parties (a gone party's send is dropped)."""
+    if ctx.watches.pop(watch.watch_id, None) is None:
+        return
+    watch.call.watch = None
+    watch.phase = "ended"
+    _tell_both(ctx, watch, reason)
+    ctx.log.event("watch_ended", watch_id=watch.watch_id, call_id=watch.call.call_id,
+                  reason=reason)
+
+
+def call_ended(ctx: HubContext, call: Call, reason: WatchEndReason = "call_ended") -> None:
+    """The call is over (or its agent went away): its watch ends with it."""
+    if call.watch is not None:
+        end(ctx, call.watch, reason)
+
+
+def supervisor_gone(ctx: HubContext, session: Session) -> None:
+    """A supervisor's connection closed: the agents they watched are told."""
+    for watch in [w for w in ctx.watches.values() if w.supervisor is session]:
+        end(ctx, watch, "supervisor_left")

@@ -1,0 +1,2 @@
+"""Remote assistance on screen: the kiosk's shared screen, driven by the agent's input.
+"""

@@ -1,0 +1,77 @@
+"""The ringing banner: an incoming citizen that is impossible to miss.
+
+Shows item, channel, priority, the masked citizen and a countdown, with
+Accept (F2) and Decline (F3). The main window adds the ring sound and the
+taskbar flash.
+"""
+
+from __future__ import annotations
+
+import time
+
+from PyQt6.QtCore import QTimer, pyqtSignal
+from PyQt6.QtGui import QKeySequence
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from seat_common import protocol
+from ui.labels import channel_label, priority_label
+
+
+class OfferBanner(QFrame):
+    """Hidden unless a call is ringing. Emits ``accept_requested`` / ``decline_requested``."""
+
+    accept_requested = pyqtSignal()
+    decline_requested = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("offerBanner")
+        self.title = QLabel(self)
+        self.title.setObjectName("offerTitle")
+        self.details = QLabel(self)
+        self.countdown = QLabel(self)
+        self.countdown.setObjectName("offerCountdown")
+        self.accept_button = QPushButton(self.tr("Accept (F2)"), self)
+        self.accept_button.setObjectName("accept")
+        self.accept_button.setShortcut(QKeySequence("F2"))
+        self.decline_button = QPushButton(self.tr("Decline (F3)"), self)
+        self.decline_button.setShortcut(QKeySequence("F3"))
+        text = QVBoxLayout()
+        text.addWidget(self.title)
+        text.addWidget(self.details)
+        row = QHBoxLayout(self)
+        row.addLayout(text, 1)
+        row.addWidget(self.countdown)
+        row.addWidget(self.accept_button)
+        row.addWidget(self.decline_button)
+        self._deadline = 0.0
+        self._timer = QTimer(self)
+        self._timer.setInterval(250)
+        self._connect_signals()
+        self.hide()
+
+    def _connect_signals(self) -> None:
+        self.accept_button.clicked.connect(self.accept_requested)
+        self.decline_button.clicked.connect(self.decline_requested)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    def show_offer(self, offer: protocol.Offer | None) -> None:
+        if offer is None:
+            self._timer.stop()
+            self.hide()
+            return
+        priority = priority_label(offer.priority)
+        badge = f"【{priority}】" if priority else ""
+        self.title.setText(f"{badge}{offer.item_name}")
+        who = offer.citizen.name or self.tr("Citizen")
+        media = self.tr("video") if offer.media == "video" else self.tr("audio only")
+        self.details.setText(f"{who} · {channel_label(offer.channel)} · {media}")
+        self._deadline = time.monotonic() + offer.ring_timeout_s
+        self._on_timer_timeout()
+        self._timer.start()
+        self.show()
+        self.accept_button.setFocus()
+
+    def _on_timer_timeout(self) -> None:
+        left = max(0, round(self._deadline - time.monotonic()))
+        self.countdown.setText(self.tr("%1 s").replace("%1", str(left)))

@@ -1,0 +1,177 @@
+"""The video pane: the citizen large, the agent's self view in a corner, call controls below.
+
+Painting is newest-frame-wins: a new remote frame only schedules a repaint,
+and the paint takes whatever frame is newest then, so a slow paint drops
+frames instead of queueing them. Conversion to a QImage happens only for
+frames actually painted, straight from the decoder's planes into a BGRA
+array wrapped without a copy (see PLATFORM.md: ~0.3 ms at 720p).
+
+Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
+``hang_up_requested``, ``snapshot_requested``, ``mute_toggled(bool)``,
+``camera_toggled(bool)``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPaintEvent, QPen
+from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from seat_client.call.session import CallSession, ReceivedFrame
+
+
+@dataclass(frozen=True, slots=True)
+class PaintedFrame:
+    """A remote frame as painted: its pixels (BGRA) and when it arrived and was painted."""
+
+    pixels: np.ndarray[Any, Any]
+    seq: int
+    received_at: float
+    painted_at: float
+
+
+def frame_to_image(frame: Any) -> tuple[QImage, np.ndarray[Any, Any]]:
+    """A QImage over the frame's BGRA pixels; keep the array alive while the image is used."""
+    pixels = frame.to_ndarray(format="bgra")
+    height, width = pixels.shape[:2]
+    image = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32)
+    return image, pixels
+
+
+class VideoView(QWidget):
+    """Paints the newest remote frame to fit, with the self view inset."""
+
+    frame_painted = pyqtSignal(object)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self._session: CallSession | None = None
+        self._image: QImage | None = None
+        self._pixels: np.ndarray[Any, Any] | None = None
+        self._placeholder = ""
+        self._unsubscribe: Callable[[], None] | None = None
+        self.painted_count = 0
+
+    def sizeHint(self) -> QSize:
+        return QSize(640, 400)
+
+    def set_session(self, session: CallSession | None) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        self._session = session
+        self._image = None
+        self._pixels = None
+        if session is not None:
+            self._unsubscribe = session.frame_arrived.connect(lambda _: self.update())
+        self.update()
+
+    def set_placeholder(self, text: str) -> None:
+        self._placeholder = text
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), QColor("#1f2428"))
+        newest: ReceivedFrame | None = None
+        if self._session is not None:
+            newest = self._session.frames.take()
+            if newest is not None:
+                self._image, self._pixels = frame_to_image(newest.frame)
+        if self._image is not None:
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(self._fit(self._image.size(), self.rect().toRectF()), self._image)
+        else:
+            painter.setPen(QColor("#c9d1d9"))
+            painter.setFont(QFont(self.font().family(), 13))
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+        self._paint_self_view(painter)
+        painter.end()
+        if newest is not None and self._pixels is not None:
+            self.painted_count += 1
+            self.frame_painted.emit(
+                PaintedFrame(self._pixels, newest.seq, newest.received_at, time.monotonic())
+            )
+
+    def _paint_self_view(self, painter: QPainter) -> None:
+        if self._session is None:
+            return
+        local = self._session.camera.latest
+        width = max(120, self.width() // 5)
+        box = QRectF(self.width() - width - 12, self.height() - width * 3 / 4 - 12,
+                     width, width * 3 / 4)
+        painter.fillRect(box, QColor("#000000"))
+        if local is not None and self._session.camera.enabled:
+            image, pixels = frame_to_image(local)
+            painter.drawImage(self._fit(image.size(), box), image)
+            del pixels
+        painter.setPen(QPen(QColor("#e6edf3"), 1))
+        painter.drawRect(box)
+
+    @staticmethod
+    def _fit(size: QSize, area: QRectF) -> QRectF:
+        if size.width() <= 0 or size.height() <= 0:
+            return area
+        scale = min(area.width() / size.width(), area.height() / size.height())
+        w, h = size.width() * scale, size.height() * scale
+        return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
+
+
+class VideoPane(QWidget):
+    """The video view and the call controls: mute, camera, hang up."""
+
+    hang_up_requested = pyqtSignal()
+    snapshot_requested = pyqtSignal()
+    mute_toggled = pyqtSignal(bool)
+    camera_toggled = pyqtSignal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = VideoView(self)
+        self.view.set_placeholder(self.tr("No call. Waiting citizens appear in the queue."))
+        self.mute_button = QPushButton(self.tr("Mute (F6)"), self)
+        self.mute_button.setCheckable(True)
+        self.mute_button.setShortcut(QKeySequence("F6"))
+        self.camera_button = QPushButton(self.tr("Camera off (F7)"), self)
+        self.camera_button.setCheckable(True)
+        self.camera_button.setShortcut(QKeySequence("F7"))
+        self.snapshot_button = QPushButton(self.tr("Capture material (F8)"), self)
+        self.snapshot_button.setToolTip(
+            self.tr("Save the current picture as a material, e.g. a document held to the camera")
+        )
+        self.snapshot_button.setShortcut(QKeySequence("F8"))
+        self.hang_up_button = QPushButton(self.tr("Hang up (F4)"), self)
+        self.hang_up_button.setObjectName("hangUp")
+        self.hang_up_button.setShortcut(QKeySequence("F4"))
+        controls = QHBoxLayout()
+        controls.addWidget(self.mute_button)
+        controls.addWidget(self.camera_button)
+        controls.addWidget(self.snapshot_button)
+        controls.addStretch(1)
+        controls.addWidget(self.hang_up_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(controls)
+        self._connect_signals()
+        self.set_in_call(False)
+
+    def _connect_signals(self) -> None:
+        self.hang_up_button.clicked.connect(self.hang_up_requested)
+        self.snapshot_button.clicked.connect(self.snapshot_requested)
+        self.mute_button.toggled.connect(self.mute_toggled)
+        self.camera_button.toggled.connect(self.camera_toggled)
+
+    def set_in_call(self, in_call: bool) -> None:
+        buttons = (self.mute_button, self.camera_button, self.snapshot_button, self.hang_up_button)
+        for button in buttons:
+            button.setEnabled(in_call)

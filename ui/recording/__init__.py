@@ -1,0 +1,2 @@
+"""Recordings on screen: the recording light in the status bar and the player.
+"""

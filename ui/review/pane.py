@@ -1,0 +1,429 @@
+"""The review pane (材料预审): thumbnails, the viewer with its tools, the checklist, the verdict.
+
+Left, a strip of the work order's materials with their checklist state;
+centre, the viewer and its tool bar; right, the checklist, the verdict
+buttons and the verdict history. The pane shows a ``ReviewSession`` and
+emits intents; the main window sends what they carry.
+
+Wiring: ``set_session(ReviewSession)`` when a work order opens;
+``add_material(MaterialRef)`` for each material the transport delivers.
+Signals: ``verdict_ready(PreReviewVerdict, dict[str, bytes])`` — the
+verdict (already in the session's history) and the flattened, annotated
+PNGs by material id, to send back to the citizen;
+``notice_ready(bytes, str)`` — the pre-review notice PDF and a file name;
+``failed(str)`` — a message for the agent. Flattening and the PDF run in a
+worker thread; the session is saved (debounced) to the ``ReviewStore``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QIcon, QImage
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from seat_client.materials.values import MaterialRef, PreReviewVerdict
+from seat_client.review.annotation_commands import UndoStack
+from seat_client.review.annotation_tools import ToolController
+from seat_client.review.annotations import AnnotationLayer
+from seat_client.review.notice_pdf import (
+    STATUS_COLOURS,
+    NoticeThumbnail,
+    build_notice_pdf,
+    format_time,
+)
+from seat_client.review.session import ReviewChange, ReviewError, ReviewSession, ReviewStore
+from ui.review.checklist import ChecklistWidget, status_label
+from ui.review.images import MaterialImages, badged_thumbnail
+from ui.review.render import ImageDecodeError, flatten
+from ui.review.tools import ReviewToolBar
+from ui.review.viewer import ReviewViewer
+
+log = logging.getLogger(__name__)
+
+SEND_MAX_SIDE = 2048
+NOTICE_MAX_SIDE = 800
+
+
+class _WorkerRelay(QObject):
+    """Parentless: a flatten or PDF job may finish after the pane is gone."""
+
+    done = pyqtSignal(object)
+
+
+class ReviewPane(QWidget):
+    """Pre-review of one work order's materials; see the module docstring for the wiring."""
+
+    verdict_ready = pyqtSignal(object, object)
+    notice_ready = pyqtSignal(bytes, str)
+    failed = pyqtSignal(str)
+
+    def __init__(self, images: MaterialImages | None = None, store: ReviewStore | None = None,
+                 *, agent_id: str = "", agent_name: str = "",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.images = images or MaterialImages(self)
+        self.store = store
+        self.agent_id = agent_id
+        self.agent_name = agent_name
+        self.session: ReviewSession | None = None
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seat-review")
+        self._closed = False
+        self._relay = _WorkerRelay()
+        self._unsubscribers: list[Callable[[], None]] = []
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(400)
+        self._save_timer.timeout.connect(self._save_now)
+        self.controller = ToolController(UndoStack(AnnotationLayer()))
+
+        self.strip = QListWidget(self)
+        self.strip.setObjectName("materialStrip")
+        self.strip.setViewMode(QListWidget.ViewMode.IconMode)
+        # A row across the top: the pane must fit beside the video on a 1366-wide screen.
+        self.strip.setFlow(QListWidget.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setMovement(QListWidget.Movement.Static)
+        self.strip.setIconSize(QSize(72, 72))
+        self.strip.setGridSize(QSize(118, 112))
+        self.strip.setFixedHeight(124)
+        self.strip.setSpacing(4)
+        self.viewer = ReviewViewer(self.controller, self)
+        self.tools = ReviewToolBar(self.controller, self.viewer, self)
+        self.assigned = QComboBox(self)
+        self.assigned.setToolTip(self.tr("Which checklist material this image shows"))
+        self.file_label = QLabel(self)
+        self.file_label.setObjectName("reviewFile")
+        self.checklist = ChecklistWidget(self)
+        self.send = QPushButton(self.tr("Send verdict to citizen"), self)
+        self.send.setObjectName("sendVerdict")
+        self.notice = QPushButton(self.tr("Pre-review notice (PDF)"), self)
+        self.status = QLabel(self)
+        self.status.setWordWrap(True)
+        self.status.setObjectName("reviewStatus")
+        self.history = QListWidget(self)
+        self.history.setObjectName("verdictHistory")
+        self.history.setMaximumHeight(110)
+        self._build_layout()
+        self._connect_signals()
+        self.viewer.clear(self.tr("No materials yet: the citizen's photos appear here"))
+        self._set_enabled(False)
+
+    def _build_layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(QLabel(self.tr("This image is:"), self))
+        top.addWidget(self.assigned, 1)
+        top.addWidget(self.file_label, 1)
+        centre = QWidget(self)
+        cl = QVBoxLayout(centre)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addLayout(top)
+        cl.addWidget(self.tools)
+        cl.addWidget(self.viewer, 1)
+        right = QWidget(self)
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        self.heading = QLabel(self.tr("Checklist"), right)
+        self.heading.setObjectName("paneHeading")
+        self.heading.setWordWrap(True)
+        rl.addWidget(self.heading)
+        rl.addWidget(self.checklist, 1)
+        rl.addWidget(self.status)
+        rl.addWidget(self.send)
+        rl.addWidget(self.notice)
+        rl.addWidget(QLabel(self.tr("Verdicts sent"), right))
+        rl.addWidget(self.history)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.addWidget(centre)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 1)
+        splitter.setSizes([520, 240])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.strip)
+        layout.addWidget(splitter, 1)
+
+    def _connect_signals(self) -> None:
+        self.strip.currentItemChanged.connect(self._on_strip_current_changed)
+        self.assigned.activated.connect(self._on_assigned_activated)
+        self.viewer.rotated.connect(self._on_viewer_rotated)
+        self.images.thumbnail_ready.connect(self._on_images_thumbnail)
+        self.images.preview_ready.connect(self._on_images_preview)
+        self.images.full_ready.connect(self._on_images_full)
+        self.images.failed.connect(self._on_images_failed)
+        self.send.clicked.connect(self.send_verdict)
+        self.notice.clicked.connect(self.make_notice)
+        self._relay.done.connect(self._on_worker_done)
+
+    def close_pane(self) -> None:
+        """Save now and stop the workers (call from the main window on shutdown).
+
+        Also runs when the pane itself is closed: a worker must never outlive the
+        Qt objects it reports to. Safe to call twice.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        self._save_now()
+        self._pool.shutdown(wait=True)
+        self.images.close()
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        self.close_pane()
+        super().closeEvent(event)
+
+    # --- session and materials ------------------------------------------------------------
+
+    def set_session(self, session: ReviewSession | None) -> None:
+        for unsubscribe in self._unsubscribers:
+            unsubscribe()
+        self._unsubscribers.clear()
+        self.session = session
+        self.strip.clear()
+        self.history.clear()
+        self.checklist.set_session(session)
+        self.assigned.clear()
+        self.status.clear()
+        self.controller.set_stack(UndoStack(AnnotationLayer()))
+        self.viewer.clear(self.tr("No materials yet: the citizen's photos appear here"))
+        self._set_enabled(session is not None)
+        if session is None:
+            return
+        self.heading.setText(self.tr("Checklist: %1").replace("%1", session.item.name))
+        self.assigned.addItem(self.tr("(not on the checklist)"), "")
+        for m in session.checklist:
+            self.assigned.addItem(m.name, m.code)
+        self._unsubscribers.append(session.changed.connect(self._on_session_changed))
+        for ref in session.materials.values():
+            self._add_strip_item(ref)
+        for verdict in session.history:
+            self._add_history(verdict)
+
+    def add_material(self, ref: MaterialRef) -> None:
+        """A material arrived for the open work order (others, and the agent's own annotated
+        copies, are ignored)."""
+        if self.session is None or ref.work_order_id != self.session.work_order_id:
+            log.info("material %s for %s ignored: not the open work order",
+                     ref.material_id, ref.work_order_id)
+            return
+        if ref.source == "agent_annotated":  # our own flattened copy coming back: not reviewed
+            return
+        known = ref.material_id in self.session.materials
+        self.session.add_material(ref)
+        if not known:
+            self._add_strip_item(ref)
+
+    def _add_strip_item(self, ref: MaterialRef) -> None:
+        assert self.session is not None
+        layer = self.session.layers[ref.material_id]
+        self._unsubscribers.append(layer.changed.connect(lambda _: self._schedule_save()))
+        item = QListWidgetItem(ref.filename)
+        item.setData(Qt.ItemDataRole.UserRole, ref.material_id)
+        item.setToolTip(ref.filename)
+        item.setSizeHint(QSize(120, 140))
+        self.strip.addItem(item)
+        self._refresh_strip_item(item)
+        if self.strip.currentItem() is None:
+            self.strip.setCurrentItem(item)  # its preview decode goes first: the first paint
+        self.images.request_thumbnail(ref.material_id, ref.path)
+
+    def _item_for(self, material_id: str) -> QListWidgetItem | None:
+        for i in range(self.strip.count()):
+            item = self.strip.item(i)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == material_id:
+                return item
+        return None
+
+    def _refresh_strip_item(self, item: QListWidgetItem) -> None:
+        assert self.session is not None
+        mid = str(item.data(Qt.ItemDataRole.UserRole))
+        code = self.session.assignments.get(mid, "")
+        name = next((m.name for m in self.session.checklist if m.code == code), "")
+        status = self.session.marks[code].status if code else ""
+        item.setText(f"{name or self.tr('Unassigned')}\n{status_label(status)}")
+        thumb = self.images.thumbnail(mid)
+        if thumb is not None:
+            item.setIcon(QIcon(badged_thumbnail(thumb, STATUS_COLOURS.get(status, "#8c959f"))))
+
+    # --- slots ----------------------------------------------------------------------------
+
+    def _on_strip_current_changed(self, current: QListWidgetItem | None,
+                                  _previous: QListWidgetItem | None) -> None:
+        if current is None or self.session is None:
+            return
+        mid = str(current.data(Qt.ItemDataRole.UserRole))
+        ref = self.session.materials[mid]
+        self.controller.set_stack(self.session.stacks[mid])
+        self.viewer.show_material(mid, self.session.layers[mid], self.session.rotations.get(mid, 0))
+        self.file_label.setText(f"{ref.filename} · {ref.byte_size / 1e6:.1f} MB")
+        self.assigned.setCurrentIndex(max(0, self.assigned.findData(
+            self.session.assignments.get(mid, ""))))
+        levels = self.images.pyramid(mid)
+        if levels is not None:
+            self.viewer.set_levels(levels)
+        else:
+            fit = self.viewer.size() if self.viewer.isVisible() else QSize(1280, 960)
+            self.images.request_image(mid, ref.path, fit)
+
+    def _on_assigned_activated(self, _index: int) -> None:
+        if self.session is not None and self.viewer.material_id:
+            self.session.assign(self.viewer.material_id, str(self.assigned.currentData() or ""))
+
+    def _on_viewer_rotated(self, quarter_turns: int) -> None:
+        if self.session is not None and self.viewer.material_id:
+            self.session.rotate(self.viewer.material_id, quarter_turns)
+
+    def _on_images_thumbnail(self, material_id: str, _image: QImage) -> None:
+        item = self._item_for(material_id)
+        if item is not None and self.session is not None:
+            self._refresh_strip_item(item)
+
+    def _on_images_preview(self, material_id: str, image: QImage, width: int, height: int) -> None:
+        if material_id == self.viewer.material_id:
+            self.viewer.set_preview(image, width, height)
+
+    def _on_images_full(self, material_id: str, levels: list[QImage]) -> None:
+        if material_id == self.viewer.material_id:
+            self.viewer.set_levels(levels)
+
+    def _on_images_failed(self, material_id: str, message: str) -> None:
+        if material_id == self.viewer.material_id:
+            text = self.tr("Cannot show this image: %1").replace("%1", message)
+            self.viewer.set_placeholder(text)
+        self.failed.emit(message)
+
+    def _on_session_changed(self, change: ReviewChange) -> None:
+        for i in range(self.strip.count()):
+            item = self.strip.item(i)
+            if item is not None:
+                self._refresh_strip_item(item)
+        self._schedule_save()
+
+    # --- verdict and notice ---------------------------------------------------------------
+
+    def send_verdict(self) -> None:
+        """Record the verdict, flatten the annotated images off the loop, emit ``verdict_ready``."""
+        if self.session is None:
+            return
+        session = self.session
+        try:
+            verdict = session.decide(self.agent_id)
+        except ReviewError:
+            names = [m.name for m in session.checklist if m.code in session.unmarked()]
+            self.status.setText(self.tr("Mark every material first: %1").replace(
+                "%1", "、".join(names)))
+            return
+        self._add_history(verdict)
+        jobs = [(mid, session.materials[mid].path, session.layers[mid].shapes(),
+                 session.rotations.get(mid, 0)) for mid in session.annotated_material_ids()]
+        self._busy(self.tr("Preparing the annotated images…"))
+
+        def work() -> object:
+            return ("verdict", verdict, {mid: flatten(path, shapes, rot, SEND_MAX_SIDE)
+                                         for mid, path, shapes, rot in jobs})
+
+        self._run(work)
+
+    def make_notice(self) -> None:
+        """Build the 材料预审意见书 PDF for the latest verdict (or the current marks)."""
+        if self.session is None:
+            return
+        session = self.session
+        try:
+            verdict = session.history[-1] if session.history else session.build_verdict(
+                self.agent_id)
+        except ReviewError:
+            self.status.setText(self.tr("Mark every material before making the notice"))
+            return
+        names = {m.code: m.name for m in session.checklist}
+        jobs = [(session.materials[mid].path, session.layers[mid].shapes(),
+                 session.rotations.get(mid, 0),
+                 f"{names.get(session.assignments.get(mid, ''), '')} {ref.filename}".strip())
+                for mid, ref in list(session.materials.items())[:6]]
+        reasons = {r.code: r.name for r in session.reasons}
+        agent_name, item = self.agent_name, session.item
+        self._busy(self.tr("Making the notice…"))
+
+        def work() -> object:
+            thumbs = [NoticeThumbnail(flatten(path, shapes, rot, NOTICE_MAX_SIDE), caption)
+                      for path, shapes, rot, caption in jobs]
+            pdf = build_notice_pdf(verdict, item, agent_name=agent_name, reason_names=reasons,
+                                   thumbnails=thumbs)
+            return ("notice", pdf, f"预审意见书_{verdict.work_order_id}.pdf")
+
+        self._run(work)
+
+    def _run(self, work: Callable[[], object]) -> None:
+        def job() -> None:
+            try:
+                self._relay.done.emit(work())
+            except (ImageDecodeError, OSError, ValueError) as exc:
+                self._relay.done.emit(("error", str(exc)))
+            except Exception as exc:
+                log.exception("review worker failed")
+                self._relay.done.emit(("error", repr(exc)))
+
+        try:
+            self._pool.submit(job)
+        except RuntimeError:
+            self._set_enabled(True)
+
+    def _on_worker_done(self, result: tuple[object, ...]) -> None:
+        self._set_enabled(self.session is not None)
+        kind = result[0]
+        if kind == "verdict":
+            verdict, pngs = result[1], result[2]
+            self.status.setText(self.tr("Verdict ready to send with %1 annotated image(s)")
+                                .replace("%1", str(len(pngs))))  # type: ignore[arg-type]
+            self.verdict_ready.emit(verdict, pngs)
+        elif kind == "notice":
+            self.status.setText(self.tr("Notice ready"))
+            self.notice_ready.emit(result[1], result[2])
+        else:
+            message = str(result[1])
+            self.status.setText(self.tr("Failed: %1").replace("%1", message))
+            self.failed.emit(message)
+
+    def _busy(self, text: str) -> None:
+        self.status.setText(text)
+        self.send.setEnabled(False)
+        self.notice.setEnabled(False)
+
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.send, self.notice, self.tools, self.assigned):
+            widget.setEnabled(enabled)
+
+    def _add_history(self, verdict: PreReviewVerdict) -> None:
+        counts = {s: sum(1 for v in verdict.verdicts if v.status == s)
+                  for s in ("accepted", "to_correct", "missing")}
+        summary = "，".join(f"{status_label(s)} {n}" for s, n in counts.items() if n)
+        self.history.insertItem(0, f"{format_time(verdict.decided_at)}  {summary}")
+
+    # --- saving ---------------------------------------------------------------------------
+
+    def _schedule_save(self) -> None:
+        if self.store is not None:
+            self._save_timer.start()
+
+    def _save_now(self) -> None:
+        if self.store is None or self.session is None:
+            return
+        data, store = self.session.to_json(), self.store
+        try:
+            self._pool.submit(store.save, data)
+        except RuntimeError:  # shutting down: write here rather than lose the annotations
+            store.save(data)
+

@@ -1,0 +1,380 @@
+"""The agent workstation's main window: panes as docks around the video, wired to the core.
+
+Video in the middle with the chat under it; the queue and the
+citizen/work-order pane on the left; the status strip along the bottom. The ringing banner
+sits above the video. Every pane is a dock the agent can move; the layout
+is saved with QSettings and restored next time. All wiring happens in
+``_connect_signals``; slots are ``_on_<source>_<event>``. The optional work tabs
+are wired there through small links (``ui.workstation.work_tab_links``, ``ui.counter.link``).
+Async intents run as owned tasks: a failure is shown in the status bar, never swallowed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, QWidget
+
+from seat_client.call.hub_link import LinkState, NotConnectedError
+from seat_client.call.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
+from seat_common import protocol
+from ui.call.chat_pane import ChatPane
+from ui.call.offer_banner import OfferBanner
+from ui.call.queue_pane import QueuePane
+from ui.call.ringer import Ringer
+from ui.call.video_pane import VideoPane
+from ui.call.work_order_pane import WorkOrderPane
+from ui.counter.desk_pane import CounterParts
+from ui.counter.link import CounterLink
+from ui.labels import mode_label
+from ui.workstation.seat_layout import ModeLayout, layout_for
+from ui.workstation.status_strip import StatusStrip
+from ui.workstation.work_tab_links import (
+    ApplicationLink,
+    AssistLink,
+    PluginLink,
+    PreReviewLink,
+    SeatHandles,
+    WorkTabLink,
+)
+from ui.workstation.work_tabs import (
+    ApplicationParts,
+    AssistParts,
+    PluginParts,
+    PreReviewParts,
+    RecordsParts,
+    WorkTabs,
+)
+
+log = logging.getLogger(__name__)
+
+#: Bump when the set or placement of docks changes, so an old saved layout is not applied.
+LAYOUT_VERSION = 3
+
+
+class MainWindow(QMainWindow):
+    """The workstation window for one agent."""
+
+    def __init__(
+        self,
+        workstation: Workstation,
+        settings: QSettings,
+        state_dir: Path,
+        *,
+        pre_review: PreReviewParts | None = None,
+        applications: ApplicationParts | None = None,
+        records: RecordsParts | None = None,
+        plugins: PluginParts | None = None,
+        assist: AssistParts | None = None,
+        counter: CounterParts | None = None,
+    ) -> None:
+        super().__init__()
+        self.counter = counter
+        self.workstation = workstation
+        self.pre_review = pre_review
+        self.applications = applications
+        self.records = records
+        self.plugins = plugins
+        self.assist = assist
+        self._settings = settings
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.setObjectName("workstation")
+        self.setMinimumSize(1024, 640)
+        self.offer_banner = OfferBanner(self)
+        self.video_pane = VideoPane(self)
+        self.queue_pane = QueuePane(workstation.queue, self)
+        self.work_order_pane = WorkOrderPane(self)
+        self.chat_pane = ChatPane(self)
+        self.status_strip = StatusStrip(self)
+        self.ringer = Ringer(self, state_dir / "ring.wav")
+
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 4)
+        column.addWidget(self.offer_banner)
+        if records is not None:
+            column.addWidget(records.whispers)
+        column.addWidget(self.video_pane, 1)
+        if counter is not None:  # counter mode's main area; a work tab in combined mode
+            column.addWidget(counter.pane, 1)
+            counter.pane.hide()
+        self.setCentralWidget(central)
+        self.queue_dock = self._dock("queue", self.tr("Queue"), self.queue_pane,
+                                     Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.work_order_dock = self._dock("workOrder", self.tr("Citizen and work order"),
+                                          self.work_order_pane,
+                                          Qt.DockWidgetArea.LeftDockWidgetArea)
+        # The side columns run full height; the bottom area (chat) sits under the video only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.chat_dock = self._dock("chat", self.tr("Chat"), self.chat_pane,
+                                    Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.work_tabs = WorkTabs(self)
+        if pre_review is not None:
+            self.work_tabs.addTab(pre_review.pane, self.tr("Pre-review"))
+        if applications is not None:
+            self.work_tabs.addTab(applications.form, self.tr("Application"))
+            self.work_tabs.addTab(applications.outbox, self.tr("Outbox"))
+            self.work_tabs.addTab(applications.receipt, self.tr("Receipt"))
+        if plugins is not None:
+            self.work_tabs.addTab(plugins.panel, self.tr("Task plugins"))
+        if assist is not None:
+            self.work_tabs.addTab(assist.view, self.tr("Remote assistance"))
+        if records is not None:
+            self.work_tabs.addTab(records.orders_pane, self.tr("Work orders"))
+        self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
+                                    Qt.DockWidgetArea.RightDockWidgetArea)
+        self.work_dock.setVisible(self.work_tabs.count() > 0)
+        self.resizeDocks([self.queue_dock, self.work_dock], [230, 770], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.chat_dock], [190], Qt.Orientation.Vertical)
+        status = QStatusBar(self)
+        status.addPermanentWidget(self.status_strip, 1)
+        if applications is not None:
+            status.addPermanentWidget(applications.badge)
+        self.setStatusBar(status)
+        self._ready_shortcut = QShortcut(QKeySequence("F9"), self)
+        self._away_shortcut = QShortcut(QKeySequence("F10"), self)
+        self._mode_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
+        self.mode_layout = ModeLayout(
+            self, settings, LAYOUT_VERSION, video=self.video_pane, column=column,
+            counter=counter.pane if counter is not None else None,
+            counter_title=self.tr("Walk-in intake"),
+            video_docks=(self.queue_dock, self.work_order_dock, self.chat_dock),
+            work_dock=self.work_dock, work_tabs=self.work_tabs,
+            video_only_tabs=(assist.view,) if assist is not None else (),
+        )
+        self._mode_timer = QTimer(self)  # one layout check after each burst of hub messages
+        self._mode_timer.setSingleShot(True)
+        self._mode_timer.setInterval(0)
+        self._update_title()
+        self._connect_signals()
+        self._restore_layout()
+
+    # --- set-up ------------------------------------------------------------------
+
+    def _dock(self, name: str, title: str, widget: QWidget,
+              area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"{name}Dock")
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _connect_signals(self) -> None:
+        ws = self.workstation
+        # The core outlives windows (tests, re-login): keep the unsubscribers.
+        self._unsubscribe = [
+            ws.presence_changed.connect(self._on_workstation_presence_changed),
+            ws.offer_changed.connect(self._on_workstation_offer_changed),
+            ws.call_changed.connect(self._on_workstation_call_changed),
+            ws.chat_added.connect(self.chat_pane.add_message),
+            ws.wrap_up_needed.connect(self._on_workstation_wrap_up_needed),
+            ws.work_order_closed.connect(self._on_workstation_work_order_closed),
+            ws.notice.connect(self._on_workstation_notice),
+            ws.link.state_changed.connect(self._on_link_state_changed),
+            ws.link.welcome.connect(lambda _: self._update_title()),
+            # A call's end comes before its wrap-up request: decide once both are in.
+            ws.call_changed.connect(lambda _: self._mode_timer.start()),
+            ws.work_order_closed.connect(lambda _: self._mode_timer.start()),
+        ]
+        self._mode_timer.timeout.connect(self._on_mode_timer_timeout)
+        self._mode_shortcut.activated.connect(self._on_mode_shortcut_activated)
+        self.offer_banner.accept_requested.connect(lambda: self._run(ws.accept(), "accept"))
+        self.offer_banner.decline_requested.connect(lambda: self._run(ws.decline(), "decline"))
+        self.video_pane.hang_up_requested.connect(lambda: self._run(ws.hang_up(), "hang up"))
+        self.video_pane.mute_toggled.connect(ws.set_microphone_muted)
+        self.video_pane.camera_toggled.connect(lambda off: ws.set_camera_enabled(not off))
+        self.chat_pane.send_requested.connect(lambda t: self._run(ws.send_chat(t), "chat"))
+        self.work_order_pane.wrap_up_submitted.connect(self._on_work_order_pane_wrap_up)
+        self.status_strip.state_chosen.connect(self._on_status_strip_state_chosen)
+        self.status_strip.mode_chosen.connect(
+            lambda mode: self._run(ws.set_mode(mode), "mode")
+        )
+        self._ready_shortcut.activated.connect(lambda: self._run(ws.set_ready(), "ready"))
+        self._away_shortcut.activated.connect(lambda: self._run(ws.set_away("break"), "away"))
+        self.video_pane.snapshot_requested.connect(self._on_video_pane_snapshot)
+        self._links = self._work_tab_links()  # owned here: Qt holds slot methods weakly
+        for link in self._links:
+            self._unsubscribe += link.connect()
+        if self.records is not None:
+            orders = self.records.orders
+            self.records.orders_pane.search_requested.connect(
+                lambda text: self._run(orders.search(text), self.tr("search work orders"))
+            )
+
+    def _work_tab_links(self) -> list[WorkTabLink]:
+        """One link per optional work tab present, in the order their slots run."""
+        seat = SeatHandles(self.workstation, self.work_tabs, self._run, self._show_message)
+        review, apps, counter = self.pre_review, self.applications, self.counter
+        counter_desk = counter.desk if counter is not None else None
+        links: list[WorkTabLink] = []
+        if review is not None:
+            links.append(PreReviewLink(seat, review, counter_desk))
+        if apps is not None:
+            links.append(ApplicationLink(seat, apps, review))
+        if self.plugins is not None:
+            links.append(PluginLink(seat, self.plugins, apps.form if apps else None, counter_desk))
+        if self.assist is not None:
+            links.append(AssistLink(seat, self.assist, apps))
+        if counter is not None:
+            links.append(CounterLink(seat, counter, review, apps, self.mode_layout))
+        return links
+
+    # --- slots -------------------------------------------------------------------
+
+    def _on_video_pane_snapshot(self) -> None:
+        call, parts = self.workstation.call, self.pre_review
+        newest = call.session.frames.newest() if call is not None else None
+        if call is None or parts is None or newest is None:
+            self._show_message(self.tr("No video to capture yet"))
+            return
+        transfer, work_order_id = parts.transfer, call.work_order_id
+
+        async def capture() -> None:
+            await transfer.capture_still(work_order_id, newest.frame)
+            self._show_message(self.tr("Still captured as a material"))
+
+        self._run(capture(), self.tr("capture a still"))
+
+    def _on_workstation_presence_changed(self, presence: protocol.Presence) -> None:
+        self.status_strip.show_presence(presence)
+        self._mode_timer.start()
+
+    def _on_mode_timer_timeout(self) -> None:
+        """Show the layout of the mode the hub confirmed, once no video contact needs the
+        current one (the hub keeps the call; the swap follows its wrap-up)."""
+        ws, layout = self.workstation, self.mode_layout
+        mode = ws.presence.mode
+        contact_open = ws.call is not None or ws.wrap_up is not None
+        wanted = layout_for(mode, contact_open=contact_open, shown=layout.shown)
+        if wanted != mode:
+            self._show_message(self.tr("%1 mode starts when this call is wrapped up")
+                               .replace("%1", mode_label(mode)), 10000)
+        if not layout.show(wanted):
+            return
+        self._show_message(self.tr("%1 mode (Ctrl+M switches mode)")
+                           .replace("%1", mode_label(wanted)))
+        if self.counter is not None:
+            desk = self.counter.desk
+            self._run(desk.hold_camera(wanted == "counter"), self.tr("document camera"))
+            if wanted == "counter":
+                self.counter.pane.focus_booking_no()
+
+    def _on_mode_shortcut_activated(self) -> None:
+        """Ctrl+M: ask the hub for the next mode (video → counter → combined → video)."""
+        modes: tuple[protocol.SeatMode, ...] = ("video", "counter", "combined")
+        mode = modes[(modes.index(self.workstation.presence.mode) + 1) % len(modes)]
+        self._show_message(self.tr("Switching to %1 mode…").replace("%1", mode_label(mode)))
+        self._run(self.workstation.set_mode(mode), "mode")
+
+    def _on_workstation_offer_changed(self, offer: protocol.Offer | None) -> None:
+        self.offer_banner.show_offer(offer)
+        if offer is not None:
+            self.ringer.start()
+        else:
+            self.ringer.stop()
+
+    def _on_workstation_call_changed(self, call: ActiveCall | None) -> None:
+        in_call = call is not None
+        self.video_pane.view.set_session(call.session if call else None)
+        self.video_pane.set_in_call(in_call)
+        self.chat_pane.set_in_call(in_call)
+        if call is not None:
+            self.chat_pane.clear()
+            self.work_order_pane.show_call(call)
+            self.video_pane.view.set_placeholder(self.tr("Connecting video…"))
+            self.chat_pane.input.setFocus()
+        else:
+            self.video_pane.view.set_placeholder(
+                self.tr("No call. Waiting citizens appear in the queue.")
+            )
+
+    def _on_workstation_wrap_up_needed(self, request: WrapUpRequest) -> None:
+        self.work_order_pane.show_wrap_up(request)
+
+    def _on_workstation_work_order_closed(self, closed: protocol.WorkOrderClosed) -> None:
+        self.work_order_pane.show_wrap_up(None)
+        if self.workstation.call is None:
+            self.work_order_pane.show_call(None)  # the next citizen starts from a clean pane
+        history = self.workstation.history
+        if history and history[-1].work_order_id == closed.work_order_id:
+            self.work_order_pane.add_closed(history[-1])
+        self._show_message(self.tr("Work order %1 closed").replace("%1", closed.work_order_id))
+
+    def _on_workstation_notice(self, notice: Notice) -> None:
+        self._show_message(self.tr("Hub: %1").replace("%1", notice.text), 10000)
+
+    def _on_link_state_changed(self, state: LinkState) -> None:
+        self.status_strip.show_link(state)
+
+    def _on_work_order_pane_wrap_up(self, outcome: str, notes: str) -> None:
+        if outcome not in protocol.WRAP_UP_OUTCOMES:
+            return
+        self._run(self.workstation.submit_wrap_up(outcome, notes), "wrap-up")
+
+    def _on_status_strip_state_chosen(self, state: str, reason: str) -> None:
+        if state == "ready":
+            self._run(self.workstation.set_ready(), "ready")
+        else:
+            self._run(self.workstation.set_away(reason), "away")  # type: ignore[arg-type]
+
+    # --- helpers -------------------------------------------------------------------
+
+    def _run(self, coro: Coroutine[Any, Any, object], what: str) -> None:
+        async def guarded() -> None:
+            try:
+                await coro
+            except NotConnectedError:
+                self._show_message(self.tr("Not connected to the hub; try again shortly"))
+            except Exception as exc:
+                log.exception("%s failed", what)
+                self._show_message(self.tr("%1 failed: %2").replace("%1", what)
+                                   .replace("%2", str(exc)))
+
+        task = asyncio.get_running_loop().create_task(guarded(), name=what)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _show_message(self, text: str, timeout_ms: int = 5000) -> None:
+        # The strip fills the status bar, so its own label shows passing messages.
+        self.status_strip.show_message(text, timeout_ms)
+
+    def _update_title(self) -> None:
+        welcome = self.workstation.welcome
+        title = self.tr("Video service seat")
+        if welcome is not None:
+            title += f" — {welcome.name} ({self.tr('ID')} {welcome.agent_id})"
+        self.setWindowTitle(title)
+
+    def _restore_layout(self) -> None:
+        geometry = self._settings.value("window/geometry")
+        state = self._settings.value("window/state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state, LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        self._settings.setValue("window/geometry", self.saveGeometry())
+        self.mode_layout.save()  # under the shown mode's key; each mode keeps its own
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent | None) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self.save_layout()
+        self.ringer.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        super().closeEvent(event)

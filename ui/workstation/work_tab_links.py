@@ -1,0 +1,253 @@
+"""The wiring of the optional work tabs: pre-review, the application, plugins, assistance.
+
+Each ``*Link`` connects one kind of work (its parts from ``ui.workstation.work_tabs``) to
+the workstation and to the other tabs it hands things to: the form takes a
+plugin's or the kiosk's values, the receipt goes to the citizen or the kiosk
+printer, a sent verdict's accepted materials go on the form. A link gets a
+``SeatHandles`` (the workstation, the work tabs, a way to run an owned task and
+to show a passing message), never the main window. ``connect()`` returns the
+unsubscribers of the core events it subscribed to; the window keeps them and
+calls them when it closes. Counter mode's link is in ``ui.counter.link``.
+
+Words the agent reads stay in the ``MainWindow`` translation context, where
+they were translated before this wiring left the window.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from PyQt6.QtCore import QCoreApplication
+
+from seat_client.call.workstation import ActiveCall, Workstation
+from seat_client.counter.walk_in import WalkInDesk
+from seat_client.materials.transfer import TransferProgress
+from seat_client.materials.values import PreReviewVerdict
+from ui.acceptance.form_pane import FormPane
+from ui.workstation.work_tabs import (
+    ApplicationParts,
+    AssistParts,
+    PluginParts,
+    PreReviewParts,
+    WorkTabs,
+)
+
+translate = QCoreApplication.translate
+
+#: Unsubscribes from a core event (what ``seat_common.events.Event.connect`` returns).
+Unsubscribe = Callable[[], None]
+#: Runs a coroutine as an owned task; ``what`` names it in the failure message.
+RunTask = Callable[[Coroutine[Any, Any, object], str], None]
+
+
+class ShowMessage(Protocol):
+    """Shows a passing message in the status strip."""
+
+    def __call__(self, text: str, timeout_ms: int = 5000) -> None: ...
+
+
+class WorkTabLink(Protocol):
+    """Wires one kind of work; returns the unsubscribers of the core events it follows."""
+
+    def connect(self) -> list[Unsubscribe]: ...
+
+
+@dataclass(frozen=True)
+class SeatHandles:
+    """What a work-tab link may use of the seat: the core, the tabs, tasks and messages."""
+
+    workstation: Workstation
+    work_tabs: WorkTabs
+    run: RunTask
+    show_message: ShowMessage
+
+
+class PreReviewLink:
+    """Material pre-review: the desk feeds the pane; the pane's verdict goes to the citizen."""
+
+    def __init__(self, seat: SeatHandles, parts: PreReviewParts,
+                 counter_desk: WalkInDesk | None) -> None:
+        self._seat, self._parts, self._counter_desk = seat, parts, counter_desk
+
+    def connect(self) -> list[Unsubscribe]:
+        parts, pane, show = self._parts, self._parts.pane, self._seat.show_message
+        pane.verdict_ready.connect(self._on_review_pane_verdict_ready)
+        pane.failed.connect(lambda text: show(text, 10000))
+        return [
+            parts.desk.session_changed.connect(pane.set_session),
+            parts.desk.material_added.connect(pane.add_material),
+            parts.transfer.transfer_failed.connect(lambda failure: show(failure.message, 10000)),
+            parts.transfer.upload_progress.connect(self._on_transfer_upload_progress),
+            self._seat.workstation.link.welcome.connect(
+                lambda welcome: setattr(pane, "agent_name", welcome.name)
+            ),
+        ]
+
+    def _on_transfer_upload_progress(self, progress: TransferProgress) -> None:
+        who = (translate("MainWindow", "Citizen") if progress.uploader_role != "agent"
+               else translate("MainWindow", "Me"))
+        self._seat.show_message(
+            translate("MainWindow", "%1 uploading %2: %3%").replace("%1", who)
+            .replace("%2", progress.filename).replace("%3", str(round(progress.fraction * 100))),
+            3000,
+        )
+
+    def _on_review_pane_verdict_ready(self, verdict: PreReviewVerdict,
+                                      images: dict[str, bytes]) -> None:
+        """A call's verdict goes to the citizen; a walk-in's stays on this seat (its history
+        and the pre-review notice), the accepted materials already on the form."""
+        walk_in = self._counter_desk.walk_in if self._counter_desk is not None else None
+        if walk_in is not None and verdict.work_order_id == walk_in.review.work_order_id:
+            self._parts.pane.status.setText(
+                translate("MainWindow", "Verdict recorded at the counter"))
+            return
+        self._seat.run(self._parts.desk.send_verdict(verdict, images),
+                       translate("MainWindow", "send the verdict"))
+
+
+class ApplicationLink:
+    """Acceptance: each call opens its form; an accepted application shows its receipt,
+    which can go to the citizen; a sent verdict's accepted materials go on the form."""
+
+    def __init__(self, seat: SeatHandles, parts: ApplicationParts,
+                 review: PreReviewParts | None) -> None:
+        self._seat, self._parts, self._review = seat, parts, review
+
+    def connect(self) -> list[Unsubscribe]:
+        parts = self._parts
+        unsubscribe = [self._seat.workstation.call_changed.connect(
+            self._on_workstation_call_for_form)]
+        parts.form.accepted.connect(self._show_receipt)
+        parts.outbox.receipt_requested.connect(self._show_receipt)
+        parts.receipt.send_requested.connect(self._on_receipt_view_send)
+        if self._review is not None:
+            # The materials the pre-review accepted go with the application and on its receipt.
+            unsubscribe.append(
+                self._review.desk.verdict_sent.connect(self._on_review_desk_verdict_sent))
+        return unsubscribe
+
+    def _on_workstation_call_for_form(self, call: ActiveCall | None) -> None:
+        parts = self._parts
+        if call is None:
+            return  # the form stays for the wrap-up; the next call replaces it
+        started = call.started
+        item = parts.catalog.item(started.item_code)
+        form = item.form if item is not None else ""
+        welcome = self._seat.workstation.welcome
+        parts.form.set_context(
+            started.work_order_id, started.item_code, form, {"id_card.name": started.peer_name},
+            item_name=started.item_name, agent_id=welcome.agent_id if welcome else "",
+        )
+
+    def _show_receipt(self, entry_id: int) -> None:
+        parts = self._parts
+        entry = parts.desk.outbox.entry(entry_id)
+        if entry is None:
+            return
+
+        async def show() -> None:
+            await parts.receipt.show_entry(entry)
+            self._seat.work_tabs.setCurrentWidget(parts.receipt)
+
+        self._seat.run(show(), translate("MainWindow", "show the receipt"))
+
+    def _on_receipt_view_send(self, path: str) -> None:
+        """Send the receipt to the citizen as an image of its page, on the work order."""
+        review, ws, show_message = self._review, self._seat.workstation, self._seat.show_message
+        work_order_id = (ws.call.work_order_id if ws.call is not None
+                         else ws.wrap_up.work_order_id if ws.wrap_up is not None else "")
+        png = self._parts.receipt.page_png()
+        if review is None or not work_order_id or not png:
+            show_message(translate("MainWindow", "No call to send the receipt to"))
+            return
+        transfer = review.transfer
+        name = f"受理回执-{Path(path).stem}.png"
+
+        async def send() -> None:
+            await transfer.upload_bytes(work_order_id, png, filename=name, mime="image/png",
+                                        source="agent_annotated", material_code="receipt")
+            show_message(translate("MainWindow", "Receipt sent to the citizen"))
+
+        self._seat.run(send(), translate("MainWindow", "send the receipt"))
+
+    def _on_review_desk_verdict_sent(self, verdict: PreReviewVerdict) -> None:
+        session = self._review.desk.session if self._review is not None else None
+        if session is None:
+            return
+        names = {m.code: m.name for m in session.checklist}
+        self._parts.form.set_materials([
+            (v.material_code, names.get(v.material_code, v.material_code))
+            for v in verdict.verdicts if v.status == "accepted"
+        ])
+
+
+class PluginLink:
+    """Task plugins: their form suggestions fill the form; their notices show in the strip."""
+
+    def __init__(self, seat: SeatHandles, parts: PluginParts, form: FormPane | None,
+                 counter_desk: WalkInDesk | None) -> None:
+        self._seat, self._parts, self._form, self._counter_desk = seat, parts, form, counter_desk
+
+    def connect(self) -> list[Unsubscribe]:
+        show = self._seat.show_message
+        self._parts.panel.notice_shown.connect(
+            lambda plugin, _level, text: show(f"{plugin}: {text}", 10000)
+        )
+        return [self._parts.host.form_suggested.connect(self._on_plugins_form_suggested)]
+
+    def _on_plugins_form_suggested(self, values: dict[str, str]) -> None:
+        """A plugin's suggestions fill the form, marked until the agent confirms each."""
+        if self._counter_desk is not None and self._counter_desk.busy:
+            return  # a walk-in being opened: its own form takes them, not the one on show
+        form = self._form
+        if form is not None and form.state is not None:
+            form.state.prefill(values)
+
+
+class AssistLink:
+    """Remote assistance at a kiosk: follows kiosk calls, prints the receipt there and takes
+    the kiosk's ID-card read onto the form."""
+
+    def __init__(self, seat: SeatHandles, parts: AssistParts,
+                 applications: ApplicationParts | None) -> None:
+        self._seat, self._parts, self._applications = seat, parts, applications
+
+    def connect(self) -> list[Unsubscribe]:
+        view = self._parts.view
+        view.print_requested.connect(self._on_assist_view_print)
+        view.prefill_requested.connect(self._on_assist_view_prefill)
+        return [self._seat.workstation.call_changed.connect(
+            lambda call: view.set_session(
+                call.session if call is not None and call.started.channel == "kiosk" else None
+            )
+        )]
+
+    def _on_assist_view_print(self) -> None:
+        """Push the receipt on show to the kiosk's printer."""
+        receipt = self._applications.receipt if self._applications else None
+        show_message = self._seat.show_message
+        if receipt is None or receipt.path is None:
+            show_message(translate("MainWindow", "No receipt to print yet"))
+            return
+        path, assist = receipt.path, self._parts.assist
+
+        async def push() -> None:
+            pdf = await asyncio.to_thread(path.read_bytes)
+            await assist.push_document(pdf, path.name)
+            show_message(translate("MainWindow", "Sent to the kiosk printer"))
+
+        self._seat.run(push(), translate("MainWindow", "print at the kiosk"))
+
+    def _on_assist_view_prefill(self, values: dict[str, str]) -> None:
+        """The kiosk's ID-card read fills the form, marked until the agent confirms it."""
+        form = self._applications.form if self._applications is not None else None
+        if form is None or form.state is None:
+            self._seat.show_message(translate("MainWindow", "No application form open"))
+            return
+        form.state.prefill({"id_card.name": values.get("name", ""),
+                            "id_card.id_number": values.get("id_number", "")})
+        self._seat.work_tabs.setCurrentWidget(form)

@@ -1,0 +1,85 @@
+"""The work tabs beside the video: pre-review, the form, outbox, receipt, plugins, work orders.
+
+``PreReviewParts`` and ``ApplicationParts`` bundle what the composition root
+builds for each kind of work (the core services and their panes); the main
+window wires them in ``_connect_signals`` like every other pane.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PyQt6.QtWidgets import QTabWidget, QWidget
+
+from seat_client.acceptance.services import AcceptanceDesk
+from seat_client.assist.remote_assist import RemoteAssist
+from seat_client.call.workorder_list import WorkOrderListModel
+from seat_client.materials.transfer import MaterialTransfer
+from seat_client.plugin_host.host import PluginHost
+from seat_client.plugin_host.port import PluginBridge
+from seat_client.review.desk import ReviewDesk
+from seat_common.catalog import Catalog
+from ui.acceptance.form_pane import FormPane
+from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
+from ui.acceptance.receipt_view import ReceiptView
+from ui.assist.view import AssistView
+from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.plugin_host.panel import PluginPanel
+from ui.review.pane import ReviewPane
+from ui.supervision.whisper_banner import WhisperBanner
+
+
+@dataclass(frozen=True)
+class PreReviewParts:
+    """Material pre-review (材料预审): the desk that follows the call, the pane, the transport."""
+
+    desk: ReviewDesk
+    pane: ReviewPane
+    transfer: MaterialTransfer
+
+
+@dataclass(frozen=True)
+class ApplicationParts:
+    """Acceptance (业务受理): the desk (forms, API client, outbox) and its panes."""
+
+    desk: AcceptanceDesk
+    catalog: Catalog
+    form: FormPane
+    outbox: OutboxPane
+    badge: OutboxBadge
+    receipt: ReceiptView
+
+
+@dataclass(frozen=True)
+class PluginParts:
+    """Task plugins: the host (discovery, guarded hooks), the bridge to the call, the panel."""
+
+    host: PluginHost
+    bridge: PluginBridge
+    panel: PluginPanel
+
+
+@dataclass(frozen=True)
+class AssistParts:
+    """Remote assistance at a kiosk (远程操控协办): the core state machine and its view."""
+
+    assist: RemoteAssist
+    view: AssistView
+
+
+@dataclass(frozen=True)
+class RecordsParts:
+    """The agent's own work orders (searchable) and the supervisor's whispers to this seat."""
+
+    orders: WorkOrderListModel
+    orders_pane: WorkOrderListPane
+    whispers: WhisperBanner
+
+
+class WorkTabs(QTabWidget):
+    """One tab per kind of work on the current citizen's errand."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("workTabs")
+        self.setDocumentMode(True)
