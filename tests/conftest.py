@@ -19,6 +19,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# A shared 2-core machine can be slow to generate inputs and to run one example: on
+# such a machine Hypothesis' too-slow health check and its per-example deadline fail
+# tests that are right. The suite runs with this profile unless HYPOTHESIS_PROFILE
+# names another ("default" brings both checks back, for a quiet machine).
+settings.register_profile(
+    "busy-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "busy-machine"))
 
 
 def pytest_asyncio_loop_factories(

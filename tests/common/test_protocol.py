@@ -205,7 +205,7 @@ def test_oversized_frames_are_refused_before_parsing() -> None:
 
 def test_protocol_document_describes_every_message_type_and_field() -> None:
     """docs/protocol.md must keep up with the module (it is generated from it by hand)."""
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "protocol.md").read_text("utf-8")
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "protocol.md").read_text("utf-8")
     for cls in ALL_TYPES:
         heading = re.search(rf"^### `{cls.TYPE}`", doc, re.MULTILINE)
         assert heading, f"docs/protocol.md lacks a section for {cls.TYPE}"
