@@ -45,18 +45,9 @@ from PyQt6.QtGui import QColor, QImage, QImageReader, QPainter
 from PyQt6.QtWidgets import QApplication
 
 from seat_client.materials.values import MaterialRef
-from seat_client.review.annotations import (
-    AnnotationLayer,
-    Arrow,
-    Ellipse,
-    Highlight,
-    Mosaic,
-    Pen,
-    Rect,
-    Shape,
-    Text,
-)
+from seat_client.review.annotations import AnnotationLayer
 from seat_client.review.session import ReviewSession, load_reasons
+from seat_client.review.shapes import Arrow, Ellipse, Highlight, Mosaic, Pen, Rect, Shape, Text
 from seat_common import catalog
 from tests.review_photos import make_document_photo
 from ui.review.pane import ReviewPane

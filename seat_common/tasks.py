@@ -9,7 +9,8 @@ someone looks, and a task nobody cancels outlives its object. So nothing in Seat
 - keeps every running task until it ends, under the name it was given;
 - logs a task that fails (with its name and traceback) and emits ``failed`` with a
   ``TaskFailure``, so one place can tell the user (the UI's failure notice);
-- cancels what still runs and waits for it on ``close``.
+- cancels what still runs and waits for it on ``cancel`` (the owner stays open) and
+  ``close`` (for good, children too).
 
 Owners form a tree: ``child(name)`` makes an owner whose failures also reach its parent's
 ``failed``. The composition root keeps the root; each part gets a child and closes it with
@@ -65,7 +66,12 @@ class TaskOwner:
         if self._closed:
             coro.close()
             raise RuntimeError(f"task owner {self.name!r} is closed; not starting {name!r}")
-        task = asyncio.get_running_loop().create_task(coro, name=name)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            coro.close()
+            raise
+        task = loop.create_task(coro, name=name)
         was_busy = self.busy
         self._tasks.add(task)
         if not report:
@@ -90,16 +96,24 @@ class TaskOwner:
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def close(self) -> None:
-        """Cancel every task (children's too) and wait until they have ended."""
-        self._closed = True
-        for owner in self._children:
-            await owner.close()
-        tasks = list(self._tasks)
+    async def cancel(self, name: str | None = None) -> None:
+        """Cancel the tasks running now (or those named ``name``) and wait until they have
+        ended. The owner stays open: a stopped poller can be started again."""
+        tasks = self.running(name)
         for task in tasks:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def close(self) -> None:
+        """Cancel every task (children's too) and wait until they have ended. A closed
+        child leaves its parent, so short-lived children (one per call) do not pile up."""
+        self._closed = True
+        for owner in list(self._children):
+            await owner.close()
+        await self.cancel()
+        if self._parent is not None and self in self._parent._children:
+            self._parent._children.remove(self)
 
     def _on_done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)

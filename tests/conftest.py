@@ -15,7 +15,8 @@ os.environ.setdefault("QT_API", "pyqt6")
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 
 import asyncio
-from collections.abc import Callable
+import faulthandler
+from collections.abc import Callable, Generator
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,22 @@ settings.register_profile(
     "busy-machine", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "busy-machine"))
+
+
+#: Longest a test's teardown may take before the run ends with every thread's stack.
+TEARDOWN_LIMIT_S = 300
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
+    """WORKAROUND: pytest-timeout stops timing a test once its call has failed (2.4.0), so a
+    teardown that hangs after a failure (an async fixture waiting on a peer that is gone)
+    would hold the run until CI's limit. faulthandler ends it instead, with the stacks."""
+    faulthandler.dump_traceback_later(TEARDOWN_LIMIT_S, exit=True)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def pytest_asyncio_loop_factories(

@@ -1,18 +1,29 @@
-"""The login dialog: agent ID and token, asked once and then kept in the system keyring."""
+"""Logging in: the seat's ID and token, asked once and then kept in the system keyring.
+
+``obtain_credentials`` finds the token in the keyring or asks with ``LoginDialog`` (then
+saves it); both programs use it, the agent's workstation and the supervisor's seat wall.
+"""
 
 from __future__ import annotations
 
+import logging
+import sys
+
+from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QVBoxLayout,
     QWidget,
 )
 
-from seat_client.credentials import CredentialsError, check_token
+from seat_client.credentials import CredentialsError, TokenStore, check_token
+
+log = logging.getLogger(__name__)
 
 
 class LoginDialog(QDialog):
@@ -59,3 +70,35 @@ class LoginDialog(QDialog):
             self.error.setText(self.tr("The token is empty or has characters a token cannot have."))
             return
         self.accept()
+
+
+def obtain_credentials(
+    agent_id: str, store: TokenStore, *, interactive: bool
+) -> tuple[str, str] | None:
+    """The agent ID and token: from the keyring, else from the login dialog (then saved)."""
+    token: str | None = None
+    if agent_id:
+        try:
+            token = store.get(agent_id)
+        except CredentialsError as exc:
+            log.warning("keyring: %s", exc)
+    if token:
+        return agent_id, token
+    if not interactive:
+        print(f"没有找到坐席 {agent_id or '?'} 的令牌 / no token in the keyring", file=sys.stderr)
+        return None
+    dialog = LoginDialog(agent_id)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    agent_id, token = dialog.agent_id.text().strip(), dialog.token()
+    try:
+        store.put(agent_id, token)
+    except CredentialsError as exc:
+        QMessageBox.warning(
+            None, dialog.windowTitle(),
+            QCoreApplication.translate(
+                "LoginDialog", "The token could not be saved and is used for this session only: %1"
+            )
+            .replace("%1", str(exc)),
+        )
+    return agent_id, token

@@ -26,6 +26,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from seat_common import protocol
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -76,13 +77,14 @@ class HubLink:
         *,
         backoff: FullJitterBackoff | None = None,
         open_timeout_s: float = 5.0,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.url = url
         self._hello = hello
         self._backoff = backoff or FullJitterBackoff()
         self._open_timeout_s = open_timeout_s
         self._ws: ClientConnection | None = None
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = tasks or TaskOwner("hub link")
         self.state = LinkState.STOPPED
         self.refusal: protocol.Error | None = None
         self.state_changed: Event[LinkState] = Event()
@@ -91,19 +93,15 @@ class HubLink:
         self.binary: Event[bytes] = Event()
 
     def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.get_running_loop().create_task(self._run(), name="hub-link")
+        if not self._tasks.busy:
+            self._tasks.spawn(self._run(), "hub-link")
 
     async def stop(self) -> None:
         ws = self._ws
         if ws is not None:
             with contextlib.suppress(websockets.WebSocketException, OSError):
                 await asyncio.wait_for(ws.close(), 2.0)  # a clean goodbye to the hub
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
         self._set_state(LinkState.STOPPED)
 
     async def send(self, message: protocol.Message) -> None:

@@ -21,8 +21,6 @@ a tap must be quick and must not keep the loop waiting.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import enum
 import logging
 import time
@@ -37,6 +35,7 @@ from aiortc.sdp import candidate_from_sdp
 from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +103,7 @@ class CallSession:
         *,
         camera: PatternCameraTrack | None = None,
         microphone: GatedAudioTrack | None = None,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.call_id = call_id
         self.media = media
@@ -123,7 +123,8 @@ class CallSession:
         self.remote_audio: Event[Any] = Event()
         ice_policy.apply_from_environment()
         self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self._consumers: set[asyncio.Task[None]] = set()
+        #: consumes every remote track (aiortc's receive queues are unbounded)
+        self._consumers = tasks or TaskOwner(f"call {call_id}")
         self._pc.on("track", self._on_track)
         self._pc.on("datachannel", self.data_channel_opened.emit)
         self._pc.on("connectionstatechange", self._on_connection_state)
@@ -169,22 +170,14 @@ class CallSession:
         self.camera.enabled = enabled
 
     async def close(self) -> None:
-        for task in list(self._consumers):
-            task.cancel()
-        for task in list(self._consumers):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._consumers.close()
         await self._pc.close()
         self.camera.stop()
         self.microphone.stop()
         self._set_phase(CallPhase.CLOSED)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
-        task = asyncio.get_running_loop().create_task(
-            self._consume(track), name=f"consume-{track.kind}-{self.call_id}"
-        )
-        self._consumers.add(task)
-        task.add_done_callback(self._consumers.discard)
+        self._consumers.spawn(self._consume(track), f"consume-{track.kind}-{self.call_id}")
 
     async def _consume(self, track: MediaStreamTrack) -> None:
         slot, arrived = self.frames, self.frame_arrived

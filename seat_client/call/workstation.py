@@ -3,7 +3,9 @@
 ``Workstation`` turns hub messages into state the UI shows and turns the
 agent's intents (accept, hang up, send a chat line, wrap up, go ready) into
 hub messages. It owns the ``CallSession`` of the current call. No widgets:
-the UI subscribes to the events below and calls the async methods.
+the UI subscribes to the events below and calls the async methods. Its
+background work (answering an offer's SDP, ICE candidates, closing a call's
+media) runs on the ``TaskOwner`` it is given, whose ``failed`` the UI shows.
 
 Events:
 - ``presence_changed`` (``Presence``): the seat's state and mode per the hub
@@ -17,13 +19,10 @@ Events:
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 import time
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.queue_model import QueueModel
@@ -31,6 +30,7 @@ from seat_client.call.session import CallSession
 from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
 from seat_common import protocol
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,7 @@ class Workstation:
         *,
         media: MediaFactory = default_media,
         clock: Callable[[], float] = time.time,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.link = link
         self._media = media
@@ -117,7 +118,7 @@ class Workstation:
         self.wrap_up_needed: Event[WrapUpRequest] = Event()
         self.work_order_closed: Event[protocol.WorkOrderClosed] = Event()
         self.notice: Event[Notice] = Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = tasks or TaskOwner("workstation")
         self._ended_calls: dict[str, ActiveCall] = {}
         link.welcome.connect(self._on_welcome)
         link.message.connect(self._on_message)
@@ -175,10 +176,7 @@ class Workstation:
         """Hang up media, stop background work and the link (on quit)."""
         if self.call is not None:
             await self.call.session.close()
-        for task in list(self._tasks):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.close()
         await self.link.stop()
 
     # --- hub messages ------------------------------------------------------------
@@ -253,7 +251,8 @@ class Workstation:
             self._set_offer(None)
         camera, microphone = self._media()
         session = CallSession(
-            started.call_id, started.media, self.link.send, camera=camera, microphone=microphone
+            started.call_id, started.media, self.link.send, camera=camera, microphone=microphone,
+            tasks=self._tasks.child(f"call {started.call_id}"),
         )
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
@@ -266,9 +265,9 @@ class Workstation:
             log.warning("signaling for a call that is not ours: %s", message.call_id)
             return
         if isinstance(message, protocol.Sdp):
-            self._spawn(call.session.handle_sdp(message), "answer")
+            self._tasks.spawn(call.session.handle_sdp(message), "answer")
         else:
-            self._spawn(call.session.handle_ice(message), "ice")
+            self._tasks.spawn(call.session.handle_ice(message), "ice")
 
     def _end_call(self, ended: protocol.CallEnded) -> None:
         call = self.call
@@ -276,7 +275,7 @@ class Workstation:
             return
         self.call = None
         self._ended_calls[call.work_order_id] = call
-        self._spawn(call.session.close(), "close-call")
+        self._tasks.spawn(call.session.close(), "close-call")
         self.call_changed.emit(None)
         self.wrap_up = WrapUpRequest(
             work_order_id=call.work_order_id,
@@ -303,15 +302,3 @@ class Workstation:
                 )
             )
         self.work_order_closed.emit(closed)
-
-    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        async def guarded() -> None:
-            try:
-                await coro
-            except Exception as exc:
-                log.exception("%s failed", name)
-                self.notice.emit(Notice("internal", f"{name}: {exc}"))
-
-        task = asyncio.get_running_loop().create_task(guarded(), name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

@@ -15,7 +15,6 @@ Events: ``material_imported`` (``MaterialRef``), ``import_failed`` (``ImportFail
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -28,6 +27,7 @@ from seat_client.materials.cache import MaterialCache
 from seat_client.materials.values import MaterialRef
 from seat_common.events import Event
 from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class DocumentCameraFolder:
         max_bytes: int = 20 * 1024 * 1024,
         max_pixels: int = 50_000_000,
         clock: Callable[[], float] = time.time,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.folder = folder
         self.cache = cache
@@ -70,20 +71,16 @@ class DocumentCameraFolder:
         self.import_failed: Event[ImportFailure] = Event()
         self._seen: dict[str, None] = {}
         self._sizes: dict[str, int] = {}
-        self._task: asyncio.Task[None] | None = None
+        self._tasks = tasks or TaskOwner("document camera")
 
     def start(self) -> None:
         """Remember what is already there, then poll on the running loop."""
         for path in self._candidates():
             self._remember(path.name)
-        self._task = asyncio.get_running_loop().create_task(self._poll(), name="document-camera")
+        self._tasks.spawn(self._poll(), "document-camera")
 
     async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.cancel()
 
     async def scan(self) -> list[MaterialRef]:
         """One pass: import every new file whose size stopped changing."""

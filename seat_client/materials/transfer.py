@@ -18,13 +18,12 @@ Events:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import io
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +33,7 @@ from seat_client.materials.cache import MaterialCache
 from seat_client.materials.values import MaterialRef, MaterialSource, PreReviewVerdict
 from seat_common import protocol
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +96,7 @@ class MaterialTransfer:
         reply_timeout_s: float = 30.0,
         max_download_bytes: int = 32 * 1024 * 1024,
         clock: Callable[[], float] = time.time,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.link = link
         self.cache = cache
@@ -111,7 +112,7 @@ class MaterialTransfer:
         self._uploads: dict[int, asyncio.Future[protocol.MaterialInfo]] = {}
         self._downloads: dict[int, _Download] = {}
         self._verdicts: dict[str, asyncio.Future[None]] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = tasks or TaskOwner("material transfer")
         self._unsubscribe: list[Callable[[], None]] = []
 
     def attach(self) -> None:
@@ -125,11 +126,7 @@ class MaterialTransfer:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe = []
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await self._tasks.close()
         closed = MaterialTransferError("closed", "the material transfer was closed")
         for upload in self._uploads.values():
             if not upload.done():
@@ -330,7 +327,7 @@ class MaterialTransfer:
                 future.set_result(message.material)
             return
         if self.auto_fetch:
-            self._spawn(self._fetch_quietly(message.material.material_id))
+            self._spawn(self._fetch_quietly(message.material.material_id), "fetch a material")
 
     async def _fetch_quietly(self, material_id: str) -> None:
         try:
@@ -364,7 +361,7 @@ class MaterialTransfer:
         download.data += chunk.data
         download.next_seq += 1
         if len(download.data) == info.byte_size:
-            self._spawn(self._store_download(download, info))
+            self._spawn(self._store_download(download, info), "store a download")
 
     async def _store_download(self, download: _Download, info: protocol.MaterialInfo) -> None:
         data = bytes(download.data)
@@ -416,15 +413,9 @@ class MaterialTransfer:
             orientation=info.orientation,
         )
 
-    def _spawn(self, coro: Any) -> None:
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("material transfer task failed", exc_info=task.exception())
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        # Logged, not shown: a failed transfer is told through ``transfer_failed``.
+        self._tasks.spawn(coro, name, report=False)
 
 
 def encode_still(frame: Any, image_format: Literal["JPEG", "PNG"] = "JPEG") -> bytes:

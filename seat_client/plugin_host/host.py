@@ -32,6 +32,7 @@ from seat_client.acceptance.gov_api_client import FieldErrors, GovApiClient, Gov
 from seat_client.materials.values import MaterialRef
 from seat_common.catalog import Catalog, ServiceItem
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,7 @@ class PluginHost:
         entry_points: EntryPointSource = installed_entry_points,
         hook_time_limit_s: float = 3.0,
         action_time_limit_s: float = 30.0,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.catalog = catalog
         self.hook_time_limit_s = hook_time_limit_s
@@ -149,7 +151,9 @@ class PluginHost:
         self.session_updated: Event[PluginSession] = Event()
         self.notice: Event[api.PluginNotice] = Event()
         self.form_suggested: Event[dict[str, str]] = Event()
-        self._tasks: set[asyncio.Task[Any]] = set()
+        self._tasks = tasks or TaskOwner("plugins")
+        #: the tasks plugins spawned for the contact in hand; cancelled when it closes
+        self._contact_tasks: TaskOwner | None = None
 
     # --- discovery and registration ---------------------------------------------------------
 
@@ -220,6 +224,7 @@ class PluginHost:
         item = self.catalog.item(call.item_code)
         if item is None:
             return ()
+        self._contact_tasks = self._tasks.child(f"contact {call.work_order_id}")
         loop = asyncio.get_running_loop()
         hooks = api._ContextHooks(notify=self._emit_notice, spawn=self._spawn, loop=loop,
                                   loop_thread=threading.get_ident())
@@ -273,8 +278,9 @@ class PluginHost:
         sessions, self.sessions = self.sessions, ()
         for s in sessions:
             await self._call(s, "call_did_end")
-        for task in list(self._tasks):
-            task.cancel()
+        contact_tasks, self._contact_tasks = self._contact_tasks, None
+        if contact_tasks is not None:
+            await contact_tasks.close()
         if sessions:
             self.sessions_changed.emit(())
 
@@ -332,10 +338,7 @@ class PluginHost:
 
     async def close(self) -> None:
         await self.close_contact()
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.close()
 
     # --- guarded calls ------------------------------------------------------------------
 
@@ -401,10 +404,8 @@ class PluginHost:
                 self._emit_notice(api.PluginNotice(name, "error", f"task {name} failed: {exc}"))
             return None
 
-        task = asyncio.get_running_loop().create_task(bounded(), name=f"plugin:{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
+        owner = self._contact_tasks or self._tasks
+        return owner.spawn(bounded(), f"plugin:{name}")
 
 
 def _in_daemon_thread(fn: Callable[..., Any], kwargs: dict[str, Any]) -> asyncio.Future[Any]:

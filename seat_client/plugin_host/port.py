@@ -20,8 +20,9 @@ from seat_client.materials.transfer import MaterialTransfer
 from seat_client.materials.values import MaterialRef
 from seat_client.plugin_host.host import PluginHost, material_snapshot
 from seat_client.review.annotation_commands import AddShape
-from seat_client.review.annotations import Text, new_shape_id
 from seat_client.review.desk import ReviewDesk
+from seat_client.review.shapes import Text, new_shape_id
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class PluginBridge:
         gov: api.GovLookups | None = None,
         desk: ReviewDesk | None = None,
         form_values: FormValues = _no_values,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.host = host
         self._ws = workstation
@@ -171,7 +173,8 @@ class PluginBridge:
         self._desk = desk
         self._form_values = form_values
         self.port: WorkstationPluginPort | None = None
-        self._task: asyncio.Task[Any] | None = None
+        self._tasks = tasks or TaskOwner("plugin bridge")
+        self._task: asyncio.Task[Any] | None = None  # the newest switch; each waits for the last
         self._unsubscribe = workstation.call_changed.connect(self._on_call_changed)
 
     def _on_call_changed(self, call: ActiveCall | None) -> None:
@@ -179,7 +182,7 @@ class PluginBridge:
                 and self.port.work_order_id == call.work_order_id:
             return
         previous = self._task
-        self._task = asyncio.get_running_loop().create_task(self._switch(call, previous))
+        self._task = self._tasks.spawn(self._switch(call, previous), "plugins follow the call")
 
     async def _switch(self, call: ActiveCall | None, previous: asyncio.Task[Any] | None) -> None:
         if previous is not None:
@@ -215,6 +218,7 @@ class PluginBridge:
     async def close(self) -> None:
         self._unsubscribe()
         await self.wait_idle()
+        await self._tasks.close()
         if self.port is not None:
             self.port.detach()
         await self.host.close()

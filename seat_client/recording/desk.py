@@ -34,6 +34,7 @@ from seat_client.recording.archive import ArchivedRecording, RecordingArchive
 from seat_client.recording.recorder import CallRecorder, RecorderTuning, Recording, RecordingError
 from seat_common import protocol
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ class RecordingDesk:
         tuning: RecorderTuning | None = None,
         sweep_every_s: float = DAY_S,
         clock: Callable[[], float] = time.time,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self._workstation = workstation
         self.archive = archive
@@ -81,7 +83,7 @@ class RecordingDesk:
         self._sweep_every_s = sweep_every_s
         self._clock = clock
         self._taping: _Taping | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = tasks or TaskOwner("recording")
         self.recording_started: Event[str] = Event()
         self.recording_saved: Event[ArchivedRecording] = Event()
         self.recording_failed: Event[RecordingFailure] = Event()
@@ -120,14 +122,10 @@ class RecordingDesk:
             taping.unhook()
             await self._finish(taping)
         # A call that ended just before quitting is still being saved: let it finish.
-        finishing = [t for t in self._tasks if t.get_name() == _FINISH]
+        finishing = self._tasks.running(_FINISH)
         if finishing:
             await asyncio.wait(finishing, timeout=30)
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.close()
 
     # --- following the call ----------------------------------------------------
 
@@ -243,14 +241,8 @@ class RecordingDesk:
             await self.sweep()
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        task = asyncio.get_running_loop().create_task(coro, name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and (exc := task.exception()) is not None:
-            log.error("%s failed", task.get_name(), exc_info=exc)
+        # Logged, not shown: the recording light says what the agent needs to know.
+        self._tasks.spawn(coro, name, report=False)
 
 
 def _finish_quietly(recorder: CallRecorder) -> None:

@@ -9,14 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from seat_client.review.annotations import (
-    AnnotationError,
-    AnnotationLayer,
-    Box,
-    Shape,
-    Text,
-    recoloured,
-)
+from seat_client.review.annotations import AnnotationLayer
+from seat_client.review.shapes import AnnotationError, Box, Shape, Text, recoloured
 from seat_common.events import Event
 
 

@@ -23,7 +23,7 @@ from seat_client.review.annotation_commands import (
     ResizeShape,
     UndoStack,
 )
-from seat_client.review.annotations import (
+from seat_client.review.shapes import (
     HIGHLIGHT_COLOUR,
     Arrow,
     Box,

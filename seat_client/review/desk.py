@@ -15,8 +15,6 @@ once the hub has stored and relayed it).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from seat_client.call.workstation import ActiveCall, Workstation
@@ -26,6 +24,7 @@ from seat_client.materials.values import MaterialRef, PreReviewVerdict
 from seat_client.review.session import ReasonCode, ReviewError, ReviewSession, ReviewStore
 from seat_common.catalog import Catalog
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +39,7 @@ class ReviewDesk:
         store: ReviewStore,
         catalog: Catalog,
         reasons: tuple[ReasonCode, ...],
+        tasks: TaskOwner | None = None,
     ) -> None:
         self._transfer = transfer
         self._store = store
@@ -49,7 +49,7 @@ class ReviewDesk:
         self.session_changed: Event[ReviewSession | None] = Event()
         self.material_added: Event[MaterialRef] = Event()
         self.verdict_sent: Event[PreReviewVerdict] = Event()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = tasks or TaskOwner("pre-review")
         workstation.call_changed.connect(self._on_call_changed)
         transfer.material_received.connect(self._on_material_received)
 
@@ -59,22 +59,14 @@ class ReviewDesk:
         camera.material_imported.connect(self._on_camera_image)
 
     async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._tasks.close()
 
     def _on_camera_image(self, ref: MaterialRef) -> None:
         session = self.session
         if session is None:
             log.warning("document camera image %s: no work order under review", ref.filename)
             return
-        task = asyncio.get_running_loop().create_task(
-            self._upload(session.work_order_id, ref), name="document-camera-upload"
-        )
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._tasks.spawn(self._upload(session.work_order_id, ref), "document-camera-upload")
 
     async def _upload(self, work_order_id: str, ref: MaterialRef) -> None:
         try:

@@ -32,7 +32,8 @@ from seat_client.materials.values import (
     VerdictStatus,
 )
 from seat_client.review.annotation_commands import UndoStack
-from seat_client.review.annotations import AnnotationError, AnnotationLayer
+from seat_client.review.annotations import AnnotationLayer
+from seat_client.review.shapes import AnnotationError
 from seat_common.catalog import Material, ServiceItem
 from seat_common.events import Event
 from seat_common.resources import resource_path

@@ -35,6 +35,7 @@ from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.media.audio_mix import VoiceMixer
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,8 @@ class FedAudioTrack(MediaStreamTrack):
 class _Watched:
     """One watch of the current call: its peer, its tracks and its taps."""
 
-    def __init__(self, state: protocol.WatchState, call: ActiveCall) -> None:
+    def __init__(self, state: protocol.WatchState, call: ActiveCall, consumers: TaskOwner
+                 ) -> None:
         self.state = state
         self.call = call
         self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
@@ -98,7 +100,8 @@ class _Watched:
         self.audio = FedAudioTrack()
         self.barge = VoiceMixer()
         self.supervisor_frames = 0
-        self.consumers: set[asyncio.Task[None]] = set()
+        #: reads the supervisor's voice; closed with the watch
+        self.consumers = consumers
         session = call.session
         self._untap: list[Callable[[], None]] = [
             session.remote_audio.connect(self.audio.feed),
@@ -123,10 +126,10 @@ class _Watched:
 class WatchRelay:
     """Follows ``WatchState`` for this seat's call and keeps the supervisor's peer."""
 
-    def __init__(self, workstation: Workstation) -> None:
+    def __init__(self, workstation: Workstation, tasks: TaskOwner | None = None) -> None:
         self._ws = workstation
         self._watched: _Watched | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = tasks or TaskOwner("watch relay")
         self.watch_changed: Event[protocol.WatchState | None] = Event()
         workstation.link.message.connect(self._on_message)
         workstation.call_changed.connect(self._on_call_changed)
@@ -143,8 +146,7 @@ class WatchRelay:
     async def close(self) -> None:
         if self._watched is not None:
             await self._end()
-        for task in list(self._tasks):
-            task.cancel()
+        await self._tasks.close()
 
     # --- hub messages ---------------------------------------------------------------
 
@@ -178,7 +180,7 @@ class WatchRelay:
             return
         if watched is not None:
             self._spawn(self._end(), "watch-replace")
-        self._watched = _Watched(state, call)
+        self._watched = _Watched(state, call, self._tasks.child(f"watch {state.watch_id}"))
         self.watch_changed.emit(state)
         self._spawn(self._offer(self._watched), "watch-offer")
 
@@ -216,9 +218,7 @@ class WatchRelay:
                     if watched.barging:
                         watched.barge.add(frame)
 
-        task = asyncio.get_running_loop().create_task(read(), name="watch-supervisor-voice")
-        watched.consumers.add(task)
-        task.add_done_callback(watched.consumers.discard)
+        watched.consumers.spawn(read(), "watch-supervisor-voice", report=False)
 
     def _on_connection_state(self, watched: _Watched) -> None:
         if watched.pc.connectionState == "failed" and watched is self._watched:
@@ -231,8 +231,7 @@ class WatchRelay:
         if watched is None:
             return
         watched.untap()
-        for task in list(watched.consumers):
-            task.cancel()
+        await watched.consumers.close()
         if watched.video is not None:
             watched.video.stop()
         watched.audio.stop()
@@ -242,12 +241,5 @@ class WatchRelay:
         self.watch_changed.emit(None)
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        async def guarded() -> None:
-            try:
-                await coro
-            except Exception:
-                log.exception("%s failed", name)
-
-        task = asyncio.get_running_loop().create_task(guarded(), name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        # A watch that goes wrong is logged, not shown: the agent's call goes on regardless.
+        self._tasks.spawn(coro, name, report=False)

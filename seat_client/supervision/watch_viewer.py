@@ -15,7 +15,6 @@ or ``None`` once it ended; ``last_end`` keeps why), ``frame_arrived``,
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
@@ -30,6 +29,7 @@ from seat_client.media.local_media import GatedAudioTrack
 from seat_common import ice_policy, protocol
 from seat_common.audio_levels import SILENCE_DBFS, level_dbfs
 from seat_common.events import Event
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class WatchViewer:
         self,
         send: Callable[[protocol.Message], Awaitable[None]],
         microphone: Callable[[], GatedAudioTrack] = GatedAudioTrack,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self._send = send
         self._microphone_factory = microphone
@@ -54,7 +55,7 @@ class WatchViewer:
         self.audio_arrived: Event[av.AudioFrame] = Event()
         self._pc: RTCPeerConnection | None = None
         self._microphone: GatedAudioTrack | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = tasks or TaskOwner("watch viewer")
 
     @property
     def barging(self) -> bool:
@@ -92,8 +93,7 @@ class WatchViewer:
 
     async def close(self) -> None:
         await self._close_media()
-        for task in list(self._tasks):
-            task.cancel()
+        await self._tasks.close()
 
     # --- state ----------------------------------------------------------------------
 
@@ -162,12 +162,5 @@ class WatchViewer:
             microphone.stop()
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
-        async def guarded() -> None:
-            try:
-                await coro
-            except Exception:
-                log.exception("%s failed", name)
-
-        task = asyncio.get_running_loop().create_task(guarded(), name=name)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        # Media trouble in a watch is logged; the window shows the watch's state instead.
+        self._tasks.spawn(coro, name, report=False)

@@ -18,14 +18,13 @@ from seat_client.review.annotation_commands import (
     UndoStack,
 )
 from seat_client.review.annotation_tools import ToolController
-from seat_client.review.annotations import (
+from seat_client.review.annotations import AnnotationLayer, LayerChange
+from seat_client.review.shapes import (
     AnnotationError,
-    AnnotationLayer,
     Arrow,
     Box,
     Ellipse,
     Highlight,
-    LayerChange,
     Mosaic,
     Pen,
     Rect,

@@ -9,8 +9,8 @@ import pytest
 
 from seat_client.materials.values import MaterialRef
 from seat_client.review.annotation_commands import AddShape
-from seat_client.review.annotations import Mosaic, Rect
 from seat_client.review.session import ReviewError, ReviewSession, ReviewStore, load_reasons
+from seat_client.review.shapes import Mosaic, Rect
 from seat_common import catalog
 
 CATALOG = catalog.load()

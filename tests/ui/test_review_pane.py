@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PyQt6.QtCore import QSize
@@ -13,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from seat_client.materials.values import MaterialRef, PreReviewVerdict
 from seat_client.review.annotation_commands import AddShape
-from seat_client.review.annotations import Mosaic, Rect
 from seat_client.review.session import ReviewSession, ReviewStore, load_reasons
+from seat_client.review.shapes import Mosaic, Rect
 from seat_common import catalog
 from tests.review_photos import make_document_photo
 from ui.review.pane import ReviewPane
@@ -51,6 +54,43 @@ def open_pane(qtbot: QtBot, tmp_path: Path, photos: list[Path]) -> tuple[ReviewP
     return pane, session
 
 
+async def open_pane_on_the_loop(qtbot: QtBot, tmp_path: Path, photos: list[Path]
+                                ) -> tuple[ReviewPane, ReviewSession]:
+    """``open_pane`` for async tests: waits on the event loop, not in a nested Qt loop."""
+    pane = ReviewPane(store=ReviewStore(tmp_path), agent_id="0012", agent_name="张三")
+    qtbot.addWidget(pane)
+    pane.resize(1366, 768)
+    pane.show()
+    session = ReviewSession("WO-9", ITEM, load_reasons())
+    pane.set_session(session)
+    painted = next_emission(pane.viewer.first_painted)
+    pane.add_material(ref(photos[0], "m1", "id_card"))
+    await asyncio.wait_for(painted, 5)
+    pane.add_material(ref(photos[1], "m2"))
+    await until(lambda: pane.images.pyramid("m1") is not None)
+    await until(lambda: len(pane.viewer._levels) > 1)
+    return pane, session
+
+
+def next_emission(signal: Any) -> asyncio.Future[tuple[Any, ...]]:
+    """A future holding the arguments of ``signal``'s next emission."""
+    future: asyncio.Future[tuple[Any, ...]] = asyncio.get_running_loop().create_future()
+
+    def on_emit(*args: Any) -> None:
+        if not future.done():
+            future.set_result(args)
+
+    signal.connect(on_emit)
+    return future
+
+
+async def until(condition: Callable[[], object], within: float = 5.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+
+
 def test_first_paint_is_upright_then_the_full_image_follows(qtbot: QtBot, tmp_path: Path,
                                                             photos: list[Path]) -> None:
     pane, _ = open_pane(qtbot, tmp_path, photos)
@@ -84,9 +124,9 @@ def test_verdict_needs_every_material_marked(qtbot: QtBot, tmp_path: Path,
     assert session.history == []
 
 
-def test_send_flattens_annotations_and_hides_the_mosaic_region(qtbot: QtBot, tmp_path: Path,
-                                                              photos: list[Path]) -> None:
-    pane, session = open_pane(qtbot, tmp_path, photos)
+async def test_send_flattens_annotations_and_hides_the_mosaic_region(
+        qtbot: QtBot, tmp_path: Path, photos: list[Path]) -> None:
+    pane, session = await open_pane_on_the_loop(qtbot, tmp_path, photos)
     row = pane.checklist.rows["id_card"]
     row.reason.setCurrentIndex(row.reason.findData("glare"))
     row.buttons["to_correct"].click()
@@ -95,9 +135,9 @@ def test_send_flattens_annotations_and_hides_the_mosaic_region(qtbot: QtBot, tmp
     # Hide the ID number line (upright image coordinates) and frame the card.
     session.stacks["m1"].push(AddShape(Mosaic("mo", 200, 560, 700, 60, 20)))
     session.stacks["m1"].push(AddShape(Rect("r", 100, 300, 1000, 600, "#d1242f", 10)))
-    with qtbot.waitSignal(pane.verdict_ready, timeout=10_000) as blocker:
-        pane.send.click()
-    verdict, pngs = blocker.args
+    ready = next_emission(pane.verdict_ready)
+    pane.send.click()
+    verdict, pngs = await asyncio.wait_for(ready, 10)
     assert isinstance(verdict, PreReviewVerdict) and session.history == [verdict]
     assert set(pngs) == {"m1"}, "only annotated images go back flattened"
     image = QImage.fromData(pngs["m1"], "PNG")
@@ -109,14 +149,14 @@ def test_send_flattens_annotations_and_hides_the_mosaic_region(qtbot: QtBot, tmp
     assert pane.history.count() == 1
 
 
-def test_notice_pdf_comes_back_from_the_worker(qtbot: QtBot, tmp_path: Path,
-                                               photos: list[Path]) -> None:
-    pane, session = open_pane(qtbot, tmp_path, photos)
+async def test_notice_pdf_comes_back_from_the_worker(qtbot: QtBot, tmp_path: Path,
+                                                     photos: list[Path]) -> None:
+    pane, session = await open_pane_on_the_loop(qtbot, tmp_path, photos)
     session.mark("id_card", "accepted")
     session.mark("photo_receipt", "to_correct", "blurry")
-    with qtbot.waitSignal(pane.notice_ready, timeout=10_000) as blocker:
-        pane.notice.click()
-    pdf, name = blocker.args
+    ready = next_emission(pane.notice_ready)
+    pane.notice.click()
+    pdf, name = await asyncio.wait_for(ready, 10)
     assert pdf.startswith(b"%PDF") and name == "预审意见书_WO-9.pdf"
 
 

@@ -14,16 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from seat_client.review.annotation_commands import AddShape, UndoStack
 from seat_client.review.annotation_tools import ToolController
-from seat_client.review.annotations import (
-    AnnotationLayer,
-    Arrow,
-    Ellipse,
-    Highlight,
-    Mosaic,
-    Pen,
-    Rect,
-    Text,
-)
+from seat_client.review.annotations import AnnotationLayer
+from seat_client.review.shapes import Arrow, Ellipse, Highlight, Mosaic, Pen, Rect, Text
 from tests.review_photos import make_document_photo
 from tests.ui.conftest import Snapshot
 from ui.review.render import ImageDecodeError, build_pyramid, decode_full, decode_scaled, flatten

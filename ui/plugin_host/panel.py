@@ -12,7 +12,6 @@ Signals: ``notice_shown(plugin, level, text)`` for a status bar or toast;
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
 from typing import Any
@@ -35,6 +34,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.plugin_api import PluginNotice
 from seat_client.plugin_host.host import PluginHost, PluginSession
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,8 @@ class PluginPanel(QWidget):
     busy_changed = pyqtSignal(bool)
 
     def __init__(
-        self, host: PluginHost, parent: QWidget | None = None, *, english: bool = False
+        self, host: PluginHost, parent: QWidget | None = None, *, english: bool = False,
+        tasks: TaskOwner | None = None,
     ) -> None:
         super().__init__(parent)
         self.host = host
@@ -166,7 +167,9 @@ class PluginPanel(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(split)
         self.pages: dict[str, SessionPage] = {}
-        self._tasks: set[asyncio.Task[Any]] = set()
+        # The host's failures are its own notices; a failed click is only logged here.
+        self._tasks = tasks or TaskOwner("plugin panel")
+        self._tasks.busy_changed.connect(self.busy_changed.emit)
         self._unsubscribe = [
             host.sessions_changed.connect(self._on_host_sessions_changed),
             host.session_updated.connect(self._on_host_session_updated),
@@ -178,25 +181,16 @@ class PluginPanel(QWidget):
         """Stop following the host and cancel running actions (call before closing)."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
-        for task in list(self._tasks):
+        for task in self._tasks.running():
             task.cancel()
 
     def idle(self) -> bool:
         """No click of this panel is still being handled."""
-        return not self._tasks
+        return not self._tasks.busy
 
     def run(self, coro: Coroutine[Any, Any, Any]) -> None:
-        """Run a host coroutine for a click; the panel owns the task until it ends."""
-        task = asyncio.get_running_loop().create_task(coro)
-        self._tasks.add(task)
-        self.busy_changed.emit(True)
-        task.add_done_callback(self._on_task_done)
-
-    def _on_task_done(self, task: asyncio.Task[Any]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("plugin host call failed", exc_info=task.exception())
-        self.busy_changed.emit(bool(self._tasks))
+        """Run a host coroutine for a click; the panel's owner keeps the task until it ends."""
+        self._tasks.spawn(coro, "plugin host call", report=False)
 
     def _on_host_sessions_changed(self, sessions: tuple[PluginSession, ...]) -> None:
         self.tabs.clear()

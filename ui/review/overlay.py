@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from PyQt6.QtCore import QObject, QPointF, QRectF, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
 
-from seat_client.review.annotations import AnnotationLayer, Box, LayerChange, Mosaic, Pen, Shape
+from seat_client.review.annotations import AnnotationLayer, LayerChange
+from seat_client.review.shapes import Box, Mosaic, Pen, Shape
 from ui.review.render import PhotoLevel, draw_photo, mosaic_tile, paint_shapes, pen_path
 
 log = logging.getLogger(__name__)

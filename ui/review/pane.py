@@ -11,17 +11,20 @@ Signals: ``verdict_ready(PreReviewVerdict, dict[str, bytes])`` — the
 verdict (already in the session's history) and the flattened, annotated
 PNGs by material id, to send back to the citizen;
 ``notice_ready(bytes, str)`` — the pre-review notice PDF and a file name;
-``failed(str)`` — a message for the agent. Flattening and the PDF run in a
-worker thread; the session is saved (debounced) to the ``ReviewStore``.
+``failed(str)`` — a message for the agent. Flattening and the PDF run as tasks of the
+pane's ``TaskOwner`` on one worker thread, which also saves the session (debounced, in
+order) to the ``ReviewStore``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
-from PyQt6.QtCore import QObject, QSize, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QIcon, QImage
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -46,6 +49,7 @@ from seat_client.review.notice_pdf import (
     format_time,
 )
 from seat_client.review.session import ReviewChange, ReviewError, ReviewSession, ReviewStore
+from seat_common.tasks import TaskOwner
 from ui.review.checklist import ChecklistWidget, status_label
 from ui.review.images import MaterialImages, badged_thumbnail
 from ui.review.render import ImageDecodeError, flatten
@@ -53,15 +57,10 @@ from ui.review.tools import ReviewToolBar
 from ui.review.viewer import ReviewViewer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SEND_MAX_SIDE = 2048
 NOTICE_MAX_SIDE = 800
-
-
-class _WorkerRelay(QObject):
-    """Parentless: a flatten or PDF job may finish after the pane is gone."""
-
-    done = pyqtSignal(object)
 
 
 class ReviewPane(QWidget):
@@ -72,7 +71,7 @@ class ReviewPane(QWidget):
     failed = pyqtSignal(str)
 
     def __init__(self, images: MaterialImages | None = None, store: ReviewStore | None = None,
-                 *, agent_id: str = "", agent_name: str = "",
+                 *, agent_id: str = "", agent_name: str = "", tasks: TaskOwner | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.images = images or MaterialImages(self)
@@ -80,9 +79,10 @@ class ReviewPane(QWidget):
         self.agent_id = agent_id
         self.agent_name = agent_name
         self.session: ReviewSession | None = None
+        # One worker thread: flattening, the PDF and saves run in the order they were asked.
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seat-review")
+        self._tasks = tasks or TaskOwner("review pane")
         self._closed = False
-        self._relay = _WorkerRelay()
         self._unsubscribers: list[Callable[[], None]] = []
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -166,7 +166,6 @@ class ReviewPane(QWidget):
         self.images.failed.connect(self._on_images_failed)
         self.send.clicked.connect(self.send_verdict)
         self.notice.clicked.connect(self.make_notice)
-        self._relay.done.connect(self._on_worker_done)
 
     def close_pane(self) -> None:
         """Save now and stop the workers (call from the main window on shutdown).
@@ -331,11 +330,11 @@ class ReviewPane(QWidget):
                  session.rotations.get(mid, 0)) for mid in session.annotated_material_ids()]
         self._busy(self.tr("Preparing the annotated images…"))
 
-        def work() -> object:
-            return ("verdict", verdict, {mid: flatten(path, shapes, rot, SEND_MAX_SIDE)
-                                         for mid, path, shapes, rot in jobs})
+        def work() -> dict[str, bytes]:
+            return {mid: flatten(path, shapes, rot, SEND_MAX_SIDE)
+                    for mid, path, shapes, rot in jobs}
 
-        self._run(work)
+        self._run("prepare the verdict", work, lambda pngs: self._on_verdict_done(verdict, pngs))
 
     def make_notice(self) -> None:
         """Build the 材料预审意见书 PDF for the latest verdict (or the current marks)."""
@@ -356,46 +355,58 @@ class ReviewPane(QWidget):
         reasons = {r.code: r.name for r in session.reasons}
         agent_name, item = self.agent_name, session.item
         self._busy(self.tr("Making the notice…"))
+        name = f"预审意见书_{verdict.work_order_id}.pdf"
 
-        def work() -> object:
+        def work() -> bytes:
             thumbs = [NoticeThumbnail(flatten(path, shapes, rot, NOTICE_MAX_SIDE), caption)
                       for path, shapes, rot, caption in jobs]
-            pdf = build_notice_pdf(verdict, item, agent_name=agent_name, reason_names=reasons,
-                                   thumbnails=thumbs)
-            return ("notice", pdf, f"预审意见书_{verdict.work_order_id}.pdf")
+            return build_notice_pdf(verdict, item, agent_name=agent_name, reason_names=reasons,
+                                    thumbnails=thumbs)
 
-        self._run(work)
+        self._run("make the notice", work, lambda pdf: self._on_notice_done(pdf, name))
 
-    def _run(self, work: Callable[[], object]) -> None:
-        def job() -> None:
+    def _run(self, name: str, work: Callable[[], T], done: Callable[[T], None]) -> None:
+        """``work`` on the worker thread, then ``done`` with its result on the event loop;
+        a failure shows in the status line and as ``failed``."""
+
+        async def job() -> None:
             try:
-                self._relay.done.emit(work())
+                result = await asyncio.get_running_loop().run_in_executor(self._pool, work)
             except (ImageDecodeError, OSError, ValueError) as exc:
-                self._relay.done.emit(("error", str(exc)))
+                message = str(exc)
+            except RuntimeError:
+                return  # the worker was shut down: the pane is closing
             except Exception as exc:
-                log.exception("review worker failed")
-                self._relay.done.emit(("error", repr(exc)))
+                log.exception("review worker failed: %s", name)
+                message = repr(exc)
+            else:
+                if not self._closed:
+                    done(result)
+                return
+            if not self._closed:
+                self._on_worker_failed(message)
 
         try:
-            self._pool.submit(job)
-        except RuntimeError:
-            self._set_enabled(True)
+            # The pane reports its own failures (status line, ``failed``): not again.
+            self._tasks.spawn(job(), name, report=False)
+        except RuntimeError:  # no event loop, or the owner is closed
+            self._set_enabled(self.session is not None)
 
-    def _on_worker_done(self, result: tuple[object, ...]) -> None:
+    def _on_verdict_done(self, verdict: PreReviewVerdict, pngs: dict[str, bytes]) -> None:
         self._set_enabled(self.session is not None)
-        kind = result[0]
-        if kind == "verdict":
-            verdict, pngs = result[1], result[2]
-            self.status.setText(self.tr("Verdict ready to send with %1 annotated image(s)")
-                                .replace("%1", str(len(pngs))))  # type: ignore[arg-type]
-            self.verdict_ready.emit(verdict, pngs)
-        elif kind == "notice":
-            self.status.setText(self.tr("Notice ready"))
-            self.notice_ready.emit(result[1], result[2])
-        else:
-            message = str(result[1])
-            self.status.setText(self.tr("Failed: %1").replace("%1", message))
-            self.failed.emit(message)
+        self.status.setText(self.tr("Verdict ready to send with %1 annotated image(s)")
+                            .replace("%1", str(len(pngs))))
+        self.verdict_ready.emit(verdict, pngs)
+
+    def _on_notice_done(self, pdf: bytes, name: str) -> None:
+        self._set_enabled(self.session is not None)
+        self.status.setText(self.tr("Notice ready"))
+        self.notice_ready.emit(pdf, name)
+
+    def _on_worker_failed(self, message: str) -> None:
+        self._set_enabled(self.session is not None)
+        self.status.setText(self.tr("Failed: %1").replace("%1", message))
+        self.failed.emit(message)
 
     def _busy(self, text: str) -> None:
         self.status.setText(text)

@@ -34,7 +34,7 @@ from PyQt6.QtGui import (
     QTransform,
 )
 
-from seat_client.review.annotations import Arrow, Ellipse, Highlight, Mosaic, Pen, Rect, Shape, Text
+from seat_client.review.shapes import Arrow, Ellipse, Highlight, Mosaic, Pen, Rect, Shape, Text
 
 #: Largest photo we decode (header-checked before any pixel is allocated): 48 MP.
 MAX_PIXELS = 48_000_000

@@ -40,7 +40,8 @@ from PyQt6.QtGui import (
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
 from seat_client.review.annotation_tools import ToolController, handle_points
-from seat_client.review.annotations import AnnotationLayer, Box, LayerChange, Shape
+from seat_client.review.annotations import AnnotationLayer, LayerChange
+from seat_client.review.shapes import Box, Shape
 from ui.review.overlay import BACKGROUND, AnnotationOverlay
 from ui.review.render import PhotoLevel
 

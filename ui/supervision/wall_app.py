@@ -22,8 +22,9 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("QT_API", "pyqt6")
 
@@ -31,18 +32,20 @@ import qasync
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QApplication
 
-from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
+from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.credentials import KeyringTokenStore
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
+from seat_common.tasks import TaskOwner
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.login_dialog import obtain_credentials
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
+from ui.task_failures import FailureNotice
 from ui.theme import apply_theme
-from ui.workstation.app import obtain_credentials
 
 log = logging.getLogger("seat-wall")
 translate = QCoreApplication.translate
@@ -128,6 +131,7 @@ class WallSession:
         model: WallModel,
         window: SeatWallWindow,
         work_orders: tuple[WorkOrderListModel, WorkOrderListPane] | None = None,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.link = link
         self.model = model
@@ -138,7 +142,8 @@ class WallSession:
                 lambda text: self._spawn(work_orders[0].search(text))
             )
         self.actions = WallLink(link.send)
-        self.tasks: set[asyncio.Task[None]] = set()
+        self.tasks = tasks or TaskOwner("seat-wall")
+        self._failures = FailureNotice(self.tasks, window.show_result)
         link.message.connect(self._on_link_message)
         link.state_changed.connect(self._on_link_state)
         window.whisper_requested.connect(
@@ -150,7 +155,7 @@ class WallSession:
             )
         )
         window.move_requested.connect(self._on_window_move)
-        self.viewer = WatchViewer(link.send)
+        self.viewer = WatchViewer(link.send, tasks=self.tasks.child("watch"))
         self.watch_window: WatchWindow | None = None
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
         self.viewer.state_changed.connect(self._on_viewer_state_changed)
@@ -200,18 +205,8 @@ class WallSession:
         elif state is LinkState.REFUSED:
             self.window.show_result(translate("SeatWallWindow", "The hub refused the login"))
 
-    def _spawn(self, coro: object) -> None:
-        async def guarded() -> None:
-            try:
-                await coro  # type: ignore[misc]
-            except NotConnectedError:
-                self.window.show_result(translate("SeatWallWindow", "Not connected to the hub"))
-            except Exception:
-                log.exception("supervisor action failed")
-
-        task = asyncio.get_running_loop().create_task(guarded())
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
+    def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
+        self.tasks.spawn(coro, translate("SeatWallWindow", "Supervisor action"))
 
 
 async def watch_once(session: WallSession, agent_id: str, screenshot: Path) -> int:
@@ -287,7 +282,6 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
         await closed
         return 0
     finally:
-        for task in list(session.tasks):
-            task.cancel()
         await session.viewer.close()
+        await session.tasks.close()
         await link.stop()

@@ -19,8 +19,8 @@ from pathlib import Path
 os.environ.setdefault("QT_API", "pyqt6")
 
 import qasync
-from PyQt6.QtCore import QCoreApplication, QSettings
-from PyQt6.QtWidgets import QApplication, QDialog, QMessageBox
+from PyQt6.QtCore import QSettings
+from PyQt6.QtWidgets import QApplication
 
 from seat_client import settings as settings_mod
 from seat_client.acceptance.services import open_acceptance_desk
@@ -31,7 +31,7 @@ from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
 from seat_client.counter.intake import CounterIntake
 from seat_client.counter.walk_in import WalkInDesk
-from seat_client.credentials import CredentialsError, KeyringTokenStore, TokenStore
+from seat_client.credentials import KeyringTokenStore
 from seat_client.materials.cache import MaterialCache
 from seat_client.materials.document_camera import DocumentCameraFolder
 from seat_client.materials.transfer import MaterialTransfer
@@ -52,7 +52,7 @@ from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
-from ui.login_dialog import LoginDialog
+from ui.login_dialog import obtain_credentials
 from ui.plugin_host.panel import PluginPanel
 from ui.recording.indicator import RecordingIndicator
 from ui.recording.player import open_player
@@ -117,38 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         code: int = loop.run_until_complete(run(app, settings, token, args))
     del translators
     return code
-
-
-def obtain_credentials(
-    agent_id: str, store: TokenStore, *, interactive: bool
-) -> tuple[str, str] | None:
-    """The agent ID and token: from the keyring, else from the login dialog (then saved)."""
-    token: str | None = None
-    if agent_id:
-        try:
-            token = store.get(agent_id)
-        except CredentialsError as exc:
-            log.warning("keyring: %s", exc)
-    if token:
-        return agent_id, token
-    if not interactive:
-        print(f"没有找到坐席 {agent_id or '?'} 的令牌 / no token in the keyring", file=sys.stderr)
-        return None
-    dialog = LoginDialog(agent_id)
-    if dialog.exec() != QDialog.DialogCode.Accepted:
-        return None
-    agent_id, token = dialog.agent_id.text().strip(), dialog.token()
-    try:
-        store.put(agent_id, token)
-    except CredentialsError as exc:
-        QMessageBox.warning(
-            None, dialog.windowTitle(),
-            QCoreApplication.translate(
-                "LoginDialog", "The token could not be saved and is used for this session only: %1"
-            )
-            .replace("%1", str(exc)),
-        )
-    return agent_id, token
 
 
 async def run(

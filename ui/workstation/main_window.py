@@ -6,12 +6,12 @@ sits above the video. Every pane is a dock the agent can move; the layout
 is saved with QSettings and restored next time. All wiring happens in
 ``_connect_signals``; slots are ``_on_<source>_<event>``. The optional work tabs
 are wired there through small links (``ui.workstation.work_tab_links``, ``ui.counter.link``).
-Async intents run as owned tasks: a failure is shown in the status bar, never swallowed.
+Async intents run on the seat's ``TaskOwner``: every failure of its background work shows
+in the status strip (``ui.task_failures``), never swallowed.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
@@ -21,9 +21,10 @@ from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
-from seat_client.call.hub_link import LinkState, NotConnectedError
+from seat_client.call.hub_link import LinkState
 from seat_client.call.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
 from seat_common import protocol
+from seat_common.tasks import TaskOwner
 from ui.call.chat_pane import ChatPane
 from ui.call.offer_banner import OfferBanner
 from ui.call.queue_pane import QueuePane
@@ -33,6 +34,7 @@ from ui.call.work_order_pane import WorkOrderPane
 from ui.counter.desk_pane import CounterParts
 from ui.counter.link import CounterLink
 from ui.labels import mode_label
+from ui.task_failures import FailureNotice
 from ui.workstation.seat_layout import ModeLayout, layout_for
 from ui.workstation.status_strip import StatusStrip
 from ui.workstation.work_tab_links import (
@@ -73,6 +75,7 @@ class MainWindow(QMainWindow):
         plugins: PluginParts | None = None,
         assist: AssistParts | None = None,
         counter: CounterParts | None = None,
+        tasks: TaskOwner | None = None,
     ) -> None:
         super().__init__()
         self.counter = counter
@@ -83,7 +86,11 @@ class MainWindow(QMainWindow):
         self.plugins = plugins
         self.assist = assist
         self._settings = settings
-        self._tasks: set[asyncio.Task[None]] = set()
+        # Every failure of the seat's background work shows in the status strip; the
+        # window's own work (the agent's intents) runs on a child of that owner.
+        root = tasks or TaskOwner("seat-client")
+        self._tasks = root.child("window")
+        self._failures = FailureNotice(root, self._show_message)
         self.setObjectName("workstation")
         self.setMinimumSize(1024, 640)
         self.offer_banner = OfferBanner(self)
@@ -331,19 +338,8 @@ class MainWindow(QMainWindow):
     # --- helpers -------------------------------------------------------------------
 
     def _run(self, coro: Coroutine[Any, Any, object], what: str) -> None:
-        async def guarded() -> None:
-            try:
-                await coro
-            except NotConnectedError:
-                self._show_message(self.tr("Not connected to the hub; try again shortly"))
-            except Exception as exc:
-                log.exception("%s failed", what)
-                self._show_message(self.tr("%1 failed: %2").replace("%1", what)
-                                   .replace("%2", str(exc)))
-
-        task = asyncio.get_running_loop().create_task(guarded(), name=what)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        """Run one of the agent's intents; ``what`` names it if it fails."""
+        self._tasks.spawn(coro, what)
 
     def _show_message(self, text: str, timeout_ms: int = 5000) -> None:
         # The strip fills the status bar, so its own label shows passing messages.
@@ -375,6 +371,7 @@ class MainWindow(QMainWindow):
         self._unsubscribe.clear()
         self.save_layout()
         self.ringer.stop()
-        for task in list(self._tasks):
+        self._failures.detach()
+        for task in self._tasks.running():
             task.cancel()
         super().closeEvent(event)
