@@ -17,7 +17,10 @@ the call ends control. Documents pushed by the agent go to the printer.
 ID-card reads and face scans are sent to the agent as they happen.
 
 ``report`` holds what happened, with ``time.perf_counter`` times of every
-handled input (tests and ``scripts/bench_assist.py`` read it).
+handled input (tests and ``scripts/bench_assist.py`` read it). The peer's
+background work (the hub reader, the remote tracks, printing) belongs to
+its ``TaskOwner``: a failure is logged and kept in the report, and the end
+of the contact cancels whatever still runs.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import base64
 import contextlib
 import logging
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -47,6 +51,7 @@ from sandbox.kiosk.screen_track import KioskScreenTrack
 from seat_common import ice_policy, pii, protocol
 from seat_common.events import Event
 from seat_common.protocol import assist as wire
+from seat_common.tasks import TaskFailure, TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +124,9 @@ class KioskPeer:
         self._pc: RTCPeerConnection | None = None
         self._channel: RTCDataChannel | None = None
         self._local_tracks: list[Any] = []
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = TaskOwner("kiosk")
+        self._tasks.failed.connect(self._on_task_failed)
+        self._contact_over = False
         self._call_id = ""
         self._last_refusal_report = 0.0
         self.gate.state_changed.connect(self._on_gate_state)
@@ -153,11 +160,8 @@ class KioskPeer:
         finally:
             self._end_control()
             await self._close_media()
-            for task in list(self._tasks):
-                task.cancel()
-            for task in list(self._tasks):
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            self._contact_over = True
+            await self._tasks.close()
             self._ws = None
         return self.report
 
@@ -398,17 +402,15 @@ class KioskPeer:
         if pc is not None:
             await pc.close()
 
-    def _spawn(self, coro: Any, name: str) -> None:
-        loop = asyncio.get_running_loop()
-        task: asyncio.Task[None] = loop.create_task(coro, name=f"kiosk-{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
+        if self._contact_over:  # the window outlives the contact; its work does not
+            coro.close()
+            self._error(f"the contact is over; {name} not started")
+            return
+        self._tasks.spawn(coro, name)
 
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("kiosk task %s failed", task.get_name(), exc_info=task.exception())
-            self._error(f"task {task.get_name()} failed: {task.exception()!r}")
+    def _on_task_failed(self, failure: TaskFailure) -> None:
+        self._error(f"task {failure.name} failed: {failure.error!r}")
 
     def _error(self, text: str) -> None:
         if len(self.report.errors) < 100:

@@ -1,7 +1,7 @@
 """Remote assistance on a kiosk (远程操控协办), the agent's side: control, input, printing.
 
-A kiosk caller opens a data channel labelled ``"assist"`` (see
-``assist_wire``). ``RemoteAssist`` follows the workstation's calls, picks
+A kiosk caller opens a data channel labelled ``"assist"`` (its messages:
+``seat_common.protocol.assist``). ``RemoteAssist`` follows the workstation's calls, picks
 that channel up when the call's ``CallSession`` announces it, and drives
 the control session:
 

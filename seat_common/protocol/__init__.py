@@ -16,11 +16,18 @@ Binary frames carry material files in chunks (``pack_chunk`` /
 ``unpack_chunk``): uploads to the hub after ``upload_start``, downloads from
 it after ``material_download``. The header layout is ``CHUNK_HEADER``.
 
+The remote-assist data channel between the agent's workstation and a kiosk
+is a second wire format, ``assist``, checked by the same codec; its names
+are not re-exported here (``from seat_common.protocol import assist``), and
+neither format decodes the other's messages.
+
 The package keeps one module per part: ``terms`` (version, limits, the
 string values and error codes), ``values`` (records inside messages), the
-messages of calls, materials and supervision, ``codec`` (``Message``,
-``SENDABLE_BY``, ``encode``/``decode``) and ``chunks``. Every name is
-re-exported here: ``from seat_client import protocol`` is all a user needs.
+messages of calls, materials and supervision, ``codec`` (the one codec:
+``WireFormat`` and the field rules every format's dataclasses declare),
+``hub_wire`` (``Message``, ``SENDABLE_BY``, ``encode``/``decode``),
+``chunks`` and ``assist``. Every name of the hub's format is re-exported
+here: ``from seat_common import protocol`` is all a user needs.
 """
 
 from seat_common.protocol.call_messages import (
@@ -63,14 +70,15 @@ from seat_common.protocol.chunks import (
     pack_chunk,
     unpack_chunk,
 )
-from seat_common.protocol.codec import (
+from seat_common.protocol.codec import TextPattern, WireFormat, to_wire
+from seat_common.protocol.hub_wire import (
+    HUB_WIRE,
     MESSAGE_TYPES,
     SENDABLE_BY,
     Message,
     decode,
     encode,
     from_wire,
-    to_wire,
 )
 from seat_common.protocol.material_messages import (
     FetchMaterial,
@@ -148,6 +156,7 @@ __all__ = [
     "CHUNK_MAGIC",
     "CHUNK_UPLOAD",
     "CHUNK_VERSION",
+    "HUB_WIRE",
     "ID_TEXT",
     "MAX_MESSAGE_BYTES",
     "MAX_TRANSFER_ID",
@@ -214,6 +223,7 @@ __all__ = [
     "StopWatch",
     "SubscribeWall",
     "SuperviseState",
+    "TextPattern",
     "UploadFailed",
     "UploadFailure",
     "UploadProgress",
@@ -233,6 +243,7 @@ __all__ = [
     "Welcome",
     "Whisper",
     "WhisperMessage",
+    "WireFormat",
     "WithdrawReason",
     "WorkOrderClosed",
     "WorkOrderList",

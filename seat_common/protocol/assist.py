@@ -17,20 +17,23 @@ object ``{"v": 1, "type": ..., <fields>}``, exactly the fields of its type:
 | ``id_card_read`` | kiosk → agent | ``name``, ``id_number``, ``photo_jpeg_b64`` |
 | ``face_scanned`` | kiosk → agent | ``matched``, ``score`` (0..1) |
 
-``parse`` checks every field (type, range, length, no NaN, no unknown or
-missing keys) and raises ``AssistWireError`` naming the field; callers log
-and ignore a bad message. ``format_message`` is its inverse. Pure stdlib.
+The messages are checked by the protocol's one codec (``codec``), from the
+limits in their field metadata and, for rules across fields, their
+``check_across_fields``; this channel is its own ``WireFormat``
+(``ASSIST_WIRE``), so hub messages are unknown here and these are unknown
+to the hub. ``parse`` refuses binary and over-long messages, then anything
+the codec refuses, raising ``AssistWireError`` naming the field; callers
+log and ignore a bad message. ``format_message`` is its inverse. Pure stdlib.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
-import json
-import math
-import re
-from dataclasses import MISSING, dataclass, fields
-from typing import Any, ClassVar, Final, Literal, TypeAlias, get_args
+from dataclasses import dataclass, field
+from typing import ClassVar, Final, Literal, TypeAlias, get_args
+
+from seat_common.protocol.codec import TextPattern, WireFormat, load_json
+from seat_common.protocol.terms import ID_TEXT, SHORT_TEXT, ProtocolError
 
 VERSION: Final = 1
 CHANNEL_LABEL: Final = "assist"
@@ -53,9 +56,14 @@ KeyName: TypeAlias = Literal[
 ]
 KEY_NAMES: Final = frozenset(k for k in get_args(KeyName) if k)
 
-_ID_NUMBER: Final = re.compile(r"^\d{17}[\dX]$")
-_HEX64: Final = re.compile(r"^[0-9a-f]{64}$")
-_DOC_NAME: Final = re.compile(r"^[^/\\\x00-\x1f]{1,120}$")
+#: A document for the printer is named like a plain file: no folders, no control characters.
+DOCUMENT_NAME: Final = TextPattern(r"(?!\.\.?\Z)[^/\\\x00-\x1f]{1,120}", "a plain file name")
+SHA256_HEX: Final = TextPattern(r"[0-9a-f]{64}", "64 lower-case hex digits")
+ID_NUMBER: Final = TextPattern(r"\d{17}[\dX]", "an 18-character ID number")
+
+_SEQ: Final = {"min": 0, "max": 2**53}
+_FRACTION: Final = {"min": 0.0, "max": 1.0}
+_DOCUMENT: Final = {"min_len": 1, "max_len": 120}
 
 
 class AssistWireError(ValueError):
@@ -69,25 +77,25 @@ class AssistWireError(ValueError):
 @dataclass(frozen=True, slots=True)
 class RequestControl:
     TYPE: ClassVar[str] = "request_control"
-    session: str
+    session: str = field(metadata=ID_TEXT)
 
 
 @dataclass(frozen=True, slots=True)
 class ControlGranted:
     TYPE: ClassVar[str] = "control_granted"
-    session: str
+    session: str = field(metadata=ID_TEXT)
 
 
 @dataclass(frozen=True, slots=True)
 class ControlDenied:
     TYPE: ClassVar[str] = "control_denied"
-    session: str
+    session: str = field(metadata=ID_TEXT)
 
 
 @dataclass(frozen=True, slots=True)
 class ControlStopped:
     TYPE: ClassVar[str] = "control_stopped"
-    session: str
+    session: str = field(metadata=ID_TEXT)
     by: StoppedBy
 
 
@@ -96,9 +104,9 @@ class Pointer:
     """A pointer event at (x, y), each 0..1 of the shared frame's width and height."""
 
     TYPE: ClassVar[str] = "pointer"
-    seq: int
-    x: float
-    y: float
+    seq: int = field(metadata=_SEQ)
+    x: float = field(metadata=_FRACTION)
+    y: float = field(metadata=_FRACTION)
     action: PointerAction
     button: PointerButton = "left"
 
@@ -108,17 +116,28 @@ class Key:
     """A named key (``KEY_NAMES``) or typed text; exactly one of them is set."""
 
     TYPE: ClassVar[str] = "key"
-    seq: int
+    seq: int = field(metadata=_SEQ)
     key: KeyName = ""
-    text: str = ""
+    text: str = field(default="", metadata={"max_len": 64})
+
+    def check_across_fields(self) -> None:
+        if bool(self.key) == bool(self.text):
+            raise ProtocolError(
+                "bad_message", "a key event holds a key name or text, not both", "key"
+            )
+        # Enter, Tab and the like go as key names, so a widget sees them as keys.
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in self.text):
+            raise ProtocolError(
+                "bad_message", "control characters in text (use a key name)", "text"
+            )
 
 
 @dataclass(frozen=True, slots=True)
 class InputRefused:
     TYPE: ClassVar[str] = "input_refused"
-    seq: int
+    seq: int = field(metadata=_SEQ)
     reason: RefusalReason
-    count: int
+    count: int = field(metadata={"min": 1, "max": 2**53})
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,22 +145,28 @@ class PrintChunk:
     """One piece of a document for the kiosk printer; ``sha256`` is of the whole document."""
 
     TYPE: ClassVar[str] = "print_chunk"
-    job: str
-    name: str
-    index: int
-    total: int
-    size: int
-    sha256: str
-    data: str
+    job: str = field(metadata=ID_TEXT)
+    name: str = field(metadata={**_DOCUMENT, "pattern": DOCUMENT_NAME})
+    index: int = field(metadata={"min": 0, "max": MAX_PRINT_CHUNKS - 1})
+    total: int = field(metadata={"min": 1, "max": MAX_PRINT_CHUNKS})
+    size: int = field(metadata={"min": 1, "max": MAX_PRINT_BYTES})
+    sha256: str = field(metadata={"min_len": 64, "max_len": 64, "pattern": SHA256_HEX})
+    data: str = field(
+        metadata={"min_len": 1, "max_len": -(-PRINT_CHUNK_BYTES // 3) * 4, "base64": True}
+    )
+
+    def check_across_fields(self) -> None:
+        if self.index >= self.total:
+            raise ProtocolError("bad_message", f"must be below total ({self.total})", "index")
 
 
 @dataclass(frozen=True, slots=True)
 class PrintResult:
     TYPE: ClassVar[str] = "print_result"
-    job: str
-    name: str
+    job: str = field(metadata=ID_TEXT)
+    name: str = field(metadata=_DOCUMENT)
     ok: bool
-    error: str = ""
+    error: str = field(default="", metadata=SHORT_TEXT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,9 +174,9 @@ class IdCardRead:
     """What the kiosk's ID-card reader read; the photo is the face-check reference."""
 
     TYPE: ClassVar[str] = "id_card_read"
-    name: str
-    id_number: str
-    photo_jpeg_b64: str
+    name: str = field(metadata={"min_len": 1, "max_len": 50})
+    id_number: str = field(metadata={"min_len": 18, "max_len": 18, "pattern": ID_NUMBER})
+    photo_jpeg_b64: str = field(metadata={"max_len": MAX_PHOTO_B64_CHARS, "base64": True})
 
     def photo_jpeg(self) -> bytes:
         return base64.b64decode(self.photo_jpeg_b64)
@@ -161,27 +186,25 @@ class IdCardRead:
 class FaceScanned:
     TYPE: ClassVar[str] = "face_scanned"
     matched: bool
-    score: float
+    score: float = field(metadata=_FRACTION)
 
 
 AssistMessage: TypeAlias = (
     RequestControl | ControlGranted | ControlDenied | ControlStopped | Pointer | Key
     | InputRefused | PrintChunk | PrintResult | IdCardRead | FaceScanned
 )
-_TYPES: Final[dict[str, type[Any]]] = {
-    cls.TYPE: cls
-    for cls in (RequestControl, ControlGranted, ControlDenied, ControlStopped, Pointer, Key,
-                InputRefused, PrintChunk, PrintResult, IdCardRead, FaceScanned)
-}
+#: The assist channel's wire format: its version and its message types.
+ASSIST_WIRE: Final[WireFormat[AssistMessage]] = WireFormat(
+    "assist", VERSION, get_args(AssistMessage)
+)
 
 
 def format_message(message: AssistMessage) -> str:
     """The JSON text of ``message`` (checked: a message that would not parse raises)."""
-    body: dict[str, Any] = {"v": VERSION, "type": message.TYPE}
-    for f in fields(message):
-        body[f.name] = getattr(message, f.name)
-    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    _check(message)
+    try:
+        text = ASSIST_WIRE.to_text(message, check=True)
+    except ProtocolError as exc:
+        raise _wire_error(exc) from None
     if len(text) > MAX_MESSAGE_CHARS:
         raise AssistWireError(f"{message.TYPE} is {len(text)} chars long")
     return text
@@ -194,132 +217,10 @@ def parse(text: str | bytes) -> AssistMessage:
     if len(text) > MAX_MESSAGE_CHARS:
         raise AssistWireError(f"message of {len(text)} chars is too long")
     try:
-        raw = json.loads(text, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError) as exc:
-        raise AssistWireError(f"not JSON: {exc}") from None
-    if not isinstance(raw, dict):
-        raise AssistWireError("not a JSON object")
-    if raw.get("v") != VERSION or isinstance(raw.get("v"), bool):
-        raise AssistWireError(f"unsupported version {raw.get('v')!r}", "v")
-    kind = raw.get("type")
-    cls = _TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        raise AssistWireError(f"unknown type {kind!r}", "type")
-    known = {f.name: f for f in fields(cls)}
-    for key in raw:
-        if key not in known and key not in ("v", "type"):
-            raise AssistWireError(f"unknown field {key!r}", key)
-    values: dict[str, Any] = {}
-    for name, f in known.items():
-        if name not in raw:
-            if f.default is MISSING:
-                raise AssistWireError(f"missing field {name!r}", name)
-            continue
-        values[name] = raw[name]
-    message: AssistMessage = cls(**values)
-    _check(message)
-    return message
+        return ASSIST_WIRE.from_wire(load_json(text))
+    except ProtocolError as exc:
+        raise _wire_error(exc) from None
 
 
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _check(m: AssistMessage) -> None:
-    """Field types and ranges; raises ``AssistWireError`` naming the field."""
-    match m:
-        case RequestControl() | ControlGranted() | ControlDenied():
-            _string(m.session, "session", 1, 64)
-        case ControlStopped():
-            _string(m.session, "session", 1, 64)
-            _choice(m.by, "by", StoppedBy)
-        case Pointer():
-            _integer(m.seq, "seq", 0, 2**53)
-            _number(m.x, "x", 0.0, 1.0)
-            _number(m.y, "y", 0.0, 1.0)
-            _choice(m.action, "action", PointerAction)
-            _choice(m.button, "button", PointerButton)
-        case Key():
-            _integer(m.seq, "seq", 0, 2**53)
-            _choice(m.key, "key", KeyName)
-            _string(m.text, "text", 0, 64)
-            if bool(m.key) == bool(m.text):
-                raise AssistWireError("a key event holds a key name or text, not both", "key")
-            if any(ord(c) < 0x20 or ord(c) == 0x7F for c in m.text):
-                raise AssistWireError("control characters in text (use a key name)", "text")
-        case InputRefused():
-            _integer(m.seq, "seq", 0, 2**53)
-            _choice(m.reason, "reason", RefusalReason)
-            _integer(m.count, "count", 1, 2**53)
-        case PrintChunk():
-            _check_print_chunk(m)
-        case PrintResult():
-            _string(m.job, "job", 1, 64)
-            _string(m.name, "name", 1, 120)
-            _boolean(m.ok, "ok")
-            _string(m.error, "error", 0, 200)
-        case IdCardRead():
-            _string(m.name, "name", 1, 50)
-            _string(m.id_number, "id_number", 18, 18)
-            if not _ID_NUMBER.match(m.id_number):
-                raise AssistWireError("not an 18-character ID number", "id_number")
-            _string(m.photo_jpeg_b64, "photo_jpeg_b64", 0, MAX_PHOTO_B64_CHARS)
-            _base64(m.photo_jpeg_b64, "photo_jpeg_b64")
-        case FaceScanned():
-            _boolean(m.matched, "matched")
-            _number(m.score, "score", 0.0, 1.0)
-
-
-def _check_print_chunk(m: PrintChunk) -> None:
-    _string(m.job, "job", 1, 64)
-    _string(m.name, "name", 1, 120)
-    if not _DOC_NAME.match(m.name) or m.name in (".", ".."):
-        raise AssistWireError("a document name is a plain file name", "name")
-    _integer(m.total, "total", 1, MAX_PRINT_CHUNKS)
-    _integer(m.index, "index", 0, m.total - 1)
-    _integer(m.size, "size", 1, MAX_PRINT_BYTES)
-    _string(m.sha256, "sha256", 64, 64)
-    if not _HEX64.match(m.sha256):
-        raise AssistWireError("sha256 is 64 lower-case hex digits", "sha256")
-    _string(m.data, "data", 1, -(-PRINT_CHUNK_BYTES // 3) * 4)
-    _base64(m.data, "data")
-
-
-def _string(value: object, name: str, low: int, high: int) -> None:
-    if not isinstance(value, str):
-        raise AssistWireError(f"{name} must be a string", name)
-    if not low <= len(value) <= high:
-        raise AssistWireError(f"{name} must be {low}–{high} characters", name)
-    if "\x00" in value:
-        raise AssistWireError(f"{name} holds a NUL character", name)
-
-
-def _integer(value: object, name: str, low: int, high: int) -> None:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise AssistWireError(f"{name} must be an integer", name)
-    if not low <= value <= high:
-        raise AssistWireError(f"{name} must be {low}–{high}", name)
-
-
-def _number(value: object, name: str, low: float, high: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        raise AssistWireError(f"{name} must be a number", name)
-    if not math.isfinite(value) or not low <= value <= high:
-        raise AssistWireError(f"{name} must be {low}–{high}", name)
-
-
-def _boolean(value: object, name: str) -> None:
-    if not isinstance(value, bool):
-        raise AssistWireError(f"{name} must be true or false", name)
-
-
-def _choice(value: object, name: str, allowed: Any) -> None:
-    if not isinstance(value, str) or value not in get_args(allowed):
-        raise AssistWireError(f"{name} must be one of {get_args(allowed)}", name)
-
-
-def _base64(value: str, name: str) -> None:
-    try:
-        base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise AssistWireError(f"{name} is not base64", name) from None
+def _wire_error(refused: ProtocolError) -> AssistWireError:
+    return AssistWireError(str(refused), refused.field)

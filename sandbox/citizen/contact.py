@@ -1,45 +1,42 @@
-"""A simulated citizen: a real websocket client and a real aiortc peer, driven by a script.
+"""A simulated citizen's contact: a real websocket client following a script, from hello to
+the rating.
 
 ``SimulatedCitizen`` follows protocol v1 on the citizen's side, as the web
 page, the mini-program and the kiosks do: hello → join the queue → wait
 (watching the position move, or leaving after a scripted wait) → on
 ``call_started`` it is the caller (when the call is recorded it first shows
-the notice ``RECORDING_NOTICE``, kept in the report): it sends the SDP offer with a stamped
-test-pattern camera (``sandbox.camera``) and a quiet tone, applies the
-agent's answer and any trickled ICE, and consumes every remote track
-(frames counted; the agent's video stamp read when it has one) → chats as
-scripted, optionally replying to the agent → the agent hangs up, or it
-hangs up itself after a scripted time → it closes the peer, rates the
-contact if scripted, and leaves. Everything it saw ends up in a
-``CitizenReport``.
+the notice ``RECORDING_NOTICE``, kept in the report) and its ``CitizenPeer``
+makes the call's media → its ``CitizenChat`` chats as scripted, optionally
+replying to the agent → the agent hangs up, or it hangs up itself after a
+scripted time → it closes the peer, rates the contact if scripted, and
+leaves. Photos of documents go through its ``CitizenMaterials``. Everything
+it saw ends up in a ``CitizenReport``.
 
 Every message from the hub goes through ``protocol.decode``; a broken one
 is recorded in the report, never a crash. Every task the citizen starts is
-owned and cancelled when ``run`` returns; the one internal queue (wire
-milestones from the reader to the script) is bounded.
+owned by its ``TaskOwner`` (a failure is logged and kept in the report) and
+cancelled when ``run`` returns; the one internal queue (wire milestones
+from the reader to the script) is bounded.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-from collections import deque
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Final, TypeVar
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
-from aiortc.sdp import candidate_from_sdp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
-from sandbox.camera import HeardAudio, StampedCameraTrack, ToneAudioTrack, read_stamp
-from sandbox.citizen_materials import CitizenMaterials
-from seat_common import ice_policy, pii, protocol
+from sandbox.citizen.chat import CitizenChat
+from sandbox.citizen.materials import CitizenMaterials
+from sandbox.citizen.peer import CitizenPeer
+from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
+from seat_common import pii, protocol
 from seat_common.protocol import Channel, MediaKind, Priority
+from seat_common.tasks import TaskFailure, TaskOwner
 
 log = logging.getLogger(__name__)
 
@@ -49,124 +46,8 @@ MAX_FRAME_BYTES: Final = 1024 * 1024
 _MILESTONE_QUEUE: Final = 256
 #: Report lists stop growing here.
 _MAX_ERRORS: Final = 100
-_MAX_CHATS: Final = 500
-_MAX_AUTO_REPLIES: Final = 20
-_MAX_PENDING_ICE: Final = 64
-_MAX_LATENCIES: Final = 20_000
-#: What the citizen is told before the media of a recorded call starts.
-RECORDING_NOTICE: Final = "本次通话将录音录像"
 
 M = TypeVar("M")
-
-
-@dataclass(frozen=True, slots=True)
-class CitizenScript:
-    """What a simulated citizen does, and when (seconds)."""
-
-    #: Chat lines sent after the call starts, one every ``chat_interval_s``.
-    chat_lines: tuple[str, ...] = ()
-    chat_interval_s: float = 2.0
-    #: Answer each agent chat message with ``reply_text`` (at most 20 times).
-    reply_to_chat: bool = False
-    reply_text: str = "好的，明白了，谢谢！"
-    #: Hang up this long after the call starts; None waits for the agent.
-    hangup_after_s: float | None = None
-    #: Leave the queue after waiting this long; None waits for a call.
-    leave_queue_after_s: float | None = None
-    #: Rate the contact 1–10 after the call; None does not rate.
-    rating_score: int | None = None
-    rating_comment: str = ""
-    #: After the call (and rating), wait this long for ``work_order_closed``.
-    await_outcome_s: float = 0.0
-    #: The camera the citizen sends (media "video").
-    width: int = 640
-    height: int = 480
-    fps: float = 30.0
-    #: How long to wait for the hub to answer a request (welcome, queued, ack, call_ended).
-    reply_timeout_s: float = 10.0
-    #: The whole run ends after this long, whatever happens.
-    give_up_after_s: float = 900.0
-    #: Document photos sent after the call starts, one after another, each
-    #: "kind[:defect[:seed]]" (``sandbox.documents``), e.g. "id_back:exif_6".
-    photos: tuple[str, ...] = ()
-    photo_width: int = 4000
-    photo_height: int = 3000
-    #: Where rendered photos are kept ("" = the system temp dir).
-    photo_cache_dir: str = ""
-
-    def __post_init__(self) -> None:
-        if self.rating_score is not None and not 1 <= self.rating_score <= 10:
-            raise ValueError(f"rating_score must be 1–10, not {self.rating_score}")
-        for name in ("chat_interval_s", "reply_timeout_s", "give_up_after_s", "fps"):
-            if getattr(self, name) <= 0:
-                raise ValueError(f"{name} must be positive")
-
-
-@dataclass
-class CitizenReport:
-    """What one simulated citizen did and saw. Times are ``time.time()`` seconds."""
-
-    name: str
-    id_number: str
-    phone: str
-    hall: str
-    item_code: str
-    channel: str
-    priority: str
-    media: str
-    session_id: str = ""
-    work_order_id: str = ""
-    item_name: str = ""
-    queued_position: int | None = None
-    expected_wait_s: float | None = None
-    last_position: int | None = None
-    position_updates: int = 0
-    left_queue: bool = False
-    call_id: str = ""
-    peer_name: str = ""
-    call_started_at: float | None = None
-    #: The notice shown before the media started ("" when the call was not recorded).
-    recording_notice: str = ""
-    call_ended_at: float | None = None
-    #: "agent", "citizen", "hub", "kiosk" (from call_ended), "left_queue", or
-    #: "disconnected" / "gave_up" / "error" when the run ended abnormally; "" if no call.
-    ended_by: str = ""
-    end_reason: str = ""
-    media_state: str = ""  # the peer connection's last state
-    frames_received: int = 0  # the agent's video
-    video_sizes: dict[str, int] = field(default_factory=dict)  # "640x480" → frames
-    stamped_frames: int = 0  # frames whose sandbox stamp could be read
-    video_latency_ms_p50: float | None = None  # of stamped frames
-    audio_frames_received: int = 0
-    chats_sent: list[str] = field(default_factory=list)
-    chats_delivered: int = 0  # our own chat lines echoed back by the hub
-    chats_received: list[str] = field(default_factory=list)  # the agent's texts
-    rated: bool = False
-    rating_score: int | None = None
-    outcome: str = ""  # from work_order_closed, if it came
-    errors: list[str] = field(default_factory=list)
-    protocol_errors: int = 0  # frames from the hub that failed protocol.decode
-    hub_errors: int = 0  # ``error`` messages from the hub
-    timestamps: dict[str, float] = field(default_factory=dict)
-    #: Materials: uploads and what became of them, verdicts, annotated images
-    #: (``CitizenMaterials.report``).
-    materials: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def got_call(self) -> bool:
-        return self.call_started_at is not None
-
-    def to_json_dict(self, *, mask_personal_data: bool = True) -> dict[str, Any]:
-        """The report as JSON-ready data; ID, phone and name masked unless told otherwise."""
-        data = asdict(self)
-        if mask_personal_data:
-            data["name"] = pii.mask_name(self.name)
-            data["id_number"] = pii.mask_id_number(self.id_number)
-            data["phone"] = pii.mask_phone(self.phone)
-            data["chats_sent"] = [pii.mask_text(t) for t in self.chats_sent]
-            data["chats_received"] = [pii.mask_text(t) for t in self.chats_received]
-            data["errors"] = [pii.mask_text(t) for t in self.errors]
-        return data
 
 
 class _Finished(Exception):
@@ -212,16 +93,15 @@ class SimulatedCitizen:
         )
         self._ws: ClientConnection | None = None
         self._milestones: asyncio.Queue[protocol.Message | None] = asyncio.Queue(_MILESTONE_QUEUE)
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._pc: RTCPeerConnection | None = None
-        self._local_tracks: list[Any] = []
-        self._call_id = ""
-        self._remote_description_set = False
-        self._pending_ice: list[protocol.Ice] = []
-        self._auto_replies = 0
-        self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
+        self._tasks = TaskOwner("citizen")
+        self._tasks.failed.connect(self._on_task_failed)
+        self._chat = CitizenChat(self.report, self.script, self._send)
+        self._peer = CitizenPeer(
+            self.report, self.script, media, self._tasks,
+            send=self._send, mark=self._mark, error=self._error,
+        )
         #: The last second of the agent's side of the call, to tell whose voice got through.
-        self.heard = HeardAudio()
+        self.heard = self._peer.heard
         self._ran = False
         self.materials = CitizenMaterials(
             self._send,
@@ -253,7 +133,7 @@ class SimulatedCitizen:
             ):
                 self._ws = ws
                 self._mark("connected")
-                self._spawn(self._read_loop(ws), "reader")
+                self._tasks.spawn(self._read_loop(ws), "reader")
                 await self._follow_script()
         except _Finished as finished:
             report.ended_by = report.ended_by or finished.ended_by
@@ -272,12 +152,10 @@ class SimulatedCitizen:
             report.ended_by = report.ended_by or "disconnected"
             self._error(f"cannot reach the hub: {exc}")
         finally:
-            await self._close_media()
-            await self._cancel_tasks()
+            await self._peer.close()
+            await self._tasks.close()
             self._ws = None
-            if self._latencies:
-                ordered = sorted(self._latencies)
-                report.video_latency_ms_p50 = ordered[len(ordered) // 2]
+            report.video_latency_ms_p50 = self._peer.video_latency_ms_p50()
             report.materials = self.materials.report()
             self._mark("finished")
         return report
@@ -355,15 +233,15 @@ class SimulatedCitizen:
         self._mark("call_started")
         if started.call_role != "caller":
             self._error(f"expected to be the caller, hub said {started.call_role!r}")
-        self._call_id = started.call_id
+        self._chat.call_id = started.call_id
         if started.recorded:  # told before any media flows
             report.recording_notice = RECORDING_NOTICE
             self._mark("recording_notice")
-        await self._offer(started)
+        await self._peer.offer(started)
         if script.chat_lines:
-            self._spawn(self._chat(started.call_id), "chat")
+            self._tasks.spawn(self._chat.say_script_lines(started.call_id), "chat")
         if script.photos:
-            self._spawn(
+            self._tasks.spawn(
                 self.materials.send_photos(started.work_order_id, script.photos), "photos"
             )
 
@@ -389,8 +267,8 @@ class SimulatedCitizen:
                 break
             if isinstance(message, protocol.CallStarted):
                 self._error(f"second call_started {message.call_id} during a call")
-        self._call_id = ""
-        await self._close_media()
+        self._chat.call_id = ""
+        await self._peer.close()
 
     async def _after_call(self) -> None:
         report = self.report
@@ -495,13 +373,13 @@ class SimulatedCitizen:
             report.position_updates += 1
             return
         if isinstance(message, protocol.Sdp):
-            await self._on_sdp(message)
+            await self._peer.on_sdp(message)
             return
         if isinstance(message, protocol.Ice):
-            await self._on_ice(message)
+            await self._peer.on_ice(message)
             return
         if isinstance(message, protocol.ChatMessage):
-            await self._on_chat(message)
+            await self._chat.on_message(message)
             return
         if isinstance(message, CitizenMaterials.HANDLED):
             await self.materials.on_message(message)
@@ -519,152 +397,6 @@ class SimulatedCitizen:
         except asyncio.QueueFull:
             self._error(f"dropped {message.TYPE}: too many unread messages from the hub")
 
-    # --- media -----------------------------------------------------------------
-
-    async def _offer(self, started: protocol.CallStarted) -> None:
-        ice_policy.apply_from_environment()
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self._pc = pc
-        self._remote_description_set = False
-        self._pending_ice.clear()
-
-        @pc.on("track")
-        def _on_track(track: Any) -> None:
-            self._spawn(self._consume(track), f"consume-{track.kind}")
-
-        @pc.on("connectionstatechange")
-        def _on_state() -> None:
-            self.report.media_state = pc.connectionState
-            self._mark(f"media_{pc.connectionState}")
-            if pc.connectionState == "failed":
-                self._error("media connection failed")
-
-        audio = ToneAudioTrack()
-        self._local_tracks.append(audio)
-        if self.media == "video":
-            script = self.script
-            camera = StampedCameraTrack(script.width, script.height, script.fps)
-            self._local_tracks.append(camera)
-            pc.addTrack(camera)
-        else:
-            # No camera, but the citizen still sees the agent.
-            pc.addTransceiver("video", direction="recvonly")
-        pc.addTrack(audio)
-        await pc.setLocalDescription(await pc.createOffer())
-        await self._send(
-            protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=pc.localDescription.sdp)
-        )
-        self._mark("offer_sent")
-
-    async def _on_sdp(self, message: protocol.Sdp) -> None:
-        pc = self._pc
-        if pc is None or message.call_id != self._call_id:
-            self._error(f"sdp for {message.call_id!r} outside our call")
-            return
-        if message.sdp_type != "answer" or self._remote_description_set:
-            self._error(f"unexpected sdp {message.sdp_type} (we are the caller)")
-            return
-        try:
-            await pc.setRemoteDescription(RTCSessionDescription(sdp=message.sdp, type="answer"))
-        except (ValueError, AssertionError, KeyError, IndexError) as exc:
-            self._error(f"bad sdp answer: {exc!r}")
-            return
-        self._remote_description_set = True
-        self._mark("answer_received")
-        pending, self._pending_ice = self._pending_ice, []
-        for ice in pending:
-            await self._add_ice(ice)
-
-    async def _on_ice(self, message: protocol.Ice) -> None:
-        if self._pc is None or message.call_id != self._call_id:
-            return  # late candidates of a finished call
-        if not message.candidate:
-            return  # end of candidates
-        if not self._remote_description_set:
-            if len(self._pending_ice) < _MAX_PENDING_ICE:
-                self._pending_ice.append(message)
-            return
-        await self._add_ice(message)
-
-    async def _add_ice(self, message: protocol.Ice) -> None:
-        if self._pc is None:
-            return
-        text = message.candidate.removeprefix("a=").removeprefix("candidate:")
-        try:
-            candidate = candidate_from_sdp(text)
-            candidate.sdpMid = message.sdp_mid or None
-            candidate.sdpMLineIndex = message.sdp_mline_index
-            await self._pc.addIceCandidate(candidate)
-        except (ValueError, AssertionError, IndexError) as exc:
-            self._error(f"bad ice candidate {message.candidate[:80]!r}: {exc!r}")
-
-    async def _consume(self, track: Any) -> None:
-        """Read every frame of a remote track until it ends (aiortc queues are unbounded)."""
-        report = self.report
-        try:
-            while True:
-                frame = await track.recv()
-                if track.kind == "video":
-                    received_at = time.time()
-                    if report.frames_received == 0:
-                        self._mark("first_video_frame")
-                    report.frames_received += 1
-                    size = f"{frame.width}x{frame.height}"
-                    report.video_sizes[size] = report.video_sizes.get(size, 0) + 1
-                    stamp = read_stamp(frame)
-                    if stamp is not None:
-                        report.stamped_frames += 1
-                        self._latencies.append(stamp.latency_ms(received_at))
-                else:
-                    if report.audio_frames_received == 0:
-                        self._mark("first_audio_frame")
-                    report.audio_frames_received += 1
-                    self.heard.add(frame)
-        except MediaStreamError:
-            return
-
-    async def _close_media(self) -> None:
-        for track in self._local_tracks:
-            track.stop()
-        self._local_tracks.clear()
-        pc, self._pc = self._pc, None
-        if pc is not None:
-            self.report.media_state = pc.connectionState
-            await pc.close()
-            self._mark("media_closed")
-
-    # --- chat ------------------------------------------------------------------
-
-    async def _chat(self, call_id: str) -> None:
-        for line in self.script.chat_lines:
-            await asyncio.sleep(self.script.chat_interval_s)
-            if self._call_id != call_id:
-                return
-            await self._say(call_id, line)
-
-    async def _on_chat(self, message: protocol.ChatMessage) -> None:
-        report = self.report
-        if message.sender_role in ("citizen", "kiosk"):
-            report.chats_delivered += 1
-            return
-        if len(report.chats_received) < _MAX_CHATS:
-            report.chats_received.append(message.text)
-        if (
-            self.script.reply_to_chat
-            and message.call_id == self._call_id
-            and self._auto_replies < _MAX_AUTO_REPLIES
-        ):
-            self._auto_replies += 1
-            await self._say(message.call_id, self.script.reply_text)
-
-    async def _say(self, call_id: str, text: str) -> None:
-        try:
-            await self._send(protocol.Chat(call_id=call_id, text=text))
-        except ConnectionClosed:
-            return
-        if len(self.report.chats_sent) < _MAX_CHATS:
-            self.report.chats_sent.append(text)
-
     # --- plumbing --------------------------------------------------------------
 
     async def _send(self, message: protocol.Message) -> None:
@@ -677,25 +409,8 @@ class SimulatedCitizen:
             raise _Finished("disconnected", "cannot send a chunk: not connected")
         await self._ws.send(frame)
 
-    def _spawn(self, coro: Any, name: str) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(coro, name=f"citizen-{name}")
-        self._tasks.add(task)
-        task.add_done_callback(self._task_done)
-
-    def _task_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            exc = task.exception()
-            log.error("citizen task %s failed", task.get_name(), exc_info=exc)
-            self._error(f"task {task.get_name()} failed: {exc!r}")
-
-    async def _cancel_tasks(self) -> None:
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    def _on_task_failed(self, failure: TaskFailure) -> None:
+        self._error(f"task {failure.name} failed: {failure.error!r}")
 
     def _mark(self, event: str) -> None:
         self.report.timestamps.setdefault(event, time.time())

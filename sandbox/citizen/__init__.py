@@ -1,0 +1,14 @@
+"""A simulated citizen: a real websocket client and a real aiortc peer, driven by a script.
+
+``SimulatedCitizen`` (``contact``) goes through one contact as its
+``CitizenScript`` (``script``) says, as the web page, the mini-program and the
+kiosks do, and returns a ``CitizenReport`` of everything it saw. Its media are
+a ``CitizenPeer`` (``peer``), its chat a ``CitizenChat`` (``chat``), its
+document photos a ``CitizenMaterials`` (``materials``). ``sandbox.sim_cli``
+(``seat-sim``) runs many of them.
+"""
+
+from sandbox.citizen.contact import SimulatedCitizen
+from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
+
+__all__ = ["RECORDING_NOTICE", "CitizenReport", "CitizenScript", "SimulatedCitizen"]

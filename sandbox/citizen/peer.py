@@ -1,0 +1,184 @@
+"""The simulated citizen's WebRTC peer: it offers the call with a stamped test-pattern camera
+(``sandbox.camera``) and a quiet tone, applies the agent's answer and trickled ICE, and
+consumes every remote track, counting frames and reading the agent's video stamps.
+
+``CitizenPeer`` is the media half of ``SimulatedCitizen``: the citizen's contact hands it
+the ``call_started`` and the hub's ``sdp`` and ``ice`` for the call; what it sees goes
+into the citizen's ``CitizenReport`` (frames, sizes, stamps, the connection's state) and
+``heard`` (the last second of the agent's side).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any, Final
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc.mediastreams import MediaStreamError
+from aiortc.sdp import candidate_from_sdp
+
+from sandbox.camera import HeardAudio, StampedCameraTrack, ToneAudioTrack, read_stamp
+from sandbox.citizen.script import CitizenReport, CitizenScript
+from seat_common import ice_policy, protocol
+from seat_common.protocol import MediaKind
+from seat_common.tasks import TaskOwner
+
+_MAX_PENDING_ICE: Final = 64
+_MAX_LATENCIES: Final = 20_000
+
+
+class CitizenPeer:
+    """One citizen's peer connection for one call at a time. Holds the report it writes
+    to and what it heard; emits no events (the report is the record)."""
+
+    def __init__(
+        self,
+        report: CitizenReport,
+        script: CitizenScript,
+        media: MediaKind,
+        tasks: TaskOwner,
+        *,
+        send: Callable[[protocol.Message], Awaitable[None]],
+        mark: Callable[[str], None],
+        error: Callable[[str], None],
+    ) -> None:
+        self.report = report
+        self.script = script
+        self.media: MediaKind = media
+        #: The last second of the agent's side of the call, to tell whose voice got through.
+        self.heard = HeardAudio()
+        self._tasks = tasks
+        self._send = send
+        self._mark = mark
+        self._error = error
+        self._pc: RTCPeerConnection | None = None
+        self._call_id = ""
+        self._local_tracks: list[Any] = []
+        self._remote_description_set = False
+        self._pending_ice: list[protocol.Ice] = []
+        self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
+
+    def video_latency_ms_p50(self) -> float | None:
+        """The median latency of the agent's stamped frames, None before any."""
+        if not self._latencies:
+            return None
+        ordered = sorted(self._latencies)
+        return ordered[len(ordered) // 2]
+
+    async def offer(self, started: protocol.CallStarted) -> None:
+        """Open the peer connection for the call and send the SDP offer (we are the caller)."""
+        ice_policy.apply_from_environment()
+        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        self._pc = pc
+        self._call_id = started.call_id
+        self._remote_description_set = False
+        self._pending_ice.clear()
+
+        @pc.on("track")
+        def _on_track(track: Any) -> None:
+            self._tasks.spawn(self._consume(track), f"consume-{track.kind}")
+
+        @pc.on("connectionstatechange")
+        def _on_state() -> None:
+            self.report.media_state = pc.connectionState
+            self._mark(f"media_{pc.connectionState}")
+            if pc.connectionState == "failed":
+                self._error("media connection failed")
+
+        audio = ToneAudioTrack()
+        self._local_tracks.append(audio)
+        if self.media == "video":
+            script = self.script
+            camera = StampedCameraTrack(script.width, script.height, script.fps)
+            self._local_tracks.append(camera)
+            pc.addTrack(camera)
+        else:
+            # No camera, but the citizen still sees the agent.
+            pc.addTransceiver("video", direction="recvonly")
+        pc.addTrack(audio)
+        await pc.setLocalDescription(await pc.createOffer())
+        await self._send(
+            protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=pc.localDescription.sdp)
+        )
+        self._mark("offer_sent")
+
+    async def on_sdp(self, message: protocol.Sdp) -> None:
+        pc = self._pc
+        if pc is None or message.call_id != self._call_id:
+            self._error(f"sdp for {message.call_id!r} outside our call")
+            return
+        if message.sdp_type != "answer" or self._remote_description_set:
+            self._error(f"unexpected sdp {message.sdp_type} (we are the caller)")
+            return
+        try:
+            await pc.setRemoteDescription(RTCSessionDescription(sdp=message.sdp, type="answer"))
+        except (ValueError, AssertionError, KeyError, IndexError) as exc:
+            self._error(f"bad sdp answer: {exc!r}")
+            return
+        self._remote_description_set = True
+        self._mark("answer_received")
+        pending, self._pending_ice = self._pending_ice, []
+        for ice in pending:
+            await self._add_ice(ice)
+
+    async def on_ice(self, message: protocol.Ice) -> None:
+        if self._pc is None or message.call_id != self._call_id:
+            return  # late candidates of a finished call
+        if not message.candidate:
+            return  # end of candidates
+        if not self._remote_description_set:
+            if len(self._pending_ice) < _MAX_PENDING_ICE:
+                self._pending_ice.append(message)
+            return
+        await self._add_ice(message)
+
+    async def close(self) -> None:
+        """Stop the local tracks and close the connection (again is harmless)."""
+        for track in self._local_tracks:
+            track.stop()
+        self._local_tracks.clear()
+        self._call_id = ""
+        pc, self._pc = self._pc, None
+        if pc is not None:
+            self.report.media_state = pc.connectionState
+            await pc.close()
+            self._mark("media_closed")
+
+    async def _add_ice(self, message: protocol.Ice) -> None:
+        if self._pc is None:
+            return
+        text = message.candidate.removeprefix("a=").removeprefix("candidate:")
+        try:
+            candidate = candidate_from_sdp(text)
+            candidate.sdpMid = message.sdp_mid or None
+            candidate.sdpMLineIndex = message.sdp_mline_index
+            await self._pc.addIceCandidate(candidate)
+        except (ValueError, AssertionError, IndexError) as exc:
+            self._error(f"bad ice candidate {message.candidate[:80]!r}: {exc!r}")
+
+    async def _consume(self, track: Any) -> None:
+        """Read every frame of a remote track until it ends (aiortc queues are unbounded)."""
+        report = self.report
+        try:
+            while True:
+                frame = await track.recv()
+                if track.kind == "video":
+                    received_at = time.time()
+                    if report.frames_received == 0:
+                        self._mark("first_video_frame")
+                    report.frames_received += 1
+                    size = f"{frame.width}x{frame.height}"
+                    report.video_sizes[size] = report.video_sizes.get(size, 0) + 1
+                    stamp = read_stamp(frame)
+                    if stamp is not None:
+                        report.stamped_frames += 1
+                        self._latencies.append(stamp.latency_ms(received_at))
+                else:
+                    if report.audio_frames_received == 0:
+                        self._mark("first_audio_frame")
+                    report.audio_frames_received += 1
+                    self.heard.add(frame)
+        except MediaStreamError:
+            return

@@ -1,0 +1,122 @@
+"""What a simulated citizen is told to do (``CitizenScript``) and what it tells back
+(``CitizenReport``), and the notice it shows before a recorded call (``RECORDING_NOTICE``)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final
+
+from seat_common import pii
+
+#: What the citizen is told before the media of a recorded call starts.
+RECORDING_NOTICE: Final = "本次通话将录音录像"
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenScript:
+    """What a simulated citizen does, and when (seconds)."""
+
+    #: Chat lines sent after the call starts, one every ``chat_interval_s``.
+    chat_lines: tuple[str, ...] = ()
+    chat_interval_s: float = 2.0
+    #: Answer each agent chat message with ``reply_text`` (at most 20 times).
+    reply_to_chat: bool = False
+    reply_text: str = "好的，明白了，谢谢！"
+    #: Hang up this long after the call starts; None waits for the agent.
+    hangup_after_s: float | None = None
+    #: Leave the queue after waiting this long; None waits for a call.
+    leave_queue_after_s: float | None = None
+    #: Rate the contact 1–10 after the call; None does not rate.
+    rating_score: int | None = None
+    rating_comment: str = ""
+    #: After the call (and rating), wait this long for ``work_order_closed``.
+    await_outcome_s: float = 0.0
+    #: The camera the citizen sends (media "video").
+    width: int = 640
+    height: int = 480
+    fps: float = 30.0
+    #: How long to wait for the hub to answer a request (welcome, queued, ack, call_ended).
+    reply_timeout_s: float = 10.0
+    #: The whole run ends after this long, whatever happens.
+    give_up_after_s: float = 900.0
+    #: Document photos sent after the call starts, one after another, each
+    #: "kind[:defect[:seed]]" (``sandbox.documents``), e.g. "id_back:exif_6".
+    photos: tuple[str, ...] = ()
+    photo_width: int = 4000
+    photo_height: int = 3000
+    #: Where rendered photos are kept ("" = the system temp dir).
+    photo_cache_dir: str = ""
+
+    def __post_init__(self) -> None:
+        if self.rating_score is not None and not 1 <= self.rating_score <= 10:
+            raise ValueError(f"rating_score must be 1–10, not {self.rating_score}")
+        for name in ("chat_interval_s", "reply_timeout_s", "give_up_after_s", "fps"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+
+
+@dataclass
+class CitizenReport:
+    """What one simulated citizen did and saw. Times are ``time.time()`` seconds."""
+
+    name: str
+    id_number: str
+    phone: str
+    hall: str
+    item_code: str
+    channel: str
+    priority: str
+    media: str
+    session_id: str = ""
+    work_order_id: str = ""
+    item_name: str = ""
+    queued_position: int | None = None
+    expected_wait_s: float | None = None
+    last_position: int | None = None
+    position_updates: int = 0
+    left_queue: bool = False
+    call_id: str = ""
+    peer_name: str = ""
+    call_started_at: float | None = None
+    #: The notice shown before the media started ("" when the call was not recorded).
+    recording_notice: str = ""
+    call_ended_at: float | None = None
+    #: "agent", "citizen", "hub", "kiosk" (from call_ended), "left_queue", or
+    #: "disconnected" / "gave_up" / "error" when the run ended abnormally; "" if no call.
+    ended_by: str = ""
+    end_reason: str = ""
+    media_state: str = ""  # the peer connection's last state
+    frames_received: int = 0  # the agent's video
+    video_sizes: dict[str, int] = field(default_factory=dict)  # "640x480" → frames
+    stamped_frames: int = 0  # frames whose sandbox stamp could be read
+    video_latency_ms_p50: float | None = None  # of stamped frames
+    audio_frames_received: int = 0
+    chats_sent: list[str] = field(default_factory=list)
+    chats_delivered: int = 0  # our own chat lines echoed back by the hub
+    chats_received: list[str] = field(default_factory=list)  # the agent's texts
+    rated: bool = False
+    rating_score: int | None = None
+    outcome: str = ""  # from work_order_closed, if it came
+    errors: list[str] = field(default_factory=list)
+    protocol_errors: int = 0  # frames from the hub that failed protocol.decode
+    hub_errors: int = 0  # ``error`` messages from the hub
+    timestamps: dict[str, float] = field(default_factory=dict)
+    #: Materials: uploads and what became of them, verdicts, annotated images
+    #: (``CitizenMaterials.report``).
+    materials: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def got_call(self) -> bool:
+        return self.call_started_at is not None
+
+    def to_json_dict(self, *, mask_personal_data: bool = True) -> dict[str, Any]:
+        """The report as JSON-ready data; ID, phone and name masked unless told otherwise."""
+        data = asdict(self)
+        if mask_personal_data:
+            data["name"] = pii.mask_name(self.name)
+            data["id_number"] = pii.mask_id_number(self.id_number)
+            data["phone"] = pii.mask_phone(self.phone)
+            data["chats_sent"] = [pii.mask_text(t) for t in self.chats_sent]
+            data["chats_received"] = [pii.mask_text(t) for t in self.chats_received]
+            data["errors"] = [pii.mask_text(t) for t in self.errors]
+        return data

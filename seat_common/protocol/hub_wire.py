@@ -1,0 +1,196 @@
+"""The hub's wire format, protocol v1: every message type (``Message``), who may send which
+(``SENDABLE_BY``), and ``encode`` / ``decode`` for the websocket's text frames, checked by
+the one codec (``codec``) and refused with ``ProtocolError`` naming the field that is wrong.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Final, TypeAlias
+
+from seat_common.protocol.call_messages import (
+    Accept,
+    Ack,
+    CallEnded,
+    CallStarted,
+    Chat,
+    ChatMessage,
+    Decline,
+    Error,
+    Hangup,
+    Hello,
+    Ice,
+    JoinQueue,
+    LeaveQueue,
+    Offer,
+    OfferWithdrawn,
+    Presence,
+    Queued,
+    QueuePosition,
+    QueueSnapshot,
+    Rate,
+    Sdp,
+    SetMode,
+    SetState,
+    Welcome,
+    WorkOrderClosed,
+    WrapUp,
+)
+from seat_common.protocol.codec import WireFormat, load_json
+from seat_common.protocol.material_messages import (
+    FetchMaterial,
+    MaterialAdded,
+    MaterialDownload,
+    PreReviewNotice,
+    ReviewVerdict,
+    UploadFailed,
+    UploadProgress,
+    UploadStart,
+)
+from seat_common.protocol.supervision_messages import (
+    AuditLog,
+    BargeIn,
+    FetchAudit,
+    MoveContact,
+    RecordingSaved,
+    SearchWorkOrders,
+    StopWatch,
+    SubscribeWall,
+    SuperviseState,
+    WallSnapshot,
+    WallUpdate,
+    WatchCall,
+    WatchSdp,
+    WatchState,
+    Whisper,
+    WhisperMessage,
+    WorkOrderList,
+)
+from seat_common.protocol.terms import (
+    MAX_MESSAGE_BYTES,
+    VERSION,
+    ProtocolError,
+    Role,
+)
+
+Message: TypeAlias = (
+    Hello
+    | Welcome
+    | JoinQueue
+    | Queued
+    | QueuePosition
+    | LeaveQueue
+    | QueueSnapshot
+    | SetState
+    | SetMode
+    | Presence
+    | Offer
+    | OfferWithdrawn
+    | Accept
+    | Decline
+    | CallStarted
+    | Sdp
+    | Ice
+    | Chat
+    | ChatMessage
+    | Hangup
+    | CallEnded
+    | WrapUp
+    | WorkOrderClosed
+    | Rate
+    | Ack
+    | Error
+    | UploadStart
+    | UploadProgress
+    | UploadFailed
+    | MaterialAdded
+    | FetchMaterial
+    | MaterialDownload
+    | ReviewVerdict
+    | PreReviewNotice
+    | SubscribeWall
+    | WallSnapshot
+    | WallUpdate
+    | Whisper
+    | WhisperMessage
+    | SuperviseState
+    | MoveContact
+    | FetchAudit
+    | AuditLog
+    | SearchWorkOrders
+    | WorkOrderList
+    | RecordingSaved
+    | WatchCall
+    | BargeIn
+    | StopWatch
+    | WatchState
+    | WatchSdp
+)
+
+#: The hub's wire format: its version and its message types.
+HUB_WIRE: Final[WireFormat[Message]] = WireFormat("protocol", VERSION, typing.get_args(Message))
+
+MESSAGE_TYPES: Final[dict[str, type[Message]]] = HUB_WIRE.types
+
+#: Which roles may send which message types to the hub. Everything else the
+#: hub sends; a client sending it is refused.
+SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
+    "hello": frozenset({"citizen", "agent", "supervisor", "kiosk"}),
+    "join_queue": frozenset({"citizen", "kiosk"}),
+    "leave_queue": frozenset({"citizen", "kiosk"}),
+    "set_state": frozenset({"agent"}),
+    "set_mode": frozenset({"agent"}),
+    "accept": frozenset({"agent"}),
+    "decline": frozenset({"agent"}),
+    "sdp": frozenset({"citizen", "kiosk", "agent"}),
+    "ice": frozenset({"citizen", "kiosk", "agent"}),
+    "chat": frozenset({"citizen", "kiosk", "agent"}),
+    "hangup": frozenset({"citizen", "kiosk", "agent"}),
+    "wrap_up": frozenset({"agent"}),
+    "rate": frozenset({"citizen", "kiosk"}),
+    "upload_start": frozenset({"citizen", "kiosk", "agent"}),
+    "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
+    "review_verdict": frozenset({"agent"}),
+    "subscribe_wall": frozenset({"supervisor"}),
+    "whisper": frozenset({"supervisor"}),
+    "supervise_state": frozenset({"supervisor"}),
+    "move_contact": frozenset({"supervisor"}),
+    "fetch_audit": frozenset({"supervisor"}),
+    "search_work_orders": frozenset({"agent", "supervisor"}),
+    "recording_saved": frozenset({"agent"}),
+    "watch_call": frozenset({"supervisor"}),
+    "barge_in": frozenset({"supervisor"}),
+    "stop_watch": frozenset({"supervisor", "agent"}),
+    "watch_sdp": frozenset({"supervisor", "agent"}),
+}
+
+
+def encode(message: Message) -> str:
+    """The text frame for ``message``."""
+    return HUB_WIRE.to_text(message)
+
+
+def decode(frame: str | bytes) -> Message:
+    """Check one text frame from the wire and return its typed message.
+
+    Raises ``ProtocolError`` with a code and the offending field.
+    """
+    if isinstance(frame, bytes):
+        if len(frame) > MAX_MESSAGE_BYTES:
+            raise ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
+        try:
+            frame = frame.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError("bad_json", "message is not UTF-8") from exc
+    # Characters are up to 4 bytes in UTF-8: count bytes only when it could matter.
+    if len(frame) > MAX_MESSAGE_BYTES or (
+        len(frame) * 4 > MAX_MESSAGE_BYTES
+        and len(frame.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES
+    ):
+        raise ProtocolError("too_large", f"message over {MAX_MESSAGE_BYTES} bytes")
+    return HUB_WIRE.from_wire(load_json(frame))
+
+
+def from_wire(raw: object) -> Message:
+    """Check already-parsed JSON data and return its typed message."""
+    return HUB_WIRE.from_wire(raw)
