@@ -16,7 +16,8 @@ and ours) is not duplicated: the retry gets the first answer back. Entries
 found ``sending`` at start-up go back to ``queued`` for exactly that reason.
 
 All SQLite work runs on one dedicated thread, so the event loop (and the
-UI on it) never waits for a disk flush. ``changed`` is emitted on the loop
+UI on it) never waits for a disk flush. The worker and each delivery are tasks of the
+outbox's ``TaskOwner``, closed by ``stop``. ``changed`` is emitted on the loop
 with each entry's new snapshot.
 """
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import json
 import logging
 import random
@@ -47,6 +47,7 @@ from seat_client.acceptance.gov_api_client import (
 )
 from seat_common.events import Event
 from seat_common.pii import mask_text
+from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -158,7 +159,8 @@ def backoff_delay(attempts: int, rng: random.Random, *, base_s: float, cap_s: fl
 
 
 class SubmissionOutbox:
-    """The outbox file and its delivery worker. Emits ``changed(OutboxEntry)``."""
+    """The outbox file and its delivery worker, whose tasks run under ``owner`` (the
+    outbox's own: ``stop`` closes it). Emits ``changed(OutboxEntry)``."""
 
     def __init__(
         self,
@@ -170,6 +172,7 @@ class SubmissionOutbox:
         cap_s: float = 60.0,
         status_poll_s: float = 30.0,
         rng: random.Random | None = None,
+        owner: TaskOwner | None = None,
     ) -> None:
         self.path = path
         self.api = api
@@ -181,7 +184,7 @@ class SubmissionOutbox:
         self._rng = rng or random.Random()
         self._entries: dict[int, OutboxEntry] = {}
         self._inflight: set[int] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._owner = owner or TaskOwner("outbox")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._woken = False
@@ -199,15 +202,10 @@ class SubmissionOutbox:
 
     def start(self) -> None:
         if self._runner is None:
-            self._runner = self._running_loop().create_task(self._run(), name="outbox")
+            self._runner = self._owner.spawn(self._run(), "outbox worker")
 
     async def stop(self) -> None:
-        tasks = [t for t in (self._runner, *self._tasks) if t is not None]
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await self._owner.close()  # the worker and the deliveries under way
         self._runner = None
         await self._db(self._close)
         self._db_thread.shutdown(wait=True)
@@ -270,19 +268,23 @@ class SubmissionOutbox:
             queued = sorted((e for e in self._entries.values()
                              if e.state is OutboxState.QUEUED and e.entry_id not in self._inflight),
                             key=lambda e: e.entry_id)
+            held_back = False
             for entry in queued:
                 if len(self._inflight) >= self.concurrency:
                     break
                 if entry.next_attempt_at <= now:
+                    if not _loop_is_running():
+                        held_back = True
+                        break
                     self._inflight.add(entry.entry_id)
-                    task = self._running_loop().create_task(self._deliver(entry))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._owner.spawn(self._deliver(entry), f"deliver application {entry.entry_id}")
             waiting = [e.next_attempt_at - now for e in queued
                        if e.entry_id not in self._inflight and e.next_attempt_at > now]
             timeout = min([*waiting, self.status_poll_s])
             if len(self._inflight) >= self.concurrency:
                 timeout = self.status_poll_s
+            if held_back:
+                timeout = min(timeout, self.base_s)
             await self._sleep(max(timeout, 0.0))
             if time.monotonic() - last_poll >= self.status_poll_s:
                 last_poll = time.monotonic()
@@ -400,6 +402,16 @@ class SubmissionOutbox:
             " api_status = ?, detail = ?, field_errors = ?, updated_at = ? WHERE entry_id = ?",
             (e.state.value, e.attempts, e.next_attempt_at, e.application_no, e.api_status,
              e.detail, errors, e.updated_at, e.entry_id))
+
+
+def _loop_is_running() -> bool:
+    """WORKAROUND: a task step qasync runs outside ``run_forever`` (see ``_running_loop``)
+    cannot start a task; the worker then holds its deliveries back for a moment."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def _settle(waiter: asyncio.Future[None]) -> None:

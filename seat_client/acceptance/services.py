@@ -1,14 +1,16 @@
-"""Acceptance (业务受理) as the composition root builds it: forms, API client, outbox, receipts.
+"""Acceptance's services as the composition root builds them: forms, API client, outbox,
+receipts.
 
-    desk = await open_acceptance_desk(settings)     # after the agent logged in
-    ...                                              # hand desk.forms / desk.outbox to panes
-    await desk.close()                               # on shutdown
+    services = await open_acceptance_services(settings, owner=tasks.child("outbox"))
+    desk = ApplicationDesk(services.outbox, services.forms, catalog, workstation)
+    ...                                              # hand them to the panes
+    await services.close()                           # on shutdown
 
 The outbox file and the receipts live under ``settings.state_path()``;
 the API address and client id come from the settings, the client secret
 and tokens from the system keyring (``KeyringGovApiCredentials``; store the
 secret once with ``store_client_secret``). The outbox worker starts at once
-and first delivers whatever an earlier run left queued.
+(its tasks under ``owner``) and first delivers whatever an earlier run left queued.
 """
 
 from __future__ import annotations
@@ -20,11 +22,12 @@ from seat_client.acceptance.gov_api_client import GovApiClient, KeyringGovApiCre
 from seat_client.acceptance.outbox import SubmissionOutbox
 from seat_client.settings import WorkstationSettings
 from seat_common.forms import FormLibrary
+from seat_common.tasks import TaskOwner
 
 
 @dataclass
-class AcceptanceDesk:
-    """What the form pane, the outbox list and the receipt view are built from."""
+class AcceptanceServices:
+    """What the application desk, the outbox list and the receipt view are built from."""
 
     forms: FormLibrary
     client: GovApiClient
@@ -49,12 +52,15 @@ def store_client_secret(settings: WorkstationSettings, secret: str) -> None:
     KeyringGovApiCredentials(settings.gov_api_client_id).set_client_secret(secret.strip())
 
 
-async def open_acceptance_desk(
-    settings: WorkstationSettings, forms: FormLibrary | None = None
-) -> AcceptanceDesk:
+async def open_acceptance_services(
+    settings: WorkstationSettings, forms: FormLibrary | None = None, *,
+    owner: TaskOwner | None = None,
+) -> AcceptanceServices:
+    """The services, with the outbox open and its worker running under ``owner`` (closed
+    with the outbox)."""
     credentials = KeyringGovApiCredentials(settings.gov_api_client_id)
     client = GovApiClient(settings.gov_api_url, credentials)
-    outbox = SubmissionOutbox(outbox_path(settings), client)
+    outbox = SubmissionOutbox(outbox_path(settings), client, owner=owner)
     await outbox.open()
     outbox.start()
-    return AcceptanceDesk(forms or FormLibrary(), client, outbox, receipts_dir(settings))
+    return AcceptanceServices(forms or FormLibrary(), client, outbox, receipts_dir(settings))

@@ -28,6 +28,7 @@ from seat_client.acceptance.outbox import (
     SubmissionOutbox,
     backoff_delay,
 )
+from seat_common.tasks import TaskOwner
 
 
 def submission(n: int = 1) -> Submission:
@@ -170,6 +171,26 @@ async def test_status_poll_sees_a_later_return(tmp_path: Path) -> None:
     returned = await until_state(outbox, entry.entry_id, OutboxState.RETURNED)
     assert returned.detail == "材料不清晰"
     await outbox.stop()
+
+
+async def test_the_worker_and_each_delivery_run_under_the_outboxs_owner(tmp_path: Path) -> None:
+    class HangingApi(ScriptedApi):
+        async def submit_application(self, key: str, body: dict[str, Any]) -> Application:
+            self.calls.append((key, time.monotonic()))
+            await asyncio.Event().wait()  # the API never answers
+            raise AssertionError
+
+    owner = TaskOwner("outbox")
+    outbox = await make(tmp_path / "o.sqlite3", HangingApi(), owner=owner)
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    await until_state(outbox, entry.entry_id, OutboxState.SENDING)
+    names = sorted(task.get_name() for task in owner.running())
+    assert names == [f"deliver application {entry.entry_id}", "outbox worker"]
+    await outbox.stop()  # cancels the delivery under way: it goes again on the next start
+    assert not owner.busy
+    with pytest.raises(RuntimeError, match="closed"):
+        outbox.start()
 
 
 def test_backoff_is_full_jitter_under_a_growing_cap() -> None:

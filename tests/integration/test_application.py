@@ -16,9 +16,10 @@ from pytestqt.qtbot import QtBot
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
+from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
 from seat_client.acceptance.outbox import OutboxState
-from seat_client.acceptance.services import open_acceptance_desk
+from seat_client.acceptance.services import open_acceptance_services
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_client.settings import WorkstationSettings
@@ -44,16 +45,16 @@ async def test_the_form_goes_to_the_api_and_the_receipt_comes_back(
     settings = replace(WorkstationSettings(), state_dir=str(tmp_path), gov_api_url=gov_api.url,
                        gov_api_client_id=client_id)
     KeyringGovApiCredentials(client_id).set_client_secret(gov_api.client_secret)
-    acceptance = await open_acceptance_desk(settings)
-    parts = ApplicationParts(
-        desk=acceptance, catalog=catalog.load(),
-        form=FormPane(acceptance.forms.get, acceptance.forms.regions, acceptance.outbox),
-        outbox=OutboxPane(acceptance.outbox), badge=OutboxBadge(acceptance.outbox),
-        receipt=ReceiptView(acceptance.receipts_dir),
-    )
+    acceptance = await open_acceptance_services(settings)
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
     ws = Workstation(link)
+    desk = ApplicationDesk(acceptance.outbox, acceptance.forms, catalog.load(), ws)
+    parts = ApplicationParts(
+        desk=desk, form=FormPane(desk),
+        outbox=OutboxPane(acceptance.outbox), badge=OutboxBadge(acceptance.outbox),
+        receipt=ReceiptView(acceptance.receipts_dir),
+    )
     window = MainWindow(ws, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
                         tmp_path, applications=parts)
     qtbot.addWidget(window)
@@ -67,8 +68,8 @@ async def test_the_form_goes_to_the_api_and_the_receipt_comes_back(
     await ws.set_ready()
     await until(lambda: ws.offer is not None, "offer")
     await ws.accept()
-    await until(lambda: parts.form.state is not None, "the item's form opens with the call")
-    state = parts.form.state
+    await until(lambda: parts.desk.form is not None, "the item's form opens with the call")
+    state = parts.desk.form
     assert state is not None
     names = [f.code for f in state.schema.fields]
     prefilled = [c for c in names if state.value(c) == "梁建国"]
@@ -94,6 +95,7 @@ async def test_the_form_goes_to_the_api_and_the_receipt_comes_back(
     await ws.hang_up()
     await asyncio.wait_for(run, 20)
     window.close()
+    await desk.close()
     await acceptance.close()
     await ws.close()
     KeyringGovApiCredentials(client_id).save_token(None)

@@ -23,9 +23,10 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
+from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
 from seat_client.acceptance.outbox import OutboxState
-from seat_client.acceptance.services import AcceptanceDesk, open_acceptance_desk
+from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_client.counter.intake import CounterIntake
@@ -65,7 +66,7 @@ class CounterSeat:
     counter: CounterParts
     pre_review: PreReviewParts
     applications: ApplicationParts
-    acceptance: AcceptanceDesk
+    acceptance: AcceptanceServices
     camera_folder: Path
 
     @property
@@ -91,7 +92,7 @@ async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
     credentials.set_client_secret(gov_api.client_secret)
     settings = replace(WorkstationSettings(), state_dir=str(tmp_path), gov_api_url=gov_api.url,
                        gov_api_client_id=client_id)
-    acceptance = await open_acceptance_desk(settings)
+    acceptance = await open_acceptance_services(settings)
     items = catalog.load()
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
@@ -101,10 +102,9 @@ async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
     pre_review = PreReviewParts(
         ReviewDesk(workstation, transfer, store, items, review.load_reasons()),
         ReviewPane(MaterialImages(), store, agent_id="0012"), transfer)
+    desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation)
     applications = ApplicationParts(
-        acceptance, items, FormPane(acceptance.forms.get, acceptance.forms.regions,
-                                    acceptance.outbox),
-        OutboxPane(acceptance.outbox), OutboxBadge(acceptance.outbox),
+        desk, FormPane(desk), OutboxPane(acceptance.outbox), OutboxBadge(acceptance.outbox),
         ReceiptView(acceptance.receipts_dir))
     folder = tmp_path / "gaopaiyi"
     folder.mkdir()
@@ -134,6 +134,7 @@ async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
         window.close()
     await workstation.close()
     await host.close()
+    await desk.close()
     await acceptance.close()
     credentials.save_token(None)
     for translator in translators:
@@ -172,7 +173,7 @@ async def test_the_clerk_opens_an_appointment_in_counter_mode(counter_seat: Coun
     assert pane.item.text() == "个体工商户设立登记"
     assert "吴**" in pane.citizen.text() and "11010519491231002X" not in pane.citizen.text()
     assert seat.window.work_tabs.currentWidget() is form, "the form, to confirm, is beside"
-    state = form.state
+    state = seat.applications.desk.form
     assert state is not None
     assert state.values["business_scope"] == "小吃服务"
     assert "business_scope" in state.unconfirmed, "linked values wait for the clerk"

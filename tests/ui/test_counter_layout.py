@@ -21,7 +21,8 @@ from PyQt6 import sip
 from PyQt6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
-from seat_client.acceptance.services import AcceptanceDesk, open_acceptance_desk
+from seat_client.acceptance.desk import ApplicationDesk
+from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
 from seat_client.call.hub_link import HubLink
 from seat_client.call.workstation import Workstation
 from seat_client.counter.intake import CounterIntake
@@ -91,7 +92,7 @@ async def desk(qtbot: QtBot, tmp_path: Path) -> AsyncIterator[Desk]:
     # Nothing listens on this port: lookups would fail, and no test here makes one.
     settings = replace(WorkstationSettings(), state_dir=str(tmp_path),
                        gov_api_url="http://127.0.0.1:9")
-    acceptance: AcceptanceDesk = await open_acceptance_desk(settings)
+    acceptance: AcceptanceServices = await open_acceptance_services(settings)
     items = catalog.load()
     link = HubLink("ws://127.0.0.1:9/ws", lambda: protocol.Hello(role="agent", token="t"))
     workstation = Workstation(link)
@@ -100,10 +101,9 @@ async def desk(qtbot: QtBot, tmp_path: Path) -> AsyncIterator[Desk]:
     pre_review = PreReviewParts(
         ReviewDesk(workstation, transfer, store, items, review.load_reasons()),
         ReviewPane(MaterialImages(), store, agent_id="0012"), transfer)
+    desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation)
     applications = ApplicationParts(
-        acceptance, items, FormPane(acceptance.forms.get, acceptance.forms.regions,
-                                    acceptance.outbox),
-        OutboxPane(acceptance.outbox), OutboxBadge(acceptance.outbox),
+        desk, FormPane(desk), OutboxPane(acceptance.outbox), OutboxBadge(acceptance.outbox),
         ReceiptView(acceptance.receipts_dir))
     walk_ins = WalkInDesk(CounterIntake(PluginHost(items), GovApiLookups(acceptance.client),
                                         acceptance.forms, tmp_path / "counter"),
@@ -121,6 +121,7 @@ async def desk(qtbot: QtBot, tmp_path: Path) -> AsyncIterator[Desk]:
         window.close()
     await workstation.close()
     await transfer.close()
+    await desk.close()
     await acceptance.close()
 
 

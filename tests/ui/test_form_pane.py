@@ -15,8 +15,10 @@ from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtWidgets import QApplication, QComboBox, QDateEdit, QLineEdit
 from pytestqt.qtbot import QtBot
 
+from seat_client.acceptance.desk import ApplicationContext, ApplicationDesk, ContactKind
 from seat_client.acceptance.gov_api_client import Application, FieldErrors, FieldProblem
 from seat_client.acceptance.outbox import OutboxState, SubmissionOutbox
+from seat_common import catalog
 from seat_common.forms import FormLibrary
 from ui import i18n
 from ui.acceptance.form_editors import (
@@ -79,17 +81,22 @@ async def outbox(tmp_path: Path) -> AsyncIterator[SubmissionOutbox]:
     await box.stop()
 
 
+def desk_for(library: FormLibrary, outbox: SubmissionOutbox) -> ApplicationDesk:
+    return ApplicationDesk(outbox, library, catalog.load())
+
+
 async def pane_for(qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox, form: str,
              known: dict[str, str] | None = None) -> FormPane:
-    pane = FormPane(library.get, library.regions, outbox)
+    pane = FormPane(desk_for(library, outbox))
     qtbot.addWidget(pane)
     pane.resize(620, 760)
     pane.show()
     pane.activateWindow()  # shortcuts and focus need the active window
     await until(pane.isActiveWindow)
-    assert pane.set_context("WO-20261128-0007", "BR-INDIVIDUAL-SETUP", form,
-                            KNOWN if known is None else known, item_name="个体工商户设立登记",
-                            materials=[("id_card", "居民身份证")], agent_id="0012")
+    context = ApplicationContext(ContactKind.CALL, "WO-20261128-0007", "BR-INDIVIDUAL-SETUP",
+                                 "个体工商户设立登记", "0012")
+    assert pane.desk.open(context, form, KNOWN if known is None else known,
+                          materials=[("id_card", "居民身份证")])
     return pane
 
 
@@ -177,7 +184,7 @@ async def test_clicking_a_missing_line_goes_to_the_field(
 
 
 def fill_pension(pane: FormPane) -> None:
-    state = pane.state
+    state = pane.desk.form
     assert state is not None
     for code, value in [("residence", "local"), ("pension_start", "2010-03-01")]:
         state.set_value(code, value)
@@ -203,8 +210,7 @@ async def test_ctrl_enter_submits_to_the_outbox_and_shows_the_receipt(
     fill_pension(pane)
     shown: asyncio.Future[str] = asyncio.get_running_loop().create_future()
     receipts.shown.connect(lambda number: shown.done() or shown.set_result(number))
-    pane.accepted.connect(lambda entry_id: asyncio.ensure_future(
-        receipts.show_entry(outbox.entry(entry_id))))  # type: ignore[arg-type]
+    pane.desk.accepted.connect(lambda entry: asyncio.ensure_future(receipts.show_entry(entry)))
     pane.submit.setFocus()
     qtbot.keyClick(pane.submit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     number = await asyncio.wait_for(shown, 5)
@@ -243,7 +249,8 @@ async def test_field_errors_from_the_api_come_back_onto_the_form(
 
 async def test_no_form_for_the_item(qtbot: QtBot, library: FormLibrary,
                                     outbox: SubmissionOutbox) -> None:
-    pane = FormPane(library.get, library.regions, outbox)
+    pane = FormPane(desk_for(library, outbox))
     qtbot.addWidget(pane)
-    assert not pane.set_context("WO-1", "SI-UNEMP-QUERY", "", {})
+    context = ApplicationContext(ContactKind.CALL, "WO-1", "SI-UNEMP-QUERY")
+    assert pane.desk.open(context, "", {}) is None
     assert not pane.submit.isEnabled()

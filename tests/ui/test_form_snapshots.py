@@ -16,9 +16,11 @@ from PyQt6.QtPdf import QPdfDocument
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from seat_client.acceptance.desk import ApplicationContext, ApplicationDesk, ContactKind
 from seat_client.acceptance.gov_api_client import Application
 from seat_client.acceptance.outbox import SubmissionOutbox
 from seat_client.acceptance.receipt import ReceiptData, render_receipt
+from seat_common import catalog
 from seat_common.forms import FormLibrary
 from ui import i18n, theme
 from ui.acceptance.form_pane import FormPane
@@ -60,13 +62,15 @@ async def outbox(tmp_path: Path) -> AsyncIterator[SubmissionOutbox]:
 async def test_individual_business_form(qtbot: QtBot, outbox: SubmissionOutbox,
                                         themed_chinese: None, snapshot: Snapshot) -> None:
     library = FormLibrary()
-    pane = FormPane(library.get, library.regions, outbox)
+    desk = ApplicationDesk(outbox, library, catalog.load())
+    pane = FormPane(desk)
     qtbot.addWidget(pane)
     pane.resize(560, 740)
-    pane.set_context("WO-20261128-0007", "BR-INDIVIDUAL-SETUP", "individual_business",
-                     {"id_card.name": "吴小梅", "id_card.id_number": "11010519491231002X",
-                      "citizen.phone": "13800138000"}, item_name="个体工商户设立登记")
-    state = pane.state
+    desk.open(ApplicationContext(ContactKind.CALL, "WO-20261128-0007", "BR-INDIVIDUAL-SETUP",
+                                 "个体工商户设立登记"), "individual_business",
+              {"id_card.name": "吴小梅", "id_card.id_number": "11010519491231002X",
+               "citizen.phone": "13800138000"})
+    state = desk.form
     assert state is not None
     state.set_value("operator_type", "family")
     state.set_value("premises_tenure", "rented")

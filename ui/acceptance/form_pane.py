@@ -1,25 +1,25 @@
-"""The form pane (表单): the item's application form, generated from its schema.
+"""The form pane (表单): the form of the application in hand, generated from its schema.
 
-``set_context`` builds one editor per field (``ui.acceptance.form_editors``), scenario
-questions first; fields appear and disappear with the scenario answers.
-Values the call already knew are prefilled and marked "to confirm" until
-the agent confirms each (or all). Problems show under a field once it was
-touched or a submit was tried; the "still missing" list always shows what
-stops submission, and a click (or Enter) on a line jumps to the field.
-Submit (Ctrl+Enter) hands the application to the ``SubmissionOutbox``;
-field errors the API returns come back onto the form.
+The pane shows an ``ApplicationDesk``: when the desk opens an application it builds one
+editor per field (``ui.acceptance.form_editors``), scenario questions first; fields
+appear and disappear with the scenario answers. Values the contact already knew are
+prefilled and marked "to confirm" until the agent confirms each (or all). Problems show
+under a field once it was touched or a submit was tried; the "still missing" list always
+shows what stops submission, and a click (or Enter) on a line jumps to the field.
+Submit (Ctrl+Enter) asks the desk, which answers with what is missing or saves the
+application in the outbox; the pane then shows where the outbox has it, and the field
+errors the API returns show on the form.
 
-Emits ``submitted(entry_id)`` once the outbox holds the application, and
-``accepted(entry_id)`` when the API accepted it (connect the receipt view).
+What the agent does goes to the desk as intents (edit, confirm, confirm all, submit);
+the pane holds no rule of its own beyond when to show a problem. It emits no signals:
+whoever follows an application (the receipt, the plugins) follows the desk.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 
-from PyQt6.QtCore import QCoreApplication, Qt, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QFormLayout,
@@ -34,14 +34,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from seat_client.acceptance.desk import ApplicationDesk, ApplicationInHand
 from seat_client.acceptance.form_state import FormState
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState, Submission, SubmissionOutbox
-from seat_common.forms import FormField, FormSchema, Regions
+from seat_client.acceptance.outbox import OutboxEntry, OutboxState
+from seat_common.forms import FormField, FormSchema
 from ui.acceptance.form_editors import FieldEditor, make_editor
 from ui.acceptance.form_labels import field_label, form_title, problem_label
 
-log = logging.getLogger(__name__)
-SchemaProvider = Callable[[str], FormSchema | None]
 translate = QCoreApplication.translate
 
 
@@ -72,26 +71,17 @@ class _FieldRow:
 
 
 class FormPane(QWidget):
-    """One application form at a time, for the work order in hand."""
+    """The form of the desk's application in hand, what is still missing and where the
+    outbox has it. Emits no signals of its own."""
 
-    submitted = pyqtSignal(int)
-    accepted = pyqtSignal(int)
-
-    def __init__(self, schemas: SchemaProvider, regions: Regions, outbox: SubmissionOutbox,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, desk: ApplicationDesk, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._schemas = schemas
-        self._regions = regions
-        self._outbox = outbox
-        self.state: FormState | None = None
+        self.desk = desk
+        self._form: FormState | None = None  # the form on show, the desk's application's
         self._rows: dict[str, _FieldRow] = {}
-        self._context: dict[str, str] = {}
-        self._materials: tuple[tuple[str, str], ...] = ()
-        self._mine: set[int] = set()
         self._show_all_problems = False
-        self._tasks: set[asyncio.Task[None]] = set()
         self._forms: list[QFormLayout] = []
-        self._unsubscribe_state: Callable[[], None] = lambda: None
+        self._unsubscribe_form: Callable[[], None] = lambda: None
 
         self.title = QLabel(self.tr("No application form for this work order"), self)
         self.title.setObjectName("formTitle")
@@ -124,8 +114,12 @@ class FormPane(QWidget):
         layout.addLayout(buttons)
         self._shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
         self._shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self._connect_signals()
         self._set_enabled(False)
+        self._connect_signals()
+        if (application := desk.application) is not None:
+            self._on_desk_opened(application)
+            if application.entry is not None:
+                self._on_desk_progress(application.entry)
 
     def _connect_signals(self) -> None:
         self.submit.clicked.connect(self._on_submit_clicked)
@@ -133,53 +127,36 @@ class FormPane(QWidget):
         self.confirm_all.clicked.connect(self._on_confirm_all_clicked)
         self.missing.itemActivated.connect(self._on_missing_item_activated)
         self.missing.itemClicked.connect(self._on_missing_item_activated)
-        self._unsubscribe = self._outbox.changed.connect(self._on_outbox_changed)
+        desk = self.desk
+        self._unsubscribe = [
+            desk.opened.connect(self._on_desk_opened),
+            desk.progress.connect(self._on_desk_progress),
+            desk.save_failed.connect(self._on_desk_save_failed),
+        ]
 
-    # --- the work order in hand ------------------------------------------------------
+    # --- the application in hand -----------------------------------------------------
 
-    def set_context(
-        self, work_order_id: str, item_code: str, form: str, prefill: Mapping[str, str], *,
-        item_name: str = "", materials: Sequence[tuple[str, str]] = (), agent_id: str = "",
-    ) -> bool:
-        """Show ``form`` for a work order, prefilled from what the call knows
-        (``id_card.name``, ``id_card.id_number``, ``citizen.phone`` or field codes).
-        ``materials`` are the (code, name) pairs received so far. False if there is no form."""
-        schema = self._schemas(form) if form else None
+    def _on_desk_opened(self, application: ApplicationInHand | None) -> None:
+        """Show the desk's new application (or none): its editors, empty of problems."""
         self._clear()
         _restyle(self.status, "state", "")
-        self._context = {"work_order_id": work_order_id, "item_code": item_code,
-                         "item_name": item_name, "agent_id": agent_id}
-        self._materials = tuple(materials)
-        if schema is None:
+        if application is None:
             self.title.setText(self.tr("No application form for this work order"))
             self.subtitle.setText("")
             self._set_enabled(False)
-            return False
-        self.state = FormState(schema, self._regions)
-        self.state.prefill(prefill)
-        self.title.setText(form_title(schema))
-        self.subtitle.setText(self.tr("Work order %1 · %2").replace("%1", work_order_id)
-                              .replace("%2", item_name or item_code))
-        self._build(schema)
-        self._unsubscribe_state = self.state.changed.connect(self._on_state_changed)
+            return
+        context, form = application.context, application.form
+        self._form = form
+        self.title.setText(form_title(form.schema))
+        self.subtitle.setText(self.tr("Work order %1 · %2").replace("%1", context.work_order_id)
+                              .replace("%2", context.item_name or context.item_code))
+        self._build(form.schema, form)
+        self._unsubscribe_form = form.changed.connect(self._on_form_changed)
         self._set_enabled(True)
+        self.submit.setEnabled(application.submittable)
         self._refresh()
-        # One application per work order and form: if it is already in the outbox (and not
-        # returned or failed), show where it stands instead of inviting a second one.
-        earlier = [e for e in self._outbox.entries() if e.submission.work_order_id ==
-                   work_order_id and e.submission.form == schema.code and e.state in
-                   (OutboxState.QUEUED, OutboxState.SENDING, OutboxState.ACCEPTED)]
-        if earlier:
-            self._mine.add(earlier[0].entry_id)
-            self.submit.setEnabled(False)
-            self._on_outbox_changed(earlier[0])
-        return True
 
-    def set_materials(self, materials: Sequence[tuple[str, str]]) -> None:
-        """The (code, name) pairs of the materials received, for the submission and receipt."""
-        self._materials = tuple(materials)
-
-    def _build(self, schema: FormSchema) -> None:
+    def _build(self, schema: FormSchema, state: FormState) -> None:
         body = QWidget()
         column = QVBoxLayout(body)
         groups = [(self.tr("Scenario"), [f for f in schema.fields if f.scenario]),
@@ -192,7 +169,7 @@ class FormPane(QWidget):
             form = QFormLayout(box)
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
             for f in fields:
-                editor = make_editor(f, self._regions, box)
+                editor = make_editor(f, self.desk.forms.regions, box)
                 row = _FieldRow(f, editor, box)
                 row.confirm.clicked.connect(lambda _=False, code=f.code: self._on_confirm(code))
                 editor.edited.connect(lambda value, code=f.code: self._on_edited(code, value))
@@ -202,14 +179,13 @@ class FormPane(QWidget):
             column.addWidget(box)
         column.addStretch(1)
         self.fields_area.setWidget(body)
-        assert self.state is not None
         for code, row in self._rows.items():
-            row.editor.set_value(self.state.value(code))
+            row.editor.set_value(state.value(code))
 
     def _clear(self) -> None:
-        if self.state is not None:
-            self._unsubscribe_state()
-        self.state = None
+        self._unsubscribe_form()
+        self._unsubscribe_form = lambda: None
+        self._form = None
         self._rows.clear()
         self._show_all_problems = False
         self.status.setText("")
@@ -221,19 +197,17 @@ class FormPane(QWidget):
     # --- slots -------------------------------------------------------------------------
 
     def _on_edited(self, code: str, value: str) -> None:
-        if self.state is not None:
+        if self._form is not None:
             self._rows[code].touched = True
-            self.state.set_value(code, value)
+            self.desk.edit(code, value)
 
     def _on_confirm(self, code: str) -> None:
-        if self.state is not None:
-            self.state.confirm(code)
+        self.desk.confirm(code)
 
     def _on_confirm_all_clicked(self) -> None:
-        if self.state is not None:
-            self.state.confirm_all()
+        self.desk.confirm_all()
 
-    def _on_state_changed(self, _code: str) -> None:
+    def _on_form_changed(self, _code: str) -> None:
         self._refresh()
 
     def _on_missing_item_activated(self, item: QListWidgetItem | None) -> None:
@@ -244,45 +218,26 @@ class FormPane(QWidget):
             row.editor.focus_target().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def _on_submit_clicked(self) -> None:
-        state = self.state
-        if state is None or not self.submit.isEnabled():
+        if self._form is None or not self.submit.isEnabled():
             return
         self._show_all_problems = True
         self._refresh()
-        missing = state.missing()
-        if missing:
+        answer = self.desk.submit()
+        if answer.missing:
             self._on_missing_item_activated(self.missing.item(0))
             self.status.setText(self.tr("Not submitted: %n item(s) still missing", "",
-                                        len(missing)))
-            return
-        submission = self._submission(state)
-        self.submit.setEnabled(False)
-        self.status.setText(self.tr("Saving…"))
+                                        len(answer.missing)))
+        elif answer.saving:
+            self.submit.setEnabled(False)
+            self.status.setText(self.tr("Saving…"))
 
-        async def enqueue() -> None:
-            try:
-                entry = await self._outbox.enqueue(submission)
-            except Exception as exc:
-                log.exception("the outbox refused an application")
-                self.status.setText(self.tr("Not saved: %1").replace("%1", str(exc)))
-                self.submit.setEnabled(True)
-                return
-            self._mine.add(entry.entry_id)
-            self.submitted.emit(entry.entry_id)
-            self._on_outbox_changed(self._outbox.entry(entry.entry_id) or entry)
+    def _on_desk_save_failed(self, message: str) -> None:
+        self.status.setText(self.tr("Not saved: %1").replace("%1", message))
+        self._show_submittable()
 
-        task = asyncio.get_running_loop().create_task(enqueue(), name="form submit")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    def _on_outbox_changed(self, entry: OutboxEntry) -> None:
-        if entry.entry_id not in self._mine:
-            return
-        current = entry.submission.work_order_id == self._context.get("work_order_id")
-        if entry.state is OutboxState.ACCEPTED:
-            self.accepted.emit(entry.entry_id)
-        if not current:
-            return
+    def _on_desk_progress(self, entry: OutboxEntry) -> None:
+        """Where the outbox has the application in hand (the desk already put the API's
+        field errors of a returned one on the form)."""
         number = entry.application_no
         _restyle(self.status, "state", entry.state.value)
         self.status.setText({
@@ -294,35 +249,18 @@ class FormPane(QWidget):
                                                                                   entry.detail),
             OutboxState.FAILED: self.tr("Failed: %1").replace("%1", entry.detail),
         }[entry.state])
-        if entry.state is OutboxState.RETURNED and self.state is not None:
-            self.state.apply_server_problems({p.field: p.message for p in entry.field_errors})
+        if entry.state is OutboxState.RETURNED:
             self._show_all_problems = True
-            self.submit.setEnabled(True)
-        elif entry.state is OutboxState.FAILED:
-            self.submit.setEnabled(True)
+        self._show_submittable()
 
     # --- helpers ------------------------------------------------------------------------
 
-    def _submission(self, state: FormState) -> Submission:
-        values = state.payload()
-        id_field = next((f.code for f in state.schema.fields
-                         if f.kind == "id_number" and f.prefill == "id_card.id_number"), "")
-        name_field = next((f.code for f in state.schema.fields
-                           if f.prefill == "id_card.name"), "")
-        return Submission(
-            work_order_id=self._context["work_order_id"],
-            item_code=self._context["item_code"],
-            item_name=self._context["item_name"] or self._context["item_code"],
-            form=state.schema.code, values=values,
-            materials=tuple(code for code, _ in self._materials),
-            material_names=tuple(name for _, name in self._materials),
-            applicant_name=values.get(name_field, ""),
-            applicant_id_number=values.get(id_field, ""),
-            agent_id=self._context["agent_id"],
-        )
+    def _show_submittable(self) -> None:
+        application = self.desk.application
+        self.submit.setEnabled(application is not None and application.submittable)
 
     def _refresh(self) -> None:
-        state = self.state
+        state = self._form
         if state is None:
             return
         visible = {f.code for f in state.visible_fields()}
@@ -358,7 +296,10 @@ class FormPane(QWidget):
             widget.setEnabled(enabled)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
-        self._unsubscribe()
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        self._unsubscribe_form()
         super().closeEvent(event)
 
 

@@ -6,12 +6,12 @@ failed application can be sent again (same idempotency key, so still at
 most once); an accepted one opens its receipt. ``OutboxBadge`` is the small
 "发件箱：2 待发送" label for the status strip or the work-order pane.
 
-Emits ``receipt_requested(entry_id)``.
+Emits ``receipt_requested(entry_id)``. Sending again runs as a task of the pane's
+``TaskOwner``: a failure reaches the owner's ``failed``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 
@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.acceptance.outbox import OutboxEntry, OutboxState, SubmissionOutbox
 from seat_common.pii import mask_name
+from seat_common.tasks import TaskOwner
 from ui.acceptance.form_labels import OUTBOX_COLOURS, outbox_state_label
 
 log = logging.getLogger(__name__)
@@ -42,10 +43,11 @@ class OutboxPane(QWidget):
 
     receipt_requested = pyqtSignal(int)
 
-    def __init__(self, outbox: SubmissionOutbox, parent: QWidget | None = None) -> None:
+    def __init__(self, outbox: SubmissionOutbox, parent: QWidget | None = None, *,
+                 owner: TaskOwner | None = None) -> None:
         super().__init__(parent)
         self._outbox = outbox
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._owner = owner or TaskOwner("outbox list")
         self.table = QTableWidget(0, COLUMNS, self)
         self.table.setHorizontalHeaderLabels([
             self.tr("State"), self.tr("Item"), self.tr("Applicant"),
@@ -146,9 +148,7 @@ class OutboxPane(QWidget):
         entry_id = self.selected_id()
         if entry_id is None:
             return
-        task = asyncio.get_running_loop().create_task(self._outbox.retry(entry_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._owner.spawn(self._outbox.retry(entry_id), "send an application again")
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self._unsubscribe()

@@ -7,15 +7,15 @@ counter's own — and what is still missing. "Take from document camera" (F8) br
 the camera's newest scan into the pre-review tab. The form itself, prefilled and
 waiting for confirmation, is the ordinary form pane beside this one.
 
-The pane shows a ``WalkInDesk`` and runs its coroutines as owned tasks (failures are
-shown here, busy state cleared in ``finally``). It emits ``form_requested`` (show the
-form tab) and ``review_requested`` (show the pre-review tab); the main window hands
-each opened walk-in to the form and review panes.
+The pane shows a ``WalkInDesk`` and runs its coroutines as tasks of its ``TaskOwner``
+(failures are shown here, busy state cleared in ``finally``). It emits
+``form_requested`` (show the form tab) and ``review_requested`` (show the pre-review
+tab); each opened walk-in goes to the application desk and the review pane
+(``ui.counter.link``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 from collections.abc import Callable, Coroutine
@@ -49,6 +49,7 @@ from seat_client.counter.walk_in import (
     WalkInFailure,
 )
 from seat_common.catalog import Catalog
+from seat_common.tasks import TaskOwner
 from ui.review.checklist import status_label
 
 log = logging.getLogger(__name__)
@@ -75,12 +76,13 @@ class CounterDeskPane(QWidget):
     form_requested = pyqtSignal()
     review_requested = pyqtSignal()
 
-    def __init__(self, desk: WalkInDesk, catalog: Catalog, parent: QWidget | None = None) -> None:
+    def __init__(self, desk: WalkInDesk, catalog: Catalog, parent: QWidget | None = None, *,
+                 owner: TaskOwner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counterDesk")
         self.setStyleSheet(STYLE)
         self.desk = desk
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._owner = owner or TaskOwner("walk-in intake")
         self._call_live = False
         self.heading = QLabel(self.tr("Walk-in intake"), self)
         self.heading.setObjectName("paneHeading")
@@ -388,15 +390,14 @@ class CounterDeskPane(QWidget):
             finally:
                 self._show_state(self.desk.state)
 
-        task = asyncio.get_running_loop().create_task(guarded(), name="walk-in intake")
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        # Told here, in the clerk's words: the owner only logs a failure.
+        self._owner.spawn(guarded(), "walk-in intake", report=False)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-        for task in list(self._tasks):
+        for task in self._owner.running():
             task.cancel()
         super().closeEvent(event)
 

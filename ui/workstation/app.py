@@ -23,7 +23,8 @@ from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import QApplication
 
 from seat_client import settings as settings_mod
-from seat_client.acceptance.services import open_acceptance_desk
+from seat_client.acceptance.desk import ApplicationDesk
+from seat_client.acceptance.services import open_acceptance_services
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.call.hub_link import HubLink, LinkState
@@ -45,6 +46,7 @@ from seat_client.review.session import ReviewStore
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.whisper_inbox import WhisperInbox
 from seat_common import catalog, protocol
+from seat_common.tasks import TaskOwner
 from ui import i18n
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
@@ -123,6 +125,7 @@ async def run(
     app: QApplication, settings: settings_mod.WorkstationSettings, token: str,
     args: argparse.Namespace,
 ) -> int:
+    tasks = TaskOwner("seat-client")  # the root: each part below gets a child
     link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token))
     workstation = Workstation(link)
     state_dir = settings.state_path()
@@ -136,12 +139,13 @@ async def run(
         pane=ReviewPane(MaterialImages(), review_store, agent_id=settings.agent_id),
         transfer=transfer,
     )
-    acceptance = await open_acceptance_desk(settings)
+    acceptance = await open_acceptance_services(settings, owner=tasks.child("outbox"))
+    application_desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation,
+                                       owner=tasks.child("applications"))
     applications = ApplicationParts(
-        desk=acceptance,
-        catalog=items,
-        form=FormPane(acceptance.forms.get, acceptance.forms.regions, acceptance.outbox),
-        outbox=OutboxPane(acceptance.outbox),
+        desk=application_desk,
+        form=FormPane(application_desk),
+        outbox=OutboxPane(acceptance.outbox, owner=tasks.child("outbox list")),
         badge=OutboxBadge(acceptance.outbox),
         receipt=ReceiptView(acceptance.receipts_dir),
     )
@@ -157,7 +161,7 @@ async def run(
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
         gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
-        form_values=lambda: dict(applications.form.state.values) if applications.form.state else {},
+        form_values=application_desk.values,
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en"))
     assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
@@ -171,7 +175,8 @@ async def run(
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
                         assist=AssistParts(assist, AssistView(assist)),
-                        counter=CounterParts(walk_ins, CounterDeskPane(walk_ins, items)))
+                        counter=CounterParts(walk_ins, CounterDeskPane(
+                            walk_ins, items, owner=tasks.child("walk-in intake"))))
     watch = WatchRelay(workstation)
     watch.watch_changed.connect(window.status_strip.show_watch)
     width, _, height = args.size.partition("x")
@@ -224,10 +229,12 @@ async def run(
         plugins.panel.detach()
         await bridge.close()
         await transfer.close()
+        await application_desk.close()
         await acceptance.close()
         await watch.close()
         recording_light.detach()
         await recording_desk.close()  # a call still on is saved before its session closes
         await workstation.close()
         window.close()
+        await tasks.close()
     return code

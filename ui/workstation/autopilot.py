@@ -149,14 +149,14 @@ class Autopilot:
     async def _application(self) -> None:
         """Fill in what the form still misses (as the citizen says it), submit, see the receipt."""
         parts = self.window.applications
-        if parts is None or parts.form.state is None:
+        state = parts.desk.form if parts is not None else None
+        if parts is None or state is None:
             return
         self.window.work_tabs.setCurrentWidget(parts.form)
-        state = parts.form.state
-        state.confirm_all()  # the name from the call, checked with the citizen
+        parts.desk.confirm_all()  # the name from the call, checked with the citizen
         for _ in range(3):  # a scenario answer can reveal more fields
             for item in state.missing():
-                state.set_value(item.field.code, _demo_value(item.field))
+                parts.desk.edit(item.field.code, _demo_value(item.field))
         self._screenshot("03c-application.png")
         parts.form.submit.click()
         await self._until(lambda: self.window.work_tabs.currentWidget() is parts.receipt,

@@ -230,7 +230,7 @@ class MainWindow(QMainWindow):
         if apps is not None:
             links.append(ApplicationLink(seat, apps, review))
         if self.plugins is not None:
-            links.append(PluginLink(seat, self.plugins, apps.form if apps else None, counter_desk))
+            links.append(PluginLink(seat, self.plugins, apps))
         if self.assist is not None:
             links.append(AssistLink(seat, self.assist, apps))
         if counter is not None:

@@ -1,11 +1,11 @@
 """The wiring of the optional work tabs: pre-review, the application, plugins, assistance.
 
 Each ``*Link`` connects one kind of work (its parts from ``ui.workstation.work_tabs``) to
-the workstation and to the other tabs it hands things to: the form takes a
-plugin's or the kiosk's values, the receipt goes to the citizen or the kiosk
-printer, a sent verdict's accepted materials go on the form. A link gets a
-``SeatHandles`` (the workstation, the work tabs, a way to run an owned task and
-to show a passing message), never the main window. ``connect()`` returns the
+the workstation and to the other tabs it hands things to: the application desk takes a
+plugin's or the kiosk's values and a sent verdict's accepted materials, the receipt goes
+to the citizen or the kiosk printer. The rules live in the core's desks; a link only
+wires. A link gets a ``SeatHandles`` (the workstation, the work tabs, a way to run an
+owned task and to show a passing message), never the main window. ``connect()`` returns the
 unsubscribers of the core events it subscribed to; the window keeps them and
 calls them when it closes. Counter mode's link is in ``ui.counter.link``.
 
@@ -23,11 +23,11 @@ from typing import Any, Protocol
 
 from PyQt6.QtCore import QCoreApplication
 
-from seat_client.call.workstation import ActiveCall, Workstation
+from seat_client.acceptance.outbox import OutboxEntry
+from seat_client.call.workstation import Workstation
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.transfer import TransferProgress
 from seat_client.materials.values import PreReviewVerdict
-from ui.acceptance.form_pane import FormPane
 from ui.workstation.work_tabs import (
     ApplicationParts,
     AssistParts,
@@ -110,8 +110,8 @@ class PreReviewLink:
 
 
 class ApplicationLink:
-    """Acceptance: each call opens its form; an accepted application shows its receipt,
-    which can go to the citizen; a sent verdict's accepted materials go on the form."""
+    """Acceptance: the application desk follows the calls and the pre-review's sent verdict;
+    an accepted application shows its receipt, which can go to the citizen."""
 
     def __init__(self, seat: SeatHandles, parts: ApplicationParts,
                  review: PreReviewParts | None) -> None:
@@ -119,35 +119,21 @@ class ApplicationLink:
 
     def connect(self) -> list[Unsubscribe]:
         parts = self._parts
-        unsubscribe = [self._seat.workstation.call_changed.connect(
-            self._on_workstation_call_for_form)]
-        parts.form.accepted.connect(self._show_receipt)
-        parts.outbox.receipt_requested.connect(self._show_receipt)
+        unsubscribe = [parts.desk.accepted.connect(self._show_receipt)]
+        parts.outbox.receipt_requested.connect(self._on_outbox_pane_receipt_requested)
         parts.receipt.send_requested.connect(self._on_receipt_view_send)
         if self._review is not None:
             # The materials the pre-review accepted go with the application and on its receipt.
-            unsubscribe.append(
-                self._review.desk.verdict_sent.connect(self._on_review_desk_verdict_sent))
+            unsubscribe.append(parts.desk.follow_review(self._review.desk))
         return unsubscribe
 
-    def _on_workstation_call_for_form(self, call: ActiveCall | None) -> None:
-        parts = self._parts
-        if call is None:
-            return  # the form stays for the wrap-up; the next call replaces it
-        started = call.started
-        item = parts.catalog.item(started.item_code)
-        form = item.form if item is not None else ""
-        welcome = self._seat.workstation.welcome
-        parts.form.set_context(
-            started.work_order_id, started.item_code, form, {"id_card.name": started.peer_name},
-            item_name=started.item_name, agent_id=welcome.agent_id if welcome else "",
-        )
+    def _on_outbox_pane_receipt_requested(self, entry_id: int) -> None:
+        entry = self._parts.desk.outbox.entry(entry_id)
+        if entry is not None:
+            self._show_receipt(entry)
 
-    def _show_receipt(self, entry_id: int) -> None:
+    def _show_receipt(self, entry: OutboxEntry) -> None:
         parts = self._parts
-        entry = parts.desk.outbox.entry(entry_id)
-        if entry is None:
-            return
 
         async def show() -> None:
             await parts.receipt.show_entry(entry)
@@ -174,38 +160,24 @@ class ApplicationLink:
 
         self._seat.run(send(), translate("MainWindow", "send the receipt"))
 
-    def _on_review_desk_verdict_sent(self, verdict: PreReviewVerdict) -> None:
-        session = self._review.desk.session if self._review is not None else None
-        if session is None:
-            return
-        names = {m.code: m.name for m in session.checklist}
-        self._parts.form.set_materials([
-            (v.material_code, names.get(v.material_code, v.material_code))
-            for v in verdict.verdicts if v.status == "accepted"
-        ])
-
 
 class PluginLink:
-    """Task plugins: their form suggestions fill the form; their notices show in the strip."""
+    """Task plugins: their form suggestions go to the application desk; their notices show
+    in the strip."""
 
-    def __init__(self, seat: SeatHandles, parts: PluginParts, form: FormPane | None,
-                 counter_desk: WalkInDesk | None) -> None:
-        self._seat, self._parts, self._form, self._counter_desk = seat, parts, form, counter_desk
+    def __init__(self, seat: SeatHandles, parts: PluginParts,
+                 applications: ApplicationParts | None) -> None:
+        self._seat, self._parts, self._applications = seat, parts, applications
 
     def connect(self) -> list[Unsubscribe]:
         show = self._seat.show_message
         self._parts.panel.notice_shown.connect(
             lambda plugin, _level, text: show(f"{plugin}: {text}", 10000)
         )
-        return [self._parts.host.form_suggested.connect(self._on_plugins_form_suggested)]
-
-    def _on_plugins_form_suggested(self, values: dict[str, str]) -> None:
-        """A plugin's suggestions fill the form, marked until the agent confirms each."""
-        if self._counter_desk is not None and self._counter_desk.busy:
-            return  # a walk-in being opened: its own form takes them, not the one on show
-        form = self._form
-        if form is not None and form.state is not None:
-            form.state.prefill(values)
+        if self._applications is None:
+            return []
+        # Marked until the agent confirms each; the desk knows when they are not its own.
+        return [self._parts.host.form_suggested.connect(self._applications.desk.take_suggestions)]
 
 
 class AssistLink:
@@ -244,10 +216,9 @@ class AssistLink:
 
     def _on_assist_view_prefill(self, values: dict[str, str]) -> None:
         """The kiosk's ID-card read fills the form, marked until the agent confirms it."""
-        form = self._applications.form if self._applications is not None else None
-        if form is None or form.state is None:
+        apps = self._applications
+        if apps is None or not apps.desk.take_id_card(values.get("name", ""),
+                                                       values.get("id_number", "")):
             self._seat.show_message(translate("MainWindow", "No application form open"))
             return
-        form.state.prefill({"id_card.name": values.get("name", ""),
-                            "id_card.id_number": values.get("id_number", "")})
-        self._seat.work_tabs.setCurrentWidget(form)
+        self._seat.work_tabs.setCurrentWidget(apps.form)

@@ -11,14 +11,13 @@ from dataclasses import dataclass
 
 from PyQt6.QtWidgets import QTabWidget, QWidget
 
-from seat_client.acceptance.services import AcceptanceDesk
+from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.materials.transfer import MaterialTransfer
 from seat_client.plugin_host.host import PluginHost
 from seat_client.plugin_host.port import PluginBridge
 from seat_client.review.desk import ReviewDesk
-from seat_common.catalog import Catalog
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 from ui.acceptance.receipt_view import ReceiptView
@@ -40,10 +39,9 @@ class PreReviewParts:
 
 @dataclass(frozen=True)
 class ApplicationParts:
-    """Acceptance (业务受理): the desk (forms, API client, outbox) and its panes."""
+    """Acceptance (业务受理): the application desk (with its outbox) and its panes."""
 
-    desk: AcceptanceDesk
-    catalog: Catalog
+    desk: ApplicationDesk
     form: FormPane
     outbox: OutboxPane
     badge: OutboxBadge

@@ -1,5 +1,5 @@
-"""The composition root's acceptance desk: settings in, a working outbox to the API out, and a
-restart picks up what the last run left queued."""
+"""The composition root's acceptance services: settings in, a working outbox to the API out,
+and a restart picks up what the last run left queued."""
 
 from __future__ import annotations
 
@@ -12,7 +12,11 @@ import pytest
 from sandbox.gov_api_process import GovApiProcess
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
 from seat_client.acceptance.outbox import OutboxState, Submission
-from seat_client.acceptance.services import open_acceptance_desk, outbox_path, store_client_secret
+from seat_client.acceptance.services import (
+    open_acceptance_services,
+    outbox_path,
+    store_client_secret,
+)
 from seat_client.settings import SettingsError, WorkstationSettings
 
 VALUES = {"residence": "local", "pensioner_name": "吴小梅",
@@ -25,24 +29,24 @@ def test_the_api_address_is_checked() -> None:
         WorkstationSettings(gov_api_url="ftp://x").checked()
 
 
-async def test_desk_delivers_and_survives_a_restart(tmp_path: Path, api: GovApiProcess) -> None:
+async def test_services_deliver_and_survive_a_restart(tmp_path: Path, api: GovApiProcess) -> None:
     settings = WorkstationSettings(state_dir=str(tmp_path), gov_api_url=api.url,
                                    gov_api_client_id=api.client_id).checked()
     store_client_secret(settings, api.client_secret)
     await api.add_fault(kind="error", status=503)  # the API is down: it stays queued
-    desk = await open_acceptance_desk(settings)
-    entry = await desk.outbox.enqueue(Submission(
+    services = await open_acceptance_services(settings)
+    entry = await services.outbox.enqueue(Submission(
         "WO-desk-1", "SI-PENSION-CERT", "养老认证", "pension_certification", dict(VALUES)))
     await asyncio.sleep(0.2)
-    assert desk.outbox.entry(entry.entry_id).state is OutboxState.QUEUED  # type: ignore[union-attr]
-    await desk.close()
+    assert services.outbox.entry(entry.entry_id).state is OutboxState.QUEUED  # type: ignore[union-attr]
+    await services.close()
     assert outbox_path(settings).exists()
 
     await api.clear_faults()
-    desk = await open_acceptance_desk(settings)
+    services = await open_acceptance_services(settings)
     deadline = time.monotonic() + 10
-    while desk.outbox.entry(entry.entry_id).state is not OutboxState.ACCEPTED:  # type: ignore[union-attr]
+    while services.outbox.entry(entry.entry_id).state is not OutboxState.ACCEPTED:  # type: ignore[union-attr]
         assert time.monotonic() < deadline
         await asyncio.sleep(0.02)
-    await desk.close()
+    await services.close()
     KeyringGovApiCredentials(settings.gov_api_client_id).save_token(None)

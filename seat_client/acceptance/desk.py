@@ -1,0 +1,326 @@
+"""The application desk (业务受理): the application of the contact in hand, from its form to
+the government API's answer.
+
+``ApplicationDesk`` holds one ``ApplicationInHand`` at a time: the item's form (a
+``FormState``) for the contact the agent serves, its context (work order, item, agent) and
+the materials (code, name) that go with the submission and on the receipt. A video call
+opens its item's form, prefilled with the caller's name (the desk follows the
+workstation's ``call_changed``; a call that ends keeps its application for the wrap-up);
+a walk-in the counter opens does the same with what its intake collected
+(``follow_walk_ins``: the walk-in desk's ``opened``). Closing a walk-in clears its
+application, never a call's: the desk knows which contact its application belongs to.
+
+The linked materials are those the call's pre-review accepted (``follow_review``: the
+review desk's sent verdict) or the walk-in's accepted marks at the counter. Values come
+from the agent (``edit``, ``confirm``, ``confirm_all``) and from outside: the task
+plugins' suggestions (``take_suggestions``) and the kiosk's ID-card read
+(``take_id_card``), each marked until the agent confirms it. While the counter opens a
+walk-in, the plugins' suggestions belong to that walk-in's intake, not to the
+application in hand, so the desk leaves them alone.
+
+One application per work order and form: one the outbox already holds (queued, sending
+or accepted) is shown where it stands and not submitted twice. ``submit`` answers with
+what stops the submission (the missing list), or builds the ``Submission`` and saves it
+in the ``SubmissionOutbox``; the desk then follows the outbox: the progress of the
+application in hand, the API's field errors of a returned one mapped onto its form, and
+every acceptance of an application this desk saved or showed (the receipt follows).
+
+Events: ``opened`` (``ApplicationInHand | None``: another application, or none, is in
+hand), ``progress`` (``OutboxEntry``: the outbox moved the application in hand, already
+applied to it), ``save_failed`` (``str``: the outbox could not store the submission),
+``accepted`` (``OutboxEntry``: the API accepted one of this desk's applications).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from seat_client.acceptance.form_state import FormState, MissingItem
+from seat_client.acceptance.outbox import OutboxEntry, OutboxState, Submission, SubmissionOutbox
+from seat_client.call.workstation import ActiveCall, Workstation
+from seat_client.counter.walk_in import WalkIn, WalkInDesk
+from seat_client.materials.values import PreReviewVerdict
+from seat_client.review.desk import ReviewDesk
+from seat_common.catalog import Catalog
+from seat_common.events import Event
+from seat_common.forms import FormLibrary
+from seat_common.tasks import TaskOwner
+
+log = logging.getLogger(__name__)
+
+#: The outbox states in which it holds an application for good (or on its way there).
+HELD = frozenset({OutboxState.QUEUED, OutboxState.SENDING, OutboxState.ACCEPTED})
+
+
+class ContactKind(enum.Enum):
+    """Whom the application is for: the citizen on a video call, or one at the counter."""
+
+    CALL = "call"
+    WALK_IN = "walk_in"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplicationContext:
+    """What an application is for: the contact, its work order and item, and the agent."""
+
+    contact: ContactKind
+    work_order_id: str
+    item_code: str
+    item_name: str = ""
+    agent_id: str = ""
+
+
+@dataclass(eq=False)
+class ApplicationInHand:
+    """The application of the contact in hand: its context, its form, the materials that go
+    with it, and where the outbox has it."""
+
+    context: ApplicationContext
+    form: FormState
+    #: (code, name) of each material that goes with the submission and on the receipt
+    materials: tuple[tuple[str, str], ...] = ()
+    #: the outbox's latest word on this application, once it holds it
+    entry: OutboxEntry | None = None
+    #: whether a submit is taken now: not while it is being saved, nor while the outbox
+    #: holds it (until the API returns it or it fails)
+    submittable: bool = True
+
+    def is_for(self, contact: ContactKind, work_order_id: str) -> bool:
+        return self.context.contact is contact and self.context.work_order_id == work_order_id
+
+
+@dataclass(frozen=True, slots=True)
+class SubmitAnswer:
+    """The desk's answer to a submit intent: being saved, or what stops it. Neither means
+    there was nothing to submit (no form, or the outbox already holds it)."""
+
+    saving: bool = False
+    missing: tuple[MissingItem, ...] = ()
+
+
+class ApplicationDesk:
+    """One agent's applications, contact after contact; see the module docstring."""
+
+    def __init__(
+        self,
+        outbox: SubmissionOutbox,
+        forms: FormLibrary,
+        catalog: Catalog,
+        workstation: Workstation | None = None,
+        *,
+        owner: TaskOwner | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.forms = forms
+        self._catalog = catalog
+        self._workstation = workstation
+        self._owner = owner or TaskOwner("applications")
+        self._walk_ins: WalkInDesk | None = None
+        self.application: ApplicationInHand | None = None
+        #: entries this desk saved or showed: their acceptance brings the receipt
+        self._mine: set[int] = set()
+        self.opened: Event[ApplicationInHand | None] = Event()
+        self.progress: Event[OutboxEntry] = Event()
+        self.save_failed: Event[str] = Event()
+        self.accepted: Event[OutboxEntry] = Event()
+        self._unsubscribe = [outbox.changed.connect(self._on_outbox_changed)]
+        if workstation is not None:
+            self._unsubscribe.append(workstation.call_changed.connect(self._on_call_changed))
+
+    @property
+    def form(self) -> FormState | None:
+        """The form of the application in hand, if there is one."""
+        return self.application.form if self.application is not None else None
+
+    # --- the contact in hand ----------------------------------------------------------
+
+    def open(self, context: ApplicationContext, form_code: str, prefill: Mapping[str, str],
+             materials: Sequence[tuple[str, str]] = ()) -> ApplicationInHand | None:
+        """Put the form ``form_code`` in hand for ``context``, prefilled from what the
+        contact knows (``id_card.name``, ``id_card.id_number``, ``citizen.phone`` or field
+        codes), in place of the application in hand. None if there is no such form."""
+        schema = self.forms.get(form_code) if form_code else None
+        if schema is None:
+            self._put_in_hand(None)
+            return None
+        form = FormState(schema, self.forms.regions)
+        form.prefill(prefill)
+        application = ApplicationInHand(context, form, tuple(materials))
+        earlier = next((e for e in self.outbox.entries() if e.state in HELD
+                        and e.submission.work_order_id == context.work_order_id
+                        and e.submission.form == schema.code), None)
+        if earlier is not None:
+            self._mine.add(earlier.entry_id)
+            application.entry = earlier
+            application.submittable = False
+        self._put_in_hand(application)
+        if earlier is not None:
+            self._on_outbox_changed(earlier)
+        return application
+
+    def follow_walk_ins(self, walk_ins: WalkInDesk) -> Callable[[], None]:
+        """Take each walk-in the counter opens, and its accepted materials as the clerk marks
+        them; returns the function that stops following."""
+        self._walk_ins = walk_ins
+        unsubscribe = [walk_ins.opened.connect(self._on_walk_in_opened),
+                       walk_ins.marks_changed.connect(self._on_walk_in_marks_changed)]
+
+        def stop() -> None:
+            for off in unsubscribe:
+                off()
+            if self._walk_ins is walk_ins:
+                self._walk_ins = None
+
+        return stop
+
+    def follow_review(self, review: ReviewDesk) -> Callable[[], None]:
+        """The materials a call's pre-review accepted go with its application; returns the
+        function that stops following."""
+
+        def on_verdict_sent(verdict: PreReviewVerdict) -> None:
+            session = review.session
+            if session is None:
+                return
+            names = {m.code: m.name for m in session.checklist}
+            self._set_materials(ContactKind.CALL, verdict.work_order_id, [
+                (v.material_code, names.get(v.material_code, v.material_code))
+                for v in verdict.verdicts if v.status == "accepted"])
+
+        return review.verdict_sent.connect(on_verdict_sent)
+
+    # --- what the agent and the outside say -----------------------------------------------
+
+    def edit(self, code: str, value: str) -> None:
+        if (form := self.form) is not None:
+            form.set_value(code, value)
+
+    def confirm(self, code: str) -> None:
+        if (form := self.form) is not None:
+            form.confirm(code)
+
+    def confirm_all(self) -> None:
+        if (form := self.form) is not None:
+            form.confirm_all()
+
+    def take_suggestions(self, values: Mapping[str, str]) -> None:
+        """The task plugins' suggestions (``PluginHost.form_suggested``), to confirm."""
+        if self._walk_ins is not None and self._walk_ins.busy:
+            return  # a walk-in being opened: its intake's form takes them
+        if (form := self.form) is not None:
+            form.prefill(values)
+
+    def take_id_card(self, name: str, id_number: str) -> bool:
+        """The kiosk's ID-card read, to confirm; False if no application form is open."""
+        if (form := self.form) is None:
+            return False
+        form.prefill({"id_card.name": name, "id_card.id_number": id_number})
+        return True
+
+    def values(self) -> dict[str, str]:
+        """The form's values as they stand (for the task plugins: ``PluginBridge``)."""
+        form = self.form
+        return dict(form.values) if form is not None else {}
+
+    def submit(self) -> SubmitAnswer:
+        """Save the application in the outbox, unless something is missing."""
+        application = self.application
+        if application is None or not application.submittable:
+            return SubmitAnswer()
+        missing = application.form.missing()
+        if missing:
+            return SubmitAnswer(missing=tuple(missing))
+        application.submittable = False
+        self._owner.spawn(self._save(application, self._submission(application)),
+                          "save the application", report=False)
+        return SubmitAnswer(saving=True)
+
+    async def close(self) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        self._unsubscribe.clear()
+        await self._owner.close()
+
+    # --- inside -------------------------------------------------------------------------
+
+    async def _save(self, application: ApplicationInHand, submission: Submission) -> None:
+        try:
+            entry = await self.outbox.enqueue(submission)
+        except Exception as exc:
+            log.exception("the outbox refused an application")
+            application.submittable = True
+            self.save_failed.emit(str(exc))
+            return
+        self._mine.add(entry.entry_id)
+        self._on_outbox_changed(self.outbox.entry(entry.entry_id) or entry)
+
+    def _submission(self, application: ApplicationInHand) -> Submission:
+        form, context = application.form, application.context
+        values = form.payload()
+        id_field = next((f.code for f in form.schema.fields
+                         if f.kind == "id_number" and f.prefill == "id_card.id_number"), "")
+        name_field = next((f.code for f in form.schema.fields
+                           if f.prefill == "id_card.name"), "")
+        return Submission(
+            work_order_id=context.work_order_id, item_code=context.item_code,
+            item_name=context.item_name or context.item_code, form=form.schema.code,
+            values=values, materials=tuple(code for code, _ in application.materials),
+            material_names=tuple(name for _, name in application.materials),
+            applicant_name=values.get(name_field, ""),
+            applicant_id_number=values.get(id_field, ""), agent_id=context.agent_id)
+
+    def _on_outbox_changed(self, entry: OutboxEntry) -> None:
+        if entry.entry_id not in self._mine:
+            return
+        if entry.state is OutboxState.ACCEPTED:
+            self.accepted.emit(entry)
+        application = self.application
+        if application is None or (
+                entry.submission.work_order_id != application.context.work_order_id):
+            return
+        application.entry = entry
+        if entry.state is OutboxState.RETURNED:
+            application.form.apply_server_problems(
+                {p.field: p.message for p in entry.field_errors})
+            application.submittable = True
+        elif entry.state is OutboxState.FAILED:
+            application.submittable = True
+        self.progress.emit(entry)
+
+    def _on_call_changed(self, call: ActiveCall | None) -> None:
+        if call is None:
+            return  # the application stays for the wrap-up; the next contact replaces it
+        started = call.started
+        item = self._catalog.item(started.item_code)
+        self.open(ApplicationContext(ContactKind.CALL, started.work_order_id,
+                                     started.item_code, started.item_name, self._agent_id()),
+                  item.form if item is not None else "", {"id_card.name": started.peer_name})
+
+    def _on_walk_in_opened(self, walk_in: WalkIn | None) -> None:
+        if walk_in is not None:
+            item = walk_in.item
+            self.open(ApplicationContext(ContactKind.WALK_IN, walk_in.work_order_id, item.code,
+                                         item.name, self._agent_id()),
+                      item.form, walk_in.prefill(), walk_in.accepted())
+        elif (application := self.application) is not None and (
+                application.context.contact is ContactKind.WALK_IN):
+            self._put_in_hand(None)  # the citizen is served; a call's application stays
+
+    def _on_walk_in_marks_changed(self, walk_in: WalkIn) -> None:
+        self._set_materials(ContactKind.WALK_IN, walk_in.work_order_id, walk_in.accepted())
+
+    def _set_materials(self, contact: ContactKind, work_order_id: str,
+                       materials: Sequence[tuple[str, str]]) -> None:
+        application = self.application
+        if application is not None and application.is_for(contact, work_order_id):
+            application.materials = tuple(materials)
+
+    def _put_in_hand(self, application: ApplicationInHand | None) -> None:
+        self.application = application
+        self.opened.emit(application)
+
+    def _agent_id(self) -> str:
+        welcome = self._workstation.welcome if self._workstation is not None else None
+        return welcome.agent_id if welcome is not None else ""
