@@ -111,13 +111,13 @@ class ApplicationDesk:
         catalog: Catalog,
         workstation: Workstation | None = None,
         *,
-        owner: TaskOwner | None = None,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.outbox = outbox
         self.forms = forms
         self._catalog = catalog
         self._workstation = workstation
-        self._owner = owner or TaskOwner("applications")
+        self._tasks = tasks or TaskOwner("applications")
         self._walk_ins: WalkInDesk | None = None
         self.application: ApplicationInHand | None = None
         #: entries this desk saved or showed: their acceptance brings the receipt
@@ -233,7 +233,7 @@ class ApplicationDesk:
         if missing:
             return SubmitAnswer(missing=tuple(missing))
         application.submittable = False
-        self._owner.spawn(self._save(application, self._submission(application)),
+        self._tasks.spawn(self._save(application, self._submission(application)),
                           "save the application", report=False)
         return SubmitAnswer(saving=True)
 
@@ -241,7 +241,7 @@ class ApplicationDesk:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-        await self._owner.close()
+        await self._tasks.close()
 
     # --- inside -------------------------------------------------------------------------
 

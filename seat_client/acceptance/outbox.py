@@ -159,7 +159,7 @@ def backoff_delay(attempts: int, rng: random.Random, *, base_s: float, cap_s: fl
 
 
 class SubmissionOutbox:
-    """The outbox file and its delivery worker, whose tasks run under ``owner`` (the
+    """The outbox file and its delivery worker, whose tasks run under ``tasks`` (the
     outbox's own: ``stop`` closes it). Emits ``changed(OutboxEntry)``."""
 
     def __init__(
@@ -172,7 +172,7 @@ class SubmissionOutbox:
         cap_s: float = 60.0,
         status_poll_s: float = 30.0,
         rng: random.Random | None = None,
-        owner: TaskOwner | None = None,
+        tasks: TaskOwner | None = None,
     ) -> None:
         self.path = path
         self.api = api
@@ -184,7 +184,7 @@ class SubmissionOutbox:
         self._rng = rng or random.Random()
         self._entries: dict[int, OutboxEntry] = {}
         self._inflight: set[int] = set()
-        self._owner = owner or TaskOwner("outbox")
+        self._tasks = tasks or TaskOwner("outbox")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiter: asyncio.Future[None] | None = None
         self._woken = False
@@ -202,10 +202,10 @@ class SubmissionOutbox:
 
     def start(self) -> None:
         if self._runner is None:
-            self._runner = self._owner.spawn(self._run(), "outbox worker")
+            self._runner = self._tasks.spawn(self._run(), "outbox worker")
 
     async def stop(self) -> None:
-        await self._owner.close()  # the worker and the deliveries under way
+        await self._tasks.close()  # the worker and the deliveries under way
         self._runner = None
         await self._db(self._close)
         self._db_thread.shutdown(wait=True)
@@ -277,7 +277,7 @@ class SubmissionOutbox:
                         held_back = True
                         break
                     self._inflight.add(entry.entry_id)
-                    self._owner.spawn(self._deliver(entry), f"deliver application {entry.entry_id}")
+                    self._tasks.spawn(self._deliver(entry), f"deliver application {entry.entry_id}")
             waiting = [e.next_attempt_at - now for e in queued
                        if e.entry_id not in self._inflight and e.next_attempt_at > now]
             timeout = min([*waiting, self.status_poll_s])

@@ -1,7 +1,7 @@
 """Acceptance's services as the composition root builds them: forms, API client, outbox,
 receipts.
 
-    services = await open_acceptance_services(settings, owner=tasks.child("outbox"))
+    services = await open_acceptance_services(settings, tasks=tasks.child("outbox"))
     desk = ApplicationDesk(services.outbox, services.forms, catalog, workstation)
     ...                                              # hand them to the panes
     await services.close()                           # on shutdown
@@ -10,7 +10,7 @@ The outbox file and the receipts live under ``settings.state_path()``;
 the API address and client id come from the settings, the client secret
 and tokens from the system keyring (``KeyringGovApiCredentials``; store the
 secret once with ``store_client_secret``). The outbox worker starts at once
-(its tasks under ``owner``) and first delivers whatever an earlier run left queued.
+(its tasks under ``tasks``) and first delivers whatever an earlier run left queued.
 """
 
 from __future__ import annotations
@@ -54,13 +54,13 @@ def store_client_secret(settings: WorkstationSettings, secret: str) -> None:
 
 async def open_acceptance_services(
     settings: WorkstationSettings, forms: FormLibrary | None = None, *,
-    owner: TaskOwner | None = None,
+    tasks: TaskOwner | None = None,
 ) -> AcceptanceServices:
-    """The services, with the outbox open and its worker running under ``owner`` (closed
+    """The services, with the outbox open and its worker running under ``tasks`` (closed
     with the outbox)."""
     credentials = KeyringGovApiCredentials(settings.gov_api_client_id)
     client = GovApiClient(settings.gov_api_url, credentials)
-    outbox = SubmissionOutbox(outbox_path(settings), client, owner=owner)
+    outbox = SubmissionOutbox(outbox_path(settings), client, tasks=tasks)
     await outbox.open()
     outbox.start()
     return AcceptanceServices(forms or FormLibrary(), client, outbox, receipts_dir(settings))

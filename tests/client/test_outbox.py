@@ -181,7 +181,7 @@ async def test_the_worker_and_each_delivery_run_under_the_outboxs_owner(tmp_path
             raise AssertionError
 
     owner = TaskOwner("outbox")
-    outbox = await make(tmp_path / "o.sqlite3", HangingApi(), owner=owner)
+    outbox = await make(tmp_path / "o.sqlite3", HangingApi(), tasks=owner)
     outbox.start()
     entry = await outbox.enqueue(submission())
     await until_state(outbox, entry.entry_id, OutboxState.SENDING)

@@ -89,6 +89,5 @@ async def test_the_wall_follows_the_agent_and_the_supervisor_reaches_them(
         OUT.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(OUT / "wall-live-1366x768.png"))
     finally:
-        for task in list(session.tasks):
-            task.cancel()
+        await session.tasks.close()
         await link.stop()

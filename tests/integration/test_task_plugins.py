@@ -222,8 +222,9 @@ async def answer(desk: Desk, plugin: str, answers: Mapping[str, str]) -> None:
     for code, value in answers.items():
         box = page.questions[code]
         box.setCurrentIndex(box.findData(value))
-    await until(lambda: desk.session(plugin).context.answers == dict(answers),
-                "the answers are taken")
+    # The answers are recorded at once; the checklist is chosen again after: wait for both.
+    await until(lambda: desk.session(plugin).context.answers == dict(answers)
+                and desk.panel.idle(), "the answers are taken")
 
 
 BUSINESS = {"operator_name": "吴小梅", "operator_id_number": ID_NUMBER,
@@ -277,7 +278,8 @@ async def test_proxy_booking_links_the_work_order_and_the_counter_finds_it(desk:
     page.buttons["slots"].click()
     s = desk.session("proxy_booking")
     booking = s.plugin.booking(s.context)
-    await until(lambda: bool(booking.slot_id), "free slots are listed")
+    # The action is still running when the slot appears; a click meanwhile would be ignored.
+    await until(lambda: bool(booking.slot_id) and desk.panel.idle(), "free slots are listed")
     assert page.custom.slots.count() == 12 and page.custom.hall.count() == 3
     page.custom.slots.setCurrentRow(3)
     chosen = booking.slot_id

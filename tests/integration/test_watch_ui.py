@@ -93,8 +93,7 @@ async def test_the_supervisor_watches_from_the_wall_and_the_agent_sees_it(
         await ws.hang_up()
         await asyncio.wait_for(run, 20)
     finally:
-        for task in list(session.tasks):
-            task.cancel()
+        await session.tasks.close()
         await relay.close()
         await session.viewer.close()
         await link.stop()

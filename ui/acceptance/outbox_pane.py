@@ -44,10 +44,10 @@ class OutboxPane(QWidget):
     receipt_requested = pyqtSignal(int)
 
     def __init__(self, outbox: SubmissionOutbox, parent: QWidget | None = None, *,
-                 owner: TaskOwner | None = None) -> None:
+                 tasks: TaskOwner | None = None) -> None:
         super().__init__(parent)
         self._outbox = outbox
-        self._owner = owner or TaskOwner("outbox list")
+        self._tasks = tasks or TaskOwner("outbox list")
         self.table = QTableWidget(0, COLUMNS, self)
         self.table.setHorizontalHeaderLabels([
             self.tr("State"), self.tr("Item"), self.tr("Applicant"),
@@ -148,7 +148,7 @@ class OutboxPane(QWidget):
         entry_id = self.selected_id()
         if entry_id is None:
             return
-        self._owner.spawn(self._outbox.retry(entry_id), "send an application again")
+        self._tasks.spawn(self._outbox.retry(entry_id), "send an application again")
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self._unsubscribe()

@@ -77,12 +77,12 @@ class CounterDeskPane(QWidget):
     review_requested = pyqtSignal()
 
     def __init__(self, desk: WalkInDesk, catalog: Catalog, parent: QWidget | None = None, *,
-                 owner: TaskOwner | None = None) -> None:
+                 tasks: TaskOwner | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counterDesk")
         self.setStyleSheet(STYLE)
         self.desk = desk
-        self._owner = owner or TaskOwner("walk-in intake")
+        self._tasks = tasks or TaskOwner("walk-in intake")
         self._call_live = False
         self.heading = QLabel(self.tr("Walk-in intake"), self)
         self.heading.setObjectName("paneHeading")
@@ -391,13 +391,13 @@ class CounterDeskPane(QWidget):
                 self._show_state(self.desk.state)
 
         # Told here, in the clerk's words: the owner only logs a failure.
-        self._owner.spawn(guarded(), "walk-in intake", report=False)
+        self._tasks.spawn(guarded(), "walk-in intake", report=False)
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
-        for task in self._owner.running():
+        for task in self._tasks.running():
             task.cancel()
         super().closeEvent(event)
 

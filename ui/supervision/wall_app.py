@@ -247,12 +247,14 @@ async def watch_once(session: WallSession, agent_id: str, screenshot: Path) -> i
 
 
 async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
-    link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token))
+    tasks = TaskOwner("seat-wall")  # the root: the link and the session get children
+    link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token),
+                   tasks=tasks.child("hub link"))
     model = WallModel()
     orders = WorkOrderListModel(link.send)
     pane = WorkOrderListPane(orders)
     window = SeatWallWindow(model, catalog.load(), pane)
-    session = WallSession(link, model, window, (orders, pane))
+    session = WallSession(link, model, window, (orders, pane), tasks=tasks)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()
@@ -283,5 +285,5 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
         return 0
     finally:
         await session.viewer.close()
-        await session.tasks.close()
         await link.stop()
+        await tasks.close()

@@ -2,7 +2,9 @@
 
 Reads the settings, installs the language, finds the agent's token in the
 system keyring (or asks once), builds the hub link, the workstation core
-and the main window, and runs them on one qasync event loop. With
+and the main window, and runs them on one qasync event loop. Every part
+runs its background work on a child of one root ``TaskOwner``; the main
+window shows whatever fails (``ui.task_failures``). With
 ``--autopilot DIR`` it drives one call by itself (for the demo on a machine
 with no one at it) and prints a JSON summary.
 """
@@ -126,26 +128,30 @@ async def run(
     args: argparse.Namespace,
 ) -> int:
     tasks = TaskOwner("seat-client")  # the root: each part below gets a child
-    link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token))
-    workstation = Workstation(link)
+    link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token),
+                   tasks=tasks.child("hub link"))
+    workstation = Workstation(link, tasks=tasks.child("workstation"))
     state_dir = settings.state_path()
     state_dir.mkdir(parents=True, exist_ok=True)
     qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
     items = catalog.load()
-    transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"))
+    transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"),
+                                tasks=tasks.child("materials"))
     review_store = ReviewStore(state_dir)
     pre_review = PreReviewParts(
-        desk=ReviewDesk(workstation, transfer, review_store, items, review.load_reasons()),
-        pane=ReviewPane(MaterialImages(), review_store, agent_id=settings.agent_id),
+        desk=ReviewDesk(workstation, transfer, review_store, items, review.load_reasons(),
+                        tasks=tasks.child("pre-review")),
+        pane=ReviewPane(MaterialImages(), review_store, agent_id=settings.agent_id,
+                        tasks=tasks.child("review pane")),
         transfer=transfer,
     )
-    acceptance = await open_acceptance_services(settings, owner=tasks.child("outbox"))
+    acceptance = await open_acceptance_services(settings, tasks=tasks.child("outbox"))
     application_desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation,
-                                       owner=tasks.child("applications"))
+                                       tasks=tasks.child("applications"))
     applications = ApplicationParts(
         desk=application_desk,
         form=FormPane(application_desk),
-        outbox=OutboxPane(acceptance.outbox, owner=tasks.child("outbox list")),
+        outbox=OutboxPane(acceptance.outbox, tasks=tasks.child("outbox list")),
         badge=OutboxBadge(acceptance.outbox),
         receipt=ReceiptView(acceptance.receipts_dir),
     )
@@ -154,16 +160,17 @@ async def run(
     link.message.connect(orders.apply)
     link.message.connect(inbox.apply)
     recordings = RecordingArchive(settings.recordings_path(), settings.recording_retention_days)
-    recording_desk = RecordingDesk(workstation, recordings)
+    recording_desk = RecordingDesk(workstation, recordings, tasks=tasks.child("recording"))
     records = RecordsParts(orders, WorkOrderListPane(orders, recordings=recordings),
                            WhisperBanner(inbox))
-    host = PluginHost(items)
+    host = PluginHost(items, tasks=tasks.child("plugins"))
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
         gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
-        form_values=application_desk.values,
+        form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
     )
-    plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en"))
+    plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
+                                                    tasks=tasks.child("plugin panel")))
     assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
     workstation.call_changed.connect(assist.on_call_changed)
     walk_ins = WalkInDesk(
@@ -176,8 +183,9 @@ async def run(
                         applications=applications, records=records, plugins=plugins,
                         assist=AssistParts(assist, AssistView(assist)),
                         counter=CounterParts(walk_ins, CounterDeskPane(
-                            walk_ins, items, owner=tasks.child("walk-in intake"))))
-    watch = WatchRelay(workstation)
+                            walk_ins, items, tasks=tasks.child("walk-in intake"))),
+                        tasks=tasks)
+    watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
@@ -188,6 +196,7 @@ async def run(
         camera = DocumentCameraFolder(
             camera_folder, transfer.cache,
             lambda: desk.session.work_order_id if desk.session else "",
+            tasks=tasks.child("document camera"),
         )
         desk.take_from_document_camera(camera)
         walk_ins.call_camera = camera  # paused while the counter holds the camera
