@@ -20,16 +20,18 @@ from pathlib import Path
 
 from seat_common import catalog as catalog_module
 from seat_common.imagecheck import ImageLimits
+from seat_common.tasks import TaskOwner
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.seats import SeatsError, load_seats
 from seat_hub.connections.server import PATH, HubServer
+from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
-from seat_hub.model import HubContext, HubSettings
+from seat_hub.settings import HubSettings
 from seat_hub.storage.eventlog import EventLog
-from seat_hub.storage.ledger import LedgerError, WorkOrderLedger
-from seat_hub.storage.materialdb import MaterialRecords
-from seat_hub.supervision import audit, figures
+from seat_hub.storage.interface import HubStore, LedgerError
+from seat_hub.storage.stores import open_store
+from seat_hub.supervision import figures
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -121,19 +123,26 @@ async def run(args: argparse.Namespace) -> int:
     try:
         catalog = catalog_module.load(args.catalog)
         seats = load_seats(args.seats, known_skills=catalog.skills.keys())
-        ledger = await WorkOrderLedger.open(
+        store = await open_store(
             args.db,
             on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
         )
     except (catalog_module.CatalogError, SeatsError, LedgerError) as exc:
         print(f"seat-hub: {exc}", file=sys.stderr)
         return 2
+    # The hub's one task owner: every background task of the hub runs under it (or a
+    # child of it), and a task that fails is logged as an ``internal_error`` event.
+    tasks = TaskOwner("seat-hub")
+    tasks.failed.connect(
+        lambda failure: log.event("internal_error", where=failure.name, error=repr(failure.error))
+    )
     desk: MaterialDesk | None = None
     try:
         ctx = HubContext(
             seats=seats,
             catalog=catalog,
-            ledger=ledger,
+            ledger=store.ledger,
+            audit=store.audit,
             log=log,
             settings=HubSettings(
                 ring_timeout_s=args.ring_timeout,
@@ -142,13 +151,15 @@ async def run(args: argparse.Namespace) -> int:
                 wrap_up_limits=args.queue_wrap_up_limits,
                 record_calls=args.record_calls,
             ),
+            tasks=tasks.child("calls"),
         )
-        stale = await ledger.close_stale(ctx.clock())
-        await audit.create_tables(ledger)
+        stale = await store.ledger.close_stale(ctx.clock())
         now = ctx.clock()
-        ctx.today = await ledger.run("load_today", lambda db: figures.load_today(db, now))
-        ctx.handle_times.update(await ledger.handle_times())
-        desk = await _material_desk(args, ctx)
+        ctx.live.today = figures.sum_today(
+            await store.ledger.work_orders_queued(figures.day_start(now)), now
+        )
+        ctx.live.handle_times.update(await store.ledger.handle_times())
+        desk = await _material_desk(args, ctx, store, tasks.child("materials"))
         hub_server = HubServer(Hub(ctx, desk), log, page=CitizenPage(catalog))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -178,24 +189,26 @@ async def run(args: argparse.Namespace) -> int:
             await stop.wait()
             log.event("stopping")
     finally:
-        await ledger.close()
+        # The records first: every write queued so far lands before background work stops.
+        await store.close()
         if desk is not None:
             await desk.close()
+        await tasks.close()
     log.event("stopped")
     return 0
 
 
-async def _material_desk(args: argparse.Namespace, ctx: HubContext) -> MaterialDesk:
-    records = MaterialRecords(ctx.ledger)
-    await records.create_tables()
-    store = args.materials if args.materials is not None else args.db.parent / "materials"
+async def _material_desk(
+    args: argparse.Namespace, ctx: HubContext, store: HubStore, tasks: TaskOwner
+) -> MaterialDesk:
+    directory = args.materials if args.materials is not None else args.db.parent / "materials"
     settings = MaterialSettings(
         limits=ImageLimits(max_bytes=args.max_upload_bytes, max_pixels=args.max_upload_pixels),
         stall_timeout_s=args.upload_stall_timeout,
         max_concurrent_uploads=args.max_concurrent_uploads,
         max_work_order_bytes=args.max_work_order_bytes,
     )
-    desk = MaterialDesk(ctx, records, store, settings)
+    desk = MaterialDesk(ctx, store.materials, directory, settings, tasks)
     await asyncio.to_thread(desk.prepare)
     return desk
 

@@ -1,79 +1,95 @@
-"""The hub's memory: logged-in agents, waiting contacts, ringing offers, live calls.
+"""The hub's memory: the live picture of who is logged in, who waits, what rings, what is on.
 
-Plain mutable records, changed only on the event loop, and the
-``HubContext`` that bundles them with the services every handler needs
-(ledger, event log, catalog, seats, settings, clock). The rules that change
-them live in ``presence``, ``queueing``, ``dispatch`` and ``calls``; this
-module only says what there is. The ledger is the durable record; this is
-the live picture, rebuilt empty on every start.
+``LiveState`` is that picture in one record: logged-in agents and supervisors,
+the contacts in the queue, live calls and their watches, work orders waiting
+for wrap-up or rating, and today's figures and handle times. It and the records
+it holds (``Agent``, ``Contact``, ``Ringing``, ``Call``, ``Watch``,
+``EndedCall``) are plain and mutable, changed only on the event loop by the
+rules in ``routing``, ``calls`` and ``supervision``; this module only says what
+there is. The ledger is the durable record; this is rebuilt empty on every start
+(today's figures and handle times are loaded from the ledger).
+
+Publishing is not kept here: the queue views and the seat wall keep their own
+bookkeeping and are told what changed (``HubContext.seat_changed``,
+``HubContext.queue_changed``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from seat_common.catalog import Catalog, ServiceItem
+from seat_common.catalog import ServiceItem
 from seat_common.protocol import (
     AgentState,
     AwayReason,
     Channel,
     CitizenInfo,
-    ErrorCode,
     MediaKind,
     Priority,
-    QueueEntry,
     SeatMode,
     WatchPhase,
 )
-from seat_hub.connections.seats import Seat, SeatRegistry
+from seat_hub.connections.seats import Seat
 from seat_hub.connections.session import Session
-from seat_hub.storage.eventlog import EventLog
-from seat_hub.storage.ledger import HandleTime, WorkOrderLedger
+from seat_hub.storage.records import HandleTime
 from seat_hub.supervision.figures import TodayFigures
 
 
-class Refusal(Exception):
-    """A handler refuses a message; the hub answers the sender with an ``Error``."""
+@dataclass(eq=False)
+class LiveState:
+    """The live picture, keyed for the lookups the rules make."""
 
-    def __init__(self, code: ErrorCode, message: str, field: str = "") -> None:
-        super().__init__(message)
-        self.code: ErrorCode = code
-        self.message = message
-        self.field = field
+    #: Logged-in agents by agent id.
+    agents: dict[str, Agent] = field(default_factory=dict)
+    #: Logged-in supervisors' sessions by agent id.
+    supervisors: dict[str, Session] = field(default_factory=dict)
+    #: Citizens in the queue (waiting or being offered) by work order id, and by session id.
+    contacts: dict[str, Contact] = field(default_factory=dict)
+    contact_of_session: dict[str, Contact] = field(default_factory=dict)
+    #: Live calls by call id, and by the session id of either party.
+    calls: dict[str, Call] = field(default_factory=dict)
+    call_of_session: dict[str, Call] = field(default_factory=dict)
+    #: Supervisors watching calls, by watch id.
+    watches: dict[str, Watch] = field(default_factory=dict)
+    #: Calls that are over, by work order id, until closed and rated.
+    ended: dict[str, EndedCall] = field(default_factory=dict)
+    #: Per item: how long closed work orders took (for expected waits).
+    handle_times: dict[str, HandleTime] = field(default_factory=dict)
+    #: Today's running figures for the seat wall.
+    today: TodayFigures = field(default_factory=TodayFigures)
+    _seq: Iterator[int] = field(default_factory=itertools.count)
+
+    def next_seq(self) -> int:
+        """The next join order (breaks ties between citizens queued at the same time)."""
+        return next(self._seq)
+
+    def agent(self, agent_id: str) -> Agent | None:
+        """The logged-in agent of seat ``agent_id``, if any."""
+        return self.agents.get(agent_id)
 
 
 @dataclass(frozen=True, slots=True)
-class HubSettings:
-    """Tunables from the command line."""
+class SeatWork:
+    """What an agent is busy with: the contact ringing at them, their call, or the work
+    order whose wrap-up they owe (``wrap_up_skill`` is then the queue it came from)."""
 
-    ring_timeout_s: float = 15.0
-    max_missed: int = 3
-    default_handle_s: float = 180.0
-    #: Seconds of wrap-up allowed, per skill (the queue an item's calls wait in);
-    #: ``wrap_up_limit_s`` for the rest. 0: no limit.
-    wrap_up_limit_s: float = 0.0
-    wrap_up_limits: tuple[tuple[str, float], ...] = ()
-    #: Calls are recorded by the agent's workstation (``call_started.recorded``).
-    record_calls: bool = True
-
-    def wrap_up_limit_for(self, skill: str) -> float:
-        """The wrap-up time limit of calls from ``skill``'s queue (0: none)."""
-        for name, limit in self.wrap_up_limits:
-            if name == skill:
-                return limit
-        return self.wrap_up_limit_s
+    work_order_id: str
+    item_code: str
+    item_name: str
+    channel: str
+    call_started_at: float = 0.0
+    watched_by: str = ""
+    wrap_up_skill: str | None = None
 
 
 @dataclass(eq=False)
 class Agent:
     """A logged-in agent at their seat, with the state the hub decides for them.
 
-    ``idle_since`` orders ready agents (longest idle first); ``snapshot`` is the
-    last queue snapshot sent, so an unchanged one is not sent again.
+    ``idle_since`` orders ready agents (longest idle first).
     """
 
     seat: Seat
@@ -87,19 +103,47 @@ class Agent:
     offer: Ringing | None = None
     call: Call | None = None
     wrap_up: EndedCall | None = None
-    snapshot: tuple[QueueEntry, ...] | None = None
 
     @property
     def agent_id(self) -> str:
         return self.seat.agent_id
+
+    def work(self) -> SeatWork | None:
+        """What the agent is busy with: their call, else the offer ringing, else the
+        wrap-up they owe; None when free."""
+        if self.call is not None:
+            contact = self.call.contact
+            watch = self.call.watch
+            return SeatWork(
+                contact.work_order_id,
+                contact.item.code,
+                contact.item.name,
+                contact.channel,
+                call_started_at=self.call.answered_at,
+                watched_by=watch.supervisor.name[:200] if watch is not None else "",
+            )
+        if self.offer is not None:
+            contact = self.offer.contact
+            return SeatWork(
+                contact.work_order_id, contact.item.code, contact.item.name, contact.channel
+            )
+        if self.wrap_up is not None:
+            ended = self.wrap_up
+            return SeatWork(
+                ended.work_order_id,
+                ended.item_code,
+                ended.item_name,
+                ended.channel,
+                wrap_up_skill=ended.skill,
+            )
+        return None
 
 
 @dataclass(eq=False)
 class Contact:
     """A citizen waiting for an agent (or being offered to one) with their work order.
 
-    ``excluded`` holds agents who declined it or let it ring out; ``position``
-    is the queue position last told to the citizen.
+    ``excluded`` holds agents who declined it or let it ring out.
     """
 
     work_order_id: str
@@ -113,10 +157,6 @@ class Contact:
     seq: int
     excluded: set[str] = field(default_factory=set)
     offer: Ringing | None = None
-    position: int = 0
-    #: The contact's queue entry and its encoded size, made once (they never change).
-    entry: QueueEntry | None = None
-    entry_bytes: int = 0
 
 
 @dataclass(eq=False)
@@ -181,51 +221,3 @@ class EndedCall:
     item_name: str = ""
     channel: str = ""
     wrap_up_timer: asyncio.TimerHandle | None = None
-
-
-@dataclass(eq=False)
-class HubContext:
-    """Everything a message handler may read or change, built once by the composition root."""
-
-    seats: SeatRegistry
-    catalog: Catalog
-    ledger: WorkOrderLedger
-    log: EventLog
-    settings: HubSettings
-    clock: Callable[[], float] = time.time
-    handle_times: dict[str, HandleTime] = field(default_factory=dict)
-    agents: dict[str, Agent] = field(default_factory=dict)
-    supervisors: dict[str, Session] = field(default_factory=dict)
-    contacts: dict[str, Contact] = field(default_factory=dict)
-    contact_of_session: dict[str, Contact] = field(default_factory=dict)
-    calls: dict[str, Call] = field(default_factory=dict)
-    watches: dict[str, Watch] = field(default_factory=dict)
-    call_of_session: dict[str, Call] = field(default_factory=dict)
-    ended: dict[str, EndedCall] = field(default_factory=dict)
-    #: Supervisors' sessions that subscribed to the seat wall, by session id.
-    wall_subscribers: dict[str, Session] = field(default_factory=dict)
-    #: Seats whose wall record changed since the last wall update.
-    wall_dirty: set[str] = field(default_factory=set)
-    wall_queue_version: int = -1
-    wall_figures_version: int = -1
-    wall_scheduled: bool = False
-    #: Today's live figures for the wall (loaded from the ledger at start).
-    today: TodayFigures = field(default_factory=TodayFigures)
-    #: Background tasks the hub started from timers (kept so they are not lost).
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-    queue_version: int = 0
-    published_version: int = -1
-    publish_scheduled: bool = False
-    _seq: Iterator[int] = field(default_factory=itertools.count)
-
-    def next_seq(self) -> int:
-        return next(self._seq)
-
-    def seat_changed(self, agent_id: str) -> None:
-        """Mark a seat's wall record changed (published with the next wall update)."""
-        if self.wall_subscribers:
-            self.wall_dirty.add(agent_id)
-
-    def queue_changed(self) -> None:
-        """Mark the queue changed, so positions and snapshots are published."""
-        self.queue_version += 1

@@ -27,15 +27,16 @@ from seat_common.protocol import (
     WrapUp,
 )
 from seat_hub.connections.session import Session
-from seat_hub.model import Agent, Call, EndedCall, HubContext, Refusal
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Agent, Call, EndedCall
 from seat_hub.routing import dispatch, presence, queueviews
 from seat_hub.routing.dispatch import ANONYMOUS_CITIZEN
-from seat_hub.storage.ledger import EndedBy
+from seat_hub.storage.records import EndedBy
 from seat_hub.supervision import watch
 
 
 def _call_of(ctx: HubContext, session: Session, call_id: str) -> Call:
-    call = ctx.calls.get(call_id)
+    call = ctx.live.calls.get(call_id)
     if call is None or not call.has_party(session):
         raise Refusal("no_such_call", "you are not in a call with this id", "call_id")
     return call
@@ -77,9 +78,9 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
     agent = call.agent
     work_order_id = call.contact.work_order_id
     watch.call_ended(ctx, call)
-    del ctx.calls[call.call_id]
-    ctx.call_of_session.pop(call.citizen_session.session_id, None)
-    ctx.call_of_session.pop(agent.session.session_id, None)
+    del ctx.live.calls[call.call_id]
+    ctx.live.call_of_session.pop(call.citizen_session.session_id, None)
+    ctx.live.call_of_session.pop(agent.session.session_id, None)
     now = ctx.clock()
     ctx.ledger.record_end(work_order_id, ended_by, now)
     ended = EndedCall(
@@ -93,7 +94,7 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
         item_name=call.contact.item.name,
         channel=call.contact.channel,
     )
-    ctx.ended[work_order_id] = ended
+    ctx.live.ended[work_order_id] = ended
     limit = ctx.settings.wrap_up_limit_for(ended.skill)
     if limit > 0:
         ended.wrap_up_timer = asyncio.get_running_loop().call_later(
@@ -122,7 +123,7 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
 async def on_wrap_up(ctx: HubContext, agent: Agent, message: WrapUp) -> None:
     if message.outcome == "abandoned":
         raise Refusal("bad_message", "abandoned is set by the hub, not at wrap-up", "outcome")
-    ended = ctx.ended.get(message.work_order_id)
+    ended = ctx.live.ended.get(message.work_order_id)
     if ended is None or ended.agent_id != agent.agent_id or ended.closed:
         call = agent.call
         if call is not None and call.contact.work_order_id == message.work_order_id:
@@ -144,8 +145,8 @@ async def close_ended(
     except Exception:
         ended.closed = False
         raise
-    queueviews.record_handle_time(ctx, ended.item_code, now - ended.answered_at)
-    ctx.today.closed_work_order(now - ended.answered_at, now)
+    queueviews.record_handle_time(ctx.live, ended.item_code, now - ended.answered_at)
+    ctx.live.today.closed_work_order(now - ended.answered_at, now)
     closed = WorkOrderClosed(work_order_id=ended.work_order_id, outcome=outcome)
     if agent is not None:
         agent.session.send(closed)
@@ -170,7 +171,7 @@ def _wrap_up_overdue(ctx: HubContext, ended: EndedCall) -> None:
     """The queue's wrap-up time is up: close the work order, the agent goes back to work."""
     if ended.closed:
         return
-    agent = ctx.agents.get(ended.agent_id)
+    agent = ctx.live.agents.get(ended.agent_id)
     if agent is not None and agent.wrap_up is not ended:
         agent = None
 
@@ -182,16 +183,14 @@ def _wrap_up_overdue(ctx: HubContext, ended: EndedCall) -> None:
             ctx.log.event("internal_error", where="wrap_up_overdue", error=repr(exc))
         dispatch.settle(ctx)
 
-    task = asyncio.get_running_loop().create_task(close())
-    ctx.tasks.add(task)
-    task.add_done_callback(ctx.tasks.discard)
+    ctx.tasks.spawn(close(), name="wrap_up_overdue")
 
 
 async def on_rate(ctx: HubContext, session: Session, message: Rate) -> None:
-    ended = ctx.ended.get(message.work_order_id)
+    ended = ctx.live.ended.get(message.work_order_id)
     if ended is None or ended.citizen_session is not session:
-        contact = ctx.contact_of_session.get(session.session_id)
-        call = ctx.call_of_session.get(session.session_id)
+        contact = ctx.live.contact_of_session.get(session.session_id)
+        call = ctx.live.call_of_session.get(session.session_id)
         if call is not None:
             contact = call.contact
         if contact is not None and contact.work_order_id == message.work_order_id:
@@ -205,7 +204,7 @@ async def on_rate(ctx: HubContext, session: Session, message: Rate) -> None:
     except Exception:
         ended.rated = False
         raise
-    ctx.today.rated(message.score, ctx.clock())
+    ctx.live.today.rated(message.score, ctx.clock())
     session.send(Ack(of="rate", work_order_id=ended.work_order_id))
     _forget_if_done(ctx, ended)
     ctx.log.event("rated", work_order_id=ended.work_order_id, score=message.score)
@@ -213,10 +212,10 @@ async def on_rate(ctx: HubContext, session: Session, message: Rate) -> None:
 
 def citizen_left(ctx: HubContext, session: Session) -> None:
     """Forget the finished work orders of a citizen who disconnected."""
-    for ended in [e for e in ctx.ended.values() if e.citizen_session is session]:
+    for ended in [e for e in ctx.live.ended.values() if e.citizen_session is session]:
         _forget_if_done(ctx, ended)
 
 
 def _forget_if_done(ctx: HubContext, ended: EndedCall) -> None:
     if ended.closed and (ended.rated or ended.citizen_session.closing):
-        ctx.ended.pop(ended.work_order_id, None)
+        ctx.live.ended.pop(ended.work_order_id, None)

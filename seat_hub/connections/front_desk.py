@@ -49,11 +49,12 @@ from seat_common.protocol import (
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
 from seat_hub.connections.session import POLICY_VIOLATION, Session
+from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.uploads import MaterialDesk
-from seat_hub.model import Agent, HubContext, Refusal
-from seat_hub.routing import dispatch, presence, queueing, queueviews
+from seat_hub.model import Agent
+from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.supervision import actions as supervision
-from seat_hub.supervision import wall, watch
+from seat_hub.supervision import watch
 
 
 def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
@@ -163,7 +164,7 @@ class Hub:
             case ReviewVerdict():
                 await self._desk().on_verdict(session, message)
             case SubscribeWall():
-                wall.subscribe(ctx, session)
+                ctx.wall.subscribe(session)
             case Whisper():
                 await supervision.on_whisper(ctx, session, message)
             case SuperviseState():
@@ -188,7 +189,7 @@ class Hub:
                 raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
 
     def _agent(self, session: Session) -> Agent:
-        agent = self.ctx.agents.get(session.agent_id)
+        agent = self.ctx.live.agents.get(session.agent_id)
         if agent is None or agent.session is not session:
             raise Refusal("internal", "this seat is not logged in here", "")
         return agent
@@ -202,7 +203,7 @@ class Hub:
                 session.send(error_reply("bad_token", "unknown token", "token", "hello"))
                 session.close(POLICY_VIOLATION, "bad token")
                 return
-            if seat.agent_id in ctx.agents or seat.agent_id in ctx.supervisors:
+            if seat.agent_id in ctx.live.agents or seat.agent_id in ctx.live.supervisors:
                 ctx.log.event(
                     "login_refused",
                     session=session.session_id,
@@ -234,9 +235,9 @@ class Hub:
             )
             if message.role == "agent":
                 agent = presence.log_in(ctx, session, seat)
-                queueviews.send_snapshot(ctx, agent)
+                ctx.queue_views.send_snapshot(agent)
             else:
-                ctx.supervisors[seat.agent_id] = session
+                ctx.live.supervisors[seat.agent_id] = session
             return
         session.role = message.role
         session.name = message.name
@@ -261,10 +262,10 @@ class Hub:
             elif session.role == "agent":
                 self._agent_gone(session)
             elif session.role == "supervisor":
-                wall.unsubscribe(ctx, session)
+                ctx.wall.unsubscribe(session)
                 watch.supervisor_gone(ctx, session)
-                if ctx.supervisors.get(session.agent_id) is session:
-                    del ctx.supervisors[session.agent_id]
+                if ctx.live.supervisors.get(session.agent_id) is session:
+                    del ctx.live.supervisors[session.agent_id]
         except Exception as exc:
             ctx.log.event(
                 "internal_error", where="disconnected", session=session.session_id, error=repr(exc)
@@ -273,17 +274,17 @@ class Hub:
 
     def _citizen_gone(self, session: Session) -> None:
         ctx = self.ctx
-        contact = ctx.contact_of_session.get(session.session_id)
+        contact = ctx.live.contact_of_session.get(session.session_id)
         if contact is not None:
             queueing.abandon(ctx, contact)
-        call = ctx.call_of_session.get(session.session_id)
+        call = ctx.live.call_of_session.get(session.session_id)
         if call is not None:
             calls.end_call(ctx, call, "hub", "disconnected")
         calls.citizen_left(ctx, session)
 
     def _agent_gone(self, session: Session) -> None:
         ctx = self.ctx
-        agent = ctx.agents.get(session.agent_id)
+        agent = ctx.live.agents.get(session.agent_id)
         if agent is None or agent.session is not session:
             return
         if agent.offer is not None:
@@ -292,7 +293,7 @@ class Hub:
             watch.call_ended(ctx, agent.call, "agent_left")
             # The work order waits for this seat's wrap-up when it logs in again.
             calls.end_call(ctx, agent.call, "hub", "disconnected")
-        del ctx.agents[agent.agent_id]
+        del ctx.live.agents[agent.agent_id]
         ctx.seat_changed(agent.agent_id)
         ctx.log.event(
             "presence",

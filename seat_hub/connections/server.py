@@ -112,7 +112,10 @@ class HubServer:
             _remote(connection),
             abort=connection.transport.abort,
         )
+        # The writer is this connection's own task, not the hub's background work: it starts
+        # and ends with ``handle`` (awaited, or cancelled, below), and a failure is logged.
         writer = asyncio.create_task(session.run_writer(), name=f"writer {session.session_id}")
+        writer.add_done_callback(lambda task: self._writer_done(session, task))
         guard = FloodGuard.create(self._monotonic(), rate=self.rate, burst=self.burst)
         self.log.event("connected", session=session.session_id, remote=session.remote)
         try:
@@ -137,6 +140,8 @@ class HubServer:
                 await asyncio.wait_for(writer, timeout=5)
             except (TimeoutError, ConnectionClosed):
                 writer.cancel()
+            except Exception:
+                pass  # logged by _writer_done when it failed
             self.log.event(
                 "disconnected",
                 session=session.session_id,
@@ -144,6 +149,12 @@ class HubServer:
                 agent_id=session.agent_id,
                 code=connection.close_code,
                 reason=session.close_reason or (connection.close_reason or ""),
+            )
+
+    def _writer_done(self, session: Session, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and (error := task.exception()) is not None:
+            self.log.event(
+                "internal_error", where="writer", session=session.session_id, error=repr(error)
             )
 
     def _flooding(self, session: Session, guard: FloodGuard) -> bool:

@@ -27,9 +27,10 @@ from seat_common.protocol import (
     ReviewVerdict,
     pack_chunk,
 )
+from seat_common.tasks import TaskOwner
 from seat_hub.connections.session import Session
-from seat_hub.model import HubContext, Refusal
-from seat_hub.storage.materialdb import MaterialRecords
+from seat_hub.context import HubContext, Refusal
+from seat_hub.storage.interface import MaterialIndex
 
 
 class DeliveryLimits(Protocol):
@@ -44,30 +45,32 @@ class DeliveryLimits(Protocol):
 
 def other_party(ctx: HubContext, session: Session, work_order_id: str) -> Session | None:
     """The other party of a work order ``session`` is in (live or in wrap-up)."""
-    for call in ctx.calls.values():
+    for call in ctx.live.calls.values():
         if call.contact.work_order_id == work_order_id and call.has_party(session):
             return call.other_party(session)
-    ended = ctx.ended.get(work_order_id)
+    ended = ctx.live.ended.get(work_order_id)
     if ended is not None:
         if session.role == "agent" and ended.agent_id == session.agent_id:
             citizen = ended.citizen_session
             return None if citizen.closing else citizen
         if ended.citizen_session is session:
-            agent = ctx.agents.get(ended.agent_id)
+            agent = ctx.live.agents.get(ended.agent_id)
             return agent.session if agent is not None else None
     raise Refusal("no_such_work_order", "not a work order of yours", "work_order_id")
 
 
 class MaterialDelivery:
-    """Downloads and verdicts for the materials desk."""
+    """Downloads and verdicts for the materials desk; each download streams as a task of
+    ``tasks`` (the desk's), remembered per session so that a gone session's downloads stop."""
 
     def __init__(
         self,
         ctx: HubContext,
-        records: MaterialRecords,
+        records: MaterialIndex,
         store_dir: Path,
         pool: ThreadPoolExecutor,
         limits: DeliveryLimits,
+        tasks: TaskOwner,
     ) -> None:
         self.ctx = ctx
         self.records = records
@@ -75,11 +78,8 @@ class MaterialDelivery:
         self._pool = pool
         self.max_concurrent_downloads = limits.max_concurrent_downloads
         self.download_buffer_bytes = limits.download_buffer_bytes
+        self._tasks = tasks
         self._downloads: dict[tuple[str, int], asyncio.Task[None]] = {}
-
-    def close(self) -> None:
-        for task in self._downloads.values():
-            task.cancel()
 
     def session_gone(self, session: Session) -> None:
         for key in [k for k in self._downloads if k[0] == session.session_id]:
@@ -100,7 +100,8 @@ class MaterialDelivery:
         ):
             raise Refusal("rate_limited", "too many downloads at once", "download_id")
         session.send(MaterialDownload(download_id=message.download_id, material=info))
-        task = asyncio.create_task(self._stream(session, message.download_id, info))
+        # A failed download is logged by the task owner (as ``internal_error``, ``download``).
+        task = self._tasks.spawn(self._stream(session, message.download_id, info), "download")
         self._downloads[key] = task
         task.add_done_callback(lambda t: self._download_done(key, t))
 
@@ -123,8 +124,6 @@ class MaterialDelivery:
     def _download_done(self, key: tuple[str, int], task: asyncio.Task[None]) -> None:
         if self._downloads.get(key) is task:
             del self._downloads[key]
-        if not task.cancelled() and task.exception() is not None:
-            self.ctx.log.event("internal_error", where="download", error=repr(task.exception()))
 
     # --- verdicts --------------------------------------------------------------
 

@@ -47,10 +47,11 @@ from seat_common.protocol import (
     UploadStart,
     unpack_chunk,
 )
+from seat_common.tasks import TaskOwner
 from seat_hub.connections.session import Session
+from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.delivery import MaterialDelivery, other_party
-from seat_hub.model import HubContext, Refusal
-from seat_hub.storage.materialdb import MaterialRecords
+from seat_hub.storage.interface import MaterialIndex
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -91,14 +92,18 @@ class _Upload:
 
 
 class MaterialDesk:
-    """Handles material messages and chunks for the hub (one per hub process)."""
+    """Handles material messages and chunks for the hub (one per hub process).
+
+    Its background work (removing a failed upload's temp file, streaming
+    downloads) runs under ``tasks``, which it closes with itself."""
 
     def __init__(
         self,
         ctx: HubContext,
-        records: MaterialRecords,
+        records: MaterialIndex,
         store_dir: Path,
         settings: MaterialSettings,
+        tasks: TaskOwner,
     ) -> None:
         self.ctx = ctx
         self.records = records
@@ -108,8 +113,8 @@ class MaterialDesk:
         self._pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="materials")
         self._uploads: dict[tuple[str, int], _Upload] = {}
         self._failed: dict[str, deque[int]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
-        self.delivery = MaterialDelivery(ctx, records, store_dir, self._pool, settings)
+        self._tasks = tasks
+        self.delivery = MaterialDelivery(ctx, records, store_dir, self._pool, settings, tasks)
 
     def prepare(self) -> None:
         """Create the store and remove temp files a previous run left behind (blocking)."""
@@ -118,9 +123,8 @@ class MaterialDesk:
             leftover.unlink(missing_ok=True)
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        self.delivery.close()
+        """Cancel uploads' clean-ups and downloads, then stop the thread pool."""
+        await self._tasks.close()
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     async def on_fetch(self, session: Session, message: FetchMaterial) -> None:
@@ -304,7 +308,7 @@ class MaterialDesk:
         self._uploads.pop((session.session_id, upload.start.upload_id), None)
         self._remember_failed(session, upload.start.upload_id)
         self._tell_failed(session, upload.other, upload.start, reason, message)
-        self._spawn(self._discard(upload))
+        self._tasks.spawn(self._discard(upload), name="discard_upload")
 
     async def _discard(self, upload: _Upload) -> None:
         loop = asyncio.get_running_loop()
@@ -376,11 +380,6 @@ class MaterialDesk:
                 self._fail(upload, "disconnected", "the uploader disconnected half way")
         self.delivery.session_gone(session)
         self._failed.pop(session.session_id, None)
-
-    def _spawn(self, coro: Any) -> None:
-        task: asyncio.Task[None] = asyncio.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
 
 
 def _aborted(upload: _Upload) -> bool:

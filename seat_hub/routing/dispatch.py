@@ -2,12 +2,13 @@
 
 ``settle`` runs after every event that may free an agent or add a contact:
 it asks ``acd.plan_dispatch`` for a plan, rings the chosen agents
-(``Offer``, with the citizen's personal data masked) and then publishes the
-queue views. An offer ends in exactly one way: accepted (the call starts),
-declined, rung out (``--ring-timeout``; after ``--max-missed`` in a row the
-agent goes away with reason ``missed_offers``, as FreeSWITCH mod_callcenter
-does), the citizen left, or the agent left. A contact whose offer ends
-without an answer keeps its place: its original queue time.
+(``Offer``, with the citizen's personal data masked) and then has what
+changed published (``HubContext.publish_soon``). An offer ends in exactly
+one way: accepted (the call starts), declined, rung out (``--ring-timeout``;
+after ``--max-missed`` in a row the agent goes away with reason
+``missed_offers``, as FreeSWITCH mod_callcenter does), the citizen left, or
+the agent left. A contact whose offer ends without an answer keeps its
+place: its original queue time.
 """
 
 from __future__ import annotations
@@ -24,11 +25,11 @@ from seat_common.protocol import (
     OfferWithdrawn,
     WithdrawReason,
 )
-from seat_hub.model import Agent, Call, Contact, HubContext, Refusal, Ringing
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Agent, Call, Contact, Ringing
 from seat_hub.routing import presence, queueviews
 from seat_hub.routing.acd import AgentView, plan_dispatch
-from seat_hub.storage.ledger import OfferResult
-from seat_hub.supervision import wall
+from seat_hub.storage.records import OfferResult
 from seat_hub.supervision.figures import citizen_key
 
 _RESULTS: dict[WithdrawReason, OfferResult] = {
@@ -43,21 +44,21 @@ ANONYMOUS_CITIZEN = "市民"
 
 
 def settle(ctx: HubContext) -> None:
-    """Offer whoever can be offered now, then (soon) publish the queue views."""
-    waiting = [queueviews.waiting_view(c) for c in ctx.contacts.values() if c.offer is None]
+    """Offer whoever can be offered now, then (soon) publish what changed."""
+    waiting = [queueviews.waiting_view(c) for c in ctx.live.contacts.values() if c.offer is None]
     if waiting:
         agents = [
             AgentView(a.agent_id, a.state, a.mode, a.seat.skills, a.idle_since)
-            for a in ctx.agents.values()
+            for a in ctx.live.agents.values()
         ]
         plan = plan_dispatch(waiting, agents)
         for work_order_id in plan.exclusions_reset:
-            ctx.contacts[work_order_id].excluded.clear()
+            ctx.live.contacts[work_order_id].excluded.clear()
             ctx.log.event("exclusions_reset", work_order_id=work_order_id)
         for assignment in plan.assignments:
-            offer(ctx, ctx.contacts[assignment.work_order_id], ctx.agents[assignment.agent_id])
-    queueviews.schedule_publish(ctx)
-    wall.schedule_publish(ctx)
+            contact = ctx.live.contacts[assignment.work_order_id]
+            offer(ctx, contact, ctx.live.agents[assignment.agent_id])
+    ctx.publish_soon()
 
 
 def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
@@ -157,17 +158,17 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
         ringing.timer.cancel()
     agent.offer = None
     contact.offer = None
-    del ctx.contacts[contact.work_order_id]
-    ctx.contact_of_session.pop(contact.session.session_id, None)
+    del ctx.live.contacts[contact.work_order_id]
+    ctx.live.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
     now = ctx.clock()
     call = Call(ringing.call_id, contact, agent, now)
-    ctx.calls[call.call_id] = call
-    ctx.call_of_session[contact.session.session_id] = call
-    ctx.call_of_session[agent.session.session_id] = call
+    ctx.live.calls[call.call_id] = call
+    ctx.live.call_of_session[contact.session.session_id] = call
+    ctx.live.call_of_session[agent.session.session_id] = call
     agent.call = call
     agent.missed_offers = 0
-    ctx.today.answered_call(
+    ctx.live.today.answered_call(
         contact.queued_at, now, citizen_key(contact.citizen, contact.work_order_id)
     )
     ctx.ledger.record_answer(contact.work_order_id, call.call_id, agent.agent_id, now)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from seat_common.protocol import AgentState, AwayReason, Presence, SetMode, SetState
 from seat_hub.connections.seats import Seat
 from seat_hub.connections.session import Session
-from seat_hub.model import Agent, HubContext, Refusal
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Agent
 from seat_hub.routing.acd import ROUTED_MODES
 
 
@@ -24,12 +25,12 @@ def log_in(ctx: HubContext, session: Session, seat: Seat) -> Agent:
     agent = Agent(
         seat=seat, session=session, state=state, mode=seat.mode, since=now, idle_since=now
     )
-    for ended in ctx.ended.values():
+    for ended in ctx.live.ended.values():
         if ended.agent_id == seat.agent_id and not ended.closed:
             agent.state = "wrap_up"
             agent.wrap_up = ended
             break
-    ctx.agents[seat.agent_id] = agent
+    ctx.live.agents[seat.agent_id] = agent
     send_presence(ctx, agent)
     return agent
 
@@ -58,13 +59,8 @@ def send_presence(ctx: HubContext, agent: Agent) -> None:
 
 def current_work_order(agent: Agent) -> str:
     """The work order the agent is being offered, is serving, or owes a wrap-up for."""
-    if agent.call is not None:
-        return agent.call.contact.work_order_id
-    if agent.offer is not None:
-        return agent.offer.contact.work_order_id
-    if agent.wrap_up is not None:
-        return agent.wrap_up.work_order_id
-    return ""
+    work = agent.work()
+    return work.work_order_id if work is not None else ""
 
 
 def change_state(ctx: HubContext, agent: Agent, state: AgentState, reason: AwayReason = "") -> None:

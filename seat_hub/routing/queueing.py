@@ -13,8 +13,9 @@ import asyncio
 
 from seat_common.protocol import Ack, JoinQueue, Queued
 from seat_hub.connections.session import Session
-from seat_hub.model import Contact, HubContext, Refusal
-from seat_hub.routing import dispatch, queueviews
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Contact
+from seat_hub.routing import dispatch
 
 
 async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -> None:
@@ -23,9 +24,9 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         raise Refusal("no_such_item", "no such service item", "item_code")
     if message.channel not in item.channels:
         raise Refusal("not_allowed", f"{item.code} is not offered on this channel", "channel")
-    if session.session_id in ctx.contact_of_session:
+    if session.session_id in ctx.live.contact_of_session:
         raise Refusal("already_queued", "you are already in the queue", "item_code")
-    if session.session_id in ctx.call_of_session:
+    if session.session_id in ctx.live.call_of_session:
         raise Refusal("already_queued", "you are in a call", "item_code")
     queued_at = ctx.clock()
     # No other message of this session runs while this one awaits the ledger
@@ -47,20 +48,20 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         citizen=message.citizen,
         session=session,
         queued_at=queued_at,
-        seq=ctx.next_seq(),
+        seq=ctx.live.next_seq(),
     )
-    ctx.contacts[work_order_id] = contact
-    ctx.today.queued(queued_at)
-    ctx.contact_of_session[session.session_id] = contact
+    ctx.live.contacts[work_order_id] = contact
+    ctx.live.today.queued(queued_at)
+    ctx.live.contact_of_session[session.session_id] = contact
     ctx.queue_changed()
-    contact.position = queueviews.position_of(ctx, contact)
+    position = ctx.queue_views.first_position(contact)
     session.send(
         Queued(
             work_order_id=work_order_id,
             item_code=item.code,
             item_name=item.name,
-            position=contact.position,
-            expected_wait_s=queueviews.expected_wait(ctx, contact, contact.position),
+            position=position,
+            expected_wait_s=ctx.queue_views.expected_wait(contact, position),
         )
     )
     ctx.log.event(
@@ -70,14 +71,14 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         item_code=item.code,
         channel=message.channel,
         priority=message.priority,
-        position=contact.position,
+        position=position,
     )
 
 
 async def on_leave_queue(ctx: HubContext, session: Session) -> None:
-    contact = ctx.contact_of_session.get(session.session_id)
+    contact = ctx.live.contact_of_session.get(session.session_id)
     if contact is None:
-        if session.session_id in ctx.call_of_session:
+        if session.session_id in ctx.live.call_of_session:
             raise Refusal("not_in_queue", "you are in a call; hang up instead", "type")
         raise Refusal("not_in_queue", "you are not in the queue", "type")
     await abandon(ctx, contact)
@@ -88,10 +89,10 @@ def abandon(ctx: HubContext, contact: Contact) -> asyncio.Future[None]:
     """The citizen left before an answer: take them out and close the work order."""
     if contact.offer is not None:
         dispatch.withdraw_offer(ctx, contact.offer, "citizen_left")
-    del ctx.contacts[contact.work_order_id]
-    ctx.contact_of_session.pop(contact.session.session_id, None)
+    del ctx.live.contacts[contact.work_order_id]
+    ctx.live.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
-    ctx.today.abandoned_call(ctx.clock())
+    ctx.live.today.abandoned_call(ctx.clock())
     ctx.log.event(
         "abandoned", work_order_id=contact.work_order_id, session=contact.session.session_id
     )

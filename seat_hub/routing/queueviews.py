@@ -7,6 +7,12 @@ are published after every change (batched: once the events of one turn of
 the event loop are handled), and only to those whose view changed. A
 snapshot carries as many entries as fit in one message (those served next).
 
+``QueueViews`` keeps that publishing's bookkeeping (the queue's version and
+the version last published, whether a publication is scheduled, the position
+each citizen was told and the snapshot each agent was sent); the rest of the
+hub tells it ``changed`` (through ``HubContext.queue_changed``) and asks it to
+``publish_soon``. Nothing else sets its state.
+
 Order: contacts being offered right now come first (they are being
 connected), then the waiting ones in ACD order.
 """
@@ -29,9 +35,11 @@ from seat_common.protocol import (
     encode,
     to_wire,
 )
-from seat_hub.model import Agent, Contact, HubContext
+from seat_hub.model import Agent, Contact, LiveState
 from seat_hub.routing.acd import ROUTED_MODES, WaitingContact, contact_order_key
-from seat_hub.storage.ledger import HandleTime
+from seat_hub.settings import HubSettings
+from seat_hub.storage.eventlog import EventLog
+from seat_hub.storage.records import HandleTime
 
 #: Most entries one snapshot carries (the protocol's limit).
 MAX_SNAPSHOT_ENTRIES: Final = 2000
@@ -64,40 +72,32 @@ def _key(contact: Contact) -> tuple[int, tuple[int, float, int]]:
     return (0 if contact.offer is not None else 1, contact_order_key(waiting_view(contact)))
 
 
-def ordered(ctx: HubContext) -> list[Contact]:
+def ordered(live: LiveState) -> list[Contact]:
     """Every contact in the queue, in the order they will be served."""
-    return sorted(ctx.contacts.values(), key=_key)
+    return sorted(live.contacts.values(), key=_key)
 
 
-def lines_by_skill(ctx: HubContext) -> dict[str, list[Contact]]:
+def lines_by_skill(live: LiveState) -> dict[str, list[Contact]]:
+    """The queue per skill, each line in serving order (what citizens' positions count in)."""
     lines: dict[str, list[Contact]] = defaultdict(list)
-    for contact in ordered(ctx):
+    for contact in ordered(live):
         lines[contact.item.skill].append(contact)
     return lines
 
 
-def position_of(ctx: HubContext, contact: Contact) -> int:
-    line = lines_by_skill(ctx)[contact.item.skill]
-    return line.index(contact) + 1
+def lines_by_item(live: LiveState) -> dict[str, list[Contact]]:
+    """The queue per service item, each line in serving order (what the seat wall shows)."""
+    lines: dict[str, list[Contact]] = defaultdict(list)
+    for contact in ordered(live):
+        lines[contact.item.code].append(contact)
+    return lines
 
 
-def expected_wait(ctx: HubContext, contact: Contact, position: int) -> float:
-    """Position × the item's mean handle time, shared among the agents who serve it."""
-    handle = ctx.handle_times.get(contact.item.code)
-    mean = handle.mean_s if handle is not None and handle.count else ctx.settings.default_handle_s
-    serving = sum(
-        1
-        for a in ctx.agents.values()
-        if contact.item.skill in a.seat.skills and a.mode in ROUTED_MODES
-    )
-    return round(position * mean / max(1, serving), 1)
-
-
-def record_handle_time(ctx: HubContext, item_code: str, seconds: float) -> None:
+def record_handle_time(live: LiveState, item_code: str, seconds: float) -> None:
     """Fold one closed work order into the item's mean handle time."""
-    old = ctx.handle_times.get(item_code, HandleTime(0, 0.0))
+    old = live.handle_times.get(item_code, HandleTime(0, 0.0))
     count = old.count + 1
-    ctx.handle_times[item_code] = HandleTime(count, old.mean_s + (seconds - old.mean_s) / count)
+    live.handle_times[item_code] = HandleTime(count, old.mean_s + (seconds - old.mean_s) / count)
 
 
 def entry(contact: Contact) -> QueueEntry:
@@ -122,14 +122,22 @@ class QueueRow:
     size: int  # bytes of the entry in the encoded snapshot
 
 
-def queue_rows(contacts: list[Contact]) -> list[QueueRow]:
+def queue_rows(
+    contacts: list[Contact], made: dict[str, QueueRow] | None = None
+) -> list[QueueRow]:
+    """The rows of ``contacts``. ``made`` keeps the rows between publications, by work order
+    (a row is made once per contact and item, and only the rows of ``contacts`` stay)."""
     rows = []
     for c in contacts:
-        if c.entry is None:
-            c.entry = entry(c)
-            wire = json.dumps(to_wire(c.entry), ensure_ascii=False, separators=(",", ":"))
-            c.entry_bytes = len(wire.encode()) + 1
-        rows.append(QueueRow(c.item.skill, c.entry, c.entry_bytes))
+        row = made.get(c.work_order_id) if made is not None else None
+        if row is None or row.entry.item_code != c.item.code:  # new, or moved to another item
+            made_entry = entry(c)
+            wire = json.dumps(to_wire(made_entry), ensure_ascii=False, separators=(",", ":"))
+            row = QueueRow(c.item.skill, made_entry, len(wire.encode()) + 1)
+        rows.append(row)
+    if made is not None:
+        made.clear()
+        made.update((row.entry.work_order_id, row) for row in rows)
     return rows
 
 
@@ -152,61 +160,111 @@ def snapshot_for(agent: Agent, rows: list[QueueRow]) -> tuple[QueueEntry, ...]:
     return tuple(chosen)
 
 
-def send_snapshot(ctx: HubContext, agent: Agent) -> None:
-    """Send the agent their queue now (on login)."""
-    agent.snapshot = snapshot_for(agent, queue_rows(ordered(ctx)))
-    agent.session.send(QueueSnapshot(entries=agent.snapshot))
+class QueueViews:
+    """Publishes the queue views: positions to citizens, snapshots to agents.
 
-
-def schedule_publish(ctx: HubContext) -> None:
-    """Publish the queue views once the events now being handled are done.
-
-    Under load many events land in one turn of the event loop; they share one
-    publication instead of each sending every agent a snapshot.
+    Holds the queue's ``version`` (bumped by ``changed``), the version last
+    published, whether a publication is scheduled, the position last told to
+    each citizen, the snapshot last sent to each agent and the queue rows made
+    so far; reads the live state.
     """
-    if ctx.publish_scheduled or ctx.queue_version == ctx.published_version:
-        return
-    ctx.publish_scheduled = True
-    asyncio.get_running_loop().call_soon(_publish_soon, ctx)
 
+    def __init__(self, live: LiveState, settings: HubSettings, log: EventLog) -> None:
+        self._live = live
+        self._settings = settings
+        self._log = log
+        self.version = 0
+        self._published = -1
+        self._scheduled = False
+        #: Work order id → the position its citizen was last told.
+        self._told: dict[str, int] = {}
+        #: Agent id → the snapshot last sent (an unchanged one is not sent again).
+        self._shown: dict[str, tuple[QueueEntry, ...]] = {}
+        self._rows: dict[str, QueueRow] = {}
 
-def _publish_soon(ctx: HubContext) -> None:
-    ctx.publish_scheduled = False
-    try:
-        publish(ctx)
-    except Exception as exc:  # a loop callback has nobody to raise to
-        ctx.log.event("internal_error", where="publish", error=repr(exc))
+    def changed(self) -> None:
+        """The queue changed: positions and snapshots are published with the next turn."""
+        self.version += 1
 
+    def first_position(self, contact: Contact) -> int:
+        """A contact's position as it joins the queue, remembered as told (their ``Queued``
+        carries it); later moves are published as ``QueuePosition``."""
+        line = lines_by_skill(self._live)[contact.item.skill]
+        position = self._told[contact.work_order_id] = line.index(contact) + 1
+        return position
 
-def publish(ctx: HubContext) -> None:
-    """After a queue change: new positions to citizens, new snapshots to agents."""
-    if ctx.queue_version == ctx.published_version:
-        return
-    ctx.published_version = ctx.queue_version
-    contacts = ordered(ctx)
-    lines: dict[str, list[Contact]] = defaultdict(list)
-    for contact in contacts:
-        lines[contact.item.skill].append(contact)
-    for line in lines.values():
-        for position, contact in enumerate(line, start=1):
-            # position 0: the citizen has not had their Queued reply yet.
-            if contact.position and contact.position != position:
-                contact.position = position
-                contact.session.send(
-                    QueuePosition(
-                        work_order_id=contact.work_order_id,
-                        position=position,
-                        expected_wait_s=expected_wait(ctx, contact, position),
+    def expected_wait(self, contact: Contact, position: int) -> float:
+        """Position × the item's mean handle time, shared among the agents who serve it."""
+        handle = self._live.handle_times.get(contact.item.code)
+        mean = self._settings.default_handle_s
+        if handle is not None and handle.count:
+            mean = handle.mean_s
+        serving = sum(
+            1
+            for a in self._live.agents.values()
+            if contact.item.skill in a.seat.skills and a.mode in ROUTED_MODES
+        )
+        return round(position * mean / max(1, serving), 1)
+
+    def send_snapshot(self, agent: Agent) -> None:
+        """Send the agent their queue now (on login)."""
+        shown = self._shown[agent.agent_id] = snapshot_for(
+            agent, queue_rows(ordered(self._live), self._rows)
+        )
+        agent.session.send(QueueSnapshot(entries=shown))
+
+    def publish_soon(self) -> None:
+        """Publish the queue views once the events now being handled are done.
+
+        Under load many events land in one turn of the event loop; they share one
+        publication instead of each sending every agent a snapshot.
+        """
+        if self._scheduled or self.version == self._published:
+            return
+        self._scheduled = True
+        asyncio.get_running_loop().call_soon(self._publish_now)
+
+    def _publish_now(self) -> None:
+        self._scheduled = False
+        try:
+            self.publish()
+        except Exception as exc:  # a loop callback has nobody to raise to
+            self._log.event("internal_error", where="publish", error=repr(exc))
+
+    def publish(self) -> None:
+        """After a queue change: new positions to citizens, new snapshots to agents."""
+        if self.version == self._published:
+            return
+        self._published = self.version
+        contacts = ordered(self._live)
+        lines: dict[str, list[Contact]] = defaultdict(list)
+        for contact in contacts:
+            lines[contact.item.skill].append(contact)
+        told, self._told = self._told, {}
+        for line in lines.values():
+            for position, contact in enumerate(line, start=1):
+                # Not told yet: the citizen has not had their Queued reply yet.
+                before = told.get(contact.work_order_id, 0)
+                if not before:
+                    continue
+                self._told[contact.work_order_id] = position
+                if before != position:
+                    contact.session.send(
+                        QueuePosition(
+                            work_order_id=contact.work_order_id,
+                            position=position,
+                            expected_wait_s=self.expected_wait(contact, position),
+                        )
                     )
-                )
-    rows = queue_rows(contacts)
-    # Agents with the same skills see the same snapshot: build and encode it once.
-    views: dict[frozenset[str], tuple[tuple[QueueEntry, ...], str]] = {}
-    for agent in ctx.agents.values():
-        view = views.get(agent.seat.skills)
-        if view is None:
-            entries = snapshot_for(agent, rows)
-            view = views[agent.seat.skills] = (entries, encode(QueueSnapshot(entries=entries)))
-        if view[0] != agent.snapshot:
-            agent.snapshot = view[0]
-            agent.session.send_encoded(view[1])
+        rows = queue_rows(contacts, self._rows)
+        # Agents with the same skills see the same snapshot: build and encode it once.
+        views: dict[frozenset[str], tuple[tuple[QueueEntry, ...], str]] = {}
+        shown, self._shown = self._shown, {}
+        for agent in self._live.agents.values():
+            view = views.get(agent.seat.skills)
+            if view is None:
+                entries = snapshot_for(agent, rows)
+                view = views[agent.seat.skills] = (entries, encode(QueueSnapshot(entries=entries)))
+            if view[0] != shown.get(agent.agent_id):
+                agent.session.send_encoded(view[1])
+            self._shown[agent.agent_id] = view[0]

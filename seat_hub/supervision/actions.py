@@ -2,7 +2,7 @@
 
 Only a ``supervisor`` session gets here (``protocol.SENDABLE_BY``; the hub
 refuses everyone else with ``not_allowed``). Every action, done or
-refused, is appended to the audit log (``audit``) before the supervisor
+refused, is appended to the audit log (``ctx.audit``) before the supervisor
 hears the answer: ``Ack`` when done, ``Error`` when refused.
 
 - ``Whisper``: relayed as ``WhisperMessage`` to that agent's session only.
@@ -29,10 +29,10 @@ from seat_common.protocol import (
     WhisperMessage,
 )
 from seat_hub.connections.session import Session
-from seat_hub.model import Agent, HubContext, Refusal
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Agent
 from seat_hub.routing import dispatch, presence
 from seat_hub.routing.acd import ROUTED_MODES
-from seat_hub.supervision import audit
 
 
 async def audited(
@@ -51,8 +51,7 @@ async def audited(
     except Refusal as exc:
         refusal = exc
         result = f"refused:{exc.code}"
-    await audit.record(
-        ctx.ledger,
+    await ctx.audit.record(
         at=ctx.clock(),
         supervisor_id=session.agent_id,
         action=action,
@@ -74,7 +73,7 @@ async def audited(
 
 def agent_at_seat(ctx: HubContext, agent_id: str) -> Agent:
     """The logged-in agent of seat ``agent_id`` (refused: no such seat, or not logged in)."""
-    agent = ctx.agents.get(agent_id)
+    agent = ctx.live.agents.get(agent_id)
     if agent is None:
         if ctx.seats.get(agent_id) is None:
             raise Refusal("no_such_agent", "no such agent", "agent_id")
@@ -113,7 +112,7 @@ async def on_move_contact(ctx: HubContext, session: Session, message: MoveContac
     def act() -> None:
         if bool(message.to_agent_id) == bool(message.to_item_code):
             raise Refusal("bad_message", "give exactly one of to_agent_id, to_item_code", "")
-        contact = ctx.contacts.get(message.work_order_id)
+        contact = ctx.live.contacts.get(message.work_order_id)
         if contact is None:
             raise Refusal("no_such_work_order", "no such citizen waiting", "work_order_id")
         if contact.offer is not None:
@@ -127,7 +126,6 @@ async def on_move_contact(ctx: HubContext, session: Session, message: MoveContac
                     "not_allowed", "that item is not offered on this channel", "to_item_code"
                 )
             contact.item = item
-            contact.entry = None  # the cached queue entry names the old item
             contact.excluded.clear()
             ctx.queue_changed()
             moved_item.append(item.code)
@@ -144,5 +142,5 @@ async def on_move_contact(ctx: HubContext, session: Session, message: MoveContac
 
 
 async def on_fetch_audit(ctx: HubContext, session: Session, message: FetchAudit) -> None:
-    entries = await audit.recent(ctx.ledger, message.limit)
+    entries = await ctx.audit.recent(message.limit)
     session.send(AuditLog(entries=tuple(entries)))

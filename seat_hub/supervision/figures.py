@@ -2,10 +2,11 @@
 
 ``TodayFigures`` holds running sums for the hub's local day, changed by the
 call flow as it happens (``queued``, ``answered``, ``abandoned``, ``closed``,
-``rated``) and loaded from the ledger at start (``load_today``), so a hub
-restart does not zero the day. ``figures()`` turns the sums into the wire's
-``WallFigures``. The service level counts answered contacts answered within
-20 s and 60 s of queueing (answered_at − queued_at). Users served counts
+``rated``) and summed at start from the work orders the ledger holds for the
+day (``sum_today``), so a hub restart does not zero the day. ``figures()``
+turns the sums into the wire's ``WallFigures``. The service level counts
+answered contacts answered within 20 s and 60 s of queueing (answered_at −
+queued_at). Users served counts
 distinct citizens answered (by ID number, else phone, else name, else work
 order). A new day starts from zero.
 """
@@ -13,10 +14,11 @@ order). A new day starts from zero.
 from __future__ import annotations
 
 import datetime as _dt
-import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from seat_common.protocol import CitizenInfo, WallFigures
+from seat_hub.storage.records import WorkOrder
 
 
 def day_of(at: float) -> str:
@@ -110,37 +112,30 @@ class TodayFigures:
         )
 
 
-def load_today(db: sqlite3.Connection, now: float) -> TodayFigures:
-    """Today's sums from the ledger's ``work_orders`` (run on the ledger's thread)."""
-    start = day_start(now)
+def sum_today(work_orders: Iterable[WorkOrder], now: float) -> TodayFigures:
+    """Today's sums from the work orders queued since local midnight of ``now``'s day
+    (``WorkOrderLedger.work_orders_queued(day_start(now))``)."""
     today = TodayFigures(day=day_of(now))
-    rows = db.execute(
-        "SELECT id, citizen_name, citizen_id_number, citizen_phone, queued_at, answered_at,"
-        " closed_at, state, rating FROM work_orders WHERE queued_at >= ?",
-        (start,),
-    )
-    for row in rows:
+    for w in work_orders:
         today.offered += 1
-        if row["state"] == "abandoned":
+        if w.state == "abandoned":
             today.abandoned += 1
-        if row["answered_at"] is not None:
-            waited = max(0.0, row["answered_at"] - row["queued_at"])
+        if w.answered_at is not None:
+            waited = max(0.0, w.answered_at - w.queued_at)
             today.answered += 1
             today.wait_sum_s += waited
             today.within_20s += waited <= 20.0
             today.within_60s += waited <= 60.0
             citizen = CitizenInfo(
-                name=row["citizen_name"],
-                id_number=row["citizen_id_number"],
-                phone=row["citizen_phone"],
+                name=w.citizen_name, id_number=w.citizen_id_number, phone=w.citizen_phone
             )
-            today.users.add(citizen_key(citizen, row["id"]))
-        if row["state"] == "closed":
+            today.users.add(citizen_key(citizen, w.id))
+        if w.state == "closed":
             today.closed += 1
-            if row["answered_at"] is not None and row["closed_at"] is not None:
+            if w.answered_at is not None and w.closed_at is not None:
                 today.handled += 1
-                today.handle_sum_s += max(0.0, row["closed_at"] - row["answered_at"])
-        if row["rating"] is not None:
+                today.handle_sum_s += max(0.0, w.closed_at - w.answered_at)
+        if w.rating is not None:
             today.ratings += 1
-            today.rating_sum += int(row["rating"])
+            today.rating_sum += int(w.rating)
     return today

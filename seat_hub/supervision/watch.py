@@ -28,7 +28,8 @@ from seat_common.protocol import (
     WatchState,
 )
 from seat_hub.connections.session import Session
-from seat_hub.model import Call, HubContext, Refusal, Watch
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Call, Watch
 from seat_hub.supervision.actions import agent_at_seat, audited
 
 
@@ -53,7 +54,7 @@ def _tell_both(ctx: HubContext, watch: Watch, reason: WatchEndReason = "") -> No
 
 
 def _supervisors_watch(ctx: HubContext, session: Session, watch_id: str) -> Watch:
-    watch = ctx.watches.get(watch_id)
+    watch = ctx.live.watches.get(watch_id)
     if watch is None or watch.supervisor is not session:
         raise Refusal("no_such_call", "no such watch of yours", "watch_id")
     return watch
@@ -61,7 +62,7 @@ def _supervisors_watch(ctx: HubContext, session: Session, watch_id: str) -> Watc
 
 async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -> None:
     watch_id = f"w-{secrets.token_hex(6)}"
-    seated = ctx.agents.get(message.agent_id)
+    seated = ctx.live.agents.get(message.agent_id)
     on_call = seated.call if seated is not None else None
     detail = f"call {on_call.call_id} watch {watch_id}" if on_call else ""
 
@@ -74,7 +75,7 @@ async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -
             raise Refusal("bad_state", "that call is already watched", "agent_id")
         watch = Watch(watch_id, call, session)
         call.watch = watch
-        ctx.watches[watch_id] = watch
+        ctx.live.watches[watch_id] = watch
         ctx.log.event("watch_started", watch_id=watch_id, call_id=call.call_id,
                       agent_id=agent.agent_id, supervisor=session.agent_id)
         _tell_both(ctx, watch)
@@ -83,7 +84,7 @@ async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -
 
 
 async def on_barge_in(ctx: HubContext, session: Session, message: BargeIn) -> None:
-    known = ctx.watches.get(message.watch_id)
+    known = ctx.live.watches.get(message.watch_id)
     target = known.call.agent.agent_id if known is not None else ""
 
     def act() -> None:
@@ -98,7 +99,7 @@ async def on_barge_in(ctx: HubContext, session: Session, message: BargeIn) -> No
 
 
 async def on_stop_watch(ctx: HubContext, session: Session, message: StopWatch) -> None:
-    watch = ctx.watches.get(message.watch_id)
+    watch = ctx.live.watches.get(message.watch_id)
     if session.role == "agent":
         # The watched agent's workstation gives up: its media side failed.
         if watch is None or watch.call.agent.session is not session:
@@ -115,7 +116,7 @@ async def on_stop_watch(ctx: HubContext, session: Session, message: StopWatch) -
 
 def on_watch_sdp(ctx: HubContext, session: Session, message: WatchSdp) -> None:
     """Relay a session description to the other party of the watch, and to no one else."""
-    watch = ctx.watches.get(message.watch_id)
+    watch = ctx.live.watches.get(message.watch_id)
     if watch is None:
         raise Refusal("no_such_call", "no such watch", "watch_id")
     agent_session = watch.call.agent.session
@@ -129,7 +130,7 @@ def on_watch_sdp(ctx: HubContext, session: Session, message: WatchSdp) -> None:
 
 def end(ctx: HubContext, watch: Watch, reason: WatchEndReason) -> None:
     """End ``watch`` and tell both parties (a gone party's send is dropped)."""
-    if ctx.watches.pop(watch.watch_id, None) is None:
+    if ctx.live.watches.pop(watch.watch_id, None) is None:
         return
     watch.call.watch = None
     watch.phase = "ended"
@@ -146,5 +147,5 @@ def call_ended(ctx: HubContext, call: Call, reason: WatchEndReason = "call_ended
 
 def supervisor_gone(ctx: HubContext, session: Session) -> None:
     """A supervisor's connection closed: the agents they watched are told."""
-    for watch in [w for w in ctx.watches.values() if w.supervisor is session]:
+    for watch in [w for w in ctx.live.watches.values() if w.supervisor is session]:
         end(ctx, watch, "supervisor_left")

@@ -1,9 +1,19 @@
-"""Today's figures: service level, handling time, users served, and a new day from zero."""
+"""Today's figures: service level, handling time, users served, a new day from zero, and the
+day so far summed from the ledger after a restart."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from seat_common.protocol import CitizenInfo
-from seat_hub.supervision.figures import TodayFigures, citizen_key, day_start
+from seat_hub.storage.records import WorkOrder, WorkOrderState
+from seat_hub.supervision.figures import (
+    TodayFigures,
+    citizen_key,
+    day_of,
+    day_start,
+    sum_today,
+)
 
 NOON = day_start(1_795_800_000.0) + 12 * 3600
 
@@ -37,3 +47,49 @@ def test_a_new_day_starts_from_zero() -> None:
     f = today.figures()
     assert (f.offered, f.ratings) == (1, 0)
     assert today.version > version
+
+
+_BLANK = WorkOrder(
+    id="", item_code="SI-UNEMP-QUERY", channel="web", priority="normal", media="video",
+    citizen_name="", citizen_id_number="", citizen_phone="", hall="", agent_id="0001",
+    queued_at=0.0, offered_at=None, answered_at=None, ended_at=None, closed_at=None,
+    ended_by=None, outcome=None, notes="", rating=None, rating_comment="", rated_at=None,
+    state="queued",
+)
+
+
+def _work_order(
+    n: int,
+    state: WorkOrderState,
+    *,
+    answered_at: float | None = None,
+    closed_at: float | None = None,
+    rating: int | None = None,
+) -> WorkOrder:
+    return replace(
+        _BLANK, id=f"WO-{n}", citizen_name="王小明" if n < 3 else "", queued_at=NOON + n,
+        state=state, answered_at=answered_at, closed_at=closed_at, rating=rating,
+    )
+
+
+def test_the_day_so_far_is_summed_from_the_ledgers_work_orders() -> None:
+    today = sum_today(
+        [
+            _work_order(1, "closed", answered_at=NOON + 11, closed_at=NOON + 311, rating=10),
+            _work_order(2, "closed", answered_at=NOON + 62, closed_at=NOON + 162, rating=8),
+            _work_order(3, "abandoned"),
+            _work_order(4, "in_call", answered_at=NOON + 5),
+        ],
+        NOON + 3600,
+    )
+    f = today.figures()
+    assert (f.offered, f.answered, f.abandoned, f.work_orders_closed) == (4, 3, 1, 2)
+    assert (f.service_level_20s, f.average_handling_s) == (round(2 / 3, 4), 200.0)
+    assert f.users_served == 2  # the same citizen twice counts once; WO-4 is someone else
+    assert (f.average_rating, f.ratings) == (9.0, 2)
+    assert today.day == day_of(NOON)
+
+
+def test_a_day_without_work_orders_starts_from_zero() -> None:
+    f = sum_today([], NOON).figures()
+    assert (f.offered, f.answered, f.users_served, f.average_rating) == (0, 0, 0, 0.0)

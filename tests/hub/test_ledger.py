@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from seat_common.protocol import CitizenInfo
-from seat_hub.storage.ledger import LedgerError, WorkOrderLedger
+from seat_hub.storage.interface import LedgerError, WorkOrderLedger
+from seat_hub.storage.sqlite.store import SqliteStore
 
 CITIZEN = CitizenInfo(name="王小明", id_number="441900199001011234", phone="13800138000", hall="")
 
@@ -29,7 +30,8 @@ async def _create(ledger: WorkOrderLedger, queued_at: float = 1_790_000_000.0) -
 
 async def test_a_contact_from_queue_to_rating_is_recorded_in_the_file(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
-    ledger = await WorkOrderLedger.open(path)
+    store = await SqliteStore.open(path)
+    ledger = store.ledger
     wo = await _create(ledger, 1_790_000_000.0)
     ledger.record_offer(wo, "C-1", "a1", 1_790_000_001.0)
     ledger.record_offer_result("C-1", "timeout", 1_790_000_016.0)
@@ -40,7 +42,7 @@ async def test_a_contact_from_queue_to_rating_is_recorded_in_the_file(tmp_path: 
     ledger.record_end(wo, "citizen", 1_790_000_100.0)
     await ledger.close_work_order(wo, "resolved", "explained the query", 1_790_000_160.0)
     await ledger.rate(wo, 10, "很好", 1_790_000_170.0)
-    await ledger.close()
+    await store.close()
 
     db = sqlite3.connect(path)
     db.row_factory = sqlite3.Row
@@ -62,13 +64,15 @@ async def test_a_contact_from_queue_to_rating_is_recorded_in_the_file(tmp_path: 
 async def test_work_order_ids_are_dated_sequential_and_survive_a_restart(tmp_path: Path) -> None:
     path = tmp_path / "ledger.sqlite3"
     day = time.mktime((2026, 11, 28, 10, 0, 0, 0, 0, -1))
-    ledger = await WorkOrderLedger.open(path)
+    store = await SqliteStore.open(path)
+    ledger = store.ledger
     first, second = await _create(ledger, day), await _create(ledger, day + 60)
-    await ledger.close()
-    ledger = await WorkOrderLedger.open(path)
+    await store.close()
+    store = await SqliteStore.open(path)
+    ledger = store.ledger
     third = await _create(ledger, day + 120)
     next_day = await _create(ledger, day + 86_400)
-    await ledger.close()
+    await store.close()
     assert [first, second, third] == [
         "WO-20261128-000001",
         "WO-20261128-000002",
@@ -78,7 +82,8 @@ async def test_work_order_ids_are_dated_sequential_and_survive_a_restart(tmp_pat
 
 
 async def test_unawaited_writes_land_in_the_order_they_were_made(tmp_path: Path) -> None:
-    ledger = await WorkOrderLedger.open(tmp_path / "l.sqlite3")
+    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+    ledger = store.ledger
     wo = await _create(ledger)
     for i in range(200):
         ledger.add_chat(wo, "citizen", "王", f"message {i}", 1_790_000_000.0 + i)
@@ -87,37 +92,39 @@ async def test_unawaited_writes_land_in_the_order_they_were_made(tmp_path: Path)
     ledger.record_end(wo, "agent", 3.0)  # must see the answer before it (state in_call)
     chat = await ledger.chat_messages(wo)
     record = await ledger.work_order(wo)
-    await ledger.close()
+    await store.close()
     assert [c.text for c in chat] == [f"message {i}" for i in range(200)]
     assert record is not None and record.state == "ended" and record.ended_by == "agent"
 
 
 async def test_sqlite_runs_on_the_ledger_thread_not_the_event_loop(tmp_path: Path) -> None:
-    ledger = await WorkOrderLedger.open(tmp_path / "l.sqlite3")
+    store = await SqliteStore.open(tmp_path / "l.sqlite3")
     seen: list[str] = []
     fut = asyncio.wrap_future(
-        ledger._executor.submit(lambda: seen.append(threading.current_thread().name))
+        store._worker._executor.submit(lambda: seen.append(threading.current_thread().name))
     )
     await fut
-    await ledger.close()
+    await store.close()
     assert seen and seen[0].startswith("ledger") and seen[0] != threading.main_thread().name
 
 
 async def test_a_failed_write_is_reported_even_if_nobody_awaits_it(tmp_path: Path) -> None:
     failures: list[str] = []
-    ledger = await WorkOrderLedger.open(
+    store = await SqliteStore.open(
         tmp_path / "l.sqlite3", on_write_error=lambda what, exc: failures.append(what)
     )
+    ledger = store.ledger
     wo = await _create(ledger)
     ledger.rate(wo, 11, "", 1.0)  # violates the rating CHECK constraint
     await ledger.work_order(wo)  # everything queued before it has run
-    await ledger.close()
+    await store.close()
     assert failures == ["rate"]
 
 
 async def test_abandoned_and_stale_work_orders_are_closed(tmp_path: Path) -> None:
     path = tmp_path / "l.sqlite3"
-    ledger = await WorkOrderLedger.open(path)
+    store = await SqliteStore.open(path)
+    ledger = store.ledger
     left = await _create(ledger)
     await ledger.abandon(left, 5.0)
     waiting = await _create(ledger)
@@ -126,7 +133,7 @@ async def test_abandoned_and_stale_work_orders_are_closed(tmp_path: Path) -> Non
     ledger.record_answer(in_call, "C-1", "a1", 2.0)
     assert await ledger.close_stale(10.0) == 2
     rows = {w: await ledger.work_order(w) for w in (left, waiting, in_call)}
-    await ledger.close()
+    await store.close()
     assert rows[left] is not None and rows[left].state == "abandoned"
     assert rows[left].outcome == "abandoned" and rows[left].closed_at == 5.0
     assert rows[waiting] is not None and rows[waiting].state == "abandoned"
@@ -135,7 +142,8 @@ async def test_abandoned_and_stale_work_orders_are_closed(tmp_path: Path) -> Non
 
 
 async def test_handle_times_average_answer_to_close_per_item(tmp_path: Path) -> None:
-    ledger = await WorkOrderLedger.open(tmp_path / "l.sqlite3")
+    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+    ledger = store.ledger
     for i, seconds in enumerate((100.0, 300.0)):
         wo = await _create(ledger)
         ledger.record_offer(wo, f"C-{i}", "a1", 0.0)
@@ -143,18 +151,19 @@ async def test_handle_times_average_answer_to_close_per_item(tmp_path: Path) -> 
         ledger.record_end(wo, "agent", 1000.0 + seconds / 2)
         await ledger.close_work_order(wo, "resolved", "", 1000.0 + seconds)
     times = await ledger.handle_times()
-    await ledger.close()
+    await store.close()
     assert times["SI-UNEMP-QUERY"].count == 2
     assert times["SI-UNEMP-QUERY"].mean_s == pytest.approx(200.0)
 
 
 async def test_an_unusable_path_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(LedgerError, match="cannot open ledger"):
-        await WorkOrderLedger.open(tmp_path / "missing-dir" / "l.sqlite3")
+        await SqliteStore.open(tmp_path / "missing-dir" / "l.sqlite3")
 
 
 async def test_writes_after_close_are_refused(tmp_path: Path) -> None:
-    ledger = await WorkOrderLedger.open(tmp_path / "l.sqlite3")
-    await ledger.close()
+    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+    ledger = store.ledger
+    await store.close()
     with pytest.raises(LedgerError):
         ledger.abandon("WO-x", 1.0)

@@ -1,12 +1,8 @@
-"""The materials and verdicts of work orders, in the ledger's SQLite file.
+"""The material index in SQLite: ``MaterialIndex`` for the embedded store.
 
-``MaterialRecords`` adds two tables to the work-order ledger and runs its
-statements on the ledger's thread (``WorkOrderLedger.run``), so they are
-ordered with the ledger's own writes and never block the event loop:
-
-- ``materials``: one row per stored material (the file itself lives in the
-  content-addressed store, ``<materials dir>/<sha[:2]>/<sha>``);
-- ``verdicts``: every pre-review verdict an agent sent, in order (the history).
+The ``materials`` and ``verdicts`` tables (``schema``) live in the ledger's file;
+their statements run on the same worker thread, so they are ordered with the
+ledger's own writes and never block the event loop.
 """
 
 from __future__ import annotations
@@ -14,52 +10,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
-from typing import Final
 
 from seat_common.protocol import MaterialInfo, VerdictEntry, to_wire
-from seat_hub.storage.ledger import WorkOrderLedger
-
-SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS materials (
-    id            TEXT PRIMARY KEY,
-    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
-    sha256        TEXT NOT NULL,
-    mime          TEXT NOT NULL,
-    byte_size     INTEGER NOT NULL,
-    width         INTEGER NOT NULL,
-    height        INTEGER NOT NULL,
-    orientation   INTEGER NOT NULL,
-    filename      TEXT NOT NULL,
-    source        TEXT NOT NULL,
-    uploaded_by   TEXT NOT NULL,
-    added_at      REAL NOT NULL,
-    material_code TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX IF NOT EXISTS materials_work_order ON materials (work_order_id);
-CREATE TABLE IF NOT EXISTS verdicts (
-    id            INTEGER PRIMARY KEY,
-    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
-    revision      INTEGER NOT NULL,
-    agent_id      TEXT NOT NULL,
-    item_code     TEXT NOT NULL,
-    entries_json  TEXT NOT NULL,
-    decided_at    REAL NOT NULL,
-    UNIQUE (work_order_id, revision)
-);
-"""
+from seat_hub.storage.sqlite.worker import SqliteWorker
 
 
-class MaterialRecords:
-    """Reads and writes of the ``materials`` and ``verdicts`` tables."""
+class SqliteMaterialIndex:
+    """Reads and writes of the ``materials`` and ``verdicts`` tables (implements
+    ``MaterialIndex``)."""
 
-    def __init__(self, ledger: WorkOrderLedger) -> None:
-        self._ledger = ledger
-
-    def create_tables(self) -> asyncio.Future[None]:
-        def create(db: sqlite3.Connection) -> None:
-            db.executescript(SCHEMA)
-
-        return self._ledger.run("materials_schema", create)
+    def __init__(self, worker: SqliteWorker) -> None:
+        self._worker = worker
 
     def add(self, info: MaterialInfo, uploaded_by: str) -> asyncio.Future[None]:
         def insert(db: sqlite3.Connection) -> None:
@@ -85,7 +46,7 @@ class MaterialRecords:
                     ),
                 )
 
-        return self._ledger.run("add_material", insert)
+        return self._worker.run("add_material", insert)
 
     def get(self, material_id: str) -> asyncio.Future[MaterialInfo | None]:
         def read(db: sqlite3.Connection) -> MaterialInfo | None:
@@ -96,7 +57,7 @@ class MaterialRecords:
             ).fetchone()
             return None if row is None else _info(row)
 
-        return self._ledger.run("get_material", read)
+        return self._worker.run("get_material", read)
 
     def of_work_order(self, work_order_id: str) -> asyncio.Future[list[MaterialInfo]]:
         def read(db: sqlite3.Connection) -> list[MaterialInfo]:
@@ -109,11 +70,9 @@ class MaterialRecords:
             )
             return [_info(r) for r in rows]
 
-        return self._ledger.run("work_order_materials", read)
+        return self._worker.run("work_order_materials", read)
 
     def verdicts(self, work_order_id: str) -> asyncio.Future[list[dict[str, object]]]:
-        """The work order's verdict history, oldest first (entries as wire data)."""
-
         def read(db: sqlite3.Connection) -> list[dict[str, object]]:
             rows = db.execute(
                 "SELECT revision, agent_id, item_code, entries_json, decided_at FROM verdicts"
@@ -131,7 +90,7 @@ class MaterialRecords:
                 for r in rows
             ]
 
-        return self._ledger.run("verdicts", read)
+        return self._worker.run("verdicts", read)
 
     def add_verdict(
         self,
@@ -141,8 +100,6 @@ class MaterialRecords:
         entries: tuple[VerdictEntry, ...],
         decided_at: float,
     ) -> asyncio.Future[int]:
-        """Store a verdict as the work order's next revision; resolves to the revision."""
-
         def insert(db: sqlite3.Connection) -> int:
             with db:
                 row = db.execute(
@@ -164,7 +121,7 @@ class MaterialRecords:
                 )
             return revision
 
-        return self._ledger.run("add_verdict", insert)
+        return self._worker.run("add_verdict", insert)
 
 
 def _info(row: sqlite3.Row) -> MaterialInfo:

@@ -1,0 +1,219 @@
+"""What the hub asks of its records: the one storage interface every store implements.
+
+The rest of the hub (routing, calls, materials, supervision, reports) is typed
+against these protocols and never learns how the records are kept. The
+embedded store is SQLite (``seat_hub.storage.sqlite``); a cluster's store
+(PostgreSQL) implements the same protocols and the composition root picks one.
+
+The contract every implementation keeps:
+
+- **Queued when called.** Each method starts its work *when it is called* and
+  returns an ``asyncio.Future``: the writes of one hub happen in exactly the
+  order the hub made them, whether or not it awaits them. (A coroutine would
+  not start until awaited, and the hub leaves most writes unawaited.)
+- **Failures are reported.** A write that fails is passed to the store's
+  ``on_write_error`` even if nobody awaits it.
+- **Never on the event loop.** Blocking I/O runs off the hub's loop.
+- **Closing waits.** ``close`` waits for every queued write; after it every
+  method raises ``LedgerError``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome, VerdictEntry
+from seat_hub.storage.records import (
+    ChatRecord,
+    EndedBy,
+    HandleTime,
+    ListedWorkOrder,
+    OfferRecord,
+    OfferResult,
+    RecordingReport,
+    WorkOrder,
+    WorkOrderQuery,
+)
+
+
+class LedgerError(RuntimeError):
+    """The records could not be opened, or the store is closed."""
+
+
+class WorkOrderLedger(Protocol):
+    """The work-order ledger (工单台账): every contact from queue to rating, its offers,
+    chat and recording, and the reads the hub and its reports make of them."""
+
+    # --- a contact's life -----------------------------------------------------
+
+    def create_work_order(
+        self,
+        *,
+        item_code: str,
+        channel: str,
+        priority: str,
+        media: str,
+        citizen: CitizenInfo,
+        queued_at: float,
+    ) -> asyncio.Future[str]:
+        """A new work order in state ``queued``; resolves to its id (WO-YYYYMMDD-NNNNNN,
+        numbered per local day of ``queued_at``)."""
+        ...
+
+    def record_offer(
+        self, work_order_id: str, call_id: str, agent_id: str, offered_at: float
+    ) -> asyncio.Future[None]:
+        """An offer started ringing at an agent."""
+        ...
+
+    def record_offer_result(
+        self, call_id: str, result: OfferResult, at: float
+    ) -> asyncio.Future[None]:
+        """An offer ended without an answer; its work order is back to ``queued``."""
+        ...
+
+    def record_answer(
+        self, work_order_id: str, call_id: str, agent_id: str, answered_at: float
+    ) -> asyncio.Future[None]:
+        """The agent accepted: the call is on."""
+        ...
+
+    def record_end(
+        self, work_order_id: str, ended_by: EndedBy, ended_at: float
+    ) -> asyncio.Future[None]:
+        """The call ended; the work order waits for wrap-up."""
+        ...
+
+    def close_work_order(
+        self, work_order_id: str, outcome: Outcome, notes: str, closed_at: float
+    ) -> asyncio.Future[None]:
+        """Wrap-up done: the work order is closed with an outcome."""
+        ...
+
+    def abandon(self, work_order_id: str, at: float) -> asyncio.Future[None]:
+        """The citizen left before an answer."""
+        ...
+
+    def move_item(self, work_order_id: str, item_code: str) -> asyncio.Future[None]:
+        """A supervisor moved a waiting work order to another item's queue."""
+        ...
+
+    def add_chat(
+        self, work_order_id: str, sender_role: str, sender_name: str, text: str, sent_at: float
+    ) -> asyncio.Future[None]:
+        """One chat message of a call."""
+        ...
+
+    def rate(
+        self, work_order_id: str, score: int, comment: str, rated_at: float
+    ) -> asyncio.Future[None]:
+        """The citizen's rating (1–10) of the contact."""
+        ...
+
+    def link_recording(self, report: RecordingReport) -> asyncio.Future[bool]:
+        """Link a call's recording to its work order (a second report replaces the first);
+        False, and nothing stored, unless ``report.call_id`` was answered on that work order."""
+        ...
+
+    def close_stale(self, at: float) -> asyncio.Future[int]:
+        """After a restart: close what the previous run left open; resolves to how many.
+
+        Queued or offered work orders are abandoned; calls that were on, or
+        waiting for a wrap-up that can no longer come, are closed as dropped.
+        """
+        ...
+
+    # --- reads ------------------------------------------------------------------
+
+    def work_order(self, work_order_id: str) -> asyncio.Future[WorkOrder | None]: ...
+
+    def offers(self, work_order_id: str) -> asyncio.Future[list[OfferRecord]]:
+        """The work order's offers, oldest first."""
+        ...
+
+    def chat_messages(self, work_order_id: str) -> asyncio.Future[list[ChatRecord]]:
+        """The work order's chat, in the order it was written."""
+        ...
+
+    def handle_times(self) -> asyncio.Future[dict[str, HandleTime]]:
+        """Per item: count and mean answer-to-close seconds of closed work orders."""
+        ...
+
+    def work_orders_queued(
+        self, since: float, until: float | None = None
+    ) -> asyncio.Future[list[WorkOrder]]:
+        """Work orders queued in [``since``, ``until``) (no end if None), oldest first."""
+        ...
+
+    def search(self, query: WorkOrderQuery) -> asyncio.Future[list[ListedWorkOrder]]:
+        """At most ``query.limit`` work orders matching ``query``, newest first; ``text``
+        matches literally (no wildcards)."""
+        ...
+
+
+class MaterialIndex(Protocol):
+    """The materials of work orders (their files live in the content-addressed store) and
+    the pre-review verdicts agents sent, in order."""
+
+    def add(self, info: MaterialInfo, uploaded_by: str) -> asyncio.Future[None]: ...
+
+    def get(self, material_id: str) -> asyncio.Future[MaterialInfo | None]: ...
+
+    def of_work_order(self, work_order_id: str) -> asyncio.Future[list[MaterialInfo]]:
+        """The work order's materials, in the order they were added."""
+        ...
+
+    def verdicts(self, work_order_id: str) -> asyncio.Future[list[dict[str, object]]]:
+        """The work order's verdict history, oldest first (entries as wire data)."""
+        ...
+
+    def add_verdict(
+        self,
+        work_order_id: str,
+        agent_id: str,
+        item_code: str,
+        entries: tuple[VerdictEntry, ...],
+        decided_at: float,
+    ) -> asyncio.Future[int]:
+        """Store a verdict as the work order's next revision; resolves to the revision."""
+        ...
+
+
+class AuditTrail(Protocol):
+    """The supervisors' audit log: append-only, nothing in it is ever changed or removed."""
+
+    def record(
+        self,
+        *,
+        at: float,
+        supervisor_id: str,
+        action: str,
+        target: str,
+        detail: str,
+        result: str,
+    ) -> asyncio.Future[None]:
+        """Append one action (``target`` cut to 64 characters, ``detail`` to 500, ``result``
+        to 64)."""
+        ...
+
+    def recent(self, limit: int) -> asyncio.Future[list[AuditRecord]]:
+        """The newest ``limit`` entries, newest first."""
+        ...
+
+
+class HubStore(Protocol):
+    """All the hub's records, opened by the composition root and closed with the hub."""
+
+    @property
+    def ledger(self) -> WorkOrderLedger: ...
+
+    @property
+    def materials(self) -> MaterialIndex: ...
+
+    @property
+    def audit(self) -> AuditTrail: ...
+
+    async def close(self) -> None:
+        """Wait for every queued write, then let go of the records."""
+        ...

@@ -1,0 +1,112 @@
+"""Reads of the work-order ledger's SQLite tables (run on the worker thread).
+
+Each function takes the open connection and gives back the values of
+``seat_hub.storage.records``: one work order, its offers and chat, the handle
+time per item, the work orders queued in a period (today's figures, the
+statistics report) and the search behind the work-order list.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from seat_hub.storage.records import (
+    ChatRecord,
+    HandleTime,
+    ListedWorkOrder,
+    OfferRecord,
+    WorkOrder,
+    WorkOrderQuery,
+)
+
+
+def work_order(db: sqlite3.Connection, work_order_id: str) -> WorkOrder | None:
+    row = db.execute("SELECT * FROM work_orders WHERE id = ?", (work_order_id,)).fetchone()
+    return None if row is None else WorkOrder(**dict(row))
+
+
+def offers(db: sqlite3.Connection, work_order_id: str) -> list[OfferRecord]:
+    rows = db.execute(
+        "SELECT * FROM offers WHERE work_order_id = ? ORDER BY offered_at, rowid",
+        (work_order_id,),
+    )
+    return [OfferRecord(**dict(r)) for r in rows]
+
+
+def chat(db: sqlite3.Connection, work_order_id: str) -> list[ChatRecord]:
+    rows = db.execute(
+        "SELECT work_order_id, sender_role, sender_name, text, sent_at FROM chat_messages"
+        " WHERE work_order_id = ? ORDER BY id",
+        (work_order_id,),
+    )
+    return [ChatRecord(**dict(r)) for r in rows]
+
+
+def handle_times(db: sqlite3.Connection) -> dict[str, HandleTime]:
+    rows = db.execute(
+        "SELECT item_code, COUNT(*) AS n, AVG(closed_at - answered_at) AS mean"
+        " FROM work_orders WHERE state = 'closed' AND answered_at IS NOT NULL"
+        " AND closed_at >= answered_at GROUP BY item_code"
+    )
+    return {r["item_code"]: HandleTime(int(r["n"]), float(r["mean"])) for r in rows}
+
+
+def queued(db: sqlite3.Connection, since: float, until: float | None) -> list[WorkOrder]:
+    if until is None:
+        rows = db.execute(
+            "SELECT * FROM work_orders WHERE queued_at >= ? ORDER BY queued_at", (since,)
+        )
+    else:
+        rows = db.execute(
+            "SELECT * FROM work_orders WHERE queued_at >= ? AND queued_at < ?"
+            " ORDER BY queued_at",
+            (since, until),
+        )
+    return [WorkOrder(**dict(r)) for r in rows]
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def search(db: sqlite3.Connection, query: WorkOrderQuery) -> list[ListedWorkOrder]:
+    """The work orders matching ``query``, newest first, with their recordings' lengths."""
+    where = ["1 = 1"]
+    params: list[Any] = []
+    if query.agent_id:
+        where.append("agent_id = ?")
+        params.append(query.agent_id)
+    if query.since:
+        where.append("queued_at >= ?")
+        params.append(query.since)
+    if query.until:
+        where.append("queued_at < ?")
+        params.append(query.until)
+    if query.text:
+        like = _like(query.text)
+        alternatives = [
+            "id LIKE ? ESCAPE '\\'",
+            "item_code LIKE ? ESCAPE '\\'",
+            "outcome LIKE ? ESCAPE '\\'",
+            "agent_id LIKE ? ESCAPE '\\'",
+        ]
+        params.extend([like] * 4)
+        if query.item_codes:
+            alternatives.append(f"item_code IN ({', '.join('?' * len(query.item_codes))})")
+            params.extend(query.item_codes)
+        where.append("(" + " OR ".join(alternatives) + ")")
+    params.append(query.limit)
+    rows = db.execute(
+        "SELECT *, (SELECT duration_s FROM recordings r WHERE r.work_order_id = w.id)"
+        f" AS recording_s FROM work_orders w WHERE {' AND '.join(where)}"  # fixed SQL parts
+        " ORDER BY queued_at DESC, id DESC LIMIT ?",
+        params,
+    )
+    found = []
+    for row in rows:
+        fields = dict(row)
+        recording_s = fields.pop("recording_s")
+        found.append(ListedWorkOrder(WorkOrder(**fields), float(recording_s or 0.0)))
+    return found

@@ -1,0 +1,124 @@
+"""The tables of the embedded store, all in one SQLite file (the ledger's).
+
+- ``work_orders``: one row per contact, from queue to rating;
+- ``offers``: every offer of a contact to an agent and how it ended;
+- ``chat_messages``: the chat of each call;
+- ``recordings``: where an agent's workstation keeps a call's recording (one per
+  work order);
+- ``materials``: one row per stored material (the file itself lives in the
+  content-addressed store, ``<materials dir>/<sha[:2]>/<sha>``);
+- ``verdicts``: every pre-review verdict an agent sent, in order (the history);
+- ``audit_log``: every supervisor action. It is append-only: triggers refuse every
+  UPDATE and DELETE, so not even a bug in the hub can rewrite history.
+
+Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+WORK_ORDERS: Final = """
+CREATE TABLE IF NOT EXISTS work_orders (
+    id                TEXT PRIMARY KEY,
+    item_code         TEXT NOT NULL,
+    channel           TEXT NOT NULL,
+    priority          TEXT NOT NULL,
+    media             TEXT NOT NULL,
+    citizen_name      TEXT NOT NULL DEFAULT '',
+    citizen_id_number TEXT NOT NULL DEFAULT '',
+    citizen_phone     TEXT NOT NULL DEFAULT '',
+    hall              TEXT NOT NULL DEFAULT '',
+    agent_id          TEXT,
+    queued_at         REAL NOT NULL,
+    offered_at        REAL,
+    answered_at       REAL,
+    ended_at          REAL,
+    closed_at         REAL,
+    ended_by          TEXT,
+    outcome           TEXT,
+    notes             TEXT NOT NULL DEFAULT '',
+    rating            INTEGER CHECK (rating BETWEEN 1 AND 10),
+    rating_comment    TEXT NOT NULL DEFAULT '',
+    rated_at          REAL,
+    state             TEXT NOT NULL CHECK (state IN
+        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned'))
+);
+CREATE INDEX IF NOT EXISTS work_orders_state ON work_orders (state);
+CREATE INDEX IF NOT EXISTS work_orders_item ON work_orders (item_code, state);
+CREATE TABLE IF NOT EXISTS offers (
+    call_id       TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
+    agent_id      TEXT NOT NULL,
+    offered_at    REAL NOT NULL,
+    result        TEXT NOT NULL DEFAULT 'ringing',
+    result_at     REAL
+);
+CREATE INDEX IF NOT EXISTS offers_work_order ON offers (work_order_id);
+CREATE TABLE IF NOT EXISTS chat_messages (
+    id            INTEGER PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
+    sender_role   TEXT NOT NULL,
+    sender_name   TEXT NOT NULL,
+    text          TEXT NOT NULL,
+    sent_at       REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS chat_messages_work_order ON chat_messages (work_order_id);
+CREATE TABLE IF NOT EXISTS recordings (
+    work_order_id TEXT PRIMARY KEY REFERENCES work_orders (id),
+    call_id       TEXT NOT NULL,
+    agent_id      TEXT NOT NULL,
+    duration_s    REAL NOT NULL,
+    byte_size     INTEGER NOT NULL,
+    sha256        TEXT NOT NULL,
+    video_frames  INTEGER NOT NULL,
+    saved_at      REAL NOT NULL
+);
+"""
+
+MATERIALS: Final = """
+CREATE TABLE IF NOT EXISTS materials (
+    id            TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
+    sha256        TEXT NOT NULL,
+    mime          TEXT NOT NULL,
+    byte_size     INTEGER NOT NULL,
+    width         INTEGER NOT NULL,
+    height        INTEGER NOT NULL,
+    orientation   INTEGER NOT NULL,
+    filename      TEXT NOT NULL,
+    source        TEXT NOT NULL,
+    uploaded_by   TEXT NOT NULL,
+    added_at      REAL NOT NULL,
+    material_code TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS materials_work_order ON materials (work_order_id);
+CREATE TABLE IF NOT EXISTS verdicts (
+    id            INTEGER PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
+    revision      INTEGER NOT NULL,
+    agent_id      TEXT NOT NULL,
+    item_code     TEXT NOT NULL,
+    entries_json  TEXT NOT NULL,
+    decided_at    REAL NOT NULL,
+    UNIQUE (work_order_id, revision)
+);
+"""
+
+AUDIT_LOG: Final = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    at            REAL NOT NULL,
+    supervisor_id TEXT NOT NULL,
+    action        TEXT NOT NULL,
+    target        TEXT NOT NULL,
+    detail        TEXT NOT NULL,
+    result        TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+"""
+
+SCHEMA: Final = WORK_ORDERS + MATERIALS + AUDIT_LOG
