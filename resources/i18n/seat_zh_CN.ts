@@ -1,54 +1,55 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>AssistView</name>
     <message>
-        <location filename="../../ui/assist_view.py" line="259" />
+        <location filename="../../ui/assist/view.py" line="259" />
         <source>Request remote assistance</source>
         <translation>请求远程协助</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="260" />
+        <location filename="../../ui/assist/view.py" line="260" />
         <source>End assistance</source>
         <translation>结束协助</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="261" />
+        <location filename="../../ui/assist/view.py" line="261" />
         <source>Push to kiosk printer</source>
         <translation>推送打印</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="311" />
+        <location filename="../../ui/assist/view.py" line="311" />
         <source>No kiosk screen in this call</source>
         <translation>本次通话没有自助终端画面</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="312" />
+        <location filename="../../ui/assist/view.py" line="312" />
         <source>Kiosk screen shared; not in control</source>
         <translation>自助终端画面已共享，尚未操控</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="313" />
+        <location filename="../../ui/assist/view.py" line="313" />
         <source>Waiting for the citizen's consent…</source>
         <translation>等待群众同意…</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="314" />
+        <location filename="../../ui/assist/view.py" line="314" />
         <source>In control of the kiosk</source>
         <translation>正在远程操控自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="315" />
+        <location filename="../../ui/assist/view.py" line="315" />
         <source>The citizen declined</source>
         <translation>群众已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="316" />
+        <location filename="../../ui/assist/view.py" line="316" />
         <source>Assistance stopped</source>
         <translation>协助已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="317" />
+        <location filename="../../ui/assist/view.py" line="317" />
         <source>The call ended; control ended with it</source>
         <translation>通话已结束，操控随之结束</translation>
     </message>
@@ -114,760 +115,762 @@
 </context><context>
     <name>ChatPane</name>
     <message>
-        <location filename="../../ui/chat_pane.py" line="28" />
+        <location filename="../../ui/call/chat_pane.py" line="28" />
         <source>Type a message, Enter to send</source>
         <translation>输入消息，按回车发送</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="30" />
+        <location filename="../../ui/call/chat_pane.py" line="30" />
         <source>Send</source>
         <translation>发送</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="62" />
+        <location filename="../../ui/call/chat_pane.py" line="62" />
         <source>Me</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../../ui/chat_pane.py" line="62" />
+        <location filename="../../ui/call/chat_pane.py" line="62" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
 </context><context>
     <name>ChecklistRow</name>
     <message>
-        <location filename="../../ui/review_checklist.py" line="57" />
+        <location filename="../../ui/review/checklist.py" line="57" />
         <source>%1 (optional)</source>
         <translation>%1（非必需）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="81" />
+        <location filename="../../ui/review/checklist.py" line="81" />
         <source>Reason…</source>
         <translation>补正原因…</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="86" />
+        <location filename="../../ui/review/checklist.py" line="86" />
         <source>Note for the citizen</source>
         <translation>给群众的说明</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="118" />
+        <location filename="../../ui/review/checklist.py" line="118" />
         <source>Images: %1</source>
         <translation>图片：%1 张</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="119" />
+        <location filename="../../ui/review/checklist.py" line="119" />
         <source>No image yet</source>
         <translation>尚无图片</translation>
     </message>
 </context><context>
     <name>ChoiceEditor</name>
     <message>
-        <location filename="../../ui/form_editors.py" line="231" />
+        <location filename="../../ui/acceptance/form_editors.py" line="231" />
         <source>Choose…</source>
         <translation>请选择…</translation>
     </message>
 </context><context>
     <name>CounterDeskPane</name>
     <message>
-        <location filename="../../ui/counter_desk.py" line="85" />
+        <location filename="../../ui/counter/desk_pane.py" line="87" />
         <source>Walk-in intake</source>
         <translation>窗口受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="91" />
+        <location filename="../../ui/counter/desk_pane.py" line="93" />
         <source>Look up (Enter)</source>
         <translation>查询 (Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="101" />
+        <location filename="../../ui/counter/desk_pane.py" line="103" />
         <source>Type or choose the item…</source>
         <translation>输入或选择事项…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="106" />
+        <location filename="../../ui/counter/desk_pane.py" line="108" />
         <source>Start</source>
         <translation>开始受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="114" />
+        <location filename="../../ui/counter/desk_pane.py" line="116" />
         <source>No walk-in open. Type the citizen's appointment number and press Enter, or choose the item for a walk-in without appointment.</source>
         <translation>尚未受理。请输入群众的预约号并按回车查询；无预约的，请选择事项后开始受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="116" />
+        <location filename="../../ui/counter/desk_pane.py" line="118" />
         <source>Ctrl+M switches the seat between video, counter and combined mode.</source>
         <translation>按 Ctrl+M 在视频、窗口、视频+窗口模式之间切换。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="301" />
-        <location filename="../../ui/counter_desk.py" line="122" />
+        <location filename="../../ui/counter/desk_pane.py" line="303" />
+        <location filename="../../ui/counter/desk_pane.py" line="124" />
         <source>Appointment</source>
         <translation>预约信息</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="134" />
+        <location filename="../../ui/counter/desk_pane.py" line="136" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="135" />
+        <location filename="../../ui/counter/desk_pane.py" line="137" />
         <source>Time</source>
         <translation>时间</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="136" />
+        <location filename="../../ui/counter/desk_pane.py" line="138" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="137" />
+        <location filename="../../ui/counter/desk_pane.py" line="139" />
         <source>Work order</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="140" />
+        <location filename="../../ui/counter/desk_pane.py" line="142" />
         <source>Materials</source>
         <translation>材料</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="146" />
+        <location filename="../../ui/counter/desk_pane.py" line="148" />
         <source>Take from document camera (F8)</source>
         <translation>高拍仪取图 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="154" />
+        <location filename="../../ui/counter/desk_pane.py" line="156" />
         <source>Open the form</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="155" />
+        <location filename="../../ui/counter/desk_pane.py" line="157" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="156" />
+        <location filename="../../ui/counter/desk_pane.py" line="158" />
         <source>Done — next citizen</source>
         <translation>办结，下一位</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="164" />
+        <location filename="../../ui/counter/desk_pane.py" line="166" />
         <source>Appointment no.</source>
         <translation>预约号</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="168" />
+        <location filename="../../ui/counter/desk_pane.py" line="170" />
         <source>No appointment:</source>
         <translation>无预约：</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="212" />
+        <location filename="../../ui/counter/desk_pane.py" line="214" />
         <source>On a video call: walk-in intake resumes after the call.</source>
         <translation>正在视频通话：通话结束后再办理窗口受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="226" />
+        <location filename="../../ui/counter/desk_pane.py" line="228" />
         <source>Looking up appointment %1…</source>
         <translation>正在查询预约 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="235" />
+        <location filename="../../ui/counter/desk_pane.py" line="237" />
         <source>Choose the item from the list first.</source>
         <translation>请先从列表中选择事项。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="238" />
+        <location filename="../../ui/counter/desk_pane.py" line="240" />
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="251" />
+        <location filename="../../ui/counter/desk_pane.py" line="253" />
         <source>Took %1 from the document camera: check it in the pre-review.</source>
         <translation>已从高拍仪取图 %1，请在材料预审中核对。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="260" />
+        <location filename="../../ui/counter/desk_pane.py" line="262" />
         <source>“%1” is not an appointment number: it is YY and 8 digits, e.g. YY-00000042.</source>
         <translation>“%1”不是有效的预约号：预约号为 YY 加 8 位数字，例如 YY-00000042。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="262" />
+        <location filename="../../ui/counter/desk_pane.py" line="264" />
         <source>No appointment %1. Check the number with the citizen, or serve them without an appointment.</source>
         <translation>没有找到预约 %1。请与群众核对预约号，或按无预约受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="265" />
+        <location filename="../../ui/counter/desk_pane.py" line="267" />
         <source>The government service system cannot be reached right now. Try again shortly, or serve the citizen without an appointment.</source>
         <translation>暂时无法连接政务服务系统。请稍后重试，或按无预约受理。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="268" />
+        <location filename="../../ui/counter/desk_pane.py" line="270" />
         <source>The government service system refused this workstation's credentials. Please call IT support.</source>
         <translation>政务服务系统拒绝了本工作站的接入凭据，请联系运维人员。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="386" />
-        <location filename="../../ui/counter_desk.py" line="271" />
+        <location filename="../../ui/counter/desk_pane.py" line="388" />
+        <location filename="../../ui/counter/desk_pane.py" line="273" />
         <source>Could not open the walk-in: %1</source>
         <translation>受理未能打开：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="360" />
-        <location filename="../../ui/counter_desk.py" line="297" />
+        <location filename="../../ui/counter/desk_pane.py" line="362" />
+        <location filename="../../ui/counter/desk_pane.py" line="299" />
         <source>No document camera folder is set up for this seat</source>
         <translation>本窗口未配置高拍仪文件夹</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="315" />
+        <location filename="../../ui/counter/desk_pane.py" line="317" />
         <source>Walk-in without appointment</source>
         <translation>无预约受理</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="317" />
+        <location filename="../../ui/counter/desk_pane.py" line="319" />
         <source>(fill in on the form)</source>
         <translation>（在表单中填写）</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="323" />
+        <location filename="../../ui/counter/desk_pane.py" line="325" />
         <source>Note: the appointment is not for today (%1).</source>
         <translation>注意：该预约不是今天的（%1）。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="327" />
+        <location filename="../../ui/counter/desk_pane.py" line="329" />
         <source>Appointment %1 opened; %2 form value(s) from the booking wait for your confirmation.</source>
         <translation>已打开预约 %1，预约带出的 %2 项表单内容待您与群众核对确认。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="340" />
+        <location filename="../../ui/counter/desk_pane.py" line="342" />
         <source>%1 image(s) at the counter</source>
         <translation>窗口拍摄 %1 张</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="342" />
+        <location filename="../../ui/counter/desk_pane.py" line="344" />
         <source>pre-reviewed on video</source>
         <translation>视频预审</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="348" />
+        <location filename="../../ui/counter/desk_pane.py" line="350" />
         <source>Still missing: %1</source>
         <translation>还缺：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="351" />
+        <location filename="../../ui/counter/desk_pane.py" line="353" />
         <source>All required materials accepted</source>
         <translation>必需材料已齐全</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="358" />
+        <location filename="../../ui/counter/desk_pane.py" line="360" />
         <source>The document camera has no new image yet: scan the document first.</source>
         <translation>高拍仪还没有新图像，请先拍摄材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="362" />
+        <location filename="../../ui/counter/desk_pane.py" line="364" />
         <source>the camera is still saving it, press F8 again</source>
         <translation>高拍仪仍在保存，请再按 F8</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="363" />
+        <location filename="../../ui/counter/desk_pane.py" line="365" />
         <source>the file is too large</source>
         <translation>文件太大</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="364" />
+        <location filename="../../ui/counter/desk_pane.py" line="366" />
         <source>the image has too many pixels</source>
         <translation>图像像素过多</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="365" />
+        <location filename="../../ui/counter/desk_pane.py" line="367" />
         <source>it is not a JPEG or PNG image, or it is damaged</source>
         <translation>不是 JPEG 或 PNG 图像，或文件已损坏</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="366" />
+        <location filename="../../ui/counter/desk_pane.py" line="368" />
         <source>the image is cut off</source>
         <translation>图像不完整</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="367" />
+        <location filename="../../ui/counter/desk_pane.py" line="369" />
         <source>the image's metadata is malformed</source>
         <translation>图像元数据异常</translation>
     </message>
     <message>
-        <location filename="../../ui/counter_desk.py" line="369" />
+        <location filename="../../ui/counter/desk_pane.py" line="371" />
         <source>The document camera's image %1 cannot be used: %2</source>
         <translation>高拍仪图像 %1 无法使用：%2</translation>
     </message>
 </context><context>
     <name>DateRangeEditor</name>
     <message>
-        <location filename="../../ui/form_editors.py" line="204" />
+        <location filename="../../ui/acceptance/form_editors.py" line="204" />
         <source>to</source>
         <translation>至</translation>
     </message>
 </context><context>
+    <name>FailureNotice</name>
+    <message>
+        <location filename="../../ui/task_failures.py" line="40" />
+        <source>Not connected to the hub; try again shortly</source>
+        <translation>未连接到服务端，请稍后再试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/task_failures.py" line="41" />
+        <source>%1 failed: %2</source>
+        <translation>%1 失败：%2</translation>
+    </message>
+</context><context>
     <name>FormPane</name>
     <message>
-        <location filename="../../ui/form_pane.py" line="55" />
+        <location filename="../../ui/acceptance/form_pane.py" line="55" />
         <source>Prefilled — confirm</source>
         <translation>预填·待确认</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="57" />
+        <location filename="../../ui/acceptance/form_pane.py" line="57" />
         <source>Confirmed with the citizen</source>
         <translation>已与申请人核对，点此确认</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="153" />
-        <location filename="../../ui/form_pane.py" line="95" />
+        <location filename="../../ui/acceptance/form_pane.py" line="144" />
+        <location filename="../../ui/acceptance/form_pane.py" line="86" />
         <source>No application form for this work order</source>
         <translation>此工单没有需填写的申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="103" />
+        <location filename="../../ui/acceptance/form_pane.py" line="94" />
         <source>Still missing</source>
         <translation>尚缺</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="107" />
+        <location filename="../../ui/acceptance/form_pane.py" line="98" />
         <source>Confirm all prefilled</source>
         <translation>全部预填已核对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="108" />
+        <location filename="../../ui/acceptance/form_pane.py" line="99" />
         <source>Submit application (Ctrl+Enter)</source>
         <translation>提交受理（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="160" />
+        <location filename="../../ui/acceptance/form_pane.py" line="151" />
         <source>Work order %1 · %2</source>
         <translation>工单 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="184" />
+        <location filename="../../ui/acceptance/form_pane.py" line="162" />
         <source>Scenario</source>
         <translation>情形问答</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="185" />
+        <location filename="../../ui/acceptance/form_pane.py" line="163" />
         <source>Application</source>
         <translation>申请信息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_pane.py" line="254" />
+        <location filename="../../ui/acceptance/form_pane.py" line="228" />
         <source>Not submitted: %n item(s) still missing</source>
         <translation>
             <numerusform>未提交：尚缺 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="259" />
+        <location filename="../../ui/acceptance/form_pane.py" line="232" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="266" />
+        <location filename="../../ui/acceptance/form_pane.py" line="235" />
         <source>Not saved: %1</source>
         <translation>未能保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="288" />
+        <location filename="../../ui/acceptance/form_pane.py" line="244" />
         <source>Saved in the outbox; sending… (attempt %1)</source>
         <translation>已存入发件箱，正在发送…（第 %1 次）</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="290" />
+        <location filename="../../ui/acceptance/form_pane.py" line="246" />
         <source>Sending to the government service API…</source>
         <translation>正在提交政务服务接口…</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="291" />
+        <location filename="../../ui/acceptance/form_pane.py" line="247" />
         <source>Accepted: application number %1</source>
         <translation>已受理，申请编号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="292" />
+        <location filename="../../ui/acceptance/form_pane.py" line="248" />
         <source>Returned for correction: %1</source>
         <translation>退回补正：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="294" />
+        <location filename="../../ui/acceptance/form_pane.py" line="250" />
         <source>Failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/form_pane.py" line="351" />
+        <location filename="../../ui/acceptance/form_pane.py" line="290" />
         <source>Still missing: %n</source>
         <translation>
             <numerusform>尚缺 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/form_pane.py" line="352" />
+        <location filename="../../ui/acceptance/form_pane.py" line="291" />
         <source>Nothing missing: ready to submit</source>
         <translation>信息齐全，可以提交</translation>
     </message>
 </context><context>
     <name>IdCardPanel</name>
     <message>
-        <location filename="../../ui/assist_view.py" line="195" />
+        <location filename="../../ui/assist/view.py" line="195" />
         <source>ID card at the kiosk</source>
         <translation>自助终端身份证读取</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="218" />
-        <location filename="../../ui/assist_view.py" line="199" />
+        <location filename="../../ui/assist/view.py" line="218" />
+        <location filename="../../ui/assist/view.py" line="199" />
         <source>No card read yet</source>
         <translation>尚未读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="202" />
+        <location filename="../../ui/assist/view.py" line="202" />
         <source>Prefill the form</source>
         <translation>预填申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="234" />
+        <location filename="../../ui/assist/view.py" line="234" />
         <source>Face matches the card (%1)</source>
         <translation>人证一致（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/assist_view.py" line="237" />
+        <location filename="../../ui/assist/view.py" line="237" />
         <source>Face does NOT match the card (%1)</source>
         <translation>人证不一致（%1）</translation>
     </message>
 </context><context>
     <name>LoginDialog</name>
     <message>
-        <location filename="../../ui/login_dialog.py" line="23" />
+        <location filename="../../ui/login_dialog.py" line="34" />
         <source>Log in to the video service</source>
         <translation>登录视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="32" />
+        <location filename="../../ui/login_dialog.py" line="43" />
         <source>The token is kept in the system keyring, never in a file.</source>
         <translation>令牌保存在系统密钥环中，不会写入文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="35" />
+        <location filename="../../ui/login_dialog.py" line="46" />
         <source>Agent ID</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="36" />
+        <location filename="../../ui/login_dialog.py" line="47" />
         <source>Token</source>
         <translation>令牌</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="54" />
+        <location filename="../../ui/login_dialog.py" line="65" />
         <source>Enter your agent ID.</source>
         <translation>请输入工号。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="59" />
+        <location filename="../../ui/login_dialog.py" line="70" />
         <source>The token is empty or has characters a token cannot have.</source>
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/app.py" line="139" />
+        <location filename="../../ui/login_dialog.py" line="99" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/counter_link.py" line="73" />
-        <source>Record the verdict</source>
-        <translation>记录预审结论</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="108" />
+        <location filename="../../ui/workstation/main_window.py" line="115" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110" />
+        <location filename="../../ui/workstation/main_window.py" line="117" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="116" />
+        <location filename="../../ui/workstation/main_window.py" line="123" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="120" />
+        <location filename="../../ui/workstation/main_window.py" line="127" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="122" />
+        <location filename="../../ui/workstation/main_window.py" line="129" />
         <source>Application</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="123" />
+        <location filename="../../ui/workstation/main_window.py" line="130" />
         <source>Outbox</source>
         <translation>提交箱</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="124" />
+        <location filename="../../ui/workstation/main_window.py" line="131" />
         <source>Receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126" />
+        <location filename="../../ui/workstation/main_window.py" line="133" />
         <source>Task plugins</source>
         <translation>办事指引</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128" />
+        <location filename="../../ui/workstation/main_window.py" line="135" />
         <source>Remote assistance</source>
         <translation>远程协助</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="130" />
+        <location filename="../../ui/workstation/main_window.py" line="137" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="131" />
+        <location filename="../../ui/workstation/main_window.py" line="138" />
         <source>Work</source>
         <translation>办理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="147" />
+        <location filename="../../ui/workstation/main_window.py" line="154" />
         <source>Walk-in intake</source>
         <translation>窗口受理</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212" />
+        <location filename="../../ui/workstation/main_window.py" line="219" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="239" />
+        <location filename="../../ui/workstation/main_window.py" line="246" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="245" />
+        <location filename="../../ui/workstation/main_window.py" line="252" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="247" />
+        <location filename="../../ui/workstation/main_window.py" line="254" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="261" />
+        <location filename="../../ui/workstation/main_window.py" line="268" />
         <source>%1 mode starts when this call is wrapped up</source>
         <translation>本次通话小结完成后切换为%1模式</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="265" />
+        <location filename="../../ui/workstation/main_window.py" line="272" />
         <source>%1 mode (Ctrl+M switches mode)</source>
         <translation>%1模式（Ctrl+M 切换模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="269" />
+        <location filename="../../ui/workstation/main_window.py" line="276" />
         <source>document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="277" />
+        <location filename="../../ui/workstation/main_window.py" line="284" />
         <source>Switching to %1 mode…</source>
         <translation>正在切换到%1模式…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="295" />
+        <location filename="../../ui/workstation/main_window.py" line="302" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="299" />
+        <location filename="../../ui/workstation/main_window.py" line="306" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="312" />
+        <location filename="../../ui/workstation/main_window.py" line="319" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="315" />
+        <location filename="../../ui/workstation/main_window.py" line="322" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="338" />
-        <source>Not connected to the hub; try again shortly</source>
-        <translation>未连接到服务端，请稍后再试</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="341" />
-        <source>%1 failed: %2</source>
-        <translation>%1 失败：%2</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="354" />
+        <location filename="../../ui/workstation/main_window.py" line="350" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356" />
+        <location filename="../../ui/workstation/main_window.py" line="352" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="85" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="91" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="86" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="92" />
         <source>Me</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="88" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="94" />
         <source>%1 uploading %2: %3%</source>
         <translation>%1正在上传 %2：%3%</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="100" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="106" />
         <source>Verdict recorded at the counter</source>
         <translation>已在窗口记录预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="103" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="109" />
         <source>send the verdict</source>
         <translation>发送预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="150" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="142" />
         <source>show the receipt</source>
         <translation>显示回执</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="159" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="151" />
         <source>No call to send the receipt to</source>
         <translation>当前没有可发送回执的通话</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="167" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="159" />
         <source>Receipt sent to the citizen</source>
         <translation>回执已发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="169" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="161" />
         <source>send the receipt</source>
         <translation>发送回执</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="228" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="206" />
         <source>No receipt to print yet</source>
         <translation>还没有可打印的回执</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="235" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="213" />
         <source>Sent to the kiosk printer</source>
         <translation>已发送到自助终端打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="237" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="215" />
         <source>print at the kiosk</source>
         <translation>在自助终端打印</translation>
     </message>
     <message>
-        <location filename="../../ui/work_tab_links.py" line="243" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="222" />
         <source>No application form open</source>
         <translation>没有打开的申请表</translation>
+    </message>
+    <message>
+        <location filename="../../ui/counter/link.py" line="72" />
+        <source>Record the verdict</source>
+        <translation>记录预审结论</translation>
     </message>
 </context><context>
     <name>OfferBanner</name>
     <message>
-        <location filename="../../ui/offer_banner.py" line="34" />
+        <location filename="../../ui/call/offer_banner.py" line="34" />
         <source>Accept (F2)</source>
         <translation>接听 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/offer_banner.py" line="37" />
+        <location filename="../../ui/call/offer_banner.py" line="37" />
         <source>Decline (F3)</source>
         <translation>拒接 (F3)</translation>
     </message>
     <message>
-        <location filename="../../ui/offer_banner.py" line="66" />
+        <location filename="../../ui/call/offer_banner.py" line="66" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/offer_banner.py" line="67" />
+        <location filename="../../ui/call/offer_banner.py" line="67" />
         <source>video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/offer_banner.py" line="67" />
+        <location filename="../../ui/call/offer_banner.py" line="67" />
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/offer_banner.py" line="77" />
+        <location filename="../../ui/call/offer_banner.py" line="77" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
 </context><context>
     <name>OutboxBadge</name>
     <message numerus="yes">
-        <location filename="../../ui/outbox_pane.py" line="176" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="176" />
         <source>%n to send</source>
         <translation>
             <numerusform>%n 件待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="180" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="180" />
         <source>Outbox: %1</source>
         <translation>发件箱：%1</translation>
     </message>
 </context><context>
     <name>OutboxPane</name>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="51" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="53" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="51" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="53" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="51" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="53" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="52" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
         <source>Application number</source>
         <translation>申请编号</translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="52" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="64" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="66" />
         <source>Send again</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../ui/outbox_pane.py" line="65" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="67" />
         <source>Open receipt</source>
         <translation>查看回执</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/outbox_pane.py" line="130" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="132" />
         <source> · %n attempt(s) so far</source>
         <translation>
             <numerusform> · 已尝试 %n 次</numerusform>
@@ -876,7 +879,7 @@
 </context><context>
     <name>PluginPanel</name>
     <message>
-        <location filename="../../ui/plugin_panel.py" line="151" />
+        <location filename="../../ui/plugin_host/panel.py" line="152" />
         <source>No task plugin for this item.</source>
         <translation>该事项没有任务插件。</translation>
     </message>
@@ -920,12 +923,12 @@
 </context><context>
     <name>QueuePane</name>
     <message>
-        <location filename="../../ui/queue_pane.py" line="152" />
+        <location filename="../../ui/call/queue_pane.py" line="152" />
         <source>No one is waiting</source>
         <translation>暂无排队</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/queue_pane.py" line="155" />
+        <location filename="../../ui/call/queue_pane.py" line="155" />
         <source>%n waiting, longest %1</source>
         <translation>
             <numerusform>排队 %n 人，最长等待 %1</numerusform>
@@ -934,127 +937,127 @@
 </context><context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../ui/queue_pane.py" line="77" />
+        <location filename="../../ui/call/queue_pane.py" line="77" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/queue_pane.py" line="78" />
+        <location filename="../../ui/call/queue_pane.py" line="78" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/queue_pane.py" line="79" />
+        <location filename="../../ui/call/queue_pane.py" line="79" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/queue_pane.py" line="80" />
+        <location filename="../../ui/call/queue_pane.py" line="80" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
 </context><context>
     <name>ReceiptView</name>
     <message>
-        <location filename="../../ui/receipt_view.py" line="43" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="43" />
         <source>No receipt yet</source>
         <translation>暂无回执</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_view.py" line="44" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="44" />
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_view.py" line="45" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="45" />
         <source>Send to citizen</source>
         <translation>发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/receipt_view.py" line="74" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="74" />
         <source>Receipt %1</source>
         <translation>受理回执 %1</translation>
     </message>
 </context><context>
     <name>RecordingIndicator</name>
     <message>
-        <location filename="../../ui/recording_indicator.py" line="61" />
+        <location filename="../../ui/recording/indicator.py" line="61" />
         <source>● Recording</source>
         <translation>● 录像中</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_indicator.py" line="64" />
+        <location filename="../../ui/recording/indicator.py" line="64" />
         <source>Recording saved (%1)</source>
         <translation>录像已保存（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_indicator.py" line="69" />
+        <location filename="../../ui/recording/indicator.py" line="69" />
         <source>Recording failed: %1</source>
         <translation>录像失败：%1</translation>
     </message>
 </context><context>
     <name>RecordingPlayer</name>
     <message>
-        <location filename="../../ui/recording_player.py" line="81" />
+        <location filename="../../ui/recording/player.py" line="81" />
         <source>Recording of %1</source>
         <translation>%1 的录像</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="85" />
+        <location filename="../../ui/recording/player.py" line="85" />
         <source>Opening the recording…</source>
         <translation>正在打开录像…</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="127" />
-        <location filename="../../ui/recording_player.py" line="86" />
+        <location filename="../../ui/recording/player.py" line="127" />
+        <location filename="../../ui/recording/player.py" line="86" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="89" />
+        <location filename="../../ui/recording/player.py" line="89" />
         <source>Position</source>
         <translation>播放位置</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="167" />
-        <location filename="../../ui/recording_player.py" line="127" />
+        <location filename="../../ui/recording/player.py" line="167" />
+        <location filename="../../ui/recording/player.py" line="127" />
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="146" />
+        <location filename="../../ui/recording/player.py" line="146" />
         <source>Sound only: this call has no picture</source>
         <translation>仅有声音：此通话没有画面</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="150" />
+        <location filename="../../ui/recording/player.py" line="150" />
         <source>Sound track: %1 (not played on this computer)</source>
         <translation>音轨：%1（本机不播放声音）</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="151" />
+        <location filename="../../ui/recording/player.py" line="151" />
         <source>No sound track</source>
         <translation>没有音轨</translation>
     </message>
     <message>
-        <location filename="../../ui/recording_player.py" line="170" />
+        <location filename="../../ui/recording/player.py" line="170" />
         <source>The recording cannot be played: %1</source>
         <translation>无法播放此录像：%1</translation>
     </message>
 </context><context>
     <name>RegionEditor</name>
     <message>
-        <location filename="../../ui/form_editors.py" line="268" />
+        <location filename="../../ui/acceptance/form_editors.py" line="268" />
         <source>Province</source>
         <translation>省</translation>
     </message>
     <message>
-        <location filename="../../ui/form_editors.py" line="268" />
+        <location filename="../../ui/acceptance/form_editors.py" line="268" />
         <source>City</source>
         <translation>市</translation>
     </message>
     <message>
-        <location filename="../../ui/form_editors.py" line="269" />
+        <location filename="../../ui/acceptance/form_editors.py" line="269" />
         <source>District / town</source>
         <translation>区县/镇街</translation>
     </message>
@@ -1077,892 +1080,892 @@ Licence PDF: {2}</source>
 </context><context>
     <name>ReviewPane</name>
     <message>
-        <location filename="../../ui/review_pane.py" line="101" />
+        <location filename="../../ui/review/pane.py" line="107" />
         <source>Which checklist material this image shows</source>
         <translation>这张图片对应清单中的哪项材料</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="105" />
+        <location filename="../../ui/review/pane.py" line="111" />
         <source>Send verdict to citizen</source>
         <translation>发送预审意见给群众</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="107" />
+        <location filename="../../ui/review/pane.py" line="113" />
         <source>Pre-review notice (PDF)</source>
         <translation>生成预审意见书（PDF）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="195" />
-        <location filename="../../ui/review_pane.py" line="116" />
+        <location filename="../../ui/review/pane.py" line="200" />
+        <location filename="../../ui/review/pane.py" line="122" />
         <source>No materials yet: the citizen's photos appear here</source>
         <translation>暂无材料：群众上传的照片会显示在这里</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="121" />
+        <location filename="../../ui/review/pane.py" line="127" />
         <source>This image is:</source>
         <translation>此图为：</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="133" />
+        <location filename="../../ui/review/pane.py" line="139" />
         <source>Checklist</source>
         <translation>材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="141" />
+        <location filename="../../ui/review/pane.py" line="147" />
         <source>Verdicts sent</source>
         <translation>已发送的预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="199" />
+        <location filename="../../ui/review/pane.py" line="204" />
         <source>Checklist: %1</source>
         <translation>材料清单：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="200" />
+        <location filename="../../ui/review/pane.py" line="205" />
         <source>(not on the checklist)</source>
         <translation>（不在清单中）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="250" />
+        <location filename="../../ui/review/pane.py" line="255" />
         <source>Unassigned</source>
         <translation>未归类</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="298" />
+        <location filename="../../ui/review/pane.py" line="303" />
         <source>Cannot show this image: %1</source>
         <translation>无法显示此图片：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="320" />
+        <location filename="../../ui/review/pane.py" line="325" />
         <source>Mark every material first: %1</source>
         <translation>请先审核每项材料：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="326" />
+        <location filename="../../ui/review/pane.py" line="331" />
         <source>Preparing the annotated images…</source>
         <translation>正在生成标注图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="343" />
+        <location filename="../../ui/review/pane.py" line="348" />
         <source>Mark every material before making the notice</source>
         <translation>请先审核每项材料再生成意见书</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="352" />
+        <location filename="../../ui/review/pane.py" line="357" />
         <source>Making the notice…</source>
         <translation>正在生成预审意见书…</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="383" />
+        <location filename="../../ui/review/pane.py" line="397" />
         <source>Verdict ready to send with %1 annotated image(s)</source>
         <translation>预审意见已就绪，附 %1 张标注图片</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="387" />
+        <location filename="../../ui/review/pane.py" line="403" />
         <source>Notice ready</source>
         <translation>预审意见书已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/review_pane.py" line="391" />
+        <location filename="../../ui/review/pane.py" line="408" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
 </context><context>
     <name>ReviewToolBar</name>
     <message>
-        <location filename="../../ui/review_tools.py" line="98" />
+        <location filename="../../ui/review/tools.py" line="98" />
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="102" />
+        <location filename="../../ui/review/tools.py" line="102" />
         <source>Label text</source>
         <translation>标注文字</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="103" />
+        <location filename="../../ui/review/tools.py" line="103" />
         <source>Text for new labels; edits the selected label</source>
         <translation>新文字标注的内容；选中文字标注时修改其内容</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="110" />
+        <location filename="../../ui/review/tools.py" line="110" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="111" />
+        <location filename="../../ui/review/tools.py" line="111" />
         <source>Undo (Ctrl+Z)</source>
         <translation>撤销（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="112" />
+        <location filename="../../ui/review/tools.py" line="112" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="113" />
+        <location filename="../../ui/review/tools.py" line="113" />
         <source>Redo (Ctrl+Y)</source>
         <translation>重做（Ctrl+Y）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="114" />
+        <location filename="../../ui/review/tools.py" line="114" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="119" />
+        <location filename="../../ui/review/tools.py" line="119" />
         <source>Rotate left (Shift+R)</source>
         <translation>向左旋转（Shift+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="121" />
+        <location filename="../../ui/review/tools.py" line="121" />
         <source>Rotate right (R)</source>
         <translation>向右旋转（R）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="122" />
+        <location filename="../../ui/review/tools.py" line="122" />
         <source>Fit</source>
         <translation>适合窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="123" />
+        <location filename="../../ui/review/tools.py" line="123" />
         <source>Fit to the window (0)</source>
         <translation>适合窗口大小（0）</translation>
     </message>
     <message>
-        <location filename="../../ui/review_tools.py" line="125" />
+        <location filename="../../ui/review/tools.py" line="125" />
         <source>Actual size (1)</source>
         <translation>实际大小（1）</translation>
     </message>
 </context><context>
     <name>ReviewViewer</name>
     <message>
-        <location filename="../../ui/review_viewer.py" line="99" />
+        <location filename="../../ui/review/viewer.py" line="100" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
 </context><context>
     <name>SeatWallGrid</name>
     <message>
-        <location filename="../../ui/seat_wall.py" line="232" />
+        <location filename="../../ui/supervision/seat_wall.py" line="232" />
         <source>◉ Watched by %1</source>
         <translation>◉ %1 监看中</translation>
     </message>
     <message>
-        <location filename="../../ui/seat_wall.py" line="237" />
+        <location filename="../../ui/supervision/seat_wall.py" line="237" />
         <source>Mode: %1</source>
         <translation>模式：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/seat_wall.py" line="248" />
+        <location filename="../../ui/supervision/seat_wall.py" line="248" />
         <source>Wrap-up overdue</source>
         <translation>话后超时</translation>
     </message>
 </context><context>
     <name>SeatWallWindow</name>
     <message>
-        <location filename="../../ui/wall_window.py" line="63" />
+        <location filename="../../ui/supervision/wall_window.py" line="63" />
         <source>Seat wall</source>
         <translation>坐席监控墙</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="73" />
+        <location filename="../../ui/supervision/wall_window.py" line="73" />
         <source>Hall</source>
         <translation>大厅</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="74" />
+        <location filename="../../ui/supervision/wall_window.py" line="74" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="75" />
+        <location filename="../../ui/supervision/wall_window.py" line="75" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="80" />
+        <location filename="../../ui/supervision/wall_window.py" line="80" />
         <source>Whisper…</source>
         <translation>私信…</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="81" />
+        <location filename="../../ui/supervision/wall_window.py" line="81" />
         <source>Set ready</source>
         <translation>置为就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="82" />
+        <location filename="../../ui/supervision/wall_window.py" line="82" />
         <source>Set away</source>
         <translation>置为离开</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="89" />
+        <location filename="../../ui/supervision/wall_window.py" line="89" />
         <source>Watch call (Ctrl+W)</source>
         <translation>监看通话 (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="103" />
+        <location filename="../../ui/supervision/wall_window.py" line="103" />
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="105" />
+        <location filename="../../ui/supervision/wall_window.py" line="105" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="151" />
+        <location filename="../../ui/supervision/wall_window.py" line="151" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="228" />
+        <location filename="../../ui/supervision/wall_window.py" line="228" />
         <source>Whisper</source>
         <translation>私信</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="228" />
+        <location filename="../../ui/supervision/wall_window.py" line="228" />
         <source>Private message to %1:</source>
         <translation>发给 %1 的私信：</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="246" />
+        <location filename="../../ui/supervision/wall_window.py" line="246" />
         <source>Agent %1 %2</source>
         <translation>坐席 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="254" />
+        <location filename="../../ui/supervision/wall_window.py" line="254" />
         <source>Queue %1 %2</source>
         <translation>队列 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="259" />
+        <location filename="../../ui/supervision/wall_window.py" line="259" />
         <source>Move citizen</source>
         <translation>转移市民</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_window.py" line="260" />
+        <location filename="../../ui/supervision/wall_window.py" line="260" />
         <source>Move %1 to:</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="100" />
-        <location filename="../../ui/wall_app.py" line="95" />
+        <location filename="../../ui/supervision/wall_app.py" line="103" />
+        <location filename="../../ui/supervision/wall_app.py" line="98" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="96" />
+        <location filename="../../ui/supervision/wall_app.py" line="99" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="97" />
+        <location filename="../../ui/supervision/wall_app.py" line="100" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="98" />
+        <location filename="../../ui/supervision/wall_app.py" line="101" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="107" />
+        <location filename="../../ui/supervision/wall_app.py" line="110" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="108" />
+        <location filename="../../ui/supervision/wall_app.py" line="111" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="109" />
+        <location filename="../../ui/supervision/wall_app.py" line="112" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="110" />
+        <location filename="../../ui/supervision/wall_app.py" line="113" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="111" />
+        <location filename="../../ui/supervision/wall_app.py" line="114" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="112" />
+        <location filename="../../ui/supervision/wall_app.py" line="115" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="115" />
+        <location filename="../../ui/supervision/wall_app.py" line="118" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="118" />
+        <location filename="../../ui/supervision/wall_app.py" line="121" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="201" />
+        <location filename="../../ui/supervision/wall_app.py" line="206" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_app.py" line="208" />
-        <source>Not connected to the hub</source>
-        <translation>未连接服务端</translation>
+        <location filename="../../ui/supervision/wall_app.py" line="209" />
+        <source>Supervisor action</source>
+        <translation>监控操作</translation>
     </message>
 </context><context>
     <name>SessionPage</name>
     <message>
-        <location filename="../../ui/plugin_panel.py" line="120" />
+        <location filename="../../ui/plugin_host/panel.py" line="120" />
         <source>This plugin was switched off: {0}</source>
         <translation>该插件已停用：{0}</translation>
     </message>
 </context><context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../../ui/status_strip.py" line="45" />
+        <location filename="../../ui/workstation/status_strip.py" line="45" />
         <source>Change state…</source>
         <translation>切换状态…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="46" />
+        <location filename="../../ui/workstation/status_strip.py" line="46" />
         <source>Ready (F9)</source>
         <translation>就绪 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="49" />
+        <location filename="../../ui/workstation/status_strip.py" line="49" />
         <source>Away: %1</source>
         <translation>离开：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="67" />
+        <location filename="../../ui/workstation/status_strip.py" line="67" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="71" />
+        <location filename="../../ui/workstation/status_strip.py" line="71" />
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="128" />
+        <location filename="../../ui/workstation/status_strip.py" line="128" />
         <source>Supervisor %1 is talking in this call</source>
         <translation>主管 %1 正在本通话中插话</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="131" />
+        <location filename="../../ui/workstation/status_strip.py" line="131" />
         <source>Supervisor %1 is watching this call</source>
         <translation>主管 %1 正在监看本通话</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="143" />
+        <location filename="../../ui/workstation/status_strip.py" line="143" />
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="144" />
+        <location filename="../../ui/workstation/status_strip.py" line="144" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="145" />
+        <location filename="../../ui/workstation/status_strip.py" line="145" />
         <source>Disconnected, retrying</source>
         <translation>连接中断，正在重连</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="146" />
+        <location filename="../../ui/workstation/status_strip.py" line="146" />
         <source>Login refused</source>
         <translation>登录被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/status_strip.py" line="147" />
+        <location filename="../../ui/workstation/status_strip.py" line="147" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/video_pane.py" line="140" />
+        <location filename="../../ui/call/video_pane.py" line="140" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="141" />
+        <location filename="../../ui/call/video_pane.py" line="141" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="144" />
+        <location filename="../../ui/call/video_pane.py" line="144" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="147" />
+        <location filename="../../ui/call/video_pane.py" line="147" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="149" />
+        <location filename="../../ui/call/video_pane.py" line="149" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/video_pane.py" line="152" />
+        <location filename="../../ui/call/video_pane.py" line="152" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
 </context><context>
     <name>WallSidePanel</name>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="49" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="49" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="53" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="53" />
         <source>Offered</source>
         <translation>进线</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="54" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
         <source>Answered</source>
         <translation>接通</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="55" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
         <source>Abandoned</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="56" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
         <source>Avg. speed of answer</source>
         <translation>平均应答时长</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="57" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
         <source>Answered ≤ 20 s</source>
         <translation>20秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="58" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
         <source>Answered ≤ 60 s</source>
         <translation>60秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="59" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
         <source>Avg. handling time</source>
         <translation>平均处理时长</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="60" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
         <source>Work orders closed</source>
         <translation>已结工单</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="61" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
         <source>Users served</source>
         <translation>服务人数</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="62" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
         <source>Avg. rating</source>
         <translation>平均满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="77" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="77" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Longest wait</source>
         <translation>最长等待</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="100" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="100" />
         <source>Move next citizen…</source>
         <translation>转移下一位市民…</translation>
     </message>
     <message>
-        <location filename="../../ui/wall_side_panel.py" line="142" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="142" />
         <source>Waiting %1 · priority %2 · longest wait %3</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
     </message>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../ui/watch_window.py" line="107" />
+        <location filename="../../ui/supervision/watch_window.py" line="107" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="110" />
+        <location filename="../../ui/supervision/watch_window.py" line="110" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="113" />
+        <location filename="../../ui/supervision/watch_window.py" line="113" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="138" />
+        <location filename="../../ui/supervision/watch_window.py" line="138" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="142" />
+        <location filename="../../ui/supervision/watch_window.py" line="142" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="149" />
+        <location filename="../../ui/supervision/watch_window.py" line="149" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="152" />
+        <location filename="../../ui/supervision/watch_window.py" line="152" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../ui/watch_window.py" line="178" />
+        <location filename="../../ui/supervision/watch_window.py" line="178" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
 </context><context>
     <name>WatchedVideo</name>
     <message>
-        <location filename="../../ui/watch_window.py" line="75" />
+        <location filename="../../ui/supervision/watch_window.py" line="75" />
         <source>Connecting to the agent's workstation…</source>
         <translation>正在连接坐席工作台…</translation>
     </message>
 </context><context>
     <name>WhisperBanner</name>
     <message>
-        <location filename="../../ui/whisper_banner.py" line="31" />
+        <location filename="../../ui/supervision/whisper_banner.py" line="31" />
         <source>Got it</source>
         <translation>知道了</translation>
     </message>
     <message>
-        <location filename="../../ui/whisper_banner.py" line="46" />
+        <location filename="../../ui/supervision/whisper_banner.py" line="46" />
         <source>Supervisor %1 (%2): %3</source>
         <translation>督导 %1（%2）：%3</translation>
     </message>
 </context><context>
     <name>WorkOrderListPane</name>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="59" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="59" />
         <source>Work order, item, outcome or agent</source>
         <translation>工单号、事项、结果或坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="60" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="60" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="67" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="67" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="68" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="68" />
         <source>Queued</source>
         <translation>排队时间</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="69" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="69" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="70" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="70" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="71" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="72" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
         <source>Citizen</source>
         <translation>市民</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="73" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="74" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="74" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="75" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="75" />
         <source>Recording</source>
         <translation>录像</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="88" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="88" />
         <source>Play recording</source>
         <translation>播放录像</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="128" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="128" />
         <source>Recording past its retention period</source>
         <translation>录像已过保留期</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="130" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="130" />
         <source>This recording is not on this computer</source>
         <translation>本机没有此录像</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="132" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="132" />
         <source>Not recorded</source>
         <translation>未录像</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="169" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="169" />
         <source>%1 work orders%2 · average handling %3</source>
         <translation>%1 条工单%2 · 平均处理 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/workorder_list_pane.py" line="171" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="171" />
         <source> (more not shown)</source>
         <translation>（还有更多未显示）</translation>
     </message>
 </context><context>
     <name>WorkOrderPane</name>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="39" />
+        <location filename="../../ui/call/work_order_pane.py" line="39" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="48" />
+        <location filename="../../ui/call/work_order_pane.py" line="48" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="49" />
+        <location filename="../../ui/call/work_order_pane.py" line="49" />
         <source>ID number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="50" />
+        <location filename="../../ui/call/work_order_pane.py" line="50" />
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="51" />
+        <location filename="../../ui/call/work_order_pane.py" line="51" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="52" />
+        <location filename="../../ui/call/work_order_pane.py" line="52" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="53" />
+        <location filename="../../ui/call/work_order_pane.py" line="53" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="55" />
+        <location filename="../../ui/call/work_order_pane.py" line="55" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="60" />
+        <location filename="../../ui/call/work_order_pane.py" line="60" />
         <source>Notes for the work order (optional)</source>
         <translation>工单备注（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="62" />
+        <location filename="../../ui/call/work_order_pane.py" line="62" />
         <source>Submit and go ready (Ctrl+Enter)</source>
         <translation>提交并就绪 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="76" />
+        <location filename="../../ui/call/work_order_pane.py" line="76" />
         <source>Closed today</source>
         <translation>今日已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="117" />
+        <location filename="../../ui/call/work_order_pane.py" line="117" />
         <source>Work order %1 still needs its wrap-up (the connection was lost)</source>
         <translation>工单 %1 尚未完成话后整理（连接曾中断）</translation>
     </message>
     <message>
-        <location filename="../../ui/work_order_pane.py" line="122" />
+        <location filename="../../ui/call/work_order_pane.py" line="122" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
     </message>
 </context><context>
     <name>forms</name>
     <message>
-        <location filename="../../ui/form_labels.py" line="37" />
+        <location filename="../../ui/acceptance/form_labels.py" line="37" />
         <source>Required</source>
         <translation>必填项，请填写</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="38" />
+        <location filename="../../ui/acceptance/form_labels.py" line="38" />
         <source>Too long</source>
         <translation>内容过长</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="39" />
+        <location filename="../../ui/acceptance/form_labels.py" line="39" />
         <source>An ID number has 18 characters: 17 digits, then a digit or X</source>
         <translation>身份证号码应为18位：前17位为数字，最后一位为数字或X</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="41" />
+        <location filename="../../ui/acceptance/form_labels.py" line="41" />
         <source>The ID number's region code does not exist</source>
         <translation>身份证号码的地区代码不存在</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="42" />
+        <location filename="../../ui/acceptance/form_labels.py" line="42" />
         <source>The ID number's birth date is not a valid date</source>
         <translation>身份证号码中的出生日期无效</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="43" />
+        <location filename="../../ui/acceptance/form_labels.py" line="43" />
         <source>The ID number's check digit is wrong: check each digit with the citizen</source>
         <translation>身份证号码校验位不正确，请与申请人逐位核对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="45" />
+        <location filename="../../ui/acceptance/form_labels.py" line="45" />
         <source>A credit code has 18 digits or capitals (no I, O, Z, S, V)</source>
         <translation>统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="47" />
+        <location filename="../../ui/acceptance/form_labels.py" line="47" />
         <source>The credit code's check character is wrong</source>
         <translation>统一社会信用代码校验码不正确，请核对</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="48" />
+        <location filename="../../ui/acceptance/form_labels.py" line="48" />
         <source>A mobile number has 11 digits and starts with 1</source>
         <translation>手机号码应为以1开头的11位数字</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="49" />
+        <location filename="../../ui/acceptance/form_labels.py" line="49" />
         <source>Area code and number, e.g. 0769-22801234</source>
         <translation>请填写区号和号码，如 0769-22801234</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="50" />
+        <location filename="../../ui/acceptance/form_labels.py" line="50" />
         <source>A postal code has 6 digits</source>
         <translation>邮政编码应为6位数字</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="51" />
+        <location filename="../../ui/acceptance/form_labels.py" line="51" />
         <source>Choose a date</source>
         <translation>请选择日期</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="52" />
+        <location filename="../../ui/acceptance/form_labels.py" line="52" />
         <source>The date cannot be after today</source>
         <translation>日期不能晚于今天</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="53" />
+        <location filename="../../ui/acceptance/form_labels.py" line="53" />
         <source>The date cannot be before today</source>
         <translation>日期不能早于今天</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="54" />
+        <location filename="../../ui/acceptance/form_labels.py" line="54" />
         <source>Choose both the start and the end date</source>
         <translation>请选择起止日期</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="55" />
+        <location filename="../../ui/acceptance/form_labels.py" line="55" />
         <source>The end date is before the start date</source>
         <translation>结束日期不能早于开始日期</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="56" />
+        <location filename="../../ui/acceptance/form_labels.py" line="56" />
         <source>The period is longer than allowed</source>
         <translation>起止日期跨度超出允许范围</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="57" />
+        <location filename="../../ui/acceptance/form_labels.py" line="57" />
         <source>Choose one of the options</source>
         <translation>请从列表中选择</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="58" />
+        <location filename="../../ui/acceptance/form_labels.py" line="58" />
         <source>A whole number</source>
         <translation>请填写整数</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="59" />
+        <location filename="../../ui/acceptance/form_labels.py" line="59" />
         <source>The number is outside the allowed range</source>
         <translation>数值超出允许范围</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="60" />
+        <location filename="../../ui/acceptance/form_labels.py" line="60" />
         <source>Choose the province, city and district</source>
         <translation>请选择省、市、区县</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="61" />
+        <location filename="../../ui/acceptance/form_labels.py" line="61" />
         <source>Prefilled: confirm with the citizen</source>
         <translation>预填内容，请与申请人核对后确认</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="65" />
+        <location filename="../../ui/acceptance/form_labels.py" line="65" />
         <source>The government API returned this field</source>
         <translation>政务服务接口退回此项</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="70" />
+        <location filename="../../ui/acceptance/form_labels.py" line="70" />
         <source>Queued</source>
         <translation>待发送</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="71" />
+        <location filename="../../ui/acceptance/form_labels.py" line="71" />
         <source>Sending</source>
         <translation>发送中</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="72" />
+        <location filename="../../ui/acceptance/form_labels.py" line="72" />
         <source>Accepted</source>
         <translation>已受理</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="73" />
+        <location filename="../../ui/acceptance/form_labels.py" line="73" />
         <source>Returned for correction</source>
         <translation>退回补正</translation>
     </message>
     <message>
-        <location filename="../../ui/form_labels.py" line="74" />
+        <location filename="../../ui/acceptance/form_labels.py" line="74" />
         <source>Failed</source>
         <translation>失败</translation>
     </message>
@@ -2139,63 +2142,63 @@ Licence PDF: {2}</source>
 </context><context>
     <name>review</name>
     <message>
-        <location filename="../../ui/review_tools.py" line="34" />
-        <source>Select</source>
-        <translation>选择</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="35" />
-        <source>Rectangle</source>
-        <translation>矩形</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="36" />
-        <source>Ellipse</source>
-        <translation>椭圆</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="37" />
-        <source>Arrow</source>
-        <translation>箭头</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="38" />
-        <source>Pen</source>
-        <translation>画笔</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="39" />
-        <source>Text</source>
-        <translation>文字</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="40" />
-        <source>Highlighter</source>
-        <translation>荧光笔</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_tools.py" line="41" />
-        <source>Mosaic</source>
-        <translation>马赛克</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review_checklist.py" line="38" />
+        <location filename="../../ui/review/checklist.py" line="38" />
         <source>Not reviewed</source>
         <translation>未审核</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="39" />
+        <location filename="../../ui/review/checklist.py" line="39" />
         <source>Accepted</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="40" />
+        <location filename="../../ui/review/checklist.py" line="40" />
         <source>To correct</source>
         <translation>需补正</translation>
     </message>
     <message>
-        <location filename="../../ui/review_checklist.py" line="41" />
+        <location filename="../../ui/review/checklist.py" line="41" />
         <source>Missing</source>
         <translation>缺失</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="34" />
+        <source>Select</source>
+        <translation>选择</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="35" />
+        <source>Rectangle</source>
+        <translation>矩形</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="36" />
+        <source>Ellipse</source>
+        <translation>椭圆</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="37" />
+        <source>Arrow</source>
+        <translation>箭头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="38" />
+        <source>Pen</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="39" />
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="40" />
+        <source>Highlighter</source>
+        <translation>荧光笔</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/tools.py" line="41" />
+        <source>Mosaic</source>
+        <translation>马赛克</translation>
     </message>
 </context></TS>
