@@ -1,7 +1,11 @@
 """The built-in task plugins end to end: a real hub, the real government-API sandbox, a
 simulated citizen on a real WebRTC call, the plugin tab on screen. Each test drives one
 plugin's flow the way an agent would and checks what the citizen, the sandbox and the
-work order end up with."""
+work order end up with.
+
+A panel action's first effect (a notice, a table, a number) shows while the action still
+runs, and the panel ignores clicks until it ends: after a click, the tests wait for the
+effect and for the panel to be idle, or a busy machine makes the next click vanish."""
 
 from __future__ import annotations
 
@@ -136,7 +140,8 @@ async def test_unemployment_query_checks_identity_looks_up_sends_and_prints(desk
     page = desk.panel.pages["unemployment_query"]
     assert set(page.buttons) == {"lookup", "send", "print"}
     page.buttons["lookup"].click()  # before the identity check: refused, with a reason
-    await until(lambda: desk.panel.notices.count() > 0, "a notice explains why")
+    await until(lambda: desk.panel.notices.count() > 0 and desk.panel.idle(),
+                "a notice explains why")
     assert "核验身份" in desk.panel.notices.item(0).text()
     assert not s.plugin.state(s.context).details
     panel = page.custom
@@ -148,7 +153,8 @@ async def test_unemployment_query_checks_identity_looks_up_sends_and_prints(desk
     panel.id_edit.editingFinished.emit()
     assert "✔" in panel.check.text()
     page.buttons["lookup"].click()
-    await until(lambda: panel.table.rowCount() == 5, "the table fills from the sandbox")
+    await until(lambda: panel.table.rowCount() == 5 and desk.panel.idle(),
+                "the table fills from the sandbox")
     assert panel.table.item(0, 0).text() == "参保状态"
     page.buttons["send"].click()
     await until(desk.panel.idle, "the table is sent")
@@ -186,7 +192,8 @@ async def test_pension_certification_with_stills_checklist_and_evidence(desk: De
     assert review.stacks[photo.material_id].undo(), "the agent can undo a plugin's note"
     assert len(review.layers[photo.material_id]) == 0
     page.buttons["submit"].click()  # nothing checked yet: refused, nothing sent
-    await until(lambda: desk.panel.notices.count() > 0, "the refusal is shown")
+    await until(lambda: desk.panel.notices.count() > 0 and desk.panel.idle(),
+                "the refusal is shown")
     assert "未确认" in desk.panel.notices.item(0).text()
     for _ in range(2):
         page.buttons["capture"].click()
@@ -205,7 +212,8 @@ async def test_pension_certification_with_stills_checklist_and_evidence(desk: De
     assert await desk.host.check_submit(desk.form.values) == []
     snapshot(desk.panel, "pension-panel")
     page.buttons["submit"].click()
-    await until(lambda: bool(cert.application_no), "the certification is accepted", 20)
+    await until(lambda: bool(cert.application_no) and desk.panel.idle(),
+                "the certification is accepted", 20)
     rows = desk.gov_api.applications()
     assert [r["item_code"] for r in rows] == ["SI-PENSION-CERT"]
     evidence = rows[0]["body"]["evidence"]
@@ -254,7 +262,7 @@ async def test_business_registration_from_scenario_to_licence(desk: Desk) -> Non
     assert desk.form.missing() == []
     desk.panel.pages["business_registration"].buttons["register"].click()
     reg = s.plugin.registration(s.context)
-    await until(lambda: bool(reg.printout), "the licence is issued", 20)
+    await until(lambda: bool(reg.printout) and desk.panel.idle(), "the licence is issued", 20)
     assert len(reg.licence_no) == 18 and reg.licence_no.startswith("92441900")
     pdf_to_png(Path(reg.printout), "business-licence")
     snapshot(desk.panel, "business-panel")
@@ -287,7 +295,7 @@ async def test_proxy_booking_links_the_work_order_and_the_counter_finds_it(desk:
     desk.panel.tabs.setCurrentWidget(page)
     snapshot(desk.panel, "booking-panel")
     page.buttons["book"].click()
-    await until(lambda: bool(booking.booked), "the slot is booked", 20)
+    await until(lambda: bool(booking.booked) and desk.panel.idle(), "the slot is booked", 20)
     assert booking.booked["slot_id"] == chosen
     number = booking.booked["booking_no"]
     report = await finish(desk, run)
