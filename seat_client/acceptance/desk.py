@@ -6,8 +6,8 @@ the government API's answer.
 the materials (code, name) that go with the submission and on the receipt. A video call
 opens its item's form, prefilled with the caller's name (the desk follows the
 workstation's ``call_changed``; a call that ends keeps its application for the wrap-up);
-a walk-in the counter opens does the same with what its intake collected
-(``follow_walk_ins``: the walk-in desk's ``opened``). Closing a walk-in clears its
+a walk-in the counter opens does the same with what its intake collected (the counter
+hands it over: ``seat_client.counter.applications``). Releasing a walk-in clears its
 application, never a call's: the desk knows which contact its application belongs to.
 
 The linked materials are those the call's pre-review accepted (``follow_review``: the
@@ -16,7 +16,7 @@ from the agent (``edit``, ``confirm``, ``confirm_all``) and from outside: the ta
 plugins' suggestions (``take_suggestions``) and the kiosk's ID-card read
 (``take_id_card``), each marked until the agent confirms it. While the counter opens a
 walk-in, the plugins' suggestions belong to that walk-in's intake, not to the
-application in hand, so the desk leaves them alone.
+application in hand, so the desk leaves them alone (``hold_suggestions_while``).
 
 One application per work order and form: one the outbox already holds (queued, sending
 or accepted) is shown where it stands and not submitted twice. ``submit`` answers with
@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from seat_client.acceptance.form_state import FormState, MissingItem
 from seat_client.acceptance.outbox import OutboxEntry, OutboxState, Submission, SubmissionOutbox
 from seat_client.call.workstation import ActiveCall, Workstation
-from seat_client.counter.walk_in import WalkIn, WalkInDesk
 from seat_client.materials.values import PreReviewVerdict
 from seat_client.review.desk import ReviewDesk
 from seat_common.catalog import Catalog
@@ -118,7 +117,7 @@ class ApplicationDesk:
         self._catalog = catalog
         self._workstation = workstation
         self._tasks = tasks or TaskOwner("applications")
-        self._walk_ins: WalkInDesk | None = None
+        self._suggestions_held: Callable[[], bool] = lambda: False
         self.application: ApplicationInHand | None = None
         #: entries this desk saved or showed: their acceptance brings the receipt
         self._mine: set[int] = set()
@@ -161,20 +160,30 @@ class ApplicationDesk:
             self._on_outbox_changed(earlier)
         return application
 
-    def follow_walk_ins(self, walk_ins: WalkInDesk) -> Callable[[], None]:
-        """Take each walk-in the counter opens, and its accepted materials as the clerk marks
-        them; returns the function that stops following."""
-        self._walk_ins = walk_ins
-        unsubscribe = [walk_ins.opened.connect(self._on_walk_in_opened),
-                       walk_ins.marks_changed.connect(self._on_walk_in_marks_changed)]
+    def release(self, contact: ContactKind) -> None:
+        """The contact of that kind is served: its application leaves the desk. A walk-in's
+        release leaves a call's application in hand (and the other way round)."""
+        if (application := self.application) is not None and (
+                application.context.contact is contact):
+            self._put_in_hand(None)
 
-        def stop() -> None:
-            for off in unsubscribe:
-                off()
-            if self._walk_ins is walk_ins:
-                self._walk_ins = None
+    def set_materials(self, contact: ContactKind, work_order_id: str,
+                      materials: Sequence[tuple[str, str]]) -> None:
+        """The (code, name) materials that go with that contact's application, if in hand."""
+        application = self.application
+        if application is not None and application.is_for(contact, work_order_id):
+            application.materials = tuple(materials)
 
-        return stop
+    def hold_suggestions_while(self, held: Callable[[], bool]) -> None:
+        """Leave the plugins' suggestions alone while ``held()`` (the counter opening a
+        walk-in: they belong to its intake's form)."""
+        self._suggestions_held = held
+
+    @property
+    def agent_id(self) -> str:
+        """The agent at this seat, as the hub welcomed them ("" before)."""
+        welcome = self._workstation.welcome if self._workstation is not None else None
+        return welcome.agent_id if welcome is not None else ""
 
     def follow_review(self, review: ReviewDesk) -> Callable[[], None]:
         """The materials a call's pre-review accepted go with its application; returns the
@@ -185,7 +194,7 @@ class ApplicationDesk:
             if session is None:
                 return
             names = {m.code: m.name for m in session.checklist}
-            self._set_materials(ContactKind.CALL, verdict.work_order_id, [
+            self.set_materials(ContactKind.CALL, verdict.work_order_id, [
                 (v.material_code, names.get(v.material_code, v.material_code))
                 for v in verdict.verdicts if v.status == "accepted"])
 
@@ -207,7 +216,7 @@ class ApplicationDesk:
 
     def take_suggestions(self, values: Mapping[str, str]) -> None:
         """The task plugins' suggestions (``PluginHost.form_suggested``), to confirm."""
-        if self._walk_ins is not None and self._walk_ins.busy:
+        if self._suggestions_held():
             return  # a walk-in being opened: its intake's form takes them
         if (form := self.form) is not None:
             form.prefill(values)
@@ -295,32 +304,9 @@ class ApplicationDesk:
         started = call.started
         item = self._catalog.item(started.item_code)
         self.open(ApplicationContext(ContactKind.CALL, started.work_order_id,
-                                     started.item_code, started.item_name, self._agent_id()),
+                                     started.item_code, started.item_name, self.agent_id),
                   item.form if item is not None else "", {"id_card.name": started.peer_name})
-
-    def _on_walk_in_opened(self, walk_in: WalkIn | None) -> None:
-        if walk_in is not None:
-            item = walk_in.item
-            self.open(ApplicationContext(ContactKind.WALK_IN, walk_in.work_order_id, item.code,
-                                         item.name, self._agent_id()),
-                      item.form, walk_in.prefill(), walk_in.accepted())
-        elif (application := self.application) is not None and (
-                application.context.contact is ContactKind.WALK_IN):
-            self._put_in_hand(None)  # the citizen is served; a call's application stays
-
-    def _on_walk_in_marks_changed(self, walk_in: WalkIn) -> None:
-        self._set_materials(ContactKind.WALK_IN, walk_in.work_order_id, walk_in.accepted())
-
-    def _set_materials(self, contact: ContactKind, work_order_id: str,
-                       materials: Sequence[tuple[str, str]]) -> None:
-        application = self.application
-        if application is not None and application.is_for(contact, work_order_id):
-            application.materials = tuple(materials)
 
     def _put_in_hand(self, application: ApplicationInHand | None) -> None:
         self.application = application
         self.opened.emit(application)
-
-    def _agent_id(self) -> str:
-        welcome = self._workstation.welcome if self._workstation is not None else None
-        return welcome.agent_id if welcome is not None else ""

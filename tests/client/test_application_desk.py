@@ -29,6 +29,7 @@ from seat_client.acceptance.gov_api_client import Application, FieldErrors, Fiel
 from seat_client.acceptance.outbox import OutboxEntry, OutboxState, SubmissionOutbox
 from seat_client.call.hub_link import HubLink
 from seat_client.call.workstation import Workstation
+from seat_client.counter.applications import follow_walk_ins
 from seat_client.counter.intake import CounterIntake
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.cache import MaterialCache
@@ -142,7 +143,7 @@ async def seat(tmp_path: Path) -> AsyncIterator[Seat]:
     host = PluginHost(items, entry_points=lambda: [])
     walk_ins = WalkInDesk(CounterIntake(host, appointments, FormLibrary(), tmp_path / "counter"),
                           review.load_reasons())
-    unfollow = desk.follow_walk_ins(walk_ins)
+    unfollow = follow_walk_ins(desk, walk_ins)
     unsuggest = host.form_suggested.connect(desk.take_suggestions)
     s = Seat(desk, workstation, outbox, instant, walk_ins, appointments, host, [], [], [])
     desk.opened.connect(s.opened.append)

@@ -2,8 +2,9 @@
 
 A walk-in opened at the counter goes to the same application desk and review pane a
 call uses: the desk opens its form (prefilled, to confirm) and follows its accepted
-materials (``ApplicationDesk.follow_walk_ins``, where the rule lives that closing a
-walk-in never clears a call's application); its counter review goes to the review pane.
+materials (``seat_client.counter.applications.follow_walk_ins``; the rule that releasing
+a walk-in never clears a call's application is the desk's); its counter review goes to
+the review pane.
 When it is done, the next citizen sees neither. ``CounterLink`` remembers which walk-in
 it put in the review pane, so it never clears a call's review.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication
 
+from seat_client.counter.applications import follow_walk_ins
 from seat_client.counter.walk_in import WalkIn
 from ui.counter.desk_pane import CounterParts
 from ui.workstation.seat_layout import ModeLayout
@@ -38,7 +40,7 @@ class CounterLink:
             self._applications
         work_tabs = self._seat.work_tabs
         # First the application, so the form is built before its tab is shown.
-        unsubscribe = [apps.desk.follow_walk_ins(desk)] if apps is not None else []
+        unsubscribe = [follow_walk_ins(apps.desk, desk)] if apps is not None else []
         unsubscribe += [
             desk.opened.connect(self._on_counter_desk_opened),
             self._seat.workstation.call_changed.connect(
