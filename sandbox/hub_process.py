@@ -31,7 +31,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from sandbox.processes import read_listening_line
-from seat_hub.connections.seats import SeatSpec, new_token, write_seats_file
+from seat_hub.parties.seats import SeatSpec, new_token, write_seats_file
 
 __all__ = ["HubProcess", "HubStartError", "SeatSpec"]
 

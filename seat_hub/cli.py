@@ -23,10 +23,10 @@ from seat_common.imagecheck import ImageLimits
 from seat_common.tasks import TaskOwner
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
-from seat_hub.connections.seats import SeatsError, load_seats
 from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
+from seat_hub.parties.seats import SeatsError, load_seats
 from seat_hub.settings import HubSettings
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import HubStore, LedgerError

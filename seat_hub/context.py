@@ -26,8 +26,8 @@ from collections.abc import Callable
 from seat_common.catalog import Catalog
 from seat_common.protocol import ErrorCode
 from seat_common.tasks import TaskOwner
-from seat_hub.connections.seats import SeatRegistry
 from seat_hub.model import LiveState
+from seat_hub.parties.seats import SeatRegistry
 from seat_hub.routing.queueviews import QueueViews
 from seat_hub.settings import HubSettings
 from seat_hub.storage.eventlog import EventLog

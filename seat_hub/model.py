@@ -32,8 +32,8 @@ from seat_common.protocol import (
     SeatMode,
     WatchPhase,
 )
-from seat_hub.connections.seats import Seat
-from seat_hub.connections.session import Session
+from seat_hub.parties.seats import Seat
+from seat_hub.parties.session import Session
 from seat_hub.storage.records import HandleTime
 from seat_hub.supervision.figures import TodayFigures
 

@@ -1,4 +1,5 @@
-"""Display names for wire codes (channels, priorities, states, outcomes), translated.
+"""Display names for wire codes (channels, priorities, states, outcomes), translated, and
+the clock text of durations.
 
 The wire speaks codes (``"miniprogram"``, ``"on_call"``); people read
 these labels. One place, so every pane says the same words.
@@ -98,3 +99,11 @@ STATE_COLOURS: dict[protocol.AgentState, str] = {
     "away": "#57606a",
     "counter": "#0a7ea4",
 }
+
+
+def clock_text(seconds: float) -> str:
+    """m:ss under an hour, h:mm:ss after."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -587,6 +587,11 @@
 </context><context>
     <name>MainWindow</name>
     <message>
+        <location filename="../../ui/workstation/counter_link.py" line="74" />
+        <source>Record the verdict</source>
+        <translation>记录预审结论</translation>
+    </message>
+    <message>
         <location filename="../../ui/workstation/main_window.py" line="115" />
         <source>Queue</source>
         <translation>排队</translation>
@@ -780,11 +785,6 @@
         <location filename="../../ui/workstation/work_tab_links.py" line="222" />
         <source>No application form open</source>
         <translation>没有打开的申请表</translation>
-    </message>
-    <message>
-        <location filename="../../ui/counter/link.py" line="72" />
-        <source>Record the verdict</source>
-        <translation>记录预审结论</translation>
     </message>
 </context><context>
     <name>OfferBanner</name>
@@ -1247,17 +1247,17 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SeatWallGrid</name>
     <message>
-        <location filename="../../ui/supervision/seat_wall.py" line="232" />
+        <location filename="../../ui/supervision/seat_wall.py" line="225" />
         <source>◉ Watched by %1</source>
         <translation>◉ %1 监看中</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/seat_wall.py" line="237" />
+        <location filename="../../ui/supervision/seat_wall.py" line="230" />
         <source>Mode: %1</source>
         <translation>模式：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/seat_wall.py" line="248" />
+        <location filename="../../ui/supervision/seat_wall.py" line="241" />
         <source>Wrap-up overdue</source>
         <translation>话后超时</translation>
     </message>
@@ -1676,87 +1676,87 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WorkOrderListPane</name>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="59" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="58" />
         <source>Work order, item, outcome or agent</source>
         <translation>工单号、事项、结果或坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="60" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="59" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="67" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="66" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="68" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="67" />
         <source>Queued</source>
         <translation>排队时间</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="69" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="68" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="70" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="69" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="70" />
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
         <source>Citizen</source>
         <translation>市民</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="74" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="75" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="74" />
         <source>Recording</source>
         <translation>录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="88" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="87" />
         <source>Play recording</source>
         <translation>播放录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="128" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="127" />
         <source>Recording past its retention period</source>
         <translation>录像已过保留期</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="130" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="129" />
         <source>This recording is not on this computer</source>
         <translation>本机没有此录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="132" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="131" />
         <source>Not recorded</source>
         <translation>未录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="169" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="168" />
         <source>%1 work orders%2 · average handling %3</source>
         <translation>%1 条工单%2 · 平均处理 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="171" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="170" />
         <source> (more not shown)</source>
         <translation>（还有更多未显示）</translation>
     </message>
@@ -1972,170 +1972,170 @@ Licence PDF: {2}</source>
 </context><context>
     <name>labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="18" />
+        <location filename="../../ui/labels.py" line="19" />
         <source>Web portal</source>
         <translation>广东政务服务网</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="19" />
+        <location filename="../../ui/labels.py" line="20" />
         <source>i莞家 mini-program</source>
         <translation>i莞家小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="20" />
+        <location filename="../../ui/labels.py" line="21" />
         <source>Official account</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="32" />
-        <location filename="../../ui/labels.py" line="21" />
+        <location filename="../../ui/labels.py" line="33" />
+        <location filename="../../ui/labels.py" line="22" />
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="33" />
-        <location filename="../../ui/labels.py" line="22" />
+        <location filename="../../ui/labels.py" line="34" />
+        <location filename="../../ui/labels.py" line="23" />
         <source>Hotline</source>
         <translation>热线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="29" />
+        <location filename="../../ui/labels.py" line="30" />
         <source>Web</source>
         <translation>网页</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="30" />
+        <location filename="../../ui/labels.py" line="31" />
         <source>Mini-program</source>
         <translation>小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="31" />
+        <location filename="../../ui/labels.py" line="32" />
         <source>WeChat</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="40" />
+        <location filename="../../ui/labels.py" line="41" />
         <source>Elderly</source>
         <translation>老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41" />
+        <location filename="../../ui/labels.py" line="42" />
         <source>Disabled</source>
         <translation>残障人士</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="47" />
+        <location filename="../../ui/labels.py" line="48" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="48" />
+        <location filename="../../ui/labels.py" line="49" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="49" />
+        <location filename="../../ui/labels.py" line="50" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="50" />
+        <location filename="../../ui/labels.py" line="51" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="51" />
+        <location filename="../../ui/labels.py" line="52" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="52" />
+        <location filename="../../ui/labels.py" line="53" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="71" />
-        <location filename="../../ui/labels.py" line="53" />
+        <location filename="../../ui/labels.py" line="72" />
+        <location filename="../../ui/labels.py" line="54" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="60" />
+        <location filename="../../ui/labels.py" line="61" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="61" />
+        <location filename="../../ui/labels.py" line="62" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="62" />
+        <location filename="../../ui/labels.py" line="63" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="63" />
+        <location filename="../../ui/labels.py" line="64" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="64" />
+        <location filename="../../ui/labels.py" line="65" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="70" />
+        <location filename="../../ui/labels.py" line="71" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="72" />
+        <location filename="../../ui/labels.py" line="73" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="78" />
+        <location filename="../../ui/labels.py" line="79" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="79" />
+        <location filename="../../ui/labels.py" line="80" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="80" />
+        <location filename="../../ui/labels.py" line="81" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="81" />
+        <location filename="../../ui/labels.py" line="82" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="82" />
+        <location filename="../../ui/labels.py" line="83" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="83" />
+        <location filename="../../ui/labels.py" line="84" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="84" />
+        <location filename="../../ui/labels.py" line="85" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="85" />
+        <location filename="../../ui/labels.py" line="86" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="86" />
+        <location filename="../../ui/labels.py" line="87" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>

@@ -26,9 +26,9 @@ from seat_common.protocol import (
     WorkOrderClosed,
     WrapUp,
 )
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent, Call, EndedCall
+from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, presence, queueviews
 from seat_hub.routing.dispatch import ANONYMOUS_CITIZEN
 from seat_hub.storage.records import EndedBy

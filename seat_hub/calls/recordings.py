@@ -14,8 +14,8 @@ from __future__ import annotations
 import string
 
 from seat_common.protocol import Ack, RecordingSaved
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
+from seat_hub.parties.session import Session
 from seat_hub.storage.records import RecordingReport
 
 

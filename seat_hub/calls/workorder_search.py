@@ -22,8 +22,8 @@ from seat_common.protocol import (
     WorkOrderRow,
     to_wire,
 )
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
+from seat_hub.parties.session import Session
 from seat_hub.routing.queueviews import masked
 from seat_hub.storage.records import WorkOrder, WorkOrderQuery
 

@@ -1,4 +1,4 @@
-"""How parties reach the hub: the websocket server at the border, one session per connection,
-the front desk (login, who may send what), flood control, the seat registry and the
-citizen web page served beside the websocket.
+"""The hub's border: the websocket server where frames come in, the front desk (login,
+who may send what, which handler a message goes to), flood control, and the citizen web
+page served beside the websocket.
 """

@@ -48,10 +48,10 @@ from seat_common.protocol import (
 )
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
-from seat_hub.connections.session import POLICY_VIOLATION, Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
+from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.supervision import actions as supervision
 from seat_hub.supervision import watch

@@ -38,7 +38,7 @@ from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub, error_reply
 from seat_hub.connections.ratelimit import FloodGuard
-from seat_hub.connections.session import POLICY_VIOLATION, Session
+from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.storage.eventlog import EventLog
 
 #: The websocket's path.

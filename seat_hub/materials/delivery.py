@@ -28,8 +28,8 @@ from seat_common.protocol import (
     pack_chunk,
 )
 from seat_common.tasks import TaskOwner
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
+from seat_hub.parties.session import Session
 from seat_hub.storage.interface import MaterialIndex
 
 

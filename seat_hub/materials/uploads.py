@@ -48,9 +48,9 @@ from seat_common.protocol import (
     unpack_chunk,
 )
 from seat_common.tasks import TaskOwner
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.delivery import MaterialDelivery, other_party
+from seat_hub.parties.session import Session
 from seat_hub.storage.interface import MaterialIndex
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")

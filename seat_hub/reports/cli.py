@@ -24,7 +24,7 @@ from pathlib import Path
 from seat_common import catalog as catalog_module
 from seat_common.protocol import WorkOrderRow
 from seat_hub.calls.workorder_search import row_of
-from seat_hub.connections.seats import SeatsError, load_seats
+from seat_hub.parties.seats import SeatsError, load_seats
 from seat_hub.reports.stats_report import summarise, write_report
 from seat_hub.storage.interface import LedgerError, WorkOrderLedger
 from seat_hub.storage.stores import open_store

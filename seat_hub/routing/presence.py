@@ -10,10 +10,10 @@ changes; from wrap_up only a ``WrapUp`` gets the agent back. Counter mode
 from __future__ import annotations
 
 from seat_common.protocol import AgentState, AwayReason, Presence, SetMode, SetState
-from seat_hub.connections.seats import Seat
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent
+from seat_hub.parties.seats import Seat
+from seat_hub.parties.session import Session
 from seat_hub.routing.acd import ROUTED_MODES
 
 

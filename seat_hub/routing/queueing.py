@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 
 from seat_common.protocol import Ack, JoinQueue, Queued
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Contact
+from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch
 
 

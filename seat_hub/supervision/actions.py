@@ -28,9 +28,9 @@ from seat_common.protocol import (
     Whisper,
     WhisperMessage,
 )
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent
+from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, presence
 from seat_hub.routing.acd import ROUTED_MODES
 

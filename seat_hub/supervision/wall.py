@@ -29,9 +29,9 @@ from seat_common.protocol import (
     WallUpdate,
     encode,
 )
-from seat_hub.connections.seats import Seat, SeatRegistry
-from seat_hub.connections.session import Session
 from seat_hub.model import Contact, LiveState
+from seat_hub.parties.seats import Seat, SeatRegistry
+from seat_hub.parties.session import Session
 from seat_hub.routing import queueviews
 from seat_hub.routing.acd import PRIORITY_PRIORITIES
 from seat_hub.settings import HubSettings

@@ -27,9 +27,9 @@ from seat_common.protocol import (
     WatchSdp,
     WatchState,
 )
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Call, Watch
+from seat_hub.parties.session import Session
 from seat_hub.supervision.actions import agent_at_seat, audited
 
 

@@ -21,10 +21,10 @@ from seat_common.protocol import (
     decode,
 )
 from seat_common.tasks import TaskOwner
-from seat_hub.connections.seats import Seat, SeatRegistry
-from seat_hub.connections.session import Session
 from seat_hub.context import HubContext
 from seat_hub.model import Agent, Call, Contact, EndedCall, Watch
+from seat_hub.parties.seats import Seat, SeatRegistry
+from seat_hub.parties.session import Session
 from seat_hub.settings import HubSettings
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.sqlite.store import SqliteStore

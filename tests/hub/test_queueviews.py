@@ -10,9 +10,9 @@ from seat_common.protocol import (
     decode,
     encode,
 )
-from seat_hub.connections.seats import Seat
-from seat_hub.connections.session import Session
 from seat_hub.model import Agent, Contact
+from seat_hub.parties.seats import Seat
+from seat_hub.parties.session import Session
 from seat_hub.routing.queueviews import queue_rows, snapshot_for
 
 CATALOG = load()

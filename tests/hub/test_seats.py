@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from seat_hub.connections.seats import (
+from seat_hub.parties.seats import (
     SeatsError,
     SeatSpec,
     hash_token,

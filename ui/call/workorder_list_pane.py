@@ -31,8 +31,7 @@ from PyQt6.QtWidgets import (
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.recording.archive import RecordingArchive, RecordingStatus
 from seat_common import protocol
-from ui.labels import channel_short_label, outcome_label
-from ui.supervision.seat_wall import clock_text
+from ui.labels import channel_short_label, clock_text, outcome_label
 
 
 class WorkOrderListPane(QWidget):

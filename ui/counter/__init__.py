@@ -1,2 +1,3 @@
-"""Counter mode on screen: the walk-in intake pane and its wiring to the work tabs.
+"""Counter mode on screen: the walk-in intake pane (its wiring into the window is
+``ui.workstation.counter_link``).
 """

@@ -11,7 +11,7 @@ The pane shows a ``WalkInDesk`` and runs its coroutines as tasks of its ``TaskOw
 (failures are shown here, busy state cleared in ``finally``). It emits
 ``form_requested`` (show the form tab) and ``review_requested`` (show the pre-review
 tab); each opened walk-in goes to the application desk and the review pane
-(``ui.counter.link``).
+(``ui.workstation.counter_link``).
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from ui.labels import (
     STATE_COLOURS,
     away_reason_label,
     channel_short_label,
+    clock_text,
     mode_label,
     state_label,
 )
@@ -45,14 +46,6 @@ class TileGeometry:
 
 LARGE = TileGeometry(232, 118, 13.0, 10.5)
 COMPACT = TileGeometry(168, 76, 10.0, 8.5, gap=4)
-
-
-def clock_text(seconds: float) -> str:
-    """m:ss under an hour, h:mm:ss after."""
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class SeatWallGrid(QWidget):

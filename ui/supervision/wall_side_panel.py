@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 from seat_client.supervision.wall_model import WallModel
 from seat_common.catalog import Catalog
 from seat_common.protocol import WallFigures
-from ui.supervision.seat_wall import clock_text
+from ui.labels import clock_text
 
 
 def _percent(share: float) -> str:

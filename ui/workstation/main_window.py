@@ -4,8 +4,8 @@ Video in the middle with the chat under it; the queue and the
 citizen/work-order pane on the left; the status strip along the bottom. The ringing banner
 sits above the video. Every pane is a dock the agent can move; the layout
 is saved with QSettings and restored next time. All wiring happens in
-``_connect_signals``; slots are ``_on_<source>_<event>``. The optional work tabs
-are wired there through small links (``ui.workstation.work_tab_links``, ``ui.counter.link``).
+``_connect_signals``; slots are ``_on_<source>_<event>``. The optional work tabs are
+wired there through small links (``work_tab_links``, ``counter_link`` beside it).
 Async intents run on the seat's ``TaskOwner``: every failure of its background work shows
 in the status strip (``ui.task_failures``), never swallowed.
 """
@@ -32,9 +32,9 @@ from ui.call.ringer import Ringer
 from ui.call.video_pane import VideoPane
 from ui.call.work_order_pane import WorkOrderPane
 from ui.counter.desk_pane import CounterParts
-from ui.counter.link import CounterLink
 from ui.labels import mode_label
 from ui.task_failures import FailureNotice
+from ui.workstation.counter_link import CounterLink
 from ui.workstation.seat_layout import ModeLayout, layout_for
 from ui.workstation.status_strip import StatusStrip
 from ui.workstation.work_tab_links import (

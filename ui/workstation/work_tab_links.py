@@ -7,7 +7,7 @@ to the citizen or the kiosk printer. The rules live in the core's desks; a link 
 wires. A link gets a ``SeatHandles`` (the workstation, the work tabs, a way to run an
 owned task and to show a passing message), never the main window. ``connect()`` returns the
 unsubscribers of the core events it subscribed to; the window keeps them and
-calls them when it closes. Counter mode's link is in ``ui.counter.link``.
+calls them when it closes. Counter mode's link is in ``ui.workstation.counter_link``.
 
 Words the agent reads stay in the ``MainWindow`` translation context, where
 they were translated before this wiring left the window.
