@@ -1,7 +1,7 @@
 """The CJK font every PDF we make embeds (receipts, pre-review notices, reports).
 
 reportlab's built-in STSong-Light is not embedded, so viewers without an
-Asian font pack show blank text (PLATFORM.md). We embed WenQuanYi Micro
+Asian font pack show blank text (docs/platform.md). We embed WenQuanYi Micro
 Hei, a TrueType collection reportlab accepts, found where Debian installs
 it (``fonts-wqy-microhei``, installed by scripts/setup).
 """

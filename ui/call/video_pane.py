@@ -4,7 +4,7 @@ Painting is newest-frame-wins: a new remote frame only schedules a repaint,
 and the paint takes whatever frame is newest then, so a slow paint drops
 frames instead of queueing them. Conversion to a QImage happens only for
 frames actually painted, straight from the decoder's planes into a BGRA
-array wrapped without a copy (see PLATFORM.md: ~0.3 ms at 720p).
+array wrapped without a copy (docs/platform.md: ~0.3 ms at 720p).
 
 Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
 ``hang_up_requested``, ``snapshot_requested``, ``mute_toggled(bool)``,
