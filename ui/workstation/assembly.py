@@ -1,0 +1,201 @@
+"""The agent's whole seat, assembled: every part of the workstation built and wired once.
+
+``assemble_seat`` is the workstation's composition: from the settings and the agent's
+token it builds the hub link, the workstation core, the desks (pre-review, application,
+walk-ins, recording), the task plugins, remote assistance, the watch relay and the main
+window with every work tab, and hands each part a child of one root ``TaskOwner``.
+``AssembledSeat.start`` connects it; ``close`` takes it down in order (a recording still
+running is saved before its call's media closes). ``seat-client`` (``app``) runs it; the
+layout tests build the same seat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PyQt6.QtCore import QSettings
+
+from seat_client import settings as settings_mod
+from seat_client.acceptance.desk import ApplicationDesk
+from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
+from seat_client.assist.audit import AssistAudit
+from seat_client.assist.remote_assist import RemoteAssist
+from seat_client.call.hub_link import HubLink
+from seat_client.call.workorder_list import WorkOrderListModel
+from seat_client.call.workstation import Workstation
+from seat_client.counter.intake import CounterIntake
+from seat_client.counter.walk_in import WalkInDesk
+from seat_client.materials.cache import MaterialCache
+from seat_client.materials.document_camera import DocumentCameraFolder
+from seat_client.materials.transfer import MaterialTransfer
+from seat_client.plugin_host.host import GovApiLookups, PluginHost
+from seat_client.plugin_host.port import PluginBridge
+from seat_client.recording.archive import RecordingArchive
+from seat_client.recording.desk import RecordingDesk
+from seat_client.review import session as review
+from seat_client.review.desk import ReviewDesk
+from seat_client.review.session import ReviewStore
+from seat_client.supervision.watch_relay import WatchRelay
+from seat_client.supervision.whisper_inbox import WhisperInbox
+from seat_common import catalog, protocol
+from seat_common.tasks import TaskOwner
+from ui.acceptance.form_pane import FormPane
+from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
+from ui.acceptance.receipt_view import ReceiptView
+from ui.assist.view import AssistView
+from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.counter.desk_pane import CounterDeskPane, CounterParts
+from ui.plugin_host.panel import PluginPanel
+from ui.recording.indicator import RecordingIndicator
+from ui.recording.player import open_player
+from ui.review.images import MaterialImages
+from ui.review.pane import ReviewPane
+from ui.supervision.whisper_banner import WhisperBanner
+from ui.workstation.main_window import MainWindow
+from ui.workstation.work_tabs import (
+    ApplicationParts,
+    AssistParts,
+    PluginParts,
+    PreReviewParts,
+    RecordsParts,
+)
+
+
+@dataclass
+class AssembledSeat:
+    """Every part of one agent's seat, built and wired (see the module docstring)."""
+
+    tasks: TaskOwner
+    link: HubLink
+    workstation: Workstation
+    window: MainWindow
+    transfer: MaterialTransfer
+    pre_review: PreReviewParts
+    acceptance: AcceptanceServices
+    applications: ApplicationParts
+    records: RecordsParts
+    plugins: PluginParts
+    assist: AssistParts
+    counter: CounterParts
+    watch: WatchRelay
+    recording_desk: RecordingDesk
+    recording_light: RecordingIndicator
+    camera: DocumentCameraFolder | None
+
+    async def start(self) -> None:
+        """Show the window and connect: recordings first, then materials, camera, hub."""
+        await self.recording_desk.start()
+        self.window.show()
+        self.transfer.attach()
+        if self.camera is not None:
+            self.camera.start()
+        self.link.start()
+
+    async def close(self) -> None:
+        """Take the seat down in order; the window's layout is saved first."""
+        self.window.save_layout()
+        self.pre_review.pane.close_pane()
+        if self.camera is not None:
+            await self.camera.stop()
+        await self.pre_review.desk.close()
+        self.plugins.panel.detach()
+        await self.plugins.bridge.close()
+        await self.transfer.close()
+        await self.applications.desk.close()
+        await self.acceptance.close()
+        await self.watch.close()
+        self.recording_light.detach()
+        await self.recording_desk.close()  # a call still on is saved before its session closes
+        await self.workstation.close()
+        self.window.close()
+        await self.tasks.close()
+
+
+async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
+                        *, size: tuple[int, int] = (1366, 768)) -> AssembledSeat:
+    """Build and wire the seat for ``settings`` (nothing connects until ``start``)."""
+    tasks = TaskOwner("seat-client")  # the root: each part below gets a child
+    link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token),
+                   tasks=tasks.child("hub link"))
+    workstation = Workstation(link, tasks=tasks.child("workstation"))
+    state_dir = settings.state_path()
+    state_dir.mkdir(parents=True, exist_ok=True)
+    qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
+    items = catalog.load()
+    transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"),
+                                tasks=tasks.child("materials"))
+    review_store = ReviewStore(state_dir)
+    pre_review = PreReviewParts(
+        desk=ReviewDesk(workstation, transfer, review_store, items, review.load_reasons(),
+                        tasks=tasks.child("pre-review")),
+        pane=ReviewPane(MaterialImages(), review_store, agent_id=settings.agent_id,
+                        tasks=tasks.child("review pane")),
+        transfer=transfer,
+    )
+    acceptance = await open_acceptance_services(settings, tasks=tasks.child("outbox"))
+    application_desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation,
+                                       tasks=tasks.child("applications"))
+    applications = ApplicationParts(
+        desk=application_desk,
+        form=FormPane(application_desk),
+        outbox=OutboxPane(acceptance.outbox, tasks=tasks.child("outbox list")),
+        badge=OutboxBadge(acceptance.outbox),
+        receipt=ReceiptView(acceptance.receipts_dir),
+    )
+    orders = WorkOrderListModel(link.send)
+    inbox = WhisperInbox()
+    link.message.connect(orders.apply)
+    link.message.connect(inbox.apply)
+    recordings = RecordingArchive(settings.recordings_path(), settings.recording_retention_days)
+    recording_desk = RecordingDesk(workstation, recordings, tasks=tasks.child("recording"))
+    records = RecordsParts(orders, WorkOrderListPane(orders, recordings=recordings),
+                           WhisperBanner(inbox))
+    host = PluginHost(items, tasks=tasks.child("plugins"))
+    bridge = PluginBridge(
+        host, workstation, state_dir / "work-orders", transfer=transfer,
+        gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
+        form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
+    )
+    plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
+                                                    tasks=tasks.child("plugin panel")))
+    assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
+    workstation.call_changed.connect(assist.on_call_changed)
+    walk_ins = WalkInDesk(
+        CounterIntake(host, GovApiLookups(acceptance.client), acceptance.forms,
+                      state_dir / "counter"),
+        review.load_reasons(), camera_folder=settings.document_camera_path(),
+        cache=transfer.cache,
+    )
+    assist_parts = AssistParts(assist, AssistView(assist))
+    counter = CounterParts(walk_ins, CounterDeskPane(walk_ins, items,
+                                                     tasks=tasks.child("walk-in intake")))
+    window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
+                        applications=applications, records=records, plugins=plugins,
+                        assist=assist_parts, counter=counter, tasks=tasks)
+    watch = WatchRelay(workstation, tasks.child("watch"))
+    watch.watch_changed.connect(window.status_strip.show_watch)
+    window.resize(*size)
+    camera: DocumentCameraFolder | None = None
+    camera_folder = settings.document_camera_path()
+    if camera_folder is not None:
+        desk = pre_review.desk
+        camera = DocumentCameraFolder(
+            camera_folder, transfer.cache,
+            lambda: desk.session.work_order_id if desk.session else "",
+            tasks=tasks.child("document camera"),
+        )
+        desk.take_from_document_camera(camera)
+        walk_ins.call_camera = camera  # paused while the counter holds the camera
+    recording_light = RecordingIndicator(recording_desk)
+    if (status_bar := window.statusBar()) is not None:
+        status_bar.addPermanentWidget(recording_light)
+    records.orders_pane.recording_requested.connect(
+        lambda path, work_order_id: open_player(path, work_order_id, window))
+    recording_desk.recording_saved.connect(lambda _: records.orders_pane.refresh_recording())
+    return AssembledSeat(
+        tasks=tasks, link=link, workstation=workstation, window=window, transfer=transfer,
+        pre_review=pre_review, acceptance=acceptance, applications=applications,
+        records=records, plugins=plugins, assist=assist_parts, counter=counter,
+        watch=watch, recording_desk=recording_desk, recording_light=recording_light,
+        camera=camera,
+    )
