@@ -69,6 +69,8 @@ class ServiceItem:
     materials: tuple[Material, ...]
     form: str
     source: str
+    #: a few characters for narrow places (the queue); the name if the catalog gives none
+    short_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,20 @@ def _item(raw: Any, where: str, themes: dict[str, Theme], skills: dict[str, Skil
         materials=tuple(materials),
         form=_str(o, "form", where, required=False),
         source=_str(o, "source", where, required=False),
+        short_name=_short_name(o, where),
     )
+
+
+#: Longest short name: it must read whole in the queue at its narrowest.
+MAX_SHORT_NAME = 8
+
+
+def _short_name(o: dict[str, Any], where: str) -> str:
+    name = _str(o, "name", where)
+    short = _str(o, "short_name", where, required=False) or name
+    if len(short) > MAX_SHORT_NAME and short != name:
+        raise CatalogError(f"{where}.short_name: at most {MAX_SHORT_NAME} characters")
+    return short
 
 
 def _obj(raw: Any, where: str) -> dict[str, Any]:

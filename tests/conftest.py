@@ -51,9 +51,10 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, None, None]:
 def pytest_asyncio_loop_factories(
     config: pytest.Config, item: pytest.Item
 ) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
-    """Async tests under tests/ui and tests/integration run on qasync; the rest on asyncio."""
+    """Async tests under tests/ui, tests/integration and tests/layout run on qasync; the rest
+    on asyncio."""
     path = str(item.path)
-    if "/tests/ui/" in path or "/tests/integration/" in path:
+    if any(f"/tests/{room}/" in path for room in ("ui", "integration", "layout")):
         return {"qasync": _qasync_loop}
     return {"asyncio": asyncio.new_event_loop}
 

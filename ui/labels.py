@@ -7,9 +7,10 @@ these labels. One place, so every pane says the same words.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QCoreApplication
+from PyQt6.QtCore import QCoreApplication, QLocale
 
 from seat_common import protocol
+from seat_common.catalog import ServiceItem
 
 translate = QCoreApplication.translate
 
@@ -22,6 +23,14 @@ def channel_label(channel: str) -> str:
         "kiosk": translate("labels", "Kiosk"),
         "hotline": translate("labels", "Hotline"),
     }.get(channel, channel)
+
+
+def item_short_label(item: ServiceItem | None, name: str) -> str:
+    """What a narrow column calls an item: its short name, or in English its English name."""
+    if item is None:
+        return name
+    english = QLocale().language() == QLocale.Language.English
+    return item.name_en if english else item.short_name
 
 
 def channel_short_label(channel: str) -> str:
@@ -41,6 +50,16 @@ def priority_label(priority: protocol.Priority) -> str:
         "elderly": translate("labels", "Elderly"),
         "disabled": translate("labels", "Disabled"),
     }[priority]
+
+
+def material_source_label(source: str) -> str:
+    """Where a material image came from, in words (never its file name)."""
+    return {
+        "citizen_upload": translate("labels", "Sent by the citizen"),
+        "video_still": translate("labels", "Still from the video"),
+        "document_camera": translate("labels", "Document camera"),
+        "agent_annotated": translate("labels", "Annotated copy"),
+    }.get(source, source)
 
 
 def state_label(state: protocol.AgentState) -> str:

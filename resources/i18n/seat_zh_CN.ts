@@ -587,234 +587,236 @@
 </context><context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/workstation/counter_link.py" line="74" />
-        <source>Record the verdict</source>
-        <translation>记录预审结论</translation>
-    </message>
-    <message>
-        <location filename="../../ui/workstation/main_window.py" line="115" />
+        <location filename="../../ui/workstation/main_window.py" line="121" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="117" />
+        <location filename="../../ui/workstation/main_window.py" line="123" />
         <source>Citizen and work order</source>
         <translation>群众与工单</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="123" />
+        <location filename="../../ui/workstation/main_window.py" line="129" />
         <source>Chat</source>
         <translation>文字交流</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="127" />
+        <location filename="../../ui/workstation/main_window.py" line="133" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="129" />
+        <location filename="../../ui/workstation/main_window.py" line="135" />
         <source>Application</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="130" />
+        <location filename="../../ui/workstation/main_window.py" line="136" />
         <source>Outbox</source>
         <translation>提交箱</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="131" />
+        <location filename="../../ui/workstation/main_window.py" line="137" />
         <source>Receipt</source>
         <translation>受理回执</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="133" />
+        <location filename="../../ui/workstation/main_window.py" line="139" />
         <source>Task plugins</source>
         <translation>办事指引</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="135" />
+        <location filename="../../ui/workstation/main_window.py" line="141" />
         <source>Remote assistance</source>
         <translation>远程协助</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="137" />
+        <location filename="../../ui/workstation/main_window.py" line="143" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="138" />
+        <location filename="../../ui/workstation/main_window.py" line="144" />
         <source>Work</source>
         <translation>办理</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="154" />
+        <location filename="../../ui/workstation/main_window.py" line="159" />
         <source>Walk-in intake</source>
         <translation>窗口受理</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="219" />
+        <location filename="../../ui/workstation/main_window.py" line="224" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="246" />
+        <location filename="../../ui/workstation/main_window.py" line="251" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="252" />
+        <location filename="../../ui/workstation/main_window.py" line="257" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="254" />
+        <location filename="../../ui/workstation/main_window.py" line="259" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="268" />
+        <location filename="../../ui/workstation/main_window.py" line="273" />
         <source>%1 mode starts when this call is wrapped up</source>
         <translation>本次通话小结完成后切换为%1模式</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="272" />
+        <location filename="../../ui/workstation/main_window.py" line="277" />
         <source>%1 mode (Ctrl+M switches mode)</source>
         <translation>%1模式（Ctrl+M 切换模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="276" />
+        <location filename="../../ui/workstation/main_window.py" line="281" />
         <source>document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="284" />
+        <location filename="../../ui/workstation/main_window.py" line="289" />
         <source>Switching to %1 mode…</source>
         <translation>正在切换到%1模式…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="302" />
+        <location filename="../../ui/workstation/main_window.py" line="307" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="306" />
+        <location filename="../../ui/workstation/main_window.py" line="311" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="319" />
+        <location filename="../../ui/workstation/main_window.py" line="326" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="322" />
+        <location filename="../../ui/workstation/main_window.py" line="329" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="350" />
+        <location filename="../../ui/workstation/main_window.py" line="357" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="352" />
+        <location filename="../../ui/workstation/main_window.py" line="359" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="91" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="94" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="92" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="95" />
         <source>Me</source>
         <translation>我</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="94" />
-        <source>%1 uploading %2: %3%</source>
-        <translation>%1正在上传 %2：%3%</translation>
+        <location filename="../../ui/workstation/work_tab_links.py" line="98" />
+        <source>%1 uploading a photo: %2%</source>
+        <translation>%1正在上传照片：%2%</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="106" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="110" />
         <source>Verdict recorded at the counter</source>
         <translation>已在窗口记录预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="109" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="113" />
         <source>send the verdict</source>
         <translation>发送预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="142" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="155" />
         <source>show the receipt</source>
         <translation>显示回执</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="151" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="164" />
         <source>No call to send the receipt to</source>
         <translation>当前没有可发送回执的通话</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="159" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="172" />
         <source>Receipt sent to the citizen</source>
         <translation>回执已发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="161" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="174" />
         <source>send the receipt</source>
         <translation>发送回执</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="206" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="229" />
         <source>No receipt to print yet</source>
         <translation>还没有可打印的回执</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="213" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="236" />
         <source>Sent to the kiosk printer</source>
         <translation>已发送到自助终端打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="215" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="238" />
         <source>print at the kiosk</source>
         <translation>在自助终端打印</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="222" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="245" />
         <source>No application form open</source>
         <translation>没有打开的申请表</translation>
     </message>
 </context><context>
+    <name>MaterialStrip</name>
+    <message>
+        <location filename="../../ui/review/strip.py" line="75" />
+        <source>Unassigned</source>
+        <translation>未归类</translation>
+    </message>
+</context><context>
     <name>OfferBanner</name>
     <message>
-        <location filename="../../ui/call/offer_banner.py" line="34" />
+        <location filename="../../ui/call/offer_banner.py" line="39" />
         <source>Accept (F2)</source>
         <translation>接听 (F2)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/offer_banner.py" line="37" />
+        <location filename="../../ui/call/offer_banner.py" line="42" />
         <source>Decline (F3)</source>
         <translation>拒接 (F3)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/offer_banner.py" line="66" />
+        <location filename="../../ui/call/offer_banner.py" line="71" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/call/offer_banner.py" line="67" />
+        <location filename="../../ui/call/offer_banner.py" line="72" />
         <source>video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/call/offer_banner.py" line="67" />
+        <location filename="../../ui/call/offer_banner.py" line="72" />
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../ui/call/offer_banner.py" line="77" />
+        <location filename="../../ui/call/offer_banner.py" line="82" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
@@ -879,7 +881,7 @@
 </context><context>
     <name>PluginPanel</name>
     <message>
-        <location filename="../../ui/plugin_host/panel.py" line="152" />
+        <location filename="../../ui/plugin_host/panel.py" line="153" />
         <source>No task plugin for this item.</source>
         <translation>该事项没有任务插件。</translation>
     </message>
@@ -923,12 +925,12 @@
 </context><context>
     <name>QueuePane</name>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="152" />
+        <location filename="../../ui/call/queue_pane.py" line="158" />
         <source>No one is waiting</source>
         <translation>暂无排队</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call/queue_pane.py" line="155" />
+        <location filename="../../ui/call/queue_pane.py" line="161" />
         <source>%n waiting, longest %1</source>
         <translation>
             <numerusform>排队 %n 人，最长等待 %1</numerusform>
@@ -937,22 +939,22 @@
 </context><context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="77" />
+        <location filename="../../ui/call/queue_pane.py" line="75" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="78" />
+        <location filename="../../ui/call/queue_pane.py" line="76" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="79" />
-        <source>Citizen</source>
-        <translation>群众</translation>
+        <location filename="../../ui/call/queue_pane.py" line="77" />
+        <source>Priority</source>
+        <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="80" />
+        <location filename="../../ui/call/queue_pane.py" line="78" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
@@ -1080,28 +1082,29 @@ Licence PDF: {2}</source>
 </context><context>
     <name>ReviewPane</name>
     <message>
-        <location filename="../../ui/review/pane.py" line="107" />
+        <location filename="../../ui/review/pane.py" line="98" />
         <source>Which checklist material this image shows</source>
         <translation>这张图片对应清单中的哪项材料</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="111" />
+        <location filename="../../ui/review/pane.py" line="181" />
+        <location filename="../../ui/review/pane.py" line="103" />
         <source>Send verdict to citizen</source>
         <translation>发送预审意见给群众</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="113" />
+        <location filename="../../ui/review/pane.py" line="105" />
         <source>Pre-review notice (PDF)</source>
         <translation>生成预审意见书（PDF）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="200" />
-        <location filename="../../ui/review/pane.py" line="122" />
+        <location filename="../../ui/review/pane.py" line="115" />
         <source>No materials yet: the citizen's photos appear here</source>
+        <extracomment>what the empty viewer says (counter mode speaks of the document camera)</extracomment>
         <translation>暂无材料：群众上传的照片会显示在这里</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="127" />
+        <location filename="../../ui/review/pane.py" line="126" />
         <source>This image is:</source>
         <translation>此图为：</translation>
     </message>
@@ -1111,129 +1114,145 @@ Licence PDF: {2}</source>
         <translation>材料清单</translation>
     </message>
     <message>
+        <location filename="../../ui/review/pane.py" line="182" />
         <location filename="../../ui/review/pane.py" line="147" />
         <source>Verdicts sent</source>
         <translation>已发送的预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="204" />
+        <location filename="../../ui/review/pane.py" line="176" />
+        <source>No materials yet: scan them with the document camera (F8)</source>
+        <translation>暂无材料：请用高拍仪扫描材料（F8）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/pane.py" line="177" />
+        <source>Record the verdict</source>
+        <translation>记录预审结论</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/pane.py" line="178" />
+        <source>Verdicts recorded</source>
+        <translation>已记录的预审结论</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/pane.py" line="180" />
+        <source>No materials yet: the citizen's photos appear here</source>
+        <translation>暂无材料：群众上传的照片会显示在这里</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/pane.py" line="221" />
         <source>Checklist: %1</source>
         <translation>材料清单：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="205" />
+        <location filename="../../ui/review/pane.py" line="222" />
         <source>(not on the checklist)</source>
         <translation>（不在清单中）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="255" />
-        <source>Unassigned</source>
-        <translation>未归类</translation>
-    </message>
-    <message>
-        <location filename="../../ui/review/pane.py" line="303" />
+        <location filename="../../ui/review/pane.py" line="302" />
         <source>Cannot show this image: %1</source>
         <translation>无法显示此图片：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="325" />
+        <location filename="../../ui/review/pane.py" line="322" />
         <source>Mark every material first: %1</source>
         <translation>请先审核每项材料：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="331" />
+        <location filename="../../ui/review/pane.py" line="328" />
         <source>Preparing the annotated images…</source>
         <translation>正在生成标注图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="348" />
+        <location filename="../../ui/review/pane.py" line="345" />
         <source>Mark every material before making the notice</source>
         <translation>请先审核每项材料再生成意见书</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="357" />
+        <location filename="../../ui/review/pane.py" line="354" />
         <source>Making the notice…</source>
         <translation>正在生成预审意见书…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="397" />
+        <location filename="../../ui/review/pane.py" line="394" />
         <source>Verdict ready to send with %1 annotated image(s)</source>
         <translation>预审意见已就绪，附 %1 张标注图片</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="403" />
+        <location filename="../../ui/review/pane.py" line="400" />
         <source>Notice ready</source>
         <translation>预审意见书已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="408" />
+        <location filename="../../ui/review/pane.py" line="405" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
 </context><context>
     <name>ReviewToolBar</name>
     <message>
-        <location filename="../../ui/review/tools.py" line="98" />
+        <location filename="../../ui/review/tools.py" line="104" />
         <source>Colour</source>
         <translation>颜色</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="102" />
+        <location filename="../../ui/review/tools.py" line="107" />
         <source>Label text</source>
         <translation>标注文字</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="103" />
+        <location filename="../../ui/review/tools.py" line="108" />
         <source>Text for new labels; edits the selected label</source>
         <translation>新文字标注的内容；选中文字标注时修改其内容</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="110" />
+        <location filename="../../ui/review/tools.py" line="112" />
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="111" />
+        <location filename="../../ui/review/tools.py" line="113" />
         <source>Undo (Ctrl+Z)</source>
         <translation>撤销（Ctrl+Z）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="112" />
+        <location filename="../../ui/review/tools.py" line="114" />
         <source>Redo</source>
         <translation>重做</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="113" />
+        <location filename="../../ui/review/tools.py" line="115" />
         <source>Redo (Ctrl+Y)</source>
         <translation>重做（Ctrl+Y）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="114" />
+        <location filename="../../ui/review/tools.py" line="116" />
         <source>Delete</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="119" />
+        <location filename="../../ui/review/tools.py" line="118" />
         <source>Rotate left (Shift+R)</source>
         <translation>向左旋转（Shift+R）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="121" />
+        <location filename="../../ui/review/tools.py" line="120" />
         <source>Rotate right (R)</source>
         <translation>向右旋转（R）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="122" />
+        <location filename="../../ui/review/tools.py" line="121" />
         <source>Fit</source>
         <translation>适合窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="123" />
+        <location filename="../../ui/review/tools.py" line="122" />
         <source>Fit to the window (0)</source>
         <translation>适合窗口大小（0）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/tools.py" line="125" />
+        <location filename="../../ui/review/tools.py" line="124" />
         <source>Actual size (1)</source>
         <translation>实际大小（1）</translation>
     </message>
@@ -1491,32 +1510,32 @@ Licence PDF: {2}</source>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="140" />
+        <location filename="../../ui/call/video_pane.py" line="141" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="141" />
+        <location filename="../../ui/call/video_pane.py" line="142" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="144" />
+        <location filename="../../ui/call/video_pane.py" line="145" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="147" />
+        <location filename="../../ui/call/video_pane.py" line="148" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="149" />
+        <location filename="../../ui/call/video_pane.py" line="150" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="152" />
+        <location filename="../../ui/call/video_pane.py" line="153" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
@@ -1763,67 +1782,67 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WorkOrderPane</name>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="39" />
+        <location filename="../../ui/call/work_order_pane.py" line="40" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="48" />
+        <location filename="../../ui/call/work_order_pane.py" line="52" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="49" />
+        <location filename="../../ui/call/work_order_pane.py" line="53" />
         <source>ID number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="50" />
+        <location filename="../../ui/call/work_order_pane.py" line="54" />
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="51" />
+        <location filename="../../ui/call/work_order_pane.py" line="55" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="52" />
+        <location filename="../../ui/call/work_order_pane.py" line="56" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="53" />
+        <location filename="../../ui/call/work_order_pane.py" line="57" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="55" />
+        <location filename="../../ui/call/work_order_pane.py" line="60" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="60" />
+        <location filename="../../ui/call/work_order_pane.py" line="65" />
         <source>Notes for the work order (optional)</source>
         <translation>工单备注（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="62" />
+        <location filename="../../ui/call/work_order_pane.py" line="67" />
         <source>Submit and go ready (Ctrl+Enter)</source>
         <translation>提交并就绪 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="76" />
+        <location filename="../../ui/call/work_order_pane.py" line="82" />
         <source>Closed today</source>
         <translation>今日已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="117" />
+        <location filename="../../ui/call/work_order_pane.py" line="122" />
         <source>Work order %1 still needs its wrap-up (the connection was lost)</source>
         <translation>工单 %1 尚未完成话后整理（连接曾中断）</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="122" />
+        <location filename="../../ui/call/work_order_pane.py" line="127" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
     </message>
@@ -1972,170 +1991,190 @@ Licence PDF: {2}</source>
 </context><context>
     <name>labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="19" />
+        <location filename="../../ui/labels.py" line="20" />
         <source>Web portal</source>
         <translation>广东政务服务网</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="20" />
+        <location filename="../../ui/labels.py" line="21" />
         <source>i莞家 mini-program</source>
         <translation>i莞家小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="21" />
+        <location filename="../../ui/labels.py" line="22" />
         <source>Official account</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="33" />
-        <location filename="../../ui/labels.py" line="22" />
+        <location filename="../../ui/labels.py" line="42" />
+        <location filename="../../ui/labels.py" line="23" />
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="34" />
-        <location filename="../../ui/labels.py" line="23" />
+        <location filename="../../ui/labels.py" line="43" />
+        <location filename="../../ui/labels.py" line="24" />
         <source>Hotline</source>
         <translation>热线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="30" />
+        <location filename="../../ui/labels.py" line="39" />
         <source>Web</source>
         <translation>网页</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="31" />
+        <location filename="../../ui/labels.py" line="40" />
         <source>Mini-program</source>
         <translation>小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="32" />
+        <location filename="../../ui/labels.py" line="41" />
         <source>WeChat</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41" />
+        <location filename="../../ui/labels.py" line="50" />
         <source>Elderly</source>
         <translation>老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="42" />
+        <location filename="../../ui/labels.py" line="51" />
         <source>Disabled</source>
         <translation>残障人士</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="48" />
+        <location filename="../../ui/labels.py" line="58" />
+        <source>Sent by the citizen</source>
+        <translation>群众上传</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="59" />
+        <source>Still from the video</source>
+        <translation>视频截图</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="60" />
+        <source>Document camera</source>
+        <translation>高拍仪</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="61" />
+        <source>Annotated copy</source>
+        <translation>标注副本</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="67" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="49" />
+        <location filename="../../ui/labels.py" line="68" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="50" />
+        <location filename="../../ui/labels.py" line="69" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="51" />
+        <location filename="../../ui/labels.py" line="70" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="52" />
+        <location filename="../../ui/labels.py" line="71" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="53" />
+        <location filename="../../ui/labels.py" line="72" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="72" />
-        <location filename="../../ui/labels.py" line="54" />
+        <location filename="../../ui/labels.py" line="91" />
+        <location filename="../../ui/labels.py" line="73" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="61" />
+        <location filename="../../ui/labels.py" line="80" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="62" />
+        <location filename="../../ui/labels.py" line="81" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="63" />
+        <location filename="../../ui/labels.py" line="82" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="64" />
+        <location filename="../../ui/labels.py" line="83" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="65" />
+        <location filename="../../ui/labels.py" line="84" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="71" />
+        <location filename="../../ui/labels.py" line="90" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="73" />
+        <location filename="../../ui/labels.py" line="92" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="79" />
+        <location filename="../../ui/labels.py" line="98" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="80" />
+        <location filename="../../ui/labels.py" line="99" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="81" />
+        <location filename="../../ui/labels.py" line="100" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="82" />
+        <location filename="../../ui/labels.py" line="101" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="83" />
+        <location filename="../../ui/labels.py" line="102" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="84" />
+        <location filename="../../ui/labels.py" line="103" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="85" />
+        <location filename="../../ui/labels.py" line="104" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="86" />
+        <location filename="../../ui/labels.py" line="105" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="87" />
+        <location filename="../../ui/labels.py" line="106" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>

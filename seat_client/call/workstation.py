@@ -33,6 +33,8 @@ from seat_common.events import Event
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
+#: The task that closes an ended call's media.
+_CLOSE_CALL = "close-call"
 
 
 @dataclass
@@ -176,6 +178,9 @@ class Workstation:
         """Hang up media, stop background work and the link (on quit)."""
         if self.call is not None:
             await self.call.session.close()
+        # A call that just ended is still closing its peer: let it finish, or aiortc's
+        # transports would run on with nobody to stop them.
+        await self._tasks.wait(_CLOSE_CALL)
         await self._tasks.close()
         await self.link.stop()
 
@@ -275,7 +280,7 @@ class Workstation:
             return
         self.call = None
         self._ended_calls[call.work_order_id] = call
-        self._tasks.spawn(call.session.close(), "close-call")
+        self._tasks.spawn(call.session.close(), _CLOSE_CALL)
         self.call_changed.emit(None)
         self.wrap_up = WrapUpRequest(
             work_order_id=call.work_order_id,

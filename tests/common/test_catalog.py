@@ -58,9 +58,19 @@ def test_every_theme_and_skill_is_used_or_reserved_and_every_code_unique() -> No
     (lambda i: i.update(completion="later"), "completion"),
     (lambda i: i.update(materials=[{"code": "a", "name": "A"}, {"code": "a", "name": "B"}]),
      "unique"),
+    (lambda i: i.update(short_name="基本医疗保险门诊慢特病认定"), "short_name: at most 8"),
 ])
 def test_a_broken_entry_is_refused_naming_it(change: Any, message: str) -> None:
     raw = json.loads(catalog.DEFAULT_PATH.read_text(encoding="utf-8"))
     change(raw["items"][5])
     with pytest.raises(CatalogError, match=message):
         catalog.parse(raw)
+
+
+def test_every_item_has_a_short_name_that_reads_whole_in_the_queue() -> None:
+    items = catalog.load().items.values()
+    assert all(1 <= len(i.short_name) <= catalog.MAX_SHORT_NAME for i in items)
+    assert catalog.load().items["MI-CHRONIC"].short_name == "门诊慢特病认定"
+    raw = json.loads(catalog.DEFAULT_PATH.read_text(encoding="utf-8"))
+    del raw["items"][0]["short_name"]  # none given: the item's name stands in
+    assert catalog.parse(raw).items[raw["items"][0]["code"]].short_name == raw["items"][0]["name"]

@@ -68,8 +68,11 @@ class Desk:
                 and not w.work_order_dock.isVisible() and w.work_dock.isVisible())
 
     def shows_video(self) -> bool:
+        return self.window.video_pane.isVisible() and self.shows_video_docks()
+
+    def shows_video_docks(self) -> bool:
         w = self.window
-        return (w.video_pane.isVisible() and w.queue_dock.isVisible() and w.chat_dock.isVisible()
+        return (w.queue_dock.isVisible() and w.chat_dock.isVisible()
                 and w.work_order_dock.isVisible() and w.work_dock.isVisible())
 
 
@@ -174,8 +177,9 @@ async def test_a_mode_change_during_a_call_waits_for_its_wrap_up(desk: Desk) -> 
     desk.presence("wrap_up", "counter", "WO-1")
     await settle()
     assert ws.call is None and ws.wrap_up is not None
-    assert desk.shows_video(), "the wrap-up is in the work-order dock: it stays"
-    assert w.work_order_pane.wrap_up_box.isVisible()
+    # The wrap-up takes the video's place in the middle; the video layout stays around it.
+    assert desk.shows_video_docks(), "the video layout stays until the wrap-up is done"
+    assert w.work_order_pane.wrap_up_box.isVisible() and not w.video_pane.isVisible()
 
     desk.hub_says(protocol.WorkOrderClosed("WO-1", "resolved"))
     desk.presence("counter", "counter")

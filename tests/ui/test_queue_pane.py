@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import time
 
+from PyQt6.QtCore import QLocale, Qt
 from PyQt6.QtWidgets import QApplication
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from seat_client.call.queue_model import QueueModel
-from seat_common import protocol
+from seat_common import catalog, protocol
 from ui.call.queue_pane import QueuePane, QueueTableModel, format_wait
 
 
@@ -36,7 +37,9 @@ def test_rows_follow_the_hub_and_the_summary_counts(qtbot: QtBot) -> None:
     first = pane.model.entry(0)
     assert first.work_order_id == "b"  # the elderly citizen first, though c waited longer
     assert "3" in pane.summary.text()
-    assert pane.model.data(pane.model.index(0, 2)) == "吴**（Elderly）"
+    assert pane.model.data(pane.model.index(0, 2)) == "Elderly"  # in words, not colour alone
+    tip = pane.model.data(pane.model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "吴**" in tip and "失业保险个人明细查询" in tip
     assert pane.model.entry(1).work_order_id == "c"
     wait = pane.model.data(pane.model.index(1, QueueTableModel.WAIT_COLUMN))
     assert wait in ("03:20", "03:21")
@@ -55,3 +58,18 @@ def test_format_wait() -> None:
     assert format_wait(0) == "00:00"
     assert format_wait(75) == "01:15"
     assert format_wait(3723) == "1:02:03"
+
+
+def test_the_item_reads_whole_in_a_narrow_queue(qtbot: QtBot) -> None:
+    queue = QueueModel()
+    pane = QueuePane(queue, catalog=catalog.load())
+    qtbot.addWidget(pane)
+    queue.replace([protocol.QueueEntry(
+        "a", "MI-CHRONIC", "基本医疗保险参保人员享受门诊慢特病病种待遇认定", "web", "elderly",
+        "video", protocol.CitizenInfo(name="买**"), time.time())])
+    QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
+    try:
+        assert pane.model.data(pane.model.index(0, 0)) == "门诊慢特病认定"
+    finally:
+        QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    assert pane.model.data(pane.model.index(0, 0)).startswith("Outpatient")

@@ -15,74 +15,12 @@ from pytestqt.qtbot import QtBot
 
 from seat_client.supervision.wall_model import WallModel
 from seat_common import catalog
-from seat_common.protocol import (
-    AgentState,
-    WallFigures,
-    WallQueueLine,
-    WallSeat,
-    WallSnapshot,
-    WallUpdate,
-)
+from seat_common.protocol import WallSeat, WallUpdate
+from tests.ui.wall_data import wall_snapshot
 from ui.supervision.seat_wall import COMPACT, LARGE
 from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
-STATES: tuple[AgentState, ...] = ("ready", "on_call", "wrap_up", "away", "ringing", "counter")
-HALLS = ("东莞市民服务中心", "松山湖分中心", "虎门镇便民服务中心", "长安镇便民服务中心")
-
-
-def _seats(count: int, now: float) -> tuple[WallSeat, ...]:
-    seats = []
-    for i in range(count):
-        state = STATES[i % len(STATES)] if i % 11 else "offline"
-        busy = state in ("on_call", "wrap_up", "ringing")
-        seats.append(
-            WallSeat(
-                agent_id=f"{i + 1:04d}",
-                name=f"坐席{i + 1:03d}",
-                hall=HALLS[i % len(HALLS)],
-                themes=("social_security",) if i % 2 else ("housing",),
-                state=state,
-                mode="counter" if state == "counter" else "video",
-                reason="break" if state == "away" else "",
-                since=now - 37 - i,
-                item_code="SI-UNEMP-QUERY" if busy else "",
-                item_name="失业保险个人明细查询" if busy else "",
-                channel="miniprogram" if busy else "",
-                call_started_at=now - 95 - i if state in ("on_call",) else 0.0,
-                wrap_up_limit_s=30.0 if state == "wrap_up" else 0.0,
-            )
-        )
-    return tuple(seats)
-
-
-def _snapshot(count: int) -> WallSnapshot:
-    now = time.time()
-    return WallSnapshot(
-        seats=_seats(count, now),
-        queue=(
-            WallQueueLine(
-                "SI-UNEMP-QUERY", "失业保险个人明细查询", "social_security", 5, 1, now - 48, "WO-1"
-            ),
-            WallQueueLine(
-                "HF-RENT-WITHDRAW", "租赁自住住房提取住房公积金", "housing", 2, 0, now - 12, "WO-2"
-            ),
-        ),
-        figures=WallFigures(
-            offered=120,
-            answered=112,
-            abandoned=8,
-            average_speed_of_answer_s=14.2,
-            service_level_20s=0.86,
-            service_level_60s=0.97,
-            average_handling_s=412,
-            work_orders_closed=104,
-            users_served=99,
-            average_rating=9.96,
-            ratings=80,
-        ),
-        sent_at=now,
-    )
 
 
 def _window(qtbot: QtBot, count: int, size: tuple[int, int]) -> tuple[SeatWallWindow, WallModel]:
@@ -91,7 +29,7 @@ def _window(qtbot: QtBot, count: int, size: tuple[int, int]) -> tuple[SeatWallWi
     qtbot.addWidget(window)
     window.resize(*size)
     window.show()
-    model.apply(_snapshot(count))
+    model.apply(wall_snapshot(count))
     qtbot.waitExposed(window)
     return window, model
 
@@ -117,10 +55,6 @@ def test_every_seat_has_a_tile_and_the_screenshot_is_saved(
     OUT.mkdir(parents=True, exist_ok=True)
     image = window.grab()
     assert image.save(str(OUT / f"wall-{count}-{size[0]}x{size[1]}.png"))
-    # Painting all 200 tiles stays well inside a frame budget.
-    start = time.perf_counter()
-    grid.repaint()
-    assert time.perf_counter() - start < 0.25
     assert window.side.figure_text("rating") == "9.96"
     assert window.side.figure_text("sl20") == "86%"
     assert "7" in window.side.summary.text()  # 5 + 2 waiting

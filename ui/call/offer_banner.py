@@ -1,7 +1,8 @@
 """The ringing banner: an incoming citizen that is impossible to miss.
 
 Shows item, channel, priority, the masked citizen and a countdown, with
-Accept (F2) and Decline (F3). The main window adds the ring sound and the
+Accept (F2) and Decline (F3). The item takes the whole first line and wraps; the
+citizen, the countdown and the buttons share the second. The main window adds the ring sound and the
 taskbar flash.
 """
 
@@ -28,7 +29,11 @@ class OfferBanner(QFrame):
         self.setObjectName("offerBanner")
         self.title = QLabel(self)
         self.title.setObjectName("offerTitle")
+        # The catalog's longest item with a priority tag is ~30 characters at 15 pt: it
+        # wraps onto a second line instead of widening the column beside the work panel.
+        self.title.setWordWrap(True)
         self.details = QLabel(self)
+        self.details.setWordWrap(True)
         self.countdown = QLabel(self)
         self.countdown.setObjectName("offerCountdown")
         self.accept_button = QPushButton(self.tr("Accept (F2)"), self)
@@ -36,14 +41,14 @@ class OfferBanner(QFrame):
         self.accept_button.setShortcut(QKeySequence("F2"))
         self.decline_button = QPushButton(self.tr("Decline (F3)"), self)
         self.decline_button.setShortcut(QKeySequence("F3"))
-        text = QVBoxLayout()
-        text.addWidget(self.title)
-        text.addWidget(self.details)
-        row = QHBoxLayout(self)
-        row.addLayout(text, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.details, 1)
         row.addWidget(self.countdown)
         row.addWidget(self.accept_button)
         row.addWidget(self.decline_button)
+        column = QVBoxLayout(self)
+        column.addWidget(self.title)
+        column.addLayout(row)
         self._deadline = 0.0
         self._timer = QTimer(self)
         self._timer.setInterval(250)

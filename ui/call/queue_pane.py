@@ -1,8 +1,11 @@
 """The queue pane: citizens waiting for this agent's items, their wait ticking.
 
 ``QueueTableModel`` adapts ``seat_client.call.queue_model.QueueModel`` to a Qt
-table: item, channel, priority badge, masked name, wait time. The wait
-column is refreshed once a second; rows change only when the hub says so.
+table that reads whole in the queue's narrowest column (about 230 px at 1366×768):
+the item's short name (the catalog's; the full name, the code and the masked
+citizen on hover), the channel in a word, the priority in words (never colour
+alone) and the wait. The wait column is refreshed once a second; rows change only
+when the hub says so.
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from PyQt6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidge
 
 from seat_client.call.queue_model import QueueModel
 from seat_common import protocol
-from ui.labels import channel_label, channel_short_label, priority_label
+from seat_common.catalog import Catalog
+from ui.labels import channel_label, channel_short_label, item_short_label, priority_label
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -36,23 +40,17 @@ def format_wait(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
 
 
-def _citizen_text(entry: protocol.QueueEntry) -> str:
-    """The masked name, with the priority (elderly, disabled) as words, not colour alone."""
-    name = entry.citizen.name or "—"
-    if entry.priority == "normal":
-        return name
-    return f"{name}（{priority_label(entry.priority)}）"
-
-
 class QueueTableModel(QAbstractTableModel):
     """Rows are queue entries in routing order."""
 
-    COLUMNS = ("item", "channel", "citizen", "wait")
+    COLUMNS = ("item", "channel", "priority", "wait")
     WAIT_COLUMN = 3
 
-    def __init__(self, queue: QueueModel, parent: QObject | None = None) -> None:
+    def __init__(self, queue: QueueModel, parent: QObject | None = None,
+                 catalog: Catalog | None = None) -> None:
         super().__init__(parent)
         self._queue = queue
+        self._catalog = catalog
         self._entries: tuple[protocol.QueueEntry, ...] = queue.entries
         self._disconnect = queue.changed.connect(lambda _: self._reload())
         self._tick = QTimer(self)
@@ -76,7 +74,7 @@ class QueueTableModel(QAbstractTableModel):
         titles = {
             "item": QCoreApplication.translate("QueueTableModel", "Item"),
             "channel": QCoreApplication.translate("QueueTableModel", "Channel"),
-            "citizen": QCoreApplication.translate("QueueTableModel", "Citizen"),
+            "priority": QCoreApplication.translate("QueueTableModel", "Priority"),
             "wait": QCoreApplication.translate("QueueTableModel", "Waiting"),
         }
         return titles[self.COLUMNS[section]]
@@ -87,17 +85,19 @@ class QueueTableModel(QAbstractTableModel):
         entry = self._entries[index.row()]
         column = self.COLUMNS[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
+            item = self._catalog.item(entry.item_code) if self._catalog is not None else None
             return {
-                "item": entry.item_name,
+                "item": item_short_label(item, entry.item_name),
                 "channel": channel_short_label(entry.channel),
-                "citizen": _citizen_text(entry),
+                "priority": priority_label(entry.priority),
                 "wait": format_wait(self._queue.wait_seconds(entry)),
             }[column]
-        if role == Qt.ItemDataRole.ToolTipRole and column == "item":
-            return f"{entry.item_name} ({entry.item_code})"
-        if role == Qt.ItemDataRole.ToolTipRole and column == "channel":
-            return channel_label(entry.channel)
-        if role == Qt.ItemDataRole.ForegroundRole and column == "citizen":
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The whole row on hover: what a narrow column cannot say.
+            return "\n".join(part for part in (
+                f"{entry.item_name} ({entry.item_code})", channel_label(entry.channel),
+                entry.citizen.name, priority_label(entry.priority)) if part)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "priority":
             return QColor("#b3261e") if entry.priority != "normal" else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "wait":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -121,20 +121,26 @@ class QueueTableModel(QAbstractTableModel):
 class QueuePane(QWidget):
     """The table of waiting citizens with a one-line summary above it."""
 
-    def __init__(self, queue: QueueModel, parent: QWidget | None = None) -> None:
+    def __init__(self, queue: QueueModel, parent: QWidget | None = None, *,
+                 catalog: Catalog | None = None) -> None:
         super().__init__(parent)
         self._queue = queue
-        self.model = QueueTableModel(queue, self)
+        self.model = QueueTableModel(queue, self, catalog)
         self.summary = QLabel(self)
         self.summary.setObjectName("queueSummary")
+        self.summary.setWordWrap(True)
         self.table = QTableView(self)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)  # type: ignore[union-attr]
         self.table.setAlternatingRowColors(True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         assert header is not None
+        header.setMinimumSectionSize(24)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, len(QueueTableModel.COLUMNS)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)

@@ -21,9 +21,10 @@ from typing import Any
 import numpy as np
 from PyQt6.QtCore import QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPaintEvent, QPen
-from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.call.session import CallSession, ReceivedFrame
+from ui.flow_layout import FlowLayout, flow_policy
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,16 +153,18 @@ class VideoPane(QWidget):
         self.hang_up_button = QPushButton(self.tr("Hang up (F4)"), self)
         self.hang_up_button.setObjectName("hangUp")
         self.hang_up_button.setShortcut(QKeySequence("F4"))
-        controls = QHBoxLayout()
-        controls.addWidget(self.mute_button)
-        controls.addWidget(self.camera_button)
-        controls.addWidget(self.snapshot_button)
-        controls.addStretch(1)
-        controls.addWidget(self.hang_up_button)
+        # The buttons wrap onto a second row rather than widen the middle column (large
+        # text, English); hang-up stays apart from the rest.
+        controls = QWidget(self)
+        flow = FlowLayout(controls, spacing=6)
+        flow_policy(controls)
+        for button in (self.mute_button, self.camera_button, self.snapshot_button):
+            flow.addWidget(button)
+        flow.addWidget(self.hang_up_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view, 1)
-        layout.addLayout(controls)
+        layout.addWidget(controls)
         self._connect_signals()
         self.set_in_call(False)
 

@@ -1,9 +1,10 @@
-"""The citizen and work-order pane: who is on the line, then the wrap-up, then today's list.
+"""The citizen and work-order pane: who is on the line, the wrap-up, today's list.
 
-During a call it shows the citizen (masked by the hub), the item and the
-channel. When the call ends it turns into the wrap-up form: an outcome and
-notes, submitted with Ctrl+Enter. Below, the work orders this agent closed
-today. Emits ``wrap_up_submitted(outcome, notes)``.
+During a call it shows the citizen (masked by the hub), the item and the channel;
+below, the work orders this agent closed today. When the call ends, the wrap-up form
+(``wrap_up_box``: an outcome and notes, submitted with Ctrl+Enter) is the task in hand:
+the main window gives it the middle of the screen, where the video was, instead of
+this narrow column. Emits ``wrap_up_submitted(outcome, notes)``.
 """
 
 from __future__ import annotations
@@ -39,12 +40,15 @@ class WorkOrderPane(QWidget):
         self.citizen_box = QGroupBox(self.tr("Citizen"), self)
         self.name = QLabel("—")
         self.item = QLabel("—")
-        self.item.setWordWrap(True)
         self.id_number = QLabel("—")
         self.phone = QLabel("—")
         self.channel = QLabel("—")
         self.work_order = QLabel("—")
+        for label in (self.name, self.item, self.id_number, self.phone, self.channel,
+                      self.work_order):
+            label.setWordWrap(True)  # long names and large text wrap in the narrow column
         form = QFormLayout(self.citizen_box)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.tr("Name"), self.name)
         form.addRow(self.tr("ID number"), self.id_number)
         form.addRow(self.tr("Phone"), self.phone)
@@ -52,13 +56,14 @@ class WorkOrderPane(QWidget):
         form.addRow(self.tr("Channel"), self.channel)
         form.addRow(self.tr("Work order"), self.work_order)
 
-        self.wrap_up_box = QGroupBox(self.tr("Wrap-up"), self)
+        # Placed by the main window (the middle of the screen); shown while owed.
+        self.wrap_up_box = QGroupBox(self.tr("Wrap-up"))
         self.outcome = QComboBox(self.wrap_up_box)
         for code in protocol.WRAP_UP_OUTCOMES:
             self.outcome.addItem(outcome_label(code), code)
         self.notes = QPlainTextEdit(self.wrap_up_box)
         self.notes.setPlaceholderText(self.tr("Notes for the work order (optional)"))
-        self.notes.setMaximumHeight(70)
+        self.notes.setMaximumHeight(160)
         self.submit = QPushButton(self.tr("Submit and go ready (Ctrl+Enter)"), self.wrap_up_box)
         self.submit.setObjectName("submitWrapUp")
         self.wrap_up_info = QLabel(self.wrap_up_box)
@@ -67,7 +72,8 @@ class WorkOrderPane(QWidget):
         wrap.addWidget(self.wrap_up_info)
         wrap.addWidget(self.outcome)
         wrap.addWidget(self.notes)
-        wrap.addWidget(self.submit)
+        wrap.addWidget(self.submit, 0, Qt.AlignmentFlag.AlignRight)
+        wrap.addStretch(1)
         self._shortcut = QShortcut(QKeySequence("Ctrl+Return"), self)
 
         self.history = QListWidget(self)
@@ -79,7 +85,6 @@ class WorkOrderPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.citizen_box)
-        layout.addWidget(self.wrap_up_box)
         layout.addWidget(history_box, 1)
         self._connect_signals()
         self.show_wrap_up(None)

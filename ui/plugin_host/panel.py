@@ -148,6 +148,7 @@ class PluginPanel(QWidget):
         #: show plugins' English labels (the UI runs with --lang en)
         self.english = english
         self.tabs = QTabWidget()
+        self.tabs.setTabBarAutoHide(True)  # one plugin: no tab bar of one tab
         self.tabs.setDocumentMode(True)
         self.empty = QLabel(self.tr("No task plugin for this item."))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -192,6 +193,13 @@ class PluginPanel(QWidget):
         """Run a host coroutine for a click; the panel's owner keeps the task until it ends."""
         self._tasks.spawn(coro, "plugin host call", report=False)
 
+    def title_of(self, plugin: str) -> str:
+        """What the agent calls a plugin (its title), never its entry-point name."""
+        session = next((s for s in self.host.sessions if s.name == plugin), None)
+        if session is None:
+            return plugin
+        return (session.plugin.title_en if self.english else session.plugin.title) or plugin
+
     def _on_host_sessions_changed(self, sessions: tuple[PluginSession, ...]) -> None:
         self.tabs.clear()
         for page in self.pages.values():
@@ -211,7 +219,7 @@ class PluginPanel(QWidget):
             page.refresh()
 
     def _on_host_notice(self, notice: PluginNotice) -> None:
-        item = QListWidgetItem(f"[{notice.plugin}] {notice.text}")
+        item = QListWidgetItem(f"[{self.title_of(notice.plugin)}] {notice.text}")
         item.setForeground(QBrush(QColor(LEVEL_COLOURS.get(notice.level, "#000"))))
         self.notices.insertItem(0, item)
         while self.notices.count() > MAX_NOTICES:

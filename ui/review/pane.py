@@ -25,7 +25,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from PyQt6.QtCore import QSize, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QIcon, QImage
+from PyQt6.QtGui import QCloseEvent, QImage
 from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -43,16 +43,17 @@ from seat_client.review.annotation_commands import UndoStack
 from seat_client.review.annotation_tools import ToolController
 from seat_client.review.annotations import AnnotationLayer
 from seat_client.review.notice_pdf import (
-    STATUS_COLOURS,
     NoticeThumbnail,
     build_notice_pdf,
     format_time,
 )
 from seat_client.review.session import ReviewChange, ReviewError, ReviewSession, ReviewStore
 from seat_common.tasks import TaskOwner
+from ui.labels import material_source_label
 from ui.review.checklist import ChecklistWidget, status_label
-from ui.review.images import MaterialImages, badged_thumbnail
+from ui.review.images import MaterialImages
 from ui.review.render import ImageDecodeError, flatten
+from ui.review.strip import MaterialStrip
 from ui.review.tools import ReviewToolBar
 from ui.review.viewer import ReviewViewer
 
@@ -90,23 +91,14 @@ class ReviewPane(QWidget):
         self._save_timer.timeout.connect(self._save_now)
         self.controller = ToolController(UndoStack(AnnotationLayer()))
 
-        self.strip = QListWidget(self)
-        self.strip.setObjectName("materialStrip")
-        self.strip.setViewMode(QListWidget.ViewMode.IconMode)
-        # A row across the top: the pane must fit beside the video on a 1366-wide screen.
-        self.strip.setFlow(QListWidget.Flow.LeftToRight)
-        self.strip.setWrapping(False)
-        self.strip.setMovement(QListWidget.Movement.Static)
-        self.strip.setIconSize(QSize(72, 72))
-        self.strip.setGridSize(QSize(118, 112))
-        self.strip.setFixedHeight(124)
-        self.strip.setSpacing(4)
+        self.strip = MaterialStrip(self.images, self)
         self.viewer = ReviewViewer(self.controller, self)
         self.tools = ReviewToolBar(self.controller, self.viewer, self)
         self.assigned = QComboBox(self)
         self.assigned.setToolTip(self.tr("Which checklist material this image shows"))
         self.file_label = QLabel(self)
         self.file_label.setObjectName("reviewFile")
+        self.file_label.setWordWrap(True)  # where it came from and its size; the name on hover
         self.checklist = ChecklistWidget(self)
         self.send = QPushButton(self.tr("Send verdict to citizen"), self)
         self.send.setObjectName("sendVerdict")
@@ -119,19 +111,27 @@ class ReviewPane(QWidget):
         self.history.setMaximumHeight(110)
         self._build_layout()
         self._connect_signals()
-        self.viewer.clear(self.tr("No materials yet: the citizen's photos appear here"))
+        #: what the empty viewer says (counter mode speaks of the document camera)
+        self.empty_text = self.tr("No materials yet: the citizen's photos appear here")
+        self.viewer.clear(self.empty_text)
+        self._show_image_tools()
         self._set_enabled(False)
 
     def _build_layout(self) -> None:
+        # What the agent works on an image with shows only when there is an image.
+        self.image_tools = QWidget(self)
+        tl = QVBoxLayout(self.image_tools)
+        tl.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("This image is:"), self))
+        top.addWidget(QLabel(self.tr("This image is:"), self.image_tools))
         top.addWidget(self.assigned, 1)
         top.addWidget(self.file_label, 1)
+        tl.addLayout(top)
+        tl.addWidget(self.tools)
         centre = QWidget(self)
         cl = QVBoxLayout(centre)
         cl.setContentsMargins(0, 0, 0, 0)
-        cl.addLayout(top)
-        cl.addWidget(self.tools)
+        cl.addWidget(self.image_tools)
         cl.addWidget(self.viewer, 1)
         right = QWidget(self)
         rl = QVBoxLayout(right)
@@ -144,7 +144,8 @@ class ReviewPane(QWidget):
         rl.addWidget(self.status)
         rl.addWidget(self.send)
         rl.addWidget(self.notice)
-        rl.addWidget(QLabel(self.tr("Verdicts sent"), right))
+        self.history_label = QLabel(self.tr("Verdicts sent"), right)
+        rl.addWidget(self.history_label)
         rl.addWidget(self.history)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(centre)
@@ -166,6 +167,21 @@ class ReviewPane(QWidget):
         self.images.failed.connect(self._on_images_failed)
         self.send.clicked.connect(self.send_verdict)
         self.notice.clicked.connect(self.make_notice)
+
+    def speak_for_counter(self, counter: bool) -> None:
+        """Words for where the citizen is: at the counter their materials come from the
+        document camera and the verdict is recorded here; on a call the photos come from
+        the citizen and the verdict goes back to them."""
+        if counter:
+            self.empty_text = self.tr("No materials yet: scan them with the document camera (F8)")
+            self.send.setText(self.tr("Record the verdict"))
+            self.history_label.setText(self.tr("Verdicts recorded"))
+        else:
+            self.empty_text = self.tr("No materials yet: the citizen's photos appear here")
+            self.send.setText(self.tr("Send verdict to citizen"))
+            self.history_label.setText(self.tr("Verdicts sent"))
+        if not self.viewer.material_id:
+            self.viewer.clear(self.empty_text)
 
     def close_pane(self) -> None:
         """Save now and stop the workers (call from the main window on shutdown).
@@ -197,7 +213,8 @@ class ReviewPane(QWidget):
         self.assigned.clear()
         self.status.clear()
         self.controller.set_stack(UndoStack(AnnotationLayer()))
-        self.viewer.clear(self.tr("No materials yet: the citizen's photos appear here"))
+        self.viewer.clear(self.empty_text)
+        self._show_image_tools()
         self._set_enabled(session is not None)
         if session is None:
             return
@@ -229,33 +246,13 @@ class ReviewPane(QWidget):
         assert self.session is not None
         layer = self.session.layers[ref.material_id]
         self._unsubscribers.append(layer.changed.connect(lambda _: self._schedule_save()))
-        item = QListWidgetItem(ref.filename)
-        item.setData(Qt.ItemDataRole.UserRole, ref.material_id)
-        item.setToolTip(ref.filename)
-        item.setSizeHint(QSize(120, 140))
-        self.strip.addItem(item)
-        self._refresh_strip_item(item)
+        item = self.strip.add(ref, self.session)
         if self.strip.currentItem() is None:
             self.strip.setCurrentItem(item)  # its preview decode goes first: the first paint
         self.images.request_thumbnail(ref.material_id, ref.path)
 
-    def _item_for(self, material_id: str) -> QListWidgetItem | None:
-        for i in range(self.strip.count()):
-            item = self.strip.item(i)
-            if item is not None and item.data(Qt.ItemDataRole.UserRole) == material_id:
-                return item
-        return None
-
-    def _refresh_strip_item(self, item: QListWidgetItem) -> None:
-        assert self.session is not None
-        mid = str(item.data(Qt.ItemDataRole.UserRole))
-        code = self.session.assignments.get(mid, "")
-        name = next((m.name for m in self.session.checklist if m.code == code), "")
-        status = self.session.marks[code].status if code else ""
-        item.setText(f"{name or self.tr('Unassigned')}\n{status_label(status)}")
-        thumb = self.images.thumbnail(mid)
-        if thumb is not None:
-            item.setIcon(QIcon(badged_thumbnail(thumb, STATUS_COLOURS.get(status, "#8c959f"))))
+    def _show_image_tools(self) -> None:
+        self.image_tools.setVisible(bool(self.viewer.material_id))
 
     # --- slots ----------------------------------------------------------------------------
 
@@ -263,11 +260,14 @@ class ReviewPane(QWidget):
                                   _previous: QListWidgetItem | None) -> None:
         if current is None or self.session is None:
             return
-        mid = str(current.data(Qt.ItemDataRole.UserRole))
+        mid = self.strip.material_id(current)
         ref = self.session.materials[mid]
         self.controller.set_stack(self.session.stacks[mid])
         self.viewer.show_material(mid, self.session.layers[mid], self.session.rotations.get(mid, 0))
-        self.file_label.setText(f"{ref.filename} · {ref.byte_size / 1e6:.1f} MB")
+        self.file_label.setText(f"{material_source_label(ref.source)} · "
+                                f"{ref.byte_size / 1e6:.1f} MB")
+        self.file_label.setToolTip(ref.filename)
+        self._show_image_tools()
         self.assigned.setCurrentIndex(max(0, self.assigned.findData(
             self.session.assignments.get(mid, ""))))
         levels = self.images.pyramid(mid)
@@ -286,9 +286,8 @@ class ReviewPane(QWidget):
             self.session.rotate(self.viewer.material_id, quarter_turns)
 
     def _on_images_thumbnail(self, material_id: str, _image: QImage) -> None:
-        item = self._item_for(material_id)
-        if item is not None and self.session is not None:
-            self._refresh_strip_item(item)
+        if self.session is not None and self.strip.item_for(material_id) is not None:
+            self.strip.refresh(self.session)
 
     def _on_images_preview(self, material_id: str, image: QImage, width: int, height: int) -> None:
         if material_id == self.viewer.material_id:
@@ -305,10 +304,8 @@ class ReviewPane(QWidget):
         self.failed.emit(message)
 
     def _on_session_changed(self, change: ReviewChange) -> None:
-        for i in range(self.strip.count()):
-            item = self.strip.item(i)
-            if item is not None:
-                self._refresh_strip_item(item)
+        if self.session is not None:
+            self.strip.refresh(self.session)
         self._schedule_save()
 
     # --- verdict and notice ---------------------------------------------------------------

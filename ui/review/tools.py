@@ -8,7 +8,7 @@ Ctrl+Z undo, Ctrl+Y / Ctrl+Shift+Z redo, Delete removes the selection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
@@ -17,11 +17,11 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLineEdit,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from seat_client.review.annotation_tools import ToolController, ToolKind
+from ui.flow_layout import FlowLayout, flow_policy
 from ui.review.viewer import ReviewViewer
 
 translate = QCoreApplication.translate
@@ -49,13 +49,27 @@ TOOL_KEYS: dict[ToolKind, str] = {
 
 
 def _swatch(colour: str) -> QIcon:
-    pixmap = QPixmap(14, 14)
+    """A 14 px colour square, drawn at twice that for screens scaled to 200 %."""
+    pixmap = QPixmap(28, 28)
+    pixmap.setDevicePixelRatio(2.0)
     pixmap.fill(QColor(colour))
     painter = QPainter(pixmap)
     painter.setPen(QColor("#57606a"))
     painter.drawRect(0, 0, 13, 13)
     painter.end()
     return QIcon(pixmap)
+
+
+def _group(parent: QWidget, widgets: Sequence[QWidget]) -> QWidget:
+    """Widgets that stay side by side when the bar wraps."""
+    group = QWidget(parent)
+    row = QHBoxLayout(group)
+    row.setContentsMargins(0, 0, 0, 0)
+    row.setSpacing(2)
+    for widget in widgets:
+        widget.setParent(group)
+        row.addWidget(widget)
+    return group
 
 
 class ReviewToolBar(QWidget):
@@ -67,16 +81,10 @@ class ReviewToolBar(QWidget):
         self.setObjectName("reviewToolBar")
         self.controller = controller
         self.viewer = viewer
-        # Two rows, so the bar fits above the viewer in a narrow dock too.
-        rows = QVBoxLayout(self)
-        rows.setContentsMargins(0, 0, 0, 0)
-        rows.setSpacing(2)
-        layout = QHBoxLayout()
-        layout.setSpacing(2)
-        second = QHBoxLayout()
-        second.setSpacing(2)
-        rows.addLayout(layout)
-        rows.addLayout(second)
+        # Groups of buttons that wrap as the column narrows: the bar is never wider than
+        # its widest group, so the review pane fits beside the video at 1366×768.
+        flow = FlowLayout(self, spacing=6)
+        flow_policy(self)
         self.tools = QButtonGroup(self)
         self.tool_buttons: dict[ToolKind, QToolButton] = {}
         for tool, key in TOOL_KEYS.items():
@@ -88,8 +96,6 @@ class ReviewToolBar(QWidget):
                       context=Qt.ShortcutContext.WidgetShortcut)
             self.tools.addButton(button)
             self.tool_buttons[tool] = button
-            layout.addWidget(button)
-        layout.addSpacing(6)
         self.colour_buttons: dict[str, QToolButton] = {}
         for colour in COLOURS:
             button = self._button("", self._colour_setter(colour))
@@ -97,24 +103,17 @@ class ReviewToolBar(QWidget):
             button.setCheckable(True)
             button.setToolTip(self.tr("Colour"))
             self.colour_buttons[colour] = button
-            layout.addWidget(button)
         self.label_text = QLineEdit(controller.text, self)
         self.label_text.setPlaceholderText(self.tr("Label text"))
         self.label_text.setToolTip(self.tr("Text for new labels; edits the selected label"))
-        self.label_text.setMaximumWidth(220)
+        self.label_text.setFixedWidth(150)
         self.label_text.editingFinished.connect(
             lambda: controller.set_text(self.label_text.text().strip()))
-        layout.addStretch(1)
-        second.addWidget(self.label_text)
-        second.addSpacing(6)
         self.undo = self._button(self.tr("Undo"), lambda: controller.stack.undo())
         self.undo.setToolTip(self.tr("Undo (Ctrl+Z)"))
         self.redo = self._button(self.tr("Redo"), lambda: controller.stack.redo())
         self.redo.setToolTip(self.tr("Redo (Ctrl+Y)"))
         self.delete = self._button(self.tr("Delete"), controller.delete_selected)
-        for button in (self.undo, self.redo, self.delete):
-            second.addWidget(button)
-        second.addStretch(1)
         self.rotate_left = self._button("⟲", lambda: viewer.rotate_by(-1))
         self.rotate_left.setToolTip(self.tr("Rotate left (Shift+R)"))
         self.rotate_right = self._button("⟳", lambda: viewer.rotate_by(1))
@@ -123,8 +122,11 @@ class ReviewToolBar(QWidget):
         self.fit.setToolTip(self.tr("Fit to the window (0)"))
         self.actual = self._button("1:1", viewer.actual_size)
         self.actual.setToolTip(self.tr("Actual size (1)"))
-        for button in (self.rotate_left, self.rotate_right, self.fit, self.actual):
-            second.addWidget(button)
+        tools = list(self.tool_buttons.values())
+        for group in (tools[:4], tools[4:], list(self.colour_buttons.values()),
+                      [self.label_text, self.undo, self.redo, self.delete],
+                      [self.rotate_left, self.rotate_right, self.fit, self.actual]):
+            flow.addWidget(_group(self, group))
         for keys, slot in ((QKeySequence.StandardKey.Undo, self.undo.click),
                            (QKeySequence.StandardKey.Redo, self.redo.click),
                            (QKeySequence("Ctrl+Y"), self.redo.click)):

@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 from seat_client.supervision.wall_model import WallModel
 from seat_common.catalog import Catalog
 from seat_common.protocol import WallFigures
-from ui.labels import clock_text
+from ui.labels import clock_text, item_short_label
 
 
 def _percent(share: float) -> str:
@@ -155,7 +155,7 @@ class WallSidePanel(QWidget):
         self.table.setRowCount(len(model.queue))
         for row, line in enumerate(model.queue):
             cells = [
-                line.item_name,
+                item_short_label(self._catalog.item(line.item_code), line.item_name),
                 str(line.waiting),
                 str(line.priority_waiting) if line.priority_waiting else "",
                 clock_text(now - line.oldest_queued_at),
@@ -163,6 +163,7 @@ class WallSidePanel(QWidget):
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, line.item_code)
+                item.setToolTip(line.item_name)
                 if column:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter

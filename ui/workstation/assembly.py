@@ -171,7 +171,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
                                                      tasks=tasks.child("walk-in intake")))
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
-                        assist=assist_parts, counter=counter, tasks=tasks)
+                        assist=assist_parts, counter=counter, tasks=tasks, catalog=items)
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)

@@ -47,11 +47,11 @@ class CounterLink:
                 lambda call: pane.set_call_live(call is not None)),
         ]
         if review is not None:
-            send_text = review.pane.send.text()
             unsubscribe += [
                 desk.material_added.connect(review.pane.add_material),
-                # A call's review goes back to the citizen: the button says so again.
-                review.desk.session_changed.connect(lambda _: review.pane.send.setText(send_text)),
+                # A call's review goes back to the citizen: the pane speaks of calls again.
+                review.desk.session_changed.connect(
+                    lambda _: review.pane.speak_for_counter(False)),
             ]
             pane.review_requested.connect(lambda: work_tabs.setCurrentWidget(review.pane))
         if apps is not None:
@@ -71,6 +71,6 @@ class CounterLink:
             return
         if review is not None:
             review.pane.set_session(walk_in.review)
-            review.pane.send.setText(translate("MainWindow", "Record the verdict"))
+            review.pane.speak_for_counter(True)
         if apps is not None and self._mode_layout.shown == "counter":
             self._seat.work_tabs.setCurrentWidget(apps.form)

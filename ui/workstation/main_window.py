@@ -18,12 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
 from seat_client.call.hub_link import LinkState
 from seat_client.call.workstation import ActiveCall, Notice, Workstation, WrapUpRequest
 from seat_common import protocol
+from seat_common.catalog import Catalog
 from seat_common.tasks import TaskOwner
 from ui.call.chat_pane import ChatPane
 from ui.call.offer_banner import OfferBanner
@@ -57,7 +58,9 @@ from ui.workstation.work_tabs import (
 log = logging.getLogger(__name__)
 
 #: Bump when the set or placement of docks changes, so an old saved layout is not applied.
-LAYOUT_VERSION = 3
+#: Bumped when the dock arrangement changes: a layout saved by an older version is not
+#: restored (4: the columns fit 1366×768 whatever the data).
+LAYOUT_VERSION = 4
 
 
 class MainWindow(QMainWindow):
@@ -76,6 +79,7 @@ class MainWindow(QMainWindow):
         assist: AssistParts | None = None,
         counter: CounterParts | None = None,
         tasks: TaskOwner | None = None,
+        catalog: Catalog | None = None,
     ) -> None:
         super().__init__()
         self.counter = counter
@@ -95,7 +99,7 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(1024, 640)
         self.offer_banner = OfferBanner(self)
         self.video_pane = VideoPane(self)
-        self.queue_pane = QueuePane(workstation.queue, self)
+        self.queue_pane = QueuePane(workstation.queue, self, catalog=catalog)
         self.work_order_pane = WorkOrderPane(self)
         self.chat_pane = ChatPane(self)
         self.status_strip = StatusStrip(self)
@@ -108,6 +112,8 @@ class MainWindow(QMainWindow):
         if records is not None:
             column.addWidget(records.whispers)
         column.addWidget(self.video_pane, 1)
+        # After a call the wrap-up is the task in hand: it takes the video's place.
+        column.addWidget(self.work_order_pane.wrap_up_box, 1)
         if counter is not None:  # counter mode's main area; a work tab in combined mode
             column.addWidget(counter.pane, 1)
             counter.pane.hide()
@@ -138,7 +144,6 @@ class MainWindow(QMainWindow):
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
         self.work_dock.setVisible(self.work_tabs.count() > 0)
-        self.resizeDocks([self.queue_dock, self.work_dock], [230, 770], Qt.Orientation.Horizontal)
         self.resizeDocks([self.chat_dock], [190], Qt.Orientation.Vertical)
         status = QStatusBar(self)
         status.addPermanentWidget(self.status_strip, 1)
@@ -308,9 +313,11 @@ class MainWindow(QMainWindow):
 
     def _on_workstation_wrap_up_needed(self, request: WrapUpRequest) -> None:
         self.work_order_pane.show_wrap_up(request)
+        self.video_pane.setVisible(False)
 
     def _on_workstation_work_order_closed(self, closed: protocol.WorkOrderClosed) -> None:
         self.work_order_pane.show_wrap_up(None)
+        self.video_pane.setVisible(self.mode_layout.shown != "counter")
         if self.workstation.call is None:
             self.work_order_pane.show_call(None)  # the next citizen starts from a clean pane
         history = self.workstation.history
@@ -357,8 +364,15 @@ class MainWindow(QMainWindow):
         state = self._settings.value("window/state")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
-        if isinstance(state, QByteArray):
-            self.restoreState(state, LAYOUT_VERSION)
+        self._layout_restored = isinstance(state, QByteArray) and self.restoreState(
+            state, LAYOUT_VERSION)
+
+    def showEvent(self, event: QShowEvent | None) -> None:
+        super().showEvent(event)
+        if not self._layout_restored:
+            # First start on this PC: columns sized for the screen the window opened at.
+            self._layout_restored = True
+            self.mode_layout.apply_default_sizes()
 
     def save_layout(self) -> None:
         self._settings.setValue("window/geometry", self.saveGeometry())

@@ -31,6 +31,12 @@ STATE_KEYS: dict[SeatMode, str] = {
 }
 
 
+#: Widths at 1366×768 (the counter PCs' screens): the left column (queue, citizen) and
+#: the video in the middle; the work panel takes the rest.
+LEFT_COLUMN = 236
+VIDEO_COLUMN = 460
+
+
 def layout_for(mode: SeatMode, *, contact_open: bool, shown: SeatMode) -> SeatMode:
     """The layout to show for the hub's ``mode``: a call or wrap-up in hand keeps the layout
     it is shown in (and is never shown in the counter layout, which has no video)."""
@@ -89,7 +95,7 @@ class ModeLayout:
         if isinstance(state, QByteArray) and self.window.restoreState(state, self.version):
             self._enforce(mode)  # a saved state must not bring back what this mode hides
         else:
-            self._default_sizes(mode)
+            self.apply_default_sizes()
         return True
 
     def _place_counter(self, mode: SeatMode) -> None:
@@ -112,17 +118,25 @@ class ModeLayout:
         self.video.setVisible(not counter)
         for dock in self.video_docks:
             dock.setVisible(not counter)
+        # Counter mode hides the video-only tabs; outside it, whether they show is the call's
+        # business (remote assistance: kiosk calls only), not the layout's.
         for tab in self.video_only_tabs:
             index = self.work_tabs.indexOf(tab)
-            if index >= 0:
-                self.work_tabs.setTabVisible(index, not counter)
+            if index >= 0 and counter:
+                self.work_tabs.setTabVisible(index, False)
 
-    def _default_sizes(self, mode: SeatMode) -> None:
+    def apply_default_sizes(self) -> None:
+        """The shown mode's columns for the window's width: at 1366 px the left column
+        236, the video 460, the work panel the rest; wider screens give the video 40 % of
+        the extra width and the work panel the rest."""
         width = self.window.width()
-        if mode == "counter":
+        if self.shown == "counter":
             # The intake pane needs ~540 px for its rows; the form and review get the rest.
             self.window.resizeDocks([self.work_dock], [max(480, width - 560)],
                                     Qt.Orientation.Horizontal)
-        else:
-            self.window.resizeDocks([self.video_docks[0], self.work_dock],
-                                    [230, max(480, width - 600)], Qt.Orientation.Horizontal)
+            return
+        left = LEFT_COLUMN
+        centre = max(420, round(VIDEO_COLUMN + (width - 1366) * 0.4))
+        self.window.resizeDocks([self.video_docks[0], self.work_dock],
+                                [left, max(480, width - left - centre)],
+                                Qt.Orientation.Horizontal)

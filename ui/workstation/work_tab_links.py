@@ -24,7 +24,7 @@ from typing import Any, Protocol
 from PyQt6.QtCore import QCoreApplication
 
 from seat_client.acceptance.outbox import OutboxEntry
-from seat_client.call.workstation import Workstation
+from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.transfer import TransferProgress
 from seat_client.materials.values import PreReviewVerdict
@@ -79,6 +79,9 @@ class PreReviewLink:
         pane.failed.connect(lambda text: show(text, 10000))
         return [
             parts.desk.session_changed.connect(pane.set_session),
+            # A call starts with its materials: the pre-review comes forward.
+            self._seat.workstation.call_changed.connect(
+                lambda call: self._seat.work_tabs.bring_forward(pane) if call else None),
             parts.desk.material_added.connect(pane.add_material),
             parts.transfer.transfer_failed.connect(lambda failure: show(failure.message, 10000)),
             parts.transfer.upload_progress.connect(self._on_transfer_upload_progress),
@@ -90,9 +93,10 @@ class PreReviewLink:
     def _on_transfer_upload_progress(self, progress: TransferProgress) -> None:
         who = (translate("MainWindow", "Citizen") if progress.uploader_role != "agent"
                else translate("MainWindow", "Me"))
+        # A file name means nothing to the agent: say whose photo and how far it is.
         self._seat.show_message(
-            translate("MainWindow", "%1 uploading %2: %3%").replace("%1", who)
-            .replace("%2", progress.filename).replace("%3", str(round(progress.fraction * 100))),
+            translate("MainWindow", "%1 uploading a photo: %2%").replace("%1", who)
+            .replace("%2", str(round(progress.fraction * 100))),
             3000,
         )
 
@@ -122,9 +126,18 @@ class ApplicationLink:
         unsubscribe = [parts.desk.accepted.connect(self._show_receipt)]
         parts.outbox.receipt_requested.connect(self._on_outbox_pane_receipt_requested)
         parts.receipt.send_requested.connect(self._on_receipt_view_send)
+        tabs = self._seat.work_tabs
+        tabs.set_needed(parts.receipt, False)  # until there is a receipt to show
+        unsubscribe.append(self._seat.workstation.call_changed.connect(
+            lambda call: tabs.set_needed(parts.receipt, False) if call else None))
         if self._review is not None:
-            # The materials the pre-review accepted go with the application and on its receipt.
-            unsubscribe.append(parts.desk.follow_review(self._review.desk))
+            # The materials the pre-review accepted go with the application and on its
+            # receipt, and the application is the next step: it comes forward.
+            unsubscribe += [
+                parts.desk.follow_review(self._review.desk),
+                self._review.desk.verdict_sent.connect(
+                    lambda _: tabs.bring_forward(parts.form)),
+            ]
         return unsubscribe
 
     def _on_outbox_pane_receipt_requested(self, entry_id: int) -> None:
@@ -137,7 +150,7 @@ class ApplicationLink:
 
         async def show() -> None:
             await parts.receipt.show_entry(entry)
-            self._seat.work_tabs.setCurrentWidget(parts.receipt)
+            self._seat.work_tabs.bring_forward(parts.receipt)
 
         self._seat.run(show(), translate("MainWindow", "show the receipt"))
 
@@ -172,12 +185,19 @@ class PluginLink:
     def connect(self) -> list[Unsubscribe]:
         show = self._seat.show_message
         self._parts.panel.notice_shown.connect(
-            lambda plugin, _level, text: show(f"{plugin}: {text}", 10000)
+            lambda plugin, _level, text: show(
+                f"{self._parts.panel.title_of(plugin)}：{text}", 10000)
         )
-        if self._applications is None:
-            return []
-        # Marked until the agent confirms each; the desk knows when they are not its own.
-        return [self._parts.host.form_suggested.connect(self._applications.desk.take_suggestions)]
+        # The plugin tab is there while some plugin serves the contact in hand.
+        tabs, panel = self._seat.work_tabs, self._parts.panel
+        unsubscribe = [self._parts.host.sessions_changed.connect(
+            lambda sessions: tabs.set_needed(panel, bool(sessions)))]
+        tabs.set_needed(panel, bool(self._parts.host.sessions))
+        if self._applications is not None:
+            # Marked until the agent confirms each; the desk knows when they are not its own.
+            unsubscribe.append(self._parts.host.form_suggested.connect(
+                self._applications.desk.take_suggestions))
+        return unsubscribe
 
 
 class AssistLink:
@@ -192,11 +212,14 @@ class AssistLink:
         view = self._parts.view
         view.print_requested.connect(self._on_assist_view_print)
         view.prefill_requested.connect(self._on_assist_view_prefill)
-        return [self._seat.workstation.call_changed.connect(
-            lambda call: view.set_session(
-                call.session if call is not None and call.started.channel == "kiosk" else None
-            )
-        )]
+        self._seat.work_tabs.set_needed(view, False)
+        return [self._seat.workstation.call_changed.connect(self._on_workstation_call_changed)]
+
+    def _on_workstation_call_changed(self, call: ActiveCall | None) -> None:
+        """Only a kiosk caller shares a screen: the tab is there for kiosk calls alone."""
+        kiosk = call is not None and call.started.channel == "kiosk"
+        self._parts.view.set_session(call.session if call is not None and kiosk else None)
+        self._seat.work_tabs.set_needed(self._parts.view, kiosk)
 
     def _on_assist_view_print(self) -> None:
         """Push the receipt on show to the kiosk's printer."""

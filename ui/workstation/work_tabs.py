@@ -75,9 +75,28 @@ class RecordsParts:
 
 
 class WorkTabs(QTabWidget):
-    """One tab per kind of work on the current citizen's errand."""
+    """One tab per kind of work on the current citizen's errand.
+
+    A tab with nothing to do for the contact in hand is hidden (``set_needed``: remote
+    assistance outside kiosk calls, task plugins for items that have none, the receipt
+    until there is one), and the tab of the step in hand comes forward (``bring_forward``):
+    a calm panel at 1366×768, never a row of tabs wider than the column.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("workTabs")
         self.setDocumentMode(True)
+
+    def set_needed(self, page: QWidget, needed: bool) -> None:
+        """Show or hide ``page``'s tab."""
+        index = self.indexOf(page)
+        if index >= 0 and self.isTabVisible(index) != needed:
+            self.setTabVisible(index, needed)
+
+    def bring_forward(self, page: QWidget) -> None:
+        """Make ``page`` the current tab (shown first if it was hidden)."""
+        index = self.indexOf(page)
+        if index >= 0:
+            self.setTabVisible(index, True)
+            self.setCurrentIndex(index)
