@@ -75,6 +75,16 @@ def main() -> int:
             stdout=open(args.out / "citizens.jsonl", "w"),  # noqa: SIM115
             stderr=open(args.out / "citizens.log", "w"),  # noqa: SIM115
         )
+        # An elderly caller (a priority citizen) for the catalog's longest item is offered
+        # first: the screenshots show the work panel whole with the hardest data.
+        priority = subprocess.Popen(
+            [str(BIN / "seat-sim"), "--hub", hub.url, "--citizens", "1", "--items", "MI-CHRONIC",
+             "--channels", "web", "--elderly-share", "1", "--chat", "您好，我想咨询一下办理流程",
+             "--photo", "id_front", "--photo", "id_back:glare",
+             "--reply", "--rate", "10", "--seed", "11"],
+            stdout=open(args.out / "priority-citizen.jsonl", "w"),  # noqa: SIM115
+            stderr=open(args.out / "priority-citizen.log", "w"),  # noqa: SIM115
+        )
         xvfb = start_xvfb() if headless else None
         env = dict(os.environ, QT_QPA_PLATFORM="xcb")
         if xvfb is not None:
@@ -98,8 +108,9 @@ def main() -> int:
         client = subprocess.run(client_args, env=env, stdout=subprocess.PIPE, text=True,
                                 stderr=open(args.out / "workstation.log", "w"))  # noqa: SIM115
         watch = finish_wall(wall)
-        sim.terminate()
-        sim.wait(10)
+        for citizens in (sim, priority):
+            citizens.terminate()
+            citizens.wait(10)
         if xvfb is not None:
             xvfb[0].terminate()
         if not headless:

@@ -73,6 +73,11 @@ async def test_a_priority_call_with_the_longest_item_fits(case: Case, tmp_path: 
             review = seat.seat.pre_review.desk
             await until(lambda: review.session is not None
                         and len(review.session.materials) == 12, "twelve photos arrive", 90)
+            # A correction with a reason and a note a citizen can act on.
+            session = review.session
+            assert session is not None
+            session.mark(session.checklist[0].code, "to_correct", session.reasons[0].code,
+                         "请在灯光充足处重新拍摄，证件四个角都要拍全")
             problems["call"] = await seat.look("call")
             desk = seat.seat.applications.desk
             call = ws.call

@@ -133,11 +133,14 @@ class QueuePane(QWidget):
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)  # type: ignore[union-attr]
         self.table.setAlternatingRowColors(True)
-        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # A long short name wraps onto a second line of its row instead of being cut.
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setWordWrap(False)
+        self.table.setWordWrap(True)
+        rows = self.table.verticalHeader()
+        assert rows is not None
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows.setVisible(False)
         header = self.table.horizontalHeader()
         assert header is not None
         header.setMinimumSectionSize(24)

@@ -85,8 +85,11 @@ class ChecklistRow(QFrame):
         self.note = QLineEdit(self)
         self.note.setPlaceholderText(self.tr("Note for the citizen"))
         self.note.editingFinished.connect(self._on_note)
-        grid.addWidget(self.reason, 2, 0)
-        grid.addWidget(self.note, 2, 1)
+        # Each on its own line across the row: side by side in the narrow checklist
+        # column, a note like "请在灯光下重新拍摄" showed only its last characters.
+        self.note.textChanged.connect(self.note.setToolTip)
+        grid.addWidget(self.reason, 2, 0, 1, 2)
+        grid.addWidget(self.note, 3, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         self.refresh()
@@ -124,6 +127,7 @@ class ChecklistRow(QFrame):
         self.note.setVisible(correcting or mark.status == "missing" or self.note.isVisible())
         if self.note.text() != mark.note and not self.note.hasFocus():
             self.note.setText(mark.note)
+            self.note.setCursorPosition(0)  # a long note reads from its start; whole on hover
         self.setProperty("status", mark.status or "none")
         style = self.style()
         if style is not None:  # re-read the style sheet's [status=...] rules

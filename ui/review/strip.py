@@ -37,6 +37,7 @@ class MaterialStrip(QListWidget):
         self.setMovement(QListWidget.Movement.Static)
         self.setIconSize(QSize(THUMBNAIL, THUMBNAIL))
         self.setSpacing(4)
+        self.setWordWrap(True)  # the material and its mark on two lines, selected or not
         line = self.fontMetrics().lineSpacing()
         cell = QSize(max(124, 10 * self.fontMetrics().horizontalAdvance("材")),
                      THUMBNAIL + 2 * line + 14)
