@@ -30,6 +30,7 @@ from PyQt6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -92,6 +93,8 @@ class FormPane(QWidget):
         # Fields wrap to the pane's width; a sideways scroll bar only hides the labels.
         self.fields_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.missing_box = QGroupBox(self.tr("Still missing"), self)
+        # Never taller than its list: with nothing missing it is one line, not an empty box.
+        self.missing_box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self.missing = QListWidget(self.missing_box)
         self.missing.setMaximumHeight(110)
         QVBoxLayout(self.missing_box).addWidget(self.missing)

@@ -157,6 +157,7 @@ class Autopilot:
         for _ in range(3):  # a scenario answer can reveal more fields
             for item in state.missing():
                 parts.desk.edit(item.field.code, _demo_value(item.field))
+        await asyncio.sleep(0.3)  # the pane settles its layout before the screenshot
         self._screenshot("03c-application.png")
         parts.form.submit.click()
         await self._until(lambda: self.window.work_tabs.currentWidget() is parts.receipt,
