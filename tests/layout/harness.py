@@ -10,12 +10,15 @@ screenshot under ``out/layout/`` and returns what ``geometry.layout_problems`` f
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import get_args
 
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QApplication, QWidget
@@ -27,6 +30,7 @@ from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
 from seat_client.call.hub_link import LinkState
 from seat_client.settings import Language, WorkstationSettings
 from seat_common import catalog
+from seat_common.forms import FORMS_DIR, FieldKind, FormLibrary
 from tests.layout.geometry import layout_problems
 from ui import i18n
 from ui.theme import apply_theme
@@ -40,6 +44,28 @@ ALL_SKILLS = tuple(catalog.load().skills)
 LONGEST_ITEM = max(catalog.load().items.values(), key=lambda item: len(item.name)).code
 #: A long name, as citizens of Xinjiang often have (with the middle dot).
 LONG_NAME = "买买提明·阿卜杜热依木"
+
+
+#: A form with a field of every kind the schemas know (the packaged forms together lack
+#: none but the unified social credit code): the individual business form plus one.
+EVERY_FIELD_KIND = "every_field_kind"
+
+
+def forms_with_every_field_kind(folder: Path) -> FormLibrary:
+    """The packaged forms and ``EVERY_FIELD_KIND`` in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in FORMS_DIR.glob("*.json"):
+        shutil.copy(path, folder / path.name)
+    raw = json.loads((FORMS_DIR / "individual_business.json").read_text(encoding="utf-8"))
+    raw["code"] = EVERY_FIELD_KIND
+    raw["fields"].append({"code": "employer_uscc", "label": "原单位统一社会信用代码",
+                          "label_en": "Former employer's credit code", "kind": "uscc",
+                          "required": False})
+    kinds = {f["kind"] for f in raw["fields"]}
+    assert kinds == set(get_args(FieldKind)), f"kinds missing: {set(get_args(FieldKind)) - kinds}"
+    (folder / f"{EVERY_FIELD_KIND}.json").write_text(json.dumps(raw, ensure_ascii=False),
+                                                      encoding="utf-8")
+    return FormLibrary(folder)
 
 
 @dataclass(frozen=True)
@@ -116,7 +142,8 @@ async def running_seat(case: Case, tmp_path: Path) -> AsyncIterator[LayoutSeat]:
                 large_text=case.large_text, state_dir=str(tmp_path / "state"),
                 gov_api_url=gov_api.url, gov_api_client_id=gov_api.client_id,
             ).checked()
-            seat = await assemble_seat(settings, hub.tokens["0012"], size=case.size)
+            seat = await assemble_seat(settings, hub.tokens["0012"], size=case.size,
+                                       forms=forms_with_every_field_kind(tmp_path / "forms"))
             await seat.start()
             try:
                 await until(lambda: seat.link.state is LinkState.CONNECTED, "the seat logs in")

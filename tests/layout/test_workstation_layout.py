@@ -20,7 +20,14 @@ from pathlib import Path
 import pytest
 
 from seat_client.acceptance.desk import ApplicationContext, ContactKind
-from tests.layout.harness import LONGEST_ITEM, Case, LayoutSeat, running_seat, until
+from tests.layout.harness import (
+    EVERY_FIELD_KIND,
+    LONGEST_ITEM,
+    Case,
+    LayoutSeat,
+    running_seat,
+    until,
+)
 
 CALL_CASES = [
     Case("zh-1366"),
@@ -28,9 +35,6 @@ CALL_CASES = [
     Case("large-1366", large_text=True),
     Case("zh-1920", size=(1920, 1080)),
 ]
-#: The form with every kind of field (text, ID number, credit code, phone, dates, choices,
-#: region, numbers) and scenario questions.
-EVERY_FIELD_KIND = "individual_business"
 
 
 def assert_fits(problems: dict[str, list[str]]) -> None:

@@ -38,6 +38,7 @@ from seat_client.review.session import ReviewStore
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.whisper_inbox import WhisperInbox
 from seat_common import catalog, protocol
+from seat_common.forms import FormLibrary
 from seat_common.tasks import TaskOwner
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
@@ -112,8 +113,10 @@ class AssembledSeat:
 
 
 async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
-                        *, size: tuple[int, int] = (1366, 768)) -> AssembledSeat:
-    """Build and wire the seat for ``settings`` (nothing connects until ``start``)."""
+                        *, size: tuple[int, int] = (1366, 768),
+                        forms: FormLibrary | None = None) -> AssembledSeat:
+    """Build and wire the seat for ``settings`` (nothing connects until ``start``); the
+    form schemas are the packaged ones unless ``forms`` says otherwise."""
     tasks = TaskOwner("seat-client")  # the root: each part below gets a child
     link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token),
                    tasks=tasks.child("hub link"))
@@ -132,7 +135,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
                         tasks=tasks.child("review pane")),
         transfer=transfer,
     )
-    acceptance = await open_acceptance_services(settings, tasks=tasks.child("outbox"))
+    acceptance = await open_acceptance_services(settings, forms, tasks=tasks.child("outbox"))
     application_desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation,
                                        tasks=tasks.child("applications"))
     applications = ApplicationParts(
