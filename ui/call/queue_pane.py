@@ -155,7 +155,18 @@ class QueuePane(QWidget):
         self.model.dataChanged.connect(self._update_summary)
         self._update_summary()
 
+    def _keep_columns_readable(self) -> None:
+        """The table is never narrower than its channel, priority and wait columns plus four
+        characters of the item (a longer short name wraps): the column cannot be dragged so
+        narrow that a cell is cut."""
+        header = self.table.horizontalHeader()
+        assert header is not None
+        fixed = sum(header.sectionSizeHint(c) for c in range(1, len(QueueTableModel.COLUMNS)))
+        item = self.table.fontMetrics().horizontalAdvance("门诊慢特") + 16
+        self.table.setMinimumWidth(fixed + item + 2 * self.table.frameWidth())
+
     def _update_summary(self) -> None:
+        self._keep_columns_readable()
         count = len(self._queue.entries)
         if count == 0:
             self.summary.setText(self.tr("No one is waiting"))
