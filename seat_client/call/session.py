@@ -32,6 +32,7 @@ from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessi
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
+from seat_client.media.frame_assembly import install_marker_assembly
 from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
@@ -139,6 +140,8 @@ class CallSession:
             log.warning("call %s: unexpected SDP %s ignored", self.call_id, message.sdp_type)
             return
         await self._pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
+        # The citizen's picture reaches the screen a frame interval sooner.
+        install_marker_assembly(self._pc)
         kinds = {t.kind for t in self._pc.getTransceivers()}
         if "audio" in kinds:
             self._pc.addTrack(self.microphone)

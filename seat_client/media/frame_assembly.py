@@ -1,0 +1,117 @@
+"""Video frames go to the decoder at their last packet, not one frame interval later.
+
+aiortc's video jitter buffer (``aiortc/jitterbuffer.py``, ``JitterBuffer._remove_frame``)
+hands a frame on only when the first packet of the *next* frame has arrived: every frame
+waits one frame interval (33 ms at 30 fps) for nothing. RTP marks the last packet of each
+video frame with the marker bit, so a frame is whole as soon as its marker packet is in
+with every packet before it back to the frame's first (the buffer's origin).
+
+``MarkerJitterBuffer`` releases a frame at that moment. Everything else is aiortc's:
+
+- a gap (a lost packet) holds the frame until NACK brings the packet back, or until the
+  buffer overflows, when aiortc drops the oldest frames and asks for a key frame (PLI);
+  the decoder never gets a frame with a hole;
+- a sender that never sets the marker bit still gets its frames, one frame late, by
+  aiortc's own rule (the next frame's first packet ends the frame before it);
+- a duplicate, or a retransmission of a packet whose frame is already gone, is ignored;
+- sequence numbers wrap around at 65535 as in aiortc.
+
+``install_marker_assembly(pc)`` puts it on every video receiver of a peer connection
+(call it once the remote description is set, before media flows). It relies on aiortc
+internals (the receiver's private ``__jitter_buffer``, the buffer's ``_origin`` and
+``_packets``), so it is written for one aiortc version (``AIORTC_VERSION``); on another,
+or if the internals moved, it leaves aiortc's buffer in place and logs why, and the test
+suite fails loudly (``tests/client/test_frame_assembly.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import version
+from typing import Any, Final
+
+from aiortc import RTCPeerConnection
+from aiortc.jitterbuffer import JitterBuffer, JitterFrame
+from aiortc.rtcrtpreceiver import RTCRtpReceiver
+from aiortc.rtp import RtpPacket
+
+log = logging.getLogger(__name__)
+
+#: The aiortc release whose internals this module was written against (pinned in setup.cfg).
+AIORTC_VERSION: Final = "1.16.0"
+#: Where ``RTCRtpReceiver`` keeps its jitter buffer (a name-mangled private attribute).
+RECEIVER_BUFFER: Final = "_RTCRtpReceiver__jitter_buffer"
+
+
+class MarkerJitterBuffer(JitterBuffer):
+    """aiortc's video jitter buffer, releasing each frame at its marker packet."""
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        origin = self._origin
+        if origin is None:
+            return None
+        packets: list[RtpPacket] = []
+        timestamp: int | None = None
+        for count in range(self._capacity):
+            packet = self._packets[(origin + count) % self._capacity]
+            if packet is None:
+                return None  # a gap: wait for the packet (NACK) or the overflow (PLI)
+            if timestamp is None:
+                timestamp = packet.timestamp
+            elif packet.timestamp != timestamp:
+                # The next frame began without a marker on this one: aiortc's own rule.
+                return self._release(packets, timestamp, count)
+            packets.append(packet)
+            if packet.marker:
+                return self._release(packets, timestamp, count + 1)
+        return None
+
+    def _release(self, packets: list[RtpPacket], timestamp: int, count: int) -> JitterFrame:
+        frame = JitterFrame(data=b"".join(_payload(p) for p in packets), timestamp=timestamp)
+        self.remove(count)
+        return frame
+
+
+def _payload(packet: RtpPacket) -> bytes:
+    """The codec payload the receiver depayloaded onto the packet (``packet._data``)."""
+    data: bytes = getattr(packet, "_data")  # noqa: B009 - set by aiortc's receiver
+    return data
+
+
+def internals_problem() -> str:
+    """Why the buffer cannot be installed on this aiortc ("" when it can)."""
+    found = version("aiortc")
+    if found != AIORTC_VERSION:
+        return f"written for aiortc {AIORTC_VERSION}, this is {found}"
+    stock = JitterBuffer(capacity=4, is_video=True)
+    missing = [name for name in ("_origin", "_packets", "_capacity", "_remove_frame", "remove")
+               if not hasattr(stock, name)]
+    if missing:
+        return f"aiortc's JitterBuffer has no {', '.join(missing)}"
+    if "__init__" not in vars(RTCRtpReceiver):
+        return "aiortc's RTCRtpReceiver changed shape"
+    return ""
+
+
+def install_marker_assembly(pc: RTCPeerConnection) -> int:
+    """Put ``MarkerJitterBuffer`` on ``pc``'s video receivers; returns how many it took."""
+    problem = internals_problem()
+    if problem:
+        log.error("video frames stay one frame late: %s", problem)
+        return 0
+    installed = 0
+    for transceiver in pc.getTransceivers():
+        receiver: Any = transceiver.receiver
+        if transceiver.kind != "video" or receiver is None:
+            continue
+        current = getattr(receiver, RECEIVER_BUFFER, None)
+        if type(current) is JitterBuffer:
+            setattr(receiver, RECEIVER_BUFFER,
+                    MarkerJitterBuffer(capacity=current.capacity, is_video=True))
+            installed += 1
+        elif isinstance(current, MarkerJitterBuffer):
+            installed += 1
+        else:
+            log.error("video receiver without aiortc's jitter buffer (%r): left as it is",
+                      type(current).__name__)
+    return installed
