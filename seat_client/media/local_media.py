@@ -9,22 +9,37 @@ keeps its newest frame for the self view.
 
 from __future__ import annotations
 
+import asyncio
 import fractions
+import time
 from typing import Any
 
 import av
 import numpy as np
-from aiortc.mediastreams import AudioStreamTrack, MediaStreamTrack, VideoStreamTrack
+from aiortc.mediastreams import (
+    VIDEO_CLOCK_RATE,
+    AudioStreamTrack,
+    MediaStreamError,
+    MediaStreamTrack,
+    VideoStreamTrack,
+)
 
 from seat_client.media.audio_mix import VoiceMixer
 from seat_common.events import Event
 
+#: The test pattern's frame rate: a calm picture needs no more, and every frame costs the
+#: agent's encoder and the citizen's decoder (half of 30 fps, half the work).
+PATTERN_FPS = 15
+
 
 class PatternCameraTrack(VideoStreamTrack):
-    """A test pattern standing in for the agent's camera: soft bars with a sweeping line."""
+    """A test pattern standing in for the agent's camera: soft bars with a sweeping line,
+    at ``fps`` frames a second."""
 
-    def __init__(self, width: int = 640, height: int = 480) -> None:
+    def __init__(self, width: int = 640, height: int = 480, fps: int = PATTERN_FPS) -> None:
         super().__init__()
+        self.fps = fps
+        self._started: float | None = None
         self.width = width - width % 2
         self.height = height - height % 2
         self.enabled = True
@@ -38,11 +53,25 @@ class PatternCameraTrack(VideoStreamTrack):
         self._grey_uv = np.full((self.height // 2, self.width // 2), 128, np.uint8)
         self._count = 0
 
+    async def next_timestamp(self) -> tuple[int, fractions.Fraction]:
+        """aiortc's pacing (30 fps) at this track's own frame rate."""
+        if self.readyState != "live":
+            raise MediaStreamError
+        now = time.monotonic()
+        if self._started is None:
+            self._started = now
+        else:
+            due = self._started + (self._count + 1) / self.fps
+            if due > now:
+                await asyncio.sleep(due - now)
+        pts = round((self._count + 1) * VIDEO_CLOCK_RATE / self.fps)
+        return pts, fractions.Fraction(1, VIDEO_CLOCK_RATE)
+
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self.next_timestamp()
         if self.enabled:
             y = self._y.copy()
-            col = (self._count * 4) % self.width
+            col = (self._count * 8) % self.width
             y[:, col : col + 6] = 235
             planes = (y, self._u, self._v)
         else:

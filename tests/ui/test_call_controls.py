@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import av
+import numpy as np
 from PyQt6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -13,7 +15,7 @@ from seat_client.call.session import CallSession
 from seat_common import protocol
 from ui.call.chat_pane import ChatPane
 from ui.call.offer_banner import OfferBanner
-from ui.call.video_pane import VideoPane
+from ui.call.video_pane import PaintedFrame, VideoPane
 
 
 def offer(priority: protocol.Priority = "disabled") -> protocol.Offer:
@@ -85,3 +87,34 @@ def test_chat_sends_trimmed_text_on_enter_and_ignores_blank(qtbot: QtBot) -> Non
     pane.add_message(protocol.ChatMessage("C-1", "<b>你好</b>", "citizen", "范先生", time.time()))
     assert "<b>你好</b>" in pane.transcript.toPlainText(), "citizen text is shown, not rendered"
     assert pane.received_count == 1
+
+
+async def test_a_frame_is_converted_once_at_the_size_it_is_painted(qtbot: QtBot) -> None:
+    """A 720p frame in a 480 px view becomes a 480 px wide image, not a full-size one the
+    painter then scales; the agent's own picture is converted once per camera frame."""
+    sent: list[protocol.Message] = []
+
+    async def send(message: protocol.Message) -> None:
+        sent.append(message)
+
+    session = CallSession("C-2", "video", send)
+    pane = VideoPane()
+    qtbot.addWidget(pane)
+    pane.resize(480, 400)
+    pane.show()
+    pane.view.set_session(session)
+    painted: list[PaintedFrame] = []
+    pane.view.frame_painted.connect(painted.append)
+    picture = av.VideoFrame.from_ndarray(np.zeros((720, 1280, 3), np.uint8), format="rgb24")
+    session.frames.put(picture.reformat(format="yuv420p"))
+    await session.camera.recv()  # the self view has a frame of the agent's camera
+    pane.view.grab()  # paints it, as a screen refresh would
+    assert len(painted) == 1
+    height, width = painted[0].pixels.shape[:2]
+    assert width <= pane.view.width() and (width, height) != (1280, 720)
+    assert abs(width / height - 16 / 9) < 0.02, "the picture keeps its shape"
+    first = pane.view._self_view
+    assert first is not None
+    pane.view.grab()  # no new camera frame: the self view is not converted again
+    assert pane.view._self_view is first
+    await session.close()
