@@ -57,7 +57,7 @@ class WorkOrderPane(QWidget):
         form.addRow(self.tr("Work order"), self.work_order)
 
         # Placed by the main window (the middle of the screen); shown while owed.
-        self.wrap_up_box = QGroupBox(self.tr("Wrap-up"))
+        self.wrap_up_box = QGroupBox(self.tr("Wrap-up"), self)
         self.outcome = QComboBox(self.wrap_up_box)
         for code in protocol.WRAP_UP_OUTCOMES:
             self.outcome.addItem(outcome_label(code), code)
