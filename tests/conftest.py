@@ -1,8 +1,12 @@
-"""Test-wide set-up: Qt offscreen and qasync as the asyncio loop for every async test.
+"""Test-wide set-up: Qt offscreen, qasync as the asyncio loop, and a sound server.
 
 Qt must be told its platform before the first Qt import, and qasync which
 binding to use; pytest-asyncio then runs each async test on a qasync loop so
 widget tests and asyncio code share one event loop, as in the workstation.
+
+A private PulseAudio (``sandbox.sound_rig``) starts before any test module is
+imported: Qt Multimedia finds its sound server once per process, so it must be
+there first. Every test then sees a speaker ``speaker`` and a microphone ``mic``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+
+from sandbox import sound_rig
 
 # A shared 2-core machine can be slow to generate inputs and to run one example: on
 # such a machine Hypothesis' too-slow health check and its per-example deadline fail
@@ -75,3 +81,34 @@ def _qasync_loop() -> asyncio.AbstractEventLoop:
 def photo_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Where simulated document photos are rendered, once per test session."""
     return tmp_path_factory.mktemp("document-photos")
+
+
+_SOUND: dict[str, sound_rig.SoundRig] = {}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the sound server before collection imports any Qt Multimedia."""
+    if not sound_rig.available() or os.environ.get("PULSE_SERVER"):
+        return
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="seat-sound-"))
+    rig = sound_rig.SoundRig(directory).start()
+    os.environ.update(rig.env)
+    _SOUND["rig"] = rig
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    rig = _SOUND.pop("rig", None)
+    if rig is not None:
+        rig.stop()
+
+
+@pytest.fixture(scope="session")
+def sound() -> sound_rig.SoundRig:
+    """The session's sound server: its speaker, microphone, ear and mouth."""
+    rig = _SOUND.get("rig")
+    if rig is None:
+        pytest.fail("no sound server: PulseAudio is missing (./scripts/setup installs it)"
+                    " or PULSE_SERVER points elsewhere")
+    return rig
