@@ -139,7 +139,7 @@ class SoundRig:
 
     def add_speaker(self, name: str, description: str = "") -> None:
         """An output called ``name`` (its monitor records what is played on it)."""
-        props = f"device.description={_quoted(description or name)}"
+        props = _properties(description or name)
         module = self.pactl("load-module", "module-null-sink", f"sink_name={name}",
                             f"rate={RATE}", "channels=1", f"sink_properties={props}")
         self._devices[name] = _Device([module])
@@ -149,24 +149,31 @@ class SoundRig:
         feed = f"{name}feed"
         sink = self.pactl("load-module", "module-null-sink", f"sink_name={feed}",
                           f"rate={RATE}", "channels=1",
-                          f"sink_properties=device.description={_quoted(feed)}")
-        props = f"device.description={_quoted(description or name)}"
+                          f"sink_properties={_properties(feed)}")
+        props = _properties(description or name)
         remap = self.pactl("load-module", "module-remap-source", f"master={feed}.monitor",
                            f"source_name={name}", f"source_properties={props}")
         self._devices[name] = _Device([remap, sink])
+
+    @property
+    def devices(self) -> frozenset[str]:
+        """The devices added so far and not removed."""
+        return frozenset(self._devices)
 
     def remove(self, name: str) -> None:
         """Pull the device out (as a USB headset would be)."""
         for module in self._devices.pop(name).modules:
             self.pactl("unload-module", module)
 
-    def mouth_into(self, name: str) -> Mouth:
+    def mouth_into(self, name: str, room_dbfs: float | None = -60.0) -> Mouth:
         """A mouth speaking into microphone ``name`` (close it when done)."""
-        return Mouth(self._process_env, f"{name}feed")
+        return Mouth(self._process_env, f"{name}feed", room_dbfs)
 
 
-def _quoted(text: str) -> str:
-    return "'" + text.replace("'", "") + "'"
+def _properties(description: str) -> str:
+    """A device description as PulseAudio's module arguments take it, spaces and all."""
+    clean = description.replace("'", "").replace('"', "")
+    return f"'device.description=\"{clean}\"'"
 
 
 class Ear:
@@ -280,16 +287,18 @@ class _Utterance:
 
 
 class Mouth:
-    """Plays into a sink continuously: silence, or the samples ``say`` queued.
+    """Plays into a sink continuously: a quiet room (noise at ``room_dbfs``; None for
+    digital silence, a dead microphone), or the samples ``say`` queued, over it.
 
     Writes block on a short pipe (about 40 ms), so the sink's own pace sets the mouth's:
     a stalled sink cannot pile up delay. When a sound reached the microphone is read off
     the sink's monitor (``SoundRig.mic_ear``), not guessed from when it was written.
     """
 
-    def __init__(self, env: dict[str, str], sink: str) -> None:
+    def __init__(self, env: dict[str, str], sink: str, room_dbfs: float | None = -60.0) -> None:
         self._lock = threading.Lock()
         self._queue: list[_Utterance] = []
+        self._room = 0.0 if room_dbfs is None else 32767 * 10 ** (room_dbfs / 20)
         self._closed = threading.Event()
         self._process = subprocess.Popen(
             ["pacat", "-p", "-d", sink, "--raw", "--format=s16le", f"--rate={RATE}",
@@ -315,10 +324,11 @@ class Mouth:
     def _write(self) -> None:
         stdin = self._process.stdin
         assert stdin is not None
-        silence = bytes(BLOCK * 2)
+        rng = np.random.default_rng(1)
         current: Samples | None = None
         offset = 0
         while not self._closed.is_set():
+            room = np.round(rng.standard_normal(BLOCK) * self._room / 3).astype(np.int16)
             if current is None:
                 with self._lock:
                     utterance = self._queue.pop(0) if self._queue else None
@@ -331,9 +341,9 @@ class Mouth:
                 offset += BLOCK
                 if offset >= current.size:
                     current = None
-                data = block.tobytes() + silence[: (BLOCK - block.size) * 2]
-            else:
-                data = silence
+                room[: block.size] = np.clip(room[: block.size] + block.astype(np.int32),
+                                             -32768, 32767)
+            data = room.tobytes()
             try:
                 stdin.write(data)
                 stdin.flush()

@@ -65,6 +65,8 @@ def main() -> int:
             "hub_url": hub.url, "agent_id": "0012", "language": args.lang,
             "state_dir": str(args.out / "state"), "gov_api_url": gov_api.url,
             "gov_api_client_id": gov_api.client_id,
+            # Headless, nobody sees or hears the seat: a test pattern and silence.
+            "devices": "synthetic" if headless else "real",
         }, ensure_ascii=False))
         sim = subprocess.Popen(
             [str(BIN / "seat-sim"), "--hub", hub.url, "--citizens", str(args.citizens),

@@ -15,6 +15,9 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlparse
 
 Language = Literal["zh_CN", "en"]
+#: "real": the PC's camera, microphone and speaker; "synthetic": a test pattern and silence,
+#: nothing played (the demo and the benchmarks on a machine without devices)
+Devices = Literal["real", "synthetic"]
 
 
 class SettingsError(ValueError):
@@ -37,6 +40,7 @@ class WorkstationSettings:
     document_camera_dir: str = ""
     #: call recordings older than this are deleted (录像保留天数)
     recording_retention_days: int = 180
+    devices: Devices = "real"
 
     def checked(self) -> WorkstationSettings:
         url = urlparse(self.hub_url)
@@ -50,6 +54,8 @@ class WorkstationSettings:
             raise SettingsError("gov_api_client_id must not be empty")
         if self.language not in get_args(Language):
             raise SettingsError(f"language must be one of {get_args(Language)}")
+        if self.devices not in get_args(Devices):
+            raise SettingsError(f"devices must be one of {get_args(Devices)}")
         if len(self.agent_id) > 64 or not all(c.isalnum() or c in "-_" for c in self.agent_id):
             raise SettingsError("agent_id may hold only letters, digits, '-' and '_'")
         if not 1 <= self.recording_retention_days <= 3650:
@@ -61,6 +67,10 @@ class WorkstationSettings:
     def document_camera_path(self) -> Path | None:
         """The document camera's folder, if this seat has one."""
         return Path(self.document_camera_dir).expanduser() if self.document_camera_dir else None
+
+    def devices_path(self) -> Path:
+        """Where the agent's choice of camera, microphone and speaker is kept."""
+        return self.state_path() / "devices.json"
 
     def recordings_path(self) -> Path:
         """Where call recordings are kept: ``<state>/recordings``."""

@@ -152,12 +152,12 @@
         <translation>给群众的说明</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="118" />
+        <location filename="../../ui/review/checklist.py" line="121" />
         <source>Images: %1</source>
         <translation>图片：%1 张</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="119" />
+        <location filename="../../ui/review/checklist.py" line="122" />
         <source>No image yet</source>
         <translation>尚无图片</translation>
     </message>
@@ -420,102 +420,102 @@
 </context><context>
     <name>FormPane</name>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="55" />
+        <location filename="../../ui/acceptance/form_pane.py" line="56" />
         <source>Prefilled — confirm</source>
         <translation>预填·待确认</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="57" />
+        <location filename="../../ui/acceptance/form_pane.py" line="58" />
         <source>Confirmed with the citizen</source>
         <translation>已与申请人核对，点此确认</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="144" />
-        <location filename="../../ui/acceptance/form_pane.py" line="86" />
+        <location filename="../../ui/acceptance/form_pane.py" line="147" />
+        <location filename="../../ui/acceptance/form_pane.py" line="87" />
         <source>No application form for this work order</source>
         <translation>此工单没有需填写的申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="94" />
+        <location filename="../../ui/acceptance/form_pane.py" line="95" />
         <source>Still missing</source>
         <translation>尚缺</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="98" />
+        <location filename="../../ui/acceptance/form_pane.py" line="101" />
         <source>Confirm all prefilled</source>
         <translation>全部预填已核对</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="99" />
+        <location filename="../../ui/acceptance/form_pane.py" line="102" />
         <source>Submit application (Ctrl+Enter)</source>
         <translation>提交受理（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="151" />
+        <location filename="../../ui/acceptance/form_pane.py" line="154" />
         <source>Work order %1 · %2</source>
         <translation>工单 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="162" />
+        <location filename="../../ui/acceptance/form_pane.py" line="165" />
         <source>Scenario</source>
         <translation>情形问答</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="163" />
+        <location filename="../../ui/acceptance/form_pane.py" line="166" />
         <source>Application</source>
         <translation>申请信息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/acceptance/form_pane.py" line="228" />
+        <location filename="../../ui/acceptance/form_pane.py" line="231" />
         <source>Not submitted: %n item(s) still missing</source>
         <translation>
             <numerusform>未提交：尚缺 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="232" />
+        <location filename="../../ui/acceptance/form_pane.py" line="235" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="235" />
+        <location filename="../../ui/acceptance/form_pane.py" line="238" />
         <source>Not saved: %1</source>
         <translation>未能保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="244" />
+        <location filename="../../ui/acceptance/form_pane.py" line="247" />
         <source>Saved in the outbox; sending… (attempt %1)</source>
         <translation>已存入发件箱，正在发送…（第 %1 次）</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="246" />
+        <location filename="../../ui/acceptance/form_pane.py" line="249" />
         <source>Sending to the government service API…</source>
         <translation>正在提交政务服务接口…</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="247" />
+        <location filename="../../ui/acceptance/form_pane.py" line="250" />
         <source>Accepted: application number %1</source>
         <translation>已受理，申请编号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="248" />
+        <location filename="../../ui/acceptance/form_pane.py" line="251" />
         <source>Returned for correction: %1</source>
         <translation>退回补正：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="250" />
+        <location filename="../../ui/acceptance/form_pane.py" line="253" />
         <source>Failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/acceptance/form_pane.py" line="290" />
+        <location filename="../../ui/acceptance/form_pane.py" line="293" />
         <source>Still missing: %n</source>
         <translation>
             <numerusform>尚缺 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="291" />
+        <location filename="../../ui/acceptance/form_pane.py" line="294" />
         <source>Nothing missing: ready to submit</source>
         <translation>信息齐全，可以提交</translation>
     </message>
@@ -784,7 +784,7 @@
 </context><context>
     <name>MaterialStrip</name>
     <message>
-        <location filename="../../ui/review/strip.py" line="75" />
+        <location filename="../../ui/review/strip.py" line="76" />
         <source>Unassigned</source>
         <translation>未归类</translation>
     </message>
@@ -925,12 +925,12 @@
 </context><context>
     <name>QueuePane</name>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="158" />
+        <location filename="../../ui/call/queue_pane.py" line="172" />
         <source>No one is waiting</source>
         <translation>暂无排队</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call/queue_pane.py" line="161" />
+        <location filename="../../ui/call/queue_pane.py" line="175" />
         <source>%n waiting, longest %1</source>
         <translation>
             <numerusform>排队 %n 人，最长等待 %1</numerusform>
@@ -1510,32 +1510,32 @@ Licence PDF: {2}</source>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="141" />
+        <location filename="../../ui/call/video_pane.py" line="171" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="142" />
+        <location filename="../../ui/call/video_pane.py" line="172" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="145" />
+        <location filename="../../ui/call/video_pane.py" line="175" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="148" />
+        <location filename="../../ui/call/video_pane.py" line="178" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="150" />
+        <location filename="../../ui/call/video_pane.py" line="180" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="153" />
+        <location filename="../../ui/call/video_pane.py" line="183" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
@@ -1845,6 +1845,38 @@ Licence PDF: {2}</source>
         <location filename="../../ui/call/work_order_pane.py" line="127" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
+    </message>
+</context><context>
+    <name>devices</name>
+    <message>
+        <location filename="../../ui/devices/seat_devices.py" line="58" />
+        <source>Camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/seat_devices.py" line="59" />
+        <source>Microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/seat_devices.py" line="60" />
+        <source>Speaker</source>
+        <translation>扬声器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/seat_devices.py" line="239" />
+        <source>{kind} “{name}” is connected and in use</source>
+        <translation>{kind}「{name}」已连接，正在使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/seat_devices.py" line="252" />
+        <source>{kind} “{old}” was disconnected; now using “{new}”</source>
+        <translation>{kind}「{old}」已断开，已改用「{new}」</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/seat_devices.py" line="257" />
+        <source>{kind} “{old}” was disconnected and no other is available</source>
+        <translation>{kind}「{old}」已断开，没有其他可用的{kind}</translation>
     </message>
 </context><context>
     <name>forms</name>

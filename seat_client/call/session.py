@@ -32,8 +32,8 @@ from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessi
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-from seat_client.media.frame_assembly import install_marker_assembly
-from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
+from seat_client.media.frame_assembly import install_frame_assembly
+from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
 from seat_common.tasks import TaskOwner
@@ -102,7 +102,7 @@ class CallSession:
         media: protocol.MediaKind,
         send: Callable[[protocol.Message], Awaitable[None]],
         *,
-        camera: PatternCameraTrack | None = None,
+        camera: CameraTrack | None = None,
         microphone: GatedAudioTrack | None = None,
         tasks: TaskOwner | None = None,
     ) -> None:
@@ -141,7 +141,7 @@ class CallSession:
             return
         await self._pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
         # The citizen's picture reaches the screen a frame interval sooner.
-        install_marker_assembly(self._pc)
+        install_frame_assembly(self._pc)
         kinds = {t.kind for t in self._pc.getTransceivers()}
         if "audio" in kinds:
             self._pc.addTrack(self.microphone)

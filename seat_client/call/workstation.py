@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallSession
-from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
+from seat_client.media.devices import SeatMedia, SyntheticMedia
 from seat_common import protocol
 from seat_common.events import Event
 from seat_common.tasks import TaskOwner
@@ -83,13 +83,6 @@ class ClosedWorkOrder:
     chat_lines: int
 
 
-MediaFactory = Callable[[], tuple[PatternCameraTrack, GatedAudioTrack]]
-
-
-def default_media() -> tuple[PatternCameraTrack, GatedAudioTrack]:
-    return PatternCameraTrack(), GatedAudioTrack()
-
-
 class Workstation:
     """One agent's seat, driven by the hub link."""
 
@@ -97,12 +90,13 @@ class Workstation:
         self,
         link: HubLink,
         *,
-        media: MediaFactory = default_media,
+        media: SeatMedia | None = None,
         clock: Callable[[], float] = time.time,
         tasks: TaskOwner | None = None,
     ) -> None:
         self.link = link
-        self._media = media
+        #: the seat's devices: each call takes its tracks here and plays the citizen on them
+        self.media: SeatMedia = media or SyntheticMedia()
         self._clock = clock
         self.queue = QueueModel(clock)
         self.welcome: protocol.Welcome | None = None
@@ -122,6 +116,10 @@ class Workstation:
         self.notice: Event[Notice] = Event()
         self._tasks = tasks or TaskOwner("workstation")
         self._ended_calls: dict[str, ActiveCall] = {}
+        self._unhear: Callable[[], None] = lambda: None
+        #: asked before the session's first "ready" (the pre-call device check): False stays
+        self.before_first_ready: Callable[[], Awaitable[bool]] | None = None
+        self._ready_once = False
         link.welcome.connect(self._on_welcome)
         link.message.connect(self._on_message)
         link.state_changed.connect(self._on_link_state)
@@ -156,6 +154,11 @@ class Workstation:
         )
 
     async def set_ready(self) -> None:
+        """Go ready; the first time in a session, ``before_first_ready`` may say not yet."""
+        check = None if self._ready_once else self.before_first_ready
+        if check is not None and not await check():
+            return
+        self._ready_once = True
         await self.link.send(protocol.SetState("ready"))
 
     async def set_away(self, reason: protocol.AwayReason) -> None:
@@ -254,11 +257,12 @@ class Workstation:
         offer = self.offer if self.offer and self.offer.call_id == started.call_id else None
         if self.offer is not None:
             self._set_offer(None)
-        camera, microphone = self._media()
+        camera, microphone = self.media.call_media()
         session = CallSession(
             started.call_id, started.media, self.link.send, camera=camera, microphone=microphone,
             tasks=self._tasks.child(f"call {started.call_id}"),
         )
+        self._unhear = session.remote_audio.connect(self.media.hear)
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
         self.call = ActiveCall(started, offer, session, self._clock())
@@ -280,6 +284,8 @@ class Workstation:
             return
         self.call = None
         self._ended_calls[call.work_order_id] = call
+        self._unhear()
+        self.media.stop_hearing()
         self._tasks.spawn(call.session.close(), _CLOSE_CALL)
         self.call_changed.emit(None)
         self.wrap_up = WrapUpRequest(

@@ -1,4 +1,5 @@
-"""Video frames go to the decoder at their last packet, not one frame interval later.
+"""Frames go to the decoder as soon as they are whole: video at its last packet, not one
+frame interval later; audio at once, not four packets later.
 
 aiortc's video jitter buffer (``aiortc/jitterbuffer.py``, ``JitterBuffer._remove_frame``)
 hands a frame on only when the first packet of the *next* frame has arrived: every frame
@@ -16,8 +17,14 @@ with every packet before it back to the frame's first (the buffer's origin).
 - a duplicate, or a retransmission of a packet whose frame is already gone, is ignored;
 - sequence numbers wrap around at 65535 as in aiortc.
 
-``install_marker_assembly(pc)`` puts it on every video receiver of a peer connection
-(call it once the remote description is set, before media flows). It relies on aiortc
+aiortc's audio jitter buffer holds each packet until four more have arrived
+(``prefetch=4``: 80–100 ms at Opus' 20 ms). An audio packet is a whole frame, and the
+workstation's playout buffer (``seat_client.media.playout``) already absorbs jitter, so
+``PromptAudioBuffer`` hands each packet on as it arrives; one later than a packet already
+passed on is dropped (aiortc's own misorder rule), and a lost one is a 20 ms gap.
+
+``install_frame_assembly(pc)`` puts them on every receiver of a peer connection (call it
+once the remote description is set, before media flows). It relies on aiortc
 internals (the receiver's private ``__jitter_buffer``, the buffer's ``_origin`` and
 ``_packets``), so it is written for one aiortc version (``AIORTC_VERSION``); on another,
 or if the internals moved, it leaves aiortc's buffer in place and logs why, and the test
@@ -34,6 +41,7 @@ from aiortc import RTCPeerConnection
 from aiortc.jitterbuffer import JitterBuffer, JitterFrame
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtp import RtpPacket
+from aiortc.utils import uint16_add
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +80,19 @@ class MarkerJitterBuffer(JitterBuffer):
         return frame
 
 
+class PromptAudioBuffer(JitterBuffer):
+    """aiortc's audio jitter buffer, handing each packet on as it arrives."""
+
+    def _remove_frame(self, sequence_number: int) -> JitterFrame | None:
+        origin = self._origin
+        packet = self._packets[sequence_number % self._capacity]
+        if origin is None or packet is None:
+            return None
+        # ``add`` has dropped a packet older than the origin; everything up to this one goes.
+        self.remove(uint16_add(sequence_number, -origin) + 1)
+        return JitterFrame(data=_payload(packet), timestamp=packet.timestamp)
+
+
 def _payload(packet: RtpPacket) -> bytes:
     """The codec payload the receiver depayloaded onto the packet (``packet._data``)."""
     data: bytes = getattr(packet, "_data")  # noqa: B009 - set by aiortc's receiver
@@ -93,25 +114,28 @@ def internals_problem() -> str:
     return ""
 
 
-def install_marker_assembly(pc: RTCPeerConnection) -> int:
-    """Put ``MarkerJitterBuffer`` on ``pc``'s video receivers; returns how many it took."""
+def install_frame_assembly(pc: RTCPeerConnection) -> int:
+    """Put ``MarkerJitterBuffer`` on ``pc``'s video receivers and ``PromptAudioBuffer`` on
+    its audio receivers; returns how many receivers have them."""
     problem = internals_problem()
     if problem:
-        log.error("video frames stay one frame late: %s", problem)
+        log.error("frames stay late (video one frame, audio four packets): %s", problem)
         return 0
     installed = 0
     for transceiver in pc.getTransceivers():
         receiver: Any = transceiver.receiver
-        if transceiver.kind != "video" or receiver is None:
+        if receiver is None or transceiver.kind not in ("audio", "video"):
             continue
+        ours: type[JitterBuffer] = (
+            MarkerJitterBuffer if transceiver.kind == "video" else PromptAudioBuffer)
         current = getattr(receiver, RECEIVER_BUFFER, None)
         if type(current) is JitterBuffer:
             setattr(receiver, RECEIVER_BUFFER,
-                    MarkerJitterBuffer(capacity=current.capacity, is_video=True))
+                    ours(capacity=current.capacity, is_video=transceiver.kind == "video"))
             installed += 1
-        elif isinstance(current, MarkerJitterBuffer):
+        elif isinstance(current, ours):
             installed += 1
         else:
-            log.error("video receiver without aiortc's jitter buffer (%r): left as it is",
-                      type(current).__name__)
+            log.error("%s receiver without aiortc's jitter buffer (%r): left as it is",
+                      transceiver.kind, type(current).__name__)
     return installed

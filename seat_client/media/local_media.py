@@ -1,10 +1,10 @@
-"""The agent's outgoing media: camera (or a test pattern where there is none) and microphone.
+"""The agent's outgoing media: what every camera track offers, the test pattern, the gated mic.
 
-Counter PCs often have no camera and this machine has neither camera nor
-microphone, so the defaults are a calm moving test pattern and silence.
-Both tracks can be switched off without renegotiating: a muted microphone
-sends silence, a camera turned off sends black frames. The pattern track
-keeps its newest frame for the self view.
+``CameraTrack`` is what a call sends as the agent's camera: the real camera's frames
+(``seat_client.media.capture``) or, with synthetic devices, ``PatternCameraTrack``, a
+calm moving test pattern. Either can be switched off without renegotiating (black
+frames) and keeps its newest frame for the self view. ``GatedAudioTrack`` passes a
+microphone through, or silence while muted, and mixes a supervisor's barge-in in.
 """
 
 from __future__ import annotations
@@ -32,7 +32,17 @@ from seat_common.events import Event
 PATTERN_FPS = 15
 
 
-class PatternCameraTrack(VideoStreamTrack):
+class CameraTrack(VideoStreamTrack):
+    """The agent's camera as a call sends it: ``enabled`` False sends black frames,
+    ``latest`` is the newest frame captured (the self view; None while there is none)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.enabled = True
+        self.latest: av.VideoFrame | None = None
+
+
+class PatternCameraTrack(CameraTrack):
     """A test pattern standing in for the agent's camera: soft bars with a sweeping line,
     at ``fps`` frames a second."""
 
@@ -42,8 +52,6 @@ class PatternCameraTrack(VideoStreamTrack):
         self._started: float | None = None
         self.width = width - width % 2
         self.height = height - height % 2
-        self.enabled = True
-        self.latest: av.VideoFrame | None = None
         x = np.linspace(0, 1, self.width, dtype=np.float32)
         y = np.linspace(0, 1, self.height, dtype=np.float32)[:, None]
         self._y = (60 + 90 * x[None, :] * 0.6 + 60 * y).astype(np.uint8)
@@ -116,6 +124,23 @@ class GatedAudioTrack(MediaStreamTrack):
     def stop(self) -> None:
         self._source.stop()
         super().stop()
+
+
+def black_frame_like(frame: av.VideoFrame) -> av.VideoFrame:
+    """A black yuv420p frame of ``frame``'s size (made once per size)."""
+    size = (frame.width - frame.width % 2, frame.height - frame.height % 2)
+    planes = _BLACK.get(size)
+    if planes is None:
+        width, height = size
+        planes = (np.full((height, width), 16, np.uint8),
+                  np.full((height // 2, width // 2), 128, np.uint8))
+        _BLACK.clear()
+        _BLACK[size] = planes
+    luma, chroma = planes
+    return _yuv_frame(luma, chroma, chroma)
+
+
+_BLACK: dict[tuple[int, int], tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]] = {}
 
 
 def _silent_like(frame: av.AudioFrame) -> av.AudioFrame:

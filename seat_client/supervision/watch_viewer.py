@@ -25,7 +25,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from seat_client.call.session import FrameSlot
-from seat_client.media.frame_assembly import install_marker_assembly
+from seat_client.media.frame_assembly import install_frame_assembly
 from seat_client.media.local_media import GatedAudioTrack
 from seat_common import ice_policy, protocol
 from seat_common.audio_levels import SILENCE_DBFS, level_dbfs
@@ -127,7 +127,7 @@ class WatchViewer:
         pc.on("track", self._on_track)
         pc.on("connectionstatechange", lambda: self._on_connection_state(pc))
         await pc.setRemoteDescription(RTCSessionDescription(sdp, "offer"))
-        install_marker_assembly(pc)  # the supervisor sees the call as soon as the agent does
+        install_frame_assembly(pc)  # the supervisor sees the call as soon as the agent does
         microphone = self._microphone_factory()
         microphone.muted = state.phase != "barging"
         self._microphone = microphone

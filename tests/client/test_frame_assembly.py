@@ -1,10 +1,12 @@
-"""Video frames reach the decoder at their marker packet, whole, and never with a hole.
+"""Video frames reach the decoder at their marker packet, whole, and never with a hole;
+audio packets reach it as they arrive.
 
 Recorded packet sequences go through ``MarkerJitterBuffer`` as aiortc's receiver would feed
 it (one ``add`` per packet, the depayloaded bytes on ``packet._data``): in order, a lost
 middle packet, a lost marker packet, reordered, duplicated, retransmitted late, a sender
 that never marks, and sequence numbers wrapping at 65535. aiortc's own buffer runs beside
-it on the same sequence, to show what it would have done.
+it on the same sequence, to show what it would have done. Audio packets go through
+``PromptAudioBuffer`` the same way: in order, reordered, lost, duplicated, wrapping.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from seat_client.media.frame_assembly import (
     AIORTC_VERSION,
     RECEIVER_BUFFER,
     MarkerJitterBuffer,
-    install_marker_assembly,
+    PromptAudioBuffer,
+    install_frame_assembly,
     internals_problem,
 )
 
@@ -136,15 +139,48 @@ def test_it_is_written_for_this_aiortc_and_its_internals_are_where_it_expects() 
     assert AIORTC_VERSION in open_setup_cfg()
 
 
-async def test_it_installs_on_the_video_receivers_of_a_peer_connection() -> None:
+def voice(seq: int) -> RtpPacket:
+    """An Opus packet: one whole 20 ms frame, carrying its sequence number."""
+    p = RtpPacket(payload_type=111, marker=0, sequence_number=seq % 65536,
+                  timestamp=960 * seq, ssrc=2)
+    p._data = f"{seq}|".encode()  # type: ignore[attr-defined]  # aiortc's field
+    return p
+
+
+def test_audio_packets_leave_as_they_arrive_not_four_packets_later() -> None:
+    packets = [voice(seq) for seq in range(200, 206)]
+    ours = feed(PromptAudioBuffer(capacity=16), packets)
+    assert ours == [(i, f"{200 + i}|") for i in range(6)]
+    stock = feed(JitterBuffer(capacity=16, prefetch=4), packets)
+    assert stock == [(4, "200|"), (5, "201|")], "aiortc waits for four more"
+
+
+def test_audio_late_lost_and_duplicate_packets() -> None:
+    buffer = PromptAudioBuffer(capacity=16)
+    stream = [voice(1), voice(3), voice(2), voice(3), voice(5), voice(4), voice(6)]
+    released = [data for _, data in feed(buffer, stream)]
+    # 2 came after 3 was played: too late. 4 likewise. The rest once each, in order.
+    assert released == ["1|", "3|", "5|", "6|"]
+
+
+def test_audio_sequence_numbers_wrap_and_a_long_gap_resets() -> None:
+    buffer = PromptAudioBuffer(capacity=16)
+    packets = [voice(s) for s in (65534, 65535, 65536, 65537)]  # 65536 is 0 on the wire
+    released = [data for _, data in feed(buffer, packets)]
+    assert released == ["65534|", "65535|", "65536|", "65537|"]
+    _pli, frame = buffer.add(voice(40))  # 38 packets lost: more than the buffer holds
+    assert frame is not None and frame.data.decode() == "40|"
+
+
+async def test_it_installs_on_the_receivers_of_a_peer_connection() -> None:
     pc = RTCPeerConnection()
     try:
         pc.addTransceiver("video", direction="recvonly")
         pc.addTransceiver("audio", direction="recvonly")
-        assert install_marker_assembly(pc) == 1
+        assert install_frame_assembly(pc) == 2
         kinds = {t.kind: type(getattr(t.receiver, RECEIVER_BUFFER)) for t in pc.getTransceivers()}
-        assert kinds == {"video": MarkerJitterBuffer, "audio": JitterBuffer}
-        assert install_marker_assembly(pc) == 1, "installing twice changes nothing"
+        assert kinds == {"video": MarkerJitterBuffer, "audio": PromptAudioBuffer}
+        assert install_frame_assembly(pc) == 2, "installing twice changes nothing"
     finally:
         await pc.close()
 

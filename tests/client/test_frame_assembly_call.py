@@ -20,7 +20,7 @@ from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import is_rtcp
 
 from sandbox.camera import Stamp, StampedCameraTrack, read_stamp
-from seat_client.media.frame_assembly import install_marker_assembly
+from seat_client.media.frame_assembly import install_frame_assembly
 from seat_common import ice_policy
 
 
@@ -67,7 +67,7 @@ async def call_through(loss: float, reorder: float, seconds: float) -> tuple[lis
         transceiver = sender.addTransceiver(camera, direction="sendonly")
         await sender.setLocalDescription(await sender.createOffer())
         await receiver.setRemoteDescription(sender.localDescription)
-        assert install_marker_assembly(receiver) == 1
+        assert install_frame_assembly(receiver) == 1
         await receiver.setLocalDescription(await receiver.createAnswer())
         await sender.setRemoteDescription(receiver.localDescription)
         lossy(transceiver.sender.transport, loss, reorder, random.Random(7))

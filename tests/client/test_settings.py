@@ -26,6 +26,7 @@ def test_file_then_options(tmp_path: Path) -> None:
         ('{"colour": "red"}', "unknown setting 'colour'"),
         ('{"large_text": "yes"}', "large_text must be a bool"),
         ('{"language": "fr"}', "language must be one of"),
+        ('{"devices": "fake"}', "devices must be one of"),
         ('{"agent_id": "../../etc"}', "agent_id"),
         ("[1, 2]", "must be a JSON object"),
         ("{not json", "cannot read settings"),

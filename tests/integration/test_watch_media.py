@@ -19,7 +19,8 @@ from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
-from seat_client.media.local_media import GatedAudioTrack, PatternCameraTrack
+from seat_client.media.devices import SyntheticMedia
+from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import protocol
@@ -28,6 +29,13 @@ from tests.integration.conftest import ALL_SKILLS, until
 CITIZEN_HZ, AGENT_HZ, SUPERVISOR_HZ = 400.0, 700.0, 1000.0
 #: A tone counts as heard above this amplitude (the tones are sent at 0.03–0.1).
 HEARD, SILENT = 0.01, 0.003
+
+
+class AgentTone(SyntheticMedia):
+    """The agent speaks a tone of its own."""
+
+    def call_media(self) -> tuple[CameraTrack, GatedAudioTrack]:
+        return PatternCameraTrack(), GatedAudioTrack(ToneAudioTrack(AGENT_HZ, 0.05))
 
 
 @pytest.fixture
@@ -40,8 +48,7 @@ async def hub() -> AsyncIterator[HubProcess]:
 
 async def test_the_supervisor_sees_and_hears_the_call_and_barges_in(hub: HubProcess) -> None:
     agent_link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=hub.tokens["0012"]))
-    workstation = Workstation(agent_link, media=lambda: (
-        PatternCameraTrack(), GatedAudioTrack(ToneAudioTrack(AGENT_HZ, 0.05))))
+    workstation = Workstation(agent_link, media=AgentTone())
     relay = WatchRelay(workstation)
     sup_link = HubLink(hub.url, lambda: protocol.Hello(role="supervisor", token=hub.tokens["S01"]))
     viewer = WatchViewer(sup_link.send, lambda: GatedAudioTrack(ToneAudioTrack(SUPERVISOR_HZ, 0.1)))

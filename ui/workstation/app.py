@@ -45,6 +45,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--autopilot", type=Path, metavar="DIR",
                         help="drive one call by itself, save a screenshot in DIR, print a summary")
     parser.add_argument("--size", default="1366x768", help="window size, e.g. 1366x768")
+    parser.add_argument("--devices", choices=["real", "synthetic"],
+                        help="the PC's camera, microphone and speaker (real, the default), or a"
+                             " test pattern and silence (synthetic)")
     return parser.parse_args(argv)
 
 
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = settings_mod.load(
             args.settings, hub_url=args.hub, agent_id=args.agent_id, language=args.lang,
-            large_text=args.large_text, state_dir=args.state_dir,
+            large_text=args.large_text, state_dir=args.state_dir, devices=args.devices,
         )
     except settings_mod.SettingsError as exc:
         print(f"设置有误 / bad settings: {exc}", file=sys.stderr)

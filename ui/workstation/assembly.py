@@ -28,6 +28,7 @@ from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.cache import MaterialCache
 from seat_client.materials.document_camera import DocumentCameraFolder
 from seat_client.materials.transfer import MaterialTransfer
+from seat_client.media.devices import SeatMedia, SyntheticMedia
 from seat_client.plugin_host.host import GovApiLookups, PluginHost
 from seat_client.plugin_host.port import PluginBridge
 from seat_client.recording.archive import RecordingArchive
@@ -46,6 +47,7 @@ from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
+from ui.devices.seat_devices import SeatDevices
 from ui.plugin_host.panel import PluginPanel
 from ui.recording.indicator import RecordingIndicator
 from ui.recording.player import open_player
@@ -82,9 +84,14 @@ class AssembledSeat:
     recording_desk: RecordingDesk
     recording_light: RecordingIndicator
     camera: DocumentCameraFolder | None
+    #: the PC's camera, microphone and speaker (None with synthetic devices)
+    devices: SeatDevices | None
 
     async def start(self) -> None:
-        """Show the window and connect: recordings first, then materials, camera, hub."""
+        """Open the devices, show the window and connect: recordings first, then materials,
+        the document camera, the hub."""
+        if self.devices is not None:
+            self.devices.start()
         await self.recording_desk.start()
         self.window.show()
         self.transfer.attach()
@@ -108,6 +115,8 @@ class AssembledSeat:
         self.recording_light.detach()
         await self.recording_desk.close()  # a call still on is saved before its session closes
         await self.workstation.close()
+        if self.devices is not None:
+            self.devices.close()
         self.window.close()
         await self.tasks.close()
 
@@ -120,9 +129,11 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     tasks = TaskOwner("seat-client")  # the root: each part below gets a child
     link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token),
                    tasks=tasks.child("hub link"))
-    workstation = Workstation(link, tasks=tasks.child("workstation"))
     state_dir = settings.state_path()
     state_dir.mkdir(parents=True, exist_ok=True)
+    devices = SeatDevices(settings.devices_path()) if settings.devices == "real" else None
+    media: SeatMedia = devices if devices is not None else SyntheticMedia()
+    workstation = Workstation(link, media=media, tasks=tasks.child("workstation"))
     qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
     items = catalog.load()
     transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"),
@@ -189,6 +200,8 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         )
         desk.take_from_document_camera(camera)
         walk_ins.call_camera = camera  # paused while the counter holds the camera
+    if devices is not None:
+        devices.notice.connect(window.status_strip.show_message)
     recording_light = RecordingIndicator(recording_desk)
     if (status_bar := window.statusBar()) is not None:
         status_bar.addPermanentWidget(recording_light)
@@ -200,5 +213,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         pre_review=pre_review, acceptance=acceptance, applications=applications,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
-        camera=camera,
+        camera=camera, devices=devices,
     )

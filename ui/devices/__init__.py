@@ -1,0 +1,2 @@
+"""The seat's camera, microphone and speaker through Qt Multimedia; choosing and checking
+them."""

@@ -1,0 +1,92 @@
+"""A Qt camera frame as a PyAV frame, in one copy.
+
+Cameras hand Qt frames in their own pixel format (NV12 and YUYV from most webcams,
+YUV420P, RGB32 from some drivers). ``to_av_frame`` maps the ``QVideoFrame`` and copies
+its planes row by row into an ``av.VideoFrame`` of the same format (strides differ, the
+pixels do not change), so the encoder converts once, as it would anyway. A format PyAV
+has no name for goes through ``QVideoFrame.toImage`` (two copies; no common webcam
+needs it).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final, cast
+
+import av
+import numpy as np
+from PyQt6.QtGui import QImage
+from PyQt6.QtMultimedia import QVideoFrame, QVideoFrameFormat
+
+_PF = QVideoFrameFormat.PixelFormat
+#: Qt's pixel format → PyAV's name, and whether its chroma planes come V before U.
+FORMATS: Final[dict[_PF, tuple[str, bool]]] = {
+    _PF.Format_NV12: ("nv12", False),
+    _PF.Format_NV21: ("nv21", False),
+    _PF.Format_YUV420P: ("yuv420p", False),
+    _PF.Format_YV12: ("yuv420p", True),
+    _PF.Format_YUV422P: ("yuv422p", False),
+    _PF.Format_YUYV: ("yuyv422", False),
+    _PF.Format_UYVY: ("uyvy422", False),
+    _PF.Format_BGRA8888: ("bgra", False),
+    _PF.Format_BGRX8888: ("bgr0", False),
+    _PF.Format_RGBA8888: ("rgba", False),
+    _PF.Format_RGBX8888: ("rgb0", False),
+    _PF.Format_ARGB8888: ("argb", False),
+    _PF.Format_XRGB8888: ("0rgb", False),
+    _PF.Format_ABGR8888: ("abgr", False),
+    _PF.Format_XBGR8888: ("0bgr", False),
+    _PF.Format_Y8: ("gray", False),
+}
+
+
+def to_av_frame(frame: QVideoFrame) -> av.VideoFrame | None:
+    """``frame``'s picture as a new ``av.VideoFrame`` (None for an empty or unreadable one)."""
+    width, height = frame.width(), frame.height()
+    if width < 2 or height < 2:
+        return None
+    known = FORMATS.get(frame.pixelFormat())
+    if known is None:
+        return _through_image(frame)
+    name, swapped = known
+    if not frame.map(QVideoFrame.MapMode.ReadOnly):
+        return None
+    try:
+        out = av.VideoFrame(width - width % 2, height - height % 2, name)
+        planes = list(out.planes)
+        if swapped:
+            planes[1], planes[2] = planes[2], planes[1]
+        if frame.planeCount() != len(planes):
+            return None
+        for index, plane in enumerate(planes):
+            _copy_plane(frame, index, plane)
+        return out
+    finally:
+        frame.unmap()
+
+
+def _copy_plane(frame: QVideoFrame, index: int, plane: av.video.plane.VideoPlane) -> None:
+    stride = frame.bytesPerLine(index)
+    size = frame.mappedBytes(index)
+    rows = min(plane.height, size // stride if stride else 0)
+    source = np.frombuffer(cast(Any, frame.bits(index).asarray(size)), np.uint8)
+    target = np.frombuffer(cast(Any, plane), np.uint8)  # written through: the one copy
+    row = min(stride, plane.line_size)
+    if stride == plane.line_size:
+        count = rows * stride
+        target[:count] = source[:count]
+        return
+    target.reshape(-1, plane.line_size)[:rows, :row] = (
+        source[: rows * stride].reshape(rows, stride)[:, :row])
+
+
+def _through_image(frame: QVideoFrame) -> av.VideoFrame | None:
+    image = frame.toImage()
+    if image.isNull():
+        return None
+    image = image.convertToFormat(QImage.Format.Format_RGBA8888)
+    width, height = image.width() - image.width() % 2, image.height() - image.height() % 2
+    stride = image.bytesPerLine()
+    bits = cast(Any, image.constBits()).asarray(stride * image.height())
+    pixels = np.frombuffer(bits, np.uint8)
+    rgba = pixels.reshape(image.height(), stride)[:height, : width * 4].reshape(height, width, 4)
+    return av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba), format="rgba")
