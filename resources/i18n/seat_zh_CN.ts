@@ -1540,6 +1540,28 @@ Licence PDF: {2}</source>
         <translation>挂断 (F4)</translation>
     </message>
 </context><context>
+    <name>VideoView</name>
+    <message>
+        <location filename="../../ui/call/video_pane.py" line="131" />
+        <source>The citizen turned their camera off</source>
+        <translation>市民已关闭摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call/video_pane.py" line="133" />
+        <source>The citizen's camera is unavailable</source>
+        <translation>市民的摄像头不可用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call/video_pane.py" line="140" />
+        <source>Citizen muted</source>
+        <translation>市民已静音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call/video_pane.py" line="142" />
+        <source>The citizen's microphone is unavailable</source>
+        <translation>市民的麦克风不可用</translation>
+    </message>
+</context><context>
     <name>WallSidePanel</name>
     <message>
         <location filename="../../ui/supervision/wall_side_panel.py" line="49" />

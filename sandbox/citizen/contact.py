@@ -9,8 +9,9 @@ the notice ``RECORDING_NOTICE``, kept in the report) and its ``CitizenPeer``
 makes the call's media → its ``CitizenChat`` chats as scripted, optionally
 replying to the agent → the agent hangs up, or it hangs up itself after a
 scripted time → it closes the peer, rates the contact if scripted, and
-leaves. Photos of documents go through its ``CitizenMaterials``. Everything
-it saw ends up in a ``CitizenReport``.
+leaves. What the agent says of their camera and microphone (``media_state``)
+is kept in the report as it comes. Photos of documents go through its
+``CitizenMaterials``. Everything it saw ends up in a ``CitizenReport``.
 
 Every message from the hub goes through ``protocol.decode``; a broken one
 is recorded in the report, never a crash. Every task the citizen starts is
@@ -380,6 +381,10 @@ class SimulatedCitizen:
             return
         if isinstance(message, protocol.ChatMessage):
             await self._chat.on_message(message)
+            return
+        if isinstance(message, protocol.MediaState):
+            report.agent_media = message
+            report.agent_media_updates += 1
             return
         if isinstance(message, CitizenMaterials.HANDLED):
             await self.materials.on_message(message)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
-from seat_common import pii
+from seat_common import pii, protocol
 
 #: What the citizen is told before the media of a recorded call starts.
 RECORDING_NOTICE: Final = "本次通话将录音录像"
@@ -94,6 +94,9 @@ class CitizenReport:
     chats_sent: list[str] = field(default_factory=list)
     chats_delivered: int = 0  # our own chat lines echoed back by the hub
     chats_received: list[str] = field(default_factory=list)  # the agent's texts
+    #: What the agent last said of their camera and microphone (``media_state``), if anything.
+    agent_media: protocol.MediaState | None = None
+    agent_media_updates: int = 0  # ``media_state`` messages received
     rated: bool = False
     rating_score: int | None = None
     outcome: str = ""  # from work_order_closed, if it came

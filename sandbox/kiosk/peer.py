@@ -85,6 +85,8 @@ class KioskReport:
     errors: list[str] = field(default_factory=list)
     #: What the screen told the citizen when the hub said the call is recorded.
     recording_notice: str = ""
+    #: What the agent last said of their camera and microphone (``media_state``), if anything.
+    agent_media: protocol.MediaState | None = None
 
 
 class KioskPeer:
@@ -222,6 +224,8 @@ class KioskPeer:
                         RTCSessionDescription(message.sdp, message.sdp_type))
             case protocol.Ice() if message.call_id == self._call_id and message.candidate:
                 await self._add_ice(message)
+            case protocol.MediaState() if message.call_id == self._call_id:
+                self.report.agent_media = message
             case protocol.CallEnded() if message.call_id == self._call_id:
                 self.report.ended_by = message.ended_by
                 self.window.set_status("通话已结束")

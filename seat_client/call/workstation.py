@@ -7,11 +7,18 @@ the UI subscribes to the events below and calls the async methods. Its
 background work (answering an offer's SDP, ICE candidates, closing a call's
 media) runs on the ``TaskOwner`` it is given, whose ``failed`` the UI shows.
 
+The citizen is told what the agent's camera and microphone do (``media_state``): when
+the call starts, and whenever the camera is turned off or on, found missing
+(``set_camera_available``) or the microphone muted, so a dark picture has a reason on
+the citizen's screen. The citizen's own ``media_state`` is kept with the call.
+
 Events:
 - ``presence_changed`` (``Presence``): the seat's state and mode per the hub
 - ``offer_changed`` (``Offer | None``): a call is ringing, or stopped ringing
 - ``call_changed`` (``ActiveCall | None``): a call started or ended
 - ``chat_added`` (``ChatMessage``): a chat line in the current call
+- ``peer_media_changed`` (``MediaState``): the citizen's camera or microphone changed
+  (also kept as ``ActiveCall.peer_media``)
 - ``wrap_up_needed`` (``WrapUpRequest``): a call ended; outcome and notes are due
 - ``work_order_closed`` (``WorkOrderClosed``)
 - ``notice`` (``Notice``): something the agent should read (errors from the hub)
@@ -24,7 +31,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
 from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallSession
 from seat_client.media.devices import SeatMedia, SyntheticMedia
@@ -46,6 +53,8 @@ class ActiveCall:
     session: CallSession
     started_at: float
     chat: list[protocol.ChatMessage] = field(default_factory=list)
+    #: What the citizen last said of their camera and microphone (None: nothing yet).
+    peer_media: protocol.MediaState | None = None
 
     @property
     def work_order_id(self) -> str:
@@ -107,10 +116,13 @@ class Workstation:
         self.history: list[ClosedWorkOrder] = []
         self.microphone_muted = False
         self.camera_enabled = True
+        #: False when the agent has no working camera (the device code says so).
+        self.camera_available = True
         self.presence_changed: Event[protocol.Presence] = Event()
         self.offer_changed: Event[protocol.Offer | None] = Event()
         self.call_changed: Event[ActiveCall | None] = Event()
         self.chat_added: Event[protocol.ChatMessage] = Event()
+        self.peer_media_changed: Event[protocol.MediaState] = Event()
         self.wrap_up_needed: Event[WrapUpRequest] = Event()
         self.work_order_closed: Event[protocol.WorkOrderClosed] = Event()
         self.notice: Event[Notice] = Event()
@@ -168,14 +180,37 @@ class Workstation:
         await self.link.send(protocol.SetMode(mode))
 
     def set_microphone_muted(self, muted: bool) -> None:
+        changed = muted != self.microphone_muted
         self.microphone_muted = muted
         if self.call is not None:
             self.call.session.set_microphone_muted(muted)
+        if changed:
+            self._tell_media_state()
 
     def set_camera_enabled(self, enabled: bool) -> None:
+        changed = enabled != self.camera_enabled
         self.camera_enabled = enabled
         if self.call is not None:
             self.call.session.set_camera_enabled(enabled)
+        if changed:
+            self._tell_media_state()
+
+    def set_camera_available(self, available: bool) -> None:
+        """Whether the agent has a working camera; the citizen in a call is told."""
+        changed = available != self.camera_available
+        self.camera_available = available
+        if changed:
+            self._tell_media_state()
+
+    def media_state(self, call_id: str) -> protocol.MediaState:
+        """What the citizen of call ``call_id`` is told of the agent's camera and microphone."""
+        camera: protocol.CameraState = (
+            "unavailable" if not self.camera_available
+            else "on" if self.camera_enabled else "off"
+        )
+        return protocol.MediaState(
+            call_id, camera, "muted" if self.microphone_muted else "on"
+        )
 
     async def close(self) -> None:
         """Hang up media, stop background work and the link (on quit)."""
@@ -216,6 +251,10 @@ class Workstation:
                 self._start_call(message)
             case protocol.Sdp() | protocol.Ice():
                 self._to_session(message)
+            case protocol.MediaState():
+                if self.call is not None and self.call.started.call_id == message.call_id:
+                    self.call.peer_media = message
+                    self.peer_media_changed.emit(message)
             case protocol.ChatMessage():
                 if self.call is not None and self.call.started.call_id == message.call_id:
                     self.call.chat.append(message)
@@ -267,6 +306,22 @@ class Workstation:
         session.set_camera_enabled(self.camera_enabled)
         self.call = ActiveCall(started, offer, session, self._clock())
         self.call_changed.emit(self.call)
+        self._tell_media_state()
+
+    def _tell_media_state(self) -> None:
+        """Tell the citizen of the current call (if any) the agent's media, in the background."""
+        if self.call is not None:
+            self._tasks.spawn(self._send_media_state(self.call.started.call_id), "media state")
+
+    async def _send_media_state(self, call_id: str) -> None:
+        # The state as it is when sent: of changes in quick succession the last one wins.
+        if self.call is None or self.call.started.call_id != call_id:
+            return  # the call ended meanwhile: nobody to tell
+        try:
+            await self.link.send(self.media_state(call_id))
+        except NotConnectedError:
+            # The call ends with the link (the hub ends it); there is nobody to tell.
+            log.info("media state of call %s not sent: the hub link is down", call_id)
 
     def _to_session(self, message: protocol.Sdp | protocol.Ice) -> None:
         call = self.call

@@ -13,10 +13,12 @@ from seat_common.protocol.terms import (
     AgentState,
     AwayReason,
     CallRole,
+    CameraState,
     Channel,
     EndReason,
     ErrorCode,
     MediaKind,
+    MicrophoneState,
     Outcome,
     Priority,
     Role,
@@ -236,6 +238,17 @@ class ChatMessage:
     sender_role: Role
     sender_name: str = field(metadata=SHORT_TEXT)
     sent_at: float = field(metadata={"min": 0})
+
+
+@dataclass(frozen=True, slots=True)
+class MediaState:
+    """Either party → hub → the other: my camera and microphone now (sent when the call
+    starts and on every change), so the other side can say why the picture is dark."""
+
+    TYPE: ClassVar[str] = "media_state"
+    call_id: str = field(metadata=ID_TEXT)
+    camera: CameraState
+    microphone: MicrophoneState
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from seat_common.protocol.call_messages import (
     Ice,
     JoinQueue,
     LeaveQueue,
+    MediaState,
     Offer,
     OfferWithdrawn,
     Presence,
@@ -93,6 +94,7 @@ Message: TypeAlias = (
     | Ice
     | Chat
     | ChatMessage
+    | MediaState
     | Hangup
     | CallEnded
     | WrapUp
@@ -145,6 +147,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "sdp": frozenset({"citizen", "kiosk", "agent"}),
     "ice": frozenset({"citizen", "kiosk", "agent"}),
     "chat": frozenset({"citizen", "kiosk", "agent"}),
+    "media_state": frozenset({"citizen", "kiosk", "agent"}),
     "hangup": frozenset({"citizen", "kiosk", "agent"}),
     "wrap_up": frozenset({"agent"}),
     "rate": frozenset({"citizen", "kiosk"}),

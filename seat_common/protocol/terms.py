@@ -33,6 +33,10 @@ SdpType: TypeAlias = Literal["offer", "answer"]
 WithdrawReason: TypeAlias = Literal["timeout", "declined", "citizen_left", "agent_left"]
 EndReason: TypeAlias = Literal["hangup", "disconnected", "timeout", ""]
 CallRole: TypeAlias = Literal["caller", "callee"]
+#: A party's camera in a call: sending, turned off by the person, or no working camera.
+CameraState: TypeAlias = Literal["on", "off", "unavailable"]
+#: A party's microphone in a call: sending, muted by the person, or no working microphone.
+MicrophoneState: TypeAlias = Literal["on", "muted", "unavailable"]
 #: A supervisor watching a call: only listening and looking, or talking into it too.
 WatchPhase: TypeAlias = Literal["watching", "barging", "ended"]
 WatchEndReason: TypeAlias = Literal[

@@ -1,8 +1,9 @@
 """Live calls and after: signaling relay, chat, hang-up, wrap-up and rating.
 
 The hub relays ``Sdp`` and ``Ice`` unchanged, and only between the two
-parties of a live call; nothing else ever passes from one connection to
-another. Chat goes to both parties as ``ChatMessage`` and into the ledger.
+parties of a live call, and ``MediaState`` (a party's camera and microphone) the
+same way; nothing else ever passes from one connection to another. Chat goes to
+both parties as ``ChatMessage`` and into the ledger; a media state is not stored.
 A hang-up (or a party's disconnect) ends the call for both and puts the
 agent in wrap-up; the agent's ``WrapUp`` closes the work order, and the
 citizen may ``Rate`` it once the call is over.
@@ -20,6 +21,7 @@ from seat_common.protocol import (
     EndReason,
     Hangup,
     Ice,
+    MediaState,
     Outcome,
     Rate,
     Sdp,
@@ -45,6 +47,19 @@ def _call_of(ctx: HubContext, session: Session, call_id: str) -> Call:
 def on_signal(ctx: HubContext, session: Session, message: Sdp | Ice) -> None:
     call = _call_of(ctx, session, message.call_id)
     call.other_party(session).send(message)
+
+
+def on_media_state(ctx: HubContext, session: Session, message: MediaState) -> None:
+    """Tell the other party of the call what the sender's camera and microphone do now."""
+    call = _call_of(ctx, session, message.call_id)
+    call.other_party(session).send(message)
+    ctx.log.event(
+        "media_state",
+        call_id=call.call_id,
+        role=session.role,
+        camera=message.camera,
+        microphone=message.microphone,
+    )
 
 
 def on_chat(ctx: HubContext, session: Session, message: Chat) -> None:

@@ -27,6 +27,7 @@ from seat_common.protocol import (
     Ice,
     JoinQueue,
     LeaveQueue,
+    MediaState,
     Message,
     MoveContact,
     Rate,
@@ -151,6 +152,8 @@ class Hub:
                 calls.on_signal(ctx, session, message)
             case Chat():
                 calls.on_chat(ctx, session, message)
+            case MediaState():
+                calls.on_media_state(ctx, session, message)
             case Hangup():
                 calls.on_hangup(ctx, session, message)
             case WrapUp():

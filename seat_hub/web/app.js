@@ -1,6 +1,9 @@
 // The citizen page of Seat's web channel: queue for an item, a WebRTC call with
 // an agent through the browser's own WebRTC, chat, and the rating afterwards.
 // It speaks protocol v1 (docs/protocol.md) over the hub's websocket at /ws.
+// The agent and the citizen tell each other what their camera and microphone do
+// (media_state): the page says so over the agent's video, and tells the agent when the
+// citizen turns theirs off or on.
 // Test hooks: window.seatStats counts what a person would see happen.
 "use strict";
 
@@ -10,7 +13,8 @@ const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or
 const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
                 codec: "", workOrderId: "", rated: false, errors: [],
                 uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0,
-                recordingNotice: false, noticeBeforeMedia: false };
+                recordingNotice: false, noticeBeforeMedia: false,
+                agentCamera: "", agentMicrophone: "", mediaStatesSent: 0 };
 window.seatStats = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -21,10 +25,15 @@ const ERROR_TEXT = {
   rate_limited: "操作太频繁，请稍后再试。",
   too_large: "内容太长了。",
 };
+const AGENT_CAMERA_TEXT = {
+  off: "坐席摄像头已关闭，您仍可与坐席语音通话",
+  unavailable: "坐席摄像头暂不可用，您仍可与坐席语音通话",
+};
 
 let ws = null;
 let pc = null;
 let localStream = null;
+let cameraWanted = false;  // the citizen asked for video (not "audio only")
 let call = null;          // the call_started message
 let workOrderId = "";
 let items = [];           // from items.json: code, name, theme_name, materials
@@ -126,6 +135,9 @@ async function handle(m) {
     case "chat_message":
       addChat(m);
       break;
+    case "media_state":
+      if (call && m.call_id === call.call_id) showAgentMedia(m.camera, m.microphone);
+      break;
     case "call_ended":
       endCall(m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。");
       break;
@@ -166,6 +178,7 @@ async function startCall(started) {
   showChecklist(started.item_code);
   say("");
   $("messages").replaceChildren();
+  showAgentMedia("on", "on");   // until the agent says otherwise
   // A recorded call says so before any camera or microphone opens.
   $("recording-notice").hidden = !started.recorded;
   stats.recordingNotice = Boolean(started.recorded);
@@ -177,7 +190,7 @@ async function startCall(started) {
     const count = () => { stats.remoteFrames += 1; remote.requestVideoFrameCallback(count); };
     remote.requestVideoFrameCallback(count);
   };
-  const wantVideo = started.media === "video" && !$("audio-only").checked;
+  const wantVideo = cameraWanted = started.media === "video" && !$("audio-only").checked;
   stats.noticeBeforeMedia = stats.recordingNotice && !$("recording-notice").hidden;
   try {
     localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: wantVideo });
@@ -186,6 +199,7 @@ async function startCall(started) {
     localStream = new MediaStream();
   }
   $("local").srcObject = localStream;
+  sendMediaState();
   for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
   if (!localStream.getAudioTracks().length) pc.addTransceiver("audio", { direction: "recvonly" });
   if (!localStream.getVideoTracks().length) pc.addTransceiver("video", { direction: "recvonly" });
@@ -234,11 +248,36 @@ function gathered(peer, timeoutMs) {
 }
 
 function endCall(text) {
+  showAgentMedia("on", "on");
   if (pc) { pc.close(); pc = null; }
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
   call = null;
   say(text);
   show("rate");
+}
+
+// The agent's camera is off or missing: say so over their video (the call goes on by voice).
+function showAgentMedia(camera, microphone) {
+  const notice = $("agent-camera-off");
+  const text = AGENT_CAMERA_TEXT[camera] || "";
+  if (notice.textContent !== text) notice.textContent = text;
+  notice.hidden = !text;
+  $("agent-muted").hidden = microphone !== "muted";
+  stats.agentCamera = camera;
+  stats.agentMicrophone = microphone;
+}
+
+// Tell the agent what the citizen's camera and microphone do now.
+function sendMediaState() {
+  if (!call || !localStream) return;
+  const state = (kind, offWord) => {
+    const tracks = localStream.getTracks().filter((t) => t.kind === kind);
+    if (!tracks.length) return kind === "video" && !cameraWanted ? "off" : "unavailable";
+    return tracks.some((t) => t.enabled) ? "on" : offWord;
+  };
+  send("media_state", { call_id: call.call_id, camera: state("video", "off"),
+                        microphone: state("audio", "muted") });
+  stats.mediaStatesSent += 1;
 }
 
 function addChat(m) {
@@ -463,6 +502,7 @@ function toggle(button, kind) {
   const off = button.getAttribute("aria-pressed") !== "true";
   for (const track of localStream.getTracks()) if (track.kind === kind) track.enabled = !off;
   button.setAttribute("aria-pressed", String(off));
+  sendMediaState();
 }
 
 buildScores();

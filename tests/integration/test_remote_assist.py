@@ -155,6 +155,10 @@ async def check_input_before_consent(
     call, kiosk = kiosk_call, kiosk_call.kiosk
     # The hub records calls by default: the kiosk's screen said so before the media.
     assert call.peer.report.recording_notice == "本次通话将录音录像"
+    # The agent's camera and microphone, told when the call started, reached the kiosk too.
+    await until(lambda: call.peer.report.agent_media is not None, "the agent's media state")
+    told = call.peer.report.agent_media
+    assert told is not None and (told.camera, told.microphone) == ("on", "on")
     assert "本次通话将录音录像" in kiosk.status.text()
     centre = kiosk_point(kiosk, kiosk.print_button)
     x, y = centre.x() / kiosk.width(), centre.y() / kiosk.height()

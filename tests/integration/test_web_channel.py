@@ -159,3 +159,68 @@ async def test_photos_from_the_page_reach_the_agent_and_the_verdict_comes_back(
     assert await stat(page, "receipts") == 1
     await page.screenshot(path=str(tmp_path / "web-verdict.png"), full_page=True)
     await page.close()
+
+
+async def test_the_page_and_the_agent_each_see_when_the_others_camera_is_off(
+    seat: Seat, browser: Browser, tmp_path: Path
+) -> None:
+    window, ws = seat.window, seat.workstation
+    view = window.video_pane.view
+    page = await browser.new_page(viewport={"width": 390, "height": 844})  # a phone
+    base = seat.hub.url.replace("ws://", "http://").removesuffix("/ws")
+    await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+    await page.get_by_role("button", name="开始视频连线").click()
+    await page.get_by_text("正在为您接通").wait_for()
+    window.status_strip.state_chosen.emit("ready", "")
+    await until(lambda: window.offer_banner.isVisible(), "offer")
+    window.offer_banner.accept_button.click()
+    await until(lambda: ws.call is not None, "call")
+    await until(lambda: view.painted_count >= 1, "the citizen's picture is painted")
+    assert view.peer_notice == "", "the page says its camera is on"
+    for _ in range(200):
+        if await stat(page, "agentCamera") == "on":
+            break
+        await page.wait_for_timeout(50)
+    assert await stat(page, "agentCamera") == "on", "the agent told the page at the start"
+    notice, muted = page.locator("#agent-camera-off"), page.locator("#agent-muted")
+    assert not await notice.is_visible() and not await muted.is_visible()
+
+    # The agent turns the camera off and mutes: the page says so over the agent's video.
+    window.video_pane.camera_button.click()
+    await page.get_by_text("坐席摄像头已关闭，您仍可与坐席语音通话").wait_for()
+    window.video_pane.mute_button.click()
+    await page.get_by_text("坐席已静音").wait_for()
+    video = await page.locator("#remote").bounding_box()
+    box = await notice.bounding_box()
+    assert video is not None and box is not None
+    assert box["x"] <= video["x"] + 1 and box["y"] <= video["y"] + 1, "it covers the video"
+    assert box["x"] + box["width"] >= video["x"] + video["width"] - 1
+    assert box["y"] + box["height"] >= video["y"] + video["height"] - 1
+    font_px = await notice.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert font_px >= 22, "large enough for older citizens"
+    ws.set_camera_available(False)
+    await page.get_by_text("坐席摄像头暂不可用，您仍可与坐席语音通话").wait_for()
+    await page.screenshot(path=str(tmp_path / "web-agent-camera-unavailable.png"))
+    ws.set_camera_available(True)
+    window.video_pane.camera_button.click()
+    window.video_pane.mute_button.click()
+    await notice.wait_for(state="hidden")
+    await muted.wait_for(state="hidden")
+
+    # The citizen turns theirs off and mutes: the agent's video says so.
+    await page.get_by_role("button", name="关闭摄像头", exact=True).click()
+    await until(lambda: view.peer_notice == "市民已关闭摄像头", "the agent sees the camera is off")
+    await page.get_by_role("button", name="静音", exact=True).click()
+    await until(lambda: view.peer_microphone_tag == "市民已静音", "the agent sees the mute")
+    window.grab().save(str(tmp_path / "agent-citizen-camera-off.png"))
+    await page.get_by_role("button", name="关闭摄像头", exact=True).click()
+    await page.get_by_role("button", name="静音", exact=True).click()
+    await until(lambda: view.peer_notice == "" and view.peer_microphone_tag == "",
+                "the agent sees both back on")
+    await until(lambda: ws.call is not None and ws.call.peer_media is not None
+                and (ws.call.peer_media.camera, ws.call.peer_media.microphone) == ("on", "on"),
+                "the call keeps what the citizen said last")
+
+    window.video_pane.hang_up_button.click()
+    await page.get_by_text("请为本次服务评分").wait_for()
+    await page.close()

@@ -1,5 +1,6 @@
 """The agent's keys and buttons do what they say: F2/F3 on the ringing banner,
-mute and camera-off switch the outgoing tracks, chat sends on Enter only with text."""
+mute and camera-off switch the outgoing tracks, chat sends on Enter only with text; the
+video shows when the citizen's camera is off or their microphone muted."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import time
 
 import av
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QCoreApplication, Qt
+from PyQt6.QtGui import QImage
+from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from seat_client.call.session import CallSession
 from seat_common import protocol
+from ui import i18n
 from ui.call.chat_pane import ChatPane
 from ui.call.offer_banner import OfferBanner
 from ui.call.video_pane import PaintedFrame, VideoPane
@@ -118,3 +122,96 @@ async def test_a_frame_is_converted_once_at_the_size_it_is_painted(qtbot: QtBot)
     pane.view.grab()  # no new camera frame: the self view is not converted again
     assert pane.view._self_view is first
     await session.close()
+
+
+def _pixels(image: QImage) -> np.ndarray:  # type: ignore[type-arg]
+    """The image's RGB pixels as an array (rows, columns, 3)."""
+    image = image.convertToFormat(QImage.Format.Format_RGB32)
+    ptr = image.constBits()
+    assert ptr is not None
+    ptr.setsize(image.sizeInBytes())
+    rows = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.bytesPerLine())
+    bgra = rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)
+    return bgra[..., 2::-1].copy()
+
+
+def _bright_share(pane: VideoPane) -> float:
+    """The share of the remote video area (the self view left out) that is nearly white."""
+    pixels = _pixels(pane.view.grab().toImage())
+    height, width = pixels.shape[:2]
+    remote = pixels[: height * 2 // 3, : width * 2 // 3]
+    return float((remote.min(axis=2) > 200).mean())
+
+
+def _red_tag_pixels(pane: VideoPane) -> int:
+    """Pixels of the red microphone tag in the top left corner."""
+    corner = _pixels(pane.view.grab().toImage())[:60, :260].astype(int)
+    red, green, blue = corner[..., 0], corner[..., 1], corner[..., 2]
+    return int(((red > 180) & (green < 80) & (blue < 80)).sum())
+
+
+def _white_frame() -> av.VideoFrame:
+    picture = np.full((480, 640, 3), 235, np.uint8)
+    return av.VideoFrame.from_ndarray(picture, format="rgb24").reformat(format="yuv420p")
+
+
+async def test_the_citizens_camera_off_replaces_their_frozen_picture_with_a_line(
+    qtbot: QtBot,
+) -> None:
+    async def send(message: protocol.Message) -> None:
+        pass
+
+    session = CallSession("C-3", "video", send)
+    pane = VideoPane()
+    qtbot.addWidget(pane)
+    pane.resize(640, 520)
+    pane.show()
+    pane.view.set_session(session)
+    session.frames.put(_white_frame())
+    assert _bright_share(pane) > 0.8, "the citizen's (white) picture fills the view"
+    assert pane.view.peer_notice == "" and _red_tag_pixels(pane) == 0
+
+    pane.show_peer_media(protocol.MediaState("C-3", "off", "on"))
+    assert pane.view.peer_notice == "The citizen turned their camera off"
+    shown = _bright_share(pane)
+    assert 0 < shown < 0.1, "the line is written where the picture was; the picture is gone"
+    session.frames.put(_white_frame())  # frames that still come are not shown
+    assert _bright_share(pane) < 0.1
+    pane.show_peer_media(protocol.MediaState("C-3", "unavailable", "on"))
+    assert pane.view.peer_notice == "The citizen's camera is unavailable"
+    assert 0 < _bright_share(pane) < 0.1
+
+    pane.show_peer_media(protocol.MediaState("C-3", "unavailable", "muted"))
+    assert pane.view.peer_microphone_tag == "Citizen muted"
+    assert _red_tag_pixels(pane) > 100, "a red tag says the citizen muted"
+
+    pane.show_peer_media(protocol.MediaState("C-3", "on", "on"))
+    assert pane.view.peer_notice == "" and _red_tag_pixels(pane) == 0
+    assert _bright_share(pane) < 0.1, "no stale picture before the camera's next frame"
+    session.frames.put(_white_frame())
+    assert _bright_share(pane) > 0.8, "the picture is back"
+
+    pane.show_peer_media(protocol.MediaState("C-3", "off", "muted"))
+    pane.view.set_session(None)  # the call ends; the next one starts with nothing said
+    assert pane.view.peer_notice == "" and pane.view.peer_microphone_tag == ""
+    await session.close()
+
+
+def test_the_lines_about_the_citizens_camera_and_microphone_are_in_chinese(
+    qtbot: QtBot,
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")
+    try:
+        pane = VideoPane()
+        qtbot.addWidget(pane)
+        view = pane.view
+        pane.show_peer_media(protocol.MediaState("C-4", "off", "muted"))
+        assert (view.peer_notice, view.peer_microphone_tag) == ("市民已关闭摄像头", "市民已静音")
+        pane.show_peer_media(protocol.MediaState("C-4", "unavailable", "unavailable"))
+        assert (view.peer_notice, view.peer_microphone_tag) == (
+            "市民的摄像头不可用", "市民的麦克风不可用")
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)

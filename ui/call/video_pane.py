@@ -8,6 +8,10 @@ one pass of the decoder's planes through swscale into a BGRA array wrapped
 without a copy, instead of a full-size conversion the painter then scales down.
 The self view is converted once per new frame of the agent's camera.
 
+When the citizen says their camera is off or unavailable (``media_state``), the view shows a
+line saying so instead of the last, frozen picture; a muted or missing microphone gets a tag
+in the corner (``VideoPane.show_peer_media``).
+
 Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
 ``hang_up_requested``, ``snapshot_requested``, ``mute_toggled(bool)``,
 ``camera_toggled(bool)``.
@@ -22,10 +26,20 @@ from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QRectF, QSize, QSizeF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QImage, QKeySequence, QPainter, QPaintEvent, QPen
+from PyQt6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QImage,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPen,
+)
 from PyQt6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.call.session import CallSession, ReceivedFrame
+from seat_common import protocol
 from ui.flow_layout import FlowLayout, flow_policy
 
 
@@ -76,6 +90,8 @@ class VideoView(QWidget):
         self._self_frame: Any = None
         self._self_view: tuple[QImage, np.ndarray[Any, Any]] | None = None
         self._placeholder = ""
+        self._peer_camera: protocol.CameraState = "on"
+        self._peer_microphone: protocol.MicrophoneState = "on"
         self._unsubscribe: Callable[[], None] | None = None
         self.painted_count = 0
 
@@ -89,6 +105,7 @@ class VideoView(QWidget):
         self._session = session
         self._image = None
         self._pixels = None
+        self._peer_camera, self._peer_microphone = "on", "on"  # a new call: nothing said yet
         if session is not None:
             self._unsubscribe = session.frame_arrived.connect(lambda _: self.update())
         self.update()
@@ -97,12 +114,43 @@ class VideoView(QWidget):
         self._placeholder = text
         self.update()
 
+    def set_peer_media(self, media: protocol.MediaState | None) -> None:
+        """What the citizen said of their camera and microphone (None: nothing, all on)."""
+        self._peer_camera = "on" if media is None else media.camera
+        self._peer_microphone = "on" if media is None else media.microphone
+        if self._peer_camera != "on":
+            # Not the last picture again when the camera comes back before its first frame.
+            self._image = None
+            self._pixels = None
+        self.update()
+
+    @property
+    def peer_notice(self) -> str:
+        """The line shown instead of the citizen's picture ("" while their camera is on)."""
+        if self._peer_camera == "off":
+            return self.tr("The citizen turned their camera off")
+        if self._peer_camera == "unavailable":
+            return self.tr("The citizen's camera is unavailable")
+        return ""
+
+    @property
+    def peer_microphone_tag(self) -> str:
+        """The tag in the corner about the citizen's microphone ("" while it is on)."""
+        if self._peer_microphone == "muted":
+            return self.tr("Citizen muted")
+        if self._peer_microphone == "unavailable":
+            return self.tr("The citizen's microphone is unavailable")
+        return ""
+
     def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#1f2428"))
         newest: ReceivedFrame | None = None
+        notice = self.peer_notice if self._session is not None else ""
         if self._session is not None:
             newest = self._session.frames.take()
+            if notice:
+                newest = None  # the camera is off: its (black) frames are dropped unseen
             if newest is not None:
                 frame = newest.frame
                 self._frame_size = QSize(frame.width, frame.height)
@@ -110,7 +158,9 @@ class VideoView(QWidget):
                 self._image, self._pixels = frame_to_image(
                     frame, device_size(QSizeF(target.size()), self.devicePixelRatioF()))
                 self._image.setDevicePixelRatio(self.devicePixelRatioF())
-        if self._image is not None:
+        if notice:
+            self._paint_notice(painter, notice)
+        elif self._image is not None:
             # Whole pixels: the converted frame is copied, not scaled again. A repaint
             # without a new frame (a resize) scales the last one.
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -120,6 +170,8 @@ class VideoView(QWidget):
             painter.setPen(QColor("#c9d1d9"))
             painter.setFont(QFont(self.font().family(), 13))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+        if self._session is not None and self.peer_microphone_tag:
+            self._paint_tag(painter, self.peer_microphone_tag)
         self._paint_self_view(painter)
         painter.end()
         if newest is not None and self._pixels is not None:
@@ -127,6 +179,35 @@ class VideoView(QWidget):
             self.frame_painted.emit(
                 PaintedFrame(self._pixels, newest.seq, newest.received_at, time.monotonic())
             )
+
+    def _paint_notice(self, painter: QPainter, text: str) -> None:
+        """The citizen's camera is off: say so, large, where their picture would be."""
+        font = QFont(self.font().family(), 18)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("#f0f3f6"))
+        # Above the self view in the bottom corner, so a small view does not cover it.
+        self_view_height = max(120, self.width() // 5) * 3 // 4
+        area = self.rect().adjusted(24, 24, -24, -24 - self_view_height)
+        flags = Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap
+        painter.drawText(area, int(flags), text)
+
+    def _paint_tag(self, painter: QPainter, text: str) -> None:
+        """A small red tag in the top left corner (the citizen's microphone)."""
+        font = QFont(self.font().family(), 11)
+        font.setBold(True)
+        metrics = QFontMetrics(font)
+        width = min(metrics.horizontalAdvance(text) + 20, max(40, self.width() - 24))
+        box = QRectF(12, 12, width, metrics.height() + 10)
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor("#cf222e"))
+        painter.drawRoundedRect(box, 6, 6)
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter), metrics.elidedText(
+            text, Qt.TextElideMode.ElideRight, int(box.width()) - 12))
+        painter.restore()
 
     def _paint_self_view(self, painter: QPainter) -> None:
         if self._session is None:
@@ -203,6 +284,10 @@ class VideoPane(QWidget):
         self.snapshot_button.clicked.connect(self.snapshot_requested)
         self.mute_button.toggled.connect(self.mute_toggled)
         self.camera_button.toggled.connect(self.camera_toggled)
+
+    def show_peer_media(self, media: protocol.MediaState | None) -> None:
+        """The citizen's camera and microphone, as they said (``peer_media_changed``)."""
+        self.view.set_peer_media(media)
 
     def set_in_call(self, in_call: bool) -> None:
         buttons = (self.mute_button, self.camera_button, self.snapshot_button, self.hang_up_button)

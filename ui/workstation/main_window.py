@@ -190,6 +190,7 @@ class MainWindow(QMainWindow):
             ws.offer_changed.connect(self._on_workstation_offer_changed),
             ws.call_changed.connect(self._on_workstation_call_changed),
             ws.chat_added.connect(self.chat_pane.add_message),
+            ws.peer_media_changed.connect(self.video_pane.show_peer_media),
             ws.wrap_up_needed.connect(self._on_workstation_wrap_up_needed),
             ws.work_order_closed.connect(self._on_workstation_work_order_closed),
             ws.notice.connect(self._on_workstation_notice),
