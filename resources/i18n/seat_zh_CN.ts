@@ -647,72 +647,72 @@
         <translation>窗口受理</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="224" />
+        <location filename="../../ui/workstation/main_window.py" line="225" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="251" />
+        <location filename="../../ui/workstation/main_window.py" line="252" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="257" />
+        <location filename="../../ui/workstation/main_window.py" line="258" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="259" />
+        <location filename="../../ui/workstation/main_window.py" line="260" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="273" />
+        <location filename="../../ui/workstation/main_window.py" line="274" />
         <source>%1 mode starts when this call is wrapped up</source>
         <translation>本次通话小结完成后切换为%1模式</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="277" />
+        <location filename="../../ui/workstation/main_window.py" line="278" />
         <source>%1 mode (Ctrl+M switches mode)</source>
         <translation>%1模式（Ctrl+M 切换模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="281" />
+        <location filename="../../ui/workstation/main_window.py" line="282" />
         <source>document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="289" />
+        <location filename="../../ui/workstation/main_window.py" line="290" />
         <source>Switching to %1 mode…</source>
         <translation>正在切换到%1模式…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="307" />
+        <location filename="../../ui/workstation/main_window.py" line="308" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="311" />
+        <location filename="../../ui/workstation/main_window.py" line="312" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="326" />
+        <location filename="../../ui/workstation/main_window.py" line="327" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="329" />
+        <location filename="../../ui/workstation/main_window.py" line="330" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="357" />
+        <location filename="../../ui/workstation/main_window.py" line="358" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="359" />
+        <location filename="../../ui/workstation/main_window.py" line="360" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -1510,32 +1510,32 @@ Licence PDF: {2}</source>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="171" />
+        <location filename="../../ui/call/video_pane.py" line="252" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="172" />
+        <location filename="../../ui/call/video_pane.py" line="253" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="175" />
+        <location filename="../../ui/call/video_pane.py" line="256" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="178" />
+        <location filename="../../ui/call/video_pane.py" line="259" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="180" />
+        <location filename="../../ui/call/video_pane.py" line="261" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="183" />
+        <location filename="../../ui/call/video_pane.py" line="264" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>

@@ -92,6 +92,7 @@ class AssembledSeat:
         the document camera, the hub."""
         if self.devices is not None:
             self.devices.start()
+            self.workstation.set_camera_available(self.devices.camera_available)
         await self.recording_desk.start()
         self.window.show()
         self.transfer.attach()
@@ -202,6 +203,10 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         walk_ins.call_camera = camera  # paused while the counter holds the camera
     if devices is not None:
         devices.notice.connect(window.status_strip.show_message)
+        # No working camera: calls go on by voice, and the citizen is told why it is dark.
+        seat_devices = devices
+        devices.changed.connect(
+            lambda: workstation.set_camera_available(seat_devices.camera_available))
     recording_light = RecordingIndicator(recording_desk)
     if (status_bar := window.statusBar()) is not None:
         status_bar.addPermanentWidget(recording_light)
