@@ -47,7 +47,7 @@ from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.call.session import CallSession
 from seat_common import pii
 from seat_common.protocol import assist as wire
-from ui.call.video_pane import frame_to_image
+from ui.devices.frames import frame_to_image
 
 _KEY_NAMES: Final[dict[int, wire.KeyName]] = {
     Qt.Key.Key_Return: "Enter", Qt.Key.Key_Enter: "Enter", Qt.Key.Key_Backspace: "Backspace",

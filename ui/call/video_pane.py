@@ -40,6 +40,7 @@ from PyQt6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.call.session import CallSession, ReceivedFrame
 from seat_common import protocol
+from ui.devices.frames import device_size, frame_to_image
 from ui.flow_layout import FlowLayout, flow_policy
 
 
@@ -51,26 +52,6 @@ class PaintedFrame:
     seq: int
     received_at: float
     painted_at: float
-
-
-def frame_to_image(frame: Any, size: QSize | None = None) -> tuple[QImage, np.ndarray[Any, Any]]:
-    """A QImage over the frame's BGRA pixels, scaled to ``size`` on the way if given; keep
-    the array alive while the image is used."""
-    if size is not None and (size.width(), size.height()) != (frame.width, frame.height):
-        # Fast bilinear: ~0.65 ms for 720p to a 440 px view, half of swscale's default.
-        frame = frame.reformat(width=size.width(), height=size.height(), format="bgra",
-                               interpolation="FAST_BILINEAR")
-    pixels = frame.to_ndarray(format="bgra")
-    if not pixels.flags["C_CONTIGUOUS"]:  # a scaled frame's lines may carry padding
-        pixels = np.ascontiguousarray(pixels)
-    height, width = pixels.shape[:2]
-    image = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32)
-    return image, pixels
-
-
-def device_size(area: QSizeF, ratio: float) -> QSize:
-    """``area`` (logical pixels) in device pixels, at least 2×2."""
-    return QSize(max(2, round(area.width() * ratio)), max(2, round(area.height() * ratio)))
 
 
 class VideoView(QWidget):

@@ -1,4 +1,4 @@
-"""A Qt camera frame as a PyAV frame, in one copy.
+"""Video frames between Qt and PyAV: a camera's frame in one copy, a decoded frame to paint.
 
 Cameras hand Qt frames in their own pixel format (NV12 and YUYV from most webcams,
 YUV420P, RGB32 from some drivers). ``to_av_frame`` maps the ``QVideoFrame`` and copies
@@ -6,6 +6,9 @@ its planes row by row into an ``av.VideoFrame`` of the same format (strides diff
 pixels do not change), so the encoder converts once, as it would anyway. A format PyAV
 has no name for goes through ``QVideoFrame.toImage`` (two copies; no common webcam
 needs it).
+
+``frame_to_image`` goes the other way, for painting: a decoded frame as a ``QImage`` at
+the size it is painted (``device_size``), converted once.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, Final, cast
 
 import av
 import numpy as np
+from PyQt6.QtCore import QSize, QSizeF
 from PyQt6.QtGui import QImage
 from PyQt6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
@@ -90,3 +94,23 @@ def _through_image(frame: QVideoFrame) -> av.VideoFrame | None:
     pixels = np.frombuffer(bits, np.uint8)
     rgba = pixels.reshape(image.height(), stride)[:height, : width * 4].reshape(height, width, 4)
     return av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba), format="rgba")
+
+
+def frame_to_image(frame: Any, size: QSize | None = None) -> tuple[QImage, np.ndarray[Any, Any]]:
+    """A QImage over the frame's BGRA pixels, scaled to ``size`` on the way if given; keep
+    the array alive while the image is used."""
+    if size is not None and (size.width(), size.height()) != (frame.width, frame.height):
+        # Fast bilinear: ~0.65 ms for 720p to a 440 px view, half of swscale's default.
+        frame = frame.reformat(width=size.width(), height=size.height(), format="bgra",
+                               interpolation="FAST_BILINEAR")
+    pixels = frame.to_ndarray(format="bgra")
+    if not pixels.flags["C_CONTIGUOUS"]:  # a scaled frame's lines may carry padding
+        pixels = np.ascontiguousarray(pixels)
+    height, width = pixels.shape[:2]
+    image = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32)
+    return image, pixels
+
+
+def device_size(area: QSizeF, ratio: float) -> QSize:
+    """``area`` (logical pixels) in device pixels, at least 2×2."""
+    return QSize(max(2, round(area.width() * ratio)), max(2, round(area.height() * ratio)))

@@ -32,7 +32,8 @@ from PyQt6.QtWidgets import (
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import protocol
 from seat_common.audio_levels import SILENCE_DBFS
-from ui.call.video_pane import VideoView, frame_to_image
+from ui.call.video_pane import VideoView
+from ui.devices.frames import frame_to_image
 
 #: The level meter spans this many dB below full scale.
 _METER_RANGE_DB = 60.0
