@@ -1510,54 +1510,54 @@ Licence PDF: {2}</source>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="252" />
+        <location filename="../../ui/call/video_pane.py" line="233" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="253" />
+        <location filename="../../ui/call/video_pane.py" line="234" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="256" />
+        <location filename="../../ui/call/video_pane.py" line="237" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="259" />
+        <location filename="../../ui/call/video_pane.py" line="240" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="261" />
+        <location filename="../../ui/call/video_pane.py" line="242" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="264" />
+        <location filename="../../ui/call/video_pane.py" line="245" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
 </context><context>
     <name>VideoView</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="131" />
+        <location filename="../../ui/call/video_pane.py" line="112" />
         <source>The citizen turned their camera off</source>
         <translation>市民已关闭摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="133" />
+        <location filename="../../ui/call/video_pane.py" line="114" />
         <source>The citizen's camera is unavailable</source>
         <translation>市民的摄像头不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="140" />
+        <location filename="../../ui/call/video_pane.py" line="121" />
         <source>Citizen muted</source>
         <translation>市民已静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="142" />
+        <location filename="../../ui/call/video_pane.py" line="123" />
         <source>The citizen's microphone is unavailable</source>
         <translation>市民的麦克风不可用</translation>
     </message>
@@ -1656,49 +1656,49 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="107" />
+        <location filename="../../ui/supervision/watch_window.py" line="108" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="110" />
+        <location filename="../../ui/supervision/watch_window.py" line="111" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="113" />
+        <location filename="../../ui/supervision/watch_window.py" line="114" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="138" />
+        <location filename="../../ui/supervision/watch_window.py" line="139" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="142" />
+        <location filename="../../ui/supervision/watch_window.py" line="143" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="149" />
+        <location filename="../../ui/supervision/watch_window.py" line="150" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="152" />
+        <location filename="../../ui/supervision/watch_window.py" line="153" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="178" />
+        <location filename="../../ui/supervision/watch_window.py" line="179" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
 </context><context>
     <name>WatchedVideo</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="75" />
+        <location filename="../../ui/supervision/watch_window.py" line="76" />
         <source>Connecting to the agent's workstation…</source>
         <translation>正在连接坐席工作台…</translation>
     </message>
@@ -1871,6 +1871,101 @@ Licence PDF: {2}</source>
 </context><context>
     <name>devices</name>
     <message>
+        <location filename="../../ui/devices/precheck.py" line="216" />
+        <source>No camera found. You can still take voice calls; the citizen sees “The agent's camera is unavailable”.</source>
+        <translation>未检测到摄像头。您仍可接听语音通话，市民会看到“坐席摄像头暂不可用”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="218" />
+        <source>No microphone found: the citizen will not hear you. Plug in a headset.</source>
+        <translation>未检测到麦克风，市民将听不到您的声音。请插入耳麦。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="220" />
+        <source>No speaker or headphones found: you will not hear the citizen.</source>
+        <translation>未检测到扬声器或耳机，您将听不到市民的声音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="224" />
+        <source>The {kind} is in use by another program. Close the program that uses it and try again.</source>
+        <translation>{kind}被其他程序占用，请关闭占用{kind}的程序后重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="227" />
+        <source>The system refused access to the {kind}. Allow this program to use the {kind} in the system settings.</source>
+        <translation>系统拒绝了{kind}权限，请在系统设置中允许本程序使用{kind}。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="230" />
+        <source>The microphone gives no sound: check that it is not muted and is plugged in, then speak into it and check again.</source>
+        <translation>麦克风没有声音：请检查麦克风是否静音或插好，然后对着麦克风说话重试。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="234" />
+        <source>The camera could not be opened ({name}). The citizen sees “The agent's camera is unavailable”.</source>
+        <translation>摄像头无法打开（{name}），市民会看到“坐席摄像头暂不可用”。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="236" />
+        <source>The microphone could not be opened ({name}): the citizen will not hear you.</source>
+        <translation>麦克风无法打开（{name}），市民将听不到您的声音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="238" />
+        <source>The speaker could not be opened ({name}): you will not hear the citizen.</source>
+        <translation>扬声器无法打开（{name}），您将听不到市民的声音。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="246" />
+        <source>camera</source>
+        <translation>摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="247" />
+        <source>microphone</source>
+        <translation>麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="248" />
+        <source>speaker</source>
+        <translation>扬声器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="256" />
+        <source>No camera</source>
+        <translation>无摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="257" />
+        <source>No microphone</source>
+        <translation>无麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="258" />
+        <source>No speaker</source>
+        <translation>无扬声器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="260" />
+        <source>Microphone silent</source>
+        <translation>麦克风无声</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="262" />
+        <source>{kind} in use</source>
+        <translation>{kind}被占用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="264" />
+        <source>{kind} not allowed</source>
+        <translation>{kind}无权限</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/precheck.py" line="265" />
+        <source>{kind} not working</source>
+        <translation>{kind}不可用</translation>
+    </message>
+    <message>
         <location filename="../../ui/devices/seat_devices.py" line="58" />
         <source>Camera</source>
         <translation>摄像头</translation>
@@ -1886,17 +1981,17 @@ Licence PDF: {2}</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="239" />
+        <location filename="../../ui/devices/seat_devices.py" line="247" />
         <source>{kind} “{name}” is connected and in use</source>
         <translation>{kind}「{name}」已连接，正在使用</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="252" />
+        <location filename="../../ui/devices/seat_devices.py" line="260" />
         <source>{kind} “{old}” was disconnected; now using “{new}”</source>
         <translation>{kind}「{old}」已断开，已改用「{new}」</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="257" />
+        <location filename="../../ui/devices/seat_devices.py" line="265" />
         <source>{kind} “{old}” was disconnected and no other is available</source>
         <translation>{kind}「{old}」已断开，没有其他可用的{kind}</translation>
     </message>

@@ -147,6 +147,14 @@ class SeatDevices(QObject):
             return self.camera.device
         return self.microphone.device if kind == "microphone" else self.speaker.device
 
+    def reopen(self, kind: DeviceKind) -> bool:
+        """Try ``kind`` again if it is not open (the device check); whether it is open now."""
+        part: Camera | Microphone | Speaker = self.camera if kind == "camera" else (
+            self.microphone if kind == "microphone" else self.speaker)
+        if not part.is_open:
+            self._open_best(kind)
+        return part.is_open
+
     def choose(self, kind: DeviceKind, wanted: str) -> None:
         """Use device ``wanted`` for ``kind`` from now on (remembered)."""
         values = {"camera": self.choice.camera, "microphone": self.choice.microphone,
