@@ -135,6 +135,23 @@
         <translation>群众</translation>
     </message>
 </context><context>
+    <name>CheckResultsView</name>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="73" />
+        <source>Not checked yet</source>
+        <translation>尚未检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="83" />
+        <source>Not checked</source>
+        <translation>未检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="87" />
+        <source>Working</source>
+        <translation>正常</translation>
+    </message>
+</context><context>
     <name>ChecklistRow</name>
     <message>
         <location filename="../../ui/review/checklist.py" line="57" />
@@ -957,6 +974,38 @@
         <location filename="../../ui/call/queue_pane.py" line="78" />
         <source>Waiting</source>
         <translation>等待</translation>
+    </message>
+</context><context>
+    <name>ReadyCheckDialog</name>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="134" />
+        <source>Device check</source>
+        <translation>设备检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="137" />
+        <source>The microphone or the speaker is not working: if you go ready now, calls may not be heard.</source>
+        <translation>麦克风或扬声器无法正常使用，现在就绪可能无法正常通话。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="144" />
+        <source>Check a&amp;gain</source>
+        <translation>重新检测(&amp;G)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="146" />
+        <source>Go ready &amp;anyway</source>
+        <translation>仍然就绪(&amp;A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="148" />
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/check_view.py" line="185" />
+        <source>Checking…</source>
+        <translation>正在检测…</translation>
     </message>
 </context><context>
     <name>ReceiptView</name>
