@@ -81,6 +81,18 @@
         <translation>先查询空闲时段，选中一个，再代预约。</translation>
     </message>
 </context><context>
+    <name>CameraPreview</name>
+    <message>
+        <location filename="../../ui/devices/device_views.py" line="83" />
+        <source>Waiting for the camera's picture…</source>
+        <translation>正在等待摄像头画面…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_views.py" line="84" />
+        <source>No camera found</source>
+        <translation>未检测到摄像头</translation>
+    </message>
+</context><context>
     <name>CertificationPanel</name>
     <message>
         <location filename="../../plugins/pension_certification/panel.py" line="60" />
@@ -423,6 +435,105 @@
         <translation>至</translation>
     </message>
 </context><context>
+    <name>DeviceButton</name>
+    <message>
+        <location filename="../../ui/devices/device_button.py" line="61" />
+        <source>%1 (+%2)</source>
+        <translation>%1（+%2）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_button.py" line="65" />
+        <source>Checking devices…</source>
+        <translation>正在检测设备…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_button.py" line="67" />
+        <source>Devices OK</source>
+        <translation>设备正常</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_button.py" line="68" />
+        <source>Device settings (%1)</source>
+        <translation>设备设置（%1）</translation>
+    </message>
+</context><context>
+    <name>DeviceDialog</name>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="50" />
+        <source>Device settings</source>
+        <translation>设备设置</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="54" />
+        <source>No camera found</source>
+        <translation>未检测到摄像头</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="55" />
+        <source>No microphone found</source>
+        <translation>未检测到麦克风</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="56" />
+        <source>No speaker found</source>
+        <translation>未检测到扬声器</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="57" />
+        <source>&amp;Camera</source>
+        <translation>摄像头(&amp;C)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="57" />
+        <source>&amp;Microphone</source>
+        <translation>麦克风(&amp;M)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="58" />
+        <source>&amp;Speaker</source>
+        <translation>扬声器(&amp;S)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="73" />
+        <source>Play &amp;test tone</source>
+        <translation>播放测试音(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="74" />
+        <source>&amp;Echo cancellation and noise suppression</source>
+        <translation>回声消除与降噪(&amp;E)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="94" />
+        <source>Chec&amp;k devices</source>
+        <translation>设备检测(&amp;K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="96" />
+        <source>Check the camera, microphone and speaker (F5)</source>
+        <translation>检测摄像头、麦克风和扬声器（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="100" />
+        <source>Device check</source>
+        <translation>设备检测</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="145" />
+        <source>%1 (default)</source>
+        <translation>%1（默认）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="151" />
+        <source>None in use</source>
+        <translation>未使用</translation>
+    </message>
+    <message>
+        <location filename="../../ui/devices/device_dialog.py" line="179" />
+        <source>Checking…</source>
+        <translation>正在检测…</translation>
+    </message>
+</context><context>
     <name>FailureNotice</name>
     <message>
         <location filename="../../ui/task_failures.py" line="40" />
@@ -563,6 +674,13 @@
         <location filename="../../ui/assist/view.py" line="237" />
         <source>Face does NOT match the card (%1)</source>
         <translation>人证不一致（%1）</translation>
+    </message>
+</context><context>
+    <name>LevelMeter</name>
+    <message>
+        <location filename="../../ui/devices/device_views.py" line="178" />
+        <source>The microphone gives no sound</source>
+        <translation>麦克风没有声音</translation>
     </message>
 </context><context>
     <name>LoginDialog</name>
