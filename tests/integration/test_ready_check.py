@@ -2,7 +2,9 @@
 
 Working microphone and speaker: the agent goes ready at once, and is told the camera is
 missing. A dead microphone: the results are shown first; Esc (or 取消) keeps the agent
-not ready, 仍然就绪 goes ready; after fixing it, 重新检测 goes ready by itself.
+not ready, 仍然就绪 goes ready; after fixing it, 重新检测 goes ready by itself. The whole
+seat, as ``seat-client`` assembles it, checks its devices as it starts and shows the
+result on the status bar's device button before the agent goes ready.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from seat_client.call.workstation import Workstation
 from seat_common import protocol
 from seat_common.tasks import TaskOwner
 from tests.integration.conftest import until
+from tests.layout.harness import Case, running_seat
 from tests.ui.device_rig import language, open_devices, plugged_microphone
 from ui.devices.check_view import ReadyCheckDialog, ReadyGate
 from ui.devices.precheck import DeviceCheck
@@ -126,3 +129,20 @@ async def test_checking_again_after_the_fix_goes_ready(agent: Agent, sound: Soun
         await until(lambda: is_ready(agent), "fine now: the agent goes ready")
         assert agent.gate.dialog is None
         assert not any(d.isVisible() for d in agent.window.findChildren(ReadyCheckDialog))
+
+
+async def test_the_seat_checks_its_devices_as_it_starts(sound: SoundRig, tmp_path: Path) -> None:
+    async with running_seat(Case("zh-devices"), tmp_path) as layout_seat:
+        seat = layout_seat.seat
+        button, check = seat.device_button, seat.device_check
+        assert button is not None and check is not None, "real devices: checked"
+        status_bar = seat.window.statusBar()
+        assert status_bar is not None and button.parent() is status_bar
+        await until(lambda: check.report is not None, "the check made at the start ends")
+        assert button.text() == "⚠ 无摄像头" and button.has_problem
+        assert "未检测到摄像头" in button.toolTip()
+        report = check.report
+        await seat.workstation.set_ready()  # F9: that result is used, nothing is asked
+        assert check.report is report and seat.workstation.before_first_ready is not None
+        await until(lambda: seat.workstation.presence.state == "ready", "the agent is ready")
+        assert seat.window.status_strip.message.text().startswith("未检测到摄像头")

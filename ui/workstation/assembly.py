@@ -47,6 +47,9 @@ from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
+from ui.devices.check_view import ReadyGate
+from ui.devices.device_button import DeviceButton
+from ui.devices.precheck import DeviceCheck
 from ui.devices.seat_devices import SeatDevices
 from ui.plugin_host.panel import PluginPanel
 from ui.recording.indicator import RecordingIndicator
@@ -86,6 +89,9 @@ class AssembledSeat:
     camera: DocumentCameraFolder | None
     #: the PC's camera, microphone and speaker (None with synthetic devices)
     devices: SeatDevices | None
+    #: their check (设备检测) and its button in the status bar (with real devices)
+    device_check: DeviceCheck | None = None
+    device_button: DeviceButton | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -93,6 +99,8 @@ class AssembledSeat:
         if self.devices is not None:
             self.devices.start()
             self.workstation.set_camera_available(self.devices.camera_available)
+        if self.device_check is not None:
+            self.device_check.start()  # its result is ready before the agent goes ready
         await self.recording_desk.start()
         self.window.show()
         self.transfer.attach()
@@ -116,6 +124,10 @@ class AssembledSeat:
         self.recording_light.detach()
         await self.recording_desk.close()  # a call still on is saved before its session closes
         await self.workstation.close()
+        if self.device_button is not None and self.device_button.dialog is not None:
+            self.device_button.dialog.close()
+        if self.device_check is not None:
+            await self.device_check.close()
         if self.devices is not None:
             self.devices.close()
         self.window.close()
@@ -208,8 +220,17 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         devices.changed.connect(
             lambda: workstation.set_camera_available(seat_devices.camera_available))
     recording_light = RecordingIndicator(recording_desk)
+    device_check = device_button = None
+    if devices is not None:
+        # The device check before the first "ready"; the button shows what it found.
+        device_check = DeviceCheck(devices, tasks.child("device check"))
+        device_button = DeviceButton(device_check)
+        workstation.before_first_ready = ReadyGate(device_check, window,
+                                                   window.status_strip.show_message)
     if (status_bar := window.statusBar()) is not None:
         status_bar.addPermanentWidget(recording_light)
+        if device_button is not None:
+            status_bar.addPermanentWidget(device_button)
     records.orders_pane.recording_requested.connect(
         lambda path, work_order_id: open_player(path, work_order_id, window))
     recording_desk.recording_saved.connect(lambda _: records.orders_pane.refresh_recording())
@@ -218,5 +239,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         pre_review=pre_review, acceptance=acceptance, applications=applications,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
-        camera=camera, devices=devices,
+        camera=camera, devices=devices, device_check=device_check, device_button=device_button,
     )
