@@ -79,7 +79,8 @@ async def test_a_quiet_camera_gives_black_frames_that_keep_the_picture_alive() -
     idle = [await track.recv() for _ in range(3)]
     assert time.monotonic() - began >= CAMERA_QUIET_S, "only after the camera is quiet a while"
     assert all(f.to_ndarray(format="gray").max() <= 20 for f in idle)
-    assert [f.pts for f in idle] == sorted({f.pts for f in idle}), "time keeps moving"
+    stamps = [f.pts or 0 for f in idle]
+    assert stamps == sorted(set(stamps)), "time keeps moving"
     assert track.latest is None, "the self view goes dark too"
     track.stop()
 

@@ -22,7 +22,8 @@ def speech_like(rng: np.random.Generator, seconds: float) -> np.ndarray:
     n = int(seconds * RATE)
     noise = np.convolve(rng.standard_normal(n), np.ones(12) / 12, mode="same")
     syllables = (np.sin(2 * np.pi * 2.5 * np.arange(n) / RATE) > -0.2).astype(float)
-    return noise * syllables * 8000
+    shaped: np.ndarray = noise * syllables * 8000
+    return shaped
 
 
 def room(rng: np.random.Generator, delay_s: float = 0.05) -> np.ndarray:
