@@ -61,6 +61,17 @@ def test_any_frame_layout_and_rate_is_converted_to_48_khz_mono() -> None:
     assert abs(int(playout.pull(480)[-1]) - 1000) < 50
 
 
+def test_a_surplus_never_needed_is_given_back_so_the_delay_stays_at_the_target() -> None:
+    playout = VoicePlayout(target_s=0.04, max_s=0.12)
+    for _ in range(5):  # 100 ms arrive at once, then the voice flows steadily
+        playout.push_samples(voice(1))
+    for _ in range(60):  # 1.2 s: push 20 ms, play 20 ms
+        playout.push_samples(voice(1))
+        playout.pull(FRAME)
+    assert abs(playout.buffered_s - 0.04) <= 0.021, "back near the target within a second"
+    assert playout.counters.trimmed > 0 and playout.counters.underruns == 0
+
+
 @pytest.mark.parametrize("ppm", [200, -200])
 def test_an_hour_with_clocks_that_disagree_keeps_the_delay_bounded(ppm: int) -> None:
     """The sender's 20 ms frames come a little faster (or slower) than the speaker plays
@@ -79,3 +90,4 @@ def test_an_hour_with_clocks_that_disagree_keeps_the_delay_bounded(ppm: int) -> 
     counters = playout.counters
     assert longest <= 0.12 + FRAME / RATE
     assert counters.silent / (counters.played + counters.silent) < 0.001
+    assert playout.buffered_s <= 0.04 + 0.01 + 2 * FRAME / RATE, "the delay stayed put"
