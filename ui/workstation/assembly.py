@@ -205,8 +205,12 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         devices.notice.connect(window.status_strip.show_message)
         # No working camera: calls go on by voice, and the citizen is told why it is dark.
         seat_devices = devices
-        devices.changed.connect(
-            lambda: workstation.set_camera_available(seat_devices.camera_available))
+
+        def follow_devices() -> None:
+            workstation.set_camera_available(seat_devices.camera_available)
+            window.ringer.set_output(seat_devices.current("speaker"))
+
+        devices.changed.connect(follow_devices)
     recording_light = RecordingIndicator(recording_desk)
     if (status_bar := window.statusBar()) is not None:
         status_bar.addPermanentWidget(recording_light)
