@@ -9,10 +9,10 @@ picture view says when each picture was painted.
 The bound, as painted − heard: EBU R37 allows the sound at most 40 ms before the picture
 (+40) and at most 60 ms after it (−60), end to end. The player takes the picture from the
 sound's position as the sink reports it, which PulseAudio plays 7–11 ms later; the 10 ms
-pump and the paint come after it. Measured on this 2-core machine, idle and with six
-busy processes beside it: −10 to +6 ms per beat. The median of the beats must keep R37;
-a single beat may be off by ``WORST_MS`` (R37's 60 ms and one 50 Hz display frame for a
-GUI thread held up at a paint on a busy machine).
+pump and the paint come after it. Measured on this 2-core machine over 40 beats: idle,
+median −3 ms, −13 to +6 ms; beside four busy processes, median −1 ms, −21 to +13 ms.
+The median of the beats must keep R37; a single beat may be off by ``WORST_MS`` (R37's
+60 ms and one 50 Hz display frame for a GUI thread held up at a paint on a busy machine).
 """
 
 from __future__ import annotations

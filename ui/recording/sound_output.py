@@ -13,8 +13,8 @@ the sink's own buffer — measured equal to bytes written − (``bufferSize`` �
 ``bytesFree``), in steps of 5–10 ms — so what still waits in that buffer is
 already left out. What PulseAudio itself still holds is not: the ear on
 the test rig hears a sample 7–11 ms after this position reaches it. The
-picture follows this position, so it leads the sound by about that much,
-inside EBU R37's 40 ms for picture before sound.
+picture follows this position, so it comes about that much before the
+sound, well inside the 60 ms EBU R37 allows the sound behind the picture.
 
 **Fed continuously.** A PulseAudio stream that starves and restarts can
 come back with a large fixed delay. While playing, the sink never runs dry:
