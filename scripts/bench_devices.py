@@ -21,6 +21,13 @@ citizen's phone is another machine) make a video call. Both processes date event
   squares against time, the slope times ten minutes (the same for the microphone in
   ``microphone_drift_ms_per_10min``).
 
+``echo``: a real echo path, PulseAudio's loopback from the speaker back into the
+microphone (30 ms, as an open speaker beside the microphone would be): the citizen's
+bursts played on the agent's speaker come back into the agent's microphone. What the
+echo canceller takes out of it is ``erle_db`` (the citizen's tone in the microphone's
+samples before and after the canceller, after a 3 s settling time); ``raw_echo_dbfs``
+is how loud the echo was.
+
 Baselines, side by side in the same run (calls alternate): ``stock_audio``, the same
 calls with aiortc's own audio jitter buffer on the agent's receiver (our receiver hands
 each packet on as it arrives); ``camera.to_image_ms_p50``, the same frames converted
@@ -172,6 +179,41 @@ def slope_ms_per_10min(points: list[tuple[float, float]]) -> float:
     return sxy / sxx * 600 if sxx else float("nan")
 
 
+class EchoTap:
+    """What goes into the echo canceller and what comes out (a benchmark's tap)."""
+
+    def __init__(self, devices: SeatDevices) -> None:
+        import numpy as np
+
+        self.inputs: list[Any] = []
+        self.outputs: list[Any] = []
+        self.recording = False
+        echo = devices.echo
+        assert echo is not None
+        near = echo.near
+
+        def tapped(samples: Any) -> Any:
+            out = near(samples)
+            if self.recording:
+                self.inputs.append(np.array(samples))
+                self.outputs.append(np.array(out))
+            return out
+
+        echo.near = tapped  # type: ignore[method-assign]
+
+    def erle(self) -> tuple[float, float]:
+        import numpy as np
+
+        from seat_common.audio_levels import tone_amplitude
+
+        before = np.concatenate(self.inputs).astype(np.float64) / 32768
+        after = np.concatenate(self.outputs).astype(np.float64) / 32768
+        n = min(before.size, after.size)
+        raw = tone_amplitude(before[:n], 48_000, SPEAKER_HZ)
+        left = tone_amplitude(after[:n], 48_000, SPEAKER_HZ)
+        return 20 * float(np.log10(raw / max(left, 1e-7))), 20 * float(np.log10(max(raw, 1e-7)))
+
+
 def start_citizen(hub_url: str, give_up_s: float) -> subprocess.Popen[str]:
     """A citizen in a process of its own, speaking in bursts and timing what it hears."""
     return subprocess.Popen(
@@ -183,7 +225,8 @@ def start_citizen(hub_url: str, give_up_s: float) -> subprocess.Popen[str]:
 
 
 async def one_call(hub: HubProcess, devices: SeatDevices, seconds: float, *,
-                   stock_audio: bool) -> dict[str, Any]:
+                   stock_audio: bool, echo_tap: EchoTap | None = None,
+                   speak: bool = True) -> dict[str, Any]:
     # The baseline swaps the receive path the call's session installs (a benchmark's liberty).
     setattr(session_module, "install_frame_assembly",  # noqa: B010
             video_only_assembly if stock_audio else frame_assembly.install_frame_assembly)
@@ -203,13 +246,19 @@ async def one_call(hub: HubProcess, devices: SeatDevices, seconds: float, *,
         call = workstation.call
         assert call is not None and isinstance(call.session.camera, CapturedVideoTrack)
         camera_track = call.session.camera
-        mouth = Mouth()
+        if echo_tap is not None:
+            await asyncio.sleep(3.0)  # the canceller learns the room
+            echo_tap.recording = True
+        mouth = Mouth() if speak else None
         began, sent0 = time.monotonic(), camera_track.sent
         converted0 = devices.camera.frames
         await asyncio.sleep(seconds)
         ended, sent1 = time.monotonic(), camera_track.sent
         converted = min(devices.camera.frames - converted0, len(devices.camera.convert_ms))
-        mouth.stop()
+        if echo_tap is not None:
+            echo_tap.recording = False
+        if mouth is not None:
+            mouth.stop()
         await asyncio.sleep(0.6)  # the last bursts arrive
         await workstation.hang_up()
         await until(lambda: workstation.wrap_up is not None, "the wrap-up is due")
@@ -219,7 +268,8 @@ async def one_call(hub: HubProcess, devices: SeatDevices, seconds: float, *,
         report = json.loads(out.strip().splitlines()[0])
         speaker, speaker_missed = speaker_latencies(report["voice_onsets"], began, ended - 0.5)
         micro, micro_missed = microphone_latencies(
-            mouth.written, report["heard_onsets"], began, ended - 0.5)
+            mouth.written if mouth is not None else [], report["heard_onsets"], began,
+            ended - 0.5)
         return {
             "speaker": speaker, "speaker_missed": speaker_missed,
             "microphone": micro, "microphone_missed": micro_missed,
@@ -295,6 +345,14 @@ async def measure(seconds: float, rounds: int, drift_s: float) -> dict[str, Any]
                 ours.append(await one_call(hub, devices, seconds, stock_audio=False))
                 stock.append(await one_call(hub, devices, seconds, stock_audio=True))
             long_call = await one_call(hub, devices, drift_s, stock_audio=False)
+            tap = EchoTap(devices)
+            loop_module = RIG.pactl("load-module", "module-loopback", "source=speaker.monitor",
+                                    "sink=micfeed", "latency_msec=30")
+            try:
+                await one_call(hub, devices, seconds, stock_audio=False, echo_tap=tap,
+                               speak=False)
+            finally:
+                RIG.pactl("unload-module", loop_module)
         camera.stop()
         image_ms = to_image_cost(camera)
         devices.close()
@@ -307,6 +365,8 @@ async def measure(seconds: float, rounds: int, drift_s: float) -> dict[str, Any]
     results["drift_ms_per_10min"] = slope_ms_per_10min(long_call["speaker"])
     results["microphone_drift_ms_per_10min"] = slope_ms_per_10min(long_call["microphone"])
     results["drift_run_s"] = drift_s
+    erle_db, raw_dbfs = tap.erle()
+    results["echo"] = {"erle_db": erle_db, "raw_echo_dbfs": raw_dbfs}
     baseline = summary(stock)
     ratios = {
         "speaker_p50": results["speaker"]["latency_ms_p50"] / baseline["speaker"]["latency_ms_p50"],
@@ -324,6 +384,7 @@ async def measure(seconds: float, rounds: int, drift_s: float) -> dict[str, Any]
         "camera_convert_p50_le_3ms": results["camera"]["convert_ms_p50"] <= 3,
         "camera_30fps": results["camera"]["fps"] >= 29,
         "drift_within_20ms": abs(results["drift_ms_per_10min"]) <= 20,
+        "echo_erle_ge_20db": erle_db >= 20,
     }
     return {"bench": "devices", "results": results, "baseline": {"stock_audio": baseline},
             "ratios": ratios, "goals": goals}

@@ -208,14 +208,16 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
 
         def follow_devices() -> None:
             workstation.set_camera_available(seat_devices.camera_available)
-            window.ringer.set_output(seat_devices.current("speaker"))
+            window.ringer.set_output(seat_devices.speaker.device)
 
         devices.changed.connect(follow_devices)
     recording_light = RecordingIndicator(recording_desk)
     if (status_bar := window.statusBar()) is not None:
         status_bar.addPermanentWidget(recording_light)
     records.orders_pane.recording_requested.connect(
-        lambda path, work_order_id: open_player(path, work_order_id, window))
+        lambda path, work_order_id: open_player(
+            path, work_order_id, window,
+            speaker=devices.speaker.device if devices is not None else None))
     recording_desk.recording_saved.connect(lambda _: records.orders_pane.refresh_recording())
     return AssembledSeat(
         tasks=tasks, link=link, workstation=workstation, window=window, transfer=transfer,
