@@ -86,9 +86,8 @@ from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
 from sandbox.virtual_camera import VirtualCamera  # noqa: E402
 from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
 from seat_client.call.workstation import Workstation  # noqa: E402
-from seat_client.media import frame_assembly  # noqa: E402
 from seat_client.media.capture import CapturedVideoTrack  # noqa: E402
-from seat_common import catalog, protocol  # noqa: E402
+from seat_common import catalog, frame_assembly, protocol  # noqa: E402
 from ui.devices.seat_devices import SeatDevices  # noqa: E402
 
 

@@ -29,6 +29,7 @@ from sandbox.camera import (
 )
 from sandbox.citizen.script import CitizenReport, CitizenScript
 from seat_common import ice_policy, protocol
+from seat_common.frame_assembly import install_frame_assembly
 from seat_common.protocol import MediaKind
 from seat_common.tasks import TaskOwner
 
@@ -110,6 +111,8 @@ class CitizenPeer:
             # No camera, but the citizen still sees the agent.
             pc.addTransceiver("video", direction="recvonly")
         pc.addTrack(audio)
+        # A phone's WebRTC stack hands frames on as soon as they are whole; so does ours.
+        install_frame_assembly(pc)
         await pc.setLocalDescription(await pc.createOffer())
         await self._send(
             protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=pc.localDescription.sdp)
