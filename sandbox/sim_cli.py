@@ -112,6 +112,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--expect-call", action="store_true",
                         help="exit 1 if any citizen never got a call")  # fmt: skip
     parser.add_argument("--seed", type=int, default=None, help="repeatable identities")
+    parser.add_argument("--voice", choices=["tone", "bursts"], default="tone",
+                        help="a steady tone, or timed bursts for measuring delay")
+    parser.add_argument("--voice-hz", type=float, default=1000.0, metavar="HZ",
+                        help="the bursts' frequency")
+    parser.add_argument("--listen-hz", type=float, default=700.0, metavar="HZ",
+                        help="with --voice bursts: the tone timed in what is heard")
     parser.add_argument(
         "--photo",
         action="append",
@@ -166,6 +172,9 @@ def _build_citizens(args: argparse.Namespace) -> list[SimulatedCitizen]:
             fps=args.fps,
             give_up_after_s=args.give_up,
             photos=tuple(args.photo),
+            voice=args.voice,
+            voice_hz=args.voice_hz,
+            listen_hz=args.listen_hz,
         )
         citizens.append(
             SimulatedCitizen(

@@ -1167,51 +1167,105 @@
 </context><context>
     <name>RecordingPlayer</name>
     <message>
-        <location filename="../../ui/recording/player.py" line="81" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="99" />
         <source>Recording of %1</source>
         <translation>%1 的录像</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="85" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="102" />
         <source>Opening the recording…</source>
         <translation>正在打开录像…</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="127" />
-        <location filename="../../ui/recording/player.py" line="86" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="229" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="103" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="89" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="106" />
         <source>Position</source>
         <translation>播放位置</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="167" />
-        <location filename="../../ui/recording/player.py" line="127" />
-        <source>Play</source>
-        <translation>播放</translation>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="111" />
+        <source>Mute (M)</source>
+        <translation>静音 (M)</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="146" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="112" />
+        <source>Mute</source>
+        <translation>静音</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="118" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="117" />
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="195" />
         <source>Sound only: this call has no picture</source>
         <translation>仅有声音：此通话没有画面</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="150" />
-        <source>Sound track: %1 (not played on this computer)</source>
-        <translation>音轨：%1（本机不播放声音）</translation>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="203" />
+        <source>Sound track: %1, playing on %2</source>
+        <translation>音轨：%1，正在通过“%2”播放</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="151" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="206" />
         <source>No sound track</source>
         <translation>没有音轨</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/player.py" line="170" />
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="208" />
+        <source>This computer has no speaker: the recording plays without sound</source>
+        <translation>本机没有可用的扬声器，录像无声播放</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="210" />
+        <source>The speaker %1 is not connected: the recording plays without sound</source>
+        <translation>扬声器“%1”未连接，录像无声播放</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="213" />
+        <source>Sound cannot be played on %1 (%2): the recording plays without sound</source>
+        <translation>无法通过“%1”播放声音（%2），录像无声播放</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="229" />
+        <source>Play</source>
+        <translation>播放</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/player.py" line="232" />
         <source>The recording cannot be played: %1</source>
         <translation>无法播放此录像：%1</translation>
+    </message>
+</context><context>
+    <name>Playback</name>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/playback.py" line="108" />
+        <source>it plays no sound format this player makes</source>
+        <translation>该设备不支持本播放器的声音格式</translation>
+    </message>
+</context><context>
+    <name>SoundOutput</name>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/sound_output.py" line="163" />
+        <source>the sound output did not open</source>
+        <translation>声音输出无法打开</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/sound_output.py" line="167" />
+        <source>the speaker takes no sound</source>
+        <translation>扬声器没有播放任何声音</translation>
+    </message>
+    <message>
+        <location filename="../../work/wt-playback/ui/recording/sound_output.py" line="229" />
+        <source>the sound output stopped (%1)</source>
+        <translation>声音输出已中断（%1）</translation>
     </message>
 </context><context>
     <name>RegionEditor</name>

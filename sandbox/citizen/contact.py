@@ -31,6 +31,7 @@ from typing import Final, TypeVar
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from sandbox.camera import BurstToneAudioTrack
 from sandbox.citizen.chat import CitizenChat
 from sandbox.citizen.materials import CitizenMaterials
 from sandbox.citizen.peer import CitizenPeer
@@ -103,6 +104,8 @@ class SimulatedCitizen:
         )
         #: The last second of the agent's side of the call, to tell whose voice got through.
         self.heard = self._peer.heard
+        #: with the script's voice "bursts": all it heard, with arrival times
+        self.timed = self._peer.timed
         self._ran = False
         self.materials = CitizenMaterials(
             self._send,
@@ -158,6 +161,9 @@ class SimulatedCitizen:
             self._ws = None
             report.video_latency_ms_p50 = self._peer.video_latency_ms_p50()
             report.materials = self.materials.report()
+            if self.timed is not None:
+                report.voice_onsets = self.voice_onsets()
+                report.heard_onsets = self.timed.onsets(self.script.listen_hz)
             self._mark("finished")
         return report
 
@@ -303,6 +309,11 @@ class SimulatedCitizen:
                     break
 
     # --- waiting on the wire -------------------------------------------------
+
+    def voice_onsets(self) -> list[float]:
+        """When each of its voice's bursts was captured (script voice "bursts")."""
+        voice = self._peer.voice
+        return list(voice.onsets) if isinstance(voice, BurstToneAudioTrack) else []
 
     async def _next_milestone(self, deadline: float | None) -> protocol.Message | None:
         """The next milestone message; None at ``deadline`` (monotonic). Raises when closed."""

@@ -19,9 +19,17 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
 
-from sandbox.camera import HeardAudio, StampedCameraTrack, ToneAudioTrack, read_stamp
+from sandbox.camera import (
+    BurstToneAudioTrack,
+    HeardAudio,
+    StampedCameraTrack,
+    TimedAudio,
+    ToneAudioTrack,
+    read_stamp,
+)
 from sandbox.citizen.script import CitizenReport, CitizenScript
 from seat_common import ice_policy, protocol
+from seat_common.frame_assembly import install_frame_assembly
 from seat_common.protocol import MediaKind
 from seat_common.tasks import TaskOwner
 
@@ -49,6 +57,9 @@ class CitizenPeer:
         self.media: MediaKind = media
         #: The last second of the agent's side of the call, to tell whose voice got through.
         self.heard = HeardAudio()
+        #: with the script's voice "bursts": what was heard, with arrival times
+        self.timed: TimedAudio | None = TimedAudio() if script.voice == "bursts" else None
+        self.voice: ToneAudioTrack | None = None
         self._tasks = tasks
         self._send = send
         self._mark = mark
@@ -87,7 +98,9 @@ class CitizenPeer:
             if pc.connectionState == "failed":
                 self._error("media connection failed")
 
-        audio = ToneAudioTrack()
+        audio = (BurstToneAudioTrack(self.script.voice_hz) if self.script.voice == "bursts"
+                 else ToneAudioTrack())
+        self.voice = audio
         self._local_tracks.append(audio)
         if self.media == "video":
             script = self.script
@@ -98,6 +111,8 @@ class CitizenPeer:
             # No camera, but the citizen still sees the agent.
             pc.addTransceiver("video", direction="recvonly")
         pc.addTrack(audio)
+        # A phone's WebRTC stack hands frames on as soon as they are whole; so does ours.
+        install_frame_assembly(pc)
         await pc.setLocalDescription(await pc.createOffer())
         await self._send(
             protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=pc.localDescription.sdp)
@@ -180,5 +195,7 @@ class CitizenPeer:
                         self._mark("first_audio_frame")
                     report.audio_frames_received += 1
                     self.heard.add(frame)
+                    if self.timed is not None:
+                        self.timed.add(frame)
         except MediaStreamError:
             return

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from seat_common import pii, protocol
 
@@ -31,6 +31,14 @@ class CitizenScript:
     rating_comment: str = ""
     #: After the call (and rating), wait this long for ``work_order_closed``.
     await_outcome_s: float = 0.0
+    #: The citizen's voice: a steady quiet 400 Hz tone, or for measuring delay, bursts of
+    #: ``voice_hz`` (100 ms every 500 ms) whose capture times the peer keeps, and all it
+    #: hears kept with arrival times (``CitizenPeer.voice.onsets``, ``CitizenPeer.timed``).
+    voice: Literal["tone", "bursts"] = "tone"
+    voice_hz: float = 1000.0
+    #: With voice "bursts": the tone listened for in what the citizen hears (the report's
+    #: ``heard_onsets``).
+    listen_hz: float = 700.0
     #: The camera the citizen sends (media "video").
     width: int = 640
     height: int = 480
@@ -91,6 +99,11 @@ class CitizenReport:
     stamped_frames: int = 0  # frames whose sandbox stamp could be read
     video_latency_ms_p50: float | None = None  # of stamped frames
     audio_frames_received: int = 0
+    #: With the script's voice "bursts": when each burst of its voice was captured, and when
+    #: each sound of ``listen_hz`` it heard could begin to play (``time.monotonic``, which
+    #: every process on the machine shares).
+    voice_onsets: list[float] = field(default_factory=list)
+    heard_onsets: list[float] = field(default_factory=list)
     chats_sent: list[str] = field(default_factory=list)
     chats_delivered: int = 0  # our own chat lines echoed back by the hub
     chats_received: list[str] = field(default_factory=list)  # the agent's texts

@@ -32,10 +32,10 @@ from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessi
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
-from seat_client.media.frame_assembly import install_frame_assembly
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
+from seat_common.frame_assembly import install_frame_assembly
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

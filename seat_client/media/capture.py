@@ -127,6 +127,7 @@ class CapturedVideoTrack(CameraTrack):
         self._last_pts = -1
         self._idle_size = (width, height)
         self._idle = False
+        self.sent = 0  # camera frames handed to the call (idle black frames not counted)
 
     async def recv(self) -> av.VideoFrame:
         if self.readyState != "live":
@@ -146,6 +147,7 @@ class CapturedVideoTrack(CameraTrack):
                 raise MediaStreamError
         self._sent_seq = newest.seq
         self._idle = False
+        self.sent += 1
         frame = newest.frame
         self._idle_size = (frame.width, frame.height)
         if not self.enabled:

@@ -11,9 +11,12 @@ How much is buffered is the whole game:
   (packets arrive in bursts; the receiver passes each on as it arrives);
 - a buffer that runs dry (a late packet, a lost one) plays silence and waits for
   ``target_s`` again: a short gap, not a stutter of fragments;
-- a buffer that grows past ``max_s`` (the sender's clock a little fast, a burst after a
-  stall) drops its oldest samples down to ``target_s``: a short skip now instead of a
-  delay that grows over a one-hour call.
+- a buffer that never ran below ``target_s`` + ``slack_s`` in the last second (the
+  sender's clock a little fast, delay left over from a burst) gives back the surplus:
+  exactly what it never needed is dropped, so the delay stays at the target over a
+  one-hour call instead of creeping up to the maximum;
+- a buffer that grows past ``max_s`` (a burst after a stall) drops its oldest samples
+  down to ``target_s`` at once: a short skip now instead of a long delay.
 
 ``counters`` says how often each happened. The samples ``pull`` returns are what the
 speaker plays; the echo canceller (``seat_client.media.echo``) is given them as the
@@ -40,7 +43,8 @@ class PlayoutCounters:
 
     played: int
     silent: int
-    dropped: int
+    dropped: int  # all samples dropped, the trimmed surplus included
+    trimmed: int  # surplus given back to keep the delay at the target
     underruns: int
     buffered: int
 
@@ -48,17 +52,21 @@ class PlayoutCounters:
 class VoicePlayout:
     """Buffers a far voice for the speaker (see the module docstring)."""
 
-    def __init__(self, target_s: float = 0.04, max_s: float = 0.12) -> None:
+    def __init__(self, target_s: float = 0.04, max_s: float = 0.12,
+                 slack_s: float = 0.01) -> None:
         if not 0 < target_s < max_s:
             raise ValueError("need 0 < target_s < max_s")
         self.target = round(target_s * RATE)
         self.maximum = round(max_s * RATE)
+        self.slack = round(slack_s * RATE)
+        self._low_water = self.maximum  # the least buffered in this second of playback
+        self._pulled = 0  # samples played in this second
         self._lock = threading.Lock()
         self._chunks: list[Samples] = []
         self._buffered = 0
         self._playing = False
         self._resampler: av.AudioResampler | None = None
-        self._played = self._silent = self._dropped = self._underruns = 0
+        self._played = self._silent = self._dropped = self._underruns = self._trimmed = 0
 
     def push(self, frame: av.AudioFrame) -> None:
         """A decoded frame of the far voice."""
@@ -89,6 +97,7 @@ class VoicePlayout:
                 if filled < count:
                     self._playing = False
                     self._underruns += 1
+                self._give_back_surplus(count)
             self._played += filled
             self._silent += count - filled
         return out
@@ -100,6 +109,7 @@ class VoicePlayout:
             self._buffered = 0
             self._playing = False
             self._resampler = None
+            self._low_water, self._pulled = self.maximum, 0
 
     @property
     def buffered_s(self) -> float:
@@ -108,8 +118,20 @@ class VoicePlayout:
     @property
     def counters(self) -> PlayoutCounters:
         with self._lock:
-            return PlayoutCounters(self._played, self._silent, self._dropped,
+            return PlayoutCounters(self._played, self._silent, self._dropped, self._trimmed,
                                    self._underruns, self._buffered)
+
+    def _give_back_surplus(self, count: int) -> None:
+        self._low_water = min(self._low_water, self._buffered) if self._playing else 0
+        self._pulled += count
+        if self._pulled < RATE:
+            return
+        surplus = self._low_water - self.target
+        if surplus > self.slack:
+            self._drop_oldest(surplus)
+            self._trimmed += surplus
+        self._pulled = 0
+        self._low_water = self.maximum
 
     def _take_into(self, out: Samples) -> int:
         filled = 0

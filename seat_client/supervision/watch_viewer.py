@@ -25,11 +25,11 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from seat_client.call.session import FrameSlot
-from seat_client.media.frame_assembly import install_frame_assembly
 from seat_client.media.local_media import GatedAudioTrack
 from seat_common import ice_policy, protocol
 from seat_common.audio_levels import SILENCE_DBFS, level_dbfs
 from seat_common.events import Event
+from seat_common.frame_assembly import install_frame_assembly
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

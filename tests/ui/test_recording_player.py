@@ -67,7 +67,8 @@ def test_the_player_shows_decoded_frames_keeps_time_and_seeks(
     assert player.view.frames_shown <= shown + 1, "paused: no new frames"
 
     player.seek(3.0)  # the frame at 3 s shows, even while paused
-    qtbot.waitUntil(lambda: player.time_label.text().startswith("00:03"), timeout=3000)
+    qtbot.waitUntil(lambda: player.view.image_t >= 2.9, timeout=3000)
+    assert player.time_label.text().startswith("00:03")
     assert player.view.image is not None
     later = read_stamp(pixels(player.view.image))
     assert later is not None and later.counter >= 88  # 30 fps camera, 3 s in

@@ -2,7 +2,8 @@
 
 QtMultimedia is loaded only where a sound device exists (``/dev/snd`` or a
 PulseAudio server): on a headless machine it logs warnings at import and
-has nothing to play on, so there the ring is the system beep alone. The
+has nothing to play on, so there the ring is the system beep alone. With
+real devices it rings on the speaker the agent chose (``set_output``). The
 ring tone is made here as a WAV file, so no binary asset ships.
 """
 
@@ -54,6 +55,11 @@ class Ringer:
             self._effect.setSource(QUrl.fromLocalFile(str(write_ring_tone(tone_path))))
             self._effect.setLoopCount(QSoundEffect.Loop.Infinite.value)
         self.ringing = False
+
+    def set_output(self, device: Any) -> None:
+        """Ring on ``device`` (a ``QAudioDevice``: the seat's chosen speaker)."""
+        if self._effect is not None and device is not None:
+            self._effect.setAudioDevice(device)
 
     def start(self) -> None:
         self.ringing = True

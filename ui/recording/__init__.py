@@ -1,2 +1,3 @@
-"""Recordings on screen: the recording light in the status bar and the player.
+"""Recordings on screen: the recording light in the status bar and the player (the picture
+led by its sound).
 """

@@ -1,20 +1,29 @@
-"""The decoding half of the recording player: PyAV on a worker thread, newest frame wins.
+"""The decoding half of the recording player: PyAV on a worker thread, picture and sound.
 
-``RecordingDecoder`` opens an MP4 with PyAV on its own thread, decodes the
-picture and paces it by the frame times; commands (play, pause, seek, stop)
-arrive through a queue, so a seek interrupts a wait. Each frame becomes a
-QImage that owns its pixels; only the newest waits for the dialog
-(``take``), so a slow paint drops frames instead of queueing them. Without
-a picture the timeline still moves in ticks. A file cut short by a crash
-plays up to its last fragment: the decode error at its end counts as the end.
+``RecordingDecoder`` opens an MP4 with PyAV on its own thread and keeps a
+``DecodedMedia`` filled: the sound decoded and resampled to the sound
+output's PCM (``av.AudioResampler``), and a few pictures ahead, each a QImage
+that owns its pixels. It does not pace anything: the player's clock (the
+sound, or the wall clock without it) decides what is shown and when, and the
+decoder only runs ahead as far as the bounded queues let it. A picture the
+playhead has already passed is not converted (a slow machine skips pictures,
+never the sound).
+
+Each track is read through its own opening of the file (a ``_Lane``), so the
+sound and the picture are decoded at their own pace whatever the file's
+interleaving (a fragment holds two seconds of one track before the other).
+After a seek the picture lane decodes from the keyframe before the target
+and queues the picture at (or just before) it first, which the player shows
+at once, playing or paused.
+
+A file cut short by a crash plays up to its last fragment: a decode error at
+a track's end counts as its end.
 """
 
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +32,10 @@ import av
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtGui import QImage
 
-#: Without a picture the timeline still moves, this often (seconds).
-_TICK_S = 0.1
+from ui.recording.decoded_media import DecodedMedia
+
+#: A picture this close after the seek target still counts as at the target (seconds).
+_AT_TARGET_S = 0.001
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,133 +52,174 @@ class DecoderSignals(QObject):
     """What the decoder thread tells the dialog (queued to the GUI thread)."""
 
     opened = pyqtSignal(object)  # RecordingInfo
-    frame_ready = pyqtSignal()  # the newest frame waits in ``RecordingDecoder.take``
-    position = pyqtSignal(float)
-    ended = pyqtSignal()
+    #: the first picture after a seek (or the opening) waits in ``DecodedMedia``
+    picture_ready = pyqtSignal()
     failed = pyqtSignal(str)
 
 
-class RecordingDecoder:
-    """Decodes ``path`` on its own thread; ``command`` play, pause, seek (seconds), stop."""
+class _Lane:
+    """One track of the file, read through its own opening of it."""
 
-    def __init__(self, path: Path, bridge: DecoderSignals) -> None:
+    def __init__(self, path: Path, kind: str) -> None:
+        self.container: Any = av.open(str(path))
+        streams = self.container.streams.video if kind == "video" else self.container.streams.audio
+        self.stream: Any = streams[0]
+        self._frames: Any = iter(())
+
+    def seek(self, target: float) -> None:
+        with contextlib.suppress(av.FFmpegError):
+            self.container.seek(int(target / self.stream.time_base), stream=self.stream,
+                                backward=True)
+        self._frames = self.container.decode(self.stream)
+
+    def next(self) -> Any:
+        """The next decoded frame; None at the end (or where a file cut short breaks off)."""
+        try:
+            return next(self._frames)
+        except (StopIteration, av.FFmpegError):
+            return None
+
+    def close(self) -> None:
+        self.container.close()
+
+
+class RecordingDecoder:
+    """Decodes ``path`` into ``media`` on its own thread until ``stop``.
+
+    Seeks go through ``media.seek`` (the player's); the first one (to 0) starts it.
+    """
+
+    def __init__(self, path: Path, media: DecodedMedia, bridge: DecoderSignals) -> None:
         self._path = path
+        self._media = media
         self._bridge = bridge
-        self._commands: queue.Queue[tuple[str, float]] = queue.Queue()
-        self._lock = threading.Lock()
-        self._newest: tuple[QImage, float] | None = None
         self._thread = threading.Thread(target=self._run, name="recording-player", daemon=True)
-        self._frames: Any = None
-        self._video: Any = None
+        self._pictures: _Lane | None = None
+        self._sound: _Lane | None = None
+        self._resampler: Any = None
         self._duration = 0.0
-        self._position = 0.0
+        self._frame_s = 1 / 15
+        self._generation = 0
+        self._seek_target: float | None = None
+        self._held: Any = None  # the latest picture at or before the seek target
 
     def start(self) -> None:
         self._thread.start()
 
-    def command(self, name: str, value: float = 0.0) -> None:
-        self._commands.put((name, value))
-
     def stop(self) -> None:
-        self.command("stop")
+        self._media.close()
         self._thread.join(timeout=3.0)
-
-    def take(self) -> tuple[QImage, float] | None:
-        with self._lock:
-            newest, self._newest = self._newest, None
-        return newest
 
     def _run(self) -> None:
         try:
-            container = av.open(str(self._path))
+            info = self._open()
         except (av.FFmpegError, OSError) as exc:
             self._bridge.failed.emit(str(exc))
+            self._close_lanes()
             return
+        self._bridge.opened.emit(info)
         try:
-            self._play(container)
+            self._work()
         except av.FFmpegError as exc:
             self._bridge.failed.emit(str(exc))
         finally:
-            container.close()
+            self._close_lanes()
 
-    def _play(self, container: Any) -> None:
-        self._video = container.streams.video[0] if container.streams.video else None
-        sound = container.streams.audio[0] if container.streams.audio else None
-        self._duration = _duration(container)
-        self._bridge.opened.emit(RecordingInfo(
-            self._duration,
-            self._video.codec_context.width if self._video else 0,
-            self._video.codec_context.height if self._video else 0,
-            f"{sound.codec_context.name.upper()} {sound.codec_context.sample_rate} Hz"
-            f" {sound.codec_context.layout.name}" if sound else "",
-        ))
-        self._seek(container, 0.0)
-        playing, pending, at_end = True, None, False
-        anchor_wall, anchor_t = time.monotonic(), 0.0
+    def _open(self) -> RecordingInfo:
+        with av.open(str(self._path)) as container:
+            video = container.streams.video[0] if container.streams.video else None
+            sound = container.streams.audio[0] if container.streams.audio else None
+            self._duration = _duration(container)
+            info = RecordingInfo(
+                self._duration,
+                video.codec_context.width if video else 0,
+                video.codec_context.height if video else 0,
+                f"{sound.codec_context.name.upper()} {sound.codec_context.sample_rate} Hz"
+                f" {sound.codec_context.layout.name}" if sound else "",
+            )
+            if video is not None and video.average_rate:
+                self._frame_s = float(1 / video.average_rate)
+        if video is not None:
+            self._pictures = _Lane(self._path, "video")
+        if sound is not None and self._media.layout is not None:
+            self._sound = _Lane(self._path, "audio")
+        return info
+
+    def _close_lanes(self) -> None:
+        for lane in (self._pictures, self._sound):
+            if lane is not None:
+                lane.close()
+
+    def _work(self) -> None:
+        media = self._media
         while True:
-            if playing:
-                if pending is None:
-                    pending = self._next()
-                    if pending is None:
-                        playing, at_end = False, True
-                        self._publish(None, max(self._position, self._duration))
-                        self._bridge.ended.emit()
-                        continue
-                delay = anchor_wall + (pending[1] - anchor_t) - time.monotonic()
-                try:
-                    name, value = self._commands.get(timeout=delay) if delay > 0 else ("", 0.0)
-                except queue.Empty:
-                    name, value = "", 0.0
-                if not name:
-                    self._publish(*pending)
-                    pending = None
-                    continue
-            else:
-                name, value = self._commands.get()
-            if name == "stop":
+            orders = media.orders()
+            if orders.closed:
                 return
-            if name == "seek" or (name == "play" and at_end):  # play again from the start
-                pending, at_end = None, False
-                self._seek(container, value)
-            playing = name == "play" or (name == "seek" and playing)
-            anchor_wall, anchor_t = time.monotonic(), self._position
+            if orders.seek_to is not None:
+                self._seek(orders.generation, orders.seek_to)
+                continue
+            busy = False
+            if self._generation and media.wants_sound(self._generation):
+                self._decode_sound()
+                busy = True
+            if self._generation and media.wants_picture(self._generation):
+                self._decode_picture()
+                busy = True
+            if not busy:
+                media.wait_for_room(self._generation)
 
-    def _next(self) -> tuple[QImage | None, float] | None:
-        """The next frame and its time (a tick without a picture); None at the end."""
-        if self._video is None:
-            if self._position >= self._duration:
-                return None
-            return None, min(self._position + _TICK_S, self._duration)
-        try:
-            frame = next(self._frames)
-        except (StopIteration, av.FFmpegError):  # the end, or a file cut short by a crash
-            return None
-        return _to_image(frame), float(frame.time or 0.0)
-
-    def _publish(self, image: QImage | None, t: float) -> None:
-        self._position = t
-        if image is not None:
-            with self._lock:
-                self._newest = (image, t)
-            self._bridge.frame_ready.emit()
-        self._bridge.position.emit(t)
-
-    def _seek(self, container: Any, target: float) -> None:
+    def _seek(self, generation: int, target: float) -> None:
         target = min(max(0.0, target), self._duration)
-        self._position = target
-        if self._video is None:
-            self._bridge.position.emit(target)
+        self._generation = generation
+        if self._pictures is not None:
+            self._pictures.seek(target)
+            self._seek_target, self._held = target, None
+        else:
+            self._media.end_pictures(generation)
+        if self._sound is not None and self._media.layout is not None:
+            self._sound.seek(target)
+            layout = self._media.layout
+            self._resampler = av.AudioResampler(format=layout.av_format, layout=layout.av_layout,
+                                                rate=layout.rate)
+        else:
+            self._media.end_sound(generation)
+
+    def _decode_sound(self) -> None:
+        assert self._sound is not None
+        frame = self._sound.next()
+        if frame is None:
+            self._media.end_sound(self._generation)
             return
-        stream = self._video
-        with contextlib.suppress(av.FFmpegError):
-            container.seek(int(target / stream.time_base), stream=stream, backward=True)
-        self._frames = container.decode(stream)
-        # Decode from the keyframe before ``target`` up to it, and show that frame.
-        while (item := self._next()) is not None:
-            image, t = item
-            if t >= target - 0.02:  # the frame at (or just before) the target
-                self._publish(image, t)
+        t = float(frame.time if frame.time is not None else 0.0)
+        pcm = b"".join(out.to_ndarray().tobytes() for out in self._resampler.resample(frame))
+        self._media.put_sound(self._generation, t, pcm)
+
+    def _decode_picture(self) -> None:
+        assert self._pictures is not None
+        frame = self._pictures.next()
+        if frame is None:
+            if self._held is not None:  # the target is past the last picture: show the last
+                self._put_picture(self._held)
+                self._held = None
+            self._media.end_pictures(self._generation)
+            return
+        t = float(frame.time or 0.0)
+        if self._seek_target is not None:
+            if t <= self._seek_target + _AT_TARGET_S:
+                self._held = frame  # decode on up to the target
                 return
+            self._seek_target = None
+            if self._held is not None:
+                self._put_picture(self._held)
+                self._held = None
+        elif t + self._frame_s < self._media.playhead():
+            return  # its successor is due already: not worth converting
+        self._put_picture(frame)
+
+    def _put_picture(self, frame: Any) -> None:
+        if self._media.put_picture(self._generation, float(frame.time or 0.0), _to_image(frame)):
+            self._bridge.picture_ready.emit()
 
 
 def _duration(container: Any) -> float:

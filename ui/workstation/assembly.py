@@ -217,8 +217,12 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         devices.notice.connect(window.status_strip.show_message)
         # No working camera: calls go on by voice, and the citizen is told why it is dark.
         seat_devices = devices
-        devices.changed.connect(
-            lambda: workstation.set_camera_available(seat_devices.camera_available))
+
+        def follow_devices() -> None:
+            workstation.set_camera_available(seat_devices.camera_available)
+            window.ringer.set_output(seat_devices.speaker.device)
+
+        devices.changed.connect(follow_devices)
     recording_light = RecordingIndicator(recording_desk)
     device_check = device_button = None
     if devices is not None:
@@ -232,7 +236,9 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         if device_button is not None:
             status_bar.addPermanentWidget(device_button)
     records.orders_pane.recording_requested.connect(
-        lambda path, work_order_id: open_player(path, work_order_id, window))
+        lambda path, work_order_id: open_player(
+            path, work_order_id, window,
+            speaker=devices.speaker.device if devices is not None else None))
     recording_desk.recording_saved.connect(lambda _: records.orders_pane.refresh_recording())
     return AssembledSeat(
         tasks=tasks, link=link, workstation=workstation, window=window, transfer=transfer,

@@ -18,7 +18,7 @@ from aiortc import RTCPeerConnection
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
-from seat_client.media.frame_assembly import (
+from seat_common.frame_assembly import (
     AIORTC_VERSION,
     RECEIVER_BUFFER,
     MarkerJitterBuffer,
