@@ -1368,73 +1368,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="103" />
-        <location filename="../../ui/supervision/wall_app.py" line="98" />
+        <location filename="../../ui/supervision/wall_app.py" line="125" />
+        <location filename="../../ui/supervision/wall_app.py" line="120" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="99" />
+        <location filename="../../ui/supervision/wall_app.py" line="121" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="100" />
+        <location filename="../../ui/supervision/wall_app.py" line="122" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="101" />
+        <location filename="../../ui/supervision/wall_app.py" line="123" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="110" />
+        <location filename="../../ui/supervision/wall_app.py" line="132" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="111" />
+        <location filename="../../ui/supervision/wall_app.py" line="133" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="112" />
+        <location filename="../../ui/supervision/wall_app.py" line="134" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="113" />
+        <location filename="../../ui/supervision/wall_app.py" line="135" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="114" />
+        <location filename="../../ui/supervision/wall_app.py" line="136" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="115" />
+        <location filename="../../ui/supervision/wall_app.py" line="137" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="118" />
+        <location filename="../../ui/supervision/wall_app.py" line="140" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="121" />
+        <location filename="../../ui/supervision/wall_app.py" line="143" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="206" />
+        <location filename="../../ui/supervision/wall_app.py" line="254" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="209" />
+        <location filename="../../ui/supervision/wall_app.py" line="257" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -1510,54 +1510,54 @@ Licence PDF: {2}</source>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="252" />
+        <location filename="../../ui/call/video_pane.py" line="233" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="253" />
+        <location filename="../../ui/call/video_pane.py" line="234" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="256" />
+        <location filename="../../ui/call/video_pane.py" line="237" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="259" />
+        <location filename="../../ui/call/video_pane.py" line="240" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="261" />
+        <location filename="../../ui/call/video_pane.py" line="242" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="264" />
+        <location filename="../../ui/call/video_pane.py" line="245" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
 </context><context>
     <name>VideoView</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="131" />
+        <location filename="../../ui/call/video_pane.py" line="112" />
         <source>The citizen turned their camera off</source>
         <translation>市民已关闭摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="133" />
+        <location filename="../../ui/call/video_pane.py" line="114" />
         <source>The citizen's camera is unavailable</source>
         <translation>市民的摄像头不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="140" />
+        <location filename="../../ui/call/video_pane.py" line="121" />
         <source>Citizen muted</source>
         <translation>市民已静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="142" />
+        <location filename="../../ui/call/video_pane.py" line="123" />
         <source>The citizen's microphone is unavailable</source>
         <translation>市民的麦克风不可用</translation>
     </message>
@@ -1656,49 +1656,89 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="107" />
+        <location filename="../../ui/supervision/watch_window.py" line="118" />
+        <source>Your microphone is live in the call</source>
+        <translation>您的麦克风已接入通话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="134" />
+        <source>How loud the call is on your speaker</source>
+        <translation>通话声音在您扬声器上的音量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="135" />
+        <source>Mute listening (M)</source>
+        <translation>静音监听 (M)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="138" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="110" />
+        <location filename="../../ui/supervision/watch_window.py" line="141" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="113" />
+        <location filename="../../ui/supervision/watch_window.py" line="144" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="138" />
+        <location filename="../../ui/supervision/watch_window.py" line="147" />
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="183" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="142" />
+        <location filename="../../ui/supervision/watch_window.py" line="188" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="149" />
+        <location filename="../../ui/supervision/watch_window.py" line="194" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="152" />
+        <location filename="../../ui/supervision/watch_window.py" line="197" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="178" />
+        <location filename="../../ui/supervision/watch_window.py" line="236" />
+        <source>No microphone found: you cannot barge in</source>
+        <translation>未检测到麦克风，无法插话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="237" />
+        <source>The microphone “%1” does not work: you cannot barge in</source>
+        <translation>麦克风「%1」无法使用，无法插话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="240" />
+        <source>No speaker found: you cannot hear the call</source>
+        <translation>未检测到扬声器，无法监听声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="241" />
+        <source>The speaker “%1” does not work: you cannot hear the call</source>
+        <translation>扬声器「%1」无法使用，无法监听声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="270" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
 </context><context>
     <name>WatchedVideo</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="75" />
+        <location filename="../../ui/supervision/watch_window.py" line="86" />
         <source>Connecting to the agent's workstation…</source>
         <translation>正在连接坐席工作台…</translation>
     </message>
