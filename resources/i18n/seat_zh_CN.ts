@@ -1368,73 +1368,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="125" />
-        <location filename="../../ui/supervision/wall_app.py" line="120" />
+        <location filename="../../ui/supervision/wall_app.py" line="126" />
+        <location filename="../../ui/supervision/wall_app.py" line="121" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="121" />
+        <location filename="../../ui/supervision/wall_app.py" line="122" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="122" />
+        <location filename="../../ui/supervision/wall_app.py" line="123" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="123" />
+        <location filename="../../ui/supervision/wall_app.py" line="124" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="132" />
+        <location filename="../../ui/supervision/wall_app.py" line="133" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="133" />
+        <location filename="../../ui/supervision/wall_app.py" line="134" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="134" />
+        <location filename="../../ui/supervision/wall_app.py" line="135" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="135" />
+        <location filename="../../ui/supervision/wall_app.py" line="136" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="136" />
+        <location filename="../../ui/supervision/wall_app.py" line="137" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="137" />
+        <location filename="../../ui/supervision/wall_app.py" line="138" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="140" />
+        <location filename="../../ui/supervision/wall_app.py" line="141" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="143" />
+        <location filename="../../ui/supervision/wall_app.py" line="144" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="254" />
+        <location filename="../../ui/supervision/wall_app.py" line="255" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="257" />
+        <location filename="../../ui/supervision/wall_app.py" line="258" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -1656,82 +1656,82 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="118" />
+        <location filename="../../ui/supervision/watch_window.py" line="119" />
         <source>Your microphone is live in the call</source>
         <translation>您的麦克风已接入通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="134" />
+        <location filename="../../ui/supervision/watch_window.py" line="135" />
         <source>How loud the call is on your speaker</source>
         <translation>通话声音在您扬声器上的音量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="135" />
+        <location filename="../../ui/supervision/watch_window.py" line="136" />
         <source>Mute listening (M)</source>
         <translation>静音监听 (M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="138" />
+        <location filename="../../ui/supervision/watch_window.py" line="139" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="141" />
+        <location filename="../../ui/supervision/watch_window.py" line="142" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="144" />
+        <location filename="../../ui/supervision/watch_window.py" line="145" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="147" />
+        <location filename="../../ui/supervision/watch_window.py" line="148" />
         <source>Volume</source>
         <translation>音量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="183" />
+        <location filename="../../ui/supervision/watch_window.py" line="185" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="188" />
+        <location filename="../../ui/supervision/watch_window.py" line="190" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="194" />
+        <location filename="../../ui/supervision/watch_window.py" line="196" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="197" />
+        <location filename="../../ui/supervision/watch_window.py" line="199" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="236" />
+        <location filename="../../ui/supervision/watch_window.py" line="240" />
         <source>No microphone found: you cannot barge in</source>
         <translation>未检测到麦克风，无法插话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="237" />
+        <location filename="../../ui/supervision/watch_window.py" line="241" />
         <source>The microphone “%1” does not work: you cannot barge in</source>
         <translation>麦克风「%1」无法使用，无法插话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="240" />
+        <location filename="../../ui/supervision/watch_window.py" line="244" />
         <source>No speaker found: you cannot hear the call</source>
         <translation>未检测到扬声器，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="241" />
+        <location filename="../../ui/supervision/watch_window.py" line="245" />
         <source>The speaker “%1” does not work: you cannot hear the call</source>
         <translation>扬声器「%1」无法使用，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="270" />
+        <location filename="../../ui/supervision/watch_window.py" line="274" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
