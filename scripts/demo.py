@@ -101,6 +101,7 @@ def main() -> int:
             wall = subprocess.Popen(
                 [str(BIN / "seat-wall"), "--hub", hub.url, "--token-file", str(token_file),
                  "--lang", args.lang, "--size", "1366x768", "--watch", "0012",
+                 "--devices", "synthetic",  # headless: nobody hears the supervisor's speaker
                  "--screenshot", str(args.out / "06-seat-wall.png")],
                 env=env, stdout=subprocess.PIPE, text=True,
                 stderr=open(args.out / "seat-wall.log", "w"),  # noqa: SIM115

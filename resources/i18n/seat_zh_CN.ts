@@ -1014,6 +1014,13 @@
         </translation>
     </message>
 </context><context>
+    <name>Playback</name>
+    <message>
+        <location filename="../../ui/recording/playback.py" line="108" />
+        <source>it plays no sound format this player makes</source>
+        <translation>该设备不支持本播放器的声音格式</translation>
+    </message>
+</context><context>
     <name>PluginPanel</name>
     <message>
         <location filename="../../ui/plugin_host/panel.py" line="153" />
@@ -1167,105 +1174,81 @@
 </context><context>
     <name>RecordingPlayer</name>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="99" />
+        <location filename="../../ui/recording/player.py" line="99" />
         <source>Recording of %1</source>
         <translation>%1 的录像</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="102" />
+        <location filename="../../ui/recording/player.py" line="102" />
         <source>Opening the recording…</source>
         <translation>正在打开录像…</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="229" />
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="103" />
+        <location filename="../../ui/recording/player.py" line="229" />
+        <location filename="../../ui/recording/player.py" line="103" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="106" />
+        <location filename="../../ui/recording/player.py" line="106" />
         <source>Position</source>
         <translation>播放位置</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="111" />
+        <location filename="../../ui/recording/player.py" line="111" />
         <source>Mute (M)</source>
         <translation>静音 (M)</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="112" />
+        <location filename="../../ui/recording/player.py" line="112" />
         <source>Mute</source>
         <translation>静音</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="118" />
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="117" />
+        <location filename="../../ui/recording/player.py" line="118" />
+        <location filename="../../ui/recording/player.py" line="117" />
         <source>Volume</source>
         <translation>音量</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="195" />
+        <location filename="../../ui/recording/player.py" line="195" />
         <source>Sound only: this call has no picture</source>
         <translation>仅有声音：此通话没有画面</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="203" />
+        <location filename="../../ui/recording/player.py" line="203" />
         <source>Sound track: %1, playing on %2</source>
         <translation>音轨：%1，正在通过“%2”播放</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="206" />
+        <location filename="../../ui/recording/player.py" line="206" />
         <source>No sound track</source>
         <translation>没有音轨</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="208" />
+        <location filename="../../ui/recording/player.py" line="208" />
         <source>This computer has no speaker: the recording plays without sound</source>
         <translation>本机没有可用的扬声器，录像无声播放</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="210" />
+        <location filename="../../ui/recording/player.py" line="210" />
         <source>The speaker %1 is not connected: the recording plays without sound</source>
         <translation>扬声器“%1”未连接，录像无声播放</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="213" />
+        <location filename="../../ui/recording/player.py" line="213" />
         <source>Sound cannot be played on %1 (%2): the recording plays without sound</source>
         <translation>无法通过“%1”播放声音（%2），录像无声播放</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="229" />
+        <location filename="../../ui/recording/player.py" line="229" />
         <source>Play</source>
         <translation>播放</translation>
     </message>
     <message>
-        <location filename="../../work/wt-playback/ui/recording/player.py" line="232" />
+        <location filename="../../ui/recording/player.py" line="232" />
         <source>The recording cannot be played: %1</source>
         <translation>无法播放此录像：%1</translation>
-    </message>
-</context><context>
-    <name>Playback</name>
-    <message>
-        <location filename="../../work/wt-playback/ui/recording/playback.py" line="108" />
-        <source>it plays no sound format this player makes</source>
-        <translation>该设备不支持本播放器的声音格式</translation>
-    </message>
-</context><context>
-    <name>SoundOutput</name>
-    <message>
-        <location filename="../../work/wt-playback/ui/recording/sound_output.py" line="163" />
-        <source>the sound output did not open</source>
-        <translation>声音输出无法打开</translation>
-    </message>
-    <message>
-        <location filename="../../work/wt-playback/ui/recording/sound_output.py" line="167" />
-        <source>the speaker takes no sound</source>
-        <translation>扬声器没有播放任何声音</translation>
-    </message>
-    <message>
-        <location filename="../../work/wt-playback/ui/recording/sound_output.py" line="229" />
-        <source>the sound output stopped (%1)</source>
-        <translation>声音输出已中断（%1）</translation>
     </message>
 </context><context>
     <name>RegionEditor</name>
@@ -1589,73 +1572,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="103" />
-        <location filename="../../ui/supervision/wall_app.py" line="98" />
+        <location filename="../../ui/supervision/wall_app.py" line="126" />
+        <location filename="../../ui/supervision/wall_app.py" line="121" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="99" />
+        <location filename="../../ui/supervision/wall_app.py" line="122" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="100" />
+        <location filename="../../ui/supervision/wall_app.py" line="123" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="101" />
+        <location filename="../../ui/supervision/wall_app.py" line="124" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="110" />
+        <location filename="../../ui/supervision/wall_app.py" line="133" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="111" />
+        <location filename="../../ui/supervision/wall_app.py" line="134" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="112" />
+        <location filename="../../ui/supervision/wall_app.py" line="135" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="113" />
+        <location filename="../../ui/supervision/wall_app.py" line="136" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="114" />
+        <location filename="../../ui/supervision/wall_app.py" line="137" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="115" />
+        <location filename="../../ui/supervision/wall_app.py" line="138" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="118" />
+        <location filename="../../ui/supervision/wall_app.py" line="141" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="121" />
+        <location filename="../../ui/supervision/wall_app.py" line="144" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="206" />
+        <location filename="../../ui/supervision/wall_app.py" line="255" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="209" />
+        <location filename="../../ui/supervision/wall_app.py" line="258" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -1665,6 +1648,23 @@ Licence PDF: {2}</source>
         <location filename="../../ui/plugin_host/panel.py" line="120" />
         <source>This plugin was switched off: {0}</source>
         <translation>该插件已停用：{0}</translation>
+    </message>
+</context><context>
+    <name>SoundOutput</name>
+    <message>
+        <location filename="../../ui/recording/sound_output.py" line="157" />
+        <source>the sound output did not open</source>
+        <translation>声音输出无法打开</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording/sound_output.py" line="161" />
+        <source>the speaker takes no sound</source>
+        <translation>扬声器没有播放任何声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/recording/sound_output.py" line="220" />
+        <source>the sound output stopped (%1)</source>
+        <translation>声音输出已中断（%1）</translation>
     </message>
 </context><context>
     <name>StatusStrip</name>
@@ -1877,49 +1877,89 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="108" />
+        <location filename="../../ui/supervision/watch_window.py" line="119" />
+        <source>Your microphone is live in the call</source>
+        <translation>您的麦克风已接入通话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="135" />
+        <source>How loud the call is on your speaker</source>
+        <translation>通话声音在您扬声器上的音量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="136" />
+        <source>Mute listening (M)</source>
+        <translation>静音监听 (M)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="139" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="111" />
+        <location filename="../../ui/supervision/watch_window.py" line="142" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="114" />
+        <location filename="../../ui/supervision/watch_window.py" line="145" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="139" />
+        <location filename="../../ui/supervision/watch_window.py" line="148" />
+        <source>Volume</source>
+        <translation>音量</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="185" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="143" />
+        <location filename="../../ui/supervision/watch_window.py" line="190" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="150" />
+        <location filename="../../ui/supervision/watch_window.py" line="196" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="153" />
+        <location filename="../../ui/supervision/watch_window.py" line="199" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="179" />
+        <location filename="../../ui/supervision/watch_window.py" line="240" />
+        <source>No microphone found: you cannot barge in</source>
+        <translation>未检测到麦克风，无法插话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="241" />
+        <source>The microphone “%1” does not work: you cannot barge in</source>
+        <translation>麦克风「%1」无法使用，无法插话</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="244" />
+        <source>No speaker found: you cannot hear the call</source>
+        <translation>未检测到扬声器，无法监听声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="245" />
+        <source>The speaker “%1” does not work: you cannot hear the call</source>
+        <translation>扬声器「%1」无法使用，无法监听声音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/watch_window.py" line="274" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
 </context><context>
     <name>WatchedVideo</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="76" />
+        <location filename="../../ui/supervision/watch_window.py" line="86" />
         <source>Connecting to the agent's workstation…</source>
         <translation>正在连接坐席工作台…</translation>
     </message>

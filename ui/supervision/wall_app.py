@@ -1,11 +1,19 @@
 """``seat-wall``: the supervisor's seat wall (the composition root of supervisor mode).
 
     seat-wall --hub ws://127.0.0.1:8765/ws --supervisor-id S01 [--token-file F]
+              [--devices real|synthetic] [--state-dir DIR]
 
 Logs in to the hub as ``supervisor`` (the token from ``--token-file``, else
 the system keyring under the supervisor id, else the login dialog), asks for
 the wall and shows it. The hub pushes every change; supervisor actions go
 out through ``WallLink`` and the hub's answer shows in the status bar.
+
+A watched call is heard on the supervisor's speaker and a barge-in speaks
+through their microphone (``SeatDevices`` without a camera, the choice of
+devices kept in ``<state>/seat-wall/devices.json``; notices about them in the
+status bar). ``--devices synthetic`` plays nothing and barges in with silence
+(the demo, headless).
+
 ``--screenshot FILE`` saves the window once the wall arrived, and exits.
 With ``--watch AGENT`` as well, it first waits (up to a minute) for that
 agent's call, watches it, barges in for a moment, saves the wall as FILE and
@@ -35,12 +43,15 @@ from PyQt6.QtWidgets import QApplication
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.credentials import KeyringTokenStore
+from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, SyntheticMedia
+from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
 from seat_common.tasks import TaskOwner
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.devices.seat_devices import SeatDevices
 from ui.login_dialog import obtain_credentials
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
@@ -62,7 +73,19 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--screenshot", type=Path, help="save a screenshot once synced, then exit")
     parser.add_argument("--watch", metavar="AGENT",
                         help="with --screenshot: watch this agent's next call first")
+    parser.add_argument("--devices", choices=["real", "synthetic"], default="real",
+                        help="the PC's microphone and speaker (real, the default), or silence"
+                             " and nothing played (synthetic)")
+    parser.add_argument("--state-dir", default="",
+                        help="where the wall keeps its state (default $XDG_STATE_HOME or"
+                             " ~/.local/state; the wall's folder is seat-wall in it)")
     return parser.parse_args(argv)
+
+
+def state_path(state_dir: str = "") -> Path:
+    """Where the seat wall keeps its state (the choice of devices): ``<base>/seat-wall``."""
+    base = state_dir or os.environ.get("XDG_STATE_HOME", "") or "~/.local/state"
+    return Path(base).expanduser() / "seat-wall"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,7 +146,12 @@ def answer_text(message: protocol.Message) -> str:
 
 
 class WallSession:
-    """Wires a hub link, the wall model and the window; owns the tasks it starts."""
+    """Wires a hub link, the wall model and the window; owns the tasks it starts.
+
+    With ``devices`` (started and closed by the caller) a watch is heard on their
+    speaker and a barge-in speaks through their microphone; without, the watch is
+    silent both ways.
+    """
 
     def __init__(
         self,
@@ -132,6 +160,7 @@ class WallSession:
         window: SeatWallWindow,
         work_orders: tuple[WorkOrderListModel, WorkOrderListPane] | None = None,
         tasks: TaskOwner | None = None,
+        devices: SeatDevices | None = None,
     ) -> None:
         self.link = link
         self.model = model
@@ -155,10 +184,17 @@ class WallSession:
             )
         )
         window.move_requested.connect(self._on_window_move)
-        self.viewer = WatchViewer(link.send, tasks=self.tasks.child("watch"))
+        self.devices = devices
+        media: SeatMedia = devices if devices is not None else SyntheticMedia()
+        self.viewer = WatchViewer(link.send, microphone=media.microphone_track,
+                                  tasks=self.tasks.child("watch"))
+        self.listening = WatchListening(self.viewer, media)
         self.watch_window: WatchWindow | None = None
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
         self.viewer.state_changed.connect(self._on_viewer_state_changed)
+        if devices is not None:
+            devices.notice.connect(window.show_result)
+            devices.changed.connect(self._on_devices_changed)
 
     def _describe_seat(self, agent_id: str) -> str:
         seat = self.model.seats.get(agent_id)
@@ -166,15 +202,28 @@ class WallSession:
             return agent_id
         return f"{seat.name}（{agent_id}）" + (f" · {seat.item_name}" if seat.item_name else "")
 
+    def _device_problems(self) -> dict[DeviceKind, DeviceProblem]:
+        return dict(self.devices.problems) if self.devices is not None else {}
+
+    def _on_devices_changed(self) -> None:
+        if self.watch_window is not None:
+            self.watch_window.show_devices(self._device_problems())
+
+    def _open_watch_window(self) -> WatchWindow:
+        watch_window = WatchWindow(self.viewer, self._describe_seat)
+        watch_window.show_devices(self._device_problems())
+        watch_window.show_listening(self.listening.muted, self.listening.volume)
+        watch_window.barge_toggled.connect(lambda on: self._spawn(self.viewer.barge_in(on)))
+        watch_window.stop_requested.connect(lambda: self._spawn(self.viewer.stop()))
+        watch_window.mute_toggled.connect(self.listening.set_muted)
+        watch_window.volume_changed.connect(self.listening.set_volume)
+        watch_window.show()
+        return watch_window
+
     def _on_viewer_state_changed(self, state: protocol.WatchState | None) -> None:
         if state is not None:
             if self.watch_window is None:
-                self.watch_window = WatchWindow(self.viewer, self._describe_seat)
-                self.watch_window.barge_toggled.connect(
-                    lambda on: self._spawn(self.viewer.barge_in(on)))
-                self.watch_window.stop_requested.connect(
-                    lambda: self._spawn(self.viewer.stop()))
-                self.watch_window.show()
+                self.watch_window = self._open_watch_window()
             self.watch_window.show_state(state)
             return
         ended = self.viewer.last_end
@@ -207,6 +256,11 @@ class WallSession:
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         self.tasks.spawn(coro, translate("SeatWallWindow", "Supervisor action"))
+
+    async def close(self) -> None:
+        """End the watch's media and stop playing it (the devices stay the caller's)."""
+        self.listening.close()
+        await self.viewer.close()
 
 
 async def watch_once(session: WallSession, agent_id: str, screenshot: Path) -> int:
@@ -254,7 +308,11 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     orders = WorkOrderListModel(link.send)
     pane = WorkOrderListPane(orders)
     window = SeatWallWindow(model, catalog.load(), pane)
-    session = WallSession(link, model, window, (orders, pane), tasks=tasks)
+    devices = None
+    if args.devices == "real":
+        devices = SeatDevices(state_path(args.state_dir) / "devices.json", with_camera=False)
+        devices.start()
+    session = WallSession(link, model, window, (orders, pane), tasks=tasks, devices=devices)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()
@@ -284,6 +342,8 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
         await closed
         return 0
     finally:
-        await session.viewer.close()
-        await link.stop()
+        await link.stop()  # first: no hub message starts anything in what closes next
+        await session.close()
         await tasks.close()
+        if devices is not None:
+            devices.close()

@@ -1,19 +1,22 @@
 """The supervisor's window onto a watched call: the citizen's picture, the voices, barge-in.
 
 Shows a ``WatchViewer``: the newest frame of the citizen's camera as the
-agent sees it, a level meter for the call's voices (there may be no
-speaker on the supervisor's PC, so they can at least see that people are
-talking), whether the supervisor is only watching or talking in the call,
-and how long the watch has lasted.
+agent sees it, a level meter for the call's voices (the supervisor sees that
+people are talking even with the sound muted), whether the supervisor is only
+watching or talking in the call (while barging in, a red line says their
+microphone is live), and how long the watch has lasted. What the supervisor's
+devices cannot do is said above the picture: with no microphone there is no
+barge-in, with no speaker nothing is heard (``show_devices``).
 
-Intents: ``barge_toggled(bool)`` (the 插话 button, Ctrl+B) and
-``stop_requested`` (the 结束监看 button, Esc, or closing the window).
+Intents: ``barge_toggled(bool)`` (the 插话 button, Ctrl+B), ``stop_requested``
+(the 结束监看 button, Esc, or closing the window), ``mute_toggled(bool)`` (the
+静音监听 button, M) and ``volume_changed(float)`` (0–1, the volume slider).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -25,10 +28,12 @@ from PyQt6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSizePolicy,
+    QSlider,
     QVBoxLayout,
     QWidget,
 )
 
+from seat_client.media.devices import DeviceKind, DeviceProblem
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import protocol
 from seat_common.audio_levels import SILENCE_DBFS
@@ -51,7 +56,12 @@ class WatchedVideo(QWidget):
         self.setMinimumSize(480, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        viewer.frame_arrived.connect(lambda _: self.update())
+        # The viewer outlives this window (one per watch): detach() lets it go.
+        self._unsubscribe = viewer.frame_arrived.connect(lambda _: self.update())
+
+    def detach(self) -> None:
+        """Stop repainting for the viewer's frames (the window closes)."""
+        self._unsubscribe()
 
     def clear(self) -> None:
         self._image = None
@@ -82,6 +92,8 @@ class WatchWindow(QWidget):
 
     barge_toggled = pyqtSignal(bool)
     stop_requested = pyqtSignal()
+    mute_toggled = pyqtSignal(bool)
+    volume_changed = pyqtSignal(float)
 
     def __init__(
         self,
@@ -96,15 +108,34 @@ class WatchWindow(QWidget):
         self._describe = describe
         self._started = time.monotonic()
         self._closing_by_hub = False
+        self._problems: Mapping[DeviceKind, DeviceProblem] = {}
         self.title = QLabel(self)
         self.title.setObjectName("watchTitle")
+        self.title.setWordWrap(True)  # a long name and a long item: two lines, not a wide window
         self.mode = QLabel(self)
         self.mode.setObjectName("watchMode")
+        self.mic_live = QLabel(self)
+        self.mic_live.setObjectName("watchMicLive")
+        self.mic_live.setText("● " + self.tr("Your microphone is live in the call"))
+        self.mic_live.hide()
+        self.device_problems = QLabel(self)
+        self.device_problems.setObjectName("watchDeviceProblem")
+        self.device_problems.setWordWrap(True)
+        self.device_problems.hide()
         self.video = WatchedVideo(viewer, self)
         self.meter = QProgressBar(self)
         self.meter.setRange(0, int(_METER_RANGE_DB))
         self.meter.setTextVisible(False)
         self.meter.setFixedHeight(10)
+        self.meter.setMinimumWidth(60)
+        self.volume = QSlider(Qt.Orientation.Horizontal, self)
+        self.volume.setRange(0, 100)
+        self.volume.setValue(100)
+        self.volume.setFixedWidth(110)
+        self.volume.setToolTip(self.tr("How loud the call is on your speaker"))
+        self.mute_button = QPushButton(self.tr("Mute listening (M)"), self)
+        self.mute_button.setCheckable(True)
+        self.mute_button.setShortcut(QKeySequence("M"))
         self.barge_button = QPushButton(self.tr("Barge in (Ctrl+B)"), self)
         self.barge_button.setCheckable(True)
         self.barge_button.setShortcut(QKeySequence("Ctrl+B"))
@@ -113,12 +144,25 @@ class WatchWindow(QWidget):
         controls = QHBoxLayout()
         controls.addWidget(QLabel(self.tr("Voices"), self))
         controls.addWidget(self.meter, 1)
-        controls.addSpacing(12)
+        controls.addSpacing(8)
+        controls.addWidget(QLabel(self.tr("Volume"), self))
+        controls.addWidget(self.volume)
+        controls.addWidget(self.mute_button)
+        controls.addSpacing(16)
         controls.addWidget(self.barge_button)
         controls.addWidget(self.stop_button)
+        # The window's own look: the live microphone must stand out under any theme.
+        self.setStyleSheet(
+            "#watchTitle { font-weight: bold; }"
+            " #watchMicLive { background: #cf222e; color: white; font-weight: bold;"
+            " padding: 4px 8px; border-radius: 4px; }"
+            " #watchDeviceProblem { color: #cf222e; font-weight: bold; }"
+        )
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.mode)
+        layout.addWidget(self.mic_live)
+        layout.addWidget(self.device_problems)
         layout.addWidget(self.video, 1)
         layout.addLayout(controls)
         self._timer = QTimer(self)
@@ -131,12 +175,15 @@ class WatchWindow(QWidget):
     def _connect_signals(self) -> None:
         self.barge_button.toggled.connect(self._on_barge_button_toggled)
         self.stop_button.clicked.connect(self.stop_requested)
+        self.mute_button.toggled.connect(self._on_mute_button_toggled)
+        self.volume.valueChanged.connect(self._on_volume_value_changed)
         self._timer.timeout.connect(self._on_timer_timeout)
 
     def show_state(self, state: protocol.WatchState | None) -> None:
         """Follow the hub's word on the watch (``None``: it ended)."""
         if state is None:
             self.mode.setText(self.tr("The watch has ended"))
+            self.mic_live.hide()
             self.barge_button.setEnabled(False)
             self.video.clear()
             return
@@ -145,7 +192,6 @@ class WatchWindow(QWidget):
         self.barge_button.blockSignals(True)
         self.barge_button.setChecked(barging)
         self.barge_button.blockSignals(False)
-        self.barge_button.setEnabled(True)
         if barging:
             text = self.tr("Talking in the call: the citizen and the agent hear you")
             colour = "#b3261e"
@@ -153,7 +199,29 @@ class WatchWindow(QWidget):
             text = self.tr("Watching only: no one hears you")
             colour = "#8250df"
         self.mode.setText(f'<span style="color:{colour};font-weight:bold">◉</span> {text}')
+        self.mic_live.setVisible(barging)
+        self._enable_controls()
         self._on_timer_timeout()
+
+    def show_devices(self, problems: Mapping[DeviceKind, DeviceProblem]) -> None:
+        """What is wrong with the supervisor's microphone and speaker (nothing: all well)."""
+        self._problems = dict(problems)
+        lines = [self._problem_text(problems[kind]) for kind in ("microphone", "speaker")
+                 if kind in problems]
+        self.device_problems.setText("\n".join(lines))
+        self.device_problems.setVisible(bool(lines))
+        microphone = problems.get("microphone")
+        self.barge_button.setToolTip(self._problem_text(microphone) if microphone else "")
+        self._enable_controls()
+
+    def show_listening(self, muted: bool, volume: float) -> None:
+        """The listening state the window opens with (0–1 volume)."""
+        for widget in (self.mute_button, self.volume):
+            widget.blockSignals(True)
+        self.mute_button.setChecked(muted)
+        self.volume.setValue(round(volume * 100))
+        for widget in (self.mute_button, self.volume):
+            widget.blockSignals(False)
 
     def close_for_hub(self) -> None:
         """Close without asking the hub again (the watch already ended)."""
@@ -163,10 +231,37 @@ class WatchWindow(QWidget):
     def closeEvent(self, event: QCloseEvent | None) -> None:
         if not self._closing_by_hub and self._viewer.state is not None:
             self.stop_requested.emit()
+        self.video.detach()
         super().closeEvent(event)
+
+    def _problem_text(self, problem: DeviceProblem) -> str:
+        if problem.kind == "microphone":
+            if problem.code == "missing" or not problem.device:
+                return self.tr("No microphone found: you cannot barge in")
+            return self.tr("The microphone “%1” does not work: you cannot barge in").replace(
+                "%1", problem.device)
+        if problem.code == "missing" or not problem.device:
+            return self.tr("No speaker found: you cannot hear the call")
+        return self.tr("The speaker “%1” does not work: you cannot hear the call").replace(
+            "%1", problem.device)
+
+    def _enable_controls(self) -> None:
+        watching = self._viewer.state is not None
+        # Without a microphone there is no barge-in; one already under way can still end.
+        can_talk = "microphone" not in self._problems or self.barge_button.isChecked()
+        self.barge_button.setEnabled(watching and can_talk)
+        can_hear = "speaker" not in self._problems
+        self.mute_button.setEnabled(can_hear)
+        self.volume.setEnabled(can_hear)
 
     def _on_barge_button_toggled(self, on: bool) -> None:
         self.barge_toggled.emit(on)
+
+    def _on_mute_button_toggled(self, on: bool) -> None:
+        self.mute_toggled.emit(on)
+
+    def _on_volume_value_changed(self, value: int) -> None:
+        self.volume_changed.emit(value / 100)
 
     def _on_timer_timeout(self) -> None:
         state = self._viewer.state
