@@ -11,9 +11,10 @@ citizen's phone is another machine) make a video call. Both processes date event
   ``speaker.monitor``);
 - ``microphone``: 100 ms bursts of 700 Hz said into the agent's microphone; from their
   onset at the microphone (``micfeed.monitor``) to the moment the citizen can play them
-  (the arrival of the decoded frame, plus the burst's place in it). The citizen's side
-  is aiortc's stock receiver (its jitter buffer holds four packets) as in the simulator;
-  a phone's browser buffers adaptively;
+  (the arrival of the decoded frame, plus the burst's place in it). The simulated
+  citizen's receiver hands each packet on as it arrives, as a phone's WebRTC stack does
+  (``seat_common.frame_assembly``); what a phone then buffers before its own speaker is
+  the phone's, not the seat's;
 - ``tone_ok``: every burst was recognised (its frequency found within 400 ms);
 - ``camera``: the cost of one 1280×720 frame from the capture session's sink to an
   aiortc frame (``convert_ms_p50``), and the frames per second the call sent;
