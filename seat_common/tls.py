@@ -171,19 +171,21 @@ def tls_failure(exc: BaseException) -> TlsFailure | None:
     for _ in range(8):
         if seen is None:
             break
+        # aiohttp's errors are ssl errors too, with the real one as an attribute.
+        inner = getattr(seen, "certificate_error", None) or getattr(seen, "os_error", None)
+        if isinstance(inner, ssl.SSLError):
+            seen = inner
         if isinstance(seen, ssl.SSLCertVerificationError):
-            code = seen.verify_code
-            detail = str(seen.verify_message or seen.reason or seen)
+            code = getattr(seen, "verify_code", None)
+            detail = str(getattr(seen, "verify_message", None) or _reason(seen))
             if code in _WRONG_HOST_CODES:
                 return TlsFailure(TlsProblem.WRONG_HOST, detail)
             if code in _EXPIRED_CODES:
                 return TlsFailure(TlsProblem.EXPIRED, detail)
             return TlsFailure(TlsProblem.UNTRUSTED, detail)
         if isinstance(seen, ssl.SSLError):
-            return TlsFailure(TlsProblem.HANDSHAKE, str(seen.reason or seen))
-        # aiohttp keeps the ssl error as an attribute of its own exception.
-        inner = getattr(seen, "certificate_error", None) or getattr(seen, "os_error", None)
-        seen = inner if isinstance(inner, BaseException) else (seen.__cause__ or seen.__context__)
+            return TlsFailure(TlsProblem.HANDSHAKE, _reason(seen))
+        seen = seen.__cause__ or seen.__context__
     return None
 
 
@@ -206,5 +208,5 @@ def _holds_certificate(path: str | Path) -> bool:
 
 def _reason(exc: OSError) -> str:
     if isinstance(exc, ssl.SSLError):
-        return str(exc.reason or exc)
+        return str(getattr(exc, "reason", None) or exc)
     return exc.strerror or str(exc)

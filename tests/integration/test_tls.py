@@ -15,13 +15,19 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from PyQt6.QtCore import QCoreApplication, QSettings
+from PyQt6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, HubStartError, SeatSpec
 from seat_client.call.hub_link import FullJitterBackoff, HubLink, LinkState
+from seat_client.call.workstation import Workstation
 from seat_common import protocol
 from seat_common.tls import TlsProblem
 from tests.integration.conftest import until
 from tests.tls_certs import TestPki
+from ui import i18n
+from ui.workstation.main_window import MainWindow
 
 BIN = Path(sys.executable).parent
 
@@ -77,6 +83,32 @@ async def test_without_the_ca_file_the_hub_certificate_is_refused_with_the_reaso
     finally:
         await link.stop()
     assert not tls_hub.events("connected"), "no token was sent to a hub the agent cannot trust"
+
+
+async def test_the_agent_reads_in_chinese_why_the_hub_certificate_was_refused(
+    tls_hub: HubProcess, qtbot: QtBot, tmp_path: Path
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")  # the workstation's default language
+    workstation = Workstation(agent_link(tls_hub, None))
+    window = MainWindow(workstation, QSettings(str(tmp_path / "w.ini"),
+                                               QSettings.Format.IniFormat), tmp_path)
+    qtbot.addWidget(window)
+    window.show()
+    workstation.link.start()
+    try:
+        await until(lambda: workstation.link.state is LinkState.UNTRUSTED, "refused")
+        strip = window.status_strip
+        await until(lambda: "证书未通过验证" in strip.connection.text(), "the light says so")
+        assert "不是受信任的证书颁发机构签发的" in strip.message.text()
+        assert "ca_file" in strip.message.text()
+        assert "unable to get local issuer certificate" in strip.connection.toolTip()
+    finally:
+        window.close()
+        await workstation.close()
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
 
 
 @pytest.mark.parametrize(("names", "expired", "problem", "words"), [
