@@ -191,7 +191,7 @@ async def test_simulated_citizens_queue_on_a_tls_hub_with_the_ca_and_not_without
 def test_plain_ws_to_another_machine_is_refused_before_anything_connects(
     command: list[str]
 ) -> None:
-    program = [sys.executable] + command[1:] if command[0] == "python" else [
+    program = [sys.executable, *command[1:]] if command[0] == "python" else [
         str(BIN / command[0]), *command[1:]]
     refused = subprocess.run([*program, "--hub", "ws://10.20.30.40:8765/ws"],
                              capture_output=True, text=True, timeout=60)
