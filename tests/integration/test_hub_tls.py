@@ -21,12 +21,17 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, HubStartError, SeatSpec
 from seat_client.call.hub_link import FullJitterBackoff, HubLink, LinkState
+from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
-from seat_common import protocol
+from seat_client.supervision.wall_model import WallModel
+from seat_common import catalog, protocol
 from seat_common.tls import TlsProblem
 from tests.integration.conftest import until
 from tests.tls_certs import TestPki
 from ui import i18n
+from ui.call.workorder_list_pane import WorkOrderListPane
+from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_window import SeatWallWindow
 from ui.workstation.main_window import MainWindow
 
 BIN = Path(sys.executable).parent
@@ -39,7 +44,8 @@ def pki(tmp_path: Path) -> TestPki:
 
 @pytest.fixture
 async def tls_hub(pki: TestPki) -> AsyncIterator[HubProcess]:
-    async with HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",))],
+    async with HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",)),
+                           SeatSpec("S01", "王督导", role="supervisor")],
                           tls=(pki.cert_file, pki.key_file)) as hub:
         yield hub
 
@@ -107,6 +113,41 @@ async def test_the_agent_reads_in_chinese_why_the_hub_certificate_was_refused(
     finally:
         window.close()
         await workstation.close()
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_the_seat_wall_syncs_over_wss_with_the_ca_file_and_says_why_not_without(
+    tls_hub: HubProcess, pki: TestPki, qtbot: QtBot, trusted: bool
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")
+    token = tls_hub.tokens["S01"]
+    link = HubLink(tls_hub.url, lambda: protocol.Hello(role="supervisor", token=token),
+                   ca_file=pki.ca_file if trusted else None)
+    model = WallModel()
+    orders = WorkOrderListModel(link.send)
+    pane = WorkOrderListPane(orders)
+    window = SeatWallWindow(model, catalog.load(), pane)
+    qtbot.addWidget(window)
+    session = WallSession(link, model, window, (orders, pane))
+    window.show()
+    link.start()
+    try:
+        if trusted:
+            await until(lambda: model.synced, "the wall arrives over wss://")
+            assert [s.agent_id for s in window.grid.seats()] == ["0012"]
+        else:
+            await until(lambda: "证书" in window.result.text(), "the status bar says why")
+            assert window.result.text() == (
+                "服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）")
+            assert not model.synced
+    finally:
+        await link.stop()
+        await session.close()
+        window.close()
         for translator in translators:
             QCoreApplication.removeTranslator(translator)
 
