@@ -228,7 +228,8 @@ class Workstation:
         self.welcome = welcome
 
     def _on_link_state(self, state: LinkState) -> None:
-        if state in (LinkState.DISCONNECTED, LinkState.REFUSED, LinkState.STOPPED):
+        if state in (LinkState.DISCONNECTED, LinkState.UNTRUSTED, LinkState.REFUSED,
+                     LinkState.STOPPED):
             self.queue.clear()
             if self.offer is not None:
                 self._set_offer(None)
