@@ -251,6 +251,7 @@ async def test_a_citizen_leaves_the_queue_after_the_scripted_wait(hub: HubProces
     citizen = SimulatedCitizen(
         hub.url, ITEM, "kiosk", "黄丽华", "441900198203154321", "13912345678",
         hall="虎门镇行政服务中心", script=CitizenScript(leave_queue_after_s=0.5),
+        kiosk=hub.kiosk_login(),
     )  # fmt: skip
     report = await asyncio.wait_for(citizen.run(), 20)
 
@@ -295,6 +296,7 @@ async def test_seat_sim_prints_one_masked_report_per_citizen(hub: HubProcess) ->
     code, reports, err = await _seat_sim(
         "--hub", hub.url, "--citizens", "3", "--leave-after", "0.3", "--stagger", "0.1",
         "--channels", "kiosk,web", "--seed", "7",
+        "--kiosk-device-id", "K-SHATIAN-01", "--kiosk-token-file", str(hub.kiosk_token_file()),
     )  # fmt: skip
     assert code == 0, err
     assert len(reports) == 3
