@@ -247,9 +247,9 @@ async def test_a_citizen_hangs_up_after_the_scripted_time(hub: HubProcess) -> No
 
 
 async def test_a_citizen_leaves_the_queue_after_the_scripted_wait(hub: HubProcess) -> None:
-    # Nobody is ready: the citizen waits, then leaves.
+    # Nobody is ready: the citizen waits, then leaves. (A kiosk reads a real ID number.)
     citizen = SimulatedCitizen(
-        hub.url, ITEM, "kiosk", "黄丽华", "441900198203154321", "13912345678",
+        hub.url, ITEM, "kiosk", "黄丽华", "441900198203154324", "13912345678",
         hall="虎门镇行政服务中心", script=CitizenScript(leave_queue_after_s=0.5),
         kiosk=hub.kiosk_login(),
     )  # fmt: skip
