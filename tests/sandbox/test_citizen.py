@@ -321,3 +321,18 @@ async def test_seat_sim_fails_when_a_call_was_expected_but_never_came(hub: HubPr
     )  # fmt: skip
     assert code == 1, err
     assert len(reports) == 1 and not reports[0]["call_id"]
+
+
+def test_seat_sim_queues_at_a_kiosk_only_with_its_device_id_and_token_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sandbox import sim_cli
+
+    with pytest.raises(SystemExit) as exited:
+        sim_cli.main(["--hub", "ws://127.0.0.1:1/ws", "--channels", "kiosk,web"])
+    assert exited.value.code == 2
+    assert "--kiosk-device-id and --kiosk-token-file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        sim_cli.main(["--hub", "ws://127.0.0.1:1/ws", "--kiosk-device-id", "K-1",
+                      "--kiosk-token-file", str(tmp_path / "missing")])
+    assert "cannot read the kiosk token file" in capsys.readouterr().err
