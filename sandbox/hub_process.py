@@ -10,7 +10,16 @@ hub (``python -m seat_hub.cli``) with a new SQLite ledger on port 0, waits
 for its ``seat-hub listening on ws://…`` line (``wss://`` when started with
 ``tls=(cert_file, key_file)``) and exposes ``url``, ``page_url`` (the citizen page),
 ``tokens``, ``db_path``, ``seats_path`` and ``log_path`` (the hub's stderr:
-one JSON event per line, see ``events()``). On exit it sends SIGTERM, then
+one JSON event per line, see ``events()``).
+
+Kiosks are provisioned too (``kiosks``, by default ``DEFAULT_KIOSK`` in 沙田镇):
+``kiosk_login(device_id)`` gives a stand-in kiosk its credentials and
+``kiosk_token_file(device_id)`` writes its token to a file of mode 0600 for a
+kiosk process (``python -m sandbox.kiosk --device-id … --token-file …``).
+
+The hub's abuse limits are its defaults (``seat-hub --help``), which leave
+room for the many parties a test or the demo runs from 127.0.0.1; a test of
+the limits passes its own through ``extra_args``. On exit it sends SIGTERM, then
 SIGKILL after ``stop_timeout``. It works as an ``async with`` or a plain
 ``with`` (``start()`` / ``stop()`` are synchronous).
 """
@@ -20,6 +29,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -31,10 +41,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
+from sandbox.device_login import KioskLogin
 from sandbox.processes import read_listening_line
-from seat_hub.parties.seats import SeatSpec, new_token, write_seats_file
+from seat_hub.parties.seats import KioskSpec, SeatSpec, new_token, write_seats_file
 
-__all__ = ["HubProcess", "HubStartError", "SeatSpec"]
+__all__ = ["DEFAULT_KIOSK", "HubProcess", "HubStartError", "KioskSpec", "SeatSpec"]
+
+#: The kiosk a launched hub knows unless told otherwise.
+DEFAULT_KIOSK: Final = KioskSpec("K-SHATIAN-01", "沙田镇")
 
 _LISTENING: Final = re.compile(r"^seat-hub listening on (wss?://\S+)$")
 
@@ -62,8 +76,10 @@ class HubProcess:
         stop_timeout: float = 5.0,
         extra_args: Sequence[str] = (),
         tls: tuple[Path, Path] | None = None,
+        kiosks: Sequence[KioskSpec] = (DEFAULT_KIOSK,),
     ) -> None:
         self.seats = tuple(seats)
+        self.kiosks = tuple(kiosks)
         #: the hub's certificate and key files (PEM): it serves wss:// and https://
         self.tls = tls
         self.ring_timeout = ring_timeout
@@ -81,6 +97,8 @@ class HubProcess:
         self.log_path = self.workdir / "hub.log"
         #: agent id → plain login token (only the SHA-256 is in the seats file).
         self.tokens: dict[str, str] = {}
+        #: device id → plain kiosk token.
+        self.kiosk_tokens: dict[str, str] = {}
         self.url = ""
         self.returncode: int | None = None
         self._proc: subprocess.Popen[bytes] | None = None
@@ -120,9 +138,12 @@ class HubProcess:
         if self._proc is not None:
             raise RuntimeError("this hub is already started")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        if not self.tokens:  # a restart keeps the seats, tokens and ledger
+        if not self.tokens and not self.kiosk_tokens:  # a restart keeps seats, tokens, ledger
             self.tokens = {spec.agent_id: new_token() for spec in self.seats}
-            write_seats_file(self.seats_path, self.seats, self.tokens)
+            self.kiosk_tokens = {kiosk.device_id: new_token() for kiosk in self.kiosks}
+            write_seats_file(
+                self.seats_path, self.seats, self.tokens, self.kiosks, self.kiosk_tokens
+            )
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
                 self.command(),
@@ -159,6 +180,18 @@ class HubProcess:
         """Remove the work directory if this object made it."""
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    def kiosk_login(self, device_id: str = DEFAULT_KIOSK.device_id) -> KioskLogin:
+        """The credentials of provisioned kiosk ``device_id``."""
+        return KioskLogin(device_id, self.kiosk_tokens[device_id])
+
+    def kiosk_token_file(self, device_id: str = DEFAULT_KIOSK.device_id) -> Path:
+        """A file (mode 0600) holding kiosk ``device_id``'s token, for a kiosk process."""
+        path = self.workdir / f"kiosk-{device_id}.token"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(self.kiosk_tokens[device_id] + "\n")
+        return path
 
     @property
     def page_url(self) -> str:

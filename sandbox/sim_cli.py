@@ -10,6 +10,12 @@ a service item from the catalog that is offered on that channel. They start
 (its ``CitizenReport``, personal data masked) when it finishes, and a
 summary goes to stderr at the end.
 
+Citizens on channel ``kiosk`` queue at a provisioned kiosk: ``--kiosk-device-id``
+and ``--kiosk-token-file`` (the token is never on the command line); the hub
+refuses the kiosk channel to anyone else. A citizen the hub turns away (a full
+queue: "busy, try later") prints what it was told in its report
+(``refused_code``, ``refused_message``).
+
 Exit status: 0; 1 if any citizen got a message from the hub that broke the
 protocol, got an ``error`` from the hub, could not reach the hub, lost it
 midway or gave up (``--give-up``), or (with ``--expect-call``) never got a
@@ -25,10 +31,13 @@ import random
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Final, cast, get_args
 
 from sandbox.citizen import CitizenReport, CitizenScript, SimulatedCitizen
+from sandbox.device_login import KioskLogin, KioskLoginError
 from seat_common import catalog, tls
+from seat_common.id_numbers import check_character
 from seat_common.protocol import Channel, MediaKind, Priority
 
 _SURNAMES: Final = (
@@ -46,8 +55,6 @@ _HALLS: Final = (
     "常平镇行政服务中心", "塘厦镇行政服务中心", "松山湖政务服务中心", "石龙镇行政服务中心",
 )  # fmt: skip
 _COMMENTS: Final = ("服务很好，很耐心", "讲解清楚，谢谢", "不用跑窗口了，方便", "很满意")
-_ID_WEIGHTS: Final = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK: Final = "10X98765432"
 #: Dongguan has no counties: every resident ID starts 441900.
 _DONGGUAN_REGION: Final = "441900"
 
@@ -64,8 +71,7 @@ class Identity:
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    return check_character(first17)
 
 
 def make_identity(rng: random.Random, elderly: bool) -> Identity:
@@ -95,8 +101,13 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--citizens", type=int, default=3, help="how many citizens (default 3)")
     parser.add_argument("--items", default="", help="item codes, comma separated (default all)")
     parser.add_argument(
-        "--channels", default="web,miniprogram,kiosk", help="channels, used in turn"
+        "--channels", default=None,
+        help="channels, used in turn (default web,miniprogram, and kiosk with a kiosk given)",
     )
+    parser.add_argument("--kiosk-device-id", default="", metavar="ID",
+                        help="the provisioned kiosk that channel kiosk's citizens queue at")
+    parser.add_argument("--kiosk-token-file", type=Path, default=None, metavar="FILE",
+                        help="a file holding that kiosk's token")
     parser.add_argument("--media", choices=get_args(MediaKind), default="video")
     parser.add_argument("--hangup-after", type=float, default=None, metavar="S")
     parser.add_argument("--leave-after", type=float, default=None, metavar="S",
@@ -140,11 +151,21 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         parser.error("--citizens must be at least 1")
     if args.rate is not None and not 1 <= args.rate <= 10:
         parser.error("--rate must be 1–10")
+    if args.channels is None:
+        args.channels = "web,miniprogram" + (",kiosk" if args.kiosk_device_id else "")
     channels = [c.strip() for c in args.channels.split(",") if c.strip()]
     bad = [c for c in channels if c not in get_args(Channel)]
     if not channels or bad:
         parser.error(f"--channels: choose from {', '.join(get_args(Channel))}")
     args.channel_list = channels
+    args.kiosk = None
+    if "kiosk" in channels:
+        if not args.kiosk_device_id or args.kiosk_token_file is None:
+            parser.error("channel kiosk needs --kiosk-device-id and --kiosk-token-file")
+        try:
+            args.kiosk = KioskLogin.from_file(args.kiosk_device_id, args.kiosk_token_file)
+        except KioskLoginError as exc:
+            parser.error(str(exc))
     try:
         cat = catalog.load()
     except catalog.CatalogError as exc:
@@ -199,6 +220,7 @@ def _build_citizens(args: argparse.Namespace) -> list[SimulatedCitizen]:
                 media=cast(MediaKind, args.media),
                 script=script,
                 ca_file=args.ca_file,
+                kiosk=args.kiosk if channel == "kiosk" else None,
             )
         )
     return citizens

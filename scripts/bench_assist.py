@@ -108,7 +108,7 @@ async def assist_path(count: int, interval_s: float, workdir: Path) -> list[floa
         kiosk = KioskWindow("沙田镇", items)
         kiosk.show()
         peer = KioskPeer(hub.url, kiosk, KioskPrinter(workdir / "printer"),
-                         item_code="SI-PENSION-CERT")
+                         item_code="SI-PENSION-CERT", login=hub.kiosk_login())
         handled: dict[int, HandledInput] = {}
         peer.input_handled.connect(lambda h: handled.setdefault(h.seq, h))
         run = asyncio.get_running_loop().create_task(peer.run(give_up_after_s=300))

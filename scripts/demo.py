@@ -1,7 +1,8 @@
 """The whole service on one machine: hub, simulated citizens, and the agent workstation.
 
 Run by ``scripts/demo`` after set-up. Starts a real hub process with two
-seats, puts agent 0012's token in the system keyring, starts simulated
+seats and a supervisor, and one kiosk (``DEFAULT_KIOSK``, 沙田镇) provisioned in its
+seats file, puts agent 0012's token in the system keyring, starts simulated
 citizens queueing for different items on different channels, then the
 workstation. With a display the window opens for you; without one the
 workstation runs under Xvfb and drives one call by itself (``--autopilot``),
@@ -26,7 +27,7 @@ os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
 from sandbox.gov_api_process import GovApiProcess  # noqa: E402
-from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
+from sandbox.hub_process import DEFAULT_KIOSK, HubProcess, SeatSpec  # noqa: E402
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials  # noqa: E402
 from seat_client.credentials import CredentialsError, KeyringTokenStore  # noqa: E402
 from seat_common import catalog  # noqa: E402
@@ -72,6 +73,9 @@ def main() -> int:
             [str(BIN / "seat-sim"), "--hub", hub.url, "--citizens", str(args.citizens),
              "--items", "BR-INDIVIDUAL-SETUP,SI-PENSION-CERT,EC-AGED-ALLOWANCE",
              "--channels", "kiosk,web,miniprogram", "--chat", "您好，我想咨询一下办理流程",
+             # the kiosk citizens queue at the hub's provisioned kiosk (token in a 0600 file)
+             "--kiosk-device-id", DEFAULT_KIOSK.device_id,
+             "--kiosk-token-file", str(hub.kiosk_token_file()),
              "--photo", "id_front", "--photo", "id_back:glare",
              "--reply", "--rate", "10", "--stagger", "0.5", "--seed", "7"],
             stdout=open(args.out / "citizens.jsonl", "w"),  # noqa: SIM115

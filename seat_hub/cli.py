@@ -76,6 +76,66 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="calls are recorded by the agent's workstation and citizens are told so"
         " (default: on)",
     )
+    abuse = parser.add_argument_group(
+        "abuse limits", "per remote address, and for failed logins (0 turns a limit off)"
+    )
+    abuse.add_argument(
+        "--hello-timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds a new connection has to say hello before it is closed (default 10)",
+    )
+    abuse.add_argument(
+        "--max-connections-per-address",
+        type=int,
+        default=200,
+        metavar="N",
+        help="open connections from one address at once (default 200)",
+    )
+    abuse.add_argument(
+        "--max-joins-per-minute",
+        type=int,
+        default=60,
+        metavar="N",
+        help="queue joins from one address a minute, in bursts of as many (default 60)",
+    )
+    abuse.add_argument(
+        "--max-queue",
+        type=int,
+        default=500,
+        metavar="N",
+        help="citizens waiting at once; the next is told the service is busy (default 500)",
+    )
+    abuse.add_argument(
+        "--login-failures",
+        type=int,
+        default=10,
+        metavar="N",
+        help="failed logins per address, and per named seat or kiosk, within"
+        " --login-failure-window before a lockout (default 10)",
+    )
+    abuse.add_argument(
+        "--login-failure-window",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds failed logins are counted over (default 300)",
+    )
+    abuse.add_argument(
+        "--login-lockout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="the first lockout in seconds, doubling with each lockout in a row (default 30)",
+    )
+    abuse.add_argument(
+        "--login-lockout-max",
+        type=float,
+        default=900.0,
+        metavar="S",
+        help="the longest lockout in seconds (default 900)",
+    )
     parser.add_argument(
         "--materials", type=Path, default=None, help="material store (default: beside --db)"
     )
@@ -120,6 +180,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     for name in ("max_upload_bytes", "max_upload_pixels", "max_concurrent_uploads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 < args.hello_timeout <= 600:
+        parser.error("--hello-timeout must be in (0, 600]")
+    for name in (
+        "max_connections_per_address", "max_joins_per_minute", "max_queue", "login_failures"
+    ):
+        if getattr(args, name) < 0:
+            parser.error(f"--{name.replace('_', '-')} must be 0 (off) or more")
+    for name in ("login_failure_window", "login_lockout", "login_lockout_max"):
+        if not 0 < getattr(args, name) <= 86400:
+            parser.error(f"--{name.replace('_', '-')} must be in (0, 86400]")
     if not 0 < args.upload_stall_timeout <= 600:
         parser.error("--upload-stall-timeout must be in (0, 600]")
     return args
@@ -171,6 +241,14 @@ async def run(args: argparse.Namespace) -> int:
                 wrap_up_limit_s=args.wrap_up_limit,
                 wrap_up_limits=args.queue_wrap_up_limits,
                 record_calls=args.record_calls,
+                hello_timeout_s=args.hello_timeout,
+                max_connections_per_address=args.max_connections_per_address,
+                max_joins_per_minute=args.max_joins_per_minute,
+                max_queue=args.max_queue,
+                login_failures=args.login_failures,
+                login_failure_window_s=args.login_failure_window,
+                login_lockout_s=args.login_lockout,
+                login_lockout_max_s=args.login_lockout_max,
             ),
             tasks=tasks.child("calls"),
         )
@@ -199,6 +277,7 @@ async def run(args: argparse.Namespace) -> int:
                 host=host,
                 port=port,
                 seats=len(seats),
+                kiosks=seats.kiosk_count,
                 items=len(catalog.items),
                 db=str(args.db),
                 stale_closed=stale,
@@ -206,6 +285,11 @@ async def run(args: argparse.Namespace) -> int:
                 max_missed=args.max_missed,
                 record_calls=args.record_calls,
                 tls=tls_context is not None,
+                hello_timeout_s=args.hello_timeout,
+                max_connections_per_address=args.max_connections_per_address,
+                max_joins_per_minute=args.max_joins_per_minute,
+                max_queue=args.max_queue,
+                login_failures=args.login_failures,
             )
             scheme = "ws" if tls_context is None else "wss"
             print(f"seat-hub listening on {scheme}://{shown}:{port}{PATH}", flush=True)

@@ -29,6 +29,7 @@ from seat_common.protocol import (
     CitizenInfo,
     MediaKind,
     Priority,
+    PriorityCheck,
     SeatMode,
     WatchPhase,
 )
@@ -157,6 +158,8 @@ class Contact:
     seq: int
     excluded: set[str] = field(default_factory=set)
     offer: Ringing | None = None
+    #: Whether ``priority`` is the citizen's word or was checked (``routing.admission``).
+    priority_check: PriorityCheck = "claimed"
 
 
 @dataclass(eq=False)

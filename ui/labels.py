@@ -45,12 +45,19 @@ def channel_short_label(channel: str) -> str:
     }.get(channel, channel)
 
 
-def priority_label(priority: protocol.Priority) -> str:
-    return {
-        "normal": "",
-        "elderly": translate("labels", "Elderly"),
-        "disabled": translate("labels", "Disabled"),
-    }[priority]
+def priority_label(
+    priority: protocol.Priority, check: protocol.PriorityCheck = "claimed"
+) -> str:
+    """The priority as the agent should take it: the citizen's word (自称) or checked by
+    the hub (a kiosk's ID-card read); an elderly claim the ID refuted says so."""
+    if priority == "normal":
+        return translate("labels", "Not elderly (ID checked)") if check == "refused" else ""
+    verified = check == "verified"
+    if priority == "elderly":
+        return (translate("labels", "Elderly (ID checked)") if verified
+                else translate("labels", "Elderly (self-declared)"))
+    return (translate("labels", "Disabled (checked)") if verified
+            else translate("labels", "Disabled (self-declared)"))
 
 
 def material_source_label(source: str) -> str:

@@ -16,6 +16,10 @@ is kept in the report as it comes. Photos of documents go through its
 A ``wss://`` hub's certificate is checked against the system store or the CAs
 of ``ca_file``, as a phone checks the real one; a refused certificate ends the
 contact with the reason in the report.
+A citizen at a kiosk (channel ``kiosk``) logs in as that kiosk with its
+``KioskLogin``; without one it says hello as a citizen, and the hub refuses
+its join on the kiosk channel. A refused hello or join (a full queue is
+``busy``) is kept in the report as the citizen was told it.
 
 Every message from the hub goes through ``protocol.decode``; a broken one
 is recorded in the report, never a crash. Every task the citizen starts is
@@ -41,6 +45,7 @@ from sandbox.citizen.chat import CitizenChat
 from sandbox.citizen.materials import CitizenMaterials
 from sandbox.citizen.peer import CitizenPeer
 from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
+from sandbox.device_login import KioskLogin
 from seat_common import pii, protocol, tls
 from seat_common.protocol import Channel, MediaKind, Priority
 from seat_common.tasks import TaskFailure, TaskOwner
@@ -81,10 +86,12 @@ class SimulatedCitizen:
         media: MediaKind = "video",
         script: CitizenScript | None = None,
         ca_file: str = "",
+        kiosk: KioskLogin | None = None,
     ) -> None:
         tls.check_url(hub_url, what="hub address", secure="wss")
         self.hub_url = hub_url
         self._ssl = tls.client_context_for(hub_url, ca_file or None)
+        self.kiosk = kiosk
         self.item_code = item_code
         self.channel: Channel = channel
         self.citizen = protocol.CitizenInfo(name=name, id_number=id_number, phone=phone, hall=hall)
@@ -182,7 +189,10 @@ class SimulatedCitizen:
     async def _follow_script(self) -> None:
         script = self.script
         report = self.report
-        await self._send(protocol.Hello(role="citizen", name=self.citizen.name))
+        if self.kiosk is not None:
+            await self._send(self.kiosk.hello(self.citizen.name))
+        else:
+            await self._send(protocol.Hello(role="citizen", name=self.citizen.name))
         welcome = await self._expect(protocol.Welcome, script.reply_timeout_s, "welcome")
         report.session_id = welcome.session_id
         self._mark("welcomed")
@@ -355,6 +365,8 @@ class SimulatedCitizen:
             if isinstance(message, kind):
                 return message
             if isinstance(message, protocol.Error):
+                self.report.refused_code = message.code
+                self.report.refused_message = message.message
                 raise _Finished("error", f"the hub refused before {what}")
 
     async def _read_loop(self, ws: ClientConnection) -> None:

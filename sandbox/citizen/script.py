@@ -116,6 +116,10 @@ class CitizenReport:
     errors: list[str] = field(default_factory=list)
     protocol_errors: int = 0  # frames from the hub that failed protocol.decode
     hub_errors: int = 0  # ``error`` messages from the hub
+    #: The hub's refusal of the hello or the join, as the citizen was told it (code and
+    #: text: a full queue is ``busy`` with a polite Chinese "try later"); "" when admitted.
+    refused_code: str = ""
+    refused_message: str = ""
     timestamps: dict[str, float] = field(default_factory=dict)
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).

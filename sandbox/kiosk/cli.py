@@ -1,8 +1,11 @@
 """``python -m sandbox.kiosk``: one simulated kiosk calling the agent, offscreen or on a display.
 
-    python -m sandbox.kiosk --hub ws://127.0.0.1:8765/ws --hall 沙田镇 --printer-dir out/printer
+    python -m sandbox.kiosk --hub ws://127.0.0.1:8765/ws --device-id K-SHATIAN-01 \
+        --token-file kiosk.token --hall 沙田镇 --printer-dir out/printer
 
-It reads a made-up ID card (``--card-seed``), scans the face, queues for
+It logs in as the kiosk ``--device-id`` provisioned in the hub's seats file,
+with the token in ``--token-file`` (never on the command line). It reads a
+made-up ID card (``--card-seed``), scans the face, queues for
 ``--item`` on channel ``kiosk``, shares its screen, and waits for the
 agent's remote assistance until the call ends. Prints the kiosk's report
 (input handled and refused, documents printed) as JSON at the end.
@@ -26,6 +29,9 @@ def main(argv: list[str] | None = None) -> None:
         prog="python -m sandbox.kiosk", description=(__doc__ or "").split("\n")[0]
     )
     parser.add_argument("--hub", required=True, help="the hub's websocket URL")
+    parser.add_argument("--device-id", required=True, help="this kiosk's device id")
+    parser.add_argument("--token-file", type=Path, required=True,
+                        help="a file holding this kiosk's token")
     parser.add_argument("--hall", default="沙田镇", help="the town hall the kiosk stands in")
     parser.add_argument("--printer-dir", type=Path, required=True, help="where printed PDFs go")
     parser.add_argument("--item", default="SI-PENSION-CERT", help="the service item to queue for")
@@ -34,11 +40,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ca-file", default="", help="PEM file of the CAs that vouch for the"
                                                       " hub's certificate (default: the system's)")
     args = parser.parse_args(argv)
+    from sandbox.device_login import KioskLogin, KioskLoginError
+
     try:
         tls.check_url(args.hub, what="--hub", secure="wss")
         if args.ca_file:
             tls.check_ca_file(args.ca_file)
-    except (tls.InsecureUrlError, tls.TlsSetupError) as exc:
+        login = KioskLogin.from_file(args.device_id, args.token_file)
+    except (tls.InsecureUrlError, tls.TlsSetupError, KioskLoginError) as exc:
         parser.error(str(exc))
     if not args.show:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -58,7 +67,7 @@ def main(argv: list[str] | None = None) -> None:
     window = KioskWindow(args.hall, items)
     window.show()
     peer = KioskPeer(args.hub, window, KioskPrinter(args.printer_dir), item_code=args.item,
-                     ca_file=args.ca_file)
+                     ca_file=args.ca_file, login=login)
 
     async def run() -> None:
         card = make_id_card(args.card_seed)

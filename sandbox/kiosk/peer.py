@@ -1,8 +1,8 @@
 """The kiosk's call: a caller like a citizen, sharing its screen and taking remote assistance.
 
-``KioskPeer`` connects to the hub as role ``kiosk``, queues for an item on
-channel ``kiosk`` with its hall, and on ``call_started`` builds the
-WebRTC offer: the ``assist`` data channel first, then the camera
+``KioskPeer`` connects to the hub as role ``kiosk`` with its device id and
+token (``KioskLogin``), queues for an item on channel ``kiosk`` with its hall,
+and on ``call_started`` builds the WebRTC offer: the ``assist`` data channel first, then the camera
 (``StampedCameraTrack``), then the shared screen (``KioskScreenTrack``) —
 the agent's ``CallSession`` takes the second video track as the screen —
 and a quiet tone. It consumes every remote track.
@@ -43,6 +43,7 @@ from websockets.exceptions import ConnectionClosed
 
 from sandbox.camera import StampedCameraTrack, ToneAudioTrack
 from sandbox.citizen import RECORDING_NOTICE
+from sandbox.device_login import KioskLogin
 from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.control import ControlGate, ControlState
 from sandbox.kiosk.id_card import IdCard, face_scan
@@ -100,6 +101,7 @@ class KioskPeer:
         printer: KioskPrinter,
         *,
         item_code: str,
+        login: KioskLogin,
         name: str = "自助终端",
         camera_size: tuple[int, int] = (320, 240),
         camera_fps: float = 15.0,
@@ -114,6 +116,7 @@ class KioskPeer:
         self.window = window
         self.printer = printer
         self.item_code = item_code
+        self.login = login
         self.name = name
         self.camera_size = camera_size
         self.camera_fps = camera_fps
@@ -153,7 +156,7 @@ class KioskPeer:
             ):
                 self._ws = ws
                 self._spawn(self._read(ws), "reader")
-                await self._send(protocol.Hello(role="kiosk", name=self.name))
+                await self._send(self.login.hello(self.name))
                 card = self.card
                 citizen = protocol.CitizenInfo(
                     name="" if card is None else card.name,

@@ -21,6 +21,7 @@ from seat_common.protocol.terms import (
     MicrophoneState,
     Outcome,
     Priority,
+    PriorityCheck,
     Role,
     SdpType,
     SeatMode,
@@ -34,13 +35,16 @@ from seat_common.protocol.values import (
 
 @dataclass(frozen=True, slots=True)
 class Hello:
-    """First message on every connection: who this is. Agents and supervisors
-    prove it with their token; citizens and kiosks may give a display name."""
+    """First message on every connection: who this is. Agents, supervisors and kiosks
+    prove it with their token; citizens may give a display name. ``seat_id`` names the
+    seat (agent id) or kiosk (device id) the token is for: a kiosk must give it, a seat
+    may (then failed logins are also counted against that seat)."""
 
     TYPE: ClassVar[str] = "hello"
     role: Role
     token: str = field(default="", metadata={"max_len": 256})
     name: str = field(default="", metadata=SHORT_TEXT)
+    seat_id: str = field(default="", metadata={"max_len": 64})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +158,8 @@ class Offer:
     citizen: CitizenInfo
     queued_at: float = field(metadata={"min": 0})
     ring_timeout_s: float = field(metadata={"min": 0, "max": 600})
+    #: Whether ``priority`` is only the citizen's word or was checked (see ``PriorityCheck``).
+    priority_check: PriorityCheck = "claimed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,10 @@ MAX_MESSAGE_BYTES: Final = 256 * 1024
 Role: TypeAlias = Literal["citizen", "agent", "supervisor", "kiosk"]
 Channel: TypeAlias = Literal["web", "miniprogram", "official_account", "kiosk", "hotline"]
 Priority: TypeAlias = Literal["normal", "elderly", "disabled"]
+#: What a priority is worth: the citizen's word, checked (a kiosk's ID-card read shows the
+#: age), or contradicted by that check (an elderly claim the ID number refutes; the
+#: priority is then ``normal``).
+PriorityCheck: TypeAlias = Literal["claimed", "verified", "refused"]
 MediaKind: TypeAlias = Literal["video", "audio"]
 AgentState: TypeAlias = Literal[
     "offline", "ready", "ringing", "on_call", "wrap_up", "away", "counter"
@@ -61,6 +65,7 @@ ErrorCode: TypeAlias = Literal[
     "already_queued",
     "bad_state",
     "rate_limited",
+    "busy",
     "internal",
 ]
 

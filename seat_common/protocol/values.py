@@ -15,6 +15,7 @@ from seat_common.protocol.terms import (
     MaterialSource,
     MediaKind,
     Priority,
+    PriorityCheck,
     SeatMode,
     VerdictStatus,
 )
@@ -42,6 +43,8 @@ class QueueEntry:
     media: MediaKind
     citizen: CitizenInfo
     queued_at: float = field(metadata={"min": 0})
+    #: Whether ``priority`` is only the citizen's word or was checked (see ``PriorityCheck``).
+    priority_check: PriorityCheck = "claimed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,9 +8,19 @@ with ``Refusal``; the hub answers the sender with an ``Error`` naming the
 field and the message type, and nothing else happens. After every message
 the ACD settles (offers whoever can be offered now). ``Hub.disconnected``
 undoes what a gone client leaves behind.
+
+Login: agents and supervisors give their seat's token, kiosks their device id
+(``seat_id``) and token; a wrong one gets ``bad_token`` and the connection is
+closed. Failed logins are counted per address and per named seat or kiosk
+(``ratelimit.LoginThrottle``); a locked one is refused with ``rate_limited``
+before its token is looked at. Queue joins are counted per address
+(``ratelimit.AddressLimits``, which the server also uses for connections).
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
 
 from seat_common.protocol import (
     SENDABLE_BY,
@@ -49,6 +59,7 @@ from seat_common.protocol import (
 )
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
+from seat_hub.connections.ratelimit import AddressLimits, LoginThrottle
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
@@ -66,9 +77,29 @@ def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
 class Hub:
     """Takes decoded messages from sessions and applies the hub's rules to ``ctx``."""
 
-    def __init__(self, ctx: HubContext, materials: MaterialDesk | None = None) -> None:
+    def __init__(
+        self,
+        ctx: HubContext,
+        materials: MaterialDesk | None = None,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.ctx = ctx
         self.materials = materials
+        self.monotonic = monotonic
+        limits = ctx.settings
+        #: Connections and queue joins per remote address (shared with the server).
+        self.addresses = AddressLimits(
+            limits.max_connections_per_address, limits.max_joins_per_minute
+        )
+        throttle = (
+            limits.login_failures,
+            limits.login_failure_window_s,
+            limits.login_lockout_s,
+            limits.login_lockout_max_s,
+        )
+        self.logins_by_address = LoginThrottle(*throttle)
+        self.logins_by_seat = LoginThrottle(*throttle)
 
     async def receive_chunk(self, session: Session, frame: bytes) -> bool:
         """Handle one binary frame (a material chunk); False if it was refused or dropped."""
@@ -137,6 +168,9 @@ class Hub:
             case Hello():
                 raise Refusal("bad_state", "this connection is already logged in", "type")
             case JoinQueue():
+                if not self.addresses.join(session.address, self.monotonic()):
+                    ctx.log.event("joins_limited", session=session.session_id)
+                    raise Refusal("rate_limited", "您所在网络的排队请求过多，请稍后再试。", "")
                 await queueing.on_join_queue(ctx, session, message)
             case LeaveQueue():
                 await queueing.on_leave_queue(ctx, session)
@@ -199,13 +233,17 @@ class Hub:
 
     def _hello(self, session: Session, message: Hello) -> None:
         ctx = self.ctx
+        if message.role != "citizen" and not self._login_allowed(session, message):
+            return
+        if message.role == "kiosk":
+            self._kiosk_hello(session, message)
+            return
         if message.role == "agent" or message.role == "supervisor":
-            seat = ctx.seats.authenticate(message.role, message.token)
+            seat = ctx.seats.authenticate(message.role, message.token, message.seat_id)
             if seat is None:
-                ctx.log.event("login_failed", session=session.session_id, role=message.role)
-                session.send(error_reply("bad_token", "unknown token", "token", "hello"))
-                session.close(POLICY_VIOLATION, "bad token")
+                self._login_failed(session, message, "unknown token")
                 return
+            self.logins_by_seat.succeeded(f"seat:{seat.agent_id}", session.address)
             if seat.agent_id in ctx.live.agents or seat.agent_id in ctx.live.supervisors:
                 ctx.log.event(
                     "login_refused",
@@ -253,6 +291,86 @@ class Hub:
             )
         )
         ctx.log.event("login", session=session.session_id, role=message.role)
+
+    def _kiosk_hello(self, session: Session, message: Hello) -> None:
+        ctx = self.ctx
+        kiosk = (
+            ctx.seats.authenticate_kiosk(message.seat_id, message.token)
+            if message.seat_id and message.token
+            else None
+        )
+        if kiosk is None:
+            self._login_failed(
+                session, message, "a kiosk logs in with its device id (seat_id) and token"
+            )
+            return
+        self.logins_by_seat.succeeded(f"kiosk:{kiosk.device_id}", session.address)
+        session.role = "kiosk"
+        session.kiosk = kiosk
+        session.name = message.name
+        session.send(
+            Welcome(
+                session_id=session.session_id,
+                role="kiosk",
+                name=message.name,
+                ring_timeout_s=ctx.settings.ring_timeout_s,
+            )
+        )
+        ctx.log.event(
+            "login", session=session.session_id, role="kiosk", device_id=kiosk.device_id
+        )
+
+    def _seat_key(self, message: Hello) -> str:
+        """What failed logins naming ``seat_id`` count against ("" for an unknown id)."""
+        if not message.seat_id:
+            return ""
+        if message.role == "kiosk":
+            found = self.ctx.seats.kiosk(message.seat_id) is not None
+            return f"kiosk:{message.seat_id}" if found else ""
+        return f"seat:{message.seat_id}" if self.ctx.seats.get(message.seat_id) else ""
+
+    def _login_allowed(self, session: Session, message: Hello) -> bool:
+        now = self.monotonic()
+        key = self._seat_key(message)
+        wait = max(
+            self.logins_by_address.locked_for(session.address, now),
+            self.logins_by_seat.locked_for(key, now, session.address) if key else 0.0,
+        )
+        if not wait:
+            return True
+        self.ctx.log.event(
+            "login_throttled",
+            session=session.session_id,
+            role=message.role,
+            seat=key,
+            wait_s=round(wait, 1),
+        )
+        session.send(
+            error_reply(
+                "rate_limited",
+                f"too many failed logins; try again in {max(1, round(wait))} s",
+                "token",
+                "hello",
+            )
+        )
+        session.close(POLICY_VIOLATION, "too many failed logins")
+        return False
+
+    def _login_failed(self, session: Session, message: Hello, why: str) -> None:
+        now = self.monotonic()
+        key = self._seat_key(message)
+        lockout = self.logins_by_address.failed(session.address, now)
+        if key:
+            lockout = max(lockout, self.logins_by_seat.failed(key, now))
+        self.ctx.log.event(
+            "login_failed",
+            session=session.session_id,
+            role=message.role,
+            seat=key,
+            lockout_s=lockout,
+        )
+        session.send(error_reply("bad_token", why, "token", "hello"))
+        session.close(POLICY_VIOLATION, "bad token")
 
     def disconnected(self, session: Session) -> None:
         """Clean up after a closed connection, then let the ACD settle."""

@@ -3,6 +3,12 @@
 One websocket per client at ``/ws`` (websockets 17, asyncio API). Limits,
 outermost first:
 
+- an opening handshake not done in 10 s: websockets drops the connection;
+- more than ``max_connections_per_address`` open connections from one address:
+  the new one is told ``Error rate_limited`` and closed (1013) before any
+  session exists for it;
+- no ``hello`` accepted within ``hello_timeout_s``: ``Error not_authenticated``
+  and the connection is closed (1008), so idle connections do not pile up;
 - a frame over 1 MiB: websockets closes the connection (1009);
 - compression is off (a small compressed frame could inflate to anything);
 - a frame over ``protocol.MAX_MESSAGE_BYTES`` (in UTF-8 bytes): ``Error
@@ -35,11 +41,11 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
+from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode, encode
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub, error_reply
 from seat_hub.connections.ratelimit import FloodGuard
-from seat_hub.parties.session import POLICY_VIOLATION, Session
+from seat_hub.parties.session import POLICY_VIOLATION, TRY_AGAIN_LATER, Session
 from seat_hub.storage.eventlog import EventLog
 
 #: The websocket's path.
@@ -109,11 +115,40 @@ class HubServer:
 
     async def handle(self, connection: ServerConnection) -> None:
         """One connection, from handshake to clean-up."""
+        remote = _remote(connection)
+        address = remote.rsplit(":", 1)[0] if ":" in remote else remote
+        addresses = self.hub.addresses
+        if not addresses.connection_opened(address, self._monotonic()):
+            await self._refuse_connection(connection, address)
+            return
+        try:
+            await self._serve_session(connection, remote)
+        finally:
+            addresses.connection_closed(address)
+
+    async def _refuse_connection(self, connection: ServerConnection, address: str) -> None:
+        self.log.event(
+            "connection_refused",
+            remote=address,
+            open=self.hub.addresses.connections(address),
+            reason="too many connections from this address",
+        )
+        error = error_reply("rate_limited", "您所在网络的连接过多，请稍后再试。", "", "")
+        try:
+            await connection.send(encode(error))
+            await connection.close(TRY_AGAIN_LATER, "too many connections from this address")
+        except ConnectionClosed:
+            pass
+
+    async def _serve_session(self, connection: ServerConnection, remote: str) -> None:
         session = Session(
             connection,
             f"S-{secrets.token_hex(8)}",
-            _remote(connection),
+            remote,
             abort=connection.transport.abort,
+        )
+        deadline = asyncio.get_running_loop().call_later(
+            self.hub.ctx.settings.hello_timeout_s, self._hello_overdue, session
         )
         # The writer is this connection's own task, not the hub's background work: it starts
         # and ends with ``handle`` (awaited, or cancelled, below), and a failure is logged.
@@ -137,6 +172,7 @@ class HubServer:
         except ConnectionClosed:
             pass
         finally:
+            deadline.cancel()
             session.close(1000, "")
             self.hub.disconnected(session)
             try:
@@ -153,6 +189,16 @@ class HubServer:
                 code=connection.close_code,
                 reason=session.close_reason or (connection.close_reason or ""),
             )
+
+    def _hello_overdue(self, session: Session) -> None:
+        if session.role is not None or session.closing:
+            return
+        timeout = self.hub.ctx.settings.hello_timeout_s
+        self.log.event("hello_timeout", session=session.session_id, timeout_s=timeout)
+        session.send(
+            error_reply("not_authenticated", f"no hello within {timeout:g} s; closing", "", "")
+        )
+        session.close(POLICY_VIOLATION, "no hello in time")
 
     def _writer_done(self, session: Session, task: asyncio.Task[None]) -> None:
         if not task.cancelled() and (error := task.exception()) is not None:

@@ -1,4 +1,4 @@
-"""The seat registry: who may log in as an agent or supervisor, with which skills.
+"""The seat registry: who may log in as an agent, supervisor or kiosk, with which skills.
 
 Seats come from a JSON seats file, checked as it is loaded (a wrong entry
 stops the hub with a message naming it). Only the SHA-256 of each token is
@@ -6,12 +6,20 @@ stored; a login is checked by hashing the offered token and comparing it
 with ``hmac.compare_digest``. ``write_seats_file`` makes such a file from
 seat specs and plain tokens, for the test and demo launcher.
 
+Kiosks (self-service terminals in town halls) are devices, not seats: each has
+a device id, the hall it stands in and its own token. Only a kiosk logged in
+with its token may queue on the kiosk channel (see ``routing.admission``).
+
 The file::
 
     {"version": 1,
      "seats": [{"agent_id": "0012", "name": "张三", "role": "agent",
                 "skills": ["social_insurance"], "hall": "市民服务中心",
-                "mode": "video", "token_sha256": "<64 lowercase hex digits>"}]}
+                "mode": "video", "token_sha256": "<64 lowercase hex digits>"}],
+     "kiosks": [{"device_id": "K-SHATIAN-01", "hall": "沙田镇",
+                 "token_sha256": "<64 lowercase hex digits>"}]}
+
+``kiosks`` may be left out. No two tokens (of seats or kiosks) may be the same.
 """
 
 from __future__ import annotations
@@ -53,6 +61,23 @@ class Seat:
 
 
 @dataclass(frozen=True, slots=True)
+class KioskDevice:
+    """A self-service kiosk allowed on the kiosk channel, and where it stands."""
+
+    device_id: str
+    hall: str
+    token_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class KioskSpec:
+    """A kiosk to write into a seats file (the token is given separately)."""
+
+    device_id: str
+    hall: str
+
+
+@dataclass(frozen=True, slots=True)
 class SeatSpec:
     """A seat to write into a seats file (the token is given separately)."""
 
@@ -65,10 +90,11 @@ class SeatSpec:
 
 
 class SeatRegistry:
-    """All seats, looked up by agent id or by login token."""
+    """All seats and kiosks, looked up by id or by login token."""
 
-    def __init__(self, seats: Iterable[Seat]) -> None:
+    def __init__(self, seats: Iterable[Seat], kiosks: Iterable[KioskDevice] = ()) -> None:
         self._seats: dict[str, Seat] = {s.agent_id: s for s in seats}
+        self._kiosks: dict[str, KioskDevice] = {k.device_id: k for k in kiosks}
 
     def __len__(self) -> int:
         return len(self._seats)
@@ -79,8 +105,16 @@ class SeatRegistry:
     def all(self) -> list[Seat]:
         return list(self._seats.values())
 
-    def authenticate(self, role: SeatRole, token: str) -> Seat | None:
-        """The seat of ``role`` whose token is ``token``, or None.
+    @property
+    def kiosk_count(self) -> int:
+        return len(self._kiosks)
+
+    def kiosk(self, device_id: str) -> KioskDevice | None:
+        return self._kiosks.get(device_id)
+
+    def authenticate(self, role: SeatRole, token: str, seat_id: str = "") -> Seat | None:
+        """The seat of ``role`` whose token is ``token`` (and whose id is ``seat_id``, if
+        given), or None.
 
         Every seat is compared (in constant time each), so the time taken does
         not tell which seat, if any, came close.
@@ -92,7 +126,19 @@ class SeatRegistry:
         for seat in self._seats.values():
             if hmac.compare_digest(offered, seat.token_sha256) and seat.role == role:
                 found = seat
+        if found is not None and seat_id and found.agent_id != seat_id:
+            return None
         return found
+
+    def authenticate_kiosk(self, device_id: str, token: str) -> KioskDevice | None:
+        """The kiosk ``device_id`` if ``token`` is its token, else None (compared in
+        constant time, and hashed even for an unknown device)."""
+        offered = hash_token(token)
+        kiosk = self._kiosks.get(device_id)
+        expected = kiosk.token_sha256 if kiosk is not None else "0" * 64
+        if hmac.compare_digest(offered, expected) and kiosk is not None and token:
+            return kiosk
+        return None
 
 
 def hash_token(token: str) -> str:
@@ -120,7 +166,7 @@ def parse_seats(raw: Any, known_skills: Collection[str] | None = None) -> SeatRe
         raise SeatsError("seats file must be a JSON object")
     if raw.get("version") != 1:
         raise SeatsError("seats file: version must be 1")
-    unknown = set(raw) - {"version", "seats"}
+    unknown = set(raw) - {"version", "seats", "kiosks"}
     if unknown:
         raise SeatsError(f"seats file: unknown keys {sorted(unknown)}")
     entries = raw.get("seats")
@@ -138,7 +184,43 @@ def parse_seats(raw: Any, known_skills: Collection[str] | None = None) -> SeatRe
         ids.add(seat.agent_id)
         hashes.add(seat.token_sha256)
         seats.append(seat)
-    return SeatRegistry(seats)
+    kiosk_entries = raw.get("kiosks", [])
+    if not isinstance(kiosk_entries, list):
+        raise SeatsError("seats file: kiosks must be a list")
+    kiosks: list[KioskDevice] = []
+    device_ids: set[str] = set()
+    for i, entry in enumerate(kiosk_entries):
+        kiosk = _kiosk(entry, f"kiosks[{i}]")
+        if kiosk.device_id in device_ids:
+            raise SeatsError(f"kiosks[{i}]: duplicate device_id {kiosk.device_id!r}")
+        if kiosk.token_sha256 in hashes:
+            raise SeatsError(f"kiosks[{i}] ({kiosk.device_id}): token shared with another entry")
+        device_ids.add(kiosk.device_id)
+        hashes.add(kiosk.token_sha256)
+        kiosks.append(kiosk)
+    return SeatRegistry(seats, kiosks)
+
+
+_KIOSK_KEYS: Final = {"device_id", "hall", "token_sha256"}
+
+
+def _kiosk(raw: Any, where: str) -> KioskDevice:
+    if not isinstance(raw, dict):
+        raise SeatsError(f"{where} must be an object")
+    device_id = raw.get("device_id")
+    if not isinstance(device_id, str) or not _AGENT_ID.fullmatch(device_id):
+        raise SeatsError(f"{where}.device_id must be 1-64 of A-Z a-z 0-9 _ . -")
+    where = f"{where} ({device_id})"
+    unknown = set(raw) - _KIOSK_KEYS
+    if unknown:
+        raise SeatsError(f"{where}: unknown keys {sorted(unknown)}")
+    hall = raw.get("hall")
+    if not isinstance(hall, str) or not hall.strip() or len(hall) > 200:
+        raise SeatsError(f"{where}.hall must be a non-empty string (at most 200 characters)")
+    token_sha256 = raw.get("token_sha256")
+    if not isinstance(token_sha256, str) or not _SHA256_HEX.fullmatch(token_sha256):
+        raise SeatsError(f"{where}.token_sha256 must be 64 lowercase hex digits")
+    return KioskDevice(device_id=device_id, hall=hall, token_sha256=token_sha256)
 
 
 _KEYS: Final = {"agent_id", "name", "role", "skills", "hall", "mode", "token_sha256"}
@@ -191,8 +273,14 @@ def _seat(raw: Any, where: str, known_skills: Collection[str] | None) -> Seat:
     )
 
 
-def seats_document(specs: Iterable[SeatSpec], tokens: Mapping[str, str]) -> dict[str, Any]:
-    """The JSON-ready seats file for ``specs``; ``tokens`` maps agent id → plain token."""
+def seats_document(
+    specs: Iterable[SeatSpec],
+    tokens: Mapping[str, str],
+    kiosks: Iterable[KioskSpec] = (),
+    kiosk_tokens: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The JSON-ready seats file for ``specs`` and ``kiosks``; ``tokens`` maps agent id →
+    plain token, ``kiosk_tokens`` device id → plain token."""
     seats: list[dict[str, Any]] = []
     for spec in specs:
         token = tokens.get(spec.agent_id)
@@ -209,12 +297,29 @@ def seats_document(specs: Iterable[SeatSpec], tokens: Mapping[str, str]) -> dict
                 "token_sha256": hash_token(token),
             }
         )
-    return {"version": 1, "seats": seats}
+    devices: list[dict[str, Any]] = []
+    for kiosk in kiosks:
+        token = (kiosk_tokens or {}).get(kiosk.device_id)
+        if not token:
+            raise SeatsError(f"no token given for kiosk {kiosk.device_id!r}")
+        devices.append(
+            {"device_id": kiosk.device_id, "hall": kiosk.hall, "token_sha256": hash_token(token)}
+        )
+    document: dict[str, Any] = {"version": 1, "seats": seats}
+    if devices:
+        document["kiosks"] = devices
+    return document
 
 
-def write_seats_file(path: Path, specs: Iterable[SeatSpec], tokens: Mapping[str, str]) -> None:
+def write_seats_file(
+    path: Path,
+    specs: Iterable[SeatSpec],
+    tokens: Mapping[str, str],
+    kiosks: Iterable[KioskSpec] = (),
+    kiosk_tokens: Mapping[str, str] | None = None,
+) -> None:
     """Write a seats file (checked by ``parse_seats`` first) atomically, mode 0600."""
-    document = seats_document(specs, tokens)
+    document = seats_document(specs, tokens, kiosks, kiosk_tokens)
     parse_seats(document)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

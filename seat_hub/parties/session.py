@@ -19,6 +19,7 @@ from typing import Final, Protocol
 from websockets.exceptions import ConnectionClosed
 
 from seat_common.protocol import Message, Role, encode
+from seat_hub.parties.seats import KioskDevice
 
 #: Close codes used by the hub (RFC 6455).
 POLICY_VIOLATION: Final = 1008
@@ -44,7 +45,9 @@ class Session:
     """A connected client. ``role`` is None until its ``Hello`` was accepted.
 
     For agents and supervisors ``agent_id`` is their seat; ``name`` is the seat's
-    name, or the display name a citizen or kiosk gave.
+    name, or the display name a citizen or kiosk gave. ``kiosk`` is the device a
+    kiosk proved to be with its token. ``address`` is the remote address without
+    the port (what the per-address limits count).
     """
 
     def __init__(
@@ -58,7 +61,9 @@ class Session:
     ) -> None:
         self.session_id = session_id
         self.remote = remote
+        self.address = remote.rsplit(":", 1)[0] if ":" in remote else remote
         self.role: Role | None = None
+        self.kiosk: KioskDevice | None = None
         self.name = ""
         self.agent_id = ""
         self.closing = False

@@ -83,6 +83,7 @@ def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
             citizen=queueviews.masked(contact.citizen),
             queued_at=contact.queued_at,
             ring_timeout_s=ctx.settings.ring_timeout_s,
+            priority_check=contact.priority_check,
         )
     )
     ringing.timer = asyncio.get_running_loop().call_later(

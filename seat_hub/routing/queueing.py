@@ -1,8 +1,10 @@
 """Joining and leaving the queue: a citizen or kiosk asks for an agent for an item.
 
 ``JoinQueue`` is checked against the catalog (the item exists and is offered
-on that channel), a work order is written to the ledger, and only then is
-the contact in the queue and the citizen told ``Queued``. Leaving (or
+on that channel) and the admission rules (``admission``: the kiosk channel,
+the queue cap, the priority claim), a work order is written to the ledger
+(with the priority as claimed), and only then is the contact in the queue and
+the citizen told ``Queued``. Leaving (or
 disconnecting) before an answer abandons the work order; an offer ringing
 for it is withdrawn from the agent.
 """
@@ -15,7 +17,7 @@ from seat_common.protocol import Ack, JoinQueue, Queued
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Contact
 from seat_hub.parties.session import Session
-from seat_hub.routing import dispatch
+from seat_hub.routing import admission, dispatch
 
 
 async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -> None:
@@ -28,6 +30,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         raise Refusal("already_queued", "you are already in the queue", "item_code")
     if session.session_id in ctx.live.call_of_session:
         raise Refusal("already_queued", "you are in a call", "item_code")
+    admitted = admission.admit(ctx, session, message)
     queued_at = ctx.clock()
     # No other message of this session runs while this one awaits the ledger
     # (a session's messages are handled one at a time), so the checks above hold.
@@ -36,19 +39,20 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         channel=message.channel,
         priority=message.priority,
         media=message.media,
-        citizen=message.citizen,
+        citizen=admitted.citizen,
         queued_at=queued_at,
     )
     contact = Contact(
         work_order_id=work_order_id,
         item=item,
         channel=message.channel,
-        priority=message.priority,
+        priority=admitted.priority,
         media=message.media,
-        citizen=message.citizen,
+        citizen=admitted.citizen,
         session=session,
         queued_at=queued_at,
         seq=ctx.live.next_seq(),
+        priority_check=admitted.priority_check,
     )
     ctx.live.contacts[work_order_id] = contact
     ctx.live.today.queued(queued_at)
@@ -70,7 +74,10 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         work_order_id=work_order_id,
         item_code=item.code,
         channel=message.channel,
-        priority=message.priority,
+        priority=admitted.priority,
+        claimed_priority=message.priority,
+        priority_check=admitted.priority_check,
+        device_id=session.kiosk.device_id if session.kiosk is not None else "",
         position=position,
     )
 

@@ -110,6 +110,7 @@ def entry(contact: Contact) -> QueueEntry:
         media=contact.media,
         citizen=masked(contact.citizen),
         queued_at=contact.queued_at,
+        priority_check=contact.priority_check,
     )
 
 

@@ -23,6 +23,7 @@ const ERROR_TEXT = {
   not_allowed: "该事项暂不支持在网页上视频办理。",
   already_queued: "您已在排队中。",
   rate_limited: "操作太频繁，请稍后再试。",
+  busy: "当前排队人数较多，请稍后再试。给您带来不便，敬请谅解。",
   too_large: "内容太长了。",
 };
 const AGENT_CAMERA_TEXT = {

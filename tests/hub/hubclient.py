@@ -176,6 +176,15 @@ class Clients:
         await client.hello(role, name=label)
         return client
 
+    async def kiosk(self, hub: HubProcess, device_id: str = "K-SHATIAN-01") -> Client:
+        """A kiosk logged in with its device id and token."""
+        client = await self.connect(hub.url, device_id)
+        login = hub.kiosk_login(device_id)
+        await client.send(login.hello(device_id))
+        await client.expect(Welcome)
+        client.role = "kiosk"
+        return client
+
     async def close_all(self) -> None:
         for client in self.opened:
             await client.ws.close()

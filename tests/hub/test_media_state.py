@@ -37,7 +37,10 @@ async def _call(
 ) -> tuple[Client, Client, str]:
     """Agent 0001 in a call with a citizen (or a kiosk); the call's id."""
     agent = await clients.agent(hub, "0001")
-    citizen = await clients.citizen(hub, role, role=role)
+    if role == "kiosk":
+        citizen = await clients.kiosk(hub)
+    else:
+        citizen = await clients.citizen(hub, role, role=role)
     await citizen.join(SI_ITEM, channel="kiosk" if role == "kiosk" else "web")
     await agent.ready()
     offer = await agent.expect(Offer)

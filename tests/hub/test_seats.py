@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from seat_hub.parties.seats import (
+    KioskSpec,
     SeatsError,
     SeatSpec,
     hash_token,
@@ -85,3 +86,54 @@ def test_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
     (tmp_path / "v2.json").write_text(json.dumps({"version": 2, "seats": []}))
     with pytest.raises(SeatsError, match="version must be 1"):
         load_seats(tmp_path / "v2.json")
+
+
+KIOSKS = [KioskSpec("K-SHATIAN-01", "沙田镇"), KioskSpec("K-HUMEN-02", "虎门镇")]
+KIOSK_TOKENS = {"K-SHATIAN-01": "kiosk-shatian", "K-HUMEN-02": "kiosk-humen"}
+
+
+def test_kiosks_are_provisioned_with_a_hall_and_a_hashed_token(tmp_path: Path) -> None:
+    path = tmp_path / "seats.json"
+    write_seats_file(path, SPECS, TOKENS, KIOSKS, KIOSK_TOKENS)
+    text = path.read_text(encoding="utf-8")
+    assert not any(token in text for token in KIOSK_TOKENS.values())
+    registry = load_seats(path)
+    assert registry.kiosk_count == 2
+    kiosk = registry.authenticate_kiosk("K-HUMEN-02", "kiosk-humen")
+    assert kiosk is not None and kiosk.hall == "虎门镇"
+    # Only the device's own token, and only as the device it names.
+    assert registry.authenticate_kiosk("K-HUMEN-02", "kiosk-shatian") is None
+    assert registry.authenticate_kiosk("K-NOWHERE", "kiosk-humen") is None
+    assert registry.authenticate_kiosk("K-HUMEN-02", "") is None
+    # A kiosk's token is no seat's, and a seat's token is no kiosk's.
+    assert registry.authenticate("agent", "kiosk-humen") is None
+    assert registry.authenticate_kiosk("0012", "token-zhang") is None
+    # A seat named with its token logs in; named with another seat's token it does not.
+    assert registry.authenticate("agent", "token-zhang", "0012") is not None
+    assert registry.authenticate("agent", "token-zhang", "0013") is None
+
+
+@pytest.mark.parametrize(
+    ("kiosks", "message"),
+    [
+        ("K-1", "kiosks must be a list"),
+        ([{"device_id": "bad id!", "hall": "沙田镇", "token_sha256": "0" * 64}], "device_id"),
+        ([{"device_id": "K-1", "hall": "", "token_sha256": "0" * 64}], "hall"),
+        ([{"device_id": "K-1", "hall": "沙田镇", "token_sha256": "abc"}], "token_sha256"),
+        ([{"device_id": "K-1", "hall": "沙田镇", "token_sha256": "0" * 64, "x": 1}], "unknown"),
+        (
+            [{"device_id": "K-1", "hall": "沙田镇", "token_sha256": "0" * 64},
+             {"device_id": "K-1", "hall": "虎门镇", "token_sha256": "1" * 64}],
+            "duplicate device_id",
+        ),
+        (
+            [{"device_id": "K-1", "hall": "沙田镇", "token_sha256": hash_token("token-li")}],
+            "token shared",
+        ),
+    ],
+)
+def test_a_wrong_kiosk_entry_is_named(kiosks: object, message: str) -> None:
+    document = seats_document(SPECS, TOKENS)
+    document["kiosks"] = kiosks
+    with pytest.raises(SeatsError, match=message):
+        parse_seats(document)

@@ -63,7 +63,7 @@ async def test_the_form_goes_to_the_api_and_the_receipt_comes_back(
     await until(lambda: link.state is LinkState.CONNECTED, "login")
 
     citizen = SimulatedCitizen(hub.url, "SI-PENSION-CERT", "kiosk", "梁建国",
-                               script=CitizenScript(await_outcome_s=3))
+                               script=CitizenScript(await_outcome_s=3), kiosk=hub.kiosk_login())
     run = asyncio.get_running_loop().create_task(citizen.run())
     await ws.set_ready()
     await until(lambda: ws.offer is not None, "offer")

@@ -24,7 +24,8 @@ async def test_a_document_camera_capture_joins_the_review(seat: Seat, tmp_path: 
     desk.take_from_document_camera(camera)
     camera.start()
     citizen = SimulatedCitizen(seat.hub.url, "BR-INDIVIDUAL-SETUP", "kiosk", "范先生",
-                               script=CitizenScript(hangup_after_s=None))
+                               script=CitizenScript(hangup_after_s=None),
+                               kiosk=seat.hub.kiosk_login())
     run = asyncio.get_running_loop().create_task(citizen.run())
     seat.window.status_strip.state_chosen.emit("ready", "")
     await until(lambda: seat.window.offer_banner.isVisible(), "offer")

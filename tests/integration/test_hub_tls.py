@@ -227,11 +227,15 @@ async def test_simulated_citizens_queue_on_a_tls_hub_with_the_ca_and_not_without
 @pytest.mark.parametrize("command", [
     ["seat-sim", "--citizens", "1"],
     ["seat-wall", "--supervisor-id", "S01"],
-    ["python", "-m", "sandbox.kiosk", "--printer-dir", "out"],
+    ["python", "-m", "sandbox.kiosk", "--printer-dir", "out", "--device-id", "K-SHATIAN-01",
+     "--token-file", "{token_file}"],
 ])
 def test_plain_ws_to_another_machine_is_refused_before_anything_connects(
-    command: list[str]
+    command: list[str], tmp_path: Path
 ) -> None:
+    token_file = tmp_path / "kiosk.token"
+    token_file.write_text("a-kiosk-token\n")
+    command = [part.format(token_file=token_file) for part in command]
     program = [sys.executable, *command[1:]] if command[0] == "python" else [
         str(BIN / command[0]), *command[1:]]
     refused = subprocess.run([*program, "--hub", "ws://10.20.30.40:8765/ws"],

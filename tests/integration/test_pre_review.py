@@ -19,6 +19,7 @@ async def test_photos_in_verdict_out(seat: Seat, photo_cache: Path) -> None:
         script=CitizenScript(photos=("id_front", "id_back:glare"), photo_width=1600,
                              photo_height=1200, photo_cache_dir=str(photo_cache),
                              hangup_after_s=None, await_outcome_s=5),
+        kiosk=seat.hub.kiosk_login(),
     )
     run = asyncio.get_running_loop().create_task(citizen.run())
     messages: list[str] = []

@@ -81,7 +81,8 @@ async def test_wrap_up_survives_a_workstation_crash(qtbot: QtBot, tmp_path: Path
         first.link.start()
         await until(lambda: first.link.state is LinkState.CONNECTED, "login")
         citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "kiosk", "吴小梅",
-                                   script=CitizenScript(rating_score=9))
+                                   script=CitizenScript(rating_score=9),
+                                   kiosk=hub.kiosk_login())
         run = asyncio.get_running_loop().create_task(citizen.run())
         await first.set_ready()
         await until(lambda: first.offer is not None, "offer")

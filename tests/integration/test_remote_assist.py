@@ -79,7 +79,8 @@ async def kiosk_call(seat: Seat, tmp_path: Path) -> AsyncIterator[KioskCall]:
     kiosk = KioskWindow("沙田镇", items)
     kiosk.show()
     printer_dir = tmp_path / "printer"
-    peer = KioskPeer(seat.hub.url, kiosk, KioskPrinter(printer_dir), item_code="SI-PENSION-CERT")
+    peer = KioskPeer(seat.hub.url, kiosk, KioskPrinter(printer_dir), item_code="SI-PENSION-CERT",
+                     login=seat.hub.kiosk_login())
     run = asyncio.get_running_loop().create_task(peer.run(give_up_after_s=60))
     call = KioskCall(seat, assist, view, kiosk, peer, run, printer_dir, audit)
     try:

@@ -65,7 +65,8 @@ class Desk:
         citizen = SimulatedCitizen(
             self.seat.hub.url, item, "kiosk", "吴小梅", id_number=ID_NUMBER,
             phone="13800138000",
-            script=CitizenScript(photos=tuple(photos), photo_width=1200, photo_height=900))
+            script=CitizenScript(photos=tuple(photos), photo_width=1200, photo_height=900),
+            kiosk=self.seat.hub.kiosk_login())
         run = asyncio.get_running_loop().create_task(citizen.run())
         await ws.set_ready()
         await until(lambda: ws.offer is not None, "the call rings")

@@ -17,8 +17,11 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from playwright.async_api import Browser, Page, async_playwright
+from websockets.asyncio.client import connect
 
+from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.materials.values import MaterialRef, MaterialVerdict, PreReviewVerdict
+from seat_common import protocol
 from tests.integration.conftest import Seat, until
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -224,3 +227,22 @@ async def test_the_page_and_the_agent_each_see_when_the_others_camera_is_off(
     window.video_pane.hang_up_button.click()
     await page.get_by_text("请为本次服务评分").wait_for()
     await page.close()
+
+
+async def test_a_full_queue_tells_the_browser_citizen_to_try_later(browser: Browser) -> None:
+    seats = [SeatSpec("0012", "张三", skills=("social_insurance",))]
+    async with (
+        HubProcess(seats, extra_args=["--max-queue", "1"]) as hub,
+        connect(hub.url) as waiting,  # one citizen fills the queue
+    ):
+        await waiting.send(protocol.encode(protocol.Hello(role="citizen")))
+        await waiting.send(protocol.encode(protocol.JoinQueue("SI-UNEMP-QUERY", "web")))
+        while not isinstance(protocol.decode(await waiting.recv()), protocol.Queued):
+            pass
+        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        base = hub.url.replace("ws://", "http://").removesuffix("/ws")
+        await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+        await page.get_by_role("button", name="开始视频连线").click()
+        await page.get_by_text("当前排队人数较多，请稍后再试。").wait_for()
+        assert await stat(page, "errors") == ["busy"]
+        assert await stat(page, "state") == "choose"  # still on the form, to try later

@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 from pathlib import Path
 
+import pytest
 from PyQt6.QtCore import QPoint
 from PyQt6.QtGui import QColor
 from pytestqt.qtbot import QtBot
@@ -103,3 +104,22 @@ def test_the_shared_screen_covers_the_id_number(qtbot: QtBot) -> None:
     assert image.pixelColor(corner) == cover and image.pixelColor(edge) == cover
     name = window.name_edit.mapTo(window, QPoint(2, 2))
     assert image.pixelColor(name) != cover  # other fields are shown
+
+
+def test_the_kiosk_command_wants_its_token_in_a_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sandbox.kiosk.cli import main
+
+    base = ["--hub", "ws://127.0.0.1:1/ws", "--printer-dir", str(tmp_path / "printer"),
+            "--device-id", "K-SHATIAN-01"]
+    for token_file, says in ((tmp_path / "missing.token", "cannot read"),
+                             (tmp_path / "empty.token", "is empty")):
+        if token_file.name == "empty.token":
+            token_file.write_text("\n", encoding="utf-8")
+        with pytest.raises(SystemExit) as exited:
+            main([*base, "--token-file", str(token_file)])
+        assert exited.value.code == 2 and says in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(base)  # no --token-file: the token never goes on the command line
+    assert "--token-file" in capsys.readouterr().err

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
+from sandbox.device_login import KioskLogin
 from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.peer import KioskPeer
 from sandbox.kiosk.printer import KioskPrinter
@@ -37,7 +38,8 @@ async def test_the_print_button_prints_until_the_contact_is_over(
     qtbot.addWidget(window)
     printer = KioskPrinter(tmp_path / "printer")
     peer = KioskPeer(f"ws://127.0.0.1:{closed_port()}/ws", window, printer,
-                     item_code="SI-PENSION-CERT", reply_timeout_s=2)
+                     item_code="SI-PENSION-CERT", reply_timeout_s=2,
+                     login=KioskLogin("K-TEST", "not-used-no-hub-listens"))
 
     window.print_requested.emit()
     await until(lambda: bool(peer.report.printed))

@@ -36,7 +36,7 @@ def kiosk(qtbot: QtBot, tmp_path: Path, hub: HubProcess, ca_file: Path | None) -
     window = KioskWindow("沙田镇", items)
     qtbot.addWidget(window)
     return KioskPeer(hub.url, window, KioskPrinter(tmp_path / "printer"),
-                     item_code="SI-PENSION-CERT", reply_timeout_s=10,
+                     item_code="SI-PENSION-CERT", reply_timeout_s=10, login=hub.kiosk_login(),
                      ca_file="" if ca_file is None else str(ca_file))
 
 

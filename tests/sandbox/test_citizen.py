@@ -247,10 +247,11 @@ async def test_a_citizen_hangs_up_after_the_scripted_time(hub: HubProcess) -> No
 
 
 async def test_a_citizen_leaves_the_queue_after_the_scripted_wait(hub: HubProcess) -> None:
-    # Nobody is ready: the citizen waits, then leaves.
+    # Nobody is ready: the citizen waits, then leaves. (A kiosk reads a real ID number.)
     citizen = SimulatedCitizen(
-        hub.url, ITEM, "kiosk", "黄丽华", "441900198203154321", "13912345678",
+        hub.url, ITEM, "kiosk", "黄丽华", "441900198203154324", "13912345678",
         hall="虎门镇行政服务中心", script=CitizenScript(leave_queue_after_s=0.5),
+        kiosk=hub.kiosk_login(),
     )  # fmt: skip
     report = await asyncio.wait_for(citizen.run(), 20)
 
@@ -295,6 +296,7 @@ async def test_seat_sim_prints_one_masked_report_per_citizen(hub: HubProcess) ->
     code, reports, err = await _seat_sim(
         "--hub", hub.url, "--citizens", "3", "--leave-after", "0.3", "--stagger", "0.1",
         "--channels", "kiosk,web", "--seed", "7",
+        "--kiosk-device-id", "K-SHATIAN-01", "--kiosk-token-file", str(hub.kiosk_token_file()),
     )  # fmt: skip
     assert code == 0, err
     assert len(reports) == 3
@@ -319,3 +321,18 @@ async def test_seat_sim_fails_when_a_call_was_expected_but_never_came(hub: HubPr
     )  # fmt: skip
     assert code == 1, err
     assert len(reports) == 1 and not reports[0]["call_id"]
+
+
+def test_seat_sim_queues_at_a_kiosk_only_with_its_device_id_and_token_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sandbox import sim_cli
+
+    with pytest.raises(SystemExit) as exited:
+        sim_cli.main(["--hub", "ws://127.0.0.1:1/ws", "--channels", "kiosk,web"])
+    assert exited.value.code == 2
+    assert "--kiosk-device-id and --kiosk-token-file" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        sim_cli.main(["--hub", "ws://127.0.0.1:1/ws", "--kiosk-device-id", "K-1",
+                      "--kiosk-token-file", str(tmp_path / "missing")])
+    assert "cannot read the kiosk token file" in capsys.readouterr().err

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 
 import av
 import numpy as np
@@ -14,11 +15,13 @@ from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallSession
 from seat_common import protocol
 from ui import i18n
 from ui.call.chat_pane import ChatPane
 from ui.call.offer_banner import OfferBanner
+from ui.call.queue_pane import QueueTableModel
 from ui.call.video_pane import PaintedFrame, VideoPane
 
 
@@ -212,6 +215,38 @@ def test_the_lines_about_the_citizens_camera_and_microphone_are_in_chinese(
         pane.show_peer_media(protocol.MediaState("C-4", "unavailable", "unavailable"))
         assert (view.peer_notice, view.peer_microphone_tag) == (
             "市民的摄像头不可用", "市民的麦克风不可用")
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+
+
+def test_the_agent_sees_whether_a_priority_is_claimed_or_checked(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")
+    try:
+        banner = OfferBanner()
+        qtbot.addWidget(banner)
+        banner.show_offer(replace(offer("elderly"), priority_check="claimed"))
+        assert banner.title.text().startswith("【自称老年人】")
+        banner.show_offer(replace(offer("elderly"), priority_check="verified"))
+        assert banner.title.text().startswith("【老年人（已核验）】")
+        banner.show_offer(replace(offer("normal"), priority_check="refused"))
+        assert banner.title.text().startswith("【核验非老年人】")
+        banner.show_offer(offer("normal"))
+        assert banner.title.text() == "个体工商户设立登记"
+
+        queue = QueueModel()
+        table = QueueTableModel(queue)
+        entry = protocol.QueueEntry("WO-1", "SI-PENSION-CERT", "养老待遇资格认证", "kiosk",
+                                    "elderly", "video", protocol.CitizenInfo(), time.time())
+        queue.replace([entry, replace(entry, work_order_id="WO-2", priority="disabled",
+                                      queued_at=entry.queued_at + 1),
+                       replace(entry, work_order_id="WO-3", priority_check="verified",
+                               queued_at=entry.queued_at + 2)])
+        column = QueueTableModel.COLUMNS.index("priority")
+        shown = [table.data(table.index(row, column)) for row in range(table.rowCount())]
+        assert shown == ["自称老年人", "自称残障人士", "老年人（已核验）"]
     finally:
         for translator in translators:
             QCoreApplication.removeTranslator(translator)

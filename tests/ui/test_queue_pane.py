@@ -37,7 +37,8 @@ def test_rows_follow_the_hub_and_the_summary_counts(qtbot: QtBot) -> None:
     first = pane.model.entry(0)
     assert first.work_order_id == "b"  # the elderly citizen first, though c waited longer
     assert "3" in pane.summary.text()
-    assert pane.model.data(pane.model.index(0, 2)) == "Elderly"  # in words, not colour alone
+    # In words, not colour alone, and as the citizen's word unless the hub checked it.
+    assert pane.model.data(pane.model.index(0, 2)) == "Elderly (self-declared)"
     tip = pane.model.data(pane.model.index(0, 0), Qt.ItemDataRole.ToolTipRole)
     assert "吴**" in tip and "失业保险个人明细查询" in tip
     assert pane.model.entry(1).work_order_id == "c"

@@ -65,7 +65,7 @@ class OfferBanner(QFrame):
             self._timer.stop()
             self.hide()
             return
-        priority = priority_label(offer.priority)
+        priority = priority_label(offer.priority, offer.priority_check)
         badge = f"【{priority}】" if priority else ""
         self.title.setText(f"{badge}{offer.item_name}")
         who = offer.citizen.name or self.tr("Citizen")

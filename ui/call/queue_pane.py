@@ -89,14 +89,14 @@ class QueueTableModel(QAbstractTableModel):
             return {
                 "item": item_short_label(item, entry.item_name),
                 "channel": channel_short_label(entry.channel),
-                "priority": priority_label(entry.priority),
+                "priority": priority_label(entry.priority, entry.priority_check),
                 "wait": format_wait(self._queue.wait_seconds(entry)),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             # The whole row on hover: what a narrow column cannot say.
             return "\n".join(part for part in (
                 f"{entry.item_name} ({entry.item_code})", channel_label(entry.channel),
-                entry.citizen.name, priority_label(entry.priority)) if part)
+                entry.citizen.name, priority_label(entry.priority, entry.priority_check)) if part)
         if role == Qt.ItemDataRole.ForegroundRole and column == "priority":
             return QColor("#b3261e") if entry.priority != "normal" else None
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "wait":

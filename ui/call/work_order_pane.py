@@ -102,7 +102,7 @@ class WorkOrderPane(QWidget):
             return
         started = call.started
         offer = call.offer
-        priority = priority_label(offer.priority) if offer else ""
+        priority = priority_label(offer.priority, offer.priority_check) if offer else ""
         self.name.setText(started.peer_name + (f"（{priority}）" if priority else ""))
         # Masked by the hub; the full number comes with an ID-card read, not the queue.
         citizen = offer.citizen if offer else None

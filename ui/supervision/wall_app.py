@@ -318,7 +318,8 @@ async def watch_once(session: WallSession, agent_id: str, screenshot: Path) -> i
 
 async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     tasks = TaskOwner("seat-wall")  # the root: the link and the session get children
-    link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token),
+    link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token,
+                                                    seat_id=args.supervisor_id),
                    tasks=tasks.child("hub link"), ca_file=args.ca_file or None)
     model = WallModel()
     orders = WorkOrderListModel(link.send)

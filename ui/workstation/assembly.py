@@ -140,7 +140,9 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     """Build and wire the seat for ``settings`` (nothing connects until ``start``); the
     form schemas are the packaged ones unless ``forms`` says otherwise."""
     tasks = TaskOwner("seat-client")  # the root: each part below gets a child
-    link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token),
+    # Naming the seat lets the hub count failed logins against it (seat-hub --login-failures).
+    link = HubLink(settings.hub_url,
+                   lambda: protocol.Hello(role="agent", token=token, seat_id=settings.agent_id),
                    tasks=tasks.child("hub link"), ca_file=settings.ca_path())
     state_dir = settings.state_path()
     state_dir.mkdir(parents=True, exist_ok=True)
