@@ -49,6 +49,7 @@ from seat_common.protocol import (
 )
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
+from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
@@ -66,9 +67,14 @@ def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
 class Hub:
     """Takes decoded messages from sessions and applies the hub's rules to ``ctx``."""
 
-    def __init__(self, ctx: HubContext, materials: MaterialDesk | None = None) -> None:
+    def __init__(
+        self, ctx: HubContext, materials: MaterialDesk | None = None, *,
+        ice: IceDesk | None = None,
+    ) -> None:
         self.ctx = ctx
         self.materials = materials
+        #: the STUN/TURN servers and policy every party is welcomed with
+        self.ice = ice if ice is not None else IceDesk(IceSettings(), ctx.clock)
 
     async def receive_chunk(self, session: Session, frame: bytes) -> bool:
         """Handle one binary frame (a material chunk); False if it was refused or dropped."""
@@ -231,6 +237,8 @@ class Hub:
                     agent_id=seat.agent_id,
                     skills=tuple(sorted(seat.skills)),
                     ring_timeout_s=ctx.settings.ring_timeout_s,
+                    ice_servers=self.ice.servers_for(seat.agent_id),
+                    ice_policy=self.ice.policy,
                 )
             )
             ctx.log.event(
@@ -250,6 +258,8 @@ class Hub:
                 role=message.role,
                 name=message.name,
                 ring_timeout_s=ctx.settings.ring_timeout_s,
+                ice_servers=self.ice.servers_for(session.session_id),
+                ice_policy=self.ice.policy,
             )
         )
         ctx.log.event("login", session=session.session_id, role=message.role)

@@ -1,0 +1,196 @@
+"""Relay-only calls through a real coturn: the hub hands out TURN credentials at login, the
+workstation core (aiortc), the simulated citizen and Chromium's citizen page connect only
+through the relay, and the SDP each side sends offers nothing but ``typ relay``.
+
+coturn accepting the hub's credentials is the proof that they follow its TURN REST scheme
+(``use-auth-secret``); a hub with the wrong secret gets every allocation refused, and the
+call fails where a person sees it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright
+
+from sandbox.citizen import CitizenScript, SimulatedCitizen
+from sandbox.hub_process import HubProcess, SeatSpec
+from sandbox.turn_process import TurnProcess
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.session import CallPhase
+from seat_client.call.workstation import Notice, Workstation
+from seat_common import catalog, protocol
+from seat_common.ice_policy import candidate_types
+from tests.integration.conftest import until
+from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS
+
+ALL_SKILLS = tuple(catalog.load().skills)
+
+
+@pytest.fixture
+def turn() -> Iterator[TurnProcess]:
+    with TurnProcess() as process:
+        yield process
+
+
+def relay_hub(turn: TurnProcess, secret_file: Path | None = None) -> HubProcess:
+    """A hub whose parties may send media only through ``turn``."""
+    return HubProcess(
+        [SeatSpec("0012", "张三", skills=ALL_SKILLS)], ring_timeout=10.0,
+        extra_args=[
+            "--turn", turn.url,
+            "--turn-secret-file", str(secret_file or turn.secret_path),
+            "--ice-policy", "relay",
+        ],
+    )
+
+
+@asynccontextmanager
+async def agent(hub: HubProcess) -> AsyncIterator[Workstation]:
+    """Agent 0012's workstation core, logged in and ready."""
+    token = hub.tokens["0012"]
+    link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
+    workstation = Workstation(link)
+    link.start()
+    try:
+        await until(lambda: link.state is LinkState.CONNECTED, "the agent logs in")
+        await workstation.set_ready()
+        yield workstation
+    finally:
+        await workstation.close()
+
+
+async def accept_next(workstation: Workstation) -> None:
+    await until(lambda: workstation.offer is not None, "the offer rings")
+    await workstation.accept()
+    # A call that fails at once may be over by the time we look.
+    await until(lambda: workstation.call is not None or workstation.wrap_up is not None,
+                "the call starts")
+
+
+async def test_a_relay_only_call_with_a_simulated_citizen_goes_through_coturn(
+    turn: TurnProcess,
+) -> None:
+    async with relay_hub(turn) as hub, agent(hub) as ws:
+        assert ws.ice.relay_only and ws.ice.servers[0].url == turn.url
+        citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
+                                   script=CitizenScript())
+        run = asyncio.get_running_loop().create_task(citizen.run())
+        await accept_next(ws)
+        assert ws.call is not None
+        session = ws.call.session
+        await until(lambda: session.phase is CallPhase.CONNECTED, "the media connects")
+        await until(lambda: session.frames.received >= 10, "the citizen's video arrives")
+        await until(lambda: citizen.report.frames_received >= 10, "the agent's video arrives")
+
+        assert candidate_types(session.remote_sdp) == {"relay"}, session.remote_sdp
+        assert candidate_types(session.local_sdp) == {"relay"}, session.local_sdp
+        assert citizen.report.offer_sdp == session.remote_sdp
+        assert citizen.report.ice_policy == "relay"
+        # Both ends hold a relay on coturn, each under its own party id.
+        assert turn.allocations("0012") >= 1
+        assert turn.allocations(citizen.report.session_id) >= 1
+
+        await ws.hang_up()
+        report = await asyncio.wait_for(run, 20)
+    assert report.errors == [], report.errors
+    assert report.ended_by == "agent"
+
+
+async def test_a_hub_with_the_wrong_turn_secret_gets_its_calls_refused_visibly(
+    turn: TurnProcess, tmp_path: Path,
+) -> None:
+    wrong = tmp_path / "wrong-secret"
+    wrong.write_text("not-the-relays-secret\n", encoding="utf-8")
+    async with relay_hub(turn, wrong) as hub, agent(hub) as ws:
+        citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
+                                   script=CitizenScript())
+        run = asyncio.get_running_loop().create_task(citizen.run())
+        await accept_next(ws)
+        report = await asyncio.wait_for(run, 30)
+        await until(lambda: ws.call is None and ws.wrap_up is not None, "the call ends")
+    # The citizen could not get a relay and said so; no address of theirs went out instead.
+    assert any("no TURN relay" in error for error in report.errors), report.errors
+    assert report.offer_sdp == ""
+    assert report.ended_by == "citizen"
+    assert turn.refusals(report.session_id) >= 1
+    assert turn.allocations(report.session_id) == 0
+
+
+# --- the browser ---------------------------------------------------------------------
+
+pytest_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        await chromium.close()
+
+
+async def queue_on_the_page(page: Page, hub: HubProcess) -> None:
+    base = hub.url.replace("ws://", "http://").removesuffix("/ws")
+    await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+    await page.get_by_label("您的称呼（选填）").fill("吴女士")
+    await page.get_by_role("button", name="开始视频连线").click()
+    await page.get_by_text("正在为您接通").wait_for()
+
+
+@pytest_chromium
+async def test_the_chromium_citizen_page_calls_relay_only_through_coturn(
+    turn: TurnProcess, browser: Browser,
+) -> None:
+    async with relay_hub(turn) as hub, agent(hub) as ws:
+        page = await browser.new_page()
+        await queue_on_the_page(page, hub)
+        assert await page.evaluate("window.seatStats.icePolicy") == "relay"
+        await accept_next(ws)
+        assert ws.call is not None
+        session = ws.call.session
+        await until(lambda: session.phase is CallPhase.CONNECTED, "the media connects", 40)
+        await until(lambda: session.frames.received >= 10, "the browser's video arrives", 40)
+        for _ in range(400):
+            if int(await page.evaluate("window.seatStats.remoteFrames")) >= 10:
+                break
+            await page.wait_for_timeout(50)
+        assert int(await page.evaluate("window.seatStats.remoteFrames")) >= 10
+
+        # What the page sent: the offer and every trickled candidate, relays only.
+        offer = str(await page.evaluate("window.seatStats.offerSdp"))
+        assert offer == session.remote_sdp
+        assert candidate_types(offer) == {"relay"}, offer
+        trickled = "\n".join(f"a={c}" for c in session.remote_candidates if c)
+        assert candidate_types(trickled) <= {"relay"}, trickled
+        assert candidate_types(session.local_sdp) == {"relay"}, session.local_sdp
+        assert turn.allocations("0012") >= 1
+        await ws.hang_up()
+        await page.get_by_text("请为本次服务评分").wait_for()
+        assert await page.evaluate("window.seatStats.errors") == []
+        await page.close()
+
+
+@pytest_chromium
+async def test_the_page_says_so_when_the_relay_refuses_it(
+    turn: TurnProcess, browser: Browser, tmp_path: Path,
+) -> None:
+    wrong = tmp_path / "wrong-secret"
+    wrong.write_text("not-the-relays-secret\n", encoding="utf-8")
+    notices: list[Notice] = []
+    async with relay_hub(turn, wrong) as hub, agent(hub) as ws:
+        ws.notice.connect(notices.append)
+        page = await browser.new_page()
+        await queue_on_the_page(page, hub)
+        await accept_next(ws)
+        await page.get_by_text("无法连接视频中继服务").wait_for(timeout=30_000)
+        assert "no_relay" in await page.evaluate("window.seatStats.errors")
+        await until(lambda: ws.call is None, "the agent's call ends too")
+        assert ws.wrap_up is not None and ws.wrap_up.ended_by == "citizen"
+        await page.close()
