@@ -44,7 +44,9 @@ async def citizen_offer(config: IceConfig) -> tuple[RTCPeerConnection, str]:
     return pc, pc.localDescription.sdp
 
 
-async def answer_with(config: IceConfig, offer: str) -> tuple[CallSession, list[protocol.Message]]:
+async def answer_with(
+    config: IceConfig, offer: str
+) -> tuple[CallSession, list[protocol.Message]]:
     sent: list[protocol.Message] = []
 
     async def send(message: protocol.Message) -> None:
@@ -121,3 +123,43 @@ async def test_a_welcome_with_bad_ice_servers_is_a_refused_login_with_the_reason
         assert notices and "ice_servers[0].url" in notices[0].text
         assert "welcome is malformed" in notices[0].text
         await workstation.close()
+
+
+async def test_the_workstation_tells_the_agent_when_the_relay_refuses_the_call(
+    turn: TurnProcess,
+) -> None:
+    """The hub's part is played by a stand-in that welcomes the agent with credentials
+    coturn refuses and starts a call whose citizen got a relay."""
+    now = int(time.time())
+    pc, offer = await citizen_offer(relay_config(turn, turn.secret, "citizen", now + 600))
+    refused = relay_config(turn, "not-the-relays-secret", "agent-told", now + 600)
+    started = protocol.CallStarted("call-1", "WO-1", "callee", "吴", "SI-UNEMP-QUERY",
+                                   "失业保险", "web", "video")
+
+    async def stand_in_hub(ws: ServerConnection) -> None:
+        await ws.recv()
+        await ws.send(protocol.encode(protocol.Welcome(
+            "s1", "agent", agent_id="0012", ice_servers=refused.servers, ice_policy="relay")))
+        await ws.send(protocol.encode(started))
+        await ws.send(protocol.encode(protocol.Sdp("call-1", "offer", offer)))
+        await ws.wait_closed()
+
+    async with serve(stand_in_hub, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        link = HubLink(f"ws://127.0.0.1:{port}", lambda: protocol.Hello(role="agent", token="t"))
+        workstation = Workstation(link)
+        notices: list[Notice] = []
+        workstation.notice.connect(notices.append)
+        link.start()
+        try:
+            for _ in range(500):
+                if notices:
+                    break
+                await asyncio.sleep(0.02)
+            assert [n.code for n in notices] == ["media_failed"]
+            assert "no TURN relay" in notices[0].text
+            assert workstation.call is not None
+            assert workstation.call.session.phase is CallPhase.FAILED
+        finally:
+            await workstation.close()
+            await pc.close()
