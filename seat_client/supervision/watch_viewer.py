@@ -8,8 +8,8 @@ level it keeps for a meter. Its own microphone goes back on the same peer
 but is muted unless the watch is ``barging``: the supervisor is heard only
 after choosing to barge in.
 
-Its peer uses the ICE servers and policy of the supervisor's welcome (``ice``, set
-by the composition root); a relay-only watch without a relay stops at once.
+Its peer uses the ICE servers and policy of the supervisor's welcome (``ice``, from
+``take_welcome``); a relay-only watch without a relay stops at once.
 
 One watch at a time. Events: ``state_changed`` (the current ``WatchState``,
 or ``None`` once it ended; ``last_end`` keeps why), ``frame_arrived``,
@@ -83,6 +83,10 @@ class WatchViewer:
     async def stop(self) -> None:
         if self.state is not None:
             await self._send(protocol.StopWatch(self.state.watch_id))
+
+    def take_welcome(self, welcome: protocol.Welcome) -> None:
+        """Use the ICE servers and policy of the supervisor's (latest) welcome."""
+        self.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
 
     def apply(self, message: protocol.Message) -> bool:
         """Take a hub message if it is about watching; True if it was."""

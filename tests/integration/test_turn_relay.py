@@ -10,12 +10,13 @@ call fails where a person sees it.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
@@ -23,6 +24,8 @@ from sandbox.turn_process import TurnProcess
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase
 from seat_client.call.workstation import Notice, Workstation
+from seat_client.supervision.watch_relay import WatchRelay
+from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
 from seat_common.ice_policy import candidate_types
 from tests.integration.conftest import until
@@ -40,7 +43,8 @@ def turn() -> Iterator[TurnProcess]:
 def relay_hub(turn: TurnProcess, secret_file: Path | None = None) -> HubProcess:
     """A hub whose parties may send media only through ``turn``."""
     return HubProcess(
-        [SeatSpec("0012", "张三", skills=ALL_SKILLS)], ring_timeout=10.0,
+        [SeatSpec("0012", "张三", skills=ALL_SKILLS),
+         SeatSpec("S01", "王督导", role="supervisor")], ring_timeout=10.0,
         extra_args=[
             "--turn", turn.url,
             "--turn-secret-file", str(secret_file or turn.secret_path),
@@ -121,6 +125,38 @@ async def test_a_hub_with_the_wrong_turn_secret_gets_its_calls_refused_visibly(
     assert turn.allocations(report.session_id) == 0
 
 
+async def test_a_supervisor_watches_a_relay_only_call_through_the_relay(
+    turn: TurnProcess,
+) -> None:
+    async with relay_hub(turn) as hub, agent(hub) as ws:
+        relay = WatchRelay(ws)
+        sup_link = HubLink(
+            hub.url, lambda: protocol.Hello(role="supervisor", token=hub.tokens["S01"]))
+        viewer = WatchViewer(sup_link.send)
+        sup_link.welcome.connect(viewer.take_welcome)
+        sup_link.message.connect(viewer.apply)
+        sup_link.start()
+        citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
+                                   script=CitizenScript())
+        run = asyncio.get_running_loop().create_task(citizen.run())
+        try:
+            await until(lambda: sup_link.state is LinkState.CONNECTED, "the supervisor logs in")
+            assert viewer.ice.relay_only
+            await accept_next(ws)
+            await viewer.watch("0012")
+            await until(lambda: viewer.frames.received > 10,
+                        "the citizen's video reaches the supervisor")
+            assert turn.allocations("S01") >= 1, "the supervisor's peer relays on coturn"
+            await viewer.stop()
+            await until(lambda: viewer.state is None, "the watch ends")
+            await ws.hang_up()
+            await asyncio.wait_for(run, 20)
+        finally:
+            await relay.close()
+            await viewer.close()
+            await sup_link.stop()
+
+
 # --- the browser ---------------------------------------------------------------------
 
 pytest_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
@@ -136,12 +172,13 @@ async def browser() -> AsyncIterator[Browser]:
         await chromium.close()
 
 
-async def queue_on_the_page(page: Page, hub: HubProcess) -> None:
+async def queue_on_the_page(page: Page, hub: HubProcess, *, queued: bool = True) -> None:
     base = hub.url.replace("ws://", "http://").removesuffix("/ws")
     await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
     await page.get_by_label("您的称呼（选填）").fill("吴女士")
     await page.get_by_role("button", name="开始视频连线").click()
-    await page.get_by_text("正在为您接通").wait_for()
+    if queued:
+        await page.get_by_text("正在为您接通").wait_for()
 
 
 @pytest_chromium
@@ -175,6 +212,36 @@ async def test_the_chromium_citizen_page_calls_relay_only_through_coturn(
         await page.get_by_text("请为本次服务评分").wait_for()
         assert await page.evaluate("window.seatStats.errors") == []
         await page.close()
+
+
+@pytest_chromium
+async def test_the_page_refuses_a_bad_ice_configuration_from_the_hub(
+    turn: TurnProcess, browser: Browser,
+) -> None:
+    """The page checks the welcome's ICE servers itself: a broken one (here rewritten on
+    its way by Playwright's websocket route) is a clear message, and nobody queues."""
+    async with relay_hub(turn) as hub:
+        page = await browser.new_page()
+
+        def break_the_welcome(route: WebSocketRoute) -> None:
+            server = route.connect_to_server()
+
+            def to_page(message: str | bytes) -> None:
+                if isinstance(message, str) and '"type":"welcome"' in message:
+                    raw = json.loads(message)
+                    raw["ice_servers"][0]["url"] = "http://relay.example"
+                    message = json.dumps(raw)
+                route.send(message)
+
+            server.on_message(to_page)
+
+        await page.route_web_socket("**/ws", break_the_welcome)
+        await queue_on_the_page(page, hub, queued=False)
+        await page.get_by_text("通话服务配置有误").wait_for()
+        assert "bad_ice_config" in await page.evaluate("window.seatStats.errors")
+        assert await page.evaluate("window.seatStats.state") == "choose"
+        await page.close()
+        assert hub.events("queued") == []
 
 
 @pytest_chromium

@@ -48,7 +48,6 @@ from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
-from seat_common.ice_policy import IceConfig
 from seat_common.tasks import TaskOwner
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
@@ -189,7 +188,7 @@ class WallSession:
         media: SeatMedia = devices if devices is not None else SyntheticMedia()
         self.viewer = WatchViewer(link.send, microphone=media.microphone_track,
                                   tasks=self.tasks.child("watch"))
-        link.welcome.connect(self._on_link_welcome)
+        link.welcome.connect(self.viewer.take_welcome)
         self.listening = WatchListening(self.viewer, media)
         self.watch_window: WatchWindow | None = None
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
@@ -197,10 +196,6 @@ class WallSession:
         if devices is not None:
             devices.notice.connect(window.show_result)
             devices.changed.connect(self._on_devices_changed)
-
-    def _on_link_welcome(self, welcome: protocol.Welcome) -> None:
-        # Watches use the hub's ICE servers; unusable ones make each watch stop at once.
-        self.viewer.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
 
     def _describe_seat(self, agent_id: str) -> str:
         seat = self.model.seats.get(agent_id)
