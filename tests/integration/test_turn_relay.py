@@ -20,6 +20,9 @@ from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
+from sandbox.kiosk.app import KioskWindow
+from sandbox.kiosk.peer import KioskPeer
+from sandbox.kiosk.printer import KioskPrinter
 from sandbox.turn_process import TurnProcess
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase
@@ -155,6 +158,33 @@ async def test_a_supervisor_watches_a_relay_only_call_through_the_relay(
             await relay.close()
             await viewer.close()
             await sup_link.stop()
+
+
+async def test_a_kiosk_calls_relay_only_through_coturn(turn: TurnProcess, tmp_path: Path) -> None:
+    items = [i for i in catalog.load().items.values() if "kiosk" in i.channels]
+    kiosk = KioskWindow("沙田镇", items)
+    kiosk.show()
+    try:
+        async with relay_hub(turn) as hub, agent(hub) as ws:
+            peer = KioskPeer(hub.url, kiosk, KioskPrinter(tmp_path / "printer"),
+                             item_code="SI-PENSION-CERT")
+            run = asyncio.get_running_loop().create_task(peer.run(give_up_after_s=60))
+            await accept_next(ws)
+            assert ws.call is not None
+            session = ws.call.session
+            await until(lambda: session.screen_frames.received >= 2, "the kiosk screen arrives")
+            assert peer.report.connected
+            assert candidate_types(session.remote_sdp) == {"relay"}, session.remote_sdp
+            assert candidate_types(session.local_sdp) == {"relay"}, session.local_sdp
+            await ws.hang_up()
+            report = await asyncio.wait_for(run, 20)
+            assert report.errors == [], report.errors
+            await until(lambda: session.phase is CallPhase.CLOSED, "the agent's peer closes")
+            # aiortc closes its transports in tasks of its own: let them end on this loop.
+            await asyncio.sleep(0.5)
+    finally:
+        kiosk.close()
+        kiosk.deleteLater()
 
 
 # --- the browser ---------------------------------------------------------------------
