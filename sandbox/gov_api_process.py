@@ -8,6 +8,8 @@
 Like ``HubProcess``: a work directory with the secret file and the database,
 ``python -m sandbox.gov_api.cli`` on port 0, wait for the listening line,
 SIGTERM then SIGKILL on stop. The admin helpers talk to ``/admin/*``.
+With ``tls=(cert_file, key_file, ca_file)`` it serves ``https://`` and the
+admin helpers trust the CA file.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from typing import Any, Final, Self
 import aiohttp
 
 from sandbox.processes import read_listening_line
+from seat_common import tls as tls_mod
 
-_LISTENING: Final = re.compile(r"^seat-gov-api listening on (http://\S+)$")
+_LISTENING: Final = re.compile(r"^seat-gov-api listening on (https?://\S+)$")
 
 
 class GovApiStartError(RuntimeError):
@@ -50,8 +53,11 @@ class GovApiProcess:
         faults: Sequence[str] = (),
         start_timeout: float = 10.0,
         stop_timeout: float = 5.0,
+        tls: tuple[Path, Path, Path] | None = None,
     ) -> None:
         self.client_id = client_id
+        #: certificate, key and the CA file that signed them: serve https://
+        self.tls = tls
         self.client_secret = secrets.token_urlsafe(24)
         self.token_ttl = token_ttl
         self.review_after = review_after
@@ -74,6 +80,8 @@ class GovApiProcess:
                "--token-ttl", str(self.token_ttl), "--review-after", str(self.review_after)]
         for fault in self.faults:
             cmd += ["--fault", fault]
+        if self.tls is not None:
+            cmd += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         return cmd
 
     def start(self) -> None:
@@ -144,8 +152,9 @@ class GovApiProcess:
     # --- admin helpers ---------------------------------------------------------------
 
     async def admin(self, method: str, path: str, body: Any = None) -> Any:
+        context = True if self.tls is None else tls_mod.client_context(self.tls[2])
         async with aiohttp.ClientSession() as session, session.request(
-            method, self.url + path, json=body
+            method, self.url + path, json=body, ssl=context
         ) as response:
             answer = await response.json()
             if response.status >= 400:

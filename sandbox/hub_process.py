@@ -7,7 +7,8 @@
 
 ``HubProcess`` writes a seats file with freshly generated tokens, starts the
 hub (``python -m seat_hub.cli``) with a new SQLite ledger on port 0, waits
-for its ``seat-hub listening on ws://…`` line and exposes ``url``,
+for its ``seat-hub listening on ws://…`` line (``wss://`` when started with
+``tls=(cert_file, key_file)``) and exposes ``url``, ``page_url`` (the citizen page),
 ``tokens``, ``db_path``, ``seats_path`` and ``log_path`` (the hub's stderr:
 one JSON event per line, see ``events()``). On exit it sends SIGTERM, then
 SIGKILL after ``stop_timeout``. It works as an ``async with`` or a plain
@@ -35,7 +36,7 @@ from seat_hub.parties.seats import SeatSpec, new_token, write_seats_file
 
 __all__ = ["HubProcess", "HubStartError", "SeatSpec"]
 
-_LISTENING: Final = re.compile(r"^seat-hub listening on (ws://\S+)$")
+_LISTENING: Final = re.compile(r"^seat-hub listening on (wss?://\S+)$")
 
 Event = dict[str, Any]
 
@@ -60,8 +61,11 @@ class HubProcess:
         start_timeout: float = 10.0,
         stop_timeout: float = 5.0,
         extra_args: Sequence[str] = (),
+        tls: tuple[Path, Path] | None = None,
     ) -> None:
         self.seats = tuple(seats)
+        #: the hub's certificate and key files (PEM): it serves wss:// and https://
+        self.tls = tls
         self.ring_timeout = ring_timeout
         self.max_missed = max_missed
         self.catalog = catalog
@@ -103,6 +107,8 @@ class HubProcess:
         ]
         if self.catalog is not None:
             cmd += ["--catalog", str(self.catalog)]
+        if self.tls is not None:
+            cmd += ["--tls-cert", str(self.tls[0]), "--tls-key", str(self.tls[1])]
         return cmd + list(self.extra_args)
 
     def start(self) -> None:
@@ -153,6 +159,12 @@ class HubProcess:
         """Remove the work directory if this object made it."""
         if self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
+
+    @property
+    def page_url(self) -> str:
+        """The citizen page's address: ``http(s)://HOST:PORT/`` beside ``url``."""
+        scheme, _, rest = self.url.partition("://")
+        return f"{'https' if scheme == 'wss' else 'http'}://{rest.removesuffix('/ws')}/"
 
     @property
     def pid(self) -> int | None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Final, cast, get_args
 
 from sandbox.citizen import CitizenReport, CitizenScript, SimulatedCitizen
-from seat_common import catalog
+from seat_common import catalog, tls
 from seat_common.protocol import Channel, MediaKind, Priority
 
 _SURNAMES: Final = (
@@ -87,7 +87,11 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="seat-sim", description="Simulated citizens calling Seat's video service."
     )
-    parser.add_argument("--hub", required=True, help="hub websocket URL, ws://HOST:PORT/ws")
+    parser.add_argument("--hub", required=True,
+                        help="hub websocket URL, wss://HOST:PORT/ws (ws:// on this machine)")
+    parser.add_argument("--ca-file", default="", metavar="FILE",
+                        help="PEM file of the CAs that vouch for the hub's certificate"
+                             " (default: the system's trust store)")
     parser.add_argument("--citizens", type=int, default=3, help="how many citizens (default 3)")
     parser.add_argument("--items", default="", help="item codes, comma separated (default all)")
     parser.add_argument(
@@ -126,6 +130,12 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="a document photo to send once the call starts (repeatable; sandbox.documents)",
     )
     args = parser.parse_args(argv)
+    try:
+        tls.check_url(args.hub, what="--hub", secure="wss")
+        if args.ca_file:
+            tls.check_ca_file(args.ca_file)
+    except (tls.InsecureUrlError, tls.TlsSetupError) as exc:
+        parser.error(str(exc))
     if args.citizens < 1:
         parser.error("--citizens must be at least 1")
     if args.rate is not None and not 1 <= args.rate <= 10:
@@ -188,6 +198,7 @@ def _build_citizens(args: argparse.Namespace) -> list[SimulatedCitizen]:
                 priority=identity.priority,
                 media=cast(MediaKind, args.media),
                 script=script,
+                ca_file=args.ca_file,
             )
         )
     return citizens

@@ -61,10 +61,12 @@ class _Device:
 
 class SoundRig:
     """A private PulseAudio with stand-in devices. ``start`` it, hand ``env`` to Qt
-    (``PULSE_SERVER``), ``stop`` it at the end."""
+    (``PULSE_SERVER``), ``stop`` it at the end. Its ears keep the last ``keep_s`` seconds
+    they heard."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, keep_s: float = 30.0) -> None:
         self.directory = directory
+        self.keep_s = keep_s
         self.runtime = directory / "pulse-runtime"
         self.server = f"unix:{self.runtime / 'pulse' / 'native'}"
         self._process_env = {**os.environ, "XDG_RUNTIME_DIR": str(self.runtime),
@@ -97,8 +99,8 @@ class SoundRig:
         self.add_microphone("mic")
         self.pactl("set-default-sink", "speaker")
         self.pactl("set-default-source", "mic")
-        self._ears = (Ear(self._process_env, "speaker.monitor"),
-                      Ear(self._process_env, "micfeed.monitor"))
+        self._ears = (Ear(self._process_env, "speaker.monitor", self.keep_s),
+                      Ear(self._process_env, "micfeed.monitor", self.keep_s))
         self._mouth = Mouth(self._process_env, "micfeed")
         return self
 
@@ -181,10 +183,11 @@ class Ear:
     dated (monotonic time)."""
 
     def __init__(self, env: dict[str, str], source: str, keep_s: float = 30.0) -> None:
-        self._keep = int(keep_s * RATE)
+        self._keep = max(int(keep_s * RATE), BLOCK)
         self._lock = threading.Lock()
-        self._samples: Samples = np.zeros(0, np.int16)
-        self._dropped = 0  # samples before self._samples[0]
+        #: a ring: sample ``i`` (counted from the first heard) is at ``i % keep`` while kept
+        self._ring: Samples = np.zeros(self._keep, np.int16)
+        self._total = 0
         #: per block read: the index just past its last sample, and when it arrived
         self._ends: deque[int] = deque(maxlen=self._keep // BLOCK)
         self._arrivals: deque[float] = deque(maxlen=self._keep // BLOCK)
@@ -205,13 +208,13 @@ class Ear:
                 return
             arrived = time.monotonic()
             samples = np.frombuffer(block, np.int16)
-            total += samples.size
             with self._lock:
-                joined = np.concatenate((self._samples, samples))
-                if joined.size > self._keep:
-                    self._dropped += joined.size - self._keep
-                    joined = joined[-self._keep :]
-                self._samples = joined
+                at = total % self._keep
+                first = min(samples.size, self._keep - at)
+                self._ring[at : at + first] = samples[:first]
+                self._ring[: samples.size - first] = samples[first:]
+                total += samples.size
+                self._total = total
                 self._ends.append(total)
                 self._arrivals.append(arrived)
 
@@ -241,12 +244,26 @@ class Ear:
     def samples_from(self, index: int) -> Samples:
         """What was heard from sample ``index`` on (as much as is still kept)."""
         with self._lock:
-            return self._samples[max(0, index - self._dropped) :].copy()
+            start = max(index, self._total - self._keep, 0)
+            if start >= self._total:
+                return np.zeros(0, np.int16)
+            at, end = start % self._keep, (self._total - 1) % self._keep + 1
+            if at < end:
+                return self._ring[at:end].copy()
+            return np.concatenate((self._ring[at:], self._ring[:end]))
+
+    def kept_since(self, moment: float) -> bool:
+        """Whether what was heard at ``moment`` (monotonic) is still kept."""
+        with self._lock:
+            oldest = self._total - self._keep
+        return self.index_at(moment) >= oldest
 
     def onset(self, since: float, threshold: float = 0.05,
               frequency_hz: float | None = None) -> float | None:
         """When a sound louder than ``threshold`` (of full scale) began, at or after
         ``since``; with ``frequency_hz``, a sound with that tone in it."""
+        if not self.kept_since(since):
+            return None  # too long ago: a burst half forgotten would start in the middle
         first = self.index_at(since)
         samples = self.samples_from(first)
         found = find_onset(samples, threshold, frequency_hz)

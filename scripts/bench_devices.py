@@ -18,9 +18,10 @@ citizen's phone is another machine) make a video call. Both processes date event
 - ``tone_ok``: every burst was recognised (its frequency found within 400 ms);
 - ``camera``: the cost of one 1280×720 frame from the capture session's sink to an
   aiortc frame (``convert_ms_p50``), and the frames per second the call sent;
-- ``drift_ms_per_10min``: the speaker's latency over a longer call, fitted by least
-  squares against time, the slope times ten minutes (the same for the microphone in
-  ``microphone_drift_ms_per_10min``).
+- ``drift_ms_per_10min``: the speaker's latency over a longer call (``--drift-seconds``,
+  three minutes), fitted by least squares against time; the slope times ten minutes is
+  the extrapolation, ``drift_stderr_ms_per_10min`` its standard error (the same for the
+  microphone in ``microphone_drift_ms_per_10min``). The rig's ears keep the whole call.
 
 ``echo``: a real echo path, PulseAudio's loopback from the speaker back into the
 microphone (30 ms, as an open speaker beside the microphone would be): the citizen's
@@ -68,14 +69,25 @@ MIC_HZ = 700.0
 THRESHOLD = 0.03  # of full scale: the bursts are sent at 0.3
 
 
-def start_rig() -> SoundRig:
-    """The sound server must be there before Qt Multimedia is first imported."""
-    rig = SoundRig(Path(tempfile.mkdtemp(prefix="bench-devices-"))).start()
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--seconds", type=float, default=12.0, help="length of each short call")
+    parser.add_argument("--rounds", type=int, default=3, help="ours/stock pairs of calls")
+    parser.add_argument("--drift-seconds", type=float, default=180.0,
+                        help="length of the call the drift is fitted on")
+    return parser.parse_args()
+
+
+def start_rig(keep_s: float) -> SoundRig:
+    """The sound server must be there before Qt Multimedia is first imported; its ears
+    keep a whole call (``keep_s``)."""
+    rig = SoundRig(Path(tempfile.mkdtemp(prefix="bench-devices-")), keep_s=keep_s).start()
     os.environ.update(rig.env)
     return rig
 
 
-RIG = start_rig()
+ARGS = parse_args()
+RIG = start_rig(max(ARGS.seconds, ARGS.drift_seconds) + 30)
 
 import qasync  # noqa: E402
 from PyQt6.QtMultimedia import QVideoFrame, QVideoSink  # noqa: E402
@@ -167,16 +179,21 @@ def microphone_latencies(written: list[float], arrivals: list[float], since: flo
     return found, missed
 
 
-def slope_ms_per_10min(points: list[tuple[float, float]]) -> float:
-    """Least-squares slope of latency (ms) against time (s), times 600 s."""
+def slope_ms_per_10min(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Least-squares slope of latency (ms) against time (s), times 600 s, and its standard
+    error (how far the extrapolation can be trusted)."""
     if len(points) < 3:
-        return float("nan")
+        return float("nan"), float("nan")
     xs = [t for t, _ in points]
     ys = [v for _, v in points]
     mx, my = statistics.fmean(xs), statistics.fmean(ys)
     sxx = sum((x - mx) ** 2 for x in xs)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    return sxy / sxx * 600 if sxx else float("nan")
+    if not sxx:
+        return float("nan"), float("nan")
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
+    residuals = sum((y - my - slope * (x - mx)) ** 2 for x, y in zip(xs, ys, strict=True))
+    stderr = (residuals / (len(points) - 2) / sxx) ** 0.5
+    return slope * 600, stderr * 600
 
 
 class EchoTap:
@@ -362,8 +379,9 @@ async def measure(seconds: float, rounds: int, drift_s: float) -> dict[str, Any]
                          "convert_ms_p99": percentile(converts, 99),
                          "fps": statistics.fmean(c["fps"] for c in ours),
                          "to_image_ms_p50": percentile(image_ms, 50)}
-    results["drift_ms_per_10min"] = slope_ms_per_10min(long_call["speaker"])
-    results["microphone_drift_ms_per_10min"] = slope_ms_per_10min(long_call["microphone"])
+    results["drift_ms_per_10min"], results["drift_stderr_ms_per_10min"] = (
+        slope_ms_per_10min(long_call["speaker"]))
+    results["microphone_drift_ms_per_10min"], _ = slope_ms_per_10min(long_call["microphone"])
     results["drift_run_s"] = drift_s
     erle_db, raw_dbfs = tap.erle()
     results["echo"] = {"erle_db": erle_db, "raw_echo_dbfs": raw_dbfs}
@@ -399,12 +417,7 @@ def rounded(value: Any) -> Any:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seconds", type=float, default=12.0, help="length of each short call")
-    parser.add_argument("--rounds", type=int, default=3, help="ours/stock pairs of calls")
-    parser.add_argument("--drift-seconds", type=float, default=120.0,
-                        help="length of the call the drift is fitted on")
-    args = parser.parse_args()
+    args = ARGS
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)

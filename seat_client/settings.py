@@ -3,6 +3,11 @@
 Read from a JSON file (``~/.config/seat/workstation.json`` by default) and
 checked as they enter: an unknown key or a wrong value is an error naming
 the key, not a silent default. Command-line options override the file.
+
+The hub and the government API are reached over TLS (``wss://``, ``https://``),
+their certificates verified against the system store or, with ``ca_file``, the
+CAs in that PEM file only (a government intranet's own CA). Plain ``ws://`` and
+``http://`` are refused here unless they stay on this machine (loopback).
 """
 
 from __future__ import annotations
@@ -12,7 +17,8 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
-from urllib.parse import urlparse
+
+from seat_common import tls
 
 Language = Literal["zh_CN", "en"]
 #: "real": the PC's camera, microphone and speaker; "synthetic": a test pattern and silence,
@@ -36,6 +42,9 @@ class WorkstationSettings:
     #: the government service API (业务受理); its client secret lives in the keyring
     gov_api_url: str = "http://127.0.0.1:8780"
     gov_api_client_id: str = "seat-dongguan"
+    #: PEM file of the CAs that vouch for the hub's and the government API's certificates
+    #: ("" = the system's trust store)
+    ca_file: str = ""
     #: the folder a counter's document camera (高拍仪) saves its captures in ("" = none)
     document_camera_dir: str = ""
     #: call recordings older than this are deleted (录像保留天数)
@@ -43,13 +52,15 @@ class WorkstationSettings:
     devices: Devices = "real"
 
     def checked(self) -> WorkstationSettings:
-        url = urlparse(self.hub_url)
-        if url.scheme not in ("ws", "wss") or not url.hostname:
-            raise SettingsError(f"hub_url must be a ws:// or wss:// address, not {self.hub_url!r}")
-        api = urlparse(self.gov_api_url)
-        if api.scheme not in ("http", "https") or not api.hostname:
-            raise SettingsError(
-                f"gov_api_url must be an http:// or https:// address, not {self.gov_api_url!r}")
+        try:
+            tls.check_url(self.hub_url, what="hub_url", secure="wss")
+            tls.check_url(self.gov_api_url, what="gov_api_url", secure="https")
+            if self.ca_file:
+                tls.check_ca_file(Path(self.ca_file).expanduser())
+        except tls.InsecureUrlError as exc:
+            raise SettingsError(str(exc)) from exc
+        except tls.TlsSetupError as exc:
+            raise SettingsError(f"ca_file: {exc}") from exc
         if not self.gov_api_client_id.strip():
             raise SettingsError("gov_api_client_id must not be empty")
         if self.language not in get_args(Language):
@@ -63,6 +74,10 @@ class WorkstationSettings:
                 "recording_retention_days (录像保留天数) must be 1..3650 days,"
                 f" not {self.recording_retention_days}")
         return self
+
+    def ca_path(self) -> Path | None:
+        """The CA file the hub's and the API's certificates are checked against, if set."""
+        return Path(self.ca_file).expanduser() if self.ca_file else None
 
     def document_camera_path(self) -> Path | None:
         """The document camera's folder, if this seat has one."""

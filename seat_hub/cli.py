@@ -3,10 +3,11 @@
     seat-hub --host 127.0.0.1 --port 0 --seats seats.json --db ledger.sqlite3
 
 With ``--port 0`` a free port is chosen. Once listening it prints exactly one
-line to stdout, ``seat-hub listening on ws://HOST:PORT/ws``, so a launcher can
-read the port; everything else (one JSON line per event) goes to stderr.
+line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
+``--tls-cert`` and ``--tls-key``, when the citizen page is on ``https://`` too), so a
+launcher can read the port; everything else (one JSON line per event) goes to stderr.
 SIGTERM or SIGINT closes every connection, lets the ledger finish its
-writes and exits 0. A wrong seats file, catalog or database exits 2.
+writes and exits 0. A wrong seats file, catalog, database, certificate or key exits 2.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 from seat_common import catalog as catalog_module
 from seat_common.imagecheck import ImageLimits
 from seat_common.tasks import TaskOwner
+from seat_common.tls import TlsSetupError
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
@@ -28,7 +30,7 @@ from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
 from seat_hub.parties.seats import SeatsError, load_seats
-from seat_hub.settings import HubSettings
+from seat_hub.settings import HubSettings, HubTls
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import HubStore, LedgerError
 from seat_hub.storage.stores import open_store
@@ -83,6 +85,16 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--upload-stall-timeout", type=float, default=15.0)
     parser.add_argument("--max-concurrent-uploads", type=int, default=3)
     parser.add_argument("--max-work-order-bytes", type=int, default=100 * 1024 * 1024)
+    parser.add_argument(
+        "--tls-cert",
+        type=Path,
+        metavar="FILE",
+        help="the hub's certificate (PEM, intermediate CAs after it): serve wss:// and the"
+        " citizen page on https://; needs --tls-key",
+    )
+    parser.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="the certificate's unencrypted PEM key"
+    )
     ice = parser.add_argument_group(
         "ICE servers", "handed to every party at login, TURN with short-lived credentials"
     )
@@ -108,6 +120,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         " (default: all)",
     )
     args = parser.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
+    args.tls = None if args.tls_cert is None else HubTls(args.tls_cert, args.tls_key)
     try:
         args.ice = IceSettings.load(
             stun_urls=args.stun,
@@ -156,6 +171,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 async def run(args: argparse.Namespace) -> int:
     log = EventLog(sys.stderr)
     try:
+        # The certificate first: a hub that cannot serve TLS must not start in clear.
+        tls_context = None if args.tls is None else args.tls.context()
+    except TlsSetupError as exc:
+        print(f"seat-hub: {exc}", file=sys.stderr)
+        return 2
+    try:
         catalog = catalog_module.load(args.catalog)
         seats = load_seats(args.seats, known_skills=catalog.skills.keys())
         store = await open_store(
@@ -202,7 +223,7 @@ async def run(args: argparse.Namespace) -> int:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         try:
-            server = await hub_server.serve(args.host, args.port)
+            server = await hub_server.serve(args.host, args.port, tls=tls_context)
         except OSError as exc:
             print(f"seat-hub: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
             return 2
@@ -220,11 +241,13 @@ async def run(args: argparse.Namespace) -> int:
                 ring_timeout_s=args.ring_timeout,
                 max_missed=args.max_missed,
                 record_calls=args.record_calls,
+                tls=tls_context is not None,
                 stun=list(args.ice.stun_urls),
                 turn=list(args.ice.turn_urls),
                 ice_policy=args.ice.policy,
             )
-            print(f"seat-hub listening on ws://{shown}:{port}{PATH}", flush=True)
+            scheme = "ws" if tls_context is None else "wss"
+            print(f"seat-hub listening on {scheme}://{shown}:{port}{PATH}", flush=True)
             await stop.wait()
             log.event("stopping")
     finally:

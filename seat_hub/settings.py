@@ -1,8 +1,12 @@
-"""The hub's tunables, from the command line (``seat-hub --ring-timeout ...``)."""
+"""The hub's tunables and its TLS files, from the command line (``seat-hub --ring-timeout ...``)."""
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
+from pathlib import Path
+
+from seat_common import tls
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,3 +29,18 @@ class HubSettings:
             if name == skill:
                 return limit
         return self.wrap_up_limit_s
+
+
+@dataclass(frozen=True, slots=True)
+class HubTls:
+    """The hub's certificate (PEM, the chain after it) and its unencrypted PEM key.
+
+    With them the hub serves ``wss://`` and the citizen page over ``https://`` on the
+    same port; ``context`` raises ``tls.TlsSetupError`` naming the file that is wrong.
+    """
+
+    cert_file: Path
+    key_file: Path
+
+    def context(self) -> ssl.SSLContext:
+        return tls.server_context(self.cert_file, self.key_file)

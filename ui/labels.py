@@ -11,6 +11,7 @@ from PyQt6.QtCore import QCoreApplication, QLocale
 
 from seat_common import protocol
 from seat_common.catalog import ServiceItem
+from seat_common.tls import TlsFailure, TlsProblem
 
 translate = QCoreApplication.translate
 
@@ -118,6 +119,20 @@ STATE_COLOURS: dict[protocol.AgentState, str] = {
     "away": "#57606a",
     "counter": "#0a7ea4",
 }
+
+
+def tls_failure_label(failure: TlsFailure | None) -> str:
+    """Why the hub's certificate was refused, in words an agent can pass on to support."""
+    problem = TlsProblem.HANDSHAKE if failure is None else failure.problem
+    return {
+        TlsProblem.UNTRUSTED: translate(
+            "labels", "The hub's certificate is not from a trusted CA (check the ca_file setting)"),
+        TlsProblem.WRONG_HOST: translate(
+            "labels", "The hub's certificate is for another address"),
+        TlsProblem.EXPIRED: translate(
+            "labels", "The hub's certificate has expired or is not valid yet (check the clock)"),
+        TlsProblem.HANDSHAKE: translate("labels", "No secure connection to the hub"),
+    }[problem]
 
 
 def clock_text(seconds: float) -> str:

@@ -1729,6 +1729,11 @@ Licence PDF: {2}</source>
         <translation>连接中断，正在重连</translation>
     </message>
     <message>
+        <location filename="../../ui/workstation/status_strip.py" line="155" />
+        <source>Certificate refused, retrying</source>
+        <translation>证书未通过验证，正在重试</translation>
+    </message>
+    <message>
         <location filename="../../ui/workstation/status_strip.py" line="146" />
         <source>Login refused</source>
         <translation>登录被拒绝</translation>
@@ -2597,6 +2602,26 @@ Licence PDF: {2}</source>
         <location filename="../../ui/labels.py" line="106" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="128" />
+        <source>The hub's certificate is not from a trusted CA (check the ca_file setting)</source>
+        <translation>服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="130" />
+        <source>The hub's certificate is for another address</source>
+        <translation>服务端证书与所连接的地址不符</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="132" />
+        <source>The hub's certificate has expired or is not valid yet (check the clock)</source>
+        <translation>服务端证书已过期或尚未生效（请检查本机时间）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="134" />
+        <source>No secure connection to the hub</source>
+        <translation>无法与服务端建立安全连接</translation>
     </message>
 </context><context>
     <name>review</name>

@@ -13,6 +13,10 @@ leaves. What the agent says of their camera and microphone (``media_state``)
 is kept in the report as it comes. Photos of documents go through its
 ``CitizenMaterials``. Everything it saw ends up in a ``CitizenReport``.
 
+A ``wss://`` hub's certificate is checked against the system store or the CAs
+of ``ca_file``, as a phone checks the real one; a refused certificate ends the
+contact with the reason in the report.
+
 Every message from the hub goes through ``protocol.decode``; a broken one
 is recorded in the report, never a crash. Every task the citizen starts is
 owned by its ``TaskOwner`` (a failure is logged and kept in the report) and
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import ssl
 import time
 from pathlib import Path
 from typing import Final, TypeVar
@@ -36,7 +41,7 @@ from sandbox.citizen.chat import CitizenChat
 from sandbox.citizen.materials import CitizenMaterials
 from sandbox.citizen.peer import CitizenPeer
 from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
-from seat_common import pii, protocol
+from seat_common import pii, protocol, tls
 from seat_common.ice_policy import IceConfig
 from seat_common.protocol import Channel, MediaKind, Priority
 from seat_common.tasks import TaskFailure, TaskOwner
@@ -76,8 +81,11 @@ class SimulatedCitizen:
         priority: Priority = "normal",
         media: MediaKind = "video",
         script: CitizenScript | None = None,
+        ca_file: str = "",
     ) -> None:
+        tls.check_url(hub_url, what="hub address", secure="wss")
         self.hub_url = hub_url
+        self._ssl = tls.client_context_for(hub_url, ca_file or None)
         self.item_code = item_code
         self.channel: Channel = channel
         self.citizen = protocol.CitizenInfo(name=name, id_number=id_number, phone=phone, hall=hall)
@@ -134,6 +142,7 @@ class SimulatedCitizen:
                     compression=None,
                     open_timeout=self.script.reply_timeout_s,
                     close_timeout=2,
+                    ssl=self._ssl,
                 ) as ws,
             ):
                 self._ws = ws
@@ -153,6 +162,9 @@ class SimulatedCitizen:
         except ConnectionClosed as exc:
             report.ended_by = report.ended_by or "disconnected"
             self._error(f"hub closed the connection: {exc}")
+        except ssl.SSLError as exc:  # before OSError, of which it is one
+            report.ended_by = report.ended_by or "disconnected"
+            self._error(f"cannot reach the hub: {tls.tls_failure(exc) or exc}")
         except (OSError, InvalidHandshake, InvalidURI) as exc:
             report.ended_by = report.ended_by or "disconnected"
             self._error(f"cannot reach the hub: {exc}")

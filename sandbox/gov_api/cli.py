@@ -4,7 +4,8 @@
         --client-secret-file secret.txt --token-ttl 3600 [--fault error:status=503,count=2]
 
 Prints ``seat-gov-api listening on http://HOST:PORT`` on stdout once it
-listens (port 0 picks a free one); logs one JSON line per request on stderr.
+listens (port 0 picks a free one; ``https://`` with ``--tls-cert`` and
+``--tls-key``, as the real API is reached); logs one JSON line per request on stderr.
 The client secret is read from a file so it never shows in the process list.
 """
 
@@ -22,6 +23,7 @@ from aiohttp import web
 from sandbox.gov_api.app import Config, make_app
 from sandbox.gov_api.faults import FaultBoard, FaultSpecError, parse_fault_arg
 from sandbox.gov_api.store import GovStore
+from seat_common import tls
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -36,10 +38,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="seconds until a received application is accepted (<0: never)")
     p.add_argument("--fault", action="append", default=[], metavar="KIND[:name=value,...]",
                    help="a fault to inject (see sandbox/gov_api/faults.py); repeatable")
-    return p.parse_args(argv)
+    p.add_argument("--tls-cert", type=Path, metavar="FILE",
+                   help="serve https:// with this certificate (PEM); needs --tls-key")
+    p.add_argument("--tls-key", type=Path, metavar="FILE", help="its unencrypted PEM key")
+    args = p.parse_args(argv)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        p.error("--tls-cert and --tls-key go together")
+    return args
 
 
 async def serve(args: argparse.Namespace) -> None:
+    context = None
+    if args.tls_cert is not None:
+        try:
+            context = tls.server_context(args.tls_cert, args.tls_key)
+        except tls.TlsSetupError as exc:
+            raise SystemExit(f"seat-gov-api: {exc}") from exc
     secret = args.client_secret_file.read_text(encoding="utf-8").strip()
     if not secret:
         raise SystemExit("the client secret file is empty")
@@ -53,13 +67,14 @@ async def serve(args: argparse.Namespace) -> None:
     app = make_app(store, Config(args.client_id, secret, args.token_ttl), board)
     runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
-    site = web.TCPSite(runner, args.host, args.port)
+    site = web.TCPSite(runner, args.host, args.port, ssl_context=context)
     await site.start()
     port = args.port
     sockets = getattr(site._server, "sockets", None)  # the port 0 picked
     if sockets:
         port = sockets[0].getsockname()[1]
-    print(f"seat-gov-api listening on http://{args.host}:{port}", flush=True)
+    scheme = "http" if context is None else "https"
+    print(f"seat-gov-api listening on {scheme}://{args.host}:{port}", flush=True)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

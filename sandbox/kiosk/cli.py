@@ -18,6 +18,8 @@ import sys
 from dataclasses import asdict
 from pathlib import Path
 
+from seat_common import tls
+
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
@@ -29,7 +31,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--item", default="SI-PENSION-CERT", help="the service item to queue for")
     parser.add_argument("--card-seed", type=int, default=1, help="which made-up ID card is read")
     parser.add_argument("--show", action="store_true", help="show the window (needs a display)")
+    parser.add_argument("--ca-file", default="", help="PEM file of the CAs that vouch for the"
+                                                      " hub's certificate (default: the system's)")
     args = parser.parse_args(argv)
+    try:
+        tls.check_url(args.hub, what="--hub", secure="wss")
+        if args.ca_file:
+            tls.check_ca_file(args.ca_file)
+    except (tls.InsecureUrlError, tls.TlsSetupError) as exc:
+        parser.error(str(exc))
     if not args.show:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ.setdefault("QT_API", "pyqt6")
@@ -47,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     items = [i for i in catalog.load().items.values() if "kiosk" in i.channels]
     window = KioskWindow(args.hall, items)
     window.show()
-    peer = KioskPeer(args.hub, window, KioskPrinter(args.printer_dir), item_code=args.item)
+    peer = KioskPeer(args.hub, window, KioskPrinter(args.printer_dir), item_code=args.item,
+                     ca_file=args.ca_file)
 
     async def run() -> None:
         card = make_id_card(args.card_seed)

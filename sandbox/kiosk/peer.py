@@ -29,6 +29,7 @@ import asyncio
 import base64
 import contextlib
 import logging
+import ssl
 import time
 from collections.abc import Coroutine
 from dataclasses import dataclass, field
@@ -48,7 +49,7 @@ from sandbox.kiosk.id_card import IdCard, face_scan
 from sandbox.kiosk.printer import KioskPrinter, application_form_pdf
 from sandbox.kiosk.remote_input import RemoteInput
 from sandbox.kiosk.screen_track import KioskScreenTrack
-from seat_common import ice_policy, pii, protocol
+from seat_common import ice_policy, pii, protocol, tls
 from seat_common.events import Event
 from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.protocol import assist as wire
@@ -105,8 +106,12 @@ class KioskPeer:
         camera_fps: float = 15.0,
         screen_fps: float = 12.0,
         reply_timeout_s: float = 10.0,
+        ca_file: str = "",
     ) -> None:
+        tls.check_url(hub_url, what="hub address", secure="wss")
         self.hub_url = hub_url
+        #: a wss:// hub's certificate is checked against the system store or ``ca_file``
+        self._ssl = tls.client_context_for(hub_url, ca_file or None)
         self.window = window
         self.printer = printer
         self.item_code = item_code
@@ -147,7 +152,7 @@ class KioskPeer:
             async with (
                 asyncio.timeout(give_up_after_s),
                 connect(self.hub_url, max_size=1024 * 1024, compression=None,
-                        open_timeout=self.reply_timeout_s) as ws,
+                        open_timeout=self.reply_timeout_s, ssl=self._ssl) as ws,
             ):
                 self._ws = ws
                 self._spawn(self._read(ws), "reader")
@@ -160,6 +165,8 @@ class KioskPeer:
                 )
                 await self._send(protocol.JoinQueue(self.item_code, "kiosk", citizen))
                 await self.finished.wait()
+        except ssl.SSLError as exc:  # before OSError, of which it is one
+            self._error(f"kiosk contact ended: {tls.tls_failure(exc) or exc}")
         except (TimeoutError, OSError, ConnectionClosed) as exc:
             self._error(f"kiosk contact ended: {exc!r}")
         finally:

@@ -10,6 +10,8 @@ answer into a typed value or a typed ``GovApiError``:
 - ``RateLimited`` (429) and ``Unavailable`` (5xx), with ``retry_after`` when given;
 - ``TransportError``: the connection dropped or timed out — the request may
   or may not have taken effect, so only an idempotent retry is safe;
+  ``UntrustedServer``, one of them, when the API's certificate failed
+  verification (the system store, or the CAs of ``ca_file``);
 - ``Unauthorized`` (bad client credentials), ``NotFound``, ``BadAnswer``.
 
 Answers are checked at the border: a malformed body is ``BadAnswer``, not a
@@ -20,8 +22,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import ssl
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final, Protocol
 
 import aiohttp
@@ -29,6 +33,7 @@ import keyring
 import keyring.errors
 
 from seat_client.credentials import CredentialsError
+from seat_common import tls
 from seat_common.pii import mask_text
 
 SERVICE: Final = "seat-gov-api"
@@ -44,6 +49,16 @@ class GovApiError(Exception):
 
 class TransportError(GovApiError):
     retryable = True
+
+
+class UntrustedServer(TransportError):
+    """The API's certificate failed verification: nothing was sent. Retried like a dropped
+    connection (the outbox keeps the application), since a fixed certificate or CA file
+    lets it through."""
+
+    def __init__(self, failure: tls.TlsFailure) -> None:
+        super().__init__(f"政务服务接口的证书未通过验证 / the government API's {failure}")
+        self.failure = failure
 
 
 class Unavailable(GovApiError):
@@ -170,9 +185,13 @@ class GovApiClient:
     """One API base URL, one client identity; owns its aiohttp session (``close`` it)."""
 
     def __init__(
-        self, base_url: str, credentials: GovApiCredentials, *, timeout_s: float = 10.0
+        self, base_url: str, credentials: GovApiCredentials, *, timeout_s: float = 10.0,
+        ca_file: str | Path | None = None,
     ) -> None:
+        tls.check_url(base_url, what="government API address", secure="https")
         self.base_url = base_url.rstrip("/")
+        # True: aiohttp's own default, for plain http:// (loopback only, checked above).
+        self._ssl: ssl.SSLContext | bool = tls.client_context_for(base_url, ca_file) or True
         self.credentials = credentials
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
@@ -290,11 +309,14 @@ class GovApiClient:
         try:
             async with self._http().request(
                 method, self.base_url + path, data=raw.encode() if raw is not None else data,
-                headers=headers,
+                headers=headers, ssl=self._ssl,
             ) as response:
                 text = await response.text()
                 reply_headers = {k: v for k, v in response.headers.items()}
                 status = response.status
+        except aiohttp.ClientSSLError as exc:
+            failure = tls.tls_failure(exc) or tls.TlsFailure(tls.TlsProblem.HANDSHAKE, str(exc))
+            raise UntrustedServer(failure) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             # Lookup paths carry ID numbers: mask them, the message may reach a log.
             raise TransportError(mask_text(f"{method} {path}: {type(exc).__name__}: {exc}")

@@ -59,7 +59,7 @@ async def open_acceptance_services(
     """The services, with the outbox open and its worker running under ``tasks`` (closed
     with the outbox)."""
     credentials = KeyringGovApiCredentials(settings.gov_api_client_id)
-    client = GovApiClient(settings.gov_api_url, credentials)
+    client = GovApiClient(settings.gov_api_url, credentials, ca_file=settings.ca_path())
     outbox = SubmissionOutbox(outbox_path(settings), client, tasks=tasks)
     await outbox.open()
     outbox.start()

@@ -8,6 +8,12 @@ malformed one is logged and skipped, never passed on. A refused login
 a malformed ``welcome`` (say, ICE servers that break the protocol), with a
 ``refusal`` that says what was wrong.
 
+A ``wss://`` hub's certificate is verified against the system store or the
+CAs of ``ca_file``; a certificate that fails is ``LinkState.UNTRUSTED`` with
+the reason in ``tls_failure``, and the link keeps retrying (at the backoff's
+pace) so a hub whose certificate is fixed is reached without a restart.
+Plain ``ws://`` is refused here too unless the hub is on this machine.
+
 Events: ``state_changed`` (``LinkState``), ``welcome`` (``Welcome``),
 ``message`` (every other typed message from the hub), ``binary`` (each
 binary frame: material chunks, see ``protocol.unpack_chunk``).
@@ -21,13 +27,15 @@ import enum
 import json
 import logging
 import random
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
 
-from seat_common import protocol
+from seat_common import protocol, tls
 from seat_common.events import Event
 from seat_common.tasks import TaskOwner
 
@@ -40,6 +48,7 @@ class LinkState(enum.Enum):
     CONNECTING = "connecting"
     CONNECTED = "connected"  # logged in
     DISCONNECTED = "disconnected"  # will retry
+    UNTRUSTED = "untrusted"  # the hub's certificate failed verification: will retry
     REFUSED = "refused"  # login refused: no retry
     STOPPED = "stopped"
 
@@ -81,8 +90,11 @@ class HubLink:
         backoff: FullJitterBackoff | None = None,
         open_timeout_s: float = 5.0,
         tasks: TaskOwner | None = None,
+        ca_file: str | Path | None = None,
     ) -> None:
+        tls.check_url(url, what="hub address", secure="wss")
         self.url = url
+        self._ssl: ssl.SSLContext | None = tls.client_context_for(url, ca_file)
         self._hello = hello
         self._backoff = backoff or FullJitterBackoff()
         self._open_timeout_s = open_timeout_s
@@ -90,6 +102,8 @@ class HubLink:
         self._tasks = tasks or TaskOwner("hub link")
         self.state = LinkState.STOPPED
         self.refusal: protocol.Error | None = None
+        #: why the last handshake failed, while the state is ``UNTRUSTED``
+        self.tls_failure: tls.TlsFailure | None = None
         self.state_changed: Event[LinkState] = Event()
         self.welcome: Event[protocol.Welcome] = Event()
         self.message: Event[protocol.Message] = Event()
@@ -130,6 +144,7 @@ class HubLink:
         try:
             while True:
                 self._set_state(LinkState.CONNECTING)
+                down = LinkState.DISCONNECTED
                 try:
                     async with connect(
                         self.url,
@@ -137,7 +152,9 @@ class HubLink:
                         compression=None,
                         open_timeout=self._open_timeout_s,
                         max_queue=64,
+                        ssl=self._ssl,
                     ) as ws:
+                        self.tls_failure = None
                         if not await self._log_in(ws):
                             self._set_state(LinkState.REFUSED)
                             return
@@ -145,11 +162,15 @@ class HubLink:
                         self._backoff.reset()
                         self._set_state(LinkState.CONNECTED)
                         await self._read(ws)
+                except ssl.SSLError as exc:  # before OSError, of which it is one
+                    self.tls_failure = tls.tls_failure(exc)
+                    down = LinkState.UNTRUSTED
+                    log.warning("hub link: %s", self.tls_failure or exc)
                 except (OSError, TimeoutError, websockets.WebSocketException) as exc:
                     log.warning("hub link: %s", exc)
                 finally:
                     self._ws = None
-                self._set_state(LinkState.DISCONNECTED)
+                self._set_state(down)
                 await asyncio.sleep(self._backoff.next_delay())
         except asyncio.CancelledError:
             raise

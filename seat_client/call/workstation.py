@@ -243,7 +243,8 @@ class Workstation:
             self.notice.emit(Notice("bad_ice_config", f"the hub's ICE servers: {exc}"))
 
     def _on_link_state(self, state: LinkState) -> None:
-        if state in (LinkState.DISCONNECTED, LinkState.REFUSED, LinkState.STOPPED):
+        if state in (LinkState.DISCONNECTED, LinkState.UNTRUSTED, LinkState.REFUSED,
+                     LinkState.STOPPED):
             self.queue.clear()
             if self.offer is not None:
                 self._set_offer(None)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+import ssl
 import time
 from collections.abc import Callable
 from http import HTTPStatus
@@ -79,12 +80,14 @@ class HubServer:
         self.burst = burst
         self._monotonic = monotonic
 
-    def serve(self, host: str, port: int) -> Server:
-        """The websockets server (use as ``async with``) on ``host``:``port``."""
+    def serve(self, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> Server:
+        """The websockets server (use as ``async with``) on ``host``:``port``; with ``tls``
+        it speaks only TLS (``wss://`` and the citizen page over ``https://``)."""
         return serve(
             self.handle,
             host,
             port,
+            ssl=tls,
             max_size=MAX_FRAME_BYTES,
             max_queue=MAX_QUEUE,
             compression=None,

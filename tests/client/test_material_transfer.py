@@ -153,7 +153,7 @@ class LoopbackLink(HubLink):
     """A hub link that records what is sent; the test plays the hub by emitting events."""
 
     def __init__(self) -> None:
-        super().__init__("ws://unused", lambda: Hello(role="agent"))
+        super().__init__("ws://127.0.0.1:9/ws", lambda: Hello(role="agent"))
         self.sent: list[Message] = []
 
     async def send(self, message: Message) -> None:

@@ -5,6 +5,7 @@ sound server converts), reads what it captured every 10 ms or so, passes it thro
 the echo canceller when there is one, and publishes it with the time it was read.
 It keeps the level of the last read for a meter. When the device fails or disappears
 (a headset pulled out) it says so with ``lost``; the seat's devices pick another.
+Given an ``AudioThread``, it lives there: its reads never wait for a busy window.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import time
 from typing import Final
 
 import numpy as np
-from PyQt6.QtCore import QIODevice, QObject, pyqtSignal
+from PyQt6.QtCore import QIODevice, QObject, pyqtSignal, pyqtSlot
 from PyQt6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSource
 
 from seat_client.media.capture import VOICE_RATE, VoiceFeed
 from seat_client.media.echo import EchoCanceller
 from seat_common.audio_levels import SILENCE_DBFS
+from ui.devices.audio_thread import AudioThread
 
 log = logging.getLogger(__name__)
 #: Qt's capture buffer: 20 ms (the device hands over about half of it at a time).
@@ -41,8 +43,11 @@ class Microphone(QObject):
     lost = pyqtSignal()
 
     def __init__(self, feed: VoiceFeed, echo: EchoCanceller | None = None,
-                 parent: QObject | None = None) -> None:
-        super().__init__(parent)
+                 parent: QObject | None = None, *, audio: AudioThread | None = None) -> None:
+        super().__init__(None if audio is not None else parent)
+        self._audio = audio
+        if audio is not None:
+            audio.adopt(self)
         self.feed = feed
         self.echo = echo
         self.device: QAudioDevice | None = None
@@ -56,7 +61,12 @@ class Microphone(QObject):
 
     def open(self, device: QAudioDevice) -> bool:
         """Start capturing from ``device``; False if it would not open."""
-        self.close()
+        if self._audio is not None:
+            return self._audio.call(lambda: self._open(device))
+        return self._open(device)
+
+    def _open(self, device: QAudioDevice) -> bool:
+        self._close()
         source = QAudioSource(device, voice_format(), self)
         source.setBufferSize(BUFFER_BYTES)
         io = source.start()
@@ -70,6 +80,12 @@ class Microphone(QObject):
         return True
 
     def close(self) -> None:
+        if self._audio is not None:
+            self._audio.call(self._close)
+        else:
+            self._close()
+
+    def _close(self) -> None:
         source, self._source, self._io = self._source, None, None
         if source is not None:
             source.stateChanged.disconnect(self._on_state)
@@ -78,6 +94,7 @@ class Microphone(QObject):
         self.device = None
         self.level_dbfs = SILENCE_DBFS
 
+    @pyqtSlot()  # a slot of this object: it runs on the object's thread
     def _read(self) -> None:
         io = self._io
         if io is None:
@@ -94,6 +111,7 @@ class Microphone(QObject):
         if samples.size:
             self.feed.publish(samples, read_at)
 
+    @pyqtSlot(QAudio.State)
     def _on_state(self, state: QAudio.State) -> None:
         source = self._source
         if source is None:

@@ -97,5 +97,11 @@ class DeviceRegistry(QObject):
         return any(device_id(d) == device_id_ for d in self.devices(kind))
 
     def close(self) -> None:
+        """Stop following the PC's devices: nothing is told after this."""
+        if not self._poll.isActive():
+            return
         self._poll.stop()
+        for signal in (self._media.videoInputsChanged, self._media.audioInputsChanged,
+                       self._media.audioOutputsChanged):
+            signal.disconnect(self._compare)
         self._server.close()

@@ -19,12 +19,13 @@ was opened, closed or failed: the settings page and the call's camera state foll
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 import av
 import numpy as np
 import numpy.typing as npt
-from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal
+from PyQt6.QtCore import QCoreApplication, QObject, pyqtSignal, pyqtSlot
 from PyQt6.QtMultimedia import QAudioDevice, QCameraDevice
 
 from seat_client.media.capture import CapturedVideoTrack, CapturedVoiceTrack, VideoFeed, VoiceFeed
@@ -40,6 +41,7 @@ from seat_client.media.devices import (
 from seat_client.media.echo import EchoCanceller
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack
 from seat_client.media.playout import VoicePlayout
+from ui.devices.audio_thread import AudioThread
 from ui.devices.camera import Camera
 from ui.devices.microphone import Microphone
 from ui.devices.registry import DeviceRegistry, device_id
@@ -62,19 +64,23 @@ def kind_label(kind: DeviceKind) -> str:
 
 
 class Chimes:
-    """Short sounds the speaker plays beside the far voice (the test tone)."""
+    """Short sounds the speaker plays beside the far voice (the test tone); played from
+    the GUI thread, pulled from the audio thread."""
 
     def __init__(self) -> None:
+        self._lock = threading.Lock()
         self._pending: Samples = np.zeros(0, np.int16)
 
     def play(self, samples: Samples) -> None:
-        self._pending = np.concatenate((self._pending, samples))
+        with self._lock:
+            self._pending = np.concatenate((self._pending, samples))
 
     def pull(self, count: int) -> Samples:
         out = np.zeros(count, np.int16)
-        taken = self._pending[:count]
+        with self._lock:
+            taken = self._pending[:count]
+            self._pending = self._pending[taken.size :]
         out[: taken.size] = taken
-        self._pending = self._pending[taken.size :]
         return out
 
 
@@ -102,12 +108,14 @@ class SeatDevices(QObject):
         self.playout = VoicePlayout()
         self.chimes = Chimes()
         self.camera = Camera(self.video, self)
-        self.microphone = Microphone(self.voice, self.echo, self)
-        self.speaker = Speaker(self.echo, self)
+        self.audio = AudioThread()
+        self.microphone = Microphone(self.voice, self.echo, audio=self.audio)
+        self.speaker = Speaker(self.echo, audio=self.audio)
         self.speaker.sources += [self.playout.pull, self.chimes.pull]
         self.camera.failed.connect(self._on_camera_failed)
-        self.microphone.lost.connect(lambda: self._lost("microphone"))
-        self.speaker.lost.connect(lambda: self._lost("speaker"))
+        # Told on the audio thread; the slots of this GUI-thread object run queued here.
+        self.microphone.lost.connect(self._microphone_lost)
+        self.speaker.lost.connect(self._speaker_lost)
         self.registry.changed.connect(self._on_list_changed)
 
     # --- SeatMedia ---------------------------------------------------------------------
@@ -141,6 +149,7 @@ class SeatDevices(QObject):
         self.camera.close()
         self.microphone.close()
         self.speaker.close()
+        self.audio.stop()
 
     def current(self, kind: DeviceKind) -> QAudioDevice | QCameraDevice | None:
         if kind == "camera":
@@ -222,8 +231,13 @@ class SeatDevices(QObject):
         current = self.current(kind)
         return current is not None and device_id(current) == device_id(device)
 
-    def _lost(self, kind: DeviceKind) -> None:
-        self._replace(kind, gone=self.current(kind))
+    @pyqtSlot()
+    def _microphone_lost(self) -> None:
+        self._replace("microphone", gone=self.current("microphone"))
+
+    @pyqtSlot()
+    def _speaker_lost(self) -> None:
+        self._replace("speaker", gone=self.current("speaker"))
 
     def _on_camera_failed(self, reason: str) -> None:
         name = self.camera.device.description() if self.camera.device else ""

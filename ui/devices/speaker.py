@@ -6,7 +6,9 @@ test tone. Silence is written when there is nothing to hear, so the stream never
 starves: a PulseAudio stream that starves and restarts may come back with a lasting
 delay (docs/platform.md). What is written is also handed to the echo canceller as
 the far end. The device's buffer is ``BUFFER_BYTES`` (40 ms); what it holds plus the
-playout's buffer is the delay from arrival to ear.
+playout's buffer is the delay from arrival to ear. Given an ``AudioThread``, it lives
+there, so a busy window never starves the device; ``sources`` must then be safe to
+call from that thread.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-from PyQt6.QtCore import QIODevice, QObject, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QIODevice, QObject, Qt, QTimer, pyqtSignal, pyqtSlot
 from PyQt6.QtMultimedia import QAudio, QAudioDevice, QAudioSink
 
 from seat_client.media.capture import VOICE_RATE
 from seat_client.media.echo import EchoCanceller
+from ui.devices.audio_thread import AudioThread
 from ui.devices.microphone import voice_format
 
 log = logging.getLogger(__name__)
@@ -36,8 +39,10 @@ class Speaker(QObject):
 
     lost = pyqtSignal()
 
-    def __init__(self, echo: EchoCanceller | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, echo: EchoCanceller | None = None, parent: QObject | None = None, *,
+                 audio: AudioThread | None = None) -> None:
+        super().__init__(None if audio is not None else parent)
+        self._audio = audio
         self.echo = echo
         self.device: QAudioDevice | None = None
         self.sources: list[Source] = []
@@ -47,6 +52,8 @@ class Speaker(QObject):
         self._timer = QTimer(self)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._pump)
+        if audio is not None:
+            audio.adopt(self)  # the timer, a child, goes along
 
     @property
     def is_open(self) -> bool:
@@ -54,7 +61,12 @@ class Speaker(QObject):
 
     def open(self, device: QAudioDevice) -> bool:
         """Start playing on ``device``; False if it would not open."""
-        self.close()
+        if self._audio is not None:
+            return self._audio.call(lambda: self._open(device))
+        return self._open(device)
+
+    def _open(self, device: QAudioDevice) -> bool:
+        self._close()
         sink = QAudioSink(device, voice_format(), self)
         sink.setBufferSize(BUFFER_BYTES)
         io = sink.start()
@@ -69,6 +81,12 @@ class Speaker(QObject):
         return True
 
     def close(self) -> None:
+        if self._audio is not None:
+            self._audio.call(self._close)
+        else:
+            self._close()
+
+    def _close(self) -> None:
         self._timer.stop()
         sink, self._sink, self._io = self._sink, None, None
         if sink is not None:
@@ -77,6 +95,7 @@ class Speaker(QObject):
             sink.deleteLater()
         self.device = None
 
+    @pyqtSlot()  # a slot of this object: it runs on the object's thread
     def _pump(self) -> None:
         sink, io = self._sink, self._io
         if sink is None or io is None:
@@ -85,7 +104,7 @@ class Speaker(QObject):
         if count <= 0:
             return
         mixed = np.zeros(count, np.int32)
-        for source in self.sources:
+        for source in tuple(self.sources):
             mixed += source(count)
         samples = np.clip(mixed, -32768, 32767).astype("<i2")
         written = io.write(samples.tobytes()) // 2
@@ -95,6 +114,7 @@ class Speaker(QObject):
         if self.echo is not None:
             self.echo.far(samples[:written].astype(np.int16))
 
+    @pyqtSlot(QAudio.State)
     def _on_state(self, state: QAudio.State) -> None:
         sink = self._sink
         if sink is None:

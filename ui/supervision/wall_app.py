@@ -1,12 +1,15 @@
 """``seat-wall``: the supervisor's seat wall (the composition root of supervisor mode).
 
     seat-wall --hub ws://127.0.0.1:8765/ws --supervisor-id S01 [--token-file F]
-              [--devices real|synthetic] [--state-dir DIR]
+              [--devices real|synthetic] [--state-dir DIR] [--ca-file CA.pem]
 
 Logs in to the hub as ``supervisor`` (the token from ``--token-file``, else
 the system keyring under the supervisor id, else the login dialog), asks for
 the wall and shows it. The hub pushes every change; supervisor actions go
 out through ``WallLink`` and the hub's answer shows in the status bar.
+A hub off this machine is reached over ``wss://`` only, its certificate
+verified against the system store or ``--ca-file``; a refused certificate
+says why in the status bar.
 
 A watched call is heard on the supervisor's speaker and a barge-in speaks
 through their microphone (``SeatDevices`` without a camera, the choice of
@@ -47,11 +50,12 @@ from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, Synt
 from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
-from seat_common import catalog, protocol
+from seat_common import catalog, protocol, tls
 from seat_common.tasks import TaskOwner
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.devices.seat_devices import SeatDevices
+from ui.labels import tls_failure_label
 from ui.login_dialog import obtain_credentials
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
@@ -79,7 +83,17 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--state-dir", default="",
                         help="where the wall keeps its state (default $XDG_STATE_HOME or"
                              " ~/.local/state; the wall's folder is seat-wall in it)")
-    return parser.parse_args(argv)
+    parser.add_argument("--ca-file", default="",
+                        help="PEM file of the CAs that vouch for the hub's certificate"
+                             " (default: the system's trust store)")
+    args = parser.parse_args(argv)
+    try:
+        tls.check_url(args.hub, what="--hub", secure="wss")
+        if args.ca_file:
+            tls.check_ca_file(args.ca_file)
+    except (tls.InsecureUrlError, tls.TlsSetupError) as exc:
+        parser.error(str(exc))
+    return args
 
 
 def state_path(state_dir: str = "") -> Path:
@@ -254,6 +268,8 @@ class WallSession:
             self._spawn(self.actions.subscribe())
         elif state is LinkState.REFUSED:
             self.window.show_result(translate("SeatWallWindow", "The hub refused the login"))
+        elif state is LinkState.UNTRUSTED:
+            self.window.show_result(tls_failure_label(self.link.tls_failure))
 
     def _spawn(self, coro: Coroutine[Any, Any, object]) -> None:
         self.tasks.spawn(coro, translate("SeatWallWindow", "Supervisor action"))
@@ -304,7 +320,7 @@ async def watch_once(session: WallSession, agent_id: str, screenshot: Path) -> i
 async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     tasks = TaskOwner("seat-wall")  # the root: the link and the session get children
     link = HubLink(args.hub, lambda: protocol.Hello(role="supervisor", token=token),
-                   tasks=tasks.child("hub link"))
+                   tasks=tasks.child("hub link"), ca_file=args.ca_file or None)
     model = WallModel()
     orders = WorkOrderListModel(link.send)
     pane = WorkOrderListPane(orders)

@@ -42,6 +42,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--lang", choices=["zh_CN", "en"], help="UI language")
     parser.add_argument("--large-text", action="store_true", default=None, help="larger text")
     parser.add_argument("--state-dir", help="where the window layout is kept")
+    parser.add_argument("--ca-file", help="PEM file of the CAs that vouch for the hub's and the"
+                                          " government API's certificates (default: the"
+                                          " system's trust store)")
     parser.add_argument("--autopilot", type=Path, metavar="DIR",
                         help="drive one call by itself, save a screenshot in DIR, print a summary")
     parser.add_argument("--size", default="1366x768", help="window size, e.g. 1366x768")
@@ -58,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings_mod.load(
             args.settings, hub_url=args.hub, agent_id=args.agent_id, language=args.lang,
             large_text=args.large_text, state_dir=args.state_dir, devices=args.devices,
+            ca_file=args.ca_file,
         )
     except settings_mod.SettingsError as exc:
         print(f"设置有误 / bad settings: {exc}", file=sys.stderr)

@@ -141,7 +141,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     form schemas are the packaged ones unless ``forms`` says otherwise."""
     tasks = TaskOwner("seat-client")  # the root: each part below gets a child
     link = HubLink(settings.hub_url, lambda: protocol.Hello(role="agent", token=token),
-                   tasks=tasks.child("hub link"))
+                   tasks=tasks.child("hub link"), ca_file=settings.ca_path())
     state_dir = settings.state_path()
     state_dir.mkdir(parents=True, exist_ok=True)
     devices = SeatDevices(settings.devices_path()) if settings.devices == "real" else None

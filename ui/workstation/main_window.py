@@ -33,7 +33,7 @@ from ui.call.ringer import Ringer
 from ui.call.video_pane import VideoPane
 from ui.call.work_order_pane import WorkOrderPane
 from ui.counter.desk_pane import CounterParts
-from ui.labels import mode_label
+from ui.labels import mode_label, tls_failure_label
 from ui.task_failures import FailureNotice
 from ui.workstation.counter_link import CounterLink
 from ui.workstation.seat_layout import ModeLayout, layout_for
@@ -334,7 +334,10 @@ class MainWindow(QMainWindow):
         self._show_message(text.replace("%1", notice.text), 10000)
 
     def _on_link_state_changed(self, state: LinkState) -> None:
-        self.status_strip.show_link(state)
+        failure = self.workstation.link.tls_failure
+        self.status_strip.show_link(state, failure)
+        if state is LinkState.UNTRUSTED:
+            self._show_message(tls_failure_label(failure), 30000)
 
     def _on_work_order_pane_wrap_up(self, outcome: str, notes: str) -> None:
         if outcome not in protocol.WRAP_UP_OUTCOMES:

@@ -19,7 +19,14 @@ from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from seat_client.call.hub_link import LinkState
 from seat_common import protocol
-from ui.labels import STATE_COLOURS, away_reason_label, mode_label, state_label
+from seat_common.tls import TlsFailure
+from ui.labels import (
+    STATE_COLOURS,
+    away_reason_label,
+    mode_label,
+    state_label,
+    tls_failure_label,
+)
 
 #: What the state box offers: (state sent to the hub, away reason).
 STATE_CHOICES: tuple[tuple[str, protocol.AwayReason], ...] = (
@@ -138,15 +145,24 @@ class StatusStrip(QWidget):
         )
         self.watch_badge.show()
 
-    def show_link(self, state: LinkState) -> None:
+    def show_link(self, state: LinkState, tls_failure: TlsFailure | None = None) -> None:
+        """The connection light; with ``UNTRUSTED``, why the hub's certificate was refused
+        (its tool tip gives OpenSSL's words, for support)."""
         text, colour = {
             LinkState.CONNECTING: (self.tr("Connecting…"), "#bf8700"),
             LinkState.CONNECTED: (self.tr("Connected"), "#1a7f37"),
             LinkState.DISCONNECTED: (self.tr("Disconnected, retrying"), "#b3261e"),
+            LinkState.UNTRUSTED: (self.tr("Certificate refused, retrying"), "#b3261e"),
             LinkState.REFUSED: (self.tr("Login refused"), "#b3261e"),
             LinkState.STOPPED: (self.tr("Stopped"), "#6e7781"),
         }[state]
         self.connection.setText(f'<span style="color:{colour}">●</span> {text}')
+        tip = ""
+        if state is LinkState.UNTRUSTED:
+            tip = tls_failure_label(tls_failure)
+            if tls_failure is not None:
+                tip += f"\n{tls_failure.detail}"
+        self.connection.setToolTip(tip)
 
     def _on_timer_timeout(self) -> None:
         presence = self._presence
