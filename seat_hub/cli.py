@@ -25,6 +25,7 @@ from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
+from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
 from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
@@ -154,10 +155,44 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--tls-key", type=Path, metavar="FILE", help="the certificate's unencrypted PEM key"
     )
+    ice = parser.add_argument_group(
+        "ICE servers", "handed to every party at login, TURN with short-lived credentials"
+    )
+    ice.add_argument(
+        "--stun", action="append", default=[], metavar="URL",
+        help="a STUN server, stun:HOST[:PORT] (repeatable)",
+    )
+    ice.add_argument(
+        "--turn", action="append", default=[], metavar="URL",
+        help="a TURN server, turn:HOST[:PORT][?transport=udp|tcp] (repeatable)",
+    )
+    ice.add_argument(
+        "--turn-secret-file", type=Path, default=None, metavar="FILE",
+        help="file holding the TURN server's static-auth-secret (coturn use-auth-secret)",
+    )
+    ice.add_argument(
+        "--turn-ttl", type=int, default=DEFAULT_TTL_S, metavar="SECONDS",
+        help=f"how long TURN credentials last (default {DEFAULT_TTL_S})",
+    )
+    ice.add_argument(
+        "--ice-policy", choices=("all", "relay"), default="all",
+        help="relay: media only through TURN, no internal address leaves the building"
+        " (default: all)",
+    )
     args = parser.parse_args(argv)
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     args.tls = None if args.tls_cert is None else HubTls(args.tls_cert, args.tls_key)
+    try:
+        args.ice = IceSettings.load(
+            stun_urls=args.stun,
+            turn_urls=args.turn,
+            turn_secret_file=args.turn_secret_file,
+            ttl_s=args.turn_ttl,
+            policy=args.ice_policy,
+        )
+    except IceSettingsError as exc:
+        parser.error(str(exc))
     if not 0 < args.ring_timeout <= 600:
         parser.error("--ring-timeout must be in (0, 600]")
     if args.max_missed < 1:
@@ -259,7 +294,8 @@ async def run(args: argparse.Namespace) -> int:
         )
         ctx.live.handle_times.update(await store.ledger.handle_times())
         desk = await _material_desk(args, ctx, store, tasks.child("materials"))
-        hub_server = HubServer(Hub(ctx, desk), log, page=CitizenPage(catalog))
+        ice = IceDesk(args.ice, ctx.clock)
+        hub_server = HubServer(Hub(ctx, desk, ice=ice), log, page=CitizenPage(catalog))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -290,6 +326,9 @@ async def run(args: argparse.Namespace) -> int:
                 max_joins_per_minute=args.max_joins_per_minute,
                 max_queue=args.max_queue,
                 login_failures=args.login_failures,
+                stun=list(args.ice.stun_urls),
+                turn=list(args.ice.turn_urls),
+                ice_policy=args.ice.policy,
             )
             scheme = "ws" if tls_context is None else "wss"
             print(f"seat-hub listening on {scheme}://{shown}:{port}{PATH}", flush=True)

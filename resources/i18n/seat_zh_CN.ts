@@ -837,17 +837,27 @@
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="330" />
+        <location filename="../../ui/workstation/main_window.py" line="331" />
+        <source>The call's media could not connect: %1</source>
+        <translation>通话音视频无法接通：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="332" />
+        <source>The hub's media relay settings are unusable: %1</source>
+        <translation>服务端下发的媒体中继配置无法使用：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="333" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="358" />
+        <location filename="../../ui/workstation/main_window.py" line="362" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="360" />
+        <location filename="../../ui/workstation/main_window.py" line="364" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -1572,73 +1582,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="126" />
-        <location filename="../../ui/supervision/wall_app.py" line="121" />
+        <location filename="../../ui/supervision/wall_app.py" line="127" />
+        <location filename="../../ui/supervision/wall_app.py" line="122" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="122" />
+        <location filename="../../ui/supervision/wall_app.py" line="123" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="123" />
+        <location filename="../../ui/supervision/wall_app.py" line="124" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="124" />
+        <location filename="../../ui/supervision/wall_app.py" line="125" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="133" />
+        <location filename="../../ui/supervision/wall_app.py" line="134" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="134" />
+        <location filename="../../ui/supervision/wall_app.py" line="135" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="135" />
+        <location filename="../../ui/supervision/wall_app.py" line="136" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="136" />
+        <location filename="../../ui/supervision/wall_app.py" line="137" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="137" />
+        <location filename="../../ui/supervision/wall_app.py" line="138" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="138" />
+        <location filename="../../ui/supervision/wall_app.py" line="139" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="141" />
+        <location filename="../../ui/supervision/wall_app.py" line="142" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="144" />
+        <location filename="../../ui/supervision/wall_app.py" line="145" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="255" />
+        <location filename="../../ui/supervision/wall_app.py" line="261" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="258" />
+        <location filename="../../ui/supervision/wall_app.py" line="264" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>

@@ -47,6 +47,7 @@ from sandbox.citizen.peer import CitizenPeer
 from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
 from sandbox.device_login import KioskLogin
 from seat_common import pii, protocol, tls
+from seat_common.ice_policy import IceConfig
 from seat_common.protocol import Channel, MediaKind, Priority
 from seat_common.tasks import TaskFailure, TaskOwner
 
@@ -195,6 +196,8 @@ class SimulatedCitizen:
             await self._send(protocol.Hello(role="citizen", name=self.citizen.name))
         welcome = await self._expect(protocol.Welcome, script.reply_timeout_s, "welcome")
         report.session_id = welcome.session_id
+        report.ice_policy = welcome.ice_policy
+        self._peer.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
         self._mark("welcomed")
 
         await self._send(

@@ -6,6 +6,10 @@ consumes every remote track, counting frames and reading the agent's video stamp
 the ``call_started`` and the hub's ``sdp`` and ``ice`` for the call; what it sees goes
 into the citizen's ``CitizenReport`` (frames, sizes, stamps, the connection's state) and
 ``heard`` (the last second of the agent's side).
+
+Its peer uses the ICE servers and policy of the hub's welcome (``ice``). Under
+relay-only, an offer without a relay candidate (the TURN relay refused the
+credentials, or is down) is never sent: the citizen says why and hangs up.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
 
@@ -30,6 +34,7 @@ from sandbox.camera import (
 from sandbox.citizen.script import CitizenReport, CitizenScript
 from seat_common import ice_policy, protocol
 from seat_common.frame_assembly import install_frame_assembly
+from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.protocol import MediaKind
 from seat_common.tasks import TaskOwner
 
@@ -70,6 +75,8 @@ class CitizenPeer:
         self._remote_description_set = False
         self._pending_ice: list[protocol.Ice] = []
         self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
+        #: the STUN/TURN servers and policy from the hub's welcome
+        self.ice = IceConfig()
 
     def video_latency_ms_p50(self) -> float | None:
         """The median latency of the agent's stamped frames, None before any."""
@@ -81,7 +88,13 @@ class CitizenPeer:
     async def offer(self, started: protocol.CallStarted) -> None:
         """Open the peer connection for the call and send the SDP offer (we are the caller)."""
         ice_policy.apply_from_environment()
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        try:
+            configuration = self.ice.rtc_configuration()
+        except IceConfigError as exc:
+            self._error(f"unusable ICE servers: {exc}")
+            await self._send(protocol.Hangup(started.call_id))
+            return
+        pc = RTCPeerConnection(configuration)
         self._pc = pc
         self._call_id = started.call_id
         self._remote_description_set = False
@@ -114,6 +127,14 @@ class CitizenPeer:
         # A phone's WebRTC stack hands frames on as soon as they are whole; so does ours.
         install_frame_assembly(pc)
         await pc.setLocalDescription(await pc.createOffer())
+        try:
+            self.ice.check_gathered(pc.localDescription.sdp)
+        except IceConfigError as exc:
+            self._error(f"media cannot connect: {exc}")
+            self._mark("media_failed")
+            await self._send(protocol.Hangup(started.call_id))
+            return
+        self.report.offer_sdp = pc.localDescription.sdp
         await self._send(
             protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=pc.localDescription.sdp)
         )

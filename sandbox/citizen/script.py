@@ -94,6 +94,9 @@ class CitizenReport:
     ended_by: str = ""
     end_reason: str = ""
     media_state: str = ""  # the peer connection's last state
+    #: The ICE policy the hub handed out ("all" or "relay") and the SDP offer we sent.
+    ice_policy: str = ""
+    offer_sdp: str = ""
     frames_received: int = 0  # the agent's video
     video_sizes: dict[str, int] = field(default_factory=dict)  # "640x480" → frames
     stamped_frames: int = 0  # frames whose sandbox stamp could be read

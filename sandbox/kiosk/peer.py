@@ -35,7 +35,7 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 from aiortc.sdp import candidate_from_sdp
 from websockets.asyncio.client import ClientConnection, connect
@@ -52,6 +52,7 @@ from sandbox.kiosk.remote_input import RemoteInput
 from sandbox.kiosk.screen_track import KioskScreenTrack
 from seat_common import ice_policy, pii, protocol, tls
 from seat_common.events import Event
+from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.protocol import assist as wire
 from seat_common.tasks import TaskFailure, TaskOwner
 
@@ -132,6 +133,8 @@ class KioskPeer:
         self.screen: KioskScreenTrack | None = None
         self._ws: ClientConnection | None = None
         self._pc: RTCPeerConnection | None = None
+        #: the STUN/TURN servers and policy from the hub's welcome
+        self._ice = IceConfig()
         self._channel: RTCDataChannel | None = None
         self._local_tracks: list[Any] = []
         self._tasks = TaskOwner("kiosk")
@@ -217,6 +220,8 @@ class KioskPeer:
 
     async def _on_hub_message(self, message: protocol.Message) -> None:
         match message:
+            case protocol.Welcome():
+                self._ice = IceConfig(message.ice_servers, message.ice_policy)
             case protocol.Queued():
                 self.report.work_order_id = message.work_order_id
                 self.window.set_status(f"正在为您接通视频坐席，前面还有 {message.position - 1} 人")
@@ -249,7 +254,13 @@ class KioskPeer:
 
     async def _offer(self, call_id: str) -> None:
         ice_policy.apply_from_environment()
-        pc = self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        try:
+            configuration = self._ice.rtc_configuration()
+        except IceConfigError as exc:
+            self._error(f"unusable ICE servers: {exc}")
+            await self._send(protocol.Hangup(call_id))
+            return
+        pc = self._pc = RTCPeerConnection(configuration)
         # The channel is part of the offer: created before it.
         channel = self._channel = pc.createDataChannel(wire.CHANNEL_LABEL)
         channel.on("open", self._on_channel_open)
@@ -274,6 +285,12 @@ class KioskPeer:
         pc.addTrack(self.screen)  # second: the shared screen
         pc.addTrack(audio)
         await pc.setLocalDescription(await pc.createOffer())
+        try:
+            self._ice.check_gathered(pc.localDescription.sdp)
+        except IceConfigError as exc:  # relay-only and no relay: say so, end the call
+            self._error(f"media cannot connect: {exc}")
+            await self._send(protocol.Hangup(call_id))
+            return
         await self._send(protocol.Sdp(call_id, "offer", pc.localDescription.sdp))
 
     async def _add_ice(self, message: protocol.Ice) -> None:

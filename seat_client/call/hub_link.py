@@ -4,7 +4,9 @@
 (re)connect, and reconnects with full-jitter exponential backoff when the
 link drops. Every frame from the hub goes through ``protocol.decode``; a
 malformed one is logged and skipped, never passed on. A refused login
-(bad token, already logged in) stops the retries: retrying cannot help.
+(bad token, already logged in) stops the retries: retrying cannot help; so does
+a malformed ``welcome`` (say, ICE servers that break the protocol), with a
+``refusal`` that says what was wrong.
 
 A ``wss://`` hub's certificate is verified against the system store or the
 CAs of ``ca_file``; a certificate that fails is ``LinkState.UNTRUSTED`` with
@@ -22,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import json
 import logging
 import random
 import ssl
@@ -183,6 +186,13 @@ class HubLink:
                 reply = protocol.decode(frame)
             except protocol.ProtocolError as exc:
                 log.warning("hub sent a malformed login reply: %s", exc)
+                if _is_welcome(frame):
+                    # A welcome we cannot take (e.g. bad ICE servers): retrying gets the same.
+                    self.refusal = protocol.Error(
+                        "bad_message", f"the hub's welcome is malformed: {exc}"[:500],
+                        exc.field[:100], "welcome",
+                    )
+                    return False
                 continue
             if isinstance(reply, protocol.Welcome):
                 self.refusal = None
@@ -210,3 +220,12 @@ class HubLink:
         if state is not self.state:
             self.state = state
             self.state_changed.emit(state)
+
+
+def _is_welcome(frame: str | bytes) -> bool:
+    """Whether a frame that failed to decode says it is a ``welcome``."""
+    try:
+        raw = json.loads(frame)
+    except ValueError:
+        return False
+    return isinstance(raw, dict) and raw.get("type") == protocol.Welcome.TYPE

@@ -14,6 +14,8 @@ interpreted, here.
 Events: ``phase_changed`` (``CallPhase``), ``frame_arrived`` (a new remote
 camera frame is in ``frames``), ``screen_frame_arrived`` (likewise for
 ``screen_frames``), ``data_channel_opened`` (an ``RTCDataChannel``).
+A session that fails says why in ``failure`` (e.g. relay-only and the TURN relay
+refused the credentials) before ``phase_changed`` reports ``FAILED``.
 ``remote_video`` and ``remote_audio`` hand every decoded frame of the
 citizen's camera and voice to taps (the recorder, a supervisor's watch);
 a tap must be quick and must not keep the loop waiting.
@@ -28,7 +30,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiortc import RTCConfiguration, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.sdp import candidate_from_sdp
 
@@ -36,6 +38,7 @@ from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternC
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
+from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -105,8 +108,17 @@ class CallSession:
         camera: CameraTrack | None = None,
         microphone: GatedAudioTrack | None = None,
         tasks: TaskOwner | None = None,
+        ice: IceConfig | None = None,
     ) -> None:
         self.call_id = call_id
+        #: the STUN/TURN servers and policy the hub handed out at login
+        self.ice = ice if ice is not None else IceConfig()
+        #: why the media failed ("" while it has not)
+        self.failure = ""
+        #: the SDP offer the citizen sent, the candidates it trickled, and our answer
+        self.remote_sdp = ""
+        self.remote_candidates: list[str] = []
+        self.local_sdp = ""
         self.media = media
         self._send = send
         self.camera = camera if camera is not None else PatternCameraTrack()
@@ -123,7 +135,9 @@ class CallSession:
         self.remote_video: Event[Any] = Event()
         self.remote_audio: Event[Any] = Event()
         ice_policy.apply_from_environment()
-        self._pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        # Unusable servers: this peer gathers nothing (no address leaves) and fails.
+        configuration, self.failure = self.ice.peer_configuration()
+        self._pc = RTCPeerConnection(configuration)
         #: consumes every remote track (aiortc's receive queues are unbounded)
         self._consumers = tasks or TaskOwner(f"call {call_id}")
         self._pc.on("track", self._on_track)
@@ -139,6 +153,7 @@ class CallSession:
         if message.sdp_type != "offer":
             log.warning("call %s: unexpected SDP %s ignored", self.call_id, message.sdp_type)
             return
+        self.remote_sdp = message.sdp
         await self._pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
         # The citizen's picture reaches the screen a frame interval sooner.
         install_frame_assembly(self._pc)
@@ -149,14 +164,23 @@ class CallSession:
             self._pc.addTrack(self.camera)
         answer = await self._pc.createAnswer()
         await self._pc.setLocalDescription(answer)
-        await self._send(
-            protocol.Sdp(self.call_id, "answer", self._pc.localDescription.sdp)
-        )
+        try:
+            if self.failure:
+                raise IceConfigError(self.failure)
+            self.ice.check_gathered(self._pc.localDescription.sdp)
+        except IceConfigError as exc:
+            log.warning("call %s: media cannot connect: %s", self.call_id, exc)
+            self.fail(str(exc))
+            return
+        self.local_sdp = self._pc.localDescription.sdp
+        await self._send(protocol.Sdp(self.call_id, "answer", self.local_sdp))
 
     async def handle_ice(self, message: protocol.Ice) -> None:
         """Add a candidate the browser trickled; a bad one is logged, not fatal."""
         if not message.candidate:
             return
+        if len(self.remote_candidates) < 64:
+            self.remote_candidates.append(message.candidate)
         try:
             text = message.candidate.removeprefix("candidate:")
             candidate = candidate_from_sdp(text)
@@ -168,6 +192,12 @@ class CallSession:
 
     def set_microphone_muted(self, muted: bool) -> None:
         self.microphone.muted = muted
+
+    def fail(self, why: str) -> None:
+        """The media cannot work: say ``why`` and go to ``FAILED``."""
+        if not self.failure:
+            self.failure = why
+        self._set_phase(CallPhase.FAILED)
 
     def set_camera_enabled(self, enabled: bool) -> None:
         self.camera.enabled = enabled
@@ -207,7 +237,7 @@ class CallSession:
         if state == "connected":
             self._set_phase(CallPhase.CONNECTED)
         elif state == "failed":
-            self._set_phase(CallPhase.FAILED)
+            self.fail("the media connection failed")
 
     def _set_phase(self, phase: CallPhase) -> None:
         if phase is not self.phase:

@@ -21,7 +21,12 @@ Events:
   (also kept as ``ActiveCall.peer_media``)
 - ``wrap_up_needed`` (``WrapUpRequest``): a call ended; outcome and notes are due
 - ``work_order_closed`` (``WorkOrderClosed``)
-- ``notice`` (``Notice``): something the agent should read (errors from the hub)
+- ``notice`` (``Notice``): something the agent should read (errors from the hub; a
+  call whose media failed, code ``media_failed``; an ICE configuration from the hub
+  that our peers cannot use, code ``bad_ice_config``)
+
+Each call's peer uses the ICE servers and policy of the hub's latest ``Welcome``
+(``ice``): TURN credentials are renewed with every login.
 """
 
 from __future__ import annotations
@@ -33,10 +38,11 @@ from dataclasses import dataclass, field
 
 from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
 from seat_client.call.queue_model import QueueModel
-from seat_client.call.session import CallSession
+from seat_client.call.session import CallPhase, CallSession
 from seat_client.media.devices import SeatMedia, SyntheticMedia
 from seat_common import protocol
 from seat_common.events import Event
+from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -109,6 +115,8 @@ class Workstation:
         self._clock = clock
         self.queue = QueueModel(clock)
         self.welcome: protocol.Welcome | None = None
+        #: the STUN/TURN servers and policy from the latest welcome
+        self.ice = IceConfig()
         self.presence = protocol.Presence(state="offline", mode="video")
         self.offer: protocol.Offer | None = None
         self.call: ActiveCall | None = None
@@ -226,6 +234,13 @@ class Workstation:
 
     def _on_welcome(self, welcome: protocol.Welcome) -> None:
         self.welcome = welcome
+        try:
+            self.ice = IceConfig.from_welcome(welcome)
+        except IceConfigError as exc:
+            # Kept as sent: each call's peer then fails with this reason, and no internal
+            # address leaves under a relay-only policy we could not follow.
+            self.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
+            self.notice.emit(Notice("bad_ice_config", f"the hub's ICE servers: {exc}"))
 
     def _on_link_state(self, state: LinkState) -> None:
         if state in (LinkState.DISCONNECTED, LinkState.UNTRUSTED, LinkState.REFUSED,
@@ -300,14 +315,19 @@ class Workstation:
         camera, microphone = self.media.call_media()
         session = CallSession(
             started.call_id, started.media, self.link.send, camera=camera, microphone=microphone,
-            tasks=self._tasks.child(f"call {started.call_id}"),
+            tasks=self._tasks.child(f"call {started.call_id}"), ice=self.ice,
         )
+        session.phase_changed.connect(lambda phase: self._on_call_phase(session, phase))
         self._unhear = session.remote_audio.connect(self.media.hear)
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
         self.call = ActiveCall(started, offer, session, self._clock())
         self.call_changed.emit(self.call)
         self._tell_media_state()
+
+    def _on_call_phase(self, session: CallSession, phase: CallPhase) -> None:
+        if phase is CallPhase.FAILED and self.call is not None and self.call.session is session:
+            self.notice.emit(Notice("media_failed", session.failure))
 
     def _tell_media_state(self) -> None:
         """Tell the citizen of the current call (if any) the agent's media, in the background."""

@@ -28,13 +28,14 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 import av
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.media.audio_mix import VoiceMixer
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
+from seat_common.ice_policy import IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,9 @@ class _Watched:
                  ) -> None:
         self.state = state
         self.call = call
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        # The call's own ICE servers and policy (relay-only holds for the watch too).
+        configuration, self.ice_problem = call.session.ice.peer_configuration()
+        self.pc = RTCPeerConnection(configuration)
         self.video = FedVideoTrack() if call.started.media == "video" else None
         self.audio = FedAudioTrack()
         self.barge = VoiceMixer()
@@ -200,6 +203,14 @@ class WatchRelay:
             pc.addTrack(watched.video)
         pc.addTrack(watched.audio)
         await pc.setLocalDescription(await pc.createOffer())
+        try:
+            if watched.ice_problem:
+                raise IceConfigError(watched.ice_problem)
+            watched.call.session.ice.check_gathered(pc.localDescription.sdp)
+        except IceConfigError as exc:
+            log.warning("watch %s cannot connect: %s", watched.state.watch_id, exc)
+            await self._ws.link.send(protocol.StopWatch(watched.state.watch_id))
+            return
         await self._ws.link.send(
             protocol.WatchSdp(watched.state.watch_id, "offer", pc.localDescription.sdp)
         )

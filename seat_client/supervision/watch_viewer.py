@@ -8,6 +8,9 @@ level it keeps for a meter. Its own microphone goes back on the same peer
 but is muted unless the watch is ``barging``: the supervisor is heard only
 after choosing to barge in.
 
+Its peer uses the ICE servers and policy of the supervisor's welcome (``ice``, from
+``take_welcome``); a relay-only watch without a relay stops at once.
+
 One watch at a time. Events: ``state_changed`` (the current ``WatchState``,
 or ``None`` once it ended; ``last_end`` keeps why), ``frame_arrived``,
 ``audio_arrived`` (each frame of the call's voices).
@@ -21,7 +24,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import av
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from seat_client.call.session import FrameSlot
@@ -30,6 +33,7 @@ from seat_common import ice_policy, protocol
 from seat_common.audio_levels import SILENCE_DBFS, level_dbfs
 from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
+from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -57,6 +61,8 @@ class WatchViewer:
         self._pc: RTCPeerConnection | None = None
         self._microphone: GatedAudioTrack | None = None
         self._tasks = tasks or TaskOwner("watch viewer")
+        #: the STUN/TURN servers and policy from the supervisor's welcome
+        self.ice = IceConfig()
 
     @property
     def barging(self) -> bool:
@@ -77,6 +83,10 @@ class WatchViewer:
     async def stop(self) -> None:
         if self.state is not None:
             await self._send(protocol.StopWatch(self.state.watch_id))
+
+    def take_welcome(self, welcome: protocol.Welcome) -> None:
+        """Use the ICE servers and policy of the supervisor's (latest) welcome."""
+        self.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
 
     def apply(self, message: protocol.Message) -> bool:
         """Take a hub message if it is about watching; True if it was."""
@@ -120,7 +130,8 @@ class WatchViewer:
         if state is None:
             return
         ice_policy.apply_from_environment()
-        pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+        configuration, problem = self.ice.peer_configuration()
+        pc = RTCPeerConnection(configuration)
         self._pc = pc
         self.frames = FrameSlot()
         self.audio_frames = 0
@@ -133,6 +144,14 @@ class WatchViewer:
         self._microphone = microphone
         pc.addTrack(microphone)
         await pc.setLocalDescription(await pc.createAnswer())
+        try:
+            if problem:
+                raise IceConfigError(problem)
+            self.ice.check_gathered(pc.localDescription.sdp)
+        except IceConfigError as exc:
+            log.warning("watch %s cannot connect: %s", state.watch_id, exc)
+            await self.stop()
+            return
         await self._send(protocol.WatchSdp(state.watch_id, "answer", pc.localDescription.sdp))
 
     def _on_track(self, track: MediaStreamTrack) -> None:

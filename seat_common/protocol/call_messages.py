@@ -17,11 +17,13 @@ from seat_common.protocol.terms import (
     Channel,
     EndReason,
     ErrorCode,
+    IcePolicy,
     MediaKind,
     MicrophoneState,
     Outcome,
     Priority,
     PriorityCheck,
+    ProtocolError,
     Role,
     SdpType,
     SeatMode,
@@ -29,6 +31,7 @@ from seat_common.protocol.terms import (
 )
 from seat_common.protocol.values import (
     CitizenInfo,
+    IceServer,
     QueueEntry,
 )
 
@@ -49,7 +52,12 @@ class Hello:
 
 @dataclass(frozen=True, slots=True)
 class Welcome:
-    """Hub → client: the login worked. ``agent_id`` and ``skills`` for seats."""
+    """Hub → client: the login worked. ``agent_id`` and ``skills`` for seats.
+
+    ``ice_servers`` and ``ice_policy`` are how this party's WebRTC peers reach the
+    other side: the STUN and TURN servers (TURN with credentials for this party that
+    expire), and ``"relay"`` when only TURN relays may carry media, so no internal
+    address is offered (then at least one TURN server comes with it)."""
 
     TYPE: ClassVar[str] = "welcome"
     session_id: str = field(metadata=ID_TEXT)
@@ -58,6 +66,14 @@ class Welcome:
     agent_id: str = field(default="", metadata={"max_len": 64})
     skills: tuple[str, ...] = field(default=(), metadata={"max_items": 64})
     ring_timeout_s: float = field(default=15.0, metadata={"min": 0, "max": 600})
+    ice_servers: tuple[IceServer, ...] = field(default=(), metadata={"max_items": 16})
+    ice_policy: IcePolicy = "all"
+
+    def check_across_fields(self) -> None:
+        if self.ice_policy == "relay" and not any(s.is_turn for s in self.ice_servers):
+            raise ProtocolError(
+                "bad_message", "relay-only ICE needs at least one TURN server", "ice_servers"
+            )
 
 
 @dataclass(frozen=True, slots=True)

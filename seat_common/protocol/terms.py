@@ -43,6 +43,8 @@ CameraState: TypeAlias = Literal["on", "off", "unavailable"]
 MicrophoneState: TypeAlias = Literal["on", "muted", "unavailable"]
 #: A supervisor watching a call: only listening and looking, or talking into it too.
 WatchPhase: TypeAlias = Literal["watching", "barging", "ended"]
+#: Which ICE candidates a peer may use: any, or only TURN relays (internal addresses stay in).
+IcePolicy: TypeAlias = Literal["all", "relay"]
 WatchEndReason: TypeAlias = Literal[
     "", "stopped", "call_ended", "agent_left", "supervisor_left", "media_failed"
 ]

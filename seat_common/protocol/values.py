@@ -4,7 +4,9 @@ seat wall's records, audit entries and work-order rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Final
 
+from seat_common.protocol.codec import TextPattern
 from seat_common.protocol.terms import (
     ID_TEXT,
     SHORT_TEXT,
@@ -16,8 +18,17 @@ from seat_common.protocol.terms import (
     MediaKind,
     Priority,
     PriorityCheck,
+    ProtocolError,
     SeatMode,
     VerdictStatus,
+)
+
+_HOST: Final = r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)"
+_PORT: Final = r"(?::[0-9]{1,5})?"
+#: A STUN or TURN server's URL (RFC 7064, RFC 7065); only TURN names a transport.
+ICE_URL: Final = TextPattern(
+    rf"stuns?:{_HOST}{_PORT}|turns?:{_HOST}{_PORT}(?:\?transport=(?:udp|tcp))?",
+    "a stun:, stuns:, turn: or turns: URL (host, optional port, TURN's ?transport=udp|tcp)",
 )
 
 
@@ -29,6 +40,27 @@ class CitizenInfo:
     id_number: str = field(default="", metadata={"max_len": 32})
     phone: str = field(default="", metadata={"max_len": 32})
     hall: str = field(default="", metadata=SHORT_TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class IceServer:
+    """One STUN or TURN server a party's WebRTC peers may use. A TURN server comes with
+    short-lived credentials (the TURN REST scheme: ``username`` is
+    ``"<expiry unix time>:<party id>"``, ``credential`` the base64 HMAC-SHA1 of it)."""
+
+    url: str = field(metadata={"max_len": 300, "min_len": 1, "pattern": ICE_URL})
+    username: str = field(default="", metadata={"max_len": 200})
+    credential: str = field(default="", metadata={"max_len": 200})
+
+    @property
+    def is_turn(self) -> bool:
+        return self.url.startswith("turn")
+
+    def check_across_fields(self) -> None:
+        if self.is_turn and not (self.username and self.credential):
+            raise ProtocolError(
+                "bad_message", "a TURN server needs a username and a credential", "username"
+            )
 
 
 @dataclass(frozen=True, slots=True)

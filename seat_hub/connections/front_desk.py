@@ -59,6 +59,7 @@ from seat_common.protocol import (
 )
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
+from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.connections.ratelimit import AddressLimits, LoginThrottle
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.uploads import MaterialDesk
@@ -82,11 +83,14 @@ class Hub:
         ctx: HubContext,
         materials: MaterialDesk | None = None,
         *,
+        ice: IceDesk | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ctx = ctx
         self.materials = materials
         self.monotonic = monotonic
+        #: the STUN/TURN servers and policy every party is welcomed with
+        self.ice = ice if ice is not None else IceDesk(IceSettings(), ctx.clock)
         limits = ctx.settings
         #: Connections and queue joins per remote address (shared with the server).
         self.addresses = AddressLimits(
@@ -269,6 +273,8 @@ class Hub:
                     agent_id=seat.agent_id,
                     skills=tuple(sorted(seat.skills)),
                     ring_timeout_s=ctx.settings.ring_timeout_s,
+                    ice_servers=self.ice.servers_for(seat.agent_id),
+                    ice_policy=self.ice.policy,
                 )
             )
             ctx.log.event(
@@ -288,6 +294,8 @@ class Hub:
                 role=message.role,
                 name=message.name,
                 ring_timeout_s=ctx.settings.ring_timeout_s,
+                ice_servers=self.ice.servers_for(session.session_id),
+                ice_policy=self.ice.policy,
             )
         )
         ctx.log.event("login", session=session.session_id, role=message.role)
@@ -314,6 +322,8 @@ class Hub:
                 role="kiosk",
                 name=message.name,
                 ring_timeout_s=ctx.settings.ring_timeout_s,
+                ice_servers=self.ice.servers_for(session.session_id),
+                ice_policy=self.ice.policy,
             )
         )
         ctx.log.event(

@@ -4,6 +4,9 @@
 // The agent and the citizen tell each other what their camera and microphone do
 // (media_state): the page says so over the agent's video, and tells the agent when the
 // citizen turns theirs off or on.
+// The hub's welcome says which STUN/TURN servers the call may use and whether only TURN
+// relays may carry it (ice_policy "relay": no address of this device is offered); the page
+// checks that configuration before it queues, and ends a relay-only call that got no relay.
 // Test hooks: window.seatStats counts what a person would see happen.
 "use strict";
 
@@ -14,7 +17,8 @@ const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0
                 codec: "", workOrderId: "", rated: false, errors: [],
                 uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0,
                 recordingNotice: false, noticeBeforeMedia: false,
-                agentCamera: "", agentMicrophone: "", mediaStatesSent: 0 };
+                agentCamera: "", agentMicrophone: "", mediaStatesSent: 0,
+                icePolicy: "", offerSdp: "", candidatesSent: [] };
 window.seatStats = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -33,6 +37,8 @@ const AGENT_CAMERA_TEXT = {
 
 let ws = null;
 let pc = null;
+let iceConfig = { iceServers: [], iceTransportPolicy: "all" };  // from the hub's welcome
+let callFailure = "";     // why this page ended the call itself, kept past call_ended
 let localStream = null;
 let cameraWanted = false;  // the citizen asked for video (not "audio only")
 let call = null;          // the call_started message
@@ -102,10 +108,40 @@ function connect() {
       let message;
       try { message = JSON.parse(event.data); } catch { return; }
       if (!message || message.v !== PROTOCOL_VERSION) return;
-      if (message.type === "welcome") resolve();
+      if (message.type === "welcome") {
+        try {
+          iceConfig = iceFromWelcome(message);
+        } catch (error) {
+          stats.errors.push("bad_ice_config");
+          ws.close();
+          reject(error);
+          return;
+        }
+        stats.icePolicy = iceConfig.iceTransportPolicy;
+        resolve();
+      }
       handle(message).catch((error) => { stats.errors.push(String(error)); say("出现问题：" + error); });
     };
   });
+}
+
+// The RTCPeerConnection configuration from a welcome, checked as protocol v1 says
+// (docs/protocol.md, IceServer); anything else is refused with "bad_ice_config".
+const ICE_URL = /^(?:stuns?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?|turns?:(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?(?:\?transport=(?:udp|tcp))?)$/;
+function iceFromWelcome(welcome) {
+  const servers = welcome.ice_servers === undefined ? [] : welcome.ice_servers;
+  const policy = welcome.ice_policy === undefined ? "all" : welcome.ice_policy;
+  const bad = () => new Error("bad_ice_config");
+  if (!Array.isArray(servers) || servers.length > 16 || !["all", "relay"].includes(policy)) throw bad();
+  const iceServers = servers.map((server) => {
+    if (!server || typeof server.url !== "string" || !ICE_URL.test(server.url)) throw bad();
+    if (!server.url.startsWith("turn")) return { urls: server.url };
+    if (typeof server.username !== "string" || typeof server.credential !== "string"
+        || !server.username || !server.credential) throw bad();
+    return { urls: server.url, username: server.username, credential: server.credential };
+  });
+  if (policy === "relay" && !iceServers.some((s) => s.urls.startsWith("turn"))) throw bad();
+  return { iceServers, iceTransportPolicy: policy };
 }
 
 async function handle(m) {
@@ -140,7 +176,7 @@ async function handle(m) {
       if (call && m.call_id === call.call_id) showAgentMedia(m.camera, m.microphone);
       break;
     case "call_ended":
-      endCall(m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。");
+      endCall(callFailure || (m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。"));
       break;
     case "ack":
       if (m.of === "rate") { stats.rated = true; show("done"); }
@@ -183,7 +219,7 @@ async function startCall(started) {
   // A recorded call says so before any camera or microphone opens.
   $("recording-notice").hidden = !started.recorded;
   stats.recordingNotice = Boolean(started.recorded);
-  pc = new RTCPeerConnection({ iceServers: [] });
+  pc = new RTCPeerConnection(iceConfig);
   pc.ontrack = (event) => {
     if (event.track.kind !== "video") return;
     const remote = $("remote");
@@ -207,10 +243,21 @@ async function startCall(started) {
   preferCodec();
   await pc.setLocalDescription(await pc.createOffer());
   await gathered(pc, 2000);
-  send("sdp", { call_id: started.call_id, sdp_type: "offer", sdp: pc.localDescription.sdp });
+  const offer = pc.localDescription.sdp;
+  if (iceConfig.iceTransportPolicy === "relay" && !/ typ relay/.test(offer)) {
+    // The relay refused us or cannot be reached: nothing else may carry the call.
+    stats.errors.push("no_relay");
+    send("hangup", { call_id: started.call_id });
+    callFailure = "无法连接视频中继服务，本次通话未能接通，请稍后重新排队。";
+    say(callFailure);
+    return;
+  }
+  stats.offerSdp = offer;
+  send("sdp", { call_id: started.call_id, sdp_type: "offer", sdp: offer });
   // Candidates found so far are in the offer; trickle only the late ones.
   pc.onicecandidate = (event) => {
     const c = event.candidate;
+    if (c) stats.candidatesSent.push(c.candidate);
     send("ice", { call_id: started.call_id, candidate: c ? c.candidate : "",
                   sdp_mid: c && c.sdpMid ? c.sdpMid : "", sdp_mline_index: c && c.sdpMLineIndex ? c.sdpMLineIndex : 0 });
   };
@@ -249,6 +296,7 @@ function gathered(peer, timeoutMs) {
 }
 
 function endCall(text) {
+  callFailure = "";
   showAgentMedia("on", "on");
   if (pc) { pc.close(); pc = null; }
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
@@ -470,8 +518,9 @@ $("join-form").addEventListener("submit", async (event) => {
       citizen: { name: $("name").value.trim().slice(0, 40), id_number: "",
                  phone: $("phone").value.trim().slice(0, 11), hall: "" },
     });
-  } catch {
-    say("无法连接服务端，请稍后再试。");
+  } catch (error) {
+    say(error.message === "bad_ice_config" ? "通话服务配置有误，暂时无法视频办理，请稍后再试。"
+                                            : "无法连接服务端，请稍后再试。");
   } finally {
     $("join").disabled = false;
   }

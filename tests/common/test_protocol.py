@@ -48,6 +48,8 @@ def _field_strategy(hint: Any, meta: typing.Mapping[str, Any]) -> st.SearchStrat
         return strategy_for(hint)  # type: ignore[arg-type]
     if hint is str:
         longest = min(meta.get("max_len", 200), 300)
+        if (shape := meta.get("pattern")) is not None:
+            return st.from_regex(shape.regex, fullmatch=True).filter(lambda t: len(t) <= longest)
         return st.text(_TEXT_ALPHABET, min_size=meta.get("min_len", 0), max_size=longest)
     if hint is bool:
         return st.booleans()
@@ -67,7 +69,18 @@ def strategy_for(cls: type[Any]) -> st.SearchStrategy[Any]:
     """Valid instances of a protocol dataclass, within every limit it declares."""
     hints = typing.get_type_hints(cls)
     fields = {f.name: _field_strategy(hints[f.name], f.metadata) for f in dataclasses.fields(cls)}
-    return st.builds(cls, **fields)
+    built = st.builds(cls, **fields)
+    if hasattr(cls, "check_across_fields"):
+        built = built.filter(_passes_across_fields)
+    return built
+
+
+def _passes_across_fields(value: Any) -> bool:
+    try:
+        value.check_across_fields()
+    except ProtocolError:
+        return False
+    return True
 
 
 ALL_TYPES = sorted(MESSAGE_TYPES.values(), key=lambda c: c.TYPE)

@@ -202,6 +202,7 @@ class WallSession:
         media: SeatMedia = devices if devices is not None else SyntheticMedia()
         self.viewer = WatchViewer(link.send, microphone=media.microphone_track,
                                   tasks=self.tasks.child("watch"))
+        link.welcome.connect(self.viewer.take_welcome)
         self.listening = WatchListening(self.viewer, media)
         self.watch_window: WatchWindow | None = None
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))

@@ -327,7 +327,11 @@ class MainWindow(QMainWindow):
         self._show_message(self.tr("Work order %1 closed").replace("%1", closed.work_order_id))
 
     def _on_workstation_notice(self, notice: Notice) -> None:
-        self._show_message(self.tr("Hub: %1").replace("%1", notice.text), 10000)
+        text = {  # our own notices, said in the agent's language (the detail is technical)
+            "media_failed": self.tr("The call's media could not connect: %1"),
+            "bad_ice_config": self.tr("The hub's media relay settings are unusable: %1"),
+        }.get(notice.code, self.tr("Hub: %1"))
+        self._show_message(text.replace("%1", notice.text), 10000)
 
     def _on_link_state_changed(self, state: LinkState) -> None:
         failure = self.workstation.link.tls_failure
