@@ -37,8 +37,8 @@ from typing import Final, cast, get_args
 from sandbox.citizen import CitizenReport, CitizenScript, SimulatedCitizen
 from sandbox.device_login import KioskLogin, KioskLoginError
 from seat_common import catalog, tls
-from seat_common.id_numbers import check_character
 from seat_common.protocol import Channel, MediaKind, Priority
+from seat_common.validators import id_check_character
 
 _SURNAMES: Final = (
     "陈", "李", "黄", "张", "梁", "林", "刘", "叶", "王", "钟", "何", "罗", "卢", "莫",
@@ -71,7 +71,7 @@ class Identity:
 
 def id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits of an ID number."""
-    return check_character(first17)
+    return id_check_character(first17)
 
 
 def make_identity(rng: random.Random, elderly: bool) -> Identity:

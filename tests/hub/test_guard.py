@@ -27,7 +27,7 @@ from websockets.exceptions import ConnectionClosed
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.device_login import KioskLogin
 from sandbox.hub_process import DEFAULT_KIOSK, HubProcess, KioskSpec
-from seat_common import id_numbers
+from seat_common import validators
 from seat_common.protocol import (
     CitizenInfo,
     Error,
@@ -43,7 +43,7 @@ KIOSK_ITEM = "SI-PENSION-CERT"  # social_insurance, offered at kiosks
 
 def id_number(born: date, sequence: str = "123") -> str:
     first17 = f"441900{born:%Y%m%d}{sequence}"
-    return first17 + id_numbers.check_character(first17)
+    return first17 + validators.id_check_character(first17)
 
 
 async def connect_from(hub: HubProcess, clients: Clients, address: str, label: str) -> Client:
@@ -285,9 +285,9 @@ async def test_an_id_number_read_at_a_kiosk_that_cannot_exist_is_refused(
     hub = start_hub([agent_seat("0001")])
     if number is None:
         first17 = "44190019500230123"
-        number = first17 + id_numbers.check_character(first17)
+        number = first17 + validators.id_check_character(first17)
     elif why == "check":
-        good = id_numbers.check_character(number[:17])
+        good = validators.id_check_character(number[:17])
         number = number[:17] + ("0" if good != "0" else "1")
     kiosk = await clients.kiosk(hub)
     await kiosk.send(
