@@ -34,6 +34,7 @@ from ui.supervision.wall_app import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 from ui.workstation.main_window import MainWindow
 
+SHOTS = Path(__file__).resolve().parents[2] / "out" / "tls"
 BIN = Path(sys.executable).parent
 
 
@@ -110,6 +111,8 @@ async def test_the_agent_reads_in_chinese_why_the_hub_certificate_was_refused(
         assert "不是受信任的证书颁发机构签发的" in strip.message.text()
         assert "ca_file" in strip.message.text()
         assert "unable to get local issuer certificate" in strip.connection.toolTip()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(SHOTS / "untrusted-hub-zh_CN.png"))
     finally:
         window.close()
         await workstation.close()
