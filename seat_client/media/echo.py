@@ -4,7 +4,11 @@ Agents at counters often talk over open speakers: the citizen's voice comes out 
 speaker, into the microphone, and back to the citizen a quarter second later. WebRTC's
 audio processing module (the one in every browser) removes it: told what the speaker
 plays (``far``), it subtracts its echo from what the microphone hears (``near``), and
-suppresses steady noise (fans, the hall) and evens out the level.
+suppresses steady noise (fans, the hall). Its gain control is off unless asked for: it
+lifts whatever is left when the agent is quiet, the echo's residue included, and so
+cost 15 dB of echo removal on every echo level measured (``tests/client/test_echo.py``;
+on the live loop it even made the echo louder than it came in). The agent's headset
+level is set once at the PC.
 
 We use LiveKit's maintained binding of that module (``livekit.rtc.AudioProcessingModule``,
 Apache-2.0, wheels for Linux, Windows and macOS). Measured on a recorded echo path
@@ -30,7 +34,7 @@ Samples = npt.NDArray[np.int16]
 class EchoCanceller:
     """One microphone's audio processing (see the module docstring)."""
 
-    def __init__(self, *, echo: bool = True, noise: bool = True, gain: bool = True,
+    def __init__(self, *, echo: bool = True, noise: bool = True, gain: bool = False,
                  delay_ms: int = 60) -> None:
         from livekit import rtc
 
