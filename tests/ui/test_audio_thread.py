@@ -16,7 +16,10 @@ from tests.ui.device_rig import open_devices, until
 from ui.devices.audio_thread import AudioThread
 
 RATE = 48_000
-STALL_S = 0.3  # the GUI thread does nothing else for this long (7× the device buffer)
+STALL_S = 1.0  # the GUI thread does nothing else for this long (25× the device buffer)
+#: A sound server starved of CPU on a busy machine can itself miss 200 ms (seen once at
+#: load 8); a speaker fed from the stalled GUI thread misses the whole stall, less 40 ms.
+LONGEST_GAP_MS = STALL_S * 1000 / 2
 
 
 def longest_quiet_ms(samples: np.ndarray, threshold: int = 1000) -> float:
@@ -32,7 +35,7 @@ async def test_a_busy_window_does_not_break_the_sound(sound: SoundRig, tmp_path:
         assert devices.speaker.thread() is devices.audio.thread
         assert devices.speaker.thread() is not QThread.currentThread()
         since = time.monotonic()
-        t = np.arange(RATE) / RATE  # one second of 440 Hz
+        t = np.arange(int((STALL_S + 1) * RATE)) / RATE  # 440 Hz, longer than the stall
         devices.chimes.play(np.round(np.sin(2 * np.pi * 440 * t) * 0.3 * 32767).astype(np.int16))
         await until(lambda: sound.speaker_ear.onset(since, 0.05, 440.0) is not None,
                     "the tone is heard")
@@ -40,12 +43,13 @@ async def test_a_busy_window_does_not_break_the_sound(sound: SoundRig, tmp_path:
         start = sound.speaker_ear.onset(since, 0.05, 440.0)
         assert start is not None
         await until(lambda: sound.speaker_ear.index_at(time.monotonic())
-                    > sound.speaker_ear.index_at(start) + int(1.3 * RATE), "the tone is over")
+                    > sound.speaker_ear.index_at(start) + int((STALL_S + 1.3) * RATE),
+                    "the tone is over")
         heard = sound.speaker_ear.samples_from(sound.speaker_ear.index_at(start))
         first = find_onset(heard, 0.05, 440.0)
         assert first is not None
-        tone = heard[first : first + int(0.95 * RATE)]
-        assert longest_quiet_ms(tone) < 5, "no gap while the window was stuck"
+        tone = heard[first : first + int((STALL_S + 0.95) * RATE)]
+        assert longest_quiet_ms(tone) < LONGEST_GAP_MS, "the sound stopped with the window"
 
 
 async def test_an_error_on_the_audio_thread_reaches_the_caller() -> None:
