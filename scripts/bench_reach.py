@@ -420,6 +420,7 @@ def summarize_flood(rounds: list[Figures]) -> Figures:
         "honest_login_ms_p50": round(percentile(logins, 50), 1),
         "honest_login_ms_p99": round(percentile(logins, 99), 1),
         "honest_login_ms_max": round(max(logins), 1),
+        "logins_over_500_ms": sum(ms > 500 for ms in logins),
         "logins_while_opening": len(opening),
         "honest_login_ms_p50_while_opening": round(percentile(opening, 50), 1) if opening else None,
         "logins_once_open": len(held),
@@ -458,6 +459,9 @@ async def bench_flood(args: argparse.Namespace) -> tuple[Figures, Figures]:
             without["honest_login_ms_p50"] / with_limits["honest_login_ms_p50"], 2),
         "login_p99_ratio_without_over_with_limits": round(
             without["honest_login_ms_p99"] / with_limits["honest_login_ms_p99"], 2),
+        "login_p99_once_open_ratio_without_over_with_limits": round(
+            (without["honest_login_ms_p99_once_open"] or 0)
+            / max(with_limits["honest_login_ms_p99_once_open"] or 0, 0.1), 2),
         "rss_growth_ratio_without_over_with_limits": round(
             (without["hub_rss_mb_peak"] - without["hub_rss_mb_before"])
             / max(with_limits["hub_rss_mb_peak"] - with_limits["hub_rss_mb_before"], 0.1), 2),
