@@ -274,6 +274,8 @@ class Flood:
             reply = asyncio.ensure_future(ws.recv())
             stopped = asyncio.ensure_future(self.stop.wait())
             await asyncio.wait([reply, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if not reply.done():  # a refusal may still be on its way from a busy hub
+                await asyncio.wait([reply], timeout=2)
             if not reply.done():
                 reply.cancel()
                 return "kept"
@@ -363,6 +365,7 @@ async def flood_round(args: argparse.Namespace, limited: bool) -> Figures:
         worker = spawn.Process(target=flood_process,
                                args=(hub.url, args.idle, args.joins, open_now, worker_end))
         worker.start()
+        outcome: Figures = {}
         try:
             if not await asyncio.to_thread(control.poll, 60):
                 raise RuntimeError("the flood process did not start")
@@ -377,9 +380,12 @@ async def flood_round(args: argparse.Namespace, limited: bool) -> Figures:
                 logins.append((time.monotonic(), asyncio.create_task(login)))
             await asyncio.gather(*(task for _, task in logins))
             control.send("stop")
-            outcome: Figures = await asyncio.to_thread(control.recv)
+            if not await asyncio.to_thread(control.poll, 120):
+                raise RuntimeError("the flood process did not report")
+            outcome = control.recv()
         finally:
-            await asyncio.to_thread(worker.join, 60)
+            # It exits once it has reported; after a failure here it is not waited for.
+            await asyncio.to_thread(worker.join, 30 if outcome else 0)
             if worker.is_alive():
                 worker.kill()
         rss_peak = proc_status_mb(hub.pid, "VmHWM")
