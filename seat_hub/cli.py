@@ -298,7 +298,15 @@ async def run(args: argparse.Namespace) -> int:
             ),
             tasks=tasks.child("calls"),
         )
-        stale = await store.ledger.close_stale(ctx.clock())
+        # Waiting citizens who may resume keep their places across the restart.
+        places = [
+            place
+            for place in (await store.ledger.queue_places() if args.resume_grace > 0 else [])
+            if catalog.item(place.work_order.item_code) is not None
+        ]
+        stale = await store.ledger.close_stale(
+            ctx.clock(), keep=[place.work_order.id for place in places]
+        )
         now = ctx.clock()
         ctx.live.today = figures.sum_today(
             await store.ledger.work_orders_queued(figures.day_start(now)), now
@@ -306,7 +314,9 @@ async def run(args: argparse.Namespace) -> int:
         ctx.live.handle_times.update(await store.ledger.handle_times())
         desk = await _material_desk(args, ctx, store, tasks.child("materials"))
         ice = IceDesk(args.ice, ctx.clock)
-        hub_server = HubServer(Hub(ctx, desk, ice=ice), log, page=CitizenPage(catalog))
+        hub = Hub(ctx, desk, ice=ice)
+        hub.restore_queue(places)
+        hub_server = HubServer(hub, log, page=CitizenPage(catalog))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

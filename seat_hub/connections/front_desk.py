@@ -20,7 +20,7 @@ before its token is looked at. Queue joins are counted per address
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from seat_common.protocol import (
     SENDABLE_BY,
@@ -67,6 +67,7 @@ from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
 from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.routing import dispatch, presence, queueing
+from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
 from seat_hub.supervision import watch
 
@@ -419,7 +420,9 @@ class Hub:
         try:
             if self.materials is not None:
                 self.materials.session_gone(session)
-            if dropped and session.role == "citizen" and resumption.citizen_link_lost(
+            if self.stopping and self._place_kept(session):
+                pass  # its place is in the ledger: the next start restores it
+            elif dropped and session.role == "citizen" and resumption.citizen_link_lost(
                 ctx, self.resume, session, lambda: self._citizen_expired(session)
             ):
                 pass  # parked: its queue place or call waits for a resume
@@ -438,6 +441,15 @@ class Hub:
                 "internal_error", where="disconnected", session=session.session_id, error=repr(exc)
             )
         self.settle()
+
+    def _place_kept(self, session: Session) -> bool:
+        """A waiting citizen whose place the ledger keeps across a restart."""
+        return bool(session.resume_key) and session.session_id in self.ctx.live.contact_of_session
+
+    def restore_queue(self, places: Iterable[QueuePlace]) -> list[str]:
+        """After a restart: the waiting citizens of ``places`` back in the queue, each kept
+        for the grace period for its resume token (then abandoned as usual)."""
+        return resumption.restore_queue(self.ctx, self.resume, places, self._citizen_expired)
 
     def _citizen_expired(self, session: Session) -> None:
         """A parked citizen did not come back within the grace period."""

@@ -23,15 +23,28 @@ grace period runs out, what a dropped link did before happens: the call ends
 from __future__ import annotations
 
 import asyncio
+import functools
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast
 
-from seat_common.protocol import Error, PeerLink, Queued
+from seat_common.protocol import (
+    Channel,
+    CitizenInfo,
+    Error,
+    MediaKind,
+    PeerLink,
+    Priority,
+    PriorityCheck,
+    Queued,
+)
 from seat_hub.context import HubContext
-from seat_hub.model import Agent, Call
+from seat_hub.model import Agent, Call, Contact
+from seat_hub.parties.seats import hash_token
 from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.routing import dispatch, presence
+from seat_hub.storage.records import QueuePlace
 
 
 @dataclass(eq=False)
@@ -46,9 +59,10 @@ class Parked:
 class ResumeDesk:
     """The resume tokens of citizens, and the parties parked now.
 
-    ``citizens`` maps a resume token to the newest session that holds it (live or
-    parked); ``parked`` maps a parked citizen's token, or an agent's ``seat:<id>``, to
-    its grace timer.
+    ``citizens`` maps the SHA-256 of a resume token (a session's ``resume_key``; the
+    ledger keeps the same for a waiting citizen) to the newest session that holds it
+    (live or parked); ``parked`` maps a parked citizen's key, or an agent's
+    ``seat:<id>``, to its grace timer.
     """
 
     citizens: dict[str, Session] = field(default_factory=dict)
@@ -57,23 +71,23 @@ class ResumeDesk:
     def new_token(self, session: Session) -> str:
         """A fresh resume token for a citizen who logged in without one."""
         token = secrets.token_urlsafe(24)
-        session.resume_token = token
-        self.citizens[token] = session
+        session.resume_key = hash_token(token)
+        self.citizens[session.resume_key] = session
         return token
 
     def forget(self, session: Session) -> None:
         """A citizen's session is gone for good: its token resumes nothing."""
-        token = session.resume_token
-        if token and self.citizens.get(token) is session:
-            del self.citizens[token]
-        parked = self.parked.get(token)
+        key = session.resume_key
+        if key and self.citizens.get(key) is session:
+            del self.citizens[key]
+        parked = self.parked.get(key)
         if parked is not None and parked.session is session:
             parked.timer.cancel()
-            del self.parked[token]
+            del self.parked[key]
 
     def holder(self, token: str) -> Session | None:
         """The session that holds ``token`` now, if any."""
-        return self.citizens.get(token)
+        return self.citizens.get(hash_token(token))
 
     def park(self, key: str, session: Session, grace_s: float, expire: Callable[[], None]) -> None:
         """Keep ``session``'s place under ``key`` for ``grace_s``; then ``expire`` runs."""
@@ -173,15 +187,15 @@ def citizen_link_lost(
 ) -> bool:
     """A citizen in the queue or a call lost its link: park it (True), or False to let
     it go now (nothing to keep, no grace, or a newer connection already holds its token)."""
-    token = session.resume_token
+    key = session.resume_key
     grace = ctx.settings.resume_grace_s
-    if not token or desk.citizens.get(token) is not session or grace <= 0:
+    if not key or desk.citizens.get(key) is not session or grace <= 0:
         return False
     contact = ctx.live.contact_of_session.get(session.session_id)
     call = ctx.live.call_of_session.get(session.session_id)
     if contact is None and call is None:
         return False
-    desk.park(token, session, grace, expire)
+    desk.park(key, session, grace, expire)
     if call is not None:
         call.agent.session.send(PeerLink(call_id=call.call_id, up=False))
     ctx.log.event(
@@ -197,11 +211,11 @@ def citizen_link_lost(
 
 def resume_citizen(ctx: HubContext, desk: ResumeDesk, old: Session, session: Session) -> None:
     """Hand ``old``'s queue place, call and unrated work orders to ``session``."""
-    token = old.resume_token
-    desk.unpark(token)
+    key = old.resume_key
+    desk.unpark(key)
     take_over_connection(ctx, old, session)
-    session.resume_token = token
-    desk.citizens[token] = session
+    session.resume_key = key
+    desk.citizens[key] = session
     live = ctx.live
     contact = live.contact_of_session.pop(old.session_id, None)
     call: Call | None = live.call_of_session.pop(old.session_id, None)
@@ -235,3 +249,62 @@ def resume_citizen(ctx: HubContext, desk: ResumeDesk, old: Session, session: Ses
         call_id=call.call_id if call is not None else "",
         work_order_id=contact.work_order_id if contact is not None else "",
     )
+
+
+class _Gone:
+    """Where a restored citizen's frames go until it comes back: nowhere."""
+
+    async def send(self, message: str | bytes) -> None:
+        return None
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        return None
+
+
+def restore_queue(
+    ctx: HubContext,
+    desk: ResumeDesk,
+    places: Iterable[QueuePlace],
+    expire: Callable[[Session], None],
+) -> list[str]:
+    """After a restart: put the waiting citizens of ``places`` back in the queue, in order,
+    parked for the grace period (their resume token takes the place back); the work
+    order ids restored. A place whose item left the catalog is not restored."""
+    restored: list[str] = []
+    grace = ctx.settings.resume_grace_s
+    for place in places:
+        order = place.work_order
+        item = ctx.catalog.item(order.item_code)
+        if item is None or grace <= 0:
+            continue
+        session = Session(_Gone(), f"S-restored-{order.id}", "restored")
+        session.role = "citizen"
+        session.name = order.citizen_name
+        session.resume_key = place.resume_sha256
+        session.close(1001, "the hub restarted")
+        contact = Contact(
+            work_order_id=order.id,
+            item=item,
+            channel=cast(Channel, order.channel),
+            priority=cast(Priority, order.priority),
+            media=cast(MediaKind, order.media),
+            citizen=CitizenInfo(
+                name=order.citizen_name,
+                id_number=order.citizen_id_number,
+                phone=order.citizen_phone,
+                hall=order.hall,
+            ),
+            session=session,
+            queued_at=order.queued_at,
+            seq=ctx.live.next_seq(),
+            priority_check=cast(PriorityCheck, place.priority_check),
+        )
+        ctx.live.contacts[order.id] = contact
+        ctx.live.contact_of_session[session.session_id] = contact
+        desk.citizens[session.resume_key] = session
+        desk.park(session.resume_key, session, grace, functools.partial(expire, session))
+        restored.append(order.id)
+    if restored:
+        ctx.queue_changed()
+    ctx.log.event("queue_restored", work_orders=len(restored), grace_s=grace)
+    return restored

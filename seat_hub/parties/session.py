@@ -66,8 +66,8 @@ class Session:
         self.kiosk: KioskDevice | None = None
         self.name = ""
         self.agent_id = ""
-        #: a citizen's resume token (``Welcome.resume_token``), "" for other roles
-        self.resume_token = ""
+        #: the SHA-256 of a citizen's resume token (``Welcome.resume_token``); "" for others
+        self.resume_key = ""
         self.closing = False
         self.close_reason = ""
         self._sink = sink

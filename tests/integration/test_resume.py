@@ -18,6 +18,7 @@ import pytest
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
+from sandbox.turn_process import free_port
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_common import catalog, protocol
@@ -187,3 +188,33 @@ async def test_without_a_grace_period_a_dropped_agent_ends_the_call(grace: str) 
         await until(lambda: seat.link.state is LinkState.CONNECTED, "the agent is back", LONG)
         await until(lambda: seat.wrap_up is not None and seat.call is None,
                     "the agent owes the wrap-up", LONG)
+
+
+async def test_a_queued_citizen_keeps_its_place_across_a_hub_restart() -> None:
+    hub = HubProcess([SeatSpec("0012", "张三", skills=ALL_SKILLS)], ring_timeout=30.0,
+                     port=free_port())
+    await asyncio.to_thread(hub.start)
+    try:
+        person = citizen(hub)
+        run = asyncio.get_running_loop().create_task(person.run())
+        await until(lambda: bool(person.report.work_order_id), "the citizen queues", LONG)
+        work_order_id = person.report.work_order_id
+        await asyncio.to_thread(hub.stop)  # SIGTERM: a clean stop, as an upgrade does
+        await asyncio.to_thread(hub.start)
+        await hub.wait_for_event("queue_restored", lambda e: e.get("work_orders") == 1, LONG)
+        await hub.wait_for_event("resumed", lambda e: e.get("work_order_id") == work_order_id,
+                                 LONG)
+        async with workstation(hub) as seat:
+            await until(lambda: seat.offer is not None, "the kept place is offered", LONG)
+            assert seat.offer is not None and seat.offer.work_order_id == work_order_id
+            await seat.accept()
+            await until(lambda: seat.call is not None, "the call starts", LONG)
+            await frames_at_agent(seat)
+            await frames_at_citizen(person)
+            await seat.hang_up()
+            report = await asyncio.wait_for(run, LONG)
+        assert (report.work_order_id, report.resumes) == (work_order_id, 1)
+        assert report.ended_by == "agent"
+    finally:
+        await asyncio.to_thread(hub.stop)
+        hub.cleanup()
