@@ -18,6 +18,10 @@ sends ``call_started`` again to the party that came back, and ``PeerLink(up=True
 the other: both then make the call's media afresh (see ``protocol.PeerLink``). When the
 grace period runs out, what a dropped link did before happens: the call ends
 (``disconnected``, the agent goes to wrap-up) or the citizen leaves the queue.
+
+After a hub restart ``restore_queue`` puts the waiting citizens the ledger kept back in
+the queue, parked the same way, for their resume tokens (the ledger keeps only their
+SHA-256, as the desk does) to take back.
 """
 
 from __future__ import annotations
