@@ -1,12 +1,18 @@
 """The citizen page comes back by itself: a dropped link and a reloaded page both return to
 the same call with the resume token, in a real Chromium against the workstation (aiortc,
-offscreen) and a real hub; the media come back on new peer connections at both sides."""
+offscreen) and a real hub; the media come back on new peer connections at both sides. A
+page waiting in the queue keeps its place across a hub restart."""
 
 from __future__ import annotations
 
+import asyncio
+
 from playwright.async_api import Browser, Page
 
-from tests.integration.conftest import Seat, until
+from sandbox.hub_process import HubProcess, SeatSpec
+from sandbox.turn_process import free_port
+from tests.integration.conftest import ALL_SKILLS, Seat, until
+from tests.integration.test_resume import workstation
 from tests.integration.test_web_channel import browser, stat  # noqa: F401 (fixture)
 
 LONG = 60.0
@@ -69,3 +75,38 @@ async def test_the_page_comes_back_to_its_call_after_a_drop_and_a_reload(
     await page.get_by_text("请为本次服务评分").wait_for()
     assert await page.evaluate("sessionStorage.getItem('seat.resume')") is None
     await page.close()
+
+
+async def test_the_page_keeps_its_queue_place_across_a_hub_restart(
+    browser: Browser,  # noqa: F811
+) -> None:
+    hub = HubProcess([SeatSpec("0012", "张三", skills=ALL_SKILLS)], ring_timeout=30.0,
+                     port=free_port())
+    await asyncio.to_thread(hub.start)
+    try:
+        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        base = hub.url.replace("ws://", "http://").removesuffix("/ws")
+        await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+        await page.get_by_role("button", name="开始视频连线").click()
+        await page.get_by_text("正在为您接通").wait_for()
+        work_order_id = str(await stat(page, "workOrderId"))
+
+        await asyncio.to_thread(hub.stop)
+        await wait_stat(page, "window.seatStats.linkDrops >= 1", "the page sees the link drop")
+        await asyncio.to_thread(hub.start)
+        await wait_stat(page, "window.seatStats.resumes === 1", "the page comes back by itself")
+        assert await stat(page, "state") == "queue"
+        assert await stat(page, "workOrderId") == work_order_id
+        async with workstation(hub) as seat:
+            await until(lambda: seat.offer is not None, "the kept place is offered", LONG)
+            assert seat.offer is not None and seat.offer.work_order_id == work_order_id
+            await seat.accept()
+            await until(lambda: seat.call is not None and seat.call.session.frames.received > 5,
+                        "the page's video reaches the agent", LONG)
+            await wait_stat(page, "window.seatStats.remoteFrames > 5", "the agent's video plays")
+            await seat.hang_up()
+            await page.get_by_text("请为本次服务评分").wait_for()
+        await page.close()
+    finally:
+        await asyncio.to_thread(hub.stop)
+        hub.cleanup()
