@@ -28,6 +28,13 @@ returns its figures, so the later ones ("resume", "flood", "restart") slot in be
   overflows. The headline ``honest_login_ms_p99`` and ``hub_rss_mb`` are those with the
   default limits. Goal: login p99 ≤ 500 ms and RSS ≤ 400 MB. The bench raises its
   open-file limit, which the hub and the flood inherit (``hub_open_file_limit``).
+- ``resume``: ``RESUME_CALLS`` calls, workstation core ↔ simulated citizen, each dropped
+  mid-call (the agent's link on even calls, the citizen's on odd ones: the TCP connection
+  aborted, the citizen's network held down until the hub saw it) and restored.
+  ``calls_survived``: same call, frames on the new peers at both sides;
+  ``media_back_ms_p50``: from the network's return (the agent's link logged in again, or
+  the citizen's network restored) to the first frame on the agent's new peer. Goal: all
+  survive, p50 ≤ 2 s.
 
 The last line printed is one JSON object:
 ``{"bench": "reach", "results": {"turn": {"relay_only_connected", "relay_latency_ms_p50",
@@ -72,12 +79,13 @@ from seat_common.ice_policy import IceConfig, candidate_types  # noqa: E402
 Figures = dict[str, Any]
 
 
-async def until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
+async def until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0,
+                poll_s: float = 0.01) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:
             raise TimeoutError(what)
-        await asyncio.sleep(0.01)
+        await asyncio.sleep(poll_s)
 
 
 # --- turn ------------------------------------------------------------------------------
@@ -476,9 +484,92 @@ async def bench_flood(args: argparse.Namespace) -> tuple[Figures, Figures]:
     return figures, goals
 
 
+# --- resume ----------------------------------------------------------------------------
+
+#: Calls whose link is dropped and restored mid-call (agent's and citizen's in turn).
+RESUME_CALLS = 10
+
+
+async def resume_one(hub: HubProcess, ws: Workstation, index: int) -> float | None:
+    """One call dropped mid-call and restored: the agent's link on even calls, the
+    citizen's on odd ones. Milliseconds from the network's return (the agent's link logged
+    in again; the citizen's network restored) to the first frame on the new peer at the
+    agent, or None if the call did not survive with media back at both sides."""
+    citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", f"市民{index}",
+                               script=CitizenScript(reconnect=True, give_up_after_s=120))
+    run = asyncio.get_running_loop().create_task(citizen.run())
+    try:
+        await until(lambda: ws.offer is not None, "the offer rings")
+        await ws.accept()
+        await until(lambda: ws.call is not None and ws.call.session.frames.received > 5,
+                    "the citizen's video arrives")
+        assert ws.call is not None
+        call_id, first = ws.call.started.call_id, ws.call.session
+        back_at: list[float] = []
+        if index % 2 == 0:
+            unsubscribe = ws.link.state_changed.connect(
+                lambda state: back_at.append(time.monotonic())
+                if state is LinkState.CONNECTED else None)
+            ws.link.drop()
+            await until(lambda: bool(back_at), "the agent's link is back")
+            unsubscribe()
+        else:
+            lost = len(hub.events("link_lost"))
+            citizen.drop_link()
+            await until(lambda: len(hub.events("link_lost")) > lost, "the hub sees it drop")
+            citizen.restore_link()
+            back_at.append(citizen.network_back_at)
+        await until(lambda: ws.call is not None and ws.call.session is not first
+                    and ws.call.session.frames.received > 0, "a frame on the new peer",
+                    timeout_s=30, poll_s=0.005)
+        media_back_ms = (time.monotonic() - back_at[0]) * 1000
+        renewed_frames = citizen.report.frames_received
+        await until(lambda: citizen.report.frames_received > renewed_frames + 5,
+                    "the agent's video reaches the citizen again")
+        survived = ws.call is not None and ws.call.started.call_id == call_id
+        await ws.hang_up()
+        await until(lambda: ws.wrap_up is not None, "the call ends")
+        await ws.submit_wrap_up("resolved", "")
+        await until(lambda: ws.presence.state == "ready", "the agent is ready again")
+        return media_back_ms if survived else None
+    except TimeoutError as exc:
+        print(f"resume call {index}: {exc}", file=sys.stderr)
+        return None
+    finally:
+        await asyncio.wait_for(run, 60)
+
+
+async def bench_resume(args: argparse.Namespace) -> tuple[Figures, Figures]:
+    skills = tuple(catalog.load().skills)
+    async with HubProcess([SeatSpec("0012", "张三", skills=skills)], ring_timeout=30.0) as hub:
+        token = hub.tokens["0012"]
+        link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
+        ws = Workstation(link)
+        link.start()
+        try:
+            await until(lambda: link.state is LinkState.CONNECTED, "the agent logs in")
+            await ws.set_ready()
+            back = [await resume_one(hub, ws, index) for index in range(RESUME_CALLS)]
+        finally:
+            await ws.close()
+    times = [ms for ms in back if ms is not None]
+    figures: Figures = {
+        "calls_tried": len(back),
+        "calls_survived": len(times),
+        "media_back_ms_p50": round(percentile(times, 50), 1) if times else None,
+        "media_back_ms_max": round(max(times), 1) if times else None,
+    }
+    goals: Figures = {
+        "met": bool(len(back) >= 10 and len(times) == len(back)
+                    and figures["media_back_ms_p50"] <= 2000),
+    }
+    return figures, goals
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], Awaitable[tuple[Figures, Figures]]]] = {
     "turn": bench_turn,
     "flood": bench_flood,
+    "resume": bench_resume,
 }
 
 

@@ -80,6 +80,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     abuse = parser.add_argument_group(
         "abuse limits", "per remote address, and for failed logins (0 turns a limit off)"
     )
+    parser.add_argument(
+        "--resume-grace",
+        type=float,
+        default=60.0,
+        metavar="S",
+        help="seconds a call or queue place is kept for a party whose link dropped, "
+        "to resume on reconnect (default 60; 0 ends the call at once)",
+    )
     abuse.add_argument(
         "--hello-timeout",
         type=float,
@@ -215,6 +223,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     for name in ("max_upload_bytes", "max_upload_pixels", "max_concurrent_uploads"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if not 0 <= args.resume_grace <= 3600:
+        parser.error("--resume-grace must be in [0, 3600]")
     if not 0 < args.hello_timeout <= 600:
         parser.error("--hello-timeout must be in (0, 600]")
     for name in (
@@ -277,6 +287,7 @@ async def run(args: argparse.Namespace) -> int:
                 wrap_up_limits=args.queue_wrap_up_limits,
                 record_calls=args.record_calls,
                 hello_timeout_s=args.hello_timeout,
+                resume_grace_s=args.resume_grace,
                 max_connections_per_address=args.max_connections_per_address,
                 max_joins_per_minute=args.max_joins_per_minute,
                 max_queue=args.max_queue,
@@ -287,7 +298,15 @@ async def run(args: argparse.Namespace) -> int:
             ),
             tasks=tasks.child("calls"),
         )
-        stale = await store.ledger.close_stale(ctx.clock())
+        # Waiting citizens who may resume keep their places across the restart.
+        places = [
+            place
+            for place in (await store.ledger.queue_places() if args.resume_grace > 0 else [])
+            if catalog.item(place.work_order.item_code) is not None
+        ]
+        stale = await store.ledger.close_stale(
+            ctx.clock(), keep=[place.work_order.id for place in places]
+        )
         now = ctx.clock()
         ctx.live.today = figures.sum_today(
             await store.ledger.work_orders_queued(figures.day_start(now)), now
@@ -295,7 +314,9 @@ async def run(args: argparse.Namespace) -> int:
         ctx.live.handle_times.update(await store.ledger.handle_times())
         desk = await _material_desk(args, ctx, store, tasks.child("materials"))
         ice = IceDesk(args.ice, ctx.clock)
-        hub_server = HubServer(Hub(ctx, desk, ice=ice), log, page=CitizenPage(catalog))
+        hub = Hub(ctx, desk, ice=ice)
+        hub.restore_queue(places)
+        hub_server = HubServer(hub, log, page=CitizenPage(catalog))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -334,6 +355,8 @@ async def run(args: argparse.Namespace) -> int:
             print(f"seat-hub listening on {scheme}://{shown}:{port}{PATH}", flush=True)
             await stop.wait()
             log.event("stopping")
+            # Connections closed from here on are the hub's doing: nobody is parked.
+            hub_server.hub.stopping = True
     finally:
         # The records first: every write queued so far lands before background work stops.
         await store.close()

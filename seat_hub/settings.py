@@ -43,6 +43,9 @@ class HubSettings:
     login_failure_window_s: float = 300.0
     login_lockout_s: float = 30.0
     login_lockout_max_s: float = 900.0
+    #: Seconds a call (or a citizen's queue place) is kept for a party whose link
+    #: dropped; a reconnect within it resumes (0: a dropped link ends the call at once).
+    resume_grace_s: float = 60.0
 
     def wrap_up_limit_for(self, skill: str) -> float:
         """The wrap-up time limit of calls from ``skill``'s queue (0: none)."""

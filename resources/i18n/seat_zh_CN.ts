@@ -782,82 +782,107 @@
         <translation>窗口受理</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="225" />
+        <location filename="../../ui/workstation/main_window.py" line="227" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="252" />
+        <location filename="../../ui/workstation/main_window.py" line="254" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="258" />
+        <location filename="../../ui/workstation/main_window.py" line="260" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="260" />
+        <location filename="../../ui/workstation/main_window.py" line="262" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="274" />
+        <location filename="../../ui/workstation/main_window.py" line="276" />
         <source>%1 mode starts when this call is wrapped up</source>
         <translation>本次通话小结完成后切换为%1模式</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="278" />
+        <location filename="../../ui/workstation/main_window.py" line="280" />
         <source>%1 mode (Ctrl+M switches mode)</source>
         <translation>%1模式（Ctrl+M 切换模式）</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="282" />
+        <location filename="../../ui/workstation/main_window.py" line="284" />
         <source>document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="290" />
+        <location filename="../../ui/workstation/main_window.py" line="292" />
         <source>Switching to %1 mode…</source>
         <translation>正在切换到%1模式…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="308" />
+        <location filename="../../ui/workstation/main_window.py" line="310" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="312" />
+        <location filename="../../ui/workstation/main_window.py" line="314" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="327" />
+        <location filename="../../ui/workstation/main_window.py" line="319" />
+        <source>Connection restored; the call goes on</source>
+        <translation>连接已恢复，通话继续</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="323" />
+        <source>The citizen is back; the video resumes…</source>
+        <translation>市民已重新连接，视频正在恢复…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="326" />
+        <source>The citizen's network dropped; waiting for them to reconnect…</source>
+        <translation>市民网络中断，正在等待其重新连接…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="341" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="331" />
+        <location filename="../../ui/workstation/main_window.py" line="345" />
         <source>The call's media could not connect: %1</source>
         <translation>通话音视频无法接通：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="332" />
+        <location filename="../../ui/workstation/main_window.py" line="346" />
         <source>The hub's media relay settings are unusable: %1</source>
         <translation>服务端下发的媒体中继配置无法使用：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="333" />
+        <location filename="../../ui/workstation/main_window.py" line="347" />
+        <source>This seat logged in on another computer; this one stopped</source>
+        <translation>本坐席已在另一台电脑登录，本机已停止连接</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="348" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="362" />
+        <location filename="../../ui/workstation/main_window.py" line="358" />
+        <source>Network down, reconnecting… the call is kept for a while</source>
+        <translation>网络中断，正在重新连接…通话将暂时保留</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="384" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="364" />
+        <location filename="../../ui/workstation/main_window.py" line="386" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -1582,73 +1607,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="127" />
-        <location filename="../../ui/supervision/wall_app.py" line="122" />
+        <location filename="../../ui/supervision/wall_app.py" line="140" />
+        <location filename="../../ui/supervision/wall_app.py" line="135" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="123" />
+        <location filename="../../ui/supervision/wall_app.py" line="136" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="124" />
+        <location filename="../../ui/supervision/wall_app.py" line="137" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="125" />
+        <location filename="../../ui/supervision/wall_app.py" line="138" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="134" />
+        <location filename="../../ui/supervision/wall_app.py" line="147" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="135" />
+        <location filename="../../ui/supervision/wall_app.py" line="148" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="136" />
+        <location filename="../../ui/supervision/wall_app.py" line="149" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="137" />
+        <location filename="../../ui/supervision/wall_app.py" line="150" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="138" />
+        <location filename="../../ui/supervision/wall_app.py" line="151" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="139" />
+        <location filename="../../ui/supervision/wall_app.py" line="152" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="142" />
+        <location filename="../../ui/supervision/wall_app.py" line="155" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="145" />
+        <location filename="../../ui/supervision/wall_app.py" line="158" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="261" />
+        <location filename="../../ui/supervision/wall_app.py" line="270" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="264" />
+        <location filename="../../ui/supervision/wall_app.py" line="275" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -1679,54 +1704,54 @@ Licence PDF: {2}</source>
 </context><context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="45" />
+        <location filename="../../ui/workstation/status_strip.py" line="52" />
         <source>Change state…</source>
         <translation>切换状态…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="46" />
+        <location filename="../../ui/workstation/status_strip.py" line="53" />
         <source>Ready (F9)</source>
         <translation>就绪 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="49" />
+        <location filename="../../ui/workstation/status_strip.py" line="56" />
         <source>Away: %1</source>
         <translation>离开：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="67" />
+        <location filename="../../ui/workstation/status_strip.py" line="74" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="71" />
+        <location filename="../../ui/workstation/status_strip.py" line="78" />
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="128" />
+        <location filename="../../ui/workstation/status_strip.py" line="135" />
         <source>Supervisor %1 is talking in this call</source>
         <translation>主管 %1 正在本通话中插话</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="131" />
+        <location filename="../../ui/workstation/status_strip.py" line="138" />
         <source>Supervisor %1 is watching this call</source>
         <translation>主管 %1 正在监看本通话</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="143" />
+        <location filename="../../ui/workstation/status_strip.py" line="152" />
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="144" />
+        <location filename="../../ui/workstation/status_strip.py" line="153" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="145" />
-        <source>Disconnected, retrying</source>
-        <translation>连接中断，正在重连</translation>
+        <location filename="../../ui/workstation/status_strip.py" line="154" />
+        <source>Network down, reconnecting…</source>
+        <translation>网络中断，正在重新连接…</translation>
     </message>
     <message>
         <location filename="../../ui/workstation/status_strip.py" line="155" />
@@ -1734,12 +1759,12 @@ Licence PDF: {2}</source>
         <translation>证书未通过验证，正在重试</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="146" />
+        <location filename="../../ui/workstation/status_strip.py" line="156" />
         <source>Login refused</source>
         <translation>登录被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="147" />
+        <location filename="../../ui/workstation/status_strip.py" line="157" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
@@ -2242,32 +2267,32 @@ Licence PDF: {2}</source>
         <translation>{kind}不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="58" />
+        <location filename="../../ui/devices/seat_devices.py" line="60" />
         <source>Camera</source>
         <translation>摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="59" />
+        <location filename="../../ui/devices/seat_devices.py" line="61" />
         <source>Microphone</source>
         <translation>麦克风</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="60" />
+        <location filename="../../ui/devices/seat_devices.py" line="62" />
         <source>Speaker</source>
         <translation>扬声器</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="247" />
+        <location filename="../../ui/devices/seat_devices.py" line="261" />
         <source>{kind} “{name}” is connected and in use</source>
         <translation>{kind}「{name}」已连接，正在使用</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="260" />
+        <location filename="../../ui/devices/seat_devices.py" line="274" />
         <source>{kind} “{old}” was disconnected; now using “{new}”</source>
         <translation>{kind}「{old}」已断开，已改用「{new}」</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/seat_devices.py" line="265" />
+        <location filename="../../ui/devices/seat_devices.py" line="279" />
         <source>{kind} “{old}” was disconnected and no other is available</source>
         <translation>{kind}「{old}」已断开，没有其他可用的{kind}</translation>
     </message>
@@ -2416,225 +2441,225 @@ Licence PDF: {2}</source>
 </context><context>
     <name>labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="20" />
+        <location filename="../../ui/labels.py" line="21" />
         <source>Web portal</source>
         <translation>广东政务服务网</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="21" />
+        <location filename="../../ui/labels.py" line="22" />
         <source>i莞家 mini-program</source>
         <translation>i莞家小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="22" />
+        <location filename="../../ui/labels.py" line="23" />
         <source>Official account</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="42" />
-        <location filename="../../ui/labels.py" line="23" />
+        <location filename="../../ui/labels.py" line="43" />
+        <location filename="../../ui/labels.py" line="24" />
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="43" />
-        <location filename="../../ui/labels.py" line="24" />
+        <location filename="../../ui/labels.py" line="44" />
+        <location filename="../../ui/labels.py" line="25" />
         <source>Hotline</source>
         <translation>热线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="39" />
+        <location filename="../../ui/labels.py" line="40" />
         <source>Web</source>
         <translation>网页</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="40" />
+        <location filename="../../ui/labels.py" line="41" />
         <source>Mini-program</source>
         <translation>小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41" />
+        <location filename="../../ui/labels.py" line="42" />
         <source>WeChat</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="53" />
+        <location filename="../../ui/labels.py" line="54" />
         <source>Not elderly (ID checked)</source>
         <translation>核验非老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="56" />
+        <location filename="../../ui/labels.py" line="57" />
         <source>Elderly (ID checked)</source>
         <translation>老年人（已核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="57" />
+        <location filename="../../ui/labels.py" line="58" />
         <source>Elderly (self-declared)</source>
         <translation>自称老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="58" />
+        <location filename="../../ui/labels.py" line="59" />
         <source>Disabled (checked)</source>
         <translation>残障人士（已核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="59" />
+        <location filename="../../ui/labels.py" line="60" />
         <source>Disabled (self-declared)</source>
         <translation>自称残障人士</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="65" />
+        <location filename="../../ui/labels.py" line="66" />
         <source>Sent by the citizen</source>
         <translation>群众上传</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="66" />
+        <location filename="../../ui/labels.py" line="67" />
         <source>Still from the video</source>
         <translation>视频截图</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="67" />
+        <location filename="../../ui/labels.py" line="68" />
         <source>Document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="68" />
+        <location filename="../../ui/labels.py" line="69" />
         <source>Annotated copy</source>
         <translation>标注副本</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="74" />
+        <location filename="../../ui/labels.py" line="75" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="75" />
+        <location filename="../../ui/labels.py" line="76" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="76" />
+        <location filename="../../ui/labels.py" line="77" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="77" />
+        <location filename="../../ui/labels.py" line="78" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="78" />
+        <location filename="../../ui/labels.py" line="79" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="79" />
+        <location filename="../../ui/labels.py" line="80" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="98" />
-        <location filename="../../ui/labels.py" line="80" />
+        <location filename="../../ui/labels.py" line="99" />
+        <location filename="../../ui/labels.py" line="81" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="87" />
+        <location filename="../../ui/labels.py" line="88" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="88" />
+        <location filename="../../ui/labels.py" line="89" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="89" />
+        <location filename="../../ui/labels.py" line="90" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="90" />
+        <location filename="../../ui/labels.py" line="91" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="91" />
+        <location filename="../../ui/labels.py" line="92" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="97" />
+        <location filename="../../ui/labels.py" line="98" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="99" />
+        <location filename="../../ui/labels.py" line="100" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="105" />
+        <location filename="../../ui/labels.py" line="106" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="106" />
+        <location filename="../../ui/labels.py" line="107" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="107" />
+        <location filename="../../ui/labels.py" line="108" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="108" />
+        <location filename="../../ui/labels.py" line="109" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="109" />
+        <location filename="../../ui/labels.py" line="110" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="110" />
+        <location filename="../../ui/labels.py" line="111" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="111" />
+        <location filename="../../ui/labels.py" line="112" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="112" />
+        <location filename="../../ui/labels.py" line="113" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="113" />
+        <location filename="../../ui/labels.py" line="114" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="128" />
+        <location filename="../../ui/labels.py" line="135" />
         <source>The hub's certificate is not from a trusted CA (check the ca_file setting)</source>
         <translation>服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="130" />
+        <location filename="../../ui/labels.py" line="137" />
         <source>The hub's certificate is for another address</source>
         <translation>服务端证书与所连接的地址不符</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="132" />
+        <location filename="../../ui/labels.py" line="139" />
         <source>The hub's certificate has expired or is not valid yet (check the clock)</source>
         <translation>服务端证书已过期或尚未生效（请检查本机时间）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="134" />
+        <location filename="../../ui/labels.py" line="141" />
         <source>No secure connection to the hub</source>
         <translation>无法与服务端建立安全连接</translation>
     </message>

@@ -21,6 +21,12 @@ A citizen at a kiosk (channel ``kiosk``) logs in as that kiosk with its
 its join on the kiosk channel. A refused hello or join (a full queue is
 ``busy``) is kept in the report as the citizen was told it.
 
+With ``script.reconnect``, a link that drops (not closed by the citizen) is made again
+with the welcome's resume token (``Hello.resume``): the hub hands back the queue place or
+the call (``call_started`` again: the citizen offers afresh, as it does on
+``peer_link`` up when the agent's link came back). ``drop_link`` cuts the connection
+as a failing network would and holds the network down until ``restore_link``.
+
 Every message from the hub goes through ``protocol.decode``; a broken one
 is recorded in the report, never a crash. Every task the citizen starts is
 owned by its ``TaskOwner`` (a failure is logged and kept in the report) and
@@ -123,6 +129,14 @@ class SimulatedCitizen:
         #: with the script's voice "bursts": all it heard, with arrival times
         self.timed = self._peer.timed
         self._ran = False
+        #: the welcome's resume token ("" before the welcome)
+        self.resume_token = ""
+        #: set while the network is up (``drop_link`` clears it, ``restore_link`` sets it)
+        self._network = asyncio.Event()
+        self._network.set()
+        #: when the network last came back (``time.monotonic``), for measuring resumes
+        self.network_back_at = 0.0
+        self._leaving = False
         self.materials = CitizenMaterials(
             self._send,
             self._send_binary,
@@ -176,8 +190,11 @@ class SimulatedCitizen:
             report.ended_by = report.ended_by or "disconnected"
             self._error(f"cannot reach the hub: {exc}")
         finally:
+            self._leaving = True
             await self._peer.close()
             await self._tasks.close()
+            if self._ws is not None:
+                await self._ws.close()  # a resumed connection (the first one closes itself)
             self._ws = None
             report.video_latency_ms_p50 = self._peer.video_latency_ms_p50()
             report.materials = self.materials.report()
@@ -195,6 +212,7 @@ class SimulatedCitizen:
         else:
             await self._send(protocol.Hello(role="citizen", name=self.citizen.name))
         welcome = await self._expect(protocol.Welcome, script.reply_timeout_s, "welcome")
+        self.resume_token = welcome.resume_token
         report.session_id = welcome.session_id
         report.ice_policy = welcome.ice_policy
         self._peer.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
@@ -297,10 +315,64 @@ class SimulatedCitizen:
                 report.call_ended_at = time.time()
                 self._mark("call_ended")
                 break
-            if isinstance(message, protocol.CallStarted):
+            if isinstance(message, protocol.CallStarted) and message.call_id == started.call_id:
+                await self._renew_media(started)  # we came back: the call goes on
+            elif isinstance(message, protocol.PeerLink) and message.call_id == started.call_id:
+                if message.up:
+                    await self._renew_media(started)  # the agent came back
+            elif isinstance(message, protocol.CallStarted):
                 self._error(f"second call_started {message.call_id} during a call")
         self._chat.call_id = ""
         await self._peer.close()
+
+    async def _renew_media(self, started: protocol.CallStarted) -> None:
+        """Make the call's media afresh: a new peer and a new offer (aiortc has no ICE
+        restart; the agent answers with a new peer too)."""
+        await self._peer.close()
+        self.report.media_renewals += 1
+        self._mark("media_renewed")
+        await self._peer.offer(started)
+
+    # --- a dropped link ----------------------------------------------------------
+
+    def drop_link(self) -> None:
+        """Cut the connection without a goodbye and keep the network down until
+        ``restore_link`` (fault drills and tests)."""
+        self._network.clear()
+        ws = self._ws
+        if ws is not None:
+            ws.transport.abort()
+
+    def restore_link(self) -> None:
+        """The network is back: a citizen with ``script.reconnect`` reconnects now."""
+        self.network_back_at = time.monotonic()
+        self._network.set()
+
+    async def _reconnect(self) -> None:
+        """Connect again with the resume token until the hub answers, or give up."""
+        delay = 0.2
+        while not self._leaving:
+            await self._network.wait()
+            try:
+                ws = await connect(
+                    self.hub_url,
+                    max_size=MAX_FRAME_BYTES,
+                    compression=None,
+                    open_timeout=self.script.reply_timeout_s,
+                    close_timeout=2,
+                    ssl=self._ssl,
+                )
+            except (OSError, TimeoutError, InvalidHandshake) as exc:
+                self._error(f"reconnect failed: {exc}")
+                await asyncio.sleep(delay)
+                delay = min(2.0, delay * 2)
+                continue
+            self._ws = ws
+            self._mark("reconnected")
+            await ws.send(protocol.encode(protocol.Hello(
+                role="citizen", name=self.citizen.name, resume=self.resume_token)))
+            self._tasks.spawn(self._read_loop(ws), "reader")
+            return
 
     async def _after_call(self) -> None:
         report = self.report
@@ -390,13 +462,40 @@ class SimulatedCitizen:
             pass
         finally:
             self._mark("disconnected")
-            # Wake the script; make room if the queue is full of unread milestones.
-            if self._milestones.full():
-                self._milestones.get_nowait()
-            self._milestones.put_nowait(None)
+            self._link_ended(ws)
+
+    def _link_ended(self, ws: ClientConnection) -> None:
+        if self._may_resume(ws):
+            # The script waits on; the new connection's messages pick it up.
+            self.report.links_dropped += 1
+            self._ws = None
+            self._tasks.spawn(self._reconnect(), "reconnect")
+            return
+        # Wake the script; make room if the queue is full of unread milestones.
+        if self._milestones.full():
+            self._milestones.get_nowait()
+        self._milestones.put_nowait(None)
+
+    def _may_resume(self, ws: ClientConnection) -> bool:
+        """Whether a connection that ended was a dropped link to come back from."""
+        return (
+            self.script.reconnect
+            and not self._leaving
+            and bool(self.resume_token)
+            and ws.close_code != 1000
+            and self.report.refused_code != "resume_refused"
+        )
 
     async def _on_message(self, message: protocol.Message) -> None:
         report = self.report
+        if isinstance(message, protocol.Welcome) and self.resume_token:
+            report.resumes += 1  # a resumed link: the script does not wait for this one
+            self._peer.ice = IceConfig(message.ice_servers, message.ice_policy)
+            self._mark("resumed")
+            return
+        if isinstance(message, protocol.Error) and message.code == "resume_refused":
+            report.refused_code = message.code
+            report.refused_message = message.message
         # Queue facts are recorded here, in wire order: a queue_position may
         # follow queued before the script looks at either.
         if isinstance(message, protocol.Queued):

@@ -54,6 +54,10 @@ class CitizenScript:
     photo_height: int = 3000
     #: Where rendered photos are kept ("" = the system temp dir).
     photo_cache_dir: str = ""
+    #: When the link to the hub drops (not closed by the citizen), reconnect with the
+    #: welcome's resume token (backoff 0.2 s doubling to 2 s) and take the call or the
+    #: queue place back, as the web page does.
+    reconnect: bool = False
 
     def __post_init__(self) -> None:
         if self.rating_score is not None and not 1 <= self.rating_score <= 10:
@@ -123,6 +127,11 @@ class CitizenReport:
     #: text: a full queue is ``busy`` with a polite Chinese "try later"); "" when admitted.
     refused_code: str = ""
     refused_message: str = ""
+    #: Links to the hub that dropped, resumes the hub accepted, and times the call's media
+    #: was made afresh (a fresh offer after a dropped link on either side came back).
+    links_dropped: int = 0
+    resumes: int = 0
+    media_renewals: int = 0
     timestamps: dict[str, float] = field(default_factory=dict)
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).

@@ -3,10 +3,14 @@
 ``HubLink`` connects over websockets, logs in with ``Hello`` on every
 (re)connect, and reconnects with full-jitter exponential backoff when the
 link drops. Every frame from the hub goes through ``protocol.decode``; a
-malformed one is logged and skipped, never passed on. A refused login
-(bad token, already logged in) stops the retries: retrying cannot help; so does
-a malformed ``welcome`` (say, ICE servers that break the protocol), with a
-``refusal`` that says what was wrong.
+malformed one is logged and skipped, never passed on. A login refused for good
+(a bad token) stops the retries: retrying cannot help; so does a malformed
+``welcome`` (say, ICE servers that break the protocol), with a ``refusal`` that
+says what was wrong. A refusal that may pass (``rate_limited``, ``busy``, an older
+hub's ``already_logged_in`` while it still holds a stale connection) is retried at
+the backoff's pace. The hub lets the newest login of a seat take over: a link told
+``taken_over`` (the seat logged in elsewhere) stops, or two workstations would take
+the seat from each other for ever.
 
 A ``wss://`` hub's certificate is verified against the system store or the
 CAs of ``ca_file``; a certificate that fails is ``LinkState.UNTRUSTED`` with
@@ -51,6 +55,10 @@ class LinkState(enum.Enum):
     UNTRUSTED = "untrusted"  # the hub's certificate failed verification: will retry
     REFUSED = "refused"  # login refused: no retry
     STOPPED = "stopped"
+
+
+#: Login refusals worth retrying (at the backoff's pace): they may pass.
+RETRIED_REFUSALS = frozenset({"rate_limited", "busy", "already_logged_in", "internal"})
 
 
 class NotConnectedError(RuntimeError):
@@ -156,12 +164,19 @@ class HubLink:
                     ) as ws:
                         self.tls_failure = None
                         if not await self._log_in(ws):
-                            self._set_state(LinkState.REFUSED)
-                            return
+                            refusal = self.refusal
+                            if refusal is None or refusal.code not in RETRIED_REFUSALS:
+                                self._set_state(LinkState.REFUSED)
+                                return
+                            raise websockets.WebSocketException(
+                                f"login refused for now: {refusal.code} {refusal.message}"
+                            )
                         self._ws = ws
                         self._backoff.reset()
                         self._set_state(LinkState.CONNECTED)
-                        await self._read(ws)
+                        if await self._read(ws):
+                            self._set_state(LinkState.REFUSED)  # taken over elsewhere
+                            return
                 except ssl.SSLError as exc:  # before OSError, of which it is one
                     self.tls_failure = tls.tls_failure(exc)
                     down = LinkState.UNTRUSTED
@@ -204,7 +219,16 @@ class HubLink:
                 return False
             # Anything else before Welcome is out of order; skip it.
 
-    async def _read(self, ws: ClientConnection) -> None:
+    def drop(self) -> None:
+        """Cut the connection without a goodbye, as a network failure would (fault drills
+        and tests); the link then reconnects at the backoff's pace."""
+        ws = self._ws
+        if ws is not None:
+            ws.transport.abort()
+
+    async def _read(self, ws: ClientConnection) -> bool:
+        """Pass on what the hub sends until the link ends; True if the hub closed it
+        because this seat logged in from a newer connection."""
         async for frame in ws:
             if isinstance(frame, bytes):
                 self.binary.emit(frame)
@@ -214,7 +238,13 @@ class HubLink:
             except protocol.ProtocolError as exc:
                 log.warning("hub sent a malformed message: %s", exc)
                 continue
+            if isinstance(message, protocol.Error) and message.code == "taken_over":
+                log.warning("hub link: %s", message.message)
+                self.refusal = message
+                self._ws = None
+                return True
             self.message.emit(message)
+        return False
 
     def _set_state(self, state: LinkState) -> None:
         if state is not self.state:

@@ -117,6 +117,8 @@ class CallSession:
         self.failure = ""
         #: the SDP offer the citizen sent, the candidates it trickled, and our answer
         self.remote_sdp = ""
+        #: an offer was handed to this session (a second one needs a new session)
+        self.offer_taken = False
         self.remote_candidates: list[str] = []
         self.local_sdp = ""
         self.media = media

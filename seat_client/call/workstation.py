@@ -21,9 +21,20 @@ Events:
   (also kept as ``ActiveCall.peer_media``)
 - ``wrap_up_needed`` (``WrapUpRequest``): a call ended; outcome and notes are due
 - ``work_order_closed`` (``WorkOrderClosed``)
+- ``media_renewed`` (``ActiveCall``): the call goes on with a fresh ``session`` (media
+  made anew after a dropped link, see below); whoever hooked the old one hooks this one
+- ``peer_link_changed`` (``bool``): the citizen's link to the hub dropped (False; the hub
+  keeps the call for its grace period) or is back (True)
 - ``notice`` (``Notice``): something the agent should read (errors from the hub; a
   call whose media failed, code ``media_failed``; an ICE configuration from the hub
   that our peers cannot use, code ``bad_ice_config``)
+
+A dropped link does not end the call here: the hub keeps it for its grace period, the
+link logs in again, and the hub sends ``call_started`` again for the same call (a
+``presence`` that is not ``on_call`` instead says the call ended meanwhile). The
+citizen, the caller, then makes a fresh offer; aiortc has no ICE restart, so a second
+offer for the current call replaces the call's ``CallSession`` with a new peer that
+answers it (``media_renewed``). The same happens when the citizen's link comes back.
 
 Each call's peer uses the ICE servers and policy of the hub's latest ``Welcome``
 (``ice``): TURN credentials are renewed with every login.
@@ -133,6 +144,8 @@ class Workstation:
         self.peer_media_changed: Event[protocol.MediaState] = Event()
         self.wrap_up_needed: Event[WrapUpRequest] = Event()
         self.work_order_closed: Event[protocol.WorkOrderClosed] = Event()
+        self.media_renewed: Event[ActiveCall] = Event()
+        self.peer_link_changed: Event[bool] = Event()
         self.notice: Event[Notice] = Event()
         self._tasks = tasks or TaskOwner("workstation")
         self._ended_calls: dict[str, ActiveCall] = {}
@@ -255,6 +268,8 @@ class Workstation:
     def _on_message(self, message: protocol.Message) -> None:
         match message:
             case protocol.Presence():
+                if self.call is not None and message.state != "on_call":
+                    self._call_gone_meanwhile(self.call)
                 self._set_presence(message)
             case protocol.QueueSnapshot():
                 self.queue.replace(message.entries)
@@ -264,7 +279,13 @@ class Workstation:
                 if self.offer is not None and self.offer.call_id == message.call_id:
                     self._set_offer(None)
             case protocol.CallStarted():
-                self._start_call(message)
+                if self.call is not None and self.call.started.call_id == message.call_id:
+                    log.info("call %s resumed after a dropped link", message.call_id)
+                else:
+                    self._start_call(message)
+            case protocol.PeerLink():
+                if self.call is not None and self.call.started.call_id == message.call_id:
+                    self.peer_link_changed.emit(message.up)
             case protocol.Sdp() | protocol.Ice():
                 self._to_session(message)
             case protocol.MediaState():
@@ -312,18 +333,37 @@ class Workstation:
         offer = self.offer if self.offer and self.offer.call_id == started.call_id else None
         if self.offer is not None:
             self._set_offer(None)
+        self.call = ActiveCall(started, offer, self._new_session(started), self._clock())
+        self.call_changed.emit(self.call)
+        self._tell_media_state()
+
+    def _new_session(self, started: protocol.CallStarted) -> CallSession:
         camera, microphone = self.media.call_media()
         session = CallSession(
             started.call_id, started.media, self.link.send, camera=camera, microphone=microphone,
             tasks=self._tasks.child(f"call {started.call_id}"), ice=self.ice,
         )
         session.phase_changed.connect(lambda phase: self._on_call_phase(session, phase))
+        self._unhear()
         self._unhear = session.remote_audio.connect(self.media.hear)
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
-        self.call = ActiveCall(started, offer, session, self._clock())
-        self.call_changed.emit(self.call)
+        return session
+
+    def _renew_media(self, call: ActiveCall) -> None:
+        """The citizen offers afresh (a link dropped and came back): a new peer answers."""
+        old = call.session
+        call.session = self._new_session(call.started)
+        self._tasks.spawn(old.close(), "close-renewed-media")
+        log.info("call %s: media made afresh", call.started.call_id)
+        self.media_renewed.emit(call)
         self._tell_media_state()
+
+    def _call_gone_meanwhile(self, call: ActiveCall) -> None:
+        """Back after a dropped link, the hub says we are not in the call: it ended."""
+        self._end_call(
+            protocol.CallEnded(call.started.call_id, call.work_order_id, "hub", "disconnected")
+        )
 
     def _on_call_phase(self, session: CallSession, phase: CallPhase) -> None:
         if phase is CallPhase.FAILED and self.call is not None and self.call.session is session:
@@ -350,6 +390,10 @@ class Workstation:
             log.warning("signaling for a call that is not ours: %s", message.call_id)
             return
         if isinstance(message, protocol.Sdp):
+            if message.sdp_type == "offer":
+                if call.session.offer_taken:
+                    self._renew_media(call)
+                call.session.offer_taken = True
             self._tasks.spawn(call.session.handle_sdp(message), "answer")
         else:
             self._tasks.spawn(call.session.handle_ice(message), "ice")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from seat_client.call.hub_link import LinkState, NotConnectedError
+from seat_client.call.session import CallSession
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.recording.archive import ArchivedRecording, RecordingArchive
 from seat_client.recording.recorder import CallRecorder, RecorderTuning, Recording, RecordingError
@@ -64,6 +65,15 @@ class _Taping:
         self.unsubscribe.clear()
 
 
+def _hooks(session: CallSession, recorder: CallRecorder) -> list[Callable[[], None]]:
+    """Feed ``recorder`` from ``session``'s media; the unsubscribers."""
+    return [
+        session.remote_video.connect(recorder.add_video),
+        session.remote_audio.connect(recorder.add_citizen_audio),
+        session.microphone.sent.connect(recorder.add_agent_audio),
+    ]
+
+
 class RecordingDesk:
     """Records this workstation's calls into ``archive``."""
 
@@ -88,6 +98,7 @@ class RecordingDesk:
         self.recording_saved: Event[ArchivedRecording] = Event()
         self.recording_failed: Event[RecordingFailure] = Event()
         workstation.call_changed.connect(self._on_call_changed)
+        workstation.media_renewed.connect(self._on_media_renewed)
         workstation.link.message.connect(self._on_message)
         workstation.link.state_changed.connect(self._on_link_state)
 
@@ -159,13 +170,16 @@ class RecordingDesk:
         except RuntimeError as exc:  # no thread could be started
             self._fail(work_order_id, str(exc))
             return
-        self._taping = _Taping(call, recorder, [
-            session.remote_video.connect(recorder.add_video),
-            session.remote_audio.connect(recorder.add_citizen_audio),
-            session.microphone.sent.connect(recorder.add_agent_audio),
-        ])
+        self._taping = _Taping(call, recorder, _hooks(session, recorder))
         log.info("recording %s to %s", work_order_id, path)
         self.recording_started.emit(work_order_id)
+
+    def _on_media_renewed(self, call: ActiveCall) -> None:
+        """The call's media was made afresh (a dropped link came back): tape the new one."""
+        taping = self._taping
+        if taping is not None and taping.call is call and taping.unsubscribe:
+            taping.unhook()
+            taping.unsubscribe.extend(_hooks(call.session, taping.recorder))
 
     def _on_recorder_failed(self, call: ActiveCall, exc: BaseException) -> None:
         taping = self._taping

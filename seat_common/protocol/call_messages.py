@@ -41,13 +41,19 @@ class Hello:
     """First message on every connection: who this is. Agents, supervisors and kiosks
     prove it with their token; citizens may give a display name. ``seat_id`` names the
     seat (agent id) or kiosk (device id) the token is for: a kiosk must give it, a seat
-    may (then failed logins are also counted against that seat)."""
+    may (then failed logins are also counted against that seat).
+
+    ``resume`` is a citizen's resume token from an earlier ``Welcome``: the hub hands the
+    new connection that citizen's queue place or call, if it is still kept (within the
+    hub's grace period), or refuses with ``resume_refused``. A seat resumes by logging in
+    again: the newest login of a seat takes over its call from a stale connection."""
 
     TYPE: ClassVar[str] = "hello"
     role: Role
     token: str = field(default="", metadata={"max_len": 256})
     name: str = field(default="", metadata=SHORT_TEXT)
     seat_id: str = field(default="", metadata={"max_len": 64})
+    resume: str = field(default="", metadata={"max_len": 64})
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +63,10 @@ class Welcome:
     ``ice_servers`` and ``ice_policy`` are how this party's WebRTC peers reach the
     other side: the STUN and TURN servers (TURN with credentials for this party that
     expire), and ``"relay"`` when only TURN relays may carry media, so no internal
-    address is offered (then at least one TURN server comes with it)."""
+    address is offered (then at least one TURN server comes with it).
+
+    ``resume_token`` (citizens): give it as ``Hello.resume`` after a dropped link or a
+    reloaded page to get this queue place or call back within the grace period."""
 
     TYPE: ClassVar[str] = "welcome"
     session_id: str = field(metadata=ID_TEXT)
@@ -68,6 +77,7 @@ class Welcome:
     ring_timeout_s: float = field(default=15.0, metadata={"min": 0, "max": 600})
     ice_servers: tuple[IceServer, ...] = field(default=(), metadata={"max_items": 16})
     ice_policy: IcePolicy = "all"
+    resume_token: str = field(default="", metadata={"max_len": 64})
 
     def check_across_fields(self) -> None:
         if self.ice_policy == "relay" and not any(s.is_turn for s in self.ice_servers):
@@ -271,6 +281,19 @@ class MediaState:
     call_id: str = field(metadata=ID_TEXT)
     camera: CameraState
     microphone: MicrophoneState
+
+
+@dataclass(frozen=True, slots=True)
+class PeerLink:
+    """Hub → a party of a call: the other party's link to the hub dropped (``up`` false;
+    the call is kept for the grace period) or is back (``up`` true). When it is back, and
+    whenever a party gets ``call_started`` again for a call it already had, both make the
+    call's media afresh: the caller a new peer and a new offer, the callee a new peer
+    that answers it (aiortc has no ICE restart, so media comes back by renegotiation)."""
+
+    TYPE: ClassVar[str] = "peer_link"
+    call_id: str = field(metadata=ID_TEXT)
+    up: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from seat_common.protocol.call_messages import (
     MediaState,
     Offer,
     OfferWithdrawn,
+    PeerLink,
     Presence,
     Queued,
     QueuePosition,
@@ -95,6 +96,7 @@ Message: TypeAlias = (
     | Chat
     | ChatMessage
     | MediaState
+    | PeerLink
     | Hangup
     | CallEnded
     | WrapUp

@@ -68,6 +68,8 @@ ErrorCode: TypeAlias = Literal[
     "bad_state",
     "rate_limited",
     "busy",
+    "resume_refused",
+    "taken_over",
     "internal",
 ]
 

@@ -20,7 +20,7 @@ before its token is looked at. Queue joins are counted per address
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from seat_common.protocol import (
     SENDABLE_BY,
@@ -59,6 +59,7 @@ from seat_common.protocol import (
 )
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
+from seat_hub.connections import resumption
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.connections.ratelimit import AddressLimits, LoginThrottle
 from seat_hub.context import HubContext, Refusal
@@ -66,6 +67,7 @@ from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
 from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.routing import dispatch, presence, queueing
+from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
 from seat_hub.supervision import watch
 
@@ -89,6 +91,10 @@ class Hub:
         self.ctx = ctx
         self.materials = materials
         self.monotonic = monotonic
+        #: citizens' resume tokens and the parties whose link dropped (kept for a grace period)
+        self.resume = resumption.ResumeDesk()
+        #: set when the hub shuts down: links it closes then are not parked
+        self.stopping = False
         #: the STUN/TURN servers and policy every party is welcomed with
         self.ice = ice if ice is not None else IceDesk(IceSettings(), ctx.clock)
         limits = ctx.settings
@@ -237,6 +243,8 @@ class Hub:
 
     def _hello(self, session: Session, message: Hello) -> None:
         ctx = self.ctx
+        if message.resume and message.role != "citizen":
+            raise Refusal("bad_message", "only a citizen resumes with a token", "resume")
         if message.role != "citizen" and not self._login_allowed(session, message):
             return
         if message.role == "kiosk":
@@ -248,20 +256,9 @@ class Hub:
                 self._login_failed(session, message, "unknown token")
                 return
             self.logins_by_seat.succeeded(f"seat:{seat.agent_id}", session.address)
-            if seat.agent_id in ctx.live.agents or seat.agent_id in ctx.live.supervisors:
-                ctx.log.event(
-                    "login_refused",
-                    session=session.session_id,
-                    agent_id=seat.agent_id,
-                    reason="already_logged_in",
-                )
-                session.send(
-                    error_reply(
-                        "already_logged_in", "this seat is logged in elsewhere", "token", "hello"
-                    )
-                )
-                session.close(POLICY_VIOLATION, "already logged in")
-                return
+            stale = ctx.live.supervisors.get(seat.agent_id)
+            if stale is not None:
+                resumption.take_over_connection(ctx, stale, session)
             session.role = message.role
             session.name = seat.name
             session.agent_id = seat.agent_id
@@ -281,24 +278,56 @@ class Hub:
                 "login", session=session.session_id, role=message.role, agent_id=seat.agent_id
             )
             if message.role == "agent":
-                agent = presence.log_in(ctx, session, seat)
-                ctx.queue_views.send_snapshot(agent)
+                live_agent = ctx.live.agents.get(seat.agent_id)
+                if live_agent is not None:
+                    # The newest login of a seat takes over (its call too, if parked).
+                    resumption.resume_agent(ctx, self.resume, live_agent, session)
+                else:
+                    agent = presence.log_in(ctx, session, seat)
+                    ctx.queue_views.send_snapshot(agent)
             else:
                 ctx.live.supervisors[seat.agent_id] = session
             return
+        self._citizen_hello(session, message)
+
+    def _citizen_hello(self, session: Session, message: Hello) -> None:
+        ctx = self.ctx
+        old = self.resume.holder(message.resume) if message.resume else None
+        if message.resume and old is None:
+            lockout = self.logins_by_address.failed(session.address, self.monotonic())
+            ctx.log.event("resume_refused", session=session.session_id, lockout_s=lockout)
+            session.send(
+                error_reply(
+                    "resume_refused",
+                    "此前的会话已失效（超时或无效），请重新排队。"
+                    " (nothing to resume: unknown or expired token)",
+                    "resume",
+                    "hello",
+                )
+            )
+            session.close(POLICY_VIOLATION, "nothing to resume")
+            return
         session.role = message.role
         session.name = message.name
+        if old is not None:
+            token = message.resume
+            session.name = message.name or old.name
+        else:
+            token = self.resume.new_token(session)
         session.send(
             Welcome(
                 session_id=session.session_id,
                 role=message.role,
-                name=message.name,
+                name=session.name,
                 ring_timeout_s=ctx.settings.ring_timeout_s,
                 ice_servers=self.ice.servers_for(session.session_id),
                 ice_policy=self.ice.policy,
+                resume_token=token,
             )
         )
         ctx.log.event("login", session=session.session_id, role=message.role)
+        if old is not None:
+            resumption.resume_citizen(ctx, self.resume, old, session)
 
     def _kiosk_hello(self, session: Session, message: Hello) -> None:
         ctx = self.ctx
@@ -382,16 +411,26 @@ class Hub:
         session.send(error_reply("bad_token", why, "token", "hello"))
         session.close(POLICY_VIOLATION, "bad token")
 
-    def disconnected(self, session: Session) -> None:
-        """Clean up after a closed connection, then let the ACD settle."""
+    def disconnected(self, session: Session, *, dropped: bool = False) -> None:
+        """Clean up after a closed connection, then let the ACD settle. A ``dropped``
+        link (not closed on purpose) of a party in a call or the queue is parked for the
+        resume grace period instead (``resumption``)."""
         ctx = self.ctx
+        dropped = dropped and not self.stopping
         try:
             if self.materials is not None:
                 self.materials.session_gone(session)
-            if session.role in ("citizen", "kiosk"):
+            if self.stopping and self._place_kept(session):
+                pass  # its place is in the ledger: the next start restores it
+            elif dropped and session.role == "citizen" and resumption.citizen_link_lost(
+                ctx, self.resume, session, lambda: self._citizen_expired(session)
+            ):
+                pass  # parked: its queue place or call waits for a resume
+            elif session.role in ("citizen", "kiosk"):
+                self.resume.forget(session)
                 self._citizen_gone(session)
             elif session.role == "agent":
-                self._agent_gone(session)
+                self._agent_gone(session, parkable=dropped)
             elif session.role == "supervisor":
                 ctx.wall.unsubscribe(session)
                 watch.supervisor_gone(ctx, session)
@@ -401,6 +440,34 @@ class Hub:
             ctx.log.event(
                 "internal_error", where="disconnected", session=session.session_id, error=repr(exc)
             )
+        self.settle()
+
+    def _place_kept(self, session: Session) -> bool:
+        """A waiting citizen whose place the ledger keeps across a restart."""
+        return bool(session.resume_key) and session.session_id in self.ctx.live.contact_of_session
+
+    def restore_queue(self, places: Iterable[QueuePlace]) -> list[str]:
+        """After a restart: the waiting citizens of ``places`` back in the queue, each kept
+        for the grace period for its resume token (then abandoned as usual)."""
+        return resumption.restore_queue(self.ctx, self.resume, places, self._citizen_expired)
+
+    def _citizen_expired(self, session: Session) -> None:
+        """A parked citizen did not come back within the grace period."""
+        self.ctx.log.event("resume_expired", role="citizen", session=session.session_id)
+        self.resume.forget(session)
+        try:
+            self._citizen_gone(session)
+        except Exception as exc:
+            self.ctx.log.event("internal_error", where="resume_expired", error=repr(exc))
+        self.settle()
+
+    def _agent_expired(self, session: Session) -> None:
+        """A parked agent did not come back within the grace period."""
+        self.ctx.log.event("resume_expired", role="agent", agent_id=session.agent_id)
+        try:
+            self._agent_gone(session, parkable=False)
+        except Exception as exc:
+            self.ctx.log.event("internal_error", where="resume_expired", error=repr(exc))
         self.settle()
 
     def _citizen_gone(self, session: Session) -> None:
@@ -413,15 +480,20 @@ class Hub:
             calls.end_call(ctx, call, "hub", "disconnected")
         calls.citizen_left(ctx, session)
 
-    def _agent_gone(self, session: Session) -> None:
+    def _agent_gone(self, session: Session, *, parkable: bool = True) -> None:
         ctx = self.ctx
         agent = ctx.live.agents.get(session.agent_id)
         if agent is None or agent.session is not session:
             return
+        if agent.call is not None:
+            watch.call_ended(ctx, agent.call, "agent_left")
+        if parkable and resumption.agent_link_lost(
+            ctx, self.resume, agent, lambda: self._agent_expired(session)
+        ):
+            return  # parked: the call waits for the seat's next login
         if agent.offer is not None:
             dispatch.withdraw_offer(ctx, agent.offer, "agent_left")
         if agent.call is not None:
-            watch.call_ended(ctx, agent.call, "agent_left")
             # The work order waits for this seat's wrap-up when it logs in again.
             calls.end_call(ctx, agent.call, "hub", "disconnected")
         del ctx.live.agents[agent.agent_id]

@@ -20,6 +20,10 @@ outermost first:
   valid chunk of an upload in progress: ``Error`` naming what is wrong;
 - anything ``protocol.decode`` refuses: ``Error`` with its code and field.
 
+A connection the client closed with 1000 is a party that left; any other end (no
+close frame, 1001 from a reloading page, a keepalive timeout) is a dropped link, and
+``Hub.disconnected`` keeps its call or queue place for the resume grace period.
+
 A session's messages are handled one at a time, in order; nothing a client
 sends can crash the hub or reach another connection except what ``Hub``
 relays on purpose.
@@ -52,6 +56,8 @@ from seat_hub.storage.eventlog import EventLog
 PATH: Final = "/ws"
 #: Hard limit on one frame: websockets closes the connection above it.
 MAX_FRAME_BYTES: Final = 1024 * 1024
+#: The close code of a client that left on purpose (RFC 6455).
+NORMAL_CLOSURE: Final = 1000
 #: Frames buffered per connection before websockets stops reading the socket.
 MAX_QUEUE: Final = 8
 
@@ -173,8 +179,11 @@ class HubServer:
             pass
         finally:
             deadline.cancel()
-            session.close(1000, "")
-            self.hub.disconnected(session)
+            # A client that said goodbye (1000) left; any other end is a dropped link,
+            # whose call or queue place is kept for the resume grace period.
+            dropped = not session.closing and connection.close_code != NORMAL_CLOSURE
+            session.close(NORMAL_CLOSURE, "")
+            self.hub.disconnected(session, dropped=dropped)
             try:
                 await asyncio.wait_for(writer, timeout=5)
             except (TimeoutError, ConnectionClosed):

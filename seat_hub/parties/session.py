@@ -66,6 +66,8 @@ class Session:
         self.kiosk: KioskDevice | None = None
         self.name = ""
         self.agent_id = ""
+        #: the SHA-256 of a citizen's resume token (``Welcome.resume_token``); "" for others
+        self.resume_key = ""
         self.closing = False
         self.close_reason = ""
         self._sink = sink

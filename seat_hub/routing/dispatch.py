@@ -45,7 +45,12 @@ ANONYMOUS_CITIZEN = "市民"
 
 def settle(ctx: HubContext) -> None:
     """Offer whoever can be offered now, then (soon) publish what changed."""
-    waiting = [queueviews.waiting_view(c) for c in ctx.live.contacts.values() if c.offer is None]
+    # A citizen whose link dropped keeps their place but is not offered until back.
+    waiting = [
+        queueviews.waiting_view(c)
+        for c in ctx.live.contacts.values()
+        if c.offer is None and c.session.open
+    ]
     if waiting:
         agents = [
             AgentView(a.agent_id, a.state, a.mode, a.seat.skills, a.idle_since)
@@ -186,6 +191,11 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
         waited_s=round(now - contact.queued_at, 3),
         recorded=recorded,
     )
+
+
+def call_started_for(ctx: HubContext, call: Call, role: CallRole, peer_name: str) -> CallStarted:
+    """``call_started`` again, for a party that resumed the call on a new connection."""
+    return _call_started(call, role, peer_name or ANONYMOUS_CITIZEN, ctx.settings.record_calls)
 
 
 def _call_started(call: Call, role: CallRole, peer_name: str, recorded: bool) -> CallStarted:

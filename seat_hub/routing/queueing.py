@@ -57,6 +57,8 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
     ctx.live.contacts[work_order_id] = contact
     ctx.live.today.queued(queued_at)
     ctx.live.contact_of_session[session.session_id] = contact
+    if session.resume_key:  # the citizen may take this place back after a hub restart
+        ctx.ledger.keep_queue_place(work_order_id, session.resume_key, admitted.priority_check)
     ctx.queue_changed()
     position = ctx.queue_views.first_position(contact)
     session.send(

@@ -21,6 +21,7 @@ The contract every implementation keeps:
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from typing import Protocol
 
 from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome, VerdictEntry
@@ -31,6 +32,7 @@ from seat_hub.storage.records import (
     ListedWorkOrder,
     OfferRecord,
     OfferResult,
+    QueuePlace,
     RecordingReport,
     WorkOrder,
     WorkOrderQuery,
@@ -116,11 +118,25 @@ class WorkOrderLedger(Protocol):
         False, and nothing stored, unless ``report.call_id`` was answered on that work order."""
         ...
 
-    def close_stale(self, at: float) -> asyncio.Future[int]:
+    def keep_queue_place(
+        self, work_order_id: str, resume_sha256: str, priority_check: str
+    ) -> asyncio.Future[None]:
+        """A waiting citizen may take its place back after a hub restart: keep the SHA-256
+        of its resume token with the work order."""
+        ...
+
+    def queue_places(self) -> asyncio.Future[list[QueuePlace]]:
+        """After a restart: the waiting (queued or offered) work orders whose citizen may
+        resume, in the order they queued."""
+        ...
+
+    def close_stale(self, at: float, keep: Collection[str] = ()) -> asyncio.Future[int]:
         """After a restart: close what the previous run left open; resolves to how many.
 
-        Queued or offered work orders are abandoned; calls that were on, or
-        waiting for a wrap-up that can no longer come, are closed as dropped.
+        Queued or offered work orders are abandoned, except those in ``keep`` (queue
+        places recovered: they are ``queued`` again); every ringing offer is withdrawn;
+        calls that were on, or waiting for a wrap-up that can no longer come, are closed
+        as dropped.
         """
         ...
 

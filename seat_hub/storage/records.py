@@ -69,6 +69,16 @@ class ChatRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class QueuePlace:
+    """A waiting work order whose citizen can resume across a hub restart: the SHA-256
+    of the citizen's resume token, and whether its priority was checked."""
+
+    work_order: WorkOrder
+    resume_sha256: str
+    priority_check: str
+
+
+@dataclass(frozen=True, slots=True)
 class HandleTime:
     """How long closed work orders of an item took, answer to close."""
 

@@ -7,6 +7,11 @@
 // The hub's welcome says which STUN/TURN servers the call may use and whether only TURN
 // relays may carry it (ice_policy "relay": no address of this device is offered); the page
 // checks that configuration before it queues, and ends a relay-only call that got no relay.
+// A dropped link or a reloaded page comes back to the same queue place or call: the hub's
+// welcome carries a resume token, kept in sessionStorage (this tab only) while queued or in
+// a call and given back as hello.resume; the hub keeps the place for its grace period. The
+// call's media then come back by a fresh offer from a new peer connection (the agent's
+// side, aiortc, has no ICE restart), also when the hub says the agent's link is back.
 // Test hooks: window.seatStats counts what a person would see happen.
 "use strict";
 
@@ -18,7 +23,8 @@ const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0
                 uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0,
                 recordingNotice: false, noticeBeforeMedia: false,
                 agentCamera: "", agentMicrophone: "", mediaStatesSent: 0,
-                icePolicy: "", offerSdp: "", candidatesSent: [] };
+                icePolicy: "", offerSdp: "", candidatesSent: [],
+                linkDrops: 0, resumes: 0, mediaRenewals: 0, resumeRefused: false, said: [] };
 window.seatStats = stats;
 
 const $ = (id) => document.getElementById(id);
@@ -29,7 +35,10 @@ const ERROR_TEXT = {
   rate_limited: "操作太频繁，请稍后再试。",
   busy: "当前排队人数较多，请稍后再试。给您带来不便，敬请谅解。",
   too_large: "内容太长了。",
+  resume_refused: "网络中断时间过长，之前的排队或通话已结束，请重新排队。",
 };
+const RESUME_KEY = "seat.resume";
+const RECONNECTING = "网络中断，正在重新连接…";
 const AGENT_CAMERA_TEXT = {
   off: "坐席摄像头已关闭，您仍可与坐席语音通话",
   unavailable: "坐席摄像头暂不可用，您仍可与坐席语音通话",
@@ -46,6 +55,8 @@ let workOrderId = "";
 let items = [];           // from items.json: code, name, theme_name, materials
 let reasons = {};         // reason code -> Chinese name, from reasons.json
 let nextTransferId = 1;
+let leaving = false;          // the page closes the link on purpose: no reconnect
+let reconnectDelay = 500;     // ms, doubling to 8 s
 const uploads = new Map();    // upload_id -> {row, bar}
 const downloads = new Map();  // download_id -> {material, parts, received}
 const CHUNK_BYTES = 256 * 1024;
@@ -64,10 +75,16 @@ function show(section) {
   if (heading) { heading.tabIndex = -1; heading.focus(); }
 }
 
-function say(text) { $("status").textContent = text; }
+function say(text) {
+  $("status").textContent = text;
+  if (text && stats.said.length < 100) stats.said.push(text);
+}
 
 function send(type, fields = {}) {
-  if (!ws || ws.readyState !== WebSocket.OPEN) { say("与服务端的连接已断开，请刷新页面重试。"); return; }
+  if (!ws || ws.readyState !== WebSocket.OPEN) {
+    say(resumeToken() ? RECONNECTING : "与服务端的连接已断开，请刷新页面重试。");
+    return;
+  }
   ws.send(JSON.stringify({ v: PROTOCOL_VERSION, type, ...fields }));
 }
 
@@ -95,14 +112,21 @@ async function loadItems() {
   if (wanted) select.value = wanted;
 }
 
-function connect() {
+function resumeToken() { return sessionStorage.getItem(RESUME_KEY) || ""; }
+function forgetResume() { sessionStorage.removeItem(RESUME_KEY); }
+
+function connect(resume = "") {
   return new Promise((resolve, reject) => {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    ws = new WebSocket(`${scheme}://${location.host}/ws`);
+    const socket = ws = new WebSocket(`${scheme}://${location.host}/ws`);
     ws.binaryType = "arraybuffer";
-    ws.onopen = () => { send("hello", { role: "citizen", name: $("name").value.trim().slice(0, 40) }); };
+    ws.onopen = () => {
+      const hello = { role: "citizen", name: $("name").value.trim().slice(0, 40) };
+      if (resume) hello.resume = resume;
+      send("hello", hello);
+    };
     ws.onerror = () => reject(new Error("websocket"));
-    ws.onclose = () => { if (stats.state === "queue" || stats.state === "call") say("连接已断开，请刷新页面重新排队。"); };
+    ws.onclose = () => linkClosed(socket);
     ws.onmessage = (event) => {
       if (event.data instanceof ArrayBuffer) { receiveChunk(event.data); return; }
       let message;
@@ -118,11 +142,32 @@ function connect() {
           return;
         }
         stats.icePolicy = iceConfig.iceTransportPolicy;
+        if (typeof message.resume_token === "string" && message.resume_token) {
+          sessionStorage.setItem(RESUME_KEY, message.resume_token);
+        }
+        if (resume) { stats.resumes += 1; reconnectDelay = 500; say(""); }
         resolve();
       }
       handle(message).catch((error) => { stats.errors.push(String(error)); say("出现问题：" + error); });
     };
   });
+}
+
+// The link ended. Queued or in a call (and not leaving, not refused): come back with the
+// resume token, with backoff; the hub gives the place back within its grace period.
+function linkClosed(socket) {
+  if (socket !== ws) return;   // an old socket; a newer one is in use
+  const waiting = stats.state === "queue" || stats.state === "call";
+  if (leaving || !waiting || !resumeToken() || stats.resumeRefused) {
+    if (waiting && !stats.resumeRefused) say("连接已断开，请刷新页面重新排队。");
+    return;
+  }
+  stats.linkDrops += 1;
+  say(RECONNECTING);
+  setTimeout(() => {
+    connect(resumeToken()).catch(() => {});   // a failed try closes: linkClosed again
+  }, reconnectDelay);
+  reconnectDelay = Math.min(8000, reconnectDelay * 2);
 }
 
 // The RTCPeerConnection configuration from a welcome, checked as protocol v1 says
@@ -155,8 +200,21 @@ async function handle(m) {
       showPosition(m.position, m.expected_wait_s);
       break;
     case "call_started":
-      call = m;
-      await startCall(m);
+      if (call && call.call_id === m.call_id && localStream) {
+        await renewMedia();   // back on a new link: the same call, media made afresh
+      } else {
+        call = m;
+        await startCall(m);
+      }
+      break;
+    case "peer_link":
+      if (!call || m.call_id !== call.call_id) break;
+      if (m.up) {
+        say("工作人员已重新连接，正在恢复视频…");
+        await renewMedia();
+      } else {
+        say("工作人员网络中断，正在等待重新连接…");
+      }
       break;
     case "sdp":
       if (pc && call && m.call_id === call.call_id && m.sdp_type === "answer") {
@@ -176,11 +234,12 @@ async function handle(m) {
       if (call && m.call_id === call.call_id) showAgentMedia(m.camera, m.microphone);
       break;
     case "call_ended":
+      forgetResume();
       endCall(callFailure || (m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。"));
       break;
     case "ack":
       if (m.of === "rate") { stats.rated = true; show("done"); }
-      if (m.of === "leave_queue") show("choose");
+      if (m.of === "leave_queue") { forgetResume(); show("choose"); }
       break;
     case "upload_progress":
       if (m.uploader_role === "citizen") showUploadProgress(m.upload_id, m.received_bytes, m.byte_size);
@@ -199,6 +258,14 @@ async function handle(m) {
       break;
     case "error":
       stats.errors.push(m.code);
+      if (m.code === "resume_refused") {
+        stats.resumeRefused = true;
+        forgetResume();
+        if (pc) { pc.close(); pc = null; }
+        if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
+        call = null;
+        show("choose");
+      }
       say(ERROR_TEXT[m.code] || m.message);
       break;
   }
@@ -219,14 +286,7 @@ async function startCall(started) {
   // A recorded call says so before any camera or microphone opens.
   $("recording-notice").hidden = !started.recorded;
   stats.recordingNotice = Boolean(started.recorded);
-  pc = new RTCPeerConnection(iceConfig);
-  pc.ontrack = (event) => {
-    if (event.track.kind !== "video") return;
-    const remote = $("remote");
-    remote.srcObject = event.streams[0] || new MediaStream([event.track]);
-    const count = () => { stats.remoteFrames += 1; remote.requestVideoFrameCallback(count); };
-    remote.requestVideoFrameCallback(count);
-  };
+  pc = newPeer();
   const wantVideo = cameraWanted = started.media === "video" && !$("audio-only").checked;
   stats.noticeBeforeMedia = stats.recordingNotice && !$("recording-notice").hidden;
   try {
@@ -237,6 +297,32 @@ async function startCall(started) {
   }
   $("local").srcObject = localStream;
   sendMediaState();
+  await offerCall(started);
+}
+
+// The citizen is back on a new link, or the agent is: a new peer connection offers afresh.
+async function renewMedia() {
+  if (!call || !localStream) return;
+  if (pc) { pc.close(); pc = null; }
+  stats.mediaRenewals += 1;
+  pc = newPeer();
+  sendMediaState();
+  await offerCall(call);
+}
+
+function newPeer() {
+  const peer = new RTCPeerConnection(iceConfig);
+  peer.ontrack = (event) => {
+    if (event.track.kind !== "video") return;
+    const remote = $("remote");
+    remote.srcObject = event.streams[0] || new MediaStream([event.track]);
+    const count = () => { stats.remoteFrames += 1; remote.requestVideoFrameCallback(count); };
+    remote.requestVideoFrameCallback(count);
+  };
+  return peer;
+}
+
+async function offerCall(started) {
   for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
   if (!localStream.getAudioTracks().length) pc.addTransceiver("audio", { direction: "recvonly" });
   if (!localStream.getVideoTracks().length) pc.addTransceiver("video", { direction: "recvonly" });
@@ -261,8 +347,9 @@ async function startCall(started) {
     send("ice", { call_id: started.call_id, candidate: c ? c.candidate : "",
                   sdp_mid: c && c.sdpMid ? c.sdpMid : "", sdp_mline_index: c && c.sdpMLineIndex ? c.sdpMLineIndex : 0 });
   };
+  const peer = pc;
   pc.onconnectionstatechange = () => {
-    if (pc && pc.connectionState === "connected") reportCodec();
+    if (pc === peer && pc.connectionState === "connected") reportCodec();
   };
 }
 
@@ -526,6 +613,10 @@ $("join-form").addEventListener("submit", async (event) => {
   }
 });
 $("leave").addEventListener("click", () => send("leave_queue"));
+// A reload (or a page opened again in this tab) while queued or in a call: take it back.
+window.addEventListener("pagehide", () => { if (!resumeToken()) leaving = true; });
+// Test hook: the network fails (the socket ends without a goodbye the hub takes as one).
+window.seatDropLink = () => { if (ws) ws.close(4000, "network test"); };
 $("photo").addEventListener("change", async (event) => {
   for (const file of Array.from(event.target.files)) await uploadFile(file);
   event.target.value = "";
@@ -557,3 +648,8 @@ function toggle(button, kind) {
 
 buildScores();
 loadItems().catch(() => say("事项列表加载失败，请刷新页面。"));
+if (resumeToken()) {
+  // The page was reloaded while queued or in a call.
+  say("正在恢复您的排队或通话…");
+  connect(resumeToken()).catch(() => say("无法连接服务端，请稍后再试。"));
+}

@@ -116,15 +116,18 @@ class Seat:
     progress: list[OutboxEntry]
     accepted: list[OutboxEntry]
     outbox_open: bool = True
+    calls: int = 0
 
     def call(self, work_order_id: str, item_code: str = PENSION) -> None:
+        # Every call has its own id (the same id again is that call resumed).
+        self.calls += 1
         self.workstation.link.message.emit(protocol.CallStarted(
-            f"call-{work_order_id}", work_order_id, "callee", "吴小梅", item_code, "养老认证",
-            "web", "video"))
+            f"call-{work_order_id}-{self.calls}", work_order_id, "callee", "吴小梅", item_code,
+            "养老认证", "web", "video"))
 
     def hang_up(self, work_order_id: str) -> None:
         self.workstation.link.message.emit(
-            protocol.CallEnded(f"call-{work_order_id}", work_order_id, "agent"))
+            protocol.CallEnded(f"call-{work_order_id}-{self.calls}", work_order_id, "agent"))
 
 
 @pytest.fixture

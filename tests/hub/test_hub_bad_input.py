@@ -230,17 +230,20 @@ async def test_signaling_for_a_call_the_sender_is_not_in_is_refused_and_not_rela
     await intruder.expect_error("no_such_work_order")
 
 
-async def test_a_second_login_with_the_same_token_is_refused_and_the_first_goes_on(
+async def test_a_second_login_of_a_seat_takes_over_and_the_stale_one_is_closed(
     hub, clients, witness
 ) -> None:
     first = await clients.agent(hub, "dup")
     second = await clients.connect(hub.url)
-    await second.send(Hello(role="agent", token=hub.tokens["dup"]))
-    await second.expect_error("already_logged_in")
-    assert await second.closed() == 1008
-    await first.send(SetState(state="away", reason="meeting"))
-    presence = await first.expect(Presence)
+    await second.hello("agent", token=hub.tokens["dup"])
+    await second.expect(Presence)
+    taken = await first.expect_error("taken_over")
+    assert taken.of == "hello"
+    assert await first.closed() == 1008
+    await second.send(SetState(state="away", reason="meeting"))
+    presence = await second.expect(Presence, lambda p: p.reason == "meeting")
     assert (presence.state, presence.reason) == ("away", "meeting")
+    assert hub.events("login_takeover")
 
 
 async def test_a_flood_is_rate_limited_then_cut_off(hub, clients, witness) -> None:

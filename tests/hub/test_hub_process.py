@@ -17,6 +17,7 @@ import pytest
 from hubclient import HF, SI_ITEM, agent_seat, db_rows, wait_for_rows
 
 from sandbox.hub_process import HubProcess, HubStartError, SeatSpec
+from sandbox.turn_process import free_port
 from seat_common.protocol import (
     Accept,
     Ack,
@@ -26,17 +27,20 @@ from seat_common.protocol import (
     ChatMessage,
     Decline,
     Hangup,
+    Hello,
     Ice,
     LeaveQueue,
     Offer,
     OfferWithdrawn,
     Presence,
+    Queued,
     QueuePosition,
     QueueSnapshot,
     Rate,
     Sdp,
     SetMode,
     SetState,
+    Welcome,
     WorkOrderClosed,
     WrapUp,
 )
@@ -335,16 +339,74 @@ async def test_a_party_who_disconnects_mid_call_ends_it_for_the_other(start_hub,
     assert (await agent.expect(WorkOrderClosed)).outcome == "dropped"
 
 
-async def test_sigterm_abandons_waiting_contacts_in_the_ledger(start_hub, clients) -> None:
-    hub = start_hub([agent_seat("a1")])
-    queued = await (await clients.citizen(hub)).join()
-    assert hub.pid is not None
-    hub._proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
-    assert await asyncio.to_thread(hub.stop) == 0
-    [row] = db_rows(
-        hub.db_path, "SELECT state FROM work_orders WHERE id = ?", (queued.work_order_id,)
-    )
-    assert row["state"] == "abandoned"
+async def test_a_restart_keeps_the_waiting_citizens_and_they_take_their_places_back(
+    tmp_path, clients
+) -> None:
+    hub = HubProcess([agent_seat("a1")], workdir=tmp_path / "hub", port=free_port())
+    hub.start()
+    try:
+        first = await clients.connect(hub.url, "first")
+        token1 = (await first.hello("citizen", name="甲")).resume_token
+        queued1 = await first.join()
+        second = await clients.connect(hub.url, "second")
+        token2 = (await second.hello("citizen", name="乙")).resume_token
+        queued2 = await second.join()
+        kiosk = await clients.kiosk(hub)  # a kiosk has no resume token: not kept
+        at_kiosk = await kiosk.join(channel="kiosk")
+        hub._proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+        assert await asyncio.to_thread(hub.stop) == 0
+        rows = db_rows(hub.db_path, "SELECT id, state FROM work_orders")
+        states = {r["id"]: r["state"] for r in rows}
+        assert states[queued1.work_order_id] == states[queued2.work_order_id] == "queued"
+
+        await asyncio.to_thread(hub.start)
+        await hub.wait_for_event("queue_restored", lambda e: e.get("work_orders") == 2)
+        [row] = db_rows(hub.db_path, "SELECT state FROM work_orders WHERE id = ?",
+                        (at_kiosk.work_order_id,))
+        assert row["state"] == "abandoned"
+        back2 = await clients.connect(hub.url, "second again")
+        await back2.send(Hello(role="citizen", resume=token2))
+        await back2.expect(Welcome)
+        place2 = await back2.expect(Queued)
+        assert (place2.work_order_id, place2.position) == (queued2.work_order_id, 2)
+        back1 = await clients.connect(hub.url, "first again")
+        await back1.send(Hello(role="citizen", resume=token1))
+        await back1.expect(Welcome)
+        place1 = await back1.expect(Queued)
+        assert (place1.work_order_id, place1.position) == (queued1.work_order_id, 1)
+
+        agent = await clients.agent(hub, "a1")
+        await agent.ready()
+        offer = await agent.expect(Offer)
+        assert offer.work_order_id == queued1.work_order_id
+        await agent.send(Accept(call_id=offer.call_id))
+        assert (await back1.expect(CallStarted)).work_order_id == queued1.work_order_id
+    finally:
+        await asyncio.to_thread(hub.stop)
+
+
+async def test_a_restored_place_nobody_takes_back_is_abandoned_after_the_grace_period(
+    tmp_path, clients
+) -> None:
+    hub = HubProcess([agent_seat("a1")], workdir=tmp_path / "hub", port=free_port(),
+                     extra_args=("--resume-grace", "1"))
+    hub.start()
+    try:
+        citizen = await clients.connect(hub.url, "gone")
+        await citizen.hello("citizen", name="丙")
+        queued = await citizen.join()
+        hub._proc.send_signal(signal.SIGTERM)  # type: ignore[union-attr]
+        assert await asyncio.to_thread(hub.stop) == 0
+        await asyncio.to_thread(hub.start)
+        await hub.wait_for_event("resume_expired", within=30)
+        await wait_for_rows(
+            hub.db_path,
+            "SELECT state FROM work_orders WHERE id = ?",
+            (queued.work_order_id,),
+            lambda rows: rows[0]["state"] == "abandoned",
+        )
+    finally:
+        await asyncio.to_thread(hub.stop)
 
 
 def test_the_sync_api_works_without_an_event_loop(tmp_path) -> None:

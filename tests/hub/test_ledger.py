@@ -141,6 +141,28 @@ async def test_abandoned_and_stale_work_orders_are_closed(tmp_path: Path) -> Non
     assert rows[in_call].outcome == "dropped"
 
 
+async def test_a_kept_queue_place_survives_close_stale_and_is_queued_again(
+    tmp_path: Path,
+) -> None:
+    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+    ledger = store.ledger
+    kept = await _create(ledger)
+    ledger.keep_queue_place(kept, "a" * 64, "verified")
+    ledger.record_offer(kept, "C-1", "a1", 1.0)
+    gone = await _create(ledger)
+    places = await ledger.queue_places()
+    assert [(p.work_order.id, p.resume_sha256, p.priority_check) for p in places] == [
+        (kept, "a" * 64, "verified")
+    ]
+    assert await ledger.close_stale(10.0, keep=[kept]) == 1
+    kept_row, gone_row = await ledger.work_order(kept), await ledger.work_order(gone)
+    [offer] = await ledger.offers(kept)
+    await store.close()
+    assert kept_row is not None and kept_row.state == "queued"
+    assert gone_row is not None and gone_row.state == "abandoned"
+    assert offer.result == "withdrawn"
+
+
 async def test_handle_times_average_answer_to_close_per_item(tmp_path: Path) -> None:
     store = await SqliteStore.open(tmp_path / "l.sqlite3")
     ledger = store.ledger

@@ -189,6 +189,8 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
                                                     tasks=tasks.child("plugin panel")))
     assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
     workstation.call_changed.connect(assist.on_call_changed)
+    # Media made afresh after a dropped link: a kiosk opens a new assist channel.
+    workstation.media_renewed.connect(assist.on_call_changed)
     walk_ins = WalkInDesk(
         CounterIntake(host, GovApiLookups(acceptance.client), acceptance.forms,
                       state_dir / "counter"),

@@ -194,6 +194,8 @@ class MainWindow(QMainWindow):
             ws.wrap_up_needed.connect(self._on_workstation_wrap_up_needed),
             ws.work_order_closed.connect(self._on_workstation_work_order_closed),
             ws.notice.connect(self._on_workstation_notice),
+            ws.media_renewed.connect(self._on_workstation_media_renewed),
+            ws.peer_link_changed.connect(self._on_workstation_peer_link_changed),
             ws.link.state_changed.connect(self._on_link_state_changed),
             ws.link.welcome.connect(lambda _: self._update_title()),
             # A call's end comes before its wrap-up request: decide once both are in.
@@ -312,6 +314,19 @@ class MainWindow(QMainWindow):
                 self.tr("No call. Waiting citizens appear in the queue.")
             )
 
+    def _on_workstation_media_renewed(self, call: ActiveCall) -> None:
+        self.video_pane.view.set_session(call.session)
+        self.video_pane.show_peer_media(call.peer_media)
+        self._show_message(self.tr("Connection restored; the call goes on"))
+
+    def _on_workstation_peer_link_changed(self, up: bool) -> None:
+        if up:
+            self._show_message(self.tr("The citizen is back; the video resumes…"))
+        else:
+            self._show_message(
+                self.tr("The citizen's network dropped; waiting for them to reconnect…"), 60000
+            )
+
     def _on_workstation_wrap_up_needed(self, request: WrapUpRequest) -> None:
         self.work_order_pane.show_wrap_up(request)
         self.video_pane.setVisible(False)
@@ -330,6 +345,7 @@ class MainWindow(QMainWindow):
         text = {  # our own notices, said in the agent's language (the detail is technical)
             "media_failed": self.tr("The call's media could not connect: %1"),
             "bad_ice_config": self.tr("The hub's media relay settings are unusable: %1"),
+            "taken_over": self.tr("This seat logged in on another computer; this one stopped"),
         }.get(notice.code, self.tr("Hub: %1"))
         self._show_message(text.replace("%1", notice.text), 10000)
 
@@ -338,6 +354,10 @@ class MainWindow(QMainWindow):
         self.status_strip.show_link(state, failure)
         if state is LinkState.UNTRUSTED:
             self._show_message(tls_failure_label(failure), 30000)
+        elif state is LinkState.DISCONNECTED and self.workstation.call is not None:
+            self._show_message(
+                self.tr("Network down, reconnecting… the call is kept for a while"), 60000
+            )
 
     def _on_work_order_pane_wrap_up(self, outcome: str, notes: str) -> None:
         if outcome not in protocol.WRAP_UP_OUTCOMES:

@@ -151,7 +151,7 @@ class StatusStrip(QWidget):
         text, colour = {
             LinkState.CONNECTING: (self.tr("Connecting…"), "#bf8700"),
             LinkState.CONNECTED: (self.tr("Connected"), "#1a7f37"),
-            LinkState.DISCONNECTED: (self.tr("Disconnected, retrying"), "#b3261e"),
+            LinkState.DISCONNECTED: (self.tr("Network down, reconnecting…"), "#b3261e"),
             LinkState.UNTRUSTED: (self.tr("Certificate refused, retrying"), "#b3261e"),
             LinkState.REFUSED: (self.tr("Login refused"), "#b3261e"),
             LinkState.STOPPED: (self.tr("Stopped"), "#6e7781"),

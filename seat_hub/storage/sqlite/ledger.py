@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from collections.abc import Collection
 
 from seat_common.protocol import CitizenInfo, Outcome
 from seat_hub.storage.records import (
@@ -23,6 +24,7 @@ from seat_hub.storage.records import (
     ListedWorkOrder,
     OfferRecord,
     OfferResult,
+    QueuePlace,
     RecordingReport,
     WorkOrder,
     WorkOrderQuery,
@@ -134,8 +136,22 @@ class SqliteLedger:
     def link_recording(self, report: RecordingReport) -> asyncio.Future[bool]:
         return self._worker.run("recording_saved", lambda db: _link_recording(db, report))
 
-    def close_stale(self, at: float) -> asyncio.Future[int]:
-        return self._worker.run("close_stale", lambda db: _close_stale(db, at))
+    def keep_queue_place(
+        self, work_order_id: str, resume_sha256: str, priority_check: str
+    ) -> asyncio.Future[None]:
+        return self._worker.execute(
+            "keep_queue_place",
+            "INSERT OR REPLACE INTO queue_places (work_order_id, resume_sha256, priority_check)"
+            " VALUES (?, ?, ?)",
+            (work_order_id, resume_sha256, priority_check),
+        )
+
+    def queue_places(self) -> asyncio.Future[list[QueuePlace]]:
+        return self._worker.run("queue_places", reads.queue_places)
+
+    def close_stale(self, at: float, keep: Collection[str] = ()) -> asyncio.Future[int]:
+        kept = tuple(keep)
+        return self._worker.run("close_stale", lambda db: _close_stale(db, at, kept))
 
     # --- reads ------------------------------------------------------------------
 
@@ -270,11 +286,18 @@ def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> bool:
     return True
 
 
-def _close_stale(db: sqlite3.Connection, at: float) -> int:
+def _close_stale(db: sqlite3.Connection, at: float, keep: tuple[str, ...]) -> int:
     with db:
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS kept_places (id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM kept_places")
+        db.executemany("INSERT OR IGNORE INTO kept_places (id) VALUES (?)", [(k,) for k in keep])
+        db.execute(
+            "UPDATE work_orders SET state = 'queued'"
+            " WHERE state = 'offered' AND id IN (SELECT id FROM kept_places)"
+        )
         abandoned = db.execute(
             "UPDATE work_orders SET outcome = 'abandoned', closed_at = ?, state = 'abandoned'"
-            " WHERE state IN ('queued', 'offered')",
+            " WHERE state IN ('queued', 'offered') AND id NOT IN (SELECT id FROM kept_places)",
             (at,),
         ).rowcount
         db.execute(

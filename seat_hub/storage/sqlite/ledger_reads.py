@@ -16,6 +16,7 @@ from seat_hub.storage.records import (
     HandleTime,
     ListedWorkOrder,
     OfferRecord,
+    QueuePlace,
     WorkOrder,
     WorkOrderQuery,
 )
@@ -24,6 +25,21 @@ from seat_hub.storage.records import (
 def work_order(db: sqlite3.Connection, work_order_id: str) -> WorkOrder | None:
     row = db.execute("SELECT * FROM work_orders WHERE id = ?", (work_order_id,)).fetchone()
     return None if row is None else WorkOrder(**dict(row))
+
+
+def queue_places(db: sqlite3.Connection) -> list[QueuePlace]:
+    rows = db.execute(
+        "SELECT w.*, p.resume_sha256 AS resume_sha256, p.priority_check AS priority_check"
+        " FROM work_orders w JOIN queue_places p ON p.work_order_id = w.id"
+        " WHERE w.state IN ('queued', 'offered') ORDER BY w.queued_at, w.id"
+    )
+    places = []
+    for row in rows:
+        fields = dict(row)
+        resume_sha256 = fields.pop("resume_sha256")
+        priority_check = fields.pop("priority_check")
+        places.append(QueuePlace(WorkOrder(**fields), resume_sha256, priority_check))
+    return places
 
 
 def offers(db: sqlite3.Connection, work_order_id: str) -> list[OfferRecord]:

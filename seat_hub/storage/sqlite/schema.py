@@ -3,6 +3,8 @@
 - ``work_orders``: one row per contact, from queue to rating;
 - ``offers``: every offer of a contact to an agent and how it ended;
 - ``chat_messages``: the chat of each call;
+- ``queue_places``: the SHA-256 of a waiting citizen's resume token, so the queue is
+  recovered after a hub restart and the citizen takes its place back;
 - ``recordings``: where an agent's workstation keeps a call's recording (one per
   work order);
 - ``materials``: one row per stored material (the file itself lives in the
@@ -64,6 +66,11 @@ CREATE TABLE IF NOT EXISTS chat_messages (
     sent_at       REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chat_messages_work_order ON chat_messages (work_order_id);
+CREATE TABLE IF NOT EXISTS queue_places (
+    work_order_id  TEXT PRIMARY KEY REFERENCES work_orders (id),
+    resume_sha256  TEXT NOT NULL,
+    priority_check TEXT NOT NULL DEFAULT 'claimed'
+);
 CREATE TABLE IF NOT EXISTS recordings (
     work_order_id TEXT PRIMARY KEY REFERENCES work_orders (id),
     call_id       TEXT NOT NULL,
