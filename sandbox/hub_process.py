@@ -283,6 +283,11 @@ class HubProcess:
         tail = "\n".join(self.log_text().splitlines()[-20:])
         return f"seat-hub {what}; its log ends with:\n{tail}"
 
+    def crash(self) -> None:
+        """SIGKILL, as a power cut or the kernel's OOM killer would: nothing is cleaned up.
+        ``start`` brings it back on the same ledger."""
+        self._kill()
+
     def _kill(self) -> None:
         proc = self._proc
         if proc is not None and proc.poll() is None:

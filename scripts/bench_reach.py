@@ -35,22 +35,31 @@ returns its figures, so the later ones ("resume", "flood", "restart") slot in be
   ``media_back_ms_p50``: from the network's return (the agent's link logged in again, or
   the citizen's network restored) to the first frame on the agent's new peer. Goal: all
   survive, p50 ≤ 2 s.
+- ``restart``: ``RESTART_CITIZENS`` simulated citizens wait in the queue (no agent
+  serves them) while the hub goes down, once stopped cleanly (SIGTERM) and once crashed
+  (SIGKILL), and comes back on the same port and ledger; each citizen reconnects by
+  itself with its resume token. ``queued``: waiting when it went down; ``kept``: took
+  their place back (the hub's ``resumed`` events). Goal: every one kept.
 
 The last line printed is one JSON object:
 ``{"bench": "reach", "results": {"turn": {"relay_only_connected", "relay_latency_ms_p50",
 "direct_latency_ms_p50", ...}, "flood": {"idle_connections", "joins",
-"honest_login_ms_p99", "hub_rss_mb", ...}}, "goals": {"turn": {..., "met"}, ...}}``.
+"honest_login_ms_p99", "hub_rss_mb", ...}, "resume": {"calls_tried", "calls_survived",
+"media_back_ms_p50", ...}, "restart": {"queued", "kept", ...}},
+"goals": {"turn": {..., "met"}, ...}}``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing
 import os
 import resource
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -69,7 +78,7 @@ from websockets.exceptions import ConnectionClosed, WebSocketException  # noqa: 
 from sandbox.bare_pair import percentile  # noqa: E402
 from sandbox.citizen import CitizenScript, SimulatedCitizen  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
-from sandbox.turn_process import TurnProcess  # noqa: E402
+from sandbox.turn_process import TurnProcess, free_port  # noqa: E402
 from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
 from seat_client.call.session import CallPhase  # noqa: E402
 from seat_client.call.workstation import Workstation  # noqa: E402
@@ -566,10 +575,64 @@ async def bench_resume(args: argparse.Namespace) -> tuple[Figures, Figures]:
     return figures, goals
 
 
+# --- restart ---------------------------------------------------------------------------
+
+#: Citizens waiting when the hub goes down.
+RESTART_CITIZENS = 20
+#: How long each waits before leaving of its own accord (the round's end).
+RESTART_PATIENCE_S = 60.0
+
+
+async def restart_round(how: str, citizens: int) -> tuple[int, int]:
+    """``citizens`` simulated citizens queue (no agent serves them), the hub goes down
+    (``how``: "sigterm", a clean stop, or "sigkill", a crash) and comes back on the same
+    port and ledger; each citizen reconnects by itself with its resume token. Returns how
+    many were queued and how many took their place back."""
+    with tempfile.TemporaryDirectory(prefix="bench-restart-") as work:
+        hub = HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",))],
+                         workdir=Path(work) / "hub", port=free_port())
+        await asyncio.to_thread(hub.start)
+        people = [SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "web", f"等候{i}",
+                                   script=CitizenScript(reconnect=True,
+                                                        leave_queue_after_s=RESTART_PATIENCE_S,
+                                                        give_up_after_s=RESTART_PATIENCE_S + 60))
+                  for i in range(citizens)]
+        loop = asyncio.get_running_loop()
+        runs = [loop.create_task(person.run()) for person in people]
+        try:
+            await until(lambda: len(hub.events("queued")) >= citizens, "all queued", 60)
+            queued = len(hub.events("queued"))
+            if how == "sigkill":
+                hub.crash()
+            else:
+                await asyncio.to_thread(hub.stop)
+            await asyncio.to_thread(hub.start)
+
+            def back() -> int:
+                return sum(e.get("role") == "citizen" for e in hub.events("resumed"))
+
+            with contextlib.suppress(TimeoutError):
+                await until(lambda: back() >= queued, "every citizen is back", 60)
+            return queued, back()
+        finally:
+            await asyncio.gather(*runs, return_exceptions=True)
+            await asyncio.to_thread(hub.stop)
+
+
+async def bench_restart(args: argparse.Namespace) -> tuple[Figures, Figures]:
+    rounds = {how: await restart_round(how, RESTART_CITIZENS) for how in ("sigterm", "sigkill")}
+    queued = sum(q for q, _ in rounds.values())
+    kept = sum(k for _, k in rounds.values())
+    figures: Figures = {"queued": queued, "kept": kept,
+                        **{f"{how}_queued_kept": list(r) for how, r in rounds.items()}}
+    return figures, {"met": queued > 0 and kept == queued}
+
+
 SECTIONS: dict[str, Callable[[argparse.Namespace], Awaitable[tuple[Figures, Figures]]]] = {
     "turn": bench_turn,
     "flood": bench_flood,
     "resume": bench_resume,
+    "restart": bench_restart,
 }
 
 
