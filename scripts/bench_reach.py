@@ -73,7 +73,11 @@ sys.path.insert(0, str(ROOT))
 
 from aiortc import RTCDataChannel, RTCPeerConnection  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
-from websockets.exceptions import ConnectionClosed, WebSocketException  # noqa: E402
+from websockets.exceptions import (  # noqa: E402
+    ConnectionClosed,
+    InvalidStatus,
+    WebSocketException,
+)
 
 from sandbox.bare_pair import percentile  # noqa: E402
 from sandbox.citizen import CitizenScript, SimulatedCitizen  # noqa: E402
@@ -264,12 +268,16 @@ class Flood:
         self.stop = asyncio.Event()
         self.handshakes_done: list[float] = []  # time.monotonic(), the same clock in all
 
-    async def open(self, address: str) -> ClientConnection | None:
+    async def open(self, address: str) -> ClientConnection | str:
+        """An open connection, or why not: "refused" (the hub's HTTP 503 before the
+        handshake: the address is at its cap) or "failed"."""
         try:
             ws = await connect(self.url, compression=None, open_timeout=60,
                                local_addr=(address, 0))
+        except InvalidStatus as exc:
+            return "refused" if exc.response.status_code == 503 else "failed"
         except (OSError, TimeoutError, WebSocketException):
-            return None
+            return "failed"
         finally:
             self.handshakes_done.append(time.monotonic())
         with self.open_now.get_lock():
@@ -285,8 +293,8 @@ class Flood:
         """A connection that never says hello: "kept" (open until the end, or until the
         hello deadline closed it), "refused" or "failed"."""
         ws = await self.open(FLOOD_ADDRESS)
-        if ws is None:
-            return "failed"
+        if isinstance(ws, str):
+            return ws
         try:
             reply = asyncio.ensure_future(ws.recv())
             stopped = asyncio.ensure_future(self.stop.wait())
@@ -312,8 +320,8 @@ class Flood:
         """A citizen who says hello and joins the queue: "queued", "refused" (the join),
         "connection_refused", the code of another refusal (e.g. "busy"), or "failed"."""
         ws = await self.open(JOIN_ADDRESS)
-        if ws is None:
-            return "failed"
+        if isinstance(ws, str):
+            return "connection_refused" if ws == "refused" else ws
         try:
             await ws.send(protocol.encode(protocol.Hello(role="citizen", name=f"排队{index}")))
             await ws.send(protocol.encode(protocol.JoinQueue(item_code=FLOOD_ITEM,

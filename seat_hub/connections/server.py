@@ -106,12 +106,15 @@ class HubServer:
             process_request=self._check_path,
             server_header=None,
             close_timeout=2,
+            # asyncio's default accept queue (100) overflows under a burst of connections:
+            # each dropped SYN costs its sender a 1 s retransmission, an honest one too.
+            backlog=4096,
         )
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         if path == PATH:
-            return None
+            return self._refuse_early(connection)
         if self.page is not None and "Upgrade" not in request.headers:
             response = self.page.respond(path)
             self.log.event("http", path=path[:100], status=response.status_code)
@@ -119,10 +122,24 @@ class HubServer:
         self.log.event("http_refused", path=request.path[:100], status=404)
         return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
 
+    def _refuse_early(self, connection: ServerConnection) -> Response | None:
+        """An address already at its connection cap is refused before the websocket
+        handshake (HTTP 503): a flood's surplus costs the hub a parsed request, not a
+        session, so an honest login is not queued behind it. One under the cap goes on
+        to ``handle``, which counts it (and still refuses, politely, one that raced in)."""
+        address = _address(connection)
+        if not self.hub.addresses.is_full(address):
+            return None
+        self.log.event("connection_refused", remote=address,
+                       open=self.hub.addresses.connections(address),
+                       reason="too many connections from this address", early=True)
+        return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
+                                  "Seat hub: too many connections from this address\n")
+
     async def handle(self, connection: ServerConnection) -> None:
         """One connection, from handshake to clean-up."""
         remote = _remote(connection)
-        address = remote.rsplit(":", 1)[0] if ":" in remote else remote
+        address = _address(connection)
         addresses = self.hub.addresses
         if not addresses.connection_opened(address, self._monotonic()):
             await self._refuse_connection(connection, address)
@@ -249,6 +266,12 @@ class HubServer:
             message=error.message,
         )
         session.send(error_reply(error.code, error.message, error.field, of))
+
+
+def _address(connection: ServerConnection) -> str:
+    """The remote host, without its port (what the per-address limits count)."""
+    remote = _remote(connection)
+    return remote.rsplit(":", 1)[0] if ":" in remote else remote
 
 
 def _remote(connection: ServerConnection) -> str:
