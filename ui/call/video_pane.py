@@ -142,8 +142,8 @@ class VideoView(QWidget):
         if notice:
             self._paint_notice(painter, notice)
         elif self._image is not None:
-            # Whole pixels: the converted frame is copied, not scaled again. A repaint
-            # without a new frame (a resize) scales the last one.
+            # Whole pixels: a frame converted to its painted size is copied, not scaled
+            # again; a smaller one (and the last one, on a resize) is scaled up here.
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             target = self._fit(self._frame_size, self.rect().toRectF()).toRect()
             painter.drawImage(target, self._image)

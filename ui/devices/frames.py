@@ -7,8 +7,9 @@ pixels do not change), so the encoder converts once, as it would anyway. A forma
 has no name for goes through ``QVideoFrame.toImage`` (two copies; no common webcam
 needs it).
 
-``frame_to_image`` goes the other way, for painting: a decoded frame as a ``QImage`` at
-the size it is painted (``device_size``), converted once.
+``frame_to_image`` goes the other way, for painting: a decoded frame as a ``QImage``,
+converted once, scaled down on the way to the size it is painted (``device_size``) or
+left at its own size for the painter to scale up.
 """
 
 from __future__ import annotations
@@ -97,9 +98,13 @@ def _through_image(frame: QVideoFrame) -> av.VideoFrame | None:
 
 
 def frame_to_image(frame: Any, size: QSize | None = None) -> tuple[QImage, np.ndarray[Any, Any]]:
-    """A QImage over the frame's BGRA pixels, scaled to ``size`` on the way if given; keep
-    the array alive while the image is used."""
-    if size is not None and (size.width(), size.height()) != (frame.width, frame.height):
+    """A QImage over the frame's BGRA pixels, scaled down to ``size`` on the way if it is
+    smaller; keep the array alive while the image is used.
+
+    A frame no larger than ``size`` is converted at its own size and left for the painter
+    to scale up: 640×480 to 880×660 took 1.3 ms in swscale, against 0.26 ms converted
+    as it is plus 0.5 ms for ``QPainter`` to draw it scaled (smooth)."""
+    if size is not None and (size.width() < frame.width or size.height() < frame.height):
         # Fast bilinear: ~0.65 ms for 720p to a 440 px view, half of swscale's default.
         frame = frame.reformat(width=size.width(), height=size.height(), format="bgra",
                                interpolation="FAST_BILINEAR")
