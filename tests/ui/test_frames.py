@@ -8,7 +8,7 @@ import numpy as np
 from PyQt6.QtCore import QRect, QSize
 from PyQt6.QtGui import QColor, QImage, QPainter
 
-from ui.devices.frames import frame_to_image
+from ui.devices.frames import FrameConverter
 
 
 def halves(width: int, height: int) -> av.VideoFrame:
@@ -24,19 +24,21 @@ def near(color: QColor, red: int, blue: int) -> bool:
 
 
 def test_a_frame_is_scaled_down_to_a_smaller_view_and_kept_whole_for_a_larger_one() -> None:
-    frame = halves(640, 480)
-    small, _ = frame_to_image(frame, QSize(320, 240))
+    frame, converter = halves(640, 480), FrameConverter()
+    small, _ = converter.to_image(frame, QSize(320, 240))
     assert (small.width(), small.height()) == (320, 240)
-    large, pixels = frame_to_image(frame, QSize(960, 720))
+    large, pixels = converter.to_image(frame, QSize(960, 720))
     assert (large.width(), large.height()) == (640, 480), "the painter scales it up"
     assert pixels.shape[:2] == (480, 640)
-    for image in (small, large):
+    again, _ = converter.to_image(halves(320, 240))  # another size through the same context
+    assert (again.width(), again.height()) == (320, 240)
+    for image in (small, large, again):
         assert near(image.pixelColor(image.width() // 4, image.height() // 2), 220, 30)
         assert near(image.pixelColor(image.width() * 3 // 4, image.height() // 2), 30, 220)
 
 
 def test_a_frame_kept_at_its_size_still_fills_the_larger_view_it_is_painted_in() -> None:
-    image, _ = frame_to_image(halves(640, 480), QSize(960, 720))
+    image, _ = FrameConverter().to_image(halves(640, 480), QSize(960, 720))
     view = QImage(960, 720, QImage.Format.Format_RGB32)
     view.fill(QColor("#000000"))
     painter = QPainter(view)

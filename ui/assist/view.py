@@ -47,7 +47,7 @@ from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.call.session import CallSession
 from seat_common import pii
 from seat_common.protocol import assist as wire
-from ui.devices.frames import frame_to_image
+from ui.devices.frames import FrameConverter
 
 _KEY_NAMES: Final[dict[int, wire.KeyName]] = {
     Qt.Key.Key_Return: "Enter", Qt.Key.Key_Enter: "Enter", Qt.Key.Key_Backspace: "Backspace",
@@ -85,6 +85,7 @@ class SharedScreenView(QWidget):
         self._unsubscribe: Callable[[], None] | None = None
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
+        self._converter = FrameConverter()
         self._placeholder = ""
         self.painted_count = 0
 
@@ -124,7 +125,7 @@ class SharedScreenView(QWidget):
         if self._session is not None:
             newest = self._session.screen_frames.take()
             if newest is not None:
-                self._image, self._pixels = frame_to_image(newest.frame)
+                self._image, self._pixels = self._converter.to_image(newest.frame)
                 self.painted_count += 1
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)

@@ -38,7 +38,7 @@ from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import protocol
 from seat_common.audio_levels import SILENCE_DBFS
 from ui.call.video_pane import VideoView
-from ui.devices.frames import frame_to_image
+from ui.devices.frames import FrameConverter
 
 #: The level meter spans this many dB below full scale.
 _METER_RANGE_DB = 60.0
@@ -52,6 +52,7 @@ class WatchedVideo(QWidget):
         self._viewer = viewer
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
+        self._converter = FrameConverter()
         self.painted_count = 0
         self.setMinimumSize(480, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -73,7 +74,7 @@ class WatchedVideo(QWidget):
         painter.fillRect(self.rect(), QColor("#1f2428"))
         newest = self._viewer.frames.take()
         if newest is not None:
-            self._image, self._pixels = frame_to_image(newest.frame)
+            self._image, self._pixels = self._converter.to_image(newest.frame)
             self.painted_count += 1
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
