@@ -8,6 +8,9 @@ line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
 launcher can read the port; everything else (one JSON line per event) goes to stderr.
 SIGTERM or SIGINT closes every connection, lets the ledger finish its
 writes and exits 0. A wrong seats file, catalog, database, certificate or key exits 2.
+
+``seat-hub audit verify|keygen|export|check-export`` checks the audit log's hash chain
+and writes signed day files of it (``reports/audit_cli.py``).
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
 from seat_hub.parties.seats import SeatsError, load_seats
+from seat_hub.reports import audit_cli
 from seat_hub.settings import HubSettings, HubTls
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import HubStore, LedgerError
@@ -241,6 +245,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["audit"]:  # seat-hub audit verify|keygen|export|check-export
+        return audit_cli.main(argv[1:])
     args = parse_args(argv)
     try:
         return asyncio.run(run(args))

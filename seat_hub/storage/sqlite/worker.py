@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from seat_hub.storage.interface import LedgerError
-from seat_hub.storage.sqlite.schema import SCHEMA
+from seat_hub.storage.sqlite.schema import SCHEMA, upgrade
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -113,6 +113,7 @@ class SqliteWorker:
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(SCHEMA)
         db.commit()
+        upgrade(db)
         self._db = db
 
     def _close_db(self) -> None:
