@@ -25,6 +25,7 @@ from seat_hub.storage.records import (
     OfferRecord,
     OfferResult,
     QueuePlace,
+    RecordingLink,
     RecordingReport,
     WorkOrder,
     WorkOrderQuery,
@@ -133,7 +134,7 @@ class SqliteLedger:
             (score, comment, rated_at, work_order_id),
         )
 
-    def link_recording(self, report: RecordingReport) -> asyncio.Future[bool]:
+    def link_recording(self, report: RecordingReport) -> asyncio.Future[RecordingLink]:
         return self._worker.run("recording_saved", lambda db: _link_recording(db, report))
 
     def keep_queue_place(
@@ -261,16 +262,24 @@ def _record_answer(
         )
 
 
-def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> bool:
+def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> RecordingLink:
     answered = db.execute(
         "SELECT 1 FROM offers WHERE call_id = ? AND work_order_id = ? AND result = 'accepted'",
         (report.call_id, report.work_order_id),
     ).fetchone()
     if answered is None:
-        return False
+        return "no_such_call"
+    linked = db.execute(
+        "SELECT call_id, agent_id, duration_s, byte_size, sha256, video_frames FROM recordings"
+        " WHERE work_order_id = ?", (report.work_order_id,)
+    ).fetchone()
+    if linked is not None:  # kept once: the same report again is fine, another is not
+        same = tuple(linked) == (report.call_id, report.agent_id, report.duration_s,
+                                 report.byte_size, report.sha256, report.video_frames)
+        return "linked" if same else "already_recorded"
     with db:
         db.execute(
-            "INSERT OR REPLACE INTO recordings (work_order_id, call_id, agent_id, duration_s,"
+            "INSERT INTO recordings (work_order_id, call_id, agent_id, duration_s,"
             " byte_size, sha256, video_frames, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 report.work_order_id,
@@ -283,7 +292,7 @@ def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> bool:
                 report.saved_at,
             ),
         )
-    return True
+    return "linked"
 
 
 def _close_stale(db: sqlite3.Connection, at: float, keep: tuple[str, ...]) -> int:
