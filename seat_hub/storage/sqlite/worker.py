@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from seat_common.private_files import private_file
 from seat_hub.storage.interface import LedgerError
 from seat_hub.storage.sqlite.schema import SCHEMA, upgrade
 
@@ -103,6 +104,9 @@ class SqliteWorker:
             db.row_factory = sqlite3.Row
             self._db = db
             return
+        # 0600: citizens' names and ID numbers. SQLite gives its -wal and -shm files the
+        # main file's mode.
+        private_file(self.path)
         db = sqlite3.connect(self.path, timeout=10.0)
         db.row_factory = sqlite3.Row
         mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
