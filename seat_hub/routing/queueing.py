@@ -40,6 +40,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         priority=message.priority,
         media=message.media,
         citizen=admitted.citizen,
+        citizen_key=ctx.citizen_keys.key_of(admitted.citizen),
         queued_at=queued_at,
     )
     contact = Contact(

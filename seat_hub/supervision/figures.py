@@ -6,9 +6,9 @@ call flow as it happens (``queued``, ``answered``, ``abandoned``, ``closed``,
 day (``sum_today``), so a hub restart does not zero the day. ``figures()``
 turns the sums into the wire's ``WallFigures``. The service level counts
 answered contacts answered within 20 s and 60 s of queueing (answered_at −
-queued_at). Users served counts
-distinct citizens answered (by ID number, else phone, else name, else work
-order). A new day starts from zero.
+queued_at). Users served counts distinct citizens answered by their pseudonymous
+key (``parties.citizen_keys``: a keyed hash of the ID number, else the phone); a
+contact without either counts as a user of its own. A new day starts from zero.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from seat_common.protocol import CitizenInfo, WallFigures
+from seat_common.protocol import WallFigures
 from seat_hub.storage.records import WorkOrder
 
 
@@ -32,12 +32,10 @@ def day_start(at: float) -> float:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def citizen_key(citizen: CitizenInfo, work_order_id: str) -> str:
-    """Who a citizen is, for counting users served (the strongest identity given)."""
-    for prefix, value in (("id", citizen.id_number), ("ph", citizen.phone), ("nm", citizen.name)):
-        if value:
-            return f"{prefix}:{value}"
-    return f"wo:{work_order_id}"
+def user_of(citizen_key: str, work_order_id: str) -> str:
+    """Who was served, for counting users: the citizen's key, or the work order itself when
+    the citizen gave nothing that tells them apart (a name does not: namesakes abound)."""
+    return f"key:{citizen_key}" if citizen_key else f"wo:{work_order_id}"
 
 
 @dataclass
@@ -126,10 +124,7 @@ def sum_today(work_orders: Iterable[WorkOrder], now: float) -> TodayFigures:
             today.wait_sum_s += waited
             today.within_20s += waited <= 20.0
             today.within_60s += waited <= 60.0
-            citizen = CitizenInfo(
-                name=w.citizen_name, id_number=w.citizen_id_number, phone=w.citizen_phone
-            )
-            today.users.add(citizen_key(citizen, w.id))
+            today.users.add(user_of(w.citizen_key, w.id))
         if w.state == "closed":
             today.closed += 1
             if w.answered_at is not None and w.closed_at is not None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from seat_common.protocol import CitizenInfo
 from seat_hub.storage.records import WorkOrder, WorkOrderState
 from seat_hub.supervision.figures import (
     TodayFigures,
-    citizen_key,
     day_of,
     day_start,
     sum_today,
+    user_of,
 )
 
 NOON = day_start(1_795_800_000.0) + 12 * 3600
@@ -20,10 +19,10 @@ NOON = day_start(1_795_800_000.0) + 12 * 3600
 
 def test_service_level_users_and_ratings() -> None:
     today = TodayFigures()
-    same = citizen_key(CitizenInfo(name="王小明", id_number="441900199001011234"), "WO-1")
+    same = user_of("k" * 64, "WO-1")
     for i, waited in enumerate((5.0, 20.0, 45.0, 90.0)):
         today.queued(NOON + i)
-        who = same if i < 2 else citizen_key(CitizenInfo(), f"WO-{i}")
+        who = same if i < 2 else user_of("", f"WO-{i}")
         today.answered_call(NOON + i, NOON + i + waited, who)
         today.closed_work_order(300.0, NOON + 400)
     today.queued(NOON + 10)
@@ -67,7 +66,8 @@ def _work_order(
     rating: int | None = None,
 ) -> WorkOrder:
     return replace(
-        _BLANK, id=f"WO-{n}", citizen_name="王小明" if n < 3 else "", queued_at=NOON + n,
+        _BLANK, id=f"WO-{n}", citizen_name="王小明", citizen_key="k" * 64 if n < 3 else "",
+        queued_at=NOON + n,
         state=state, answered_at=answered_at, closed_at=closed_at, rating=rating,
     )
 

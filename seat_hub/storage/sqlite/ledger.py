@@ -50,10 +50,13 @@ class SqliteLedger:
         media: str,
         citizen: CitizenInfo,
         queued_at: float,
+        citizen_key: str = "",
     ) -> asyncio.Future[str]:
         return self._worker.run(
             "create_work_order",
-            lambda db: _create(db, item_code, channel, priority, media, citizen, queued_at),
+            lambda db: _create(
+                db, item_code, channel, priority, media, citizen, queued_at, citizen_key
+            ),
         )
 
     def record_offer(
@@ -187,6 +190,7 @@ def _create(
     media: str,
     citizen: CitizenInfo,
     queued_at: float,
+    citizen_key: str,
 ) -> str:
     prefix = time.strftime("WO-%Y%m%d-", time.localtime(queued_at))
     with db:
@@ -197,8 +201,8 @@ def _create(
         work_order_id = f"{prefix}{(row[0] or 0) + 1:06d}"
         db.execute(
             "INSERT INTO work_orders (id, item_code, channel, priority, media,"
-            " citizen_name, citizen_id_number, citizen_phone, hall, queued_at, state)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')",
+            " citizen_name, citizen_id_number, citizen_phone, hall, queued_at, state,"
+            " citizen_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
             (
                 work_order_id,
                 item_code,
@@ -210,6 +214,7 @@ def _create(
                 citizen.phone,
                 citizen.hall,
                 queued_at,
+                citizen_key,
             ),
         )
     return work_order_id

@@ -13,7 +13,8 @@
 - ``audit_log``: every supervisor action. It is append-only: triggers refuse every
   UPDATE and DELETE, so not even a bug in the hub can rewrite history.
 
-Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing.
+Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing,
+except that the columns of ``ADDED_COLUMNS`` are added to a file made before them.
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ CREATE TABLE IF NOT EXISTS work_orders (
     rating_comment    TEXT NOT NULL DEFAULT '',
     rated_at          REAL,
     state             TEXT NOT NULL CHECK (state IN
-        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned'))
+        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned')),
+    citizen_key       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS work_orders_state ON work_orders (state);
 CREATE INDEX IF NOT EXISTS work_orders_item ON work_orders (item_code, state);
@@ -129,3 +131,7 @@ BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 """
 
 SCHEMA: Final = WORK_ORDERS + MATERIALS + AUDIT_LOG
+
+#: Columns added since the first release: (table, column, definition). A file made
+#: before a column gets it when the hub opens it (its old rows take the default).
+ADDED_COLUMNS: Final = (("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),)
