@@ -163,7 +163,8 @@ def _bar_chart(title: str, labels: list[str], values: list[int], font: str) -> D
     chart.valueAxis.valueStep = step
     chart.valueAxis.labelTextFormat = "%d"
     chart.bars[0].fillColor = colors.HexColor("#0969da")
-    chart.barLabelFormat = "%d"
+    # Past twenty bars their numbers run into each other: the tables give them.
+    chart.barLabelFormat = "%d" if len(values) <= 20 else None
     chart.barLabels.fontName = font
     chart.barLabels.fontSize = 7
     chart.barLabels.nudge = 6
