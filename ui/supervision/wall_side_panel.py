@@ -119,14 +119,17 @@ class WallSidePanel(QWidget):
         return self._figure_values[key].text()
 
     def _show_figures(self, f: WallFigures) -> None:
+        # Nothing to divide yet (no caller has stopped waiting, nobody answered, nothing
+        # closed): a dash, not a 0 % or 00:00 that reads as a bad figure.
+        waited = f.answered + f.abandoned > 0
         values = {
             "offered": str(f.offered),
             "answered": str(f.answered),
             "abandoned": str(f.abandoned),
-            "asa": clock_text(f.average_speed_of_answer_s),
-            "sl20": _percent(f.service_level_20s),
-            "sl60": _percent(f.service_level_60s),
-            "aht": clock_text(f.average_handling_s),
+            "asa": clock_text(f.average_speed_of_answer_s) if f.answered else "–",
+            "sl20": _percent(f.service_level_20s) if waited else "–",
+            "sl60": _percent(f.service_level_60s) if waited else "–",
+            "aht": clock_text(f.average_handling_s) if f.work_orders_closed else "–",
             "closed": str(f.work_orders_closed),
             "users": str(f.users_served),
             "rating": f"{f.average_rating:.2f}" if f.ratings else "–",
