@@ -4,13 +4,16 @@
     seat-report --db var/hub.sqlite3 --month 2026-11 --out month.pdf [--seats seats.json]
     seat-report --db var/hub.sqlite3 --year 2026 --out year.pdf
     seat-report --db var/hub.sqlite3 --from 2026-10-01 --to 2026-12-31 --by hall,item --out q4.pdf
+    seat-report --db var/hub.sqlite3 --month 2026-11 --only hall=沙田镇 --out shatian.pdf
     python -m seat_hub.reports ...        # the same, without the console script
 
 Opens the hub's records read-only (the hub may keep running), reads the work
 orders queued in the period through the storage interface, counts them
 (``contact_figures``: users by the citizens' pseudonymous keys, never by what is
 shown of them) and writes the PDF with ``stats_report``, broken down by the
-dimensions of ``--by`` (default theme, agent and channel; a year adds months).
+dimensions of ``--by`` (default theme, agent and channel; a year adds months);
+``--only DIMENSION=VALUE`` (repeatable) keeps the work orders of one hall, theme,
+item (code), agent or channel, and the title says so.
 With ``--seats`` every agent is listed, by name, those who served nobody too.
 Prints one JSON line: the path and the headline figures (null where there is
 nothing to divide). A wrong period, dimension, seats file, catalog or database
@@ -36,9 +39,10 @@ from seat_hub.reports.contact_figures import (
     ContactFigures,
     Dimension,
     summarise,
+    value_of,
 )
 from seat_hub.reports.periods import ReportPeriod
-from seat_hub.reports.stats_report import ReportText, write_report
+from seat_hub.reports.stats_report import DIMENSION_NAMES, ReportText, write_report
 from seat_hub.storage.interface import LedgerError
 from seat_hub.storage.records import WorkOrder
 from seat_hub.storage.stores import open_store
@@ -46,6 +50,7 @@ from seat_hub.storage.stores import open_store
 #: The report's title: it goes to the city's offices.
 TITLE = "东莞市视频办服务统计报告"
 DEFAULT_BY: tuple[Dimension, ...] = ("theme", "agent", "channel")
+FILTERABLE: tuple[Dimension, ...] = ("hall", "theme", "item", "agent", "channel")
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -63,6 +68,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--by",
         help=f"breakdowns, comma-separated, of {', '.join(DIMENSIONS)}"
         " (default: theme,agent,channel; a year adds month)",
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="DIMENSION=VALUE",
+        help="only the work orders of one hall, theme, item, agent or channel (repeatable),"
+        " e.g. hall=沙田镇, channel=kiosk",
     )
     parser.add_argument(
         "--threshold",
@@ -83,6 +96,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
             from_day=args.from_day, to_day=args.to_day,
         )
         args.dimensions = dimensions(args.by, args.period)
+        args.filters = filters(args.only)
     except ValueError as exc:
         parser.error(str(exc))
     if not 0 < args.threshold <= 3600:
@@ -99,6 +113,19 @@ def dimensions(by: str | None, period: ReportPeriod) -> tuple[Dimension, ...]:
     if wrong or not asked:
         raise ValueError(f"--by {by!r}: want a comma-separated list of {', '.join(DIMENSIONS)}")
     return tuple(cast(Dimension, part) for part in dict.fromkeys(asked))
+
+
+def filters(only: Sequence[str]) -> tuple[tuple[Dimension, str], ...]:
+    """``--only`` as (dimension, value) pairs, checked."""
+    pairs: list[tuple[Dimension, str]] = []
+    for spec in only:
+        name, _, value = spec.partition("=")
+        if name not in FILTERABLE or not value.strip():
+            raise ValueError(
+                f"--only {spec!r}: want DIMENSION=VALUE, DIMENSION one of {', '.join(FILTERABLE)}"
+            )
+        pairs.append((name, value.strip()))
+    return tuple(pairs)
 
 
 async def read_work_orders(db: Path, since: float, until: float) -> list[WorkOrder]:
@@ -155,8 +182,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (catalog_module.CatalogError, SeatsError, LedgerError) as exc:
         print(f"seat-report: {exc}", file=sys.stderr)
         return 2
+    kept = [
+        w
+        for w in work_orders
+        if all(value_of(w, d, items, agent_halls) == v for d, v in args.filters)
+    ]
     figures = summarise(
-        work_orders,
+        kept,
         items,
         by=args.dimensions,
         threshold_s=args.threshold,
@@ -164,7 +196,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         agent_halls=agent_halls,
     )
     text = ReportText(
-        title=TITLE,
+        title=TITLE + "".join(f"（{DIMENSION_NAMES[d]}：{v}）" for d, v in args.filters),
         period=period.label,
         covered=period.covered(now),
         names={

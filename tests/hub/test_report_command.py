@@ -143,6 +143,22 @@ def test_a_custom_span_counts_its_days_inclusive(
     assert summary["period"] == "2026年11月28日至2026年11月29日"
 
 
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs pdftotext (poppler-utils)")
+def test_only_one_hall_or_channel(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "shatian.pdf"
+    args = ["--db", str(db), "--month", "2026-11", "--out", str(out)]
+    assert main([*args, "--only", "hall=沙田镇"]) == 0
+    assert _summary(capsys)["work_orders"] == 1  # the kiosk call from 沙田镇
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "东莞市视频办服务统计报告（大厅：沙田镇）" in text
+    assert main([*args, "--only", "channel=web"]) == 0
+    assert _summary(capsys)["work_orders"] == 2  # the web call and the abandoned one
+
+
 def test_a_missing_ledger_or_a_wrong_period_or_breakdown_is_a_clear_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -158,6 +174,8 @@ def test_a_missing_ledger_or_a_wrong_period_or_breakdown_is_a_clear_error(
         (["--from", "2026-11-28", "--to", "2026-11-01"], "is before --from"),
         (["--year", "2026", "--by", "theme,weather"], "--by 'theme,weather'"),
         (["--year", "2026", "--threshold", "0"], "--threshold must be"),
+        (["--year", "2026", "--only", "weather=rain"], "--only 'weather=rain'"),
+        (["--year", "2026", "--only", "hall="], "--only 'hall='"),
     ):
         with pytest.raises(SystemExit) as exited:
             main(["--db", str(missing), *wrong, "--out", str(out)])
