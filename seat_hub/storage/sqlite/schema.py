@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS work_orders (
 );
 CREATE INDEX IF NOT EXISTS work_orders_state ON work_orders (state);
 CREATE INDEX IF NOT EXISTS work_orders_item ON work_orders (item_code, state);
+-- Periods (today's figures, reports) and the newest-first search read by queue time.
+CREATE INDEX IF NOT EXISTS work_orders_queued ON work_orders (queued_at);
 CREATE TABLE IF NOT EXISTS offers (
     call_id       TEXT PRIMARY KEY,
     work_order_id TEXT NOT NULL REFERENCES work_orders (id),
