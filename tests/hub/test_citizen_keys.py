@@ -7,7 +7,9 @@ import stat
 from pathlib import Path
 
 import pytest
+from hubclient import SI, agent_seat
 
+from sandbox.hub_process import HubProcess, HubStartError
 from seat_common.protocol import CitizenInfo
 from seat_hub.parties.citizen_keys import CitizenKeyError, CitizenKeys
 
@@ -45,3 +47,20 @@ def test_a_short_or_unreadable_secret_is_a_clear_error(tmp_path: Path) -> None:
         CitizenKeys.from_file(short)
     with pytest.raises(CitizenKeyError, match="citizen-key secret"):
         CitizenKeys.from_file(tmp_path)  # a directory
+
+
+def test_a_hub_with_a_bad_secret_file_stops_with_a_message(tmp_path: Path) -> None:
+    short = tmp_path / "short.secret"
+    short.write_text("tooshort\n")
+    hub = HubProcess(
+        [agent_seat("0001", SI)], workdir=tmp_path / "hub",
+        extra_args=["--citizen-key-file", str(short)],
+    )
+    with pytest.raises(HubStartError, match=r"citizen-key secret .*short\.secret: want one line"):
+        hub.start()
+
+
+def test_a_hub_makes_its_secret_beside_the_ledger(tmp_path: Path) -> None:
+    with HubProcess([agent_seat("0001", SI)], workdir=tmp_path / "hub") as hub:
+        secret = hub.db_path.parent / "citizen-key.secret"
+        assert stat.S_IMODE(secret.stat().st_mode) == 0o600
