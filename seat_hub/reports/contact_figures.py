@@ -8,7 +8,8 @@ breakdown asked for (hall, theme, item, agent, channel, month, day).
 The definitions (``DEFINITIONS`` prints them on the report, in Chinese):
 
 - work orders: queued in the period, abandoned ones included; completed (办结):
-  closed by an agent's wrap-up (the article's 办结工单数);
+  answered and closed, by the agent's wrap-up or by the hub (wrap-up overdue, a call
+  cut by a restart) (the article's 办结工单数);
 - users served: different citizens answered, told apart by their pseudonymous key
   (``parties.citizen_keys``); a contact without ID number or phone counts as one;
 - offered: contacts that stopped waiting, answered or abandoned (still waiting at
