@@ -226,7 +226,7 @@ def write_report(figures: ContactFigures, text: ReportText, path: Path) -> Path:
         Paragraph(f"数据范围：{text.covered}", body),
         Spacer(1, 3 * mm),
         _table([["指标", "数值", "口径"], *headline], font, [34 * mm, 34 * mm, 112 * mm]),
-        Paragraph(f"比率无可除之数时显示“{NOTHING}”。", small),
+        Paragraph(f"分母为零、无法计算的指标显示为“{NOTHING}”。", small),
         Spacer(1, 3 * mm),
     ]
     for dimension in ("theme", "agent", "channel"):
