@@ -59,9 +59,11 @@ class WorkOrderLedger(Protocol):
         media: str,
         citizen: CitizenInfo,
         queued_at: float,
+        citizen_key: str = "",
     ) -> asyncio.Future[str]:
         """A new work order in state ``queued``; resolves to its id (WO-YYYYMMDD-NNNNNN,
-        numbered per local day of ``queued_at``)."""
+        numbered per local day of ``queued_at``). ``citizen_key`` is the citizen's
+        pseudonymous key (``seat_hub.parties.citizen_keys``), "" when unknown."""
         ...
 
     def record_offer(

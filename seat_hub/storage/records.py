@@ -46,6 +46,8 @@ class WorkOrder:
     rating_comment: str
     rated_at: float | None
     state: WorkOrderState
+    #: The citizen's pseudonymous key (``seat_hub.parties.citizen_keys``; "": unknown).
+    citizen_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)

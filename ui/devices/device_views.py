@@ -19,7 +19,7 @@ from typing import Any, Final
 import numpy as np
 from PyQt6.QtCore import QRect, QRectF, QSize, QSizeF, Qt, QTimer
 from PyQt6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QShowEvent
-from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.media.capture import VideoFeed
 from seat_common.audio_levels import SILENCE_DBFS
@@ -27,6 +27,7 @@ from ui.devices.camera import Camera
 from ui.devices.frames import FrameConverter, device_size
 from ui.devices.microphone import Microphone
 from ui.devices.precheck import SILENT_BELOW_DBFS
+from ui.labels import PlainLabel
 
 PREVIEW_FPS: Final = 15
 #: A camera silent this long is shown as not working, not as its last picture.
@@ -176,7 +177,7 @@ class LevelMeter(QWidget):
         self._quiet_since: float | None = None
         self._last_tick = time.monotonic()
         self.bar = _MeterBar(self)
-        self.hint = QLabel(self.tr("The microphone gives no sound"), self)
+        self.hint = PlainLabel(self.tr("The microphone gives no sound"), self)
         self.hint.setObjectName("microphoneSilent")
         self.hint.setStyleSheet("color: #cf222e;")
         policy = self.hint.sizePolicy()

@@ -24,7 +24,6 @@ from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QColor, QFont, QImage, QKeySequence, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -39,6 +38,7 @@ from seat_common import protocol
 from seat_common.audio_levels import SILENCE_DBFS
 from ui.call.video_pane import VideoView
 from ui.devices.frames import FrameConverter
+from ui.labels import PlainLabel
 
 #: The level meter spans this many dB below full scale.
 _METER_RANGE_DB = 60.0
@@ -110,16 +110,17 @@ class WatchWindow(QWidget):
         self._started = time.monotonic()
         self._closing_by_hub = False
         self._problems: Mapping[DeviceKind, DeviceProblem] = {}
-        self.title = QLabel(self)
+        self.title = PlainLabel(self)
         self.title.setObjectName("watchTitle")
         self.title.setWordWrap(True)  # a long name and a long item: two lines, not a wide window
-        self.mode = QLabel(self)
+        self.mode = PlainLabel(self)
+        self.mode.setTextFormat(Qt.TextFormat.RichText)  # a coloured dot of ours
         self.mode.setObjectName("watchMode")
-        self.mic_live = QLabel(self)
+        self.mic_live = PlainLabel(self)
         self.mic_live.setObjectName("watchMicLive")
         self.mic_live.setText("● " + self.tr("Your microphone is live in the call"))
         self.mic_live.hide()
-        self.device_problems = QLabel(self)
+        self.device_problems = PlainLabel(self)
         self.device_problems.setObjectName("watchDeviceProblem")
         self.device_problems.setWordWrap(True)
         self.device_problems.hide()
@@ -143,10 +144,10 @@ class WatchWindow(QWidget):
         self.stop_button = QPushButton(self.tr("Stop watching (Esc)"), self)
         self.stop_button.setShortcut(QKeySequence("Esc"))
         controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("Voices"), self))
+        controls.addWidget(PlainLabel(self.tr("Voices"), self))
         controls.addWidget(self.meter, 1)
         controls.addSpacing(8)
-        controls.addWidget(QLabel(self.tr("Volume"), self))
+        controls.addWidget(PlainLabel(self.tr("Volume"), self))
         controls.addWidget(self.volume)
         controls.addWidget(self.mute_button)
         controls.addSpacing(16)

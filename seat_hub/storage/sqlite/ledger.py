@@ -51,10 +51,13 @@ class SqliteLedger:
         media: str,
         citizen: CitizenInfo,
         queued_at: float,
+        citizen_key: str = "",
     ) -> asyncio.Future[str]:
         return self._worker.run(
             "create_work_order",
-            lambda db: _create(db, item_code, channel, priority, media, citizen, queued_at),
+            lambda db: _create(
+                db, item_code, channel, priority, media, citizen, queued_at, citizen_key
+            ),
         )
 
     def record_offer(
@@ -188,18 +191,23 @@ def _create(
     media: str,
     citizen: CitizenInfo,
     queued_at: float,
+    citizen_key: str,
 ) -> str:
     prefix = time.strftime("WO-%Y%m%d-", time.localtime(queued_at))
     with db:
+        # The day's last number, by a range on the primary key (a LIKE would read the
+        # whole table): the numbers are zero-padded, so the greatest id is the last.
         row = db.execute(
-            "SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM work_orders WHERE id LIKE ?",
-            (len(prefix) + 1, prefix + "%"),
+            "SELECT MAX(id) FROM work_orders WHERE id > ? AND id < ?", (prefix, prefix + "~")
         ).fetchone()
-        work_order_id = f"{prefix}{(row[0] or 0) + 1:06d}"
+        last = int(row[0][len(prefix) :]) if row[0] else 0
+        if last >= 999_999:  # six digits a day: far beyond any hall, and said if not
+            raise sqlite3.IntegrityError(f"work order numbers of {prefix} are used up")
+        work_order_id = f"{prefix}{last + 1:06d}"
         db.execute(
             "INSERT INTO work_orders (id, item_code, channel, priority, media,"
-            " citizen_name, citizen_id_number, citizen_phone, hall, queued_at, state)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')",
+            " citizen_name, citizen_id_number, citizen_phone, hall, queued_at, state,"
+            " citizen_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
             (
                 work_order_id,
                 item_code,
@@ -211,6 +219,7 @@ def _create(
                 citizen.phone,
                 citizen.hall,
                 queued_at,
+                citizen_key,
             ),
         )
     return work_order_id

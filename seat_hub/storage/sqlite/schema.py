@@ -15,8 +15,9 @@
   carries the hash of the one before (``hash``, ``storage/audit_chain.py``), so a
   change made to the file behind the hub's back shows (``seat-hub audit verify``).
 
-Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing, but for
-``upgrade``, which chains an audit log written before the chain existed.
+Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing, except
+that the columns of ``ADDED_COLUMNS`` are added to a file made before them and
+``upgrade`` chains an audit log written before the chain existed.
 """
 
 from __future__ import annotations
@@ -50,10 +51,13 @@ CREATE TABLE IF NOT EXISTS work_orders (
     rating_comment    TEXT NOT NULL DEFAULT '',
     rated_at          REAL,
     state             TEXT NOT NULL CHECK (state IN
-        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned'))
+        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned')),
+    citizen_key       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS work_orders_state ON work_orders (state);
 CREATE INDEX IF NOT EXISTS work_orders_item ON work_orders (item_code, state);
+-- Periods (today's figures, reports) and the newest-first search read by queue time.
+CREATE INDEX IF NOT EXISTS work_orders_queued ON work_orders (queued_at);
 CREATE TABLE IF NOT EXISTS offers (
     call_id       TEXT PRIMARY KEY,
     work_order_id TEXT NOT NULL REFERENCES work_orders (id),
@@ -140,6 +144,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
 """ + "\n".join(AUDIT_TRIGGERS) + "\n"
 
 SCHEMA: Final = WORK_ORDERS + MATERIALS + AUDIT_LOG
+
+#: Columns added since the first release: (table, column, definition). A file made
+#: before a column gets it when the hub opens it (its old rows take the default).
+ADDED_COLUMNS: Final = (("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),)
 
 
 def upgrade(db: sqlite3.Connection) -> None:

@@ -23,7 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from seat_common.private_files import private_file
 from seat_hub.storage.interface import LedgerError
-from seat_hub.storage.sqlite.schema import SCHEMA, upgrade
+from seat_hub.storage.sqlite.schema import ADDED_COLUMNS, SCHEMA, upgrade
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -116,6 +116,10 @@ class SqliteWorker:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(SCHEMA)
+        for table, column, definition in ADDED_COLUMNS:
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:  # a file made before the column: fixed names only
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         db.commit()
         upgrade(db)
         self._db = db
