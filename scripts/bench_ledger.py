@@ -15,8 +15,9 @@ On a fresh SQLite ledger in a temporary folder (the hub's own store, WAL,
   at that size (goal ≤ 50 ms);
 - ``report_year_s_at_200k``: ``seat-report --year`` over the whole year, reading
   included, six breakdowns (goal ≤ 10 s);
-- ``audit_verify_s_at_100k``: null until the audit log is a hash chain with
-  ``seat-hub audit verify``.
+- ``audit_verify_s_at_100k``: ``seat-hub audit verify`` over an audit log of 100,000
+  rows, each chained to the one before (written in bulk as the hub writes them one by
+  one), reading included (goal ≤ 5 s).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ sys.path.insert(0, str(ROOT))
 
 from seat_common import catalog  # noqa: E402
 from seat_common.protocol import CitizenInfo  # noqa: E402
+from seat_hub.reports.audit_cli import main as audit_main  # noqa: E402
 from seat_hub.reports.cli import main as report_main  # noqa: E402
+from seat_hub.storage.audit_chain import AuditRow, chained  # noqa: E402
 from seat_hub.storage.records import WorkOrderQuery  # noqa: E402
 from seat_hub.storage.sqlite.store import SqliteStore  # noqa: E402
 
@@ -65,7 +68,7 @@ def _fill(path: Path, rows: int, rng: random.Random) -> None:
     """``rows`` work orders over the year, numbered per day as the ledger numbers them."""
     start = dt.datetime(YEAR, 1, 1)
     per_day = rows // 365 + 1
-    batch = []
+    batch: list[tuple[object, ...]] = []
     db = sqlite3.connect(path)
     for n in range(rows):
         day = start + dt.timedelta(days=n // per_day)
@@ -95,6 +98,28 @@ def _insert(db: sqlite3.Connection, batch: list[tuple[object, ...]]) -> None:
     )
     db.commit()
     batch.clear()
+
+
+async def _audit_verify_s(path: Path, rows: int) -> float:
+    """Seconds for ``seat-hub audit verify`` over ``rows`` chained audit rows."""
+    await (await SqliteStore.open(path)).close()  # the hub's tables
+    actions = ("whisper", "supervise_state", "move_contact", "watch", "barge_in")
+    chain = chained(AuditRow(n, 1_735_689_600.0 + n * 300, f"S{n % 7:02d}", actions[n % 5],
+                             f"00{n % 37:02d}", f"第{n}条记录", "ok") for n in range(1, rows + 1))
+    db = sqlite3.connect(path)
+    db.executemany("INSERT INTO audit_log (seq, at, supervisor_id, action, target, detail, result,"
+                   " hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   [(r.seq, r.at, r.supervisor_id, r.action, r.target, r.detail, r.result, r.hash)
+                    for r in chain])
+    db.commit()
+    db.close()
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        code = audit_main(["verify", "--db", str(path)])
+    seconds = time.perf_counter() - started
+    if code != 0 or f"{rows} rows, chain whole" not in out.getvalue():
+        raise SystemExit(f"seat-hub audit verify failed ({code}): {out.getvalue()}")
+    return round(seconds, 2)
 
 
 async def _bench(folder: Path, rows: int, samples: int) -> dict[str, object]:
@@ -135,7 +160,7 @@ async def _bench(folder: Path, rows: int, samples: int) -> dict[str, object]:
         "insert_ms_p50_at_200k": _ms(at_big, 0.5),
         "search_ms_p99_at_200k": _ms(searches, 0.99),
         "report_year_s_at_200k": round(report_s, 2),
-        "audit_verify_s_at_100k": None,
+        "audit_verify_s_at_100k": await _audit_verify_s(folder / "audit.sqlite3", 100_000),
         "rows": rows,
     }
 
