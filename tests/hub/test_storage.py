@@ -76,6 +76,44 @@ async def test_the_search_matches_literally_per_agent_newest_first(store: HubSto
     assert [f.work_order.id for f in window] == [newer]
 
 
+async def test_a_longer_text_is_found_through_the_index_as_the_hub_changes_the_rows(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    store = await SqliteStore.open(path)
+    ledger = store.ledger
+    first = await _served(ledger, T0, "0012", call_id="C-1")
+    second = await _served(ledger, T0 + 10, "0013", call_id="C-2")
+    queued = await ledger.create_work_order(
+        item_code="HF-WITHDRAW", channel="kiosk", priority="normal", media="video",
+        citizen=CitizenInfo(name=""), queued_at=T0 + 20)
+
+    async def ids(text: str) -> list[str]:
+        return [f.work_order.id for f in await ledger.search(WorkOrderQuery(text=text))]
+
+    assert await ids("RESOLVED") == [second, first]  # inside a word, any case
+    assert await ids("0013") == [second] and await ids(first[-6:]) == [first]
+    assert await ids("hf-with") == [queued]
+    assert await ids('%_"x') == [] and await ids("NEAR(") == []  # text, never a query
+    await ledger.abandon(queued, T0 + 30)  # the hub changes the row: the index follows
+    assert await ids("abandon") == [queued]
+    moved = await ledger.create_work_order(
+        item_code="SI-UNEMP-QUERY", channel="web", priority="normal", media="video",
+        citizen=CitizenInfo(name=""), queued_at=T0 + 40)
+    await ledger.move_item(moved, "HF-WITHDRAW")  # a supervisor moves a waiting citizen
+    assert await ids("hf-with") == [moved, queued]
+    await store.close()
+    # A ledger from before the index: made and filled when the hub opens it.
+    db = sqlite3.connect(path)
+    db.executescript("DROP TABLE work_orders_text; DROP TRIGGER work_orders_text_insert;"
+                     " DROP TRIGGER work_orders_text_update; DROP TRIGGER work_orders_text_delete;")
+    db.close()
+    store = await SqliteStore.open(path)
+    assert [f.work_order.id for f in await store.ledger.search(WorkOrderQuery(text="0012"))] == [
+        first]
+    await store.close()
+
+
 async def test_a_recording_links_once_and_only_to_a_call_answered_on_its_work_order(
     store: HubStore,
 ) -> None:

@@ -82,43 +82,68 @@ def queued(db: sqlite3.Connection, since: float, until: float | None) -> list[Wo
     return [WorkOrder(**dict(r)) for r in rows]
 
 
+#: A text this long or longer is looked up in the trigram index; shorter, row by row.
+TRIGRAM = 3
+
+
 def _like(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
 
 
 def search(db: sqlite3.Connection, query: WorkOrderQuery) -> list[ListedWorkOrder]:
-    """The work orders matching ``query``, newest first, with their recordings' lengths."""
-    where = ["1 = 1"]
+    """The work orders matching ``query``, newest first, with their recordings' lengths.
+
+    A text of ``TRIGRAM`` characters or more is looked up in the trigram index
+    (``schema.WORK_ORDER_TEXT``), newest row first, so a rare text reads few rows and a
+    common one stops at ``limit``; "newest" there is the order rows were written, which is
+    the order citizens queued in. A shorter text is matched row by row (LIKE)."""
+    where: list[str] = []
     params: list[Any] = []
     if query.agent_id:
-        where.append("agent_id = ?")
+        where.append("w.agent_id = ?")
         params.append(query.agent_id)
     if query.since:
-        where.append("queued_at >= ?")
+        where.append("w.queued_at >= ?")
         params.append(query.since)
     if query.until:
-        where.append("queued_at < ?")
+        where.append("w.queued_at < ?")
         params.append(query.until)
-    if query.text:
-        like = _like(query.text)
-        alternatives = [
-            "id LIKE ? ESCAPE '\\'",
-            "item_code LIKE ? ESCAPE '\\'",
-            "outcome LIKE ? ESCAPE '\\'",
-            "agent_id LIKE ? ESCAPE '\\'",
-        ]
-        params.extend([like] * 4)
-        if query.item_codes:
-            alternatives.append(f"item_code IN ({', '.join('?' * len(query.item_codes))})")
-            params.extend(query.item_codes)
-        where.append("(" + " OR ".join(alternatives) + ")")
-    params.append(query.limit)
+    by_item = ([f"w.item_code IN ({', '.join('?' * len(query.item_codes))})"],
+               list(query.item_codes)) if query.item_codes else None
+    if not query.text:
+        return _listed(db, where, params, query.limit)
+    if len(query.text) < TRIGRAM:
+        alternatives = [f"w.{column} LIKE ? ESCAPE '\\'"
+                        for column in ("id", "item_code", "outcome", "agent_id")]
+        alternative_params: list[Any] = [_like(query.text)] * 4
+        if by_item is not None:
+            alternatives += by_item[0]
+            alternative_params += by_item[1]
+        return _listed(db, [*where, "(" + " OR ".join(alternatives) + ")"],
+                       [*params, *alternative_params], query.limit)
+    phrase = '"' + query.text.replace('"', '""') + '"'  # the text as it is, not a query
+    found = _listed(db, ["t.work_orders_text MATCH ?", *where], [phrase, *params], query.limit,
+                    text_index=True)
+    if by_item is not None:
+        found += _listed(db, [*where, *by_item[0]], [*params, *by_item[1]], query.limit)
+    newest = sorted({f.work_order.id: f for f in found}.values(),
+                    key=lambda f: (f.work_order.queued_at, f.work_order.id), reverse=True)
+    return newest[: query.limit]
+
+
+def _listed(db: sqlite3.Connection, where: list[str], params: list[Any], limit: int,
+            *, text_index: bool = False) -> list[ListedWorkOrder]:
+    """Work orders meeting every condition of ``where`` (fixed SQL parts; the values in
+    ``params``), at most ``limit``, newest first; through the text index as ``t``."""
+    source = ("work_orders_text t JOIN work_orders w ON w.rowid = t.rowid" if text_index
+              else "work_orders w")
+    order = "t.rowid DESC" if text_index else "w.queued_at DESC, w.id DESC"
     rows = db.execute(
-        "SELECT *, (SELECT duration_s FROM recordings r WHERE r.work_order_id = w.id)"
-        f" AS recording_s FROM work_orders w WHERE {' AND '.join(where)}"  # fixed SQL parts
-        " ORDER BY queued_at DESC, id DESC LIMIT ?",
-        params,
+        "SELECT w.*, (SELECT duration_s FROM recordings r WHERE r.work_order_id = w.id)"
+        f" AS recording_s FROM {source} WHERE {' AND '.join(where) or '1 = 1'}"
+        f" ORDER BY {order} LIMIT ?",
+        [*params, limit],
     )
     found = []
     for row in rows:

@@ -150,10 +150,40 @@ SCHEMA: Final = WORK_ORDERS + MATERIALS + AUDIT_LOG
 ADDED_COLUMNS: Final = (("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),)
 
 
+#: A trigram index of the text the work-order search finds inside (ids, item codes,
+#: outcomes, agent ids), so a search that matches little reads little instead of every
+#: row. It indexes ``work_orders`` by rowid (external content) and triggers keep it in
+#: step; a VACUUM would renumber the rowids, so rebuild it after one
+#: (``INSERT INTO work_orders_text (work_orders_text) VALUES ('rebuild')``).
+WORK_ORDER_TEXT: Final = (
+    "CREATE VIRTUAL TABLE work_orders_text USING fts5(id, item_code, outcome, agent_id,"
+    " content='work_orders', content_rowid='rowid', tokenize='trigram')",
+    "CREATE TRIGGER work_orders_text_insert AFTER INSERT ON work_orders BEGIN"
+    " INSERT INTO work_orders_text (rowid, id, item_code, outcome, agent_id)"
+    " VALUES (new.rowid, new.id, new.item_code, new.outcome, new.agent_id); END",
+    "CREATE TRIGGER work_orders_text_update AFTER UPDATE OF id, item_code, outcome, agent_id"
+    " ON work_orders BEGIN"
+    " INSERT INTO work_orders_text (work_orders_text, rowid, id, item_code, outcome, agent_id)"
+    " VALUES ('delete', old.rowid, old.id, old.item_code, old.outcome, old.agent_id);"
+    " INSERT INTO work_orders_text (rowid, id, item_code, outcome, agent_id)"
+    " VALUES (new.rowid, new.id, new.item_code, new.outcome, new.agent_id); END",
+    "CREATE TRIGGER work_orders_text_delete AFTER DELETE ON work_orders BEGIN"
+    " INSERT INTO work_orders_text (work_orders_text, rowid, id, item_code, outcome, agent_id)"
+    " VALUES ('delete', old.rowid, old.id, old.item_code, old.outcome, old.agent_id); END",
+    "INSERT INTO work_orders_text (work_orders_text) VALUES ('rebuild')",
+)
+
+
 def upgrade(db: sqlite3.Connection) -> None:
-    """Bring a file written by an older hub up to this schema, in one transaction: an
-    ``audit_log`` without ``hash`` gets the column and its rows chained, in ``seq`` order
-    (the append-only triggers are lifted for that and put back)."""
+    """Bring a file written by an older hub up to this schema: the work-order search's
+    text index made (and filled from the rows already there); an ``audit_log`` without
+    ``hash`` given the column and its rows chained, in ``seq`` order (the append-only
+    triggers are lifted for that and put back). Each in one transaction."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'work_orders_text'").fetchone() is None:
+        db.execute("BEGIN IMMEDIATE")
+        with db:
+            for statement in WORK_ORDER_TEXT:
+                db.execute(statement)
     columns = {row[1] for row in db.execute("PRAGMA table_info(audit_log)")}
     if "hash" in columns:
         return
