@@ -21,6 +21,7 @@ from pathlib import Path
 
 from seat_common import catalog as catalog_module
 from seat_common.imagecheck import ImageLimits
+from seat_common.review_reasons import ReasonsError, load_reasons
 from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError
 from seat_hub.connections.citizen_page import CitizenPage
@@ -258,12 +259,13 @@ async def run(args: argparse.Namespace) -> int:
         return 2
     try:
         catalog = catalog_module.load(args.catalog)
+        reasons = load_reasons()
         seats = load_seats(args.seats, known_skills=catalog.skills.keys())
         store = await open_store(
             args.db,
             on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
         )
-    except (catalog_module.CatalogError, SeatsError, LedgerError) as exc:
+    except (catalog_module.CatalogError, ReasonsError, SeatsError, LedgerError) as exc:
         print(f"seat-hub: {exc}", file=sys.stderr)
         return 2
     # The hub's one task owner: every background task of the hub runs under it (or a
@@ -314,7 +316,7 @@ async def run(args: argparse.Namespace) -> int:
         ctx.live.handle_times.update(await store.ledger.handle_times())
         desk = await _material_desk(args, ctx, store, tasks.child("materials"))
         ice = IceDesk(args.ice, ctx.clock)
-        hub = Hub(ctx, desk, ice=ice)
+        hub = Hub(ctx, desk, ice=ice, reasons=reasons)
         hub.restore_queue(places)
         hub_server = HubServer(hub, log, page=CitizenPage(catalog))
         stop = asyncio.Event()
