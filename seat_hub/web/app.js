@@ -64,6 +64,7 @@ const UPLOAD_FAILURE_TEXT = {
   too_large: "文件太大（不超过 20 MB）", too_many_pixels: "图片像素过大", not_an_image: "不是 JPG 或 PNG 图片",
   truncated: "图片不完整", bad_metadata: "图片信息异常", bad_checksum: "传输出错，请重试",
   timeout: "上传超时，请重试", disconnected: "连接中断", quota: "本次上传的材料已达上限",
+  not_answered: "坐席接听后才能上传材料",
 };
 
 function show(section) {
