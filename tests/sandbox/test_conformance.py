@@ -1,0 +1,156 @@
+"""The conformance kit against real clients on a real hub process: the project's own
+simulated citizen (trickling its candidates early) and kiosk pass it, and a client
+that breaks the protocol fails it with the step and the document's section named.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import AsyncIterator
+
+import pytest
+from aiortc import RTCPeerConnection, RTCSessionDescription
+from websockets.asyncio.client import ClientConnection, connect
+
+from sandbox.camera import StampedCameraTrack
+from sandbox.citizen import CitizenScript, SimulatedCitizen
+from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
+from sandbox.hub_process import HubProcess, SeatSpec
+from seat_common import catalog, ice_policy
+from seat_common.protocol import (
+    CHUNK_UPLOAD,
+    CallEnded,
+    CallStarted,
+    Hello,
+    Ice,
+    JoinQueue,
+    Sdp,
+    UploadStart,
+    chunk_frames,
+    decode,
+    encode,
+)
+
+ALL_SKILLS = tuple(catalog.load().skills)
+EVERY_FEATURE = frozenset({Step.CHAT, Step.UPLOAD, Step.RATING})
+
+
+async def kit_for(hub: HubProcess, role: str, script: AgentScript) -> ConformanceAgent:
+    agent = ConformanceAgent(hub.url, hub.tokens["C01"], role, script)
+    await agent.log_in()
+    return agent
+
+
+@pytest.fixture
+async def hub() -> AsyncIterator[HubProcess]:
+    async with HubProcess([SeatSpec("C01", "一致性测试坐席", skills=ALL_SKILLS)]) as process:
+        yield process
+
+
+async def test_the_simulated_citizen_passes_every_step(hub: HubProcess) -> None:
+    agent = await kit_for(hub, "citizen", AgentScript(require=EVERY_FEATURE))
+    citizen = SimulatedCitizen(
+        hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
+        script=CitizenScript(chat_lines=("你好，我想查询失业保险。",), photos=("id_front",),
+                             photo_width=1600, photo_height=1200, rating_score=9,
+                             trickle="early"))
+    run = asyncio.get_running_loop().create_task(citizen.run())
+    try:
+        report = await agent.serve_one()
+        citizen_report = await asyncio.wait_for(run, 60)
+    finally:
+        await agent.close()
+    assert report.passed, report.text()
+    expected = {Step.HELLO, Step.QUEUE, Step.OFFER_ANSWER, Step.TRICKLE, Step.MEDIA, Step.CHAT,
+                Step.UPLOAD, Step.VERDICT, Step.HANG_UP, Step.RATING}
+    assert {r.step for r in report.ordered() if r.outcome is Outcome.PASS} == expected
+    assert "rated the call 9/10" in report.text()
+    # What the citizen saw agrees: the agent's chat, the verdict, the recording notice.
+    assert citizen_report.errors == [], citizen_report.errors
+    assert any("一致性测试" in line for line in citizen_report.chats_received)
+    assert citizen_report.recording_notice
+
+
+class BrokenCitizen:
+    """A citizen client that gets three things wrong: its offer has no audio, it trickles
+    a candidate that is not one, and its upload's SHA-256 does not match the file."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.pc: RTCPeerConnection | None = None
+
+    async def run(self) -> None:
+        async with connect(self.url, compression=None) as ws:
+            await ws.send(encode(Hello(role="citizen", name="坏客户端")))
+            await ws.send(encode(JoinQueue("SI-UNEMP-QUERY", "web")))
+            async for frame in ws:
+                if isinstance(frame, bytes):
+                    continue
+                message = decode(frame)
+                if isinstance(message, CallStarted):
+                    await self._offer(ws, message)
+                elif isinstance(message, Sdp) and self.pc is not None:
+                    await self.pc.setRemoteDescription(RTCSessionDescription(message.sdp, "answer"))
+                elif isinstance(message, CallEnded):
+                    break
+        if self.pc is not None:
+            await self.pc.close()
+
+    async def _offer(self, ws: ClientConnection, started: CallStarted) -> None:
+        ice_policy.apply_from_environment()
+        self.pc = RTCPeerConnection()
+        self.pc.addTrack(StampedCameraTrack(320, 240, 15))  # video only: no audio section
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        await ws.send(encode(Ice(started.call_id, "candidate:this is not a candidate", "0", 0)))
+        await ws.send(encode(Sdp(started.call_id, "offer", self.pc.localDescription.sdp)))
+        data = b"\xff\xd8 not really a photo"
+        await ws.send(encode(UploadStart(1, started.work_order_id, "id.jpg", "image/jpeg",
+                                         len(data), hashlib.sha256(b"other").hexdigest())))
+        for chunk in chunk_frames(CHUNK_UPLOAD, 1, data):
+            await ws.send(chunk)
+
+
+async def test_a_broken_client_fails_naming_each_step_and_section(hub: HubProcess) -> None:
+    agent = await kit_for(hub, "citizen", AgentScript(feature_wait_s=20.0, rating_wait_s=2.0,
+                                                      media_wait_s=10.0))
+    broken = asyncio.get_running_loop().create_task(BrokenCitizen(hub.url).run())
+    try:
+        report = await agent.serve_one()
+        await asyncio.wait_for(broken, 30)
+    finally:
+        await agent.close()
+    assert not report.passed
+    failed = {r.step: r.detail for r in report.failures()}
+    assert set(failed) >= {Step.OFFER_ANSWER, Step.TRICKLE, Step.MEDIA, Step.UPLOAD}, report.text()
+    assert "no audio section" in failed[Step.OFFER_ANSWER]
+    assert "this is not a candidate" in failed[Step.TRICKLE]
+    assert "bad_checksum" in failed[Step.UPLOAD]
+    text = report.text()
+    assert 'section "Media (WebRTC): Candidates (ice)' in text
+    assert 'section "Materials (document photos)' in text
+    assert report.outcome(Step.HELLO) is Outcome.PASS  # what it did right is said too
+    assert text.endswith("Result: FAILED (4 step(s))"), text
+
+
+async def test_a_client_that_never_offers_fails_at_offer_answer(hub: HubProcess) -> None:
+    agent = await kit_for(hub, "citizen", AgentScript(offer_wait_s=3.0, rating_wait_s=1.0))
+
+    async def mute_citizen() -> None:
+        async with connect(hub.url, compression=None) as ws:
+            await ws.send(encode(Hello(role="citizen", name="不说话")))
+            await ws.send(encode(JoinQueue("SI-UNEMP-QUERY", "web")))
+            async for frame in ws:
+                if isinstance(frame, str) and isinstance(decode(frame), CallEnded):
+                    break
+
+    silent = asyncio.get_running_loop().create_task(mute_citizen())
+    try:
+        report = await agent.serve_one()
+        await asyncio.wait_for(silent, 30)
+    finally:
+        await agent.close()
+    failed = {r.step: r.detail for r in report.failures()}
+    assert list(failed) == [Step.OFFER_ANSWER]
+    assert "no SDP offer" in failed[Step.OFFER_ANSWER]
+    assert report.outcome(Step.HANG_UP) is Outcome.PASS
