@@ -8,16 +8,22 @@ line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
 launcher can read the port; everything else (one JSON line per event) goes to stderr.
 SIGTERM or SIGINT closes every connection, lets the ledger finish its
 writes and exits 0. A wrong seats file, catalog, database, certificate or key exits 2.
+
+``seat-hub --sandbox`` is a test hub for client teams in one command: demo seats, a
+printed agent token and the conformance agent answering (``sandbox.sandbox_hub``, run
+as its own program; see docs/protocol.md, "Standing up a hub to test against").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from seat_common import catalog as catalog_module
 from seat_common.imagecheck import ImageLimits
@@ -242,11 +248,21 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    given = list(sys.argv[1:] if argv is None else argv)
+    if "--sandbox" in given:
+        return _hand_over_to_sandbox([a for a in given if a != "--sandbox"])
     args = parse_args(argv)
     try:
         return asyncio.run(run(args))
     except KeyboardInterrupt:
         return 0
+
+
+def _hand_over_to_sandbox(rest: list[str]) -> NoReturn:
+    """``--sandbox``: become ``sandbox.sandbox_hub`` (a hub with demo seats and the
+    conformance agent), so signals reach it directly; the hub's code imports nothing of
+    the stand-ins."""
+    os.execv(sys.executable, [sys.executable, "-m", "sandbox.sandbox_hub", *rest])
 
 
 async def run(args: argparse.Namespace) -> int:

@@ -107,11 +107,13 @@ class ConformanceAgent:
         *,
         ca_file: str | None = None,
     ) -> None:
-        if role not in ("citizen", "kiosk"):
-            raise ValueError(f"role must be citizen or kiosk, not {role!r}")
+        if role not in ("citizen", "kiosk", "any"):
+            raise ValueError(f"role must be citizen, kiosk or any, not {role!r}")
         tls.check_url(hub_url, what="hub address", secure="wss")
         self.hub_url = hub_url
+        #: the client role expected; "any" takes a kiosk's calls as kiosk, others as citizen
         self.role = role
+        self._role = "citizen" if role == "any" else role
         self.script = script or AgentScript()
         self._token = token
         self._ssl = tls.client_context_for(hub_url, ca_file)
@@ -160,7 +162,7 @@ class ConformanceAgent:
 
     async def serve_one(self) -> ConformanceReport:
         """Wait for the next contact and take it through every step."""
-        report = ConformanceReport(self.role)
+        report = ConformanceReport(self._role)
         try:
             await self._call(report)
         finally:
@@ -178,6 +180,8 @@ class ConformanceAgent:
                                "join_queue (and get welcome and queued)?")
             return
         report.work_order_id = offer.work_order_id
+        if self.role == "any":
+            self._role = report.role = "kiosk" if offer.channel == "kiosk" else "citizen"
         if not self._check_login(report, offer):
             await self._send(protocol.Decline(offer.call_id))
             return
@@ -207,14 +211,14 @@ class ConformanceAgent:
                 report.failed_step(step, "required, and the client did not do it")
 
     def _check_login(self, report: ConformanceReport, offer: protocol.Offer) -> bool:
-        if self.role == "kiosk" and offer.channel != "kiosk":
+        if self._role == "kiosk" and offer.channel != "kiosk":
             report.failed_step(Step.HELLO, f"the contact came on channel {offer.channel}: a "
                                "kiosk logs in with role kiosk and queues on channel kiosk")
             return False
-        if self.role == "citizen" and offer.channel == "kiosk":
+        if self._role == "citizen" and offer.channel == "kiosk":
             report.failed_step(Step.HELLO, "a kiosk called, but a citizen client was expected")
             return False
-        report.passed_step(Step.HELLO, f"logged in as {self.role}")
+        report.passed_step(Step.HELLO, f"logged in as {self._role}")
         report.passed_step(Step.QUEUE, f"joined the queue for {offer.item_code} "
                            f"({offer.item_name}) on channel {offer.channel}, {offer.media} call")
         return True
@@ -296,7 +300,7 @@ class ConformanceAgent:
         videos = sections.count("video")
         if call_media == "video" and videos == 0:
             problems.append("a video call's offer has no video section")
-        if self.role == "kiosk":
+        if self._role == "kiosk":
             if videos < 2:
                 problems.append("a kiosk's offer needs two video sections (camera, then "
                                 "the shared screen)")
@@ -364,7 +368,7 @@ class ConformanceAgent:
             report.passed_step(Step.MEDIA, f"{media.video_frames[0]} video frames ({sizes}) and "
                                f"{media.audio_frames} audio frames from the client; the client "
                                f"receives the agent's {' and '.join(sorted(heard))}")
-        if self.role == "kiosk":
+        if self._role == "kiosk":
             await _poll(lambda: media.video_frames[1] > 0 and "assist" in media.channels, 10.0)
             if "assist" not in media.channels:
                 report.failed_step(Step.ASSIST, "no data channel labelled assist was opened")
@@ -386,13 +390,13 @@ class ConformanceAgent:
         deadline = time.monotonic() + s.feature_wait_s
 
         def client_chat(m: protocol.ChatMessage) -> bool:
-            return m.call_id == call_id and m.sender_role == self.role
+            return m.call_id == call_id and m.sender_role == self._role
 
         def upload_done(m: protocol.MaterialAdded | protocol.UploadFailed) -> bool:
             if isinstance(m, protocol.MaterialAdded):
                 return (m.material.work_order_id == started.work_order_id
                         and m.material.source == "citizen_upload")
-            return m.work_order_id == started.work_order_id and m.uploader_role == self.role
+            return m.work_order_id == started.work_order_id and m.uploader_role == self._role
 
         def ended(m: protocol.CallEnded) -> bool:
             return m.call_id == call_id
