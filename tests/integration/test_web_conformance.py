@@ -1,0 +1,69 @@
+"""The hub's own citizen page, in a real Chromium, passes the conformance kit: a citizen
+using it logs in, queues, offers, sends media both ways, chats, uploads a photo, gets
+the verdict, is hung up on and rates, and the kit finds every step right.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from playwright.async_api import Browser, async_playwright
+
+from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
+from sandbox.hub_process import HubProcess, SeatSpec
+from seat_common import catalog
+from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        await chromium.close()
+
+
+async def test_the_citizen_page_passes_the_conformance_kit(
+    browser: Browser, tmp_path: Path
+) -> None:
+    skills = tuple(catalog.load().skills)
+    async with HubProcess([SeatSpec("C01", "一致性测试坐席", skills=skills)]) as hub:
+        agent = ConformanceAgent(hub.url, hub.tokens["C01"], "citizen", AgentScript(
+            require=frozenset({Step.CHAT, Step.UPLOAD, Step.RATING}), rating_wait_s=60.0))
+        await agent.log_in()
+        serving = asyncio.get_running_loop().create_task(agent.serve_one())
+        try:
+            page = await browser.new_page(viewport={"width": 390, "height": 844})
+            await page.goto(f"{hub.page_url}?item=SI-UNEMP-QUERY")
+            await page.get_by_role("button", name="开始视频连线").click()
+            await page.get_by_text("本次通话将录音录像").wait_for(timeout=30_000)
+            await page.get_by_text("一致性测试坐席").first.wait_for(timeout=30_000)
+            await page.get_by_text("请回复一句话").wait_for(timeout=60_000)
+            await page.get_by_placeholder("输入消息，按回车发送").fill("好的，这就上传")
+            await page.keyboard.press("Enter")
+            photo = tmp_path / "身份证正面.jpg"
+            Image.new("RGB", (1600, 1200), (200, 190, 170)).save(photo, "JPEG", quality=90)
+            await page.set_input_files("#photo", [str(photo)])
+            await page.get_by_text("需要补正：模糊不清").wait_for(timeout=60_000)
+            await page.get_by_text("请为本次服务评分").wait_for(timeout=60_000)
+            await page.get_by_label("10 分", exact=True).check(force=True)
+            await page.get_by_role("button", name="提交评价").click()
+            await page.get_by_text("感谢您的评价").wait_for()
+            report = await asyncio.wait_for(serving, 120)
+            await page.screenshot(path=str(tmp_path / "web-conformance.png"), full_page=True)
+            await page.close()
+        finally:
+            serving.cancel()
+            await agent.close()
+    assert report.passed, report.text()
+    passed = {r.step for r in report.ordered() if r.outcome is Outcome.PASS}
+    assert passed == {Step.HELLO, Step.QUEUE, Step.OFFER_ANSWER, Step.TRICKLE, Step.MEDIA,
+                      Step.CHAT, Step.UPLOAD, Step.VERDICT, Step.HANG_UP, Step.RATING}
+    assert "rated the call 10/10" in report.text()
