@@ -46,6 +46,7 @@ M = TypeVar("M")
 #: Steps a client may leave out (``NOT TRIED`` unless required).
 FEATURES: Final = frozenset({Step.CHAT, Step.UPLOAD, Step.RATING, Step.RESUME})
 CHAT_TEXT: Final = "您好，这里是一致性测试坐席。请回复一句话，并上传一张证件照片。"
+RESUME_TEXT: Final = "恢复测试：请现在断开网络（或把应用切到后台），然后重新连接。"
 _SECTION: Final = re.compile(r"^m=(\w+) ", re.MULTILINE)
 
 
@@ -68,6 +69,9 @@ class AgentScript:
     feature_wait_s: float = 45.0
     #: for the rating, after the wrap-up
     rating_wait_s: float = 30.0
+    #: with resume: how long the agent waits, after asking in the chat, for the client to
+    #: drop its link and come back (0: resume is not checked)
+    resume_wait_s: float = 0.0
     #: features that FAIL when not tried
     require: frozenset[Step] = frozenset()
     min_video_frames: int = 10
@@ -192,7 +196,7 @@ class ConformanceAgent:
             report.failed_step(Step.QUEUE, "the client left the queue before its call started")
             return
         self._call_id = started.call_id
-        media = self._open_media(report)
+        media = self._open_media()
         await self._send(protocol.MediaState(started.call_id, "on", "on"))
         if not await self._answer(report, started, media, mark):
             await self._hang_up(report, mark)
@@ -200,6 +204,8 @@ class ConformanceAgent:
         await self._media_flows(report, started, media)
         # Chat and materials go through the hub: they are checked even without media.
         await self._features(report, started, mark)
+        if s.resume_wait_s > 0:
+            await self._resume(report, started)
         await self._hang_up(report, mark)
         await self._send(protocol.WrapUp(
             started.work_order_id,
@@ -223,7 +229,7 @@ class ConformanceAgent:
                            f"({offer.item_name}) on channel {offer.channel}, {offer.media} call")
         return True
 
-    def _open_media(self, report: ConformanceReport) -> _CallMedia:
+    def _open_media(self) -> _CallMedia:
         ice_policy.apply_from_environment()
         try:
             configuration = self.ice.rtc_configuration()
@@ -268,10 +274,26 @@ class ConformanceAgent:
         sections = _SECTION.findall(sdp.sdp)
         problems = self._section_problems(sections, started.media)
         try:
-            await media.pc.setRemoteDescription(RTCSessionDescription(sdp.sdp, "offer"))
+            await self._answer_offer(media, started, sdp)
         except (ValueError, AssertionError, KeyError, IndexError) as exc:
             report.failed_step(Step.OFFER_ANSWER, f"the offer could not be applied: {exc!r}")
             return False
+        if problems:
+            report.failed_step(Step.OFFER_ANSWER, "; ".join(problems))
+        else:
+            report.passed_step(Step.OFFER_ANSWER, f"the offer ({', '.join(sections)}) was "
+                               "applied and answered")
+        media.offered_candidates = len(re.findall(r"^a=candidate:", sdp.sdp, re.M))
+        report.notes.append(
+            f"candidates: {media.offered_candidates} in the offer, "
+            f"{self._trickled} trickled ({self._early_ice} before the offer)")
+        return True
+
+    async def _answer_offer(
+        self, media: _CallMedia, started: protocol.CallStarted, sdp: protocol.Sdp
+    ) -> bool:
+        """Apply the client's offer to ``media`` and send the answer (raises if it cannot)."""
+        await media.pc.setRemoteDescription(RTCSessionDescription(sdp.sdp, "offer"))
         await media.candidates.remote_description_set()
         kinds = {t.kind for t in media.pc.getTransceivers()}
         if "audio" in kinds:
@@ -282,15 +304,6 @@ class ConformanceAgent:
             media.pc.addTrack(media.tracks[-1])
         await media.pc.setLocalDescription(await media.pc.createAnswer())
         await self._send(protocol.Sdp(started.call_id, "answer", media.pc.localDescription.sdp))
-        if problems:
-            report.failed_step(Step.OFFER_ANSWER, "; ".join(problems))
-        else:
-            report.passed_step(Step.OFFER_ANSWER, f"the offer ({', '.join(sections)}) was "
-                               "applied and answered")
-        media.offered_candidates = len(re.findall(r"^a=candidate:", sdp.sdp, re.M))
-        report.notes.append(
-            f"candidates: {media.offered_candidates} in the offer, "
-            f"{self._trickled} trickled ({self._early_ice} before the offer)")
         return True
 
     def _section_problems(self, sections: list[str], call_media: str) -> list[str]:
@@ -451,6 +464,55 @@ class ConformanceAgent:
             why = "no answer" if answer is None else answer.message
             report.failed_step(Step.VERDICT, f"the verdict could not be sent: {why}")
 
+    async def _resume(self, report: ConformanceReport, started: protocol.CallStarted) -> None:
+        """Ask the client to drop its link and come back; check the call's media return."""
+        s = self.script
+        call_id = started.call_id
+        mark = len(self._inbox)
+        await self._send(protocol.Chat(call_id, RESUME_TEXT))
+
+        def link(up: bool) -> Callable[[protocol.PeerLink], bool]:
+            return lambda m: m.call_id == call_id and m.up is up
+
+        def ended(m: protocol.CallEnded) -> bool:
+            return m.call_id == call_id
+
+        dropped = await self._expect(protocol.PeerLink, s.resume_wait_s, mark, link(False))
+        if dropped is None:
+            report.record(Step.RESUME, Outcome.NOT_TRIED, "the client's link did not drop")
+            return
+        back = await self._expect(
+            (protocol.PeerLink, protocol.CallEnded), s.resume_wait_s, mark,
+            lambda m: link(True)(m) if isinstance(m, protocol.PeerLink) else ended(m))
+        if not isinstance(back, protocol.PeerLink):
+            report.failed_step(Step.RESUME, "the client's link dropped and it did not come back "
+                               "in time: send hello with resume set to the welcome's "
+                               "resume_token")
+            return
+        renewed = self._media  # a fresh peer connection, made when the link came back
+        offer = await self._expect(
+            protocol.Sdp, s.offer_wait_s, self._inbox.index(back),
+            lambda m: m.call_id == call_id and m.sdp_type == "offer")
+        if offer is None or renewed is None:
+            report.failed_step(Step.RESUME, "the client came back but made no new offer: after "
+                               "call_started again, offer from a new peer connection")
+            return
+        try:
+            await self._answer_offer(renewed, started, offer)
+        except (ValueError, AssertionError, KeyError, IndexError) as exc:
+            report.failed_step(Step.RESUME, f"the new offer could not be applied: {exc!r}")
+            return
+        before = renewed.video_frames[0] + renewed.audio_frames
+        flowing = await _poll(lambda: renewed.pc.connectionState == "connected"
+                              and renewed.video_frames[0] + renewed.audio_frames
+                              >= before + s.min_audio_frames, s.connect_wait_s)
+        if not flowing:
+            report.failed_step(Step.RESUME, "the client came back, but the call's media did "
+                               f"not (state {renewed.pc.connectionState})")
+            return
+        report.passed_step(Step.RESUME, "the client dropped its link, came back with its "
+                           "resume token and offered afresh; the media flow again")
+
     async def _hang_up(self, report: ConformanceReport, mark: int) -> None:
         call_id = self._call_id
 
@@ -508,6 +570,12 @@ class ConformanceAgent:
                 if isinstance(message, protocol.Ice):
                     await self._on_ice(message)
                     continue
+                if (isinstance(message, protocol.PeerLink) and message.up
+                        and message.call_id == self._call_id and self._media is not None):
+                    # Here, not later: the client's new candidates may follow at once.
+                    old = self._media
+                    self._open_media()
+                    self._tasks.spawn(self._close(old), "close-old-media")
                 async with self._arrived:
                     self._inbox.append(message)
                     self._arrived.notify_all()
@@ -564,8 +632,10 @@ class ConformanceAgent:
 
     async def _close_media(self) -> None:
         media, self._media = self._media, None
-        if media is None:
-            return
+        if media is not None:
+            await self._close(media)
+
+    async def _close(self, media: _CallMedia) -> None:
         for track in media.tracks:
             track.stop()
         await media.pc.close()

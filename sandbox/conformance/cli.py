@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seconds to wait for each call (default 600)")
     parser.add_argument("--feature-wait", type=float, default=45.0,
                         help="seconds the agent waits for the client's chat and upload")
+    parser.add_argument("--resume", action="store_true",
+                        help="ask the client (in the chat) to drop its link and come back, "
+                        "and check the call's media return (implied by --require resume)")
     parser.add_argument("--json", type=Path, help="also write the reports here (JSON)")
     return parser
 
@@ -109,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"give the agent's token: --agent-token-file, or {TOKEN_ENV}")
     if args.calls < 0 or args.wait <= 0 or args.feature_wait <= 0:
         parser.error("--calls must be 0 or more, --wait and --feature-wait positive")
+    resume = args.resume or Step.RESUME in require
     script = AgentScript(contact_wait_s=args.wait, feature_wait_s=args.feature_wait,
-                         require=require)
+                         resume_wait_s=60.0 if resume else 0.0, require=require)
     try:
         return asyncio.run(run(args, script, token))
     except (InsecureUrlError, TlsSetupError, OSError) as exc:

@@ -72,6 +72,37 @@ async def test_the_simulated_citizen_passes_every_step(hub: HubProcess) -> None:
     assert citizen_report.recording_notice
 
 
+async def test_a_citizen_that_drops_its_link_and_comes_back_passes_resume(
+    hub: HubProcess,
+) -> None:
+    agent = await kit_for(hub, "citizen", AgentScript(
+        require=frozenset({Step.RESUME}), resume_wait_s=60.0, feature_wait_s=5.0,
+        rating_wait_s=1.0))
+    citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "web", "吴小梅",
+                               script=CitizenScript(reconnect=True, trickle="early"))
+
+    async def drop_when_asked() -> None:
+        while not any("恢复测试" in line for line in citizen.report.chats_received):
+            await asyncio.sleep(0.05)
+        citizen.drop_link()
+        await hub.wait_for_event("link_lost", lambda e: e.get("role") == "citizen", 30)
+        citizen.restore_link()
+
+    loop = asyncio.get_running_loop()
+    run = loop.create_task(citizen.run())
+    dropper = loop.create_task(drop_when_asked())
+    try:
+        report = await agent.serve_one()
+        await asyncio.wait_for(dropper, 5)
+        await asyncio.wait_for(run, 30)
+    finally:
+        dropper.cancel()
+        await agent.close()
+    assert report.outcome(Step.RESUME) is Outcome.PASS, report.text()
+    assert report.passed, report.text()
+    assert citizen.report.resumes == 1
+
+
 class BrokenCitizen:
     """A citizen client that gets three things wrong: its offer has no audio, it trickles
     a candidate that is not one, and its upload's SHA-256 does not match the file."""
