@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import AsyncIterator
 
 import pytest
@@ -82,7 +83,10 @@ async def test_a_citizen_that_drops_its_link_and_comes_back_passes_resume(
                                script=CitizenScript(reconnect=True, trickle="early"))
 
     async def drop_when_asked() -> None:
+        deadline = time.monotonic() + 60
         while not any("恢复测试" in line for line in citizen.report.chats_received):
+            if time.monotonic() > deadline:
+                pytest.fail("the agent never asked for the resume test")
             await asyncio.sleep(0.05)
         citizen.drop_link()
         await hub.wait_for_event("link_lost", lambda e: e.get("role") == "citizen", 30)
