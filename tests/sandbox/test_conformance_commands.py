@@ -91,8 +91,15 @@ async def test_seat_conformance_passes_a_good_client_and_writes_its_report(
     assert process.stdout is not None
     seen: list[str] = []
     await read_until(process.stdout, r"^seat-conformance: logged in as agent C01", seen)
-    citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅", script=SCRIPT)
-    await asyncio.wait_for(citizen.run(), 90)
+    # The client: seat-sim, trickling its candidates before its offer.
+    sim = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sandbox.sim_cli", "--hub", hub.url, "--citizens", "1",
+        "--items", "SI-UNEMP-QUERY", "--channels", "miniprogram", "--chat", "你好",
+        "--photo", "id_front", "--rate", "8", "--trickle", "early", "--expect-call",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    sim_out, sim_err = await asyncio.wait_for(sim.communicate(), 120)
+    assert sim.returncode == 0, sim_err.decode("utf-8")
+    assert json.loads(sim_out.decode("utf-8").splitlines()[0])["candidates_trickled"] >= 1
     stdout, _ = await asyncio.wait_for(process.communicate(), 60)
     text = "\n".join(seen) + stdout.decode("utf-8")
     assert process.returncode == 0, text
@@ -115,3 +122,8 @@ async def test_seat_conformance_refuses_a_wrong_token_and_a_wrong_option(
     _, stderr = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     assert "'dancing' is not one of chat, rating, resume, upload" in stderr.decode("utf-8")
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sandbox.sim_cli", "--hub", hub.url, "--trickle", "sideways",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2 and "--trickle: invalid choice" in stderr.decode("utf-8")
