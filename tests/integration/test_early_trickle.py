@@ -73,3 +73,37 @@ async def test_candidates_trickled_before_the_offer_are_all_applied_and_the_call
     report = await asyncio.wait_for(run, 20)
     assert report.errors == [], report.errors
     assert report.ended_by == "agent"
+
+
+async def test_candidates_trickled_early_after_a_resume_reach_the_agents_fresh_peer(
+    agent: tuple[HubProcess, Workstation],
+) -> None:
+    hub, workstation = agent
+    citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "web", "吴小梅",
+                               script=CitizenScript(trickle="early", reconnect=True))
+    run = asyncio.get_running_loop().create_task(citizen.run())
+    await until(lambda: workstation.offer is not None, "the offer rings")
+    await workstation.accept()
+    await until(lambda: workstation.call is not None, "the call starts")
+    assert workstation.call is not None
+    first = workstation.call.session
+    await until(lambda: first.phase is CallPhase.CONNECTED, "the media connects")
+
+    citizen.drop_link()
+    await hub.wait_for_event("link_lost", lambda e: e.get("role") == "citizen", 30)
+    citizen.restore_link()
+    await until(lambda: workstation.call is not None and workstation.call.session is not first
+                and workstation.call.session.phase is CallPhase.CONNECTED,
+                "the fresh offer is answered and connects", 40)
+    assert workstation.call is not None
+    renewed = workstation.call.session
+    await until(lambda: renewed.frames.received >= 5, "the citizen's video is back")
+    # The resumed citizen trickled before its new offer: the fresh peer kept every one.
+    assert renewed.candidates.kept >= 1
+    assert renewed.candidates.applied == renewed.candidates.kept
+    assert renewed.remote_candidates_known() >= 1
+    assert citizen.report.resumes == 1
+
+    await workstation.hang_up()
+    report = await asyncio.wait_for(run, 20)
+    assert report.ended_by == "agent"
