@@ -14,35 +14,29 @@ pre-review verdict on what was uploaded; hangs up, wraps up and looks the work o
 
 Chat, upload (and so the verdict), rating and resume are features a client may leave
 out: missing, they are ``NOT TRIED`` unless ``AgentScript.require`` names them; done
-wrong, they FAIL. The agent's media are aiortc's, as the workstation's are.
+wrong, they FAIL. The agent's media are aiortc's, as the workstation's are
+(``call_media``); its link keeps every message in order (``inbox``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, Final, TypeVar
+from dataclasses import dataclass
+from typing import Final
 
-from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
-
-from sandbox.camera import StampedCameraTrack, ToneAudioTrack
+from sandbox.conformance.call_media import CallMedia
+from sandbox.conformance.inbox import HubInbox, LinkError
 from sandbox.conformance.report import ConformanceReport, Outcome, Step
-from seat_common import ice_policy, protocol, tls
+from seat_common import protocol, tls
 from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
-from seat_common.trickle import TrickledCandidates
 
 log = logging.getLogger(__name__)
 
-M = TypeVar("M")
 #: Steps a client may leave out (``NOT TRIED`` unless required).
 FEATURES: Final = frozenset({Step.CHAT, Step.UPLOAD, Step.RATING, Step.RESUME})
 CHAT_TEXT: Final = "您好，这里是一致性测试坐席。请回复一句话，并上传一张证件照片。"
@@ -84,21 +78,6 @@ class AgentScript:
             raise ValueError(f"only features can be required, not {extra}")
 
 
-@dataclass
-class _CallMedia:
-    """The agent's peer connection for one call and what arrived on it."""
-
-    pc: RTCPeerConnection
-    candidates: TrickledCandidates
-    video_frames: list[int] = field(default_factory=lambda: [0, 0])
-    video_sizes: set[str] = field(default_factory=set)
-    audio_frames: int = 0
-    video_tracks: int = 0
-    channels: list[str] = field(default_factory=list)
-    offered_candidates: int = 0
-    tracks: list[MediaStreamTrack] = field(default_factory=list)
-
-
 class ConformanceAgent:
     """Serves calls of one client role (``citizen`` or ``kiosk``) on ``hub_url``."""
 
@@ -121,38 +100,37 @@ class ConformanceAgent:
         self.script = script or AgentScript()
         self._token = token
         self._ssl = tls.client_context_for(hub_url, ca_file)
-        self._ws: ClientConnection | None = None
-        self._inbox: list[protocol.Message] = []
-        self._arrived = asyncio.Condition()
+        self._link = HubInbox(self._on_arrival)
         self._tasks = TaskOwner("conformance agent")
         self._call_id = ""
-        self._media: _CallMedia | None = None
-        self._early_ice = 0
-        self._trickled = 0
+        self._media: CallMedia | None = None
         self.ice = IceConfig()
         self.agent_id = ""
-        self.closed = asyncio.Event()
 
     # --- the link ----------------------------------------------------------------------
 
     async def log_in(self) -> None:
         """Connect, say hello as the agent seat and go ready; raise if refused."""
-        ws = await connect(self.hub_url, ssl=self._ssl, max_size=2**21, compression=None)
-        self._ws = ws
-        self._tasks.spawn(self._read(ws), "hub-reader")
-        await self._send(protocol.Hello(role="agent", token=self._token))
-        message = await self._expect((protocol.Welcome, protocol.Error), 10.0, 0)
+        try:
+            await self._log_in()
+        except LinkError as exc:
+            raise ConformanceError(str(exc)) from exc
+
+    async def _log_in(self) -> None:
+        await self._link.connect(self.hub_url, self._ssl)
+        self._tasks.spawn(self._link.read(), "hub-reader")
+        await self._link.send(protocol.Hello(role="agent", token=self._token))
+        message = await self._link.expect((protocol.Welcome, protocol.Error), 10.0, 0)
         if isinstance(message, protocol.Error) or message is None:
             why = "no answer" if message is None else f"{message.code}: {message.message}"
             raise ConformanceError(f"the hub refused the conformance agent's login ({why})")
         self.agent_id = message.agent_id
         self.ice = IceConfig.from_welcome(message)
-        await self._send(protocol.SetState("ready"))
+        await self._link.send(protocol.SetState("ready"))
 
     async def close(self) -> None:
         await self._close_media()
-        if self._ws is not None:
-            await self._ws.close()
+        await self._link.close()
         await self._tasks.close()
 
     async def serve(self, calls: int, on_report: Callable[[ConformanceReport], None]) -> None:
@@ -169,6 +147,8 @@ class ConformanceAgent:
         report = ConformanceReport(self._role)
         try:
             await self._call(report)
+        except LinkError as exc:
+            raise ConformanceError(str(exc)) from exc
         finally:
             await self._close_media()
             self._call_id = ""
@@ -176,8 +156,8 @@ class ConformanceAgent:
 
     async def _call(self, report: ConformanceReport) -> None:
         s = self.script
-        mark = len(self._inbox)
-        offer = await self._expect(protocol.Offer, s.contact_wait_s, mark)
+        mark = self._link.mark()
+        offer = await self._link.expect(protocol.Offer, s.contact_wait_s, mark)
         if offer is None:
             report.failed_step(Step.HELLO, f"no contact reached the agent within "
                                f"{s.contact_wait_s:g} s: did the client send hello and "
@@ -187,17 +167,17 @@ class ConformanceAgent:
         if self.role == "any":
             self._role = report.role = "kiosk" if offer.channel == "kiosk" else "citizen"
         if not self._check_login(report, offer):
-            await self._send(protocol.Decline(offer.call_id))
+            await self._link.send(protocol.Decline(offer.call_id))
             return
-        await self._send(protocol.Accept(offer.call_id))
-        started = await self._expect(
+        await self._link.send(protocol.Accept(offer.call_id))
+        started = await self._link.expect(
             protocol.CallStarted, 10.0, mark, lambda m: m.work_order_id == offer.work_order_id)
         if started is None:
             report.failed_step(Step.QUEUE, "the client left the queue before its call started")
             return
         self._call_id = started.call_id
         media = self._open_media()
-        await self._send(protocol.MediaState(started.call_id, "on", "on"))
+        await self._link.send(protocol.MediaState(started.call_id, "on", "on"))
         if not await self._answer(report, started, media, mark):
             await self._hang_up(report, mark)
             return
@@ -207,7 +187,7 @@ class ConformanceAgent:
         if s.resume_wait_s > 0:
             await self._resume(report, started)
         await self._hang_up(report, mark)
-        await self._send(protocol.WrapUp(
+        await self._link.send(protocol.WrapUp(
             started.work_order_id,
             "pre_reviewed" if report.outcome(Step.VERDICT) is Outcome.PASS else "resolved",
             "conformance kit"))
@@ -229,38 +209,20 @@ class ConformanceAgent:
                            f"({offer.item_name}) on channel {offer.channel}, {offer.media} call")
         return True
 
-    def _open_media(self) -> _CallMedia:
-        ice_policy.apply_from_environment()
+    def _open_media(self) -> CallMedia:
         try:
-            configuration = self.ice.rtc_configuration()
+            media = CallMedia(self.ice, self._tasks)
         except IceConfigError as exc:
             raise ConformanceError(f"the hub's ICE servers are unusable: {exc}") from exc
-        pc = RTCPeerConnection(configuration)
-        refused: list[str] = []
-        media = _CallMedia(pc, TrickledCandidates(pc, on_refused=refused.append))
         self._media = media
-        self._early_ice = self._trickled = 0
-
-        @pc.on("track")
-        def _on_track(track: MediaStreamTrack) -> None:
-            index = 0
-            if track.kind == "video":
-                index = min(media.video_tracks, 1)
-                media.video_tracks += 1
-            self._tasks.spawn(self._consume(media, track, index), f"consume-{track.kind}")
-
-        @pc.on("datachannel")
-        def _on_channel(channel: RTCDataChannel) -> None:
-            media.channels.append(channel.label)
-
         return media
 
     async def _answer(
         self, report: ConformanceReport, started: protocol.CallStarted,
-        media: _CallMedia, mark: int,
+        media: CallMedia, mark: int,
     ) -> bool:
         s = self.script
-        sdp = await self._expect(
+        sdp = await self._link.expect(
             protocol.Sdp, s.offer_wait_s, mark, lambda m: m.call_id == started.call_id)
         if sdp is None:
             report.failed_step(Step.OFFER_ANSWER, f"no SDP offer within {s.offer_wait_s:g} s "
@@ -270,40 +232,22 @@ class ConformanceAgent:
             report.failed_step(Step.OFFER_ANSWER, "the client sent an SDP answer: the client "
                                "is the caller and sends an offer")
             return False
-        self._early_ice = self._trickled
         sections = _SECTION.findall(sdp.sdp)
         problems = self._section_problems(sections, started.media)
         try:
-            await self._answer_offer(media, started, sdp)
+            answer = await media.answer(sdp.sdp, started.media)
         except (ValueError, AssertionError, KeyError, IndexError) as exc:
             report.failed_step(Step.OFFER_ANSWER, f"the offer could not be applied: {exc!r}")
             return False
+        await self._link.send(protocol.Sdp(started.call_id, "answer", answer))
         if problems:
             report.failed_step(Step.OFFER_ANSWER, "; ".join(problems))
         else:
             report.passed_step(Step.OFFER_ANSWER, f"the offer ({', '.join(sections)}) was "
                                "applied and answered")
-        media.offered_candidates = len(re.findall(r"^a=candidate:", sdp.sdp, re.M))
         report.notes.append(
             f"candidates: {media.offered_candidates} in the offer, "
-            f"{self._trickled} trickled ({self._early_ice} before the offer)")
-        return True
-
-    async def _answer_offer(
-        self, media: _CallMedia, started: protocol.CallStarted, sdp: protocol.Sdp
-    ) -> bool:
-        """Apply the client's offer to ``media`` and send the answer (raises if it cannot)."""
-        await media.pc.setRemoteDescription(RTCSessionDescription(sdp.sdp, "offer"))
-        await media.candidates.remote_description_set()
-        kinds = {t.kind for t in media.pc.getTransceivers()}
-        if "audio" in kinds:
-            media.tracks.append(ToneAudioTrack())
-            media.pc.addTrack(media.tracks[-1])
-        if "video" in kinds and started.media == "video":
-            media.tracks.append(StampedCameraTrack(640, 480, 15))
-            media.pc.addTrack(media.tracks[-1])
-        await media.pc.setLocalDescription(await media.pc.createAnswer())
-        await self._send(protocol.Sdp(started.call_id, "answer", media.pc.localDescription.sdp))
+            f"{media.trickled} trickled ({media.trickled_early} before the offer)")
         return True
 
     def _section_problems(self, sections: list[str], call_media: str) -> list[str]:
@@ -323,21 +267,20 @@ class ConformanceAgent:
         return problems
 
     async def _media_flows(
-        self, report: ConformanceReport, started: protocol.CallStarted, media: _CallMedia
+        self, report: ConformanceReport, started: protocol.CallStarted, media: CallMedia
     ) -> None:
         s = self.script
-        pc = media.pc
-        connected = await _poll(lambda: pc.connectionState in ("connected", "failed"),
+        connected = await _poll(lambda: media.state in ("connected", "failed"),
                                 s.connect_wait_s)
         refused = media.candidates.refused
         if refused:
             report.failed_step(Step.TRICKLE, f"{len(refused)} candidate(s) were malformed, "
                                f"e.g. {refused[0]}")
-        if not connected or pc.connectionState != "connected":
+        if not connected or media.state != "connected":
             report.failed_step(Step.MEDIA, f"the media did not connect within "
-                               f"{s.connect_wait_s:g} s (state {pc.connectionState}): check "
+                               f"{s.connect_wait_s:g} s (state {media.state}): check "
                                "the candidates, the ICE servers and that the answer was applied")
-            if not refused and media.offered_candidates + self._trickled == 0:
+            if not refused and media.offered_candidates + media.trickled == 0:
                 report.failed_step(Step.TRICKLE, "the client gave no candidates at all (none "
                                    "in the offer, none trickled)")
             elif not refused:
@@ -349,18 +292,10 @@ class ConformanceAgent:
                                "connected")
         want_video = started.media == "video"
 
-        async def received_by_client() -> set[str]:
-            kinds: set[str] = set()
-            for sender in pc.getSenders():
-                for stats in (await sender.getStats()).values():
-                    if stats.type == "remote-inbound-rtp" and stats.packetsReceived > 0:
-                        kinds.add(sender.kind)
-            return kinds
-
         deadline = time.monotonic() + s.media_wait_s
         heard: set[str] = set()
         while time.monotonic() < deadline:
-            heard = await received_by_client()
+            heard = await media.received_by_client()
             got_video = media.video_frames[0] >= s.min_video_frames or not want_video
             if got_video and media.audio_frames >= s.min_audio_frames and (
                 {"audio", "video"} if want_video else {"audio"}) <= heard:
@@ -397,8 +332,8 @@ class ConformanceAgent:
     ) -> None:
         s = self.script
         call_id = started.call_id
-        await self._send(protocol.Chat(call_id, s.chat_text))
-        ours = await self._expect(protocol.ChatMessage, 10.0, mark,
+        await self._link.send(protocol.Chat(call_id, s.chat_text))
+        ours = await self._link.expect(protocol.ChatMessage, 10.0, mark,
                                   lambda m: m.call_id == call_id and m.sender_role == "agent")
         deadline = time.monotonic() + s.feature_wait_s
 
@@ -415,14 +350,14 @@ class ConformanceAgent:
             return m.call_id == call_id
 
         while time.monotonic() < deadline:
-            if (self._find(protocol.ChatMessage, mark, client_chat) is not None
-                    and self._find((protocol.MaterialAdded, protocol.UploadFailed), mark,
+            if (self._link.find(protocol.ChatMessage, mark, client_chat) is not None
+                    and self._link.find((protocol.MaterialAdded, protocol.UploadFailed), mark,
                                    upload_done) is not None):
                 break
-            if self._find(protocol.CallEnded, mark, ended) is not None:
+            if self._link.find(protocol.CallEnded, mark, ended) is not None:
                 break
-            await self._wait_any(min(1.0, max(deadline - time.monotonic(), 0.01)))
-        chat = self._find(protocol.ChatMessage, mark, client_chat)
+            await self._link.wait_any(min(1.0, max(deadline - time.monotonic(), 0.01)))
+        chat = self._link.find(protocol.ChatMessage, mark, client_chat)
         if chat is not None and ours is not None:
             report.passed_step(Step.CHAT, f"the agent's line was delivered and the client wrote "
                                f"back: {chat.text[:40]!r}")
@@ -430,7 +365,7 @@ class ConformanceAgent:
             report.failed_step(Step.CHAT, "the agent's chat line was not delivered")
         else:
             report.record(Step.CHAT, Outcome.NOT_TRIED, "the client sent no chat line")
-        done = self._find((protocol.MaterialAdded, protocol.UploadFailed), mark, upload_done)
+        done = self._link.find((protocol.MaterialAdded, protocol.UploadFailed), mark, upload_done)
         if isinstance(done, protocol.UploadFailed):
             report.failed_step(Step.UPLOAD, f"the upload of {done.filename!r} failed: "
                                f"{done.reason} ({done.message})")
@@ -452,9 +387,9 @@ class ConformanceAgent:
         entry = protocol.VerdictEntry(
             material.material_code or "conformance", "to_correct", "blurry",
             "一致性测试：请重拍（无需真的重拍）", (material.material_id,))
-        await self._send(protocol.ReviewVerdict(started.work_order_id, started.item_code,
+        await self._link.send(protocol.ReviewVerdict(started.work_order_id, started.item_code,
                                                 (entry,)))
-        answer = await self._expect(
+        answer = await self._link.expect(
             (protocol.Ack, protocol.Error), 10.0, mark,
             lambda m: m.of == "review_verdict")
         if isinstance(answer, protocol.Ack):
@@ -468,8 +403,8 @@ class ConformanceAgent:
         """Ask the client to drop its link and come back; check the call's media return."""
         s = self.script
         call_id = started.call_id
-        mark = len(self._inbox)
-        await self._send(protocol.Chat(call_id, RESUME_TEXT))
+        mark = self._link.mark()
+        await self._link.send(protocol.Chat(call_id, RESUME_TEXT))
 
         def link(up: bool) -> Callable[[protocol.PeerLink], bool]:
             return lambda m: m.call_id == call_id and m.up is up
@@ -477,11 +412,11 @@ class ConformanceAgent:
         def ended(m: protocol.CallEnded) -> bool:
             return m.call_id == call_id
 
-        dropped = await self._expect(protocol.PeerLink, s.resume_wait_s, mark, link(False))
+        dropped = await self._link.expect(protocol.PeerLink, s.resume_wait_s, mark, link(False))
         if dropped is None:
             report.record(Step.RESUME, Outcome.NOT_TRIED, "the client's link did not drop")
             return
-        back = await self._expect(
+        back = await self._link.expect(
             (protocol.PeerLink, protocol.CallEnded), s.resume_wait_s, mark,
             lambda m: link(True)(m) if isinstance(m, protocol.PeerLink) else ended(m))
         if not isinstance(back, protocol.PeerLink):
@@ -490,25 +425,26 @@ class ConformanceAgent:
                                "resume_token")
             return
         renewed = self._media  # a fresh peer connection, made when the link came back
-        offer = await self._expect(
-            protocol.Sdp, s.offer_wait_s, self._inbox.index(back),
+        offer = await self._link.expect(
+            protocol.Sdp, s.offer_wait_s, self._link.position(back),
             lambda m: m.call_id == call_id and m.sdp_type == "offer")
         if offer is None or renewed is None:
             report.failed_step(Step.RESUME, "the client came back but made no new offer: after "
                                "call_started again, offer from a new peer connection")
             return
         try:
-            await self._answer_offer(renewed, started, offer)
+            answer = await renewed.answer(offer.sdp, started.media)
         except (ValueError, AssertionError, KeyError, IndexError) as exc:
             report.failed_step(Step.RESUME, f"the new offer could not be applied: {exc!r}")
             return
+        await self._link.send(protocol.Sdp(call_id, "answer", answer))
         before = renewed.video_frames[0] + renewed.audio_frames
-        flowing = await _poll(lambda: renewed.pc.connectionState == "connected"
+        flowing = await _poll(lambda: renewed.state == "connected"
                               and renewed.video_frames[0] + renewed.audio_frames
                               >= before + s.min_audio_frames, s.connect_wait_s)
         if not flowing:
             report.failed_step(Step.RESUME, "the client came back, but the call's media did "
-                               f"not (state {renewed.pc.connectionState})")
+                               f"not (state {renewed.state})")
             return
         report.passed_step(Step.RESUME, "the client dropped its link, came back with its "
                            "resume token and offered afresh; the media flow again")
@@ -519,14 +455,14 @@ class ConformanceAgent:
         def ended(m: protocol.CallEnded) -> bool:
             return m.call_id == call_id
 
-        already = self._find(protocol.CallEnded, mark, ended)
+        already = self._link.find(protocol.CallEnded, mark, ended)
         if already is not None:
             report.passed_step(Step.HANG_UP, f"the call ended by {already.ended_by} "
                                f"({already.reason or 'hangup'})")
             await self._close_media()
             return
-        await self._send(protocol.Hangup(call_id))
-        got = await self._expect(protocol.CallEnded, 10.0, mark, ended)
+        await self._link.send(protocol.Hangup(call_id))
+        got = await self._link.expect(protocol.CallEnded, 10.0, mark, ended)
         await self._close_media()
         if got is None:
             report.failed_step(Step.HANG_UP, "the hub did not end the call")
@@ -536,9 +472,9 @@ class ConformanceAgent:
     async def _rating(self, report: ConformanceReport, work_order_id: str) -> None:
         deadline = time.monotonic() + self.script.rating_wait_s
         while time.monotonic() < deadline:
-            mark = len(self._inbox)
-            await self._send(protocol.SearchWorkOrders(text=work_order_id, limit=5))
-            found = await self._expect(protocol.WorkOrderList, 10.0, mark)
+            mark = self._link.mark()
+            await self._link.send(protocol.SearchWorkOrders(text=work_order_id, limit=5))
+            found = await self._link.expect(protocol.WorkOrderList, 10.0, mark)
             rows = [] if found is None else [
                 r for r in found.rows if r.work_order_id == work_order_id]
             if rows and rows[0].rating:
@@ -547,98 +483,26 @@ class ConformanceAgent:
             await asyncio.sleep(0.5)
         report.record(Step.RATING, Outcome.NOT_TRIED, "the client did not rate the call")
 
-    # --- plumbing ----------------------------------------------------------------------
+    # --- what arrives ------------------------------------------------------------------
 
-    async def _send(self, message: protocol.Message) -> None:
-        if self._ws is None:
-            raise ConformanceError("not connected")
-        try:
-            await self._ws.send(protocol.encode(message))
-        except ConnectionClosed as exc:
-            raise ConformanceError("the hub closed the conformance agent's link") from exc
-
-    async def _read(self, ws: ClientConnection) -> None:
-        try:
-            async for frame in ws:
-                if isinstance(frame, bytes):
-                    continue  # material downloads: the agent fetches none
-                try:
-                    message = protocol.decode(frame)
-                except protocol.ProtocolError as exc:
-                    log.warning("conformance agent: the hub sent a bad frame: %s", exc)
-                    continue
-                if isinstance(message, protocol.Ice):
-                    await self._on_ice(message)
-                    continue
-                if (isinstance(message, protocol.PeerLink) and message.up
-                        and message.call_id == self._call_id and self._media is not None):
-                    # Here, not later: the client's new candidates may follow at once.
-                    old = self._media
-                    self._open_media()
-                    self._tasks.spawn(self._close(old), "close-old-media")
-                async with self._arrived:
-                    self._inbox.append(message)
-                    self._arrived.notify_all()
-        except ConnectionClosed:
-            pass
-        finally:
-            self.closed.set()
-            async with self._arrived:
-                self._arrived.notify_all()
-
-    async def _on_ice(self, message: protocol.Ice) -> None:
+    async def _on_arrival(self, message: protocol.Message) -> bool:
+        """Candidates go to the call's peer at once (True: taken, not kept); when the
+        client's link comes back, the fresh peer is made here, before its candidates."""
         media = self._media
-        if media is None or message.call_id != self._call_id:
-            return
-        if message.candidate:
-            self._trickled += 1
-        await media.candidates.add(message)
-
-    def _find(self, kind: Any, since: int, where: Callable[[Any], bool] | None = None) -> Any:
-        for message in self._inbox[since:]:
-            if isinstance(message, kind) and (where is None or where(message)):
-                return message
-        return None
-
-    async def _expect(
-        self, kind: Any, within: float, since: int, where: Callable[[Any], bool] | None = None
-    ) -> Any:
-        """The first message of ``kind`` (matching ``where``) since index ``since``, or None."""
-        deadline = time.monotonic() + within
-        while True:
-            found = self._find(kind, since, where)
-            if found is not None:
-                return found
-            left = deadline - time.monotonic()
-            if left <= 0 or self.closed.is_set():
-                return None
-            await self._wait_any(left)
-
-    async def _wait_any(self, within: float) -> None:
-        async with self._arrived:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), within)
-
-    async def _consume(self, media: _CallMedia, track: MediaStreamTrack, index: int) -> None:
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                frame: Any = await track.recv()
-                if track.kind == "video":
-                    media.video_frames[index] += 1
-                    if index == 0 and len(media.video_sizes) < 8:
-                        media.video_sizes.add(f"{frame.width}x{frame.height}")
-                else:
-                    media.audio_frames += 1
+        if isinstance(message, protocol.Ice):
+            if media is not None and message.call_id == self._call_id:
+                await media.add_ice(message)
+            return True
+        if (isinstance(message, protocol.PeerLink) and message.up
+                and message.call_id == self._call_id and media is not None):
+            self._open_media()
+            self._tasks.spawn(media.close(), "close-old-media")
+        return False
 
     async def _close_media(self) -> None:
         media, self._media = self._media, None
         if media is not None:
-            await self._close(media)
-
-    async def _close(self, media: _CallMedia) -> None:
-        for track in media.tracks:
-            track.stop()
-        await media.pc.close()
+            await media.close()
 
 
 async def _poll(condition: Callable[[], bool], within: float) -> bool:
