@@ -32,7 +32,7 @@ from sandbox.conformance.call_media import CallMedia
 from sandbox.conformance.inbox import HubInbox, LinkError
 from sandbox.conformance.report import ConformanceReport, Outcome, Step
 from seat_common import protocol, tls
-from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common.ice_policy import IceConfig, IceConfigError, candidate_types
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -184,6 +184,12 @@ class ConformanceAgent:
         await self._media_flows(report, started, media)
         # Chat and materials go through the hub: they are checked even without media.
         await self._features(report, started, mark)
+        said = self._link.find(protocol.MediaState, mark,
+                               lambda m: m.call_id == started.call_id)
+        report.notes.append(
+            f"the client said its camera is {said.camera} and its microphone {said.microphone}"
+            if said is not None else
+            "the client sent no media_state (see \"Camera and microphone state\")")
         if s.resume_wait_s > 0:
             await self._resume(report, started)
         await self._hang_up(report, mark)
@@ -272,10 +278,22 @@ class ConformanceAgent:
         s = self.script
         connected = await _poll(lambda: media.state in ("connected", "failed"),
                                 s.connect_wait_s)
-        refused = media.candidates.refused
+        refused = list(media.candidates.refused)
         if refused:
             report.failed_step(Step.TRICKLE, f"{len(refused)} candidate(s) were malformed, "
                                f"e.g. {refused[0]}")
+        misplaced = media.misplaced()
+        if misplaced:
+            refused.append("misplaced")
+            report.failed_step(Step.TRICKLE, f"{len(misplaced)} trickled candidate(s) name no "
+                               f"section of the offer (sdp_mid {misplaced[0].sdp_mid!r}, "
+                               f"sdp_mline_index {misplaced[0].sdp_mline_index})")
+        kinds = candidate_types("\n".join(media.candidate_lines))
+        if self.ice.relay_only and kinds - {"relay"}:
+            refused.append("not relay")
+            report.failed_step(Step.TRICKLE, "the hub is relay-only, but the client offered "
+                               f"{', '.join(sorted(kinds - {'relay'}))} candidates: use "
+                               "iceTransportPolicy relay")
         if not connected or media.state != "connected":
             report.failed_step(Step.MEDIA, f"the media did not connect within "
                                f"{s.connect_wait_s:g} s (state {media.state}): check "

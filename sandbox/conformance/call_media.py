@@ -39,6 +39,11 @@ class CallMedia:
         self.offered_candidates = 0
         self.trickled = 0
         self.trickled_early = 0
+        #: the candidate lines the client gave (in the offer and trickled), and the
+        #: trickled ones that name no section of the offer
+        self.candidate_lines: list[str] = []
+        self._trickled_messages: list[protocol.Ice] = []
+        self._offer = ""
         self._video_tracks = 0
         self._tracks: list[MediaStreamTrack] = []
         self.pc.on("track", self._on_track)
@@ -52,12 +57,29 @@ class CallMedia:
     async def add_ice(self, message: protocol.Ice) -> None:
         if message.candidate:
             self.trickled += 1
+            if len(self._trickled_messages) < 64:
+                self._trickled_messages.append(message)
+                self.candidate_lines.append("a=" + message.candidate.removeprefix("a="))
         await self.candidates.add(message)
+
+    def misplaced(self) -> list[protocol.Ice]:
+        """Trickled candidates whose ``sdp_mid`` and ``sdp_mline_index`` both miss the
+        offer's sections (they reach no transport); empty before the offer."""
+        if not self._offer:
+            return []
+        sections = self._offer.count("\nm=")
+        mids = {line[len("a=mid:"):].strip() for line in self._offer.split("\n")
+                if line.startswith("a=mid:")}
+        return [m for m in self._trickled_messages
+                if m.sdp_mid not in mids and m.sdp_mline_index >= sections]
 
     async def answer(self, offer: str, media: protocol.MediaKind) -> str:
         """Apply the client's offer and make the answer (raises if the offer is unusable)."""
         self.trickled_early = self.trickled
+        self._offer = offer
         self.offered_candidates = offer.count("\na=candidate:")
+        self.candidate_lines += [line.strip() for line in offer.split("\n")
+                                 if line.startswith("a=candidate:")]
         await self.pc.setRemoteDescription(RTCSessionDescription(offer, "offer"))
         await self.candidates.remote_description_set()
         kinds = {t.kind for t in self.pc.getTransceivers()}

@@ -9,12 +9,13 @@ import asyncio
 import hashlib
 import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from websockets.asyncio.client import ClientConnection, connect
 
-from sandbox.camera import StampedCameraTrack
+from sandbox.camera import StampedCameraTrack, ToneAudioTrack
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
 from sandbox.hub_process import HubProcess, SeatSpec
@@ -32,6 +33,7 @@ from seat_common.protocol import (
     decode,
     encode,
 )
+from seat_common.trickle import split_candidates
 
 ALL_SKILLS = tuple(catalog.load().skills)
 EVERY_FEATURE = frozenset({Step.CHAT, Step.UPLOAD, Step.RATING})
@@ -109,10 +111,13 @@ async def test_a_citizen_that_drops_its_link_and_comes_back_passes_resume(
 
 class BrokenCitizen:
     """A citizen client that gets three things wrong: its offer has no audio, it trickles
-    a candidate that is not one, and its upload's SHA-256 does not match the file."""
+    a candidate that is not one, and its upload's SHA-256 does not match the file. With
+    ``misplace`` it gets only one thing wrong instead: its offer is fine, but its
+    candidates are trickled naming a section the offer does not have."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, misplace: bool = False) -> None:
         self.url = url
+        self.misplace = misplace
         self.pc: RTCPeerConnection | None = None
 
     async def run(self) -> None:
@@ -135,6 +140,15 @@ class BrokenCitizen:
     async def _offer(self, ws: ClientConnection, started: CallStarted) -> None:
         ice_policy.apply_from_environment()
         self.pc = RTCPeerConnection()
+        if self.misplace:
+            self.pc.addTrack(ToneAudioTrack())
+            self.pc.addTrack(StampedCameraTrack(320, 240, 15))
+            await self.pc.setLocalDescription(await self.pc.createOffer())
+            offer, trickled = split_candidates(self.pc.localDescription.sdp, started.call_id)
+            await ws.send(encode(Sdp(started.call_id, "offer", offer)))
+            for ice in trickled:
+                await ws.send(encode(replace(ice, sdp_mid="video-9", sdp_mline_index=9)))
+            return
         self.pc.addTrack(StampedCameraTrack(320, 240, 15))  # video only: no audio section
         await self.pc.setLocalDescription(await self.pc.createOffer())
         await ws.send(encode(Ice(started.call_id, "candidate:this is not a candidate", "0", 0)))
@@ -166,6 +180,24 @@ async def test_a_broken_client_fails_naming_each_step_and_section(hub: HubProces
     assert 'section "Materials (document photos)' in text
     assert report.outcome(Step.HELLO) is Outcome.PASS  # what it did right is said too
     assert text.endswith("Result: FAILED (4 step(s))"), text
+
+
+async def test_candidates_naming_no_section_of_the_offer_fail_the_trickle_step(
+    hub: HubProcess,
+) -> None:
+    agent = await kit_for(hub, "citizen", AgentScript(feature_wait_s=2.0, rating_wait_s=1.0,
+                                                      connect_wait_s=10.0, media_wait_s=5.0))
+    broken = asyncio.get_running_loop().create_task(BrokenCitizen(hub.url, misplace=True).run())
+    try:
+        report = await agent.serve_one()
+        await asyncio.wait_for(broken, 30)
+    finally:
+        await agent.close()
+    failed = {r.step: r.detail for r in report.failures()}
+    assert Step.TRICKLE in failed, report.text()
+    assert "name no section of the offer (sdp_mid 'video-9', sdp_mline_index 9)" in (
+        failed[Step.TRICKLE])
+    assert report.outcome(Step.OFFER_ANSWER) is Outcome.PASS
 
 
 async def test_a_client_that_never_offers_fails_at_offer_answer(hub: HubProcess) -> None:
