@@ -75,7 +75,7 @@ from aiortc import RTCDataChannel, RTCPeerConnection  # noqa: E402
 from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import (  # noqa: E402
     ConnectionClosed,
-    InvalidStatus,
+    InvalidMessage,
     WebSocketException,
 )
 
@@ -269,13 +269,13 @@ class Flood:
         self.handshakes_done: list[float] = []  # time.monotonic(), the same clock in all
 
     async def open(self, address: str) -> ClientConnection | str:
-        """An open connection, or why not: "refused" (the hub's HTTP 503 before the
-        handshake: the address is at its cap) or "failed"."""
+        """An open connection, or why not: "refused" (reset before the handshake: the
+        hub refuses so a connection from an address at its cap) or "failed"."""
         try:
             ws = await connect(self.url, compression=None, open_timeout=60,
                                local_addr=(address, 0))
-        except InvalidStatus as exc:
-            return "refused" if exc.response.status_code == 503 else "failed"
+        except (ConnectionResetError, InvalidMessage):
+            return "refused"
         except (OSError, TimeoutError, WebSocketException):
             return "failed"
         finally:

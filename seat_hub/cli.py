@@ -7,7 +7,11 @@ line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
 ``--tls-cert`` and ``--tls-key``, when the citizen page is on ``https://`` too), so a
 launcher can read the port; everything else (one JSON line per event) goes to stderr.
 SIGTERM or SIGINT closes every connection, lets the ledger finish its
-writes and exits 0. A wrong seats file, catalog, database, certificate or key exits 2.
+writes and exits 0. A wrong seats file, catalog, review reasons, database, certificate,
+key or citizen-key secret exits 2.
+
+``seat-hub audit verify|keygen|export|check-export`` checks the audit log's hash chain
+and writes signed day files of it (``reports/audit_cli.py``).
 
 ``seat-hub --sandbox`` is a test hub for client teams in one command: demo seats, a
 printed agent token and the conformance agent answering (``sandbox.sandbox_hub``, run
@@ -36,7 +40,9 @@ from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings
 from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
+from seat_hub.parties.citizen_keys import CitizenKeyError, CitizenKeys
 from seat_hub.parties.seats import SeatsError, load_seats
+from seat_hub.reports import audit_cli
 from seat_hub.settings import HubSettings, HubTls
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import HubStore, LedgerError
@@ -155,6 +161,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--materials", type=Path, default=None, help="material store (default: beside --db)"
     )
+    parser.add_argument(
+        "--citizen-key-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="the secret that makes citizens' pseudonymous keys for counting users served"
+        " (default: citizen-key.secret beside --db, made on first start, mode 0600)",
+    )
     parser.add_argument("--max-upload-bytes", type=int, default=20 * 1024 * 1024)
     parser.add_argument("--max-upload-pixels", type=int, default=50_000_000)
     parser.add_argument("--upload-stall-timeout", type=float, default=15.0)
@@ -248,9 +262,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    given = list(sys.argv[1:] if argv is None else argv)
-    if "--sandbox" in given:
-        return _hand_over_to_sandbox([a for a in given if a != "--sandbox"])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["audit"]:  # seat-hub audit verify|keygen|export|check-export
+        return audit_cli.main(argv[1:])
+    if "--sandbox" in argv:
+        _hand_over_to_sandbox([a for a in argv if a != "--sandbox"])
     args = parse_args(argv)
     try:
         return asyncio.run(run(args))
@@ -277,11 +293,15 @@ async def run(args: argparse.Namespace) -> int:
         catalog = catalog_module.load(args.catalog)
         reasons = load_reasons()
         seats = load_seats(args.seats, known_skills=catalog.skills.keys())
+        key_file = args.citizen_key_file or args.db.parent / "citizen-key.secret"
+        citizen_keys = await asyncio.to_thread(CitizenKeys.from_file, key_file)
         store = await open_store(
             args.db,
             on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
         )
-    except (catalog_module.CatalogError, ReasonsError, SeatsError, LedgerError) as exc:
+    except (
+        catalog_module.CatalogError, ReasonsError, SeatsError, CitizenKeyError, LedgerError
+    ) as exc:
         print(f"seat-hub: {exc}", file=sys.stderr)
         return 2
     # The hub's one task owner: every background task of the hub runs under it (or a
@@ -315,6 +335,7 @@ async def run(args: argparse.Namespace) -> int:
                 login_lockout_max_s=args.login_lockout_max,
             ),
             tasks=tasks.child("calls"),
+            citizen_keys=citizen_keys,
         )
         # Waiting citizens who may resume keep their places across the restart.
         places = [

@@ -6,8 +6,9 @@ handed to the rules in ``routing``, ``calls``, ``materials`` and
 
 - ``live``: the live picture (``model.LiveState``), which the rules change;
 - the services: ``seats``, ``catalog``, the records (``ledger`` and ``audit``,
-  typed against ``storage.interface``), ``log``, ``settings``, ``clock`` and the
-  hub's ``tasks`` (every background task goes through it);
+  typed against ``storage.interface``), ``log``, ``settings``, ``clock``, the
+  hub's ``tasks`` (every background task goes through it) and ``citizen_keys``
+  (who a citizen is, for counting people, without keeping who they are);
 - the two publishers, which keep their own bookkeeping: ``queue_views`` (queue
   positions and snapshots) and ``wall`` (the seat wall). A rule tells them what
   changed with ``seat_changed`` and ``queue_changed``; after each event the hub
@@ -27,6 +28,7 @@ from seat_common.catalog import Catalog
 from seat_common.protocol import ErrorCode
 from seat_common.tasks import TaskOwner
 from seat_hub.model import LiveState
+from seat_hub.parties.citizen_keys import CitizenKeys
 from seat_hub.parties.seats import SeatRegistry
 from seat_hub.routing.queueviews import QueueViews
 from seat_hub.settings import HubSettings
@@ -58,6 +60,7 @@ class HubContext:
         log: EventLog,
         settings: HubSettings,
         tasks: TaskOwner,
+        citizen_keys: CitizenKeys,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.live = LiveState()
@@ -68,6 +71,7 @@ class HubContext:
         self.log = log
         self.settings = settings
         self.tasks = tasks
+        self.citizen_keys = citizen_keys
         self.clock = clock
         self.queue_views = QueueViews(self.live, settings, log)
         self.wall = SeatWall(self.live, seats, catalog, settings, log, clock)

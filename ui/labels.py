@@ -1,5 +1,5 @@
-"""Display names for wire codes (channels, priorities, states, outcomes), translated, and
-the clock text of durations.
+"""Display names for wire codes (channels, priorities, states, outcomes), translated, the
+clock text of durations, and the label every pane uses (``PlainLabel``).
 
 The wire speaks codes (``"miniprogram"``, ``"on_call"``); people read
 these labels. One place, so every pane says the same words.
@@ -7,13 +7,41 @@ these labels. One place, so every pane says the same words.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QCoreApplication, QLocale
+import html
+from typing import Any
+
+from PyQt6.QtCore import QCoreApplication, QLocale, Qt
+from PyQt6.QtWidgets import QLabel
 
 from seat_common import protocol
 from seat_common.catalog import ServiceItem
 from seat_common.tls import TlsFailure, TlsProblem
 
 translate = QCoreApplication.translate
+
+
+class PlainLabel(QLabel):
+    """A ``QLabel`` that shows its text as it is, never as rich text.
+
+    A plain ``QLabel`` guesses: text that looks like HTML is rendered as HTML. Much of
+    what the panes show comes from outside (a caller's name, a material's file name, the
+    name on a kiosk's card read, a plugin's answer from the government API), and markup
+    in it must show as the characters typed, not as formatting, links or images. Every
+    label in ``ui`` is one of these; the two that colour a dot of our own say
+    ``Qt.TextFormat.RichText`` themselves.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+
+
+def plain_tip(text: str) -> str:
+    """A tool tip that shows ``text`` as it is: tool tips guess rich text as labels do, so
+    outside text goes in escaped, inside a paragraph that keeps its line breaks."""
+    if not text:
+        return ""
+    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>'
 
 
 def channel_label(channel: str) -> str:

@@ -14,7 +14,6 @@ from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QMessageBox,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 
 from seat_client.credentials import CredentialsError, TokenStore, check_token
+from ui.labels import PlainLabel
 
 log = logging.getLogger(__name__)
 
@@ -37,10 +37,12 @@ class LoginDialog(QDialog):
         self.token_edit = QLineEdit(self)
         self.token_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.token_edit.setMaxLength(256)
-        self.error = QLabel(self)
+        self.error = PlainLabel(self)
         self.error.setStyleSheet("color:#b3261e")
         self.error.setWordWrap(True)
-        hint = QLabel(self.tr("The token is kept in the system keyring, never in a file."), self)
+        hint = PlainLabel(
+            self.tr("The token is kept in the system keyring, never in a file."), self
+        )
         hint.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Agent ID"), self.agent_id)

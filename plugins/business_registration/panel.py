@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from seat_client.plugin_api import PluginContext
@@ -20,6 +21,7 @@ class RegistrationPanel(QWidget):
         self._context = context
         self._reg = plugin.registration(context)
         self.licence = QLabel()
+        self.licence.setTextFormat(Qt.TextFormat.PlainText)  # the government API's words
         self.licence.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

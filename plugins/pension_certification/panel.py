@@ -26,6 +26,7 @@ THUMB = 150
 
 def _thumb(m: MaterialSnapshot | None, text: str) -> QLabel:
     label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # a material's name, as given
     label.setFixedSize(THUMB, THUMB)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setStyleSheet("border: 1px solid #888;")
@@ -68,6 +69,7 @@ class CertificationPanel(QWidget):
             self.boxes[code] = box
             grid.addWidget(box, row, 0)
         self.status = QLabel()
+        self.status.setTextFormat(Qt.TextFormat.PlainText)
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

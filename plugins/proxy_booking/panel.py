@@ -38,6 +38,7 @@ class BookingPanel(QWidget):
         self.day.setCalendarPopup(True)
         self.slots = QListWidget()
         self.result = QLabel()
+        self.result.setTextFormat(Qt.TextFormat.PlainText)  # the government API's words
         self.result.setWordWrap(True)
         form = QFormLayout()
         form.addRow(self.tr("Hall"), self.hall)

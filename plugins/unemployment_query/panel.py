@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import (
     QFormLayout,
     QLabel,
@@ -30,6 +31,7 @@ class QueryPanel(QWidget):
         self.id_edit = QLineEdit()
         self.id_edit.setPlaceholderText(self.tr("ID number as read from the card"))
         self.check = QLabel()
+        self.check.setTextFormat(Qt.TextFormat.PlainText)  # the government API's words
         self.table = QTableWidget(0, 2)
         self.table.setHorizontalHeaderLabels([self.tr("Item"), self.tr("Value")])
         header, rows = self.table.horizontalHeader(), self.table.verticalHeader()

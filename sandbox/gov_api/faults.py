@@ -6,7 +6,10 @@ to the next ``count`` of them (or all, with no count), each with
 probability ``rate``. Kinds:
 
 - ``latency``: wait ``ms`` before handling.
-- ``error``: answer ``status`` (500 or 503) without handling; ``retry_after`` adds the header.
+- ``error``: answer ``status`` (500, 502, 503 or 504) without handling; ``retry_after``
+  adds the header.
+- ``reject``: answer a client error ``status`` (400, 403 or 404; 400 by default) without
+  handling, as a gateway in front of the API does with a request it will never take.
 - ``rate_limit``: answer 429 with ``Retry-After: retry_after``.
 - ``drop``: close the connection, ``phase=before`` handling or ``after`` it (the
   request took effect but its answer is lost: the case idempotency keys exist for).
@@ -24,7 +27,8 @@ import random
 from dataclasses import asdict, dataclass
 from typing import Any, Literal, cast, get_args
 
-FaultKind = Literal["latency", "error", "rate_limit", "drop", "slow_body", "expire_token"]
+FaultKind = Literal["latency", "error", "reject", "rate_limit", "drop", "slow_body",
+                    "expire_token"]
 DropPhase = Literal["before", "after"]
 
 
@@ -61,7 +65,7 @@ def parse_fault(raw: dict[str, Any]) -> Fault:
             count=None if raw.get("count") is None else int(raw["count"]),
             rate=float(raw.get("rate", 1.0)),
             ms=int(raw.get("ms", 0)),
-            status=int(raw.get("status", 503)),
+            status=int(raw.get("status", 400 if kind == "reject" else 503)),
             retry_after=None if raw.get("retry_after") is None else int(raw["retry_after"]),
             phase=cast(DropPhase, raw.get("phase", "after")),
             path_prefix=str(raw.get("path_prefix", "/v1/")),
@@ -75,6 +79,8 @@ def parse_fault(raw: dict[str, Any]) -> Fault:
         raise FaultSpecError("rate is 0..1, ms ≥ 0, count ≥ 1")
     if fault.kind == "error" and fault.status not in (500, 502, 503, 504):
         raise FaultSpecError("an error fault answers 500, 502, 503 or 504")
+    if fault.kind == "reject" and fault.status not in (400, 403, 404):
+        raise FaultSpecError("a reject fault answers 400, 403 or 404")
     if fault.kind == "rate_limit" and fault.retry_after is None:
         fault.retry_after = 1
     return fault

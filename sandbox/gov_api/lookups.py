@@ -1,5 +1,8 @@
 """What the government-API sandbox tells about a person by ID number: unemployment-insurance
-details and pension-certification status, made up but stable (seeded from the number)."""
+details and pension-certification status, made up but stable (seeded from the number).
+
+Both are ``POST`` with ``{"id_number": …}`` in the body: an ID number never goes in a URL,
+where gateways and proxies log it."""
 
 from __future__ import annotations
 
@@ -9,13 +12,21 @@ from datetime import date, timedelta
 
 from aiohttp import web
 
-from sandbox.gov_api.answers import dumps, field_errors
+from sandbox.gov_api.answers import dumps, field_errors, json_body
 from sandbox.gov_api.auth import authorized_client
 from seat_common.validators import check_id_number, normalize_id_number
 
 
-def _person_id(request: web.Request) -> str:
-    number = normalize_id_number(request.match_info["id_number"])
+async def _person_id(request: web.Request) -> str:
+    _, body = await json_body(request)
+    given = body.get("id_number")
+    if not isinstance(given, str) or set(body) != {"id_number"}:
+        raise web.HTTPUnprocessableEntity(
+            text=json.dumps({"error": "validation_failed",
+                             "message": "请求体应只含 id_number（身份证号码）",
+                             "fields": field_errors({"id_number": "required"})},
+                            ensure_ascii=False), content_type="application/json")
+    number = normalize_id_number(given)
     if check_id_number(number):
         raise web.HTTPUnprocessableEntity(
             text=json.dumps({"error": "validation_failed", "message": "身份证号码无效",
@@ -30,7 +41,7 @@ def _seed(number: str) -> int:
 
 async def unemployment_details(request: web.Request) -> web.Response:
     authorized_client(request)
-    number = _person_id(request)
+    number = await _person_id(request)
     s = _seed(number)
     status = ("paying", "receiving_benefit", "not_insured")[s % 3]
     months = 0 if status == "not_insured" else 12 + s % 120
@@ -44,7 +55,7 @@ async def unemployment_details(request: web.Request) -> web.Response:
 
 async def pension_status(request: web.Request) -> web.Response:
     authorized_client(request)
-    number = _person_id(request)
+    number = await _person_id(request)
     s = _seed(number)
     status = ("certified", "due", "overdue", "not_a_pensioner")[s % 4]
     today = date.today()

@@ -55,6 +55,8 @@ async def inject_faults(request: web.Request, handler: Handler) -> web.StreamRes
             case "error":
                 extra = {} if fault.retry_after is None else {"retry_after": fault.retry_after}
                 return problem(fault.status, "unavailable", "服务暂不可用（演练）", **extra)
+            case "reject":
+                return problem(fault.status, "rejected", "请求被网关拒绝（演练）")
             case "rate_limit":
                 return problem(429, "rate_limited", "请求过于频繁", retry_after=fault.retry_after)
             case "drop" if fault.phase == "before":

@@ -252,11 +252,14 @@ class GovApiClient:
     async def application(self, number: str) -> Application:
         return _application(await self._call("GET", f"/v1/applications/{number}"))
 
+    # A person is looked up with the ID number in the body: never in a URL, which gateways log.
     async def unemployment_details(self, id_number: str) -> dict[str, Any]:
-        return await self._call("GET", f"/v1/unemployment-insurance/persons/{id_number}")
+        return await self._call("POST", "/v1/unemployment-insurance/person-queries",
+                                {"id_number": id_number})
 
     async def pension_status(self, id_number: str) -> dict[str, Any]:
-        return await self._call("GET", f"/v1/pension-certifications/{id_number}")
+        return await self._call("POST", "/v1/pension-certification-queries",
+                                {"id_number": id_number})
 
     async def halls(self) -> list[dict[str, Any]]:
         return list((await self._call("GET", "/v1/halls")).get("halls", []))
@@ -318,7 +321,7 @@ class GovApiClient:
             failure = tls.tls_failure(exc) or tls.TlsFailure(tls.TlsProblem.HANDSHAKE, str(exc))
             raise UntrustedServer(failure) from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
-            # Lookup paths carry ID numbers: mask them, the message may reach a log.
+            # Masked all the same: the message may reach a log.
             raise TransportError(mask_text(f"{method} {path}: {type(exc).__name__}: {exc}")
                                  ) from exc
         try:

@@ -1,14 +1,23 @@
 """The submission outbox: applications are written to local SQLite before they go on the wire.
 
-``SubmissionOutbox.enqueue`` stores the application with a fresh idempotency
-key in one transaction (SQLite WAL, ``synchronous=FULL``: on disk when it
-returns). A worker task then delivers queued applications to the
-government API: up to ``concurrency`` at once, full-jitter exponential
-backoff between attempts, at least the API's ``Retry-After``, a token
-refresh on 401 (inside ``GovApiClient``). Field errors (422) put the entry
-in ``returned`` with the problems to show on the form. A reused key with a
-different body (409) or a request the API will never take is ``failed``;
-everything else is retried, so nothing is lost.
+``SubmissionOutbox.enqueue`` stores the application in one transaction (SQLite
+WAL, ``synchronous=FULL``: on disk when it returns) under its idempotency key,
+which comes from the application itself (``idempotency_key``: the work order,
+the item, the form and its revision, that is what was filled in and the
+materials), so one application has one key however often it is submitted: a
+submit clicked again after an error, or after the workstation crashed, finds
+the entry already there and sends nothing new (a failed one is queued again,
+with its key). A corrected form is another revision, with a key of its own.
+
+A worker task then delivers queued applications to the government API: up to
+``concurrency`` at once, full-jitter exponential backoff between attempts, at
+least the API's ``Retry-After``, a token refresh on 401 (inside
+``GovApiClient``). Field errors (422) put the entry in ``returned`` with the
+problems to show on the form. An answer that retrying cannot change (400, 403,
+404, credentials refused, a reused key with a different body, an answer that
+breaks the API's own document) makes it ``failed`` with the server's message,
+at once; the agent may send it again after fixing the cause. A dropped or timed
+out connection, 5xx and 429 are retried, so nothing is lost.
 
 Because every attempt carries the same idempotency key, an application
 whose answer was lost (dropped connection, kill -9 between the API's commit
@@ -25,13 +34,13 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import hashlib
 import json
 import logging
 import random
 import sqlite3
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -43,7 +52,6 @@ from seat_client.acceptance.gov_api_client import (
     FieldErrors,
     FieldProblem,
     GovApiError,
-    IdempotencyConflict,
 )
 from seat_common.events import Event
 from seat_common.pii import mask_text
@@ -150,6 +158,17 @@ def open_db(path: Path) -> sqlite3.Connection:
     return db
 
 
+def idempotency_key(submission: Submission) -> str:
+    """The key of one application: its work order, item and form, and the revision of the
+    form (what was filled in, and the materials); the same for the same application
+    however often it is submitted, and on any workstation."""
+    revision = {"work_order_id": submission.work_order_id, "item_code": submission.item_code,
+                "form": submission.form, "values": submission.values,
+                "materials": list(submission.materials)}
+    canonical = json.dumps(revision, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return "seat-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
+
+
 def backoff_delay(attempts: int, rng: random.Random, *, base_s: float, cap_s: float,
                   retry_after: float | None = None) -> float:
     """Full jitter: uniform in [0, min(cap, base·2^(attempts-1))], and never below Retry-After."""
@@ -184,6 +203,7 @@ class SubmissionOutbox:
         self._rng = rng or random.Random()
         self._entries: dict[int, OutboxEntry] = {}
         self._inflight: set[int] = set()
+        self._enqueueing = asyncio.Lock()
         self._tasks = tasks or TaskOwner("outbox")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._waiter: asyncio.Future[None] | None = None
@@ -213,13 +233,21 @@ class SubmissionOutbox:
     # --- what the agent does --------------------------------------------------------------
 
     async def enqueue(self, submission: Submission) -> OutboxEntry:
-        """Store the application durably with a new idempotency key; the worker sends it."""
-        key = f"seat-{uuid.uuid4()}"
-        now = time.time()
-        entry_id = await self._db(self._insert, key, submission.to_json(), now)
-        entry = OutboxEntry(entry_id, key, submission, OutboxState.QUEUED, created_at=now,
-                            updated_at=now)
-        self._publish(entry)
+        """Store the application durably under its key; the worker sends it. The same
+        application submitted again is the entry already there (queued again if it had
+        failed), never a second one."""
+        key = idempotency_key(submission)
+        async with self._enqueueing:  # two clicks at once: still one entry
+            known = next((e for e in self._entries.values() if e.idempotency_key == key), None)
+            if known is not None:
+                if known.state is OutboxState.FAILED:
+                    await self.retry(known.entry_id)
+                return self._entries[known.entry_id]
+            now = time.time()
+            entry_id = await self._db(self._insert, key, submission.to_json(), now)
+            entry = OutboxEntry(entry_id, key, submission, OutboxState.QUEUED, created_at=now,
+                                updated_at=now)
+            self._publish(entry)
         self._wake_up()
         return entry
 
@@ -303,17 +331,15 @@ class SubmissionOutbox:
             except FieldErrors as exc:
                 await self._update(entry, state=OutboxState.RETURNED, detail=exc.message,
                                    field_errors=exc.fields)
-            except IdempotencyConflict as exc:
-                await self._update(entry, state=OutboxState.FAILED, detail=str(exc))
+            except GovApiError as exc:
+                if not exc.retryable:  # asking again would get the same answer
+                    await self._update(entry, state=OutboxState.FAILED,
+                                       detail=mask_text(str(exc))[:300])
+                else:
+                    await self._retry_later(entry, exc, exc.retry_after)
             except Exception as exc:
-                retry_after = exc.retry_after if isinstance(exc, GovApiError) else None
-                if not isinstance(exc, GovApiError):
-                    log.exception("outbox delivery of entry %d failed", entry.entry_id)
-                delay = backoff_delay(entry.attempts, self._rng, base_s=self.base_s,
-                                      cap_s=self.cap_s, retry_after=retry_after)
-                await self._update(entry, state=OutboxState.QUEUED,
-                                   next_attempt_at=time.time() + delay,
-                                   detail=mask_text(f"{type(exc).__name__}: {exc}")[:300])
+                log.exception("outbox delivery of entry %d failed", entry.entry_id)
+                await self._retry_later(entry, exc, None)
             else:
                 await self._update(entry, state=OutboxState.ACCEPTED,
                                    application_no=app.application_no, api_status=app.status,
@@ -321,6 +347,13 @@ class SubmissionOutbox:
         finally:
             self._inflight.discard(entry.entry_id)
             self._wake_up()
+
+    async def _retry_later(self, entry: OutboxEntry, exc: Exception,
+                           retry_after: float | None) -> None:
+        delay = backoff_delay(entry.attempts, self._rng, base_s=self.base_s, cap_s=self.cap_s,
+                              retry_after=retry_after)
+        await self._update(entry, state=OutboxState.QUEUED, next_attempt_at=time.time() + delay,
+                           detail=mask_text(f"{type(exc).__name__}: {exc}")[:300])
 
     async def _update(self, entry: OutboxEntry, **changes: Any) -> OutboxEntry:
         new = replace(entry, updated_at=time.time(), **changes)
@@ -436,4 +469,5 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
     )
 
 
-__all__ = ["OutboxEntry", "OutboxState", "Submission", "SubmissionOutbox", "backoff_delay"]
+__all__ = ["OutboxEntry", "OutboxState", "Submission", "SubmissionOutbox", "backoff_delay",
+           "idempotency_key"]

@@ -4,9 +4,10 @@ The recording itself stays on the agent's workstation; the agent reports it
 with ``RecordingSaved`` once the call ends. Only the agent who took the
 work order may report it (``not_allowed``), for a work order that exists
 (``no_such_work_order``) and a call that was answered on it
-(``no_such_call``). The ledger keeps one recording per work order: a second
-report replaces the first. The agent gets ``Ack`` once the row is
-written; ``work_order_list`` rows then carry ``recording_s``.
+(``no_such_call``). The ledger keeps one recording per work order, once: the
+same report sent again (a retry after a dropped link) is acknowledged, another
+recording for it is refused (``bad_state``) and the first one kept. The agent gets
+``Ack`` once the row is written; ``work_order_list`` rows then carry ``recording_s``.
 """
 
 from __future__ import annotations
@@ -39,8 +40,12 @@ async def on_recording_saved(ctx: HubContext, session: Session, message: Recordi
         video_frames=message.video_frames,
         saved_at=ctx.clock(),
     )
-    if not await ctx.ledger.link_recording(report):
+    linked = await ctx.ledger.link_recording(report)
+    if linked == "no_such_call":
         raise Refusal("no_such_call", "no call of this work order has this id", "call_id")
+    if linked == "already_recorded":
+        raise Refusal("bad_state", "this work order's recording was already reported; the"
+                      " first is kept", "work_order_id")
     ctx.log.event(
         "recording_saved",
         work_order_id=message.work_order_id,

@@ -142,12 +142,6 @@ class AddressLimits:
         record.connections += 1
         return True
 
-    def is_full(self, address: str) -> bool:
-        """Whether ``address`` already holds ``max_connections`` (nothing counted)."""
-        record = self._table.get(address)
-        return bool(self.max_connections and record is not None
-                    and record.connections >= self.max_connections)
-
     def connection_closed(self, address: str) -> None:
         record = self._table.get(address)
         if record is not None and record.connections > 0:

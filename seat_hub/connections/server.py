@@ -5,8 +5,8 @@ outermost first:
 
 - an opening handshake not done in 10 s: websockets drops the connection;
 - more than ``max_connections_per_address`` open connections from one address:
-  the new one is told ``Error rate_limited`` and closed (1013) before any
-  session exists for it;
+  the new one is reset as soon as it is accepted (no handshake, no session; counted
+  in the log once a second). A connection holds its place from accept until lost;
 - no ``hello`` accepted within ``hello_timeout_s``: ``Error not_authenticated``
   and the connection is closed (1008), so idle connections do not pile up;
 - a frame over 1 MiB: websockets closes the connection (1009);
@@ -33,9 +33,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
+import socket
 import ssl
 import time
+from collections import Counter
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Final
@@ -45,11 +48,11 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
-from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode, encode
+from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub, error_reply
 from seat_hub.connections.ratelimit import FloodGuard
-from seat_hub.parties.session import POLICY_VIOLATION, TRY_AGAIN_LATER, Session
+from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.storage.eventlog import EventLog
 
 #: The websocket's path.
@@ -58,6 +61,16 @@ PATH: Final = "/ws"
 MAX_FRAME_BYTES: Final = 1024 * 1024
 #: The close code of a client that left on purpose (RFC 6455).
 NORMAL_CLOSURE: Final = 1000
+#: Connections the kernel holds for the hub before it accepts them. A queue of asyncio's
+#: default 100 overflows under a burst: each dropped SYN costs its sender, an honest one
+#: too, a 1 s retransmission.
+ACCEPT_QUEUE: Final = 4096
+#: Connections asyncio accepts in one go (its ``backlog``, which it also gives the kernel
+#: as the queue's length, hence ``_deepen_accept_queue``). Each costs a transport and a
+#: handshake task; 4096 in one go held the event loop for 0.4 s under a flood.
+ACCEPT_BATCH: Final = 64
+#: How often refusals at accept are logged (one count per address).
+REFUSALS_LOGGED_EVERY_S: Final = 1.0
 #: Frames buffered per connection before websockets stops reading the socket.
 MAX_QUEUE: Final = 8
 
@@ -91,11 +104,13 @@ class HubServer:
         self.rate = rate
         self.burst = burst
         self._monotonic = monotonic
+        self._refused: Counter[str] = Counter()
+        self._refusals_logged: asyncio.TimerHandle | None = None
 
-    def serve(self, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> Server:
-        """The websockets server (use as ``async with``) on ``host``:``port``; with ``tls``
-        it speaks only TLS (``wss://`` and the citizen page over ``https://``)."""
-        return serve(
+    async def serve(self, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> Server:
+        """The websockets server, listening (use as ``async with``) on ``host``:``port``;
+        with ``tls`` it speaks only TLS (``wss://`` and the citizen page over ``https://``)."""
+        server = await serve(
             self.handle,
             host,
             port,
@@ -106,15 +121,17 @@ class HubServer:
             process_request=self._check_path,
             server_header=None,
             close_timeout=2,
-            # asyncio's default accept queue (100) overflows under a burst of connections:
-            # each dropped SYN costs its sender a 1 s retransmission, an honest one too.
-            backlog=4096,
+            backlog=ACCEPT_BATCH,
+            create_connection=_guarded_connection(self._admit, self._release),
         )
+        for listener in server.sockets:
+            _deepen_accept_queue(listener.fileno())
+        return server
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         path = urlsplit(request.path).path
         if path == PATH:
-            return self._refuse_early(connection)
+            return None
         if self.page is not None and "Upgrade" not in request.headers:
             response = self.page.respond(path)
             self.log.event("http", path=path[:100], status=response.status_code)
@@ -122,46 +139,37 @@ class HubServer:
         self.log.event("http_refused", path=request.path[:100], status=404)
         return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
 
-    def _refuse_early(self, connection: ServerConnection) -> Response | None:
-        """An address already at its connection cap is refused before the websocket
-        handshake (HTTP 503): a flood's surplus costs the hub a parsed request, not a
-        session, so an honest login is not queued behind it. One under the cap goes on
-        to ``handle``, which counts it (and still refuses, politely, one that raced in)."""
-        address = _address(connection)
-        if not self.hub.addresses.is_full(address):
-            return None
-        self.log.event("connection_refused", remote=address,
-                       open=self.hub.addresses.connections(address),
-                       reason="too many connections from this address", early=True)
-        return connection.respond(HTTPStatus.SERVICE_UNAVAILABLE,
-                                  "Seat hub: too many connections from this address\n")
+    def _admit(self, address: str) -> bool:
+        """Whether a connection just accepted from ``address`` may go on to its handshake.
+        Counted from here until the connection is lost (``_release``), so a burst cannot
+        slip past the cap while its handshakes are still under way. One from an address
+        already at its cap is reset at once: a flood's surplus then costs the hub an
+        accepted socket, not a handshake, a response and a log line each, so an honest
+        login is not queued behind it. Those refused are logged as one count per address
+        a second."""
+        if self.hub.addresses.connection_opened(address, self._monotonic()):
+            return True
+        self._refused[address] += 1
+        if self._refusals_logged is None:
+            self._refusals_logged = asyncio.get_running_loop().call_later(
+                REFUSALS_LOGGED_EVERY_S, self._log_refusals)
+        return False
+
+    def _release(self, address: str) -> None:
+        self.hub.addresses.connection_closed(address)
+
+    def _log_refusals(self) -> None:
+        self._refusals_logged = None
+        refused, self._refused = self._refused, Counter()
+        for address, count in refused.items():
+            self.log.event("connection_refused", remote=address, count=count,
+                           open=self.hub.addresses.connections(address),
+                           reason="too many connections from this address", at="accept")
 
     async def handle(self, connection: ServerConnection) -> None:
-        """One connection, from handshake to clean-up."""
-        remote = _remote(connection)
-        address = _address(connection)
-        addresses = self.hub.addresses
-        if not addresses.connection_opened(address, self._monotonic()):
-            await self._refuse_connection(connection, address)
-            return
-        try:
-            await self._serve_session(connection, remote)
-        finally:
-            addresses.connection_closed(address)
-
-    async def _refuse_connection(self, connection: ServerConnection, address: str) -> None:
-        self.log.event(
-            "connection_refused",
-            remote=address,
-            open=self.hub.addresses.connections(address),
-            reason="too many connections from this address",
-        )
-        error = error_reply("rate_limited", "您所在网络的连接过多，请稍后再试。", "", "")
-        try:
-            await connection.send(encode(error))
-            await connection.close(TRY_AGAIN_LATER, "too many connections from this address")
-        except ConnectionClosed:
-            pass
+        """One connection, from handshake to clean-up (its place among its address's
+        connections was taken at accept, and is given back when it is lost)."""
+        await self._serve_session(connection, _remote(connection))
 
     async def _serve_session(self, connection: ServerConnection, remote: str) -> None:
         session = Session(
@@ -268,10 +276,46 @@ class HubServer:
         session.send(error_reply(error.code, error.message, error.field, of))
 
 
-def _address(connection: ServerConnection) -> str:
-    """The remote host, without its port (what the per-address limits count)."""
-    remote = _remote(connection)
-    return remote.rsplit(":", 1)[0] if ":" in remote else remote
+def _guarded_connection(
+    admit: Callable[[str], bool], release: Callable[[str], None]
+) -> type[ServerConnection]:
+    """websockets' connection, refused as soon as it is accepted when ``admit`` says no
+    for its remote address (the socket is reset and no handshake task is started);
+    ``release`` is called with the address of every admitted one once it is lost."""
+
+    class GuardedConnection(ServerConnection):
+        refused = False
+        address = ""
+
+        def connection_made(self, transport: asyncio.BaseTransport) -> None:
+            peer = transport.get_extra_info("peername")
+            self.address = str(peer[0]) if isinstance(peer, tuple) and peer else str(peer)
+            if not admit(self.address):
+                self.refused = True
+                if isinstance(transport, asyncio.Transport):
+                    transport.abort()  # a reset: nothing more is read or written
+                else:
+                    transport.close()
+                return
+            super().connection_made(transport)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            if not self.refused:  # a refused one never started what this would end
+                release(self.address)
+                super().connection_lost(exc)
+
+    return GuardedConnection
+
+
+def _deepen_accept_queue(fd: int) -> None:
+    """Give the listening socket ``fd`` a kernel accept queue of ``ACCEPT_QUEUE`` while
+    asyncio keeps accepting ``ACCEPT_BATCH`` at a time (Linux lets ``listen`` be called
+    again on a listening socket to change its queue; the kernel caps it at somaxconn)."""
+    listener = socket.socket(fileno=os.dup(fd))
+    try:
+        listener.listen(ACCEPT_QUEUE)
+    finally:
+        listener.close()
 
 
 def _remote(connection: ServerConnection) -> str:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
+from seat_common.private_files import private_dir
 from seat_common.protocol import (
     CHUNK_UPLOAD,
     FetchMaterial,
@@ -117,7 +118,9 @@ class MaterialDesk:
         self.delivery = MaterialDelivery(ctx, records, store_dir, self._pool, settings, tasks)
 
     def prepare(self) -> None:
-        """Create the store and remove temp files a previous run left behind (blocking)."""
+        """Create the store (0700: citizens' documents) and remove temp files a previous
+        run left behind (blocking)."""
+        private_dir(self.store_dir)
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         for leftover in self.tmp_dir.iterdir():
             leftover.unlink(missing_ok=True)

@@ -30,7 +30,7 @@ from seat_hub.model import Agent, Call, Contact, Ringing
 from seat_hub.routing import presence, queueviews
 from seat_hub.routing.acd import AgentView, plan_dispatch
 from seat_hub.storage.records import OfferResult
-from seat_hub.supervision.figures import citizen_key
+from seat_hub.supervision.figures import user_of
 
 _RESULTS: dict[WithdrawReason, OfferResult] = {
     "timeout": "timeout",
@@ -174,9 +174,8 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
     ctx.live.call_of_session[agent.session.session_id] = call
     agent.call = call
     agent.missed_offers = 0
-    ctx.live.today.answered_call(
-        contact.queued_at, now, citizen_key(contact.citizen, contact.work_order_id)
-    )
+    who = user_of(ctx.citizen_keys.key_of(contact.citizen), contact.work_order_id)
+    ctx.live.today.answered_call(contact.queued_at, now, who)
     ctx.ledger.record_answer(contact.work_order_id, call.call_id, agent.agent_id, now)
     presence.change_state(ctx, agent, "on_call")
     citizen_name = contact.citizen.name or contact.session.name or ANONYMOUS_CITIZEN

@@ -40,6 +40,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         priority=message.priority,
         media=message.media,
         citizen=admitted.citizen,
+        citizen_key=ctx.citizen_keys.key_of(admitted.citizen),
         queued_at=queued_at,
     )
     contact = Contact(
@@ -101,7 +102,7 @@ def abandon(ctx: HubContext, contact: Contact) -> asyncio.Future[None]:
     del ctx.live.contacts[contact.work_order_id]
     ctx.live.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
-    ctx.live.today.abandoned_call(ctx.clock())
+    ctx.live.today.abandoned_call(ctx.clock(), contact.queued_at)
     ctx.log.event(
         "abandoned", work_order_id=contact.work_order_id, session=contact.session.session_id
     )

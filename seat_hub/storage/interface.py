@@ -33,6 +33,7 @@ from seat_hub.storage.records import (
     OfferRecord,
     OfferResult,
     QueuePlace,
+    RecordingLink,
     RecordingReport,
     WorkOrder,
     WorkOrderQuery,
@@ -58,9 +59,11 @@ class WorkOrderLedger(Protocol):
         media: str,
         citizen: CitizenInfo,
         queued_at: float,
+        citizen_key: str = "",
     ) -> asyncio.Future[str]:
         """A new work order in state ``queued``; resolves to its id (WO-YYYYMMDD-NNNNNN,
-        numbered per local day of ``queued_at``)."""
+        numbered per local day of ``queued_at``). ``citizen_key`` is the citizen's
+        pseudonymous key (``seat_hub.parties.citizen_keys``), "" when unknown."""
         ...
 
     def record_offer(
@@ -113,9 +116,11 @@ class WorkOrderLedger(Protocol):
         """The citizen's rating (1–10) of the contact."""
         ...
 
-    def link_recording(self, report: RecordingReport) -> asyncio.Future[bool]:
-        """Link a call's recording to its work order (a second report replaces the first);
-        False, and nothing stored, unless ``report.call_id`` was answered on that work order."""
+    def link_recording(self, report: RecordingReport) -> asyncio.Future[RecordingLink]:
+        """Link a call's recording to its work order, once: "linked" (the same report
+        again is "linked" too), "no_such_call" unless ``report.call_id`` was answered on
+        that work order, "already_recorded" if another recording is linked to it (the
+        first is kept). Nothing is stored but for "linked"."""
         ...
 
     def keep_queue_place(

@@ -14,6 +14,9 @@ from typing import Literal
 
 WorkOrderState = Literal["queued", "offered", "in_call", "ended", "closed", "abandoned"]
 OfferResult = Literal["ringing", "accepted", "declined", "timeout", "withdrawn", "agent_left"]
+#: What became of a recording's report: linked (or the same report again), no answered call
+#: of that id on the work order, or another recording already linked (kept once).
+RecordingLink = Literal["linked", "no_such_call", "already_recorded"]
 EndedBy = Literal["citizen", "agent", "kiosk", "hub"]
 
 
@@ -43,6 +46,8 @@ class WorkOrder:
     rating_comment: str
     rated_at: float | None
     state: WorkOrderState
+    #: The citizen's pseudonymous key (``seat_hub.parties.citizen_keys``; "": unknown).
+    citizen_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,11 +4,13 @@
 call flow as it happens (``queued``, ``answered``, ``abandoned``, ``closed``,
 ``rated``) and summed at start from the work orders the ledger holds for the
 day (``sum_today``), so a hub restart does not zero the day. ``figures()``
-turns the sums into the wire's ``WallFigures``. The service level counts
-answered contacts answered within 20 s and 60 s of queueing (answered_at −
-queued_at). Users served counts
-distinct citizens answered (by ID number, else phone, else name, else work
-order). A new day starts from zero.
+turns the sums into the wire's ``WallFigures``. The service level is defined
+as the statistics report defines it (``reports.contact_figures``): contacts
+answered within 20 s (60 s) of queueing over the contacts that stopped waiting,
+answered or abandoned, less those abandoned within 5 s. Users served counts
+distinct citizens answered by their pseudonymous key (``parties.citizen_keys``:
+a keyed hash of the ID number, else the phone); a contact without either counts
+as a user of its own. A new day starts from zero.
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Final
 
-from seat_common.protocol import CitizenInfo, WallFigures
+from seat_common.protocol import WallFigures
 from seat_hub.storage.records import WorkOrder
+
+#: Abandons within this many seconds of queueing are left out of the service level
+#: (the statistics report's ``contact_figures.SHORT_ABANDON_S``, the same rule).
+SHORT_ABANDON_S: Final = 5.0
 
 
 def day_of(at: float) -> str:
@@ -32,12 +39,10 @@ def day_start(at: float) -> float:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
-def citizen_key(citizen: CitizenInfo, work_order_id: str) -> str:
-    """Who a citizen is, for counting users served (the strongest identity given)."""
-    for prefix, value in (("id", citizen.id_number), ("ph", citizen.phone), ("nm", citizen.name)):
-        if value:
-            return f"{prefix}:{value}"
-    return f"wo:{work_order_id}"
+def user_of(citizen_key: str, work_order_id: str) -> str:
+    """Who was served, for counting users: the citizen's key, or the work order itself when
+    the citizen gave nothing that tells them apart (a name does not: namesakes abound)."""
+    return f"key:{citizen_key}" if citizen_key else f"wo:{work_order_id}"
 
 
 @dataclass
@@ -48,6 +53,7 @@ class TodayFigures:
     offered: int = 0
     answered: int = 0
     abandoned: int = 0
+    short_abandoned: int = 0
     wait_sum_s: float = 0.0
     within_20s: int = 0
     within_60s: int = 0
@@ -79,9 +85,10 @@ class TodayFigures:
         self.within_60s += waited <= 60.0
         self.users.add(who)
 
-    def abandoned_call(self, at: float) -> None:
+    def abandoned_call(self, at: float, queued_at: float) -> None:
         self._roll(at)
         self.abandoned += 1
+        self.short_abandoned += at - queued_at < SHORT_ABANDON_S
 
     def closed_work_order(self, handle_s: float | None, at: float) -> None:
         self._roll(at)
@@ -97,13 +104,14 @@ class TodayFigures:
 
     def figures(self) -> WallFigures:
         answered = self.answered
+        counted = answered + self.abandoned - self.short_abandoned
         return WallFigures(
             offered=self.offered,
             answered=answered,
             abandoned=self.abandoned,
             average_speed_of_answer_s=round(self.wait_sum_s / answered, 2) if answered else 0.0,
-            service_level_20s=round(self.within_20s / answered, 4) if answered else 0.0,
-            service_level_60s=round(self.within_60s / answered, 4) if answered else 0.0,
+            service_level_20s=round(self.within_20s / counted, 4) if counted else 0.0,
+            service_level_60s=round(self.within_60s / counted, 4) if counted else 0.0,
             average_handling_s=round(self.handle_sum_s / self.handled, 2) if self.handled else 0.0,
             work_orders_closed=self.closed,
             users_served=len(self.users),
@@ -120,16 +128,15 @@ def sum_today(work_orders: Iterable[WorkOrder], now: float) -> TodayFigures:
         today.offered += 1
         if w.state == "abandoned":
             today.abandoned += 1
+            left_at = w.closed_at if w.closed_at is not None else w.queued_at
+            today.short_abandoned += left_at - w.queued_at < SHORT_ABANDON_S
         if w.answered_at is not None:
             waited = max(0.0, w.answered_at - w.queued_at)
             today.answered += 1
             today.wait_sum_s += waited
             today.within_20s += waited <= 20.0
             today.within_60s += waited <= 60.0
-            citizen = CitizenInfo(
-                name=w.citizen_name, id_number=w.citizen_id_number, phone=w.citizen_phone
-            )
-            today.users.add(citizen_key(citizen, w.id))
+            today.users.add(user_of(w.citizen_key, w.id))
         if w.state == "closed":
             today.closed += 1
             if w.answered_at is not None and w.closed_at is not None:

@@ -19,7 +19,7 @@ const PROTOCOL_VERSION = 1;
 const params = new URLSearchParams(location.search);
 const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or "VP8"
 const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
-                codec: "", workOrderId: "", rated: false, errors: [],
+                codec: "", workOrderId: "", rated: false, unchosenRatings: 0, errors: [],
                 uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0,
                 recordingNotice: false, noticeBeforeMedia: false,
                 agentCamera: "", agentMicrophone: "", mediaStatesSent: 0,
@@ -396,6 +396,7 @@ function endCall(text) {
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
   call = null;
   say(text);
+  clearScores();
   show("rate");
 }
 
@@ -591,12 +592,18 @@ function buildScores() {
     const input = document.createElement("input");
     input.type = "radio"; input.name = "score"; input.value = String(score);
     input.setAttribute("aria-label", `${score} 分`);
-    if (score === 10) input.checked = true;
     const face = document.createElement("span");
     face.textContent = String(score);
     label.append(input, face);
     $("scores").append(label);
+    input.addEventListener("change", () => { $("rate-hint").hidden = true; });
   }
+}
+
+// Every rating starts unchosen: a score the citizen did not pick must not be recorded.
+function clearScores() {
+  for (const input of document.querySelectorAll("input[name=score]")) input.checked = false;
+  $("rate-hint").hidden = true;
 }
 
 $("join-form").addEventListener("submit", async (event) => {
@@ -640,7 +647,14 @@ $("chat-form").addEventListener("submit", (event) => {
 });
 $("rate-form").addEventListener("submit", (event) => {
   event.preventDefault();
-  const score = Number(document.querySelector("input[name=score]:checked").value);
+  const chosen = document.querySelector("input[name=score]:checked");
+  if (!chosen) {
+    $("rate-hint").hidden = false;
+    stats.unchosenRatings += 1;
+    document.querySelector("input[name=score]").focus();
+    return;
+  }
+  const score = Number(chosen.value);
   send("rate", { work_order_id: workOrderId, score, comment: $("comment").value.trim().slice(0, 500) });
 });
 $("again").addEventListener("click", () => { say(""); show("choose"); });

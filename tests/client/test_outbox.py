@@ -7,6 +7,7 @@ import asyncio
 import random
 import sqlite3
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -14,11 +15,15 @@ import pytest
 
 from seat_client.acceptance.gov_api_client import (
     Application,
+    BadAnswer,
     FieldErrors,
     FieldProblem,
+    GovApiError,
     IdempotencyConflict,
+    NotFound,
     RateLimited,
     TransportError,
+    Unauthorized,
     Unavailable,
 )
 from seat_client.acceptance.outbox import (
@@ -27,6 +32,7 @@ from seat_client.acceptance.outbox import (
     Submission,
     SubmissionOutbox,
     backoff_delay,
+    idempotency_key,
 )
 from seat_common.tasks import TaskOwner
 
@@ -160,6 +166,52 @@ async def test_entries_caught_sending_by_a_crash_are_queued_again(tmp_path: Path
     await until_state(reopened, entry.entry_id, OutboxState.ACCEPTED)
     await reopened.stop()
     assert [key for key, _ in api.calls] == [entry.idempotency_key]
+
+
+async def test_the_same_application_submitted_again_is_one_entry_with_one_key(
+    tmp_path: Path,
+) -> None:
+    api = ScriptedApi(Unavailable(500, None), None)
+    outbox = await make(tmp_path / "o.sqlite3", api)
+    outbox.start()
+    first = await outbox.enqueue(submission())
+    again = await asyncio.gather(outbox.enqueue(submission()), outbox.enqueue(submission()))
+    done = await until_state(outbox, first.entry_id, OutboxState.ACCEPTED)
+    assert {e.entry_id for e in again} == {first.entry_id} and len(outbox.entries()) == 1
+    assert again[0].idempotency_key == first.idempotency_key == idempotency_key(submission())
+    assert await outbox.enqueue(submission()) == done  # after it was accepted, too
+    assert [key for key, _ in api.calls] == [first.idempotency_key] * 2  # the 500, then once
+    await outbox.stop()
+    # A corrected form is another revision: another key, another entry.
+    changed = replace(submission(), values={"pensioner_name": "吴晓梅"})
+    assert idempotency_key(changed) != first.idempotency_key
+    assert idempotency_key(replace(submission(), materials=())) != first.idempotency_key
+    assert idempotency_key(submission(2)) != first.idempotency_key  # another work order
+    # The key is the application's, not this workstation's: the same after a restart.
+    reopened = await make(tmp_path / "o.sqlite3", ScriptedApi())
+    assert (await reopened.enqueue(submission())).entry_id == first.entry_id
+    await reopened.stop()
+
+
+@pytest.mark.parametrize("answer", [
+    GovApiError("HTTP 400: 请求被网关拒绝"), Unauthorized("client credentials refused"),
+    NotFound("没有这个接口"), BadAnswer("an application answer without 'status'"),
+], ids=["400", "401", "404", "bad_answer"])
+async def test_an_answer_retrying_cannot_change_fails_at_once_with_its_message(
+    tmp_path: Path, answer: GovApiError
+) -> None:
+    api = ScriptedApi(answer, None)
+    outbox = await make(tmp_path / "o.sqlite3", api)
+    outbox.start()
+    entry = await outbox.enqueue(submission())
+    failed = await until_state(outbox, entry.entry_id, OutboxState.FAILED)
+    assert str(answer) in failed.detail and failed.attempts == 1 and len(api.calls) == 1
+    # Submitted again (the cause fixed), it is the same application with the same key.
+    again = await outbox.enqueue(submission())
+    assert again.entry_id == entry.entry_id
+    done = await until_state(outbox, entry.entry_id, OutboxState.ACCEPTED)
+    assert [key for key, _ in api.calls] == [entry.idempotency_key] * 2 and done.attempts == 2
+    await outbox.stop()
 
 
 async def test_status_poll_sees_a_later_return(tmp_path: Path) -> None:

@@ -99,15 +99,16 @@ async def test_answers_follow_the_document(client: GovApiClient, api: GovApiProc
     check("/v1/applications/{number}", "get", status, answer)
     status, answer = await call(api, token, "GET", "/v1/applications/SL-nope")
     check("/v1/applications/{number}", "get", status, answer)
-    for path, template in [
-        ("/v1/unemployment-insurance/persons/11010519491231002X",
-         "/v1/unemployment-insurance/persons/{id_number}"),
-        ("/v1/pension-certifications/11010519491231002X", "/v1/pension-certifications/{id_number}"),
-        ("/v1/pension-certifications/110105194912310021", "/v1/pension-certifications/{id_number}"),
-        ("/v1/halls", "/v1/halls"),
+    for path, body in [
+        ("/v1/unemployment-insurance/person-queries", {"id_number": "11010519491231002X"}),
+        ("/v1/pension-certification-queries", {"id_number": "11010519491231002X"}),
+        ("/v1/pension-certification-queries", {"id_number": "110105194912310021"}),  # 422
+        ("/v1/pension-certification-queries", {"id": "11010519491231002X"}),  # 422
     ]:
-        status, answer = await call(api, token, "GET", path)
-        check(template, "get", status, answer)
+        status, answer = await call(api, token, "POST", path, json=body)
+        check(path, "post", status, answer)
+    status, answer = await call(api, token, "GET", "/v1/halls")
+    check("/v1/halls", "get", status, answer)
     monday = date.today() + timedelta(days=7 - date.today().weekday())
     status, answer = await call(api, token, "GET", f"/v1/halls/DG-HUMEN/slots?date={monday}")
     check("/v1/halls/{hall}/slots", "get", status, answer)

@@ -187,7 +187,10 @@ def test_fault_command_line_syntax() -> None:
     fault = parse_fault_arg("rate_limit:retry_after=3,count=2")
     assert (fault.kind, fault.retry_after, fault.count) == ("rate_limit", 3, 2)
     assert parse_fault_arg("drop:phase=before").phase == "before"
-    for bad in ("latency:ms", "error:status=404", "drop:phase=sometimes", "latency:rate=2"):
+    assert parse_fault_arg("reject").status == 400
+    assert parse_fault_arg("reject:status=404").status == 404
+    for bad in ("latency:ms", "error:status=404", "reject:status=500", "drop:phase=sometimes",
+                "latency:rate=2"):
         with pytest.raises(FaultSpecError):
             parse_fault_arg(bad)
 

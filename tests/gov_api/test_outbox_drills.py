@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import random
 import time
 from collections.abc import AsyncIterator
@@ -41,9 +42,13 @@ async def outbox(tmp_path: Path, api: GovApiProcess, credentials: KeyringGovApiC
     await client.close()
 
 
+NUMBERS = itertools.count(1)  # up to a few dozen here; 900 and up are named below
+
+
 async def deliver_all(outbox: SubmissionOutbox, count: int, within: float = 15.0,
                       **values: str) -> list[Any]:
-    entries = [await outbox.enqueue(submission(i, **values)) for i in range(count)]
+    """``count`` new applications (work orders not used before), all delivered."""
+    entries = [await outbox.enqueue(submission(next(NUMBERS), **values)) for _ in range(count)]
     deadline = time.monotonic() + within
     while True:
         states = [outbox.entry(e.entry_id).state for e in entries]  # type: ignore[union-attr]
@@ -150,3 +155,46 @@ async def test_short_lived_tokens_expire_between_deliveries(
         assert client.tokens_fetched == 2
         assert all(e.attempts == 1 for e in first + second)
         exactly_once(short, first + second)
+
+
+def applications_of(api: GovApiProcess, work_order_id: str) -> list[dict[str, Any]]:
+    return [a for a in api.applications() if a["body"]["work_order_id"] == work_order_id]
+
+
+async def until(outbox: SubmissionOutbox, entry_id: int, state: OutboxState) -> Any:
+    deadline = time.monotonic() + 15
+    while (entry := outbox.entry(entry_id)) is None or entry.state is not state:
+        assert time.monotonic() < deadline, f"never {state}: {entry}"
+        await asyncio.sleep(0.02)
+    return entry
+
+
+async def test_a_submit_clicked_again_after_a_500_makes_one_application(
+    outbox: SubmissionOutbox, api: GovApiProcess
+) -> None:
+    await api.add_fault(kind="error", status=500, count=3)
+    refused = asyncio.Event()  # the first 500 is in: queued again, to be retried
+    outbox.changed.connect(
+        lambda e: e.attempts and e.state is OutboxState.QUEUED and refused.set())
+    first = await outbox.enqueue(submission(900))
+    await asyncio.wait_for(refused.wait(), 15)
+    again = await outbox.enqueue(submission(900))  # the agent, seeing the error, clicks again
+    assert again.entry_id == first.entry_id
+    done = await until(outbox, first.entry_id, OutboxState.ACCEPTED)
+    assert [a["application_no"] for a in applications_of(api, "WO-drill-900")] == [
+        done.application_no]
+
+
+async def test_a_400_is_not_retried_and_the_agent_reads_the_servers_message(
+    outbox: SubmissionOutbox, api: GovApiProcess
+) -> None:
+    await api.add_fault(kind="reject", status=400, count=1)
+    entry = await outbox.enqueue(submission(901))
+    failed = await until(outbox, entry.entry_id, OutboxState.FAILED)
+    assert "请求被网关拒绝" in failed.detail and failed.attempts == 1
+    sent = [r for r in api.requests() if r["idempotency_key"] == entry.idempotency_key]
+    assert [r["status"] for r in sent] == [400]  # asked once, not again and again
+    await outbox.enqueue(submission(901))  # sent again by the agent: the same application
+    done = await until(outbox, entry.entry_id, OutboxState.ACCEPTED)
+    assert [a["application_no"] for a in applications_of(api, "WO-drill-901")] == [
+        done.application_no]

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from seat_common.protocol import CitizenInfo
 from seat_hub.storage.records import WorkOrder, WorkOrderState
 from seat_hub.supervision.figures import (
     TodayFigures,
-    citizen_key,
     day_of,
     day_start,
     sum_today,
+    user_of,
 )
 
 NOON = day_start(1_795_800_000.0) + 12 * 3600
@@ -20,19 +19,22 @@ NOON = day_start(1_795_800_000.0) + 12 * 3600
 
 def test_service_level_users_and_ratings() -> None:
     today = TodayFigures()
-    same = citizen_key(CitizenInfo(name="王小明", id_number="441900199001011234"), "WO-1")
+    same = user_of("k" * 64, "WO-1")
     for i, waited in enumerate((5.0, 20.0, 45.0, 90.0)):
         today.queued(NOON + i)
-        who = same if i < 2 else citizen_key(CitizenInfo(), f"WO-{i}")
+        who = same if i < 2 else user_of("", f"WO-{i}")
         today.answered_call(NOON + i, NOON + i + waited, who)
         today.closed_work_order(300.0, NOON + 400)
     today.queued(NOON + 10)
-    today.abandoned_call(NOON + 30)
+    today.abandoned_call(NOON + 30, NOON + 10)
+    today.queued(NOON + 11)
+    today.abandoned_call(NOON + 13, NOON + 11)  # a wrong tap: out of the service level
     today.rated(10, NOON + 500)
     today.rated(9, NOON + 501)
     f = today.figures()
-    assert (f.offered, f.answered, f.abandoned, f.work_orders_closed) == (5, 4, 1, 4)
-    assert (f.service_level_20s, f.service_level_60s) == (0.5, 0.75)
+    assert (f.offered, f.answered, f.abandoned, f.work_orders_closed) == (6, 4, 2, 4)
+    # Over the five who waited 5 s or more, the abandoned one included.
+    assert (f.service_level_20s, f.service_level_60s) == (0.4, 0.6)
     assert f.average_speed_of_answer_s == 40.0 and f.average_handling_s == 300.0
     assert f.users_served == 3  # the same citizen twice counts once
     assert (f.average_rating, f.ratings) == (9.5, 2)
@@ -67,7 +69,8 @@ def _work_order(
     rating: int | None = None,
 ) -> WorkOrder:
     return replace(
-        _BLANK, id=f"WO-{n}", citizen_name="王小明" if n < 3 else "", queued_at=NOON + n,
+        _BLANK, id=f"WO-{n}", citizen_name="王小明", citizen_key="k" * 64 if n < 3 else "",
+        queued_at=NOON + n,
         state=state, answered_at=answered_at, closed_at=closed_at, rating=rating,
     )
 
@@ -77,14 +80,15 @@ def test_the_day_so_far_is_summed_from_the_ledgers_work_orders() -> None:
         [
             _work_order(1, "closed", answered_at=NOON + 11, closed_at=NOON + 311, rating=10),
             _work_order(2, "closed", answered_at=NOON + 62, closed_at=NOON + 162, rating=8),
-            _work_order(3, "abandoned"),
+            _work_order(3, "abandoned", closed_at=NOON + 43),  # gave up after 40 s
             _work_order(4, "in_call", answered_at=NOON + 5),
         ],
         NOON + 3600,
     )
     f = today.figures()
     assert (f.offered, f.answered, f.abandoned, f.work_orders_closed) == (4, 3, 1, 2)
-    assert (f.service_level_20s, f.average_handling_s) == (round(2 / 3, 4), 200.0)
+    # Two of four within 20 s: the abandoned contact counts against the service level.
+    assert (f.service_level_20s, f.average_handling_s) == (0.5, 200.0)
     assert f.users_served == 2  # the same citizen twice counts once; WO-4 is someone else
     assert (f.average_rating, f.ratings) == (9.0, 2)
     assert today.day == day_of(NOON)

@@ -23,6 +23,7 @@ from seat_common.protocol import (
 from seat_common.tasks import TaskOwner
 from seat_hub.context import HubContext
 from seat_hub.model import Agent, Call, Contact, EndedCall, Watch
+from seat_hub.parties.citizen_keys import CitizenKeys
 from seat_hub.parties.seats import Seat, SeatRegistry
 from seat_hub.parties.session import Session
 from seat_hub.settings import HubSettings
@@ -80,6 +81,7 @@ async def ctx(tmp_path: Path) -> AsyncIterator[HubContext]:
         log=EventLog(io.StringIO()),
         settings=HubSettings(wrap_up_limits=(("social_insurance", 90.0),)),
         tasks=tasks,
+        citizen_keys=CitizenKeys(b"s" * 32),
         clock=lambda: 1_790_000_100.0,
     )
     await tasks.close()

@@ -55,11 +55,14 @@ async def test_the_agent_links_the_recording_and_others_are_refused(
     rows = (await one.expect(WorkOrderList)).rows
     assert [(r.work_order_id, r.recording_s) for r in rows] == [(work_order_id, 61.5)]
 
-    await one.send(report(work_order_id, offer.call_id, duration_s=62.0))  # replaces
+    await one.send(report(work_order_id, offer.call_id))  # sent again after a dropped link
     await one.expect(Ack, lambda a: a.of == "recording_saved")
+    await one.send(report(work_order_id, offer.call_id, duration_s=62.0))  # another one
+    refused = await one.expect_error("bad_state")
+    assert refused.field == "work_order_id" and "first is kept" in refused.message
     stored = db_rows(hub.db_path, "SELECT * FROM recordings")
     assert len(stored) == 1
-    assert stored[0]["duration_s"] == 62.0 and stored[0]["agent_id"] == "0001"
+    assert stored[0]["duration_s"] == 61.5 and stored[0]["agent_id"] == "0001"
     assert stored[0]["sha256"] == SHA and stored[0]["call_id"] == offer.call_id
 
     await two.send(report(work_order_id, offer.call_id))  # someone else's work order
@@ -73,7 +76,7 @@ async def test_the_agent_links_the_recording_and_others_are_refused(
     assert (await one.expect_error("bad_message")).field == "sha256"
     await citizen.send(report(work_order_id, offer.call_id))
     await citizen.expect_error("not_allowed")
-    assert [r["duration_s"] for r in db_rows(hub.db_path, "SELECT * FROM recordings")] == [62.0]
+    assert [r["duration_s"] for r in db_rows(hub.db_path, "SELECT * FROM recordings")] == [61.5]
 
 
 async def test_without_recording_nobody_is_told_the_call_is_recorded(

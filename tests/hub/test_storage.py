@@ -63,7 +63,7 @@ async def test_the_search_matches_literally_per_agent_newest_first(store: HubSto
     mine = await _served(ledger, T0, "a1", call_id="C-1")
     newer = await _served(ledger, T0 + 10, "a1", call_id="C-2")
     theirs = await _served(ledger, T0 + 20, "a2", call_id="C-3")
-    assert await ledger.link_recording(_recording(mine, "C-1"))
+    assert await ledger.link_recording(_recording(mine, "C-1")) == "linked"
 
     found = await ledger.search(WorkOrderQuery(agent_id="a1"))
     assert [(f.work_order.id, f.recording_s) for f in found] == [(newer, 0.0), (mine, 61.5)]
@@ -76,20 +76,22 @@ async def test_the_search_matches_literally_per_agent_newest_first(store: HubSto
     assert [f.work_order.id for f in window] == [newer]
 
 
-async def test_a_recording_links_only_to_a_call_answered_on_its_work_order(
+async def test_a_recording_links_once_and_only_to_a_call_answered_on_its_work_order(
     store: HubStore,
 ) -> None:
     ledger = store.ledger
     wo = await _served(ledger, T0, "a1", call_id="C-1")
     other = await _served(ledger, T0 + 10, "a1", call_id="C-2")
-    assert not await ledger.link_recording(_recording(wo, "C-2"))  # another work order's call
-    assert not await ledger.link_recording(_recording(wo, "C-404"))
+    # another work order's call, and no call at all
+    assert await ledger.link_recording(_recording(wo, "C-2")) == "no_such_call"
+    assert await ledger.link_recording(_recording(wo, "C-404")) == "no_such_call"
     assert [f.recording_s for f in await ledger.search(WorkOrderQuery())] == [0.0, 0.0]
-    assert await ledger.link_recording(_recording(wo, "C-1"))
-    replaced = RecordingReport(wo, "C-1", "a1", 62.0, 1, "cd" * 32, 1, T0 + 5)
-    assert await ledger.link_recording(replaced)
+    assert await ledger.link_recording(_recording(wo, "C-1")) == "linked"
+    assert await ledger.link_recording(_recording(wo, "C-1")) == "linked"  # sent again
+    another = RecordingReport(wo, "C-1", "a1", 62.0, 1, "cd" * 32, 1, T0 + 5)
+    assert await ledger.link_recording(another) == "already_recorded"  # kept once
     found = {f.work_order.id: f.recording_s for f in await ledger.search(WorkOrderQuery())}
-    assert found == {wo: 62.0, other: 0.0}
+    assert found == {wo: 61.5, other: 0.0}
 
 
 async def test_materials_and_verdicts_are_kept_in_order(store: HubStore) -> None:

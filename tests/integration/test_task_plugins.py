@@ -169,8 +169,11 @@ async def test_unemployment_query_checks_identity_looks_up_sends_and_prints(desk
     snapshot(desk.panel, "unemployment-panel")
     report = await finish(desk, run)
     assert any("参保状态" in t for t in report.chats_received), "the table reached the citizen"
-    assert any("/v1/unemployment-insurance/persons/" in str(r.get("path", ""))
-               for r in desk.gov_api.requests())
+    lookups = [r for r in desk.gov_api.requests()
+               if r.get("path") == "/v1/unemployment-insurance/person-queries"]
+    assert lookups, "the plugin looked the citizen up"
+    # The ID number went in the body: no request line the API or a gateway logs holds it.
+    assert not any(ID_NUMBER in str(r.get("path", "")) for r in desk.gov_api.requests())
     assert desk.host.disabled == {}
 
 

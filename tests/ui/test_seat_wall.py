@@ -7,6 +7,7 @@ The wall is fed plain protocol values (as the hub would push them) through
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from seat_client.supervision.wall_model import WallModel
 from seat_common import catalog
-from seat_common.protocol import WallSeat, WallUpdate
+from seat_common.protocol import WallFigures, WallSeat, WallUpdate
 from tests.ui.wall_data import wall_snapshot
 from ui.supervision.seat_wall import COMPACT, LARGE
 from ui.supervision.wall_window import SeatWallWindow
@@ -104,3 +105,11 @@ def test_selecting_a_tile_enables_actions_and_emits_intents(qtbot: QtBot) -> Non
 
 def _as_dict(seat: WallSeat) -> dict[str, object]:
     return {name: getattr(seat, name) for name in seat.__dataclass_fields__}
+
+
+def test_figures_with_nothing_to_divide_show_a_dash(qtbot: QtBot) -> None:
+    window, model = _window(qtbot, 37, (1366, 768))
+    model.apply(replace(wall_snapshot(37), figures=WallFigures(offered=3)))  # all waiting
+    for key in ("sl20", "sl60", "asa", "aht", "rating"):
+        assert window.side.figure_text(key) == "–", key
+    assert window.side.figure_text("offered") == "3"

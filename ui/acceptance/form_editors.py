@@ -18,7 +18,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QWidget,
@@ -26,6 +25,7 @@ from PyQt6.QtWidgets import (
 
 from seat_common.forms import FormField, Region, Regions
 from ui.acceptance.form_labels import option_label
+from ui.labels import PlainLabel
 
 EMPTY_DATE = QDate(1900, 1, 1)
 
@@ -201,7 +201,7 @@ class DateRangeEditor(FieldEditor):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.start)
-        row.addWidget(QLabel(self.tr("to"), self))
+        row.addWidget(PlainLabel(self.tr("to"), self))
         row.addWidget(self.end)
         row.addStretch(1)
         for edit in (self.start, self.end):

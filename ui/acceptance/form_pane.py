@@ -25,7 +25,6 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -41,6 +40,7 @@ from seat_client.acceptance.outbox import OutboxEntry, OutboxState
 from seat_common.forms import FormField, FormSchema
 from ui.acceptance.form_editors import FieldEditor, make_editor
 from ui.acceptance.form_labels import field_label, form_title, problem_label
+from ui.labels import PlainLabel
 
 translate = QCoreApplication.translate
 
@@ -51,12 +51,12 @@ class _FieldRow:
     def __init__(self, field: FormField, editor: FieldEditor, parent: QWidget) -> None:
         self.field = field
         self.editor = editor
-        self.label = QLabel(field_label(field) + (" *" if field.required else ""), parent)
+        self.label = PlainLabel(field_label(field) + (" *" if field.required else ""), parent)
         self.label.setBuddy(editor.focus_target())
         self.confirm = QPushButton(translate("FormPane", "Prefilled — confirm"), parent)
         self.confirm.setObjectName("confirmPrefill")
         self.confirm.setToolTip(translate("FormPane", "Confirmed with the citizen"))
-        self.message = QLabel(parent)
+        self.message = PlainLabel(parent)
         self.message.setObjectName("fieldProblem")
         self.message.setWordWrap(True)
         self.box = QWidget(parent)
@@ -84,9 +84,9 @@ class FormPane(QWidget):
         self._forms: list[QFormLayout] = []
         self._unsubscribe_form: Callable[[], None] = lambda: None
 
-        self.title = QLabel(self.tr("No application form for this work order"), self)
+        self.title = PlainLabel(self.tr("No application form for this work order"), self)
         self.title.setObjectName("formTitle")
-        self.subtitle = QLabel(self)
+        self.subtitle = PlainLabel(self)
         self.subtitle.setObjectName("formSubtitle")
         self.fields_area = QScrollArea(self)
         self.fields_area.setWidgetResizable(True)
@@ -101,7 +101,7 @@ class FormPane(QWidget):
         self.confirm_all = QPushButton(self.tr("Confirm all prefilled"), self)
         self.submit = QPushButton(self.tr("Submit application (Ctrl+Enter)"), self)
         self.submit.setObjectName("submitApplication")
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         self.status.setObjectName("submitStatus")
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()

@@ -33,6 +33,7 @@ from seat_client.acceptance.outbox import OutboxEntry, OutboxState, SubmissionOu
 from seat_common.pii import mask_name
 from seat_common.tasks import TaskOwner
 from ui.acceptance.form_labels import OUTBOX_COLOURS, outbox_state_label
+from ui.labels import PlainLabel
 
 log = logging.getLogger(__name__)
 COLUMNS = 5
@@ -61,7 +62,7 @@ class OutboxPane(QWidget):
         assert header is not None
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.detail = QLabel(self)
+        self.detail = PlainLabel(self)
         self.detail.setWordWrap(True)
         self.retry = QPushButton(self.tr("Send again"), self)
         self.receipt = QPushButton(self.tr("Open receipt"), self)

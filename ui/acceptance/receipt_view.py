@@ -17,10 +17,11 @@ from PyQt6.QtGui import QPainter
 from PyQt6.QtPdf import QPdfDocument
 from PyQt6.QtPdfWidgets import QPdfView
 from PyQt6.QtPrintSupport import QPrintDialog, QPrinter
-from PyQt6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from seat_client.acceptance.outbox import OutboxEntry
 from seat_client.acceptance.receipt import receipt_for, render_receipt
+from ui.labels import PlainLabel
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class ReceiptView(QWidget):
         self.view = QPdfView(self)
         self.view.setDocument(self.document)
         self.view.setZoomMode(QPdfView.ZoomMode.FitInView)
-        self.caption = QLabel(self.tr("No receipt yet"), self)
+        self.caption = PlainLabel(self.tr("No receipt yet"), self)
         self.print_button = QPushButton(self.tr("Print…"), self)
         self.send_button = QPushButton(self.tr("Send to citizen"), self)
         for button in (self.print_button, self.send_button):

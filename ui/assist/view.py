@@ -36,7 +36,6 @@ from PyQt6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -47,7 +46,8 @@ from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.call.session import CallSession
 from seat_common import pii
 from seat_common.protocol import assist as wire
-from ui.devices.frames import frame_to_image
+from ui.devices.frames import FrameConverter
+from ui.labels import PlainLabel
 
 _KEY_NAMES: Final[dict[int, wire.KeyName]] = {
     Qt.Key.Key_Return: "Enter", Qt.Key.Key_Enter: "Enter", Qt.Key.Key_Backspace: "Backspace",
@@ -85,6 +85,7 @@ class SharedScreenView(QWidget):
         self._unsubscribe: Callable[[], None] | None = None
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
+        self._converter = FrameConverter()
         self._placeholder = ""
         self.painted_count = 0
 
@@ -124,7 +125,7 @@ class SharedScreenView(QWidget):
         if self._session is not None:
             newest = self._session.screen_frames.take()
             if newest is not None:
-                self._image, self._pixels = frame_to_image(newest.frame)
+                self._image, self._pixels = self._converter.to_image(newest.frame)
                 self.painted_count += 1
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -193,12 +194,12 @@ class IdCardPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setTitle(self.tr("ID card at the kiosk"))
-        self.photo = QLabel(self)
+        self.photo = PlainLabel(self)
         self.photo.setFixedSize(68, 84)
         self.photo.setStyleSheet("background: #dde4ec;")
-        self.name_label = QLabel(self.tr("No card read yet"), self)
-        self.id_label = QLabel("", self)
-        self.face_label = QLabel("", self)
+        self.name_label = PlainLabel(self.tr("No card read yet"), self)
+        self.id_label = PlainLabel("", self)
+        self.face_label = PlainLabel("", self)
         self.prefill_button = QPushButton(self.tr("Prefill the form"), self)
         self.prefill_button.setEnabled(False)
         grid = QGridLayout(self)
@@ -259,7 +260,7 @@ class AssistView(QWidget):
         self.request_button = QPushButton(self.tr("Request remote assistance"), self)
         self.release_button = QPushButton(self.tr("End assistance"), self)
         self.print_button = QPushButton(self.tr("Push to kiosk printer"), self)
-        self.state_label = QLabel(self)
+        self.state_label = PlainLabel(self)
         self.state_label.setObjectName("assistState")
         self.card_panel = IdCardPanel(self)
         controls = QHBoxLayout()

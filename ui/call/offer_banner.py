@@ -12,10 +12,10 @@ import time
 
 from PyQt6.QtCore import QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence
-from PyQt6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from seat_common import protocol
-from ui.labels import channel_label, priority_label
+from ui.labels import PlainLabel, channel_label, priority_label
 
 
 class OfferBanner(QFrame):
@@ -27,14 +27,14 @@ class OfferBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("offerBanner")
-        self.title = QLabel(self)
+        self.title = PlainLabel(self)
         self.title.setObjectName("offerTitle")
         # The catalog's longest item with a priority tag is ~30 characters at 15 pt: it
         # wraps onto a second line instead of widening the column beside the work panel.
         self.title.setWordWrap(True)
-        self.details = QLabel(self)
+        self.details = PlainLabel(self)
         self.details.setWordWrap(True)
-        self.countdown = QLabel(self)
+        self.countdown = PlainLabel(self)
         self.countdown.setObjectName("offerCountdown")
         self.accept_button = QPushButton(self.tr("Accept (F2)"), self)
         self.accept_button.setObjectName("accept")

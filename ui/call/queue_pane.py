@@ -22,12 +22,18 @@ from PyQt6.QtCore import (
     QTimer,
 )
 from PyQt6.QtGui import QColor
-from PyQt6.QtWidgets import QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from seat_client.call.queue_model import QueueModel
 from seat_common import protocol
 from seat_common.catalog import Catalog
-from ui.labels import channel_label, channel_short_label, item_short_label, priority_label
+from ui.labels import (
+    PlainLabel,
+    channel_label,
+    channel_short_label,
+    item_short_label,
+    priority_label,
+)
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -126,7 +132,7 @@ class QueuePane(QWidget):
         super().__init__(parent)
         self._queue = queue
         self.model = QueueTableModel(queue, self, catalog)
-        self.summary = QLabel(self)
+        self.summary = PlainLabel(self)
         self.summary.setObjectName("queueSummary")
         self.summary.setWordWrap(True)
         self.table = QTableView(self)

@@ -40,7 +40,7 @@ from PyQt6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.call.session import CallSession, ReceivedFrame
 from seat_common import protocol
-from ui.devices.frames import device_size, frame_to_image
+from ui.devices.frames import FrameConverter, device_size
 from ui.flow_layout import FlowLayout, flow_policy
 
 
@@ -70,6 +70,8 @@ class VideoView(QWidget):
         self._frame_size = QSize()
         self._self_frame: Any = None
         self._self_view: tuple[QImage, np.ndarray[Any, Any]] | None = None
+        self._converter = FrameConverter()
+        self._self_converter = FrameConverter()
         self._placeholder = ""
         self._peer_camera: protocol.CameraState = "on"
         self._peer_microphone: protocol.MicrophoneState = "on"
@@ -136,14 +138,14 @@ class VideoView(QWidget):
                 frame = newest.frame
                 self._frame_size = QSize(frame.width, frame.height)
                 target = self._fit(self._frame_size, self.rect().toRectF()).toRect()
-                self._image, self._pixels = frame_to_image(
+                self._image, self._pixels = self._converter.to_image(
                     frame, device_size(QSizeF(target.size()), self.devicePixelRatioF()))
                 self._image.setDevicePixelRatio(self.devicePixelRatioF())
         if notice:
             self._paint_notice(painter, notice)
         elif self._image is not None:
-            # Whole pixels: the converted frame is copied, not scaled again. A repaint
-            # without a new frame (a resize) scales the last one.
+            # Whole pixels: a frame converted to its painted size is copied, not scaled
+            # again; a smaller one (and the last one, on a resize) is scaled up here.
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             target = self._fit(self._frame_size, self.rect().toRectF()).toRect()
             painter.drawImage(target, self._image)
@@ -203,7 +205,7 @@ class VideoView(QWidget):
             if local is not self._self_frame or self._self_view is None:
                 # Converted once per camera frame, at the size of its corner.
                 self._self_frame = local
-                self._self_view = frame_to_image(
+                self._self_view = self._self_converter.to_image(
                     local, device_size(QSizeF(corner.size()), self.devicePixelRatioF()))
                 self._self_view[0].setDevicePixelRatio(self.devicePixelRatioF())
             painter.drawImage(corner, self._self_view[0])

@@ -17,7 +17,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QLabel,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
@@ -27,7 +26,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.call.workstation import ActiveCall, ClosedWorkOrder, WrapUpRequest
 from seat_common import protocol
-from ui.labels import channel_label, outcome_label, priority_label
+from ui.labels import PlainLabel, channel_label, outcome_label, priority_label
 
 
 class WorkOrderPane(QWidget):
@@ -38,12 +37,12 @@ class WorkOrderPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.citizen_box = QGroupBox(self.tr("Citizen"), self)
-        self.name = QLabel("—")
-        self.item = QLabel("—")
-        self.id_number = QLabel("—")
-        self.phone = QLabel("—")
-        self.channel = QLabel("—")
-        self.work_order = QLabel("—")
+        self.name = PlainLabel("—")
+        self.item = PlainLabel("—")
+        self.id_number = PlainLabel("—")
+        self.phone = PlainLabel("—")
+        self.channel = PlainLabel("—")
+        self.work_order = PlainLabel("—")
         for label in (self.name, self.item, self.id_number, self.phone, self.channel,
                       self.work_order):
             label.setWordWrap(True)  # long names and large text wrap in the narrow column
@@ -66,7 +65,7 @@ class WorkOrderPane(QWidget):
         self.notes.setMaximumHeight(160)
         self.submit = QPushButton(self.tr("Submit and go ready (Ctrl+Enter)"), self.wrap_up_box)
         self.submit.setObjectName("submitWrapUp")
-        self.wrap_up_info = QLabel(self.wrap_up_box)
+        self.wrap_up_info = PlainLabel(self.wrap_up_box)
         self.wrap_up_info.setWordWrap(True)
         wrap = QVBoxLayout(self.wrap_up_box)
         wrap.addWidget(self.wrap_up_info)

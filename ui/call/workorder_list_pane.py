@@ -19,7 +19,6 @@ from PyQt6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -31,7 +30,7 @@ from PyQt6.QtWidgets import (
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.recording.archive import RecordingArchive, RecordingStatus
 from seat_common import protocol
-from ui.labels import channel_short_label, clock_text, outcome_label
+from ui.labels import PlainLabel, channel_short_label, clock_text, outcome_label
 
 
 class WorkOrderListPane(QWidget):
@@ -81,12 +80,12 @@ class WorkOrderListPane(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.table, 1)
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         layout.addWidget(self.status)
         playback = QHBoxLayout()
         self.play_button = QPushButton(self.tr("Play recording"), self)
         self.play_button.setEnabled(False)
-        self.recording_note = QLabel(self)
+        self.recording_note = PlainLabel(self)
         self.recording_note.setObjectName("recordingNote")
         playback.addWidget(self.play_button)
         playback.addWidget(self.recording_note, 1)

@@ -30,7 +30,6 @@ from PyQt6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -50,6 +49,7 @@ from seat_client.counter.walk_in import (
 )
 from seat_common.catalog import Catalog
 from seat_common.tasks import TaskOwner
+from ui.labels import PlainLabel
 from ui.review.checklist import status_label
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,7 @@ class CounterDeskPane(QWidget):
         self.desk = desk
         self._tasks = tasks or TaskOwner("walk-in intake")
         self._call_live = False
-        self.heading = QLabel(self.tr("Walk-in intake"), self)
+        self.heading = PlainLabel(self.tr("Walk-in intake"), self)
         self.heading.setObjectName("paneHeading")
         self.booking_no = QLineEdit(self)
         self.booking_no.setObjectName("bookingNo")
@@ -110,10 +110,10 @@ class CounterDeskPane(QWidget):
         self.progress.setRange(0, 0)  # busy: no percentage to tell
         self.progress.setMaximumHeight(6)
         self.progress.setTextVisible(False)
-        self.message = QLabel(self)
+        self.message = PlainLabel(self)
         self.message.setObjectName("counterMessage")
         self.message.setWordWrap(True)
-        self.hint = QLabel(self.tr(
+        self.hint = PlainLabel(self.tr(
             "No walk-in open. Type the citizen's appointment number and press Enter, or "
             "choose the item for a walk-in without appointment.") + "\n\n" + self.tr(
             "Ctrl+M switches the seat between video, counter and combined mode."), self)
@@ -122,11 +122,11 @@ class CounterDeskPane(QWidget):
         self.hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
 
         self.appointment_box = QGroupBox(self.tr("Appointment"), self)
-        self.item = QLabel("—")
-        self.time = QLabel("—")
-        self.citizen = QLabel("—")
-        self.work_order = QLabel("—")
-        self.warning = QLabel()
+        self.item = PlainLabel("—")
+        self.time = PlainLabel("—")
+        self.citizen = PlainLabel("—")
+        self.work_order = PlainLabel("—")
+        self.warning = PlainLabel()
         self.warning.setObjectName("counterWarning")
         self.warning.setWordWrap(True)
         for label in (self.item, self.time, self.citizen, self.work_order):
@@ -142,7 +142,7 @@ class CounterDeskPane(QWidget):
         self.materials_box = QGroupBox(self.tr("Materials"), self)
         self.materials = QListWidget(self.materials_box)
         self.materials.setObjectName("counterMaterials")
-        self.missing = QLabel(self.materials_box)
+        self.missing = PlainLabel(self.materials_box)
         self.missing.setObjectName("counterMissing")
         self.missing.setWordWrap(True)
         self.capture = QPushButton(self.tr("Take from document camera (F8)"), self.materials_box)
@@ -163,11 +163,11 @@ class CounterDeskPane(QWidget):
 
     def _build_layout(self) -> None:
         lookup = QHBoxLayout()
-        lookup.addWidget(QLabel(self.tr("Appointment no."), self))
+        lookup.addWidget(PlainLabel(self.tr("Appointment no."), self))
         lookup.addWidget(self.booking_no, 1)
         lookup.addWidget(self.look_up)
         blank = QHBoxLayout()
-        blank.addWidget(QLabel(self.tr("No appointment:"), self))
+        blank.addWidget(PlainLabel(self.tr("No appointment:"), self))
         blank.addWidget(self.item_box, 1)
         blank.addWidget(self.start_blank)
         self.buttons = QWidget(self)

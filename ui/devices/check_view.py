@@ -38,6 +38,7 @@ from PyQt6.QtWidgets import (
 from seat_client.media.devices import DeviceKind
 from ui.devices.precheck import CheckReport, DeviceCheck, problem_text
 from ui.devices.seat_devices import kind_label
+from ui.labels import PlainLabel
 
 Answer = Literal["ready", "cancel", "again"]
 _OK_COLOUR, _PROBLEM_COLOUR, _PENDING_COLOUR = "#1a7f37", "#cf222e", "#57606a"
@@ -57,12 +58,12 @@ class CheckResultsView(QWidget):
         layout.setHorizontalSpacing(8)
         layout.setColumnStretch(2, 1)
         for row, kind in enumerate(kinds):
-            mark = QLabel(self)
+            mark = PlainLabel(self)
             mark.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
-            name = QLabel(kind_label(kind), self)
+            name = PlainLabel(kind_label(kind), self)
             name.setAlignment(Qt.AlignmentFlag.AlignTop)
             name.setStyleSheet("font-weight: 600;")
-            text = QLabel(self)
+            text = PlainLabel(self)
             text.setWordWrap(True)
             text.setAlignment(Qt.AlignmentFlag.AlignTop)
             text.setObjectName(f"checkResult_{kind}")
@@ -134,7 +135,7 @@ class ReadyCheckDialog(GrowingDialog):
         self.setWindowTitle(self.tr("Device check"))
         self.setObjectName("readyCheckDialog")
         self.setWindowModality(Qt.WindowModality.WindowModal)
-        heading = QLabel(self.tr("The microphone or the speaker is not working: if you go ready"
+        heading = PlainLabel(self.tr("The microphone or the speaker is not working: if you go ready"
                                  " now, calls may not be heard."), self)
         heading.setWordWrap(True)
         heading.setStyleSheet("font-weight: 600;")

@@ -22,7 +22,6 @@ from PyQt6.QtWidgets import (
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QVBoxLayout,
@@ -35,6 +34,7 @@ from ui.devices.device_views import CameraPreview, LevelMeter
 from ui.devices.precheck import CheckReport, DeviceCheck, problem_text
 from ui.devices.registry import KINDS, device_id
 from ui.devices.seat_devices import SeatDevices
+from ui.labels import PlainLabel
 
 #: A combo box shows at least this many characters of a device's name (the rest elides).
 _NAME_CHARS = 24
@@ -83,7 +83,7 @@ class DeviceDialog(GrowingDialog):
         ]
         for row, (text, widget) in enumerate(rows):
             if text:
-                label = QLabel(text, self)
+                label = PlainLabel(text, self)
                 label.setBuddy(widget)
                 grid.addWidget(label, row, 0)
             alignment = (Qt.AlignmentFlag.AlignLeft if widget is self.test_tone_button

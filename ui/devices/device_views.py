@@ -1,7 +1,7 @@
 """What the device dialog shows live: the camera's picture and the microphone's level.
 
 ``CameraPreview`` paints the camera's newest frame about ``PREVIEW_FPS`` times a second,
-converted at the size it is painted (``frame_to_image``), and only while it is shown. A
+converted at the size it is painted (``FrameConverter``), and only while it is shown. A
 camera that is closed or has sent nothing for ``STALE_S`` shows a line instead (the
 problem's words, or "未检测到摄像头"), never a frozen picture.
 
@@ -19,14 +19,15 @@ from typing import Any, Final
 import numpy as np
 from PyQt6.QtCore import QRect, QRectF, QSize, QSizeF, Qt, QTimer
 from PyQt6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QShowEvent
-from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.media.capture import VideoFeed
 from seat_common.audio_levels import SILENCE_DBFS
 from ui.devices.camera import Camera
-from ui.devices.frames import device_size, frame_to_image
+from ui.devices.frames import FrameConverter, device_size
 from ui.devices.microphone import Microphone
 from ui.devices.precheck import SILENT_BELOW_DBFS
+from ui.labels import PlainLabel
 
 PREVIEW_FPS: Final = 15
 #: A camera silent this long is shown as not working, not as its last picture.
@@ -51,6 +52,7 @@ class CameraPreview(QWidget):
         self._notice = ""
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
+        self._converter = FrameConverter()
         self._seq = 0
         self.painted_seq = 0
         self.setMinimumSize(192, 108)
@@ -118,7 +120,7 @@ class CameraPreview(QWidget):
         target = _fit(QSizeF(frame.width, frame.height), QRectF(self.rect())).toRect()
         if newest.seq != self._seq or self._image is None:
             ratio = self.devicePixelRatioF()
-            self._image, self._pixels = frame_to_image(
+            self._image, self._pixels = self._converter.to_image(
                 frame, device_size(QSizeF(target.size()), ratio))
             self._image.setDevicePixelRatio(ratio)
             self._seq = newest.seq
@@ -175,7 +177,7 @@ class LevelMeter(QWidget):
         self._quiet_since: float | None = None
         self._last_tick = time.monotonic()
         self.bar = _MeterBar(self)
-        self.hint = QLabel(self.tr("The microphone gives no sound"), self)
+        self.hint = PlainLabel(self.tr("The microphone gives no sound"), self)
         self.hint.setObjectName("microphoneSilent")
         self.hint.setStyleSheet("color: #cf222e;")
         policy = self.hint.sizePolicy()

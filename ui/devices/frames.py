@@ -7,8 +7,9 @@ pixels do not change), so the encoder converts once, as it would anyway. A forma
 has no name for goes through ``QVideoFrame.toImage`` (two copies; no common webcam
 needs it).
 
-``frame_to_image`` goes the other way, for painting: a decoded frame as a ``QImage`` at
-the size it is painted (``device_size``), converted once.
+``FrameConverter`` goes the other way, for painting: a decoded frame as a ``QImage``,
+converted once with a swscale context kept between frames, scaled down on the way to the
+size it is painted (``device_size``) or left at its own size for the painter to scale up.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any, Final, cast
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 from PyQt6.QtCore import QSize, QSizeF
 from PyQt6.QtGui import QImage
 from PyQt6.QtMultimedia import QVideoFrame, QVideoFrameFormat
@@ -96,19 +98,40 @@ def _through_image(frame: QVideoFrame) -> av.VideoFrame | None:
     return av.VideoFrame.from_ndarray(np.ascontiguousarray(rgba), format="rgba")
 
 
-def frame_to_image(frame: Any, size: QSize | None = None) -> tuple[QImage, np.ndarray[Any, Any]]:
-    """A QImage over the frame's BGRA pixels, scaled to ``size`` on the way if given; keep
-    the array alive while the image is used."""
-    if size is not None and (size.width(), size.height()) != (frame.width, frame.height):
-        # Fast bilinear: ~0.65 ms for 720p to a 440 px view, half of swscale's default.
-        frame = frame.reformat(width=size.width(), height=size.height(), format="bgra",
-                               interpolation="FAST_BILINEAR")
-    pixels = frame.to_ndarray(format="bgra")
-    if not pixels.flags["C_CONTIGUOUS"]:  # a scaled frame's lines may carry padding
-        pixels = np.ascontiguousarray(pixels)
-    height, width = pixels.shape[:2]
-    image = QImage(pixels.data, width, height, pixels.strides[0], QImage.Format.Format_RGB32)
-    return image, pixels
+class FrameConverter:
+    """Turns decoded frames into pictures to paint, for one view.
+
+    It keeps one swscale context from frame to frame: PyAV's ``VideoFrame.reformat`` makes
+    a new one for every frame (and frees it with the frame), which cost 0.35–0.75 ms a
+    640×480 frame here against 0.1 ms with the context kept. A view keeps one converter
+    per picture it paints, so the context's sizes stay put.
+    """
+
+    def __init__(self) -> None:
+        self._reformatter = VideoReformatter()
+
+    def to_image(
+        self, frame: Any, size: QSize | None = None
+    ) -> tuple[QImage, np.ndarray[Any, Any]]:
+        """A QImage over ``frame``'s BGRA pixels, scaled down on the way to ``size`` if it
+        is smaller; keep the array alive while the image is used.
+
+        A frame no larger than ``size`` is converted at its own size and left for the
+        painter to scale up: 640×480 to 880×660 took 1.3 ms in swscale, against 0.1 ms
+        converted as it is plus 0.5 ms for ``QPainter`` to draw it scaled (smooth)."""
+        if size is not None and (size.width() < frame.width or size.height() < frame.height):
+            # Fast bilinear: ~0.65 ms for 720p to a 440 px view, half of swscale's default.
+            bgra = self._reformatter.reformat(frame, width=size.width(), height=size.height(),
+                                              format="bgra", interpolation="FAST_BILINEAR")
+        else:
+            bgra = self._reformatter.reformat(frame, format="bgra")
+        pixels: np.ndarray[Any, Any] = bgra.to_ndarray()
+        if not pixels.flags["C_CONTIGUOUS"]:  # a scaled frame's lines may carry padding
+            pixels = np.ascontiguousarray(pixels)
+        height, width = pixels.shape[:2]
+        image = QImage(cast(Any, pixels.data), width, height, pixels.strides[0],
+                       QImage.Format.Format_RGB32)
+        return image, pixels
 
 
 def device_size(area: QSizeF, ratio: float) -> QSize:

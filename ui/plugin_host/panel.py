@@ -22,7 +22,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -35,6 +34,7 @@ from PyQt6.QtWidgets import (
 from seat_client.plugin_api import PluginNotice
 from seat_client.plugin_host.host import PluginHost, PluginSession
 from seat_common.tasks import TaskOwner
+from ui.labels import PlainLabel
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class SessionPage(QWidget):
         super().__init__()
         self._panel = panel
         self.session = session
-        self.banner = QLabel()
+        self.banner = PlainLabel()
         self.banner.setWordWrap(True)
         self.banner.setStyleSheet(f"color: white; background: {LEVEL_COLOURS['error']};"
                                   "padding: 4px;")
@@ -150,7 +150,7 @@ class PluginPanel(QWidget):
         self.tabs = QTabWidget()
         self.tabs.setTabBarAutoHide(True)  # one plugin: no tab bar of one tab
         self.tabs.setDocumentMode(True)
-        self.empty = QLabel(self.tr("No task plugin for this item."))
+        self.empty = PlainLabel(self.tr("No task plugin for this item."))
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.notices = QListWidget()
         self.notices.setMaximumHeight(140)  # the plugin pages get the room at 1366x768

@@ -14,6 +14,7 @@ from PyQt6.QtWidgets import QLabel, QWidget
 
 from seat_client.recording.archive import ArchivedRecording
 from seat_client.recording.desk import RecordingDesk, RecordingFailure
+from ui.labels import plain_tip
 from ui.recording.player import clock
 
 #: How long "saved" and "failed" stay up (ms).
@@ -65,7 +66,7 @@ class RecordingIndicator(QLabel):
         self._show(text, "#1a7f37", _SAVED_MS)
 
     def _on_desk_recording_failed(self, failure: RecordingFailure) -> None:
-        self.setToolTip(failure.reason)
+        self.setToolTip(plain_tip(failure.reason))
         self._show(self.tr("Recording failed: %1").replace("%1", failure.reason[:80]),
                    "#cf222e", _FAILED_MS)
 

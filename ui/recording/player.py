@@ -23,7 +23,6 @@ from PyQt6.QtMultimedia import QAudio, QAudioDevice
 from PyQt6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QPushButton,
     QSizePolicy,
     QSlider,
@@ -33,6 +32,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from ui.labels import PlainLabel
 from ui.recording.decoder import RecordingInfo
 from ui.recording.playback import Playback
 from ui.recording.sound_output import SoundProblem
@@ -104,7 +104,7 @@ class RecordingPlayer(QDialog):
         self.play_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.slider = QSlider(Qt.Orientation.Horizontal, self)
         self.slider.setAccessibleName(self.tr("Position"))
-        self.time_label = QLabel(f"{clock(0)} / {clock(0)}", self)
+        self.time_label = PlainLabel(f"{clock(0)} / {clock(0)}", self)
         self.mute_button = QToolButton(self)
         self.mute_button.setCheckable(True)
         self.mute_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -116,7 +116,7 @@ class RecordingPlayer(QDialog):
         self.volume_slider.setFixedWidth(96)
         self.volume_slider.setAccessibleName(self.tr("Volume"))
         self.volume_slider.setToolTip(self.tr("Volume"))
-        self.sound_label = QLabel(self)
+        self.sound_label = PlainLabel(self)
         self.sound_label.setObjectName("recordingSound")
         self.sound_label.setWordWrap(True)
         bar = QHBoxLayout()

@@ -18,7 +18,6 @@ from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QToolButton,
     QVBoxLayout,
@@ -27,6 +26,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.materials.values import VerdictStatus
 from seat_client.review.session import ReviewChange, ReviewSession
+from ui.labels import PlainLabel
 
 translate = QCoreApplication.translate
 
@@ -55,10 +55,10 @@ class ChecklistRow(QFrame):
         grid.setContentsMargins(6, 4, 6, 4)
         grid.setVerticalSpacing(3)
         title = name if required else self.tr("%1 (optional)").replace("%1", name)
-        self.name = QLabel(title, self)
+        self.name = PlainLabel(title, self)
         self.name.setWordWrap(True)
         self.name.setObjectName("checklistName")
-        self.images = QLabel(self)
+        self.images = PlainLabel(self)
         self.images.setObjectName("checklistImages")
         grid.addWidget(self.name, 0, 0)
         grid.addWidget(self.images, 0, 1)

@@ -29,7 +29,6 @@ from PyQt6.QtGui import QCloseEvent, QImage
 from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -49,7 +48,7 @@ from seat_client.review.notice_pdf import (
 )
 from seat_client.review.session import ReviewChange, ReviewError, ReviewSession, ReviewStore
 from seat_common.tasks import TaskOwner
-from ui.labels import material_source_label
+from ui.labels import PlainLabel, material_source_label, plain_tip
 from ui.review.checklist import ChecklistWidget, status_label
 from ui.review.images import MaterialImages
 from ui.review.render import ImageDecodeError, flatten
@@ -96,14 +95,14 @@ class ReviewPane(QWidget):
         self.tools = ReviewToolBar(self.controller, self.viewer, self)
         self.assigned = QComboBox(self)
         self.assigned.setToolTip(self.tr("Which checklist material this image shows"))
-        self.file_label = QLabel(self)
+        self.file_label = PlainLabel(self)
         self.file_label.setObjectName("reviewFile")
         self.file_label.setWordWrap(True)  # where it came from and its size; the name on hover
         self.checklist = ChecklistWidget(self)
         self.send = QPushButton(self.tr("Send verdict to citizen"), self)
         self.send.setObjectName("sendVerdict")
         self.notice = QPushButton(self.tr("Pre-review notice (PDF)"), self)
-        self.status = QLabel(self)
+        self.status = PlainLabel(self)
         self.status.setWordWrap(True)
         self.status.setObjectName("reviewStatus")
         self.history = QListWidget(self)
@@ -123,7 +122,7 @@ class ReviewPane(QWidget):
         tl = QVBoxLayout(self.image_tools)
         tl.setContentsMargins(0, 0, 0, 0)
         top = QHBoxLayout()
-        top.addWidget(QLabel(self.tr("This image is:"), self.image_tools))
+        top.addWidget(PlainLabel(self.tr("This image is:"), self.image_tools))
         top.addWidget(self.assigned, 1)
         top.addWidget(self.file_label, 1)
         tl.addLayout(top)
@@ -136,7 +135,7 @@ class ReviewPane(QWidget):
         right = QWidget(self)
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        self.heading = QLabel(self.tr("Checklist"), right)
+        self.heading = PlainLabel(self.tr("Checklist"), right)
         self.heading.setObjectName("paneHeading")
         self.heading.setWordWrap(True)
         rl.addWidget(self.heading)
@@ -144,7 +143,7 @@ class ReviewPane(QWidget):
         rl.addWidget(self.status)
         rl.addWidget(self.send)
         rl.addWidget(self.notice)
-        self.history_label = QLabel(self.tr("Verdicts sent"), right)
+        self.history_label = PlainLabel(self.tr("Verdicts sent"), right)
         rl.addWidget(self.history_label)
         rl.addWidget(self.history)
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -266,7 +265,7 @@ class ReviewPane(QWidget):
         self.viewer.show_material(mid, self.session.layers[mid], self.session.rotations.get(mid, 0))
         self.file_label.setText(f"{material_source_label(ref.source)} · "
                                 f"{ref.byte_size / 1e6:.1f} MB")
-        self.file_label.setToolTip(ref.filename)
+        self.file_label.setToolTip(plain_tip(ref.filename))
         self._show_image_tools()
         self.assigned.setCurrentIndex(max(0, self.assigned.findData(
             self.session.assignments.get(mid, ""))))

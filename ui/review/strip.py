@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import QListWidget, QListWidgetItem, QStyle, QWidget
 from seat_client.materials.values import MaterialRef
 from seat_client.review.notice_pdf import STATUS_COLOURS
 from seat_client.review.session import ReviewSession
+from ui.labels import plain_tip
 from ui.review.checklist import status_label
 from ui.review.images import MaterialImages, badged_thumbnail
 
@@ -50,7 +51,7 @@ class MaterialStrip(QListWidget):
     def add(self, ref: MaterialRef, session: ReviewSession) -> QListWidgetItem:
         item = QListWidgetItem(ref.filename)
         item.setData(Qt.ItemDataRole.UserRole, ref.material_id)
-        item.setToolTip(ref.filename)
+        item.setToolTip(plain_tip(ref.filename))
         self.addItem(item)
         self.refresh(session)
         return item

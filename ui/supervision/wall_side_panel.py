@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 from seat_client.supervision.wall_model import WallModel
 from seat_common.catalog import Catalog
 from seat_common.protocol import WallFigures
-from ui.labels import clock_text, item_short_label
+from ui.labels import PlainLabel, clock_text, item_short_label
 
 
 def _percent(share: float) -> str:
@@ -62,7 +62,7 @@ class WallSidePanel(QWidget):
             ("rating", self.tr("Avg. rating")),
         ]
         for index, (key, label) in enumerate(names):
-            value = QLabel("–", figures_box)
+            value = PlainLabel("–", figures_box)
             value.setObjectName("wallFigure")
             value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             font = value.font()
@@ -70,17 +70,17 @@ class WallSidePanel(QWidget):
             font.setBold(True)
             value.setFont(font)
             row, column = divmod(index, 2)
-            grid.addWidget(QLabel(label, figures_box), row, column * 2)
+            grid.addWidget(PlainLabel(label, figures_box), row, column * 2)
             grid.addWidget(value, row, column * 2 + 1)
             self._figure_values[key] = value
         layout.addWidget(figures_box)
         queue_box = QGroupBox(self.tr("Queue"), self)
         queue_layout = QVBoxLayout(queue_box)
-        self.summary = QLabel(queue_box)
+        self.summary = PlainLabel(queue_box)
         self.summary.setObjectName("wallQueueSummary")
         self.summary.setWordWrap(True)
         queue_layout.addWidget(self.summary)
-        self.themes = QLabel(queue_box)
+        self.themes = PlainLabel(queue_box)
         self.themes.setWordWrap(True)
         queue_layout.addWidget(self.themes)
         self.table = QTableWidget(0, 4, queue_box)
@@ -119,14 +119,17 @@ class WallSidePanel(QWidget):
         return self._figure_values[key].text()
 
     def _show_figures(self, f: WallFigures) -> None:
+        # Nothing to divide yet (no caller has stopped waiting, nobody answered, nothing
+        # closed): a dash, not a 0 % or 00:00 that reads as a bad figure.
+        waited = f.answered + f.abandoned > 0
         values = {
             "offered": str(f.offered),
             "answered": str(f.answered),
             "abandoned": str(f.abandoned),
-            "asa": clock_text(f.average_speed_of_answer_s),
-            "sl20": _percent(f.service_level_20s),
-            "sl60": _percent(f.service_level_60s),
-            "aht": clock_text(f.average_handling_s),
+            "asa": clock_text(f.average_speed_of_answer_s) if f.answered else "–",
+            "sl20": _percent(f.service_level_20s) if waited else "–",
+            "sl60": _percent(f.service_level_60s) if waited else "–",
+            "aht": clock_text(f.average_handling_s) if f.work_orders_closed else "–",
             "closed": str(f.work_orders_closed),
             "users": str(f.users_served),
             "rating": f"{f.average_rating:.2f}" if f.ratings else "–",

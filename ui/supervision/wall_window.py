@@ -22,7 +22,6 @@ from PyQt6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QInputDialog,
-    QLabel,
     QMainWindow,
     QMenu,
     QPushButton,
@@ -36,7 +35,7 @@ from PyQt6.QtWidgets import (
 from seat_client.supervision.wall_model import WallFilters, WallModel
 from seat_common.catalog import Catalog
 from seat_common.protocol import AgentState
-from ui.labels import away_reason_label, state_label
+from ui.labels import PlainLabel, away_reason_label, state_label
 from ui.supervision.seat_wall import SeatWallGrid
 from ui.supervision.wall_side_panel import WallSidePanel
 
@@ -74,7 +73,7 @@ class SeatWallWindow(QMainWindow):
             (self.tr("Theme"), self.theme_filter),
             (self.tr("State"), self.state_filter),
         ):
-            bar_layout.addWidget(QLabel(label, bar))
+            bar_layout.addWidget(PlainLabel(label, bar))
             bar_layout.addWidget(combo)
         bar_layout.addStretch(1)
         self.whisper_button = QPushButton(self.tr("Whisper…"), bar)
@@ -112,8 +111,8 @@ class SeatWallWindow(QMainWindow):
         layout.addWidget(bar)
         layout.addWidget(splitter, 1)
         self.setCentralWidget(central)
-        self.counts = QLabel(self)
-        self.result = QLabel(self)
+        self.counts = PlainLabel(self)
+        self.result = PlainLabel(self)
         status = self.statusBar()
         assert status is not None
         status.addWidget(self.counts, 1)

@@ -24,7 +24,6 @@ from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QColor, QFont, QImage, QKeySequence, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
     QHBoxLayout,
-    QLabel,
     QProgressBar,
     QPushButton,
     QSizePolicy,
@@ -38,7 +37,8 @@ from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import protocol
 from seat_common.audio_levels import SILENCE_DBFS
 from ui.call.video_pane import VideoView
-from ui.devices.frames import frame_to_image
+from ui.devices.frames import FrameConverter
+from ui.labels import PlainLabel
 
 #: The level meter spans this many dB below full scale.
 _METER_RANGE_DB = 60.0
@@ -52,6 +52,7 @@ class WatchedVideo(QWidget):
         self._viewer = viewer
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
+        self._converter = FrameConverter()
         self.painted_count = 0
         self.setMinimumSize(480, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -73,7 +74,7 @@ class WatchedVideo(QWidget):
         painter.fillRect(self.rect(), QColor("#1f2428"))
         newest = self._viewer.frames.take()
         if newest is not None:
-            self._image, self._pixels = frame_to_image(newest.frame)
+            self._image, self._pixels = self._converter.to_image(newest.frame)
             self.painted_count += 1
         if self._image is not None:
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
@@ -109,16 +110,17 @@ class WatchWindow(QWidget):
         self._started = time.monotonic()
         self._closing_by_hub = False
         self._problems: Mapping[DeviceKind, DeviceProblem] = {}
-        self.title = QLabel(self)
+        self.title = PlainLabel(self)
         self.title.setObjectName("watchTitle")
         self.title.setWordWrap(True)  # a long name and a long item: two lines, not a wide window
-        self.mode = QLabel(self)
+        self.mode = PlainLabel(self)
+        self.mode.setTextFormat(Qt.TextFormat.RichText)  # a coloured dot of ours
         self.mode.setObjectName("watchMode")
-        self.mic_live = QLabel(self)
+        self.mic_live = PlainLabel(self)
         self.mic_live.setObjectName("watchMicLive")
         self.mic_live.setText("● " + self.tr("Your microphone is live in the call"))
         self.mic_live.hide()
-        self.device_problems = QLabel(self)
+        self.device_problems = PlainLabel(self)
         self.device_problems.setObjectName("watchDeviceProblem")
         self.device_problems.setWordWrap(True)
         self.device_problems.hide()
@@ -142,10 +144,10 @@ class WatchWindow(QWidget):
         self.stop_button = QPushButton(self.tr("Stop watching (Esc)"), self)
         self.stop_button.setShortcut(QKeySequence("Esc"))
         controls = QHBoxLayout()
-        controls.addWidget(QLabel(self.tr("Voices"), self))
+        controls.addWidget(PlainLabel(self.tr("Voices"), self))
         controls.addWidget(self.meter, 1)
         controls.addSpacing(8)
-        controls.addWidget(QLabel(self.tr("Volume"), self))
+        controls.addWidget(PlainLabel(self.tr("Volume"), self))
         controls.addWidget(self.volume)
         controls.addWidget(self.mute_button)
         controls.addSpacing(16)

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import time
 
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QWidget
 
 from seat_client.supervision.whisper_inbox import WhisperInbox
 from seat_common import protocol
+from ui.labels import PlainLabel
 
 
 class WhisperBanner(QWidget):
@@ -24,7 +25,7 @@ class WhisperBanner(QWidget):
         self._inbox = inbox
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
-        self.text = QLabel(self)
+        self.text = PlainLabel(self)
         self.text.setObjectName("whisperText")
         self.text.setWordWrap(True)
         layout.addWidget(self.text, 1)

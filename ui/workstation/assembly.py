@@ -40,6 +40,7 @@ from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.whisper_inbox import WhisperInbox
 from seat_common import catalog, protocol
 from seat_common.forms import FormLibrary
+from seat_common.private_files import private_dir
 from seat_common.tasks import TaskOwner
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
@@ -144,8 +145,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     link = HubLink(settings.hub_url,
                    lambda: protocol.Hello(role="agent", token=token, seat_id=settings.agent_id),
                    tasks=tasks.child("hub link"), ca_file=settings.ca_path())
-    state_dir = settings.state_path()
-    state_dir.mkdir(parents=True, exist_ok=True)
+    state_dir = private_dir(settings.state_path())  # the outbox, caches, recordings: 0700
     devices = SeatDevices(settings.devices_path()) if settings.devices == "real" else None
     media: SeatMedia = devices if devices is not None else SyntheticMedia()
     workstation = Workstation(link, media=media, tasks=tasks.child("workstation"))

@@ -14,16 +14,18 @@ from __future__ import annotations
 
 import time
 
-from PyQt6.QtCore import QSignalBlocker, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSizePolicy, QWidget
+from PyQt6.QtCore import QSignalBlocker, Qt, QTimer, pyqtSignal
+from PyQt6.QtWidgets import QComboBox, QHBoxLayout, QSizePolicy, QWidget
 
 from seat_client.call.hub_link import LinkState
 from seat_common import protocol
 from seat_common.tls import TlsFailure
 from ui.labels import (
     STATE_COLOURS,
+    PlainLabel,
     away_reason_label,
     mode_label,
+    plain_tip,
     state_label,
     tls_failure_label,
 )
@@ -46,7 +48,7 @@ class StatusStrip(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.state_badge = QLabel(self)
+        self.state_badge = PlainLabel(self)
         self.state_badge.setObjectName("stateBadge")
         self.state_box = QComboBox(self)
         self.state_box.setPlaceholderText(self.tr("Change state…"))
@@ -58,24 +60,25 @@ class StatusStrip(QWidget):
         self.mode_box = QComboBox(self)
         for mode in ("video", "counter", "combined"):
             self.mode_box.addItem(mode_label(mode), mode)
-        self.message = QLabel(self)
+        self.message = PlainLabel(self)
         self.message.setObjectName("stripMessage")
         self.message.setMinimumWidth(40)
         self.message.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._message_timer = QTimer(self)
         self._message_timer.setSingleShot(True)
-        self.watch_badge = QLabel(self)
+        self.watch_badge = PlainLabel(self)
         self.watch_badge.setObjectName("watchBadge")
         self.watch_badge.hide()
-        self.connection = QLabel(self)
-        self.clock = QLabel(self)
+        self.connection = PlainLabel(self)
+        self.connection.setTextFormat(Qt.TextFormat.RichText)  # a coloured dot of ours
+        self.clock = PlainLabel(self)
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 2, 6, 2)
-        row.addWidget(QLabel(self.tr("State"), self))
+        row.addWidget(PlainLabel(self.tr("State"), self))
         row.addWidget(self.state_badge)
         row.addWidget(self.state_box)
         row.addSpacing(12)
-        row.addWidget(QLabel(self.tr("Mode"), self))
+        row.addWidget(PlainLabel(self.tr("Mode"), self))
         row.addWidget(self.mode_box)
         row.addSpacing(16)
         row.addWidget(self.message, 1)
@@ -120,7 +123,7 @@ class StatusStrip(QWidget):
     def show_message(self, text: str, timeout_ms: int = 5000) -> None:
         """A passing message (the hub's answers, notices) between the mode and the lights."""
         self.message.setText(text)
-        self.message.setToolTip(text)
+        self.message.setToolTip(plain_tip(text))
         self._message_timer.start(timeout_ms)
         self.message_shown.emit(text)
 

@@ -25,6 +25,7 @@ from seat_hub.storage.records import (
     OfferRecord,
     OfferResult,
     QueuePlace,
+    RecordingLink,
     RecordingReport,
     WorkOrder,
     WorkOrderQuery,
@@ -50,10 +51,13 @@ class SqliteLedger:
         media: str,
         citizen: CitizenInfo,
         queued_at: float,
+        citizen_key: str = "",
     ) -> asyncio.Future[str]:
         return self._worker.run(
             "create_work_order",
-            lambda db: _create(db, item_code, channel, priority, media, citizen, queued_at),
+            lambda db: _create(
+                db, item_code, channel, priority, media, citizen, queued_at, citizen_key
+            ),
         )
 
     def record_offer(
@@ -133,7 +137,7 @@ class SqliteLedger:
             (score, comment, rated_at, work_order_id),
         )
 
-    def link_recording(self, report: RecordingReport) -> asyncio.Future[bool]:
+    def link_recording(self, report: RecordingReport) -> asyncio.Future[RecordingLink]:
         return self._worker.run("recording_saved", lambda db: _link_recording(db, report))
 
     def keep_queue_place(
@@ -187,18 +191,23 @@ def _create(
     media: str,
     citizen: CitizenInfo,
     queued_at: float,
+    citizen_key: str,
 ) -> str:
     prefix = time.strftime("WO-%Y%m%d-", time.localtime(queued_at))
     with db:
+        # The day's last number, by a range on the primary key (a LIKE would read the
+        # whole table): the numbers are zero-padded, so the greatest id is the last.
         row = db.execute(
-            "SELECT MAX(CAST(substr(id, ?) AS INTEGER)) FROM work_orders WHERE id LIKE ?",
-            (len(prefix) + 1, prefix + "%"),
+            "SELECT MAX(id) FROM work_orders WHERE id > ? AND id < ?", (prefix, prefix + "~")
         ).fetchone()
-        work_order_id = f"{prefix}{(row[0] or 0) + 1:06d}"
+        last = int(row[0][len(prefix) :]) if row[0] else 0
+        if last >= 999_999:  # six digits a day: far beyond any hall, and said if not
+            raise sqlite3.IntegrityError(f"work order numbers of {prefix} are used up")
+        work_order_id = f"{prefix}{last + 1:06d}"
         db.execute(
             "INSERT INTO work_orders (id, item_code, channel, priority, media,"
-            " citizen_name, citizen_id_number, citizen_phone, hall, queued_at, state)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')",
+            " citizen_name, citizen_id_number, citizen_phone, hall, queued_at, state,"
+            " citizen_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)",
             (
                 work_order_id,
                 item_code,
@@ -210,6 +219,7 @@ def _create(
                 citizen.phone,
                 citizen.hall,
                 queued_at,
+                citizen_key,
             ),
         )
     return work_order_id
@@ -261,16 +271,24 @@ def _record_answer(
         )
 
 
-def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> bool:
+def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> RecordingLink:
     answered = db.execute(
         "SELECT 1 FROM offers WHERE call_id = ? AND work_order_id = ? AND result = 'accepted'",
         (report.call_id, report.work_order_id),
     ).fetchone()
     if answered is None:
-        return False
+        return "no_such_call"
+    linked = db.execute(
+        "SELECT call_id, agent_id, duration_s, byte_size, sha256, video_frames FROM recordings"
+        " WHERE work_order_id = ?", (report.work_order_id,)
+    ).fetchone()
+    if linked is not None:  # kept once: the same report again is fine, another is not
+        same = tuple(linked) == (report.call_id, report.agent_id, report.duration_s,
+                                 report.byte_size, report.sha256, report.video_frames)
+        return "linked" if same else "already_recorded"
     with db:
         db.execute(
-            "INSERT OR REPLACE INTO recordings (work_order_id, call_id, agent_id, duration_s,"
+            "INSERT INTO recordings (work_order_id, call_id, agent_id, duration_s,"
             " byte_size, sha256, video_frames, saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 report.work_order_id,
@@ -283,7 +301,7 @@ def _link_recording(db: sqlite3.Connection, report: RecordingReport) -> bool:
                 report.saved_at,
             ),
         )
-    return True
+    return "linked"
 
 
 def _close_stale(db: sqlite3.Connection, at: float, keep: tuple[str, ...]) -> int:

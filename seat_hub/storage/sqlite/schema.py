@@ -11,14 +11,21 @@
   content-addressed store, ``<materials dir>/<sha[:2]>/<sha>``);
 - ``verdicts``: every pre-review verdict an agent sent, in order (the history);
 - ``audit_log``: every supervisor action. It is append-only: triggers refuse every
-  UPDATE and DELETE, so not even a bug in the hub can rewrite history.
+  UPDATE and DELETE, so not even a bug in the hub can rewrite history; and each row
+  carries the hash of the one before (``hash``, ``storage/audit_chain.py``), so a
+  change made to the file behind the hub's back shows (``seat-hub audit verify``).
 
-Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing.
+Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing, except
+that the columns of ``ADDED_COLUMNS`` are added to a file made before them and
+``upgrade`` chains an audit log written before the chain existed.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Final
+
+from seat_hub.storage.audit_chain import AuditRow, chained
 
 WORK_ORDERS: Final = """
 CREATE TABLE IF NOT EXISTS work_orders (
@@ -44,10 +51,13 @@ CREATE TABLE IF NOT EXISTS work_orders (
     rating_comment    TEXT NOT NULL DEFAULT '',
     rated_at          REAL,
     state             TEXT NOT NULL CHECK (state IN
-        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned'))
+        ('queued', 'offered', 'in_call', 'ended', 'closed', 'abandoned')),
+    citizen_key       TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS work_orders_state ON work_orders (state);
 CREATE INDEX IF NOT EXISTS work_orders_item ON work_orders (item_code, state);
+-- Periods (today's figures, reports) and the newest-first search read by queue time.
+CREATE INDEX IF NOT EXISTS work_orders_queued ON work_orders (queued_at);
 CREATE TABLE IF NOT EXISTS offers (
     call_id       TEXT PRIMARY KEY,
     work_order_id TEXT NOT NULL REFERENCES work_orders (id),
@@ -112,6 +122,14 @@ CREATE TABLE IF NOT EXISTS verdicts (
 );
 """
 
+#: The triggers that make ``audit_log`` append-only (one statement each).
+AUDIT_TRIGGERS: Final = (
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+    "CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log"
+    " BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;",
+)
+
 AUDIT_LOG: Final = """
 CREATE TABLE IF NOT EXISTS audit_log (
     seq           INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -120,12 +138,35 @@ CREATE TABLE IF NOT EXISTS audit_log (
     action        TEXT NOT NULL,
     target        TEXT NOT NULL,
     detail        TEXT NOT NULL,
-    result        TEXT NOT NULL
+    result        TEXT NOT NULL,
+    hash          TEXT NOT NULL DEFAULT ''
 );
-CREATE TRIGGER IF NOT EXISTS audit_log_no_update BEFORE UPDATE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-CREATE TRIGGER IF NOT EXISTS audit_log_no_delete BEFORE DELETE ON audit_log
-BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
-"""
+""" + "\n".join(AUDIT_TRIGGERS) + "\n"
 
 SCHEMA: Final = WORK_ORDERS + MATERIALS + AUDIT_LOG
+
+#: Columns added since the first release: (table, column, definition). A file made
+#: before a column gets it when the hub opens it (its old rows take the default).
+ADDED_COLUMNS: Final = (("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),)
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """Bring a file written by an older hub up to this schema, in one transaction: an
+    ``audit_log`` without ``hash`` gets the column and its rows chained, in ``seq`` order
+    (the append-only triggers are lifted for that and put back)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(audit_log)")}
+    if "hash" in columns:
+        return
+    db.execute("BEGIN IMMEDIATE")  # DDL too: sqlite3 opens no transaction for it by itself
+    with db:  # committed at the end, rolled back on any error
+        db.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
+        db.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+        db.execute("ALTER TABLE audit_log ADD COLUMN hash TEXT NOT NULL DEFAULT ''")
+        rows = [AuditRow(int(r[0]), float(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
+                         str(r[6]))
+                for r in db.execute("SELECT seq, at, supervisor_id, action, target, detail,"
+                                    " result FROM audit_log ORDER BY seq")]
+        db.executemany("UPDATE audit_log SET hash = ? WHERE seq = ?",
+                       [(row.hash, row.seq) for row in chained(rows)])
+        for trigger in AUDIT_TRIGGERS:
+            db.execute(trigger)

@@ -21,8 +21,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from seat_common.private_files import private_file
 from seat_hub.storage.interface import LedgerError
-from seat_hub.storage.sqlite.schema import SCHEMA
+from seat_hub.storage.sqlite.schema import ADDED_COLUMNS, SCHEMA, upgrade
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -103,6 +104,9 @@ class SqliteWorker:
             db.row_factory = sqlite3.Row
             self._db = db
             return
+        # 0600: citizens' names and ID numbers. SQLite gives its -wal and -shm files the
+        # main file's mode.
+        private_file(self.path)
         db = sqlite3.connect(self.path, timeout=10.0)
         db.row_factory = sqlite3.Row
         mode = db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
@@ -112,7 +116,12 @@ class SqliteWorker:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.executescript(SCHEMA)
+        for table, column, definition in ADDED_COLUMNS:
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if column not in present:  # a file made before the column: fixed names only
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
         db.commit()
+        upgrade(db)
         self._db = db
 
     def _close_db(self) -> None:
