@@ -63,3 +63,22 @@ def test_a_message_without_a_version_gets_the_error_the_document_names() -> None
         assert "without `v`" in DOC and "`unsupported_version` (`field` `v`)" in DOC
     else:
         raise AssertionError("a message without v was accepted")
+
+
+def test_the_catalog_examples_show_items_and_reasons_as_the_hub_sends_them() -> None:
+    from seat_common import catalog
+    from seat_common.review_reasons import load_reasons
+    from seat_hub.connections.catalog_desk import channel_catalog
+
+    frames = [decode(f) for f in re.findall(r"^[→←] (\{.*\})$", DOC, re.MULTILINE)]
+    block = section("## The catalog (items, materials, reason codes)")
+    example = block.split("```json\n", 1)[1].split("```", 1)[0]
+    frames += [decode(part) for part in re.split(r"\n(?=\{)", example.strip())]
+    shown = [f for f in frames if isinstance(f, protocol.ServiceCatalog) and not f.unchanged]
+    assert len(shown) == 2
+    for message in shown:
+        real = channel_catalog(catalog.load(), load_reasons(), message.channel)
+        items = {item.code: item for item in real.items}
+        assert all(items[item.code] == item for item in message.items), message.items
+        assert set(message.themes) <= set(real.themes)
+        assert set(message.reasons) <= set(real.reasons)
