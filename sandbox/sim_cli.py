@@ -140,6 +140,11 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         metavar="KIND[:DEFECT[:SEED]]",
         help="a document photo to send once the call starts (repeatable; sandbox.documents)",
     )
+    parser.add_argument(
+        "--trickle", choices=["gathered", "early"], default="gathered",
+        help="early: send every ICE candidate as an ice message before the offer, as a "
+        "trickling browser may (default: the candidates inside the offer)",
+    )
     args = parser.parse_args(argv)
     try:
         tls.check_url(args.hub, what="--hub", secure="wss")
@@ -206,6 +211,7 @@ def _build_citizens(args: argparse.Namespace) -> list[SimulatedCitizen]:
             voice=args.voice,
             voice_hz=args.voice_hz,
             listen_hz=args.listen_hz,
+            trickle=args.trickle,
         )
         citizens.append(
             SimulatedCitizen(

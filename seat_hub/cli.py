@@ -7,24 +7,31 @@ line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
 ``--tls-cert`` and ``--tls-key``, when the citizen page is on ``https://`` too), so a
 launcher can read the port; everything else (one JSON line per event) goes to stderr.
 SIGTERM or SIGINT closes every connection, lets the ledger finish its
-writes and exits 0. A wrong seats file, catalog, database, certificate, key or citizen-key
-secret exits 2.
+writes and exits 0. A wrong seats file, catalog, review reasons, database, certificate,
+key or citizen-key secret exits 2.
 
 ``seat-hub audit verify|keygen|export|check-export`` checks the audit log's hash chain
 and writes signed day files of it (``reports/audit_cli.py``).
+
+``seat-hub --sandbox`` is a test hub for client teams in one command: demo seats, a
+printed agent token and the conformance agent answering (``sandbox.sandbox_hub``, run
+as its own program; see docs/protocol.md, "Standing up a hub to test against").
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from seat_common import catalog as catalog_module
 from seat_common.imagecheck import ImageLimits
+from seat_common.review_reasons import ReasonsError, load_reasons
 from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError
 from seat_hub.connections.citizen_page import CitizenPage
@@ -258,11 +265,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["audit"]:  # seat-hub audit verify|keygen|export|check-export
         return audit_cli.main(argv[1:])
+    if "--sandbox" in argv:
+        _hand_over_to_sandbox([a for a in argv if a != "--sandbox"])
     args = parse_args(argv)
     try:
         return asyncio.run(run(args))
     except KeyboardInterrupt:
         return 0
+
+
+def _hand_over_to_sandbox(rest: list[str]) -> NoReturn:
+    """``--sandbox``: become ``sandbox.sandbox_hub`` (a hub with demo seats and the
+    conformance agent), so signals reach it directly; the hub's code imports nothing of
+    the stand-ins."""
+    os.execv(sys.executable, [sys.executable, "-m", "sandbox.sandbox_hub", *rest])
 
 
 async def run(args: argparse.Namespace) -> int:
@@ -275,6 +291,7 @@ async def run(args: argparse.Namespace) -> int:
         return 2
     try:
         catalog = catalog_module.load(args.catalog)
+        reasons = load_reasons()
         seats = load_seats(args.seats, known_skills=catalog.skills.keys())
         key_file = args.citizen_key_file or args.db.parent / "citizen-key.secret"
         citizen_keys = await asyncio.to_thread(CitizenKeys.from_file, key_file)
@@ -282,7 +299,9 @@ async def run(args: argparse.Namespace) -> int:
             args.db,
             on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
         )
-    except (catalog_module.CatalogError, SeatsError, CitizenKeyError, LedgerError) as exc:
+    except (
+        catalog_module.CatalogError, ReasonsError, SeatsError, CitizenKeyError, LedgerError
+    ) as exc:
         print(f"seat-hub: {exc}", file=sys.stderr)
         return 2
     # The hub's one task owner: every background task of the hub runs under it (or a
@@ -334,7 +353,7 @@ async def run(args: argparse.Namespace) -> int:
         ctx.live.handle_times.update(await store.ledger.handle_times())
         desk = await _material_desk(args, ctx, store, tasks.child("materials"))
         ice = IceDesk(args.ice, ctx.clock)
-        hub = Hub(ctx, desk, ice=ice)
+        hub = Hub(ctx, desk, ice=ice, reasons=reasons)
         hub.restore_queue(places)
         hub_server = HubServer(hub, log, page=CitizenPage(catalog))
         stop = asyncio.Event()

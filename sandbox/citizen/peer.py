@@ -21,7 +21,6 @@ from typing import Any, Final
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
-from aiortc.sdp import candidate_from_sdp
 
 from sandbox.camera import (
     BurstToneAudioTrack,
@@ -37,8 +36,8 @@ from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.protocol import MediaKind
 from seat_common.tasks import TaskOwner
+from seat_common.trickle import TrickledCandidates, split_candidates
 
-_MAX_PENDING_ICE: Final = 64
 _MAX_LATENCIES: Final = 20_000
 
 
@@ -73,7 +72,7 @@ class CitizenPeer:
         self._call_id = ""
         self._local_tracks: list[Any] = []
         self._remote_description_set = False
-        self._pending_ice: list[protocol.Ice] = []
+        self._candidates: TrickledCandidates | None = None
         self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
         #: the STUN/TURN servers and policy from the hub's welcome
         self.ice = IceConfig()
@@ -98,7 +97,7 @@ class CitizenPeer:
         self._pc = pc
         self._call_id = started.call_id
         self._remote_description_set = False
-        self._pending_ice.clear()
+        self._candidates = TrickledCandidates(pc, on_refused=self._error)
 
         @pc.on("track")
         def _on_track(track: Any) -> None:
@@ -134,10 +133,14 @@ class CitizenPeer:
             self._mark("media_failed")
             await self._send(protocol.Hangup(started.call_id))
             return
-        self.report.offer_sdp = pc.localDescription.sdp
-        await self._send(
-            protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=pc.localDescription.sdp)
-        )
+        offer = self.report.offer_sdp = pc.localDescription.sdp
+        if self.script.trickle == "early":
+            # As a browser may: every candidate first, then the offer without them.
+            offer, trickled = split_candidates(offer, started.call_id)
+            for ice in trickled:
+                await self._send(ice)
+            self.report.candidates_trickled = len(trickled) - 1 if trickled else 0
+        await self._send(protocol.Sdp(call_id=started.call_id, sdp_type="offer", sdp=offer))
         self._mark("offer_sent")
 
     async def on_sdp(self, message: protocol.Sdp) -> None:
@@ -155,20 +158,14 @@ class CitizenPeer:
             return
         self._remote_description_set = True
         self._mark("answer_received")
-        pending, self._pending_ice = self._pending_ice, []
-        for ice in pending:
-            await self._add_ice(ice)
+        if self._candidates is not None:
+            await self._candidates.remote_description_set()
 
     async def on_ice(self, message: protocol.Ice) -> None:
         if self._pc is None or message.call_id != self._call_id:
             return  # late candidates of a finished call
-        if not message.candidate:
-            return  # end of candidates
-        if not self._remote_description_set:
-            if len(self._pending_ice) < _MAX_PENDING_ICE:
-                self._pending_ice.append(message)
-            return
-        await self._add_ice(message)
+        if self._candidates is not None:
+            await self._candidates.add(message)  # kept until the answer is applied
 
     async def close(self) -> None:
         """Stop the local tracks and close the connection (again is harmless)."""
@@ -181,18 +178,6 @@ class CitizenPeer:
             self.report.media_state = pc.connectionState
             await pc.close()
             self._mark("media_closed")
-
-    async def _add_ice(self, message: protocol.Ice) -> None:
-        if self._pc is None:
-            return
-        text = message.candidate.removeprefix("a=").removeprefix("candidate:")
-        try:
-            candidate = candidate_from_sdp(text)
-            candidate.sdpMid = message.sdp_mid or None
-            candidate.sdpMLineIndex = message.sdp_mline_index
-            await self._pc.addIceCandidate(candidate)
-        except (ValueError, AssertionError, IndexError) as exc:
-            self._error(f"bad ice candidate {message.candidate[:80]!r}: {exc!r}")
 
     async def _consume(self, track: Any) -> None:
         """Read every frame of a remote track until it ends (aiortc queues are unbounded)."""

@@ -58,6 +58,10 @@ class CitizenScript:
     #: welcome's resume token (backoff 0.2 s doubling to 2 s) and take the call or the
     #: queue place back, as the web page does.
     reconnect: bool = False
+    #: "gathered": the offer carries every candidate (aiortc's way); "early": each
+    #: candidate goes first as an ``ice`` message and the offer follows without them
+    #: (a trickling browser's worst case for the other side).
+    trickle: Literal["gathered", "early"] = "gathered"
 
     def __post_init__(self) -> None:
         if self.rating_score is not None and not 1 <= self.rating_score <= 10:
@@ -101,6 +105,7 @@ class CitizenReport:
     #: The ICE policy the hub handed out ("all" or "relay") and the SDP offer we sent.
     ice_policy: str = ""
     offer_sdp: str = ""
+    candidates_trickled: int = 0  # with trickle "early": sent as ice before the offer
     frames_received: int = 0  # the agent's video
     video_sizes: dict[str, int] = field(default_factory=dict)  # "640x480" → frames
     stamped_frames: int = 0  # frames whose sandbox stamp could be read

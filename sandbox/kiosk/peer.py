@@ -37,7 +37,6 @@ from typing import Any, Final
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
-from aiortc.sdp import candidate_from_sdp
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -55,6 +54,7 @@ from seat_common.events import Event
 from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.protocol import assist as wire
 from seat_common.tasks import TaskFailure, TaskOwner
+from seat_common.trickle import TrickledCandidates
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +133,8 @@ class KioskPeer:
         self.screen: KioskScreenTrack | None = None
         self._ws: ClientConnection | None = None
         self._pc: RTCPeerConnection | None = None
+        #: the agent's trickled candidates, kept until its answer is applied
+        self._candidates: TrickledCandidates | None = None
         #: the STUN/TURN servers and policy from the hub's welcome
         self._ice = IceConfig()
         self._channel: RTCDataChannel | None = None
@@ -237,8 +239,11 @@ class KioskPeer:
                 with contextlib.suppress(ValueError):
                     await self._pc.setRemoteDescription(
                         RTCSessionDescription(message.sdp, message.sdp_type))
-            case protocol.Ice() if message.call_id == self._call_id and message.candidate:
-                await self._add_ice(message)
+                    if self._candidates is not None:
+                        await self._candidates.remote_description_set()
+            case protocol.Ice() if message.call_id == self._call_id:
+                if self._candidates is not None:
+                    await self._candidates.add(message)  # kept until the answer is applied
             case protocol.MediaState() if message.call_id == self._call_id:
                 self.report.agent_media = message
             case protocol.CallEnded() if message.call_id == self._call_id:
@@ -261,6 +266,7 @@ class KioskPeer:
             await self._send(protocol.Hangup(call_id))
             return
         pc = self._pc = RTCPeerConnection(configuration)
+        self._candidates = TrickledCandidates(pc, on_refused=self._error)
         # The channel is part of the offer: created before it.
         channel = self._channel = pc.createDataChannel(wire.CHANNEL_LABEL)
         channel.on("open", self._on_channel_open)
@@ -292,17 +298,6 @@ class KioskPeer:
             await self._send(protocol.Hangup(call_id))
             return
         await self._send(protocol.Sdp(call_id, "offer", pc.localDescription.sdp))
-
-    async def _add_ice(self, message: protocol.Ice) -> None:
-        if self._pc is None:
-            return
-        try:
-            candidate = candidate_from_sdp(message.candidate.removeprefix("candidate:"))
-            candidate.sdpMid = message.sdp_mid or None
-            candidate.sdpMLineIndex = message.sdp_mline_index
-            await self._pc.addIceCandidate(candidate)
-        except (ValueError, IndexError) as exc:
-            self._error(f"bad ICE candidate: {exc!r}")
 
     async def _consume(self, track: Any) -> None:
         with contextlib.suppress(MediaStreamError):

@@ -32,7 +32,6 @@ from typing import Any
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from aiortc.sdp import candidate_from_sdp
 
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
@@ -40,6 +39,7 @@ from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
+from seat_common.trickle import TrickledCandidates
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,8 @@ class CallSession:
         # Unusable servers: this peer gathers nothing (no address leaves) and fails.
         configuration, self.failure = self.ice.peer_configuration()
         self._pc = RTCPeerConnection(configuration)
+        #: the citizen's trickled candidates, kept while its offer is not applied yet
+        self.candidates = TrickledCandidates(self._pc)
         #: consumes every remote track (aiortc's receive queues are unbounded)
         self._consumers = tasks or TaskOwner(f"call {call_id}")
         self._pc.on("track", self._on_track)
@@ -157,6 +159,7 @@ class CallSession:
             return
         self.remote_sdp = message.sdp
         await self._pc.setRemoteDescription(RTCSessionDescription(message.sdp, "offer"))
+        await self.candidates.remote_description_set()
         # The citizen's picture reaches the screen a frame interval sooner.
         install_frame_assembly(self._pc)
         kinds = {t.kind for t in self._pc.getTransceivers()}
@@ -178,19 +181,18 @@ class CallSession:
         await self._send(protocol.Sdp(self.call_id, "answer", self.local_sdp))
 
     async def handle_ice(self, message: protocol.Ice) -> None:
-        """Add a candidate the browser trickled; a bad one is logged, not fatal."""
-        if not message.candidate:
-            return
-        if len(self.remote_candidates) < 64:
+        """Add a candidate the citizen trickled (kept until its offer is applied).
+
+        A bad one is logged, not fatal.
+        """
+        if message.candidate and len(self.remote_candidates) < 64:
             self.remote_candidates.append(message.candidate)
-        try:
-            text = message.candidate.removeprefix("candidate:")
-            candidate = candidate_from_sdp(text)
-            candidate.sdpMid = message.sdp_mid or None
-            candidate.sdpMLineIndex = message.sdp_mline_index
-            await self._pc.addIceCandidate(candidate)
-        except (ValueError, IndexError) as exc:
-            log.warning("call %s: bad ICE candidate ignored: %s", self.call_id, exc)
+        await self.candidates.add(message)
+
+    def remote_candidates_known(self) -> int:
+        """How many of the citizen's candidates the ICE transport holds (offered or trickled)."""
+        transports = {t.receiver.transport.transport for t in self._pc.getTransceivers()}
+        return sum(len(transport.getRemoteCandidates()) for transport in transports)
 
     def set_microphone_muted(self, muted: bool) -> None:
         self.microphone.muted = muted

@@ -281,10 +281,13 @@ class Workstation:
             case protocol.CallStarted():
                 if self.call is not None and self.call.started.call_id == message.call_id:
                     log.info("call %s resumed after a dropped link", message.call_id)
+                    self._expect_fresh_offer(self.call)
                 else:
                     self._start_call(message)
             case protocol.PeerLink():
                 if self.call is not None and self.call.started.call_id == message.call_id:
+                    if message.up:
+                        self._expect_fresh_offer(self.call)
                     self.peer_link_changed.emit(message.up)
             case protocol.Sdp() | protocol.Ice():
                 self._to_session(message)
@@ -349,6 +352,12 @@ class Workstation:
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
         return session
+
+    def _expect_fresh_offer(self, call: ActiveCall) -> None:
+        """A link came back: the citizen will offer afresh, maybe trickling candidates
+        first, so the new peer is made now to keep them (``seat_common.trickle``)."""
+        if call.session.offer_taken:
+            self._renew_media(call)
 
     def _renew_media(self, call: ActiveCall) -> None:
         """The citizen offers afresh (a link dropped and came back): a new peer answers."""

@@ -23,7 +23,7 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, get_args
+from typing import Any, Literal, get_args
 
 from seat_client.materials.values import (
     MaterialRef,
@@ -34,11 +34,12 @@ from seat_client.materials.values import (
 from seat_client.review.annotation_commands import UndoStack
 from seat_client.review.annotations import AnnotationLayer
 from seat_client.review.shapes import AnnotationError
+from seat_common import review_reasons
 from seat_common.catalog import Material, ServiceItem
 from seat_common.events import Event
-from seat_common.resources import resource_path
+from seat_common.review_reasons import REASONS_PATH as REASONS_PATH
+from seat_common.review_reasons import ReasonCode as ReasonCode
 
-REASONS_PATH: Final = resource_path("review_reasons.json")
 ReviewChange = Literal["materials", "marks", "verdicts", "rotation"]
 
 
@@ -46,32 +47,12 @@ class ReviewError(ValueError):
     """A reason list, a mark or a stored review is wrong."""
 
 
-@dataclass(frozen=True, slots=True)
-class ReasonCode:
-    """Why a material must be corrected (e.g. 模糊不清)."""
-
-    code: str
-    name: str
-    name_en: str
-
-
 def load_reasons(path: Path = REASONS_PATH) -> tuple[ReasonCode, ...]:
+    """The reason codes the agent may give (``seat_common.review_reasons``)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ReviewError(f"cannot read reason codes {path}: {exc}") from exc
-    if (not isinstance(raw, dict) or raw.get("version") != 1
-            or not isinstance(raw.get("reasons"), list)):
-        raise ReviewError(f"{path}: expected {{'version': 1, 'reasons': [...]}}")
-    reasons: list[ReasonCode] = []
-    for i, r in enumerate(raw["reasons"]):
-        if not isinstance(r, dict) or not all(isinstance(r.get(k), str) and r.get(k)
-                                              for k in ("code", "name", "name_en")):
-            raise ReviewError(f"{path}: reasons[{i}] needs code, name and name_en")
-        reasons.append(ReasonCode(r["code"], r["name"], r["name_en"]))
-    if len({r.code for r in reasons}) != len(reasons):
-        raise ReviewError(f"{path}: reason codes must be unique")
-    return tuple(reasons)
+        return review_reasons.load_reasons(path)
+    except review_reasons.ReasonsError as exc:
+        raise ReviewError(str(exc)) from exc
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,8 +26,10 @@ string values and error codes), ``values`` (records inside messages), the
 messages of calls, materials and supervision, ``codec`` (the one codec:
 ``WireFormat`` and the field rules every format's dataclasses declare),
 ``hub_wire`` (``Message``, ``SENDABLE_BY``, ``encode``/``decode``),
-``chunks`` and ``assist``. Every name of the hub's format is re-exported
-here: ``from seat_common import protocol`` is all a user needs.
+``chunks`` and ``assist``; ``catalog_messages`` carries the service catalog
+(items, materials, reason codes) to citizens' and kiosks' clients. Every name of
+the hub's format is re-exported here: ``from seat_common import protocol`` is all
+a user needs.
 """
 
 from seat_common.protocol.call_messages import (
@@ -59,6 +61,16 @@ from seat_common.protocol.call_messages import (
     Welcome,
     WorkOrderClosed,
     WrapUp,
+)
+from seat_common.protocol.catalog_messages import (
+    CATALOG_VERSION,
+    CatalogItem,
+    CatalogMaterial,
+    CatalogTheme,
+    FetchCatalog,
+    ItemCompletion,
+    ReasonLabel,
+    ServiceCatalog,
 )
 from seat_common.protocol.chunks import (
     CHUNK_BYTES,
@@ -158,6 +170,7 @@ from seat_common.protocol.values import (
 )
 
 __all__ = [
+    "CATALOG_VERSION",
     "CHUNK_BYTES",
     "CHUNK_DOWNLOAD",
     "CHUNK_HEADER",
@@ -185,6 +198,9 @@ __all__ = [
     "CallRole",
     "CallStarted",
     "CameraState",
+    "CatalogItem",
+    "CatalogMaterial",
+    "CatalogTheme",
     "Channel",
     "Chat",
     "ChatMessage",
@@ -195,6 +211,7 @@ __all__ = [
     "Error",
     "ErrorCode",
     "FetchAudit",
+    "FetchCatalog",
     "FetchMaterial",
     "Hangup",
     "Hello",
@@ -202,6 +219,7 @@ __all__ = [
     "IcePolicy",
     "IceServer",
     "ImageMime",
+    "ItemCompletion",
     "JoinQueue",
     "LeaveQueue",
     "MaterialAdded",
@@ -227,6 +245,7 @@ __all__ = [
     "QueueSnapshot",
     "Queued",
     "Rate",
+    "ReasonLabel",
     "RecordingSaved",
     "ReviewVerdict",
     "Role",
@@ -234,6 +253,7 @@ __all__ = [
     "SdpType",
     "SearchWorkOrders",
     "SeatMode",
+    "ServiceCatalog",
     "SetMode",
     "SetState",
     "StopWatch",

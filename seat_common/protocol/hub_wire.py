@@ -38,6 +38,7 @@ from seat_common.protocol.call_messages import (
     WorkOrderClosed,
     WrapUp,
 )
+from seat_common.protocol.catalog_messages import FetchCatalog, ServiceCatalog
 from seat_common.protocol.codec import WireFormat, load_json
 from seat_common.protocol.material_messages import (
     FetchMaterial,
@@ -129,6 +130,8 @@ Message: TypeAlias = (
     | StopWatch
     | WatchState
     | WatchSdp
+    | FetchCatalog
+    | ServiceCatalog
 )
 
 #: The hub's wire format: its version and its message types.
@@ -167,6 +170,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "barge_in": frozenset({"supervisor"}),
     "stop_watch": frozenset({"supervisor", "agent"}),
     "watch_sdp": frozenset({"supervisor", "agent"}),
+    "fetch_catalog": frozenset({"citizen", "kiosk"}),
 }
 
 

@@ -90,6 +90,7 @@ UploadFailure: TypeAlias = Literal[
     "disconnected",  # the uploader went away half way
     "quota",  # too many concurrent uploads, or too many bytes for the work order
     "no_such_work_order",  # not a work order this connection may add materials to
+    "not_answered",  # the uploader's own work order, still waiting: no agent has answered
     "internal",
 ]
 

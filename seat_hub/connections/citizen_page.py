@@ -18,11 +18,9 @@ from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from seat_common.catalog import Catalog
-from seat_common.resources import resource_path
+from seat_common.review_reasons import REASONS_PATH, ReasonsError, load_reasons
 
 WEB_DIR: Final = Path(__file__).resolve().parent.parent / "web"
-#: The pre-review reason codes and their Chinese names, so the page can show a verdict.
-REASONS_PATH: Final = resource_path("review_reasons.json")
 CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -85,10 +83,10 @@ class CitizenPage:
 
 
 def _reasons(path: Path) -> bytes:
-    """``[{"code", "name"}]`` from the review-reasons file; empty if it is missing or wrong."""
+    """``[{"code", "name"}]`` from the review-reasons file; empty if it is missing or wrong
+    (the hub refuses to start with a wrong one, so only a page built apart sees that)."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        reasons = [{"code": str(r["code"]), "name": str(r["name"])} for r in raw["reasons"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        reasons = [{"code": r.code, "name": r.name} for r in load_reasons(path)]
+    except ReasonsError:
         reasons = []
     return json.dumps(reasons, ensure_ascii=False).encode("utf-8")

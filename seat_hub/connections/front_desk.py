@@ -31,6 +31,7 @@ from seat_common.protocol import (
     Error,
     ErrorCode,
     FetchAudit,
+    FetchCatalog,
     FetchMaterial,
     Hangup,
     Hello,
@@ -57,9 +58,11 @@ from seat_common.protocol import (
     Whisper,
     WrapUp,
 )
+from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
 from seat_hub.calls import recordings, workorder_search
 from seat_hub.connections import resumption
+from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.connections.ratelimit import AddressLimits, LoginThrottle
 from seat_hub.context import HubContext, Refusal
@@ -86,6 +89,7 @@ class Hub:
         materials: MaterialDesk | None = None,
         *,
         ice: IceDesk | None = None,
+        reasons: Iterable[ReasonCode] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.ctx = ctx
@@ -97,6 +101,10 @@ class Hub:
         self.stopping = False
         #: the STUN/TURN servers and policy every party is welcomed with
         self.ice = ice if ice is not None else IceDesk(IceSettings(), ctx.clock)
+        #: each channel's catalog (items, materials, reason codes) for clients to cache
+        self.catalogs = CatalogDesk(
+            ctx.catalog, load_reasons() if reasons is None else reasons, ctx.log
+        )
         limits = ctx.settings
         #: Connections and queue joins per remote address (shared with the server).
         self.addresses = AddressLimits(
@@ -232,6 +240,8 @@ class Hub:
                 await workorder_search.on_search(ctx, session, message)
             case RecordingSaved():
                 await recordings.on_recording_saved(ctx, session, message)
+            case FetchCatalog():
+                self.catalogs.on_fetch(session, message)
             case _:
                 raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
 

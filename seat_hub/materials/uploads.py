@@ -140,6 +140,13 @@ class MaterialDesk:
 
     async def on_upload_start(self, session: Session, message: UploadStart) -> None:
         key = (session.session_id, message.upload_id)
+        waiting = self.ctx.live.contacts.get(message.work_order_id)
+        if waiting is not None and waiting.session is session:
+            self._tell_failed(
+                session, None, message, "not_answered",
+                "the call is not answered yet: add materials once an agent has taken it",
+            )
+            return
         try:
             other = other_party(self.ctx, session, message.work_order_id)
         except Refusal as refusal:

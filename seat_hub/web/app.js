@@ -64,6 +64,7 @@ const UPLOAD_FAILURE_TEXT = {
   too_large: "文件太大（不超过 20 MB）", too_many_pixels: "图片像素过大", not_an_image: "不是 JPG 或 PNG 图片",
   truncated: "图片不完整", bad_metadata: "图片信息异常", bad_checksum: "传输出错，请重试",
   timeout: "上传超时，请重试", disconnected: "连接中断", quota: "本次上传的材料已达上限",
+  not_answered: "坐席接听后才能上传材料",
 };
 
 function show(section) {
@@ -327,10 +328,21 @@ async function offerCall(started) {
   if (!localStream.getAudioTracks().length) pc.addTransceiver("audio", { direction: "recvonly" });
   if (!localStream.getVideoTracks().length) pc.addTransceiver("video", { direction: "recvonly" });
   preferCodec();
+  const relayOnly = iceConfig.iceTransportPolicy === "relay";
+  const trickle = (event) => {
+    const c = event.candidate;
+    if (c) stats.candidatesSent.push(c.candidate);
+    send("ice", { call_id: started.call_id, candidate: c ? c.candidate : "",
+                  sdp_mid: c && c.sdpMid ? c.sdpMid : "", sdp_mline_index: c && c.sdpMLineIndex ? c.sdpMLineIndex : 0 });
+  };
+  // The offer goes at once and every candidate follows as it is found (the agent keeps
+  // those that come before it has applied the offer). Relay-only waits for gathering
+  // (bounded) to see whether the relay gave it a candidate at all.
+  if (!relayOnly) pc.onicecandidate = trickle;
   await pc.setLocalDescription(await pc.createOffer());
-  await gathered(pc, 2000);
+  if (relayOnly) await gathered(pc, 2000);
   const offer = pc.localDescription.sdp;
-  if (iceConfig.iceTransportPolicy === "relay" && !/ typ relay/.test(offer)) {
+  if (relayOnly && !/ typ relay/.test(offer)) {
     // The relay refused us or cannot be reached: nothing else may carry the call.
     stats.errors.push("no_relay");
     send("hangup", { call_id: started.call_id });
@@ -340,13 +352,8 @@ async function offerCall(started) {
   }
   stats.offerSdp = offer;
   send("sdp", { call_id: started.call_id, sdp_type: "offer", sdp: offer });
-  // Candidates found so far are in the offer; trickle only the late ones.
-  pc.onicecandidate = (event) => {
-    const c = event.candidate;
-    if (c) stats.candidatesSent.push(c.candidate);
-    send("ice", { call_id: started.call_id, candidate: c ? c.candidate : "",
-                  sdp_mid: c && c.sdpMid ? c.sdpMid : "", sdp_mline_index: c && c.sdpMLineIndex ? c.sdpMLineIndex : 0 });
-  };
+  // Relay-only: candidates found so far are in the offer; trickle only the late ones.
+  if (relayOnly) pc.onicecandidate = trickle;
   const peer = pc;
   pc.onconnectionstatechange = () => {
     if (pc === peer && pc.connectionState === "connected") reportCodec();
@@ -372,7 +379,7 @@ async function reportCodec() {
   });
 }
 
-// aiortc answers once it has the whole offer, so gather candidates first (bounded wait).
+// Relay-only: wait for gathering (bounded) so the offer shows whether a relay came.
 function gathered(peer, timeoutMs) {
   if (peer.iceGatheringState === "complete") return Promise.resolve();
   return new Promise((resolve) => {

@@ -109,14 +109,15 @@ def test_string_limits_are_enforced_at_the_exact_boundary(
         if typing.get_type_hints(cls)[f.name] is not str:
             continue
         longest = f.metadata.get("max_len", 200)
-        decode(json.dumps({**raw, f.name: "办" * longest}, ensure_ascii=False))
+        if "pattern" not in f.metadata:  # a patterned field's own test checks its shape
+            decode(json.dumps({**raw, f.name: "办" * longest}, ensure_ascii=False))
         with pytest.raises(ProtocolError) as refused:
             decode(json.dumps({**raw, f.name: "办" * (longest + 1)}, ensure_ascii=False))
         assert (refused.value.code, refused.value.field) == ("bad_message", f.name)
 
 
 def test_the_message_types_are_all_covered_and_sendable_types_exist() -> None:
-    assert len(ALL_TYPES) == len(typing.get_args(Message)) == 53
+    assert len(ALL_TYPES) == len(typing.get_args(Message)) == 55
     assert set(SENDABLE_BY) <= set(MESSAGE_TYPES)
 
 

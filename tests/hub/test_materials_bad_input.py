@@ -32,6 +32,7 @@ from seat_common.protocol import (
     Chat,
     ChatMessage,
     FetchMaterial,
+    LeaveQueue,
     MaterialAdded,
     MaterialDownload,
     Offer,
@@ -281,6 +282,24 @@ async def test_uploads_outside_your_own_call_are_refused(hub, clients, call) -> 
     assert "binary" in error.message
     heard = await call.agent.sync()
     assert not [m for m in heard if isinstance(m, UploadFailed | MaterialAdded)], heard
+
+
+async def test_an_upload_while_still_queued_is_told_the_call_is_not_answered(
+    hub, clients
+) -> None:
+    waiting = await clients.citizen(hub, "waiting")
+    queued = await waiting.join(item_code="HF-RENT-WITHDRAW")  # an item no agent here has
+    start = UploadStart(upload_id=1, work_order_id=queued.work_order_id, filename="a.jpg",
+                        mime="image/jpeg", byte_size=10, sha256="0" * 64)
+    await waiting.send(start)
+    failed = await waiting.expect(UploadFailed)
+    assert failed.reason == "not_answered"
+    assert "not answered" in failed.message
+    # Someone else naming that waiting work order is still told it is not theirs.
+    stranger = await clients.citizen(hub, "stranger")
+    await stranger.send(start)
+    assert (await stranger.expect(UploadFailed)).reason == "no_such_work_order"
+    await waiting.send(LeaveQueue())
 
 
 async def test_verdicts_go_to_this_citizen_only_and_name_only_this_work_orders_materials(
