@@ -5,7 +5,8 @@ in the asked time range whose id, item code or name, outcome or agent id
 contain the search text, newest first, with the citizen's name, ID number
 and phone masked (as everywhere outside the call). An agent always gets
 only their own (an ``agent_id`` naming someone else is refused); a
-supervisor gets everyone's. The list is cut to what fits in one message.
+supervisor gets everyone's. The list is cut to what fits in one message. Each search is
+in the audit log before anything is read (``supervision/audit.py``, the text masked).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.session import Session
 from seat_hub.routing.queueviews import masked
 from seat_hub.storage.records import WorkOrder, WorkOrderQuery
+from seat_hub.supervision.audit import record_read
 
 _ENVELOPE_BYTES: Final = 128
 
@@ -83,6 +85,9 @@ async def on_search(ctx: HubContext, session: Session, message: SearchWorkOrders
         item_codes=tuple(item_codes),
         limit=message.limit + 1,
     )
+    # Staff reading citizens' work orders: in the audit log first (the text masked).
+    await record_read(ctx, session, "search_work_orders", agent_id or "*",
+                      f"text={text!r} since={message.since:g} until={message.until:g}")
     found = await ctx.ledger.search(query)
     rows: list[WorkOrderRow] = []
     budget = MAX_MESSAGE_BYTES - _ENVELOPE_BYTES

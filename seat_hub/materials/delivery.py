@@ -31,6 +31,7 @@ from seat_common.tasks import TaskOwner
 from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.session import Session
 from seat_hub.storage.interface import MaterialIndex
+from seat_hub.supervision.audit import record_read
 
 
 class DeliveryLimits(Protocol):
@@ -93,17 +94,22 @@ class MaterialDelivery:
             raise Refusal("no_such_material", "no such material", "material_id")
         other_party(self.ctx, session, info.work_order_id)
         key = (session.session_id, message.download_id)
-        if key in self._downloads:
-            raise Refusal("bad_state", "this download id is in use", "download_id")
-        if sum(1 for k in self._downloads if k[0] == session.session_id) >= (
-            self.max_concurrent_downloads
-        ):
-            raise Refusal("rate_limited", "too many downloads at once", "download_id")
+        self._check_room(key)
+        # An agent opening a citizen's document: in the audit log before a byte leaves.
+        await record_read(self.ctx, session, "fetch_material", info.work_order_id,
+                          f"{info.material_id} {info.material_code}")
+        self._check_room(key)  # again: another fetch may have started meanwhile
         session.send(MaterialDownload(download_id=message.download_id, material=info))
         # A failed download is logged by the task owner (as ``internal_error``, ``download``).
         task = self._tasks.spawn(self._stream(session, message.download_id, info), "download")
         self._downloads[key] = task
         task.add_done_callback(lambda t: self._download_done(key, t))
+
+    def _check_room(self, key: tuple[str, int]) -> None:
+        if key in self._downloads:
+            raise Refusal("bad_state", "this download id is in use", "download_id")
+        if sum(1 for k in self._downloads if k[0] == key[0]) >= self.max_concurrent_downloads:
+            raise Refusal("rate_limited", "too many downloads at once", "download_id")
 
     async def _stream(self, session: Session, download_id: int, info: MaterialInfo) -> None:
         loop = asyncio.get_running_loop()

@@ -2,8 +2,9 @@
 
 Only a ``supervisor`` session gets here (``protocol.SENDABLE_BY``; the hub
 refuses everyone else with ``not_allowed``). Every action, done or
-refused, is appended to the audit log (``ctx.audit``) before the supervisor
-hears the answer: ``Ack`` when done, ``Error`` when refused.
+refused, is appended to the audit log before it is done, and what came of it after,
+before the supervisor hears the answer: ``Ack`` when done, ``Error`` when refused
+(``supervision/audit.py``; an action the log cannot take is refused and not done).
 
 - ``Whisper``: relayed as ``WhisperMessage`` to that agent's session only.
 - ``SuperviseState``: the same rules as the agent's own ``SetState`` (not
@@ -16,10 +17,7 @@ hears the answer: ``Ack`` when done, ``Error`` when refused.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from seat_common.protocol import (
-    Ack,
     AuditLog,
     FetchAudit,
     MoveContact,
@@ -33,42 +31,7 @@ from seat_hub.model import Agent
 from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, presence
 from seat_hub.routing.acd import ROUTED_MODES
-
-
-async def audited(
-    ctx: HubContext,
-    session: Session,
-    action: str,
-    target: str,
-    detail: str,
-    act: Callable[[], None],
-) -> None:
-    """Do ``act``, append the action and its result to the audit log, then answer."""
-    result = "ok"
-    refusal: Refusal | None = None
-    try:
-        act()
-    except Refusal as exc:
-        refusal = exc
-        result = f"refused:{exc.code}"
-    await ctx.audit.record(
-        at=ctx.clock(),
-        supervisor_id=session.agent_id,
-        action=action,
-        target=target,
-        detail=detail,
-        result=result,
-    )
-    ctx.log.event(
-        "supervisor_action",
-        supervisor=session.agent_id,
-        action=action,
-        target=target,
-        result=result,
-    )
-    if refusal is not None:
-        raise refusal
-    session.send(Ack(of=action))
+from seat_hub.supervision.audit import audited
 
 
 def agent_at_seat(ctx: HubContext, agent_id: str) -> Agent:

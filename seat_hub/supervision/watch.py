@@ -30,7 +30,8 @@ from seat_common.protocol import (
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Call, Watch
 from seat_hub.parties.session import Session
-from seat_hub.supervision.actions import agent_at_seat, audited
+from seat_hub.supervision.actions import agent_at_seat
+from seat_hub.supervision.audit import audited
 
 
 def _state(watch: Watch, reason: WatchEndReason = "") -> WatchState:

@@ -348,6 +348,12 @@ async def test_verdicts_go_to_this_citizen_only_and_name_only_this_work_orders_m
         assert chunk.crc_ok and chunk.transfer_id == 9
         data += chunk.data
     assert hashlib.sha256(data).hexdigest() == added.material.sha256
+    # The agent's read of the citizen's document is in the audit log (written before it
+    # was sent); the bystander's refused fetches are not reads.
+    reads = db_rows(hub.db_path, "SELECT supervisor_id, detail, result FROM audit_log"
+                    " WHERE action = 'fetch_material' AND target = ?", (call.work_order_id,))
+    assert len(reads) == 1 and reads[0]["result"] == "read"
+    assert reads[0]["supervisor_id"] and material_id in reads[0]["detail"]
 
 
 def _rss_mib(pid: int) -> int:

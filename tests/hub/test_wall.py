@@ -190,10 +190,14 @@ async def test_whisper_reaches_only_that_agent_and_is_audited(
     await supervisor.expect_error("bad_state")
     await supervisor.send(FetchAudit(limit=10))
     log = await supervisor.expect(AuditLog)
+    # Newest first: each action's row written before it ("requested"), then its outcome.
     assert [(e.action, e.target, e.result) for e in log.entries] == [
         ("whisper", "0003", "refused:bad_state"),
+        ("whisper", "0003", "requested"),
         ("whisper", "9999", "refused:no_such_agent"),
+        ("whisper", "9999", "requested"),
         ("whisper", "0001", "ok"),
+        ("whisper", "0001", "requested"),
     ]
     assert all(e.supervisor_id == "S01" for e in log.entries)
     assert "请注意" not in repr(log.entries)  # the words stay private
@@ -212,7 +216,8 @@ async def test_supervisor_sets_an_agents_state(
     await supervisor.expect(Ack)
     presence = await agent.expect(Presence, lambda p: p.state == "away")
     assert presence.reason == "meeting"
-    rows = db_rows(hub.db_path, "SELECT action, target, detail, result FROM audit_log ORDER BY seq")
+    rows = db_rows(hub.db_path, "SELECT action, target, detail, result FROM audit_log"
+                   " WHERE result != 'requested' ORDER BY seq")  # the outcomes
     assert rows == [
         {"action": "supervise_state", "target": "0001", "detail": "ready", "result": "ok"},
         {
@@ -260,11 +265,11 @@ async def test_supervisor_moves_a_waiting_citizen_to_an_agent_or_a_queue(
     await supervisor.send(MoveContact(work_order_id="WO-nope", to_agent_id="0001"))
     await supervisor.expect_error("no_such_work_order")
     rows = db_rows(hub.db_path, "SELECT action, result FROM audit_log ORDER BY seq")
-    assert [r["result"] for r in rows] == [
-        "ok",
-        "ok",
-        "refused:bad_state",
-        "refused:no_such_work_order",
+    assert [r["result"] for r in rows] == [  # each written before the action, then after
+        "requested", "ok",
+        "requested", "ok",
+        "requested", "refused:bad_state",
+        "requested", "refused:no_such_work_order",
     ]
     assert {r["action"] for r in rows} == {"move_contact"}
 
@@ -284,7 +289,8 @@ async def test_the_audit_log_is_append_only(
                 db.execute(sql)
     finally:
         db.close()
-    assert db_rows(hub.db_path, "SELECT result FROM audit_log") == [{"result": "ok"}]
+    assert db_rows(hub.db_path, "SELECT result FROM audit_log") == [
+        {"result": "requested"}, {"result": "ok"}]
 
 
 async def test_counter_mode_takes_the_seat_out_of_routing_after_its_call(

@@ -116,12 +116,18 @@ async def test_a_supervisor_watches_barges_in_and_stops_and_every_step_is_audite
 
     await supervisor.send(FetchAudit(limit=10))
     log = await supervisor.expect(AuditLog)
+    # Newest first: each step's row written before it ("requested"), then its outcome.
     assert [(e.action, e.target, e.result) for e in log.entries] == [
         ("barge_in", "", "refused:no_such_call"),
+        ("barge_in", "", "requested"),
         ("stop_watch", "0001", "ok"),
+        ("stop_watch", "0001", "requested"),
         ("barge_in", "0001", "ok"),
+        ("barge_in", "0001", "requested"),
         ("barge_in", "0001", "ok"),
+        ("barge_in", "0001", "requested"),
         ("watch_call", "0001", "ok"),
+        ("watch_call", "0001", "requested"),
     ]
     assert told.watch_id in log.entries[-1].detail and told.call_id in log.entries[-1].detail
 
