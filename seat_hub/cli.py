@@ -39,6 +39,7 @@ from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
 from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
+from seat_hub.materials.retention import RetentionSettings, sweep_daily
 from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
 from seat_hub.parties.citizen_keys import CitizenKeyError, CitizenKeys
 from seat_hub.parties.seats import SeatsError, load_seats
@@ -169,6 +170,14 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="the secret that makes citizens' pseudonymous keys for counting users served"
         " (default: citizen-key.secret beside --db, made on first start, mode 0600)",
     )
+    parser.add_argument(
+        "--keep-personal-days",
+        type=float,
+        default=180.0,
+        metavar="DAYS",
+        help="days after a work order closes that its citizen's name, ID number, phone and"
+        " materials are kept; a daily sweep removes them after (default 180; 0 keeps all)",
+    )
     parser.add_argument("--max-upload-bytes", type=int, default=20 * 1024 * 1024)
     parser.add_argument("--max-upload-pixels", type=int, default=50_000_000)
     parser.add_argument("--upload-stall-timeout", type=float, default=15.0)
@@ -256,6 +265,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     for name in ("login_failure_window", "login_lockout", "login_lockout_max"):
         if not 0 < getattr(args, name) <= 86400:
             parser.error(f"--{name.replace('_', '-')} must be in (0, 86400]")
+    if not 0 <= args.keep_personal_days <= 36500:
+        parser.error("--keep-personal-days must be in [0, 36500]")
     if not 0 < args.upload_stall_timeout <= 600:
         parser.error("--upload-stall-timeout must be in (0, 600]")
     return args
@@ -418,6 +429,9 @@ async def _material_desk(
     )
     desk = MaterialDesk(ctx, store.materials, directory, settings, tasks)
     await asyncio.to_thread(desk.prepare)
+    retention = RetentionSettings(keep_days=args.keep_personal_days)
+    tasks.spawn(sweep_daily(store.materials, store.audit, ctx.log, directory, retention,
+                            ctx.clock), "retention sweep")
     return desk
 
 

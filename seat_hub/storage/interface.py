@@ -28,6 +28,7 @@ from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome
 from seat_hub.storage.records import (
     ChatRecord,
     EndedBy,
+    Expired,
     HandleTime,
     ListedWorkOrder,
     OfferRecord,
@@ -198,6 +199,14 @@ class MaterialIndex(Protocol):
         decided_at: float,
     ) -> asyncio.Future[int]:
         """Store a verdict as the work order's next revision; resolves to the revision."""
+        ...
+
+    def expire(self, closed_before: float, now: float) -> asyncio.Future[Expired]:
+        """Retention: the citizens' personal columns of work orders closed before
+        ``closed_before`` blanked (the pseudonymous citizen key stays, for counting), and
+        their materials marked purged at ``now`` (no longer found by ``get`` and
+        ``of_work_order``); resolves to what was done, with the stored files
+        (by SHA-256) that no material still kept refers to, for the caller to delete."""
         ...
 
 

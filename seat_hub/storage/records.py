@@ -125,3 +125,14 @@ class RecordingReport:
     sha256: str
     video_frames: int
     saved_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Expired:
+    """What one retention pass did: work orders whose citizen's name, ID number and phone
+    were blanked, materials marked purged, and the stored files (SHA-256) no material
+    still kept refers to."""
+
+    work_orders: int
+    materials: int
+    unreferenced_files: tuple[str, ...]

@@ -12,6 +12,7 @@ import json
 import sqlite3
 
 from seat_common.protocol import MaterialInfo, VerdictEntry, to_wire
+from seat_hub.storage.records import Expired
 from seat_hub.storage.sqlite.worker import SqliteWorker
 
 
@@ -52,7 +53,8 @@ class SqliteMaterialIndex:
         def read(db: sqlite3.Connection) -> MaterialInfo | None:
             row = db.execute(
                 "SELECT id, work_order_id, filename, mime, byte_size, sha256, width, height,"
-                " orientation, source, added_at, material_code FROM materials WHERE id = ?",
+                " orientation, source, added_at, material_code FROM materials"
+                " WHERE id = ? AND purged_at IS NULL",
                 (material_id,),
             ).fetchone()
             return None if row is None else _info(row)
@@ -64,7 +66,7 @@ class SqliteMaterialIndex:
             rows = db.execute(
                 "SELECT id, work_order_id, filename, mime, byte_size, sha256, width, height,"
                 " orientation, source, added_at, material_code FROM materials"
-                " WHERE work_order_id = ?"
+                " WHERE work_order_id = ? AND purged_at IS NULL"
                 " ORDER BY added_at, rowid",
                 (work_order_id,),
             )
@@ -91,6 +93,9 @@ class SqliteMaterialIndex:
             ]
 
         return self._worker.run("verdicts", read)
+
+    def expire(self, closed_before: float, now: float) -> asyncio.Future[Expired]:
+        return self._worker.run("expire", lambda db: expire(db, closed_before, now))
 
     def add_verdict(
         self,
@@ -139,3 +144,22 @@ def _info(row: sqlite3.Row) -> MaterialInfo:
         added_at=row[10],
         material_code=row[11],
     )
+
+
+def expire(db: sqlite3.Connection, closed_before: float, now: float) -> Expired:
+    """``MaterialIndex.expire`` on the worker thread, in one transaction."""
+    with db:
+        blanked = db.execute(
+            "UPDATE work_orders SET citizen_name = '', citizen_id_number = '', citizen_phone = ''"
+            " WHERE closed_at < ? AND (citizen_name != '' OR citizen_id_number != ''"
+            " OR citizen_phone != '')", (closed_before,)).rowcount
+        expired = [str(r[0]) for r in db.execute(
+            "SELECT DISTINCT m.sha256 FROM materials m JOIN work_orders w"
+            " ON w.id = m.work_order_id WHERE w.closed_at < ? AND m.purged_at IS NULL",
+            (closed_before,))]
+        purged = db.execute(
+            "UPDATE materials SET purged_at = ? WHERE purged_at IS NULL AND work_order_id IN"
+            " (SELECT id FROM work_orders WHERE closed_at < ?)", (now, closed_before)).rowcount
+        still_kept = {str(r[0]) for r in db.execute(
+            "SELECT DISTINCT sha256 FROM materials WHERE purged_at IS NULL")}
+    return Expired(blanked, purged, tuple(sorted(set(expired) - still_kept)))

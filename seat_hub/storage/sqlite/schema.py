@@ -147,7 +147,11 @@ SCHEMA: Final = WORK_ORDERS + MATERIALS + AUDIT_LOG
 
 #: Columns added since the first release: (table, column, definition). A file made
 #: before a column gets it when the hub opens it (its old rows take the default).
-ADDED_COLUMNS: Final = (("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),)
+ADDED_COLUMNS: Final = (
+    ("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),
+    # Retention: when a material's file was given up (the row stays: verdicts name it).
+    ("materials", "purged_at", "REAL"),
+)
 
 
 #: A trigram index of the text the work-order search finds inside (ids, item codes,
