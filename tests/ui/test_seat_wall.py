@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from seat_client.supervision.wall_model import WallModel
@@ -58,6 +59,10 @@ def test_every_seat_has_a_tile_and_the_screenshot_is_saved(
     assert image.save(str(OUT / f"wall-{count}-{size[0]}x{size[1]}.png"))
     assert window.side.figure_text("rating") == "9.96"
     assert window.side.figure_text("sl20") == "86%"
+    # Every figure is readable whole (English captions are long: they wrap, the numbers
+    # keep their width).
+    for value in window.side.findChildren(QLabel, "wallFigure"):
+        assert value.width() >= value.sizeHint().width(), (value.text(), value.width())
     assert "7" in window.side.summary.text()  # 5 + 2 waiting
 
 

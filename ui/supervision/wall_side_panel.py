@@ -11,6 +11,7 @@ item_code)``.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QFontMetrics
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QGridLayout,
@@ -69,8 +70,13 @@ class WallSidePanel(QWidget):
             font.setPointSizeF(font.pointSizeF() * 1.5)
             font.setBold(True)
             value.setFont(font)
+            # The value never shrinks below "100%" at its size; a long caption (English)
+            # wraps instead.
+            value.setMinimumWidth(QFontMetrics(font).horizontalAdvance("100%") + 4)
+            caption = PlainLabel(label, figures_box)
+            caption.setWordWrap(True)
             row, column = divmod(index, 2)
-            grid.addWidget(PlainLabel(label, figures_box), row, column * 2)
+            grid.addWidget(caption, row, column * 2)
             grid.addWidget(value, row, column * 2 + 1)
             self._figure_values[key] = value
         layout.addWidget(figures_box)
