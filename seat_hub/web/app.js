@@ -476,6 +476,9 @@ function endCall(text) {
   $("hangup-confirm").hidden = true;
   $("media-help").hidden = true;
   $("latest-verdict").hidden = true;
+  $("local").hidden = false;
+  $("local-off").hidden = true;
+  $("mute").disabled = $("camera").disabled = false;
   for (const id of ["mute", "camera"]) setToggle($(id), false);
   showAgentMedia("on", "on");
   if (pc) { pc.close(); pc = null; }
@@ -505,8 +508,14 @@ function sendMediaState() {
     if (!tracks.length) return kind === "video" && !cameraWanted ? "off" : "unavailable";
     return tracks.some((t) => t.enabled) ? "on" : offWord;
   };
-  send("media_state", { call_id: call.call_id, camera: state("video", "off"),
-                        microphone: state("audio", "muted") });
+  const camera = state("video", "off");
+  // Nothing to mute or turn off without that device: the button says so by being unusable.
+  $("mute").disabled = !localStream.getAudioTracks().length;
+  $("camera").disabled = !localStream.getVideoTracks().length;
+  // The citizen's own small picture: hidden with a plain line while their camera is not on.
+  $("local").hidden = camera !== "on";
+  $("local-off").hidden = camera === "on";
+  send("media_state", { call_id: call.call_id, camera, microphone: state("audio", "muted") });
   stats.mediaStatesSent += 1;
 }
 
@@ -671,8 +680,12 @@ function showVerdict(m) {
   stats.verdictRevision = m.revision;
   const open = m.entries.filter((e) => e.status !== "accepted").length;
   const latest = $("latest-verdict");
-  latest.textContent = open ? `工作人员发来预审意见：${open} 项材料需要补正或补交，详见下方“材料预审”。`
+  latest.textContent = open ? `工作人员发来预审意见：${open} 项材料需要补正或补交。`
     : "工作人员发来预审意见：材料均符合要求。";
+  const details = document.createElement("a");
+  details.href = "#verdict";
+  details.textContent = "查看详情";
+  latest.append(" ", details);
   latest.className = open ? "latest to-fix" : "latest";
   latest.hidden = false;
   say("");

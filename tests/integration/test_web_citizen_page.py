@@ -189,6 +189,7 @@ async def test_the_call_fits_one_screen_and_its_buttons_say_what_they_do(
     latest = page.locator("#latest-verdict")
     await latest.wait_for()
     assert "2 项材料需要补正或补交" in await latest.inner_text()
+    await in_view(page, "#latest-verdict a")
     assert await latest.get_attribute("aria-live") == "polite"
     await in_view(page, "#latest-verdict")
     seat.window.chat_pane.input.setText("请您先上传身份证")
@@ -253,6 +254,9 @@ async def test_a_refused_camera_and_microphone_are_explained_and_the_call_goes_o
                 break
             await page.wait_for_timeout(50)
         assert int(await stat(page, "remoteFrames")) >= 5  # type: ignore[call-overload]
+        for selector in ("#media-retry", "#remote", "#hangup", "#chat-input"):
+            await in_view(page, selector)
+        assert await page.locator("#mute").is_disabled(), "no microphone to mute"
         await page.get_by_placeholder("输入消息，按回车发送").fill("我的摄像头打不开")
         await page.keyboard.press("Enter")
         await until(lambda: "我的摄像头打不开" in seat.window.chat_pane.transcript.toPlainText(),
@@ -264,6 +268,7 @@ async def test_a_refused_camera_and_microphone_are_explained_and_the_call_goes_o
         await context.grant_permissions(["camera", "microphone"])
         await page.get_by_role("button", name="重新开启摄像头和麦克风").click()
         await help_box.wait_for(state="hidden")
+        assert await page.locator("#mute").is_enabled()
         await until(lambda: view.peer_notice == "" and view.peer_microphone_tag == "",
                     "the agent sees the camera and microphone on")
         await until(lambda: view.painted_count >= 1, "the citizen's picture reaches the agent")
