@@ -105,7 +105,8 @@ async def test_nothing_is_chosen_for_the_citizen_and_nobody_on_duty_is_said_plai
         await join.click()
         await page.get_by_text("请输入11位手机号码").wait_for()
         assert await page.get_by_label("手机号码（选填）").get_attribute("aria-invalid") == "true"
-        assert await stat(page, "state") == "choose" and await stat(page, "invalidFields") == ["phone"]
+        assert await stat(page, "state") == "choose"
+        assert await stat(page, "invalidFields") == ["phone"]
         await shot(page, f"phone-error-{name}")
         await page.get_by_label("手机号码（选填）").fill("13800138000")
         await join.click()
@@ -121,7 +122,8 @@ async def test_nothing_is_chosen_for_the_citizen_and_nobody_on_duty_is_said_plai
 
         # An agent with the item's skill logs in: now the page may say it is connecting.
         async with connect(hub.url) as agent:
-            await agent.send(protocol.encode(protocol.Hello(role="agent", token=hub.tokens["0012"])))
+            hello = protocol.Hello(role="agent", token=hub.tokens["0012"])
+            await agent.send(protocol.encode(hello))
             await page.get_by_text("正在为您接通").wait_for()
             await page.get_by_text("预计等待约").wait_for()
             assert not await page.get_by_text("目前没有工作人员在线").is_visible()
@@ -245,7 +247,8 @@ async def test_a_refused_camera_and_microphone_are_explained_and_the_call_goes_o
         assert "设为“允许”" in text and "文字交流" in text
         assert await stat(page, "mediaRefused") is True
         view = seat.window.video_pane.view
-        await until(lambda: view.peer_notice == "市民的摄像头不可用", "the agent is told: no camera")
+        await until(lambda: view.peer_notice == "市民的摄像头不可用",
+                    "the agent is told: no camera")
         await until(lambda: view.peer_microphone_tag == "市民的麦克风不可用",
                     "the agent is told: no microphone")
         # The call goes on: the agent's picture plays on the page and the chat works.
