@@ -108,6 +108,8 @@ class Queued:
     item_name: str = field(metadata=SHORT_TEXT)
     position: int = field(metadata={"min": 1})
     expected_wait_s: float = field(metadata={"min": 0})
+    #: Agents logged in, in a routed mode, with the item's skill; -1 from a hub too old to say.
+    agents_on_duty: int = field(default=-1, metadata={"min": -1, "max": 100_000})
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +120,8 @@ class QueuePosition:
     work_order_id: str = field(metadata=ID_TEXT)
     position: int = field(metadata={"min": 1})
     expected_wait_s: float = field(metadata={"min": 0})
+    #: Agents logged in, in a routed mode, with the item's skill; -1 from a hub too old to say.
+    agents_on_duty: int = field(default=-1, metadata={"min": -1, "max": 100_000})
 
 
 @dataclass(frozen=True, slots=True)

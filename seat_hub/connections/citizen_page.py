@@ -2,7 +2,8 @@
 
 Static files from ``seat_hub/web/`` (the page, its script and style) and
 ``items.json``: the catalog items offered on the web channel with their
-materials, for the item picker and the checklist; ``reasons.json``: the
+materials and the first letters of the name's pinyin (``initials``, e.g. "sybx…" for
+失业保险…, so "sy" finds it), for the item picker and the checklist; ``reasons.json``: the
 pre-review reason names, to show a verdict. Only these paths are served; anything else is a 404. The
 page itself speaks protocol v1 over ``/ws`` like every other client.
 """
@@ -14,6 +15,7 @@ from http import HTTPStatus
 from pathlib import Path
 from typing import Final
 
+from pypinyin import Style, lazy_pinyin
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
@@ -54,6 +56,7 @@ class CitizenPage:
             self._files["/"] = self._files["/index.html"]
         items = [
             {"code": item.code, "name": item.name,
+             "initials": pinyin_initials(item.name),
              "theme": item.theme, "theme_name": catalog.themes[item.theme].name,
              "materials": [{"code": m.code, "name": m.name, "required": m.required}
                            for m in item.materials]}
@@ -80,6 +83,15 @@ class CitizenPage:
         headers = Headers({"Content-Type": kind, **SECURITY_HEADERS})
         headers["Content-Length"] = str(len(body))
         return Response(HTTPStatus.OK.value, "OK", headers, body)
+
+
+def pinyin_initials(name: str) -> str:
+    """The first letter of each Chinese word's pinyin in ``name`` ("失业保险" → "sybx");
+    letters and digits in the name are kept in lower case, punctuation dropped."""
+    return "".join(
+        ch for part in lazy_pinyin(name, style=Style.FIRST_LETTER) for ch in part.lower()
+        if ch.isascii() and ch.isalnum()
+    )
 
 
 def _reasons(path: Path) -> bytes:

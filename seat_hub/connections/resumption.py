@@ -237,6 +237,7 @@ def resume_citizen(ctx: HubContext, desk: ResumeDesk, old: Session, session: Ses
                 item_name=contact.item.name,
                 position=position,
                 expected_wait_s=ctx.queue_views.expected_wait(contact, position),
+                agents_on_duty=ctx.queue_views.on_duty(contact.item.skill),
             )
         )
         ctx.queue_changed()

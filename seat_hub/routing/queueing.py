@@ -69,6 +69,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
             item_name=item.name,
             position=position,
             expected_wait_s=ctx.queue_views.expected_wait(contact, position),
+            agents_on_duty=ctx.queue_views.on_duty(contact.item.skill),
         )
     )
     ctx.log.event(

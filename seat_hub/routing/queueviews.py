@@ -182,6 +182,8 @@ class QueueViews:
         #: Agent id → the snapshot last sent (an unchanged one is not sent again).
         self._shown: dict[str, tuple[QueueEntry, ...]] = {}
         self._rows: dict[str, QueueRow] = {}
+        #: Skill → agents on duty with it when positions were last published.
+        self._duty: dict[str, int] = {}
 
     def changed(self) -> None:
         """The queue changed: positions and snapshots are published with the next turn."""
@@ -200,12 +202,23 @@ class QueueViews:
         mean = self._settings.default_handle_s
         if handle is not None and handle.count:
             mean = handle.mean_s
-        serving = sum(
-            1
-            for a in self._live.agents.values()
-            if contact.item.skill in a.seat.skills and a.mode in ROUTED_MODES
-        )
-        return round(position * mean / max(1, serving), 1)
+        return round(position * mean / max(1, self.on_duty(contact.item.skill)), 1)
+
+    def on_duty(self, skill: str) -> int:
+        """Agents logged in, in a routed mode, with ``skill`` (ready, away or busy)."""
+        return self._duty_by_skill().get(skill, 0)
+
+    def _duty_by_skill(self) -> dict[str, int]:
+        duty: dict[str, int] = defaultdict(int)
+        for agent in self._live.agents.values():
+            if agent.mode in ROUTED_MODES:
+                for skill in agent.seat.skills:
+                    duty[skill] += 1
+        return dict(duty)
+
+    def _due(self) -> bool:
+        """The queue changed, or agents on duty did, since the last publication."""
+        return self.version != self._published or self._duty_by_skill() != self._duty
 
     def send_snapshot(self, agent: Agent) -> None:
         """Send the agent their queue now (on login)."""
@@ -220,7 +233,7 @@ class QueueViews:
         Under load many events land in one turn of the event loop; they share one
         publication instead of each sending every agent a snapshot.
         """
-        if self._scheduled or self.version == self._published:
+        if self._scheduled or not self._due():
             return
         self._scheduled = True
         asyncio.get_running_loop().call_soon(self._publish_now)
@@ -234,9 +247,11 @@ class QueueViews:
 
     def publish(self) -> None:
         """After a queue change: new positions to citizens, new snapshots to agents."""
-        if self.version == self._published:
+        if not self._due():
             return
         self._published = self.version
+        # Agents coming or going change what waiting citizens are told even if no place moved.
+        duty_before, self._duty = self._duty, self._duty_by_skill()
         contacts = ordered(self._live)
         lines: dict[str, list[Contact]] = defaultdict(list)
         for contact in contacts:
@@ -249,12 +264,14 @@ class QueueViews:
                 if not before:
                     continue
                 self._told[contact.work_order_id] = position
-                if before != position:
+                skill = contact.item.skill
+                if before != position or duty_before.get(skill, 0) != self._duty.get(skill, 0):
                     contact.session.send(
                         QueuePosition(
                             work_order_id=contact.work_order_id,
                             position=position,
                             expected_wait_s=self.expected_wait(contact, position),
+                            agents_on_duty=self._duty.get(skill, 0),
                         )
                     )
         rows = queue_rows(contacts, self._rows)

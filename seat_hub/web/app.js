@@ -18,7 +18,8 @@
 const PROTOCOL_VERSION = 1;
 const params = new URLSearchParams(location.search);
 const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or "VP8"
-const stats = { state: "choose", remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
+const stats = { state: "choose", itemsShown: 0, badItemLink: false, invalidFields: [], agentsOnDuty: -1,
+                mediaRefused: false, remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
                 codec: "", workOrderId: "", rated: false, unchosenRatings: 0, errors: [],
                 uploaded: 0, uploadFailures: [], verdictRevision: 0, annotatedImages: 0, receipts: 0,
                 recordingNotice: false, noticeBeforeMedia: false,
@@ -95,10 +96,38 @@ async function loadItems() {
   fetch("reasons.json").then((r) => r.json()).then((list) => {
     for (const reason of list) reasons[reason.code] = reason.name;
   }).catch(() => {});
+  const wanted = params.get("item");
+  const known = items.some((i) => i.code === wanted);
+  fillItems("", known ? wanted : "");
+  if (wanted && !known) {
+    $("item-notice").textContent = "链接中的事项暂不能在网上视频办理或已调整，请在下面的列表中选择要办理的事项。";
+    $("item-notice").hidden = false;
+    stats.badItemLink = true;
+  }
+  itemChosen();
+}
+
+// What the citizen typed matches an item's name, or the first letters of its pinyin
+// (items.json gives "initials", one letter per character of the name).
+function matches(item, query) {
+  if (!query) return true;
+  const q = query.toLowerCase().replace(/\s+/g, "");
+  return item.name.includes(query.trim()) || item.theme_name.includes(query.trim())
+    || (/^[a-z]+$/.test(q) && (item.initials || "").includes(q));
+}
+
+// The select: "请选择办理事项" first, then the matching items grouped by theme.
+function fillItems(query, chosen) {
   const select = $("item");
   select.replaceChildren();
+  const none = document.createElement("option");
+  none.value = "";
+  none.textContent = "请选择办理事项";
+  select.append(none);
   let group = null;
+  let shown = 0;
   for (const item of items) {
+    if (!matches(item, query) && item.code !== chosen) continue;
     if (!group || group.label !== item.theme_name) {
       group = document.createElement("optgroup");
       group.label = item.theme_name;
@@ -108,9 +137,27 @@ async function loadItems() {
     option.value = item.code;
     option.textContent = item.name;
     group.append(option);
+    shown += 1;
   }
-  const wanted = params.get("item");
-  if (wanted) select.value = wanted;
+  select.value = chosen || "";
+  stats.itemsShown = shown;
+  $("item-count").textContent = !query ? `共 ${items.length} 个事项`
+    : shown ? `找到 ${shown} 个事项，请在下面的列表中选择` : "没有找到相符的事项，请换个说法或清空后从列表中选择";
+}
+
+// The big button works only once an item is chosen.
+function itemChosen() {
+  const chosen = Boolean($("item").value);
+  $("join").disabled = !chosen;
+  $("join-hint").hidden = chosen;
+  if (chosen) fieldError("item", "");
+}
+
+function fieldError(id, text) {
+  const box = $(`${id}-error`);
+  box.textContent = text;
+  box.hidden = !text;
+  if (text) $(id).setAttribute("aria-invalid", "true"); else $(id).removeAttribute("aria-invalid");
 }
 
 function resumeToken() { return sessionStorage.getItem(RESUME_KEY) || ""; }
@@ -194,11 +241,11 @@ async function handle(m) {
   switch (m.type) {
     case "queued":
       workOrderId = stats.workOrderId = m.work_order_id;
-      showPosition(m.position, m.expected_wait_s);
+      showPosition(m.position, m.expected_wait_s, m.agents_on_duty);
       show("queue");
       break;
     case "queue_position":
-      showPosition(m.position, m.expected_wait_s);
+      showPosition(m.position, m.expected_wait_s, m.agents_on_duty);
       break;
     case "call_started":
       if (call && call.call_id === m.call_id && localStream) {
@@ -272,13 +319,20 @@ async function handle(m) {
   }
 }
 
-function showPosition(position, waitSeconds) {
-  $("position").textContent = position <= 1 ? "下一位就是您" : `前面还有 ${position - 1} 人`;
+// Nobody who could take the call is logged in (agents_on_duty 0): say so, and no estimate.
+// An older hub leaves agents_on_duty out (-1): its estimate is shown as before.
+function showPosition(position, waitSeconds, onDuty = -1) {
+  const nobody = onDuty === 0;
+  stats.agentsOnDuty = onDuty;
+  $("queue-title").textContent = nobody ? "正在排队" : "正在为您接通";
+  $("nobody").hidden = !nobody;
+  $("position").textContent = position <= 1 ? (nobody ? "您排在第 1 位" : "下一位就是您") : `前面还有 ${position - 1} 人`;
   const minutes = Math.max(1, Math.round(waitSeconds / 60));
-  $("wait").textContent = `预计等待约 ${minutes} 分钟，请保持本页面打开。`;
+  $("wait").textContent = nobody ? "" : `预计等待约 ${minutes} 分钟，请保持本页面打开。`;
 }
 
 async function startCall(started) {
+  document.body.classList.add("in-call");
   show("call");
   showChecklist(started.item_code);
   say("");
@@ -290,15 +344,42 @@ async function startCall(started) {
   pc = newPeer();
   const wantVideo = cameraWanted = started.media === "video" && !$("audio-only").checked;
   stats.noticeBeforeMedia = stats.recordingNotice && !$("recording-notice").hidden;
-  try {
-    localStream = await navigator.mediaDevices.getUserMedia({ audio: true, video: wantVideo });
-  } catch (error) {
-    say("无法打开摄像头或麦克风，将只接收工作人员的画面。");
-    localStream = new MediaStream();
-  }
+  localStream = await openMedia(wantVideo);
   $("local").srcObject = localStream;
   sendMediaState();
   await offerCall(started);
+}
+
+// The camera and microphone, or whichever of them the browser allows; what is missing is
+// explained over the call (how to allow it, that the agent cannot see or hear, chat works).
+async function openMedia(wantVideo) {
+  const tries = wantVideo ? [{ audio: true, video: true }, { audio: true }, { video: true }] : [{ audio: true }];
+  let stream = null;
+  for (const constraints of tries) {
+    try { stream = await navigator.mediaDevices.getUserMedia(constraints); break; } catch { /* next */ }
+  }
+  stream = stream || new MediaStream();
+  const noMic = !stream.getAudioTracks().length;
+  const noCamera = wantVideo && !stream.getVideoTracks().length;
+  stats.mediaRefused = noMic || noCamera;
+  const what = noMic && noCamera ? "摄像头和麦克风没有打开：工作人员看不到您，也听不到您的声音。"
+    : noMic ? "麦克风没有打开：工作人员听不到您的声音。"
+    : noCamera ? "摄像头没有打开：工作人员看不到您的画面，但能听到您的声音。" : "";
+  $("media-help-what").textContent = what;
+  $("media-help").hidden = !what;
+  return stream;
+}
+
+// The citizen allowed the camera or microphone after all: the call goes on with them.
+async function retryMedia() {
+  if (!call) return;
+  const stream = await openMedia(cameraWanted);
+  if (!call) { for (const track of stream.getTracks()) track.stop(); return; }
+  if (localStream) for (const track of localStream.getTracks()) track.stop();
+  localStream = stream;
+  $("local").srcObject = localStream;
+  for (const id of ["mute", "camera"]) setToggle($(id), false);
+  await renewMedia();
 }
 
 // The citizen is back on a new link, or the agent is: a new peer connection offers afresh.
@@ -391,6 +472,14 @@ function gathered(peer, timeoutMs) {
 
 function endCall(text) {
   callFailure = "";
+  document.body.classList.remove("in-call");
+  $("hangup-confirm").hidden = true;
+  $("media-help").hidden = true;
+  $("latest-verdict").hidden = true;
+  $("local").hidden = false;
+  $("local-off").hidden = true;
+  $("mute").disabled = $("camera").disabled = false;
+  for (const id of ["mute", "camera"]) setToggle($(id), false);
   showAgentMedia("on", "on");
   if (pc) { pc.close(); pc = null; }
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
@@ -419,8 +508,14 @@ function sendMediaState() {
     if (!tracks.length) return kind === "video" && !cameraWanted ? "off" : "unavailable";
     return tracks.some((t) => t.enabled) ? "on" : offWord;
   };
-  send("media_state", { call_id: call.call_id, camera: state("video", "off"),
-                        microphone: state("audio", "muted") });
+  const camera = state("video", "off");
+  // Nothing to mute or turn off without that device: the button says so by being unusable.
+  $("mute").disabled = !localStream.getAudioTracks().length;
+  $("camera").disabled = !localStream.getVideoTracks().length;
+  // The citizen's own small picture: hidden with a plain line while their camera is not on.
+  $("local").hidden = camera !== "on";
+  $("local-off").hidden = camera === "on";
+  send("media_state", { call_id: call.call_id, camera, microphone: state("audio", "muted") });
   stats.mediaStatesSent += 1;
 }
 
@@ -583,6 +678,16 @@ function showVerdict(m) {
   }
   $("verdict").hidden = false;
   stats.verdictRevision = m.revision;
+  const open = m.entries.filter((e) => e.status !== "accepted").length;
+  const latest = $("latest-verdict");
+  latest.textContent = open ? `工作人员发来预审意见：${open} 项材料需要补正或补交。`
+    : "工作人员发来预审意见：材料均符合要求。";
+  const details = document.createElement("a");
+  details.href = "#verdict";
+  details.textContent = "查看详情";
+  latest.append(" ", details);
+  latest.className = open ? "latest to-fix" : "latest";
+  latest.hidden = false;
   say("");
 }
 
@@ -609,6 +714,7 @@ function clearScores() {
 $("join-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   say("");
+  if (!checkForm()) return;
   $("join").disabled = true;
   try {
     if (!ws || ws.readyState !== WebSocket.OPEN) await connect();
@@ -623,9 +729,30 @@ $("join-form").addEventListener("submit", async (event) => {
     say(error.message === "bad_ice_config" ? "通话服务配置有误，暂时无法视频办理，请稍后再试。"
                                             : "无法连接服务端，请稍后再试。");
   } finally {
-    $("join").disabled = false;
+    itemChosen();
   }
 });
+// Every field that is wrong says why in Chinese beside it; the first one gets the focus.
+function checkForm() {
+  const phone = $("phone").value.trim();
+  const bad = [];
+  if (!$("item").value) { fieldError("item", "请先选择要办理的事项。"); bad.push("item"); }
+  if (phone && !/^1[3-9][0-9]{9}$/.test(phone)) {
+    fieldError("phone", "请输入11位手机号码（以1开头，只填数字），不填也可以。");
+    bad.push("phone");
+  } else {
+    fieldError("phone", "");
+  }
+  stats.invalidFields = bad;
+  if (bad.length) $(bad[0]).focus();
+  return !bad.length;
+}
+$("item").addEventListener("change", itemChosen);
+$("item-search").addEventListener("input", () => {
+  fillItems($("item-search").value.trim(), $("item").value);
+  itemChosen();
+});
+$("phone").addEventListener("input", () => { if (!$("phone-error").hidden) checkForm(); });
 $("leave").addEventListener("click", () => send("leave_queue"));
 // A reload (or a page opened again in this tab) while queued or in a call: take it back.
 window.addEventListener("pagehide", () => { if (!resumeToken()) leaving = true; });
@@ -635,9 +762,18 @@ $("photo").addEventListener("change", async (event) => {
   for (const file of Array.from(event.target.files)) await uploadFile(file);
   event.target.value = "";
 });
-$("hangup").addEventListener("click", () => { if (call) send("hangup", { call_id: call.call_id }); });
-$("mute").addEventListener("click", (event) => toggle(event.target, "audio"));
-$("camera").addEventListener("click", (event) => toggle(event.target, "video"));
+$("hangup").addEventListener("click", () => {
+  $("hangup-confirm").hidden = false;
+  $("hangup-no").focus();
+});
+$("hangup-no").addEventListener("click", () => { $("hangup-confirm").hidden = true; $("hangup").focus(); });
+$("hangup-yes").addEventListener("click", () => {
+  $("hangup-confirm").hidden = true;
+  if (call) send("hangup", { call_id: call.call_id });
+});
+$("media-retry").addEventListener("click", () => retryMedia().catch((e) => stats.errors.push(String(e))));
+$("mute").addEventListener("click", () => toggle($("mute"), "audio"));
+$("camera").addEventListener("click", () => toggle($("camera"), "video"));
 $("chat-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const text = $("chat-input").value.trim();
@@ -659,11 +795,18 @@ $("rate-form").addEventListener("submit", (event) => {
 });
 $("again").addEventListener("click", () => { say(""); show("choose"); });
 
+// A toggle says its state: "静音" until pressed, then "已静音" with how to undo it.
+const TOGGLE_TEXT = { mute: ["静音", "已静音\n取消静音"], camera: ["关闭摄像头", "摄像头已关\n打开摄像头"] };
+function setToggle(button, pressed) {
+  button.setAttribute("aria-pressed", String(pressed));
+  button.textContent = TOGGLE_TEXT[button.id][pressed ? 1 : 0];
+}
+
 function toggle(button, kind) {
   if (!localStream) return;
   const off = button.getAttribute("aria-pressed") !== "true";
   for (const track of localStream.getTracks()) if (track.kind === kind) track.enabled = !off;
-  button.setAttribute("aria-pressed", String(off));
+  setToggle(button, off);
   sendMediaState();
 }
 

@@ -18,6 +18,7 @@ from hubclient import HF, SI_ITEM, agent_seat, db_rows, wait_for_rows
 
 from sandbox.hub_process import HubProcess, HubStartError, SeatSpec
 from sandbox.turn_process import free_port
+from seat_common import protocol
 from seat_common.protocol import (
     Accept,
     Ack,
@@ -33,6 +34,7 @@ from seat_common.protocol import (
     Offer,
     OfferWithdrawn,
     Presence,
+    ProtocolError,
     Queued,
     QueuePosition,
     QueueSnapshot,
@@ -426,3 +428,32 @@ async def test_supervisors_log_in(start_hub, clients) -> None:
         json.dumps({"v": 1, "type": "hello", "role": "agent", "token": hub.tokens["s1"]})
     )
     await wrong_role.expect_error("bad_token")
+
+
+async def test_waiting_citizens_hear_how_many_agents_are_on_duty_for_their_item(
+    start_hub, clients
+) -> None:
+    hub = start_hub([agent_seat("a1"), agent_seat("housing", HF)])
+    citizen = await clients.citizen(hub)
+    queued = await citizen.join(SI_ITEM)
+    assert queued.agents_on_duty == 0, "nobody is logged in: the page says so"
+    await clients.agent(hub, "housing")  # logged in, but without the item's skill
+    assert not [m for m in await citizen.sync() if isinstance(m, QueuePosition)]
+    a1 = await clients.agent(hub, "a1")  # logged in with the skill, not ready yet
+    moved = await citizen.expect(QueuePosition)
+    assert (moved.position, moved.agents_on_duty) == (1, 1)
+    await a1.ws.close()
+    gone = await citizen.expect(QueuePosition)
+    assert (gone.position, gone.agents_on_duty) == (1, 0)
+
+
+def test_agents_on_duty_is_optional_on_the_wire_and_checked_when_given() -> None:
+    frame = (
+        '{"v":1,"type":"queued","work_order_id":"w","item_code":"i","item_name":"n",'
+        '"position":1,"expected_wait_s":180'
+    )
+    old = protocol.decode(frame + "}")
+    assert isinstance(old, Queued) and old.agents_on_duty == -1  # from an older hub
+    with pytest.raises(ProtocolError) as refused:
+        protocol.decode(frame + ',"agents_on_duty":-2}')
+    assert refused.value.field == "agents_on_duty"

@@ -216,8 +216,8 @@ async def test_the_page_and_the_agent_each_see_when_the_others_camera_is_off(
     await page.get_by_role("button", name="静音", exact=True).click()
     await until(lambda: view.peer_microphone_tag == "市民已静音", "the agent sees the mute")
     window.grab().save(str(tmp_path / "agent-citizen-camera-off.png"))
-    await page.get_by_role("button", name="关闭摄像头", exact=True).click()
-    await page.get_by_role("button", name="静音", exact=True).click()
+    await page.get_by_role("button", name="摄像头已关 打开摄像头", exact=True).click()
+    await page.get_by_role("button", name="已静音 取消静音", exact=True).click()
     await until(lambda: view.peer_notice == "" and view.peer_microphone_tag == "",
                 "the agent sees both back on")
     await until(lambda: ws.call is not None and ws.call.peer_media is not None

@@ -88,7 +88,7 @@ async def test_the_page_keeps_its_queue_place_across_a_hub_restart(
         base = hub.url.replace("ws://", "http://").removesuffix("/ws")
         await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
         await page.get_by_role("button", name="开始视频连线").click()
-        await page.get_by_text("正在为您接通").wait_for()
+        await page.get_by_text("目前没有工作人员在线").wait_for()  # no workstation yet
         work_order_id = str(await stat(page, "workOrderId"))
 
         await asyncio.to_thread(hub.stop)

@@ -77,7 +77,7 @@ async def test_chromium_with_the_city_ca_queues_a_citizen_over_https_and_wss(
         assert response is not None and response.ok
         assert page.url.startswith("https://127.0.0.1:")
         await page.get_by_role("button", name="开始视频连线").click()
-        await page.get_by_text("正在为您接通").wait_for()  # hello and join went over wss://
+        await page.get_by_text("目前没有工作人员在线").wait_for()  # hello and join went over wss://
         queued = await tls_hub.wait_for_event("queued", within=20)
         assert queued["work_order_id"]
         assert any(e.get("path") == "/" for e in tls_hub.events("http"))
