@@ -89,7 +89,7 @@ class IdentityConfirmation:
         """One line for the record and the receipt."""
         who = f"坐席工号 {self.agent_id}" if self.agent_id else "坐席"
         return (f"申请人身份证号 {self.applicant_shown} 与来电人（{SOURCE_NAMES[self.source]}）"
-                f"{self.caller_shown} 不一致，{who}于 "
+                f"{self.caller_shown} 不一致，{who} 于 "
                 f"{self.confirmed_at.strftime('%Y-%m-%d %H:%M')} 确认代他人申请")
 
 

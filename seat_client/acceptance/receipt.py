@@ -12,6 +12,7 @@ Rendering takes tens of milliseconds: call ``render_receipt`` off the event loop
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -150,7 +151,7 @@ def render_receipt(data: ReceiptData) -> bytes:
         c.drawString(left, y, "身份核对")
         c.setFont(font, 10)
         y -= 7 * mm
-        for part in _wrap(data.identity_note, 42):
+        for part in _wrap_at_breaks(data.identity_note, 42):
             c.drawString(left + 4 * mm, y, part)
             y -= 6 * mm
 
@@ -193,3 +194,15 @@ def _draw_qr(c: Canvas, value: str, x: float, y: float, size: float) -> None:
 
 def _wrap(text: str, per_line: int) -> list[str]:
     return [text[i:i + per_line] for i in range(0, len(text), per_line)] or [""]
+
+
+def _wrap_at_breaks(text: str, per_line: int) -> list[str]:
+    """Lines of at most ``per_line`` characters, broken after a blank or a Chinese comma
+    where possible, so a masked number is never cut in two."""
+    pieces = re.findall(r"[^ ，]+[ ，]?|[ ，]", text)
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1]) + len(piece.rstrip()) > per_line:
+            lines.append("")
+        lines[-1] += piece
+    return [line for chunk in lines for line in _wrap(chunk.rstrip(), per_line)]

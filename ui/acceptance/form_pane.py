@@ -311,10 +311,14 @@ class FormPane(QWidget):
             self.missing.addItem(line)
         count = self.missing.count()
         self.missing.setVisible(count > 0)
-        self.missing_box.setTitle(self.tr("Still missing: %n", "", count) if count
-                                  else self.tr("Nothing missing: ready to submit"))
+        mismatch, confirmed = self.desk.mismatch(), self.desk.identity_confirmed()
+        self.missing_box.setTitle(
+            self.tr("Still missing: %n", "", count) if count
+            else self.tr("Nothing missing: confirm the applicant's identity above")
+            if mismatch is not None and not confirmed
+            else self.tr("Nothing missing: ready to submit"))
         self.confirm_all.setEnabled(bool(state.unconfirmed))
-        self.identity.show_mismatch(self.desk.mismatch(), self.desk.identity_confirmed())
+        self.identity.show_mismatch(mismatch, confirmed)
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.submit, self.confirm_all, self.missing_box):
