@@ -4,123 +4,123 @@
 <context>
     <name>AssistView</name>
     <message>
-        <location filename="../../ui/assist/view.py" line="259" />
+        <location filename="../../ui/assist/view.py" line="260" />
         <source>Request remote assistance</source>
         <translation>请求远程协助</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="260" />
+        <location filename="../../ui/assist/view.py" line="261" />
         <source>End assistance</source>
         <translation>结束协助</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="261" />
+        <location filename="../../ui/assist/view.py" line="262" />
         <source>Push to kiosk printer</source>
         <translation>推送打印</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="311" />
+        <location filename="../../ui/assist/view.py" line="312" />
         <source>No kiosk screen in this call</source>
         <translation>本次通话没有自助终端画面</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="312" />
+        <location filename="../../ui/assist/view.py" line="313" />
         <source>Kiosk screen shared; not in control</source>
         <translation>自助终端画面已共享，尚未操控</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="313" />
+        <location filename="../../ui/assist/view.py" line="314" />
         <source>Waiting for the citizen's consent…</source>
         <translation>等待群众同意…</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="314" />
+        <location filename="../../ui/assist/view.py" line="315" />
         <source>In control of the kiosk</source>
         <translation>正在远程操控自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="315" />
+        <location filename="../../ui/assist/view.py" line="316" />
         <source>The citizen declined</source>
         <translation>群众已拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="316" />
+        <location filename="../../ui/assist/view.py" line="317" />
         <source>Assistance stopped</source>
         <translation>协助已停止</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="317" />
+        <location filename="../../ui/assist/view.py" line="318" />
         <source>The call ended; control ended with it</source>
         <translation>通话已结束，操控随之结束</translation>
     </message>
 </context><context>
     <name>BookingPanel</name>
     <message>
-        <location filename="../../plugins/proxy_booking/panel.py" line="43" />
+        <location filename="../../plugins/proxy_booking/panel.py" line="44" />
         <source>Hall</source>
         <translation>办事大厅</translation>
     </message>
     <message>
-        <location filename="../../plugins/proxy_booking/panel.py" line="44" />
+        <location filename="../../plugins/proxy_booking/panel.py" line="45" />
         <source>Day</source>
         <translation>日期</translation>
     </message>
     <message>
-        <location filename="../../plugins/proxy_booking/panel.py" line="83" />
+        <location filename="../../plugins/proxy_booking/panel.py" line="84" />
         <source>{0}  free {1}</source>
         <translation>{0}  余 {1} 个</translation>
     </message>
     <message>
-        <location filename="../../plugins/proxy_booking/panel.py" line="93" />
+        <location filename="../../plugins/proxy_booking/panel.py" line="94" />
         <source>Booked {0}: {1} {2}, {3} materials linked</source>
         <translation>已预约 {0}：{1} {2}，已关联材料 {3} 份</translation>
     </message>
     <message>
-        <location filename="../../plugins/proxy_booking/panel.py" line="97" />
+        <location filename="../../plugins/proxy_booking/panel.py" line="98" />
         <source>Find free slots, pick one, then book.</source>
         <translation>先查询空闲时段，选中一个，再代预约。</translation>
     </message>
 </context><context>
     <name>CameraPreview</name>
     <message>
-        <location filename="../../ui/devices/device_views.py" line="83" />
+        <location filename="../../ui/devices/device_views.py" line="85" />
         <source>Waiting for the camera's picture…</source>
         <translation>正在等待摄像头画面…</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/device_views.py" line="84" />
+        <location filename="../../ui/devices/device_views.py" line="86" />
         <source>No camera found</source>
         <translation>未检测到摄像头</translation>
     </message>
 </context><context>
     <name>CertificationPanel</name>
     <message>
-        <location filename="../../plugins/pension_certification/panel.py" line="60" />
+        <location filename="../../plugins/pension_certification/panel.py" line="61" />
         <source>ID photo on file | stills from the video</source>
         <translation>档案证件照 | 视频截图</translation>
     </message>
     <message>
-        <location filename="../../plugins/pension_certification/panel.py" line="63" />
+        <location filename="../../plugins/pension_certification/panel.py" line="64" />
         <source>Face-to-face checklist</source>
         <translation>面对面核验清单</translation>
     </message>
     <message>
-        <location filename="../../plugins/pension_certification/panel.py" line="92" />
+        <location filename="../../plugins/pension_certification/panel.py" line="94" />
         <source>no ID photo on file yet</source>
         <translation>尚无档案证件照</translation>
     </message>
     <message>
-        <location filename="../../plugins/pension_certification/panel.py" line="96" />
+        <location filename="../../plugins/pension_certification/panel.py" line="98" />
         <source>capture stills from the video</source>
         <translation>请从视频截图</translation>
     </message>
     <message>
-        <location filename="../../plugins/pension_certification/panel.py" line="104" />
+        <location filename="../../plugins/pension_certification/panel.py" line="106" />
         <source>Status: {0}, last certified {1}</source>
         <translation>认证状态：{0}，上次认证 {1}</translation>
     </message>
     <message>
-        <location filename="../../plugins/pension_certification/panel.py" line="108" />
+        <location filename="../../plugins/pension_certification/panel.py" line="110" />
         <source>Submitted: {0}</source>
         <translation>已提交：{0}</translation>
     </message>
@@ -149,17 +149,17 @@
 </context><context>
     <name>CheckResultsView</name>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="73" />
+        <location filename="../../ui/devices/check_view.py" line="74" />
         <source>Not checked yet</source>
         <translation>尚未检测</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="83" />
+        <location filename="../../ui/devices/check_view.py" line="84" />
         <source>Not checked</source>
         <translation>未检测</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="87" />
+        <location filename="../../ui/devices/check_view.py" line="88" />
         <source>Working</source>
         <translation>正常</translation>
     </message>
@@ -548,137 +548,169 @@
 </context><context>
     <name>FormPane</name>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="56" />
+        <location filename="../../ui/acceptance/form_pane.py" line="60" />
         <source>Prefilled — confirm</source>
         <translation>预填·待确认</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="58" />
+        <location filename="../../ui/acceptance/form_pane.py" line="62" />
         <source>Confirmed with the citizen</source>
         <translation>已与申请人核对，点此确认</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="147" />
-        <location filename="../../ui/acceptance/form_pane.py" line="87" />
+        <location filename="../../ui/acceptance/form_pane.py" line="156" />
+        <location filename="../../ui/acceptance/form_pane.py" line="91" />
         <source>No application form for this work order</source>
         <translation>此工单没有需填写的申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="95" />
+        <location filename="../../ui/acceptance/form_pane.py" line="99" />
         <source>Still missing</source>
         <translation>尚缺</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="101" />
+        <location filename="../../ui/acceptance/form_pane.py" line="106" />
         <source>Confirm all prefilled</source>
         <translation>全部预填已核对</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="102" />
+        <location filename="../../ui/acceptance/form_pane.py" line="107" />
         <source>Submit application (Ctrl+Enter)</source>
         <translation>提交受理（Ctrl+Enter）</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="154" />
+        <location filename="../../ui/acceptance/form_pane.py" line="163" />
         <source>Work order %1 · %2</source>
         <translation>工单 %1 · %2</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="165" />
+        <location filename="../../ui/acceptance/form_pane.py" line="174" />
         <source>Scenario</source>
         <translation>情形问答</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="166" />
+        <location filename="../../ui/acceptance/form_pane.py" line="175" />
         <source>Application</source>
         <translation>申请信息</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/acceptance/form_pane.py" line="231" />
+        <location filename="../../ui/acceptance/form_pane.py" line="249" />
         <source>Not submitted: %n item(s) still missing</source>
         <translation>
             <numerusform>未提交：尚缺 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="235" />
+        <location filename="../../ui/acceptance/form_pane.py" line="253" />
+        <source>Not submitted: confirm the applicant's identity first</source>
+        <translation>未提交：请先确认申请人身份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/acceptance/form_pane.py" line="256" />
         <source>Saving…</source>
         <translation>正在保存…</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="238" />
+        <location filename="../../ui/acceptance/form_pane.py" line="259" />
         <source>Not saved: %1</source>
         <translation>未能保存：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="247" />
+        <location filename="../../ui/acceptance/form_pane.py" line="268" />
         <source>Saved in the outbox; sending… (attempt %1)</source>
         <translation>已存入发件箱，正在发送…（第 %1 次）</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="249" />
+        <location filename="../../ui/acceptance/form_pane.py" line="270" />
         <source>Sending to the government service API…</source>
         <translation>正在提交政务服务接口…</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="250" />
+        <location filename="../../ui/acceptance/form_pane.py" line="271" />
         <source>Accepted: application number %1</source>
         <translation>已受理，申请编号 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="251" />
+        <location filename="../../ui/acceptance/form_pane.py" line="272" />
         <source>Returned for correction: %1</source>
         <translation>退回补正：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="253" />
+        <location filename="../../ui/acceptance/form_pane.py" line="274" />
         <source>Failed: %1</source>
         <translation>提交失败：%1</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/acceptance/form_pane.py" line="293" />
+        <location filename="../../ui/acceptance/form_pane.py" line="316" />
         <source>Still missing: %n</source>
         <translation>
             <numerusform>尚缺 %n 项</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/form_pane.py" line="294" />
+        <location filename="../../ui/acceptance/form_pane.py" line="317" />
+        <source>Nothing missing: confirm the applicant's identity above</source>
+        <translation>信息齐全，请先确认上方的申请人身份</translation>
+    </message>
+    <message>
+        <location filename="../../ui/acceptance/form_pane.py" line="319" />
         <source>Nothing missing: ready to submit</source>
         <translation>信息齐全，可以提交</translation>
     </message>
 </context><context>
     <name>IdCardPanel</name>
     <message>
-        <location filename="../../ui/assist/view.py" line="195" />
+        <location filename="../../ui/assist/view.py" line="196" />
         <source>ID card at the kiosk</source>
         <translation>自助终端身份证读取</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="218" />
-        <location filename="../../ui/assist/view.py" line="199" />
+        <location filename="../../ui/assist/view.py" line="219" />
+        <location filename="../../ui/assist/view.py" line="200" />
         <source>No card read yet</source>
         <translation>尚未读取身份证</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="202" />
+        <location filename="../../ui/assist/view.py" line="203" />
         <source>Prefill the form</source>
         <translation>预填申请表</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="234" />
+        <location filename="../../ui/assist/view.py" line="235" />
         <source>Face matches the card (%1)</source>
         <translation>人证一致（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/assist/view.py" line="237" />
+        <location filename="../../ui/assist/view.py" line="238" />
         <source>Face does NOT match the card (%1)</source>
         <translation>人证不一致（%1）</translation>
     </message>
 </context><context>
+    <name>IdentityWarning</name>
+    <message>
+        <location filename="../../ui/acceptance/identity_warning.py" line="28" />
+        <source>Checked with the caller: apply on behalf of someone else</source>
+        <translation>已与来电人核实，确认代他人申请</translation>
+    </message>
+    <message>
+        <location filename="../../ui/acceptance/identity_warning.py" line="43" />
+        <source>The applicant's ID number %1 differs from the caller's (%2) %3. Apply on behalf of someone else?</source>
+        <translation>申请人身份证号 %1 与来电人（%2）%3 不一致，确认代他人申请？</translation>
+    </message>
+    <message>
+        <location filename="../../ui/acceptance/identity_warning.py" line="60" />
+        <source>kiosk ID-card read</source>
+        <translation>自助终端读卡</translation>
+    </message>
+    <message>
+        <location filename="../../ui/acceptance/identity_warning.py" line="61" />
+        <source>ID number given when queuing</source>
+        <translation>排队时填报</translation>
+    </message>
+</context><context>
     <name>LevelMeter</name>
     <message>
-        <location filename="../../ui/devices/device_views.py" line="178" />
+        <location filename="../../ui/devices/device_views.py" line="180" />
         <source>The microphone gives no sound</source>
         <translation>麦克风没有声音</translation>
     </message>
@@ -690,32 +722,32 @@
         <translation>登录视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="43" />
+        <location filename="../../ui/login_dialog.py" line="44" />
         <source>The token is kept in the system keyring, never in a file.</source>
         <translation>令牌保存在系统密钥环中，不会写入文件。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="46" />
+        <location filename="../../ui/login_dialog.py" line="48" />
         <source>Agent ID</source>
         <translation>工号</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="47" />
+        <location filename="../../ui/login_dialog.py" line="49" />
         <source>Token</source>
         <translation>令牌</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="65" />
+        <location filename="../../ui/login_dialog.py" line="67" />
         <source>Enter your agent ID.</source>
         <translation>请输入工号。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="70" />
+        <location filename="../../ui/login_dialog.py" line="72" />
         <source>The token is empty or has characters a token cannot have.</source>
         <translation>令牌为空或包含无效字符。</translation>
     </message>
     <message>
-        <location filename="../../ui/login_dialog.py" line="99" />
+        <location filename="../../ui/login_dialog.py" line="101" />
         <source>The token could not be saved and is used for this session only: %1</source>
         <translation>令牌无法保存，仅在本次登录中使用：%1</translation>
     </message>
@@ -832,57 +864,57 @@
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="319" />
+        <location filename="../../ui/workstation/main_window.py" line="320" />
         <source>Connection restored; the call goes on</source>
         <translation>连接已恢复，通话继续</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="323" />
+        <location filename="../../ui/workstation/main_window.py" line="324" />
         <source>The citizen is back; the video resumes…</source>
         <translation>市民已重新连接，视频正在恢复…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="326" />
+        <location filename="../../ui/workstation/main_window.py" line="327" />
         <source>The citizen's network dropped; waiting for them to reconnect…</source>
         <translation>市民网络中断，正在等待其重新连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="341" />
+        <location filename="../../ui/workstation/main_window.py" line="342" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="345" />
+        <location filename="../../ui/workstation/main_window.py" line="346" />
         <source>The call's media could not connect: %1</source>
         <translation>通话音视频无法接通：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="346" />
+        <location filename="../../ui/workstation/main_window.py" line="347" />
         <source>The hub's media relay settings are unusable: %1</source>
         <translation>服务端下发的媒体中继配置无法使用：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="347" />
+        <location filename="../../ui/workstation/main_window.py" line="348" />
         <source>This seat logged in on another computer; this one stopped</source>
         <translation>本坐席已在另一台电脑登录，本机已停止连接</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="348" />
+        <location filename="../../ui/workstation/main_window.py" line="349" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="358" />
+        <location filename="../../ui/workstation/main_window.py" line="359" />
         <source>Network down, reconnecting… the call is kept for a while</source>
         <translation>网络中断，正在重新连接…通话将暂时保留</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="384" />
+        <location filename="../../ui/workstation/main_window.py" line="385" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/main_window.py" line="386" />
+        <location filename="../../ui/workstation/main_window.py" line="387" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -932,29 +964,29 @@
         <translation>发送回执</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="229" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="236" />
         <source>No receipt to print yet</source>
         <translation>还没有可打印的回执</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="236" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="243" />
         <source>Sent to the kiosk printer</source>
         <translation>已发送到自助终端打印机</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="238" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="245" />
         <source>print at the kiosk</source>
         <translation>在自助终端打印</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/work_tab_links.py" line="245" />
+        <location filename="../../ui/workstation/work_tab_links.py" line="252" />
         <source>No application form open</source>
         <translation>没有打开的申请表</translation>
     </message>
 </context><context>
     <name>MaterialStrip</name>
     <message>
-        <location filename="../../ui/review/strip.py" line="76" />
+        <location filename="../../ui/review/strip.py" line="77" />
         <source>Unassigned</source>
         <translation>未归类</translation>
     </message>
@@ -993,56 +1025,56 @@
 </context><context>
     <name>OutboxBadge</name>
     <message numerus="yes">
-        <location filename="../../ui/acceptance/outbox_pane.py" line="176" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="177" />
         <source>%n to send</source>
         <translation>
             <numerusform>%n 件待发送</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="180" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="181" />
         <source>Outbox: %1</source>
         <translation>发件箱：%1</translation>
     </message>
 </context><context>
     <name>OutboxPane</name>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="53" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="53" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="53" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
         <source>Applicant</source>
         <translation>申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="55" />
         <source>Application number</source>
         <translation>申请编号</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="54" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="55" />
         <source>Submitted</source>
         <translation>提交时间</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="66" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="67" />
         <source>Send again</source>
         <translation>重新发送</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/outbox_pane.py" line="67" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="68" />
         <source>Open receipt</source>
         <translation>查看回执</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/acceptance/outbox_pane.py" line="132" />
+        <location filename="../../ui/acceptance/outbox_pane.py" line="133" />
         <source> · %n attempt(s) so far</source>
         <translation>
             <numerusform> · 已尝试 %n 次</numerusform>
@@ -1065,49 +1097,49 @@
 </context><context>
     <name>QueryPanel</name>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="31" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="32" />
         <source>ID number as read from the card</source>
         <translation>按证件读取的身份证号码</translation>
     </message>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="34" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="36" />
         <source>Item</source>
         <translation>项目</translation>
     </message>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="34" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="36" />
         <source>Value</source>
         <translation>内容</translation>
     </message>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="40" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="42" />
         <source>ID number</source>
         <translation>身份证号码</translation>
     </message>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="41" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="43" />
         <source>Identity</source>
         <translation>身份核验</translation>
     </message>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="62" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="64" />
         <source>not checked</source>
         <translation>未核验</translation>
     </message>
     <message>
-        <location filename="../../plugins/unemployment_query/panel.py" line="64" />
+        <location filename="../../plugins/unemployment_query/panel.py" line="66" />
         <source>identity checked</source>
         <translation>身份已核验</translation>
     </message>
 </context><context>
     <name>QueuePane</name>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="172" />
+        <location filename="../../ui/call/queue_pane.py" line="178" />
         <source>No one is waiting</source>
         <translation>暂无排队</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call/queue_pane.py" line="175" />
+        <location filename="../../ui/call/queue_pane.py" line="181" />
         <source>%n waiting, longest %1</source>
         <translation>
             <numerusform>排队 %n 人，最长等待 %1</numerusform>
@@ -1116,93 +1148,93 @@
 </context><context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="75" />
+        <location filename="../../ui/call/queue_pane.py" line="81" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="76" />
+        <location filename="../../ui/call/queue_pane.py" line="82" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="77" />
+        <location filename="../../ui/call/queue_pane.py" line="83" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="78" />
+        <location filename="../../ui/call/queue_pane.py" line="84" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
 </context><context>
     <name>ReadyCheckDialog</name>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="134" />
+        <location filename="../../ui/devices/check_view.py" line="135" />
         <source>Device check</source>
         <translation>设备检测</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="137" />
+        <location filename="../../ui/devices/check_view.py" line="138" />
         <source>The microphone or the speaker is not working: if you go ready now, calls may not be heard.</source>
         <translation>麦克风或扬声器无法正常使用，现在就绪可能无法正常通话。</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="144" />
+        <location filename="../../ui/devices/check_view.py" line="145" />
         <source>Check a&amp;gain</source>
         <translation>重新检测(&amp;G)</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="146" />
+        <location filename="../../ui/devices/check_view.py" line="147" />
         <source>Go ready &amp;anyway</source>
         <translation>仍然就绪(&amp;A)</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="148" />
+        <location filename="../../ui/devices/check_view.py" line="149" />
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../ui/devices/check_view.py" line="185" />
+        <location filename="../../ui/devices/check_view.py" line="186" />
         <source>Checking…</source>
         <translation>正在检测…</translation>
     </message>
 </context><context>
     <name>ReceiptView</name>
     <message>
-        <location filename="../../ui/acceptance/receipt_view.py" line="43" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="44" />
         <source>No receipt yet</source>
         <translation>暂无回执</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/receipt_view.py" line="44" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="45" />
         <source>Print…</source>
         <translation>打印…</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/receipt_view.py" line="45" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="46" />
         <source>Send to citizen</source>
         <translation>发送给申请人</translation>
     </message>
     <message>
-        <location filename="../../ui/acceptance/receipt_view.py" line="74" />
+        <location filename="../../ui/acceptance/receipt_view.py" line="75" />
         <source>Receipt %1</source>
         <translation>受理回执 %1</translation>
     </message>
 </context><context>
     <name>RecordingIndicator</name>
     <message>
-        <location filename="../../ui/recording/indicator.py" line="61" />
+        <location filename="../../ui/recording/indicator.py" line="62" />
         <source>● Recording</source>
         <translation>● 录像中</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/indicator.py" line="64" />
+        <location filename="../../ui/recording/indicator.py" line="65" />
         <source>Recording saved (%1)</source>
         <translation>录像已保存（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/recording/indicator.py" line="69" />
+        <location filename="../../ui/recording/indicator.py" line="70" />
         <source>Recording failed: %1</source>
         <translation>录像失败：%1</translation>
     </message>
@@ -1305,7 +1337,7 @@
 </context><context>
     <name>RegistrationPanel</name>
     <message>
-        <location filename="../../plugins/business_registration/panel.py" line="35" />
+        <location filename="../../plugins/business_registration/panel.py" line="37" />
         <source>Registered on {0}
 Unified social credit code: {1}
 Licence PDF: {2}</source>
@@ -1314,117 +1346,117 @@ Licence PDF: {2}</source>
 营业执照PDF：{2}</translation>
     </message>
     <message>
-        <location filename="../../plugins/business_registration/panel.py" line="39" />
+        <location filename="../../plugins/business_registration/panel.py" line="41" />
         <source>Answer the scenario questions, fill in the form, then register.</source>
         <translation>先回答情形问答、填写表单，再提交登记。</translation>
     </message>
 </context><context>
     <name>ReviewPane</name>
     <message>
-        <location filename="../../ui/review/pane.py" line="98" />
+        <location filename="../../ui/review/pane.py" line="97" />
         <source>Which checklist material this image shows</source>
         <translation>这张图片对应清单中的哪项材料</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="181" />
-        <location filename="../../ui/review/pane.py" line="103" />
+        <location filename="../../ui/review/pane.py" line="180" />
+        <location filename="../../ui/review/pane.py" line="102" />
         <source>Send verdict to citizen</source>
         <translation>发送预审意见给群众</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="105" />
+        <location filename="../../ui/review/pane.py" line="104" />
         <source>Pre-review notice (PDF)</source>
         <translation>生成预审意见书（PDF）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="115" />
+        <location filename="../../ui/review/pane.py" line="114" />
         <source>No materials yet: the citizen's photos appear here</source>
         <extracomment>what the empty viewer says (counter mode speaks of the document camera)</extracomment>
         <translation>暂无材料：群众上传的照片会显示在这里</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="126" />
+        <location filename="../../ui/review/pane.py" line="125" />
         <source>This image is:</source>
         <translation>此图为：</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="139" />
+        <location filename="../../ui/review/pane.py" line="138" />
         <source>Checklist</source>
         <translation>材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="182" />
-        <location filename="../../ui/review/pane.py" line="147" />
+        <location filename="../../ui/review/pane.py" line="181" />
+        <location filename="../../ui/review/pane.py" line="146" />
         <source>Verdicts sent</source>
         <translation>已发送的预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="176" />
+        <location filename="../../ui/review/pane.py" line="175" />
         <source>No materials yet: scan them with the document camera (F8)</source>
         <translation>暂无材料：请用高拍仪扫描材料（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="177" />
+        <location filename="../../ui/review/pane.py" line="176" />
         <source>Record the verdict</source>
         <translation>记录预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="178" />
+        <location filename="../../ui/review/pane.py" line="177" />
         <source>Verdicts recorded</source>
         <translation>已记录的预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="180" />
+        <location filename="../../ui/review/pane.py" line="179" />
         <source>No materials yet: the citizen's photos appear here</source>
         <translation>暂无材料：群众上传的照片会显示在这里</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="221" />
+        <location filename="../../ui/review/pane.py" line="220" />
         <source>Checklist: %1</source>
         <translation>材料清单：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="222" />
+        <location filename="../../ui/review/pane.py" line="221" />
         <source>(not on the checklist)</source>
         <translation>（不在清单中）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="302" />
+        <location filename="../../ui/review/pane.py" line="301" />
         <source>Cannot show this image: %1</source>
         <translation>无法显示此图片：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="322" />
+        <location filename="../../ui/review/pane.py" line="321" />
         <source>Mark every material first: %1</source>
         <translation>请先审核每项材料：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="328" />
+        <location filename="../../ui/review/pane.py" line="327" />
         <source>Preparing the annotated images…</source>
         <translation>正在生成标注图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="345" />
+        <location filename="../../ui/review/pane.py" line="344" />
         <source>Mark every material before making the notice</source>
         <translation>请先审核每项材料再生成意见书</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="354" />
+        <location filename="../../ui/review/pane.py" line="353" />
         <source>Making the notice…</source>
         <translation>正在生成预审意见书…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="394" />
+        <location filename="../../ui/review/pane.py" line="393" />
         <source>Verdict ready to send with %1 annotated image(s)</source>
         <translation>预审意见已就绪，附 %1 张标注图片</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="400" />
+        <location filename="../../ui/review/pane.py" line="399" />
         <source>Notice ready</source>
         <translation>预审意见书已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="405" />
+        <location filename="../../ui/review/pane.py" line="404" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -1522,87 +1554,87 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SeatWallWindow</name>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="63" />
+        <location filename="../../ui/supervision/wall_window.py" line="62" />
         <source>Seat wall</source>
         <translation>坐席监控墙</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="73" />
+        <location filename="../../ui/supervision/wall_window.py" line="72" />
         <source>Hall</source>
         <translation>大厅</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="74" />
+        <location filename="../../ui/supervision/wall_window.py" line="73" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="75" />
+        <location filename="../../ui/supervision/wall_window.py" line="74" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="80" />
+        <location filename="../../ui/supervision/wall_window.py" line="79" />
         <source>Whisper…</source>
         <translation>私信…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="81" />
+        <location filename="../../ui/supervision/wall_window.py" line="80" />
         <source>Set ready</source>
         <translation>置为就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="82" />
+        <location filename="../../ui/supervision/wall_window.py" line="81" />
         <source>Set away</source>
         <translation>置为离开</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="89" />
+        <location filename="../../ui/supervision/wall_window.py" line="88" />
         <source>Watch call (Ctrl+W)</source>
         <translation>监看通话 (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="103" />
+        <location filename="../../ui/supervision/wall_window.py" line="102" />
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="105" />
+        <location filename="../../ui/supervision/wall_window.py" line="104" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="151" />
+        <location filename="../../ui/supervision/wall_window.py" line="150" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="228" />
+        <location filename="../../ui/supervision/wall_window.py" line="227" />
         <source>Whisper</source>
         <translation>私信</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="228" />
+        <location filename="../../ui/supervision/wall_window.py" line="227" />
         <source>Private message to %1:</source>
         <translation>发给 %1 的私信：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="246" />
+        <location filename="../../ui/supervision/wall_window.py" line="245" />
         <source>Agent %1 %2</source>
         <translation>坐席 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="254" />
+        <location filename="../../ui/supervision/wall_window.py" line="253" />
         <source>Queue %1 %2</source>
         <translation>队列 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="259" />
+        <location filename="../../ui/supervision/wall_window.py" line="258" />
         <source>Move citizen</source>
         <translation>转移市民</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_window.py" line="260" />
+        <location filename="../../ui/supervision/wall_window.py" line="259" />
         <source>Move %1 to:</source>
         <translation>将 %1 转至：</translation>
     </message>
@@ -1704,121 +1736,121 @@ Licence PDF: {2}</source>
 </context><context>
     <name>StatusStrip</name>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="52" />
+        <location filename="../../ui/workstation/status_strip.py" line="54" />
         <source>Change state…</source>
         <translation>切换状态…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="53" />
+        <location filename="../../ui/workstation/status_strip.py" line="55" />
         <source>Ready (F9)</source>
         <translation>就绪 (F9)</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="56" />
+        <location filename="../../ui/workstation/status_strip.py" line="58" />
         <source>Away: %1</source>
         <translation>离开：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="74" />
+        <location filename="../../ui/workstation/status_strip.py" line="77" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="78" />
+        <location filename="../../ui/workstation/status_strip.py" line="81" />
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="135" />
+        <location filename="../../ui/workstation/status_strip.py" line="138" />
         <source>Supervisor %1 is talking in this call</source>
         <translation>主管 %1 正在本通话中插话</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="138" />
+        <location filename="../../ui/workstation/status_strip.py" line="141" />
         <source>Supervisor %1 is watching this call</source>
         <translation>主管 %1 正在监看本通话</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="152" />
+        <location filename="../../ui/workstation/status_strip.py" line="155" />
         <source>Connecting…</source>
         <translation>正在连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="153" />
+        <location filename="../../ui/workstation/status_strip.py" line="156" />
         <source>Connected</source>
         <translation>已连接</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="154" />
+        <location filename="../../ui/workstation/status_strip.py" line="157" />
         <source>Network down, reconnecting…</source>
         <translation>网络中断，正在重新连接…</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="155" />
+        <location filename="../../ui/workstation/status_strip.py" line="158" />
         <source>Certificate refused, retrying</source>
         <translation>证书未通过验证，正在重试</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="156" />
+        <location filename="../../ui/workstation/status_strip.py" line="159" />
         <source>Login refused</source>
         <translation>登录被拒绝</translation>
     </message>
     <message>
-        <location filename="../../ui/workstation/status_strip.py" line="157" />
+        <location filename="../../ui/workstation/status_strip.py" line="160" />
         <source>Stopped</source>
         <translation>已停止</translation>
     </message>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="233" />
+        <location filename="../../ui/call/video_pane.py" line="235" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="234" />
+        <location filename="../../ui/call/video_pane.py" line="236" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="237" />
+        <location filename="../../ui/call/video_pane.py" line="239" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="240" />
+        <location filename="../../ui/call/video_pane.py" line="242" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="242" />
+        <location filename="../../ui/call/video_pane.py" line="244" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="245" />
+        <location filename="../../ui/call/video_pane.py" line="247" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
 </context><context>
     <name>VideoView</name>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="112" />
+        <location filename="../../ui/call/video_pane.py" line="114" />
         <source>The citizen turned their camera off</source>
         <translation>市民已关闭摄像头</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="114" />
+        <location filename="../../ui/call/video_pane.py" line="116" />
         <source>The citizen's camera is unavailable</source>
         <translation>市民的摄像头不可用</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="121" />
+        <location filename="../../ui/call/video_pane.py" line="123" />
         <source>Citizen muted</source>
         <translation>市民已静音</translation>
     </message>
     <message>
-        <location filename="../../ui/call/video_pane.py" line="123" />
+        <location filename="../../ui/call/video_pane.py" line="125" />
         <source>The citizen's microphone is unavailable</source>
         <translation>市民的麦克风不可用</translation>
     </message>
@@ -1910,262 +1942,262 @@ Licence PDF: {2}</source>
         <translation>转移下一位市民…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="142" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="145" />
         <source>Waiting %1 · priority %2 · longest wait %3</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
     </message>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="119" />
+        <location filename="../../ui/supervision/watch_window.py" line="121" />
         <source>Your microphone is live in the call</source>
         <translation>您的麦克风已接入通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="135" />
+        <location filename="../../ui/supervision/watch_window.py" line="137" />
         <source>How loud the call is on your speaker</source>
         <translation>通话声音在您扬声器上的音量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="136" />
+        <location filename="../../ui/supervision/watch_window.py" line="138" />
         <source>Mute listening (M)</source>
         <translation>静音监听 (M)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="139" />
+        <location filename="../../ui/supervision/watch_window.py" line="141" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="142" />
+        <location filename="../../ui/supervision/watch_window.py" line="144" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="145" />
+        <location filename="../../ui/supervision/watch_window.py" line="147" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="148" />
+        <location filename="../../ui/supervision/watch_window.py" line="150" />
         <source>Volume</source>
         <translation>音量</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="185" />
+        <location filename="../../ui/supervision/watch_window.py" line="187" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="190" />
+        <location filename="../../ui/supervision/watch_window.py" line="192" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="196" />
+        <location filename="../../ui/supervision/watch_window.py" line="198" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="199" />
+        <location filename="../../ui/supervision/watch_window.py" line="201" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="240" />
+        <location filename="../../ui/supervision/watch_window.py" line="242" />
         <source>No microphone found: you cannot barge in</source>
         <translation>未检测到麦克风，无法插话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="241" />
+        <location filename="../../ui/supervision/watch_window.py" line="243" />
         <source>The microphone “%1” does not work: you cannot barge in</source>
         <translation>麦克风「%1」无法使用，无法插话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="244" />
+        <location filename="../../ui/supervision/watch_window.py" line="246" />
         <source>No speaker found: you cannot hear the call</source>
         <translation>未检测到扬声器，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="245" />
+        <location filename="../../ui/supervision/watch_window.py" line="247" />
         <source>The speaker “%1” does not work: you cannot hear the call</source>
         <translation>扬声器「%1」无法使用，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="274" />
+        <location filename="../../ui/supervision/watch_window.py" line="276" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
 </context><context>
     <name>WatchedVideo</name>
     <message>
-        <location filename="../../ui/supervision/watch_window.py" line="86" />
+        <location filename="../../ui/supervision/watch_window.py" line="87" />
         <source>Connecting to the agent's workstation…</source>
         <translation>正在连接坐席工作台…</translation>
     </message>
 </context><context>
     <name>WhisperBanner</name>
     <message>
-        <location filename="../../ui/supervision/whisper_banner.py" line="31" />
+        <location filename="../../ui/supervision/whisper_banner.py" line="32" />
         <source>Got it</source>
         <translation>知道了</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/whisper_banner.py" line="46" />
+        <location filename="../../ui/supervision/whisper_banner.py" line="47" />
         <source>Supervisor %1 (%2): %3</source>
         <translation>督导 %1（%2）：%3</translation>
     </message>
 </context><context>
     <name>WorkOrderListPane</name>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="58" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="57" />
         <source>Work order, item, outcome or agent</source>
         <translation>工单号、事项、结果或坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="59" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="58" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="66" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="65" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="67" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="66" />
         <source>Queued</source>
         <translation>排队时间</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="68" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="67" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="69" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="68" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="70" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="69" />
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="70" />
         <source>Citizen</source>
         <translation>市民</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="74" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
         <source>Recording</source>
         <translation>录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="87" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="86" />
         <source>Play recording</source>
         <translation>播放录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="127" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="126" />
         <source>Recording past its retention period</source>
         <translation>录像已过保留期</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="129" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="128" />
         <source>This recording is not on this computer</source>
         <translation>本机没有此录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="131" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="130" />
         <source>Not recorded</source>
         <translation>未录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="168" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="167" />
         <source>%1 work orders%2 · average handling %3</source>
         <translation>%1 条工单%2 · 平均处理 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="170" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="169" />
         <source> (more not shown)</source>
         <translation>（还有更多未显示）</translation>
     </message>
 </context><context>
     <name>WorkOrderPane</name>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="40" />
+        <location filename="../../ui/call/work_order_pane.py" line="39" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="52" />
+        <location filename="../../ui/call/work_order_pane.py" line="51" />
         <source>Name</source>
         <translation>姓名</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="53" />
+        <location filename="../../ui/call/work_order_pane.py" line="52" />
         <source>ID number</source>
         <translation>证件号码</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="54" />
+        <location filename="../../ui/call/work_order_pane.py" line="53" />
         <source>Phone</source>
         <translation>手机</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="55" />
+        <location filename="../../ui/call/work_order_pane.py" line="54" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="56" />
+        <location filename="../../ui/call/work_order_pane.py" line="55" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="57" />
+        <location filename="../../ui/call/work_order_pane.py" line="56" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="60" />
+        <location filename="../../ui/call/work_order_pane.py" line="59" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="65" />
+        <location filename="../../ui/call/work_order_pane.py" line="64" />
         <source>Notes for the work order (optional)</source>
         <translation>工单备注（选填）</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="67" />
+        <location filename="../../ui/call/work_order_pane.py" line="66" />
         <source>Submit and go ready (Ctrl+Enter)</source>
         <translation>提交并就绪 (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="82" />
+        <location filename="../../ui/call/work_order_pane.py" line="81" />
         <source>Closed today</source>
         <translation>今日已办结</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="122" />
+        <location filename="../../ui/call/work_order_pane.py" line="121" />
         <source>Work order %1 still needs its wrap-up (the connection was lost)</source>
         <translation>工单 %1 尚未完成话后整理（连接曾中断）</translation>
     </message>
     <message>
-        <location filename="../../ui/call/work_order_pane.py" line="127" />
+        <location filename="../../ui/call/work_order_pane.py" line="126" />
         <source>%1 ended after %2:%3</source>
         <translation>%1，通话时长 %2:%3</translation>
     </message>
@@ -2441,225 +2473,225 @@ Licence PDF: {2}</source>
 </context><context>
     <name>labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="21" />
+        <location filename="../../ui/labels.py" line="49" />
         <source>Web portal</source>
         <translation>广东政务服务网</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="22" />
+        <location filename="../../ui/labels.py" line="50" />
         <source>i莞家 mini-program</source>
         <translation>i莞家小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="23" />
+        <location filename="../../ui/labels.py" line="51" />
         <source>Official account</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="43" />
-        <location filename="../../ui/labels.py" line="24" />
+        <location filename="../../ui/labels.py" line="71" />
+        <location filename="../../ui/labels.py" line="52" />
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="44" />
-        <location filename="../../ui/labels.py" line="25" />
+        <location filename="../../ui/labels.py" line="72" />
+        <location filename="../../ui/labels.py" line="53" />
         <source>Hotline</source>
         <translation>热线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="40" />
+        <location filename="../../ui/labels.py" line="68" />
         <source>Web</source>
         <translation>网页</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41" />
+        <location filename="../../ui/labels.py" line="69" />
         <source>Mini-program</source>
         <translation>小程序</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="42" />
+        <location filename="../../ui/labels.py" line="70" />
         <source>WeChat</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="54" />
+        <location filename="../../ui/labels.py" line="82" />
         <source>Not elderly (ID checked)</source>
         <translation>核验非老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="57" />
+        <location filename="../../ui/labels.py" line="85" />
         <source>Elderly (ID checked)</source>
         <translation>老年人（已核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="58" />
+        <location filename="../../ui/labels.py" line="86" />
         <source>Elderly (self-declared)</source>
         <translation>自称老年人</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="59" />
+        <location filename="../../ui/labels.py" line="87" />
         <source>Disabled (checked)</source>
         <translation>残障人士（已核验）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="60" />
+        <location filename="../../ui/labels.py" line="88" />
         <source>Disabled (self-declared)</source>
         <translation>自称残障人士</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="66" />
+        <location filename="../../ui/labels.py" line="94" />
         <source>Sent by the citizen</source>
         <translation>群众上传</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="67" />
+        <location filename="../../ui/labels.py" line="95" />
         <source>Still from the video</source>
         <translation>视频截图</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="68" />
+        <location filename="../../ui/labels.py" line="96" />
         <source>Document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="69" />
+        <location filename="../../ui/labels.py" line="97" />
         <source>Annotated copy</source>
         <translation>标注副本</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="75" />
+        <location filename="../../ui/labels.py" line="103" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="76" />
+        <location filename="../../ui/labels.py" line="104" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="77" />
+        <location filename="../../ui/labels.py" line="105" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="78" />
+        <location filename="../../ui/labels.py" line="106" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="79" />
+        <location filename="../../ui/labels.py" line="107" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="80" />
+        <location filename="../../ui/labels.py" line="108" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="99" />
-        <location filename="../../ui/labels.py" line="81" />
+        <location filename="../../ui/labels.py" line="127" />
+        <location filename="../../ui/labels.py" line="109" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="88" />
+        <location filename="../../ui/labels.py" line="116" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="89" />
+        <location filename="../../ui/labels.py" line="117" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="90" />
+        <location filename="../../ui/labels.py" line="118" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="91" />
+        <location filename="../../ui/labels.py" line="119" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="92" />
+        <location filename="../../ui/labels.py" line="120" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="98" />
+        <location filename="../../ui/labels.py" line="126" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="100" />
+        <location filename="../../ui/labels.py" line="128" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="106" />
+        <location filename="../../ui/labels.py" line="134" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="107" />
+        <location filename="../../ui/labels.py" line="135" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="108" />
+        <location filename="../../ui/labels.py" line="136" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="109" />
+        <location filename="../../ui/labels.py" line="137" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="110" />
+        <location filename="../../ui/labels.py" line="138" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="111" />
+        <location filename="../../ui/labels.py" line="139" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="112" />
+        <location filename="../../ui/labels.py" line="140" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="113" />
+        <location filename="../../ui/labels.py" line="141" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="114" />
+        <location filename="../../ui/labels.py" line="142" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="135" />
+        <location filename="../../ui/labels.py" line="163" />
         <source>The hub's certificate is not from a trusted CA (check the ca_file setting)</source>
         <translation>服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="137" />
+        <location filename="../../ui/labels.py" line="165" />
         <source>The hub's certificate is for another address</source>
         <translation>服务端证书与所连接的地址不符</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="139" />
+        <location filename="../../ui/labels.py" line="167" />
         <source>The hub's certificate has expired or is not valid yet (check the clock)</source>
         <translation>服务端证书已过期或尚未生效（请检查本机时间）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="141" />
+        <location filename="../../ui/labels.py" line="169" />
         <source>No secure connection to the hub</source>
         <translation>无法与服务端建立安全连接</translation>
     </message>

@@ -83,6 +83,13 @@ class Submission:
     applicant_name: str = ""
     applicant_id_number: str = ""
     agent_id: str = ""
+    #: the agent's confirmation that the applicant is not the caller (masked), or ""; a
+    #: record of how the application was made, not part of it: not in the idempotency key
+    #: nor sent to the API
+    identity_note: str = ""
+    #: the materials the pre-review did not accept, one line each, for the receipt; not in
+    #: the idempotency key either (``materials`` is what goes with the application)
+    materials_to_correct: tuple[str, ...] = ()
 
     def api_body(self) -> dict[str, Any]:
         return {"item_code": self.item_code, "form": self.form, "values": dict(self.values),
@@ -98,6 +105,7 @@ class Submission:
         d = json.loads(text)
         d["materials"] = tuple(d.get("materials", ()))
         d["material_names"] = tuple(d.get("material_names", ()))
+        d["materials_to_correct"] = tuple(d.get("materials_to_correct", ()))
         return cls(**d)
 
 

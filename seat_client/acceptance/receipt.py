@@ -1,15 +1,18 @@
 """The acceptance receipt (受理回执): a one-page A4 PDF for the citizen, made with reportlab.
 
-It carries the application number (also as a QR code), the item, the
-applicant with the ID number masked, the materials received, the date and
-the agent. The CJK font is embedded (``pdf_fonts``), so it reads the same on
-any viewer or printer. Rendering takes tens of milliseconds: call
-``render_receipt`` off the event loop (``asyncio.to_thread``).
+It carries the application number (also as a QR code), the item by its Chinese name
+and its catalog code, the applicant with the ID number masked, the materials received
+and those still to be corrected (with the reason), the date and the agent, and, when
+the agent confirmed an application for someone other than the caller, that record. The
+CJK font is embedded (``pdf_fonts``), so it reads the same on any viewer or printer.
+Rendering takes tens of milliseconds: call ``render_receipt`` off the event loop
+(``asyncio.to_thread``).
 """
 
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -37,6 +40,10 @@ class ReceiptData:
     accepted_at: datetime
     agent_id: str
     work_order_id: str
+    #: materials the pre-review did not accept, one line each (name, status, reason)
+    materials_to_correct: tuple[str, ...] = ()
+    #: the agent's confirmation that the applicant is not the caller (masked), or ""
+    identity_note: str = ""
 
 
 def receipt_for(entry: OutboxEntry, accepted_at: datetime | None = None) -> ReceiptData:
@@ -54,6 +61,8 @@ def receipt_for(entry: OutboxEntry, accepted_at: datetime | None = None) -> Rece
         accepted_at=accepted_at or datetime.fromtimestamp(entry.updated_at),
         agent_id=s.agent_id,
         work_order_id=s.work_order_id,
+        materials_to_correct=s.materials_to_correct,
+        identity_note=s.identity_note,
     )
 
 
@@ -120,6 +129,32 @@ def render_receipt(data: ReceiptData) -> bytes:
         c.drawString(left + 4 * mm, y, f"{n}. {name}")
         y -= 7 * mm
 
+    y -= 2 * mm
+    c.setFont(font, 12)
+    c.drawString(left, y, "待补正材料")
+    c.setFont(font, 11)
+    y -= 8 * mm
+    if not data.materials_to_correct:
+        c.drawString(left + 4 * mm, y, "（无）")
+        y -= 7 * mm
+    for n, line in enumerate(data.materials_to_correct, 1):
+        c.setFillColor(HexColor("#9a6700"))
+        for i, part in enumerate(_wrap(f"{n}. {line}", 38)):
+            c.drawString(left + 4 * mm + (5 * mm if i else 0), y, part)
+            y -= 6 * mm
+        y -= 1 * mm
+    c.setFillColor(HexColor("#24292f"))
+
+    if data.identity_note:
+        y -= 2 * mm
+        c.setFont(font, 12)
+        c.drawString(left, y, "身份核对")
+        c.setFont(font, 10)
+        y -= 7 * mm
+        for part in _wrap_at_breaks(data.identity_note, 42):
+            c.drawString(left + 4 * mm, y, part)
+            y -= 6 * mm
+
     y -= 6 * mm
     c.setFont(font, 9.5)
     c.setFillColor(HexColor("#57606a"))
@@ -159,3 +194,15 @@ def _draw_qr(c: Canvas, value: str, x: float, y: float, size: float) -> None:
 
 def _wrap(text: str, per_line: int) -> list[str]:
     return [text[i:i + per_line] for i in range(0, len(text), per_line)] or [""]
+
+
+def _wrap_at_breaks(text: str, per_line: int) -> list[str]:
+    """Lines of at most ``per_line`` characters, broken after a blank or a Chinese comma
+    where possible, so a masked number is never cut in two."""
+    pieces = re.findall(r"[^ ，]+[ ，]?|[ ，]", text)
+    lines = [""]
+    for piece in pieces:
+        if lines[-1] and len(lines[-1]) + len(piece.rstrip()) > per_line:
+            lines.append("")
+        lines[-1] += piece
+    return [line for chunk in lines for line in _wrap(chunk.rstrip(), per_line)]

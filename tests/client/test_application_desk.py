@@ -3,7 +3,9 @@ form prefilled with the caller's name and keeps it through the wrap-up; a walk-i
 its own and clearing it never clears a call's; materials follow the call's sent verdict
 and the walk-in's marks; the plugins' suggestions wait while the counter opens a walk-in;
 a submit answers with what is missing or saves once; the outbox's answer comes back onto
-the form (field errors, the receipt's acceptance)."""
+the form (field errors, the receipt's acceptance); an applicant whose ID number differs from
+the caller's (the kiosk's card read, the masked number given when queuing) stops the submit
+until the agent confirms it, and the confirmation is recorded with the application."""
 
 from __future__ import annotations
 
@@ -345,6 +347,85 @@ async def test_the_calls_sent_verdict_links_its_accepted_materials(
     assert application is not None and application.materials == ()
     reviews.verdict_sent.emit(verdict("WO-1"))
     assert application.materials == (("id_card", "经营者身份证"),)
+    assert application.to_correct == ("经营场所证明（需补正：反光遮挡）",)
     unfollow()
     await reviews.close()
     await transfer.close()
+
+
+def call_with_citizen(seat: Seat, work_order_id: str, id_number: str, channel: str) -> None:
+    """A call whose offer carried the (masked) ID number the citizen gave when queuing."""
+    offer = protocol.Offer(f"call-{work_order_id}", work_order_id, PENSION, "养老认证",
+                           channel, "normal", "video",
+                           protocol.CitizenInfo("吴**", id_number), time.time(), 30)
+    seat.workstation.offer = offer
+    seat.workstation.link.message.emit(protocol.CallStarted(
+        f"call-{work_order_id}", work_order_id, "callee", "吴小梅", PENSION, "养老认证",
+        channel, "video"))
+
+
+async def test_an_applicant_who_is_not_the_kiosk_card_holder_needs_the_agents_confirmation(
+        seat: Seat) -> None:
+    seat.call("WO-1")
+    fill_pension(seat.desk)  # the applicant: 11010519491231002X
+    seat.desk.take_card_read("440101195801011233")  # the kiosk read another person's card
+    mismatch = seat.desk.mismatch()
+    assert mismatch is not None and mismatch.applicant_shown == "1101**********002X"
+    assert mismatch.caller.shown() == "4401**********1233"
+    answer = seat.desk.submit()
+    assert answer == SubmitAnswer(mismatch=mismatch), "not submitted until confirmed"
+    await asyncio.sleep(0.05)
+    assert seat.outbox.entries() == []
+
+    confirmation = seat.desk.confirm_identity()
+    assert confirmation is not None and confirmation.agent_id == "0012"
+    seat.desk.edit("pensioner_id_number", "110105196001010025")  # another number: ask again
+    assert not seat.desk.identity_confirmed() and seat.desk.submit().mismatch is not None
+    seat.desk.edit("pensioner_id_number", "11010519491231002x")  # the first one, typed again
+    assert seat.desk.submit().mismatch is not None, "a confirmation holds for one mismatch"
+    seat.desk.confirm_identity()
+    assert seat.desk.submit().saving
+    await until(lambda: seat.accepted, "the API accepts")
+    note = seat.accepted[0].submission.identity_note
+    assert "1101**********002X" in note and "4401**********1233" in note
+    assert "自助终端读卡" in note and "0012" in note and "确认代他人申请" in note
+    assert "11010519491231002X" not in note and "440101195801011233" not in note
+    assert "identity_note" not in seat.api.bodies[0], "a record of ours, not the API's"
+    stored = seat.outbox.entry(seat.accepted[0].entry_id)
+    assert stored is not None and stored.submission.identity_note == note
+
+
+async def test_the_card_holder_applying_for_themself_is_not_warned(seat: Seat) -> None:
+    seat.call("WO-1")
+    fill_pension(seat.desk)
+    seat.desk.take_card_read(" 11010519491231002x ")  # spaces and a lower-case x: the same
+    assert seat.desk.mismatch() is None
+    assert seat.desk.submit().saving
+    await until(lambda: seat.accepted, "the API accepts")
+    assert seat.accepted[0].submission.identity_note == ""
+
+
+async def test_a_web_citizen_with_no_known_identity_is_not_warned(seat: Seat) -> None:
+    call_with_citizen(seat, "WO-1", "", "web")
+    fill_pension(seat.desk)
+    assert seat.desk.application is not None and seat.desk.application.caller is None
+    assert seat.desk.mismatch() is None and seat.desk.submit().saving
+
+
+async def test_the_masked_number_given_when_queuing_is_compared_where_it_shows(
+        seat: Seat) -> None:
+    call_with_citizen(seat, "WO-1", "4401**********1233", "web")
+    fill_pension(seat.desk)
+    mismatch = seat.desk.mismatch()
+    assert mismatch is not None and mismatch.caller.source == "queue"
+    assert mismatch.caller.shown() == "4401**********1233"
+    seat.desk.edit("pensioner_id_number", "440101195801011233")
+    assert seat.desk.mismatch() is None, "the visible digits agree"
+    seat.desk.edit("pensioner_id_number", "440101195801011242")  # 4401…1242: differs
+    assert seat.desk.mismatch() is not None
+    # A card read is the stronger word and is not replaced by the queue's.
+    seat.desk.take_card_read("11010519491231002X")
+    call_with_citizen(seat, "WO-1", "4401**********1233", "web")
+    application = seat.desk.application
+    assert application is not None and application.caller is not None
+    assert application.caller.source == "kiosk_card"

@@ -62,3 +62,30 @@ def test_receipt_for_an_outbox_entry() -> None:
     assert (data.application_no, data.materials) == ("SL-1", ("居民身份证",))
     with pytest.raises(ValueError):
         receipt_for(OutboxEntry(2, "k2", sub, OutboxState.QUEUED))
+
+
+def test_the_receipt_names_the_item_and_lists_what_is_still_to_be_corrected(
+        tmp_path: Path) -> None:
+    note = ("申请人身份证号 1101**********002X 与来电人（自助终端读卡）4401**********1233 "
+            "不一致，坐席工号 0012 于 2026-11-28 14:01 确认代他人申请")
+    sub = Submission("WO-9", "BR-INDIVIDUAL-SETUP", "个体工商户设立登记", "individual_business",
+                     {"a": "b"}, ("id_card",), ("经营者身份证",), "吴小梅", "11010519491231002X",
+                     "0012", identity_note=note,
+                     materials_to_correct=("经营场所证明（需补正：反光遮挡）",))
+    stored = Submission.from_json(sub.to_json())  # as the outbox keeps it
+    assert stored == sub
+    entry = OutboxEntry(1, "k", stored, OutboxState.ACCEPTED, application_no="SL-1",
+                        updated_at=1_800_000_000.0)
+    text = pdf_text(render_receipt(receipt_for(entry)), tmp_path)
+    flat = " ".join(text.split())
+    assert "个体工商户设立登记" in flat and "BR-INDIVIDUAL-SETUP" in flat
+    assert "待补正材料" in flat and "经营场所证明（需补正：反光遮挡）" in flat
+    assert "身份核对" in flat and "确认代他人申请" in flat and "4401**********1233" in flat
+    assert "11010519491231002X" not in flat
+
+
+def test_a_receipt_with_nothing_to_correct_says_so(tmp_path: Path) -> None:
+    text = pdf_text(render_receipt(DATA), tmp_path)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert lines[lines.index("待补正材料") + 1] == "（无）"
+    assert "身份核对" not in text, "no identity record when the caller was the applicant"

@@ -1,5 +1,6 @@
 """The form pane: editors generated from the schema, Chinese messages, scenario fields, prefill
-marks, the missing list, keyboard submit, and the receipt once the API accepts."""
+marks, the missing list, keyboard submit, the receipt once the API accepts, and the warning
+when the applicant is not the kiosk's card holder."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from ui.acceptance.form_editors import (
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 from ui.acceptance.receipt_view import ReceiptView
+from ui.theme import STYLE_PATH
 
 KNOWN = {"id_card.name": "吴小梅", "id_card.id_number": "11010519491231002X",
          "citizen.phone": "13800138000"}
@@ -254,3 +256,46 @@ async def test_no_form_for_the_item(qtbot: QtBot, library: FormLibrary,
     context = ApplicationContext(ContactKind.CALL, "WO-1", "SI-UNEMP-QUERY")
     assert pane.desk.open(context, "", {}) is None
     assert not pane.submit.isEnabled()
+
+
+async def test_an_applicant_who_is_not_the_card_holder_is_warned_and_must_be_confirmed(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox, chinese: None, tmp_path: Path
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, "pension_certification")
+    fill_pension(pane)  # the applicant: 11010519491231002X
+    assert not pane.identity.isVisible(), "nothing known of the caller: no warning"
+    pane.desk.take_card_read("440101195801011233")  # the kiosk read someone else's card
+    assert pane.identity.isVisible()
+    assert pane.identity.text.text() == (
+        "申请人身份证号 1101**********002X 与来电人（自助终端读卡）"
+        "4401**********1233 不一致，确认代他人申请？")
+    assert pane.identity.confirm.text() == "已与来电人核实，确认代他人申请"
+    assert pane.identity.visibleRegion().boundingRect().height() >= pane.identity.height() - 1
+    pane.setStyleSheet(STYLE_PATH.read_text(encoding="utf-8"))  # as the workstation has it
+    qtbot.wait(50)  # the style's layout settles before the picture
+    assert pane.grab().save(str(tmp_path / "identity_warning.png"))  # for a look: --basetemp
+
+    qtbot.mouseClick(pane.submit, Qt.MouseButton.LeftButton)
+    assert pane.status.text() == "未提交：请先确认申请人身份"
+    assert pane.identity.confirm.hasFocus() and pane.submit.isEnabled()
+    await asyncio.sleep(0.05)
+    assert outbox.entries() == []
+
+    pane.identity.confirm.click()
+    assert pane.desk.identity_confirmed()
+    qtbot.mouseClick(pane.submit, Qt.MouseButton.LeftButton)
+    await until(lambda: any(e.state is OutboxState.ACCEPTED for e in outbox.entries()))
+    note = outbox.entries()[0].submission.identity_note
+    assert "1101**********002X" in note and "4401**********1233" in note and "0012" in note
+
+
+async def test_the_card_holder_as_applicant_is_not_warned(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, "pension_certification")
+    fill_pension(pane)
+    pane.desk.take_card_read("11010519491231002x")
+    assert not pane.identity.isVisible()
+    qtbot.mouseClick(pane.submit, Qt.MouseButton.LeftButton)
+    await until(lambda: any(e.state is OutboxState.ACCEPTED for e in outbox.entries()))
+    assert outbox.entries()[0].submission.identity_note == ""

@@ -6,9 +6,12 @@ appear and disappear with the scenario answers. Values the contact already knew 
 prefilled and marked "to confirm" until the agent confirms each (or all). Problems show
 under a field once it was touched or a submit was tried; the "still missing" list always
 shows what stops submission, and a click (or Enter) on a line jumps to the field.
-Submit (Ctrl+Enter) asks the desk, which answers with what is missing or saves the
-application in the outbox; the pane then shows where the outbox has it, and the field
-errors the API returns show on the form.
+When the applicant's ID number differs from the caller's as the channel knows it, a
+warning above the missing list asks the agent to confirm an application on someone
+else's behalf (``IdentityWarning``); the desk takes no submit until it is ticked.
+Submit (Ctrl+Enter) asks the desk, which answers with what is missing (or the unconfirmed
+identity) or saves the application in the outbox; the pane then shows where the outbox
+has it, and the field errors the API returns show on the form.
 
 What the agent does goes to the desk as intents (edit, confirm, confirm all, submit);
 the pane holds no rule of its own beyond when to show a problem. It emits no signals:
@@ -40,6 +43,7 @@ from seat_client.acceptance.outbox import OutboxEntry, OutboxState
 from seat_common.forms import FormField, FormSchema
 from ui.acceptance.form_editors import FieldEditor, make_editor
 from ui.acceptance.form_labels import field_label, form_title, problem_label
+from ui.acceptance.identity_warning import IdentityWarning
 from ui.labels import PlainLabel
 
 translate = QCoreApplication.translate
@@ -98,6 +102,7 @@ class FormPane(QWidget):
         self.missing = QListWidget(self.missing_box)
         self.missing.setMaximumHeight(110)
         QVBoxLayout(self.missing_box).addWidget(self.missing)
+        self.identity = IdentityWarning(self)
         self.confirm_all = QPushButton(self.tr("Confirm all prefilled"), self)
         self.submit = QPushButton(self.tr("Submit application (Ctrl+Enter)"), self)
         self.submit.setObjectName("submitApplication")
@@ -112,6 +117,7 @@ class FormPane(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
         layout.addWidget(self.fields_area, 1)
+        layout.addWidget(self.identity)
         layout.addWidget(self.missing_box)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
@@ -130,11 +136,13 @@ class FormPane(QWidget):
         self.confirm_all.clicked.connect(self._on_confirm_all_clicked)
         self.missing.itemActivated.connect(self._on_missing_item_activated)
         self.missing.itemClicked.connect(self._on_missing_item_activated)
+        self.identity.confirmation_toggled.connect(self._on_identity_confirmation_toggled)
         desk = self.desk
         self._unsubscribe = [
             desk.opened.connect(self._on_desk_opened),
             desk.progress.connect(self._on_desk_progress),
             desk.save_failed.connect(self._on_desk_save_failed),
+            desk.identity_changed.connect(self._on_desk_identity_changed),
         ]
 
     # --- the application in hand -----------------------------------------------------
@@ -144,6 +152,7 @@ class FormPane(QWidget):
         self._clear()
         _restyle(self.status, "state", "")
         if application is None:
+            self.identity.show_mismatch(None, False)
             self.title.setText(self.tr("No application form for this work order"))
             self.subtitle.setText("")
             self._set_enabled(False)
@@ -220,6 +229,15 @@ class FormPane(QWidget):
             self.fields_area.ensureWidgetVisible(row.box)
             row.editor.focus_target().setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def _on_identity_confirmation_toggled(self, checked: bool) -> None:
+        if checked:
+            self.desk.confirm_identity()
+        else:
+            self.desk.withdraw_identity_confirmation()
+
+    def _on_desk_identity_changed(self, _mismatch: object) -> None:
+        self._refresh()
+
     def _on_submit_clicked(self) -> None:
         if self._form is None or not self.submit.isEnabled():
             return
@@ -230,6 +248,9 @@ class FormPane(QWidget):
             self._on_missing_item_activated(self.missing.item(0))
             self.status.setText(self.tr("Not submitted: %n item(s) still missing", "",
                                         len(answer.missing)))
+        elif answer.mismatch is not None:
+            self.identity.confirm.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.status.setText(self.tr("Not submitted: confirm the applicant's identity first"))
         elif answer.saving:
             self.submit.setEnabled(False)
             self.status.setText(self.tr("Saving…"))
@@ -290,9 +311,14 @@ class FormPane(QWidget):
             self.missing.addItem(line)
         count = self.missing.count()
         self.missing.setVisible(count > 0)
-        self.missing_box.setTitle(self.tr("Still missing: %n", "", count) if count
-                                  else self.tr("Nothing missing: ready to submit"))
+        mismatch, confirmed = self.desk.mismatch(), self.desk.identity_confirmed()
+        self.missing_box.setTitle(
+            self.tr("Still missing: %n", "", count) if count
+            else self.tr("Nothing missing: confirm the applicant's identity above")
+            if mismatch is not None and not confirmed
+            else self.tr("Nothing missing: ready to submit"))
         self.confirm_all.setEnabled(bool(state.unconfirmed))
+        self.identity.show_mismatch(mismatch, confirmed)
 
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.submit, self.confirm_all, self.missing_box):

@@ -213,7 +213,14 @@ class AssistLink:
         view.print_requested.connect(self._on_assist_view_print)
         view.prefill_requested.connect(self._on_assist_view_prefill)
         self._seat.work_tabs.set_needed(view, False)
-        return [self._seat.workstation.call_changed.connect(self._on_workstation_call_changed)]
+        unsubscribe = [
+            self._seat.workstation.call_changed.connect(self._on_workstation_call_changed)]
+        if self._applications is not None:
+            # The card read is the caller's identity: the form's applicant is checked against it.
+            desk = self._applications.desk
+            unsubscribe.append(self._parts.assist.id_card_read.connect(
+                lambda card: desk.take_card_read(card.id_number)))
+        return unsubscribe
 
     def _on_workstation_call_changed(self, call: ActiveCall | None) -> None:
         """Only a kiosk caller shares a screen: the tab is there for kiosk calls alone."""
