@@ -180,7 +180,9 @@ def report(stdout: str, db_path: Path, returncode: int, gov_api: GovApiProcess,
           f"verdict sent: {'是 yes' if summary.get('verdict_sent') else '否 no'}")
     applications = gov_api.applications()
     print(f"  受理 application:              {summary.get('application_number', '—')} "
-          f"({len(applications)} in the government API sandbox)")
+          f"({len(applications)} in the government API sandbox)"
+          + ("; the applicant is not the caller: confirmed by the agent"
+             if summary.get("identity_confirmed") else ""))
     if watch.get("watched"):
         print(f"  监看 supervisor watched:       {watch.get('frames_painted')} frames painted, "
               f"barged in: {'是 yes' if watch.get('barged_in') else '否 no'}")
