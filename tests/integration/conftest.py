@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.async_api import Browser, async_playwright
 from PyQt6 import sip
 from PyQt6.QtCore import QCoreApplication, QSettings
 from PyQt6.QtWidgets import QApplication
@@ -90,3 +91,31 @@ async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path) -> AsyncIterator[S
     await workstation.close()
     for translator in translators:
         QCoreApplication.removeTranslator(translator)
+
+
+#: Debian's Chromium, as the web-page tests drive it (Playwright): a fake camera and
+#: microphone, granted without asking, and WebRTC on loopback.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    """Chromium for one test (the page tests skip themselves when it is not installed)."""
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield chromium
+        await chromium.close()

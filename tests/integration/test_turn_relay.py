@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, WebSocketRoute, async_playwright
+from playwright.async_api import Browser, Page, WebSocketRoute
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
@@ -31,8 +31,7 @@ from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
 from seat_common.ice_policy import candidate_types
-from tests.integration.conftest import until
-from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import CHROMIUM, until
 
 ALL_SKILLS = tuple(catalog.load().skills)
 
@@ -191,15 +190,6 @@ async def test_a_kiosk_calls_relay_only_through_coturn(turn: TurnProcess, tmp_pa
 
 pytest_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def queue_on_the_page(page: Page, hub: HubProcess, *, queued: bool = True) -> None:

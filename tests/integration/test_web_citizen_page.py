@@ -9,7 +9,6 @@ Screenshots are saved under ``out/page/`` to be looked at.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,8 +18,7 @@ from websockets.asyncio.client import connect
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.materials.values import MaterialVerdict, PreReviewVerdict
 from seat_common import protocol
-from tests.integration.conftest import Seat, until
-from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import CHROMIUM, CHROMIUM_ARGS, Seat, until
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
@@ -34,15 +32,6 @@ REFUSING_ARGS = [a for a in CHROMIUM_ARGS if a != "--use-fake-ui-for-media-strea
     "--disable-features=WebRtcHideLocalIpsWithMdns"
 ]
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def stat(page: Page, name: str) -> object:

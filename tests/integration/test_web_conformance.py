@@ -8,12 +8,11 @@ agent's real workstation core, which applies every one.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 
 from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
 from sandbox.hub_process import HubProcess, SeatSpec
@@ -22,19 +21,10 @@ from seat_client.call.session import CallPhase
 from seat_client.call.workstation import Workstation
 from seat_common import catalog, protocol
 from seat_common.ice_policy import candidate_types
-from tests.integration.conftest import until
-from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import CHROMIUM, until
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        await chromium.close()
 
 
 async def test_the_citizen_page_passes_the_conformance_kit(

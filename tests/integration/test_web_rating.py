@@ -7,31 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TypeVar
 
 import pytest
-from playwright.async_api import Browser, async_playwright
+from playwright.async_api import Browser
 from websockets.asyncio.client import ClientConnection, connect
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_common import protocol
-from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS, stat
+from tests.integration.conftest import CHROMIUM
+from tests.integration.test_web_channel import stat
 
 M = TypeVar("M")
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        await chromium.close()
 
 
 async def _next(ws: ClientConnection, cls: type[M]) -> M:

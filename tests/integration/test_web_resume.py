@@ -13,7 +13,7 @@ from sandbox.hub_process import HubProcess, SeatSpec
 from sandbox.turn_process import free_port
 from tests.integration.conftest import ALL_SKILLS, Seat, until
 from tests.integration.test_resume import workstation
-from tests.integration.test_web_channel import browser, stat  # noqa: F401 (fixture)
+from tests.integration.test_web_channel import stat
 
 LONG = 60.0
 
@@ -27,7 +27,7 @@ async def wait_stat(page: Page, expression: str, what: str) -> None:
 
 
 async def test_the_page_comes_back_to_its_call_after_a_drop_and_a_reload(
-    seat: Seat, browser: Browser  # noqa: F811
+    seat: Seat, browser: Browser
 ) -> None:
     window, ws = seat.window, seat.workstation
     page = await browser.new_page(viewport={"width": 390, "height": 844})
@@ -78,7 +78,7 @@ async def test_the_page_comes_back_to_its_call_after_a_drop_and_a_reload(
 
 
 async def test_the_page_keeps_its_queue_place_across_a_hub_restart(
-    browser: Browser,  # noqa: F811
+    browser: Browser,
 ) -> None:
     hub = HubProcess([SeatSpec("0012", "张三", skills=ALL_SKILLS)], ring_timeout=30.0,
                      port=free_port())

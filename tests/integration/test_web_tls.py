@@ -22,7 +22,7 @@ import pytest
 from playwright.async_api import Browser, Error, async_playwright
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from tests.integration.test_web_channel import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.tls_certs import TestPki
 
 CERTUTIL = shutil.which("certutil")
