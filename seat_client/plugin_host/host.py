@@ -343,8 +343,11 @@ class PluginHost:
     # --- guarded calls ------------------------------------------------------------------
 
     async def _choose(self, s: PluginSession) -> None:
-        choice = await self._call(s, "checklist_will_choose", answers=s.context.answers)
-        if choice is not None:
+        # Quick answers run several choices at once, each in its own thread: one made for
+        # answers that have changed since is stale, and the newest choice is still coming.
+        answers = dict(s.context.answers)
+        choice = await self._call(s, "checklist_will_choose", answers=answers)
+        if choice is not None and dict(s.context.answers) == answers:
             s.checklist = choice
 
     async def _call(self, s: PluginSession, hook: str, **kwargs: Any) -> Any:

@@ -243,3 +243,29 @@ def test_masked_id_numbers_match_only_their_full_number() -> None:
     assert api.matches_masked("11010519491231002X", "1101**********002X")
     assert not api.matches_masked("11010519491231002X", "1101**********0021")
     assert not api.matches_masked("1101", "1101**********002X")
+
+
+async def test_a_checklist_chosen_for_older_answers_never_replaces_the_newest(
+        tmp_path: Path) -> None:
+    """Quick answers run several choices at once; the one for older answers may end last."""
+    first_may_end = asyncio.Event()
+
+    class Slow(api.TaskPlugin):
+        items = (ITEM,)
+
+        @api.hookimpl
+        async def checklist_will_choose(self, context: api.PluginContext,
+                                        answers: Mapping[str, str]) -> api.ChecklistChoice:
+            if dict(answers) == {"q": "z"}:
+                await first_may_end.wait()  # the choice for the older answers ends last
+            elif "r" in answers:
+                first_may_end.set()
+            variant = "/".join(f"{k}={v}" for k, v in sorted(answers.items()))
+            return api.ChecklistChoice((api.MaterialRequirement("id_card", "ID", True),), variant)
+
+    host = make_host(("slow", Slow()), limit=10)
+    await host.open_appointment(APPOINTMENT, CounterPort(host, tmp_path))
+    await asyncio.gather(host.answer("slow", "q", "z"), host.answer("slow", "r", "b"))
+    (session,) = host.sessions
+    assert session.checklist is not None and session.checklist.form_variant == "q=z/r=b"
+    await host.close()
