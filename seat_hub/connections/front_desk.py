@@ -118,6 +118,9 @@ class Hub:
         )
         self.logins_by_address = LoginThrottle(*throttle)
         self.logins_by_seat = LoginThrottle(*throttle)
+        #: sessions logged in with a token (agents, supervisors, kiosks) until they close:
+        #: what a reload of the seats file checks against the new file (``seat_reload``)
+        self.credentialed: set[Session] = set()
 
     async def receive_chunk(self, session: Session, frame: bytes) -> bool:
         """Handle one binary frame (a material chunk); False if it was refused or dropped."""
@@ -272,6 +275,8 @@ class Hub:
             session.role = message.role
             session.name = seat.name
             session.agent_id = seat.agent_id
+            session.token_sha256 = seat.token_sha256
+            self.credentialed.add(session)
             session.send(
                 Welcome(
                     session_id=session.session_id,
@@ -355,6 +360,8 @@ class Hub:
         session.role = "kiosk"
         session.kiosk = kiosk
         session.name = message.name
+        session.token_sha256 = kiosk.token_sha256
+        self.credentialed.add(session)
         session.send(
             Welcome(
                 session_id=session.session_id,
@@ -427,6 +434,7 @@ class Hub:
         resume grace period instead (``resumption``)."""
         ctx = self.ctx
         dropped = dropped and not self.stopping
+        self.credentialed.discard(session)
         try:
             if self.materials is not None:
                 self.materials.session_gone(session)
