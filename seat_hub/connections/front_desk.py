@@ -460,6 +460,15 @@ class Hub:
             )
         self.settle()
 
+    def end_parked_agent(self, agent_id: str) -> bool:
+        """End a parked seat (link lost in a call) now, not at the grace period's end: its
+        login was revoked, so it cannot come back. Whether it was parked."""
+        agent = self.ctx.live.agents.get(agent_id)
+        if agent is None or not self.resume.unpark(resumption.seat_key(agent_id)):
+            return False
+        self._agent_gone(agent.session, parkable=False)
+        return True
+
     def _place_kept(self, session: Session) -> bool:
         """A waiting citizen whose place the ledger keeps across a restart."""
         return bool(session.resume_key) and session.session_id in self.ctx.live.contact_of_session

@@ -13,7 +13,8 @@ hub read it again with ``SeatsReload.reload``:
   wall are sent again, and every session whose token the new file no longer holds (token
   revoked or issued anew, seat or kiosk removed, role changed) gets ``Error revoked`` and
   is closed (1008) with ``REVOKED_REASON``; its agent's call ends as for a closed link.
-  Its next login is refused (``bad_token``).
+  A revoked seat parked in a call (its link dropped, waiting for it to come back) ends
+  now, as it cannot come back. Its next login is refused (``bad_token``).
 """
 
 from __future__ import annotations
@@ -92,10 +93,13 @@ class SeatsReload:
                 session.kiosk = kiosk  # the hall its next citizen is queued in
         for session in revoked:
             close_revoked(session)
+        parked = [a.agent_id for a in list(ctx.live.agents.values())
+                  if a.session not in self._hub.credentialed and not still_valid(a.session, new)]
+        parked = [agent_id for agent_id in parked if self._hub.end_parked_agent(agent_id)]
         ctx.log.event("seats_reloaded", path=str(self._path), seats=len(new),
                       kiosks=new.kiosk_count, added=list(outcome.added),
                       removed=list(outcome.removed), changed=list(outcome.changed),
-                      sessions_closed=[s.session_id for s in revoked])
+                      sessions_closed=[s.session_id for s in revoked], parked_ended=parked)
         ctx.wall.seats_reloaded()
         ctx.queue_changed()
         self._hub.settle()  # new skills may let a waiting citizen be offered now

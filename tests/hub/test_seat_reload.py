@@ -20,7 +20,16 @@ from hubclient import HF, SI, SI_ITEM, Clients, agent_seat, db_rows
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.hub_link import FullJitterBackoff, HubLink, LinkState
-from seat_common.protocol import Error, Hello, Offer, Welcome
+from seat_common.protocol import (
+    Accept,
+    CallEnded,
+    CallStarted,
+    Error,
+    Hello,
+    Offer,
+    PeerLink,
+    Welcome,
+)
 from seat_hub.connections.seat_reload import REVOKED_REASON
 
 
@@ -157,3 +166,24 @@ async def test_a_revoked_kiosk_and_a_removed_supervisor_are_closed(
     again = await clients.connect(hub.url, "kiosk again")
     await again.send(login.hello())
     await again.expect_error("bad_token")
+
+
+async def test_a_revoked_seat_parked_in_a_call_ends_it_at_once(
+    start_hub, clients: Clients
+) -> None:
+    hub = start_hub([agent_seat("a1")], extra_args=("--resume-grace", "600"))
+    agent = await clients.agent(hub, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub)
+    await citizen.join(SI_ITEM)
+    offer = await agent.expect(Offer, within=10)
+    await agent.send(Accept(call_id=offer.call_id))
+    started = await citizen.expect(CallStarted)
+    agent.ws.transport.abort()  # the agent's network drops: the seat is parked, the call kept
+    lost = await citizen.expect(PeerLink, within=10)
+    assert (lost.call_id, lost.up) == (started.call_id, False)
+    assert (await asyncio.to_thread(seat_admin, hub, "revoke", "a1")).returncode == 0
+    event = await reload(hub)
+    assert event["parked_ended"] == ["a1"] and event["sessions_closed"] == []
+    ended = await citizen.expect(CallEnded, within=10)  # not after the 600 s grace period
+    assert (ended.call_id, ended.reason) == (started.call_id, "disconnected")
