@@ -176,7 +176,8 @@ def new_token() -> str:
 def load_seats(path: Path, known_skills: Collection[str] | None = None) -> SeatRegistry:
     """Read and check a seats file; skills must be among ``known_skills`` if given."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved by a Windows editor starts with a BOM, which JSON does not take
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise SeatsError(f"cannot read seats file {path}: {exc}") from exc
     return parse_seats(raw, known_skills)

@@ -95,6 +95,12 @@ def test_a_seat_or_kiosk_without_a_token_stays_but_cannot_log_in() -> None:
     assert registry.authenticate_kiosk("K-HUMEN-02", "kiosk-humen") is not None
 
 
+def test_a_seats_file_saved_with_a_bom_loads(tmp_path: Path) -> None:
+    path = tmp_path / "seats.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(seats_document(SPECS, TOKENS)).encode())
+    assert len(load_seats(path)) == 3
+
+
 def test_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(SeatsError, match="cannot read seats file"):
         load_seats(tmp_path / "missing.json")
