@@ -7,7 +7,11 @@ line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
 ``--tls-cert`` and ``--tls-key``, when the citizen page is on ``https://`` too), so a
 launcher can read the port; everything else (one JSON line per event) goes to stderr.
 SIGTERM or SIGINT closes every connection, lets the ledger finish its
-writes and exits 0. A wrong seats file, catalog, review reasons, database, certificate,
+writes and exits 0. SIGHUP reads the seats file again (``seat-admin`` keeps it): a
+revoked token's connections are closed, a bad file is logged and the old seats kept
+(``connections/seat_reload.py``).
+
+A wrong seats file, catalog, review reasons, database, certificate,
 key or citizen-key secret exits 2.
 
 ``seat-hub audit verify|keygen|export|check-export`` checks the audit log's hash chain
@@ -37,6 +41,7 @@ from seat_common.tls import TlsSetupError
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
+from seat_hub.connections.seat_reload import SeatsReload
 from seat_hub.connections.server import PATH, HubServer
 from seat_hub.context import HubContext
 from seat_hub.materials.retention import RetentionSettings, sweep_daily
@@ -371,6 +376,11 @@ async def run(args: argparse.Namespace) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        # SIGHUP (systemctl reload): read the seats file again, close what it revokes.
+        seats_reload = SeatsReload(hub, args.seats, catalog.skills.keys())
+        loop.add_signal_handler(
+            signal.SIGHUP, lambda: tasks.spawn(seats_reload.reload(), "seats reload")
+        )
         try:
             server = await hub_server.serve(args.host, args.port, tls=tls_context)
         except OSError as exc:

@@ -900,6 +900,11 @@
     </message>
     <message>
         <location filename="../../ui/workstation/main_window.py" line="349" />
+        <source>Your login credentials were revoked; please contact the administrator</source>
+        <translation>您的登录凭据已被吊销，请联系管理员</translation>
+    </message>
+    <message>
+        <location filename="../../ui/workstation/main_window.py" line="349" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
@@ -1703,6 +1708,11 @@ Licence PDF: {2}</source>
         <location filename="../../ui/supervision/wall_app.py" line="270" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_app.py" line="270" />
+        <source>Your login credentials were revoked; please contact the administrator</source>
+        <translation>您的登录凭据已被吊销，请联系管理员</translation>
     </message>
     <message>
         <location filename="../../ui/supervision/wall_app.py" line="275" />

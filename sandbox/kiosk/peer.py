@@ -61,6 +61,8 @@ log = logging.getLogger(__name__)
 _MAX_KEPT: Final = 5000
 #: Refusals are reported to the agent at most this often (the first few always).
 _REFUSAL_REPORT_INTERVAL_S: Final = 0.5
+#: What the kiosk's screen says when the hub revoked its token (the hub closes the link).
+REVOKED_STATUS: Final = "本终端的登录凭据已被吊销，暂停服务，请联系管理员"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +255,8 @@ class KioskPeer:
                 await self._close_media()
                 self.finished.set()
             case protocol.Error():
+                if message.code == "revoked":  # the hub closes the link next
+                    self.window.set_status(REVOKED_STATUS)
                 self._error(f"hub error {message.code}: {message.message}")
             case _:
                 pass

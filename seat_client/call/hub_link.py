@@ -10,7 +10,8 @@ says what was wrong. A refusal that may pass (``rate_limited``, ``busy``, an old
 hub's ``already_logged_in`` while it still holds a stale connection) is retried at
 the backoff's pace. The hub lets the newest login of a seat take over: a link told
 ``taken_over`` (the seat logged in elsewhere) stops, or two workstations would take
-the seat from each other for ever.
+the seat from each other for ever. A link told ``revoked`` (an administrator revoked
+the seat's token and the hub reloaded its seats) stops too.
 
 A ``wss://`` hub's certificate is verified against the system store or the
 CAs of ``ca_file``; a certificate that fails is ``LinkState.UNTRUSTED`` with
@@ -59,6 +60,8 @@ class LinkState(enum.Enum):
 
 #: Login refusals worth retrying (at the backoff's pace): they may pass.
 RETRIED_REFUSALS = frozenset({"rate_limited", "busy", "already_logged_in", "internal"})
+#: What the hub says before it closes a logged-in link for good: stop, do not reconnect.
+FINAL_ERRORS = frozenset({"taken_over", "revoked"})
 
 
 class NotConnectedError(RuntimeError):
@@ -175,7 +178,7 @@ class HubLink:
                         self._backoff.reset()
                         self._set_state(LinkState.CONNECTED)
                         if await self._read(ws):
-                            self._set_state(LinkState.REFUSED)  # taken over elsewhere
+                            self._set_state(LinkState.REFUSED)  # taken over, or revoked
                             return
                 except ssl.SSLError as exc:  # before OSError, of which it is one
                     self.tls_failure = tls.tls_failure(exc)
@@ -227,8 +230,8 @@ class HubLink:
             ws.transport.abort()
 
     async def _read(self, ws: ClientConnection) -> bool:
-        """Pass on what the hub sends until the link ends; True if the hub closed it
-        because this seat logged in from a newer connection."""
+        """Pass on what the hub sends until the link ends; True if the hub closed it for
+        good: this seat logged in from a newer connection, or its token was revoked."""
         async for frame in ws:
             if isinstance(frame, bytes):
                 self.binary.emit(frame)
@@ -238,7 +241,7 @@ class HubLink:
             except protocol.ProtocolError as exc:
                 log.warning("hub sent a malformed message: %s", exc)
                 continue
-            if isinstance(message, protocol.Error) and message.code == "taken_over":
+            if isinstance(message, protocol.Error) and message.code in FINAL_ERRORS:
                 log.warning("hub link: %s", message.message)
                 self.refusal = message
                 self._ws = None

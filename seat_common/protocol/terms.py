@@ -70,6 +70,7 @@ ErrorCode: TypeAlias = Literal[
     "busy",
     "resume_refused",
     "taken_over",
+    "revoked",
     "internal",
 ]
 

@@ -118,6 +118,9 @@ class Hub:
         )
         self.logins_by_address = LoginThrottle(*throttle)
         self.logins_by_seat = LoginThrottle(*throttle)
+        #: sessions logged in with a token (agents, supervisors, kiosks) until they close:
+        #: what a reload of the seats file checks against the new file (``seat_reload``)
+        self.credentialed: set[Session] = set()
 
     async def receive_chunk(self, session: Session, frame: bytes) -> bool:
         """Handle one binary frame (a material chunk); False if it was refused or dropped."""
@@ -272,6 +275,8 @@ class Hub:
             session.role = message.role
             session.name = seat.name
             session.agent_id = seat.agent_id
+            session.token_sha256 = seat.token_sha256
+            self.credentialed.add(session)
             session.send(
                 Welcome(
                     session_id=session.session_id,
@@ -355,6 +360,8 @@ class Hub:
         session.role = "kiosk"
         session.kiosk = kiosk
         session.name = message.name
+        session.token_sha256 = kiosk.token_sha256
+        self.credentialed.add(session)
         session.send(
             Welcome(
                 session_id=session.session_id,
@@ -427,6 +434,7 @@ class Hub:
         resume grace period instead (``resumption``)."""
         ctx = self.ctx
         dropped = dropped and not self.stopping
+        self.credentialed.discard(session)
         try:
             if self.materials is not None:
                 self.materials.session_gone(session)
@@ -451,6 +459,15 @@ class Hub:
                 "internal_error", where="disconnected", session=session.session_id, error=repr(exc)
             )
         self.settle()
+
+    def end_parked_agent(self, agent_id: str) -> bool:
+        """End a parked seat (link lost in a call) now, not at the grace period's end: its
+        login was revoked, so it cannot come back. Whether it was parked."""
+        agent = self.ctx.live.agents.get(agent_id)
+        if agent is None or not self.resume.unpark(resumption.seat_key(agent_id)):
+            return False
+        self._agent_gone(agent.session, parkable=False)
+        return True
 
     def _place_kept(self, session: Session) -> bool:
         """A waiting citizen whose place the ledger keeps across a restart."""

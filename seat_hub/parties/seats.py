@@ -19,17 +19,22 @@ The file::
      "kiosks": [{"device_id": "K-SHATIAN-01", "hall": "沙田镇",
                  "token_sha256": "<64 lowercase hex digits>"}]}
 
-``kiosks`` may be left out. No two tokens (of seats or kiosks) may be the same.
+``kiosks`` may be left out. No two tokens (of seats or kiosks) may be the same. A seat or
+kiosk without ``token_sha256`` has no token (it was revoked, or none was issued yet) and
+cannot log in. ``seat-admin`` (``seat_hub.admin``) keeps the file; the hub reads it again
+on SIGHUP (``connections.seat_reload``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import re
 import secrets
+import tempfile
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +46,8 @@ SeatRole = Literal["agent", "supervisor"]
 
 _AGENT_ID: Final = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 _SHA256_HEX: Final = re.compile(r"[0-9a-f]{64}")
+#: compared against when there is no token, so a login takes as long either way
+_NO_TOKEN: Final = "0" * 64
 
 
 class SeatsError(ValueError):
@@ -57,6 +64,7 @@ class Seat:
     skills: frozenset[str]
     hall: str
     mode: SeatMode
+    #: "" when the seat has no token (revoked, or none issued yet): it cannot log in
     token_sha256: str
 
 
@@ -66,6 +74,7 @@ class KioskDevice:
 
     device_id: str
     hall: str
+    #: "" when the kiosk has no token (revoked, or none issued yet): it cannot log in
     token_sha256: str
 
 
@@ -112,6 +121,15 @@ class SeatRegistry:
     def kiosk(self, device_id: str) -> KioskDevice | None:
         return self._kiosks.get(device_id)
 
+    def kiosks(self) -> list[KioskDevice]:
+        return list(self._kiosks.values())
+
+    def replace_with(self, other: SeatRegistry) -> None:
+        """Take ``other``'s seats and kiosks in place (a reload of the seats file: whoever
+        holds this registry sees the new seats)."""
+        self._seats = dict(other._seats)
+        self._kiosks = dict(other._kiosks)
+
     def authenticate(self, role: SeatRole, token: str, seat_id: str = "") -> Seat | None:
         """The seat of ``role`` whose token is ``token`` (and whose id is ``seat_id``, if
         given), or None.
@@ -124,7 +142,11 @@ class SeatRegistry:
         offered = hash_token(token)
         found: Seat | None = None
         for seat in self._seats.values():
-            if hmac.compare_digest(offered, seat.token_sha256) and seat.role == role:
+            if (
+                hmac.compare_digest(offered, seat.token_sha256 or _NO_TOKEN)
+                and seat.token_sha256
+                and seat.role == role
+            ):
                 found = seat
         if found is not None and seat_id and found.agent_id != seat_id:
             return None
@@ -135,8 +157,8 @@ class SeatRegistry:
         constant time, and hashed even for an unknown device)."""
         offered = hash_token(token)
         kiosk = self._kiosks.get(device_id)
-        expected = kiosk.token_sha256 if kiosk is not None else "0" * 64
-        if hmac.compare_digest(offered, expected) and kiosk is not None and token:
+        expected = kiosk.token_sha256 if kiosk is not None else ""
+        if hmac.compare_digest(offered, expected or _NO_TOKEN) and expected and token:
             return kiosk
         return None
 
@@ -154,7 +176,8 @@ def new_token() -> str:
 def load_seats(path: Path, known_skills: Collection[str] | None = None) -> SeatRegistry:
     """Read and check a seats file; skills must be among ``known_skills`` if given."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: a file saved by a Windows editor starts with a BOM, which JSON does not take
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as exc:
         raise SeatsError(f"cannot read seats file {path}: {exc}") from exc
     return parse_seats(raw, known_skills)
@@ -179,10 +202,11 @@ def parse_seats(raw: Any, known_skills: Collection[str] | None = None) -> SeatRe
         seat = _seat(entry, f"seats[{i}]", known_skills)
         if seat.agent_id in ids:
             raise SeatsError(f"seats[{i}]: duplicate agent_id {seat.agent_id!r}")
-        if seat.token_sha256 in hashes:
+        if seat.token_sha256 and seat.token_sha256 in hashes:
             raise SeatsError(f"seats[{i}] ({seat.agent_id}): token shared with another seat")
         ids.add(seat.agent_id)
-        hashes.add(seat.token_sha256)
+        if seat.token_sha256:
+            hashes.add(seat.token_sha256)
         seats.append(seat)
     kiosk_entries = raw.get("kiosks", [])
     if not isinstance(kiosk_entries, list):
@@ -193,10 +217,11 @@ def parse_seats(raw: Any, known_skills: Collection[str] | None = None) -> SeatRe
         kiosk = _kiosk(entry, f"kiosks[{i}]")
         if kiosk.device_id in device_ids:
             raise SeatsError(f"kiosks[{i}]: duplicate device_id {kiosk.device_id!r}")
-        if kiosk.token_sha256 in hashes:
+        if kiosk.token_sha256 and kiosk.token_sha256 in hashes:
             raise SeatsError(f"kiosks[{i}] ({kiosk.device_id}): token shared with another entry")
         device_ids.add(kiosk.device_id)
-        hashes.add(kiosk.token_sha256)
+        if kiosk.token_sha256:
+            hashes.add(kiosk.token_sha256)
         kiosks.append(kiosk)
     return SeatRegistry(seats, kiosks)
 
@@ -217,10 +242,18 @@ def _kiosk(raw: Any, where: str) -> KioskDevice:
     hall = raw.get("hall")
     if not isinstance(hall, str) or not hall.strip() or len(hall) > 200:
         raise SeatsError(f"{where}.hall must be a non-empty string (at most 200 characters)")
-    token_sha256 = raw.get("token_sha256")
+    token_sha256 = _token_hash(raw, where)
+    return KioskDevice(device_id=device_id, hall=hall, token_sha256=token_sha256)
+
+
+def _token_hash(raw: dict[str, Any], where: str) -> str:
+    """The entry's token hash, "" when it has none (left out: revoked or never issued)."""
+    if "token_sha256" not in raw:
+        return ""
+    token_sha256 = raw["token_sha256"]
     if not isinstance(token_sha256, str) or not _SHA256_HEX.fullmatch(token_sha256):
         raise SeatsError(f"{where}.token_sha256 must be 64 lowercase hex digits")
-    return KioskDevice(device_id=device_id, hall=hall, token_sha256=token_sha256)
+    return token_sha256
 
 
 _KEYS: Final = {"agent_id", "name", "role", "skills", "hall", "mode", "token_sha256"}
@@ -259,9 +292,7 @@ def _seat(raw: Any, where: str, known_skills: Collection[str] | None) -> Seat:
     mode = raw.get("mode", "video")
     if mode not in get_args(SeatMode):
         raise SeatsError(f"{where}.mode must be one of {get_args(SeatMode)}")
-    token_sha256 = raw.get("token_sha256")
-    if not isinstance(token_sha256, str) or not _SHA256_HEX.fullmatch(token_sha256):
-        raise SeatsError(f"{where}.token_sha256 must be 64 lowercase hex digits")
+    token_sha256 = _token_hash(raw, where)
     return Seat(
         agent_id=agent_id,
         name=name,
@@ -319,11 +350,36 @@ def write_seats_file(
     kiosk_tokens: Mapping[str, str] | None = None,
 ) -> None:
     """Write a seats file (checked by ``parse_seats`` first) atomically, mode 0600."""
-    document = seats_document(specs, tokens, kiosks, kiosk_tokens)
-    parse_seats(document)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(document, f, ensure_ascii=False, indent=2)
-        f.write("\n")
-    os.replace(tmp, path)
+    save_seats_document(path, seats_document(specs, tokens, kiosks, kiosk_tokens))
+
+
+def save_seats_document(
+    path: Path, document: Mapping[str, Any], known_skills: Collection[str] | None = None
+) -> SeatRegistry:
+    """Check ``document`` as the hub checks the file at load (``parse_seats``), then write
+    it atomically: a temporary file of mode 0600 beside ``path``, flushed to disk, renamed
+    over it. A reader (the hub on SIGHUP) sees the old file or the new one, never half of
+    one. The file keeps its owner and group when the writer may keep them (root editing the
+    file of the hub's own user). Returns the registry the hub will load."""
+    registry = parse_seats(document, known_skills)
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    try:
+        owner = path.stat()
+    except FileNotFoundError:
+        owner = None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            os.fchmod(f.fileno(), 0o600)
+            if owner is not None:
+                with contextlib.suppress(PermissionError):
+                    os.fchown(f.fileno(), owner.st_uid, owner.st_gid)
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return registry

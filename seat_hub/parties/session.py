@@ -66,6 +66,9 @@ class Session:
         self.kiosk: KioskDevice | None = None
         self.name = ""
         self.agent_id = ""
+        #: the SHA-256 of the token an agent, supervisor or kiosk logged in with ("" for
+        #: others): a reload of the seats file that no longer holds it closes the session
+        self.token_sha256 = ""
         #: the SHA-256 of a citizen's resume token (``Welcome.resume_token``); "" for others
         self.resume_key = ""
         self.closing = False

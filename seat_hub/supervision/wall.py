@@ -92,6 +92,14 @@ class SeatWall:
             "wall_subscribed", session=session.session_id, supervisor=session.agent_id
         )
 
+    def seats_reloaded(self) -> None:
+        """The seats file was read again (seats added, removed, renamed): every subscriber
+        gets the whole wall again."""
+        self._dirty.clear()
+        for session in list(self._subscribers.values()):
+            session.send(WallSnapshot(seats=self.all_seats(), queue=self.queue_lines(),
+                                      figures=self._figures(), sent_at=self._clock()))
+
     def unsubscribe(self, session: Session) -> None:
         self._subscribers.pop(session.session_id, None)
         if not self._subscribers:

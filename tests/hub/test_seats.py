@@ -80,6 +80,27 @@ def test_duplicate_seats_and_shared_tokens_are_refused() -> None:
         parse_seats(shared)
 
 
+def test_a_seat_or_kiosk_without_a_token_stays_but_cannot_log_in() -> None:
+    document = seats_document(SPECS, TOKENS, KIOSKS, KIOSK_TOKENS)
+    for entry in (document["seats"][0], document["seats"][1], document["kiosks"][0]):
+        del entry["token_sha256"]  # revoked: two seats without a token share nothing
+    registry = parse_seats(document)
+    seat = registry.get("0012")
+    assert seat is not None and seat.token_sha256 == ""
+    assert registry.authenticate("agent", "token-zhang") is None
+    assert registry.authenticate("agent", "token-zhang", "0012") is None
+    assert registry.authenticate("supervisor", "token-boss") is not None
+    assert registry.authenticate_kiosk("K-SHATIAN-01", "kiosk-shatian") is None
+    assert registry.authenticate_kiosk("K-SHATIAN-01", "") is None
+    assert registry.authenticate_kiosk("K-HUMEN-02", "kiosk-humen") is not None
+
+
+def test_a_seats_file_saved_with_a_bom_loads(tmp_path: Path) -> None:
+    path = tmp_path / "seats.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(seats_document(SPECS, TOKENS)).encode())
+    assert len(load_seats(path)) == 3
+
+
 def test_unreadable_files_are_clear_errors(tmp_path: Path) -> None:
     with pytest.raises(SeatsError, match="cannot read seats file"):
         load_seats(tmp_path / "missing.json")

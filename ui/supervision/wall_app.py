@@ -267,7 +267,12 @@ class WallSession:
         if state is LinkState.CONNECTED:
             self._spawn(self.actions.subscribe())
         elif state is LinkState.REFUSED:
-            self.window.show_result(translate("SeatWallWindow", "The hub refused the login"))
+            if self.link.refusal is not None and self.link.refusal.code == "revoked":
+                self.window.show_result(translate(
+                    "SeatWallWindow",
+                    "Your login credentials were revoked; please contact the administrator"))
+            else:
+                self.window.show_result(translate("SeatWallWindow", "The hub refused the login"))
         elif state is LinkState.UNTRUSTED:
             self.window.show_result(tls_failure_label(self.link.tls_failure))
 

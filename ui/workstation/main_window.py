@@ -346,8 +346,13 @@ class MainWindow(QMainWindow):
             "media_failed": self.tr("The call's media could not connect: %1"),
             "bad_ice_config": self.tr("The hub's media relay settings are unusable: %1"),
             "taken_over": self.tr("This seat logged in on another computer; this one stopped"),
+            "revoked": self.tr(
+                "Your login credentials were revoked; please contact the administrator"),
         }.get(notice.code, self.tr("Hub: %1"))
-        self._show_message(text.replace("%1", notice.text), 10000)
+        # a revoked seat stays stopped: so does the message (a working day), or the agent
+        # would look at a dead workstation without knowing why
+        self._show_message(text.replace("%1", notice.text),
+                           8 * 3600 * 1000 if notice.code == "revoked" else 10000)
 
     def _on_link_state_changed(self, state: LinkState) -> None:
         failure = self.workstation.link.tls_failure
