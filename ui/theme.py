@@ -1,6 +1,6 @@
 """The workstation's look: calm, dense, legible, one accent colour, a large-text option.
 
-The style sheet lives in ``resources/style.qss``; this module loads it and
+The style sheet lives in ``seat_common/resources/style.qss``; this module loads it and
 picks a font that has Chinese glyphs (WenQuanYi Micro Hei on Debian).
 """
 
