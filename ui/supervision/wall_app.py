@@ -52,6 +52,7 @@ from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol, tls
 from seat_common.tasks import TaskOwner
+from seat_common.version import add_version_flag
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.devices.seat_devices import SeatDevices
@@ -68,6 +69,7 @@ translate = QCoreApplication.translate
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="seat-wall", description="视频办坐席监控墙")
+    add_version_flag(parser)
     parser.add_argument("--hub", default="ws://127.0.0.1:8765/ws", help="hub address")
     parser.add_argument("--supervisor-id", default="", help="supervisor's seat id")
     parser.add_argument("--token-file", type=Path, help="file holding the supervisor token")
