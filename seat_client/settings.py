@@ -223,8 +223,9 @@ def load(path: Path | None = None, *, machine_path: Path | None = None,
 
 
 def load_sourced(path: Path | None = None, *, machine_path: Path | None = None,
-                 **overrides: Any) -> SourcedSettings:
-    """``load``, also saying where each value came from."""
+                 user_file: bool = True, **overrides: Any) -> SourcedSettings:
+    """``load``, also saying where each value came from. Without ``user_file`` the
+    agent's own file is not read (the seat wall: the machine-wide file, then options)."""
     settings = WorkstationSettings()
     sources = {f.name: DEFAULT_SOURCE for f in fields(WorkstationSettings)}
     files: list[Path] = []
@@ -235,7 +236,7 @@ def load_sourced(path: Path | None = None, *, machine_path: Path | None = None,
         sources.update(dict.fromkeys(raw, str(machine)))
         files.append(machine)
     path = path or default_path()
-    if path.exists():
+    if user_file and path.exists():
         raw = _read_json(path)
         settings = _apply(settings, raw, str(path), allowed=None)
         sources.update(dict.fromkeys(raw, str(path)))

@@ -84,3 +84,49 @@ def test_the_self_test_names_the_check_that_failed(tmp_path: Path) -> None:
     assert "[通过] 主窗口 main window: 已打开并关闭" in done.stdout
     assert done.stdout.strip().splitlines()[-1] == "自检失败 / self-test failed: 设置 settings"
     assert not (tmp_path / "state").exists()  # nothing of the agent's data touched
+
+
+def test_the_seat_wall_reads_the_machine_file_under_its_options(tmp_path: Path) -> None:
+    from ui.supervision.wall_app import parse_args
+
+    machine = tmp_path / "client.toml"
+    machine.write_text('hub_url = "wss://hub.dg.gov.cn/ws"\nhall = "东城大厅"\n'
+                       'devices = "synthetic"\n', encoding="utf-8")
+    args = parse_args(["--machine-config", str(machine), "--lang", "en"])
+    assert (args.hub, args.hall, args.devices, args.lang) == (
+        "wss://hub.dg.gov.cn/ws", "东城大厅", "synthetic", "en")
+    args = parse_args(["--machine-config", str(machine), "--hub", "ws://127.0.0.1:1/ws"])
+    assert args.hub == "ws://127.0.0.1:1/ws"
+
+
+def test_the_seat_wall_names_a_wrong_key_of_the_machine_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ui.supervision.wall_app import parse_args
+
+    machine = tmp_path / "client.toml"
+    machine.write_text('devices = "camera"\n', encoding="utf-8")
+    with pytest.raises(SystemExit) as exited:
+        parse_args(["--machine-config", str(machine)])
+    assert exited.value.code == 2
+    assert f"{machine}：devices: 应为 real / synthetic 之一" in capsys.readouterr().err
+
+
+def test_the_seat_wall_starts_filtered_to_its_own_hall(qtbot: object) -> None:
+    from seat_client.call.workorder_list import WorkOrderListModel
+    from seat_client.supervision.wall_model import WallModel
+    from seat_common import catalog
+    from ui.call.workorder_list_pane import WorkOrderListPane
+    from ui.supervision.wall_window import SeatWallWindow
+
+    async def send(_message: object) -> None:
+        return None
+
+    model = WallModel()
+    window = SeatWallWindow(model, catalog.load(), WorkOrderListPane(WorkOrderListModel(send)))
+    window.show_home_hall("东城大厅")
+    assert window.hall_filter.currentData() == "东城大厅"
+    assert model.filters.halls == frozenset({"东城大厅"})
+    window.hall_filter.setCurrentIndex(0)  # "All" again
+    assert model.filters.halls == frozenset()
+    window.close()

@@ -209,6 +209,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)
+    window.show_hall(settings.hall)  # which counter PC this is, at a glance
     camera: DocumentCameraFolder | None = None
     camera_folder = settings.document_camera_path()
     if camera_folder is not None:
