@@ -73,6 +73,21 @@ print(importlib.metadata.distribution("seat").locate_file(""))
         assert not Path(path).resolve().is_relative_to(ROOT), path
     assert all(Path(p).exists() for p in where)
 
+    # What the agent keeps (settings, outbox, receipts, recordings, window layout) lives in
+    # the user's folders, not the install: a package upgrade replaces the install only.
+    data = run(python, "-c", """
+from seat_client import settings
+from seat_client.acceptance.services import outbox_path, receipts_dir
+s = settings.load()
+for p in (settings.default_path(), s.state_path(), outbox_path(s), receipts_dir(s),
+          s.recordings_path(), s.devices_path()):
+    print(p)
+""", cwd=elsewhere, env=env).stdout.split()
+    assert data[0] == str(tmp_path / "config" / "seat" / "workstation.json")
+    for path in data[1:]:
+        assert Path(path).is_relative_to(tmp_path / "state" / "seat"), path
+    installed_before = installed_files(venv)
+
     hub = run(venv / "bin" / "seat-hub", "--version", cwd=elsewhere, env=env)
     assert hub.stdout.strip() == f"seat-hub {VERSION} (协议版本 1 / protocol 1)"
 
@@ -83,3 +98,10 @@ print(importlib.metadata.distribution("seat").locate_file(""))
     assert str(venv / "lib") in catalog_line  # the catalog read is the installed one
     assert "[通过] 主窗口 main window: 已打开并关闭" in test.stdout
     assert "'视频办坐席'" in test.stdout  # the installed translation is in use
+    assert installed_files(venv) == installed_before  # running wrote nothing into the install
+
+
+def installed_files(venv: Path) -> set[Path]:
+    """Every file of the install but Python's byte-code caches."""
+    return {p for p in venv.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".pyc"}
