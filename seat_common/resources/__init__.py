@@ -1,5 +1,5 @@
 """The data files the programs read at run time: catalog, forms, regions, review reasons,
-OpenAPI document, style sheet and translations.
+OpenAPI document, style sheet, translations and the font with Chinese glyphs.
 
 They ship inside this package (``seat_common/resources/``, declared as package data in
 setup.cfg), so a wheel installed anywhere carries them, and every module finds them here
@@ -31,3 +31,7 @@ RESOURCES_DIR: Final = _package_dir()
 def resource_path(*parts: str) -> Path:
     """The path of a file or folder under ``seat_common/resources/``."""
     return RESOURCES_DIR.joinpath(*parts)
+
+
+#: WenQuanYi Micro Hei (Apache-2.0, fonts/README.md): the PDFs embed it, the UI registers it.
+CJK_FONT_PATH: Final = resource_path("fonts", "wqy-microhei.ttc")

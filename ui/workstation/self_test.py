@@ -26,11 +26,11 @@ from PyQt6.QtWidgets import QApplication
 
 from seat_client import settings as settings_mod
 from seat_client.plugin_host.host import PluginHost
-from seat_common import catalog, forms, review_reasons
-from seat_common.resources import resource_path
+from seat_common import catalog, forms, pdf_fonts, review_reasons
+from seat_common.resources import CJK_FONT_PATH, resource_path
 from seat_common.version import version_text
 from ui import i18n
-from ui.theme import STYLE_PATH, apply_theme
+from ui.theme import STYLE_PATH, apply_theme, packaged_font_families
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +133,13 @@ class SelfTest:
         return f"{STYLE_PATH.name}, {len(sheet)} 字节 bytes"
 
     def _fonts(self) -> str:
-        chinese = QFontDatabase.WritingSystem.SimplifiedChinese
-        families = QFontDatabase.families(chinese)
-        if not families:
-            raise RuntimeError("没有能显示中文的字体：请安装中文字体（如文泉驿微米黑、思源黑体）")
-        return f"界面字体 UI font {self.app.font().family()!r}; {len(families)} 个中文字体 families"
+        packaged = packaged_font_families()
+        if not packaged:
+            raise RuntimeError(f"Qt 无法加载随 Seat 安装的中文字体 {CJK_FONT_PATH}")
+        pdf = pdf_fonts.cjk_font()  # what receipts, notices and reports embed
+        chinese = QFontDatabase.families(QFontDatabase.WritingSystem.SimplifiedChinese)
+        return (f"界面字体 UI font {self.app.font().family()!r}; 随附 packaged {packaged[0]!r}"
+                f" (PDF {pdf}); {len(chinese)} 个中文字体 families")
 
     def _plugins(self) -> str:
         if self.catalog is None:
