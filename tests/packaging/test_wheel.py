@@ -64,7 +64,8 @@ import plugins, sandbox, seat_client, seat_common, seat_hub, ui
 for m in (plugins, sandbox, seat_client, seat_common, seat_hub, ui):
     print(m.__file__)
 print(importlib.resources.files("seat_common.resources") / "catalog.json")
-print(importlib.resources.files("seat_hub") / "web" / "index.html")
+from seat_hub.connections.citizen_page import WEB_DIR
+print(WEB_DIR / "index.html")
 print(importlib.metadata.distribution("seat").locate_file(""))
 """, cwd=elsewhere, env=env).stdout.split()
     assert len(where) == 9
