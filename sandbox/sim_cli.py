@@ -39,6 +39,7 @@ from sandbox.device_login import KioskLogin, KioskLoginError
 from seat_common import catalog, tls
 from seat_common.protocol import Channel, MediaKind, Priority
 from seat_common.validators import id_check_character
+from seat_common.version import add_version_flag
 
 _SURNAMES: Final = (
     "陈", "李", "黄", "张", "梁", "林", "刘", "叶", "王", "钟", "何", "罗", "卢", "莫",
@@ -93,6 +94,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="seat-sim", description="Simulated citizens calling Seat's video service."
     )
+    add_version_flag(parser)
     parser.add_argument("--hub", required=True,
                         help="hub websocket URL, wss://HOST:PORT/ws (ws:// on this machine)")
     parser.add_argument("--ca-file", default="", metavar="FILE",

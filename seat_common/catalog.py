@@ -1,6 +1,6 @@
 """The service-item catalog: themes, items, the skills they need, their materials.
 
-The catalog is data (``resources/catalog.json``), parsed here into frozen
+The catalog is data (``seat_common/resources/catalog.json``), parsed here into frozen
 values and checked as it enters: a broken catalog file stops start-up with
 a message naming the entry, instead of surfacing later as a mis-routed
 call. The hub routes by ``ServiceItem.skill``; the workstation and the

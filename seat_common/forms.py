@@ -1,4 +1,5 @@
-"""Application forms as data: schemas from ``resources/forms/`` and the rules for their values.
+"""Application forms as data: schemas from ``seat_common/resources/forms/`` and the rules
+for their values.
 
 A ``FormSchema`` is an item's application form as data: fields with a kind
 (text, ID number, date, choice, province/city/district region, ...), whether

@@ -1,5 +1,5 @@
 """The pre-review reason codes (why a material must be corrected, e.g. 模糊不清) and their
-names, read from ``resources/review_reasons.json`` and checked as they enter.
+names, read from ``seat_common/resources/review_reasons.json`` and checked as they enter.
 
 The workstation offers them to the agent; the hub hands them to citizens' and kiosks'
 clients in the catalog (``catalog`` message) so a verdict's ``reason_code`` can be shown

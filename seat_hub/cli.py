@@ -38,6 +38,7 @@ from seat_common.imagecheck import ImageLimits
 from seat_common.review_reasons import ReasonsError, load_reasons
 from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError
+from seat_common.version import add_version_flag
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
@@ -60,6 +61,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="seat-hub", description="The Seat hub: ACD queue, presence, signaling relay."
     )
+    add_version_flag(parser)
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one)")
     parser.add_argument("--seats", type=Path, required=True, help="seats file (JSON)")

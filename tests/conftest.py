@@ -17,6 +17,9 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyqt6")
 # Media stays on loopback: our peers (and the processes tests start) offer only 127.0.0.1.
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
+# No machine-wide client.toml of this machine's (/etc/seat) leaks into the tests or the
+# workstations they start: the empty file stands in; tests of the file name their own.
+os.environ["SEAT_CLIENT_CONFIG"] = os.devnull
 
 import asyncio
 import faulthandler

@@ -1,6 +1,6 @@
 """Loads the UI language: Simplified Chinese by default, English as the second language.
 
-The source strings are English; ``resources/i18n/seat_zh_CN.ts`` holds the
+The source strings are English; ``seat_common/resources/i18n/seat_zh_CN.ts`` holds the
 Chinese, compiled to ``.qm`` by scripts/setup (lrelease). Qt's own strings
 (dialog buttons) come from Qt's bundled ``qtbase_zh_CN`` translation.
 """

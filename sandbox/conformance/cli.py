@@ -25,6 +25,7 @@ from pathlib import Path
 from sandbox.conformance.agent import FEATURES, AgentScript, ConformanceAgent, ConformanceError
 from sandbox.conformance.report import ConformanceReport, Step
 from seat_common.tls import InsecureUrlError, TlsSetupError
+from seat_common.version import add_version_flag
 
 TOKEN_ENV = "SEAT_CONFORMANCE_TOKEN"
 
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Play the agent's side of calls against a citizen or kiosk client and "
         "report what it did right and wrong (see docs/protocol.md).",
     )
+    add_version_flag(parser)
     parser.add_argument("--hub", required=True, help="the hub's websocket URL (ws:// or wss://)")
     parser.add_argument("--role", required=True, choices=("citizen", "kiosk"),
                         help="the kind of client under test")

@@ -1,5 +1,5 @@
 """The government-API sandbox as an aiohttp application, following
-resources/openapi/gov-api.json: ``make_app`` puts the parts together.
+seat_common/resources/openapi/gov-api.json: ``make_app`` puts the parts together.
 
 Client-credentials tokens (``auth``), idempotent submissions of applications
 validated strictly against each item's form schema and their status

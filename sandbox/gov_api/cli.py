@@ -24,10 +24,12 @@ from sandbox.gov_api.app import Config, make_app
 from sandbox.gov_api.faults import FaultBoard, FaultSpecError, parse_fault_arg
 from sandbox.gov_api.store import GovStore
 from seat_common import tls
+from seat_common.version import add_version_flag
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="seat-gov-api", description=__doc__.split("\n")[0])
+    add_version_flag(p)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8780)
     p.add_argument("--db", type=Path, required=True, help="the sandbox's SQLite file")

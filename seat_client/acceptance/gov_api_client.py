@@ -1,4 +1,5 @@
-"""The government service API client (aiohttp), following resources/openapi/gov-api.json.
+"""The government service API client (aiohttp), following the OpenAPI document
+(seat_common/resources/openapi/gov-api.json).
 
 ``GovApiClient`` gets bearer tokens with client credentials, keeps the
 current token (in the system keyring through ``GovApiCredentials``, never a

@@ -13,6 +13,10 @@ the backoff's pace. The hub lets the newest login of a seat take over: a link to
 the seat from each other for ever. A link told ``revoked`` (an administrator revoked
 the seat's token and the hub reloaded its seats) stops too.
 
+A hub that answers in a newer protocol major (the envelope's ``v`` above ours) is refused
+for good too, with a Chinese ``refusal`` telling the agent to upgrade the workstation:
+retrying cannot help until this PC has the newer Seat.
+
 A ``wss://`` hub's certificate is verified against the system store or the
 CAs of ``ca_file``; a certificate that fails is ``LinkState.UNTRUSTED`` with
 the reason in ``tls_failure``, and the link keeps retrying (at the backoff's
@@ -43,6 +47,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from seat_common import protocol, tls
 from seat_common.events import Event
 from seat_common.tasks import TaskOwner
+from seat_common.version import VERSION
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +209,10 @@ class HubLink:
                 reply = protocol.decode(frame)
             except protocol.ProtocolError as exc:
                 log.warning("hub sent a malformed login reply: %s", exc)
+                newer = _newer_protocol(frame)
+                if newer is not None:
+                    self.refusal = protocol.Error("unsupported_version", upgrade_text(newer), "v")
+                    return False
                 if _is_welcome(frame):
                     # A welcome we cannot take (e.g. bad ICE servers): retrying gets the same.
                     self.refusal = protocol.Error(
@@ -253,6 +262,25 @@ class HubLink:
         if state is not self.state:
             self.state = state
             self.state_changed.emit(state)
+
+
+def upgrade_text(hub_version: int) -> str:
+    """What the agent is told when the hub speaks a newer protocol than this workstation."""
+    return (f"集线器使用更新的协议版本 {hub_version}，本工作台（Seat {VERSION}）只支持协议版本"
+            f" {protocol.VERSION}：请升级坐席工作台后再登录。"
+            f" (The hub speaks protocol {hub_version}; upgrade this workstation.)")
+
+
+def _newer_protocol(frame: str | bytes) -> int | None:
+    """The protocol version a frame says it speaks, if newer than ours."""
+    try:
+        raw = json.loads(frame)
+    except ValueError:
+        return None
+    v = raw.get("v") if isinstance(raw, dict) else None
+    if isinstance(v, int) and not isinstance(v, bool) and v > protocol.VERSION:
+        return v
+    return None
 
 
 def _is_welcome(frame: str | bytes) -> bool:

@@ -128,6 +128,9 @@ class Workstation:
         self.welcome: protocol.Welcome | None = None
         #: the STUN/TURN servers and policy from the latest welcome
         self.ice = IceConfig()
+        #: this PC's own ICE rule (settings ``ice_policy``): "relay" keeps its media on the
+        #: hub's TURN relays even when the hub's policy allows direct paths
+        self.ice_policy: protocol.IcePolicy = "all"
         self.presence = protocol.Presence(state="offline", mode="video")
         self.offer: protocol.Offer | None = None
         self.call: ActiveCall | None = None
@@ -247,13 +250,16 @@ class Workstation:
 
     def _on_welcome(self, welcome: protocol.Welcome) -> None:
         self.welcome = welcome
+        policy = "relay" if self.ice_policy == "relay" else welcome.ice_policy
+        self.ice = IceConfig(welcome.ice_servers, policy)
         try:
-            self.ice = IceConfig.from_welcome(welcome)
+            self.ice.rtc_configuration()
         except IceConfigError as exc:
             # Kept as sent: each call's peer then fails with this reason, and no internal
             # address leaves under a relay-only policy we could not follow.
-            self.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
-            self.notice.emit(Notice("bad_ice_config", f"the hub's ICE servers: {exc}"))
+            mine = self.ice_policy == "relay" and welcome.ice_policy != "relay"
+            whose = "this PC's ice_policy = relay" if mine else "the hub's ICE servers"
+            self.notice.emit(Notice("bad_ice_config", f"{whose}: {exc}"))
 
     def _on_link_state(self, state: LinkState) -> None:
         if state in (LinkState.DISCONNECTED, LinkState.UNTRUSTED, LinkState.REFUSED,

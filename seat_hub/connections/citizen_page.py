@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from http import HTTPStatus
+from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
@@ -22,7 +23,8 @@ from websockets.http11 import Response
 from seat_common.catalog import Catalog
 from seat_common.review_reasons import REASONS_PATH, ReasonsError, load_reasons
 
-WEB_DIR: Final = Path(__file__).resolve().parent.parent / "web"
+#: the page's files: package data of seat_hub (setup.cfg), wherever the wheel is installed
+WEB_DIR: Final = Path(str(files("seat_hub") / "web"))
 CONTENT_TYPES: Final = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",

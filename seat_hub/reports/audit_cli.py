@@ -38,6 +38,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from seat_common.version import add_version_flag
 from seat_hub.storage.audit_chain import GENESIS, AuditRow, verify
 from seat_hub.storage.sqlite.audit import audit_rows
 
@@ -51,6 +52,7 @@ class AuditCliError(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="seat-hub audit", description=__doc__.split("\n")[0])
+    add_version_flag(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="check the hash chain of the audit log")
     check.add_argument("--db", type=Path, required=True, help="the hub's SQLite file")

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import cast
 
 from seat_common import catalog as catalog_module
+from seat_common.version import add_version_flag
 from seat_hub.parties.seats import SeatsError, load_seats
 from seat_hub.reports.contact_figures import (
     DEFAULT_THRESHOLD_S,
@@ -57,6 +58,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="seat-report", description="statistics report PDF from the hub's ledger"
     )
+    add_version_flag(parser)
     parser.add_argument("--db", type=Path, required=True, help="work-order ledger (SQLite)")
     when = parser.add_argument_group("period (one of)")
     when.add_argument("--day", help="YYYY-MM-DD")

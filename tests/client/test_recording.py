@@ -314,10 +314,10 @@ def test_a_damaged_index_is_started_afresh_and_keeps_the_files(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        (0, "recording_retention_days .* must be 1..3650 days, not 0"),
-        (3651, "must be 1..3650 days"),
-        ("30", "recording_retention_days must be an int"),
-        (True, "recording_retention_days must be an int"),
+        (0, "recording_retention_days: 录像保留天数应为 1..3650 天，而不是 0"),
+        (3651, "应为 1..3650 天"),
+        ("30", "recording_retention_days 应为整数"),
+        (True, "recording_retention_days 应为整数"),
     ],
 )
 def test_a_bad_retention_setting_is_refused(tmp_path: Path, value: object, message: str) -> None:

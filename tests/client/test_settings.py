@@ -23,13 +23,13 @@ def test_file_then_options(tmp_path: Path) -> None:
     ("content", "message"),
     [
         ('{"hub_url": "http://x"}', "ws://"),
-        ('{"colour": "red"}', "unknown setting 'colour'"),
-        ('{"large_text": "yes"}', "large_text must be a bool"),
-        ('{"language": "fr"}', "language must be one of"),
-        ('{"devices": "fake"}', "devices must be one of"),
-        ('{"agent_id": "../../etc"}', "agent_id"),
-        ("[1, 2]", "must be a JSON object"),
-        ("{not json", "cannot read settings"),
+        ('{"colour": "red"}', "ws.json：未知的设置项 'colour'"),
+        ('{"large_text": "yes"}', "ws.json：large_text 应为true 或 false"),
+        ('{"language": "fr"}', "ws.json：language: 应为 zh_CN / en 之一"),
+        ('{"devices": "fake"}', "ws.json：devices: 应为 real / synthetic 之一"),
+        ('{"agent_id": "../../etc"}', "ws.json：agent_id: 工号只能含"),
+        ("[1, 2]", "ws.json：设置应为一个 JSON 对象"),
+        ("{not json", "无法读取设置文件 .*ws.json"),
     ],
 )
 def test_bad_settings_are_refused_with_the_key(tmp_path: Path, content: str, message: str) -> None:
@@ -81,7 +81,8 @@ def test_loopback_in_clear_and_tls_anywhere_are_accepted(hub: str, api: str) -> 
 
 def test_a_ca_file_must_hold_a_certificate(tmp_path: Path) -> None:
     missing = tmp_path / "none.pem"
-    with pytest.raises(settings.SettingsError, match=r"ca_file: CA file .*none.pem: no such file"):
+    with pytest.raises(settings.SettingsError,
+                       match=r"命令行 command line：ca_file: CA file .*none.pem: no such file"):
         settings.load(tmp_path / "ws.json", ca_file=str(missing))
     garbage = tmp_path / "garbage.pem"
     garbage.write_text("not a certificate")

@@ -17,8 +17,9 @@ from sandbox.gov_api.store import GovStore
 from sandbox.gov_api_process import GovApiProcess
 from seat_client.acceptance.gov_api_client import GovApiClient
 from seat_client.acceptance.outbox import Submission
+from seat_common.resources import resource_path
 
-DOC_PATH = Path(__file__).resolve().parents[2] / "resources" / "openapi" / "gov-api.json"
+DOC_PATH = resource_path("openapi", "gov-api.json")
 DOC = json.loads(DOC_PATH.read_text(encoding="utf-8"))
 URI = "urn:seat:gov-api"
 

@@ -37,7 +37,7 @@ M = TypeVar("M")
 
 SI = "social_insurance"
 HF = "housing_fund"
-#: Items used by the tests (from resources/catalog.json).
+#: Items used by the tests (from seat_common/resources/catalog.json).
 SI_ITEM = "SI-UNEMP-QUERY"  # social_insurance, every channel
 HF_ITEM = "HF-RENT-WITHDRAW"  # housing_fund, web and miniprogram only
 

@@ -2,7 +2,7 @@
 
 One row per checklist material (from the catalog): its name, how many
 images show it, three status buttons, and — when "to correct" — a reason
-code (from ``resources/review_reasons.json``) and a free-text note.
+code (from ``seat_common/resources/review_reasons.json``) and a free-text note.
 Shows the ``ReviewSession``'s marks and calls ``ReviewSession.mark`` (the
 model emits the change; this widget follows it).
 """

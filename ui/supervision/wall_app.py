@@ -43,6 +43,7 @@ import qasync
 from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QApplication
 
+from seat_client import settings as settings_mod
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.credentials import KeyringTokenStore
@@ -50,8 +51,9 @@ from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, Synt
 from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
-from seat_common import catalog, protocol, tls
+from seat_common import catalog, protocol
 from seat_common.tasks import TaskOwner
+from seat_common.version import add_version_flag
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.devices.seat_devices import SeatDevices
@@ -68,31 +70,43 @@ translate = QCoreApplication.translate
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="seat-wall", description="视频办坐席监控墙")
-    parser.add_argument("--hub", default="ws://127.0.0.1:8765/ws", help="hub address")
+    add_version_flag(parser)
+    parser.add_argument("--hub", help="hub address (default: client.toml's hub_url)")
+    parser.add_argument("--machine-config", type=Path, metavar="TOML",
+                        help="the machine-wide settings (default /etc/seat/client.toml, on"
+                             " Windows %%ProgramData%%\\Seat\\client.toml): hub_url, ca_file,"
+                             " hall, devices, language, large_text")
     parser.add_argument("--supervisor-id", default="", help="supervisor's seat id")
     parser.add_argument("--token-file", type=Path, help="file holding the supervisor token")
-    parser.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN", help="UI language")
-    parser.add_argument("--large-text", action="store_true", help="larger text")
+    parser.add_argument("--lang", choices=["zh_CN", "en"], help="UI language")
+    parser.add_argument("--large-text", action="store_true", default=None, help="larger text")
     parser.add_argument("--size", default="1920x1080", help="window size, e.g. 1366x768")
     parser.add_argument("--screenshot", type=Path, help="save a screenshot once synced, then exit")
     parser.add_argument("--watch", metavar="AGENT",
                         help="with --screenshot: watch this agent's next call first")
-    parser.add_argument("--devices", choices=["real", "synthetic"], default="real",
+    parser.add_argument("--devices", choices=["real", "synthetic"],
                         help="the PC's microphone and speaker (real, the default), or silence"
                              " and nothing played (synthetic)")
+    parser.add_argument("--hall", help="start filtered to this hall (default: client.toml's hall)")
     parser.add_argument("--state-dir", default="",
                         help="where the wall keeps its state (default $XDG_STATE_HOME or"
                              " ~/.local/state; the wall's folder is seat-wall in it)")
-    parser.add_argument("--ca-file", default="",
+    parser.add_argument("--ca-file",
                         help="PEM file of the CAs that vouch for the hub's certificate"
                              " (default: the system's trust store)")
     args = parser.parse_args(argv)
+    # The machine-wide file under the options; the workstation's per-agent file is not the
+    # wall's. Checked as the workstation checks it: a wrong value names file and key.
     try:
-        tls.check_url(args.hub, what="--hub", secure="wss")
-        if args.ca_file:
-            tls.check_ca_file(args.ca_file)
-    except (tls.InsecureUrlError, tls.TlsSetupError) as exc:
-        parser.error(str(exc))
+        settings = settings_mod.load_sourced(
+            machine_path=args.machine_config, user_file=False, hub_url=args.hub,
+            ca_file=args.ca_file, language=args.lang, large_text=args.large_text,
+            devices=args.devices, hall=args.hall,
+        ).settings
+    except settings_mod.SettingsError as exc:
+        parser.error(f"设置有误 / bad settings: {exc}")
+    args.hub, args.ca_file, args.lang = settings.hub_url, settings.ca_file, settings.language
+    args.large_text, args.devices, args.hall = settings.large_text, settings.devices, settings.hall
     return args
 
 
@@ -267,10 +281,13 @@ class WallSession:
         if state is LinkState.CONNECTED:
             self._spawn(self.actions.subscribe())
         elif state is LinkState.REFUSED:
-            if self.link.refusal is not None and self.link.refusal.code == "revoked":
+            refusal = self.link.refusal
+            if refusal is not None and refusal.code == "revoked":
                 self.window.show_result(translate(
                     "SeatWallWindow",
                     "Your login credentials were revoked; please contact the administrator"))
+            elif refusal is not None and refusal.code == "unsupported_version":
+                self.window.show_result(refusal.message)  # upgrade this PC's Seat
             else:
                 self.window.show_result(translate("SeatWallWindow", "The hub refused the login"))
         elif state is LinkState.UNTRUSTED:
@@ -331,6 +348,8 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     orders = WorkOrderListModel(link.send)
     pane = WorkOrderListPane(orders)
     window = SeatWallWindow(model, catalog.load(), pane)
+    if args.hall:
+        window.show_home_hall(args.hall)
     devices = None
     if args.devices == "real":
         devices = SeatDevices(state_path(args.state_dir) / "devices.json", with_camera=False)

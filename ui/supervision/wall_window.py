@@ -62,6 +62,8 @@ class SeatWallWindow(QMainWindow):
         self.setWindowTitle(self.tr("Seat wall"))
         self._model = model
         self._catalog = catalog
+        #: the hall this PC stands in (client.toml ``hall``): always offered as a filter
+        self._home_hall = ""
         bar = QWidget(self)
         bar_layout = QHBoxLayout(bar)
         bar_layout.setContentsMargins(6, 4, 6, 4)
@@ -154,7 +156,8 @@ class SeatWallWindow(QMainWindow):
             combo.setCurrentIndex(max(0, index))
             combo.blockSignals(False)
 
-        fill(self.hall_filter, [(h, h) for h in self._model.halls()])
+        halls = sorted({*self._model.halls(), self._home_hall} - {""})
+        fill(self.hall_filter, [(h, h) for h in halls])
         fill(
             self.theme_filter,
             [
@@ -174,6 +177,12 @@ class SeatWallWindow(QMainWindow):
                 if counts.get(state)
             )
         )
+
+    def show_home_hall(self, hall: str) -> None:
+        """Start filtered to this PC's own hall; the supervisor may pick "All" again."""
+        self._home_hall = hall
+        self._fill_filters()
+        self.hall_filter.setCurrentIndex(max(0, self.hall_filter.findData(hall)))
 
     def show_result(self, text: str) -> None:
         """The hub's answer to the last action, in the status bar."""

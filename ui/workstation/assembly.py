@@ -38,7 +38,7 @@ from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewStore
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.whisper_inbox import WhisperInbox
-from seat_common import catalog, protocol
+from seat_common import catalog, ice_policy, protocol
 from seat_common.forms import FormLibrary
 from seat_common.private_files import private_dir
 from seat_common.tasks import TaskOwner
@@ -149,6 +149,9 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     devices = SeatDevices(settings.devices_path()) if settings.devices == "real" else None
     media: SeatMedia = devices if devices is not None else SyntheticMedia()
     workstation = Workstation(link, media=media, tasks=tasks.child("workstation"))
+    workstation.ice_policy = "relay" if settings.ice_policy == "relay" else "all"
+    if settings.ice_host_addresses:  # SEAT_ICE_HOST_ADDRESSES, when set, still wins per call
+        ice_policy.restrict_host_addresses(settings.host_addresses())
     qsettings = QSettings(str(state_dir / "workstation.ini"), QSettings.Format.IniFormat)
     items = catalog.load()
     transfer = MaterialTransfer(link, MaterialCache(state_dir / "materials"),
@@ -206,6 +209,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)
+    window.show_hall(settings.hall)  # which counter PC this is, at a glance
     camera: DocumentCameraFolder | None = None
     camera_folder = settings.document_camera_path()
     if camera_folder is not None:

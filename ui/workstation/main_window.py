@@ -84,6 +84,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.counter = counter
         self.workstation = workstation
+        self.hall = ""  # the hall this PC stands in (settings ``hall``), shown in the title
         self.pre_review = pre_review
         self.applications = applications
         self.records = records
@@ -390,7 +391,11 @@ class MainWindow(QMainWindow):
         title = self.tr("Video service seat")
         if welcome is not None:
             title += f" — {welcome.name} ({self.tr('ID')} {welcome.agent_id})"
-        self.setWindowTitle(title)
+        self.setWindowTitle(f"{title} · {self.hall}" if self.hall else title)
+
+    def show_hall(self, hall: str) -> None:
+        self.hall = hall
+        self._update_title()
 
     def _restore_layout(self) -> None:
         geometry = self._settings.value("window/geometry")
