@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import get_args
 
-from PyQt6.QtCore import QDate, QUrl
+from PyQt6.QtCore import QCoreApplication, QDate, QUrl
 from PyQt6.QtGui import QDesktopServices
 from PyQt6.QtWidgets import (
     QCheckBox,
@@ -55,7 +55,8 @@ PathChooser = Callable[[QWidget, str], Path | None]
 def ask_where(parent: QWidget, suggested: str) -> Path | None:
     """A file dialog for the PDF; None if the supervisor cancels."""
     name, _ = QFileDialog.getSaveFileName(
-        parent, parent.tr("Save the report"), str(Path.home() / suggested), "PDF (*.pdf)")
+        parent, QCoreApplication.translate("ReportDialog", "Save the report"),
+        str(Path.home() / suggested), "PDF (*.pdf)")
     return Path(name) if name else None
 
 
@@ -70,7 +71,7 @@ class ReportDialog(QDialog):
         self.setWindowTitle(self.tr("Statistics report"))
         self.requests = requests
         self._tasks = tasks or TaskOwner("report dialog")
-        self._choose_path = choose_path
+        self.choose_path = choose_path
         self.saved: Path | None = None
         day = today or dt.date.today()
         self.kind = QComboBox(self)
@@ -196,7 +197,7 @@ class ReportDialog(QDialog):
         return None
 
     async def _save(self, report: ReportFile) -> Path | None:
-        path = self._choose_path(self, report.filename)
+        path = self.choose_path(self, report.filename)
         if path is None:
             self._say(self.tr("The report was made but not saved."))
             return None

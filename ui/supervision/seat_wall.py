@@ -172,7 +172,7 @@ class SeatWallGrid(QWidget):
         painter.setPen(QColor("#ffffff"))
         state_text = state_label(seat.state)
         if seat.channel == "counter" and seat.work_order_id:
-            state_text += " · " + self.tr("serving a walk-in")
+            state_text = self.tr("serving a walk-in")  # the state, in so many words
         if seat.reason:
             state_text += f" · {away_reason_label(seat.reason)}"
         inner = band.adjusted(8, 0, -8, 0)
