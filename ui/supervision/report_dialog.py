@@ -27,6 +27,7 @@ from PyQt6.QtWidgets import (
     QDialog,
     QFileDialog,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QProgressBar,
     QPushButton,
@@ -43,7 +44,6 @@ from seat_client.supervision.report_request import (
 )
 from seat_common.protocol import ReportDimension, ReportPeriodKind
 from seat_common.tasks import TaskOwner
-from ui.flow_layout import FlowLayout
 from ui.labels import PlainLabel
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class ReportDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("reportDialog")
         self.setWindowTitle(self.tr("Statistics report"))
+        self.setMinimumWidth(560)
         self.requests = requests
         self._tasks = tasks or TaskOwner("report dialog")
         self.choose_path = choose_path
@@ -93,12 +94,13 @@ class ReportDialog(QDialog):
                  "agent": self.tr("Agent"), "channel": self.tr("Channel"),
                  "month": self.tr("Month"), "day": self.tr("Day")}
         by_box = QWidget(self)
-        flow = FlowLayout(by_box, spacing=8)
-        for dimension in get_args(ReportDimension):
+        grid = QGridLayout(by_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, dimension in enumerate(get_args(ReportDimension)):
             box = QCheckBox(names[dimension], by_box)
             box.setChecked(dimension in ("theme", "agent", "channel"))
             self.by[dimension] = box
-            flow.addWidget(box)
+            grid.addWidget(box, i // 4, i % 4)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 100)
         self.progress.hide()

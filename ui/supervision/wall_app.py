@@ -224,7 +224,6 @@ class WallSession:
             dialog.finished.connect(lambda _: setattr(self, "report_dialog", None))
             self.report_dialog = dialog
         self.report_dialog.show()
-        self.report_dialog.raise_()
         return self.report_dialog
 
     def _describe_seat(self, agent_id: str) -> str:
