@@ -84,8 +84,9 @@ async def test_a_supervisor_gets_the_year_report_with_progress_and_it_is_audited
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     pdf = tmp_path / "year.pdf"
     pdf.write_bytes(report.data)
-    text = " ".join(subprocess.run(["pdftotext", "-layout", str(pdf), "-"],
-                                   capture_output=True, text=True, check=True).stdout.split())
+    shown = await asyncio.to_thread(subprocess.run, ["pdftotext", "-layout", str(pdf), "-"],
+                                    capture_output=True, text=True, check=True)
+    text = " ".join(shown.stdout.split())
     for expected in ("工单数 2", "窗口接待 1", "服务用户数 1", "接通 0", "窗口现场",
                      "不计入呼入量"):
         assert expected in text, expected

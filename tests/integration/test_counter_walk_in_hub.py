@@ -14,7 +14,6 @@ the work order and the seat is ready again. Screenshots: ``out/counter/``.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
@@ -132,7 +131,7 @@ def _next_weekday() -> str:
 
 
 async def test_a_walk_in_is_on_the_wall_and_the_clerk_sees_the_booked_photo(
-    counter_seat: CounterSeat, hub: HubProcess, qtbot: QtBot
+    counter_seat: CounterSeat, hub: HubProcess, qtbot: QtBot,  # noqa: F811 (the fixture)
 ) -> None:
     seat = counter_seat
     OUT.mkdir(parents=True, exist_ok=True)
