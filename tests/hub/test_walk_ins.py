@@ -225,3 +225,48 @@ async def test_the_booked_photo_reaches_a_clerk_of_its_hall_only_and_every_look_
                    " WHERE action = 'fetch_booked_material' ORDER BY seq")
     assert [(r["supervisor_id"], r["result"]) for r in rows] == [
         ("0003", "refused:not_allowed"), ("0002", "read")]
+
+
+async def test_the_walk_in_desk_opens_and_closes_its_work_orders_at_the_hub(
+    start_hub: Callable[..., HubProcess], tmp_path: Path
+) -> None:
+    from seat_client.acceptance.gov_api_client import GovApiClient
+    from seat_client.counter.intake import CounterIntake
+    from seat_client.counter.walk_in import LookupProblem, WalkInDesk, WalkInFailure
+    from seat_client.plugin_host.host import GovApiLookups, PluginHost
+    from seat_client.review import session as review
+    from seat_common import catalog
+    from seat_common.forms import FormLibrary
+
+    hub = start_hub([agent_seat("0001", SI), CLERK])
+    gov = GovApiLookups(GovApiClient("http://127.0.0.1:9", credentials=None))  # type: ignore[arg-type]
+
+    async def desk_of(agent_id: str) -> tuple[HubLink, WalkInDesk, list[WalkInFailure]]:
+        link = HubLink(hub.url, lambda: Hello(role="agent", token=hub.tokens[agent_id]))
+        link.start()
+        await until(lambda: link.state is LinkState.CONNECTED)
+        intake = CounterIntake(PluginHost(catalog.load()), gov, FormLibrary(), tmp_path / agent_id)
+        desk = WalkInDesk(intake, review.load_reasons(), orders=CounterOrders(link))
+        failures: list[WalkInFailure] = []
+        desk.failed.connect(failures.append)
+        return link, desk, failures
+
+    video_link, video, refused = await desk_of("0001")
+    clerk_link, clerk, failures = await desk_of("0002")
+    try:
+        assert await video.start_without_appointment(SI_ITEM) is None
+        assert [f.problem for f in refused] == [LookupProblem.HUB]
+        assert "视频模式" in refused[0].detail and video.walk_in is None
+        first = await clerk.start_without_appointment(SI_ITEM)
+        assert first is not None and first.work_order_id.startswith("WO-") and first.at_hub
+        second = await clerk.start_without_appointment(SI_ITEM)  # the next citizen
+        assert second is not None and second.work_order_id != first.work_order_id
+        second.outcome = "accepted"
+        await clerk.finish()
+        assert clerk.walk_in is None and not failures
+    finally:
+        await video_link.stop()
+        await clerk_link.stop()
+    rows = db_rows(hub.db_path, "SELECT id, channel, state, outcome FROM work_orders ORDER BY id")
+    assert [(r["channel"], r["state"], r["outcome"]) for r in rows] == [
+        ("counter", "closed", "resolved"), ("counter", "closed", "accepted")]
