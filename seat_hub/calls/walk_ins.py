@@ -16,6 +16,8 @@ offered, answered or abandoned.
 
 from __future__ import annotations
 
+import dataclasses
+
 from seat_common.protocol import WalkInClose, WalkInOpen, WalkInOpened, WorkOrderClosed
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent, WalkIn
@@ -37,10 +39,8 @@ async def on_walk_in_open(ctx: HubContext, agent: Agent, message: WalkInOpen) ->
     if item is None:
         raise Refusal("no_such_item", f"unknown item {message.item_code!r}", "item_code")
     now = ctx.clock()
-    citizen = message.citizen
     # The walk-in is in the clerk's hall, whatever the workstation says.
-    citizen = type(citizen)(name=citizen.name, id_number=citizen.id_number,
-                            phone=citizen.phone, hall=agent.seat.hall)
+    citizen = dataclasses.replace(message.citizen, hall=agent.seat.hall)
     key = ctx.citizen_keys.key_of(citizen)
     work_order_id = await ctx.ledger.open_walk_in(
         item_code=item.code, agent_id=agent.agent_id, citizen=citizen, opened_at=now,

@@ -5,7 +5,8 @@ has not, so a supervisor asks the hub and gets the PDF back over the link.
 the audit row first (``supervision.audit.record_first``: no row, no report), then
 runs the report as a task of the hub's: the work orders read on the ledger's worker
 thread, counted and written to a PDF in a thread (never on the event loop), with a
-``report_progress`` at each stage. The PDF goes back as ``report_ready`` and download
+``report_progress`` at each stage, and a second audit row says what came of it (``ok``,
+``failed``, ``cancelled``). The PDF goes back as ``report_ready`` and download
 chunks (kind 2) carrying the ``report_id``, paced by what the supervisor has read. One
 report is made at a time (it is CPU work on a shared machine): a second asks again later
 (``rate_limited``). A report that fails is told to the supervisor as ``error``
@@ -74,14 +75,25 @@ class ReportDesk:
     async def _make(self, session: Session, report_id: int, period: ReportPeriod,
                     by: tuple[Dimension, ...]) -> None:
         ctx = self.ctx
+        result = "ok"
         try:
             await self._run(session, report_id, period, by)
         except asyncio.CancelledError:
+            result = "cancelled"
             raise
         except Exception as exc:
+            result = "failed"
             ctx.log.event("internal_error", where="make_report", error=repr(exc))
             session.send(Error(code="internal", message="报表生成失败，请稍后重试",
                                field="report_id", of="make_report"))
+        finally:
+            # What came of it, after the row written before it.
+            try:
+                await ctx.audit.record(at=ctx.clock(), supervisor_id=session.agent_id,
+                                       action="make_report", target=period.label[:64],
+                                       detail=f"by={','.join(by)}", result=result)
+            except Exception as exc:
+                ctx.log.event("audit_unwritable", action="make_report", error=repr(exc))
 
     async def _run(self, session: Session, report_id: int, period: ReportPeriod,
                    by: tuple[Dimension, ...]) -> None:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from hubclient import SI, SI_ITEM, Clients, agent_seat, db_rows
+from hubclient import SI, SI_ITEM, Clients, agent_seat, wait_for_rows
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.hub_link import HubLink, LinkState
@@ -90,7 +90,8 @@ async def test_a_supervisor_gets_the_year_report_with_progress_and_it_is_audited
     for expected in ("工单数 2", "窗口接待 1", "服务用户数 1", "接通 0", "窗口现场",
                      "不计入呼入量"):
         assert expected in text, expected
-    rows = db_rows(hub.db_path, "SELECT supervisor_id, action, target, result FROM audit_log"
-                   " WHERE action = 'make_report'")
+    rows = await wait_for_rows(
+        hub.db_path, "SELECT supervisor_id, action, target, result FROM audit_log"
+        " WHERE action = 'make_report' ORDER BY seq", (), lambda rows: len(rows) == 2, 15)
     assert [(r["supervisor_id"], r["target"], r["result"]) for r in rows] == [
-        ("S01", f"{year}年", "requested")]
+        ("S01", f"{year}年", "requested"), ("S01", f"{year}年", "ok")]
