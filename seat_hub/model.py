@@ -57,6 +57,8 @@ class LiveState:
     watches: dict[str, Watch] = field(default_factory=dict)
     #: Calls that are over, by work order id, until closed and rated.
     ended: dict[str, EndedCall] = field(default_factory=dict)
+    #: Walk-ins being served at a counter, by agent id (kept while the seat's link is down).
+    walk_ins: dict[str, WalkIn] = field(default_factory=dict)
     #: Per item: how long closed work orders took (for expected waits).
     handle_times: dict[str, HandleTime] = field(default_factory=dict)
     #: Today's running figures for the seat wall.
@@ -87,6 +89,21 @@ class SeatWork:
 
 
 @dataclass(eq=False)
+class WalkIn:
+    """A citizen served at an agent's counter: a work order on channel ``counter``, open from
+    ``opened_at`` until the clerk closes it. ``resume_state`` (and ``resume_reason``) is
+    where a combined-mode seat goes back to when it closes."""
+
+    work_order_id: str
+    item_code: str
+    item_name: str
+    opened_at: float
+    citizen_key: str = ""
+    resume_state: AgentState = "away"
+    resume_reason: AwayReason = ""
+
+
+@dataclass(eq=False)
 class Agent:
     """A logged-in agent at their seat, with the state the hub decides for them.
 
@@ -104,6 +121,8 @@ class Agent:
     offer: Ringing | None = None
     call: Call | None = None
     wrap_up: EndedCall | None = None
+    #: The walk-in this seat serves at its counter (out of video routing meanwhile).
+    walk_in: WalkIn | None = None
 
     @property
     def agent_id(self) -> str:
@@ -111,7 +130,7 @@ class Agent:
 
     def work(self) -> SeatWork | None:
         """What the agent is busy with: their call, else the offer ringing, else the
-        wrap-up they owe; None when free."""
+        wrap-up they owe, else the walk-in at their counter; None when free."""
         if self.call is not None:
             contact = self.call.contact
             watch = self.call.watch
@@ -137,6 +156,10 @@ class Agent:
                 ended.channel,
                 wrap_up_skill=ended.skill,
             )
+        if self.walk_in is not None:
+            walk_in = self.walk_in
+            return SeatWork(walk_in.work_order_id, walk_in.item_code, walk_in.item_name,
+                            "counter", call_started_at=walk_in.opened_at)
         return None
 
 

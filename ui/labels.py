@@ -51,6 +51,7 @@ def channel_label(channel: str) -> str:
         "official_account": translate("labels", "Official account"),
         "kiosk": translate("labels", "Kiosk"),
         "hotline": translate("labels", "Hotline"),
+        "counter": translate("labels", "At the counter"),
     }.get(channel, channel)
 
 
@@ -70,6 +71,7 @@ def channel_short_label(channel: str) -> str:
         "official_account": translate("labels", "WeChat"),
         "kiosk": translate("labels", "Kiosk"),
         "hotline": translate("labels", "Hotline"),
+        "counter": translate("labels", "Counter"),
     }.get(channel, channel)
 
 

@@ -15,6 +15,13 @@ input, copies it into the ``MaterialCache`` and announces it through
 layout, or any walk-in open), the call's automatic document-camera import is paused:
 otherwise a walk-in's ID card would be uploaded to the last video caller's work order.
 
+With ``orders`` (the hub), each walk-in is a work order at the hub (channel
+``counter``): opened before the walk-in shows, named by the hub, and closed with its
+outcome (``accepted`` once its application went through, else ``resolved``) when the
+clerk finishes; opening the next citizen finishes the one in hand. The hub refusing
+(say, a video call is ringing in combined mode) is a ``LookupProblem.HUB`` failure
+with the hub's words, and the walk-in does not open (or stays open, when closing).
+
 Events: ``state_changed`` (``DeskState``), ``opened`` (``WalkIn | None``), ``failed``
 (``WalkInFailure``), ``material_added`` (``MaterialRef``), ``marks_changed``
 (``WalkIn``: the review's marks changed, so accepted and missing materials did).
@@ -26,23 +33,24 @@ import asyncio
 import dataclasses
 import enum
 import logging
-import re
 import secrets
 import time
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from seat_client.acceptance.gov_api_client import (
-    NotFound,
-    TransportError,
-    Unauthorized,
-    Unavailable,
-)
+from seat_client.counter.hub_orders import CounterHubError, CounterOrders
 from seat_client.counter.intake import CounterIntake, Intake
-from seat_client.credentials import CredentialsError
+from seat_client.counter.problems import (
+    BookingNumberError,
+    CaptureError,
+    HubProblem,
+    LookupProblem,
+    WalkInFailure,
+    classify,
+    normalise_booking_no,
+)
 from seat_client.materials.cache import MaterialCache
 from seat_client.materials.document_camera import DocumentCameraFolder
 from seat_client.materials.values import MaterialRef
@@ -52,77 +60,14 @@ from seat_common.catalog import Material, ServiceItem
 from seat_common.events import Event
 from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.pii import mask_id_number, mask_name, mask_phone
+from seat_common.protocol import CitizenInfo, Outcome
 
 log = logging.getLogger(__name__)
 
-#: The government API's appointment numbers: ``YY-`` and eight digits (e.g. ``YY-00000042``).
-BOOKING_NO: Final = re.compile(r"(?:YY)?-?(\d{8})")
 _IMAGE_SUFFIXES: Final = frozenset({".jpg", ".jpeg", ".png"})
 
-
-class BookingNumberError(ValueError):
-    """What the clerk typed is not an appointment number."""
-
-
-def normalise_booking_no(text: str) -> str:
-    """``" yy－00000042 "`` → ``"YY-00000042"``; raises ``BookingNumberError``.
-
-    Full-width characters (a Chinese input method) and spaces are forgiven, and the
-    ``YY-`` prefix may be left out; anything else is refused before it reaches a URL.
-    """
-    compact = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
-    compact = compact.replace("—", "-").replace("–", "-")
-    found = BOOKING_NO.fullmatch(compact)
-    if found is None:
-        raise BookingNumberError(text)
-    return f"YY-{found.group(1)}"
-
-
-class LookupProblem(enum.Enum):
-    """Why an appointment could not be opened, in the terms the clerk acts on."""
-
-    BAD_NUMBER = "bad_number"      # retype it
-    NOT_FOUND = "not_found"        # check the number with the citizen
-    UNREACHABLE = "unreachable"    # try again shortly, or serve without the appointment
-    REFUSED = "refused"            # this workstation's credentials: call support
-    FAILED = "failed"              # anything else, with the detail
-
-
-def classify(exc: BaseException) -> LookupProblem:
-    """The problem behind ``exc`` (``LookupFailed`` carries the API error as its cause)."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, BookingNumberError):
-            return LookupProblem.BAD_NUMBER
-        if isinstance(seen, NotFound):
-            return LookupProblem.NOT_FOUND
-        if isinstance(seen, (TransportError, Unavailable)):
-            return LookupProblem.UNREACHABLE
-        if isinstance(seen, (Unauthorized, CredentialsError)):
-            return LookupProblem.REFUSED
-        seen = seen.__cause__
-    return LookupProblem.FAILED
-
-
-@dataclass(frozen=True, slots=True)
-class WalkInFailure:
-    """A lookup, walk-in start or capture that did not work."""
-
-    problem: LookupProblem
-    detail: str
-    booking_no: str = ""
-
-
-class CaptureError(Exception):
-    """The document camera has nothing new, or its newest image is unusable."""
-
-    def __init__(self, reason: str, message: str, filename: str = "") -> None:
-        super().__init__(message)
-        #: "no_walk_in", "no_camera", "nothing_new", "still_writing", "unreadable", or an
-        #: ``ImageRefused`` reason (a protocol ``UploadFailure`` code)
-        self.reason = reason
-        self.filename = filename
-
+__all__ = ["BookingNumberError", "CaptureError", "DeskState", "LookupProblem", "WalkIn",
+           "WalkInDesk", "WalkInFailure", "classify", "normalise_booking_no"]
 
 class DeskState(enum.Enum):
     IDLE = "idle"
@@ -169,6 +114,10 @@ class WalkIn:
     appointment: AppointmentFacts | None = None
     #: the proxy booking's verdict per material code (from the video call's pre-review)
     linked: dict[str, str] = field(default_factory=dict)
+    #: how the walk-in ends at the hub (``accepted`` once its application went through)
+    outcome: Outcome = "resolved"
+    #: whether the hub holds the walk-in's work order (open until ``finish``)
+    at_hub: bool = False
 
     def prefill(self) -> dict[str, str]:
         """The form values the booking or the plugins suggested, still to be confirmed."""
@@ -213,8 +162,10 @@ class WalkInDesk:
         max_bytes: int = 20 * 1024 * 1024,
         max_pixels: int = 50_000_000,
         clock: Callable[[], float] = time.time,
+        orders: CounterOrders | None = None,
     ) -> None:
         self.intake = intake
+        self.orders = orders
         self.reasons = reasons
         self.camera_folder = camera_folder
         self.cache = cache
@@ -270,7 +221,9 @@ class WalkInDesk:
             intake: Intake = await opener()
             if number and self._hall_names is None:
                 await self._learn_hall_names()
-            walk_in = self._walk_in(intake, number)
+            if self.walk_in is not None:
+                await self._close_at_hub(self.walk_in)  # the next citizen: this one is done
+            walk_in = self._walk_in(intake, number, await self._open_at_hub(intake, number))
         except BaseException as exc:
             # Busy ends here whatever happened (cancelled too): the pane must not stay stuck.
             self._set_state(DeskState.OPEN if self.walk_in is not None else DeskState.IDLE)
@@ -293,12 +246,37 @@ class WalkInDesk:
         await self._sync_camera()
         return walk_in
 
-    def _walk_in(self, intake: Intake, number: str) -> WalkIn:
+    async def _open_at_hub(self, intake: Intake, number: str) -> str:
+        """The walk-in's work order at the hub ("" without a hub)."""
+        if self.orders is None:
+            return ""
+        answer = intake.appointment
+        citizen = CitizenInfo(name=str(answer.get("name", ""))[:200],
+                              id_number=str(answer.get("id_number", ""))[:32],
+                              phone=str(answer.get("mobile", ""))[:32])
+        try:
+            opened = await self.orders.open(intake.item_code, number, citizen)
+        except (CounterHubError, TimeoutError, ConnectionError) as exc:
+            raise HubProblem(str(exc) or "没有收到服务端的应答") from exc
+        return opened.work_order_id
+
+    async def _close_at_hub(self, walk_in: WalkIn) -> None:
+        if self.orders is None or not walk_in.at_hub:
+            return
+        try:
+            await self.orders.close(walk_in.work_order_id, walk_in.outcome)
+        except (CounterHubError, TimeoutError, ConnectionError) as exc:
+            raise HubProblem(str(exc) or "没有收到服务端的应答") from exc
+        walk_in.at_hub = False
+
+    def _walk_in(self, intake: Intake, number: str, hub_work_order: str = "") -> WalkIn:
         item = self.intake.host.catalog.item(intake.item_code)
         if item is None:
             raise LookupError(f"the appointment's item {intake.item_code!r} is not in the catalog")
         item = _counter_item(intake, item)
-        if number:
+        if hub_work_order:
+            work_order_id = review_id = hub_work_order
+        elif number:
             review_id = f"counter-{number}"
             work_order_id = str(intake.appointment.get("work_order_id") or review_id)
         else:
@@ -311,7 +289,8 @@ class WalkInDesk:
                 review.mark(m.code, "accepted")  # pre-reviewed on video: reused, not redone
         facts = (AppointmentFacts.from_answer(intake.appointment, self._hall_names)
                  if number else None)
-        return WalkIn(intake, item, review, work_order_id, facts, linked)
+        return WalkIn(intake, item, review, work_order_id, facts, linked,
+                      at_hub=bool(hub_work_order))
 
     async def _learn_hall_names(self) -> None:
         """The halls' names, so the clerk reads 东莞市民服务中心, not DG-CITY (best effort)."""
@@ -324,10 +303,17 @@ class WalkInDesk:
                             if h.get("code") and h.get("name")}
 
     async def finish(self) -> None:
-        """The citizen is served: clear the desk, close its plugin sessions, free the camera."""
-        walk_in, self.walk_in = self.walk_in, None
+        """The citizen is served: close the work order at the hub, clear the desk, close its
+        plugin sessions, free the camera. A hub that refuses keeps the walk-in in hand."""
+        walk_in = self.walk_in
         if walk_in is None:
             return
+        try:
+            await self._close_at_hub(walk_in)
+        except HubProblem as exc:
+            self.failed.emit(WalkInFailure(LookupProblem.HUB, str(exc), walk_in.work_order_id))
+            return
+        self.walk_in = None
         self._unsubscribe()
         self._unsubscribe = lambda: None
         self._captures_since = self._clock()

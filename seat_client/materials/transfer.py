@@ -255,13 +255,24 @@ class MaterialTransfer:
 
     async def fetch(self, material_id: str) -> MaterialRef:
         """Download a material of one of our work orders into the cache."""
+        return await self._download(
+            lambda download_id: protocol.FetchMaterial(material_id=material_id,
+                                                       download_id=download_id))
+
+    async def fetch_booked(self, booking_no: str, sha256: str) -> MaterialRef:
+        """Download the pre-reviewed photo ``sha256`` an appointment links (the hub checks
+        that this seat is in the appointment's hall); ``MaterialTransferError`` with the
+        hub's reason (``not_allowed``: another hall's appointment) and message if not."""
+        return await self._download(
+            lambda download_id: protocol.FetchBookedMaterial(
+                booking_no=booking_no, sha256=sha256, download_id=download_id))
+
+    async def _download(self, ask: Callable[[int], protocol.Message]) -> MaterialRef:
         download_id = next(self._ids)
         download = _Download(asyncio.get_running_loop().create_future())
         self._downloads[download_id] = download
         try:
-            await self.link.send(
-                protocol.FetchMaterial(material_id=material_id, download_id=download_id)
-            )
+            await self.link.send(ask(download_id))
             return await asyncio.wait_for(download.future, self.reply_timeout_s)
         finally:
             self._downloads.pop(download_id, None)
@@ -299,7 +310,7 @@ class MaterialTransfer:
                 for future in self._verdicts.values():
                     if not future.done():
                         future.set_exception(MaterialTransferError(message.code, message.message))
-            case protocol.Error(of="fetch_material"):
+            case protocol.Error(of="fetch_material" | "fetch_booked_material"):
                 self._fail_download(None, message.code, message.message)
             case _:
                 pass

@@ -21,7 +21,7 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,11 +68,20 @@ class _Loaded:
     items: frozenset[str]
 
 
-class GovApiLookups:
-    """``plugin_api.GovLookups`` over the real client: API errors become ``LookupFailed``."""
+#: Told of each proxy booking made: the request's body, the API's answer, the hall's name.
+BookingListener = Callable[[Mapping[str, Any], Mapping[str, Any], str], Awaitable[None]]
 
-    def __init__(self, client: GovApiClient) -> None:
+
+class GovApiLookups:
+    """``plugin_api.GovLookups`` over the real client: API errors become ``LookupFailed``.
+
+    ``on_booked`` hears of every booking made (the hub is told, so the appointment's hall
+    may see its photos); it failing is logged, the booking stands."""
+
+    def __init__(self, client: GovApiClient, on_booked: BookingListener | None = None) -> None:
         self._client = client
+        self.on_booked = on_booked
+        self._hall_names: dict[str, str] = {}
 
     async def _guard(self, coro: Coroutine[Any, Any, Any]) -> Any:
         try:
@@ -89,13 +98,23 @@ class GovApiLookups:
         return dict(await self._guard(self._client.pension_status(id_number)))
 
     async def halls(self) -> Sequence[Mapping[str, Any]]:
-        return list(await self._guard(self._client.halls()))
+        halls = list(await self._guard(self._client.halls()))
+        self._hall_names.update({str(h.get("code", "")): str(h.get("name", "")) for h in halls})
+        return halls
 
     async def slots(self, hall: str, day: str) -> Sequence[Mapping[str, Any]]:
         return list(await self._guard(self._client.slots(hall, day)))
 
     async def book(self, key: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        return dict(await self._guard(self._client.book(key, dict(body))))
+        answer = dict(await self._guard(self._client.book(key, dict(body))))
+        if self.on_booked is not None:
+            try:
+                await self.on_booked(body, answer,
+                                     self._hall_names.get(str(answer.get("hall", "")), ""))
+            except Exception:  # the booking is made whatever the hub says
+                log.warning("the hub was not told of booking %s", answer.get("booking_no"),
+                            exc_info=True)
+        return answer
 
     async def appointment(self, booking_no: str) -> Mapping[str, Any]:
         return dict(await self._guard(self._client.appointment(booking_no)))

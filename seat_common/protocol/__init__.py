@@ -85,6 +85,20 @@ from seat_common.protocol.chunks import (
     unpack_chunk,
 )
 from seat_common.protocol.codec import TextPattern, WireFormat, to_wire
+from seat_common.protocol.counter_messages import (
+    BOOKING_NO,
+    BookingMade,
+    FetchBookedMaterial,
+    MakeReport,
+    ReportDimension,
+    ReportPeriodKind,
+    ReportProgress,
+    ReportReady,
+    ReportStage,
+    WalkInClose,
+    WalkInOpen,
+    WalkInOpened,
+)
 from seat_common.protocol.hub_wire import (
     HUB_WIRE,
     MESSAGE_TYPES,
@@ -170,6 +184,7 @@ from seat_common.protocol.values import (
 )
 
 __all__ = [
+    "BOOKING_NO",
     "CATALOG_VERSION",
     "CHUNK_BYTES",
     "CHUNK_DOWNLOAD",
@@ -194,6 +209,7 @@ __all__ = [
     "AuditRecord",
     "AwayReason",
     "BargeIn",
+    "BookingMade",
     "CallEnded",
     "CallRole",
     "CallStarted",
@@ -211,6 +227,7 @@ __all__ = [
     "Error",
     "ErrorCode",
     "FetchAudit",
+    "FetchBookedMaterial",
     "FetchCatalog",
     "FetchMaterial",
     "Hangup",
@@ -222,6 +239,7 @@ __all__ = [
     "ItemCompletion",
     "JoinQueue",
     "LeaveQueue",
+    "MakeReport",
     "MaterialAdded",
     "MaterialDownload",
     "MaterialInfo",
@@ -247,6 +265,11 @@ __all__ = [
     "Rate",
     "ReasonLabel",
     "RecordingSaved",
+    "ReportDimension",
+    "ReportPeriodKind",
+    "ReportProgress",
+    "ReportReady",
+    "ReportStage",
     "ReviewVerdict",
     "Role",
     "Sdp",
@@ -266,6 +289,9 @@ __all__ = [
     "UploadStart",
     "VerdictEntry",
     "VerdictStatus",
+    "WalkInClose",
+    "WalkInOpen",
+    "WalkInOpened",
     "WallFigures",
     "WallQueueLine",
     "WallSeat",

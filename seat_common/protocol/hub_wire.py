@@ -40,6 +40,16 @@ from seat_common.protocol.call_messages import (
 )
 from seat_common.protocol.catalog_messages import FetchCatalog, ServiceCatalog
 from seat_common.protocol.codec import WireFormat, load_json
+from seat_common.protocol.counter_messages import (
+    BookingMade,
+    FetchBookedMaterial,
+    MakeReport,
+    ReportProgress,
+    ReportReady,
+    WalkInClose,
+    WalkInOpen,
+    WalkInOpened,
+)
 from seat_common.protocol.material_messages import (
     FetchMaterial,
     MaterialAdded,
@@ -132,6 +142,14 @@ Message: TypeAlias = (
     | WatchSdp
     | FetchCatalog
     | ServiceCatalog
+    | WalkInOpen
+    | WalkInOpened
+    | WalkInClose
+    | BookingMade
+    | FetchBookedMaterial
+    | MakeReport
+    | ReportProgress
+    | ReportReady
 )
 
 #: The hub's wire format: its version and its message types.
@@ -171,6 +189,11 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "stop_watch": frozenset({"supervisor", "agent"}),
     "watch_sdp": frozenset({"supervisor", "agent"}),
     "fetch_catalog": frozenset({"citizen", "kiosk"}),
+    "walk_in_open": frozenset({"agent"}),
+    "walk_in_close": frozenset({"agent"}),
+    "booking_made": frozenset({"agent"}),
+    "fetch_booked_material": frozenset({"agent", "supervisor"}),
+    "make_report": frozenset({"supervisor"}),
 }
 
 

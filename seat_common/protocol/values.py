@@ -171,6 +171,8 @@ class WallFigures:
     users_served: int = field(default=0, metadata={"min": 0})
     average_rating: float = field(default=0.0, metadata={"min": 0, "max": 10})
     ratings: int = field(default=0, metadata={"min": 0})
+    #: Citizens served at a counter today (walk-ins: no call, not in offered or answered).
+    walk_ins: int = field(default=0, metadata={"min": 0})
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,11 +26,13 @@ from seat_common.protocol import (
     SENDABLE_BY,
     Accept,
     BargeIn,
+    BookingMade,
     Chat,
     Decline,
     Error,
     ErrorCode,
     FetchAudit,
+    FetchBookedMaterial,
     FetchCatalog,
     FetchMaterial,
     Hangup,
@@ -38,6 +40,7 @@ from seat_common.protocol import (
     Ice,
     JoinQueue,
     LeaveQueue,
+    MakeReport,
     MediaState,
     Message,
     MoveContact,
@@ -52,6 +55,8 @@ from seat_common.protocol import (
     SubscribeWall,
     SuperviseState,
     UploadStart,
+    WalkInClose,
+    WalkInOpen,
     WatchCall,
     WatchSdp,
     Welcome,
@@ -60,7 +65,7 @@ from seat_common.protocol import (
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, workorder_search
+from seat_hub.calls import recordings, walk_ins, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
@@ -69,6 +74,7 @@ from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
 from seat_hub.parties.session import POLICY_VIOLATION, Session
+from seat_hub.reports.wall_report import ReportDesk
 from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
@@ -116,6 +122,8 @@ class Hub:
             limits.login_lockout_s,
             limits.login_lockout_max_s,
         )
+        #: statistics reports made for the seat wall
+        self.reports = ReportDesk(ctx)
         self.logins_by_address = LoginThrottle(*throttle)
         self.logins_by_seat = LoginThrottle(*throttle)
         #: sessions logged in with a token (agents, supervisors, kiosks) until they close:
@@ -245,6 +253,16 @@ class Hub:
                 await recordings.on_recording_saved(ctx, session, message)
             case FetchCatalog():
                 self.catalogs.on_fetch(session, message)
+            case WalkInOpen():
+                await walk_ins.on_walk_in_open(ctx, self._agent(session), message)
+            case WalkInClose():
+                await walk_ins.on_walk_in_close(ctx, self._agent(session), message)
+            case BookingMade():
+                await self._desk().on_booking_made(session, message)
+            case FetchBookedMaterial():
+                await self._desk().on_fetch_booked(session, message)
+            case MakeReport():
+                await self.reports.on_make_report(session, message)
             case _:
                 raise Refusal("not_allowed", f"{message.TYPE} is not handled", "type")
 

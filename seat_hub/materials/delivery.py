@@ -7,6 +7,14 @@ more than ``download_buffer_bytes`` for a client that reads slowly. A
 stored as the next revision and sent to that work order's citizen only.
 ``other_party`` says who may touch a work order's materials: its citizen
 and its agent, during the call and until the work order is forgotten.
+
+A proxy booking's photos go on to the counter: the video agent tells the hub of the
+booking (``booking_made``: its number and hall, kept once), and a clerk fetches a
+photo by the booking number and its SHA-256 (``fetch_booked_material``) — only a
+clerk whose seat is in the booking's hall (the seats file's ``hall`` is the
+government API's hall code or name), or a supervisor. Every such fetch, allowed or
+refused, is in the audit log before anything is read; a fetch whose row cannot be
+written is refused.
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from seat_common.protocol import (
     CHUNK_BYTES,
     CHUNK_DOWNLOAD,
     Ack,
+    BookingMade,
+    FetchBookedMaterial,
     FetchMaterial,
     MaterialDownload,
     MaterialInfo,
@@ -31,7 +41,8 @@ from seat_common.tasks import TaskOwner
 from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.session import Session
 from seat_hub.storage.interface import MaterialIndex
-from seat_hub.supervision.audit import record_read
+from seat_hub.storage.records import BookingRecord
+from seat_hub.supervision.audit import record_first, record_read
 
 
 class DeliveryLimits(Protocol):
@@ -93,17 +104,59 @@ class MaterialDelivery:
         if info is None:
             raise Refusal("no_such_material", "no such material", "material_id")
         other_party(self.ctx, session, info.work_order_id)
-        key = (session.session_id, message.download_id)
-        self._check_room(key)
+        self._check_room((session.session_id, message.download_id))
         # An agent opening a citizen's document: in the audit log before a byte leaves.
         await record_read(self.ctx, session, "fetch_material", info.work_order_id,
                           f"{info.material_id} {info.material_code}")
+        self._start_download(session, message.download_id, info)
+
+    def _start_download(self, session: Session, download_id: int, info: MaterialInfo) -> None:
+        key = (session.session_id, download_id)
         self._check_room(key)  # again: another fetch may have started meanwhile
-        session.send(MaterialDownload(download_id=message.download_id, material=info))
+        session.send(MaterialDownload(download_id=download_id, material=info))
         # A failed download is logged by the task owner (as ``internal_error``, ``download``).
-        task = self._tasks.spawn(self._stream(session, message.download_id, info), "download")
+        task = self._tasks.spawn(self._stream(session, download_id, info), "download")
         self._downloads[key] = task
         task.add_done_callback(lambda t: self._download_done(key, t))
+
+    # --- a proxy booking's photos at the counter -------------------------------------
+
+    async def on_booking_made(self, session: Session, message: BookingMade) -> None:
+        other_party(self.ctx, session, message.work_order_id)  # the booking agent's own
+        kept = await self.records.link_booking(BookingRecord(
+            message.booking_no, message.work_order_id, message.hall, message.hall_name,
+            session.agent_id, self.ctx.clock()))
+        if not kept:
+            raise Refusal("bad_state", "this booking number belongs to another work order",
+                          "booking_no")
+        session.send(Ack(of="booking_made", work_order_id=message.work_order_id))
+        self.ctx.log.event("booking_made", work_order_id=message.work_order_id,
+                           booking_no=message.booking_no, hall=message.hall)
+
+    async def on_fetch_booked(self, session: Session, message: FetchBookedMaterial) -> None:
+        ctx = self.ctx
+        booking = await self.records.booking(message.booking_no)
+        if booking is None:
+            raise Refusal("no_such_material", "没有该预约号的预审材料（预约未关联视频工单）",
+                          "booking_no")
+        self._check_room((session.session_id, message.download_id))
+        detail = f"{message.booking_no} {message.sha256[:16]}"
+        seat = ctx.seats.get(session.agent_id)
+        hall = seat.hall if seat is not None else ""
+        if session.role != "supervisor" and hall not in (booking.hall, booking.hall_name):
+            # A refused look is evidence too: in the log, then refused.
+            await record_first(ctx, session, "fetch_booked_material", booking.work_order_id,
+                               detail, "refused:not_allowed")
+            shown = booking.hall_name or booking.hall
+            raise Refusal("not_allowed", f"该预约在「{shown}」办理，本窗口（{hall or '未设大厅'}）"
+                          "无权查看其材料。", "booking_no")
+        found = [m for m in await self.records.of_work_order(booking.work_order_id)
+                 if m.sha256 == message.sha256]
+        if not found:
+            raise Refusal("no_such_material", "该预约没有这份材料（可能已过保存期限）", "sha256")
+        await record_read(ctx, session, "fetch_booked_material", booking.work_order_id,
+                          f"{detail} {found[-1].material_code}")
+        self._start_download(session, message.download_id, found[-1])
 
     def _check_room(self, key: tuple[str, int]) -> None:
         if key in self._downloads:

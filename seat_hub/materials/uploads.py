@@ -37,6 +37,8 @@ from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.private_files import private_dir
 from seat_common.protocol import (
     CHUNK_UPLOAD,
+    BookingMade,
+    FetchBookedMaterial,
     FetchMaterial,
     MaterialAdded,
     MaterialInfo,
@@ -135,6 +137,12 @@ class MaterialDesk:
 
     async def on_verdict(self, session: Session, message: ReviewVerdict) -> None:
         await self.delivery.on_verdict(session, message)
+
+    async def on_booking_made(self, session: Session, message: BookingMade) -> None:
+        await self.delivery.on_booking_made(session, message)
+
+    async def on_fetch_booked(self, session: Session, message: FetchBookedMaterial) -> None:
+        await self.delivery.on_fetch_booked(session, message)
 
     # --- uploads -----------------------------------------------------------------
 

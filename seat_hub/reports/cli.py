@@ -27,7 +27,7 @@ import asyncio
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import cast
 
@@ -149,6 +149,7 @@ def headline(figures: ContactFigures) -> dict[str, object]:
     return {
         "work_orders": total.work_orders,
         "completed": total.completed,
+        "walk_ins": total.walk_ins,
         "users_served": len(total.users),
         "offered": total.offered,
         "answered": total.answered,
@@ -162,6 +163,37 @@ def headline(figures: ContactFigures) -> dict[str, object]:
         "average_rating": rounded(total.average_rating, 2),
         "ratings": total.ratings,
     }
+
+
+def assemble(
+    work_orders: Sequence[WorkOrder],
+    items: catalog_module.Catalog,
+    period: ReportPeriod,
+    now: float,
+    *,
+    dimensions: Sequence[Dimension],
+    only: Sequence[tuple[Dimension, str]] = (),
+    threshold_s: float = DEFAULT_THRESHOLD_S,
+    agent_names: Mapping[str, str] | None = None,
+    agent_halls: Mapping[str, str] | None = None,
+) -> tuple[ContactFigures, ReportText]:
+    """The figures and the words of one report (the command line's and the seat wall's)."""
+    names = dict(agent_names or {})
+    halls = dict(agent_halls or {})
+    kept = [w for w in work_orders if all(value_of(w, d, items, halls) == v for d, v in only)]
+    figures = summarise(kept, items, by=dimensions, threshold_s=threshold_s,
+                        agents=sorted(names), agent_halls=halls)
+    text = ReportText(
+        title=TITLE + "".join(f"（{DIMENSION_NAMES[d]}：{v}）" for d, v in only),
+        period=period.label,
+        covered=period.covered(now),
+        names={
+            "theme": {code: theme.name for code, theme in items.themes.items()},
+            "item": {code: f"{item.name}（{code}）" for code, item in items.items.items()},
+            "agent": names,
+        },
+    )
+    return figures, text
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -184,29 +216,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (catalog_module.CatalogError, SeatsError, LedgerError) as exc:
         print(f"seat-report: {exc}", file=sys.stderr)
         return 2
-    kept = [
-        w
-        for w in work_orders
-        if all(value_of(w, d, items, agent_halls) == v for d, v in args.filters)
-    ]
-    figures = summarise(
-        kept,
-        items,
-        by=args.dimensions,
-        threshold_s=args.threshold,
-        agents=sorted(agent_names),
-        agent_halls=agent_halls,
-    )
-    text = ReportText(
-        title=TITLE + "".join(f"（{DIMENSION_NAMES[d]}：{v}）" for d, v in args.filters),
-        period=period.label,
-        covered=period.covered(now),
-        names={
-            "theme": {code: theme.name for code, theme in items.themes.items()},
-            "item": {code: f"{item.name}（{code}）" for code, item in items.items.items()},
-            "agent": agent_names,
-        },
-    )
+    figures, text = assemble(work_orders, items, period, now, dimensions=args.dimensions,
+                             only=args.filters, threshold_s=args.threshold,
+                             agent_names=agent_names, agent_halls=agent_halls)
     write_report(figures, text, args.out)
     print(
         json.dumps(

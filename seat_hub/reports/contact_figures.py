@@ -25,6 +25,12 @@ The definitions (``DEFINITIONS`` prints them on the report, in Chinese):
   and its wrap-up);
 - rating: mean of the citizens' 1–10 ratings.
 
+A walk-in served at a counter (channel ``counter``) is a work order too, but not a
+call: nobody queued for it, so it is never offered, answered or abandoned and counts
+in no wait, service level or abandonment figure. It counts in work orders, in walk-ins,
+in completed once closed, in users served (its citizen, by key) and in the average
+handling time (opened → closed), and has its own row in the channel breakdown.
+
 A ratio with nothing to divide is ``None`` (the report prints "–", never 0 %).
 """
 
@@ -50,6 +56,8 @@ DIMENSIONS: Final[tuple[Dimension, ...]] = get_args(Dimension)
 #: What a work order with no value for a dimension is listed as.
 NO_HALL: Final = "（线上，未分到大厅）"
 NOBODY: Final = "（未接通）"
+#: The channel of walk-ins served at a counter (not a call: see the module's docstring).
+COUNTER: Final = "counter"
 
 
 def user_of(work_order: WorkOrder) -> str:
@@ -65,6 +73,7 @@ class GroupFigures:
     threshold_s: float = DEFAULT_THRESHOLD_S
     work_orders: int = 0
     completed: int = 0
+    walk_ins: int = 0
     answered: int = 0
     abandoned: int = 0
     short_abandoned: int = 0
@@ -79,7 +88,10 @@ class GroupFigures:
 
     def add(self, w: WorkOrder) -> None:
         self.work_orders += 1
-        if w.answered_at is not None:
+        if w.channel == COUNTER:
+            self.walk_ins += 1
+            self.users.add(user_of(w))
+        elif w.answered_at is not None:
             waited = max(0.0, w.answered_at - w.queued_at)
             self.answered += 1
             self.answer_wait_sum_s += waited

@@ -45,6 +45,7 @@ CHANNEL_NAMES: Final = {
     "official_account": "公众号",
     "kiosk": "自助终端",
     "hotline": "热线",
+    "counter": "窗口现场",
 }
 
 DIMENSION_NAMES: Final[dict[Dimension, str]] = {
@@ -99,11 +100,15 @@ def definitions(threshold_s: float) -> list[list[str]]:
     t = f"{threshold_s:g}"
     s = f"{SHORT_ABANDON_S:g}"
     return [
-        ["工单数", "统计周期内进入排队的工单（含放弃）"],
-        ["办结工单数", "已接通并已结单的工单（坐席话后处理，或超时、中断后由系统结单）"],
+        ["工单数", "统计周期内进入排队的工单（含放弃），及窗口现场接待的工单"],
+        ["办结工单数", "已接通并已结单的工单（坐席话后处理，或超时、中断后由系统结单），"
+         "及已结单的窗口接待"],
+        ["窗口接待", "综窗现场接待的市民（渠道“窗口现场”）：不经排队，不计入呼入量、接通、"
+         "放弃及以下各项比率和等待时长"],
         [
             "服务用户数",
-            "接通的不同市民：按身份证号（无则手机号）的加密标识去重；两者皆无的按工单各计一人",
+            "接通或窗口接待的不同市民：按身份证号（无则手机号）的加密标识去重；两者皆无的"
+            "按工单各计一人",
         ],
         ["呼入量", "已接通与已放弃的工单（统计时仍在排队的不计）"],
         ["接通", "坐席接听的工单"],
@@ -112,7 +117,7 @@ def definitions(threshold_s: float) -> list[list[str]]:
         ["放弃率", f"{s}秒后放弃数 ÷（呼入量 − {s}秒内放弃数）"],
         ["平均应答速度", "接通工单从排队到接通的平均时长"],
         ["平均等待时长", f"接通与{s}秒后放弃工单的平均排队时长"],
-        ["平均处理时长", "办结工单从接通到结单的平均时长（含话后处理）"],
+        ["平均处理时长", "办结工单从接通（窗口接待：开始接待）到结单的平均时长（含话后处理）"],
         ["满意度", "市民评价（1–10分）的平均分"],
     ]
 
@@ -122,6 +127,7 @@ def headline_values(g: GroupFigures) -> list[str]:
     return [
         str(g.work_orders),
         str(g.completed),
+        str(g.walk_ins),
         str(len(g.users)),
         str(g.offered),
         str(g.answered),
@@ -193,6 +199,7 @@ def _group_row(g: GroupFigures) -> list[object]:
     return [
         str(g.work_orders),
         str(g.completed),
+        str(g.walk_ins),
         str(len(g.users)),
         str(g.answered),
         str(g.abandoned),
@@ -250,10 +257,10 @@ def write_report(figures: ContactFigures, text: ReportText, path: Path) -> Path:
         )
     )
     header = [
-        "工单", "办结", "人数", "接通", "放弃", f"服务水平\n（{threshold:g}秒）", "放弃率",
+        "工单", "办结", "窗口", "人数", "接通", "放弃", f"服务水平\n（{threshold:g}秒）", "放弃率",
         "平均应答", "平均处理", "满意度",
     ]
-    widths = [38 * mm] + [14 * mm] * 5 + [17 * mm, 13 * mm, 15 * mm, 15 * mm, 12 * mm]
+    widths = [38 * mm] + [12 * mm] * 6 + [16 * mm, 12 * mm, 14 * mm, 14 * mm, 12 * mm]
     for dimension, groups in figures.breakdowns.items():
         title = DIMENSION_NAMES[dimension]
         rows = [

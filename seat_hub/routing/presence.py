@@ -4,7 +4,9 @@ The hub decides an agent's state; the agent asks with ``SetState`` and
 ``SetMode`` and hears the result as ``Presence`` (sent on login and on
 every change). ready ↔ away freely; ringing and on_call only the call flow
 changes; from wrap_up only a ``WrapUp`` gets the agent back. Counter mode
-(综窗) takes the seat out of routing (switched during a call: after it).
+(综窗) takes the seat out of routing (switched during a call: after it); so does
+an open walk-in in combined mode (``calls.walk_ins``), which also keeps the seat
+from switching to video mode until it is closed.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from seat_hub.routing.acd import ROUTED_MODES
 
 def log_in(ctx: HubContext, session: Session, seat: Seat) -> Agent:
     """A new agent session: away (or counter, for a counter seat), or in wrap-up if
-    the seat still owes the wrap-up of a call that ended while it was gone."""
+    the seat still owes the wrap-up of a call that ended while it was gone, or serving
+    the walk-in it left open (``calls.walk_ins``)."""
     now = ctx.clock()
     state: AgentState = "away" if seat.mode in ROUTED_MODES else "counter"
     agent = Agent(
@@ -30,6 +33,11 @@ def log_in(ctx: HubContext, session: Session, seat: Seat) -> Agent:
             agent.state = "wrap_up"
             agent.wrap_up = ended
             break
+    walk_in = ctx.live.walk_ins.get(seat.agent_id)
+    if walk_in is not None and agent.wrap_up is None:
+        # The walk-in left open when the link dropped: still served, still out of routing.
+        agent.walk_in = walk_in
+        agent.state = "counter"
     ctx.live.agents[seat.agent_id] = agent
     send_presence(ctx, agent)
     return agent
@@ -84,6 +92,8 @@ def on_set_state(ctx: HubContext, agent: Agent, message: SetState) -> None:
         raise Refusal("bad_state", f"cannot change state while {agent.state}", "state")
     if agent.state == "wrap_up":
         raise Refusal("bad_state", "finish the wrap-up first", "state")
+    if agent.walk_in is not None:
+        raise Refusal("bad_state", "the seat is serving a walk-in; close it first", "state")
     if agent.mode not in ROUTED_MODES:
         raise Refusal("bad_state", "the seat is in counter mode; switch mode first", "state")
     if message.state == "ready":
@@ -102,6 +112,15 @@ def on_set_mode(ctx: HubContext, agent: Agent, message: SetMode) -> None:
     # until its wrap-up, and ``back_to_work`` then puts a counter seat in ``counter``.
     if agent.state == "ringing":
         raise Refusal("bad_state", "cannot change mode while ringing; answer or decline", "mode")
+    if agent.walk_in is not None:
+        # The walk-in keeps the seat at its counter, out of routing, until it is closed.
+        if message.mode == "video":
+            raise Refusal("bad_state", "the seat is serving a walk-in; close it first", "mode")
+        if agent.mode != message.mode:
+            agent.walk_in.resume_state, agent.walk_in.resume_reason = "away", ""
+        agent.mode = message.mode
+        send_presence(ctx, agent)
+        return
     agent.mode = message.mode
     if message.mode not in ROUTED_MODES and agent.state in ("ready", "away"):
         change_state(ctx, agent, "counter")

@@ -26,6 +26,7 @@ from typing import Protocol
 
 from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome, VerdictEntry
 from seat_hub.storage.records import (
+    BookingRecord,
     ChatRecord,
     EndedBy,
     Expired,
@@ -95,6 +96,20 @@ class WorkOrderLedger(Protocol):
         self, work_order_id: str, outcome: Outcome, notes: str, closed_at: float
     ) -> asyncio.Future[None]:
         """Wrap-up done: the work order is closed with an outcome."""
+        ...
+
+    def open_walk_in(
+        self,
+        *,
+        item_code: str,
+        agent_id: str,
+        citizen: CitizenInfo,
+        opened_at: float,
+        citizen_key: str = "",
+    ) -> asyncio.Future[str]:
+        """A citizen served at ``agent_id``'s counter: a new work order on channel
+        ``counter``, answered at once (``queued_at`` = ``answered_at`` = ``opened_at``, no
+        offer: nobody waited in the queue), in state ``in_call`` until closed."""
         ...
 
     def abandon(self, work_order_id: str, at: float) -> asyncio.Future[None]:
@@ -200,6 +215,13 @@ class MaterialIndex(Protocol):
     ) -> asyncio.Future[int]:
         """Store a verdict as the work order's next revision; resolves to the revision."""
         ...
+
+    def link_booking(self, booking: BookingRecord) -> asyncio.Future[bool]:
+        """Keep a proxy booking, once: True if kept (or the same booking again), False if
+        the number is already linked to another work order (the first is kept)."""
+        ...
+
+    def booking(self, booking_no: str) -> asyncio.Future[BookingRecord | None]: ...
 
     def expire(self, closed_before: float, now: float) -> asyncio.Future[Expired]:
         """Retention: the citizens' personal columns of work orders closed before

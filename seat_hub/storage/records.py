@@ -136,3 +136,16 @@ class Expired:
     work_orders: int
     materials: int
     unreferenced_files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRecord:
+    """A counter appointment an agent booked for the caller of ``work_order_id``: its photos
+    may be seen by the clerks of ``hall`` (the government API's code; ``hall_name``)."""
+
+    booking_no: str
+    work_order_id: str
+    hall: str
+    hall_name: str
+    agent_id: str
+    booked_at: float

@@ -10,7 +10,9 @@ answered within 20 s (60 s) of queueing over the contacts that stopped waiting,
 answered or abandoned, less those abandoned within 5 s. Users served counts
 distinct citizens answered by their pseudonymous key (``parties.citizen_keys``:
 a keyed hash of the ID number, else the phone); a contact without either counts
-as a user of its own. A new day starts from zero.
+as a user of its own. A walk-in at a counter (channel ``counter``) is no call: it is
+counted in ``walk_ins``, users served, work orders closed and the handling time, never in
+offered, answered, abandoned or the service level. A new day starts from zero.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ class TodayFigures:
     within_20s: int = 0
     within_60s: int = 0
     closed: int = 0
+    walk_ins: int = 0
     handle_sum_s: float = 0.0
     handled: int = 0
     rating_sum: int = 0
@@ -83,6 +86,12 @@ class TodayFigures:
         self.wait_sum_s += waited
         self.within_20s += waited <= 20.0
         self.within_60s += waited <= 60.0
+        self.users.add(who)
+
+    def walk_in(self, at: float, who: str) -> None:
+        """A citizen served at a counter: a user served, no call."""
+        self._roll(at)
+        self.walk_ins += 1
         self.users.add(who)
 
     def abandoned_call(self, at: float, queued_at: float) -> None:
@@ -117,6 +126,7 @@ class TodayFigures:
             users_served=len(self.users),
             average_rating=round(self.rating_sum / self.ratings, 2) if self.ratings else 0.0,
             ratings=self.ratings,
+            walk_ins=self.walk_ins,
         )
 
 
@@ -125,18 +135,11 @@ def sum_today(work_orders: Iterable[WorkOrder], now: float) -> TodayFigures:
     (``WorkOrderLedger.work_orders_queued(day_start(now))``)."""
     today = TodayFigures(day=day_of(now))
     for w in work_orders:
-        today.offered += 1
-        if w.state == "abandoned":
-            today.abandoned += 1
-            left_at = w.closed_at if w.closed_at is not None else w.queued_at
-            today.short_abandoned += left_at - w.queued_at < SHORT_ABANDON_S
-        if w.answered_at is not None:
-            waited = max(0.0, w.answered_at - w.queued_at)
-            today.answered += 1
-            today.wait_sum_s += waited
-            today.within_20s += waited <= 20.0
-            today.within_60s += waited <= 60.0
+        if w.channel == "counter":
+            today.walk_ins += 1
             today.users.add(user_of(w.citizen_key, w.id))
+        else:
+            _sum_call(today, w)
         if w.state == "closed":
             today.closed += 1
             if w.answered_at is not None and w.closed_at is not None:
@@ -146,3 +149,19 @@ def sum_today(work_orders: Iterable[WorkOrder], now: float) -> TodayFigures:
             today.ratings += 1
             today.rating_sum += int(w.rating)
     return today
+
+
+def _sum_call(today: TodayFigures, w: WorkOrder) -> None:
+    """The queue's part of a call's work order: offered, abandoned or answered."""
+    today.offered += 1
+    if w.state == "abandoned":
+        today.abandoned += 1
+        left_at = w.closed_at if w.closed_at is not None else w.queued_at
+        today.short_abandoned += left_at - w.queued_at < SHORT_ABANDON_S
+    if w.answered_at is not None:
+        waited = max(0.0, w.answered_at - w.queued_at)
+        today.answered += 1
+        today.wait_sum_s += waited
+        today.within_20s += waited <= 20.0
+        today.within_60s += waited <= 60.0
+        today.users.add(user_of(w.citizen_key, w.id))

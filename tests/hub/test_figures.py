@@ -97,3 +97,14 @@ def test_the_day_so_far_is_summed_from_the_ledgers_work_orders() -> None:
 def test_a_day_without_work_orders_starts_from_zero() -> None:
     f = sum_today([], NOON).figures()
     assert (f.offered, f.answered, f.users_served, f.average_rating) == (0, 0, 0, 0.0)
+
+
+def test_after_a_restart_a_walk_in_is_a_user_served_and_a_work_order_closed_not_a_call() -> None:
+    call = _work_order(1, "closed", answered_at=NOON + 11, closed_at=NOON + 311)
+    walk_in = replace(_work_order(5, "closed", answered_at=NOON + 5, closed_at=NOON + 605),
+                      channel="counter", citizen_key="w" * 64)
+    f = sum_today([call, walk_in], NOON + 3600).figures()
+    assert (f.offered, f.answered, f.abandoned, f.walk_ins) == (1, 1, 0, 1)
+    assert (f.users_served, f.work_orders_closed) == (2, 2)
+    assert f.service_level_20s == 1.0, "the walk-in is not in the service level"
+    assert f.average_handling_s == 450.0, "its handling time counts: (300 + 600) / 2"

@@ -29,7 +29,9 @@ from seat_client.acceptance.outbox import OutboxState
 from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
+from seat_client.counter.hub_orders import CounterOrders
 from seat_client.counter.intake import CounterIntake
+from seat_client.counter.linked_photos import LinkedPhotos
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.cache import MaterialCache
 from seat_client.materials.transfer import MaterialTransfer
@@ -39,12 +41,14 @@ from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewStore
 from seat_client.settings import WorkstationSettings
 from seat_common import catalog, protocol
+from seat_common.tasks import TaskOwner
 from tests.integration.conftest import until
 from ui import i18n
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 from ui.acceptance.receipt_view import ReceiptView
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
+from ui.counter.linked_photos_strip import LinkedPhotosStrip
 from ui.review.images import MaterialImages
 from ui.review.pane import ReviewPane
 from ui.workstation.main_window import MainWindow
@@ -109,10 +113,13 @@ async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
     folder = tmp_path / "gaopaiyi"
     folder.mkdir()
     host = PluginHost(items)
+    orders = CounterOrders(link, transfer)  # walk-ins are work orders at the hub
     walk_ins = WalkInDesk(CounterIntake(host, GovApiLookups(acceptance.client), acceptance.forms,
                                         tmp_path / "counter"),
-                          review.load_reasons(), camera_folder=folder, cache=transfer.cache)
-    counter = CounterParts(walk_ins, CounterDeskPane(walk_ins, items))
+                          review.load_reasons(), camera_folder=folder, cache=transfer.cache,
+                          orders=orders)
+    photos = LinkedPhotosStrip(LinkedPhotos(walk_ins, orders, TaskOwner("linked photos")))
+    counter = CounterParts(walk_ins, CounterDeskPane(walk_ins, items, photos=photos))
     window = MainWindow(workstation, QSettings(str(tmp_path / "w.ini"),
                                                QSettings.Format.IniFormat),
                         tmp_path, pre_review=pre_review, applications=applications,

@@ -77,7 +77,7 @@ class CounterDeskPane(QWidget):
     review_requested = pyqtSignal()
 
     def __init__(self, desk: WalkInDesk, catalog: Catalog, parent: QWidget | None = None, *,
-                 tasks: TaskOwner | None = None) -> None:
+                 tasks: TaskOwner | None = None, photos: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("counterDesk")
         self.setStyleSheet(STYLE)
@@ -149,6 +149,8 @@ class CounterDeskPane(QWidget):
         self.capture.setObjectName("takeCapture")
         self.capture.setShortcut(QKeySequence("F8"))
         column = QVBoxLayout(self.materials_box)
+        if photos is not None:  # the appointment's photos pre-reviewed on video
+            column.addWidget(photos)
         column.addWidget(self.materials, 1)
         column.addWidget(self.missing)
         column.addWidget(self.capture)
@@ -271,12 +273,16 @@ class CounterDeskPane(QWidget):
                 "The government service system refused this workstation's credentials. "
                 "Please call IT support."),
             LookupProblem.FAILED: self.tr("Could not open the walk-in: %1"),
+            LookupProblem.HUB: self.tr("The hub did not take the walk-in: %1"),
         }[failure.problem]
-        detail = failure.detail if failure.problem is LookupProblem.FAILED else number
+        worded = failure.problem in (LookupProblem.FAILED, LookupProblem.HUB)
+        detail = failure.detail if worded else number
         self._say(text.replace("%1", detail), error=True)
         self.focus_booking_no()
 
     def _finished(self) -> None:
+        if self.desk.walk_in is not None:
+            return  # not closed (the hub refused): the failure stays said
         self.booking_no.clear()
         self.item_box.setCurrentIndex(-1)
         self._say("")

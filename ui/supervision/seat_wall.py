@@ -171,6 +171,8 @@ class SeatWallGrid(QWidget):
         painter.setFont(title)
         painter.setPen(QColor("#ffffff"))
         state_text = state_label(seat.state)
+        if seat.channel == "counter" and seat.work_order_id:
+            state_text = self.tr("serving a walk-in")  # the state, in so many words
         if seat.reason:
             state_text += f" · {away_reason_label(seat.reason)}"
         inner = band.adjusted(8, 0, -8, 0)
@@ -230,7 +232,8 @@ class SeatWallGrid(QWidget):
             return self.tr("Mode: %1").replace("%1", mode_label(seat.mode))
         text = f"{seat.item_name or seat.item_code} · {channel_short_label(seat.channel)}"
         if seat.call_started_at:
-            text = f"☎ {clock_text(now - seat.call_started_at)}  " + text
+            mark = "☎" if seat.channel != "counter" else "▣"  # a walk-in is not a call
+            text = f"{mark} {clock_text(now - seat.call_started_at)}  " + text
         if seat.watched_by and self._geometry is not LARGE:  # no line of its own
             text = self._watch_text(seat) + " · " + text
         if (

@@ -49,6 +49,7 @@ from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.credentials import KeyringTokenStore
 from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, SyntheticMedia
 from seat_client.supervision.listening import WatchListening
+from seat_client.supervision.report_request import ReportRequests
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
@@ -59,6 +60,7 @@ from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.devices.seat_devices import SeatDevices
 from ui.labels import tls_failure_label
 from ui.login_dialog import obtain_credentials
+from ui.supervision.report_dialog import ReportDialog
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
 from ui.task_failures import FailureNotice
@@ -220,10 +222,23 @@ class WallSession:
         self.listening = WatchListening(self.viewer, media)
         self.watch_window: WatchWindow | None = None
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
+        self.reports = ReportRequests(link)
+        self.report_dialog: ReportDialog | None = None
+        window.report_requested.connect(self.open_report_dialog)
         self.viewer.state_changed.connect(self._on_viewer_state_changed)
         if devices is not None:
             devices.notice.connect(window.show_result)
             devices.changed.connect(self._on_devices_changed)
+
+    def open_report_dialog(self) -> ReportDialog:
+        """The statistics report dialog (one at a time: a second click shows it again)."""
+        if self.report_dialog is None:
+            dialog = ReportDialog(self.reports, self.window,
+                                  tasks=self.tasks.child("statistics report"))
+            dialog.finished.connect(lambda _: setattr(self, "report_dialog", None))
+            self.report_dialog = dialog
+        self.report_dialog.show()
+        return self.report_dialog
 
     def _describe_seat(self, agent_id: str) -> str:
         seat = self.model.seats.get(agent_id)

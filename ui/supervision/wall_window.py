@@ -7,6 +7,7 @@ the composition root (``ui.supervision.wall_app``) sends them to the hub:
 - ``state_requested(agent_id, state, reason)``
 - ``move_requested(work_order_id, to_agent_id, to_item_code)``
 - ``watch_requested(agent_id)``: watch the seat's live call (Ctrl+W)
+- ``report_requested()``: the statistics report dialog (统计报表, Ctrl+R)
 
 Filters (hall/town, theme, state) narrow the grid; the status bar counts the
 seats per state and shows the hub's answers (``show_result``).
@@ -49,6 +50,7 @@ class SeatWallWindow(QMainWindow):
     state_requested = pyqtSignal(str, str, str)
     move_requested = pyqtSignal(str, str, str)
     watch_requested = pyqtSignal(str)
+    report_requested = pyqtSignal()
 
     def __init__(
         self,
@@ -93,6 +95,10 @@ class SeatWallWindow(QMainWindow):
                        self.watch_button):
             button.setEnabled(False)
             bar_layout.addWidget(button)
+        self.report_button = QPushButton(self.tr("Statistics report…"), bar)
+        self.report_button.setObjectName("reportButton")
+        self.report_button.setShortcut(QKeySequence("Ctrl+R"))
+        bar_layout.addWidget(self.report_button)
         self.grid = SeatWallGrid(model.hub_now)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
@@ -133,6 +139,7 @@ class SeatWallWindow(QMainWindow):
         self.whisper_button.clicked.connect(self._on_whisper_clicked)
         self.ready_button.clicked.connect(lambda: self._request_state("ready", ""))
         self.watch_button.clicked.connect(self._on_watch_clicked)
+        self.report_button.clicked.connect(self.report_requested)
         self.side.move_requested.connect(self._on_side_move_requested)
 
     # --- model → view -------------------------------------------------------------

@@ -23,7 +23,9 @@ from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.call.hub_link import HubLink
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
+from seat_client.counter.hub_orders import CounterOrders
 from seat_client.counter.intake import CounterIntake
+from seat_client.counter.linked_photos import LinkedPhotos
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.cache import MaterialCache
 from seat_client.materials.document_camera import DocumentCameraFolder
@@ -48,6 +50,7 @@ from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
+from ui.counter.linked_photos_strip import LinkedPhotosStrip
 from ui.devices.check_view import ReadyGate
 from ui.devices.device_button import DeviceButton
 from ui.devices.precheck import DeviceCheck
@@ -183,9 +186,12 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     records = RecordsParts(orders, WorkOrderListPane(orders, recordings=recordings),
                            WhisperBanner(inbox))
     host = PluginHost(items, tasks=tasks.child("plugins"))
+    # Walk-ins are work orders at the hub; a proxy booking tells the hub its hall.
+    counter_orders = CounterOrders(link, transfer)
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
-        gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
+        gov=GovApiLookups(acceptance.client, on_booked=counter_orders.report_booking),
+        desk=pre_review.desk,
         form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
@@ -198,11 +204,14 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         CounterIntake(host, GovApiLookups(acceptance.client), acceptance.forms,
                       state_dir / "counter"),
         review.load_reasons(), camera_folder=settings.document_camera_path(),
-        cache=transfer.cache,
+        cache=transfer.cache, orders=counter_orders,
     )
     assist_parts = AssistParts(assist, AssistView(assist))
+    linked_photos = LinkedPhotos(walk_ins, counter_orders, tasks.child("linked photos"))
+    photo_strip = LinkedPhotosStrip(linked_photos, tasks=tasks.child("linked photo strip"))
     counter = CounterParts(walk_ins, CounterDeskPane(walk_ins, items,
-                                                     tasks=tasks.child("walk-in intake")))
+                                                     tasks=tasks.child("walk-in intake"),
+                                                     photos=photo_strip))
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
                         assist=assist_parts, counter=counter, tasks=tasks, catalog=items)

@@ -1,7 +1,7 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-<context>
+    <context>
     <name>AssistView</name>
     <message>
         <location filename="../../../ui/assist/view.py" line="260" />
@@ -230,7 +230,7 @@
         <translation>按 Ctrl+M 在视频、窗口、视频+窗口模式之间切换。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="303" />
+        <location filename="../../../ui/counter/desk_pane.py" line="309" />
         <location filename="../../../ui/counter/desk_pane.py" line="124" />
         <source>Appointment</source>
         <translation>预约信息</translation>
@@ -266,164 +266,169 @@
         <translation>高拍仪取图 (F8)</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="156" />
+        <location filename="../../../ui/counter/desk_pane.py" line="158" />
         <source>Open the form</source>
         <translation>打开表单</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="157" />
+        <location filename="../../../ui/counter/desk_pane.py" line="159" />
         <source>Pre-review</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="158" />
+        <location filename="../../../ui/counter/desk_pane.py" line="160" />
         <source>Done — next citizen</source>
         <translation>办结，下一位</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="166" />
+        <location filename="../../../ui/counter/desk_pane.py" line="168" />
         <source>Appointment no.</source>
         <translation>预约号</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="170" />
+        <location filename="../../../ui/counter/desk_pane.py" line="172" />
         <source>No appointment:</source>
         <translation>无预约：</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="214" />
+        <location filename="../../../ui/counter/desk_pane.py" line="216" />
         <source>On a video call: walk-in intake resumes after the call.</source>
         <translation>正在视频通话：通话结束后再办理窗口受理。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="228" />
+        <location filename="../../../ui/counter/desk_pane.py" line="230" />
         <source>Looking up appointment %1…</source>
         <translation>正在查询预约 %1…</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="237" />
+        <location filename="../../../ui/counter/desk_pane.py" line="239" />
         <source>Choose the item from the list first.</source>
         <translation>请先从列表中选择事项。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="240" />
+        <location filename="../../../ui/counter/desk_pane.py" line="242" />
         <source>Opening %1…</source>
         <translation>正在打开 %1…</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="253" />
+        <location filename="../../../ui/counter/desk_pane.py" line="255" />
         <source>Took %1 from the document camera: check it in the pre-review.</source>
         <translation>已从高拍仪取图 %1，请在材料预审中核对。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="262" />
+        <location filename="../../../ui/counter/desk_pane.py" line="264" />
         <source>“%1” is not an appointment number: it is YY and 8 digits, e.g. YY-00000042.</source>
         <translation>“%1”不是有效的预约号：预约号为 YY 加 8 位数字，例如 YY-00000042。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="264" />
+        <location filename="../../../ui/counter/desk_pane.py" line="266" />
         <source>No appointment %1. Check the number with the citizen, or serve them without an appointment.</source>
         <translation>没有找到预约 %1。请与群众核对预约号，或按无预约受理。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="267" />
+        <location filename="../../../ui/counter/desk_pane.py" line="269" />
         <source>The government service system cannot be reached right now. Try again shortly, or serve the citizen without an appointment.</source>
         <translation>暂时无法连接政务服务系统。请稍后重试，或按无预约受理。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="270" />
+        <location filename="../../../ui/counter/desk_pane.py" line="272" />
         <source>The government service system refused this workstation's credentials. Please call IT support.</source>
         <translation>政务服务系统拒绝了本工作站的接入凭据，请联系运维人员。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="388" />
-        <location filename="../../../ui/counter/desk_pane.py" line="273" />
+        <location filename="../../../ui/counter/desk_pane.py" line="394" />
+        <location filename="../../../ui/counter/desk_pane.py" line="275" />
         <source>Could not open the walk-in: %1</source>
         <translation>受理未能打开：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="362" />
-        <location filename="../../../ui/counter/desk_pane.py" line="299" />
+        <location filename="../../../ui/counter/desk_pane.py" line="276" />
+        <source>The hub did not take the walk-in: %1</source>
+        <translation>服务端未受理本次窗口接待：%1</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/desk_pane.py" line="368" />
+        <location filename="../../../ui/counter/desk_pane.py" line="305" />
         <source>No document camera folder is set up for this seat</source>
         <translation>本窗口未配置高拍仪文件夹</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="317" />
+        <location filename="../../../ui/counter/desk_pane.py" line="323" />
         <source>Walk-in without appointment</source>
         <translation>无预约受理</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="319" />
+        <location filename="../../../ui/counter/desk_pane.py" line="325" />
         <source>(fill in on the form)</source>
         <translation>（在表单中填写）</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="325" />
+        <location filename="../../../ui/counter/desk_pane.py" line="331" />
         <source>Note: the appointment is not for today (%1).</source>
         <translation>注意：该预约不是今天的（%1）。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="329" />
+        <location filename="../../../ui/counter/desk_pane.py" line="335" />
         <source>Appointment %1 opened; %2 form value(s) from the booking wait for your confirmation.</source>
         <translation>已打开预约 %1，预约带出的 %2 项表单内容待您与群众核对确认。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="342" />
+        <location filename="../../../ui/counter/desk_pane.py" line="348" />
         <source>%1 image(s) at the counter</source>
         <translation>窗口拍摄 %1 张</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="344" />
+        <location filename="../../../ui/counter/desk_pane.py" line="350" />
         <source>pre-reviewed on video</source>
         <translation>视频预审</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="350" />
+        <location filename="../../../ui/counter/desk_pane.py" line="356" />
         <source>Still missing: %1</source>
         <translation>还缺：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="353" />
+        <location filename="../../../ui/counter/desk_pane.py" line="359" />
         <source>All required materials accepted</source>
         <translation>必需材料已齐全</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="360" />
+        <location filename="../../../ui/counter/desk_pane.py" line="366" />
         <source>The document camera has no new image yet: scan the document first.</source>
         <translation>高拍仪还没有新图像，请先拍摄材料。</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="364" />
+        <location filename="../../../ui/counter/desk_pane.py" line="370" />
         <source>the camera is still saving it, press F8 again</source>
         <translation>高拍仪仍在保存，请再按 F8</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="365" />
+        <location filename="../../../ui/counter/desk_pane.py" line="371" />
         <source>the file is too large</source>
         <translation>文件太大</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="366" />
+        <location filename="../../../ui/counter/desk_pane.py" line="372" />
         <source>the image has too many pixels</source>
         <translation>图像像素过多</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="367" />
+        <location filename="../../../ui/counter/desk_pane.py" line="373" />
         <source>it is not a JPEG or PNG image, or it is damaged</source>
         <translation>不是 JPEG 或 PNG 图像，或文件已损坏</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="368" />
+        <location filename="../../../ui/counter/desk_pane.py" line="374" />
         <source>the image is cut off</source>
         <translation>图像不完整</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="369" />
+        <location filename="../../../ui/counter/desk_pane.py" line="375" />
         <source>the image's metadata is malformed</source>
         <translation>图像元数据异常</translation>
     </message>
     <message>
-        <location filename="../../../ui/counter/desk_pane.py" line="371" />
+        <location filename="../../../ui/counter/desk_pane.py" line="377" />
         <source>The document camera's image %1 cannot be used: %2</source>
         <translation>高拍仪图像 %1 无法使用：%2</translation>
     </message>
@@ -713,6 +718,38 @@
         <location filename="../../../ui/devices/device_views.py" line="180" />
         <source>The microphone gives no sound</source>
         <translation>麦克风没有声音</translation>
+    </message>
+</context><context>
+    <name>LinkedPhotosStrip</name>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="45" />
+        <source>Photos pre-reviewed on video</source>
+        <translation>视频预审的材料照片</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="85" />
+        <source>%1 — click to open it large</source>
+        <translation>%1 —— 点击查看大图</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="94" />
+        <source>A pre-reviewed photo could not be fetched: %1</source>
+        <translation>预审照片获取失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="100" />
+        <source>accepted</source>
+        <translation>通过</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="100" />
+        <source>to correct</source>
+        <translation>需补正</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="101" />
+        <source>missing</source>
+        <translation>缺失</translation>
     </message>
 </context><context>
     <name>LoginDialog</name>
@@ -1086,6 +1123,23 @@
         </translation>
     </message>
 </context><context>
+    <name>PhotoDialog</name>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="126" />
+        <source>%1 (pre-reviewed on video)</source>
+        <translation>%1（视频预审）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="128" />
+        <source>Loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/counter/linked_photos_strip.py" line="145" />
+        <source>The photo cannot be shown: %1</source>
+        <translation>照片无法显示：%1</translation>
+    </message>
+</context><context>
     <name>Playback</name>
     <message>
         <location filename="../../../ui/recording/playback.py" line="108" />
@@ -1356,6 +1410,164 @@ Licence PDF: {2}</source>
         <translation>先回答情形问答、填写表单，再提交登记。</translation>
     </message>
 </context><context>
+    <name>ReportDialog</name>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="58" />
+        <source>Save the report</source>
+        <translation>保存报表</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="71" />
+        <source>Statistics report</source>
+        <translation>统计报表</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="154" />
+        <location filename="../../../ui/supervision/report_dialog.py" line="118" />
+        <location filename="../../../ui/supervision/report_dialog.py" line="95" />
+        <location filename="../../../ui/supervision/report_dialog.py" line="79" />
+        <source>Day</source>
+        <translation>日</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="120" />
+        <location filename="../../../ui/supervision/report_dialog.py" line="95" />
+        <location filename="../../../ui/supervision/report_dialog.py" line="79" />
+        <source>Month</source>
+        <translation>月</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="121" />
+        <location filename="../../../ui/supervision/report_dialog.py" line="80" />
+        <source>Year</source>
+        <translation>年</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="80" />
+        <source>From … to …</source>
+        <translation>自定义起止日期</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="93" />
+        <source>Hall</source>
+        <translation>大厅</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="93" />
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="93" />
+        <source>Item</source>
+        <translation>事项</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="94" />
+        <source>Agent</source>
+        <translation>坐席</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="94" />
+        <source>Channel</source>
+        <translation>渠道</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="110" />
+        <source>Make the report</source>
+        <translation>生成报表</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="113" />
+        <source>Open the PDF</source>
+        <translation>打开 PDF</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="115" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="117" />
+        <source>Period</source>
+        <translation>统计周期</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="122" />
+        <source>Last day</source>
+        <translation>截止日期</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="123" />
+        <source>Broken down by</source>
+        <translation>分项统计</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="154" />
+        <source>First day</source>
+        <translation>起始日期</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="177" />
+        <source>The last day is before the first day.</source>
+        <translation>截止日期早于起始日期。</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="183" />
+        <source>Asking the hub for the report…</source>
+        <translation>正在请求服务端生成报表…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="192" />
+        <source>The hub did not make the report: %1</source>
+        <translation>服务端未生成报表：%1</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="195" />
+        <source>No report: %1</source>
+        <translation>未能生成报表：%1</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="204" />
+        <source>The report was made but not saved.</source>
+        <translation>报表已生成，但未保存。</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="209" />
+        <source>The report could not be saved: %1</source>
+        <translation>报表保存失败：%1</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="214" />
+        <source>Saved %1 (%2 work orders).</source>
+        <translation>已保存 %1（共 %2 张工单）。</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="220" />
+        <source>The hub is reading the ledger…</source>
+        <translation>服务端正在读取工单台账…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="221" />
+        <source>Counting %1 work orders…</source>
+        <translation>正在统计 %1 张工单…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="222" />
+        <source>Writing the PDF of %1 work orders…</source>
+        <translation>正在生成 %1 张工单的 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="223" />
+        <source>Receiving the PDF…</source>
+        <translation>正在接收 PDF…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/report_dialog.py" line="224" />
+        <source>The report is in.</source>
+        <translation>报表已生成。</translation>
+    </message>
+</context><context>
     <name>ReviewPane</name>
     <message>
         <location filename="../../../ui/review/pane.py" line="97" />
@@ -1542,180 +1754,190 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SeatWallGrid</name>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="225" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="175" />
+        <source>serving a walk-in</source>
+        <translation>窗口接待中</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/seat_wall.py" line="227" />
         <source>◉ Watched by %1</source>
         <translation>◉ %1 监看中</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="230" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="232" />
         <source>Mode: %1</source>
         <translation>模式：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="241" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="244" />
         <source>Wrap-up overdue</source>
         <translation>话后超时</translation>
     </message>
 </context><context>
     <name>SeatWallWindow</name>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="62" />
+        <location filename="../../../ui/supervision/wall_window.py" line="64" />
         <source>Seat wall</source>
         <translation>坐席监控墙</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="74" />
+        <location filename="../../../ui/supervision/wall_window.py" line="76" />
         <source>Hall</source>
         <translation>大厅</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="75" />
+        <location filename="../../../ui/supervision/wall_window.py" line="77" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="76" />
+        <location filename="../../../ui/supervision/wall_window.py" line="78" />
         <source>State</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="81" />
+        <location filename="../../../ui/supervision/wall_window.py" line="83" />
         <source>Whisper…</source>
         <translation>私信…</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="82" />
+        <location filename="../../../ui/supervision/wall_window.py" line="84" />
         <source>Set ready</source>
         <translation>置为就绪</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="83" />
+        <location filename="../../../ui/supervision/wall_window.py" line="85" />
         <source>Set away</source>
         <translation>置为离开</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="90" />
+        <location filename="../../../ui/supervision/wall_window.py" line="92" />
         <source>Watch call (Ctrl+W)</source>
         <translation>监看通话 (Ctrl+W)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="104" />
+        <location filename="../../../ui/supervision/wall_window.py" line="98" />
+        <source>Statistics report…</source>
+        <translation>统计报表…</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/wall_window.py" line="110" />
         <source>Overview</source>
         <translation>概览</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="106" />
+        <location filename="../../../ui/supervision/wall_window.py" line="112" />
         <source>Work orders</source>
         <translation>工单</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="152" />
+        <location filename="../../../ui/supervision/wall_window.py" line="159" />
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="236" />
+        <location filename="../../../ui/supervision/wall_window.py" line="243" />
         <source>Whisper</source>
         <translation>私信</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="236" />
+        <location filename="../../../ui/supervision/wall_window.py" line="243" />
         <source>Private message to %1:</source>
         <translation>发给 %1 的私信：</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="254" />
+        <location filename="../../../ui/supervision/wall_window.py" line="261" />
         <source>Agent %1 %2</source>
         <translation>坐席 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="262" />
+        <location filename="../../../ui/supervision/wall_window.py" line="269" />
         <source>Queue %1 %2</source>
         <translation>队列 %1 %2</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="267" />
+        <location filename="../../../ui/supervision/wall_window.py" line="274" />
         <source>Move citizen</source>
         <translation>转移市民</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_window.py" line="268" />
+        <location filename="../../../ui/supervision/wall_window.py" line="275" />
         <source>Move %1 to:</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="154" />
-        <location filename="../../../ui/supervision/wall_app.py" line="149" />
+        <location filename="../../../ui/supervision/wall_app.py" line="156" />
+        <location filename="../../../ui/supervision/wall_app.py" line="151" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="150" />
+        <location filename="../../../ui/supervision/wall_app.py" line="152" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="151" />
+        <location filename="../../../ui/supervision/wall_app.py" line="153" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="152" />
+        <location filename="../../../ui/supervision/wall_app.py" line="154" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="161" />
+        <location filename="../../../ui/supervision/wall_app.py" line="163" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="162" />
+        <location filename="../../../ui/supervision/wall_app.py" line="164" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="163" />
+        <location filename="../../../ui/supervision/wall_app.py" line="165" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="164" />
+        <location filename="../../../ui/supervision/wall_app.py" line="166" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="165" />
+        <location filename="../../../ui/supervision/wall_app.py" line="167" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="166" />
+        <location filename="../../../ui/supervision/wall_app.py" line="168" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="169" />
+        <location filename="../../../ui/supervision/wall_app.py" line="171" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="172" />
+        <location filename="../../../ui/supervision/wall_app.py" line="174" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="286" />
+        <location filename="../../../ui/supervision/wall_app.py" line="301" />
         <source>Your login credentials were revoked; please contact the administrator</source>
         <translation>您的登录凭据已被吊销，请联系管理员</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="292" />
+        <location filename="../../../ui/supervision/wall_app.py" line="307" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="297" />
+        <location filename="../../../ui/supervision/wall_app.py" line="312" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -2498,210 +2720,216 @@ Licence PDF: {2}</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="71" />
+        <location filename="../../../ui/labels.py" line="72" />
         <location filename="../../../ui/labels.py" line="52" />
         <source>Kiosk</source>
         <translation>自助终端</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="72" />
+        <location filename="../../../ui/labels.py" line="73" />
         <location filename="../../../ui/labels.py" line="53" />
         <source>Hotline</source>
         <translation>热线</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="68" />
+        <location filename="../../../ui/labels.py" line="54" />
+        <source>At the counter</source>
+        <translation>窗口现场</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="69" />
         <source>Web</source>
         <translation>网页</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="69" />
+        <location filename="../../../ui/labels.py" line="70" />
         <source>Mini-program</source>
         <translation>小程序</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="70" />
+        <location filename="../../../ui/labels.py" line="71" />
         <source>WeChat</source>
         <translation>公众号</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="82" />
-        <source>Not elderly (ID checked)</source>
-        <translation>核验非老年人</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="85" />
-        <source>Elderly (ID checked)</source>
-        <translation>老年人（已核验）</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="86" />
-        <source>Elderly (self-declared)</source>
-        <translation>自称老年人</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="87" />
-        <source>Disabled (checked)</source>
-        <translation>残障人士（已核验）</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="88" />
-        <source>Disabled (self-declared)</source>
-        <translation>自称残障人士</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="94" />
-        <source>Sent by the citizen</source>
-        <translation>群众上传</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="95" />
-        <source>Still from the video</source>
-        <translation>视频截图</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="96" />
-        <source>Document camera</source>
-        <translation>高拍仪</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="97" />
-        <source>Annotated copy</source>
-        <translation>标注副本</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="103" />
-        <source>Offline</source>
-        <translation>离线</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="104" />
-        <source>Ready</source>
-        <translation>就绪</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="105" />
-        <source>Ringing</source>
-        <translation>振铃</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="106" />
-        <source>On call</source>
-        <translation>通话中</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="107" />
-        <source>Wrap-up</source>
-        <translation>话后整理</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="108" />
-        <source>Away</source>
-        <translation>离开</translation>
-    </message>
-    <message>
-        <location filename="../../../ui/labels.py" line="127" />
-        <location filename="../../../ui/labels.py" line="109" />
+        <location filename="../../../ui/labels.py" line="129" />
+        <location filename="../../../ui/labels.py" line="111" />
+        <location filename="../../../ui/labels.py" line="74" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="116" />
+        <location filename="../../../ui/labels.py" line="84" />
+        <source>Not elderly (ID checked)</source>
+        <translation>核验非老年人</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="87" />
+        <source>Elderly (ID checked)</source>
+        <translation>老年人（已核验）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="88" />
+        <source>Elderly (self-declared)</source>
+        <translation>自称老年人</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="89" />
+        <source>Disabled (checked)</source>
+        <translation>残障人士（已核验）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="90" />
+        <source>Disabled (self-declared)</source>
+        <translation>自称残障人士</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="96" />
+        <source>Sent by the citizen</source>
+        <translation>群众上传</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="97" />
+        <source>Still from the video</source>
+        <translation>视频截图</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="98" />
+        <source>Document camera</source>
+        <translation>高拍仪</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="99" />
+        <source>Annotated copy</source>
+        <translation>标注副本</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="105" />
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="106" />
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="107" />
+        <source>Ringing</source>
+        <translation>振铃</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="108" />
+        <source>On call</source>
+        <translation>通话中</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="109" />
+        <source>Wrap-up</source>
+        <translation>话后整理</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="110" />
+        <source>Away</source>
+        <translation>离开</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/labels.py" line="118" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="117" />
+        <location filename="../../../ui/labels.py" line="119" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="118" />
+        <location filename="../../../ui/labels.py" line="120" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="119" />
+        <location filename="../../../ui/labels.py" line="121" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="120" />
+        <location filename="../../../ui/labels.py" line="122" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="126" />
+        <location filename="../../../ui/labels.py" line="128" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="128" />
+        <location filename="../../../ui/labels.py" line="130" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="134" />
+        <location filename="../../../ui/labels.py" line="136" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="135" />
+        <location filename="../../../ui/labels.py" line="137" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="136" />
+        <location filename="../../../ui/labels.py" line="138" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="137" />
+        <location filename="../../../ui/labels.py" line="139" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="138" />
+        <location filename="../../../ui/labels.py" line="140" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="139" />
+        <location filename="../../../ui/labels.py" line="141" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="140" />
+        <location filename="../../../ui/labels.py" line="142" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="141" />
+        <location filename="../../../ui/labels.py" line="143" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="142" />
+        <location filename="../../../ui/labels.py" line="144" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="163" />
+        <location filename="../../../ui/labels.py" line="165" />
         <source>The hub's certificate is not from a trusted CA (check the ca_file setting)</source>
         <translation>服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="165" />
+        <location filename="../../../ui/labels.py" line="167" />
         <source>The hub's certificate is for another address</source>
         <translation>服务端证书与所连接的地址不符</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="167" />
+        <location filename="../../../ui/labels.py" line="169" />
         <source>The hub's certificate has expired or is not valid yet (check the clock)</source>
         <translation>服务端证书已过期或尚未生效（请检查本机时间）</translation>
     </message>
     <message>
-        <location filename="../../../ui/labels.py" line="169" />
+        <location filename="../../../ui/labels.py" line="171" />
         <source>No secure connection to the hub</source>
         <translation>无法与服务端建立安全连接</translation>
     </message>

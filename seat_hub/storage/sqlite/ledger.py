@@ -103,6 +103,28 @@ class SqliteLedger:
             (outcome, notes, closed_at, work_order_id),
         )
 
+    def open_walk_in(
+        self,
+        *,
+        item_code: str,
+        agent_id: str,
+        citizen: CitizenInfo,
+        opened_at: float,
+        citizen_key: str = "",
+    ) -> asyncio.Future[str]:
+        def open_(db: sqlite3.Connection) -> str:
+            work_order_id = _create(db, item_code, "counter", "normal", "in_person", citizen,
+                                    opened_at, citizen_key)
+            with db:
+                db.execute(
+                    "UPDATE work_orders SET agent_id = ?, answered_at = ?, state = 'in_call'"
+                    " WHERE id = ? AND state = 'queued'",
+                    (agent_id, opened_at, work_order_id),
+                )
+            return work_order_id
+
+        return self._worker.run("open_walk_in", open_)
+
     def abandon(self, work_order_id: str, at: float) -> asyncio.Future[None]:
         return self._worker.execute(
             "abandon",

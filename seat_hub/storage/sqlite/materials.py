@@ -12,12 +12,12 @@ import json
 import sqlite3
 
 from seat_common.protocol import MaterialInfo, VerdictEntry, to_wire
-from seat_hub.storage.records import Expired
+from seat_hub.storage.records import BookingRecord, Expired
 from seat_hub.storage.sqlite.worker import SqliteWorker
 
 
 class SqliteMaterialIndex:
-    """Reads and writes of the ``materials`` and ``verdicts`` tables (implements
+    """Reads and writes of the ``materials``, ``verdicts`` and ``bookings`` tables (implements
     ``MaterialIndex``)."""
 
     def __init__(self, worker: SqliteWorker) -> None:
@@ -73,6 +73,31 @@ class SqliteMaterialIndex:
             return [_info(r) for r in rows]
 
         return self._worker.run("work_order_materials", read)
+
+    def link_booking(self, booking: BookingRecord) -> asyncio.Future[bool]:
+        def link(db: sqlite3.Connection) -> bool:
+            with db:
+                db.execute(
+                    "INSERT OR IGNORE INTO bookings (booking_no, work_order_id, hall, hall_name,"
+                    " agent_id, booked_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (booking.booking_no, booking.work_order_id, booking.hall, booking.hall_name,
+                     booking.agent_id, booking.booked_at),
+                )
+            row = db.execute("SELECT work_order_id FROM bookings WHERE booking_no = ?",
+                             (booking.booking_no,)).fetchone()
+            return row is not None and row[0] == booking.work_order_id
+
+        return self._worker.run("link_booking", link)
+
+    def booking(self, booking_no: str) -> asyncio.Future[BookingRecord | None]:
+        def read(db: sqlite3.Connection) -> BookingRecord | None:
+            row = db.execute(
+                "SELECT booking_no, work_order_id, hall, hall_name, agent_id, booked_at"
+                " FROM bookings WHERE booking_no = ?", (booking_no,)).fetchone()
+            return None if row is None else BookingRecord(
+                str(row[0]), str(row[1]), str(row[2]), str(row[3]), str(row[4]), float(row[5]))
+
+        return self._worker.run("booking", read)
 
     def verdicts(self, work_order_id: str) -> asyncio.Future[list[dict[str, object]]]:
         def read(db: sqlite3.Connection) -> list[dict[str, object]]:

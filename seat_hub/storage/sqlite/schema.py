@@ -10,6 +10,8 @@
 - ``materials``: one row per stored material (the file itself lives in the
   content-addressed store, ``<materials dir>/<sha[:2]>/<sha>``);
 - ``verdicts``: every pre-review verdict an agent sent, in order (the history);
+- ``bookings``: the counter appointments agents booked for their callers (代预约) and the
+  hall each is in, so that hall's clerks may see the work order's photos;
 - ``audit_log``: every supervisor action. It is append-only: triggers refuse every
   UPDATE and DELETE, so not even a bug in the hub can rewrite history; and each row
   carries the hash of the one before (``hash``, ``storage/audit_chain.py``), so a
@@ -119,6 +121,14 @@ CREATE TABLE IF NOT EXISTS verdicts (
     entries_json  TEXT NOT NULL,
     decided_at    REAL NOT NULL,
     UNIQUE (work_order_id, revision)
+);
+CREATE TABLE IF NOT EXISTS bookings (
+    booking_no    TEXT PRIMARY KEY,
+    work_order_id TEXT NOT NULL REFERENCES work_orders (id),
+    hall          TEXT NOT NULL,
+    hall_name     TEXT NOT NULL DEFAULT '',
+    agent_id      TEXT NOT NULL,
+    booked_at     REAL NOT NULL
 );
 """
 
