@@ -71,9 +71,9 @@ class SeatsReload:
         try:
             new = await asyncio.to_thread(load_seats, self._path, self._known_skills)
         except SeatsError as exc:
+            await self._audit(target, str(exc), "refused:bad_file")
             ctx.log.event("seats_reload_failed", path=str(self._path), error=str(exc),
                           kept_seats=len(ctx.seats), kept_kiosks=ctx.seats.kiosk_count)
-            await self._audit(target, str(exc), "refused:bad_file")
             return None
         revoked = [s for s in self._hub.credentialed if not still_valid(s, new)]
         outcome = ReloadOutcome(*_differences(ctx.seats, new), closed=len(revoked))
@@ -96,15 +96,16 @@ class SeatsReload:
         parked = [a.agent_id for a in list(ctx.live.agents.values())
                   if a.session not in self._hub.credentialed and not still_valid(a.session, new)]
         parked = [agent_id for agent_id in parked if self._hub.end_parked_agent(agent_id)]
-        ctx.log.event("seats_reloaded", path=str(self._path), seats=len(new),
-                      kiosks=new.kiosk_count, added=list(outcome.added),
-                      removed=list(outcome.removed), changed=list(outcome.changed),
-                      sessions_closed=[s.session_id for s in revoked], parked_ended=parked)
         ctx.wall.seats_reloaded()
         ctx.queue_changed()
         self._hub.settle()  # new skills may let a waiting citizen be offered now
         ctx.publish_soon()
         await self._audit(target, outcome.summary(), "ok")
+        # logged last: the line says the reload is done, audit rows and all
+        ctx.log.event("seats_reloaded", path=str(self._path), seats=len(new),
+                      kiosks=new.kiosk_count, added=list(outcome.added),
+                      removed=list(outcome.removed), changed=list(outcome.changed),
+                      sessions_closed=[s.session_id for s in revoked], parked_ended=parked)
         return outcome
 
     async def _audit(self, target: str, detail: str, result: str) -> bool:

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from hubclient import HF, SI, SI_ITEM, Clients, agent_seat, db_rows
+from hubclient import HF, SI, SI_ITEM, Clients, agent_seat, wait_for_rows
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.hub_link import FullJitterBackoff, HubLink, LinkState
@@ -55,10 +55,12 @@ async def reload(hub: HubProcess) -> dict[str, object]:
     raise AssertionError(f"the hub logged no reload in 20 s:\n{hub.log_text()[-2000:]}")
 
 
-def reload_audit(hub: HubProcess) -> list[tuple[str, str]]:
-    rows = db_rows(hub.db_path, "SELECT target, result FROM audit_log"
-                                " WHERE action = 'seats_reload' ORDER BY seq")
-    return [(r["target"], r["result"]) for r in rows]
+async def reload_audit(hub: HubProcess, rows: int) -> list[tuple[str, str]]:
+    """The audit log's ``seats_reload`` rows, once there are ``rows`` of them."""
+    found = await wait_for_rows(hub.db_path, "SELECT target, result FROM audit_log"
+                                " WHERE action = 'seats_reload' ORDER BY seq", (),
+                                lambda found: len(found) >= rows, within=20)
+    return [(r["target"], r["result"]) for r in found]
 
 
 async def test_an_agent_made_with_seat_admin_logs_in_and_is_closed_when_revoked(
@@ -93,7 +95,7 @@ async def test_an_agent_made_with_seat_admin_logs_in_and_is_closed_when_revoked(
     again = await clients.connect(hub.url, "0099 again")
     await again.send(Hello(role="agent", token=token))
     await again.expect_error("bad_token")
-    assert reload_audit(hub) == [("seats.json", "requested"), ("seats.json", "ok")] * 2
+    assert await reload_audit(hub, 4) == [("seats.json", "requested"), ("seats.json", "ok")] * 2
 
 
 async def test_a_broken_seats_file_on_sighup_keeps_the_old_seats(start_hub,
@@ -110,7 +112,7 @@ async def test_a_broken_seats_file_on_sighup_keeps_the_old_seats(start_hub,
     await agent.sync()  # still logged in
     second = await clients.connect(hub.url, "a1 again")
     await second.hello("agent", token=hub.tokens["a1"])  # the old seats still let a1 in
-    assert [result for _, result in reload_audit(hub)] == ["refused:bad_file"] * 2
+    assert [result for _, result in await reload_audit(hub, 2)] == ["refused:bad_file"] * 2
 
 
 async def test_skills_given_by_seat_admin_route_the_waiting_citizen_after_reload(
