@@ -151,6 +151,7 @@ class Workstation:
         self.peer_link_changed: Event[bool] = Event()
         self.notice: Event[Notice] = Event()
         self._tasks = tasks or TaskOwner("workstation")
+        self._media_told: protocol.MediaState | None = None  # what the citizen was last told
         self._ended_calls: dict[str, ActiveCall] = {}
         self._unhear: Callable[[], None] = lambda: None
         #: asked before the session's first "ready" (the pre-call device check): False stays
@@ -344,7 +345,7 @@ class Workstation:
             self._set_offer(None)
         self.call = ActiveCall(started, offer, self._new_session(started), self._clock())
         self.call_changed.emit(self.call)
-        self._tell_media_state()
+        self._tell_media_state(again=True)
 
     def _new_session(self, started: protocol.CallStarted) -> CallSession:
         camera, microphone = self.media.call_media()
@@ -372,7 +373,7 @@ class Workstation:
         self._tasks.spawn(old.close(), "close-renewed-media")
         log.info("call %s: media made afresh", call.started.call_id)
         self.media_renewed.emit(call)
-        self._tell_media_state()
+        self._tell_media_state(again=True)
 
     def _call_gone_meanwhile(self, call: ActiveCall) -> None:
         """Back after a dropped link, the hub says we are not in the call: it ended."""
@@ -384,19 +385,28 @@ class Workstation:
         if phase is CallPhase.FAILED and self.call is not None and self.call.session is session:
             self.notice.emit(Notice("media_failed", session.failure))
 
-    def _tell_media_state(self) -> None:
-        """Tell the citizen of the current call (if any) the agent's media, in the background."""
+    def _tell_media_state(self, again: bool = False) -> None:
+        """Tell the citizen of the current call (if any) the agent's media, in the background;
+        ``again`` even if it is what they were last told (a new call, media made afresh)."""
         if self.call is not None:
+            if again:
+                self._media_told = None
             self._tasks.spawn(self._send_media_state(self.call.started.call_id), "media state")
 
     async def _send_media_state(self, call_id: str) -> None:
-        # The state as it is when sent: of changes in quick succession the last one wins.
+        # The state as it is when sent: of changes in quick succession the last one wins,
+        # and the sends after it, finding it told already, tell nothing twice.
         if self.call is None or self.call.started.call_id != call_id:
             return  # the call ended meanwhile: nobody to tell
+        state = self.media_state(call_id)
+        if state == self._media_told:
+            return
+        self._media_told = state
         try:
-            await self.link.send(self.media_state(call_id))
+            await self.link.send(state)
         except NotConnectedError:
             # The call ends with the link (the hub ends it); there is nobody to tell.
+            self._media_told = None
             log.info("media state of call %s not sent: the hub link is down", call_id)
 
     def _to_session(self, message: protocol.Sdp | protocol.Ice) -> None:
