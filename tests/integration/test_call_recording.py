@@ -117,8 +117,11 @@ async def test_a_recorded_call_plays_back_and_the_hub_knows_it(
     assert entry.video_frames == len(counters) + unreadable
     voice = np.concatenate(sound)
     assert voice.size / 48_000 == pytest.approx(entry.duration_s, abs=0.5)
-    middle = voice[voice.size // 2 - 24_000 : voice.size // 2 + 24_000]
-    assert tone_amplitude(middle, 48_000, 400) > 0.01, "the citizen's 400 Hz voice is in it"
+    # On a loaded machine the citizen's sound may come late for a moment (the recording keeps
+    # time with silence there), so the voice is looked for in the loudest of its seconds.
+    seconds = [voice[i : i + 48_000] for i in range(0, voice.size - 48_000 + 1, 48_000)]
+    assert max(tone_amplitude(s, 48_000, 400) for s in seconds) > 0.01, \
+        "the citizen's 400 Hz voice is in it"
 
     # The hub acknowledged it, and the work-order list carries its length.
     await until(lambda: seat.desk.archive.unreported() == [], "the hub acknowledges")
