@@ -244,10 +244,10 @@ def load_sourced(path: Path | None = None, *, machine_path: Path | None = None,
     given = {k: v for k, v in overrides.items() if v is not None}
     settings = _apply(settings, given, COMMAND_LINE, allowed=None)
     sources.update(dict.fromkeys(given, COMMAND_LINE))
-    for key, check in _CHECKS.items():
-        problem = check(settings)
-        if problem:
-            raise SettingsError(f"{sources[key]}：{key}: {problem}")
+    problems = [f"{sources[key]}：{key}: {problem}"
+                for key, check in _CHECKS.items() if (problem := check(settings))]
+    if problems:
+        raise SettingsError("\n".join(problems))
     return SourcedSettings(settings, sources, tuple(files), machine, path)
 
 
@@ -284,19 +284,25 @@ _KINDS: Final = {"bool": (bool, "true 或 false"), "int": (int, "整数")}
 
 def _apply(settings: WorkstationSettings, raw: Any, where: str,
            allowed: frozenset[str] | None) -> WorkstationSettings:
+    """``settings`` with the keys of ``raw``; every key is looked at, and all the problems
+    found are raised together, one line each, so one round of fixing is enough."""
     if not isinstance(raw, dict):
         raise SettingsError(f"{where}：设置应为一个 JSON 对象（{{...}}）")
     types = {f.name: str(f.type) for f in fields(WorkstationSettings)}
+    problems = []
     for key, value in raw.items():
         if key not in types:
             known = ", ".join(sorted(allowed if allowed is not None else types))
-            raise SettingsError(f"{where}：未知的设置项 {key!r}（可用的有：{known}）")
-        if allowed is not None and key not in allowed:
-            raise SettingsError(f"{where}：{key} 是每位坐席自己的设置，不能写在全机配置里"
-                                "（请写在坐席自己的 workstation.json 或命令行）")
-        want, said = _KINDS.get(types[key], (str, "字符串"))
-        if not isinstance(value, want) or (want is int and isinstance(value, bool)):
-            raise SettingsError(f"{where}：{key} 应为{said}，而不是 {value!r}")
+            problems.append(f"{where}：未知的设置项 {key!r}（可用的有：{known}）")
+        elif allowed is not None and key not in allowed:
+            problems.append(f"{where}：{key} 是每位坐席自己的设置，不能写在全机配置里"
+                            "（请写在坐席自己的 workstation.json 或命令行）")
+        else:
+            want, said = _KINDS.get(types[key], (str, "字符串"))
+            if not isinstance(value, want) or (want is int and isinstance(value, bool)):
+                problems.append(f"{where}：{key} 应为 {said}，而不是 {value!r}")
+    if problems:
+        raise SettingsError("\n".join(problems))
     return replace(settings, **raw)
 
 

@@ -64,11 +64,11 @@ def test_the_user_file_wins_over_the_machine_file_and_the_command_line_over_both
     [
         ('hub_url = "ws://hub.dg.gov.cn/ws"', r"client.toml：hub_url: .*不允许以明文"),
         ('hub_url = ""', r"client.toml：hub_url: must be a wss://"),
-        ('hall = 3', "client.toml：hall 应为字符串，而不是 3"),
+        ('hall = 3', "client.toml：hall 应为 字符串，而不是 3"),
         ('ice_policy = "turn"', "client.toml：ice_policy: 应为 hub / relay 之一，而不是 'turn'"),
         ('ice_host_addresses = "10.0.0.300"', "client.toml：ice_host_addresses: 应为逗号分隔的 IP"),
         ('devices = "webcam"', "client.toml：devices: 应为 real / synthetic 之一"),
-        ('large_text = "yes"', "client.toml：large_text 应为true 或 false"),
+        ('large_text = "yes"', "client.toml：large_text 应为 true 或 false"),
         ('recording_retention_days = 0', "client.toml：recording_retention_days: 录像保留天数"),
         ('ca_file = "/nonexistent/ca.pem"', "client.toml：ca_file: CA file .*no such file"),
         ('hub_adress = "wss://x/ws"', "client.toml：未知的设置项 'hub_adress'（可用的有：ca_file"),
@@ -84,6 +84,22 @@ def test_a_wrong_machine_file_names_the_file_and_the_key(
     machine = machine_file(tmp_path, text)
     with pytest.raises(settings.SettingsError, match=message):
         settings.load(tmp_path / "none.json", machine_path=machine)
+
+
+def test_every_wrong_key_of_a_file_is_named_at_once(tmp_path: Path) -> None:
+    machine = machine_file(tmp_path, 'hub_adress = "wss://x/ws"\nhall = 5\nagent_id = "1"\n'
+                                     'ice_policy = "turn"\n')
+    with pytest.raises(settings.SettingsError) as refused:
+        settings.load(tmp_path / "none.json", machine_path=machine)
+    lines = str(refused.value).splitlines()
+    assert [line.split("：")[1].split(" ")[0] for line in lines] == [
+        "未知的设置项", "hall", "agent_id"]
+    # The values are checked once the types are right: the next round names ice_policy.
+    machine.write_text('ice_policy = "turn"\ndevices = "webcam"\n', encoding="utf-8")
+    with pytest.raises(settings.SettingsError) as refused:
+        settings.load(tmp_path / "none.json", machine_path=machine)
+    assert [line.split("：")[1].split(":")[0] for line in str(refused.value).splitlines()] == [
+        "devices", "ice_policy"]
 
 
 def test_a_wrong_value_in_the_user_file_names_the_user_file(tmp_path: Path) -> None:

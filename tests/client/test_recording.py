@@ -316,8 +316,8 @@ def test_a_damaged_index_is_started_afresh_and_keeps_the_files(tmp_path: Path) -
     [
         (0, "recording_retention_days: 录像保留天数应为 1..3650 天，而不是 0"),
         (3651, "应为 1..3650 天"),
-        ("30", "recording_retention_days 应为整数"),
-        (True, "recording_retention_days 应为整数"),
+        ("30", "recording_retention_days 应为 整数"),
+        (True, "recording_retention_days 应为 整数"),
     ],
 )
 def test_a_bad_retention_setting_is_refused(tmp_path: Path, value: object, message: str) -> None:

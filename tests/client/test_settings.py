@@ -24,7 +24,7 @@ def test_file_then_options(tmp_path: Path) -> None:
     [
         ('{"hub_url": "http://x"}', "ws://"),
         ('{"colour": "red"}', "ws.json：未知的设置项 'colour'"),
-        ('{"large_text": "yes"}', "ws.json：large_text 应为true 或 false"),
+        ('{"large_text": "yes"}', "ws.json：large_text 应为 true 或 false"),
         ('{"language": "fr"}', "ws.json：language: 应为 zh_CN / en 之一"),
         ('{"devices": "fake"}', "ws.json：devices: 应为 real / synthetic 之一"),
         ('{"agent_id": "../../etc"}', "ws.json：agent_id: 工号只能含"),
