@@ -37,8 +37,14 @@ async def test_services_deliver_and_survive_a_restart(tmp_path: Path, api: GovAp
     services = await open_acceptance_services(settings)
     entry = await services.outbox.enqueue(Submission(
         "WO-desk-1", "SI-PENSION-CERT", "养老认证", "pension_certification", dict(VALUES)))
-    await asyncio.sleep(0.2)
-    assert services.outbox.entry(entry.entry_id).state is OutboxState.QUEUED  # type: ignore[union-attr]
+    def tried_and_queued() -> bool:  # one attempt made and answered 503: queued again
+        e = services.outbox.entry(entry.entry_id)
+        return e is not None and e.attempts >= 1 and e.state is OutboxState.QUEUED
+
+    deadline = time.monotonic() + 10
+    while not tried_and_queued():
+        assert time.monotonic() < deadline, services.outbox.entry(entry.entry_id)
+        await asyncio.sleep(0.02)
     await services.close()
     assert outbox_path(settings).exists()
 
