@@ -14,7 +14,9 @@ it; ``docs/protocol.md`` describes it for people.
 
 Binary frames carry material files in chunks (``pack_chunk`` /
 ``unpack_chunk``): uploads to the hub after ``upload_start``, downloads from
-it after ``material_download``. The header layout is ``CHUNK_HEADER``.
+it after ``material_download``; a call's recording goes up after
+``recording_upload_offset`` and comes down after ``recording_download``
+(``recording_messages``). The header layout is ``CHUNK_HEADER``.
 
 The remote-assist data channel between the agent's workstation and a kiosk
 is a second wire format, ``assist``, checked by the same codec; its names
@@ -77,6 +79,7 @@ from seat_common.protocol.chunks import (
     CHUNK_DOWNLOAD,
     CHUNK_HEADER,
     CHUNK_MAGIC,
+    CHUNK_RECORDING,
     CHUNK_UPLOAD,
     CHUNK_VERSION,
     Chunk,
@@ -103,6 +106,15 @@ from seat_common.protocol.material_messages import (
     UploadFailed,
     UploadProgress,
     UploadStart,
+)
+from seat_common.protocol.recording_messages import (
+    MAX_RECORDING_BYTES,
+    FetchRecording,
+    RecordingDownload,
+    RecordingStored,
+    RecordingUploadFailed,
+    RecordingUploadOffset,
+    RecordingUploadStart,
 )
 from seat_common.protocol.supervision_messages import (
     AuditLog,
@@ -175,12 +187,14 @@ __all__ = [
     "CHUNK_DOWNLOAD",
     "CHUNK_HEADER",
     "CHUNK_MAGIC",
+    "CHUNK_RECORDING",
     "CHUNK_UPLOAD",
     "CHUNK_VERSION",
     "HUB_WIRE",
     "ICE_URL",
     "ID_TEXT",
     "MAX_MESSAGE_BYTES",
+    "MAX_RECORDING_BYTES",
     "MAX_TRANSFER_ID",
     "MESSAGE_TYPES",
     "SENDABLE_BY",
@@ -213,6 +227,7 @@ __all__ = [
     "FetchAudit",
     "FetchCatalog",
     "FetchMaterial",
+    "FetchRecording",
     "Hangup",
     "Hello",
     "Ice",
@@ -246,7 +261,12 @@ __all__ = [
     "Queued",
     "Rate",
     "ReasonLabel",
+    "RecordingDownload",
     "RecordingSaved",
+    "RecordingStored",
+    "RecordingUploadFailed",
+    "RecordingUploadOffset",
+    "RecordingUploadStart",
     "ReviewVerdict",
     "Role",
     "Sdp",

@@ -50,6 +50,14 @@ from seat_common.protocol.material_messages import (
     UploadProgress,
     UploadStart,
 )
+from seat_common.protocol.recording_messages import (
+    FetchRecording,
+    RecordingDownload,
+    RecordingStored,
+    RecordingUploadFailed,
+    RecordingUploadOffset,
+    RecordingUploadStart,
+)
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -125,6 +133,12 @@ Message: TypeAlias = (
     | SearchWorkOrders
     | WorkOrderList
     | RecordingSaved
+    | RecordingUploadStart
+    | RecordingUploadOffset
+    | RecordingUploadFailed
+    | RecordingStored
+    | FetchRecording
+    | RecordingDownload
     | WatchCall
     | BargeIn
     | StopWatch
@@ -166,6 +180,8 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "fetch_audit": frozenset({"supervisor"}),
     "search_work_orders": frozenset({"agent", "supervisor"}),
     "recording_saved": frozenset({"agent"}),
+    "recording_upload_start": frozenset({"agent"}),
+    "fetch_recording": frozenset({"supervisor"}),
     "watch_call": frozenset({"supervisor"}),
     "barge_in": frozenset({"supervisor"}),
     "stop_watch": frozenset({"supervisor", "agent"}),

@@ -33,6 +33,7 @@ from seat_common.protocol import (
     FetchAudit,
     FetchCatalog,
     FetchMaterial,
+    FetchRecording,
     Hangup,
     Hello,
     Ice,
@@ -43,6 +44,7 @@ from seat_common.protocol import (
     MoveContact,
     Rate,
     RecordingSaved,
+    RecordingUploadStart,
     ReviewVerdict,
     Sdp,
     SearchWorkOrders,
@@ -240,6 +242,10 @@ class Hub:
                 await workorder_search.on_search(ctx, session, message)
             case RecordingSaved():
                 await recordings.on_recording_saved(ctx, session, message)
+            case RecordingUploadStart():
+                await self._desk().recordings.on_upload_start(session, message)
+            case FetchRecording():
+                await self._desk().recordings.on_fetch(session, message)
             case FetchCatalog():
                 self.catalogs.on_fetch(session, message)
             case _:

@@ -34,6 +34,7 @@ from seat_hub.storage.records import (
     OfferRecord,
     OfferResult,
     QueuePlace,
+    RecordingFile,
     RecordingLink,
     RecordingReport,
     WorkOrder,
@@ -207,6 +208,21 @@ class MaterialIndex(Protocol):
         their materials marked purged at ``now`` (no longer found by ``get`` and
         ``of_work_order``); resolves to what was done, with the stored files
         (by SHA-256) that no material still kept refers to, for the caller to delete."""
+        ...
+
+    def recording_file(self, work_order_id: str) -> asyncio.Future[RecordingFile | None]:
+        """The work order's reported recording and whether its file is in the store."""
+        ...
+
+    def add_recording_file(self, work_order_id: str, at: float) -> asyncio.Future[bool]:
+        """The reported recording's file is in the store from ``at``: written once (True),
+        a second time changes nothing (False)."""
+        ...
+
+    def expire_recordings(self, saved_before: float, now: float) -> asyncio.Future[
+            tuple[str, ...]]:
+        """Retention: stored recordings saved before ``saved_before`` marked purged at
+        ``now``; resolves to their files' SHA-256, for the caller to delete."""
         ...
 
 

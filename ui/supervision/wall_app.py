@@ -47,6 +47,7 @@ from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.credentials import KeyringTokenStore
 from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, SyntheticMedia
+from seat_client.recording.hub_fetch import HubRecordings
 from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.wall_model import WallLink, WallModel
 from seat_client.supervision.watch_viewer import WatchViewer
@@ -57,6 +58,7 @@ from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.devices.seat_devices import SeatDevices
 from ui.labels import tls_failure_label
 from ui.login_dialog import obtain_credentials
+from ui.supervision.wall_recordings import WallRecordings
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
 from ui.task_failures import FailureNotice
@@ -324,12 +326,15 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
                    tasks=tasks.child("hub link"), ca_file=args.ca_file or None)
     model = WallModel()
     orders = WorkOrderListModel(link.send)
-    pane = WorkOrderListPane(orders)
+    pane = WorkOrderListPane(orders, from_hub=True)
     window = SeatWallWindow(model, catalog.load(), pane)
     devices = None
     if args.devices == "real":
         devices = SeatDevices(state_path(args.state_dir) / "devices.json", with_camera=False)
         devices.start()
+    WallRecordings(pane, HubRecordings(link, state_path(args.state_dir) / "playing"),
+                   tasks.child("recordings"), window,
+                   speaker=devices.speaker.device if devices is not None else None)
     session = WallSession(link, model, window, (orders, pane), tasks=tasks, devices=devices)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
