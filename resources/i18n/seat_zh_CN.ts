@@ -1639,73 +1639,73 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="140" />
-        <location filename="../../ui/supervision/wall_app.py" line="135" />
+        <location filename="../../ui/supervision/wall_app.py" line="142" />
+        <location filename="../../ui/supervision/wall_app.py" line="137" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="136" />
+        <location filename="../../ui/supervision/wall_app.py" line="138" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="137" />
+        <location filename="../../ui/supervision/wall_app.py" line="139" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="138" />
+        <location filename="../../ui/supervision/wall_app.py" line="140" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="147" />
+        <location filename="../../ui/supervision/wall_app.py" line="149" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="148" />
+        <location filename="../../ui/supervision/wall_app.py" line="150" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="149" />
+        <location filename="../../ui/supervision/wall_app.py" line="151" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="150" />
+        <location filename="../../ui/supervision/wall_app.py" line="152" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="151" />
+        <location filename="../../ui/supervision/wall_app.py" line="153" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="152" />
+        <location filename="../../ui/supervision/wall_app.py" line="154" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="155" />
+        <location filename="../../ui/supervision/wall_app.py" line="157" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="158" />
+        <location filename="../../ui/supervision/wall_app.py" line="160" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="270" />
+        <location filename="../../ui/supervision/wall_app.py" line="272" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_app.py" line="275" />
+        <location filename="../../ui/supervision/wall_app.py" line="277" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -1855,94 +1855,141 @@ Licence PDF: {2}</source>
         <translation>市民的麦克风不可用</translation>
     </message>
 </context><context>
+    <name>WallRecordings</name>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="41" />
+        <source>Fetching the recording from the hub…</source>
+        <translation>正在从中心取录音…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="51" />
+        <source>The hub cannot be reached: try again later</source>
+        <translation>连不上中心，请稍后再试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="54" />
+        <source>The recording could not be saved on this computer: %s</source>
+        <translation>录音无法保存到本机：%s</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="64" />
+        <source>Not at the hub yet: the recording is still on the agent's PC</source>
+        <translation>录音还在坐席电脑上，尚未上传到中心</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="66" />
+        <source>The hub has no recording of this work order (or it expired)</source>
+        <translation>中心没有这个工单的录音（或已过保存期限）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="68" />
+        <source>Only supervisors may play recordings</source>
+        <translation>只有督导可以播放录音</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="70" />
+        <source>The hub could not write its audit log: nothing was played</source>
+        <translation>中心无法写入审计日志，未播放</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="72" />
+        <source>The recording arrived damaged: please try again</source>
+        <translation>收到的录音已损坏，请重试</translation>
+    </message>
+    <message>
+        <location filename="../../ui/supervision/wall_recordings.py" line="73" />
+        <source>The hub refused the recording: %s</source>
+        <translation>中心拒绝提供录音：%s</translation>
+    </message>
+</context><context>
     <name>WallSidePanel</name>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="49" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="50" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="53" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
         <source>Offered</source>
         <translation>进线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
         <source>Answered</source>
         <translation>接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
         <source>Abandoned</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
         <source>Avg. speed of answer</source>
         <translation>平均应答时长</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
         <source>Answered ≤ 20 s</source>
         <translation>20秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
         <source>Answered ≤ 60 s</source>
         <translation>60秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
         <source>Avg. handling time</source>
         <translation>平均处理时长</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
         <source>Work orders closed</source>
         <translation>已结工单</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
         <source>Users served</source>
         <translation>服务人数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="63" />
         <source>Avg. rating</source>
         <translation>平均满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="77" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="83" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Longest wait</source>
         <translation>最长等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="100" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="106" />
         <source>Move next citizen…</source>
         <translation>转移下一位市民…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="145" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="151" />
         <source>Waiting %1 · priority %2 · longest wait %3</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
     </message>
@@ -2050,87 +2097,93 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WorkOrderListPane</name>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="57" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="63" />
         <source>Work order, item, outcome or agent</source>
         <translation>工单号、事项、结果或坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="58" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="64" />
         <source>Search</source>
         <translation>搜索</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="65" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
         <source>Work order</source>
         <translation>工单号</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="66" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
         <source>Queued</source>
         <translation>排队时间</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="67" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="68" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="74" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="69" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="75" />
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="70" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="76" />
         <source>Citizen</source>
         <translation>市民</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="71" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="77" />
         <source>Outcome</source>
         <translation>结果</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="72" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="78" />
         <source>Rating</source>
         <translation>评分</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="73" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="79" />
         <source>Recording</source>
         <translation>录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="86" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="92" />
         <source>Play recording</source>
         <translation>播放录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="126" />
-        <source>Recording past its retention period</source>
-        <translation>录像已过保留期</translation>
-    </message>
-    <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="128" />
-        <source>This recording is not on this computer</source>
-        <translation>本机没有此录像</translation>
-    </message>
-    <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="130" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="142" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="124" />
         <source>Not recorded</source>
         <translation>未录像</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="167" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="136" />
+        <source>Recording uploaded to the hub</source>
+        <translation>录音已上传到中心</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call/workorder_list_pane.py" line="138" />
+        <source>Recording past its retention period</source>
+        <translation>录像已过保留期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call/workorder_list_pane.py" line="140" />
+        <source>This recording is not on this computer</source>
+        <translation>本机没有此录像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call/workorder_list_pane.py" line="186" />
         <source>%1 work orders%2 · average handling %3</source>
         <translation>%1 条工单%2 · 平均处理 %3</translation>
     </message>
     <message>
-        <location filename="../../ui/call/workorder_list_pane.py" line="169" />
+        <location filename="../../ui/call/workorder_list_pane.py" line="188" />
         <source> (more not shown)</source>
         <translation>（还有更多未显示）</translation>
     </message>

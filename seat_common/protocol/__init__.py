@@ -109,6 +109,9 @@ from seat_common.protocol.material_messages import (
 )
 from seat_common.protocol.recording_messages import (
     MAX_RECORDING_BYTES,
+    AssistTrail,
+    AssistTrailEvent,
+    AssistTrailSaved,
     FetchRecording,
     RecordingDownload,
     RecordingStored,
@@ -204,6 +207,9 @@ __all__ = [
     "Accept",
     "Ack",
     "AgentState",
+    "AssistTrail",
+    "AssistTrailEvent",
+    "AssistTrailSaved",
     "AuditLog",
     "AuditRecord",
     "AwayReason",

@@ -51,6 +51,8 @@ from seat_common.protocol.material_messages import (
     UploadStart,
 )
 from seat_common.protocol.recording_messages import (
+    AssistTrail,
+    AssistTrailSaved,
     FetchRecording,
     RecordingDownload,
     RecordingStored,
@@ -139,6 +141,8 @@ Message: TypeAlias = (
     | RecordingStored
     | FetchRecording
     | RecordingDownload
+    | AssistTrail
+    | AssistTrailSaved
     | WatchCall
     | BargeIn
     | StopWatch
@@ -182,6 +186,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "recording_saved": frozenset({"agent"}),
     "recording_upload_start": frozenset({"agent"}),
     "fetch_recording": frozenset({"supervisor"}),
+    "assist_trail": frozenset({"agent"}),
     "watch_call": frozenset({"supervisor"}),
     "barge_in": frozenset({"supervisor"}),
     "stop_watch": frozenset({"supervisor", "agent"}),

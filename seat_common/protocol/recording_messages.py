@@ -1,4 +1,5 @@
-"""Messages that carry a call's recording to the hub's store and back out to supervisors.
+"""Messages that carry evidence of a call to the hub: its recording (to the hub's store and
+back out to supervisors) and the remote-assist trail (into the hub's audit log).
 
 After ``recording_saved`` is acknowledged the agent's workstation uploads the MP4:
 ``recording_upload_start`` (its size and SHA-256, as reported), the hub answers
@@ -14,9 +15,10 @@ recording with ``fetch_recording``: ``recording_download`` and ``CHUNK_DOWNLOAD`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Final
+from typing import ClassVar, Final, Literal
 
 from seat_common.protocol.assist import SHA256_HEX
+from seat_common.protocol.codec import TextPattern
 from seat_common.protocol.terms import ID_TEXT, MAX_TRANSFER_ID, UploadFailure
 
 #: Largest recording the hub takes (16 GiB: hours of video at the recorder's bit rate).
@@ -91,3 +93,36 @@ class RecordingDownload:
     sha256: str = field(metadata=_SHA256)
     duration_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
 
+
+
+#: What a remote-assist trail entry records (``seat_client.assist.audit``).
+AssistTrailEvent = Literal[
+    "requested", "granted", "denied", "stopped", "ended", "input_refused", "print_pushed",
+    "print_result", "id_card_read", "face_scanned",
+]
+_ENTRY_ID = TextPattern(r"[0-9a-f]{32}", "32 lower-case hex digits")
+
+
+@dataclass(frozen=True, slots=True)
+class AssistTrail:
+    """Agent → hub: one entry of the remote-assist trail (operating a kiosk for the
+    citizen), sent as it happens and again until the hub answers ``assist_trail_saved``;
+    ``entry_id`` makes a resent entry a no-op. ID numbers in ``detail`` are masked."""
+
+    TYPE: ClassVar[str] = "assist_trail"
+    entry_id: str = field(metadata={"min_len": 32, "max_len": 32, "pattern": _ENTRY_ID})
+    at: float = field(metadata={"min": 0})
+    event: AssistTrailEvent
+    control_session: str = field(metadata={"max_len": 64})
+    call_id: str = field(metadata={"max_len": 64})
+    work_order_id: str = field(metadata={"max_len": 64})
+    by: str = field(default="", metadata={"max_len": 64})
+    detail: str = field(default="", metadata={"max_len": 500})
+
+
+@dataclass(frozen=True, slots=True)
+class AssistTrailSaved:
+    """Hub → agent: the trail entry is in the hub's audit log (or was already)."""
+
+    TYPE: ClassVar[str] = "assist_trail_saved"
+    entry_id: str = field(metadata={"min_len": 32, "max_len": 32, "pattern": _ENTRY_ID})

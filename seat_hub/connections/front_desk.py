@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from seat_common.protocol import (
     SENDABLE_BY,
     Accept,
+    AssistTrail,
     BargeIn,
     Chat,
     Decline,
@@ -74,7 +75,7 @@ from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
-from seat_hub.supervision import watch
+from seat_hub.supervision import assist_trail, watch
 
 
 def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
@@ -246,6 +247,8 @@ class Hub:
                 await self._desk().recordings.on_upload_start(session, message)
             case FetchRecording():
                 await self._desk().recordings.on_fetch(session, message)
+            case AssistTrail():
+                await assist_trail.on_assist_trail(ctx, session, message)
             case FetchCatalog():
                 self.catalogs.on_fetch(session, message)
             case _:

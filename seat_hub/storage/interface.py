@@ -243,6 +243,21 @@ class AuditTrail(Protocol):
         to 64)."""
         ...
 
+    def record_once(
+        self,
+        key: str,
+        *,
+        at: float,
+        supervisor_id: str,
+        action: str,
+        target: str,
+        detail: str,
+        result: str,
+    ) -> asyncio.Future[bool]:
+        """``record``, unless a row with this ``key`` was written before: True when it
+        was written now, False when it already was (nothing changes)."""
+        ...
+
     def recent(self, limit: int) -> asyncio.Future[list[AuditRecord]]:
         """The newest ``limit`` entries, newest first."""
         ...

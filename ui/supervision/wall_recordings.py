@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PyQt6.QtCore import QCoreApplication, QObject
+from PyQt6.QtCore import QObject
 from PyQt6.QtMultimedia import QAudioDevice
 from PyQt6.QtWidgets import QWidget
 
@@ -20,10 +20,6 @@ from seat_client.recording.hub_fetch import HubRecordings, RecordingFetchError
 from seat_common.tasks import TaskOwner
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.recording.player import RecordingPlayer, open_player
-
-
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("WallRecordings", text)
 
 
 class WallRecordings(QObject):
@@ -42,42 +38,39 @@ class WallRecordings(QObject):
         pane.hub_recording_requested.connect(self._on_pane_hub_recording_requested)
 
     def _on_pane_hub_recording_requested(self, work_order_id: str) -> None:
-        self._pane.show_recording_note(_tr("Fetching the recording from the hub…"))
+        self._pane.show_recording_note(self.tr("Fetching the recording from the hub…"))
         self._tasks.spawn(self._play(work_order_id), "play recording", report=False)
 
     async def _play(self, work_order_id: str) -> None:
         try:
             path = await self._fetcher.fetch(work_order_id)
         except RecordingFetchError as exc:
-            self._pane.show_recording_note(_refusal_text(exc))
+            self._pane.show_recording_note(self._refusal_text(exc))
             return
         except (NotConnectedError, TimeoutError):
-            self._pane.show_recording_note(
-                _tr("The hub cannot be reached: the recording was not fetched"))
+            self._pane.show_recording_note(self.tr("The hub cannot be reached: try again later"))
             return
         except (OSError, ValueError) as exc:
-            self._pane.show_recording_note(_tr("The recording could not be saved here: %s")
-                                           % exc)
+            note = self.tr("The recording could not be saved on this computer: %s")
+            self._pane.show_recording_note(note % exc)
             return
         self._pane.show_recording_note("")
         player = open_player(path, work_order_id, self._parent, speaker=self._speaker)
         player.finished.connect(lambda _result: _forget(path))
         self.player = player
 
-
-def _refusal_text(exc: RecordingFetchError) -> str:
-    if exc.code == "bad_state":
-        return _tr("The recording is still on the agent's computer: it reaches the hub"
-                   " once uploaded")
-    if exc.code == "no_such_work_order":
-        return _tr("The hub has no recording of this work order (none, or past retention)")
-    if exc.code == "not_allowed":
-        return _tr("Only supervisors may play recordings")
-    if exc.code == "internal":
-        return _tr("The hub could not record this in its audit log: nothing was played")
-    if exc.code == "":
-        return _tr("The recording arrived damaged: please try again")
-    return _tr("The hub refused the recording: %s") % str(exc)
+    def _refusal_text(self, exc: RecordingFetchError) -> str:
+        if exc.code == "bad_state":
+            return self.tr("Not at the hub yet: the recording is still on the agent's PC")
+        if exc.code == "no_such_work_order":
+            return self.tr("The hub has no recording of this work order (or it expired)")
+        if exc.code == "not_allowed":
+            return self.tr("Only supervisors may play recordings")
+        if exc.code == "internal":
+            return self.tr("The hub could not write its audit log: nothing was played")
+        if exc.code == "":
+            return self.tr("The recording arrived damaged: please try again")
+        return self.tr("The hub refused the recording: %s") % str(exc)
 
 
 def _forget(path: Path) -> None:

@@ -16,7 +16,9 @@
 - ``audit_log``: every supervisor action. It is append-only: triggers refuse every
   UPDATE and DELETE, so not even a bug in the hub can rewrite history; and each row
   carries the hash of the one before (``hash``, ``storage/audit_chain.py``), so a
-  change made to the file behind the hub's back shows (``seat-hub audit verify``).
+  change made to the file behind the hub's back shows (``seat-hub audit verify``);
+- ``audit_keys``: the sender's key of an audit row sent from outside (a workstation's
+  remote-assist trail entry), so the same entry sent again is written once.
 
 Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing, except
 that the columns of ``ADDED_COLUMNS`` are added to a file made before them and
@@ -154,6 +156,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail        TEXT NOT NULL,
     result        TEXT NOT NULL,
     hash          TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS audit_keys (
+    key TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL REFERENCES audit_log (seq)
 );
 """ + "\n".join(AUDIT_TRIGGERS) + "\n"
 
