@@ -47,8 +47,14 @@ class WorkstationSettings:
     ca_file: str = ""
     #: the folder a counter's document camera (高拍仪) saves its captures in ("" = none)
     document_camera_dir: str = ""
-    #: call recordings older than this are deleted (录像保留天数)
-    recording_retention_days: int = 180
+    #: call recordings not yet uploaded to the hub are deleted after this (录像保留天数);
+    #: an uploaded one is deleted here as soon as the hub confirms it
+    recording_retention_days: int = 30
+    #: material files in the local cache are deleted after this (材料缓存保留天数)
+    material_cache_days: int = 7
+    #: accepted or returned applications (the outbox's and their receipts) are deleted after
+    #: this; failed and unsent ones stay until the agent deals with them (提交箱保留天数)
+    outbox_done_days: int = 30
     devices: Devices = "real"
 
     def checked(self) -> WorkstationSettings:
@@ -69,10 +75,12 @@ class WorkstationSettings:
             raise SettingsError(f"devices must be one of {get_args(Devices)}")
         if len(self.agent_id) > 64 or not all(c.isalnum() or c in "-_" for c in self.agent_id):
             raise SettingsError("agent_id may hold only letters, digits, '-' and '_'")
-        if not 1 <= self.recording_retention_days <= 3650:
-            raise SettingsError(
-                "recording_retention_days (录像保留天数) must be 1..3650 days,"
-                f" not {self.recording_retention_days}")
+        for name, label in (("recording_retention_days", "录像保留天数"),
+                            ("material_cache_days", "材料缓存保留天数"),
+                            ("outbox_done_days", "提交箱保留天数")):
+            days = getattr(self, name)
+            if not 1 <= days <= 3650:
+                raise SettingsError(f"{name} ({label}) must be 1..3650 days, not {days}")
         return self
 
     def ca_path(self) -> Path | None:
