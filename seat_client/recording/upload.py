@@ -170,8 +170,18 @@ class RecordingUploader:
 
     async def _ask(self, work_order_id: str, message: protocol.Message) -> _Answer:
         answer = self._expect(work_order_id)
-        await self._link.send(message)
+        try:
+            await self._link.send(message)
+        except BaseException:
+            self._abandon(work_order_id, answer)
+            raise
         return await self._await(work_order_id, answer)
+
+    def _abandon(self, work_order_id: str, future: asyncio.Future[_Answer]) -> None:
+        """Nobody will wait for ``future`` (its request never left): drop it quietly."""
+        if self._answers.get(work_order_id) is future:
+            del self._answers[work_order_id]
+        future.cancel()
 
     def _expect(self, work_order_id: str) -> asyncio.Future[_Answer]:
         future: asyncio.Future[_Answer] = asyncio.get_running_loop().create_future()
@@ -190,18 +200,23 @@ class RecordingUploader:
         """Send bytes ``offset``.. of ``path``; the hub's answer at the end (or a refusal
         that came while sending)."""
         answer = self._expect(entry.work_order_id)
-        file: IO[bytes] = await asyncio.to_thread(path.open, "rb")
         try:
-            await asyncio.to_thread(file.seek, offset)
-            seq = 0
-            while offset < entry.byte_size and not answer.done():
-                data = await asyncio.to_thread(file.read, self._chunk_bytes)
-                if not data:
-                    raise UploadRefused(f"the file is shorter than its {entry.byte_size} bytes")
-                await self._link.send_binary(
-                    protocol.pack_chunk(protocol.CHUNK_RECORDING, upload_id, seq, data))
-                seq += 1
-                offset += len(data)
-        finally:
-            await asyncio.to_thread(file.close)
+            file: IO[bytes] = await asyncio.to_thread(path.open, "rb")
+            try:
+                await asyncio.to_thread(file.seek, offset)
+                seq = 0
+                while offset < entry.byte_size and not answer.done():
+                    data = await asyncio.to_thread(file.read, self._chunk_bytes)
+                    if not data:
+                        raise UploadRefused(
+                            f"the file is shorter than its {entry.byte_size} bytes")
+                    await self._link.send_binary(
+                        protocol.pack_chunk(protocol.CHUNK_RECORDING, upload_id, seq, data))
+                    seq += 1
+                    offset += len(data)
+            finally:
+                await asyncio.to_thread(file.close)
+        except BaseException:
+            self._abandon(entry.work_order_id, answer)
+            raise
         return await self._await(entry.work_order_id, answer)
