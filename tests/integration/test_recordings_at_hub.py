@@ -4,8 +4,9 @@ peer), the agent's workstation core with its recording desk, and the seat wall's
 After the call the workstation uploads the MP4 to the hub's store and deletes its copy
 once the hub confirms every byte (SHA-256); a supervisor plays it from the wall's
 work-order list, fetched from the hub, with an audit row written first; an agent may not
-fetch it. An upload cut off half way continues where the hub stopped, after a file whose
-SHA-256 is wrong and a chunk damaged on the way were both refused.
+fetch it. An upload cut off half way continues where the hub stopped, even across a killed
+workstation and a killed hub, after a file whose SHA-256 is wrong and a chunk damaged on
+the way were both refused.
 """
 
 from __future__ import annotations
@@ -215,10 +216,13 @@ async def test_an_interrupted_upload_resumes_and_damaged_data_is_refused(
         assert (refused.reason, refused.offset) == ("bad_checksum", 3 * CHUNK)
         assert not stored_at_hub(hub, entry.sha256).exists()
 
-        # The workstation goes away; started again, it continues from the hub's offset.
+        # The workstation goes away and the hub is killed (SIGKILL, as a power cut); both
+        # started again, the workstation continues from the offset the hub kept on disk.
         await seat.desk.close()
         await seat.workstation.close()
         closed = True
+        hub.crash()
+        await asyncio.to_thread(hub.start)
         link2 = agent_link(hub)
         archive2 = RecordingArchive(directory, 180)
         await asyncio.to_thread(archive2.load)
