@@ -69,8 +69,14 @@ class WorkstationSettings:
     ca_file: str = ""
     #: the folder a counter's document camera (高拍仪) saves its captures in ("" = none)
     document_camera_dir: str = ""
-    #: call recordings older than this are deleted (录像保留天数)
-    recording_retention_days: int = 180
+    #: call recordings not yet uploaded to the hub are deleted after this (录像保留天数);
+    #: an uploaded one is deleted here as soon as the hub confirms it
+    recording_retention_days: int = 30
+    #: material files in the local cache are deleted after this (材料缓存保留天数)
+    material_cache_days: int = 7
+    #: accepted or returned applications (the outbox's and their receipts) are deleted after
+    #: this; failed and unsent ones stay until the agent deals with them (提交箱保留天数)
+    outbox_done_days: int = 30
     devices: Devices = "real"
     #: the hall (大厅) this PC stands in, e.g. "东城大厅" ("" = not said)
     hall: str = ""
@@ -155,9 +161,11 @@ def _agent_id(s: WorkstationSettings) -> str:
     return ""
 
 
-def _retention(s: WorkstationSettings) -> str:
-    days = s.recording_retention_days
-    return "" if 1 <= days <= 3650 else f"录像保留天数应为 1..3650 天，而不是 {days}"
+def _days(key: str, label: str) -> Callable[[WorkstationSettings], str]:
+    def check(s: WorkstationSettings) -> str:
+        days = getattr(s, key)
+        return "" if 1 <= days <= 3650 else f"{label}应为 1..3650 天，而不是 {days}"
+    return check
 
 
 def _hall(s: WorkstationSettings) -> str:
@@ -185,7 +193,9 @@ _CHECKS: Final[Mapping[str, Callable[[WorkstationSettings], str]]] = {
     "ice_host_addresses": _host_addresses,
     "agent_id": _agent_id,
     "hall": _hall,
-    "recording_retention_days": _retention,
+    "recording_retention_days": _days("recording_retention_days", "录像保留天数"),
+    "material_cache_days": _days("material_cache_days", "材料缓存保留天数"),
+    "outbox_done_days": _days("outbox_done_days", "提交箱保留天数"),
 }
 
 

@@ -187,7 +187,8 @@ def backoff_delay(attempts: int, rng: random.Random, *, base_s: float, cap_s: fl
 
 class SubmissionOutbox:
     """The outbox file and its delivery worker, whose tasks run under ``tasks`` (the
-    outbox's own: ``stop`` closes it). Emits ``changed(OutboxEntry)``."""
+    outbox's own: ``stop`` closes it). Emits ``changed(OutboxEntry)`` and
+    ``forgotten(entry ids)``."""
 
     def __init__(
         self,
@@ -208,6 +209,8 @@ class SubmissionOutbox:
         self.cap_s = cap_s
         self.status_poll_s = status_poll_s
         self.changed: Event[OutboxEntry] = Event()
+        #: entries deleted by retention (their ids)
+        self.forgotten: Event[tuple[int, ...]] = Event()
         self._rng = rng or random.Random()
         self._entries: dict[int, OutboxEntry] = {}
         self._inflight: set[int] = set()
@@ -278,6 +281,20 @@ class SubmissionOutbox:
         for e in self._entries.values():
             out[e.state] += 1
         return out
+
+    async def forget_done(self, before: float) -> int:
+        """Retention: delete accepted or returned applications last changed before
+        ``before`` (their personal data has done its work here); failed and unsent ones
+        stay until the agent deals with them. How many were deleted."""
+        done = [e.entry_id for e in self._entries.values()
+                if e.state in (OutboxState.ACCEPTED, OutboxState.RETURNED)
+                and e.updated_at < before and e.entry_id not in self._inflight]
+        if done:
+            await self._db(self._delete, done)
+            for entry_id in done:
+                self._entries.pop(entry_id, None)
+            self.forgotten.emit(tuple(done))
+        return len(done)
 
     async def refresh_statuses(self) -> None:
         """Ask the API how accepted applications moved on (received → accepted/returned)."""
@@ -426,6 +443,10 @@ class SubmissionOutbox:
         db.execute("UPDATE outbox SET state = 'queued', next_attempt_at = 0 "
                    "WHERE state = 'sending'")
         return list(db.execute("SELECT * FROM outbox ORDER BY entry_id"))
+
+    def _delete(self, entry_ids: list[int]) -> None:
+        with self._conn() as db:
+            db.executemany("DELETE FROM outbox WHERE entry_id = ?", [(i,) for i in entry_ids])
 
     def _insert(self, key: str, submission: str, now: float) -> int:
         # One statement in autocommit mode is one transaction: on disk (WAL, FULL) on return.

@@ -3,7 +3,8 @@
 ``RecordingArchive`` keeps ``<dir>/<work_order_id>.mp4`` files and a small
 JSON index (``<dir>/index.json``, replaced atomically) of what each holds:
 call, length, size, SHA-256, when it was saved, whether the hub has
-acknowledged it, and, once retention removed the file, when that was (so the
+acknowledged it, when the hub confirmed it holds the file (the local copy is then
+deleted, ``mark_uploaded``), and, once retention removed the file, when that was (so the
 work-order list can say "past retention" rather than "not on this
 computer"). ``sweep`` deletes recordings older than the retention setting,
 judged by when they were saved (a file the index does not know, e.g. left
@@ -37,10 +38,18 @@ _DAY_S: Final = 86_400.0
 _SAFE_ID: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 
+def recording_path(directory: Path, work_order_id: str) -> Path:
+    """``<directory>/<work_order_id>.mp4``; ValueError for an id unfit for a file name."""
+    if not _SAFE_ID.match(work_order_id):
+        raise ValueError(f"work order id {work_order_id!r} cannot name a recording file")
+    return directory / f"{work_order_id}.mp4"
+
+
 class RecordingStatus(enum.Enum):
     """Whether a work order's recording can be played on this workstation."""
 
     AVAILABLE = "available"
+    AT_HUB = "at_hub"  # uploaded to the hub's store, the local copy deleted
     EXPIRED = "expired"  # deleted after the retention period
     MISSING = "missing"  # never recorded here (or removed by hand)
 
@@ -61,6 +70,9 @@ class ArchivedRecording:
     reported: bool = False
     #: When retention deleted the file (0: still kept).
     expired_at: float = 0.0
+    #: When the hub confirmed it holds the file (every byte checked) and the local copy
+    #: was deleted (0: not yet).
+    uploaded_at: float = 0.0
 
 
 class RecordingArchive:
@@ -83,15 +95,20 @@ class RecordingArchive:
 
     def path_for(self, work_order_id: str) -> Path:
         """Where this work order's recording goes; ValueError for an id unfit for a file name."""
-        if not _SAFE_ID.match(work_order_id):
-            raise ValueError(f"work order id {work_order_id!r} cannot name a recording file")
-        return self.directory / f"{work_order_id}.mp4"
+        return recording_path(self.directory, work_order_id)
 
     # --- reads (memory and one stat: fine on the event loop) -----------------------
 
     def entry(self, work_order_id: str) -> ArchivedRecording | None:
         with self._lock:
             return self._entries.get(work_order_id)
+
+    def to_upload(self) -> list[ArchivedRecording]:
+        """Kept recordings not yet in the hub's store, oldest first."""
+        with self._lock:
+            waiting = [e for e in self._entries.values()
+                       if not e.uploaded_at and not e.expired_at]
+        return sorted(waiting, key=lambda e: e.saved_at)
 
     def unreported(self) -> list[ArchivedRecording]:
         """Kept recordings the hub has not acknowledged yet, oldest first."""
@@ -109,6 +126,8 @@ class RecordingArchive:
         if path.is_file():
             return RecordingStatus.AVAILABLE
         entry = self.entry(work_order_id)
+        if entry is not None and entry.uploaded_at:
+            return RecordingStatus.AT_HUB
         if entry is not None and entry.expired_at:
             return RecordingStatus.EXPIRED
         if recorded_at is not None and self._clock() - recorded_at > self.retention_s:
@@ -156,6 +175,20 @@ class RecordingArchive:
             self._entries[work_order_id] = replace(entry, reported=True)
             self._write()
 
+    def mark_uploaded(self, work_order_id: str) -> bool:
+        """The hub holds the recording: delete the local copy, remember when (False: no
+        such entry)."""
+        with self._lock:
+            entry = self._entries.get(work_order_id)
+            if entry is None:
+                return False
+            self.path_for(work_order_id).unlink(missing_ok=True)
+            self._entries[work_order_id] = replace(entry, uploaded_at=self._clock())
+            self._write()
+        log.info("recording %s is in the hub's store: the local copy is deleted",
+                 work_order_id)
+        return True
+
     def sweep(self) -> list[Path]:
         """Delete recordings past retention; the paths deleted."""
         now = self._clock()
@@ -182,7 +215,8 @@ class RecordingArchive:
                     self._entries[path.stem] = replace(entry, expired_at=now)
             # Forget tombstones once the hub's own dates tell the same story.
             for work_order_id, entry in list(self._entries.items()):
-                if entry.expired_at and now - entry.expired_at > limit:
+                gone_at = entry.expired_at or entry.uploaded_at
+                if gone_at and now - gone_at > limit:
                     del self._entries[work_order_id]
             self._write()
         return deleted

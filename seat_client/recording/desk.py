@@ -8,6 +8,9 @@ call ends it finishes the file in an executor, adds it to the archive's
 index and sends ``RecordingSaved``; the hub's ``Ack`` marks it reported. A
 report the link could not carry is sent again when the link is back.
 
+Once the hub acknowledged the report, ``uploader`` (``upload.RecordingUploader``) takes
+the file to the hub's store and deletes it here when the hub confirms it.
+
 Retention: ``start`` sweeps the archive once, then once a day.
 
 A recording that fails (disk full, an encoder error) is reported through
@@ -33,6 +36,7 @@ from seat_client.call.session import CallSession
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.recording.archive import ArchivedRecording, RecordingArchive
 from seat_client.recording.recorder import CallRecorder, RecorderTuning, Recording, RecordingError
+from seat_client.recording.upload import RecordingUploader
 from seat_common import protocol
 from seat_common.events import Event
 from seat_common.tasks import TaskOwner
@@ -86,14 +90,21 @@ class RecordingDesk:
         sweep_every_s: float = DAY_S,
         clock: Callable[[], float] = time.time,
         tasks: TaskOwner | None = None,
+        upload: bool = True,
+        upload_chunk_bytes: int = protocol.CHUNK_BYTES,
     ) -> None:
         self._workstation = workstation
         self.archive = archive
         self._tuning = tuning
         self._sweep_every_s = sweep_every_s
+        self._upload = upload
         self._clock = clock
         self._taping: _Taping | None = None
         self._tasks = tasks or TaskOwner("recording")
+        #: takes saved recordings to the hub's store
+        self.uploader = RecordingUploader(workstation.link, archive,
+                                          tasks=self._tasks.child("upload"),
+                                          chunk_bytes=upload_chunk_bytes)
         self.recording_started: Event[str] = Event()
         self.recording_saved: Event[ArchivedRecording] = Event()
         self.recording_failed: Event[RecordingFailure] = Event()
@@ -115,6 +126,8 @@ class RecordingDesk:
         await asyncio.to_thread(self.archive.load)
         await self.sweep()
         self._spawn(self._sweep_daily(), "recording-retention")
+        if self._upload:
+            self.uploader.start()
 
     async def sweep(self) -> None:
         """Delete recordings past retention (logged by the archive)."""
@@ -136,6 +149,7 @@ class RecordingDesk:
         finishing = self._tasks.running(_FINISH)
         if finishing:
             await asyncio.wait(finishing, timeout=30)
+        await self.uploader.close()
         await self._tasks.close()
 
     # --- following the call ----------------------------------------------------

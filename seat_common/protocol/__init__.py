@@ -14,7 +14,9 @@ it; ``docs/protocol.md`` describes it for people.
 
 Binary frames carry material files in chunks (``pack_chunk`` /
 ``unpack_chunk``): uploads to the hub after ``upload_start``, downloads from
-it after ``material_download``. The header layout is ``CHUNK_HEADER``.
+it after ``material_download``; a call's recording goes up after
+``recording_upload_offset`` and comes down after ``recording_download``
+(``recording_messages``). The header layout is ``CHUNK_HEADER``.
 
 The remote-assist data channel between the agent's workstation and a kiosk
 is a second wire format, ``assist``, checked by the same codec; its names
@@ -77,6 +79,7 @@ from seat_common.protocol.chunks import (
     CHUNK_DOWNLOAD,
     CHUNK_HEADER,
     CHUNK_MAGIC,
+    CHUNK_RECORDING,
     CHUNK_UPLOAD,
     CHUNK_VERSION,
     Chunk,
@@ -117,6 +120,18 @@ from seat_common.protocol.material_messages import (
     UploadFailed,
     UploadProgress,
     UploadStart,
+)
+from seat_common.protocol.recording_messages import (
+    MAX_RECORDING_BYTES,
+    AssistTrail,
+    AssistTrailEvent,
+    AssistTrailSaved,
+    FetchRecording,
+    RecordingDownload,
+    RecordingStored,
+    RecordingUploadFailed,
+    RecordingUploadOffset,
+    RecordingUploadStart,
 )
 from seat_common.protocol.supervision_messages import (
     AuditLog,
@@ -190,12 +205,14 @@ __all__ = [
     "CHUNK_DOWNLOAD",
     "CHUNK_HEADER",
     "CHUNK_MAGIC",
+    "CHUNK_RECORDING",
     "CHUNK_UPLOAD",
     "CHUNK_VERSION",
     "HUB_WIRE",
     "ICE_URL",
     "ID_TEXT",
     "MAX_MESSAGE_BYTES",
+    "MAX_RECORDING_BYTES",
     "MAX_TRANSFER_ID",
     "MESSAGE_TYPES",
     "SENDABLE_BY",
@@ -205,6 +222,9 @@ __all__ = [
     "Accept",
     "Ack",
     "AgentState",
+    "AssistTrail",
+    "AssistTrailEvent",
+    "AssistTrailSaved",
     "AuditLog",
     "AuditRecord",
     "AwayReason",
@@ -230,6 +250,7 @@ __all__ = [
     "FetchBookedMaterial",
     "FetchCatalog",
     "FetchMaterial",
+    "FetchRecording",
     "Hangup",
     "Hello",
     "Ice",
@@ -264,7 +285,12 @@ __all__ = [
     "Queued",
     "Rate",
     "ReasonLabel",
+    "RecordingDownload",
     "RecordingSaved",
+    "RecordingStored",
+    "RecordingUploadFailed",
+    "RecordingUploadOffset",
+    "RecordingUploadStart",
     "ReportDimension",
     "ReportPeriodKind",
     "ReportProgress",

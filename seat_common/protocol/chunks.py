@@ -20,6 +20,9 @@ CHUNK_VERSION: Final = 1
 #: Chunk kinds: client → hub upload data, hub → client download data.
 CHUNK_UPLOAD: Final = 1
 CHUNK_DOWNLOAD: Final = 2
+#: A call's recording, workstation → hub (``recording_upload_start``).
+CHUNK_RECORDING: Final = 3
+_KINDS: Final = (CHUNK_UPLOAD, CHUNK_DOWNLOAD, CHUNK_RECORDING)
 #: Most data bytes in one chunk (senders use exactly this, except the last chunk).
 CHUNK_BYTES: Final = 256 * 1024
 
@@ -37,7 +40,7 @@ class Chunk:
 
 def pack_chunk(kind: int, transfer_id: int, seq: int, data: bytes) -> bytes:
     """The binary frame for one chunk of ``data``."""
-    if kind not in (CHUNK_UPLOAD, CHUNK_DOWNLOAD):
+    if kind not in _KINDS:
         raise ValueError(f"unknown chunk kind {kind}")
     if len(data) > CHUNK_BYTES:
         raise ValueError(f"chunk over {CHUNK_BYTES} bytes")
@@ -60,7 +63,7 @@ def unpack_chunk(frame: bytes) -> Chunk:
         raise ProtocolError("bad_message", "binary frame is not a material chunk (bad magic)")
     if version != CHUNK_VERSION:
         raise ProtocolError("unsupported_version", f"chunk version must be {CHUNK_VERSION}")
-    if kind not in (CHUNK_UPLOAD, CHUNK_DOWNLOAD):
+    if kind not in _KINDS:
         raise ProtocolError("bad_message", f"unknown chunk kind {kind}")
     data = bytes(frame[CHUNK_HEADER.size :])
     if len(data) != length or length > CHUNK_BYTES:

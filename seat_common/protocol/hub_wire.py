@@ -60,6 +60,16 @@ from seat_common.protocol.material_messages import (
     UploadProgress,
     UploadStart,
 )
+from seat_common.protocol.recording_messages import (
+    AssistTrail,
+    AssistTrailSaved,
+    FetchRecording,
+    RecordingDownload,
+    RecordingStored,
+    RecordingUploadFailed,
+    RecordingUploadOffset,
+    RecordingUploadStart,
+)
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -135,6 +145,14 @@ Message: TypeAlias = (
     | SearchWorkOrders
     | WorkOrderList
     | RecordingSaved
+    | RecordingUploadStart
+    | RecordingUploadOffset
+    | RecordingUploadFailed
+    | RecordingStored
+    | FetchRecording
+    | RecordingDownload
+    | AssistTrail
+    | AssistTrailSaved
     | WatchCall
     | BargeIn
     | StopWatch
@@ -184,6 +202,9 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "fetch_audit": frozenset({"supervisor"}),
     "search_work_orders": frozenset({"agent", "supervisor"}),
     "recording_saved": frozenset({"agent"}),
+    "recording_upload_start": frozenset({"agent"}),
+    "fetch_recording": frozenset({"supervisor"}),
+    "assist_trail": frozenset({"agent"}),
     "watch_call": frozenset({"supervisor"}),
     "barge_in": frozenset({"supervisor"}),
     "stop_watch": frozenset({"supervisor", "agent"}),

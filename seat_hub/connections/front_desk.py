@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable
 from seat_common.protocol import (
     SENDABLE_BY,
     Accept,
+    AssistTrail,
     BargeIn,
     BookingMade,
     Chat,
@@ -35,6 +36,7 @@ from seat_common.protocol import (
     FetchBookedMaterial,
     FetchCatalog,
     FetchMaterial,
+    FetchRecording,
     Hangup,
     Hello,
     Ice,
@@ -46,6 +48,7 @@ from seat_common.protocol import (
     MoveContact,
     Rate,
     RecordingSaved,
+    RecordingUploadStart,
     ReviewVerdict,
     Sdp,
     SearchWorkOrders,
@@ -78,7 +81,7 @@ from seat_hub.reports.wall_report import ReportDesk
 from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
-from seat_hub.supervision import watch
+from seat_hub.supervision import assist_trail, watch
 
 
 def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
@@ -251,6 +254,12 @@ class Hub:
                 await workorder_search.on_search(ctx, session, message)
             case RecordingSaved():
                 await recordings.on_recording_saved(ctx, session, message)
+            case RecordingUploadStart():
+                await self._desk().recordings.on_upload_start(session, message)
+            case FetchRecording():
+                await self._desk().recordings.on_fetch(session, message)
+            case AssistTrail():
+                await assist_trail.on_assist_trail(ctx, session, message)
             case FetchCatalog():
                 self.catalogs.on_fetch(session, message)
             case WalkInOpen():

@@ -32,7 +32,7 @@ from seat_common.protocol import (
     FetchBookedMaterial,
     FetchMaterial,
     MaterialDownload,
-    MaterialInfo,
+    Message,
     PreReviewNotice,
     ReviewVerdict,
     pack_chunk,
@@ -104,20 +104,13 @@ class MaterialDelivery:
         if info is None:
             raise Refusal("no_such_material", "no such material", "material_id")
         other_party(self.ctx, session, info.work_order_id)
-        self._check_room((session.session_id, message.download_id))
+        self.check_room(session, message.download_id)
         # An agent opening a citizen's document: in the audit log before a byte leaves.
         await record_read(self.ctx, session, "fetch_material", info.work_order_id,
                           f"{info.material_id} {info.material_code}")
-        self._start_download(session, message.download_id, info)
-
-    def _start_download(self, session: Session, download_id: int, info: MaterialInfo) -> None:
-        key = (session.session_id, download_id)
-        self._check_room(key)  # again: another fetch may have started meanwhile
-        session.send(MaterialDownload(download_id=download_id, material=info))
-        # A failed download is logged by the task owner (as ``internal_error``, ``download``).
-        task = self._tasks.spawn(self._stream(session, download_id, info), "download")
-        self._downloads[key] = task
-        task.add_done_callback(lambda t: self._download_done(key, t))
+        self.send_file(session, message.download_id,
+                       MaterialDownload(download_id=message.download_id, material=info),
+                       self.store_dir / info.sha256[:2] / info.sha256)
 
     # --- a proxy booking's photos at the counter -------------------------------------
 
@@ -139,7 +132,7 @@ class MaterialDelivery:
         if booking is None:
             raise Refusal("no_such_material", "没有该预约号的预审材料（预约未关联视频工单）",
                           "booking_no")
-        self._check_room((session.session_id, message.download_id))
+        self.check_room(session, message.download_id)
         detail = f"{message.booking_no} {message.sha256[:16]}"
         seat = ctx.seats.get(session.agent_id)
         hall = seat.hall if seat is not None else ""
@@ -154,19 +147,34 @@ class MaterialDelivery:
                  if m.sha256 == message.sha256]
         if not found:
             raise Refusal("no_such_material", "该预约没有这份材料（可能已过保存期限）", "sha256")
+        info = found[-1]
         await record_read(ctx, session, "fetch_booked_material", booking.work_order_id,
-                          f"{detail} {found[-1].material_code}")
-        self._start_download(session, message.download_id, found[-1])
+                          f"{detail} {info.material_code}")
+        self.send_file(session, message.download_id,
+                       MaterialDownload(download_id=message.download_id, material=info),
+                       self.store_dir / info.sha256[:2] / info.sha256)
 
-    def _check_room(self, key: tuple[str, int]) -> None:
+    def check_room(self, session: Session, download_id: int) -> None:
+        """Refuse a download id in use, or one download too many for ``session``."""
+        key = (session.session_id, download_id)
         if key in self._downloads:
             raise Refusal("bad_state", "this download id is in use", "download_id")
         if sum(1 for k in self._downloads if k[0] == key[0]) >= self.max_concurrent_downloads:
             raise Refusal("rate_limited", "too many downloads at once", "download_id")
 
-    async def _stream(self, session: Session, download_id: int, info: MaterialInfo) -> None:
+    def send_file(self, session: Session, download_id: int, header: Message, path: Path) -> None:
+        """Send ``header``, then ``path`` as ``CHUNK_DOWNLOAD`` chunks under ``download_id``
+        (room checked again: another fetch may have started while the caller awaited)."""
+        self.check_room(session, download_id)
+        key = (session.session_id, download_id)
+        session.send(header)
+        # A failed download is logged by the task owner (as ``internal_error``, ``download``).
+        task = self._tasks.spawn(self._stream(session, download_id, path), "download")
+        self._downloads[key] = task
+        task.add_done_callback(lambda t: self._download_done(key, t))
+
+    async def _stream(self, session: Session, download_id: int, path: Path) -> None:
         loop = asyncio.get_running_loop()
-        path = self.store_dir / info.sha256[:2] / info.sha256
         file = await loop.run_in_executor(self._pool, path.open, "rb")
         try:
             seq = 0

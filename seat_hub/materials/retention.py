@@ -7,6 +7,9 @@ each stored file that no kept material refers to is deleted. The default, 180 da
 the six months the Cybersecurity Law asks logs to be kept, and no longer: what PIPL's
 minimum-necessary principle allows for data whose purpose (the service, a complaint about
 it) has passed. ``seat-hub --keep-personal-days`` changes it (0 keeps everything).
+Calls' recordings in the store (``recordings``) are the citizen's face and voice: a
+recording saved more than ``keep_days`` ago is marked purged and its file deleted, here,
+centrally, whatever the workstations keep.
 
 ``sweep`` runs when the hub starts and then every ``every_s``; each run logs what it did
 (``retention_sweep``) and, when it removed anything, writes it to the audit log too.
@@ -21,6 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Final
 
+from seat_hub.materials.recordings import recording_path
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import AuditTrail, MaterialIndex
 
@@ -41,6 +45,7 @@ class SweepResult:
     work_orders: int
     materials: int
     files_deleted: int
+    recordings: int = 0
 
 
 async def sweep(records: MaterialIndex, audit: AuditTrail, log: EventLog, store_dir: Path,
@@ -53,17 +58,23 @@ async def sweep(records: MaterialIndex, audit: AuditTrail, log: EventLog, store_
     for sha256 in expired.unreferenced_files:
         if await asyncio.to_thread(_delete, store_dir / sha256[:2] / sha256):
             deleted += 1
-    result = SweepResult(expired.work_orders, expired.materials, deleted)
+    recordings = 0
+    for sha256 in await records.expire_recordings(cutoff, now):
+        if await asyncio.to_thread(_delete, recording_path(store_dir / "recordings", sha256)):
+            recordings += 1
+    result = SweepResult(expired.work_orders, expired.materials, deleted, recordings)
     before = datetime.fromtimestamp(cutoff).isoformat(timespec="seconds")
     if result != SweepResult(0, 0, 0):  # what was removed is evidence; nothing, only logged
         await audit.record(
             at=now, supervisor_id="", action="retention_sweep",
             target=f"closed before {before}",
             detail=f"{result.work_orders} work orders' personal data removed,"
-                   f" {result.materials} materials purged, {result.files_deleted} files deleted",
+                   f" {result.materials} materials purged, {result.files_deleted} files deleted,"
+                   f" {result.recordings} recordings deleted",
             result="ok")
     log.event("retention_sweep", closed_before=before, work_orders=result.work_orders,
-              materials=result.materials, files_deleted=result.files_deleted)
+              materials=result.materials, files_deleted=result.files_deleted,
+              recordings=result.recordings)
     return result
 
 

@@ -15,8 +15,8 @@ removed; nothing half-written is ever a material.
 Per connection at most ``max_concurrent_uploads`` uploads and
 ``max_concurrent_downloads`` downloads run at once; per work order at most
 ``max_work_order_bytes`` and ``max_work_order_materials``. Downloads and
-verdicts are ``material_delivery``'s; ``MaterialDesk`` is the hub's one
-entry point for both.
+verdicts are ``material_delivery``'s, calls' recordings ``recordings``'s;
+``MaterialDesk`` is the hub's one entry point for all of them.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from typing import IO, Any
 from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.private_files import private_dir
 from seat_common.protocol import (
+    CHUNK_RECORDING,
     CHUNK_UPLOAD,
     BookingMade,
     FetchBookedMaterial,
@@ -53,6 +54,7 @@ from seat_common.protocol import (
 from seat_common.tasks import TaskOwner
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.delivery import MaterialDelivery, other_party
+from seat_hub.materials.recordings import RecordingStore
 from seat_hub.parties.session import Session
 from seat_hub.storage.interface import MaterialIndex
 
@@ -118,6 +120,9 @@ class MaterialDesk:
         self._failed: dict[str, deque[int]] = {}
         self._tasks = tasks
         self.delivery = MaterialDelivery(ctx, records, store_dir, self._pool, settings, tasks)
+        #: calls' recordings, uploaded by workstations and played by supervisors
+        self.recordings = RecordingStore(ctx, records, store_dir / "recordings", self._pool,
+                                         self.delivery)
 
     def prepare(self) -> None:
         """Create the store (0700: citizens' documents) and remove temp files a previous
@@ -126,6 +131,7 @@ class MaterialDesk:
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         for leftover in self.tmp_dir.iterdir():
             leftover.unlink(missing_ok=True)
+        self.recordings.prepare()
 
     async def close(self) -> None:
         """Cancel uploads' clean-ups and downloads, then stop the thread pool."""
@@ -219,6 +225,8 @@ class MaterialDesk:
             chunk = unpack_chunk(frame)
         except ProtocolError as exc:
             raise Refusal(exc.code, f"binary frame refused: {exc.message}") from exc
+        if chunk.kind == CHUNK_RECORDING:
+            return await self.recordings.on_chunk(session, chunk)
         if chunk.kind != CHUNK_UPLOAD:
             raise Refusal("bad_message", "binary frame refused: clients send upload chunks only")
         upload = self._uploads.get((session.session_id, chunk.transfer_id))
@@ -397,6 +405,7 @@ class MaterialDesk:
             if not upload.finishing:
                 self._fail(upload, "disconnected", "the uploader disconnected half way")
         self.delivery.session_gone(session)
+        self.recordings.session_gone(session)
         self._failed.pop(session.session_id, None)
 
 

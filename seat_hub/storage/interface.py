@@ -35,6 +35,7 @@ from seat_hub.storage.records import (
     OfferRecord,
     OfferResult,
     QueuePlace,
+    RecordingFile,
     RecordingLink,
     RecordingReport,
     WorkOrder,
@@ -231,6 +232,21 @@ class MaterialIndex(Protocol):
         (by SHA-256) that no material still kept refers to, for the caller to delete."""
         ...
 
+    def recording_file(self, work_order_id: str) -> asyncio.Future[RecordingFile | None]:
+        """The work order's reported recording and whether its file is in the store."""
+        ...
+
+    def add_recording_file(self, work_order_id: str, at: float) -> asyncio.Future[bool]:
+        """The reported recording's file is in the store from ``at``: written once (True),
+        a second time changes nothing (False)."""
+        ...
+
+    def expire_recordings(self, saved_before: float, now: float) -> asyncio.Future[
+            tuple[str, ...]]:
+        """Retention: stored recordings saved before ``saved_before`` marked purged at
+        ``now``; resolves to their files' SHA-256, for the caller to delete."""
+        ...
+
 
 class AuditTrail(Protocol):
     """The supervisors' audit log: append-only, nothing in it is ever changed or removed."""
@@ -247,6 +263,21 @@ class AuditTrail(Protocol):
     ) -> asyncio.Future[None]:
         """Append one action (``target`` cut to 64 characters, ``detail`` to 500, ``result``
         to 64)."""
+        ...
+
+    def record_once(
+        self,
+        key: str,
+        *,
+        at: float,
+        supervisor_id: str,
+        action: str,
+        target: str,
+        detail: str,
+        result: str,
+    ) -> asyncio.Future[bool]:
+        """``record``, unless a row with this ``key`` was written before: True when it
+        was written now, False when it already was (nothing changes)."""
         ...
 
     def recent(self, limit: int) -> asyncio.Future[list[AuditRecord]]:

@@ -128,6 +128,22 @@ class RecordingReport:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordingFile:
+    """A work order's recording as the hub knows it: the report (``recordings``) and, once
+    the workstation uploaded it, when the file entered the store (``stored_at``; 0: not
+    yet) and when retention removed it (``purged_at``; 0: kept)."""
+
+    work_order_id: str
+    agent_id: str
+    duration_s: float
+    byte_size: int
+    sha256: str
+    saved_at: float
+    stored_at: float = 0.0
+    purged_at: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
 class Expired:
     """What one retention pass did: work orders whose citizen's name, ID number and phone
     were blanked, materials marked purged, and the stored files (SHA-256) no material

@@ -329,8 +329,9 @@ def test_a_bad_retention_setting_is_refused(tmp_path: Path, value: object, messa
 
 def test_the_retention_setting_and_where_recordings_go(tmp_path: Path) -> None:
     path = tmp_path / "ws.json"
-    path.write_text(json.dumps({"recording_retention_days": 30, "state_dir": str(tmp_path)}))
+    path.write_text(json.dumps({"recording_retention_days": 60, "state_dir": str(tmp_path)}))
     loaded = settings.load(path)
-    assert loaded.recording_retention_days == 30
+    assert loaded.recording_retention_days == 60
     assert loaded.recordings_path() == tmp_path / "seat" / "recordings"
-    assert settings.WorkstationSettings().recording_retention_days == 180
+    # Not uploaded for a month: the hub (180 days) keeps the longest-lived copy, not the PC.
+    assert settings.WorkstationSettings().recording_retention_days == 30

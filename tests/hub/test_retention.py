@@ -1,7 +1,8 @@
 """Retention: the daily sweep removes the personal data of work orders closed longer ago
 than the hub keeps it (name, ID number, phone; materials and their files) and nothing else,
 keeps the pseudonymous key the figures count people by, and says what it did in the audit
-log; the hub runs it at start, and a bad setting stops the hub."""
+log; calls' recordings in the hub's store go by the same period; the hub runs it at start,
+and a bad setting stops the hub."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from hubclient import agent_seat, db_rows
 
 from sandbox.hub_process import HubProcess
 from seat_common.protocol import CitizenInfo, MaterialInfo
+from seat_hub.materials.recordings import recording_path
 from seat_hub.materials.retention import DAY_S, sweep
 from seat_hub.storage.eventlog import EventLog
+from seat_hub.storage.records import RecordingReport
 from seat_hub.storage.sqlite.store import SqliteStore
 
 NOW = 1_790_000_000.0
@@ -53,9 +56,24 @@ async def test_the_sweep_removes_what_has_expired_and_nothing_else(tmp_path: Pat
             byte_size=5, sha256=sha, width=4, height=3, orientation=1,
             source="citizen_upload", added_at=NOW - 250 * DAY_S), "S-1")
 
+    # Calls' recordings in the store: the one saved 199 days ago goes, the recent one stays.
+    recorded = {old: ("d4" * 32, NOW - 199 * DAY_S), recent: ("e5" * 32, NOW - 9 * DAY_S)}
+    for wo, (sha, saved_at) in recorded.items():
+        assert await ledger.link_recording(RecordingReport(
+            wo, f"C-{wo}", "0001", 60.0, 5, sha, 900, saved_at)) == "linked"
+        assert await store.materials.add_recording_file(wo, saved_at + 60)
+        file = recording_path(store_dir / "recordings", sha)
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_bytes(b"movie")
+
     log = io.StringIO()
     done = await sweep(store.materials, store.audit, EventLog(log), store_dir, 180, lambda: NOW)
-    assert (done.work_orders, done.materials, done.files_deleted) == (1, 2, 1)
+    assert (done.work_orders, done.materials, done.files_deleted, done.recordings) == (1, 2, 1, 1)
+    assert not recording_path(store_dir / "recordings", recorded[old][0]).exists()
+    assert recording_path(store_dir / "recordings", recorded[recent][0]).exists()
+    gone, kept = [await store.materials.recording_file(wo) for wo in (old, recent)]
+    assert gone is not None and gone.purged_at == NOW
+    assert kept is not None and kept.purged_at == 0 and kept.stored_at
     people = {r["id"]: r for r in db_rows(path, "SELECT id, citizen_name, citizen_id_number,"
                                            " citizen_phone, citizen_key FROM work_orders")}
     assert people[old]["citizen_name"] == people[old]["citizen_id_number"] == ""
@@ -71,10 +89,11 @@ async def test_the_sweep_removes_what_has_expired_and_nothing_else(tmp_path: Pat
         assert (store_dir / files[kept_file][:2] / files[kept_file]).exists()
     rows = db_rows(path, "SELECT action, detail FROM audit_log")
     assert rows == [{"action": "retention_sweep", "detail": "1 work orders' personal data"
-                     " removed, 2 materials purged, 1 files deleted"}]
+                     " removed, 2 materials purged, 1 files deleted, 1 recordings deleted"}]
     assert '"event": "retention_sweep"' in log.getvalue()
     again = await sweep(store.materials, store.audit, EventLog(log), store_dir, 180, lambda: NOW)
-    assert (again.work_orders, again.materials, again.files_deleted) == (0, 0, 0)
+    assert (again.work_orders, again.materials, again.files_deleted, again.recordings) == (
+        0, 0, 0, 0)
     assert len(db_rows(path, "SELECT 1 FROM audit_log")) == 1  # nothing done: only logged
     await store.close()
 

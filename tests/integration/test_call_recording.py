@@ -47,7 +47,10 @@ async def recording_seat_factory(tmp_path: Path) -> AsyncIterator[Any]:
         token = hub.tokens["0012"]
         link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
         workstation = Workstation(link)
-        desk = RecordingDesk(workstation, RecordingArchive(tmp_path / "recordings", 180))
+        # Not uploaded: these tests read the file the workstation wrote (uploads are
+        # test_recordings_at_hub's).
+        desk = RecordingDesk(workstation, RecordingArchive(tmp_path / "recordings", 180),
+                             upload=False)
         orders = WorkOrderListModel(link.send)
         link.message.connect(orders.apply)
         seat = RecordingSeat(workstation, desk, orders, [], [])

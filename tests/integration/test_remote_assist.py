@@ -9,7 +9,7 @@ them whatever the view's size, and typing fills the kiosk form; the
 kiosk's stop button cuts control at once; control ends with the call;
 a pushed PDF comes out of the kiosk printer; an ID-card read reaches the
 agent with its photo, masked, ready to prefill the form; every control
-session is in the audit trail.
+session is in the audit trail, and the trail is in the hub's audit log.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import contextlib
 import io
 import logging
 import shutil
+import sqlite3
 import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from sandbox.kiosk.peer import KioskPeer, KioskReport
 from sandbox.kiosk.printer import KioskPrinter
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import AssistState, RemoteAssist
+from seat_client.assist.trail_sender import AssistTrailSender
 from seat_client.call.session import CallPhase
 from seat_common import catalog
 from seat_common.protocol import assist as wire
@@ -54,6 +56,7 @@ class KioskCall:
     run: asyncio.Task[KioskReport]
     printer_dir: Path
     audit: AssistAudit
+    trail: AssistTrailSender
 
 
 @contextlib.asynccontextmanager
@@ -69,6 +72,8 @@ async def kiosk_call(seat: Seat, tmp_path: Path) -> AsyncIterator[KioskCall]:
     ws = seat.workstation
     audit = AssistAudit(tmp_path / "audit")
     assist = RemoteAssist(audit, agent_id="0012")
+    trail = AssistTrailSender(ws.link, audit)  # each entry to the hub's audit log
+    await trail.start()
     unsubscribe_assist = ws.call_changed.connect(assist.on_call_changed)
     view = AssistView(assist)
     unsubscribe_view = ws.call_changed.connect(
@@ -82,7 +87,7 @@ async def kiosk_call(seat: Seat, tmp_path: Path) -> AsyncIterator[KioskCall]:
     peer = KioskPeer(seat.hub.url, kiosk, KioskPrinter(printer_dir), item_code="SI-PENSION-CERT",
                      login=seat.hub.kiosk_login())
     run = asyncio.get_running_loop().create_task(peer.run(give_up_after_s=60))
-    call = KioskCall(seat, assist, view, kiosk, peer, run, printer_dir, audit)
+    call = KioskCall(seat, assist, view, kiosk, peer, run, printer_dir, audit, trail)
     try:
         await ws.set_ready()
         await until(lambda: ws.offer is not None, "the kiosk's call rings")
@@ -94,6 +99,7 @@ async def kiosk_call(seat: Seat, tmp_path: Path) -> AsyncIterator[KioskCall]:
         yield call
     finally:
         await finish(call)
+        await trail.close()
         unsubscribe_assist()
         unsubscribe_view()
         view.disconnect_assist()
@@ -295,6 +301,12 @@ async def check_stop_and_end(kiosk_call: KioskCall) -> None:
                           ("requested", "agent"), ("granted", "kiosk"), ("ended", "call_end")]
     sessions = {r.control_session for r in call.audit.records()}
     assert len(sessions) == 2 and all(sessions)
+    # The same trail is in the hub's audit log, in order, under the agent's id.
+    await until(lambda: not call.trail.pending, "the hub confirms every trail entry")
+    with sqlite3.connect(call.seat.hub.db_path) as db:
+        at_hub = db.execute("SELECT supervisor_id, action FROM audit_log"
+                            " WHERE action LIKE 'assist_%' ORDER BY seq").fetchall()
+    assert at_hub == [("0012", f"assist_{r.event}") for r in call.audit.records()]
 
 
 def licence_pdf(name: str) -> bytes:

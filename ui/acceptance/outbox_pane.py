@@ -79,6 +79,7 @@ class OutboxPane(QWidget):
 
     def _connect_signals(self) -> None:
         self._unsubscribe = self._outbox.changed.connect(self._on_outbox_changed)
+        self._unsubscribe_forgotten = self._outbox.forgotten.connect(self._on_outbox_forgotten)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.table.cellDoubleClicked.connect(self._on_table_cell_double_clicked)
         self.retry.clicked.connect(self._on_retry_clicked)
@@ -90,6 +91,9 @@ class OutboxPane(QWidget):
         for entry in reversed(self._outbox.entries()):  # oldest first; each goes on top
             self._on_outbox_changed(entry)
         self._on_table_selection_changed()
+
+    def _on_outbox_forgotten(self, _entry_ids: tuple[int, ...]) -> None:
+        self._reload()  # retention deleted some: the list shows only what is kept
 
     def _on_outbox_changed(self, entry: OutboxEntry) -> None:
         if entry.entry_id not in self._rows:
@@ -153,6 +157,7 @@ class OutboxPane(QWidget):
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
         self._unsubscribe()
+        self._unsubscribe_forgotten()
         super().closeEvent(event)
 
 

@@ -6,7 +6,10 @@ time. Enter in the search box emits ``search_requested(text)``; the
 composition root sends it. Given the workstation's ``RecordingArchive``, the
 pane also offers the selected row's recording: "Play recording", a double
 click or Enter emit ``recording_requested(path, work_order_id)`` when the file
-is on this computer; otherwise a line says why not (past retention, not here).
+is on this computer; otherwise a line says why not (past retention, uploaded to the
+hub, not here). On the seat wall (``from_hub``) every recorded row can be played: the
+pane emits ``hub_recording_requested(work_order_id)`` and the composition root fetches
+the file from the hub's store (``seat_client.recording.hub_fetch``).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ class WorkOrderListPane(QWidget):
 
     search_requested = pyqtSignal(str)
     recording_requested = pyqtSignal(Path, str)
+    hub_recording_requested = pyqtSignal(str)
 
     def __init__(
         self,
@@ -45,11 +49,13 @@ class WorkOrderListPane(QWidget):
         parent: QWidget | None = None,
         *,
         recordings: RecordingArchive | None = None,
+        from_hub: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("workOrderListPane")
         self._model = model
         self._recordings = recordings
+        self._from_hub = from_hub
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         bar = QHBoxLayout()
@@ -90,8 +96,8 @@ class WorkOrderListPane(QWidget):
         playback.addWidget(self.play_button)
         playback.addWidget(self.recording_note, 1)
         layout.addLayout(playback)
-        self.play_button.setVisible(recordings is not None)
-        self.recording_note.setVisible(recordings is not None)
+        self.play_button.setVisible(recordings is not None or from_hub)
+        self.recording_note.setVisible(recordings is not None or from_hub)
         self._connect_signals()
 
     def _connect_signals(self) -> None:
@@ -113,6 +119,10 @@ class WorkOrderListPane(QWidget):
     def refresh_recording(self) -> None:
         """Enable "Play recording" for the selected row if its file is here; else say why."""
         row = self.selected_row()
+        if self._from_hub and row is not None:
+            self.play_button.setEnabled(row.recording_s > 0)
+            self.recording_note.setText("" if row.recording_s else self.tr("Not recorded"))
+            return
         if self._recordings is None or row is None:
             self.play_button.setEnabled(False)
             self.recording_note.clear()
@@ -122,6 +132,8 @@ class WorkOrderListPane(QWidget):
         self.play_button.setEnabled(status is RecordingStatus.AVAILABLE)
         if status is RecordingStatus.AVAILABLE:
             self.recording_note.clear()
+        elif status is RecordingStatus.AT_HUB:
+            self.recording_note.setText(self.tr("Recording uploaded to the hub"))
         elif status is RecordingStatus.EXPIRED:
             self.recording_note.setText(self.tr("Recording past its retention period"))
         elif row.recording_s:
@@ -129,8 +141,15 @@ class WorkOrderListPane(QWidget):
         else:
             self.recording_note.setText(self.tr("Not recorded"))
 
+    def show_recording_note(self, text: str) -> None:
+        """Say how fetching or playing the selected recording went."""
+        self.recording_note.setText(text)
+
     def _request_recording(self) -> None:
         row = self.selected_row()
+        if self._from_hub and row is not None and self.play_button.isEnabled():
+            self.hub_recording_requested.emit(row.work_order_id)
+            return
         if self._recordings is None or row is None or not self.play_button.isEnabled():
             return
         path = self._recordings.path_for(row.work_order_id)

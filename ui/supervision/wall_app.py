@@ -48,6 +48,7 @@ from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.credentials import KeyringTokenStore
 from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, SyntheticMedia
+from seat_client.recording.hub_fetch import HubRecordings
 from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.report_request import ReportRequests
 from seat_client.supervision.wall_model import WallLink, WallModel
@@ -61,6 +62,7 @@ from ui.devices.seat_devices import SeatDevices
 from ui.labels import tls_failure_label
 from ui.login_dialog import obtain_credentials
 from ui.supervision.report_dialog import ReportDialog
+from ui.supervision.wall_recordings import WallRecordings
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
 from ui.task_failures import FailureNotice
@@ -361,7 +363,7 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
                    tasks=tasks.child("hub link"), ca_file=args.ca_file or None)
     model = WallModel()
     orders = WorkOrderListModel(link.send)
-    pane = WorkOrderListPane(orders)
+    pane = WorkOrderListPane(orders, from_hub=True)
     window = SeatWallWindow(model, catalog.load(), pane)
     if args.hall:
         window.show_home_hall(args.hall)
@@ -369,6 +371,9 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     if args.devices == "real":
         devices = SeatDevices(state_path(args.state_dir) / "devices.json", with_camera=False)
         devices.start()
+    WallRecordings(pane, HubRecordings(link, state_path(args.state_dir) / "playing"),
+                   tasks.child("recordings"), window,
+                   speaker=devices.speaker.device if devices is not None else None)
     session = WallSession(link, model, window, (orders, pane), tasks=tasks, devices=devices)
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))

@@ -20,6 +20,7 @@ from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
+from seat_client.assist.trail_sender import AssistTrailSender
 from seat_client.call.hub_link import HubLink
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
@@ -35,6 +36,7 @@ from seat_client.plugin_host.host import GovApiLookups, PluginHost
 from seat_client.plugin_host.port import PluginBridge
 from seat_client.recording.archive import RecordingArchive
 from seat_client.recording.desk import RecordingDesk
+from seat_client.retention import RetentionPolicy, WorkstationRetention
 from seat_client.review import session as review
 from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewStore
@@ -96,6 +98,10 @@ class AssembledSeat:
     #: their check (设备检测) and its button in the status bar (with real devices)
     device_check: DeviceCheck | None = None
     device_button: DeviceButton | None = None
+    #: the remote-assist trail on its way to the hub's audit log
+    assist_trail: AssistTrailSender | None = None
+    #: the daily sweep of citizens' data kept on this PC
+    retention: WorkstationRetention | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -106,6 +112,10 @@ class AssembledSeat:
         if self.device_check is not None:
             self.device_check.start()  # its result is ready before the agent goes ready
         await self.recording_desk.start()
+        if self.assist_trail is not None:
+            await self.assist_trail.start()
+        if self.retention is not None:
+            self.tasks.spawn(self.retention.run_daily(), "retention sweep")
         self.window.show()
         self.transfer.attach()
         if self.camera is not None:
@@ -127,6 +137,8 @@ class AssembledSeat:
         await self.watch.close()
         self.recording_light.detach()
         await self.recording_desk.close()  # a call still on is saved before its session closes
+        if self.assist_trail is not None:
+            await self.assist_trail.close()
         await self.workstation.close()
         if self.device_button is not None and self.device_button.dialog is not None:
             self.device_button.dialog.close()
@@ -197,6 +209,11 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
                                                     tasks=tasks.child("plugin panel")))
     assist = RemoteAssist(AssistAudit(state_dir / "audit"), agent_id=settings.agent_id)
+    assist_trail = AssistTrailSender(link, assist.audit, tasks.child("assist trail"))
+    retention = WorkstationRetention(
+        RetentionPolicy(settings.material_cache_days, settings.outbox_done_days),
+        cache_root=state_dir / "materials", outbox=acceptance.outbox,
+        receipts_dir=acceptance.receipts_dir, state_dir=state_dir)
     workstation.call_changed.connect(assist.on_call_changed)
     # Media made afresh after a dropped link: a kiosk opens a new assist channel.
     workstation.media_renewed.connect(assist.on_call_changed)
@@ -263,4 +280,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
+        assist_trail=assist_trail, retention=retention,
     )

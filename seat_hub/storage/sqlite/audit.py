@@ -35,21 +35,36 @@ class SqliteAuditTrail:
         detail: str,
         result: str,
     ) -> asyncio.Future[None]:
+        row = (at, supervisor_id, action, target, detail, result)
+
         def append(db: sqlite3.Connection) -> None:
             with db:
-                last = db.execute(
-                    "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
-                seq, previous = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
-                row = AuditRow(seq, at, supervisor_id, action, target[:64], detail[:500],
-                               result[:64])
-                db.execute(
-                    "INSERT INTO audit_log (seq, at, supervisor_id, action, target, detail,"
-                    " result, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (row.seq, row.at, row.supervisor_id, row.action, row.target, row.detail,
-                     row.result, row_hash(previous, row)),
-                )
+                _append(db, *row)
 
         return self._worker.run("audit_record", append)
+
+    def record_once(
+        self,
+        key: str,
+        *,
+        at: float,
+        supervisor_id: str,
+        action: str,
+        target: str,
+        detail: str,
+        result: str,
+    ) -> asyncio.Future[bool]:
+        row = (at, supervisor_id, action, target, detail, result)
+
+        def append_once(db: sqlite3.Connection) -> bool:
+            with db:
+                if db.execute("SELECT 1 FROM audit_keys WHERE key = ?", (key,)).fetchone():
+                    return False
+                seq = _append(db, *row)
+                db.execute("INSERT INTO audit_keys (key, seq) VALUES (?, ?)", (key, seq))
+            return True
+
+        return self._worker.run("audit_record", append_once)
 
     def recent(self, limit: int) -> asyncio.Future[list[AuditRecord]]:
         def read(db: sqlite3.Connection) -> list[AuditRecord]:
@@ -84,3 +99,18 @@ def audit_rows(db: sqlite3.Connection, after_seq: int = 0) -> Iterator[AuditRow]
                         " FROM audit_log WHERE seq > ? ORDER BY seq", (after_seq,)):
         yield AuditRow(int(r[0]), float(r[1]), str(r[2]), str(r[3]), str(r[4]), str(r[5]),
                        str(r[6]), str(r[7]))
+
+
+def _append(db: sqlite3.Connection, at: float, supervisor_id: str, action: str, target: str,
+            detail: str, result: str) -> int:
+    """Chain one row onto the log (inside the caller's transaction); its ``seq``."""
+    last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+    seq, previous = (1, GENESIS) if last is None else (int(last[0]) + 1, str(last[1]))
+    row = AuditRow(seq, at, supervisor_id, action, target[:64], detail[:500], result[:64])
+    db.execute(
+        "INSERT INTO audit_log (seq, at, supervisor_id, action, target, detail, result, hash)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (row.seq, row.at, row.supervisor_id, row.action, row.target, row.detail, row.result,
+         row_hash(previous, row)),
+    )
+    return seq

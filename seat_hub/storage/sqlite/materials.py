@@ -12,7 +12,7 @@ import json
 import sqlite3
 
 from seat_common.protocol import MaterialInfo, VerdictEntry, to_wire
-from seat_hub.storage.records import BookingRecord, Expired
+from seat_hub.storage.records import BookingRecord, Expired, RecordingFile
 from seat_hub.storage.sqlite.worker import SqliteWorker
 
 
@@ -121,6 +121,48 @@ class SqliteMaterialIndex:
 
     def expire(self, closed_before: float, now: float) -> asyncio.Future[Expired]:
         return self._worker.run("expire", lambda db: expire(db, closed_before, now))
+
+    def recording_file(self, work_order_id: str) -> asyncio.Future[RecordingFile | None]:
+        def read(db: sqlite3.Connection) -> RecordingFile | None:
+            row = db.execute(
+                "SELECT r.work_order_id, r.agent_id, r.duration_s, r.byte_size, r.sha256,"
+                " r.saved_at, f.stored_at, f.purged_at FROM recordings r LEFT JOIN"
+                " recording_files f ON f.work_order_id = r.work_order_id"
+                " WHERE r.work_order_id = ?", (work_order_id,)).fetchone()
+            if row is None:
+                return None
+            return RecordingFile(str(row[0]), str(row[1]), float(row[2]), int(row[3]),
+                                 str(row[4]), float(row[5]), float(row[6] or 0.0),
+                                 float(row[7] or 0.0))
+
+        return self._worker.run("recording_file", read)
+
+    def add_recording_file(self, work_order_id: str, at: float) -> asyncio.Future[bool]:
+        def insert(db: sqlite3.Connection) -> bool:
+            with db:
+                return db.execute(
+                    "INSERT OR IGNORE INTO recording_files (work_order_id, stored_at)"
+                    " VALUES (?, ?)", (work_order_id, at)).rowcount == 1
+
+        return self._worker.run("add_recording_file", insert)
+
+    def expire_recordings(self, saved_before: float, now: float) -> asyncio.Future[
+            tuple[str, ...]]:
+        def purge(db: sqlite3.Connection) -> tuple[str, ...]:
+            with db:
+                ids = [str(r[0]) for r in db.execute(
+                    "SELECT f.work_order_id FROM recording_files f JOIN recordings r"
+                    " ON r.work_order_id = f.work_order_id"
+                    " WHERE f.purged_at IS NULL AND r.saved_at < ?", (saved_before,))]
+                files = [str(r[0]) for r in db.execute(
+                    "SELECT r.sha256 FROM recording_files f JOIN recordings r"
+                    " ON r.work_order_id = f.work_order_id"
+                    " WHERE f.purged_at IS NULL AND r.saved_at < ?", (saved_before,))]
+                db.executemany("UPDATE recording_files SET purged_at = ? WHERE work_order_id = ?",
+                               [(now, i) for i in ids])
+            return tuple(sorted(set(files)))
+
+        return self._worker.run("expire_recordings", purge)
 
     def add_verdict(
         self,

@@ -5,8 +5,11 @@
 - ``chat_messages``: the chat of each call;
 - ``queue_places``: the SHA-256 of a waiting citizen's resume token, so the queue is
   recovered after a hub restart and the citizen takes its place back;
-- ``recordings``: where an agent's workstation keeps a call's recording (one per
-  work order);
+- ``recordings``: the call's recording as the agent's workstation reported it (one per
+  work order, written once: a trigger refuses an UPDATE);
+- ``recording_files``: when the recording's file reached the hub's store
+  (``<materials dir>/recordings/<sha[:2]>/<sha>.mp4``) and when retention removed it
+  (the only change a row takes, once);
 - ``materials``: one row per stored material (the file itself lives in the
   content-addressed store, ``<materials dir>/<sha[:2]>/<sha>``);
 - ``verdicts``: every pre-review verdict an agent sent, in order (the history);
@@ -15,7 +18,9 @@
 - ``audit_log``: every supervisor action. It is append-only: triggers refuse every
   UPDATE and DELETE, so not even a bug in the hub can rewrite history; and each row
   carries the hash of the one before (``hash``, ``storage/audit_chain.py``), so a
-  change made to the file behind the hub's back shows (``seat-hub audit verify``).
+  change made to the file behind the hub's back shows (``seat-hub audit verify``);
+- ``audit_keys``: the sender's key of an audit row sent from outside (a workstation's
+  remote-assist trail entry), so the same entry sent again is written once.
 
 Every statement is ``IF NOT EXISTS``: opening an existing file changes nothing, except
 that the columns of ``ADDED_COLUMNS`` are added to a file made before them and
@@ -93,6 +98,17 @@ CREATE TABLE IF NOT EXISTS recordings (
     video_frames  INTEGER NOT NULL,
     saved_at      REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS recording_files (
+    work_order_id TEXT PRIMARY KEY REFERENCES recordings (work_order_id),
+    stored_at     REAL NOT NULL,
+    purged_at     REAL
+);
+CREATE TRIGGER IF NOT EXISTS recordings_insert_once BEFORE UPDATE ON recordings
+BEGIN SELECT RAISE(ABORT, 'recordings are written once'); END;
+CREATE TRIGGER IF NOT EXISTS recording_files_purge_only BEFORE UPDATE ON recording_files
+WHEN OLD.purged_at IS NOT NULL OR NEW.stored_at IS NOT OLD.stored_at
+  OR NEW.work_order_id IS NOT OLD.work_order_id
+BEGIN SELECT RAISE(ABORT, 'a stored recording changes only once: when it is purged'); END;
 """
 
 MATERIALS: Final = """
@@ -150,6 +166,10 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail        TEXT NOT NULL,
     result        TEXT NOT NULL,
     hash          TEXT NOT NULL DEFAULT ''
+);
+CREATE TABLE IF NOT EXISTS audit_keys (
+    key TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL REFERENCES audit_log (seq)
 );
 """ + "\n".join(AUDIT_TRIGGERS) + "\n"
 
