@@ -84,7 +84,7 @@ async def test_the_sweep_deletes_what_has_expired_and_nothing_else(tmp_path: Pat
 @pytest.mark.parametrize(("key", "value", "problem"), [
     ("material_cache_days", 0, "material_cache_days: 材料缓存保留天数应为 1..3650 天"),
     ("outbox_done_days", 4000, "outbox_done_days: 提交箱保留天数应为 1..3650 天"),
-    ("outbox_done_days", "30", "outbox_done_days must be an int"),
+    ("outbox_done_days", "30", "outbox_done_days 应为 整数"),
 ])
 def test_a_retention_setting_out_of_range_is_refused(
     tmp_path: Path, key: str, value: object, problem: str
