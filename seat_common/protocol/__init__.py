@@ -104,6 +104,12 @@ from seat_common.protocol.material_messages import (
     UploadProgress,
     UploadStart,
 )
+from seat_common.protocol.summary_messages import (
+    ApplicationStatus,
+    ContactSummary,
+    SummaryApplication,
+    SummaryBooking,
+)
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -190,6 +196,7 @@ __all__ = [
     "Accept",
     "Ack",
     "AgentState",
+    "ApplicationStatus",
     "AuditLog",
     "AuditRecord",
     "AwayReason",
@@ -206,6 +213,7 @@ __all__ = [
     "ChatMessage",
     "Chunk",
     "CitizenInfo",
+    "ContactSummary",
     "Decline",
     "EndReason",
     "Error",
@@ -258,6 +266,8 @@ __all__ = [
     "SetState",
     "StopWatch",
     "SubscribeWall",
+    "SummaryApplication",
+    "SummaryBooking",
     "SuperviseState",
     "TextPattern",
     "UploadFailed",

@@ -27,6 +27,7 @@ from seat_common.protocol import (
     Accept,
     BargeIn,
     Chat,
+    ContactSummary,
     Decline,
     Error,
     ErrorCode,
@@ -60,7 +61,7 @@ from seat_common.protocol import (
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, workorder_search
+from seat_hub.calls import recordings, summaries, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
@@ -218,6 +219,8 @@ class Hub:
                 await self._desk().on_fetch(session, message)
             case ReviewVerdict():
                 await self._desk().on_verdict(session, message)
+            case ContactSummary():
+                summaries.on_contact_summary(ctx, session, message)
             case SubscribeWall():
                 ctx.wall.subscribe(session)
             case Whisper():
