@@ -61,12 +61,13 @@ from seat_common.protocol import (
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, summaries, workorder_search
+from seat_hub.calls import recordings, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.connections.ratelimit import AddressLimits, LoginThrottle
 from seat_hub.context import HubContext, Refusal
+from seat_hub.materials import summaries
 from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
 from seat_hub.parties.session import POLICY_VIOLATION, Session

@@ -18,6 +18,7 @@ from PyQt6.QtCore import QSettings
 from seat_client import settings as settings_mod
 from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
+from seat_client.acceptance.summary import ContactSummaryDesk
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.call.hub_link import HubLink
@@ -93,6 +94,8 @@ class AssembledSeat:
     #: their check (设备检测) and its button in the status bar (with real devices)
     device_check: DeviceCheck | None = None
     device_button: DeviceButton | None = None
+    #: what the citizen keeps after the call (verdict, applications, bookings)
+    summaries: ContactSummaryDesk | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -180,9 +183,12 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     records = RecordsParts(orders, WorkOrderListPane(orders, recordings=recordings),
                            WhisperBanner(inbox))
     host = PluginHost(items, tasks=tasks.child("plugins"))
+    plugin_gov = GovApiLookups(acceptance.client)
+    summaries = ContactSummaryDesk(link.send, tasks.child("citizen summary"))
+    summaries.follow(workstation, pre_review.desk, application_desk, plugin_gov.booked)
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
-        gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
+        gov=plugin_gov, desk=pre_review.desk,
         form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
@@ -250,4 +256,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
+        summaries=summaries,
     )
