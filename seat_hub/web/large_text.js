@@ -54,6 +54,13 @@
     apply(remembered());
     const button = document.getElementById("large-text");
     if (button) button.addEventListener("click", () => api.set(!api.on()));
+    // A control used through its label (the hidden photo input): Tab to it shows the label
+    // whole, not only the input's one pixel.
+    for (const input of document.querySelectorAll("input[type=file]")) {
+      input.addEventListener("focus", () => {
+        if (input.labels && input.labels[0]) input.labels[0].scrollIntoView({ block: "nearest" });
+      });
+    }
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();

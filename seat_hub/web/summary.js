@@ -158,6 +158,7 @@
     shown(section) {
       const visible = Boolean(state) && (section === "rate" || section === "done");
       $("summary").hidden = !visible;
+      document.body.classList.toggle("summary-shown", visible);
       stats.shown = visible;
       if (section === "choose") state = null;
       if (visible) render();
