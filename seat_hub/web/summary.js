@@ -132,7 +132,7 @@
     if (state.receipt) {
       const img = document.createElement("img");
       img.src = state.receipt;
-      img.alt = "受理回执";
+      img.alt = "本次办理的回执";
       $("summary-receipt-image").replaceChildren(img);
       $("summary-receipt-save").href = state.receipt;
       const number = (state.applications.find((a) => a.application_no) || {}).application_no;

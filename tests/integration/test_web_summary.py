@@ -190,7 +190,7 @@ async def test_after_the_call_the_citizen_keeps_what_was_decided_and_what_comes_
     assert "居民身份证：需要补正，原因：反光遮挡（请避开灯光重拍）" in text
     assert f"预约号 {booked['booking_no']}" in text and day in text
     assert "还要重新准备：居民身份证" in text, "next steps in plain words (large text)"
-    assert await page.get_by_role("img", name="受理回执").count() >= 1
+    assert await page.get_by_role("img", name="本次办理的回执").is_visible()
     save_receipt = page.get_by_role("link", name="保存回执图片")
     assert await save_receipt.get_attribute("download") == f"受理回执-{number}.png"
     assert await page.evaluate("document.activeElement.id") == "summary-title"
