@@ -269,8 +269,8 @@ class KioskWindow(QWidget):
         if self.item_menu.currentItem() is None:
             self.item_label.setText(_WORDS["item_label"][pick])
         # The new sizes take their place now, not at the next event.
-        for widget in self.findChildren(QWidget):
-            widget.updateGeometry()
+        for child in self.findChildren(QWidget):
+            child.updateGeometry()
         if (layout := self.layout()) is not None:
             layout.activate()
 
