@@ -307,7 +307,7 @@ async function handle(m) {
       window.seatSummary?.verdict(m);
       break;
     case "contact_summary":
-      if (m.work_order_id === workOrderId) window.seatSummary?.take(m);
+      window.seatSummary?.take(m);
       break;
     case "error":
       stats.errors.push(m.code);

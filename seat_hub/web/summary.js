@@ -30,8 +30,8 @@
     return catalog;
   }
 
-  function fresh(itemCode = "", itemName = "") {
-    return { itemCode, itemName, entries: null, applications: [], bookings: [], note: "", receipt: "",
+  function fresh(workOrderId, itemCode = "", itemName = "") {
+    return { workOrderId, itemCode, itemName, entries: null, applications: [], bookings: [], note: "", receipt: "",
              summarized: false, day: new Date() };
   }
 
@@ -144,10 +144,14 @@
   }
 
   const api = {
-    begin(started) { state = fresh(started.item_code, started.item_name); loadCatalog().then(render); },
+    begin(started) {
+      state = fresh(started.work_order_id, started.item_code, started.item_name);
+      loadCatalog().then(render);
+    },
     verdict(m) { if (state && !state.summarized) { state.entries = m.entries; render(); } },
     take(m) {
-      if (!state) state = fresh(m.item_code);
+      if (state && m.work_order_id !== state.workOrderId) return;   // another contact's
+      if (!state) state = fresh(m.work_order_id, m.item_code);
       Object.assign(state, { entries: m.entries, applications: m.applications || [], bookings: m.bookings || [],
                              note: m.note || "", summarized: true });
       stats.summaries += 1;

@@ -86,6 +86,10 @@ async def test_large_text_is_remembered_plain_reachable_and_told_to_the_agent(
         assert await page.evaluate("getComputedStyle(document.body).fontSize") == "24px"
         await shot(page, f"large-choose-{view}", full=True)
         await check_state(page, f"large-choose-{view}")
+        # The browser's own letter size carries through (20 px instead of 16 px: ×1.25).
+        await page.evaluate("document.documentElement.style.fontSize = '20px'")
+        assert await page.evaluate("getComputedStyle(document.body).fontSize") == "30px"
+        await page.evaluate("document.documentElement.style.fontSize = ''")
 
         # Tab and the keyboard alone choose the item and queue.
         await page.get_by_label("查找事项").fill("sy")
