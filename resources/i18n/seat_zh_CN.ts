@@ -1134,12 +1134,12 @@
 </context><context>
     <name>QueuePane</name>
     <message>
-        <location filename="../../ui/call/queue_pane.py" line="180" />
+        <location filename="../../ui/call/queue_pane.py" line="178" />
         <source>No one is waiting</source>
         <translation>暂无排队</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/call/queue_pane.py" line="183" />
+        <location filename="../../ui/call/queue_pane.py" line="181" />
         <source>%n waiting, longest %1</source>
         <translation>
             <numerusform>排队 %n 人，最长等待 %1</numerusform>
@@ -1857,92 +1857,92 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WallSidePanel</name>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="50" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="49" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="53" />
         <source>Offered</source>
         <translation>进线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
         <source>Answered</source>
         <translation>接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
         <source>Abandoned</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
         <source>Avg. speed of answer</source>
         <translation>平均应答时长</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
         <source>Answered ≤ 20 s</source>
         <translation>20秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
         <source>Answered ≤ 60 s</source>
         <translation>60秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
         <source>Avg. handling time</source>
         <translation>平均处理时长</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
         <source>Work orders closed</source>
         <translation>已结工单</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
         <source>Users served</source>
         <translation>服务人数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="63" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
         <source>Avg. rating</source>
         <translation>平均满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="83" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="77" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
         <source>Longest wait</source>
         <translation>最长等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="106" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="100" />
         <source>Move next citizen…</source>
         <translation>转移下一位市民…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="151" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="145" />
         <source>Waiting %1 · priority %2 · longest wait %3</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
     </message>
@@ -2530,6 +2530,11 @@ Licence PDF: {2}</source>
         <translation>自称老年人</translation>
     </message>
     <message>
+        <location filename="../../ui/labels.py" line="97" />
+        <source>Large text</source>
+        <translation>大字版</translation>
+    </message>
+    <message>
         <location filename="../../ui/labels.py" line="87" />
         <source>Disabled (checked)</source>
         <translation>残障人士（已核验）</translation>
@@ -2540,163 +2545,158 @@ Licence PDF: {2}</source>
         <translation>自称残障人士</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="97" />
-        <source>Large text</source>
-        <translation>大字版</translation>
-    </message>
-    <message>
-        <location filename="../../ui/labels.py" line="104" />
+        <location filename="../../ui/labels.py" line="94" />
         <source>Sent by the citizen</source>
         <translation>群众上传</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="105" />
+        <location filename="../../ui/labels.py" line="95" />
         <source>Still from the video</source>
         <translation>视频截图</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="106" />
+        <location filename="../../ui/labels.py" line="96" />
         <source>Document camera</source>
         <translation>高拍仪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="107" />
+        <location filename="../../ui/labels.py" line="97" />
         <source>Annotated copy</source>
         <translation>标注副本</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="113" />
+        <location filename="../../ui/labels.py" line="103" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="114" />
+        <location filename="../../ui/labels.py" line="104" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="115" />
+        <location filename="../../ui/labels.py" line="105" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="116" />
+        <location filename="../../ui/labels.py" line="106" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="117" />
+        <location filename="../../ui/labels.py" line="107" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="118" />
+        <location filename="../../ui/labels.py" line="108" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="137" />
-        <location filename="../../ui/labels.py" line="119" />
+        <location filename="../../ui/labels.py" line="127" />
+        <location filename="../../ui/labels.py" line="109" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="126" />
+        <location filename="../../ui/labels.py" line="116" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="127" />
+        <location filename="../../ui/labels.py" line="117" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="128" />
+        <location filename="../../ui/labels.py" line="118" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="129" />
+        <location filename="../../ui/labels.py" line="119" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="130" />
+        <location filename="../../ui/labels.py" line="120" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="136" />
+        <location filename="../../ui/labels.py" line="126" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="138" />
+        <location filename="../../ui/labels.py" line="128" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="144" />
+        <location filename="../../ui/labels.py" line="134" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="145" />
+        <location filename="../../ui/labels.py" line="135" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="146" />
+        <location filename="../../ui/labels.py" line="136" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="147" />
+        <location filename="../../ui/labels.py" line="137" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="148" />
+        <location filename="../../ui/labels.py" line="138" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="149" />
+        <location filename="../../ui/labels.py" line="139" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="150" />
+        <location filename="../../ui/labels.py" line="140" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="151" />
+        <location filename="../../ui/labels.py" line="141" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="152" />
+        <location filename="../../ui/labels.py" line="142" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="173" />
+        <location filename="../../ui/labels.py" line="163" />
         <source>The hub's certificate is not from a trusted CA (check the ca_file setting)</source>
         <translation>服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="175" />
+        <location filename="../../ui/labels.py" line="165" />
         <source>The hub's certificate is for another address</source>
         <translation>服务端证书与所连接的地址不符</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="177" />
+        <location filename="../../ui/labels.py" line="167" />
         <source>The hub's certificate has expired or is not valid yet (check the clock)</source>
         <translation>服务端证书已过期或尚未生效（请检查本机时间）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="179" />
+        <location filename="../../ui/labels.py" line="169" />
         <source>No secure connection to the hub</source>
         <translation>无法与服务端建立安全连接</translation>
     </message>
