@@ -115,6 +115,10 @@ def main() -> int:
         client = subprocess.run(client_args, env=env, stdout=subprocess.PIPE, text=True,
                                 stderr=open(args.out / "workstation.log", "w"))  # noqa: SIM115
         watch = finish_wall(wall)
+        if headless:  # the citizen's side: the web page on a phone, standard and large text
+            from demo_page import page_screenshots  # beside this script
+
+            page_screenshots(hub.url, args.out)
         for citizens in (sim, priority):
             citizens.terminate()
             citizens.wait(10)

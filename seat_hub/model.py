@@ -183,6 +183,8 @@ class Contact:
     offer: Ringing | None = None
     #: Whether ``priority`` is the citizen's word or was checked (``routing.admission``).
     priority_check: PriorityCheck = "claimed"
+    #: The citizen chose large text (大字版): the agent's queue and offer say so.
+    large_text: bool = False
 
 
 @dataclass(eq=False)

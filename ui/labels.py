@@ -90,6 +90,16 @@ def priority_label(
             else translate("labels", "Disabled (self-declared)"))
 
 
+def needs_label(priority: protocol.Priority, check: protocol.PriorityCheck = "claimed",
+                large_text: bool = False) -> str:
+    """The priority (``priority_label``) and, when the citizen chose it on their page or
+    kiosk, large text (大字版: speak plainly and slowly), joined for one cell or badge."""
+    parts = [priority_label(priority, check)]
+    if large_text:
+        parts.append(translate("labels", "Large text"))
+    return " · ".join(p for p in parts if p)
+
+
 def material_source_label(source: str) -> str:
     """Where a material image came from, in words (never its file name)."""
     return {

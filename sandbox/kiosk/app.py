@@ -58,7 +58,29 @@ QPushButton { font-size: 18px; padding: 8px 18px; min-height: 30px; }
 QPushButton#print_button { background: #0b7a3e; color: white; }
 QPushButton#stop_button { background: white; color: #c2410c; font-weight: bold; }
 QLabel#status { color: #3a4a5c; padding: 4px 18px; }
+QPushButton#large_text_button { background: white; color: #0b5cab; font-weight: bold;
+                                min-height: 40px; }
+QPushButton#large_text_button:checked { background: #fff8c5; color: #1f2328;
+                                        border: 2px solid #9a6700; }
 """
+#: Large text (大字版): bigger letters, buttons of at least 56 px, one thing a line.
+_LARGE_STYLE: Final = """
+QLabel { font-size: 26px; }
+QLabel#title { font-size: 28px; }
+QFrame#banner QLabel { font-size: 24px; }
+QListWidget { font-size: 26px; }
+QListWidget::item { padding: 14px 8px; }
+QLineEdit { font-size: 26px; padding: 8px; min-height: 40px; }
+QPushButton { font-size: 26px; padding: 8px 20px; min-height: 40px; }
+QPushButton#large_text_button { min-height: 40px; }
+"""
+#: What the kiosk says, standard and plain (large text).
+_WORDS: Final = {
+    "status": ("请选择事项并填写申请表；视频坐席可远程协助您办理。",
+               "选好要办的事。工作人员可以通过视频帮您。"),
+    "item_label": ("（请先在左侧选择事项）", "（先在左边选要办的事）"),
+    "menu_title": ("可办事项", "要办的事"),
+}
 
 
 class KioskWindow(QWidget):
@@ -83,6 +105,18 @@ class KioskWindow(QWidget):
 
         title = QLabel(f"莞家政务 · 自助服务终端　　{hall}", self)
         title.setObjectName("title")
+        #: 大字版: the citizen's choice for this contact (the next citizen starts standard)
+        self.large_text_button = QPushButton("大字版", self)
+        self.large_text_button.setObjectName("large_text_button")
+        self.large_text_button.setCheckable(True)
+        self.large_text_button.setAccessibleName("大字版")
+        title_bar = QFrame(self)
+        title_bar.setObjectName("title_bar")
+        title_bar.setStyleSheet("QFrame#title_bar { background: #0b5cab; }")
+        title_row = QHBoxLayout(title_bar)
+        title_row.setContentsMargins(0, 0, 18, 0)
+        title_row.addWidget(title, 1)
+        title_row.addWidget(self.large_text_button)
         self.banner = self._make_banner()
         self.consent_panel = self._make_consent_panel()
         self.item_menu = QListWidget(self)
@@ -92,16 +126,19 @@ class KioskWindow(QWidget):
             entry.setData(Qt.ItemDataRole.UserRole, item.code)
             self.item_menu.addItem(entry)
         self.item_menu.setFixedWidth(360)
+        self.item_menu.setWordWrap(True)  # a long name in large letters wraps, not scrolls
+        self.item_menu.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.body = QWidget(self)
         form = self._make_form(self.body)
-        self.status = QLabel("请选择事项并填写申请表；视频坐席可远程协助您办理。", self)
+        self.status = QLabel(_WORDS["status"][0], self)
         self.status.setObjectName("status")
+        self.status.setWordWrap(True)
 
         columns = QHBoxLayout(self.body)
         columns.setContentsMargins(18, 12, 18, 12)
         columns.setSpacing(18)
         menu_column = QVBoxLayout()
-        menu_title = QLabel("可办事项", self.body)
+        menu_title = self.menu_title = QLabel(_WORDS["menu_title"][0], self.body)
         menu_column.addWidget(menu_title)
         menu_column.addWidget(self.item_menu, 1)
         columns.addLayout(menu_column)
@@ -109,7 +146,7 @@ class KioskWindow(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(title)
+        layout.addWidget(title_bar)
         layout.addWidget(self.banner)
         layout.addWidget(self.consent_panel)
         layout.addWidget(self.body, 1)
@@ -156,7 +193,7 @@ class KioskWindow(QWidget):
 
     def _make_form(self, parent: QWidget) -> QVBoxLayout:
         self.form_title = QLabel("申请表", parent)
-        self.item_label = QLabel("（请先在左侧选择事项）", parent)
+        self.item_label = QLabel(_WORDS["item_label"][0], parent)
         self.item_label.setObjectName("item_label")
         self.item_label.setWordWrap(True)
         self.name_edit = QLineEdit(parent)
@@ -209,8 +246,33 @@ class KioskWindow(QWidget):
         self.stop_button.clicked.connect(self.stop_requested)
         self.print_button.clicked.connect(self.print_requested)
         self.item_menu.currentItemChanged.connect(self._on_item_menu_changed)
+        self.large_text_button.toggled.connect(self.set_large_text)
 
     # --- showing state --------------------------------------------------------
+
+    @property
+    def large_text(self) -> bool:
+        return self.large_text_button.isChecked()
+
+    def set_large_text(self, on: bool) -> None:
+        """大字版 on or off: the style, the menu's width and the plain wording follow."""
+        if self.large_text_button.isChecked() != on:
+            self.large_text_button.setChecked(on)  # toggles back here
+            return
+        self.setStyleSheet(_STYLE + (_LARGE_STYLE if on else ""))
+        self.large_text_button.setText("大字版：开" if on else "大字版")
+        self.item_menu.setFixedWidth(340 if on else 360)
+        pick = 1 if on else 0
+        for widget, key in ((self.menu_title, "menu_title"), (self.status, "status")):
+            if widget.text() in _WORDS[key]:
+                widget.setText(_WORDS[key][pick])
+        if self.item_menu.currentItem() is None:
+            self.item_label.setText(_WORDS["item_label"][pick])
+        # The new sizes take their place now, not at the next event.
+        for child in self.findChildren(QWidget):
+            child.updateGeometry()
+        if (layout := self.layout()) is not None:
+            layout.activate()
 
     def show_consent(self, visible: bool) -> None:
         self.consent_panel.setVisible(visible)

@@ -170,7 +170,8 @@ class KioskPeer:
                     id_number="" if card is None else card.id_number,
                     hall=self.window.hall,
                 )
-                await self._send(protocol.JoinQueue(self.item_code, "kiosk", citizen))
+                await self._send(protocol.JoinQueue(self.item_code, "kiosk", citizen,
+                                                    large_text=self.window.large_text))
                 await self.finished.wait()
         except ssl.SSLError as exc:  # before OSError, of which it is one
             self._error(f"kiosk contact ended: {tls.tls_failure(exc) or exc}")

@@ -21,15 +21,15 @@ import inspect
 import logging
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pluggy
 
 from seat_client import plugin_api as api
-from seat_client.acceptance.gov_api_client import FieldErrors, GovApiClient, GovApiError
 from seat_client.materials.values import MaterialRef
+from seat_client.plugin_host.gov_lookups import GovApiLookups as GovApiLookups
 from seat_common.catalog import Catalog, ServiceItem
 from seat_common.events import Event
 from seat_common.tasks import TaskOwner
@@ -66,66 +66,6 @@ class PluginSession:
 class _Loaded:
     plugin: api.TaskPlugin
     items: frozenset[str]
-
-
-#: Told of each proxy booking made: the request's body, the API's answer, the hall's name.
-BookingListener = Callable[[Mapping[str, Any], Mapping[str, Any], str], Awaitable[None]]
-
-
-class GovApiLookups:
-    """``plugin_api.GovLookups`` over the real client: API errors become ``LookupFailed``.
-
-    ``on_booked`` hears of every booking made (the hub is told, so the appointment's hall
-    may see its photos); it failing is logged, the booking stands."""
-
-    def __init__(self, client: GovApiClient, on_booked: BookingListener | None = None) -> None:
-        self._client = client
-        self.on_booked = on_booked
-        self._hall_names: dict[str, str] = {}
-
-    async def _guard(self, coro: Coroutine[Any, Any, Any]) -> Any:
-        try:
-            return await coro
-        except FieldErrors as exc:
-            raise api.LookupFailed(exc.message, {f.field: f.code for f in exc.fields}) from exc
-        except GovApiError as exc:
-            raise api.LookupFailed(str(exc) or type(exc).__name__) from exc
-
-    async def unemployment_details(self, id_number: str) -> Mapping[str, Any]:
-        return dict(await self._guard(self._client.unemployment_details(id_number)))
-
-    async def pension_status(self, id_number: str) -> Mapping[str, Any]:
-        return dict(await self._guard(self._client.pension_status(id_number)))
-
-    async def halls(self) -> Sequence[Mapping[str, Any]]:
-        halls = list(await self._guard(self._client.halls()))
-        self._hall_names.update({str(h.get("code", "")): str(h.get("name", "")) for h in halls})
-        return halls
-
-    async def slots(self, hall: str, day: str) -> Sequence[Mapping[str, Any]]:
-        return list(await self._guard(self._client.slots(hall, day)))
-
-    async def book(self, key: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        answer = dict(await self._guard(self._client.book(key, dict(body))))
-        if self.on_booked is not None:
-            try:
-                await self.on_booked(body, answer,
-                                     self._hall_names.get(str(answer.get("hall", "")), ""))
-            except Exception:  # the booking is made whatever the hub says
-                log.warning("the hub was not told of booking %s", answer.get("booking_no"),
-                            exc_info=True)
-        return answer
-
-    async def appointment(self, booking_no: str) -> Mapping[str, Any]:
-        return dict(await self._guard(self._client.appointment(booking_no)))
-
-    async def register_business(self, key: str, values: Mapping[str, str]) -> Mapping[str, Any]:
-        return dict(await self._guard(self._client.register_business(key, dict(values))))
-
-    async def submit_application(self, key: str, body: Mapping[str, Any]) -> Mapping[str, Any]:
-        app = await self._guard(self._client.submit_application(key, dict(body)))
-        return {"application_no": app.application_no, "item_code": app.item_code,
-                "status": app.status, "received_at": app.received_at}
 
 
 def material_snapshot(ref: MaterialRef, status: str = "") -> api.MaterialSnapshot:

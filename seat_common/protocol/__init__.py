@@ -133,6 +133,12 @@ from seat_common.protocol.recording_messages import (
     RecordingUploadOffset,
     RecordingUploadStart,
 )
+from seat_common.protocol.summary_messages import (
+    ApplicationStatus,
+    ContactSummary,
+    SummaryApplication,
+    SummaryBooking,
+)
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -222,6 +228,7 @@ __all__ = [
     "Accept",
     "Ack",
     "AgentState",
+    "ApplicationStatus",
     "AssistTrail",
     "AssistTrailEvent",
     "AssistTrailSaved",
@@ -242,6 +249,7 @@ __all__ = [
     "ChatMessage",
     "Chunk",
     "CitizenInfo",
+    "ContactSummary",
     "Decline",
     "EndReason",
     "Error",
@@ -307,6 +315,8 @@ __all__ = [
     "SetState",
     "StopWatch",
     "SubscribeWall",
+    "SummaryApplication",
+    "SummaryBooking",
     "SuperviseState",
     "TextPattern",
     "UploadFailed",

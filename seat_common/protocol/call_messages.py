@@ -96,6 +96,8 @@ class JoinQueue:
     citizen: CitizenInfo = CitizenInfo()
     priority: Priority = "normal"
     media: MediaKind = "video"
+    #: The citizen chose large text (大字版): the agent is told, to speak plainly and slowly.
+    large_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +192,8 @@ class Offer:
     ring_timeout_s: float = field(metadata={"min": 0, "max": 600})
     #: Whether ``priority`` is only the citizen's word or was checked (see ``PriorityCheck``).
     priority_check: PriorityCheck = "claimed"
+    #: The citizen chose large text (大字版) on their page or kiosk.
+    large_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,6 +70,7 @@ from seat_common.protocol.recording_messages import (
     RecordingUploadOffset,
     RecordingUploadStart,
 )
+from seat_common.protocol.summary_messages import ContactSummary
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -133,6 +134,7 @@ Message: TypeAlias = (
     | MaterialDownload
     | ReviewVerdict
     | PreReviewNotice
+    | ContactSummary
     | SubscribeWall
     | WallSnapshot
     | WallUpdate
@@ -195,6 +197,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "upload_start": frozenset({"citizen", "kiosk", "agent"}),
     "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
     "review_verdict": frozenset({"agent"}),
+    "contact_summary": frozenset({"agent"}),
     "subscribe_wall": frozenset({"supervisor"}),
     "whisper": frozenset({"supervisor"}),
     "supervise_state": frozenset({"supervisor"}),

@@ -77,6 +77,8 @@ class QueueEntry:
     queued_at: float = field(metadata={"min": 0})
     #: Whether ``priority`` is only the citizen's word or was checked (see ``PriorityCheck``).
     priority_check: PriorityCheck = "claimed"
+    #: The citizen chose large text (大字版) on their page or kiosk.
+    large_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -89,6 +89,7 @@ def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
             queued_at=contact.queued_at,
             ring_timeout_s=ctx.settings.ring_timeout_s,
             priority_check=contact.priority_check,
+            large_text=contact.large_text,
         )
     )
     ringing.timer = asyncio.get_running_loop().call_later(

@@ -54,6 +54,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         queued_at=queued_at,
         seq=ctx.live.next_seq(),
         priority_check=admitted.priority_check,
+        large_text=message.large_text,
     )
     ctx.live.contacts[work_order_id] = contact
     ctx.live.today.queued(queued_at)
@@ -81,6 +82,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         priority=admitted.priority,
         claimed_priority=message.priority,
         priority_check=admitted.priority_check,
+        large_text=message.large_text,
         device_id=session.kiosk.device_id if session.kiosk is not None else "",
         position=position,
     )

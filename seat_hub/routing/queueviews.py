@@ -111,6 +111,7 @@ def entry(contact: Contact) -> QueueEntry:
         citizen=masked(contact.citizen),
         queued_at=contact.queued_at,
         priority_check=contact.priority_check,
+        large_text=contact.large_text,
     )
 
 

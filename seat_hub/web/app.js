@@ -75,6 +75,7 @@ function show(section) {
   stats.state = section;
   const heading = $(section).querySelector("h2");
   if (heading) { heading.tabIndex = -1; heading.focus(); }
+  window.seatSummary?.shown(section);   // summary.js: the after-call summary
 }
 
 function say(text) {
@@ -303,6 +304,10 @@ async function handle(m) {
       break;
     case "pre_review_verdict":
       showVerdict(m);
+      window.seatSummary?.verdict(m);
+      break;
+    case "contact_summary":
+      window.seatSummary?.take(m);
       break;
     case "error":
       stats.errors.push(m.code);
@@ -332,6 +337,7 @@ function showPosition(position, waitSeconds, onDuty = -1) {
 }
 
 async function startCall(started) {
+  window.seatSummary?.begin(started);
   document.body.classList.add("in-call");
   show("call");
   showChecklist(started.item_code);
@@ -652,6 +658,7 @@ function receiveChunk(buffer) {
       $("receipt-images").replaceChildren(img);
       $("receipt").hidden = false;
       stats.receipts += 1;
+      window.seatSummary?.receipt(img.src);
     } else {
       img.alt = "工作人员标注的材料图片";
       $("annotated").append(img);
@@ -722,6 +729,7 @@ $("join-form").addEventListener("submit", async (event) => {
     send("join_queue", {
       item_code: $("item").value, channel: "web", priority,
       media: $("audio-only").checked ? "audio" : "video",
+      large_text: Boolean(window.seatLargeText?.on()),   // large_text.js: the agent is told
       citizen: { name: $("name").value.trim().slice(0, 40), id_number: "",
                  phone: $("phone").value.trim().slice(0, 11), hall: "" },
     });

@@ -74,3 +74,26 @@ def test_the_item_reads_whole_in_a_narrow_queue(qtbot: QtBot) -> None:
     finally:
         QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
     assert pane.model.data(pane.model.index(0, 0)).startswith("Outpatient")
+
+
+def test_a_citizen_who_chose_large_text_is_marked_in_the_queue_and_the_offer(
+    qtbot: QtBot,
+) -> None:
+    from dataclasses import replace
+
+    from ui.call.offer_banner import OfferBanner
+
+    queue = QueueModel()
+    pane = QueuePane(queue)
+    qtbot.addWidget(pane)
+    queue.replace([replace(entry("a", 30), large_text=True),
+                   replace(entry("b", 20, "elderly"), large_text=True), entry("c", 10)])
+    cells = [pane.model.data(pane.model.index(row, 2)) for row in range(3)]
+    assert cells == ["Elderly (self-declared) · Large text", "Large text", ""]
+    assert pane.model.data(pane.model.index(1, 2), Qt.ItemDataRole.ForegroundRole) is not None
+    banner = OfferBanner()
+    qtbot.addWidget(banner)
+    banner.show_offer(protocol.Offer(
+        "C-1", "a", "SI-UNEMP-QUERY", "失业保险个人明细查询", "web", "normal", "video",
+        protocol.CitizenInfo(name="吴**"), time.time(), 15.0, large_text=True))
+    assert banner.title.text() == "【Large text】失业保险个人明细查询"

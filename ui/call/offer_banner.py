@@ -15,7 +15,7 @@ from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from seat_common import protocol
-from ui.labels import PlainLabel, channel_label, priority_label
+from ui.labels import PlainLabel, channel_label, needs_label
 
 
 class OfferBanner(QFrame):
@@ -65,7 +65,7 @@ class OfferBanner(QFrame):
             self._timer.stop()
             self.hide()
             return
-        priority = priority_label(offer.priority, offer.priority_check)
+        priority = needs_label(offer.priority, offer.priority_check, offer.large_text)
         badge = f"【{priority}】" if priority else ""
         self.title.setText(f"{badge}{offer.item_name}")
         who = offer.citizen.name or self.tr("Citizen")

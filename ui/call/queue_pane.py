@@ -32,7 +32,7 @@ from ui.labels import (
     channel_label,
     channel_short_label,
     item_short_label,
-    priority_label,
+    needs_label,
 )
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -95,16 +95,18 @@ class QueueTableModel(QAbstractTableModel):
             return {
                 "item": item_short_label(item, entry.item_name),
                 "channel": channel_short_label(entry.channel),
-                "priority": priority_label(entry.priority, entry.priority_check),
+                "priority": needs_label(entry.priority, entry.priority_check, entry.large_text),
                 "wait": format_wait(self._queue.wait_seconds(entry)),
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             # The whole row on hover: what a narrow column cannot say.
             return "\n".join(part for part in (
                 f"{entry.item_name} ({entry.item_code})", channel_label(entry.channel),
-                entry.citizen.name, priority_label(entry.priority, entry.priority_check)) if part)
+                entry.citizen.name,
+                needs_label(entry.priority, entry.priority_check, entry.large_text)) if part)
         if role == Qt.ItemDataRole.ForegroundRole and column == "priority":
-            return QColor("#b3261e") if entry.priority != "normal" else None
+            return (QColor("#b3261e") if entry.priority != "normal" or entry.large_text
+                    else None)
         if role == Qt.ItemDataRole.TextAlignmentRole and column == "wait":
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

@@ -18,6 +18,7 @@ from PyQt6.QtCore import QSettings
 from seat_client import settings as settings_mod
 from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
+from seat_client.acceptance.summary import ContactSummaryDesk
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.assist.trail_sender import AssistTrailSender
@@ -102,6 +103,8 @@ class AssembledSeat:
     assist_trail: AssistTrailSender | None = None
     #: the daily sweep of citizens' data kept on this PC
     retention: WorkstationRetention | None = None
+    #: what the citizen keeps after the call (verdict, applications, bookings)
+    summaries: ContactSummaryDesk | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -200,10 +203,12 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     host = PluginHost(items, tasks=tasks.child("plugins"))
     # Walk-ins are work orders at the hub; a proxy booking tells the hub its hall.
     counter_orders = CounterOrders(link, transfer)
+    plugin_gov = GovApiLookups(acceptance.client, on_booked=counter_orders.report_booking)
+    summaries = ContactSummaryDesk(link.send, tasks.child("citizen summary"))
+    summaries.follow(workstation, pre_review.desk, application_desk, plugin_gov.booked)
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
-        gov=GovApiLookups(acceptance.client, on_booked=counter_orders.report_booking),
-        desk=pre_review.desk,
+        gov=plugin_gov, desk=pre_review.desk,
         form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
@@ -280,5 +285,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
-        assist_trail=assist_trail, retention=retention,
+        assist_trail=assist_trail, retention=retention, summaries=summaries,
     )
