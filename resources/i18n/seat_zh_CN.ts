@@ -211,8 +211,8 @@
     </message>
     <message>
         <location filename="../../ui/counter/desk_pane.py" line="103" />
-        <source>Type or choose the item…</source>
-        <translation>输入或选择事项…</translation>
+        <source>Type the item, its code or pinyin initials…</source>
+        <translation>输入事项名称、编码或拼音首字母…</translation>
     </message>
     <message>
         <location filename="../../ui/counter/desk_pane.py" line="108" />
