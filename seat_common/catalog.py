@@ -3,8 +3,12 @@
 The catalog is data (``seat_common/resources/catalog.json``), parsed here into frozen
 values and checked as it enters: a broken catalog file stops start-up with
 a message naming the entry, instead of surfacing later as a mis-routed
-call. The hub routes by ``ServiceItem.skill``; the workstation and the
-citizen page show ``ServiceItem.name``. Pure stdlib: the hub imports it too.
+call. Every item and theme says where it comes from (``source``), starting with one
+of ``CONFIDENCE_LABELS`` (``OFF`` an official page ... ``UNVERIFIED`` reasoned, not
+sourced; see ``/work/shared/data/items-reference.md``); ``frequent`` marks the
+high-frequency items, each with its own form and scenario questions. The hub routes by
+``ServiceItem.skill``; the workstation and the citizen page show ``ServiceItem.name``.
+Pure stdlib: the hub imports it too.
 """
 
 from __future__ import annotations
@@ -23,6 +27,13 @@ CatalogChannel = Literal["web", "miniprogram", "official_account", "kiosk", "hot
 DEFAULT_PATH: Final = resource_path("catalog.json")
 
 
+#: How far an item's or theme's ``source`` can be trusted, its first word(s): an official
+#: page, a third party restating a Dongguan guide, the provincial portal's homepage, a
+#: standard name from another locality, the source article itself, or reasoned (not found).
+CONFIDENCE_LABELS: Final = ("OFF", "3P-DG", "GD-PORTAL", "STD", "seed article", "article",
+                            "UNVERIFIED")
+
+
 class CatalogError(ValueError):
     """The catalog file is unreadable or an entry in it is wrong."""
 
@@ -34,6 +45,8 @@ class Theme:
     code: str
     name: str
     name_en: str
+    #: where the theme's name comes from, starting with a confidence label
+    source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +84,13 @@ class ServiceItem:
     source: str
     #: a few characters for narrow places (the queue); the name if the catalog gives none
     short_name: str = ""
+    #: a high-frequency item: its own form schema with scenario questions, listed first
+    frequent: bool = False
+
+    @property
+    def confidence(self) -> str:
+        """The confidence label ``source`` starts with (one of ``CONFIDENCE_LABELS``)."""
+        return confidence_of(self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +126,8 @@ def parse(raw: Any) -> Catalog:
     for i, t in enumerate(_list(root.get("themes"), "themes")):
         where = f"themes[{i}]"
         o = _obj(t, where)
-        theme = Theme(_str(o, "code", where), _str(o, "name", where), _str(o, "name_en", where))
+        theme = Theme(_str(o, "code", where), _str(o, "name", where), _str(o, "name_en", where),
+                      _source(o, where))
         _unique(themes, theme.code, where)
         themes[theme.code] = theme
     skills: dict[str, Skill] = {}
@@ -145,6 +166,9 @@ def _item(raw: Any, where: str, themes: dict[str, Theme], skills: dict[str, Skil
     completion = o.get("completion")
     if completion not in get_args(Completion):
         raise CatalogError(f"{where}.completion must be one of {get_args(Completion)}")
+    frequent = o.get("frequent", False)
+    if not isinstance(frequent, bool):
+        raise CatalogError(f"{where}.frequent must be true or false")
     materials: list[Material] = []
     for j, m in enumerate(_list(o.get("materials", []), f"{where}.materials")):
         mw = f"{where}.materials[{j}]"
@@ -166,9 +190,23 @@ def _item(raw: Any, where: str, themes: dict[str, Theme], skills: dict[str, Skil
         completion=cast(Completion, completion),
         materials=tuple(materials),
         form=_str(o, "form", where, required=False),
-        source=_str(o, "source", where, required=False),
+        source=_source(o, where),
         short_name=_short_name(o, where),
+        frequent=frequent,
     )
+
+
+def confidence_of(source: str) -> str:
+    """The confidence label ``source`` starts with, or "" if it starts with none."""
+    return next((label for label in CONFIDENCE_LABELS if source.startswith(label)), "")
+
+
+def _source(o: dict[str, Any], where: str) -> str:
+    source = _str(o, "source", where, required=False)
+    if source and not confidence_of(source):
+        raise CatalogError(
+            f"{where}.source must start with a confidence label {CONFIDENCE_LABELS}")
+    return source
 
 
 #: Longest short name: it must read whole in the queue at its narrowest.

@@ -90,6 +90,12 @@ class FormSchema:
     title: str
     title_en: str
     fields: tuple[FormField, ...]
+    #: where the fields come from, starting with a confidence label ("UNVERIFIED (reasoned)…")
+    source: str = ""
+
+    def scenario_fields(self) -> tuple[FormField, ...]:
+        """The scenario questions (情形问答): the choices asked first."""
+        return tuple(f for f in self.fields if f.scenario)
 
     def field(self, code: str) -> FormField:
         for f in self.fields:
@@ -167,7 +173,10 @@ def parse_schema(raw: Any) -> FormSchema:
         vw = f.visible_when
         if vw is not None and (vw.field not in codes or vw.field == f.code):
             raise FormSchemaError(f"form {code}.{f.code}: visible_when names no other field")
-    return FormSchema(code, _s(raw, "title", code), _s(raw, "title_en", code), fields)
+    source = raw.get("source", "")
+    if not isinstance(source, str):
+        raise FormSchemaError(f"form {code}.source must be a string")
+    return FormSchema(code, _s(raw, "title", code), _s(raw, "title_en", code), fields, source)
 
 
 def _field(raw: Any, where: str) -> FormField:
@@ -184,6 +193,8 @@ def _field(raw: Any, where: str) -> FormField:
     )
     if (kind == "choice") != bool(options):
         raise FormSchemaError(f"{where}: choices need options, and only choices have them")
+    if raw.get("scenario") is True and kind != "choice":
+        raise FormSchemaError(f"{where}: a scenario question is a choice")
     vw = raw.get("visible_when")
     visible = None
     if vw is not None:

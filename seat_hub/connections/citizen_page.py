@@ -1,28 +1,40 @@
-"""The citizen web page the hub serves over HTTP beside its websocket (the web channel).
+"""The citizen web page the hub serves over HTTP beside its websocket (the web channel, and
+the official account's: the same page opened as ``/?channel=oa`` from the 公众号 menu).
 
 Static files from ``seat_hub/web/`` (the page, its script and style) and
-``items.json``: the catalog items offered on the web channel with their
-materials and the first letters of the name's pinyin (``initials``, e.g. "sybx…" for
+``items.json``: the catalog items offered on the page's channel (``items.json?channel=oa``
+for the official account's) with their materials, whether they are high-frequency
+(``frequent``) and the first letters of the name's pinyin (``initials``, e.g. "sybx…" for
 失业保险…, so "sy" finds it), for the item picker and the checklist; ``reasons.json``: the
-pre-review reason names, to show a verdict. Only these paths are served; anything else is a 404. The
-page itself speaks protocol v1 over ``/ws`` like every other client.
+pre-review reason names, to show a verdict. Only these paths are served; anything else is a
+404. A ``channel`` the page does not know is a 400 with a Chinese page saying so, never a
+silent fall-back to the web channel: the figures count each entry separately. The page
+itself speaks protocol v1 over ``/ws`` like every other client and joins on the channel
+its address named.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from http import HTTPStatus
 from importlib.resources import files
 from pathlib import Path
 from typing import Final
+from urllib.parse import parse_qs
 
-from pypinyin import Style, lazy_pinyin
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from seat_common.catalog import Catalog
+from seat_common.item_search import pinyin_initials
+from seat_common.protocol import Channel
 from seat_common.review_reasons import REASONS_PATH, ReasonsError, load_reasons
 
+#: ``?channel=`` values the page takes, and the wire channel each joins on (none: web).
+PAGE_CHANNELS: Final[dict[str, Channel]] = {"web": "web", "oa": "official_account"}
+#: The paths whose answer depends on ``?channel=``.
+CHANNEL_PATHS: Final = ("/", "/index.html", "/items.json")
 #: the page's files: package data of seat_hub (setup.cfg), wherever the wheel is installed
 WEB_DIR: Final = Path(str(files("seat_hub") / "web"))
 CONTENT_TYPES: Final = {
@@ -56,26 +68,22 @@ class CitizenPage:
                 self._files[f"/{path.name}"] = (path.read_bytes(), kind)
         if "/index.html" in self._files:
             self._files["/"] = self._files["/index.html"]
-        items = [
-            {"code": item.code, "name": item.name,
-             "initials": pinyin_initials(item.name),
-             "theme": item.theme, "theme_name": catalog.themes[item.theme].name,
-             "materials": [{"code": m.code, "name": m.name, "required": m.required}
-                           for m in item.materials]}
-            for item in sorted(catalog.items.values(), key=lambda i: (i.theme, i.code))
-            if "web" in item.channels
-        ]
         self._files["/reasons.json"] = (_reasons(reasons_path), CONTENT_TYPES[".json"])
-        self._files["/items.json"] = (
-            json.dumps(items, ensure_ascii=False).encode("utf-8"), CONTENT_TYPES[".json"]
-        )
+        self._items = {name: (_items(catalog, channel), CONTENT_TYPES[".json"])
+                       for name, channel in PAGE_CHANNELS.items()}
 
     def paths(self) -> list[str]:
-        return sorted(self._files)
+        return sorted([*self._files, "/items.json"])
 
-    def respond(self, path: str) -> Response:
-        """The response for GET ``path`` (without the query string)."""
+    def respond(self, path: str, query: str = "") -> Response:
+        """The response for GET ``path`` with its ``query`` string (without the "?")."""
         found = self._files.get(path)
+        if path in CHANNEL_PATHS:
+            asked = parse_qs(query, keep_blank_values=True).get("channel", ["web"])
+            if len(asked) != 1 or asked[0] not in PAGE_CHANNELS:
+                return _unknown_channel(asked)
+            if path == "/items.json":
+                found = self._items[asked[0]]
         if found is None:
             body = b"Not found\n"
             headers = Headers({"Content-Type": "text/plain; charset=utf-8"})
@@ -87,13 +95,37 @@ class CitizenPage:
         return Response(HTTPStatus.OK.value, "OK", headers, body)
 
 
-def pinyin_initials(name: str) -> str:
-    """The first letter of each Chinese word's pinyin in ``name`` ("失业保险" → "sybx");
-    letters and digits in the name are kept in lower case, punctuation dropped."""
-    return "".join(
-        ch for part in lazy_pinyin(name, style=Style.FIRST_LETTER) for ch in part.lower()
-        if ch.isascii() and ch.isalnum()
-    )
+def _items(catalog: Catalog, channel: Channel) -> bytes:
+    """``items.json`` for ``channel``: its items by theme, then code."""
+    items = [
+        {"code": item.code, "name": item.name,
+         "initials": pinyin_initials(item.name), "frequent": item.frequent,
+         "theme": item.theme, "theme_name": catalog.themes[item.theme].name,
+         "materials": [{"code": m.code, "name": m.name, "required": m.required}
+                       for m in item.materials]}
+        for item in sorted(catalog.items.values(), key=lambda i: (i.theme, i.code))
+        if channel in item.channels
+    ]
+    return json.dumps(items, ensure_ascii=False).encode("utf-8")
+
+
+def _unknown_channel(asked: list[str]) -> Response:
+    """400: the address names an entry the page does not have (a mistyped or stale link)."""
+    given = "、".join(html.escape(a[:40]) for a in asked)
+    known = "；".join(f"channel={name}" for name in PAGE_CHANNELS)
+    body = (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<title>入口地址有误 · 视频办</title><link rel="stylesheet" href="/style.css"></head>'
+        "<body><header><h1>视频办</h1></header><main><section>"
+        f'<h2>入口地址有误</h2><p role="alert">地址中的渠道“{given}”无法识别，无法为您排队。</p>'
+        "<p>请从广东政务服务网或“莞家政务”公众号的视频办入口重新进入，或点下面的入口：</p>"
+        '<p><a href="/">网页入口</a>　<a href="/?channel=oa">公众号入口</a></p>'
+        f'<p class="hint">可用的渠道：{known}。</p></section></main></body></html>'
+    ).encode()
+    headers = Headers({"Content-Type": CONTENT_TYPES[".html"], **SECURITY_HEADERS})
+    headers["Content-Length"] = str(len(body))
+    return Response(HTTPStatus.BAD_REQUEST.value, "Bad Request", headers, body)
 
 
 def _reasons(path: Path) -> bytes:

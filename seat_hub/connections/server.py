@@ -129,11 +129,11 @@ class HubServer:
         return server
 
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
-        path = urlsplit(request.path).path
+        path, query = urlsplit(request.path).path, urlsplit(request.path).query
         if path == PATH:
             return None
         if self.page is not None and "Upgrade" not in request.headers:
-            response = self.page.respond(path)
+            response = self.page.respond(path, query)
             self.log.event("http", path=path[:100], status=response.status_code)
             return response
         self.log.event("http_refused", path=request.path[:100], status=404)

@@ -18,6 +18,10 @@
 const PROTOCOL_VERSION = 1;
 const params = new URLSearchParams(location.search);
 const preferredCodec = (params.get("codec") || "").toUpperCase();   // "H264" or "VP8"
+// The entry the citizen came by: ?channel=oa is the official account (公众号) menu's link.
+// The hub refuses the page for any other value, so this never guesses.
+const pageChannel = params.get("channel") || "web";
+const channel = { web: "web", oa: "official_account" }[pageChannel];
 const stats = { state: "choose", itemsShown: 0, badItemLink: false, invalidFields: [], agentsOnDuty: -1,
                 mediaRefused: false, remoteFrames: 0, chatsSent: 0, chatsReceived: 0,
                 codec: "", workOrderId: "", rated: false, unchosenRatings: 0, errors: [],
@@ -92,7 +96,7 @@ function send(type, fields = {}) {
 }
 
 async function loadItems() {
-  const response = await fetch("items.json");
+  const response = await fetch(`items.json?channel=${encodeURIComponent(pageChannel)}`);
   items = await response.json();
   fetch("reasons.json").then((r) => r.json()).then((list) => {
     for (const reason of list) reasons[reason.code] = reason.name;
@@ -727,7 +731,7 @@ $("join-form").addEventListener("submit", async (event) => {
     if (!ws || ws.readyState !== WebSocket.OPEN) await connect();
     const priority = document.querySelector("input[name=priority]:checked").value;
     send("join_queue", {
-      item_code: $("item").value, channel: "web", priority,
+      item_code: $("item").value, channel, priority,
       media: $("audio-only").checked ? "audio" : "video",
       large_text: Boolean(window.seatLargeText?.on()),   // large_text.js: the agent is told
       citizen: { name: $("name").value.trim().slice(0, 40), id_number: "",

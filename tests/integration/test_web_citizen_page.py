@@ -65,7 +65,7 @@ async def test_nothing_is_chosen_for_the_citizen_and_nobody_on_duty_is_said_plai
     async with HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",))]) as hub:
         page = await browser.new_page(viewport=viewport)  # type: ignore[arg-type]
         await page.goto(f"{base_of(hub)}/")
-        await page.get_by_text("共 ").wait_for()
+        await page.locator("#item-count", has_text="共").wait_for()
         item = page.get_by_label("办理事项", exact=True)
         assert await item.input_value() == "", "no item is chosen for the citizen"
         assert await page.locator("#item option:checked").inner_text() == "请选择办理事项"
@@ -138,7 +138,7 @@ async def test_a_bad_item_link_shows_the_whole_list_with_a_notice(browser: Brows
         await shot(page, "bad-item-link-phone")
         # A good link still chooses its item.
         await page.goto(f"{base_of(hub)}/?item=SI-UNEMP-QUERY")
-        await page.get_by_text("共 ").wait_for()
+        await page.locator("#item-count", has_text="共").wait_for()
         assert await page.get_by_label("办理事项", exact=True).input_value() == "SI-UNEMP-QUERY"
         assert not await page.locator("#item-notice").is_visible()
         assert await page.get_by_role("button", name="开始视频连线").is_enabled()

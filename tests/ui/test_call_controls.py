@@ -250,3 +250,29 @@ def test_the_agent_sees_whether_a_priority_is_claimed_or_checked(qtbot: QtBot) -
     finally:
         for translator in translators:
             QCoreApplication.removeTranslator(translator)
+
+
+def test_the_official_accounts_contacts_say_公众号_in_the_queue_and_the_offer(
+    qtbot: QtBot,
+) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    translators = i18n.install(app, "zh_CN")
+    try:
+        banner = OfferBanner()
+        qtbot.addWidget(banner)
+        banner.show_offer(replace(offer(), channel="official_account"))
+        assert "· 公众号 ·" in banner.details.text()
+        queue = QueueModel()
+        table = QueueTableModel(queue)
+        entry = protocol.QueueEntry("WO-1", "SI-UNEMP-QUERY", "失业保险个人明细查询",
+                                    "official_account", "normal", "video",
+                                    protocol.CitizenInfo(), time.time())
+        queue.replace([entry, replace(entry, work_order_id="WO-2", channel="web",
+                                      queued_at=entry.queued_at + 1)])
+        column = QueueTableModel.COLUMNS.index("channel")
+        shown = [table.data(table.index(row, column)) for row in range(table.rowCount())]
+        assert shown[0] == "公众号" and shown[1] != "公众号"
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)

@@ -299,3 +299,20 @@ async def test_the_card_holder_as_applicant_is_not_warned(
     qtbot.mouseClick(pane.submit, Qt.MouseButton.LeftButton)
     await until(lambda: any(e.state is OutboxState.ACCEPTED for e in outbox.entries()))
     assert outbox.entries()[0].submission.identity_note == ""
+
+
+FORMS_OUT = Path(__file__).resolve().parents[2] / "out" / "forms"
+
+
+@pytest.mark.parametrize("form", FormLibrary().codes())
+async def test_every_form_opens_with_an_editor_per_field_and_its_scenario_questions_first(
+    qtbot: QtBot, library: FormLibrary, outbox: SubmissionOutbox, chinese: None, form: str
+) -> None:
+    pane = await pane_for(qtbot, library, outbox, form)
+    schema = library.get(form)
+    assert schema is not None and set(pane._rows) == {f.code for f in schema.fields}
+    scenario = [f.code for f in schema.scenario_fields()]
+    shown = [f.code for f in schema.fields if pane._rows[f.code].box.isVisible()]
+    assert shown[:len(scenario)] == scenario, "scenario questions come first"
+    FORMS_OUT.mkdir(parents=True, exist_ok=True)
+    pane.grab().save(str(FORMS_OUT / f"{form}_zh.png"))

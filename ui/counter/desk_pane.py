@@ -25,8 +25,6 @@ from typing import Any
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QCloseEvent, QColor, QKeySequence
 from PyQt6.QtWidgets import (
-    QComboBox,
-    QCompleter,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -49,6 +47,7 @@ from seat_client.counter.walk_in import (
 )
 from seat_common.catalog import Catalog
 from seat_common.tasks import TaskOwner
+from ui.item_picker import ItemPicker
 from ui.labels import PlainLabel
 from ui.review.checklist import status_label
 
@@ -92,19 +91,8 @@ class CounterDeskPane(QWidget):
         self.booking_no.setClearButtonEnabled(True)
         self.look_up = QPushButton(self.tr("Look up (Enter)"), self)
         self.look_up.setObjectName("lookUp")
-        self.item_box = QComboBox(self)
-        self.item_box.setEditable(True)
-        self.item_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for item in sorted(catalog.items.values(), key=lambda i: (i.theme, i.code)):
-            self.item_box.addItem(item.name, item.code)
-        self.item_box.setCurrentIndex(-1)
-        line = self.item_box.lineEdit()
-        if line is not None:
-            line.setPlaceholderText(self.tr("Type or choose the item…"))
-        completer = self.item_box.completer()
-        if completer is not None:
-            completer.setFilterMode(Qt.MatchFlag.MatchContains)
-            completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.item_box = ItemPicker(catalog.items.values(),
+                                   self.tr("Type the item, its code or pinyin initials…"), self)
         self.start_blank = QPushButton(self.tr("Start"), self)
         self.progress = QProgressBar(self)
         self.progress.setRange(0, 0)  # busy: no percentage to tell
@@ -233,14 +221,13 @@ class CounterDeskPane(QWidget):
     def _on_start_blank_clicked(self) -> None:
         if self._call_live or self.desk.busy:
             return
-        index = self.item_box.findText(self.item_box.currentText().strip(),
-                                       Qt.MatchFlag.MatchExactly)
-        if index < 0:
+        code = self.item_box.chosen_code()
+        if not code:
             self._say(self.tr("Choose the item from the list first."), error=True)
             self.item_box.setFocus()
             return
-        self._say(self.tr("Opening %1…").replace("%1", self.item_box.itemText(index)))
-        self._run(self.desk.start_without_appointment(str(self.item_box.itemData(index))))
+        self._say(self.tr("Opening %1…").replace("%1", self.item_box.currentText().strip()))
+        self._run(self.desk.start_without_appointment(code))
 
     def _on_capture_clicked(self) -> None:
         if self.desk.walk_in is None or self._call_live:

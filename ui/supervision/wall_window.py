@@ -35,7 +35,9 @@ from PyQt6.QtWidgets import (
 
 from seat_client.supervision.wall_model import WallFilters, WallModel
 from seat_common.catalog import Catalog
+from seat_common.item_search import find, search_text
 from seat_common.protocol import AgentState
+from ui.item_picker import make_searchable
 from ui.labels import PlainLabel, away_reason_label, state_label
 from ui.supervision.seat_wall import SeatWallGrid
 from ui.supervision.wall_side_panel import WallSidePanel
@@ -256,27 +258,42 @@ class SeatWallWindow(QMainWindow):
         if agent_id:
             self.state_requested.emit(agent_id, state, reason)
 
-    def _on_side_move_requested(self, work_order_id: str, item_code: str) -> None:
+    def move_dialog(
+        self, work_order_id: str, item_code: str
+    ) -> tuple[QInputDialog, list[tuple[str, str]]]:
+        """The "move citizen" dialog: ready agents, then every other item's queue (high-
+        frequency items first), found by typing a name, a code or pinyin initials; and the
+        target of each choice in order."""
         choices = [
             self.tr("Agent %1 %2").replace("%1", s.agent_id).replace("%2", s.name)
             for s in self._model.visible_seats()
             if s.state == "ready"
         ]
         targets = [("agent", s.agent_id) for s in self._model.visible_seats() if s.state == "ready"]
-        for item in self._catalog.items.values():
+        texts = list(choices)
+        for item in find(self._catalog.items.values(), ""):
             if item.code != item_code:
                 choices.append(
                     self.tr("Queue %1 %2").replace("%1", item.code).replace("%2", item.name)
                 )
                 targets.append(("item", item.code))
-        choice, ok = QInputDialog.getItem(
-            self,
-            self.tr("Move citizen"),
-            self.tr("Move %1 to:").replace("%1", work_order_id),
-            choices,
-            0,
-            False,
-        )
+                texts.append(search_text(item))
+        dialog = QInputDialog(self)
+        dialog.setWindowTitle(self.tr("Move citizen"))
+        dialog.setLabelText(self.tr("Move %1 to:").replace("%1", work_order_id))
+        dialog.setComboBoxItems(choices)
+        dialog.setComboBoxEditable(True)
+        box = dialog.findChild(QComboBox)
+        if box is not None:
+            box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+            make_searchable(box, texts)
+        return dialog, targets
+
+    def _on_side_move_requested(self, work_order_id: str, item_code: str) -> None:
+        dialog, targets = self.move_dialog(work_order_id, item_code)
+        choices = dialog.comboBoxItems()
+        ok = dialog.exec() == QInputDialog.DialogCode.Accepted
+        choice = dialog.textValue()
         if ok and choice in choices:
             kind, target = targets[choices.index(choice)]
             self.move_requested.emit(

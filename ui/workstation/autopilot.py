@@ -190,6 +190,7 @@ def _demo_value(field: FormField) -> str:
         return field.options[0].value
     return {
         "id_number": "44190019551101002X",
+        "uscc": "91441900MA4U00012J",  # an employer's code, as on its licence
         "mobile": "13800138000",
         "landline": "0769-22801234",
         "postal_code": "523000",
