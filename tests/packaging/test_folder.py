@@ -42,7 +42,9 @@ def test_the_frozen_workstation_passes_its_self_test(tmp_path: Path) -> None:
     assert list(internal.glob("seat-*.dist-info/entry_points.txt"))
     assert list(internal.glob("PyQt6/Qt6/plugins/platforms/libqoffscreen.so"))
     assert list(internal.glob("PyQt6/Qt6/translations/qtbase_zh_CN.qm"))
-    assert list(internal.glob("av.libs/libavcodec*")) or list(internal.glob("libavcodec*"))
+    assert list(internal.glob("av.libs/libavcodec*"))  # av's own FFmpeg
+    assert list(internal.glob("av/*.so")) and list(internal.glob("pylibsrtp/_binding*.so"))
+    assert (internal / "livekit/rtc/resources/liblivekit_ffi.so").is_file()  # echo canceller
 
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
