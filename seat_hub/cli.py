@@ -39,6 +39,7 @@ from seat_common.review_reasons import ReasonsError, load_reasons
 from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError
 from seat_common.version import add_version_flag
+from seat_hub import hub_config
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
@@ -58,14 +59,54 @@ from seat_hub.supervision import figures
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    """The command line, over the ``--config`` file's settings (``hub_config``)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = _parser(argparse.ArgumentParser)
+    config: Path | None = parser.parse_known_args(argv)[0].config
+    if config is not None:
+        try:
+            values = hub_config.load(config, parser)
+            checking = _parser(_RaisingParser)
+            try:
+                _check(checking, checking.parse_args(hub_config.as_arguments(values, checking)))
+            except _OptionError as exc:
+                raise hub_config.HubConfigError(hub_config.blame(config, str(exc))) from None
+        except hub_config.HubConfigError as exc:
+            parser.exit(2, f"seat-hub: {exc}\n")
+        parser.set_defaults(**values)
+    args = parser.parse_args(argv)
+    for name in ("seats", "db"):
+        if getattr(args, name) is None:
+            parser.error(f"--{name} 必须给出（命令行，或 --config 文件中的 {name}）/ is required")
+    _check(parser, args)
+    return args
+
+
+class _OptionError(Exception):
+    pass
+
+
+class _RaisingParser(argparse.ArgumentParser):
+    """Checks the config file's values alone: an error is the file's, not the command line's."""
+
+    def error(self, message: str) -> NoReturn:
+        raise _OptionError(message)
+
+
+def _parser(kind: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    parser = kind(
         prog="seat-hub", description="The Seat hub: ACD queue, presence, signaling relay."
     )
     add_version_flag(parser)
+    parser.add_argument(
+        "--config", type=Path, default=None, metavar="FILE",
+        help="settings from a TOML file, keys named as the options with underscores"
+        " (/etc/seat/hub.toml in the Debian package); the command line wins",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one)")
-    parser.add_argument("--seats", type=Path, required=True, help="seats file (JSON)")
-    parser.add_argument("--db", type=Path, required=True, help="work-order ledger (SQLite)")
+    parser.add_argument("--seats", type=Path, help="seats file (JSON); required")
+    parser.add_argument("--db", type=Path, help="work-order ledger (SQLite); required")
     parser.add_argument(
         "--catalog", type=Path, default=catalog_module.DEFAULT_PATH, help="service-item catalog"
     )
@@ -224,7 +265,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="relay: media only through TURN, no internal address leaves the building"
         " (default: all)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The checks of values across options and of their ranges (``parser.error`` on one)."""
     if (args.tls_cert is None) != (args.tls_key is None):
         parser.error("--tls-cert and --tls-key go together")
     args.tls = None if args.tls_cert is None else HubTls(args.tls_cert, args.tls_key)
@@ -276,7 +321,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("--keep-personal-days must be in [0, 36500]")
     if not 0 < args.upload_stall_timeout <= 600:
         parser.error("--upload-stall-timeout must be in (0, 600]")
-    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from seat_common import catalog as catalog_module
+from seat_common.version import add_version_flag
 from seat_hub.admin.book import MODE_NAMES, AdminError, EntryKind, IssuedToken, SeatsBook, locked
 from seat_hub.admin.csv_import import read_agents_csv
 
@@ -47,6 +48,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         " / Seat administration: the seats, supervisors, kiosks and tokens of the hub's"
         " seats file. 修改后向中心发送 SIGHUP 使其生效 / send the hub SIGHUP to apply.",
     )
+    add_version_flag(parser)
     parser.add_argument("--seats", type=Path, required=True,
                         help="座席文件 / the seats file (JSON)")
     parser.add_argument("--catalog", type=Path, default=catalog_module.DEFAULT_PATH,
