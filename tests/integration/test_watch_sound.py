@@ -188,8 +188,9 @@ async def test_the_supervisor_hears_the_call_and_barges_in_on_real_devices(
         window.stop_button.click()
         await until(lambda: session.watch_window is None and relay.state is None,
                     "the watch ends")
-        await until(lambda: on_speaker(sound, 0.5, CITIZEN_HZ) < SILENT,
-                    "the speaker falls silent", timeout_s=5)
+        await until(lambda: on_speaker(sound, 0.5, CITIZEN_HZ) < SILENT
+                    and on_speaker(sound, 0.5, AGENT_HZ) < SILENT,
+                    "the speaker falls silent (both voices)", timeout_s=5)
         call = workstation.call
         assert call is not None, "the call itself goes on"
         frames = call.session.audio_frames

@@ -67,7 +67,7 @@ async def test_large_text_is_remembered_plain_reachable_and_told_to_the_agent(
                                             device_scale_factor=scale)
         page = await context.new_page()
         await page.goto(f"{base_of(hub)}/")
-        await page.get_by_text("共 ").wait_for()
+        await page.locator("#item-count").wait_for()
         switch = page.get_by_role("button", name="大字版")
         assert await switch.get_attribute("aria-pressed") == "false"
         assert await page.evaluate("getComputedStyle(document.body).fontSize") == "18px"
@@ -80,7 +80,7 @@ async def test_large_text_is_remembered_plain_reachable_and_told_to_the_agent(
         assert not await page.get_by_text("拼音首字母").is_visible(), "plainer words"
         # Remembered on this device: a new visit opens in large text.
         await page.reload()
-        await page.get_by_text("共 ").wait_for()
+        await page.locator("#item-count").wait_for()
         assert await page.get_by_role("button", name="大字版：开").get_attribute(
             "aria-pressed") == "true"
         assert await page.evaluate("getComputedStyle(document.body).fontSize") == "24px"
@@ -117,7 +117,7 @@ async def test_large_text_is_remembered_plain_reachable_and_told_to_the_agent(
         # Back to the standard size, remembered too.
         await page.get_by_role("button", name="大字版：开").click()
         await page.reload()
-        await page.get_by_text("共 ").wait_for()
+        await page.locator("#item-count").wait_for()
         assert await page.evaluate("getComputedStyle(document.body).fontSize") == "18px"
         assert await page.get_by_text("拼音首字母").is_visible()
         await context.close()
