@@ -95,6 +95,7 @@ from seat_common.protocol.hub_wire import (
     from_wire,
 )
 from seat_common.protocol.material_messages import (
+    CertificateConsent,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -134,6 +135,7 @@ from seat_common.protocol.terms import (
     AwayReason,
     CallRole,
     CameraState,
+    CertificateConsentMode,
     Channel,
     EndReason,
     ErrorCode,
@@ -201,6 +203,8 @@ __all__ = [
     "CatalogItem",
     "CatalogMaterial",
     "CatalogTheme",
+    "CertificateConsent",
+    "CertificateConsentMode",
     "Channel",
     "Chat",
     "ChatMessage",

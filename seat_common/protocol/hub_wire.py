@@ -41,6 +41,7 @@ from seat_common.protocol.call_messages import (
 from seat_common.protocol.catalog_messages import FetchCatalog, ServiceCatalog
 from seat_common.protocol.codec import WireFormat, load_json
 from seat_common.protocol.material_messages import (
+    CertificateConsent,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -112,6 +113,7 @@ Message: TypeAlias = (
     | FetchMaterial
     | MaterialDownload
     | ReviewVerdict
+    | CertificateConsent
     | PreReviewNotice
     | SubscribeWall
     | WallSnapshot
@@ -159,6 +161,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "upload_start": frozenset({"citizen", "kiosk", "agent"}),
     "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
     "review_verdict": frozenset({"agent"}),
+    "certificate_consent": frozenset({"agent"}),
     "subscribe_wall": frozenset({"supervisor"}),
     "whisper": frozenset({"supervisor"}),
     "supervise_state": frozenset({"supervisor"}),
