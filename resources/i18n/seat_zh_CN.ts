@@ -93,6 +93,140 @@
         <translation>未检测到摄像头</translation>
     </message>
 </context><context>
+    <name>CertificateBox</name>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="125" />
+        <source>Electronic certificates…</source>
+        <translation>电子证照…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="127" />
+        <source>With the citizen's consent, look up their certificates in the electronic licence library and attach one instead of a photo</source>
+        <translation>经群众同意，从电子证照库查询其证照，并以证照代替照片作为材料</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="168" />
+        <source>Recording the citizen's answer…</source>
+        <translation>正在记录群众的答复…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="174" />
+        <source>The citizen refused: nothing was looked up. Ask for photos of the materials instead.</source>
+        <translation>群众不同意：未查询任何证照。请改为请群众拍照上传材料。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="183" />
+        <source>Consent recorded; the library holds %1 certificate(s)</source>
+        <translation>授权已记录；电子证照库中有 %1 个证照</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="185" />
+        <source>List (%1)</source>
+        <translation>证照列表（%1）</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="206" />
+        <source>Attaching %1…</source>
+        <translation>正在附加%1…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="210" />
+        <source>%1 attached: verified at source (electronic licence library)</source>
+        <translation>已附加%1：校验来源为电子证照库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="243" />
+        <source>Failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+</context><context>
+    <name>CertificatesDialog</name>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="52" />
+        <source>Electronic certificates: %1</source>
+        <translation>电子证照：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="58" />
+        <source>Certificate</source>
+        <translation>证照</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="58" />
+        <source>Number</source>
+        <translation>证照编号</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="58" />
+        <source>Issued by</source>
+        <translation>发证机关</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="59" />
+        <source>Valid until</source>
+        <translation>有效期至</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="59" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="68" />
+        <source>Choose a certificate to see it</source>
+        <translation>选择一个证照以查看</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="74" />
+        <source>Attach as the material</source>
+        <translation>作为材料附加</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="79" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="84" />
+        <source>Stands for:</source>
+        <translation>作为材料：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="90" />
+        <source>Looked up with the citizen's consent (reference %1). A valid certificate attached is verified at source and needs no photo.</source>
+        <translation>已经群众同意查询（授权编号 %1）。附加有效证照即视为源头核验，无需再拍照预审。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="111" />
+        <source>%1 · attached</source>
+        <translation>%1 · 已附加</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="113" />
+        <source>Long-term</source>
+        <translation>长期</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="129" />
+        <source>The certificate's image cannot be shown</source>
+        <translation>无法显示证照图像</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="154" />
+        <source>Loading the certificate…</source>
+        <translation>正在加载证照…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="162" />
+        <source>%1 is %2: it cannot stand for a material. Ask the citizen for a valid document.</source>
+        <translation>%1%2，不能作为材料。请群众提供有效证件。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificates_dialog.py" line="167" />
+        <source>This item's checklist asks for no %1</source>
+        <translation>本事项的材料清单不需要%1</translation>
+    </message>
+</context><context>
     <name>CertificationPanel</name>
     <message>
         <location filename="../../plugins/pension_certification/panel.py" line="61" />
@@ -166,27 +300,32 @@
 </context><context>
     <name>ChecklistRow</name>
     <message>
-        <location filename="../../ui/review/checklist.py" line="57" />
+        <location filename="../../ui/review/checklist.py" line="58" />
         <source>%1 (optional)</source>
         <translation>%1（非必需）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="81" />
+        <location filename="../../ui/review/checklist.py" line="82" />
         <source>Reason…</source>
         <translation>补正原因…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="86" />
+        <location filename="../../ui/review/checklist.py" line="87" />
         <source>Note for the citizen</source>
         <translation>给群众的说明</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="121" />
+        <location filename="../../ui/review/checklist.py" line="124" />
+        <source>Source checked: %1</source>
+        <translation>校验来源：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/checklist.py" line="127" />
         <source>Images: %1</source>
         <translation>图片：%1 张</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="122" />
+        <location filename="../../ui/review/checklist.py" line="128" />
         <source>No image yet</source>
         <translation>尚无图片</translation>
     </message>
@@ -196,6 +335,53 @@
         <location filename="../../ui/acceptance/form_editors.py" line="231" />
         <source>Choose…</source>
         <translation>请选择…</translation>
+    </message>
+</context><context>
+    <name>ConsentDialog</name>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="49" />
+        <source>Look up the citizen's electronic certificates</source>
+        <translation>查询群众的电子证照</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="52" />
+        <source>Please ask the citizen:</source>
+        <translation>请向群众询问：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="54" />
+        <source>“To handle %1, may I look up your certificates (ID card, household register, business licence and so on) in the Guangdong electronic licence library? They are used only for this pre-review, and you will not need to photograph them.”</source>
+        <translation>“为办理「%1」，请问是否同意我从广东省电子证照库查询您的证照（如身份证、户口簿、营业执照等）？仅用于本次材料预审，您无需再拍照上传。”</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="64" />
+        <source>ID number to look up:</source>
+        <translation>查询的身份证号码：</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="68" />
+        <source>18 characters</source>
+        <translation>18位</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="74" />
+        <source>The answer is written to the service centre's audit log before anything is looked up. If the citizen refuses, nothing is looked up.</source>
+        <translation>群众的答复会先写入服务中心的审计日志，然后才查询。群众不同意则不查询任何证照。</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="81" />
+        <source>The citizen agreed: look up</source>
+        <translation>群众已同意，查询</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="84" />
+        <source>The citizen refused</source>
+        <translation>群众不同意</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="86" />
+        <source>Cancel</source>
+        <translation>取消</translation>
     </message>
 </context><context>
     <name>CounterDeskPane</name>
@@ -1358,7 +1544,7 @@ Licence PDF: {2}</source>
         <translation>这张图片对应清单中的哪项材料</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="180" />
+        <location filename="../../ui/review/pane.py" line="185" />
         <location filename="../../ui/review/pane.py" line="102" />
         <source>Send verdict to citizen</source>
         <translation>发送预审意见给群众</translation>
@@ -1385,78 +1571,78 @@ Licence PDF: {2}</source>
         <translation>材料清单</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="181" />
-        <location filename="../../ui/review/pane.py" line="146" />
+        <location filename="../../ui/review/pane.py" line="186" />
+        <location filename="../../ui/review/pane.py" line="147" />
         <source>Verdicts sent</source>
         <translation>已发送的预审意见</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="175" />
+        <location filename="../../ui/review/pane.py" line="180" />
         <source>No materials yet: scan them with the document camera (F8)</source>
         <translation>暂无材料：请用高拍仪扫描材料（F8）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="176" />
+        <location filename="../../ui/review/pane.py" line="181" />
         <source>Record the verdict</source>
         <translation>记录预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="177" />
+        <location filename="../../ui/review/pane.py" line="182" />
         <source>Verdicts recorded</source>
         <translation>已记录的预审结论</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="179" />
+        <location filename="../../ui/review/pane.py" line="184" />
         <source>No materials yet: the citizen's photos appear here</source>
         <translation>暂无材料：群众上传的照片会显示在这里</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="220" />
+        <location filename="../../ui/review/pane.py" line="225" />
         <source>Checklist: %1</source>
         <translation>材料清单：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="221" />
+        <location filename="../../ui/review/pane.py" line="226" />
         <source>(not on the checklist)</source>
         <translation>（不在清单中）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="301" />
+        <location filename="../../ui/review/pane.py" line="306" />
         <source>Cannot show this image: %1</source>
         <translation>无法显示此图片：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="321" />
+        <location filename="../../ui/review/pane.py" line="326" />
         <source>Mark every material first: %1</source>
         <translation>请先审核每项材料：%1</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="327" />
+        <location filename="../../ui/review/pane.py" line="332" />
         <source>Preparing the annotated images…</source>
         <translation>正在生成标注图片…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="344" />
+        <location filename="../../ui/review/pane.py" line="349" />
         <source>Mark every material before making the notice</source>
         <translation>请先审核每项材料再生成意见书</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="353" />
+        <location filename="../../ui/review/pane.py" line="358" />
         <source>Making the notice…</source>
         <translation>正在生成预审意见书…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="393" />
+        <location filename="../../ui/review/pane.py" line="398" />
         <source>Verdict ready to send with %1 annotated image(s)</source>
         <translation>预审意见已就绪，附 %1 张标注图片</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="399" />
+        <location filename="../../ui/review/pane.py" line="404" />
         <source>Notice ready</source>
         <translation>预审意见书已生成</translation>
     </message>
     <message>
-        <location filename="../../ui/review/pane.py" line="404" />
+        <location filename="../../ui/review/pane.py" line="409" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -1857,92 +2043,92 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WallSidePanel</name>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="49" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="50" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="53" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
         <source>Offered</source>
         <translation>进线</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="54" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
         <source>Answered</source>
         <translation>接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="55" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
         <source>Abandoned</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="56" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
         <source>Avg. speed of answer</source>
         <translation>平均应答时长</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="57" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
         <source>Answered ≤ 20 s</source>
         <translation>20秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="58" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
         <source>Answered ≤ 60 s</source>
         <translation>60秒内接通</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="59" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
         <source>Avg. handling time</source>
         <translation>平均处理时长</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="60" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
         <source>Work orders closed</source>
         <translation>已结工单</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="61" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
         <source>Users served</source>
         <translation>服务人数</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="62" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="63" />
         <source>Avg. rating</source>
         <translation>平均满意度</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="77" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="83" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="88" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="94" />
         <source>Longest wait</source>
         <translation>最长等待</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="100" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="106" />
         <source>Move next citizen…</source>
         <translation>转移下一位市民…</translation>
     </message>
     <message>
-        <location filename="../../ui/supervision/wall_side_panel.py" line="145" />
+        <location filename="../../ui/supervision/wall_side_panel.py" line="151" />
         <source>Waiting %1 · priority %2 · longest wait %3</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
     </message>
@@ -2560,160 +2746,165 @@ Licence PDF: {2}</source>
         <translation>标注副本</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="103" />
+        <location filename="../../ui/labels.py" line="98" />
+        <source>Electronic licence library</source>
+        <translation>电子证照库</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="104" />
         <source>Offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="104" />
+        <location filename="../../ui/labels.py" line="105" />
         <source>Ready</source>
         <translation>就绪</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="105" />
+        <location filename="../../ui/labels.py" line="106" />
         <source>Ringing</source>
         <translation>振铃</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="106" />
+        <location filename="../../ui/labels.py" line="107" />
         <source>On call</source>
         <translation>通话中</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="107" />
+        <location filename="../../ui/labels.py" line="108" />
         <source>Wrap-up</source>
         <translation>话后整理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="108" />
+        <location filename="../../ui/labels.py" line="109" />
         <source>Away</source>
         <translation>离开</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="127" />
-        <location filename="../../ui/labels.py" line="109" />
+        <location filename="../../ui/labels.py" line="128" />
+        <location filename="../../ui/labels.py" line="110" />
         <source>Counter</source>
         <translation>窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="116" />
+        <location filename="../../ui/labels.py" line="117" />
         <source>Break</source>
         <translation>小休</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="117" />
+        <location filename="../../ui/labels.py" line="118" />
         <source>Meeting</source>
         <translation>会议</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="118" />
+        <location filename="../../ui/labels.py" line="119" />
         <source>Training</source>
         <translation>培训</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="119" />
+        <location filename="../../ui/labels.py" line="120" />
         <source>Missed calls</source>
         <translation>未接来电</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="120" />
+        <location filename="../../ui/labels.py" line="121" />
         <source>Other</source>
         <translation>其他</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="126" />
+        <location filename="../../ui/labels.py" line="127" />
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="128" />
+        <location filename="../../ui/labels.py" line="129" />
         <source>Combined</source>
         <translation>视频+窗口</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="134" />
+        <location filename="../../ui/labels.py" line="135" />
         <source>Question answered</source>
         <translation>咨询已解答</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="135" />
+        <location filename="../../ui/labels.py" line="136" />
         <source>Guided through the form</source>
         <translation>指导办理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="136" />
+        <location filename="../../ui/labels.py" line="137" />
         <source>Materials pre-reviewed</source>
         <translation>材料预审</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="137" />
+        <location filename="../../ui/labels.py" line="138" />
         <source>Application accepted</source>
         <translation>业务受理</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="138" />
+        <location filename="../../ui/labels.py" line="139" />
         <source>Counter appointment booked</source>
         <translation>已代预约</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="139" />
+        <location filename="../../ui/labels.py" line="140" />
         <source>Transferred</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="140" />
+        <location filename="../../ui/labels.py" line="141" />
         <source>Unresolved</source>
         <translation>未解决</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="141" />
+        <location filename="../../ui/labels.py" line="142" />
         <source>Call dropped</source>
         <translation>通话中断</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="142" />
+        <location filename="../../ui/labels.py" line="143" />
         <source>Abandoned</source>
         <translation>放弃排队</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="163" />
+        <location filename="../../ui/labels.py" line="164" />
         <source>The hub's certificate is not from a trusted CA (check the ca_file setting)</source>
         <translation>服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="165" />
+        <location filename="../../ui/labels.py" line="166" />
         <source>The hub's certificate is for another address</source>
         <translation>服务端证书与所连接的地址不符</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="167" />
+        <location filename="../../ui/labels.py" line="168" />
         <source>The hub's certificate has expired or is not valid yet (check the clock)</source>
         <translation>服务端证书已过期或尚未生效（请检查本机时间）</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="169" />
+        <location filename="../../ui/labels.py" line="170" />
         <source>No secure connection to the hub</source>
         <translation>无法与服务端建立安全连接</translation>
     </message>
 </context><context>
     <name>review</name>
     <message>
-        <location filename="../../ui/review/checklist.py" line="38" />
+        <location filename="../../ui/review/checklist.py" line="39" />
         <source>Not reviewed</source>
         <translation>未审核</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="39" />
+        <location filename="../../ui/review/checklist.py" line="40" />
         <source>Accepted</source>
         <translation>通过</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="40" />
+        <location filename="../../ui/review/checklist.py" line="41" />
         <source>To correct</source>
         <translation>需补正</translation>
     </message>
     <message>
-        <location filename="../../ui/review/checklist.py" line="41" />
+        <location filename="../../ui/review/checklist.py" line="42" />
         <source>Missing</source>
         <translation>缺失</translation>
     </message>

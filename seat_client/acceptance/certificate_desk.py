@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,6 +43,15 @@ from seat_client.review.session import ReviewSession
 from seat_common import protocol
 from seat_common.events import Event
 from seat_common.validators import check_id_number, normalize_id_number
+
+
+def applicant_id_number(values: Mapping[str, str]) -> str:
+    """The first valid ID number among a form's values (``*id_number`` fields), or ""."""
+    for code, value in values.items():
+        number = normalize_id_number(value)
+        if code.endswith("id_number") and number and not check_id_number(number):
+            return number
+    return ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +165,17 @@ class CertificateDesk:
                                               today=self._today(), now=self._clock())
         session.certificate_image_stored(material_code, ref.material_id)
         return session.certificates.get(material_code, verified)
+
+    async def image(self, licence: ElectronicLicence) -> bytes:
+        """The certificate's image, to show the agent (under the lookup's consent)."""
+        lookup = self.lookup
+        if lookup is None or licence not in lookup.licences:
+            raise LicenceLookupError("请先在群众授权后查询其电子证照")
+        return await licence_image(self._client, licence.licence_id, lookup.consent_ref)
+
+    def checklist_codes(self) -> tuple[str, ...]:
+        session = self._review.session
+        return tuple(m.code for m in session.checklist) if session is not None else ()
 
     # --- internals ------------------------------------------------------------------------
 
