@@ -105,37 +105,42 @@
         <translation>经群众同意，从电子证照库查询其证照，并以证照代替照片作为材料</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="168" />
+        <location filename="../../ui/review/certificate_box.py" line="174" />
+        <source>A task plugin asks for the certificates: %1</source>
+        <translation>任务插件请求查询电子证照：%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/review/certificate_box.py" line="180" />
         <source>Recording the citizen's answer…</source>
         <translation>正在记录群众的答复…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="174" />
+        <location filename="../../ui/review/certificate_box.py" line="186" />
         <source>The citizen refused: nothing was looked up. Ask for photos of the materials instead.</source>
         <translation>群众不同意：未查询任何证照。请改为请群众拍照上传材料。</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="183" />
+        <location filename="../../ui/review/certificate_box.py" line="195" />
         <source>Consent recorded; the library holds %1 certificate(s)</source>
         <translation>授权已记录；电子证照库中有 %1 个证照</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="185" />
+        <location filename="../../ui/review/certificate_box.py" line="197" />
         <source>List (%1)</source>
         <translation>证照列表（%1）</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="206" />
+        <location filename="../../ui/review/certificate_box.py" line="219" />
         <source>Attaching %1…</source>
         <translation>正在附加%1…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="210" />
+        <location filename="../../ui/review/certificate_box.py" line="223" />
         <source>%1 attached: verified at source (electronic licence library)</source>
         <translation>已附加%1：校验来源为电子证照库</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificate_box.py" line="243" />
+        <location filename="../../ui/review/certificate_box.py" line="256" />
         <source>Failed: %1</source>
         <translation>失败：%1</translation>
     </message>
@@ -197,32 +202,32 @@
         <translation>已经群众同意查询（授权编号 %1）。附加有效证照即视为源头核验，无需再拍照预审。</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificates_dialog.py" line="111" />
+        <location filename="../../ui/review/certificates_dialog.py" line="114" />
         <source>%1 · attached</source>
         <translation>%1 · 已附加</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificates_dialog.py" line="113" />
+        <location filename="../../ui/review/certificates_dialog.py" line="116" />
         <source>Long-term</source>
         <translation>长期</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificates_dialog.py" line="129" />
+        <location filename="../../ui/review/certificates_dialog.py" line="132" />
         <source>The certificate's image cannot be shown</source>
         <translation>无法显示证照图像</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificates_dialog.py" line="154" />
+        <location filename="../../ui/review/certificates_dialog.py" line="157" />
         <source>Loading the certificate…</source>
         <translation>正在加载证照…</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificates_dialog.py" line="162" />
+        <location filename="../../ui/review/certificates_dialog.py" line="165" />
         <source>%1 is %2: it cannot stand for a material. Ask the citizen for a valid document.</source>
         <translation>%1%2，不能作为材料。请群众提供有效证件。</translation>
     </message>
     <message>
-        <location filename="../../ui/review/certificates_dialog.py" line="167" />
+        <location filename="../../ui/review/certificates_dialog.py" line="170" />
         <source>This item's checklist asks for no %1</source>
         <translation>本事项的材料清单不需要%1</translation>
     </message>

@@ -82,6 +82,9 @@ class CertificateDesk:
         self._consents: dict[str, asyncio.Future[None]] = {}
         self.lookup: CertificateLookup | None = None
         self.looked_up: Event[CertificateLookup | None] = Event()
+        #: a task plugin asks for the certificates: the UI asks the agent to ask the citizen
+        self.consent_wanted: Event[str] = Event()
+        self._requests: list[asyncio.Future[CertificateLookup | None]] = []
         link.message.connect(self._on_message)
         review.session_changed.connect(self._on_session_changed)
 
@@ -95,16 +98,52 @@ class CertificateDesk:
         number = normalize_id_number(id_number)
         if consent != "refused" and check_id_number(number):
             raise LicenceLookupError("身份证号码无效，请核对后再查询电子证照")
-        ref = await self._record_consent(session.work_order_id, consent)
-        if consent == "refused":
-            return None
-        licences = await look_up(self._client, number, ref)
-        if self._review.session is not session:
-            raise LicenceLookupError("查询期间工单已更换，结果未使用")
+        try:
+            ref = await self._record_consent(session.work_order_id, consent)
+            if consent == "refused":
+                self._answer_requests(None)
+                return None
+            licences = await look_up(self._client, number, ref)
+            if self._review.session is not session:
+                raise LicenceLookupError("查询期间工单已更换，结果未使用")
+        except LicenceLookupError as exc:
+            self._answer_requests(exc)
+            raise
         result = CertificateLookup(session.work_order_id, ref, licences, self._clock())
         self.lookup = result
         self.looked_up.emit(result)
+        self._answer_requests(result)
         return result
+
+    async def request(self, reason: str, timeout_s: float = 300.0) -> CertificateLookup | None:
+        """A task plugin's request: the lookup the citizen already agreed to, or the agent
+        is asked to ask them (``consent_wanted``) and this waits for the answer. ``None``
+        when the citizen refuses or the agent cancels; ``LicenceLookupError`` on failure."""
+        session = self._session()
+        if self.lookup is not None and self.lookup.work_order_id == session.work_order_id:
+            return self.lookup
+        future: asyncio.Future[CertificateLookup | None] = (
+            asyncio.get_running_loop().create_future())
+        self._requests.append(future)
+        self.consent_wanted.emit(reason)
+        try:
+            return await asyncio.wait_for(future, timeout_s)
+        finally:
+            if future in self._requests:
+                self._requests.remove(future)
+
+    def cancel_request(self) -> None:
+        """The agent closed the consent dialog without an answer."""
+        self._answer_requests(None)
+
+    def _answer_requests(self, answer: CertificateLookup | Exception | None) -> None:
+        for future in self._requests:
+            if not future.done():
+                if isinstance(answer, Exception):
+                    future.set_exception(LicenceLookupError(str(answer)))
+                else:
+                    future.set_result(answer)
+        self._requests.clear()
 
     async def _record_consent(self, work_order_id: str,
                               consent: protocol.CertificateConsentMode) -> str:

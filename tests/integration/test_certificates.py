@@ -184,3 +184,45 @@ async def test_a_sandbox_fault_is_a_clear_message_and_attaches_nothing(in_call: 
     # Each lookup asked was audited, the failed one too.
     assert len(in_call.audit()) == 2
     await in_call.finish()
+
+
+async def test_a_plugin_asks_for_certificates_only_through_the_citizens_consent(
+        in_call: InCall, tmp_path: Path) -> None:
+    from seat_client.plugin_api import LookupFailed
+    from seat_client.plugin_host.host import PluginHost
+    from seat_client.plugin_host.port import WorkstationPluginPort
+
+    port = WorkstationPluginPort(
+        PluginHost(catalog.load()), in_call.workstation, None, in_call.work_order_id,
+        tmp_path, desk=in_call.review, certificates=in_call.certificates)
+    asked: list[str] = []
+    in_call.certificates.consent_wanted.connect(asked.append)
+    # The agent cancels the dialog: nothing looked up, nothing given.
+    ask = asyncio.get_running_loop().create_task(port.certificates("核对营业执照"))
+    await until(lambda: asked == ["核对营业执照"], "the agent is asked to ask the citizen")
+    in_call.certificates.cancel_request()
+    assert await ask == ()
+    assert in_call.audit() == [] and in_call.api.events("e_licence_lookup") == []
+    # The citizen agrees: the plugin gets the certificates, numbers masked.
+    ask = asyncio.get_running_loop().create_task(port.certificates("核对营业执照"))
+    await until(lambda: len(asked) == 2, "asked again")
+    await in_call.certificates.look_up(EXPIRED_HOLDER, "spoken")
+    found = await ask
+    by_kind = {c.kind: c for c in found}
+    assert by_kind["id_card"].status == "expired" and EXPIRED_HOLDER not in by_kind[
+        "id_card"].number
+    assert by_kind["business_licence"].status == "revoked"
+    assert len(in_call.audit()) == 1
+    # Asked again in the same call: the same answer, no second consent.
+    assert await port.certificates("再次核对") == found and len(asked) == 2
+    # A failing library is a LookupFailed in Chinese.
+    in_call.certificates.lookup = None
+    await in_call.api.add_fault(kind="error", status=503, path_prefix="/v1/e-licences/",
+                                count=1)
+    ask = asyncio.get_running_loop().create_task(port.certificates("核对"))
+    await until(lambda: len(asked) == 3, "asked a third time")
+    with pytest.raises(LicenceLookupError):
+        await in_call.certificates.look_up(EXPIRED_HOLDER, "spoken")
+    with pytest.raises(LookupFailed, match="暂时无法使用"):
+        await ask
+    await in_call.finish()

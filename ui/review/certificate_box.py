@@ -143,6 +143,7 @@ class CertificateBox(QWidget):
         self.look_up.clicked.connect(self._on_look_up_clicked)
         self.show_list.clicked.connect(self._on_show_list_clicked)
         desk.looked_up.connect(self._on_desk_looked_up)
+        desk.consent_wanted.connect(self._on_desk_consent_wanted)
         self.set_session(None)
 
     def set_session(self, session: ReviewSession | None) -> None:
@@ -160,7 +161,18 @@ class CertificateBox(QWidget):
             return
         self.consent = ConsentDialog(self.session.item.name, self._id_number(), self)
         self.consent.answered.connect(self._on_consent_answered)
+        self.consent.rejected.connect(self.desk.cancel_request)
         self.consent.open()
+
+    def _on_desk_consent_wanted(self, reason: str) -> None:
+        """A task plugin asks for the certificates: the agent asks the citizen."""
+        if self.session is None:
+            self.desk.cancel_request()
+            return
+        if self.consent is None or not self.consent.isVisible():
+            self._on_look_up_clicked()
+        self._show_status(self.tr("A task plugin asks for the certificates: %1")
+                          .replace("%1", reason[:100]), "busy")
 
     def _on_consent_answered(self, id_number: str, consent: str) -> None:
         mode: protocol.CertificateConsentMode = "refused" if consent == "refused" else "spoken"

@@ -190,7 +190,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     host = PluginHost(items, tasks=tasks.child("plugins"))
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
-        gov=GovApiLookups(acceptance.client), desk=pre_review.desk,
+        gov=GovApiLookups(acceptance.client), desk=pre_review.desk, certificates=certificates,
         form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
