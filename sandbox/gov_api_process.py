@@ -186,6 +186,10 @@ class GovApiProcess:
 
     def requests(self) -> list[dict[str, Any]]:
         """The sandbox's request log so far (one JSON object per request)."""
+        return self.events("request")
+
+    def events(self, name: str) -> list[dict[str, Any]]:
+        """The sandbox's log lines of one ``event`` so far (e.g. ``e_licence_lookup``)."""
         out = []
         try:
             text = self.log_path.read_text(encoding="utf-8", errors="replace")
@@ -196,7 +200,7 @@ class GovApiProcess:
                 event = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(event, dict) and event.get("event") == "request":
+            if isinstance(event, dict) and event.get("event") == name:
                 out.append(event)
         return out
 

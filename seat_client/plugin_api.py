@@ -113,6 +113,26 @@ class MaterialSnapshot:
     status: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class CertificateSnapshot:
+    """One of the citizen's certificates in the electronic-licence library (电子证照), as
+    the citizen agreed to share it in this call: the number masked, ``status`` as of
+    today (valid, expired or revoked), ``attached_to`` the checklist material it stands
+    for ("" = not attached)."""
+
+    licence_id: str
+    kind: str
+    name: str
+    number: str
+    holder_name: str
+    issuer: str
+    issued_on: str
+    #: "" = 长期有效
+    expires_on: str
+    status: str
+    attached_to: str = ""
+
+
 # --- what a plugin declares ---------------------------------------------------------------
 
 
@@ -282,6 +302,7 @@ class WorkstationPort(Protocol):
     async def send_text(self, text: str) -> None: ...
     async def send_image(self, png: bytes, filename: str) -> MaterialSnapshot: ...
     async def capture_still(self) -> MaterialSnapshot: ...
+    async def certificates(self, reason: str) -> tuple[CertificateSnapshot, ...]: ...
 
 
 # --- the context --------------------------------------------------------------------------
@@ -377,6 +398,14 @@ class PluginContext:
     async def capture_still(self) -> MaterialSnapshot:
         """A still of the citizen's live video, stored with the work order."""
         return await self._port.capture_still()
+
+    async def ask_for_certificates(self, reason: str) -> tuple[CertificateSnapshot, ...]:
+        """The citizen's certificates from the electronic-licence library — only with their
+        consent: the agent is asked (``reason`` is shown) to ask the citizen, whose answer
+        is recorded at the hub first. Returns at once when the citizen already agreed in
+        this call; ``()`` when they refuse or the agent cancels; ``LookupFailed`` (with a
+        Chinese message) when the library cannot answer."""
+        return await self._port.certificates(reason)
 
     def save_file(self, filename: str, data: bytes) -> Path:
         """Keep a printout or a piece of evidence with the work order; returns its path."""

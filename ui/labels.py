@@ -107,6 +107,7 @@ def material_source_label(source: str) -> str:
         "video_still": translate("labels", "Still from the video"),
         "document_camera": translate("labels", "Document camera"),
         "agent_annotated": translate("labels", "Annotated copy"),
+        "e_licence": translate("labels", "Electronic licence library"),
     }.get(source, source)
 
 

@@ -262,6 +262,16 @@ class GovApiClient:
         return await self._call("POST", "/v1/pension-certification-queries",
                                 {"id_number": id_number})
 
+    # The electronic-licence library (电子证照): only with the citizen's consent reference;
+    # the answers are checked by ``acceptance.e_licences``.
+    async def e_licence_query(self, id_number: str, consent_ref: str) -> dict[str, Any]:
+        return await self._call("POST", "/v1/e-licences/queries",
+                                {"id_number": id_number, "consent_ref": consent_ref})
+
+    async def e_licence_image(self, licence_id: str, consent_ref: str) -> dict[str, Any]:
+        return await self._call("POST", "/v1/e-licences/images",
+                                {"licence_id": licence_id, "consent_ref": consent_ref})
+
     async def halls(self) -> list[dict[str, Any]]:
         return list((await self._call("GET", "/v1/halls")).get("halls", []))
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-MaterialSource = Literal["citizen_upload", "video_still", "document_camera", "agent_annotated"]
+MaterialSource = Literal[
+    "citizen_upload", "video_still", "document_camera", "agent_annotated", "e_licence"
+]
 VerdictStatus = Literal["accepted", "to_correct", "missing"]
 
 

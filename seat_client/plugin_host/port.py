@@ -11,10 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from seat_client import plugin_api as api
+from seat_client.acceptance.certificate_desk import CertificateDesk
+from seat_client.acceptance.e_licences import LicenceLookupError
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.materials.transfer import MaterialTransfer
 from seat_client.materials.values import MaterialRef
@@ -47,8 +50,10 @@ class WorkstationPluginPort:
         gov: api.GovLookups | None = None,
         desk: ReviewDesk | None = None,
         form_values: FormValues = _no_values,
+        certificates: CertificateDesk | None = None,
     ) -> None:
         self.gov = gov
+        self._certificates = certificates
         self.work_dir = work_dir
         self._host = host
         self._ws = workstation
@@ -115,6 +120,25 @@ class WorkstationPluginPort:
                                                  image_format="PNG")
         return material_snapshot(ref)
 
+    async def certificates(self, reason: str) -> tuple[api.CertificateSnapshot, ...]:
+        desk = self._certificates
+        if desk is None:
+            raise api.LookupFailed("本工作站未接入电子证照库")
+        try:
+            lookup = await desk.request(reason)
+        except (LicenceLookupError, TimeoutError) as exc:
+            raise api.LookupFailed(str(exc) or "等待群众授权超时") from exc
+        if lookup is None or lookup.work_order_id != self.work_order_id:
+            return ()
+        session = self._desk.session if self._desk else None
+        attached = ({v.licence.licence_id: code for code, v in session.certificates.items()}
+                    if session is not None else {})
+        today = date.today()
+        return tuple(api.CertificateSnapshot(
+            lic.licence_id, lic.kind, lic.name, lic.masked_number(), lic.holder_name,
+            lic.issuer, lic.issued_on, lic.expires_on, lic.status_on(today),
+            attached.get(lic.licence_id, "")) for lic in lookup.licences)
+
 
 class CounterPort:
     """A plugin context's hands at the counter: linked data, no video and no chat."""
@@ -130,6 +154,9 @@ class CounterPort:
 
     def materials(self) -> tuple[api.MaterialSnapshot, ...]:
         return self._materials
+
+    async def certificates(self, reason: str) -> tuple[api.CertificateSnapshot, ...]:
+        raise api.LookupFailed("窗口受理时请在材料预审中查询电子证照")
 
     def form_values(self) -> Mapping[str, str]:
         return self._form_values()
@@ -162,6 +189,7 @@ class PluginBridge:
         transfer: MaterialTransfer | None = None,
         gov: api.GovLookups | None = None,
         desk: ReviewDesk | None = None,
+        certificates: CertificateDesk | None = None,
         form_values: FormValues = _no_values,
         tasks: TaskOwner | None = None,
     ) -> None:
@@ -172,6 +200,7 @@ class PluginBridge:
         self._gov = gov
         self._desk = desk
         self._form_values = form_values
+        self._certificates = certificates
         self.port: WorkstationPluginPort | None = None
         self._tasks = tasks or TaskOwner("plugin bridge")
         self._task: asyncio.Task[Any] | None = None  # the newest switch; each waits for the last
@@ -198,7 +227,8 @@ class PluginBridge:
             citizen = call.offer.citizen if call.offer else None
             self.port = WorkstationPluginPort(
                 self.host, self._ws, self._transfer, call.work_order_id, self._work_dir,
-                gov=self._gov, desk=self._desk, form_values=self._form_values)
+                gov=self._gov, desk=self._desk, form_values=self._form_values,
+                certificates=self._certificates)
             await self.host.open_contact(
                 api.CallSnapshot(call.work_order_id, started.item_code, started.item_name,
                                  started.channel, call.started_at),

@@ -4,8 +4,10 @@ A ``ReviewSession`` holds the item's checklist (from the catalog), the
 materials received (``MaterialRef``), one ``AnnotationLayer`` and
 ``UndoStack`` per material, which checklist material each image shows, the
 agent's marks (accepted / to correct with a reason code and a note /
-missing), each image's quarter-turn rotation, and the history of verdicts
-sent. ``decide()`` turns the marks into a ``PreReviewVerdict`` and keeps it.
+missing), each image's quarter-turn rotation, the certificates from the
+electronic-licence library attached instead of photos (``attach_certificate``: the
+material accepted, verified at source, no image to pre-review), and the history of
+verdicts sent. ``decide()`` turns the marks into a ``PreReviewVerdict`` and keeps it.
 
 Emits ``changed(ReviewChange)`` when materials, marks or verdicts change
 (annotation edits are announced by each layer's own ``changed`` event).
@@ -21,7 +23,8 @@ import json
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -33,6 +36,12 @@ from seat_client.materials.values import (
 )
 from seat_client.review.annotation_commands import UndoStack
 from seat_client.review.annotations import AnnotationLayer
+from seat_client.review.certificates import (
+    ElectronicLicence,
+    VerifiedCertificate,
+    check_usable,
+    verified_from_json,
+)
 from seat_client.review.shapes import AnnotationError
 from seat_common import review_reasons
 from seat_common.catalog import Material, ServiceItem
@@ -80,6 +89,8 @@ class ReviewSession:
         self.rotations: dict[str, int] = {}
         self.marks: dict[str, ChecklistMark] = {m.code: ChecklistMark() for m in item.materials}
         self.history: list[PreReviewVerdict] = []
+        #: certificates standing for checklist materials, by material code
+        self.certificates: dict[str, VerifiedCertificate] = {}
         self.changed: Event[ReviewChange] = Event()
         # Stored layers waiting for their material to arrive again (after a restart).
         self._pending: dict[str, tuple[AnnotationLayer, str, int]] = {}
@@ -130,6 +141,37 @@ class ReviewSession:
         self.changed.emit("rotation")
         return turns
 
+    # --- certificates from the electronic-licence library -------------------------------
+
+    def attach_certificate(self, material_code: str, licence: ElectronicLicence,
+                           consent_ref: str, *, today: date | None = None,
+                           now: float | None = None) -> VerifiedCertificate:
+        """Let a valid certificate stand for a checklist material: the material is
+        accepted, verified at source. Raises ``CertificateError`` (in Chinese) for an
+        expired or revoked one, or one of another kind."""
+        if material_code not in self.marks:
+            raise ReviewError(f"{material_code!r} is not on this item's checklist")
+        check_usable(licence, material_code, today or date.today())
+        verified = VerifiedCertificate(material_code, licence, consent_ref,
+                                       time.time() if now is None else now)
+        self.certificates[material_code] = verified
+        self.marks[material_code] = ChecklistMark("accepted", "", verified.note())
+        self.changed.emit("marks")
+        return verified
+
+    def certificate_image_stored(self, material_code: str, material_id: str) -> None:
+        """The attached certificate's image is a material of the work order now."""
+        verified = self.certificates.get(material_code)
+        if verified is not None:
+            self.certificates[material_code] = replace(verified, material_id=material_id)
+            self.changed.emit("materials")
+
+    def detach_certificate(self, material_code: str) -> None:
+        """The agent no longer relies on the certificate: the material is unreviewed."""
+        if self.certificates.pop(material_code, None) is not None:
+            self.marks[material_code] = ChecklistMark()
+            self.changed.emit("marks")
+
     # --- marks and verdicts ---------------------------------------------------------------
 
     def mark(self, material_code: str, status: VerdictStatus | Literal[""],
@@ -143,6 +185,8 @@ class ReviewSession:
                 raise ReviewError(f"unknown reason code {reason_code!r}")
         else:
             reason_code = ""
+        if status != "accepted":  # the agent overrules the certificate: it no longer counts
+            self.certificates.pop(material_code, None)
         self.marks[material_code] = ChecklistMark(status, reason_code, note.strip()[:500])
         self.changed.emit("marks")
 
@@ -193,6 +237,7 @@ class ReviewSession:
             "marks": {code: {"status": m.status, "reason_code": m.reason_code, "note": m.note}
                       for code, m in self.marks.items()},
             "history": [verdict_to_json(v) for v in self.history],
+            "certificates": [c.to_json() for c in self.certificates.values()],
         }
 
     def restore(self, raw: Any) -> None:
@@ -209,6 +254,10 @@ class ReviewSession:
                 if code in self.marks and m.get("status"):
                     self.mark(code, m["status"], m.get("reason_code", ""), m.get("note", ""))
             self.history = [verdict_from_json(v) for v in raw.get("history", [])]
+            for c in raw.get("certificates", []):
+                verified = verified_from_json(c)
+                if verified.material_code in self.marks:
+                    self.certificates[verified.material_code] = verified
         except (AnnotationError, AttributeError, TypeError, KeyError, ValueError) as exc:
             raise ReviewError(f"stored review is malformed: {exc}") from exc
         for mid in list(self.materials):

@@ -112,6 +112,7 @@ from seat_common.protocol.hub_wire import (
     from_wire,
 )
 from seat_common.protocol.material_messages import (
+    CertificateConsent,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -169,6 +170,7 @@ from seat_common.protocol.terms import (
     AwayReason,
     CallRole,
     CameraState,
+    CertificateConsentMode,
     Channel,
     EndReason,
     ErrorCode,
@@ -244,6 +246,8 @@ __all__ = [
     "CatalogItem",
     "CatalogMaterial",
     "CatalogTheme",
+    "CertificateConsent",
+    "CertificateConsentMode",
     "Channel",
     "Chat",
     "ChatMessage",

@@ -51,6 +51,7 @@ from seat_common.protocol.counter_messages import (
     WalkInOpened,
 )
 from seat_common.protocol.material_messages import (
+    CertificateConsent,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -133,6 +134,7 @@ Message: TypeAlias = (
     | FetchMaterial
     | MaterialDownload
     | ReviewVerdict
+    | CertificateConsent
     | PreReviewNotice
     | ContactSummary
     | SubscribeWall
@@ -198,6 +200,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
     "review_verdict": frozenset({"agent"}),
     "contact_summary": frozenset({"agent"}),
+    "certificate_consent": frozenset({"agent"}),
     "subscribe_wall": frozenset({"supervisor"}),
     "whisper": frozenset({"supervisor"}),
     "supervise_state": frozenset({"supervisor"}),

@@ -9,6 +9,7 @@ from typing import ClassVar
 from seat_common.protocol.terms import (
     ID_TEXT,
     MAX_TRANSFER_ID,
+    CertificateConsentMode,
     ImageMime,
     MaterialSource,
     Role,
@@ -100,6 +101,19 @@ class ReviewVerdict:
     work_order_id: str = field(metadata=ID_TEXT)
     item_code: str = field(metadata=ID_TEXT)
     entries: tuple[VerdictEntry, ...] = field(metadata={"max_items": 50})
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateConsent:
+    """Agent → hub: the citizen of this work order was asked whether the agent may look up
+    their electronic licences (电子证照) and answered ``consent``. The hub writes it to the
+    audit log (``certificate_lookup``) before it answers ``ack``; only then does the agent
+    look anything up, quoting ``consent_ref`` to the licence library."""
+
+    TYPE: ClassVar[str] = "certificate_consent"
+    work_order_id: str = field(metadata=ID_TEXT)
+    consent: CertificateConsentMode
+    consent_ref: str = field(metadata={"min_len": 8, "max_len": 64})
 
 
 @dataclass(frozen=True, slots=True)

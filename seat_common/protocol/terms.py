@@ -75,8 +75,11 @@ ErrorCode: TypeAlias = Literal[
 ]
 
 MaterialSource: TypeAlias = Literal[
-    "citizen_upload", "video_still", "document_camera", "agent_annotated"
+    "citizen_upload", "video_still", "document_camera", "agent_annotated", "e_licence"
 ]
+#: How the citizen answered the agent's request to look up their electronic licences:
+#: consent given aloud in the call and recorded by the agent, or refused.
+CertificateConsentMode: TypeAlias = Literal["spoken", "refused"]
 ImageMime: TypeAlias = Literal["image/jpeg", "image/png"]
 VerdictStatus: TypeAlias = Literal["accepted", "to_correct", "missing"]
 UploadFailure: TypeAlias = Literal[

@@ -28,6 +28,7 @@ from seat_common.protocol import (
     AssistTrail,
     BargeIn,
     BookingMade,
+    CertificateConsent,
     Chat,
     ContactSummary,
     Decline,
@@ -75,7 +76,7 @@ from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.connections.ratelimit import AddressLimits, LoginThrottle
 from seat_hub.context import HubContext, Refusal
-from seat_hub.materials import summaries
+from seat_hub.materials import certificate_consent, summaries
 from seat_hub.materials.uploads import MaterialDesk
 from seat_hub.model import Agent
 from seat_hub.parties.session import POLICY_VIOLATION, Session
@@ -236,6 +237,8 @@ class Hub:
                 await self._desk().on_verdict(session, message)
             case ContactSummary():
                 summaries.on_contact_summary(ctx, session, message)
+            case CertificateConsent():
+                await certificate_consent.on_certificate_consent(ctx, session, message)
             case SubscribeWall():
                 ctx.wall.subscribe(session)
             case Whisper():

@@ -105,9 +105,18 @@ async def test_answers_follow_the_document(client: GovApiClient, api: GovApiProc
         ("/v1/pension-certification-queries", {"id_number": "11010519491231002X"}),
         ("/v1/pension-certification-queries", {"id_number": "110105194912310021"}),  # 422
         ("/v1/pension-certification-queries", {"id": "11010519491231002X"}),  # 422
+        ("/v1/e-licences/queries", {"id_number": "11010519491231002X",
+                                    "consent_ref": "CS-openapi-1"}),
+        ("/v1/e-licences/queries", {"id_number": "11010519491231002X"}),  # 422: no consent
+        ("/v1/e-licences/images", {"licence_id": "EL-nope", "consent_ref": "CS-openapi-1"}),
     ]:
         status, answer = await call(api, token, "POST", path, json=body)
         check(path, "post", status, answer)
+    status, answer = await call(api, token, "POST", "/v1/e-licences/queries", json={
+        "id_number": "11010519491231002X", "consent_ref": "CS-openapi-1"})
+    image = {"licence_id": answer["licences"][0]["licence_id"], "consent_ref": "CS-openapi-1"}
+    status, answer = await call(api, token, "POST", "/v1/e-licences/images", json=image)
+    check("/v1/e-licences/images", "post", status, answer)
     status, answer = await call(api, token, "GET", "/v1/halls")
     check("/v1/halls", "get", status, answer)
     monday = date.today() + timedelta(days=7 - date.today().weekday())

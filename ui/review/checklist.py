@@ -25,6 +25,7 @@ from PyQt6.QtWidgets import (
 )
 
 from seat_client.materials.values import VerdictStatus
+from seat_client.review.certificates import VERIFIED_SOURCE
 from seat_client.review.session import ReviewChange, ReviewSession
 from ui.labels import PlainLabel
 
@@ -118,8 +119,15 @@ class ChecklistRow(QFrame):
             button.setChecked(status == mark.status)
         self.group.setExclusive(True)
         count = len(self.session.images_for(self.code))
-        self.images.setText(self.tr("Images: %1").replace("%1", str(count)) if count
-                            else self.tr("No image yet"))
+        verified = self.session.certificates.get(self.code)
+        if verified is not None:  # a certificate from the library: no photo to pre-review
+            self.images.setText(self.tr("Source checked: %1").replace("%1", VERIFIED_SOURCE))
+            self.images.setToolTip(verified.note())
+        else:
+            self.images.setText(self.tr("Images: %1").replace("%1", str(count)) if count
+                                else self.tr("No image yet"))
+            self.images.setToolTip("")
+        self.images.setProperty("verified", verified is not None)
         correcting = mark.status == "to_correct"
         if mark.reason_code:
             self.reason.setCurrentIndex(max(0, self.reason.findData(mark.reason_code)))

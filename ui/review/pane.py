@@ -139,6 +139,7 @@ class ReviewPane(QWidget):
         self.heading.setObjectName("paneHeading")
         self.heading.setWordWrap(True)
         rl.addWidget(self.heading)
+        self._side = rl  # add_side_widget puts more above the checklist
         rl.addWidget(self.checklist, 1)
         rl.addWidget(self.status)
         rl.addWidget(self.send)
@@ -166,6 +167,10 @@ class ReviewPane(QWidget):
         self.images.failed.connect(self._on_images_failed)
         self.send.clicked.connect(self.send_verdict)
         self.notice.clicked.connect(self.make_notice)
+
+    def add_side_widget(self, widget: QWidget) -> None:
+        """Something more the agent works the checklist with (the certificates box)."""
+        self._side.insertWidget(self._side.indexOf(self.checklist), widget)
 
     def speak_for_counter(self, counter: bool) -> None:
         """Words for where the citizen is: at the counter their materials come from the

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from PyQt6.QtCore import QSettings
 
 from seat_client import settings as settings_mod
+from seat_client.acceptance.certificate_desk import CertificateDesk, applicant_id_number
 from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
 from seat_client.acceptance.summary import ContactSummaryDesk
@@ -61,6 +62,7 @@ from ui.devices.seat_devices import SeatDevices
 from ui.plugin_host.panel import PluginPanel
 from ui.recording.indicator import RecordingIndicator
 from ui.recording.player import open_player
+from ui.review.certificate_box import CertificateBox
 from ui.review.images import MaterialImages
 from ui.review.pane import ReviewPane
 from ui.supervision.whisper_banner import WhisperBanner
@@ -192,6 +194,12 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         badge=OutboxBadge(acceptance.outbox),
         receipt=ReceiptView(acceptance.receipts_dir),
     )
+    certificates = CertificateDesk(link, acceptance.client, pre_review.desk, transfer)
+    certificate_box = CertificateBox(
+        certificates, lambda: applicant_id_number(application_desk.values()),
+        tasks.child("certificates"))
+    pre_review.desk.session_changed.connect(certificate_box.set_session)
+    pre_review.pane.add_side_widget(certificate_box)
     orders = WorkOrderListModel(link.send)
     inbox = WhisperInbox()
     link.message.connect(orders.apply)
@@ -208,7 +216,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     summaries.follow(workstation, pre_review.desk, application_desk, plugin_gov.booked)
     bridge = PluginBridge(
         host, workstation, state_dir / "work-orders", transfer=transfer,
-        gov=plugin_gov, desk=pre_review.desk,
+        gov=plugin_gov, desk=pre_review.desk, certificates=certificates,
         form_values=application_desk.values, tasks=tasks.child("plugin bridge"),
     )
     plugins = PluginParts(host, bridge, PluginPanel(host, english=settings.language == "en",
