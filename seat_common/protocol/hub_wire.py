@@ -50,6 +50,7 @@ from seat_common.protocol.material_messages import (
     UploadProgress,
     UploadStart,
 )
+from seat_common.protocol.share_messages import ScreenShare, ShareMark
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -97,6 +98,8 @@ Message: TypeAlias = (
     | Chat
     | ChatMessage
     | MediaState
+    | ScreenShare
+    | ShareMark
     | PeerLink
     | Hangup
     | CallEnded
@@ -153,6 +156,8 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "ice": frozenset({"citizen", "kiosk", "agent"}),
     "chat": frozenset({"citizen", "kiosk", "agent"}),
     "media_state": frozenset({"citizen", "kiosk", "agent"}),
+    "screen_share": frozenset({"citizen"}),
+    "share_mark": frozenset({"agent"}),
     "hangup": frozenset({"citizen", "kiosk", "agent"}),
     "wrap_up": frozenset({"agent"}),
     "rate": frozenset({"citizen", "kiosk"}),
