@@ -9,6 +9,7 @@ Screenshots are saved under ``out/page/`` to be looked at.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -65,7 +66,7 @@ async def test_nothing_is_chosen_for_the_citizen_and_nobody_on_duty_is_said_plai
     async with HubProcess([SeatSpec("0012", "张三", skills=("social_insurance",))]) as hub:
         page = await browser.new_page(viewport=viewport)  # type: ignore[arg-type]
         await page.goto(f"{base_of(hub)}/")
-        await page.get_by_text("共 ").wait_for()
+        await page.get_by_text(re.compile(r"^共 \d+ 个事项$")).wait_for()
         item = page.get_by_label("办理事项", exact=True)
         assert await item.input_value() == "", "no item is chosen for the citizen"
         assert await page.locator("#item option:checked").inner_text() == "请选择办理事项"
@@ -138,7 +139,7 @@ async def test_a_bad_item_link_shows_the_whole_list_with_a_notice(browser: Brows
         await shot(page, "bad-item-link-phone")
         # A good link still chooses its item.
         await page.goto(f"{base_of(hub)}/?item=SI-UNEMP-QUERY")
-        await page.get_by_text("共 ").wait_for()
+        await page.get_by_text(re.compile(r"^共 \d+ 个事项$")).wait_for()
         assert await page.get_by_label("办理事项", exact=True).input_value() == "SI-UNEMP-QUERY"
         assert not await page.locator("#item-notice").is_visible()
         assert await page.get_by_role("button", name="开始视频连线").is_enabled()
