@@ -208,6 +208,12 @@ class Call:
     answered_at: float
     #: The supervisor watching this call, if any (one at a time).
     watch: Watch | None = None
+    #: The citizen shares a screen (``screen_share``); the agent's marks need it.
+    screen_sharing: bool = False
+    #: The agent's share marks: a token bucket (tokens, when last counted).
+    mark_tokens: float = 0.0
+    mark_counted_at: float = 0.0
+    mark_warned_at: float = float("-inf")
 
     @property
     def citizen_session(self) -> Session:

@@ -6,8 +6,11 @@ remote track (aiortc's receive queues are unbounded: an unread track grows
 without end). Remote video goes into a ``FrameSlot`` that keeps only the
 newest frame, so a slow paint drops frames instead of queueing them.
 
-A kiosk shares its screen as a second video track beside its camera: the
-first remote video track fills ``frames``, the second ``screen_frames``.
+A kiosk shares its screen as a second video section beside its camera, and so
+does a web citizen who shares a screen or a tab (online-application coaching):
+the offer's first video section fills ``frames``, the second ``screen_frames``,
+counted by section, so a citizen without a camera (first section ``recvonly``)
+still has its shared screen taken as the screen.
 A data channel the caller opens (remote assistance) is announced, not
 interpreted, here.
 
@@ -30,7 +33,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCBundlePolicy, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
@@ -128,7 +131,6 @@ class CallSession:
         self.frames = FrameSlot()
         self.screen_frames = FrameSlot()
         self.audio_frames = 0
-        self._video_tracks = 0
         self.phase = CallPhase.NEGOTIATING
         self.phase_changed: Event[CallPhase] = Event()
         self.frame_arrived: Event[None] = Event()
@@ -139,6 +141,12 @@ class CallSession:
         ice_policy.apply_from_environment()
         # Unusable servers: this peer gathers nothing (no address leaves) and fails.
         configuration, self.failure = self.ice.peer_configuration()
+        # WORKAROUND: aiortc 1.16's balanced bundle policy puts a second video section on
+        # the first video section's transport before BUNDLE is applied and then leaves it
+        # there, on a transport it stops: a browser's shared screen (audio, camera, screen)
+        # would be routed to the camera's receiver. Every caller bundles (docs/protocol.md),
+        # so every section rides the first one's transport from the start.
+        configuration.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE
         self._pc = RTCPeerConnection(configuration)
         #: the citizen's trickled candidates, kept while its offer is not applied yet
         self.candidates = TrickledCandidates(self._pc)
@@ -218,10 +226,8 @@ class CallSession:
 
     async def _consume(self, track: MediaStreamTrack) -> None:
         slot, arrived = self.frames, self.frame_arrived
-        if track.kind == "video":
-            self._video_tracks += 1
-            if self._video_tracks == 2:  # a kiosk's shared screen
-                slot, arrived = self.screen_frames, self.screen_frame_arrived
+        if track.kind == "video" and self._is_screen(track):
+            slot, arrived = self.screen_frames, self.screen_frame_arrived
         try:
             while True:
                 frame = await track.recv()
@@ -235,6 +241,11 @@ class CallSession:
                     self.remote_audio.emit(frame)
         except MediaStreamError:
             return
+
+    def _is_screen(self, track: MediaStreamTrack) -> bool:
+        """Whether ``track`` comes on the offer's second video section (a shared screen)."""
+        videos = [t for t in self._pc.getTransceivers() if t.kind == "video"]
+        return any(t.receiver.track is track for t in videos[1:2])
 
     async def _on_connection_state(self) -> None:
         state = self._pc.connectionState

@@ -195,12 +195,14 @@ class MaterialTransfer:
         )
 
     async def capture_still(
-        self, work_order_id: str, frame: Any, *, image_format: Literal["JPEG", "PNG"] = "JPEG"
+        self, work_order_id: str, frame: Any, *, image_format: Literal["JPEG", "PNG"] = "JPEG",
+        name: str = "video-still",
     ) -> MaterialRef:
         """Turn a video frame into a material of the work order (stored at the hub).
 
         ``frame`` is an ``av.VideoFrame``, typically
-        ``call.session.frames.newest().frame`` of the current call.
+        ``call.session.frames.newest().frame`` of the current call (or ``screen_frames``,
+        the citizen's shared screen, named ``screen-still``); the file is ``<name>-<time>``.
         """
         data = await asyncio.to_thread(encode_still, frame, image_format)
         stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(self._clock()))
@@ -208,7 +210,7 @@ class MaterialTransfer:
         return await self.upload_bytes(
             work_order_id,
             data,
-            filename=f"video-still-{stamp}.{ext}",
+            filename=f"{name}-{stamp}.{ext}",
             mime="image/jpeg" if image_format == "JPEG" else "image/png",
             source="video_still",
         )

@@ -28,7 +28,8 @@ string values and error codes), ``values`` (records inside messages), the
 messages of calls, materials and supervision, ``codec`` (the one codec:
 ``WireFormat`` and the field rules every format's dataclasses declare),
 ``hub_wire`` (``Message``, ``SENDABLE_BY``, ``encode``/``decode``),
-``chunks`` and ``assist``; ``catalog_messages`` carries the service catalog
+``chunks`` and ``assist``; ``share_messages`` carries screen sharing and the agent's
+pointer over it (online-application coaching); ``catalog_messages`` carries the service catalog
 (items, materials, reason codes) to citizens' and kiosks' clients. Every name of
 the hub's format is re-exported here: ``from seat_common import protocol`` is all
 a user needs.
@@ -134,6 +135,16 @@ from seat_common.protocol.recording_messages import (
     RecordingUploadOffset,
     RecordingUploadStart,
 )
+from seat_common.protocol.share_messages import (
+    MARK_BURST,
+    MARKS_PER_SECOND,
+    MAX_STROKE_POINTS,
+    MarkKind,
+    ScreenShare,
+    ShareMark,
+    SharePoint,
+    ShareSurface,
+)
 from seat_common.protocol.summary_messages import (
     ApplicationStatus,
     ContactSummary,
@@ -219,8 +230,11 @@ __all__ = [
     "HUB_WIRE",
     "ICE_URL",
     "ID_TEXT",
+    "MARKS_PER_SECOND",
+    "MARK_BURST",
     "MAX_MESSAGE_BYTES",
     "MAX_RECORDING_BYTES",
+    "MAX_STROKE_POINTS",
     "MAX_TRANSFER_ID",
     "MESSAGE_TYPES",
     "SENDABLE_BY",
@@ -273,6 +287,7 @@ __all__ = [
     "JoinQueue",
     "LeaveQueue",
     "MakeReport",
+    "MarkKind",
     "MaterialAdded",
     "MaterialDownload",
     "MaterialInfo",
@@ -310,6 +325,7 @@ __all__ = [
     "ReportStage",
     "ReviewVerdict",
     "Role",
+    "ScreenShare",
     "Sdp",
     "SdpType",
     "SearchWorkOrders",
@@ -317,6 +333,9 @@ __all__ = [
     "ServiceCatalog",
     "SetMode",
     "SetState",
+    "ShareMark",
+    "SharePoint",
+    "ShareSurface",
     "StopWatch",
     "SubscribeWall",
     "SummaryApplication",

@@ -71,6 +71,7 @@ from seat_common.protocol.recording_messages import (
     RecordingUploadOffset,
     RecordingUploadStart,
 )
+from seat_common.protocol.share_messages import ScreenShare, ShareMark
 from seat_common.protocol.summary_messages import ContactSummary
 from seat_common.protocol.supervision_messages import (
     AuditLog,
@@ -119,6 +120,8 @@ Message: TypeAlias = (
     | Chat
     | ChatMessage
     | MediaState
+    | ScreenShare
+    | ShareMark
     | PeerLink
     | Hangup
     | CallEnded
@@ -193,6 +196,8 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "ice": frozenset({"citizen", "kiosk", "agent"}),
     "chat": frozenset({"citizen", "kiosk", "agent"}),
     "media_state": frozenset({"citizen", "kiosk", "agent"}),
+    "screen_share": frozenset({"citizen"}),
+    "share_mark": frozenset({"agent"}),
     "hangup": frozenset({"citizen", "kiosk", "agent"}),
     "wrap_up": frozenset({"agent"}),
     "rate": frozenset({"citizen", "kiosk"}),

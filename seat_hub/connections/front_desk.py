@@ -52,10 +52,12 @@ from seat_common.protocol import (
     RecordingSaved,
     RecordingUploadStart,
     ReviewVerdict,
+    ScreenShare,
     Sdp,
     SearchWorkOrders,
     SetMode,
     SetState,
+    ShareMark,
     StopWatch,
     SubscribeWall,
     SuperviseState,
@@ -70,7 +72,7 @@ from seat_common.protocol import (
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, walk_ins, workorder_search
+from seat_hub.calls import recordings, screen_share, walk_ins, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
@@ -223,6 +225,10 @@ class Hub:
                 calls.on_chat(ctx, session, message)
             case MediaState():
                 calls.on_media_state(ctx, session, message)
+            case ScreenShare():
+                screen_share.on_screen_share(ctx, session, message)
+            case ShareMark():
+                screen_share.on_share_mark(ctx, session, message)
             case Hangup():
                 calls.on_hangup(ctx, session, message)
             case WrapUp():

@@ -286,6 +286,9 @@ async function handle(m) {
     case "media_state":
       if (call && m.call_id === call.call_id) showAgentMedia(m.camera, m.microphone);
       break;
+    case "share_mark":
+      window.seatShare.mark(m);   // checked again there
+      break;
     case "call_ended":
       forgetResume();
       endCall(callFailure || (m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。"));
@@ -318,6 +321,7 @@ async function handle(m) {
       if (m.code === "resume_refused") {
         stats.resumeRefused = true;
         forgetResume();
+        window.seatShare.callEnded();
         if (pc) { pc.close(); pc = null; }
         if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
         call = null;
@@ -351,6 +355,7 @@ async function startCall(started) {
   // A recorded call says so before any camera or microphone opens.
   $("recording-notice").hidden = !started.recorded;
   stats.recordingNotice = Boolean(started.recorded);
+  window.seatShare.callStarted(started, send);
   pc = newPeer();
   const wantVideo = cameraWanted = started.media === "video" && !$("audio-only").checked;
   stats.noticeBeforeMedia = stats.recordingNotice && !$("recording-notice").hidden;
@@ -418,6 +423,7 @@ async function offerCall(started) {
   for (const track of localStream.getTracks()) pc.addTrack(track, localStream);
   if (!localStream.getAudioTracks().length) pc.addTransceiver("audio", { direction: "recvonly" });
   if (!localStream.getVideoTracks().length) pc.addTransceiver("video", { direction: "recvonly" });
+  window.seatShare.attach(pc);   // the second video section: a shared screen (share.js)
   preferCodec();
   const relayOnly = iceConfig.iceTransportPolicy === "relay";
   const trickle = (event) => {
@@ -482,6 +488,7 @@ function gathered(peer, timeoutMs) {
 
 function endCall(text) {
   callFailure = "";
+  window.seatShare.callEnded();
   document.body.classList.remove("in-call");
   $("hangup-confirm").hidden = true;
   $("media-help").hidden = true;

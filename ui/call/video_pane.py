@@ -12,9 +12,13 @@ When the citizen says their camera is off or unavailable (``media_state``), the 
 line saying so instead of the last, frozen picture; a muted or missing microphone gets a tag
 in the corner (``VideoPane.show_peer_media``).
 
+While the citizen shares a screen (online-application coaching, ``attach_shared_screen``),
+the shared screen shows large beside the citizen's camera, which narrows to a column; when
+sharing stops the camera has the pane again.
+
 Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
-``hang_up_requested``, ``snapshot_requested``, ``mute_toggled(bool)``,
-``camera_toggled(bool)``.
+``hang_up_requested``, ``snapshot_requested``, ``screen_snapshot_requested`` (Shift+F8, a still of
+the shared screen), ``mute_toggled(bool)``, ``camera_toggled(bool)``.
 """
 
 from __future__ import annotations
@@ -36,10 +40,12 @@ from PyQt6.QtGui import (
     QPaintEvent,
     QPen,
 )
-from PyQt6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.call.session import CallSession, ReceivedFrame
+from seat_client.call.shared_screen import SharedScreen
 from seat_common import protocol
+from ui.call.screen_share_view import ScreenShareView
 from ui.devices.frames import FrameConverter, device_size
 from ui.flow_layout import FlowLayout, flow_policy
 
@@ -226,6 +232,7 @@ class VideoPane(QWidget):
 
     hang_up_requested = pyqtSignal()
     snapshot_requested = pyqtSignal()
+    screen_snapshot_requested = pyqtSignal()
     mute_toggled = pyqtSignal(bool)
     camera_toggled = pyqtSignal(bool)
 
@@ -255,9 +262,13 @@ class VideoPane(QWidget):
         for button in (self.mute_button, self.camera_button, self.snapshot_button):
             flow.addWidget(button)
         flow.addWidget(self.hang_up_button)
+        self.screen_view: ScreenShareView | None = None
+        self._pictures = QHBoxLayout()
+        self._pictures.setContentsMargins(0, 0, 0, 0)
+        self._pictures.addWidget(self.view, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.view, 1)
+        layout.addLayout(self._pictures, 1)
         layout.addWidget(controls)
         self._connect_signals()
         self.set_in_call(False)
@@ -267,6 +278,23 @@ class VideoPane(QWidget):
         self.snapshot_button.clicked.connect(self.snapshot_requested)
         self.mute_button.toggled.connect(self.mute_toggled)
         self.camera_button.toggled.connect(self.camera_toggled)
+
+    def attach_shared_screen(self, shared: SharedScreen) -> None:
+        """Show the citizen's shared screen large beside the camera while they share."""
+        view = self.screen_view = ScreenShareView(shared, self)
+        self._pictures.insertWidget(0, view, 3)
+        view.capture_requested.connect(self.screen_snapshot_requested)
+        shared.sharing_changed.connect(self._on_shared_sharing_changed)
+        self._on_shared_sharing_changed(shared.sharing)
+
+    def _on_shared_sharing_changed(self, sharing: bool) -> None:
+        # The camera gives the shared screen the room: a column beside it, then all again.
+        if sharing:
+            self.view.setMinimumSize(160, 120)
+            self.view.setMaximumWidth(240)
+        else:
+            self.view.setMinimumSize(320, 240)
+            self.view.setMaximumWidth(16777215)
 
     def show_peer_media(self, media: protocol.MediaState | None) -> None:
         """The citizen's camera and microphone, as they said (``peer_media_changed``)."""

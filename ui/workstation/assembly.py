@@ -24,6 +24,7 @@ from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.assist.trail_sender import AssistTrailSender
 from seat_client.call.hub_link import HubLink
+from seat_client.call.shared_screen import SharedScreen
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
 from seat_client.counter.hub_orders import CounterOrders
@@ -245,6 +246,8 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
                         assist=assist_parts, counter=counter, tasks=tasks, catalog=items)
+    # Online-application coaching: the citizen's shared screen beside the camera.
+    window.video_pane.attach_shared_screen(SharedScreen(workstation, tasks.child("shared screen")))
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -219,6 +219,8 @@ class MainWindow(QMainWindow):
         self._ready_shortcut.activated.connect(lambda: self._run(ws.set_ready(), "ready"))
         self._away_shortcut.activated.connect(lambda: self._run(ws.set_away("break"), "away"))
         self.video_pane.snapshot_requested.connect(self._on_video_pane_snapshot)
+        self.video_pane.screen_snapshot_requested.connect(
+            lambda: self._on_video_pane_snapshot(screen=True))
         self._links = self._work_tab_links()  # owned here: Qt holds slot methods weakly
         for link in self._links:
             self._unsubscribe += link.connect()
@@ -248,16 +250,22 @@ class MainWindow(QMainWindow):
 
     # --- slots -------------------------------------------------------------------
 
-    def _on_video_pane_snapshot(self) -> None:
+    def _on_video_pane_snapshot(self, screen: bool = False) -> None:
+        """F8: a still of the citizen's camera; Shift+F8 (``screen``): of their shared screen."""
         call, parts = self.workstation.call, self.pre_review
-        newest = call.session.frames.newest() if call is not None else None
+        session = call.session if call is not None else None
+        frames = None if session is None else session.screen_frames if screen else session.frames
+        newest = frames.newest() if frames is not None else None
         if call is None or parts is None or newest is None:
             self._show_message(self.tr("No video to capture yet"))
             return
         transfer, work_order_id = parts.transfer, call.work_order_id
+        # A shared form's fine print: lossless.
+        image_format: Literal["JPEG", "PNG"] = "PNG" if screen else "JPEG"
 
         async def capture() -> None:
-            await transfer.capture_still(work_order_id, newest.frame)
+            await transfer.capture_still(work_order_id, newest.frame, image_format=image_format,
+                                         name="screen-still" if screen else "video-still")
             self._show_message(self.tr("Still captured as a material"))
 
         self._run(capture(), self.tr("capture a still"))

@@ -3315,4 +3315,55 @@ Licence PDF: {2}</source>
             <translation>取消</translation>
         </message>
     </context>
+    <context>
+        <name>ScreenShareView</name>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="202" />
+            <source>Capture shared screen (Shift+F8)</source>
+            <translation>截取共享画面 (Shift+F8)</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="204" />
+            <source>Save the shared screen as a material</source>
+            <translation>把群众共享的画面保存为材料</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="205" />
+            <source>Clear marks</source>
+            <translation>清除标注</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="240" />
+            <source>a browser tab</source>
+            <translation>一个浏览器标签页</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="241" />
+            <source>a window</source>
+            <translation>一个窗口</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="242" />
+            <source>the whole screen</source>
+            <translation>整个屏幕</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="244" />
+            <source>the screen</source>
+            <translation>屏幕</translation>
+        </message>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="246" />
+            <source>The citizen shares %1 (view only). Move the mouse to point, drag to draw.</source>
+            <translation>群众正在共享%1（只能看，不能操作）。移动鼠标即可指示，按住拖动可画线。</translation>
+        </message>
+    </context>
+    <context>
+        <name>SharedScreenCanvas</name>
+        <message>
+            <location filename="../../ui/call/screen_share_view.py" line="130" />
+            <source>Waiting for the citizen's shared screen…</source>
+            <translation>正在等待群众共享的画面…</translation>
+        </message>
+    </context>
 </TS>
