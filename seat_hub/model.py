@@ -31,6 +31,8 @@ from seat_common.protocol import (
     Priority,
     PriorityCheck,
     SeatMode,
+    TransferInfo,
+    TransferTarget,
     WatchPhase,
 )
 from seat_hub.parties.seats import Seat
@@ -183,6 +185,33 @@ class Contact:
     offer: Ringing | None = None
     #: Whether ``priority`` is the citizen's word or was checked (``routing.admission``).
     priority_check: PriorityCheck = "claimed"
+    #: The cold transfer under way for this citizen (``calls.transfer``), if any, and how
+    #: many agents have answered them so far (each one a leg of the call).
+    handover: Handover | None = None
+    legs: int = 0
+
+    @property
+    def skill(self) -> str:
+        """The queue this contact waits in: the item's skill, or a transfer's target."""
+        return self.handover.skill if self.handover is not None else self.item.skill
+
+
+@dataclass(eq=False)
+class Handover:
+    """A cold transfer of a live call under way (``calls.transfer``).
+
+    To a named agent (``target == "agent"``) the first agent keeps the call (``call``)
+    while the target rings, and gets it back if they decline, let it ring out or log
+    out. To a skill queue the first agent's leg ends at once and the citizen waits at
+    the head of that queue (``call`` is then None)."""
+
+    info: TransferInfo
+    from_agent_id: str
+    target: TransferTarget
+    skill: str
+    target_agent_id: str
+    started_at: float
+    call: Call | None = None
 
 
 @dataclass(eq=False)

@@ -29,6 +29,7 @@ from seat_common.protocol.terms import (
     SeatMode,
     WithdrawReason,
 )
+from seat_common.protocol.transfer_messages import TransferInfo
 from seat_common.protocol.values import (
     CitizenInfo,
     IceServer,
@@ -190,6 +191,10 @@ class Offer:
     ring_timeout_s: float = field(metadata={"min": 0, "max": 600})
     #: Whether ``priority`` is only the citizen's word or was checked (see ``PriorityCheck``).
     priority_check: PriorityCheck = "claimed"
+    #: One entry when another agent hands the call on (``transfer``): their note and what
+    #: they knew; empty for a citizen from the queue. (The wire format has no optional
+    #: records, so "none or one" is a tuple of at most one.)
+    transfer: tuple[TransferInfo, ...] = field(default=(), metadata={"max_items": 1})
 
 
 @dataclass(frozen=True, slots=True)

@@ -85,6 +85,7 @@ from seat_common.protocol.terms import (
     ProtocolError,
     Role,
 )
+from seat_common.protocol.transfer_messages import Transfer, TransferUpdate
 
 Message: TypeAlias = (
     Hello
@@ -150,6 +151,8 @@ Message: TypeAlias = (
     | MakeReport
     | ReportProgress
     | ReportReady
+    | Transfer
+    | TransferUpdate
 )
 
 #: The hub's wire format: its version and its message types.
@@ -194,6 +197,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "booking_made": frozenset({"agent"}),
     "fetch_booked_material": frozenset({"agent", "supervisor"}),
     "make_report": frozenset({"supervisor"}),
+    "transfer": frozenset({"agent"}),
 }
 
 

@@ -54,6 +54,7 @@ from seat_common.protocol import (
     StopWatch,
     SubscribeWall,
     SuperviseState,
+    Transfer,
     UploadStart,
     WalkInClose,
     WalkInOpen,
@@ -65,7 +66,7 @@ from seat_common.protocol import (
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, walk_ins, workorder_search
+from seat_hub.calls import recordings, transfer, walk_ins, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
@@ -261,6 +262,11 @@ class Hub:
                 await self._desk().on_booking_made(session, message)
             case FetchBookedMaterial():
                 await self._desk().on_fetch_booked(session, message)
+            case Transfer():
+                await transfer.on_transfer(
+                    ctx, self._agent(session), message,
+                    self.materials.records if self.materials is not None else None,
+                )
             case MakeReport():
                 await self.reports.on_make_report(session, message)
             case _:
