@@ -1,0 +1,72 @@
+"""The agent's side of a cold transfer: hand the current call on, and hear how it goes.
+
+``TransferDesk`` sits beside the ``Workstation`` on the same hub link. ``transfer``
+sends the hub ``transfer`` for the current call (to a named agent, an item's queue or
+a theme's), with a note and the agent's form values. The hub's ``transfer_update``s
+become ``state`` (``changed``): ringing a named colleague, or given back with the
+reason in Chinese (``returned``; the call goes on here). When the call leaves this
+seat (``call_ended`` with reason ``transferred``) the workstation ends it without a
+wrap-up and ``handed_on`` fires. What a transferred call's offer carries (the first
+agent's note, verdicts, materials, chat, form) is ``offer_info``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from seat_client.call.workstation import Workstation
+from seat_common import protocol
+from seat_common.events import Event
+
+
+class TransferError(Exception):
+    """A transfer cannot be sent (no call); the message is Chinese, for the agent."""
+
+
+def offer_info(offer: protocol.Offer | None) -> protocol.TransferInfo | None:
+    """What the first agent handed on with this offer; None for a citizen from the queue."""
+    return offer.transfer[0] if offer is not None and offer.transfer else None
+
+
+class TransferDesk:
+    """Transfers of one workstation's calls (see the module's docstring)."""
+
+    def __init__(self, workstation: Workstation) -> None:
+        self.workstation = workstation
+        #: the latest ``transfer_update`` of the current call (None: no transfer under way)
+        self.state: protocol.TransferUpdate | None = None
+        self.changed: Event[protocol.TransferUpdate | None] = Event()
+        #: the call left this seat: the work order id
+        self.handed_on: Event[str] = Event()
+        workstation.link.message.connect(self._on_message)
+
+    async def transfer(
+        self,
+        to_kind: protocol.TransferTo,
+        to: str,
+        note: str = "",
+        form: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """Hand the current call on to ``to`` (an agent id, item code or theme code)."""
+        call = self.workstation.call
+        if call is None:
+            raise TransferError("当前没有通话，无法转接")
+        values = tuple(protocol.FormValue(name=k[:64], value=v[:500]) for k, v in form if k)
+        await self.workstation.link.send(protocol.Transfer(
+            call_id=call.started.call_id, to_kind=to_kind, to=to, note=note[:500],
+            form=values[:100]))
+
+    def _on_message(self, message: protocol.Message) -> None:
+        match message:
+            case protocol.TransferUpdate():
+                call = self.workstation.call
+                if call is None or call.work_order_id != message.work_order_id:
+                    return
+                self.state = None if message.phase in ("returned", "done") else message
+                self.changed.emit(message)
+            case protocol.CallEnded(reason="transferred"):
+                self.state = None
+                self.changed.emit(None)
+                self.handed_on.emit(message.work_order_id)
+            case _:
+                pass
