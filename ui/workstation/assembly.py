@@ -21,6 +21,7 @@ from seat_client.acceptance.services import AcceptanceServices, open_acceptance_
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.call.hub_link import HubLink
+from seat_client.call.transfer_desk import TransferDesk
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
 from seat_client.counter.hub_orders import CounterOrders
@@ -48,6 +49,7 @@ from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
+from ui.call.transfer_dialog import TransferParts
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
 from ui.counter.linked_photos_strip import LinkedPhotosStrip
@@ -96,6 +98,8 @@ class AssembledSeat:
     #: their check (设备检测) and its button in the status bar (with real devices)
     device_check: DeviceCheck | None = None
     device_button: DeviceButton | None = None
+    #: the transfer dialog (F5) and its desk
+    transfers: TransferParts | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -215,6 +219,9 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     window = MainWindow(workstation, qsettings, state_dir, pre_review=pre_review,
                         applications=applications, records=records, plugins=plugins,
                         assist=assist_parts, counter=counter, tasks=tasks, catalog=items)
+    transfers = TransferParts(window, TransferDesk(workstation), tasks.child("transfer"),
+                              say=window.status_strip.show_message,
+                              form=application_desk.values)
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)
@@ -263,4 +270,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
+        transfers=transfers,
     )
