@@ -1035,32 +1035,47 @@
 </context><context>
     <name>OfferBanner</name>
     <message>
-        <location filename="../../../ui/call/offer_banner.py" line="39" />
+        <location filename="../../../ui/call/offer_banner.py" line="44" />
         <source>Accept (F2)</source>
         <translation>接听 (F2)</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/offer_banner.py" line="42" />
+        <location filename="../../../ui/call/offer_banner.py" line="47" />
         <source>Decline (F3)</source>
         <translation>拒接 (F3)</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/offer_banner.py" line="71" />
+        <location filename="../../../ui/call/offer_banner.py" line="77" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/offer_banner.py" line="72" />
+        <location filename="../../../ui/call/offer_banner.py" line="78" />
         <source>video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/offer_banner.py" line="72" />
+        <location filename="../../../ui/call/offer_banner.py" line="78" />
         <source>audio only</source>
         <translation>仅语音</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/offer_banner.py" line="82" />
+        <location filename="../../../ui/call/offer_banner.py" line="91" />
+        <source>(no note)</source>
+        <translation>（无备注）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/offer_banner.py" line="92" />
+        <source>%1 materials, %2 pre-review verdicts, %3 chat lines</source>
+        <translation>随附材料 %1 份、预审意见 %2 条、聊天记录 %3 条</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/offer_banner.py" line="96" />
+        <source>Transferred from %1: %2</source>
+        <translation>%1 转来：%2</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/offer_banner.py" line="102" />
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
@@ -2031,6 +2046,50 @@ Licence PDF: {2}</source>
         <location filename="../../../ui/workstation/status_strip.py" line="160" />
         <source>Stopped</source>
         <translation>已停止</translation>
+    </message>
+</context><context>
+    <name>TransferDialog</name>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="45" />
+        <source>Transfer the call (F5)</source>
+        <translation>转接通话（F5）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="48" />
+        <source>Type an item, a theme or a seat id to filter</source>
+        <translation>输入事项、主题或坐席工号筛选</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="51" />
+        <source>Note for the colleague (what the citizen needs, what was checked)</source>
+        <translation>给同事的备注（市民要办什么、已核验了什么）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="54" />
+        <source>The citizen waits at the head of that queue and sees “正在为您转接…”.</source>
+        <translation>市民将排在该队列首位，并看到“正在为您转接…”。</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="62" />
+        <source>Transfer</source>
+        <translation>转接</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="68" />
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="99" />
+        <source>Transfer to seat %1</source>
+        <translation>转给坐席 %1</translation>
+    </message>
+</context><context>
+    <name>TransferParts</name>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="161" />
+        <source>The call was handed on</source>
+        <translation>通话已转出</translation>
     </message>
 </context><context>
     <name>VideoPane</name>
