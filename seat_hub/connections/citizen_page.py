@@ -16,11 +16,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Final
 
-from pypinyin import Style, lazy_pinyin
 from websockets.datastructures import Headers
 from websockets.http11 import Response
 
 from seat_common.catalog import Catalog
+from seat_common.pinyin import pinyin_initials
 from seat_common.review_reasons import REASONS_PATH, ReasonsError, load_reasons
 
 #: the page's files: package data of seat_hub (setup.cfg), wherever the wheel is installed
@@ -85,15 +85,6 @@ class CitizenPage:
         headers = Headers({"Content-Type": kind, **SECURITY_HEADERS})
         headers["Content-Length"] = str(len(body))
         return Response(HTTPStatus.OK.value, "OK", headers, body)
-
-
-def pinyin_initials(name: str) -> str:
-    """The first letter of each Chinese word's pinyin in ``name`` ("失业保险" → "sybx");
-    letters and digits in the name are kept in lower case, punctuation dropped."""
-    return "".join(
-        ch for part in lazy_pinyin(name, style=Style.FIRST_LETTER) for ch in part.lower()
-        if ch.isascii() and ch.isalnum()
-    )
 
 
 def _reasons(path: Path) -> bytes:

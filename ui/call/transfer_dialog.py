@@ -1,8 +1,9 @@
 """The transfer dialog (转接, F5): hand the current call on to an item's or a theme's queue,
 or to a colleague by seat id, with a note for them.
 
-The list holds the catalog's themes and items; typing filters it (by name or code,
-as you type). A seat id typed in full (digits or letters, as on the seat wall) is
+The list holds the catalog's themes and items; typing filters it as you type, by
+name, code or the first letters of the name's pinyin ("ydaz" finds 异地安置…, as on the
+citizen page). A seat id typed in full (digits or letters, as on the seat wall) is
 offered as "转给坐席 <id>". ``TransferParts`` wires the dialog, the F5 key and the
 ``TransferDesk`` to a main window; what the hub says of the transfer shows in the
 status strip's message.
@@ -29,12 +30,15 @@ from PyQt6.QtWidgets import (
 from seat_client.call.transfer_desk import TransferDesk, TransferError
 from seat_common import catalog as catalog_module
 from seat_common import protocol
+from seat_common.pinyin import pinyin_initials
 from seat_common.tasks import TaskOwner
 from ui.labels import PlainLabel
 
 #: What a typed seat id looks like (the seats file's agent ids).
 _SEAT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TARGET = Qt.ItemDataRole.UserRole
+#: What typing matches besides the text: the name's pinyin initials.
+_INITIALS = Qt.ItemDataRole.UserRole + 1
 
 
 class TransferDialog(QDialog):
@@ -65,9 +69,9 @@ class TransferDialog(QDialog):
             column.addWidget(widget)
         self._seat_row: QListWidgetItem | None = None
         for theme in catalog.themes.values():
-            self._add(self.tr("Theme") + f" · {theme.name}", ("theme", theme.code))
+            self._add(self.tr("Theme") + f" · {theme.name}", ("theme", theme.code), theme.name)
             for item in catalog.items_in_theme(theme.code):
-                self._add(f"    {item.name}  ({item.code})", ("item", item.code))
+                self._add(f"    {item.name}  ({item.code})", ("item", item.code), item.name)
         self.filter.textChanged.connect(self._on_filter)
         self.targets.itemDoubleClicked.connect(lambda _item: self.accept())
         self.buttons.accepted.connect(self.accept)
@@ -75,9 +79,10 @@ class TransferDialog(QDialog):
         self.targets.currentItemChanged.connect(lambda *_: self._update_ok())
         self._update_ok()
 
-    def _add(self, text: str, target: tuple[str, str]) -> QListWidgetItem:
+    def _add(self, text: str, target: tuple[str, str], name: str) -> QListWidgetItem:
         row = QListWidgetItem(text, self.targets)
         row.setData(_TARGET, target)
+        row.setData(_INITIALS, pinyin_initials(name))
         return row
 
     def _on_filter(self, text: str) -> None:
@@ -88,7 +93,8 @@ class TransferDialog(QDialog):
             assert row is not None
             if row is self._seat_row:
                 continue
-            shown = not wanted or wanted in row.text().lower()
+            shown = (not wanted or wanted in row.text().lower()
+                     or wanted in str(row.data(_INITIALS)))
             row.setHidden(not shown)
             if shown and first is None:
                 first = row
