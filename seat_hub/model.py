@@ -235,6 +235,8 @@ class Call:
     answered_at: float
     #: The supervisor watching this call, if any (one at a time).
     watch: Watch | None = None
+    #: The agent has put the citizen on hold (``calls.transfer.on_hold``).
+    on_hold: bool = False
 
     @property
     def citizen_session(self) -> Session:

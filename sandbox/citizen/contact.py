@@ -540,6 +540,9 @@ class SimulatedCitizen:
         if isinstance(message, protocol.TransferUpdate):
             report.transfer_notices.append(f"{message.phase}: {message.message}")
             self._mark(f"transfer_{message.phase}")
+        if isinstance(message, protocol.HoldState):
+            report.hold_notices.append(f"{'on' if message.on else 'off'}: {message.message}")
+            return
         if isinstance(message, protocol.MediaState):
             report.agent_media = message
             report.agent_media_updates += 1

@@ -143,6 +143,8 @@ class CitizenReport:
     transfer_notices: list[str] = field(default_factory=list)
     agents_met: list[str] = field(default_factory=list)
     frames_at_transfer: list[int] = field(default_factory=list)
+    #: Holds: what the hub said (``hold_state``: "on: 请稍候…" / "off: 通话已恢复。").
+    hold_notices: list[str] = field(default_factory=list)
     timestamps: dict[str, float] = field(default_factory=dict)
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).

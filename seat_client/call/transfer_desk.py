@@ -1,4 +1,9 @@
-"""The agent's side of a cold transfer: hand the current call on, and hear how it goes.
+"""The agent's side of a cold transfer and of a hold: hand the current call on, or hold it.
+
+Hold (``hold``): the hub tells both sides (``hold_state``); while the citizen is on hold
+the call's own tracks send silence and a dark frame (``CallSession.set_microphone_muted``
+and ``set_camera_enabled``: the same tracks, nothing renegotiated), and resuming puts back
+what the agent had chosen (their own mute and camera buttons are left as they were).
 
 ``TransferDesk`` sits beside the ``Workstation`` on the same hub link. ``transfer``
 sends the hub ``transfer`` for the current call (to a named agent, an item's queue or
@@ -38,6 +43,9 @@ class TransferDesk:
         self.changed: Event[protocol.TransferUpdate | None] = Event()
         #: the call left this seat: the work order id
         self.handed_on: Event[str] = Event()
+        #: the citizen of the current call is on hold (per the hub)
+        self.on_hold = False
+        self.hold_changed: Event[bool] = Event()
         workstation.link.message.connect(self._on_message)
 
     async def transfer(
@@ -56,14 +64,40 @@ class TransferDesk:
             call_id=call.started.call_id, to_kind=to_kind, to=to, note=note[:500],
             form=values[:100]))
 
+    async def hold(self, on: bool) -> None:
+        """Put the citizen of the current call on hold, or take them off it."""
+        call = self.workstation.call
+        if call is None:
+            raise TransferError("当前没有通话")
+        await self.workstation.link.send(protocol.Hold(call_id=call.started.call_id, on=on))
+
+    def _apply_hold(self, on: bool) -> None:
+        ws = self.workstation
+        self.on_hold = on
+        if ws.call is not None:
+            ws.call.session.set_microphone_muted(on or ws.microphone_muted)
+            ws.call.session.set_camera_enabled(not on and ws.camera_enabled)
+        self.hold_changed.emit(on)
+
     def _on_message(self, message: protocol.Message) -> None:
         match message:
+            case protocol.HoldState():
+                call = self.workstation.call
+                if call is not None and call.started.call_id == message.call_id:
+                    self._apply_hold(message.on)
             case protocol.TransferUpdate():
                 call = self.workstation.call
                 if call is None or call.work_order_id != message.work_order_id:
                     return
                 self.state = None if message.phase in ("returned", "done") else message
                 self.changed.emit(message)
+            case protocol.CallEnded() if self.on_hold:
+                self.on_hold = False
+                self.hold_changed.emit(False)
+                if message.reason == "transferred":
+                    self.state = None
+                    self.changed.emit(None)
+                    self.handed_on.emit(message.work_order_id)
             case protocol.CallEnded(reason="transferred"):
                 self.state = None
                 self.changed.emit(None)

@@ -172,6 +172,8 @@ from seat_common.protocol.terms import (
 from seat_common.protocol.transfer_messages import (
     ChatLine,
     FormValue,
+    Hold,
+    HoldState,
     Transfer,
     TransferInfo,
     TransferPhase,
@@ -244,6 +246,8 @@ __all__ = [
     "FormValue",
     "Hangup",
     "Hello",
+    "Hold",
+    "HoldState",
     "Ice",
     "IcePolicy",
     "IceServer",

@@ -85,7 +85,7 @@ from seat_common.protocol.terms import (
     ProtocolError,
     Role,
 )
-from seat_common.protocol.transfer_messages import Transfer, TransferUpdate
+from seat_common.protocol.transfer_messages import Hold, HoldState, Transfer, TransferUpdate
 
 Message: TypeAlias = (
     Hello
@@ -153,6 +153,8 @@ Message: TypeAlias = (
     | ReportReady
     | Transfer
     | TransferUpdate
+    | Hold
+    | HoldState
 )
 
 #: The hub's wire format: its version and its message types.
@@ -198,6 +200,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "fetch_booked_material": frozenset({"agent", "supervisor"}),
     "make_report": frozenset({"supervisor"}),
     "transfer": frozenset({"agent"}),
+    "hold": frozenset({"agent"}),
 }
 
 

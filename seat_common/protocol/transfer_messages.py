@@ -1,6 +1,7 @@
-"""Messages of handing a live call on: a cold transfer to a named agent or to a skill
-queue (by item or theme), with a note and what the first agent knew (``TransferInfo``,
-carried in the new agent's ``offer``), and the transfer's progress (``TransferUpdate``)."""
+"""Messages of holding a call (``hold`` / ``hold_state``) and of handing a live call on:
+a cold transfer to a named agent or to a skill queue (by item or theme), with a note and
+what the first agent knew (``TransferInfo``, carried in the new agent's ``offer``), and the
+transfer's progress (``TransferUpdate``)."""
 
 from __future__ import annotations
 
@@ -82,3 +83,25 @@ class TransferUpdate:
     phase: TransferPhase
     message: str = field(metadata={"max_len": 200, "min_len": 1})
     target_name: str = field(default="", metadata=SHORT_TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class Hold:
+    """Agent → hub: put the citizen of this call on hold (``on``) or take them off it. The
+    agent's workstation stops sending its voice and picture meanwhile (silence and a dark
+    frame on the same tracks); the hub tells both sides with ``hold_state``."""
+
+    TYPE: ClassVar[str] = "hold"
+    call_id: str = field(metadata=ID_TEXT)
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HoldState:
+    """Hub → both parties of a call: the citizen is on hold (``on``) or no longer. ``message``
+    is Chinese text for the citizen's screen (请稍候，工作人员正在为您查询…)."""
+
+    TYPE: ClassVar[str] = "hold_state"
+    call_id: str = field(metadata=ID_TEXT)
+    on: bool
+    message: str = field(default="", metadata={"max_len": 200})

@@ -26,6 +26,8 @@ from typing import Final, cast
 
 from seat_common.protocol import (
     ChatLine,
+    Hold,
+    HoldState,
     Role,
     Transfer,
     TransferInfo,
@@ -40,6 +42,10 @@ from seat_hub.routing.handover import TRANSFERRING, WAITING_AT_HEAD, end_leg
 from seat_hub.storage.interface import MaterialIndex
 from seat_hub.supervision.audit import record_first
 
+#: What the citizen on hold is shown.
+ON_HOLD: Final = "请稍候，工作人员正在为您查询，通话已暂停…"
+#: What the citizen is shown when the hold ends.
+OFF_HOLD: Final = "通话已恢复。"
 #: Chat lines carried to the new agent (the newest).
 CHAT_CARRIED: Final = 50
 
@@ -165,3 +171,21 @@ def call_ending(ctx: HubContext, call: Call) -> None:
     contact = call.contact
     if contact.handover is not None and contact.offer is not None:
         dispatch.withdraw_offer(ctx, contact.offer, "citizen_left")
+
+
+def on_hold(ctx: HubContext, agent: Agent, message: Hold) -> None:
+    """The agent puts the citizen on hold, or takes them off it: both sides are told."""
+    call = agent.call
+    if call is None or call.call_id != message.call_id:
+        raise Refusal("no_such_call", "you are not in a call with this id", "call_id")
+    if call.contact.handover is not None:
+        raise Refusal("bad_state", "该通话正在转接中", "call_id")
+    if call.on_hold == message.on:
+        raise Refusal("bad_state", "已在保持中" if message.on else "通话并未保持", "on")
+    call.on_hold = message.on
+    state = HoldState(call_id=call.call_id, on=message.on,
+                      message=ON_HOLD if message.on else OFF_HOLD)
+    call.citizen_session.send(state)
+    agent.session.send(state)
+    ctx.seat_changed(agent.agent_id)
+    ctx.log.event("hold", call_id=call.call_id, agent_id=agent.agent_id, on=message.on)

@@ -37,6 +37,7 @@ from seat_common.protocol import (
     FetchMaterial,
     Hangup,
     Hello,
+    Hold,
     Ice,
     JoinQueue,
     LeaveQueue,
@@ -267,6 +268,8 @@ class Hub:
                     ctx, self._agent(session), message,
                     self.materials.records if self.materials is not None else None,
                 )
+            case Hold():
+                transfer.on_hold(ctx, self._agent(session), message)
             case MakeReport():
                 await self.reports.on_make_report(session, message)
             case _:

@@ -259,6 +259,9 @@ async function handle(m) {
     case "transfer_update":
       transferUpdate(m);       // transfer.js
       break;
+    case "hold_state":
+      holdState(m);            // transfer.js
+      break;
     case "peer_link":
       if (!call || m.call_id !== call.call_id) break;
       if (m.up) {

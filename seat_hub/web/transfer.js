@@ -4,6 +4,8 @@
 // stop and the page waits at the head of the next queue; the next call_started (a new call
 // id, the same work order) makes the media afresh with the next agent. app.js calls
 // transferUpdate(m) for "transfer_update" and transferBeforeCall(m) before starting a call.
+// A hold (hold_state) is shown the same way: the agent's sound and picture stop meanwhile
+// (their workstation sends silence and a dark frame), and the page says why.
 "use strict";
 
 let transferPending = false;
@@ -28,4 +30,11 @@ function transferBeforeCall(m) {
   stats.transfers = (stats.transfers || 0) + 1;
   if (pc) { pc.close(); pc = null; }
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
+}
+
+function holdState(m) {
+  if (!call || m.call_id !== call.call_id) return;
+  stats.holdNotices = (stats.holdNotices || []).concat([`${m.on ? "on" : "off"}: ${m.message}`]);
+  document.body.classList.toggle("on-hold", Boolean(m.on));
+  say(m.message || "");
 }

@@ -23,6 +23,8 @@ from seat_common.protocol import (
     Decline,
     FormValue,
     Hangup,
+    Hold,
+    HoldState,
     MaterialAdded,
     Offer,
     OfferWithdrawn,
@@ -250,3 +252,27 @@ async def test_bad_transfers_are_refused_and_change_nothing(start_hub, clients: 
     await citizen.send(Chat(call_id=started.call_id, text="好的"))
     assert (await a.expect(ChatMessage)).text == "好的"
     assert not [m for m in await b.sync() if isinstance(m, Offer)]
+
+
+async def test_hold_tells_both_sides_and_bad_holds_are_refused(
+    start_hub, clients: Clients
+) -> None:
+    hub = start_hub([agent_seat("a1"), agent_seat("b1")], ring_timeout=30)
+    a = await clients.agent(hub, "a1")
+    await a.ready()
+    await a.send(Hold(call_id="C-none", on=True))
+    await a.expect_error("no_such_call")
+    citizen, started = await in_call(hub, clients, a)
+    await a.send(Hold(call_id=started.call_id, on=False))
+    assert (await a.expect_error("bad_state")).field == "on"
+    await a.send(Hold(call_id=started.call_id, on=True))
+    held = await citizen.expect(HoldState)
+    assert held.on and held.message.startswith("请稍候")
+    assert (await a.expect(HoldState)).on
+    await citizen.send(Hold(call_id=started.call_id, on=False))
+    await citizen.expect_error("not_allowed")
+    await a.send_raw(f'{{"v":1,"type":"hold","call_id":"{started.call_id}","on":"yes"}}')
+    assert (await a.expect_error("bad_message")).field == "on"
+    await a.send(Hold(call_id=started.call_id, on=False))
+    resumed = await citizen.expect(HoldState)
+    assert not resumed.on and resumed.message == "通话已恢复。"

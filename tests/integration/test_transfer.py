@@ -78,3 +78,34 @@ async def test_a_call_handed_to_a_skill_queue_reaches_agent_b_with_a_s_note() ->
             legs = db.execute("SELECT agent_id, how FROM call_legs WHERE work_order_id = ?"
                               " ORDER BY seq", (report.work_order_id,)).fetchall()
         assert legs == [("a1", "transferred"), ("b1", "ended")]
+
+
+async def test_hold_shows_on_the_citizen_side_and_silences_the_agent() -> None:
+    async with HubProcess([SeatSpec("a1", "张三", skills=("social_insurance",))],
+                          ring_timeout=20.0) as hub:
+        a = core(hub, "a1")
+        desk = TransferDesk(a)
+        a.link.start()
+        await until(lambda: a.link.state is LinkState.CONNECTED, "login")
+        citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "web", "吴小梅",
+                                   script=CitizenScript())
+        run = asyncio.get_running_loop().create_task(citizen.run())
+        await a.set_ready()
+        await until(lambda: a.offer is not None, "offer")
+        await a.accept()
+        await until(lambda: citizen.report.frames_received >= 5, "the citizen sees A")
+        assert a.call is not None
+        session = a.call.session
+        await desk.hold(True)
+        await until(lambda: desk.on_hold, "the hub confirms the hold")
+        await until(lambda: bool(citizen.report.hold_notices), "the citizen is told")
+        assert citizen.report.hold_notices[0].startswith("on: 请稍候")
+        assert session.microphone.muted and not session.camera.enabled
+        assert not a.microphone_muted and a.camera_enabled, "the agent's own buttons stay"
+        await desk.hold(False)
+        await until(lambda: len(citizen.report.hold_notices) == 2, "the citizen is told again")
+        assert citizen.report.hold_notices[1] == "off: 通话已恢复。"
+        assert not session.microphone.muted and session.camera.enabled
+        await a.hang_up()
+        await asyncio.wait_for(run, 30)
+        await a.close()

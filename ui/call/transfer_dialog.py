@@ -1,5 +1,5 @@
-"""The transfer dialog (转接, F5): hand the current call on to an item's or a theme's queue,
-or to a colleague by seat id, with a note for them.
+"""The transfer dialog (转接, F5) and the hold key (保持/恢复, F11): hand the current call
+on to an item's or a theme's queue, or to a colleague by seat id, with a note for them.
 
 The list holds the catalog's themes and items; typing filters it as you type, by
 name, code or the first letters of the name's pinyin ("ydaz" finds 异地安置…, as on the
@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QCoreApplication, Qt
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QDialog,
@@ -136,6 +136,10 @@ class TransferParts:
         self.dialog: TransferDialog | None = None
         self.shortcut = QShortcut(QKeySequence("F5"), window)
         self.shortcut.activated.connect(self.open)
+        #: F11 holds the citizen, or resumes the call
+        self.hold_shortcut = QShortcut(QKeySequence("F11"), window)
+        self.hold_shortcut.activated.connect(self.toggle_hold)
+        desk.hold_changed.connect(self._on_hold_changed)
 
     def open(self) -> TransferDialog | None:
         """Open the dialog for the current call (none: nothing happens)."""
@@ -162,6 +166,16 @@ class TransferParts:
         except TransferError as exc:
             self.say(str(exc))  # the call ended meanwhile: nothing to hand on
 
+    def toggle_hold(self) -> None:
+        """Hold the citizen of the current call, or resume (nothing without a call)."""
+        if self.desk.workstation.call is not None:
+            self.tasks.spawn(self.desk.hold(not self.desk.on_hold), "hold")
+
+    def _on_hold_changed(self, on: bool) -> None:
+        self.say(QCoreApplication.translate(
+            "TransferParts", "On hold: the citizen neither hears nor sees you (F11 resumes)")
+                 if on else QCoreApplication.translate("TransferParts", "Call resumed"))
+
     def _on_changed(self, update: protocol.TransferUpdate | None) -> None:
         self.say(update.message if update is not None else
-                 self.window.tr("The call was handed on"))
+                 QCoreApplication.translate("TransferParts", "The call was handed on"))

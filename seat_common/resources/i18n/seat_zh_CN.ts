@@ -2050,44 +2050,54 @@ Licence PDF: {2}</source>
 </context><context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="45" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="49" />
         <source>Transfer the call (F5)</source>
         <translation>转接通话（F5）</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="48" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="52" />
         <source>Type an item, a theme or a seat id to filter</source>
         <translation>输入事项、主题或坐席工号筛选</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="51" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="55" />
         <source>Note for the colleague (what the citizen needs, what was checked)</source>
         <translation>给同事的备注（市民要办什么、已核验了什么）</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="54" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="58" />
         <source>The citizen waits at the head of that queue and sees “正在为您转接…”.</source>
         <translation>市民将排在该队列首位，并看到“正在为您转接…”。</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="62" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="66" />
         <source>Transfer</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="68" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="72" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="99" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="105" />
         <source>Transfer to seat %1</source>
         <translation>转给坐席 %1</translation>
     </message>
 </context><context>
     <name>TransferParts</name>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="161" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="175" />
+        <source>On hold: the citizen neither hears nor sees you (F11 resumes)</source>
+        <translation>保持中：市民听不到也看不到您（F11 恢复）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="177" />
+        <source>Call resumed</source>
+        <translation>通话已恢复</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="181" />
         <source>The call was handed on</source>
         <translation>通话已转出</translation>
     </message>
