@@ -88,6 +88,8 @@ class SeatWork:
     call_started_at: float = 0.0
     watched_by: str = ""
     wrap_up_skill: str | None = None
+    on_hold: bool = False
+    transfer_to: str = ""
 
 
 @dataclass(eq=False)
@@ -125,6 +127,10 @@ class Agent:
     wrap_up: EndedCall | None = None
     #: The walk-in this seat serves at its counter (out of video routing meanwhile).
     walk_in: WalkIn | None = None
+    #: The agent's raised hand (``supervision.hands``): reason, since when, who answered.
+    hand: str = ""
+    hand_since: float = 0.0
+    hand_answered_by: str = ""
 
     @property
     def agent_id(self) -> str:
@@ -143,6 +149,8 @@ class Agent:
                 contact.channel,
                 call_started_at=self.call.answered_at,
                 watched_by=watch.supervisor.name[:200] if watch is not None else "",
+                on_hold=self.call.on_hold,
+                transfer_to=_transfer_target(contact),
             )
         if self.offer is not None:
             contact = self.offer.contact
@@ -163,6 +171,14 @@ class Agent:
             return SeatWork(walk_in.work_order_id, walk_in.item_code, walk_in.item_name,
                             "counter", call_started_at=walk_in.opened_at)
         return None
+
+
+def _transfer_target(contact: Contact) -> str:
+    """Whom a call is being handed to while the target rings ("" when not)."""
+    ringing = contact.offer
+    if contact.handover is None or ringing is None:
+        return ""
+    return ringing.agent.seat.name[:200]
 
 
 @dataclass(eq=False)

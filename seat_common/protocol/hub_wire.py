@@ -85,7 +85,13 @@ from seat_common.protocol.terms import (
     ProtocolError,
     Role,
 )
-from seat_common.protocol.transfer_messages import Hold, HoldState, Transfer, TransferUpdate
+from seat_common.protocol.transfer_messages import (
+    Hold,
+    HoldState,
+    RaiseHand,
+    Transfer,
+    TransferUpdate,
+)
 
 Message: TypeAlias = (
     Hello
@@ -155,6 +161,7 @@ Message: TypeAlias = (
     | TransferUpdate
     | Hold
     | HoldState
+    | RaiseHand
 )
 
 #: The hub's wire format: its version and its message types.
@@ -201,6 +208,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "make_report": frozenset({"supervisor"}),
     "transfer": frozenset({"agent"}),
     "hold": frozenset({"agent"}),
+    "raise_hand": frozenset({"agent"}),
 }
 
 

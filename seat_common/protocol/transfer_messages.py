@@ -105,3 +105,15 @@ class HoldState:
     call_id: str = field(metadata=ID_TEXT)
     on: bool
     message: str = field(default="", metadata={"max_len": 200})
+
+
+@dataclass(frozen=True, slots=True)
+class RaiseHand:
+    """Agent → hub: ask a supervisor for help (举手, ``raised``) with a short ``reason``, or
+    lower the hand. The seat wall highlights the seat (``WallSeat.hand``); raising,
+    lowering and the supervisor who answered (a whisper to the seat, or a watch of its
+    call, while the hand is up) go to the audit log."""
+
+    TYPE: ClassVar[str] = "raise_hand"
+    raised: bool
+    reason: str = field(default="", metadata={"max_len": 100})

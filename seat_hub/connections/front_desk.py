@@ -45,6 +45,7 @@ from seat_common.protocol import (
     MediaState,
     Message,
     MoveContact,
+    RaiseHand,
     Rate,
     RecordingSaved,
     ReviewVerdict,
@@ -80,7 +81,7 @@ from seat_hub.reports.wall_report import ReportDesk
 from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
-from seat_hub.supervision import watch
+from seat_hub.supervision import hands, watch
 
 
 def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
@@ -268,6 +269,8 @@ class Hub:
                     ctx, self._agent(session), message,
                     self.materials.records if self.materials is not None else None,
                 )
+            case RaiseHand():
+                await hands.on_raise_hand(ctx, self._agent(session), message)
             case Hold():
                 transfer.on_hold(ctx, self._agent(session), message)
             case MakeReport():

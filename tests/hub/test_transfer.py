@@ -12,10 +12,11 @@ import io
 from hubclient import SI, SI_ITEM, Client, Clients, agent_seat, db_rows, wait_for_rows
 from PIL import Image
 
-from sandbox.hub_process import HubProcess
+from sandbox.hub_process import HubProcess, SeatSpec
 from seat_common.protocol import (
     CHUNK_UPLOAD,
     Accept,
+    Ack,
     CallEnded,
     CallStarted,
     Chat,
@@ -30,12 +31,17 @@ from seat_common.protocol import (
     OfferWithdrawn,
     PreReviewNotice,
     Presence,
+    RaiseHand,
     ReviewVerdict,
     SetState,
+    SubscribeWall,
     Transfer,
     TransferUpdate,
     UploadStart,
     VerdictEntry,
+    WallSnapshot,
+    WallUpdate,
+    Whisper,
     WorkOrderClosed,
     WrapUp,
     chunk_frames,
@@ -276,3 +282,47 @@ async def test_hold_tells_both_sides_and_bad_holds_are_refused(
     await a.send(Hold(call_id=started.call_id, on=False))
     resumed = await citizen.expect(HoldState)
     assert not resumed.on and resumed.message == "通话已恢复。"
+
+
+def supervisor_seat(agent_id: str) -> SeatSpec:
+    return SeatSpec(agent_id=agent_id, name="王主管", role="supervisor", skills=(SI,),
+                    hall="东莞市民服务中心")
+
+
+async def test_a_raised_hand_reaches_the_wall_is_answered_and_audited(
+    start_hub, clients: Clients
+) -> None:
+    hub = start_hub([agent_seat("a1"), supervisor_seat("S01")], ring_timeout=30)
+    a = await clients.agent(hub, "a1")
+    await a.ready()
+    boss = await clients.connect(hub.url, "S01")
+    await boss.hello("supervisor", token=hub.tokens["S01"])
+    await boss.send(SubscribeWall())
+    await boss.expect(WallSnapshot)
+    _citizen, started = await in_call(hub, clients, a)
+
+    await a.send(RaiseHand(raised=True, reason="   "))
+    assert (await a.expect_error("bad_message")).field == "reason"
+    await a.send(RaiseHand(raised=False))
+    assert (await a.expect_error("bad_state")).field == "raised"
+    await a.send(RaiseHand(raised=True, reason="市民情绪激动，请支援"))
+    await a.expect(Ack, lambda m: m.of == "raise_hand")
+    update = await boss.expect(WallUpdate, lambda u: any(s.hand for s in u.seats))
+    (seat,) = [s for s in update.seats if s.agent_id == "a1"]
+    assert seat.hand == "市民情绪激动，请支援" and seat.hand_since > 0
+    await boss.send(Whisper(agent_id="a1", text="我来看看"))
+    update = await boss.expect(WallUpdate, lambda u: any(s.hand_answered_by for s in u.seats))
+    assert update.seats[0].hand_answered_by == "王主管"
+    await a.send(RaiseHand(raised=False))
+    await boss.expect(WallUpdate, lambda u: any(s.agent_id == "a1" and not s.hand
+                                                for s in u.seats))
+    rows = await wait_for_rows(
+        hub.db_path, "SELECT supervisor_id, action, detail FROM audit_log WHERE action IN"
+        " ('raise_hand', 'hand_answered', 'lower_hand') ORDER BY seq", (),
+        lambda rows: len(rows) == 3)
+    assert [(r["supervisor_id"], r["action"]) for r in rows] == [
+        ("a1", "raise_hand"), ("S01", "hand_answered"), ("a1", "lower_hand")]
+    assert rows[1]["detail"] == "whisper: 市民情绪激动，请支援"
+    # The hold and the transfer show on the wall too.
+    await a.send(Hold(call_id=started.call_id, on=True))
+    await boss.expect(WallUpdate, lambda u: any(s.on_hold for s in u.seats))
