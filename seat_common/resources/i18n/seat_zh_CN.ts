@@ -1242,6 +1242,13 @@
         <translation>等待</translation>
     </message>
 </context><context>
+    <name>RaisedHands</name>
+    <message>
+        <location filename="../../../ui/supervision/raised_hands.py" line="39" />
+        <source>%1 raises a hand for help: %2</source>
+        <translation>%1 举手求助：%2</translation>
+    </message>
+</context><context>
     <name>ReadyCheckDialog</name>
     <message>
         <location filename="../../../ui/devices/check_view.py" line="135" />
@@ -1769,22 +1776,42 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SeatWallGrid</name>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="175" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="177" />
         <source>serving a walk-in</source>
         <translation>窗口接待中</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="227" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="233" />
         <source>◉ Watched by %1</source>
         <translation>◉ %1 监看中</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="232" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="239" />
+        <source> (answered: %1)</source>
+        <translation>（%1 已响应）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/seat_wall.py" line="241" />
+        <source>[Hand up] %1</source>
+        <translation>【举手】%1</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/seat_wall.py" line="247" />
         <source>Mode: %1</source>
         <translation>模式：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="244" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="255" />
+        <source>[Transferring to %1]</source>
+        <translation>【正在转接给 %1】</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/seat_wall.py" line="257" />
+        <source>[On hold]</source>
+        <translation>【保持中】</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/seat_wall.py" line="263" />
         <source>Wrap-up overdue</source>
         <translation>话后超时</translation>
     </message>
@@ -1881,78 +1908,78 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="156" />
-        <location filename="../../../ui/supervision/wall_app.py" line="151" />
+        <location filename="../../../ui/supervision/wall_app.py" line="157" />
+        <location filename="../../../ui/supervision/wall_app.py" line="152" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="152" />
+        <location filename="../../../ui/supervision/wall_app.py" line="153" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="153" />
+        <location filename="../../../ui/supervision/wall_app.py" line="154" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="154" />
+        <location filename="../../../ui/supervision/wall_app.py" line="155" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="163" />
+        <location filename="../../../ui/supervision/wall_app.py" line="164" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="164" />
+        <location filename="../../../ui/supervision/wall_app.py" line="165" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="165" />
+        <location filename="../../../ui/supervision/wall_app.py" line="166" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="166" />
+        <location filename="../../../ui/supervision/wall_app.py" line="167" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="167" />
+        <location filename="../../../ui/supervision/wall_app.py" line="168" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="168" />
+        <location filename="../../../ui/supervision/wall_app.py" line="169" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="171" />
+        <location filename="../../../ui/supervision/wall_app.py" line="172" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="174" />
+        <location filename="../../../ui/supervision/wall_app.py" line="175" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="301" />
+        <location filename="../../../ui/supervision/wall_app.py" line="303" />
         <source>Your login credentials were revoked; please contact the administrator</source>
         <translation>您的登录凭据已被吊销，请联系管理员</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="307" />
+        <location filename="../../../ui/supervision/wall_app.py" line="309" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_app.py" line="312" />
+        <location filename="../../../ui/supervision/wall_app.py" line="314" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
