@@ -46,7 +46,11 @@ class TransferDesk:
         #: the citizen of the current call is on hold (per the hub)
         self.on_hold = False
         self.hold_changed: Event[bool] = Event()
+        #: this seat's hand is up (举手), as last sent
+        self.hand_raised = False
         workstation.link.message.connect(self._on_message)
+
+    # --- intents -----------------------------------------------------------------
 
     async def transfer(
         self,
@@ -63,6 +67,17 @@ class TransferDesk:
         await self.workstation.link.send(protocol.Transfer(
             call_id=call.started.call_id, to_kind=to_kind, to=to, note=note[:500],
             form=values[:100]))
+
+    async def raise_hand(self, reason: str) -> None:
+        """Ask a supervisor for help (举手) with a short reason; ``lower_hand`` ends it."""
+        if not reason.strip():
+            raise TransferError("请简要说明需要什么帮助")
+        await self.workstation.link.send(protocol.RaiseHand(raised=True, reason=reason[:100]))
+        self.hand_raised = True
+
+    async def lower_hand(self) -> None:
+        await self.workstation.link.send(protocol.RaiseHand(raised=False))
+        self.hand_raised = False
 
     async def hold(self, on: bool) -> None:
         """Put the citizen of the current call on hold, or take them off it."""

@@ -12,13 +12,19 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+from PyQt6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+from websockets.asyncio.client import connect
+
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.transfer_desk import TransferDesk, offer_info
 from seat_client.call.workstation import Workstation
 from seat_common import protocol
+from seat_common.tasks import TaskOwner
 from tests.integration.conftest import until
+from ui.call.transfer_dialog import TransferParts
 
 
 def core(hub: HubProcess, agent_id: str) -> Workstation:
@@ -108,4 +114,41 @@ async def test_hold_shows_on_the_citizen_side_and_silences_the_agent() -> None:
         assert not session.microphone.muted and session.camera.enabled
         await a.hang_up()
         await asyncio.wait_for(run, 30)
+        await a.close()
+
+
+async def test_f12_raises_a_hand_that_reaches_the_wall_and_lowers_it(qtbot: QtBot) -> None:
+    seats = [SeatSpec("a1", "张三", skills=("social_insurance",)),
+             SeatSpec("S01", "王主管", "supervisor")]
+    async with HubProcess(seats, ring_timeout=20.0) as hub:
+        a = core(hub, "a1")
+        window = QWidget()
+        qtbot.addWidget(window)
+        said: list[str] = []
+        parts = TransferParts(window, TransferDesk(a), TaskOwner("test"), say=said.append,
+                              form=dict)
+        parts.ask_reason = lambda: "市民要投诉，请支援"
+        a.link.start()
+        await until(lambda: a.link.state is LinkState.CONNECTED, "login")
+        async with connect(hub.url) as boss:
+            await boss.send(protocol.encode(
+                protocol.Hello(role="supervisor", token=hub.tokens["S01"])))
+            await boss.send(protocol.encode(protocol.SubscribeWall()))
+
+            async def seat_a1() -> protocol.WallSeat:
+                while True:
+                    message = protocol.decode(await boss.recv(20))  # type: ignore[call-arg]
+                    if isinstance(message, protocol.WallUpdate):
+                        for seat in message.seats:
+                            if seat.agent_id == "a1":
+                                return seat
+
+            parts.toggle_hand()
+            seat = await seat_a1()
+            while not seat.hand:
+                seat = await seat_a1()
+            assert seat.hand == "市民要投诉，请支援" and said
+            parts.toggle_hand()
+            while seat.hand:
+                seat = await seat_a1()
         await a.close()

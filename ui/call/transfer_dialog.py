@@ -1,5 +1,6 @@
-"""The transfer dialog (转接, F5) and the hold key (保持/恢复, F11): hand the current call
-on to an item's or a theme's queue, or to a colleague by seat id, with a note for them.
+"""The transfer dialog (转接, F5), the hold key (保持/恢复, F11) and the raised hand (举手,
+F12): hand the current call on to an item's or a theme's queue, or to a colleague by seat
+id, with a note for them; hold the citizen; ask a supervisor for help with a reason.
 
 The list holds the catalog's themes and items; typing filters it as you type, by
 name, code or the first letters of the name's pinyin ("ydaz" finds 异地安置…, as on the
@@ -19,6 +20,7 @@ from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
+    QInputDialog,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -140,6 +142,11 @@ class TransferParts:
         self.hold_shortcut = QShortcut(QKeySequence("F11"), window)
         self.hold_shortcut.activated.connect(self.toggle_hold)
         desk.hold_changed.connect(self._on_hold_changed)
+        #: F12 raises a hand for help (举手) with a short reason, or lowers it
+        self.hand_shortcut = QShortcut(QKeySequence("F12"), window)
+        self.hand_shortcut.activated.connect(self.toggle_hand)
+        #: asks the reason for a raised hand (a dialog; tests put their own answer here)
+        self.ask_reason: Callable[[], str | None] = self._ask_reason
 
     def open(self) -> TransferDialog | None:
         """Open the dialog for the current call (none: nothing happens)."""
@@ -165,6 +172,24 @@ class TransferParts:
             await self.desk.transfer(kind, code, note, form=self.form().items())
         except TransferError as exc:
             self.say(str(exc))  # the call ended meanwhile: nothing to hand on
+
+    def toggle_hand(self) -> None:
+        """Raise a hand (asking the reason first), or lower it."""
+        if self.desk.hand_raised:
+            self.tasks.spawn(self.desk.lower_hand(), "lower hand")
+            self.say(QCoreApplication.translate("TransferParts", "Hand lowered"))
+            return
+        reason = self.ask_reason()
+        if reason and reason.strip():
+            self.tasks.spawn(self.desk.raise_hand(reason.strip()), "raise hand")
+            self.say(QCoreApplication.translate(
+                "TransferParts", "Hand raised: shown on the seat wall (F12 lowers it)"))
+
+    def _ask_reason(self) -> str | None:
+        text, ok = QInputDialog.getText(
+            self.window, QCoreApplication.translate("TransferParts", "Ask for help (F12)"),
+            QCoreApplication.translate("TransferParts", "What do you need help with?"))
+        return text[:100] if ok else None
 
     def toggle_hold(self) -> None:
         """Hold the citizen of the current call, or resume (nothing without a call)."""

@@ -2077,54 +2077,74 @@ Licence PDF: {2}</source>
 </context><context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="49" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="51" />
         <source>Transfer the call (F5)</source>
         <translation>转接通话（F5）</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="52" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="54" />
         <source>Type an item, a theme or a seat id to filter</source>
         <translation>输入事项、主题或坐席工号筛选</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="55" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="57" />
         <source>Note for the colleague (what the citizen needs, what was checked)</source>
         <translation>给同事的备注（市民要办什么、已核验了什么）</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="58" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="60" />
         <source>The citizen waits at the head of that queue and sees “正在为您转接…”.</source>
         <translation>市民将排在该队列首位，并看到“正在为您转接…”。</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="66" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="68" />
         <source>Transfer</source>
         <translation>转接</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="72" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="74" />
         <source>Theme</source>
         <translation>主题</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="105" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="107" />
         <source>Transfer to seat %1</source>
         <translation>转给坐席 %1</translation>
     </message>
 </context><context>
     <name>TransferParts</name>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="175" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="180" />
+        <source>Hand lowered</source>
+        <translation>已放下举手</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="185" />
+        <source>Hand raised: shown on the seat wall (F12 lowers it)</source>
+        <translation>已举手，坐席墙上已显示（F12 放下）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="190" />
+        <source>Ask for help (F12)</source>
+        <translation>举手求助（F12）</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="191" />
+        <source>What do you need help with?</source>
+        <translation>需要什么帮助？</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/transfer_dialog.py" line="200" />
         <source>On hold: the citizen neither hears nor sees you (F11 resumes)</source>
         <translation>保持中：市民听不到也看不到您（F11 恢复）</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="177" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="202" />
         <source>Call resumed</source>
         <translation>通话已恢复</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/transfer_dialog.py" line="181" />
+        <location filename="../../../ui/call/transfer_dialog.py" line="206" />
         <source>The call was handed on</source>
         <translation>通话已转出</translation>
     </message>
