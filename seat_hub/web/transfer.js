@@ -28,6 +28,7 @@ function transferBeforeCall(m) {
   if (!transferPending || !call || call.call_id === m.call_id) return;
   transferPending = false;
   stats.transfers = (stats.transfers || 0) + 1;
+  document.body.classList.remove("on-hold");   // the next agent's call starts off hold
   if (pc) { pc.close(); pc = null; }
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
 }
