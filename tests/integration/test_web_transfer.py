@@ -57,7 +57,10 @@ async def test_the_page_says_it_is_transferring_and_calls_the_next_agent(
 
         await a.send(protocol.encode(protocol.Transfer(
             call_id=offer.call_id, to_kind="item", to="MI-REMOTE-FILING", note="转医保备案")))
-        await page.get_by_text("正在为您转接…").first.wait_for()
+        try:
+            await page.get_by_text("正在为您转接…").first.wait_for(timeout=8000)
+        except Exception:
+            raise AssertionError(await page.evaluate("JSON.stringify(window.seatStats)"))
         notices = await page.evaluate("window.seatStats.transferNotices")
         assert notices and notices[0].startswith("waiting: 正在为您转接…")
         OUT.mkdir(parents=True, exist_ok=True)
