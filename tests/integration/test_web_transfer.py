@@ -60,7 +60,7 @@ async def test_the_page_says_it_is_transferring_and_calls_the_next_agent(
         try:
             await page.get_by_text("正在为您转接…").first.wait_for(timeout=8000)
         except Exception:
-            raise AssertionError(await page.evaluate("JSON.stringify(window.seatStats)"))
+            raise AssertionError(await page.evaluate("JSON.stringify(window.seatStats)")) from None
         notices = await page.evaluate("window.seatStats.transferNotices")
         assert notices and notices[0].startswith("waiting: 正在为您转接…")
         OUT.mkdir(parents=True, exist_ok=True)
