@@ -31,6 +31,8 @@ from seat_common.protocol import (
     Priority,
     PriorityCheck,
     SeatMode,
+    TransferInfo,
+    TransferTarget,
     WatchPhase,
 )
 from seat_hub.parties.seats import Seat
@@ -86,6 +88,8 @@ class SeatWork:
     call_started_at: float = 0.0
     watched_by: str = ""
     wrap_up_skill: str | None = None
+    on_hold: bool = False
+    transfer_to: str = ""
 
 
 @dataclass(eq=False)
@@ -123,6 +127,10 @@ class Agent:
     wrap_up: EndedCall | None = None
     #: The walk-in this seat serves at its counter (out of video routing meanwhile).
     walk_in: WalkIn | None = None
+    #: The agent's raised hand (``supervision.hands``): reason, since when, who answered.
+    hand: str = ""
+    hand_since: float = 0.0
+    hand_answered_by: str = ""
 
     @property
     def agent_id(self) -> str:
@@ -141,6 +149,8 @@ class Agent:
                 contact.channel,
                 call_started_at=self.call.answered_at,
                 watched_by=watch.supervisor.name[:200] if watch is not None else "",
+                on_hold=self.call.on_hold,
+                transfer_to=_transfer_target(contact),
             )
         if self.offer is not None:
             contact = self.offer.contact
@@ -161,6 +171,14 @@ class Agent:
             return SeatWork(walk_in.work_order_id, walk_in.item_code, walk_in.item_name,
                             "counter", call_started_at=walk_in.opened_at)
         return None
+
+
+def _transfer_target(contact: Contact) -> str:
+    """Whom a call is being handed to while the target rings ("" when not)."""
+    ringing = contact.offer
+    if contact.handover is None or ringing is None:
+        return ""
+    return ringing.agent.seat.name[:200]
 
 
 @dataclass(eq=False)
@@ -185,6 +203,33 @@ class Contact:
     priority_check: PriorityCheck = "claimed"
     #: The citizen chose large text (大字版): the agent's queue and offer say so.
     large_text: bool = False
+    #: The cold transfer under way for this citizen (``calls.transfer``), if any, and how
+    #: many agents have answered them so far (each one a leg of the call).
+    handover: Handover | None = None
+    legs: int = 0
+
+    @property
+    def skill(self) -> str:
+        """The queue this contact waits in: the item's skill, or a transfer's target."""
+        return self.handover.skill if self.handover is not None else self.item.skill
+
+
+@dataclass(eq=False)
+class Handover:
+    """A cold transfer of a live call under way (``calls.transfer``).
+
+    To a named agent (``target == "agent"``) the first agent keeps the call (``call``)
+    while the target rings, and gets it back if they decline, let it ring out or log
+    out. To a skill queue the first agent's leg ends at once and the citizen waits at
+    the head of that queue (``call`` is then None)."""
+
+    info: TransferInfo
+    from_agent_id: str
+    target: TransferTarget
+    skill: str
+    target_agent_id: str
+    started_at: float
+    call: Call | None = None
 
 
 @dataclass(eq=False)
@@ -214,6 +259,8 @@ class Call:
     mark_tokens: float = 0.0
     mark_counted_at: float = 0.0
     mark_warned_at: float = float("-inf")
+    #: The agent has put the citizen on hold (``calls.transfer.on_hold``).
+    on_hold: bool = False
 
     @property
     def citizen_session(self) -> Session:

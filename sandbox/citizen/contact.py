@@ -279,6 +279,7 @@ class SimulatedCitizen:
         script = self.script
         report.call_id = started.call_id
         report.peer_name = started.peer_name
+        report.agents_met.append(started.peer_name)
         report.call_started_at = time.time()
         self._mark("call_started")
         if started.call_role != "caller":
@@ -320,10 +321,27 @@ class SimulatedCitizen:
             elif isinstance(message, protocol.PeerLink) and message.call_id == started.call_id:
                 if message.up:
                     await self._renew_media(started)  # the agent came back
+            elif isinstance(message, protocol.TransferUpdate) and message.phase == "waiting":
+                await self._peer.close()  # the first agent's leg is over: wait for the next
+            elif isinstance(message, protocol.CallStarted) and report.transfer_notices:
+                started = message  # handed on: the same work order with the next agent
+                await self._next_agent(started)
             elif isinstance(message, protocol.CallStarted):
                 self._error(f"second call_started {message.call_id} during a call")
         self._chat.call_id = ""
         await self._peer.close()
+
+    async def _next_agent(self, started: protocol.CallStarted) -> None:
+        """The call was transferred: new call id, new agent, new media."""
+        report = self.report
+        await self._peer.close()
+        report.frames_at_transfer.append(report.frames_received)
+        report.call_id = started.call_id
+        report.peer_name = started.peer_name
+        report.agents_met.append(started.peer_name)
+        self._chat.call_id = started.call_id
+        self._mark("transferred_call_started")
+        await self._peer.offer(started)
 
     async def _renew_media(self, started: protocol.CallStarted) -> None:
         """Make the call's media afresh: a new peer and a new offer (aiortc has no ICE
@@ -518,6 +536,12 @@ class SimulatedCitizen:
             return
         if isinstance(message, protocol.ChatMessage):
             await self._chat.on_message(message)
+            return
+        if isinstance(message, protocol.TransferUpdate):
+            report.transfer_notices.append(f"{message.phase}: {message.message}")
+            self._mark(f"transfer_{message.phase}")
+        if isinstance(message, protocol.HoldState):
+            report.hold_notices.append(f"{'on' if message.on else 'off'}: {message.message}")
             return
         if isinstance(message, protocol.MediaState):
             report.agent_media = message

@@ -137,6 +137,14 @@ class CitizenReport:
     links_dropped: int = 0
     resumes: int = 0
     media_renewals: int = 0
+    #: Cold transfers: what the hub told the citizen (``transfer_update`` phase and text,
+    #: as shown: "正在为您转接…"), the agents met in order, and the agent video frames
+    #: received when the call went to the next agent.
+    transfer_notices: list[str] = field(default_factory=list)
+    agents_met: list[str] = field(default_factory=list)
+    frames_at_transfer: list[int] = field(default_factory=list)
+    #: Holds: what the hub said (``hold_state``: "on: 请稍候…" / "off: 通话已恢复。").
+    hold_notices: list[str] = field(default_factory=list)
     timestamps: dict[str, float] = field(default_factory=dict)
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).

@@ -428,11 +428,13 @@ class Workstation:
         if call is None or call.started.call_id != ended.call_id:
             return
         self.call = None
-        self._ended_calls[call.work_order_id] = call
         self._unhear()
         self.media.stop_hearing()
         self._tasks.spawn(call.session.close(), _CLOSE_CALL)
         self.call_changed.emit(None)
+        if ended.reason == "transferred":
+            return  # handed on (``transfer_desk``): the work order is not ours to wrap up
+        self._ended_calls[call.work_order_id] = call
         self.wrap_up = WrapUpRequest(
             work_order_id=call.work_order_id,
             item_name=call.started.item_name,

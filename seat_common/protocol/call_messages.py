@@ -29,6 +29,7 @@ from seat_common.protocol.terms import (
     SeatMode,
     WithdrawReason,
 )
+from seat_common.protocol.transfer_messages import TransferInfo
 from seat_common.protocol.values import (
     CitizenInfo,
     IceServer,
@@ -194,6 +195,10 @@ class Offer:
     priority_check: PriorityCheck = "claimed"
     #: The citizen chose large text (大字版) on their page or kiosk.
     large_text: bool = False
+    #: One entry when another agent hands the call on (``transfer``): their note and what
+    #: they knew; empty for a citizen from the queue. (The wire format has no optional
+    #: records, so "none or one" is a tuple of at most one.)
+    transfer: tuple[TransferInfo, ...] = field(default=(), metadata={"max_items": 1})
 
 
 @dataclass(frozen=True, slots=True)

@@ -98,6 +98,13 @@ from seat_common.protocol.terms import (
     ProtocolError,
     Role,
 )
+from seat_common.protocol.transfer_messages import (
+    Hold,
+    HoldState,
+    RaiseHand,
+    Transfer,
+    TransferUpdate,
+)
 
 Message: TypeAlias = (
     Hello
@@ -175,6 +182,11 @@ Message: TypeAlias = (
     | MakeReport
     | ReportProgress
     | ReportReady
+    | Transfer
+    | TransferUpdate
+    | Hold
+    | HoldState
+    | RaiseHand
 )
 
 #: The hub's wire format: its version and its message types.
@@ -226,6 +238,9 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "booking_made": frozenset({"agent"}),
     "fetch_booked_material": frozenset({"agent", "supervisor"}),
     "make_report": frozenset({"supervisor"}),
+    "transfer": frozenset({"agent"}),
+    "hold": frozenset({"agent"}),
+    "raise_hand": frozenset({"agent"}),
 }
 
 

@@ -35,7 +35,7 @@ Outcome: TypeAlias = Literal[
 ]
 SdpType: TypeAlias = Literal["offer", "answer"]
 WithdrawReason: TypeAlias = Literal["timeout", "declined", "citizen_left", "agent_left"]
-EndReason: TypeAlias = Literal["hangup", "disconnected", "timeout", ""]
+EndReason: TypeAlias = Literal["hangup", "disconnected", "timeout", "transferred", ""]
 CallRole: TypeAlias = Literal["caller", "callee"]
 #: A party's camera in a call: sending, turned off by the person, or no working camera.
 CameraState: TypeAlias = Literal["on", "off", "unavailable"]

@@ -137,6 +137,15 @@ class WallSeat:
     wrap_up_limit_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
     #: The supervisor watching this seat's call ("" when no one watches).
     watched_by: str = field(default="", metadata=SHORT_TEXT)
+    #: The citizen of this seat's call is on hold.
+    on_hold: bool = False
+    #: Whom this seat's call is being transferred to, while it rings there ("" otherwise).
+    transfer_to: str = field(default="", metadata=SHORT_TEXT)
+    #: The agent's raised hand (举手): its reason ("" when no hand is up), since when, and
+    #: the supervisor who answered it, if any.
+    hand: str = field(default="", metadata={"max_len": 100})
+    hand_since: float = field(default=0.0, metadata={"min": 0})
+    hand_answered_by: str = field(default="", metadata=SHORT_TEXT)
 
 
 @dataclass(frozen=True, slots=True)

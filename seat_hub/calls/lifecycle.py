@@ -28,12 +28,13 @@ from seat_common.protocol import (
     WorkOrderClosed,
     WrapUp,
 )
+from seat_hub.calls import transfer
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent, Call, EndedCall
 from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, presence, queueviews
 from seat_hub.routing.dispatch import ANONYMOUS_CITIZEN
-from seat_hub.storage.records import EndedBy
+from seat_hub.storage.records import EndedBy, LegRecord
 from seat_hub.supervision import watch
 
 
@@ -92,12 +93,16 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
     """End a live call for both parties; the agent goes to wrap-up."""
     agent = call.agent
     work_order_id = call.contact.work_order_id
+    transfer.call_ending(ctx, call)
     watch.call_ended(ctx, call)
     del ctx.live.calls[call.call_id]
     ctx.live.call_of_session.pop(call.citizen_session.session_id, None)
     ctx.live.call_of_session.pop(agent.session.session_id, None)
     now = ctx.clock()
     ctx.ledger.record_end(work_order_id, ended_by, now)
+    ctx.ledger.record_leg(
+        LegRecord(work_order_id, call.call_id, agent.agent_id, call.answered_at, now, "ended")
+    )
     ended = EndedCall(
         work_order_id=work_order_id,
         item_code=call.contact.item.code,
@@ -105,7 +110,7 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
         citizen_session=call.citizen_session,
         answered_at=call.answered_at,
         ended_at=now,
-        skill=call.contact.item.skill,
+        skill=call.contact.skill,
         item_name=call.contact.item.name,
         channel=call.contact.channel,
     )

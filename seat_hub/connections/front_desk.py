@@ -41,6 +41,7 @@ from seat_common.protocol import (
     FetchRecording,
     Hangup,
     Hello,
+    Hold,
     Ice,
     JoinQueue,
     LeaveQueue,
@@ -48,6 +49,7 @@ from seat_common.protocol import (
     MediaState,
     Message,
     MoveContact,
+    RaiseHand,
     Rate,
     RecordingSaved,
     RecordingUploadStart,
@@ -61,6 +63,7 @@ from seat_common.protocol import (
     StopWatch,
     SubscribeWall,
     SuperviseState,
+    Transfer,
     UploadStart,
     WalkInClose,
     WalkInOpen,
@@ -72,7 +75,7 @@ from seat_common.protocol import (
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, screen_share, walk_ins, workorder_search
+from seat_hub.calls import recordings, screen_share, transfer, walk_ins, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
@@ -86,7 +89,7 @@ from seat_hub.reports.wall_report import ReportDesk
 from seat_hub.routing import dispatch, presence, queueing
 from seat_hub.storage.records import QueuePlace
 from seat_hub.supervision import actions as supervision
-from seat_hub.supervision import assist_trail, watch
+from seat_hub.supervision import assist_trail, hands, watch
 
 
 def error_reply(code: ErrorCode, message: str, field: str, of: str) -> Error:
@@ -283,6 +286,15 @@ class Hub:
                 await self._desk().on_booking_made(session, message)
             case FetchBookedMaterial():
                 await self._desk().on_fetch_booked(session, message)
+            case Transfer():
+                await transfer.on_transfer(
+                    ctx, self._agent(session), message,
+                    self.materials.records if self.materials is not None else None,
+                )
+            case RaiseHand():
+                await hands.on_raise_hand(ctx, self._agent(session), message)
+            case Hold():
+                transfer.on_hold(ctx, self._agent(session), message)
             case MakeReport():
                 await self.reports.on_make_report(session, message)
             case _:

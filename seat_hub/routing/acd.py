@@ -7,8 +7,9 @@ plan out. Tests drive these functions with literal values.
 
 The rules:
 
-- Contacts: priority citizens (elderly, disabled) first, then the longest
-  waiting (earliest ``queued_at``; join order breaks ties).
+- Contacts: citizens being transferred from a live call first (the head of the
+  queue, ahead of new arrivals), then priority citizens (elderly, disabled), then
+  the longest waiting (earliest ``queued_at``; join order breaks ties).
 - Agents: ``ready``, in mode ``video`` or ``combined``, trained in the item's
   skill, not excluded for this contact; the longest idle first.
 - A contact's exclusions (agents who declined it or let it ring out) are
@@ -37,7 +38,8 @@ class WaitingContact:
     """A citizen waiting for an agent, as the ACD sees them.
 
     ``seq`` is the join order (breaks ties between equal ``queued_at``);
-    ``excluded`` holds the agents this contact must not be offered to again yet.
+    ``excluded`` holds the agents this contact must not be offered to again yet;
+    ``transferred`` marks a citizen handed on from a live call (served first).
     """
 
     work_order_id: str
@@ -46,6 +48,7 @@ class WaitingContact:
     queued_at: float
     seq: int
     excluded: frozenset[str] = frozenset()
+    transferred: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +84,9 @@ class DispatchPlan:
 
 
 def contact_order_key(contact: WaitingContact) -> tuple[int, float, int]:
-    """Sort key: priority citizens first, then earliest queued, then join order."""
-    rank = 0 if contact.priority in PRIORITY_PRIORITIES else 1
+    """Sort key: transferred citizens, then priority citizens, then earliest queued,
+    then join order."""
+    rank = 0 if contact.transferred else 1 if contact.priority in PRIORITY_PRIORITIES else 2
     return (rank, contact.queued_at, contact.seq)
 
 

@@ -27,7 +27,7 @@ from seat_common.protocol import (
 )
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent, Call, Contact, Ringing
-from seat_hub.routing import presence, queueviews
+from seat_hub.routing import handover, presence, queueviews
 from seat_hub.routing.acd import AgentView, plan_dispatch
 from seat_hub.storage.records import OfferResult
 from seat_hub.supervision.figures import user_of
@@ -90,6 +90,7 @@ def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
             ring_timeout_s=ctx.settings.ring_timeout_s,
             priority_check=contact.priority_check,
             large_text=contact.large_text,
+            transfer=(contact.handover.info,) if contact.handover is not None else (),
         )
     )
     ringing.timer = asyncio.get_running_loop().call_later(
@@ -141,6 +142,7 @@ def withdraw_offer(ctx: HubContext, ringing: Ringing, reason: WithdrawReason) ->
         agent_id=agent.agent_id,
         reason=reason,
     )
+    handover.offer_ended(ctx, contact, reason, agent.seat.name)
     if reason in ("timeout", "declined"):
         contact.excluded.add(agent.agent_id)
     if reason == "agent_left":
@@ -165,9 +167,14 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
         ringing.timer.cancel()
     agent.offer = None
     contact.offer = None
-    del ctx.live.contacts[contact.work_order_id]
+    # A citizen transferred to this agent by name was never back in the queue.
+    ctx.live.contacts.pop(contact.work_order_id, None)
     ctx.live.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
+    first_answer = handover.counts_as_answer(contact)
+    if contact.handover is not None:
+        handover.answered(ctx, contact, agent)  # the first agent's leg ends here
+    contact.legs += 1
     now = ctx.clock()
     call = Call(ringing.call_id, contact, agent, now)
     ctx.live.calls[call.call_id] = call
@@ -175,8 +182,9 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
     ctx.live.call_of_session[agent.session.session_id] = call
     agent.call = call
     agent.missed_offers = 0
-    who = user_of(ctx.citizen_keys.key_of(contact.citizen), contact.work_order_id)
-    ctx.live.today.answered_call(contact.queued_at, now, who)
+    if first_answer:  # a transferred call counts once in today's figures
+        who = user_of(ctx.citizen_keys.key_of(contact.citizen), contact.work_order_id)
+        ctx.live.today.answered_call(contact.queued_at, now, who)
     ctx.ledger.record_answer(contact.work_order_id, call.call_id, agent.agent_id, now)
     presence.change_state(ctx, agent, "on_call")
     citizen_name = contact.citizen.name or contact.session.name or ANONYMOUS_CITIZEN

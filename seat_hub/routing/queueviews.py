@@ -60,11 +60,12 @@ def masked(citizen: CitizenInfo) -> CitizenInfo:
 def waiting_view(contact: Contact) -> WaitingContact:
     return WaitingContact(
         work_order_id=contact.work_order_id,
-        skill=contact.item.skill,
+        skill=contact.skill,
         priority=contact.priority,
         queued_at=contact.queued_at,
         seq=contact.seq,
         excluded=frozenset(contact.excluded),
+        transferred=contact.handover is not None,
     )
 
 
@@ -81,7 +82,7 @@ def lines_by_skill(live: LiveState) -> dict[str, list[Contact]]:
     """The queue per skill, each line in serving order (what citizens' positions count in)."""
     lines: dict[str, list[Contact]] = defaultdict(list)
     for contact in ordered(live):
-        lines[contact.item.skill].append(contact)
+        lines[contact.skill].append(contact)
     return lines
 
 
@@ -135,7 +136,7 @@ def queue_rows(
         if row is None or row.entry.item_code != c.item.code:  # new, or moved to another item
             made_entry = entry(c)
             wire = json.dumps(to_wire(made_entry), ensure_ascii=False, separators=(",", ":"))
-            row = QueueRow(c.item.skill, made_entry, len(wire.encode()) + 1)
+            row = QueueRow(c.skill, made_entry, len(wire.encode()) + 1)
         rows.append(row)
     if made is not None:
         made.clear()
@@ -193,7 +194,7 @@ class QueueViews:
     def first_position(self, contact: Contact) -> int:
         """A contact's position as it joins the queue, remembered as told (their ``Queued``
         carries it); later moves are published as ``QueuePosition``."""
-        line = lines_by_skill(self._live)[contact.item.skill]
+        line = lines_by_skill(self._live)[contact.skill]
         position = self._told[contact.work_order_id] = line.index(contact) + 1
         return position
 
@@ -203,7 +204,7 @@ class QueueViews:
         mean = self._settings.default_handle_s
         if handle is not None and handle.count:
             mean = handle.mean_s
-        return round(position * mean / max(1, self.on_duty(contact.item.skill)), 1)
+        return round(position * mean / max(1, self.on_duty(contact.skill)), 1)
 
     def on_duty(self, skill: str) -> int:
         """Agents logged in, in a routed mode, with ``skill`` (ready, away or busy)."""
@@ -256,7 +257,7 @@ class QueueViews:
         contacts = ordered(self._live)
         lines: dict[str, list[Contact]] = defaultdict(list)
         for contact in contacts:
-            lines[contact.item.skill].append(contact)
+            lines[contact.skill].append(contact)
         told, self._told = self._told, {}
         for line in lines.values():
             for position, contact in enumerate(line, start=1):
@@ -265,7 +266,7 @@ class QueueViews:
                 if not before:
                     continue
                 self._told[contact.work_order_id] = position
-                skill = contact.item.skill
+                skill = contact.skill
                 if before != position or duty_before.get(skill, 0) != self._duty.get(skill, 0):
                     contact.session.send(
                         QueuePosition(

@@ -31,6 +31,7 @@ from seat_hub.storage.records import (
     EndedBy,
     Expired,
     HandleTime,
+    LegRecord,
     ListedWorkOrder,
     OfferRecord,
     OfferResult,
@@ -97,6 +98,14 @@ class WorkOrderLedger(Protocol):
         self, work_order_id: str, outcome: Outcome, notes: str, closed_at: float
     ) -> asyncio.Future[None]:
         """Wrap-up done: the work order is closed with an outcome."""
+        ...
+
+    def record_leg(self, leg: LegRecord) -> asyncio.Future[None]:
+        """An agent's leg of a call ended (the call ended, or it was handed on)."""
+        ...
+
+    def legs(self, work_order_id: str) -> asyncio.Future[list[LegRecord]]:
+        """The work order's legs, in the order they ended."""
         ...
 
     def open_walk_in(

@@ -50,6 +50,25 @@ class WorkOrder:
     citizen_key: str = ""
 
 
+#: How an agent's leg of a call ended: the call ended, or the agent handed it on.
+LegEnd = Literal["ended", "transferred"]
+
+
+@dataclass(frozen=True, slots=True)
+class LegRecord:
+    """One agent's stretch of a work order's call (``call_legs``): from answer to the end
+    or the hand-over; ``handed_to`` is the agent id or ``skill:<code>`` it went to."""
+
+    work_order_id: str
+    call_id: str
+    agent_id: str
+    from_at: float
+    to_at: float
+    how: LegEnd
+    handed_to: str = ""
+    note: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class OfferRecord:
     """One offer of a work order to an agent and how it ended."""

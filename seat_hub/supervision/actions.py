@@ -31,6 +31,7 @@ from seat_hub.model import Agent
 from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, presence
 from seat_hub.routing.acd import ROUTED_MODES
+from seat_hub.supervision import hands
 from seat_hub.supervision.audit import audited
 
 
@@ -58,6 +59,7 @@ async def on_whisper(ctx: HubContext, session: Session, message: Whisper) -> Non
 
     # The audit keeps that a whisper was sent and its length, not its words.
     await audited(ctx, session, "whisper", message.agent_id, f"{len(message.text)} chars", act)
+    hands.answered(ctx, message.agent_id, session, "whisper")
 
 
 async def on_supervise_state(ctx: HubContext, session: Session, message: SuperviseState) -> None:

@@ -142,6 +142,11 @@ class SeatWall:
             call_started_at=work.call_started_at if work else 0.0,
             wrap_up_limit_s=limit,
             watched_by=work.watched_by if work else "",
+            on_hold=work.on_hold if work else False,
+            transfer_to=work.transfer_to if work else "",
+            hand=agent.hand,
+            hand_since=agent.hand_since,
+            hand_answered_by=agent.hand_answered_by,
             **base,  # type: ignore[arg-type]
         )
 

@@ -30,6 +30,7 @@ from seat_common.protocol import (
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Call, Watch
 from seat_hub.parties.session import Session
+from seat_hub.supervision import hands
 from seat_hub.supervision.actions import agent_at_seat
 from seat_hub.supervision.audit import audited
 
@@ -82,6 +83,7 @@ async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -
         _tell_both(ctx, watch)
 
     await audited(ctx, session, "watch_call", message.agent_id, detail, act)
+    hands.answered(ctx, message.agent_id, session, "watch")
 
 
 async def on_barge_in(ctx: HubContext, session: Session, message: BargeIn) -> None:

@@ -256,9 +256,16 @@ async function handle(m) {
       if (call && call.call_id === m.call_id && localStream) {
         await renewMedia();   // back on a new link: the same call, media made afresh
       } else {
+        transferBeforeCall(m);   // transfer.js: a call handed on to the next agent
         call = m;
         await startCall(m);
       }
+      break;
+    case "transfer_update":
+      transferUpdate(m);       // transfer.js
+      break;
+    case "hold_state":
+      holdState(m);            // transfer.js
       break;
     case "peer_link":
       if (!call || m.call_id !== call.call_id) break;

@@ -34,6 +34,11 @@ class OfferBanner(QFrame):
         self.title.setWordWrap(True)
         self.details = PlainLabel(self)
         self.details.setWordWrap(True)
+        #: a transferred call: who hands it on, their note, and what comes with it
+        self.transfer_note = PlainLabel(self)
+        self.transfer_note.setObjectName("offerTransferNote")
+        self.transfer_note.setWordWrap(True)
+        self.transfer_note.hide()
         self.countdown = PlainLabel(self)
         self.countdown.setObjectName("offerCountdown")
         self.accept_button = QPushButton(self.tr("Accept (F2)"), self)
@@ -48,6 +53,7 @@ class OfferBanner(QFrame):
         row.addWidget(self.decline_button)
         column = QVBoxLayout(self)
         column.addWidget(self.title)
+        column.addWidget(self.transfer_note)
         column.addLayout(row)
         self._deadline = 0.0
         self._timer = QTimer(self)
@@ -71,11 +77,25 @@ class OfferBanner(QFrame):
         who = offer.citizen.name or self.tr("Citizen")
         media = self.tr("video") if offer.media == "video" else self.tr("audio only")
         self.details.setText(f"{who} · {channel_label(offer.channel)} · {media}")
+        self._show_transfer(offer.transfer[0] if offer.transfer else None)
         self._deadline = time.monotonic() + offer.ring_timeout_s
         self._on_timer_timeout()
         self._timer.start()
         self.show()
         self.accept_button.setFocus()
+
+    def _show_transfer(self, info: protocol.TransferInfo | None) -> None:
+        if info is None:
+            self.transfer_note.hide()
+            return
+        note = info.note or self.tr("(no note)")
+        carried = self.tr("%1 materials, %2 pre-review verdicts, %3 chat lines").replace(
+            "%1", str(len(info.materials))).replace("%2", str(len(info.verdicts))).replace(
+            "%3", str(len(info.chat)))
+        self.transfer_note.setText(
+            self.tr("Transferred from %1: %2").replace("%1", info.from_name).replace("%2", note)
+            + f"\n{carried}")
+        self.transfer_note.show()
 
     def _on_timer_timeout(self) -> None:
         left = max(0, round(self._deadline - time.monotonic()))

@@ -157,6 +157,8 @@ class SeatWallGrid(QWidget):
         colour = QColor(STATE_COLOURS.get(seat.state, "#6e7781"))
         painter.setPen(QPen(QColor("#d0d7de"), 1))
         painter.setBrush(QColor("#ffffff") if seat.state != "offline" else QColor("#f3f4f6"))
+        if seat.hand:  # 举手: the tile is tinted (and framed, below) until the hand is lowered
+            painter.setBrush(QColor("#ffe8d1"))
         painter.drawRoundedRect(rect.adjusted(0, 0, -1, -1), 6, 6)
         band_h = int(g.title_pt * 2.1)
         band = QRect(rect.left(), rect.top(), rect.width(), band_h)
@@ -222,12 +224,25 @@ class SeatWallGrid(QWidget):
             painter.setPen(QPen(QColor("#0969da"), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(1, 1, -2, -2), 6, 6)
+        if seat.hand:  # outside the selection's frame, so both show
+            painter.setPen(QPen(QColor("#bc4c00"), 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(4, 4, -5, -5), 5, 5)
 
     def _watch_text(self, seat: WallSeat) -> str:
         return self.tr("◉ Watched by %1").replace("%1", seat.watched_by)
 
     def _activity(self, seat: WallSeat, now: float) -> str:
-        """Item, channel and call timer; an overdue wrap-up in words."""
+        """A raised hand first, then the work (``_work_text``)."""
+        text = self._work_text(seat, now)
+        if seat.hand:
+            answered = (self.tr(" (answered: %1)").replace("%1", seat.hand_answered_by)
+                        if seat.hand_answered_by else "")
+            text = self.tr("[Hand up] %1").replace("%1", seat.hand) + answered + " · " + text
+        return text
+
+    def _work_text(self, seat: WallSeat, now: float) -> str:
+        """Item, channel and call timer; an overdue wrap-up, a hold, a transfer in words."""
         if not seat.item_code:
             return self.tr("Mode: %1").replace("%1", mode_label(seat.mode))
         text = f"{seat.item_name or seat.item_code} · {channel_short_label(seat.channel)}"
@@ -236,6 +251,10 @@ class SeatWallGrid(QWidget):
             text = f"{mark} {clock_text(now - seat.call_started_at)}  " + text
         if seat.watched_by and self._geometry is not LARGE:  # no line of its own
             text = self._watch_text(seat) + " · " + text
+        if seat.transfer_to:
+            text = self.tr("[Transferring to %1]").replace("%1", seat.transfer_to) + " · " + text
+        if seat.on_hold:
+            text = self.tr("[On hold]") + " · " + text
         if (
             seat.state == "wrap_up"
             and seat.wrap_up_limit_s

@@ -61,6 +61,7 @@ from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.devices.seat_devices import SeatDevices
 from ui.labels import tls_failure_label
 from ui.login_dialog import obtain_credentials
+from ui.supervision.raised_hands import RaisedHands
 from ui.supervision.report_dialog import ReportDialog
 from ui.supervision.wall_recordings import WallRecordings
 from ui.supervision.wall_window import SeatWallWindow
@@ -216,6 +217,7 @@ class WallSession:
             )
         )
         window.move_requested.connect(self._on_window_move)
+        self.hands = RaisedHands(window, model)  # 举手: sound once, select the seat
         self.devices = devices
         media: SeatMedia = devices if devices is not None else SyntheticMedia()
         self.viewer = WatchViewer(link.send, microphone=media.microphone_track,

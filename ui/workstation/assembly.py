@@ -25,6 +25,7 @@ from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.assist.trail_sender import AssistTrailSender
 from seat_client.call.hub_link import HubLink
 from seat_client.call.shared_screen import SharedScreen
+from seat_client.call.transfer_desk import TransferDesk
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
 from seat_client.counter.hub_orders import CounterOrders
@@ -53,6 +54,7 @@ from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
+from ui.call.transfer_dialog import TransferParts
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
 from ui.counter.linked_photos_strip import LinkedPhotosStrip
@@ -108,6 +110,8 @@ class AssembledSeat:
     retention: WorkstationRetention | None = None
     #: what the citizen keeps after the call (verdict, applications, bookings)
     summaries: ContactSummaryDesk | None = None
+    #: the transfer dialog (F5) and its desk
+    transfers: TransferParts | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -248,6 +252,9 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
                         assist=assist_parts, counter=counter, tasks=tasks, catalog=items)
     # Online-application coaching: the citizen's shared screen beside the camera.
     window.video_pane.attach_shared_screen(SharedScreen(workstation, tasks.child("shared screen")))
+    transfers = TransferParts(window, TransferDesk(workstation), tasks.child("transfer"),
+                              say=window.status_strip.show_message,
+                              form=application_desk.values)
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)
@@ -297,4 +304,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
         assist_trail=assist_trail, retention=retention, summaries=summaries,
+        transfers=transfers,
     )

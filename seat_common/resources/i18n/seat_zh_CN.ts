@@ -1095,6 +1095,21 @@
             <source>%1 s</source>
             <translation>%1 秒</translation>
         </message>
+        <message>
+            <location filename="../../../ui/call/offer_banner.py" line="91" />
+            <source>(no note)</source>
+            <translation>（无备注）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/offer_banner.py" line="92" />
+            <source>%1 materials, %2 pre-review verdicts, %3 chat lines</source>
+            <translation>随附材料 %1 份、预审意见 %2 条、聊天记录 %3 条</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/offer_banner.py" line="96" />
+            <source>Transferred from %1: %2</source>
+            <translation>%1 转来：%2</translation>
+        </message>
     </context>
     <context>
         <name>OutboxBadge</name>
@@ -1822,6 +1837,26 @@ Licence PDF: {2}</source>
             <location filename="../../../ui/supervision/seat_wall.py" line="244" />
             <source>Wrap-up overdue</source>
             <translation>话后超时</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="239" />
+            <source> (answered: %1)</source>
+            <translation>（%1 已响应）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="241" />
+            <source>[Hand up] %1</source>
+            <translation>【举手】%1</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="255" />
+            <source>[Transferring to %1]</source>
+            <translation>【正在转接给 %1】</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="257" />
+            <source>[On hold]</source>
+            <translation>【保持中】</translation>
         </message>
     </context>
     <context>
@@ -3364,6 +3399,90 @@ Licence PDF: {2}</source>
             <location filename="../../ui/call/screen_share_view.py" line="130" />
             <source>Waiting for the citizen's shared screen…</source>
             <translation>正在等待群众共享的画面…</translation>
+        </message>
+    </context>
+    <context>
+        <name>RaisedHands</name>
+        <message>
+            <location filename="../../../ui/supervision/raised_hands.py" line="39" />
+            <source>%1 raises a hand for help: %2</source>
+            <translation>%1 举手求助：%2</translation>
+        </message>
+    </context>
+    <context>
+        <name>TransferDialog</name>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="51" />
+            <source>Transfer the call (F5)</source>
+            <translation>转接通话（F5）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="54" />
+            <source>Type an item, a theme or a seat id to filter</source>
+            <translation>输入事项、主题或坐席工号筛选</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="57" />
+            <source>Note for the colleague (what the citizen needs, what was checked)</source>
+            <translation>给同事的备注（市民要办什么、已核验了什么）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="60" />
+            <source>The citizen waits at the head of that queue and sees “正在为您转接…”.</source>
+            <translation>市民将排在该队列首位，并看到“正在为您转接…”。</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="68" />
+            <source>Transfer</source>
+            <translation>转接</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="74" />
+            <source>Theme</source>
+            <translation>主题</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="107" />
+            <source>Transfer to seat %1</source>
+            <translation>转给坐席 %1</translation>
+        </message>
+    </context>
+    <context>
+        <name>TransferParts</name>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="180" />
+            <source>Hand lowered</source>
+            <translation>已放下举手</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="185" />
+            <source>Hand raised: shown on the seat wall (F12 lowers it)</source>
+            <translation>已举手，坐席墙上已显示（F12 放下）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="190" />
+            <source>Ask for help (F12)</source>
+            <translation>举手求助（F12）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="191" />
+            <source>What do you need help with?</source>
+            <translation>需要什么帮助？</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="200" />
+            <source>On hold: the citizen neither hears nor sees you (F11 resumes)</source>
+            <translation>保持中：市民听不到也看不到您（F11 恢复）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="202" />
+            <source>Call resumed</source>
+            <translation>通话已恢复</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="206" />
+            <source>The call was handed on</source>
+            <translation>通话已转出</translation>
         </message>
     </context>
 </TS>

@@ -21,6 +21,7 @@ from seat_hub.storage.records import (
     ChatRecord,
     EndedBy,
     HandleTime,
+    LegRecord,
     ListedWorkOrder,
     OfferRecord,
     OfferResult,
@@ -128,15 +129,18 @@ class SqliteLedger:
     def abandon(self, work_order_id: str, at: float) -> asyncio.Future[None]:
         return self._worker.execute(
             "abandon",
+            # in_call too: a citizen who leaves while waiting to be transferred.
             "UPDATE work_orders SET outcome = 'abandoned', closed_at = ?, state = 'abandoned'"
-            " WHERE id = ? AND state IN ('queued', 'offered')",
+            " WHERE id = ? AND state IN ('queued', 'offered', 'in_call')",
             (at, work_order_id),
         )
 
     def move_item(self, work_order_id: str, item_code: str) -> asyncio.Future[None]:
         return self._worker.execute(
             "move_item",
-            "UPDATE work_orders SET item_code = ? WHERE id = ? AND state IN ('queued', 'offered')",
+            # in_call too: a call handed on to another item's queue (``calls.transfer``).
+            "UPDATE work_orders SET item_code = ?"
+            " WHERE id = ? AND state IN ('queued', 'offered', 'in_call')",
             (item_code, work_order_id),
         )
 
@@ -183,6 +187,24 @@ class SqliteLedger:
 
     def work_order(self, work_order_id: str) -> asyncio.Future[WorkOrder | None]:
         return self._worker.run("work_order", lambda db: reads.work_order(db, work_order_id))
+
+    def record_leg(self, leg: LegRecord) -> asyncio.Future[None]:
+        return self._worker.execute(
+            "record_leg",
+            "INSERT INTO call_legs (work_order_id, call_id, agent_id, from_at, to_at, how,"
+            " handed_to, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (leg.work_order_id, leg.call_id, leg.agent_id, leg.from_at, leg.to_at, leg.how,
+             leg.handed_to, leg.note),
+        )
+
+    def legs(self, work_order_id: str) -> asyncio.Future[list[LegRecord]]:
+        def read(db: sqlite3.Connection) -> list[LegRecord]:
+            rows = db.execute(
+                "SELECT work_order_id, call_id, agent_id, from_at, to_at, how, handed_to, note"
+                " FROM call_legs WHERE work_order_id = ? ORDER BY seq", (work_order_id,))
+            return [LegRecord(*row) for row in rows]
+
+        return self._worker.run("legs", read)
 
     def offers(self, work_order_id: str) -> asyncio.Future[list[OfferRecord]]:
         return self._worker.run("offers", lambda db: reads.offers(db, work_order_id))
@@ -287,8 +309,9 @@ def _record_answer(
             (answered_at, call_id),
         )
         db.execute(
-            "UPDATE work_orders SET agent_id = ?, answered_at = ?, state = 'in_call'"
-            " WHERE id = ?",
+            # COALESCE: a transferred call keeps its first answer (counted once).
+            "UPDATE work_orders SET agent_id = ?, answered_at = COALESCE(answered_at, ?),"
+            " state = 'in_call' WHERE id = ?",
             (agent_id, answered_at, work_order_id),
         )
 

@@ -74,6 +74,24 @@ CREATE TABLE IF NOT EXISTS offers (
     result_at     REAL
 );
 CREATE INDEX IF NOT EXISTS offers_work_order ON offers (work_order_id);
+-- Each agent's stretch of a call (a leg), written when it ends: 'ended' for the last,
+-- 'transferred' (with whom it went to, and the note) for one handed on. Insert-only.
+CREATE TABLE IF NOT EXISTS call_legs (
+    seq           INTEGER PRIMARY KEY AUTOINCREMENT,
+    work_order_id TEXT NOT NULL,
+    call_id       TEXT NOT NULL,
+    agent_id      TEXT NOT NULL,
+    from_at       REAL NOT NULL,
+    to_at         REAL NOT NULL,
+    how           TEXT NOT NULL CHECK (how IN ('ended', 'transferred')),
+    handed_to     TEXT NOT NULL DEFAULT '',
+    note          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS call_legs_work_order ON call_legs (work_order_id);
+CREATE TRIGGER IF NOT EXISTS call_legs_no_update BEFORE UPDATE ON call_legs
+    BEGIN SELECT RAISE(ABORT, 'call legs are insert-only'); END;
+CREATE TRIGGER IF NOT EXISTS call_legs_no_delete BEFORE DELETE ON call_legs
+    BEGIN SELECT RAISE(ABORT, 'call legs are insert-only'); END;
 CREATE TABLE IF NOT EXISTS chat_messages (
     id            INTEGER PRIMARY KEY,
     work_order_id TEXT NOT NULL REFERENCES work_orders (id),

@@ -1,0 +1,41 @@
+// Cold transfer on the citizen page (issue 16). The hub's transfer_update is shown as it is
+// ("正在为您转接…"). While a named colleague rings, the call and its media stay with the
+// first agent. When the first agent's leg ends (phase "waiting") their picture and sound
+// stop and the page waits at the head of the next queue; the next call_started (a new call
+// id, the same work order) makes the media afresh with the next agent. app.js calls
+// transferUpdate(m) for "transfer_update" and transferBeforeCall(m) before starting a call.
+// A hold (hold_state) is shown the same way: the agent's sound and picture stop meanwhile
+// (their workstation sends silence and a dark frame), and the page says why.
+"use strict";
+
+let transferPending = false;
+
+function transferUpdate(m) {
+  if (typeof m.message !== "string" || !m.message) return;
+  stats.transferNotices = (stats.transferNotices || []).concat([`${m.phase}: ${m.message}`]);
+  transferPending = m.phase === "ringing" || m.phase === "waiting";
+  say(m.message);
+  if (m.phase === "waiting" && pc) {
+    pc.close();            // the first agent's leg is over: their media stops here
+    pc = null;
+    $("remote").srcObject = null;
+  }
+}
+
+// A call_started for a new call while a transfer is under way: close what is left of the
+// first agent's call (its peer and our tracks; startCall opens them anew).
+function transferBeforeCall(m) {
+  if (!transferPending || !call || call.call_id === m.call_id) return;
+  transferPending = false;
+  stats.transfers = (stats.transfers || 0) + 1;
+  document.body.classList.remove("on-hold");   // the next agent's call starts off hold
+  if (pc) { pc.close(); pc = null; }
+  if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
+}
+
+function holdState(m) {
+  if (!call || m.call_id !== call.call_id) return;
+  stats.holdNotices = (stats.holdNotices || []).concat([`${m.on ? "on" : "off"}: ${m.message}`]);
+  document.body.classList.toggle("on-hold", Boolean(m.on));
+  say(m.message || "");
+}
