@@ -325,6 +325,7 @@ async function handle(m) {
       break;
     case "error":
       stats.errors.push(m.code);
+      if (transferQuiet(m)) break;  // transfer.js: late words about the first agent's call
       if (m.code === "resume_refused") {
         stats.resumeRefused = true;
         forgetResume();
@@ -433,7 +434,9 @@ async function offerCall(started) {
   window.seatShare.attach(pc);   // the second video section: a shared screen (share.js)
   preferCodec();
   const relayOnly = iceConfig.iceTransportPolicy === "relay";
+  const gathering = pc;
   const trickle = (event) => {
+    if (pc !== gathering) return;  // a peer closed meanwhile (a transfer): its call is over
     const c = event.candidate;
     if (c) stats.candidatesSent.push(c.candidate);
     send("ice", { call_id: started.call_id, candidate: c ? c.candidate : "",

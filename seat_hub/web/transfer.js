@@ -33,6 +33,13 @@ function transferBeforeCall(m) {
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
 }
 
+// While the citizen waits for the next agent, the hub's "no such call" answers to what the
+// page sent for the first agent's call just before it ended (ICE candidates in flight) are
+// not news for the citizen: they must not replace "正在为您转接…".
+function transferQuiet(m) {
+  return transferPending && m.code === "no_such_call";
+}
+
 function holdState(m) {
   if (!call || m.call_id !== call.call_id) return;
   stats.holdNotices = (stats.holdNotices || []).concat([`${m.on ? "on" : "off"}: ${m.message}`]);
