@@ -48,6 +48,9 @@ PORTAL = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 SHARE_ARGS = [a for a in CHROMIUM_ARGS if a != "--use-fake-ui-for-media-stream"] + [
     "--auto-accept-camera-and-microphone-capture",
     f"--auto-select-tab-capture-source-by-title={PORTAL_TITLE}",
+    # Without the fake permission UI, Chromium hides its host addresses behind mDNS names,
+    # which nothing resolves in the tests' loopback-only network namespace.
+    "--disable-features=WebRtcHideLocalIpsWithMdns",
 ]
 OUT = Path(__file__).resolve().parents[2] / "out" / "share"
 
