@@ -44,7 +44,7 @@ async def _screenshots(hub_url: str, out: Path, item: str) -> list[Path]:
             saved.append(path)
 
         await page.goto(f"{base}/?item={item}")
-        await page.get_by_text("共 ").wait_for()
+        await page.locator("#item-count").wait_for()
         await shot("choose")
         await page.get_by_role("button", name="大字版").click()
         await shot("choose-large-text")
