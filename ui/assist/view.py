@@ -46,6 +46,7 @@ from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.call.session import CallSession
 from seat_common import pii
 from seat_common.protocol import assist as wire
+from ui.call.screen_share_view import fit_rect
 from ui.devices.frames import FrameConverter
 from ui.labels import PlainLabel
 
@@ -59,15 +60,6 @@ _BUTTONS: Final[dict[Qt.MouseButton, wire.PointerButton]] = {
     Qt.MouseButton.LeftButton: "left", Qt.MouseButton.RightButton: "right",
     Qt.MouseButton.MiddleButton: "middle",
 }
-
-
-def fit_rect(size: QSize, area: QRectF) -> QRectF:
-    """``size`` scaled to fit ``area``, centred (letterboxed)."""
-    if size.width() <= 0 or size.height() <= 0:
-        return QRectF(area)
-    scale = min(area.width() / size.width(), area.height() / size.height())
-    w, h = size.width() * scale, size.height() * scale
-    return QRectF(area.x() + (area.width() - w) / 2, area.y() + (area.height() - h) / 2, w, h)
 
 
 class SharedScreenView(QWidget):
