@@ -3,7 +3,8 @@
 The rest of the hub (routing, calls, materials, supervision, reports) is typed
 against these protocols and never learns how the records are kept. The
 embedded store is SQLite (``seat_hub.storage.sqlite``); a cluster's store
-(PostgreSQL) implements the same protocols and the composition root picks one.
+(PostgreSQL, ``seat_hub.storage.postgres``) implements the same protocols, and
+``stores.open_store`` picks one from the address it is given.
 
 The contract every implementation keeps:
 
@@ -13,7 +14,8 @@ The contract every implementation keeps:
   not start until awaited, and the hub leaves most writes unawaited.)
 - **Failures are reported.** A write that fails is passed to the store's
   ``on_write_error`` even if nobody awaits it.
-- **Never on the event loop.** Blocking I/O runs off the hub's loop.
+- **Never blocking the event loop.** Blocking I/O runs off the hub's loop (SQLite on
+  its own thread; PostgreSQL through an asyncio driver).
 - **Closing waits.** ``close`` waits for every queued write; after it every
   method raises ``LedgerError``.
 """
@@ -25,6 +27,7 @@ from collections.abc import Collection
 from typing import Protocol
 
 from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome, VerdictEntry
+from seat_hub.storage.audit_chain import AuditRow
 from seat_hub.storage.records import (
     BookingRecord,
     ChatRecord,
@@ -291,6 +294,11 @@ class AuditTrail(Protocol):
 
     def recent(self, limit: int) -> asyncio.Future[list[AuditRecord]]:
         """The newest ``limit`` entries, newest first."""
+        ...
+
+    def chain(self, after_seq: int = 0) -> asyncio.Future[list[AuditRow]]:
+        """The rows after ``after_seq`` as stored, with their hashes, in order: what
+        ``audit_chain.verify`` walks (a migration's check, an audit)."""
         ...
 
 

@@ -3,6 +3,8 @@
 ``start_hub(seats, ...)`` starts a ``seat-hub`` subprocess through
 ``sandbox.hub_process`` (stopped after the test); ``clients`` opens plain
 websocket connections (``hubclient.Client``) and closes them afterwards.
+``postgres`` is the session's own PostgreSQL server, ``postgres_url`` a new database
+of it, and ``store_address`` runs a store test once on SQLite and once on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from typing import Any
 
 import pytest
 from hubclient import Clients
+from postgres_rig import PostgresMissing, PostgresRig
 
 from sandbox.hub_process import HubProcess, SeatSpec
+from seat_hub.storage.stores import StoreAddress
 
 
 @pytest.fixture
@@ -38,3 +42,31 @@ def start_hub(tmp_path: Path) -> Iterator[Callable[..., HubProcess]]:
     yield start
     for hub in hubs:
         hub.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresRig]:
+    """The session's own PostgreSQL server (``postgres_rig``); never skipped: a machine
+    without PostgreSQL fails here, saying ``./scripts/setup`` installs it."""
+    try:
+        rig = PostgresRig.start()
+    except PostgresMissing as exc:
+        pytest.fail(str(exc))
+    yield rig
+    rig.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresRig) -> str:
+    """A new, empty database of the session's server, for one test."""
+    return postgres.new_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_address(request: pytest.FixtureRequest, tmp_path: Path) -> StoreAddress:
+    """Where a store under test keeps its records: a new SQLite file, then a new PostgreSQL
+    database (the store contract's tests run against both)."""
+    if request.param == "sqlite":
+        return StoreAddress("sqlite", path=tmp_path / "ledger.sqlite3")
+    rig: PostgresRig = request.getfixturevalue("postgres")
+    return StoreAddress("postgresql", url=rig.new_database())

@@ -1,8 +1,11 @@
-"""The work-order ledger: a real SQLite file, written in order, durable, off the event loop."""
+"""The work-order ledger on both stores (a real SQLite file, a real PostgreSQL database):
+written in order, durable across a restart, failures reported, closed for good; and what each
+store adds of its own (SQLite's WAL file and worker thread, PostgreSQL's unreachable server)."""
 
 from __future__ import annotations
 
 import asyncio
+import socket
 import sqlite3
 import threading
 import time
@@ -13,6 +16,7 @@ import pytest
 from seat_common.protocol import CitizenInfo
 from seat_hub.storage.interface import LedgerError, WorkOrderLedger
 from seat_hub.storage.sqlite.store import SqliteStore
+from seat_hub.storage.stores import StoreAddress, open_store
 
 CITIZEN = CitizenInfo(name="王小明", id_number="441900199001011234", phone="13800138000", hall="")
 
@@ -28,9 +32,10 @@ async def _create(ledger: WorkOrderLedger, queued_at: float = 1_790_000_000.0) -
     )
 
 
-async def test_a_contact_from_queue_to_rating_is_recorded_in_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    store = await SqliteStore.open(path)
+async def test_a_contact_from_queue_to_rating_is_recorded_and_survives_a_restart(
+    store_address: StoreAddress,
+) -> None:
+    store = await open_store(store_address)
     ledger = store.ledger
     wo = await _create(ledger, 1_790_000_000.0)
     ledger.record_offer(wo, "C-1", "a1", 1_790_000_001.0)
@@ -44,31 +49,40 @@ async def test_a_contact_from_queue_to_rating_is_recorded_in_the_file(tmp_path: 
     await ledger.rate(wo, 10, "很好", 1_790_000_170.0)
     await store.close()
 
+    store = await open_store(store_address)  # the hub restarted
+    row = await store.ledger.work_order(wo)
+    offers = await store.ledger.offers(wo)
+    chat = await store.ledger.chat_messages(wo)
+    await store.close()
+    assert row is not None and row.state == "closed" and row.outcome == "resolved"
+    assert row.agent_id == "a2" and row.ended_by == "citizen"
+    assert row.offered_at == 1_790_000_001.0  # the first offer
+    assert row.answered_at == 1_790_000_020.0 and row.closed_at == 1_790_000_160.0
+    assert row.citizen_id_number == "441900199001011234"
+    assert (row.rating, row.rating_comment) == (10, "很好")
+    assert [(o.agent_id, o.result) for o in offers] == [("a1", "timeout"), ("a2", "accepted")]
+    assert [(c.sender_role, c.text) for c in chat] == [("citizen", "你好"), ("agent", "您好，请讲")]
+
+
+async def test_the_sqlite_file_is_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    store = await SqliteStore.open(path)
+    await _create(store.ledger)
+    await store.close()
     db = sqlite3.connect(path)
-    db.row_factory = sqlite3.Row
-    row = db.execute("SELECT * FROM work_orders WHERE id = ?", (wo,)).fetchone()
-    assert row["state"] == "closed" and row["outcome"] == "resolved"
-    assert row["agent_id"] == "a2" and row["ended_by"] == "citizen"
-    assert row["offered_at"] == 1_790_000_001.0  # the first offer
-    assert row["answered_at"] == 1_790_000_020.0 and row["closed_at"] == 1_790_000_160.0
-    assert row["citizen_id_number"] == "441900199001011234"
-    assert (row["rating"], row["rating_comment"]) == (10, "很好")
-    offers = db.execute("SELECT agent_id, result FROM offers ORDER BY offered_at").fetchall()
-    assert [tuple(o) for o in offers] == [("a1", "timeout"), ("a2", "accepted")]
-    chat = db.execute("SELECT sender_role, text FROM chat_messages ORDER BY id").fetchall()
-    assert [tuple(c) for c in chat] == [("citizen", "你好"), ("agent", "您好，请讲")]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
 
 
-async def test_work_order_ids_are_dated_sequential_and_survive_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
+async def test_work_order_ids_are_dated_sequential_and_survive_a_restart(
+    store_address: StoreAddress,
+) -> None:
     day = time.mktime((2026, 11, 28, 10, 0, 0, 0, 0, -1))
-    store = await SqliteStore.open(path)
+    store = await open_store(store_address)
     ledger = store.ledger
     first, second = await _create(ledger, day), await _create(ledger, day + 60)
     await store.close()
-    store = await SqliteStore.open(path)
+    store = await open_store(store_address)
     ledger = store.ledger
     third = await _create(ledger, day + 120)
     next_day = await _create(ledger, day + 86_400)
@@ -81,8 +95,10 @@ async def test_work_order_ids_are_dated_sequential_and_survive_a_restart(tmp_pat
     assert next_day == "WO-20261129-000001"
 
 
-async def test_unawaited_writes_land_in_the_order_they_were_made(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+async def test_unawaited_writes_land_in_the_order_they_were_made(
+    store_address: StoreAddress,
+) -> None:
+    store = await open_store(store_address)
     ledger = store.ledger
     wo = await _create(ledger)
     for i in range(200):
@@ -108,10 +124,12 @@ async def test_sqlite_runs_on_the_ledger_thread_not_the_event_loop(tmp_path: Pat
     assert seen and seen[0].startswith("ledger") and seen[0] != threading.main_thread().name
 
 
-async def test_a_failed_write_is_reported_even_if_nobody_awaits_it(tmp_path: Path) -> None:
+async def test_a_failed_write_is_reported_even_if_nobody_awaits_it(
+    store_address: StoreAddress,
+) -> None:
     failures: list[str] = []
-    store = await SqliteStore.open(
-        tmp_path / "l.sqlite3", on_write_error=lambda what, exc: failures.append(what)
+    store = await open_store(
+        store_address, on_write_error=lambda what, exc: failures.append(what)
     )
     ledger = store.ledger
     wo = await _create(ledger)
@@ -121,9 +139,8 @@ async def test_a_failed_write_is_reported_even_if_nobody_awaits_it(tmp_path: Pat
     assert failures == ["rate"]
 
 
-async def test_abandoned_and_stale_work_orders_are_closed(tmp_path: Path) -> None:
-    path = tmp_path / "l.sqlite3"
-    store = await SqliteStore.open(path)
+async def test_abandoned_and_stale_work_orders_are_closed(store_address: StoreAddress) -> None:
+    store = await open_store(store_address)
     ledger = store.ledger
     left = await _create(ledger)
     await ledger.abandon(left, 5.0)
@@ -142,9 +159,9 @@ async def test_abandoned_and_stale_work_orders_are_closed(tmp_path: Path) -> Non
 
 
 async def test_a_kept_queue_place_survives_close_stale_and_is_queued_again(
-    tmp_path: Path,
+    store_address: StoreAddress,
 ) -> None:
-    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+    store = await open_store(store_address)
     ledger = store.ledger
     kept = await _create(ledger)
     ledger.keep_queue_place(kept, "a" * 64, "verified")
@@ -163,8 +180,8 @@ async def test_a_kept_queue_place_survives_close_stale_and_is_queued_again(
     assert offer.result == "withdrawn"
 
 
-async def test_handle_times_average_answer_to_close_per_item(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+async def test_handle_times_average_answer_to_close_per_item(store_address: StoreAddress) -> None:
+    store = await open_store(store_address)
     ledger = store.ledger
     for i, seconds in enumerate((100.0, 300.0)):
         wo = await _create(ledger)
@@ -183,8 +200,18 @@ async def test_an_unusable_path_is_a_clear_error(tmp_path: Path) -> None:
         await SqliteStore.open(tmp_path / "missing-dir" / "l.sqlite3")
 
 
-async def test_writes_after_close_are_refused(tmp_path: Path) -> None:
-    store = await SqliteStore.open(tmp_path / "l.sqlite3")
+async def test_an_unreachable_server_is_a_clear_error_without_its_password() -> None:
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    address = StoreAddress.parse(f"postgresql://seat:hunter2@127.0.0.1:{port}/seat")
+    with pytest.raises(LedgerError, match=f"cannot open ledger .*127.0.0.1:{port}") as caught:
+        await open_store(address)
+    assert "hunter2" not in str(caught.value) and "seat:***@" in str(caught.value)
+
+
+async def test_writes_after_close_are_refused(store_address: StoreAddress) -> None:
+    store = await open_store(store_address)
     ledger = store.ledger
     await store.close()
     with pytest.raises(LedgerError):

@@ -1,6 +1,7 @@
-"""The embedded store behind the storage interface: the reads a second store must answer the
-same way (a period's work orders, the search, recordings, materials, the audit trail), and a
-read-only store that changes nothing."""
+"""Both stores behind the storage interface, SQLite and PostgreSQL, answer the same way: a
+period's work orders, the search, recordings, materials, the audit trail (and its refusal to
+be rewritten), and a read-only store that changes nothing. Every test here runs on both
+(``store_address``), but for the SQLite file's own text index."""
 
 from __future__ import annotations
 
@@ -8,21 +9,38 @@ import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from seat_common.protocol import CitizenInfo, MaterialInfo, VerdictEntry
+from seat_hub.storage.audit_chain import verify
 from seat_hub.storage.interface import HubStore, LedgerError, WorkOrderLedger
 from seat_hub.storage.records import RecordingReport, WorkOrderQuery
 from seat_hub.storage.sqlite.store import SqliteStore
+from seat_hub.storage.stores import StoreAddress, open_store
 
 T0 = 1_790_000_000.0
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[HubStore]:
-    opened = await SqliteStore.open(tmp_path / "ledger.sqlite3")
+async def store(store_address: StoreAddress) -> AsyncIterator[HubStore]:
+    opened = await open_store(store_address)
     yield opened
     await opened.close()
+
+
+def _raw(address: StoreAddress, sql: str) -> None:
+    """Run ``sql`` on the records behind the hub's back (its own connection, committed)."""
+    if address.path is not None:
+        db = sqlite3.connect(address.path)
+        try:
+            with db:
+                db.execute(sql)
+        finally:
+            db.close()
+        return
+    with psycopg.connect(address.url, autocommit=True) as conn:
+        conn.execute(sql.encode())
 
 
 async def _served(
@@ -76,11 +94,7 @@ async def test_the_search_matches_literally_per_agent_newest_first(store: HubSto
     assert [f.work_order.id for f in window] == [newer]
 
 
-async def test_a_longer_text_is_found_through_the_index_as_the_hub_changes_the_rows(
-    tmp_path: Path,
-) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    store = await SqliteStore.open(path)
+async def test_a_longer_text_is_found_as_the_hub_changes_the_rows(store: HubStore) -> None:
     ledger = store.ledger
     first = await _served(ledger, T0, "0012", call_id="C-1")
     second = await _served(ledger, T0 + 10, "0013", call_id="C-2")
@@ -102,8 +116,15 @@ async def test_a_longer_text_is_found_through_the_index_as_the_hub_changes_the_r
         citizen=CitizenInfo(name=""), queued_at=T0 + 40)
     await ledger.move_item(moved, "HF-WITHDRAW")  # a supervisor moves a waiting citizen
     assert await ids("hf-with") == [moved, queued]
+
+
+async def test_a_sqlite_file_from_before_the_text_index_gets_it_when_opened(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    store = await SqliteStore.open(path)
+    first = await _served(store.ledger, T0, "0012", call_id="C-1")
     await store.close()
-    # A ledger from before the index: made and filled when the hub opens it.
     db = sqlite3.connect(path)
     db.executescript("DROP TABLE work_orders_text; DROP TRIGGER work_orders_text_insert;"
                      " DROP TRIGGER work_orders_text_update; DROP TRIGGER work_orders_text_delete;")
@@ -152,35 +173,34 @@ async def test_materials_and_verdicts_are_kept_in_order(store: HubStore) -> None
 
 
 async def test_the_audit_trail_reads_newest_first_and_cannot_be_rewritten(
-    tmp_path: Path,
+    store_address: StoreAddress,
 ) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    store = await SqliteStore.open(path)
+    store = await open_store(store_address)
     for i in range(3):
         await store.audit.record(
             at=T0 + i, supervisor_id="S01", action="whisper", target="0001" * 20,
             detail=f"{i} chars", result="ok",
         )
     recent = await store.audit.recent(2)
+    chain = await store.audit.chain()
     await store.close()
     assert [r.detail for r in recent] == ["2 chars", "1 chars"]
     assert recent[0].target == ("0001" * 20)[:64]
-    db = sqlite3.connect(path)
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        db.execute("DELETE FROM audit_log")
-    db.close()
+    assert [row.seq for row in chain] == [1, 2, 3] and verify(chain).intact
+    for statement in ("DELETE FROM audit_log", "UPDATE audit_log SET detail = 'x'"):
+        with pytest.raises((sqlite3.DatabaseError, psycopg.Error), match="append-only"):
+            _raw(store_address, statement)
 
 
-async def test_a_read_only_store_reads_and_changes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "ledger.sqlite3"
-    writer = await SqliteStore.open(path)
+async def test_a_read_only_store_reads_and_changes_nothing(store_address: StoreAddress) -> None:
+    writer = await open_store(store_address)
     wo = await _served(writer.ledger, T0, "a1", call_id="C-1")
     failures: list[str] = []
-    reader = await SqliteStore.open(
-        path, on_write_error=lambda what, exc: failures.append(what), read_only=True
+    reader = await open_store(
+        store_address, on_write_error=lambda what, exc: failures.append(what), read_only=True
     )
     assert [w.id for w in await reader.ledger.work_orders_queued(T0)] == [wo]
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+    with pytest.raises((sqlite3.OperationalError, psycopg.Error), match=r"read-?only"):
         await reader.ledger.rate(wo, 10, "", T0 + 70)
     await reader.close()
     record = await writer.ledger.work_order(wo)
@@ -189,7 +209,12 @@ async def test_a_read_only_store_reads_and_changes_nothing(tmp_path: Path) -> No
     assert failures == ["rate"]
 
 
-async def test_a_read_only_store_needs_an_existing_file(tmp_path: Path) -> None:
+async def test_a_read_only_store_needs_existing_records(store_address: StoreAddress) -> None:
     with pytest.raises(LedgerError, match="cannot open ledger"):
-        await SqliteStore.open(tmp_path / "none.sqlite3", read_only=True)
-    assert not (tmp_path / "none.sqlite3").exists()
+        await open_store(store_address, read_only=True)
+    if store_address.path is not None:
+        assert not store_address.path.exists()
+    else:  # nothing was made in the empty database
+        with psycopg.connect(store_address.url) as conn:
+            tables = conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
+            assert tables.fetchone() == (0,)

@@ -88,6 +88,9 @@ class SqliteAuditTrail:
 
         return self._worker.run("audit_recent", read)
 
+    def chain(self, after_seq: int = 0) -> asyncio.Future[list[AuditRow]]:
+        return self._worker.run("audit_chain", lambda db: list(audit_rows(db, after_seq)))
+
 
 def audit_rows(db: sqlite3.Connection, after_seq: int = 0) -> Iterator[AuditRow]:
     """The audit log's rows after ``after_seq``, in order, as stored."""

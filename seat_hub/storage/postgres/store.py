@@ -1,0 +1,55 @@
+"""A cluster's store: all the hub's records in one PostgreSQL database (``HubStore`` for
+several hubs).
+
+    store = await PostgresStore.open("postgresql://seat@db.example/seat", on_write_error=report)
+    store.ledger.create_work_order(...)   # the WorkOrderLedger
+    await store.close()
+
+The ledger, the material index and the audit trail share one connection and its one
+queue of work (``PostgresWorker``), so one hub's writes are ordered with each other, as in
+the embedded store. Opening makes the tables that are missing (``schema.prepare``);
+``read_only`` makes nothing, checks the tables are there and refuses every write (a
+report beside running hubs).
+"""
+
+from __future__ import annotations
+
+from seat_hub.storage.postgres import schema
+from seat_hub.storage.postgres.audit import PostgresAuditTrail
+from seat_hub.storage.postgres.ledger import PostgresLedger
+from seat_hub.storage.postgres.materials import PostgresMaterialIndex
+from seat_hub.storage.postgres.worker import PostgresWorker, WriteErrorHandler, shown
+
+
+class PostgresStore:
+    """The hub's records in one PostgreSQL database: ``ledger``, ``materials`` and ``audit``
+    (implements ``HubStore``). Build it with ``await PostgresStore.open(address)``."""
+
+    def __init__(self, worker: PostgresWorker) -> None:
+        self._worker = worker
+        self.ledger = PostgresLedger(worker)
+        self.materials = PostgresMaterialIndex(worker)
+        self.audit = PostgresAuditTrail(worker)
+
+    @property
+    def address(self) -> str:
+        """Where the records are, fit for a log line (no password)."""
+        return shown(self._worker.address)
+
+    @classmethod
+    async def open(
+        cls,
+        address: str,
+        on_write_error: WriteErrorHandler | None = None,
+        *,
+        read_only: bool = False,
+    ) -> PostgresStore:
+        """Connect to ``address`` (a ``postgresql://`` URL) and make the tables unless
+        ``read_only``; a server that cannot be reached, or a database without the records
+        when reading, is a ``LedgerError`` naming it (never its password)."""
+        worker = PostgresWorker(address, on_write_error)
+        await worker.open(schema.check if read_only else schema.prepare, read_only=read_only)
+        return cls(worker)
+
+    async def close(self) -> None:
+        await self._worker.close()
