@@ -31,13 +31,13 @@ ice_policy = "all"
     args = parse_args(["--config", str(path)])
     assert (args.host, args.port, args.ring_timeout) == ("0.0.0.0", 9000, 20.0)
     assert args.seats == Path("/var/lib/seat/seats.json")
-    assert args.db == Path("/var/lib/seat/ledger.sqlite3")
+    assert args.db.path == Path("/var/lib/seat/ledger.sqlite3")
     assert args.record_calls is False
     assert args.ice.stun_urls == ("stun:stun.example.gov.cn:3478",)
     assert args.queue_wrap_up_limits == (("social_insurance", 60.0),)
     assert args.ice.policy == "all"
     args = parse_args(["--config", str(path), "--port", "0", "--record-calls", "--db", "x.db"])
-    assert (args.port, args.record_calls, args.db) == (0, True, Path("x.db"))
+    assert (args.port, args.record_calls, args.db.path) == (0, True, Path("x.db"))
     assert args.max_queue == 500  # neither: the default
 
 

@@ -1,61 +1,33 @@
-"""``seat-hub``: run the hub (the composition root that builds and wires every part).
+"""``seat-hub``'s command line: its options, the ``--config`` file under them
+(``hub_config``), and the checks of their values and ranges.
 
-    seat-hub --host 127.0.0.1 --port 0 --seats seats.json --db ledger.sqlite3
-
-With ``--port 0`` a free port is chosen. Once listening it prints exactly one
-line to stdout, ``seat-hub listening on ws://HOST:PORT/ws`` (``wss://`` with
-``--tls-cert`` and ``--tls-key``, when the citizen page is on ``https://`` too), so a
-launcher can read the port; everything else (one JSON line per event) goes to stderr.
-SIGTERM or SIGINT closes every connection, lets the ledger finish its
-writes and exits 0. SIGHUP reads the seats file again (``seat-admin`` keeps it): a
-revoked token's connections are closed, a bad file is logged and the old seats kept
-(``connections/seat_reload.py``).
-
-A wrong seats file, catalog, review reasons, database, certificate,
-key or citizen-key secret exits 2.
-
-``seat-hub audit verify|keygen|export|check-export`` checks the audit log's hash chain
-and writes signed day files of it (``reports/audit_cli.py``).
-
-``seat-hub --sandbox`` is a test hub for client teams in one command: demo seats, a
-printed agent token and the conformance agent answering (``sandbox.sandbox_hub``, run
-as its own program; see docs/protocol.md, "Standing up a hub to test against").
+``parse_args`` gives the namespace ``serve.run`` builds the hub from; a bad value exits 2
+with a message naming the option (or the file and its key).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
-import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from seat_common import catalog as catalog_module
-from seat_common.imagecheck import ImageLimits
-from seat_common.review_reasons import ReasonsError, load_reasons
-from seat_common.tasks import TaskOwner
-from seat_common.tls import TlsSetupError
 from seat_common.version import add_version_flag
 from seat_hub import hub_config
-from seat_hub.connections.citizen_page import CitizenPage
-from seat_hub.connections.front_desk import Hub
-from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceDesk, IceSettings, IceSettingsError
-from seat_hub.connections.seat_reload import SeatsReload
-from seat_hub.connections.server import PATH, HubServer
-from seat_hub.context import HubContext
-from seat_hub.materials.retention import RetentionSettings, sweep_daily
-from seat_hub.materials.uploads import MaterialDesk, MaterialSettings
-from seat_hub.parties.citizen_keys import CitizenKeyError, CitizenKeys
-from seat_hub.parties.seats import SeatsError, load_seats
-from seat_hub.reports import audit_cli
-from seat_hub.settings import HubSettings, HubTls
-from seat_hub.storage.eventlog import EventLog
-from seat_hub.storage.interface import HubStore, LedgerError
-from seat_hub.storage.stores import open_store
-from seat_hub.supervision import figures
+from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceSettings, IceSettingsError
+from seat_hub.settings import HubTls
+from seat_hub.storage.stores import StoreAddress
+
+
+def store_address(text: str) -> StoreAddress:
+    """``--db``'s value checked where it enters: a file path, ``sqlite:PATH`` or
+    ``postgresql://…``."""
+    try:
+        return StoreAddress.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -79,6 +51,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         if getattr(args, name) is None:
             parser.error(f"--{name} 必须给出（命令行，或 --config 文件中的 {name}）/ is required")
     _check(parser, args)
+    if args.db.kind == "postgresql" and (args.materials is None or args.citizen_key_file is None):
+        parser.error("--db postgresql://… 需要同时给出 --materials 和 --citizen-key-file（各中心"
+                     "共用的材料目录与密钥）/ a shared database needs --materials and"
+                     " --citizen-key-file")
     return args
 
 
@@ -106,7 +82,11 @@ def _parser(kind: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8765, help="port (0: pick a free one)")
     parser.add_argument("--seats", type=Path, help="seats file (JSON); required")
-    parser.add_argument("--db", type=Path, help="work-order ledger (SQLite); required")
+    parser.add_argument(
+        "--db", type=store_address, metavar="PATH|postgresql://…",
+        help="the hub's records: an SQLite file (one hall), or a PostgreSQL database shared by"
+        " a city's hubs (then --materials and --citizen-key-file too); required",
+    )
     parser.add_argument(
         "--catalog", type=Path, default=catalog_module.DEFAULT_PATH, help="service-item catalog"
     )
@@ -323,173 +303,3 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         parser.error("--upload-stall-timeout must be in (0, 600]")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["audit"]:  # seat-hub audit verify|keygen|export|check-export
-        return audit_cli.main(argv[1:])
-    if "--sandbox" in argv:
-        _hand_over_to_sandbox([a for a in argv if a != "--sandbox"])
-    args = parse_args(argv)
-    try:
-        return asyncio.run(run(args))
-    except KeyboardInterrupt:
-        return 0
-
-
-def _hand_over_to_sandbox(rest: list[str]) -> NoReturn:
-    """``--sandbox``: become ``sandbox.sandbox_hub`` (a hub with demo seats and the
-    conformance agent), so signals reach it directly; the hub's code imports nothing of
-    the stand-ins."""
-    os.execv(sys.executable, [sys.executable, "-m", "sandbox.sandbox_hub", *rest])
-
-
-async def run(args: argparse.Namespace) -> int:
-    log = EventLog(sys.stderr)
-    try:
-        # The certificate first: a hub that cannot serve TLS must not start in clear.
-        tls_context = None if args.tls is None else args.tls.context()
-    except TlsSetupError as exc:
-        print(f"seat-hub: {exc}", file=sys.stderr)
-        return 2
-    try:
-        catalog = catalog_module.load(args.catalog)
-        reasons = load_reasons()
-        seats = load_seats(args.seats, known_skills=catalog.skills.keys())
-        key_file = args.citizen_key_file or args.db.parent / "citizen-key.secret"
-        citizen_keys = await asyncio.to_thread(CitizenKeys.from_file, key_file)
-        store = await open_store(
-            args.db,
-            on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
-        )
-    except (
-        catalog_module.CatalogError, ReasonsError, SeatsError, CitizenKeyError, LedgerError
-    ) as exc:
-        print(f"seat-hub: {exc}", file=sys.stderr)
-        return 2
-    # The hub's one task owner: every background task of the hub runs under it (or a
-    # child of it), and a task that fails is logged as an ``internal_error`` event.
-    tasks = TaskOwner("seat-hub")
-    tasks.failed.connect(
-        lambda failure: log.event("internal_error", where=failure.name, error=repr(failure.error))
-    )
-    desk: MaterialDesk | None = None
-    try:
-        ctx = HubContext(
-            seats=seats,
-            catalog=catalog,
-            ledger=store.ledger,
-            audit=store.audit,
-            log=log,
-            settings=HubSettings(
-                ring_timeout_s=args.ring_timeout,
-                max_missed=args.max_missed,
-                wrap_up_limit_s=args.wrap_up_limit,
-                wrap_up_limits=args.queue_wrap_up_limits,
-                record_calls=args.record_calls,
-                hello_timeout_s=args.hello_timeout,
-                resume_grace_s=args.resume_grace,
-                max_connections_per_address=args.max_connections_per_address,
-                max_joins_per_minute=args.max_joins_per_minute,
-                max_queue=args.max_queue,
-                login_failures=args.login_failures,
-                login_failure_window_s=args.login_failure_window,
-                login_lockout_s=args.login_lockout,
-                login_lockout_max_s=args.login_lockout_max,
-            ),
-            tasks=tasks.child("calls"),
-            citizen_keys=citizen_keys,
-        )
-        # Waiting citizens who may resume keep their places across the restart.
-        places = [
-            place
-            for place in (await store.ledger.queue_places() if args.resume_grace > 0 else [])
-            if catalog.item(place.work_order.item_code) is not None
-        ]
-        stale = await store.ledger.close_stale(
-            ctx.clock(), keep=[place.work_order.id for place in places]
-        )
-        now = ctx.clock()
-        ctx.live.today = figures.sum_today(
-            await store.ledger.work_orders_queued(figures.day_start(now)), now
-        )
-        ctx.live.handle_times.update(await store.ledger.handle_times())
-        desk = await _material_desk(args, ctx, store, tasks.child("materials"))
-        ice = IceDesk(args.ice, ctx.clock)
-        hub = Hub(ctx, desk, ice=ice, reasons=reasons)
-        hub.restore_queue(places)
-        hub_server = HubServer(hub, log, page=CitizenPage(catalog))
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
-        # SIGHUP (systemctl reload): read the seats file again, close what it revokes.
-        seats_reload = SeatsReload(hub, args.seats, catalog.skills.keys())
-        loop.add_signal_handler(
-            signal.SIGHUP, lambda: tasks.spawn(seats_reload.reload(), "seats reload")
-        )
-        try:
-            server = await hub_server.serve(args.host, args.port, tls=tls_context)
-        except OSError as exc:
-            print(f"seat-hub: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
-            return 2
-        async with server:
-            host, port = server.sockets[0].getsockname()[:2]
-            shown = f"[{host}]" if ":" in host else host
-            log.event(
-                "listening",
-                host=host,
-                port=port,
-                seats=len(seats),
-                kiosks=seats.kiosk_count,
-                items=len(catalog.items),
-                db=str(args.db),
-                stale_closed=stale,
-                ring_timeout_s=args.ring_timeout,
-                max_missed=args.max_missed,
-                record_calls=args.record_calls,
-                tls=tls_context is not None,
-                hello_timeout_s=args.hello_timeout,
-                max_connections_per_address=args.max_connections_per_address,
-                max_joins_per_minute=args.max_joins_per_minute,
-                max_queue=args.max_queue,
-                login_failures=args.login_failures,
-                stun=list(args.ice.stun_urls),
-                turn=list(args.ice.turn_urls),
-                ice_policy=args.ice.policy,
-            )
-            scheme = "ws" if tls_context is None else "wss"
-            print(f"seat-hub listening on {scheme}://{shown}:{port}{PATH}", flush=True)
-            await stop.wait()
-            log.event("stopping")
-            # Connections closed from here on are the hub's doing: nobody is parked.
-            hub_server.hub.stopping = True
-    finally:
-        # The records first: every write queued so far lands before background work stops.
-        await store.close()
-        if desk is not None:
-            await desk.close()
-        await tasks.close()
-    log.event("stopped")
-    return 0
-
-
-async def _material_desk(
-    args: argparse.Namespace, ctx: HubContext, store: HubStore, tasks: TaskOwner
-) -> MaterialDesk:
-    directory = args.materials if args.materials is not None else args.db.parent / "materials"
-    settings = MaterialSettings(
-        limits=ImageLimits(max_bytes=args.max_upload_bytes, max_pixels=args.max_upload_pixels),
-        stall_timeout_s=args.upload_stall_timeout,
-        max_concurrent_uploads=args.max_concurrent_uploads,
-        max_work_order_bytes=args.max_work_order_bytes,
-    )
-    desk = MaterialDesk(ctx, store.materials, directory, settings, tasks)
-    await asyncio.to_thread(desk.prepare)
-    retention = RetentionSettings(keep_days=args.keep_personal_days)
-    tasks.spawn(sweep_daily(store.materials, store.audit, ctx.log, directory, retention,
-                            ctx.clock), "retention sweep")
-    return desk
-
-
-if __name__ == "__main__":
-    sys.exit(main())

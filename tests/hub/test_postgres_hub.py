@@ -1,0 +1,117 @@
+"""A real hub process on a PostgreSQL database (``seat-hub --db postgresql://…``): a call
+through to a closed work order and an audit row, both in the database, the chain whole;
+and the command line's checks of a database address."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from hubclient import agent_seat
+from psycopg.rows import dict_row
+
+from seat_common.protocol import (
+    Accept,
+    Ack,
+    CallEnded,
+    CallStarted,
+    Chat,
+    ChatMessage,
+    Hangup,
+    Offer,
+    Presence,
+    Rate,
+    WorkOrderClosed,
+    WrapUp,
+)
+from seat_hub.cli import parse_args
+from seat_hub.storage.audit_chain import AuditRow, verify
+
+
+def _rows(url: str, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, object]]:
+    with psycopg.connect(url, row_factory=dict_row) as conn:
+        return conn.execute(sql.encode(), params).fetchall()
+
+
+async def test_a_call_through_a_hub_on_postgresql_is_a_closed_work_order_and_audited(
+    start_hub, clients, postgres_url: str, tmp_path: Path
+) -> None:
+    hub = start_hub([agent_seat("a1")], ring_timeout=5, extra_args=[
+        "--db", postgres_url, "--materials", str(tmp_path / "shared-materials"),
+        "--citizen-key-file", str(tmp_path / "citizen-key.secret")])
+    agent = await clients.agent(hub, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub, "王小明")
+    queued = await citizen.join(name="王小明", id_number="441900199001011234", phone="13800138000")
+    offer = await agent.expect(Offer)
+    await agent.send(Accept(call_id=offer.call_id))
+    call_id = (await citizen.expect(CallStarted)).call_id
+    await agent.expect(CallStarted)
+    await citizen.send(Chat(call_id=call_id, text="我想查失业保险"))
+    for party in (citizen, agent):
+        await party.expect(ChatMessage)
+    await citizen.send(Hangup(call_id=call_id))
+    for party in (citizen, agent):
+        await party.expect(CallEnded)
+    assert (await agent.expect(Presence)).state == "wrap_up"
+    await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes="已解答"))
+    assert (await agent.expect(WorkOrderClosed)).outcome == "resolved"
+    await citizen.send(Rate(work_order_id=queued.work_order_id, score=10, comment="很满意"))
+    assert await citizen.expect(Ack) == Ack(of="rate", work_order_id=queued.work_order_id)
+
+    [row] = await asyncio.to_thread(_rows, postgres_url,
+                                    "SELECT * FROM work_orders WHERE id = %s",
+                                    (queued.work_order_id,))
+    assert (row["state"], row["outcome"], row["agent_id"], row["rating"]) == (
+        "closed", "resolved", "a1", 10)
+    assert row["citizen_id_number"] == "441900199001011234" and row["citizen_key"]
+    chat = await asyncio.to_thread(_rows, postgres_url, "SELECT text FROM chat_messages")
+    assert [c["text"] for c in chat] == ["我想查失业保险"]
+    assert (tmp_path / "citizen-key.secret").exists()  # made where it was named
+
+    # SIGHUP: the seats are read again, and the reload is an audit row in the database.
+    assert hub._proc is not None
+    hub._proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 60
+    while not hub.events("seats_reloaded"):
+        assert time.monotonic() < deadline, hub.log_text()
+        await asyncio.sleep(0.05)
+    audit = await asyncio.to_thread(_rows, postgres_url, "SELECT * FROM audit_log ORDER BY seq")
+    assert audit and {r["action"] for r in audit} == {"seats_reload"}
+    assert verify(AuditRow(**r) for r in audit).intact  # type: ignore[arg-type]
+    assert await asyncio.to_thread(hub.stop) == 0
+    [listening] = hub.events("listening")
+    assert listening["db"].startswith("postgresql://postgres@127.0.0.1:")
+
+
+def test_a_postgresql_hub_needs_a_shared_material_folder_and_key(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--seats", "s.json", "--db", "postgresql://seat@db.example/seat"])
+    assert stopped.value.code == 2
+    assert "--materials" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("address", "said"), [
+    ("mysql://seat@db/seat", "unsupported database scheme 'mysql'"),
+    ("postgresql:seat", "want postgresql://user@host/dbname"),
+    ("sqlite:", "sqlite: wants a file path"),
+])
+def test_a_database_address_of_another_kind_is_refused_with_what_is_accepted(
+    address: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["--seats", "s.json", "--db", address])
+    assert stopped.value.code == 2
+    assert said in capsys.readouterr().err
+
+
+def test_a_plain_path_and_sqlite_path_are_the_embedded_store() -> None:
+    for given in ("var/hub.sqlite3", "sqlite:var/hub.sqlite3"):
+        args = parse_args(["--seats", "s.json", "--db", given])
+        assert (args.db.kind, args.db.path) == ("sqlite", Path("var/hub.sqlite3"))
