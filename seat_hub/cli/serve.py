@@ -52,6 +52,9 @@ async def run(args: argparse.Namespace) -> int:
         store = await open_store(
             args.db,
             on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
+            # Queue, calls and offers live in this process: it must be the database's only
+            # hub (``close_stale`` at start would close another hub's live work orders).
+            sole_hub=True,
         )
     except (
         catalog_module.CatalogError, ReasonsError, SeatsError, CitizenKeyError, LedgerError

@@ -80,13 +80,18 @@ async def open_store(
     *,
     on_write_error: WriteErrorHandler | None = None,
     read_only: bool = False,
+    sole_hub: bool = False,
 ) -> HubStore:
     """Open the records at ``location`` (a ``LedgerError`` naming it if they cannot be).
 
     ``on_write_error`` hears of every failed write, awaited or not; ``read_only``
     opens existing records without changing them (a report beside a running hub).
+    ``sole_hub``: the caller keeps live state (queue, calls) in its own memory, so no
+    other such hub may use the same PostgreSQL database at once (refused with a
+    ``LedgerError``); a cluster's hubs, sharing their live state, do not ask it.
     """
     address = location if isinstance(location, StoreAddress) else StoreAddress("sqlite", location)
     if address.path is None:
-        return await PostgresStore.open(address.url, on_write_error, read_only=read_only)
+        return await PostgresStore.open(address.url, on_write_error, read_only=read_only,
+                                        sole_hub=sole_hub)
     return await SqliteStore.open(address.path, on_write_error, read_only=read_only)

@@ -14,6 +14,7 @@ import pytest
 from hubclient import agent_seat
 from psycopg.rows import dict_row
 
+from sandbox.hub_process import HubStartError
 from seat_common.protocol import (
     Accept,
     Ack,
@@ -86,6 +87,21 @@ async def test_a_call_through_a_hub_on_postgresql_is_a_closed_work_order_and_aud
     assert await asyncio.to_thread(hub.stop) == 0
     [listening] = hub.events("listening")
     assert listening["db"].startswith("postgresql://postgres@127.0.0.1:")
+
+
+async def test_a_second_hub_on_the_same_database_is_refused_while_the_first_runs(
+    start_hub, postgres_url: str, tmp_path: Path
+) -> None:
+    """Until hubs share their live state, a hub's queue and calls are its own: a second hub
+    would close the first one's work orders as stale when it starts."""
+    shared = ["--db", postgres_url, "--materials", str(tmp_path / "m"),
+              "--citizen-key-file", str(tmp_path / "key.secret")]
+    first = start_hub([agent_seat("a1")], extra_args=shared)
+    with pytest.raises(HubStartError, match="another hub is using postgresql://postgres@"):
+        start_hub([agent_seat("a1")], extra_args=shared)
+    assert await asyncio.to_thread(first.stop) == 0
+    second = start_hub([agent_seat("a1")], extra_args=shared)  # the first let go of it
+    assert await asyncio.to_thread(second.stop) == 0
 
 
 def test_a_postgresql_hub_needs_a_shared_material_folder_and_key(

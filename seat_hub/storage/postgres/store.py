@@ -43,11 +43,13 @@ class PostgresStore:
         on_write_error: WriteErrorHandler | None = None,
         *,
         read_only: bool = False,
+        sole_hub: bool = False,
     ) -> PostgresStore:
         """Connect to ``address`` (a ``postgresql://`` URL) and make the tables unless
         ``read_only``; a server that cannot be reached, or a database without the records
-        when reading, is a ``LedgerError`` naming it (never its password)."""
-        worker = PostgresWorker(address, on_write_error)
+        when reading, is a ``LedgerError`` naming it (never its password). ``sole_hub``:
+        refuse (``LedgerError``) while another sole hub is connected to the database."""
+        worker = PostgresWorker(address, on_write_error, sole_hub=sole_hub)
         await worker.open(schema.check if read_only else schema.prepare, read_only=read_only)
         return cls(worker)
 

@@ -37,6 +37,9 @@ Job = Callable[[Connection], Awaitable[Any]]
 #: Seconds to wait for the server to answer a connection before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 10
 
+#: The session lock a hub that must be the database's only one holds while connected.
+SOLE_HUB_LOCK = 0x5EA7_0003
+
 
 def shown(address: str) -> str:
     """``address`` fit for a message or a log line: any password replaced by ``***``."""
@@ -65,9 +68,11 @@ async def connect(address: str, *, read_only: bool = False) -> Connection:
 class PostgresWorker:
     """The connection to one PostgreSQL database and the one task that uses it, in order."""
 
-    def __init__(self, address: str, on_write_error: WriteErrorHandler | None = None) -> None:
+    def __init__(self, address: str, on_write_error: WriteErrorHandler | None = None,
+                 *, sole_hub: bool = False) -> None:
         self.address = address
         self._on_write_error = on_write_error
+        self._sole_hub = sole_hub
         self._conn: Connection | None = None
         self._read_only = False
         self._jobs: asyncio.Queue[tuple[str, Job, asyncio.Future[Any]] | None] = asyncio.Queue()
@@ -80,7 +85,7 @@ class PostgresWorker:
     ) -> None:
         """Connect and run ``prepare`` (make or check the tables) before any job."""
         self._read_only = read_only
-        self._conn = await connect(self.address, read_only=read_only)
+        self._conn = await self._connect()
         try:
             await prepare(self._conn)
         except (psycopg.Error, LedgerError) as exc:
@@ -142,8 +147,24 @@ class PostgresWorker:
             if self._conn is not None:
                 await self._conn.close()
             self._conn = None
-            self._conn = await connect(self.address, read_only=self._read_only)
+            self._conn = await self._connect()
         return self._conn
+
+    async def _connect(self) -> Connection:
+        """A connection; for a sole hub, holding the database's hub lock (a ``LedgerError``
+        if another hub holds it)."""
+        conn = await connect(self.address, read_only=self._read_only)
+        if not self._sole_hub:
+            return conn
+        cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS mine", (SOLE_HUB_LOCK,))
+        row = await cur.fetchone()
+        if row is None or not row["mine"]:
+            await conn.close()
+            raise LedgerError(
+                f"another hub is using {shown(self.address)}: a hub keeps its queue and calls"
+                " in its own memory, so one hub per database until hubs share their live state"
+                " (另一个中心正在使用此数据库)")
+        return conn
 
     def _report(self, name: str, future: asyncio.Future[Any]) -> None:
         if future.cancelled():
