@@ -23,7 +23,7 @@ The contract every implementation keeps:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Protocol
 
 from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome, VerdictEntry
@@ -49,6 +49,10 @@ from seat_hub.storage.records import (
 
 class LedgerError(RuntimeError):
     """The records could not be opened, or the store is closed."""
+
+
+#: Told of every failed write, awaited or not: what was being written, and the error.
+WriteErrorHandler = Callable[[str, BaseException], None]
 
 
 class WorkOrderLedger(Protocol):

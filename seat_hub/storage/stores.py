@@ -20,11 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from seat_hub.storage.interface import HubStore
+from seat_hub.storage.interface import HubStore, WriteErrorHandler
 from seat_hub.storage.postgres.store import PostgresStore
 from seat_hub.storage.postgres.worker import shown as shown_url
 from seat_hub.storage.sqlite.store import SqliteStore
-from seat_hub.storage.sqlite.worker import WriteErrorHandler
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 

@@ -14,11 +14,12 @@ report beside running hubs).
 
 from __future__ import annotations
 
+from seat_hub.storage.interface import WriteErrorHandler
 from seat_hub.storage.postgres import schema
 from seat_hub.storage.postgres.audit import PostgresAuditTrail
 from seat_hub.storage.postgres.ledger import PostgresLedger
 from seat_hub.storage.postgres.materials import PostgresMaterialIndex
-from seat_hub.storage.postgres.worker import PostgresWorker, WriteErrorHandler, shown
+from seat_hub.storage.postgres.worker import PostgresWorker, shown
 
 
 class PostgresStore:

@@ -26,11 +26,10 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from seat_common.tasks import TaskOwner
-from seat_hub.storage.interface import LedgerError
+from seat_hub.storage.interface import LedgerError, WriteErrorHandler
 
 _T = TypeVar("_T")
 
-WriteErrorHandler = Callable[[str, BaseException], None]
 Connection = psycopg.AsyncConnection[DictRow]
 Job = Callable[[Connection], Awaitable[Any]]
 

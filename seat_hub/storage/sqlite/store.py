@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from seat_hub.storage.interface import WriteErrorHandler
 from seat_hub.storage.sqlite.audit import SqliteAuditTrail
 from seat_hub.storage.sqlite.ledger import SqliteLedger
 from seat_hub.storage.sqlite.materials import SqliteMaterialIndex
-from seat_hub.storage.sqlite.worker import SqliteWorker, WriteErrorHandler
+from seat_hub.storage.sqlite.worker import SqliteWorker
 
 
 class SqliteStore:

@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from seat_common.private_files import private_file
-from seat_hub.storage.interface import LedgerError
+from seat_hub.storage.interface import LedgerError, WriteErrorHandler
 from seat_hub.storage.sqlite.schema import ADDED_COLUMNS, SCHEMA, upgrade
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
 
-WriteErrorHandler = Callable[[str, BaseException], None]
 
 
 class SqliteWorker:
