@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg.rows import tuple_row
 
 from seat_hub.storage.audit_chain import GENESIS, AuditRow, verify
@@ -77,7 +78,20 @@ async def migrate(source: Path, target: str, *, replace: bool = False,
     """Copy the embedded store at ``source`` into the PostgreSQL database at ``target`` and
     check it; a ``MigrationError`` (or ``LedgerError`` for an unreachable server) says why
     not."""
-    tell = progress or (lambda *_: None)
+    copied = asyncio.Event()  # set once the copy is committed
+    try:
+        return await _migrate(source, target, replace, progress or (lambda *_: None), copied)
+    except (psycopg.Error, sqlite3.Error) as exc:
+        # A row the target refused, a lost connection, a file that went bad while read.
+        if copied.is_set():
+            raise MigrationError(f"已复制但未能核对 / copied but not checked: {exc}; 请加 --replace"
+                                 " 重新迁移 / run it again with --replace") from exc
+        raise MigrationError(f"复制中断，目标库未改动 / the copy stopped, the target is"
+                             f" unchanged: {type(exc).__name__}: {exc}") from exc
+
+
+async def _migrate(source: Path, target: str, replace: bool, tell: Progress,
+                   copied: asyncio.Event) -> MigrationReport:
     db = await asyncio.to_thread(_open_source, source)
     try:
         tables = await asyncio.to_thread(_source_tables, db)
@@ -96,6 +110,7 @@ async def migrate(source: Path, target: str, *, replace: bool = False,
                     await conn.execute(
                         f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
                         f" COALESCE((SELECT MAX({column}) FROM {table}), 0) + 1, false)")
+            copied.set()
             rows = {table: await _compare(conn, db, table, columns, tell)
                     for table, columns in tables.items()}
             audit = await _check_chain(conn, db) if "audit_log" in tables else (0, GENESIS)

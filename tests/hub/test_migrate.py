@@ -175,3 +175,29 @@ def test_a_migration_that_cannot_be_done_says_why_and_changes_nothing(
     assert said in done.stderr and "hunter2" not in done.stderr
     with psycopg.connect(postgres_url) as conn:  # nothing was made in the target
         assert conn.execute("SELECT to_regclass('audit_log') IS NULL").fetchone() == (True,)
+
+
+async def test_a_copy_the_target_refuses_half_way_leaves_the_target_as_it_was(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    path = tmp_path / "ledger.sqlite3"
+    store = await open_store(path)
+    for i in range(3):
+        wo = await store.ledger.create_work_order(
+            item_code="SI-UNEMP-QUERY", channel="web", priority="normal", media="video",
+            citizen=CitizenInfo(name=f"市民{i}"), queued_at=T0 + i)
+        await store.ledger.add_chat(wo, "citizen", "市民", "你好", T0 + i)
+    await store.close()
+    db = sqlite3.connect(path)  # a row the file let in behind its own check
+    db.execute("PRAGMA ignore_check_constraints = ON")
+    with db:
+        db.execute("UPDATE work_orders SET state = 'lost' WHERE id = ?", (wo,))
+    db.close()
+    done = await asyncio.to_thread(_migrate, "--from", str(path), "--to", postgres_url)
+    assert done.returncode == 1
+    assert "the copy stopped, the target is unchanged" in done.stderr
+    assert "work_orders_state_check" in done.stderr  # which rule the row broke
+    with psycopg.connect(postgres_url) as conn:
+        counts = [conn.execute(f"SELECT count(*) FROM {t}".encode()).fetchone()
+                  for t in ("work_orders", "chat_messages", "audit_log")]
+    assert counts == [(0,), (0,), (0,)]
