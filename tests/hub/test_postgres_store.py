@@ -18,6 +18,7 @@ from seat_hub.storage.postgres.schema import STORE_TABLES
 from seat_hub.storage.postgres.store import PostgresStore
 from seat_hub.storage.records import LegRecord, RecordingReport
 from seat_hub.storage.sqlite.store import SqliteStore
+from seat_hub.storage.stores import StoreAddress
 
 T0 = 1_790_000_000.0
 
@@ -133,3 +134,14 @@ async def test_a_hub_rides_over_a_lost_connection_reporting_what_failed(
     await store.close()
     assert [c.text for c in chat] == ["after"]
     assert failures == ["add_chat"]
+
+
+@pytest.mark.parametrize(("address", "seen"), [
+    ("postgresql://seat:hunter2@db1,db2:5432/seat?target_session_attrs=read-write",
+     "postgresql://seat:***@db1,db2:5432/seat?target_session_attrs=read-write"),
+    ("postgresql://seat@db/seat?password=hunter2&sslmode=require",
+     "postgresql://seat@db/seat?password=***&sslmode=require"),
+    ("postgresql://seat@db/seat", "postgresql://seat@db/seat"),
+])
+def test_an_address_is_shown_without_its_password(address: str, seen: str) -> None:
+    assert StoreAddress.parse(address).shown == seen

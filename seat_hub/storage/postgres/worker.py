@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
@@ -41,13 +41,17 @@ SOLE_HUB_LOCK = 0x5EA7_0003
 
 
 def shown(address: str) -> str:
-    """``address`` fit for a message or a log line: any password replaced by ``***``."""
+    """``address`` fit for a message or a log line: a password, in the user part or as a
+    ``password=`` parameter, replaced by ``***``."""
     parts = urlsplit(address)
-    if parts.password is None:
-        return address
-    netloc = parts.netloc.rsplit("@", 1)
-    user = netloc[0].split(":", 1)[0]
-    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc[1]}"))
+    if parts.password is not None:
+        user, host = parts.netloc.rsplit("@", 1)
+        parts = parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}")
+    if parts.query:
+        query = [(k, "***" if k.lower() == "password" else v)
+                 for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+        parts = parts._replace(query=urlencode(query, safe="*,/:"))
+    return urlunsplit(parts)
 
 
 async def connect(address: str, *, read_only: bool = False) -> Connection:
