@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from hubclient import agent_seat, db_rows
+from hubclient import agent_seat
 
 from sandbox.hub_process import HubProcess
 from seat_common.protocol import CitizenInfo, MaterialInfo
@@ -21,15 +21,17 @@ from seat_hub.materials.recordings import recording_path
 from seat_hub.materials.retention import DAY_S, sweep
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.records import RecordingReport
-from seat_hub.storage.sqlite.store import SqliteStore
+from seat_hub.storage.stores import StoreAddress, open_store
 
 NOW = 1_790_000_000.0
 CITIZEN = CitizenInfo(name="吴小梅", id_number="11010519491231002X", phone="13800138000")
 
 
-async def test_the_sweep_removes_what_has_expired_and_nothing_else(tmp_path: Path) -> None:
-    path, store_dir = tmp_path / "hub.sqlite3", tmp_path / "materials"
-    store = await SqliteStore.open(path)
+async def test_the_sweep_removes_what_has_expired_and_nothing_else(
+    tmp_path: Path, store_address: StoreAddress
+) -> None:
+    store_dir = tmp_path / "materials"
+    store = await open_store(store_address)  # on either store: SQLite and PostgreSQL
     ledger = store.ledger
 
     async def work_order(queued_at: float, closed_at: float | None) -> str:
@@ -74,27 +76,28 @@ async def test_the_sweep_removes_what_has_expired_and_nothing_else(tmp_path: Pat
     gone, kept = [await store.materials.recording_file(wo) for wo in (old, recent)]
     assert gone is not None and gone.purged_at == NOW
     assert kept is not None and kept.purged_at == 0 and kept.stored_at
-    people = {r["id"]: r for r in db_rows(path, "SELECT id, citizen_name, citizen_id_number,"
-                                           " citizen_phone, citizen_key FROM work_orders")}
-    assert people[old]["citizen_name"] == people[old]["citizen_id_number"] == ""
-    assert people[old]["citizen_phone"] == "" and people[old]["citizen_key"] == "k" * 64
-    for kept in (recent, still_open):
-        assert (people[kept]["citizen_name"], people[kept]["citizen_phone"]) == (
-            "吴小梅", "13800138000")
+    people = {wo: await ledger.work_order(wo) for wo in (old, recent, still_open)}
+    blanked = people[old]
+    assert blanked is not None and blanked.citizen_name == blanked.citizen_id_number == ""
+    assert blanked.citizen_phone == "" and blanked.citizen_key == "k" * 64
+    for wo in (recent, still_open):
+        person = people[wo]
+        assert person is not None
+        assert (person.citizen_name, person.citizen_phone) == ("吴小梅", "13800138000")
     assert await store.materials.get("M-0") is None and await store.materials.get("M-1") is None
     assert await store.materials.of_work_order(old) == []
     assert await store.materials.get("M-2") is not None  # the recent one's
     assert not (store_dir / files["only_old"][:2] / files["only_old"]).exists()
     for kept_file in ("shared", "open"):  # still referred to by a kept material
         assert (store_dir / files[kept_file][:2] / files[kept_file]).exists()
-    rows = db_rows(path, "SELECT action, detail FROM audit_log")
-    assert rows == [{"action": "retention_sweep", "detail": "1 work orders' personal data"
-                     " removed, 2 materials purged, 1 files deleted, 1 recordings deleted"}]
+    rows = [(r.action, r.detail) for r in await store.audit.recent(10)]
+    assert rows == [("retention_sweep", "1 work orders' personal data"
+                     " removed, 2 materials purged, 1 files deleted, 1 recordings deleted")]
     assert '"event": "retention_sweep"' in log.getvalue()
     again = await sweep(store.materials, store.audit, EventLog(log), store_dir, 180, lambda: NOW)
     assert (again.work_orders, again.materials, again.files_deleted, again.recordings) == (
         0, 0, 0, 0)
-    assert len(db_rows(path, "SELECT 1 FROM audit_log")) == 1  # nothing done: only logged
+    assert len(await store.audit.recent(10)) == 1  # nothing done: only logged
     await store.close()
 
 
