@@ -131,3 +131,14 @@ def test_a_plain_path_and_sqlite_path_are_the_embedded_store() -> None:
     for given in ("var/hub.sqlite3", "sqlite:var/hub.sqlite3"):
         args = parse_args(["--seats", "s.json", "--db", given])
         assert (args.db.kind, args.db.path) == ("sqlite", Path("var/hub.sqlite3"))
+
+
+def test_the_config_file_names_a_postgresql_database(tmp_path: Path) -> None:
+    config = tmp_path / "hub.toml"
+    config.write_text('seats = "/var/lib/seat/seats.json"\n'
+                      'db = "postgresql://seat@db1,db2/seat?target_session_attrs=read-write"\n'
+                      'materials = "/srv/seat/materials"\n'
+                      'citizen_key_file = "/etc/seat/citizen-key.secret"\n', encoding="utf-8")
+    args = parse_args(["--config", str(config)])
+    assert (args.db.kind, args.db.url) == (
+        "postgresql", "postgresql://seat@db1,db2/seat?target_session_attrs=read-write")
