@@ -22,7 +22,7 @@ What differs, and why:
 
 To mirror a column the embedded store gains: add it to ``ADDED_COLUMNS`` here with its
 PostgreSQL definition (``ADD COLUMN IF NOT EXISTS``, so an existing database gets it when a
-hub opens it) and to ``CREATE TABLE`` below. ``tests/hub/test_store_contract.py`` fails
+hub opens it) and to ``CREATE TABLE`` below. ``tests/hub/test_postgres_store.py`` fails
 until every column of the embedded store has its twin here.
 """
 
