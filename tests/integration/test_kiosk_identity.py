@@ -32,7 +32,7 @@ from sandbox.kiosk.peer import KioskPeer
 from sandbox.kiosk.printer import KioskPrinter
 from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState
+from seat_client.acceptance.outbox_entries import OutboxState
 from seat_client.acceptance.services import open_acceptance_services
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import AssistState, RemoteAssist
