@@ -30,7 +30,7 @@ from tests.integration.conftest import until
 from tests.tls_certs import TestPki
 from ui import i18n
 from ui.call.workorder_list_pane import WorkOrderListPane
-from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 from ui.workstation.main_window import MainWindow
 

@@ -34,8 +34,8 @@ from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, until
 from tests.integration.test_call_recording import RecordingSeat, serve
 from ui.call.workorder_list_pane import WorkOrderListPane
-from ui.supervision.wall_app import WallSession
 from ui.supervision.wall_recordings import WallRecordings
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"

@@ -1,6 +1,6 @@
 """The seat wall app against a real hub, beside a real agent workstation.
 
-The supervisor's window (``ui.supervision.wall_app.WallSession``) logs in over a real
+The supervisor's window (``ui.supervision.wall_session.WallSession``) logs in over a real
 ``HubLink``; the agent's workstation (the ``seat`` fixture) is the lead's
 window for agent 0012. Pushed updates reach the tiles, and the supervisor's
 whisper and state change reach the agent through the hub.
@@ -22,7 +22,7 @@ from seat_client.supervision.whisper_inbox import WhisperInbox
 from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, Seat, until
 from ui.call.workorder_list_pane import WorkOrderListPane
-from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.whisper_banner import WhisperBanner
 

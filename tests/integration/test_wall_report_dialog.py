@@ -27,7 +27,7 @@ from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, until
 from ui import i18n
 from ui.supervision.report_dialog import ReportDialog
-from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"

@@ -21,7 +21,7 @@ from seat_client.supervision.wall_model import WallModel
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, Seat, until
-from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
