@@ -2,8 +2,8 @@
 
 Sections (``--section``, repeatable; default all), each a function of its own that
 returns its figures, so the later ones ("resume", "flood", "restart") slot in beside
-(the calls they make are in ``scripts/reach_calls.py``, the flood in
-``scripts/reach_flood.py``):
+(the calls they make are in ``scripts/reach/calls.py``, the flood in
+``scripts/reach/flood.py``):
 
 - ``turn``: a real coturn on loopback (``sandbox.turn_process``) and a hub handing out
   TURN credentials with ``--ice-policy relay``. First a real call, the workstation core
@@ -69,7 +69,7 @@ sys.path.insert(0, str(ROOT))
 from sandbox.bare_pair import percentile  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
 from sandbox.turn_process import TurnProcess  # noqa: E402
-from scripts.reach_calls import (  # noqa: E402
+from scripts.reach.calls import (  # noqa: E402
     RESTART_CITIZENS,
     RESUME_CALLS,
     ready_agent,
@@ -78,7 +78,7 @@ from scripts.reach_calls import (  # noqa: E402
     resume_one,
     round_trips,
 )
-from scripts.reach_flood import (  # noqa: E402
+from scripts.reach.flood import (  # noqa: E402
     Figures,
     flood_round,
     raise_open_file_limit,

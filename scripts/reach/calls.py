@@ -95,8 +95,12 @@ async def round_trips(config: IceConfig, pings: int) -> list[float]:
     def _on_channel(channel: RTCDataChannel) -> None:
         channel.on("message", lambda message: channel.send(message))
 
+    def _on_open() -> None:
+        if not opened.done():
+            opened.set_result(None)
+
     channel = caller.createDataChannel("ping")
-    channel.on("open", lambda: opened.done() or opened.set_result(None))
+    channel.on("open", _on_open)
     channel.on("message", replies.put_nowait)
     try:
         await caller.setLocalDescription(await caller.createOffer())
