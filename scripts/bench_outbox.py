@@ -42,7 +42,7 @@ VALUES = {"residence": "local", "pensioner_name": "吴小梅",
 
 
 def submission(n: int) -> object:
-    from seat_client.acceptance.outbox import Submission
+    from seat_client.acceptance.outbox_entries import Submission
 
     return Submission(work_order_id=f"WO-bench-{n}", item_code="SI-PENSION-CERT",
                       item_name="企业职工领取养老保险待遇资格认证", form="pension_certification",
@@ -52,7 +52,9 @@ def submission(n: int) -> object:
 
 
 async def bench_enqueue(work: Path, count: int) -> tuple[float, float]:
-    from seat_client.acceptance.outbox import Submission, SubmissionOutbox, open_db
+    from seat_client.acceptance.outbox import SubmissionOutbox
+    from seat_client.acceptance.outbox_entries import Submission
+    from seat_client.acceptance.outbox_store import open_db
 
     class NoApi:
         async def submit_application(self, key: str, body: object) -> object:
@@ -85,7 +87,8 @@ async def bench_enqueue(work: Path, count: int) -> tuple[float, float]:
 
 async def bench_deliver(work: Path, count: int, api: object, credentials: object) -> float:
     from seat_client.acceptance.gov_api_client import GovApiClient
-    from seat_client.acceptance.outbox import OutboxState, Submission, SubmissionOutbox
+    from seat_client.acceptance.outbox import SubmissionOutbox
+    from seat_client.acceptance.outbox_entries import OutboxState, Submission
 
     client = GovApiClient(api.url, credentials)  # type: ignore[attr-defined, arg-type]
     await client.token()
@@ -114,7 +117,8 @@ async def bench_submit_to_receipt(work: Path, rounds: int, api: object,
                                   credentials: object) -> list[float]:
     from seat_client.acceptance.desk import ApplicationContext, ApplicationDesk, ContactKind
     from seat_client.acceptance.gov_api_client import GovApiClient
-    from seat_client.acceptance.outbox import OutboxEntry, SubmissionOutbox
+    from seat_client.acceptance.outbox import SubmissionOutbox
+    from seat_client.acceptance.outbox_entries import OutboxEntry
     from seat_common import catalog
     from seat_common.forms import FormLibrary
     from seat_common.tasks import TaskOwner

@@ -15,67 +15,27 @@ pre-review verdict on what was uploaded; hangs up, wraps up and looks the work o
 Chat, upload (and so the verdict), rating and resume are features a client may leave
 out: missing, they are ``NOT TRIED`` unless ``AgentScript.require`` names them; done
 wrong, they FAIL. The agent's media are aiortc's, as the workstation's are
-(``call_media``); its link keeps every message in order (``inbox``).
+(``call_media``); its link keeps every message in order (``inbox``). The agent takes a
+call through its steps; the checks of the media (``media_checks``) and of the features
+(``feature_checks``) are beside it, and what it is told in ``script``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import re
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Final
 
 from sandbox.conformance.call_media import CallMedia
+from sandbox.conformance.feature_checks import FeatureSteps
 from sandbox.conformance.inbox import HubInbox, LinkError
+from sandbox.conformance.media_checks import MediaSteps
 from sandbox.conformance.report import ConformanceReport, Outcome, Step
+from sandbox.conformance.script import AgentScript, ConformanceError
 from seat_common import protocol, tls
-from seat_common.ice_policy import IceConfig, IceConfigError, candidate_types
+from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
-
-#: Steps a client may leave out (``NOT TRIED`` unless required).
-FEATURES: Final = frozenset({Step.CHAT, Step.UPLOAD, Step.RATING, Step.RESUME})
-CHAT_TEXT: Final = "您好，这里是一致性测试坐席。请回复一句话，并上传一张证件照片。"
-RESUME_TEXT: Final = "恢复测试：请现在断开网络（或把应用切到后台），然后重新连接。"
-_SECTION: Final = re.compile(r"^m=(\w+) ", re.MULTILINE)
-
-
-class ConformanceError(Exception):
-    """The agent itself cannot go on (the hub refused its login, the link broke)."""
-
-
-@dataclass(frozen=True, slots=True)
-class AgentScript:
-    """How long the agent waits for each part, and which features it requires."""
-
-    #: for a contact to be offered (the client's hello and join_queue)
-    contact_wait_s: float = 600.0
-    #: for the client's SDP offer after call_started
-    offer_wait_s: float = 20.0
-    #: for the media to connect, and then to flow both ways
-    connect_wait_s: float = 30.0
-    media_wait_s: float = 30.0
-    #: for the client's chat and upload, from when the media flow
-    feature_wait_s: float = 45.0
-    #: for the rating, after the wrap-up
-    rating_wait_s: float = 30.0
-    #: with resume: how long the agent waits, after asking in the chat, for the client to
-    #: drop its link and come back (0: resume is not checked)
-    resume_wait_s: float = 0.0
-    #: features that FAIL when not tried
-    require: frozenset[Step] = frozenset()
-    min_video_frames: int = 10
-    min_audio_frames: int = 25
-    chat_text: str = CHAT_TEXT
-
-    def __post_init__(self) -> None:
-        if not self.require <= FEATURES:
-            extra = ", ".join(sorted(s.value for s in self.require - FEATURES))
-            raise ValueError(f"only features can be required, not {extra}")
 
 
 class ConformanceAgent:
@@ -177,13 +137,15 @@ class ConformanceAgent:
             return
         self._call_id = started.call_id
         media = self._open_media()
+        media_steps = MediaSteps(self._link, s, self._role, self.ice)
+        features = FeatureSteps(self._link, s, self._role, lambda: self._media)
         await self._link.send(protocol.MediaState(started.call_id, "on", "on"))
-        if not await self._answer(report, started, media, mark):
+        if not await media_steps.answer(report, started, media, mark):
             await self._hang_up(report, mark)
             return
-        await self._media_flows(report, started, media)
+        await media_steps.flows(report, started, media)
         # Chat and materials go through the hub: they are checked even without media.
-        await self._features(report, started, mark)
+        await features.exchange(report, started, mark)
         said = self._link.find(protocol.MediaState, mark,
                                lambda m: m.call_id == started.call_id)
         report.notes.append(
@@ -191,13 +153,13 @@ class ConformanceAgent:
             if said is not None else
             "the client sent no media_state (see \"Camera and microphone state\")")
         if s.resume_wait_s > 0:
-            await self._resume(report, started)
+            await features.resume(report, started)
         await self._hang_up(report, mark)
         await self._link.send(protocol.WrapUp(
             started.work_order_id,
             "pre_reviewed" if report.outcome(Step.VERDICT) is Outcome.PASS else "resolved",
             "conformance kit"))
-        await self._rating(report, started.work_order_id)
+        await features.rating(report, started.work_order_id)
         for step in Step:
             if step in s.require and report.outcome(step) in (None, Outcome.NOT_TRIED):
                 report.failed_step(step, "required, and the client did not do it")
@@ -223,250 +185,6 @@ class ConformanceAgent:
         self._media = media
         return media
 
-    async def _answer(
-        self, report: ConformanceReport, started: protocol.CallStarted,
-        media: CallMedia, mark: int,
-    ) -> bool:
-        s = self.script
-        sdp = await self._link.expect(
-            protocol.Sdp, s.offer_wait_s, mark, lambda m: m.call_id == started.call_id)
-        if sdp is None:
-            report.failed_step(Step.OFFER_ANSWER, f"no SDP offer within {s.offer_wait_s:g} s "
-                               "of call_started: the caller (the client) sends the offer")
-            return False
-        if sdp.sdp_type != "offer":
-            report.failed_step(Step.OFFER_ANSWER, "the client sent an SDP answer: the client "
-                               "is the caller and sends an offer")
-            return False
-        sections = _SECTION.findall(sdp.sdp)
-        problems = self._section_problems(sections, started.media)
-        try:
-            answer = await media.answer(sdp.sdp, started.media)
-        except (ValueError, AssertionError, KeyError, IndexError) as exc:
-            report.failed_step(Step.OFFER_ANSWER, f"the offer could not be applied: {exc!r}")
-            return False
-        await self._link.send(protocol.Sdp(started.call_id, "answer", answer))
-        if problems:
-            report.failed_step(Step.OFFER_ANSWER, "; ".join(problems))
-        else:
-            report.passed_step(Step.OFFER_ANSWER, f"the offer ({', '.join(sections)}) was "
-                               "applied and answered")
-        report.notes.append(
-            f"candidates: {media.offered_candidates} in the offer, "
-            f"{media.trickled} trickled ({media.trickled_early} before the offer)")
-        return True
-
-    def _section_problems(self, sections: list[str], call_media: str) -> list[str]:
-        problems = []
-        if "audio" not in sections:
-            problems.append("the offer has no audio section")
-        videos = sections.count("video")
-        if call_media == "video" and videos == 0:
-            problems.append("a video call's offer has no video section")
-        if self._role == "kiosk":
-            if videos < 2:
-                problems.append("a kiosk's offer needs two video sections (camera, then "
-                                "the shared screen)")
-            if "application" not in sections:
-                problems.append("a kiosk's offer needs the assist data channel (created "
-                                "before the offer)")
-        return problems
-
-    async def _media_flows(
-        self, report: ConformanceReport, started: protocol.CallStarted, media: CallMedia
-    ) -> None:
-        s = self.script
-        connected = await _poll(lambda: media.state in ("connected", "failed"),
-                                s.connect_wait_s)
-        refused = list(media.candidates.refused)
-        if refused:
-            report.failed_step(Step.TRICKLE, f"{len(refused)} candidate(s) were malformed, "
-                               f"e.g. {refused[0]}")
-        misplaced = media.misplaced()
-        if misplaced:
-            refused.append("misplaced")
-            report.failed_step(Step.TRICKLE, f"{len(misplaced)} trickled candidate(s) name no "
-                               f"section of the offer (sdp_mid {misplaced[0].sdp_mid!r}, "
-                               f"sdp_mline_index {misplaced[0].sdp_mline_index})")
-        kinds = candidate_types("\n".join(media.candidate_lines))
-        if self.ice.relay_only and kinds - {"relay"}:
-            refused.append("not relay")
-            report.failed_step(Step.TRICKLE, "the hub is relay-only, but the client offered "
-                               f"{', '.join(sorted(kinds - {'relay'}))} candidates: use "
-                               "iceTransportPolicy relay")
-        if not connected or media.state != "connected":
-            report.failed_step(Step.MEDIA, f"the media did not connect within "
-                               f"{s.connect_wait_s:g} s (state {media.state}): check "
-                               "the candidates, the ICE servers and that the answer was applied")
-            if not refused and media.offered_candidates + media.trickled == 0:
-                report.failed_step(Step.TRICKLE, "the client gave no candidates at all (none "
-                                   "in the offer, none trickled)")
-            elif not refused:
-                report.record(Step.TRICKLE, Outcome.SKIP, "the candidates were well formed, "
-                              "but no pair of them connected")
-            return
-        if not refused:
-            report.passed_step(Step.TRICKLE, "every candidate was well formed and the media "
-                               "connected")
-        want_video = started.media == "video"
-
-        deadline = time.monotonic() + s.media_wait_s
-        heard: set[str] = set()
-        while time.monotonic() < deadline:
-            heard = await media.received_by_client()
-            got_video = media.video_frames[0] >= s.min_video_frames or not want_video
-            if got_video and media.audio_frames >= s.min_audio_frames and (
-                {"audio", "video"} if want_video else {"audio"}) <= heard:
-                break
-            await asyncio.sleep(0.2)
-        missing = []
-        if want_video and media.video_frames[0] < s.min_video_frames:
-            missing.append(f"only {media.video_frames[0]} video frames arrived from the client")
-        if media.audio_frames < s.min_audio_frames:
-            missing.append(f"only {media.audio_frames} audio frames arrived from the client")
-        for kind in sorted(({"audio", "video"} if want_video else {"audio"}) - heard):
-            missing.append(f"the client never reported receiving the agent's {kind} "
-                           "(no RTCP receiver report)")
-        if missing:
-            report.failed_step(Step.MEDIA, "; ".join(missing))
-        else:
-            sizes = ", ".join(sorted(media.video_sizes)) or "no video"
-            report.passed_step(Step.MEDIA, f"{media.video_frames[0]} video frames ({sizes}) and "
-                               f"{media.audio_frames} audio frames from the client; the client "
-                               f"receives the agent's {' and '.join(sorted(heard))}")
-        if self._role == "kiosk":
-            await _poll(lambda: media.video_frames[1] > 0 and "assist" in media.channels, 10.0)
-            if "assist" not in media.channels:
-                report.failed_step(Step.ASSIST, "no data channel labelled assist was opened")
-            elif media.video_frames[1] == 0:
-                report.failed_step(Step.ASSIST, "no frames on the second video track (the "
-                                   "kiosk's shared screen)")
-            else:
-                report.passed_step(Step.ASSIST, "the assist channel is open and the shared "
-                                   f"screen arrives ({media.video_frames[1]} frames)")
-
-    async def _features(
-        self, report: ConformanceReport, started: protocol.CallStarted, mark: int
-    ) -> None:
-        s = self.script
-        call_id = started.call_id
-        await self._link.send(protocol.Chat(call_id, s.chat_text))
-        ours = await self._link.expect(protocol.ChatMessage, 10.0, mark,
-                                  lambda m: m.call_id == call_id and m.sender_role == "agent")
-        deadline = time.monotonic() + s.feature_wait_s
-
-        def client_chat(m: protocol.ChatMessage) -> bool:
-            return m.call_id == call_id and m.sender_role == self._role
-
-        def upload_done(m: protocol.MaterialAdded | protocol.UploadFailed) -> bool:
-            if isinstance(m, protocol.MaterialAdded):
-                return (m.material.work_order_id == started.work_order_id
-                        and m.material.source == "citizen_upload")
-            return m.work_order_id == started.work_order_id and m.uploader_role == self._role
-
-        def ended(m: protocol.CallEnded) -> bool:
-            return m.call_id == call_id
-
-        while time.monotonic() < deadline:
-            if (self._link.find(protocol.ChatMessage, mark, client_chat) is not None
-                    and self._link.find((protocol.MaterialAdded, protocol.UploadFailed), mark,
-                                   upload_done) is not None):
-                break
-            if self._link.find(protocol.CallEnded, mark, ended) is not None:
-                break
-            await self._link.wait_any(min(1.0, max(deadline - time.monotonic(), 0.01)))
-        chat = self._link.find(protocol.ChatMessage, mark, client_chat)
-        if chat is not None and ours is not None:
-            report.passed_step(Step.CHAT, f"the agent's line was delivered and the client wrote "
-                               f"back: {chat.text[:40]!r}")
-        elif ours is None:
-            report.failed_step(Step.CHAT, "the agent's chat line was not delivered")
-        else:
-            report.record(Step.CHAT, Outcome.NOT_TRIED, "the client sent no chat line")
-        done = self._link.find((protocol.MaterialAdded, protocol.UploadFailed), mark, upload_done)
-        if isinstance(done, protocol.UploadFailed):
-            report.failed_step(Step.UPLOAD, f"the upload of {done.filename!r} failed: "
-                               f"{done.reason} ({done.message})")
-            report.record(Step.VERDICT, Outcome.SKIP, "nothing was stored to review")
-        elif isinstance(done, protocol.MaterialAdded):
-            material = done.material
-            report.passed_step(Step.UPLOAD, f"{material.filename!r} arrived whole "
-                               f"({material.byte_size} bytes, {material.width}×{material.height}"
-                               "): its SHA-256 and chunk CRCs matched")
-            await self._verdict(report, started, material, mark)
-        else:
-            report.record(Step.UPLOAD, Outcome.NOT_TRIED, "the client uploaded no material")
-            report.record(Step.VERDICT, Outcome.SKIP, "nothing was uploaded to review")
-
-    async def _verdict(
-        self, report: ConformanceReport, started: protocol.CallStarted,
-        material: protocol.MaterialInfo, mark: int,
-    ) -> None:
-        entry = protocol.VerdictEntry(
-            material.material_code or "conformance", "to_correct", "blurry",
-            "一致性测试：请重拍（无需真的重拍）", (material.material_id,))
-        await self._link.send(protocol.ReviewVerdict(started.work_order_id, started.item_code,
-                                                (entry,)))
-        answer = await self._link.expect(
-            (protocol.Ack, protocol.Error), 10.0, mark,
-            lambda m: m.of == "review_verdict")
-        if isinstance(answer, protocol.Ack):
-            report.passed_step(Step.VERDICT, "a pre-review verdict (to_correct, reason "
-                               "blurry) went to the client")
-        else:
-            why = "no answer" if answer is None else answer.message
-            report.failed_step(Step.VERDICT, f"the verdict could not be sent: {why}")
-
-    async def _resume(self, report: ConformanceReport, started: protocol.CallStarted) -> None:
-        """Ask the client to drop its link and come back; check the call's media return."""
-        s = self.script
-        call_id = started.call_id
-        mark = self._link.mark()
-        await self._link.send(protocol.Chat(call_id, RESUME_TEXT))
-
-        def link(up: bool) -> Callable[[protocol.PeerLink], bool]:
-            return lambda m: m.call_id == call_id and m.up is up
-
-        def ended(m: protocol.CallEnded) -> bool:
-            return m.call_id == call_id
-
-        dropped = await self._link.expect(protocol.PeerLink, s.resume_wait_s, mark, link(False))
-        if dropped is None:
-            report.record(Step.RESUME, Outcome.NOT_TRIED, "the client's link did not drop")
-            return
-        back = await self._link.expect(
-            (protocol.PeerLink, protocol.CallEnded), s.resume_wait_s, mark,
-            lambda m: link(True)(m) if isinstance(m, protocol.PeerLink) else ended(m))
-        if not isinstance(back, protocol.PeerLink):
-            report.failed_step(Step.RESUME, "the client's link dropped and it did not come back "
-                               "in time: send hello with resume set to the welcome's "
-                               "resume_token")
-            return
-        renewed = self._media  # a fresh peer connection, made when the link came back
-        offer = await self._link.expect(
-            protocol.Sdp, s.offer_wait_s, self._link.position(back),
-            lambda m: m.call_id == call_id and m.sdp_type == "offer")
-        if offer is None or renewed is None:
-            report.failed_step(Step.RESUME, "the client came back but made no new offer: after "
-                               "call_started again, offer from a new peer connection")
-            return
-        try:
-            answer = await renewed.answer(offer.sdp, started.media)
-        except (ValueError, AssertionError, KeyError, IndexError) as exc:
-            report.failed_step(Step.RESUME, f"the new offer could not be applied: {exc!r}")
-            return
-        await self._link.send(protocol.Sdp(call_id, "answer", answer))
-        before = renewed.video_frames[0] + renewed.audio_frames
-        flowing = await _poll(lambda: renewed.state == "connected"
-                              and renewed.video_frames[0] + renewed.audio_frames
-                              >= before + s.min_audio_frames, s.connect_wait_s)
-        if not flowing:
-            report.failed_step(Step.RESUME, "the client came back, but the call's media did "
-                               f"not (state {renewed.state})")
-            return
-        report.passed_step(Step.RESUME, "the client dropped its link, came back with its "
-                           "resume token and offered afresh; the media flow again")
-
     async def _hang_up(self, report: ConformanceReport, mark: int) -> None:
         call_id = self._call_id
 
@@ -486,20 +204,6 @@ class ConformanceAgent:
             report.failed_step(Step.HANG_UP, "the hub did not end the call")
         else:
             report.passed_step(Step.HANG_UP, "the agent hung up; call_ended went to both sides")
-
-    async def _rating(self, report: ConformanceReport, work_order_id: str) -> None:
-        deadline = time.monotonic() + self.script.rating_wait_s
-        while time.monotonic() < deadline:
-            mark = self._link.mark()
-            await self._link.send(protocol.SearchWorkOrders(text=work_order_id, limit=5))
-            found = await self._link.expect(protocol.WorkOrderList, 10.0, mark)
-            rows = [] if found is None else [
-                r for r in found.rows if r.work_order_id == work_order_id]
-            if rows and rows[0].rating:
-                report.passed_step(Step.RATING, f"the client rated the call {rows[0].rating}/10")
-                return
-            await asyncio.sleep(0.5)
-        report.record(Step.RATING, Outcome.NOT_TRIED, "the client did not rate the call")
 
     # --- what arrives ------------------------------------------------------------------
 
@@ -521,12 +225,3 @@ class ConformanceAgent:
         media, self._media = self._media, None
         if media is not None:
             await media.close()
-
-
-async def _poll(condition: Callable[[], bool], within: float) -> bool:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            return False
-        await asyncio.sleep(0.05)
-    return True

@@ -22,8 +22,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from sandbox.conformance.agent import FEATURES, AgentScript, ConformanceAgent, ConformanceError
+from sandbox.conformance.agent import ConformanceAgent
 from sandbox.conformance.report import ConformanceReport, Step
+from sandbox.conformance.script import FEATURES, AgentScript, ConformanceError
 from seat_common.tls import InsecureUrlError, TlsSetupError
 from seat_common.version import add_version_flag
 

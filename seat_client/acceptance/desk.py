@@ -59,7 +59,8 @@ from seat_client.acceptance.identity import (
     confirmation_of,
     identity_mismatch,
 )
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState, Submission, SubmissionOutbox
+from seat_client.acceptance.outbox import SubmissionOutbox
+from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState, Submission
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.materials.values import PreReviewVerdict
 from seat_client.review.desk import ReviewDesk

@@ -24,8 +24,9 @@ whose answer was lost (dropped connection, kill -9 between the API's commit
 and ours) is not duplicated: the retry gets the first answer back. Entries
 found ``sending`` at start-up go back to ``queued`` for exactly that reason.
 
-All SQLite work runs on one dedicated thread, so the event loop (and the
-UI on it) never waits for a disk flush. The worker and each delivery are tasks of the
+All SQLite work runs on one dedicated thread (``outbox_store``), so the event loop
+(and the UI on it) never waits for a disk flush; the values it keeps are in
+``outbox_entries``. The worker and each delivery are tasks of the
 outbox's ``TaskOwner``, closed by ``stop``. ``changed`` is emitted on the loop
 with each entry's new snapshot.
 """
@@ -33,98 +34,26 @@ with each entry's new snapshot.
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
-import hashlib
-import json
 import logging
 import random
-import sqlite3
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
-from enum import Enum
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Final, Protocol, TypeVar
+from typing import Any, Protocol
 
-from seat_client.acceptance.gov_api_client import (
-    Application,
-    FieldErrors,
-    FieldProblem,
-    GovApiError,
+from seat_client.acceptance.gov_api_client import Application, FieldErrors, GovApiError
+from seat_client.acceptance.outbox_entries import (
+    OutboxEntry,
+    OutboxState,
+    Submission,
+    idempotency_key,
 )
+from seat_client.acceptance.outbox_store import OutboxStore
 from seat_common.events import Event
 from seat_common.pii import mask_text
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class OutboxState(Enum):
-    QUEUED = "queued"
-    SENDING = "sending"
-    ACCEPTED = "accepted"
-    RETURNED = "returned"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True, slots=True)
-class Submission:
-    """What the agent submitted: the form's values and what the receipt needs."""
-
-    work_order_id: str
-    item_code: str
-    item_name: str
-    form: str
-    values: dict[str, str]
-    materials: tuple[str, ...] = ()
-    material_names: tuple[str, ...] = ()
-    applicant_name: str = ""
-    applicant_id_number: str = ""
-    agent_id: str = ""
-    #: the agent's confirmation that the applicant is not the caller (masked), or ""; a
-    #: record of how the application was made, not part of it: not in the idempotency key
-    #: nor sent to the API
-    identity_note: str = ""
-    #: the materials the pre-review did not accept, one line each, for the receipt; not in
-    #: the idempotency key either (``materials`` is what goes with the application)
-    materials_to_correct: tuple[str, ...] = ()
-
-    def api_body(self) -> dict[str, Any]:
-        return {"item_code": self.item_code, "form": self.form, "values": dict(self.values),
-                "materials": list(self.materials), "work_order_id": self.work_order_id,
-                "agent_id": self.agent_id}
-
-    def to_json(self) -> str:
-        data = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        return json.dumps(data, ensure_ascii=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> Submission:
-        d = json.loads(text)
-        d["materials"] = tuple(d.get("materials", ()))
-        d["material_names"] = tuple(d.get("material_names", ()))
-        d["materials_to_correct"] = tuple(d.get("materials_to_correct", ()))
-        return cls(**d)
-
-
-@dataclass(frozen=True, slots=True)
-class OutboxEntry:
-    """One application in the outbox, as of its last change."""
-
-    entry_id: int
-    idempotency_key: str
-    submission: Submission
-    state: OutboxState
-    attempts: int = 0
-    next_attempt_at: float = 0.0
-    application_no: str = ""
-    api_status: str = ""
-    detail: str = ""
-    field_errors: tuple[FieldProblem, ...] = ()
-    created_at: float = 0.0
-    updated_at: float = 0.0
 
 
 class ApplicationsApi(Protocol):
@@ -134,47 +63,6 @@ class ApplicationsApi(Protocol):
         Application
     ): ...
     async def application(self, number: str) -> Application: ...
-
-
-SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS outbox (
-    entry_id INTEGER PRIMARY KEY,
-    idempotency_key TEXT NOT NULL UNIQUE,
-    submission TEXT NOT NULL,
-    state TEXT NOT NULL,
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL DEFAULT 0,
-    application_no TEXT NOT NULL DEFAULT '',
-    api_status TEXT NOT NULL DEFAULT '',
-    detail TEXT NOT NULL DEFAULT '',
-    field_errors TEXT NOT NULL DEFAULT '[]',
-    created_at REAL NOT NULL,
-    updated_at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS outbox_state ON outbox (state, next_attempt_at);
-"""
-#: Durability for every outbox connection (and the benchmark's raw inserts).
-PRAGMAS: Final = ("PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA busy_timeout=5000")
-
-
-def open_db(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None)
-    for pragma in PRAGMAS:
-        db.execute(pragma)
-    db.executescript(SCHEMA)
-    return db
-
-
-def idempotency_key(submission: Submission) -> str:
-    """The key of one application: its work order, item and form, and the revision of the
-    form (what was filled in, and the materials); the same for the same application
-    however often it is submitted, and on any workstation."""
-    revision = {"work_order_id": submission.work_order_id, "item_code": submission.item_code,
-                "form": submission.form, "values": submission.values,
-                "materials": list(submission.materials)}
-    canonical = json.dumps(revision, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return "seat-" + hashlib.sha256(canonical.encode()).hexdigest()[:40]
 
 
 def backoff_delay(attempts: int, rng: random.Random, *, base_s: float, cap_s: float,
@@ -220,16 +108,14 @@ class SubmissionOutbox:
         self._waiter: asyncio.Future[None] | None = None
         self._woken = False
         self._runner: asyncio.Task[None] | None = None
-        self._db_thread = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="outbox-db")
-        self._local = threading.local()
+        self._store = OutboxStore(path, self._running_loop)
 
     # --- lifecycle ----------------------------------------------------------------------
 
     async def open(self) -> None:
         """Open (or create) the file; entries caught ``sending`` by a crash are queued again."""
         self._loop = asyncio.get_running_loop()
-        rows = await self._db(self._open_and_recover)
-        self._entries = {e.entry_id: e for e in map(_entry, rows)}
+        self._entries = {e.entry_id: e for e in await self._store.open_and_recover()}
 
     def start(self) -> None:
         if self._runner is None:
@@ -238,8 +124,7 @@ class SubmissionOutbox:
     async def stop(self) -> None:
         await self._tasks.close()  # the worker and the deliveries under way
         self._runner = None
-        await self._db(self._close)
-        self._db_thread.shutdown(wait=True)
+        await self._store.close()
 
     # --- what the agent does --------------------------------------------------------------
 
@@ -255,7 +140,7 @@ class SubmissionOutbox:
                     await self.retry(known.entry_id)
                 return self._entries[known.entry_id]
             now = time.time()
-            entry_id = await self._db(self._insert, key, submission.to_json(), now)
+            entry_id = await self._store.insert(key, submission, now)
             entry = OutboxEntry(entry_id, key, submission, OutboxState.QUEUED, created_at=now,
                                 updated_at=now)
             self._publish(entry)
@@ -290,7 +175,7 @@ class SubmissionOutbox:
                 if e.state in (OutboxState.ACCEPTED, OutboxState.RETURNED)
                 and e.updated_at < before and e.entry_id not in self._inflight]
         if done:
-            await self._db(self._delete, done)
+            await self._store.delete(done)
             for entry_id in done:
                 self._entries.pop(entry_id, None)
             self.forgotten.emit(tuple(done))
@@ -382,7 +267,7 @@ class SubmissionOutbox:
 
     async def _update(self, entry: OutboxEntry, **changes: Any) -> OutboxEntry:
         new = replace(entry, updated_at=time.time(), **changes)
-        await self._db(self._write, new)
+        await self._store.write(new)
         self._publish(new)
         return new
 
@@ -419,52 +304,6 @@ class SubmissionOutbox:
         else:
             self._woken = True
 
-    # --- the database thread ----------------------------------------------------------------
-
-    async def _db(self, fn: Callable[..., T], *args: Any) -> T:
-        return await self._running_loop().run_in_executor(self._db_thread, fn, *args)
-
-    def _conn(self) -> sqlite3.Connection:
-        db: sqlite3.Connection | None = getattr(self._local, "db", None)
-        if db is None:
-            db = open_db(self.path)
-            db.row_factory = sqlite3.Row
-            self._local.db = db
-        return db
-
-    def _close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
-    def _open_and_recover(self) -> list[sqlite3.Row]:
-        db = self._conn()
-        db.execute("UPDATE outbox SET state = 'queued', next_attempt_at = 0 "
-                   "WHERE state = 'sending'")
-        return list(db.execute("SELECT * FROM outbox ORDER BY entry_id"))
-
-    def _delete(self, entry_ids: list[int]) -> None:
-        with self._conn() as db:
-            db.executemany("DELETE FROM outbox WHERE entry_id = ?", [(i,) for i in entry_ids])
-
-    def _insert(self, key: str, submission: str, now: float) -> int:
-        # One statement in autocommit mode is one transaction: on disk (WAL, FULL) on return.
-        cursor = self._conn().execute(
-            "INSERT INTO outbox (idempotency_key, submission, state, created_at, updated_at)"
-            " VALUES (?, ?, 'queued', ?, ?)", (key, submission, now, now))
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
-
-    def _write(self, e: OutboxEntry) -> None:
-        errors = json.dumps([[p.field, p.code, p.message] for p in e.field_errors],
-                            ensure_ascii=False)
-        self._conn().execute(
-            "UPDATE outbox SET state = ?, attempts = ?, next_attempt_at = ?, application_no = ?,"
-            " api_status = ?, detail = ?, field_errors = ?, updated_at = ? WHERE entry_id = ?",
-            (e.state.value, e.attempts, e.next_attempt_at, e.application_no, e.api_status,
-             e.detail, errors, e.updated_at, e.entry_id))
-
 
 def _loop_is_running() -> bool:
     """WORKAROUND: a task step qasync runs outside ``run_forever`` (see ``_running_loop``)
@@ -481,22 +320,4 @@ def _settle(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-def _entry(row: sqlite3.Row) -> OutboxEntry:
-    return OutboxEntry(
-        entry_id=int(row["entry_id"]),
-        idempotency_key=str(row["idempotency_key"]),
-        submission=Submission.from_json(row["submission"]),
-        state=OutboxState(row["state"]),
-        attempts=int(row["attempts"]),
-        next_attempt_at=float(row["next_attempt_at"]),
-        application_no=str(row["application_no"]),
-        api_status=str(row["api_status"]),
-        detail=str(row["detail"]),
-        field_errors=tuple(FieldProblem(*p) for p in json.loads(row["field_errors"])),
-        created_at=float(row["created_at"]),
-        updated_at=float(row["updated_at"]),
-    )
-
-
-__all__ = ["OutboxEntry", "OutboxState", "Submission", "SubmissionOutbox", "backoff_delay",
-           "idempotency_key"]
+__all__ = ["ApplicationsApi", "SubmissionOutbox", "backoff_delay"]

@@ -22,7 +22,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from seat_client.acceptance.outbox import OutboxEntry
+from seat_client.acceptance.outbox_entries import OutboxEntry
 from seat_common.pdf_fonts import cjk_font
 from seat_common.pii import mask_id_number, mask_name
 

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from seat_client.acceptance.desk import ApplicationDesk
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState
+from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState
 from seat_client.call.workstation import ActiveCall, Workstation, WrapUpRequest
 from seat_client.materials.values import PreReviewVerdict
 from seat_client.review.desk import ReviewDesk

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from seat_client.acceptance.desk import ApplicationContext, ApplicationDesk, ContactKind
-from seat_client.acceptance.outbox import OutboxEntry
+from seat_client.acceptance.outbox_entries import OutboxEntry
 from seat_client.counter.walk_in import WalkIn, WalkInDesk
 
 

@@ -28,7 +28,8 @@ from seat_client.acceptance.desk import (
     SubmitAnswer,
 )
 from seat_client.acceptance.gov_api_client import Application, FieldErrors, FieldProblem
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState, SubmissionOutbox
+from seat_client.acceptance.outbox import SubmissionOutbox
+from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState
 from seat_client.call.hub_link import HubLink
 from seat_client.call.workstation import Workstation
 from seat_client.counter.applications import follow_walk_ins

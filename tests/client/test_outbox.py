@@ -26,12 +26,11 @@ from seat_client.acceptance.gov_api_client import (
     Unauthorized,
     Unavailable,
 )
-from seat_client.acceptance.outbox import (
+from seat_client.acceptance.outbox import SubmissionOutbox, backoff_delay
+from seat_client.acceptance.outbox_entries import (
     OutboxEntry,
     OutboxState,
     Submission,
-    SubmissionOutbox,
-    backoff_delay,
     idempotency_key,
 )
 from seat_common.tasks import TaskOwner

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState, Submission
+from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState, Submission
 from seat_client.acceptance.receipt import ReceiptData, receipt_for, render_receipt
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler-utils")

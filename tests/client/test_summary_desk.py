@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState, Submission
+from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState, Submission
 from seat_client.acceptance.summary import BookedSlot, ContactSummaryDesk
 from seat_client.call.workstation import WrapUpRequest
 from seat_client.materials.values import MaterialVerdict, PreReviewVerdict

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from seat_client import settings as settings_module
-from seat_client.acceptance.outbox import OutboxState
+from seat_client.acceptance.outbox_entries import OutboxState
 from seat_client.retention import DAY_S, RetentionPolicy, WorkstationRetention
 from tests.client.test_outbox import ScriptedApi, make, submission
 

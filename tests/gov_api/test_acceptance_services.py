@@ -11,7 +11,7 @@ import pytest
 
 from sandbox.gov_api_process import GovApiProcess
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState, Submission
+from seat_client.acceptance.outbox_entries import OutboxState, Submission
 from seat_client.acceptance.services import (
     open_acceptance_services,
     outbox_path,

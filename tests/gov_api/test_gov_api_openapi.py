@@ -16,7 +16,7 @@ from sandbox.gov_api.app import make_app
 from sandbox.gov_api.store import GovStore
 from sandbox.gov_api_process import GovApiProcess
 from seat_client.acceptance.gov_api_client import GovApiClient
-from seat_client.acceptance.outbox import Submission
+from seat_client.acceptance.outbox_entries import Submission
 from seat_common.resources import resource_path
 
 DOC_PATH = resource_path("openapi", "gov-api.json")

@@ -14,7 +14,8 @@ import pytest
 
 from sandbox.gov_api_process import GovApiProcess
 from seat_client.acceptance.gov_api_client import GovApiClient, KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState, Submission, SubmissionOutbox
+from seat_client.acceptance.outbox import SubmissionOutbox
+from seat_client.acceptance.outbox_entries import OutboxState, Submission
 
 VALUES = {"residence": "local", "pensioner_name": "吴小梅",
           "pensioner_id_number": "11010519491231002X", "mobile": "13800138000",

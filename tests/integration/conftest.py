@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,10 @@ from PyQt6.QtCore import QCoreApplication, QSettings
 from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess, SeatSpec
+from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
+from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_client.materials.cache import MaterialCache
@@ -23,6 +26,7 @@ from seat_client.materials.transfer import MaterialTransfer
 from seat_client.review import session as review
 from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewStore
+from seat_client.settings import WorkstationSettings
 from seat_common import catalog, protocol
 from ui import i18n
 from ui.review.images import MaterialImages
@@ -61,10 +65,40 @@ async def hub() -> AsyncIterator[HubProcess]:
 
 
 @pytest.fixture
-async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path) -> AsyncIterator[Seat]:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    translators = i18n.install(app, "zh_CN")  # the workstation's default language
+def gov_api() -> Iterator[GovApiProcess]:
+    """The government-API sandbox, its tokens good for an hour."""
+    with GovApiProcess(token_ttl=3600) as process:
+        yield process
+
+
+@pytest.fixture
+async def acceptance(gov_api: GovApiProcess,
+                     tmp_path: Path) -> AsyncIterator[AcceptanceServices]:
+    """The workstation's acceptance services on ``gov_api``, its state in ``tmp_path``, as
+    the composition root opens them; closed after, and the API token the keyring kept
+    forgotten. The application tabs on them: ``acceptance_rig.application_parts``."""
+    credentials = KeyringGovApiCredentials(gov_api.client_id)
+    credentials.set_client_secret(gov_api.client_secret)
+    settings = replace(WorkstationSettings(), state_dir=str(tmp_path), gov_api_url=gov_api.url,
+                       gov_api_client_id=gov_api.client_id)
+    services = await open_acceptance_services(settings)
+    yield services
+    await services.close()
+    credentials.save_token(None)
+
+
+@pytest.fixture
+def chinese_ui(qapp: QApplication) -> Iterator[None]:
+    """The workstation's default language (Simplified Chinese) for one test."""
+    translators = i18n.install(qapp, "zh_CN")
+    yield
+    for translator in translators:
+        QCoreApplication.removeTranslator(translator)
+
+
+@pytest.fixture
+async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path, chinese_ui: None
+               ) -> AsyncIterator[Seat]:
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
     workstation = Workstation(link)
@@ -89,8 +123,6 @@ async def seat(hub: HubProcess, qtbot: QtBot, tmp_path: Path) -> AsyncIterator[S
     if not sip.isdeleted(window):  # pytest-qt may have closed it already
         window.close()
     await workstation.close()
-    for translator in translators:
-        QCoreApplication.removeTranslator(translator)
 
 
 #: Debian's Chromium, as the web-page tests drive it (Playwright): a fake camera and

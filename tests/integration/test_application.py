@@ -5,56 +5,32 @@ accepts it exactly once; the receipt is shown."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
 from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
-from seat_client.acceptance.desk import ApplicationDesk
-from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState
-from seat_client.acceptance.services import open_acceptance_services
+from seat_client.acceptance.outbox_entries import OutboxState
+from seat_client.acceptance.services import AcceptanceServices
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
-from seat_client.settings import WorkstationSettings
-from seat_common import catalog, protocol
+from seat_common import protocol
+from tests.integration.acceptance_rig import application_parts
 from tests.integration.conftest import until
-from ui.acceptance.form_pane import FormPane
-from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
-from ui.acceptance.receipt_view import ReceiptView
 from ui.workstation.main_window import MainWindow
-from ui.workstation.work_tabs import ApplicationParts
-
-
-@pytest.fixture
-def gov_api() -> Iterator[GovApiProcess]:
-    with GovApiProcess(token_ttl=3600) as process:
-        yield process
 
 
 async def test_the_form_goes_to_the_api_and_the_receipt_comes_back(
-    hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot, tmp_path: Path
+    hub: HubProcess, gov_api: GovApiProcess, acceptance: AcceptanceServices, qtbot: QtBot,
+    tmp_path: Path,
 ) -> None:
-    client_id = f"{gov_api.client_id}"
-    settings = replace(WorkstationSettings(), state_dir=str(tmp_path), gov_api_url=gov_api.url,
-                       gov_api_client_id=client_id)
-    KeyringGovApiCredentials(client_id).set_client_secret(gov_api.client_secret)
-    acceptance = await open_acceptance_services(settings)
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
     ws = Workstation(link)
-    desk = ApplicationDesk(acceptance.outbox, acceptance.forms, catalog.load(), ws)
-    parts = ApplicationParts(
-        desk=desk, form=FormPane(desk),
-        outbox=OutboxPane(acceptance.outbox), badge=OutboxBadge(acceptance.outbox),
-        receipt=ReceiptView(acceptance.receipts_dir),
-    )
+    parts = application_parts(acceptance, ws)
     window = MainWindow(ws, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
                         tmp_path, applications=parts)
     qtbot.addWidget(window)
@@ -95,10 +71,8 @@ async def test_the_form_goes_to_the_api_and_the_receipt_comes_back(
     await ws.hang_up()
     await asyncio.wait_for(run, 20)
     window.close()
-    await desk.close()
-    await acceptance.close()
+    await parts.desk.close()
     await ws.close()
-    KeyringGovApiCredentials(client_id).save_token(None)
 
 
 SAMPLE = {

@@ -15,6 +15,7 @@ from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_common import protocol
 from tests.integration.conftest import until
+from tests.integration.parties import answer_next
 
 
 def agent_told(report: CitizenReport) -> tuple[str, str] | None:
@@ -34,9 +35,7 @@ async def test_the_citizen_is_told_when_the_agent_turns_the_camera_off_or_mutes(
     try:
         await until(lambda: workstation.link.state is LinkState.CONNECTED, "login")
         await workstation.set_ready()
-        await until(lambda: workstation.offer is not None, "the offer rings")
-        await workstation.accept()
-        await until(lambda: workstation.call is not None, "the call starts")
+        await answer_next(workstation)
         report = citizen.report
         await until(lambda: agent_told(report) == ("on", "on"), "told at the start of the call")
         assert report.agent_media is not None

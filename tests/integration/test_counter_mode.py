@@ -11,22 +11,19 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from PyQt6 import sip
-from PyQt6.QtCore import QCoreApplication, QSettings, Qt
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtCore import QSettings, Qt
 from pytestqt.qtbot import QtBot
 
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
-from seat_client.acceptance.desk import ApplicationDesk
-from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState
-from seat_client.acceptance.services import AcceptanceServices, open_acceptance_services
+from seat_client.acceptance.outbox_entries import OutboxState
+from seat_client.acceptance.services import AcceptanceServices
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_client.counter.hub_orders import CounterOrders
@@ -39,14 +36,10 @@ from seat_client.plugin_host.host import GovApiLookups, PluginHost
 from seat_client.review import session as review
 from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewStore
-from seat_client.settings import WorkstationSettings
 from seat_common import catalog, protocol
 from seat_common.tasks import TaskOwner
+from tests.integration.acceptance_rig import application_parts
 from tests.integration.conftest import until
-from ui import i18n
-from ui.acceptance.form_pane import FormPane
-from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
-from ui.acceptance.receipt_view import ReceiptView
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
 from ui.counter.linked_photos_strip import LinkedPhotosStrip
 from ui.review.images import MaterialImages
@@ -86,17 +79,9 @@ class CounterSeat:
 
 @pytest.fixture
 async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
-                       tmp_path: Path) -> AsyncIterator[CounterSeat]:
+                       tmp_path: Path, acceptance: AcceptanceServices, chinese_ui: None
+                       ) -> AsyncIterator[CounterSeat]:
     await gov_api.clear_faults()
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    translators = i18n.install(app, "zh_CN")
-    client_id = f"{gov_api.client_id}"
-    credentials = KeyringGovApiCredentials(client_id)
-    credentials.set_client_secret(gov_api.client_secret)
-    settings = replace(WorkstationSettings(), state_dir=str(tmp_path), gov_api_url=gov_api.url,
-                       gov_api_client_id=client_id)
-    acceptance = await open_acceptance_services(settings)
     items = catalog.load()
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
@@ -106,10 +91,7 @@ async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
     pre_review = PreReviewParts(
         ReviewDesk(workstation, transfer, store, items, review.load_reasons()),
         ReviewPane(MaterialImages(), store, agent_id="0012"), transfer)
-    desk = ApplicationDesk(acceptance.outbox, acceptance.forms, items, workstation)
-    applications = ApplicationParts(
-        desk, FormPane(desk), OutboxPane(acceptance.outbox), OutboxBadge(acceptance.outbox),
-        ReceiptView(acceptance.receipts_dir))
+    applications = application_parts(acceptance, workstation, items)
     folder = tmp_path / "gaopaiyi"
     folder.mkdir()
     host = PluginHost(items)
@@ -141,11 +123,7 @@ async def counter_seat(hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot,
         window.close()
     await workstation.close()
     await host.close()
-    await desk.close()
-    await acceptance.close()
-    credentials.save_token(None)
-    for translator in translators:
-        QCoreApplication.removeTranslator(translator)
+    await applications.desk.close()
 
 
 async def book(seat: CounterSeat) -> str:

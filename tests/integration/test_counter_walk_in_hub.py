@@ -42,7 +42,7 @@ from tests.integration.test_counter_mode import (  # noqa: F401 (fixtures)
 )
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.linked_photos_strip import LinkedPhotosStrip, PhotoDialog
-from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "counter"

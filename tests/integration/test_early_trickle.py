@@ -13,31 +13,19 @@ import pytest
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase
 from seat_client.call.workstation import Workstation
-from seat_common import catalog, protocol
 from seat_common.ice_policy import candidate_types
-from tests.integration.conftest import until
-
-ALL_SKILLS = tuple(catalog.load().skills)
+from tests.integration.conftest import ALL_SKILLS, until
+from tests.integration.parties import agent_core, answer_next
 
 
 @pytest.fixture
 async def agent() -> AsyncIterator[tuple[HubProcess, Workstation]]:
     """A real hub and agent 0012's workstation core on it, logged in and ready."""
     async with HubProcess([SeatSpec("0012", "张三", skills=ALL_SKILLS)],
-                          ring_timeout=10.0) as hub:
-        token = hub.tokens["0012"]
-        link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
-        workstation = Workstation(link)
-        link.start()
-        try:
-            await until(lambda: link.state is LinkState.CONNECTED, "the agent logs in")
-            await workstation.set_ready()
-            yield hub, workstation
-        finally:
-            await workstation.close()
+                          ring_timeout=10.0) as hub, agent_core(hub, ready=True) as workstation:
+        yield hub, workstation
 
 
 async def test_candidates_trickled_before_the_offer_are_all_applied_and_the_call_connects(
@@ -47,11 +35,7 @@ async def test_candidates_trickled_before_the_offer_are_all_applied_and_the_call
     citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
                                script=CitizenScript(trickle="early"))
     run = asyncio.get_running_loop().create_task(citizen.run())
-    await until(lambda: workstation.offer is not None, "the offer rings")
-    await workstation.accept()
-    await until(lambda: workstation.call is not None, "the call starts")
-    assert workstation.call is not None
-    session = workstation.call.session
+    session = (await answer_next(workstation)).session
     await until(lambda: session.phase is CallPhase.CONNECTED, "the media connects")
     await until(lambda: session.frames.received >= 10, "the citizen's video arrives")
     await until(lambda: citizen.report.frames_received >= 10, "the agent's video arrives")
@@ -82,11 +66,7 @@ async def test_candidates_trickled_early_after_a_resume_reach_the_agents_fresh_p
     citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "web", "吴小梅",
                                script=CitizenScript(trickle="early", reconnect=True))
     run = asyncio.get_running_loop().create_task(citizen.run())
-    await until(lambda: workstation.offer is not None, "the offer rings")
-    await workstation.accept()
-    await until(lambda: workstation.call is not None, "the call starts")
-    assert workstation.call is not None
-    first = workstation.call.session
+    first = (await answer_next(workstation)).session
     await until(lambda: first.phase is CallPhase.CONNECTED, "the media connects")
 
     citizen.drop_link()

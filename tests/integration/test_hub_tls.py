@@ -15,23 +15,17 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QCoreApplication, QSettings
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, HubStartError, SeatSpec
 from seat_client.call.hub_link import FullJitterBackoff, HubLink, LinkState
-from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
-from seat_client.supervision.wall_model import WallModel
-from seat_common import catalog, protocol
+from seat_common import protocol
 from seat_common.tls import TlsProblem
 from tests.integration.conftest import until
+from tests.integration.parties import seat_wall
 from tests.tls_certs import TestPki
-from ui import i18n
-from ui.call.workorder_list_pane import WorkOrderListPane
-from ui.supervision.wall_app import WallSession
-from ui.supervision.wall_window import SeatWallWindow
 from ui.workstation.main_window import MainWindow
 
 SHOTS = Path(__file__).resolve().parents[2] / "out" / "tls"
@@ -93,11 +87,8 @@ async def test_without_the_ca_file_the_hub_certificate_is_refused_with_the_reaso
 
 
 async def test_the_agent_reads_in_chinese_why_the_hub_certificate_was_refused(
-    tls_hub: HubProcess, qtbot: QtBot, tmp_path: Path
+    tls_hub: HubProcess, qtbot: QtBot, tmp_path: Path, chinese_ui: None
 ) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    translators = i18n.install(app, "zh_CN")  # the workstation's default language
     workstation = Workstation(agent_link(tls_hub, None))
     window = MainWindow(workstation, QSettings(str(tmp_path / "w.ini"),
                                                QSettings.Format.IniFormat), tmp_path)
@@ -116,29 +107,15 @@ async def test_the_agent_reads_in_chinese_why_the_hub_certificate_was_refused(
     finally:
         window.close()
         await workstation.close()
-        for translator in translators:
-            QCoreApplication.removeTranslator(translator)
 
 
 @pytest.mark.parametrize("trusted", [True, False])
 async def test_the_seat_wall_syncs_over_wss_with_the_ca_file_and_says_why_not_without(
-    tls_hub: HubProcess, pki: TestPki, qtbot: QtBot, trusted: bool
+    tls_hub: HubProcess, pki: TestPki, qtbot: QtBot, trusted: bool, chinese_ui: None
 ) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    translators = i18n.install(app, "zh_CN")
-    token = tls_hub.tokens["S01"]
-    link = HubLink(tls_hub.url, lambda: protocol.Hello(role="supervisor", token=token),
-                   ca_file=pki.ca_file if trusted else None)
-    model = WallModel()
-    orders = WorkOrderListModel(link.send)
-    pane = WorkOrderListPane(orders)
-    window = SeatWallWindow(model, catalog.load(), pane)
-    qtbot.addWidget(window)
-    session = WallSession(link, model, window, (orders, pane))
-    window.show()
-    link.start()
-    try:
+    async with seat_wall(tls_hub, qtbot, work_orders=True, synced=False,
+                         ca_file=pki.ca_file if trusted else None) as wall:
+        window, model = wall.window, wall.model
         if trusted:
             await until(lambda: model.synced, "the wall arrives over wss://")
             assert [s.agent_id for s in window.grid.seats()] == ["0012"]
@@ -147,12 +124,6 @@ async def test_the_seat_wall_syncs_over_wss_with_the_ca_file_and_says_why_not_wi
             assert window.result.text() == (
                 "服务端证书不是受信任的证书颁发机构签发的（请检查 ca_file 设置）")
             assert not model.synced
-    finally:
-        await link.stop()
-        await session.close()
-        window.close()
-        for translator in translators:
-            QCoreApplication.removeTranslator(translator)
 
 
 @pytest.mark.parametrize(("names", "expired", "problem", "words"), [

@@ -15,13 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import subprocess
-from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from PyQt6.QtCore import QCoreApplication, QSettings
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from sandbox.gov_api_process import GovApiProcess
@@ -30,54 +26,33 @@ from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.id_card import make_id_card
 from sandbox.kiosk.peer import KioskPeer
 from sandbox.kiosk.printer import KioskPrinter
-from seat_client.acceptance.desk import ApplicationDesk
-from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState
-from seat_client.acceptance.services import open_acceptance_services
+from seat_client.acceptance.outbox_entries import OutboxState
+from seat_client.acceptance.services import AcceptanceServices
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase
 from seat_client.call.workstation import Workstation
-from seat_client.settings import WorkstationSettings
 from seat_common import catalog, protocol
+from tests.integration.acceptance_rig import application_parts
 from tests.integration.conftest import until
-from ui import i18n
-from ui.acceptance.form_pane import FormPane
-from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
-from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
 from ui.theme import STYLE_PATH
 from ui.workstation.main_window import MainWindow
-from ui.workstation.work_tabs import ApplicationParts, AssistParts
+from ui.workstation.work_tabs import AssistParts
 
 SON = "110105196001010025"  # the applicant on the form: not the card holder
 
 
-@pytest.fixture
-def gov_api() -> Iterator[GovApiProcess]:
-    with GovApiProcess(token_ttl=3600) as process:
-        yield process
-
-
 async def test_an_application_whose_id_differs_from_the_kiosks_card_read_warns(
-    hub: HubProcess, gov_api: GovApiProcess, qtbot: QtBot, tmp_path: Path
+    hub: HubProcess, gov_api: GovApiProcess, acceptance: AcceptanceServices, qtbot: QtBot,
+    tmp_path: Path, chinese_ui: None,
 ) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    translators = i18n.install(app, "zh_CN")
-    client_id = gov_api.client_id
-    settings = replace(WorkstationSettings(), state_dir=str(tmp_path), gov_api_url=gov_api.url,
-                       gov_api_client_id=client_id)
-    KeyringGovApiCredentials(client_id).set_client_secret(gov_api.client_secret)
-    acceptance = await open_acceptance_services(settings)
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
     ws = Workstation(link)
-    desk = ApplicationDesk(acceptance.outbox, acceptance.forms, catalog.load(), ws)
-    parts = ApplicationParts(
-        desk=desk, form=FormPane(desk), outbox=OutboxPane(acceptance.outbox),
-        badge=OutboxBadge(acceptance.outbox), receipt=ReceiptView(acceptance.receipts_dir))
+    parts = application_parts(acceptance, ws)
+    desk = parts.desk
     assist = RemoteAssist(AssistAudit(tmp_path / "audit"), agent_id="0012")
     unfollow = ws.call_changed.connect(assist.on_call_changed)
     window = MainWindow(ws, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
@@ -159,8 +134,4 @@ async def test_an_application_whose_id_differs_from_the_kiosks_card_read_warns(
         kiosk.close()
         window.close()
         await desk.close()
-        await acceptance.close()
         await ws.close()
-        KeyringGovApiCredentials(client_id).save_token(None)
-        for translator in translators:
-            QCoreApplication.removeTranslator(translator)

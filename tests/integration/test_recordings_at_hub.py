@@ -21,7 +21,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
-from sandbox.hub_process import HubProcess, SeatSpec
+from sandbox.hub_process import HubProcess
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.call.workstation import Workstation
@@ -29,14 +29,11 @@ from seat_client.recording.archive import ArchivedRecording, RecordingArchive, R
 from seat_client.recording.desk import RecordingDesk
 from seat_client.recording.hub_fetch import HubRecordings
 from seat_client.recording.upload import RecordingUploader
-from seat_client.supervision.wall_model import WallModel
-from seat_common import catalog, protocol
-from tests.integration.conftest import ALL_SKILLS, until
+from seat_common import protocol
+from tests.integration.conftest import until
+from tests.integration.parties import agent_and_supervisor, seat_wall
 from tests.integration.test_call_recording import RecordingSeat, serve
-from ui.call.workorder_list_pane import WorkOrderListPane
-from ui.supervision.wall_app import WallSession
 from ui.supervision.wall_recordings import WallRecordings
-from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
 #: Small chunks, so that even a short call's recording is many of them.
@@ -45,9 +42,7 @@ CHUNK = 8 * 1024
 
 @pytest.fixture
 async def hub() -> AsyncIterator[HubProcess]:
-    seats = [SeatSpec("0012", "张三", skills=ALL_SKILLS),
-             SeatSpec("S01", "王督导", role="supervisor")]
-    async with HubProcess(seats, ring_timeout=10.0) as process:
+    async with HubProcess(agent_and_supervisor(), ring_timeout=10.0) as process:
         yield process
 
 
@@ -99,21 +94,11 @@ async def test_a_recording_is_played_from_the_wall_after_the_agents_copy_is_gone
         assert stored.stat().st_mode & 0o777 == 0o600
 
         # The supervisor finds the work order on the wall and plays its recording.
-        link = HubLink(hub.url, lambda: protocol.Hello(role="supervisor",
-                                                       token=hub.tokens["S01"]))
-        model = WallModel()
-        orders = WorkOrderListModel(link.send)
-        pane = WorkOrderListPane(orders, from_hub=True)
-        window = SeatWallWindow(model, catalog.load(), pane)
-        qtbot.addWidget(window)
-        session = WallSession(link, model, window, (orders, pane))
-        playing = WallRecordings(pane, HubRecordings(link, tmp_path / "wall"),
-                                 session.tasks.child("recordings"), window)
-        window.resize(1366, 768)
-        window.show()
-        link.start()
-        try:
-            await until(lambda: model.synced, "the wall snapshot arrives")
+        async with seat_wall(hub, qtbot, work_orders=True, from_hub=True) as wall:
+            window, orders, pane = wall.window, wall.orders, wall.orders_pane
+            assert orders is not None and pane is not None
+            playing = WallRecordings(pane, HubRecordings(wall.link, tmp_path / "wall"),
+                                     wall.session.tasks.child("recordings"), window)
             window.tabs.setCurrentWidget(pane)
             pane.search_button.click()
             await until(lambda: bool(orders.rows), "the work-order list answers")
@@ -142,9 +127,6 @@ async def test_a_recording_is_played_from_the_wall_after_the_agents_copy_is_gone
             # The wall keeps no copy once the player closes.
             player.close()
             await until(lambda: not fetched.exists(), "the fetched copy is deleted")
-        finally:
-            await session.tasks.close()
-            await link.stop()
 
         # An agent may not fetch recordings, even their own.
         refusals: list[protocol.Error] = []

@@ -10,8 +10,7 @@ new peer connections at both sides, in the same call.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 import pytest
@@ -19,12 +18,11 @@ import pytest
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
 from sandbox.turn_process import free_port
-from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.hub_link import LinkState
 from seat_client.call.workstation import Workstation
-from seat_common import catalog, protocol
-from tests.integration.conftest import until
+from tests.integration.conftest import ALL_SKILLS, until
+from tests.integration.parties import agent_core, answer_next
 
-ALL_SKILLS = tuple(catalog.load().skills)
 LONG = 60.0  # generous deadlines: a busy machine is slow, never wrong
 
 
@@ -34,19 +32,10 @@ def resume_hub(*extra_args: str) -> HubProcess:
     )
 
 
-@asynccontextmanager
-async def workstation(hub: HubProcess, *, ready: bool = True) -> AsyncIterator[Workstation]:
-    token = hub.tokens["0012"]
-    link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
-    seat = Workstation(link)
-    link.start()
-    try:
-        await until(lambda: link.state is LinkState.CONNECTED, "the agent logs in", LONG)
-        if ready:
-            await seat.set_ready()
-        yield seat
-    finally:
-        await seat.close()
+def workstation(hub: HubProcess, *, ready: bool = True
+                ) -> AbstractAsyncContextManager[Workstation]:
+    """Agent 0012's workstation core, logged in (ready unless told not to be)."""
+    return agent_core(hub, ready=ready, timeout_s=LONG)
 
 
 def citizen(hub: HubProcess) -> SimulatedCitizen:
@@ -59,9 +48,7 @@ def citizen(hub: HubProcess) -> SimulatedCitizen:
 async def call_on(seat: Workstation, person: SimulatedCitizen) -> asyncio.Task[Any]:
     """Start ``person``'s contact and let ``seat`` answer; media flowing both ways."""
     run = asyncio.get_running_loop().create_task(person.run())
-    await until(lambda: seat.offer is not None, "the offer rings", LONG)
-    await seat.accept()
-    await until(lambda: seat.call is not None, "the call starts", LONG)
+    await answer_next(seat, LONG)
     await frames_at_agent(seat)
     await frames_at_citizen(person)
     return run

@@ -1,6 +1,6 @@
 """The seat wall app against a real hub, beside a real agent workstation.
 
-The supervisor's window (``ui.supervision.wall_app.WallSession``) logs in over a real
+The supervisor's window (``ui.supervision.wall_session.WallSession``) logs in over a real
 ``HubLink``; the agent's workstation (the ``seat`` fixture) is the lead's
 window for agent 0012. Pushed updates reach the tiles, and the supervisor's
 whisper and state change reach the agent through the hub.
@@ -15,15 +15,9 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.call.hub_link import HubLink
-from seat_client.call.workorder_list import WorkOrderListModel
-from seat_client.supervision.wall_model import WallModel
 from seat_client.supervision.whisper_inbox import WhisperInbox
-from seat_common import catalog, protocol
 from tests.integration.conftest import ALL_SKILLS, Seat, until
-from ui.call.workorder_list_pane import WorkOrderListPane
-from ui.supervision.wall_app import WallSession
-from ui.supervision.wall_window import SeatWallWindow
+from tests.integration.parties import seat_wall
 from ui.supervision.whisper_banner import WhisperBanner
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
@@ -48,18 +42,9 @@ async def test_the_wall_follows_the_agent_and_the_supervisor_reaches_them(
     seat.workstation.link.message.connect(inbox.apply)
     banner = WhisperBanner(inbox)
     qtbot.addWidget(banner)
-    link = HubLink(hub.url, lambda: protocol.Hello(role="supervisor", token=hub.tokens["S01"]))
-    model = WallModel()
-    orders = WorkOrderListModel(link.send)
-    pane = WorkOrderListPane(orders)
-    window = SeatWallWindow(model, catalog.load(), pane)
-    qtbot.addWidget(window)
-    session = WallSession(link, model, window, (orders, pane))
-    window.resize(1366, 768)
-    window.show()
-    link.start()
-    try:
-        await until(lambda: model.synced, "the wall snapshot arrives")
+    async with seat_wall(hub, qtbot, work_orders=True) as wall:
+        window, model, orders, pane = wall.window, wall.model, wall.orders, wall.orders_pane
+        assert orders is not None and pane is not None
         assert {s.agent_id: s.state for s in window.grid.seats()} == {
             "0012": "away",
             "0013": "offline",
@@ -88,6 +73,3 @@ async def test_the_wall_follows_the_agent_and_the_supervisor_reaches_them(
         assert orders.rows == () and pane.table.rowCount() == 0
         OUT.mkdir(parents=True, exist_ok=True)
         window.grab().save(str(OUT / "wall-live-1366x768.png"))
-    finally:
-        await session.tasks.close()
-        await link.stop()

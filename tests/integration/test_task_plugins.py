@@ -13,7 +13,7 @@ import asyncio
 import json
 import subprocess
 import uuid
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,12 +35,6 @@ from ui.plugin_host.panel import PluginPanel
 
 ID_NUMBER = "11010519491231002X"
 OUT = Path(__file__).resolve().parents[2] / "out" / "plugins"
-
-
-@pytest.fixture
-def gov_api() -> Iterator[GovApiProcess]:
-    with GovApiProcess(token_ttl=3600) as process:
-        yield process
 
 
 @dataclass

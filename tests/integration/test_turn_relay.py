@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, WebSocketRoute
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
-from sandbox.hub_process import HubProcess, SeatSpec
+from sandbox.hub_process import HubProcess
 from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.peer import KioskPeer
 from sandbox.kiosk.printer import KioskPrinter
@@ -32,8 +31,7 @@ from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
 from seat_common.ice_policy import candidate_types
 from tests.integration.conftest import CHROMIUM, until
-
-ALL_SKILLS = tuple(catalog.load().skills)
+from tests.integration.parties import agent_and_supervisor, agent_core
 
 
 @pytest.fixture
@@ -45,8 +43,7 @@ def turn() -> Iterator[TurnProcess]:
 def relay_hub(turn: TurnProcess, secret_file: Path | None = None) -> HubProcess:
     """A hub whose parties may send media only through ``turn``."""
     return HubProcess(
-        [SeatSpec("0012", "张三", skills=ALL_SKILLS),
-         SeatSpec("S01", "王督导", role="supervisor")], ring_timeout=10.0,
+        agent_and_supervisor(), ring_timeout=10.0,
         extra_args=[
             "--turn", turn.url,
             "--turn-secret-file", str(secret_file or turn.secret_path),
@@ -55,19 +52,6 @@ def relay_hub(turn: TurnProcess, secret_file: Path | None = None) -> HubProcess:
     )
 
 
-@asynccontextmanager
-async def agent(hub: HubProcess) -> AsyncIterator[Workstation]:
-    """Agent 0012's workstation core, logged in and ready."""
-    token = hub.tokens["0012"]
-    link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
-    workstation = Workstation(link)
-    link.start()
-    try:
-        await until(lambda: link.state is LinkState.CONNECTED, "the agent logs in")
-        await workstation.set_ready()
-        yield workstation
-    finally:
-        await workstation.close()
 
 
 async def accept_next(workstation: Workstation) -> None:
@@ -81,7 +65,7 @@ async def accept_next(workstation: Workstation) -> None:
 async def test_a_relay_only_call_with_a_simulated_citizen_goes_through_coturn(
     turn: TurnProcess,
 ) -> None:
-    async with relay_hub(turn) as hub, agent(hub) as ws:
+    async with relay_hub(turn) as hub, agent_core(hub, ready=True) as ws:
         assert ws.ice.relay_only and ws.ice.servers[0].url == turn.url
         citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
                                    script=CitizenScript())
@@ -112,7 +96,7 @@ async def test_a_hub_with_the_wrong_turn_secret_gets_its_calls_refused_visibly(
 ) -> None:
     wrong = tmp_path / "wrong-secret"
     wrong.write_text("not-the-relays-secret\n", encoding="utf-8")
-    async with relay_hub(turn, wrong) as hub, agent(hub) as ws:
+    async with relay_hub(turn, wrong) as hub, agent_core(hub, ready=True) as ws:
         citizen = SimulatedCitizen(hub.url, "SI-UNEMP-QUERY", "miniprogram", "吴小梅",
                                    script=CitizenScript())
         run = asyncio.get_running_loop().create_task(citizen.run())
@@ -130,7 +114,7 @@ async def test_a_hub_with_the_wrong_turn_secret_gets_its_calls_refused_visibly(
 async def test_a_supervisor_watches_a_relay_only_call_through_the_relay(
     turn: TurnProcess,
 ) -> None:
-    async with relay_hub(turn) as hub, agent(hub) as ws:
+    async with relay_hub(turn) as hub, agent_core(hub, ready=True) as ws:
         relay = WatchRelay(ws)
         sup_link = HubLink(
             hub.url, lambda: protocol.Hello(role="supervisor", token=hub.tokens["S01"]))
@@ -164,7 +148,7 @@ async def test_a_kiosk_calls_relay_only_through_coturn(turn: TurnProcess, tmp_pa
     kiosk = KioskWindow("沙田镇", items)
     kiosk.show()
     try:
-        async with relay_hub(turn) as hub, agent(hub) as ws:
+        async with relay_hub(turn) as hub, agent_core(hub, ready=True) as ws:
             peer = KioskPeer(hub.url, kiosk, KioskPrinter(tmp_path / "printer"),
                              item_code="SI-PENSION-CERT", login=hub.kiosk_login())
             run = asyncio.get_running_loop().create_task(peer.run(give_up_after_s=60))
@@ -205,7 +189,7 @@ async def queue_on_the_page(page: Page, hub: HubProcess, *, queued: bool = True)
 async def test_the_chromium_citizen_page_calls_relay_only_through_coturn(
     turn: TurnProcess, browser: Browser,
 ) -> None:
-    async with relay_hub(turn) as hub, agent(hub) as ws:
+    async with relay_hub(turn) as hub, agent_core(hub, ready=True) as ws:
         page = await browser.new_page()
         await queue_on_the_page(page, hub)
         assert await page.evaluate("window.seatStats.icePolicy") == "relay"
@@ -271,7 +255,7 @@ async def test_the_page_says_so_when_the_relay_refuses_it(
     wrong = tmp_path / "wrong-secret"
     wrong.write_text("not-the-relays-secret\n", encoding="utf-8")
     notices: list[Notice] = []
-    async with relay_hub(turn, wrong) as hub, agent(hub) as ws:
+    async with relay_hub(turn, wrong) as hub, agent_core(hub, ready=True) as ws:
         ws.notice.connect(notices.append)
         page = await browser.new_page()
         await queue_on_the_page(page, hub)

@@ -16,50 +16,32 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QCoreApplication, QDate
-from PyQt6.QtWidgets import QApplication
+from PyQt6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
-from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.call.hub_link import HubLink
-from seat_client.supervision.wall_model import WallModel
-from seat_common import catalog, protocol
-from tests.integration.conftest import ALL_SKILLS, until
-from ui import i18n
+from sandbox.hub_process import HubProcess
+from tests.integration.conftest import until
+from tests.integration.parties import agent_and_supervisor, seat_wall
 from ui.supervision.report_dialog import ReportDialog
-from ui.supervision.wall_app import WallSession
-from ui.supervision.wall_window import SeatWallWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
 
 
 @pytest.fixture
 async def hub() -> AsyncIterator[HubProcess]:
-    seats = [SeatSpec("0012", "张三", skills=ALL_SKILLS, hall="东莞市民服务中心"),
-             SeatSpec("S01", "王督导", role="supervisor", hall="东莞市民服务中心")]
-    async with HubProcess(seats, ring_timeout=10.0) as process:
+    async with HubProcess(agent_and_supervisor("东莞市民服务中心"),
+                          ring_timeout=10.0) as process:
         yield process
 
 
 async def test_a_supervisor_makes_the_year_report_from_the_wall(
-    hub: HubProcess, qtbot: QtBot, tmp_path: Path
+    hub: HubProcess, qtbot: QtBot, tmp_path: Path, chinese_ui: None
 ) -> None:
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
-    translators = i18n.install(app, "zh_CN")
     OUT.mkdir(parents=True, exist_ok=True)
-    link = HubLink(hub.url, lambda: protocol.Hello(role="supervisor", token=hub.tokens["S01"]))
-    model = WallModel()
-    window = SeatWallWindow(model, catalog.load())
-    qtbot.addWidget(window)
-    session = WallSession(link, model, window)
-    window.resize(1366, 768)
-    window.show()
-    link.start()
-    try:
-        await until(lambda: model.synced, "the wall snapshot arrives")
+    async with seat_wall(hub, qtbot) as wall:
+        window = wall.window
         window.report_button.click()
-        dialog = session.report_dialog
+        dialog = wall.session.report_dialog
         assert isinstance(dialog, ReportDialog) and dialog.isVisible()
         asked: list[str] = []
 
@@ -95,8 +77,3 @@ async def test_a_supervisor_makes_the_year_report_from_the_wall(
         assert window.grab().save(str(OUT / "wall_with_report_button.png"))
         width = dialog.frameGeometry().width()
         assert width <= 1366 and dialog.frameGeometry().height() <= 768
-    finally:
-        await link.stop()
-        await session.close()
-        for translator in translators:
-            QCoreApplication.removeTranslator(translator)

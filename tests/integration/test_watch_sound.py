@@ -35,7 +35,7 @@ from seat_common import catalog, protocol
 from seat_common.audio_levels import tone_amplitude
 from tests.integration.conftest import ALL_SKILLS, until
 from ui.devices.seat_devices import SeatDevices
-from ui.supervision.wall_app import WallSession
+from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 
 CITIZEN_HZ, AGENT_HZ, SUPERVISOR_HZ = 400.0, 700.0, 1000.0

@@ -16,12 +16,11 @@ from playwright.async_api import Browser
 
 from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase
-from seat_client.call.workstation import Workstation
-from seat_common import catalog, protocol
+from seat_common import catalog
 from seat_common.ice_policy import candidate_types
-from tests.integration.conftest import CHROMIUM, until
+from tests.integration.conftest import ALL_SKILLS, CHROMIUM, until
+from tests.integration.parties import agent_core, answer_next
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
@@ -69,37 +68,24 @@ async def test_the_citizen_page_passes_the_conformance_kit(
 async def test_the_page_trickles_its_candidates_and_the_workstation_keeps_every_one(
     browser: Browser,
 ) -> None:
-    skills = tuple(catalog.load().skills)
-    async with HubProcess([SeatSpec("0012", "张三", skills=skills)]) as hub:
-        token = hub.tokens["0012"]
-        link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
-        workstation = Workstation(link)
-        link.start()
-        try:
-            await until(lambda: link.state is LinkState.CONNECTED, "the agent logs in")
-            await workstation.set_ready()
-            page = await browser.new_page(viewport={"width": 390, "height": 844})
-            await page.goto(f"{hub.page_url}?item=SI-UNEMP-QUERY")
-            await page.get_by_role("button", name="开始视频连线").click()
-            await until(lambda: workstation.offer is not None, "the page's offer rings")
-            await workstation.accept()
-            await until(lambda: workstation.call is not None, "the call starts")
-            assert workstation.call is not None
-            session = workstation.call.session
-            await until(lambda: session.phase is CallPhase.CONNECTED, "the media connect", 40)
-            await until(lambda: session.frames.received >= 10, "the browser's video arrives", 40)
-            # The page sent its offer at once, before gathering: the candidates came as ice.
-            sent = [c for c in await page.evaluate("window.seatStats.candidatesSent") if c]
-            assert sent and candidate_types(session.remote_sdp) == set(), session.remote_sdp
-            await until(lambda: len(session.remote_candidates) >= len(sent),
-                        "every candidate reaches the agent")
-            assert sorted(session.remote_candidates) == sorted(sent)
-            assert session.candidates.refused == [] and session.candidates.dropped == 0
-            assert session.candidates.applied == len(sent)
-            assert session.remote_candidates_known() >= 1
-            await workstation.hang_up()
-            await page.get_by_text("请为本次服务评分").wait_for()
-            assert await page.evaluate("window.seatStats.errors") == []
-            await page.close()
-        finally:
-            await workstation.close()
+    async with (HubProcess([SeatSpec("0012", "张三", skills=ALL_SKILLS)]) as hub,
+                agent_core(hub, ready=True) as workstation):
+        page = await browser.new_page(viewport={"width": 390, "height": 844})
+        await page.goto(f"{hub.page_url}?item=SI-UNEMP-QUERY")
+        await page.get_by_role("button", name="开始视频连线").click()
+        session = (await answer_next(workstation)).session
+        await until(lambda: session.phase is CallPhase.CONNECTED, "the media connect", 40)
+        await until(lambda: session.frames.received >= 10, "the browser's video arrives", 40)
+        # The page sent its offer at once, before gathering: the candidates came as ice.
+        sent = [c for c in await page.evaluate("window.seatStats.candidatesSent") if c]
+        assert sent and candidate_types(session.remote_sdp) == set(), session.remote_sdp
+        await until(lambda: len(session.remote_candidates) >= len(sent),
+                    "every candidate reaches the agent")
+        assert sorted(session.remote_candidates) == sorted(sent)
+        assert session.candidates.refused == [] and session.candidates.dropped == 0
+        assert session.candidates.applied == len(sent)
+        assert session.remote_candidates_known() >= 1
+        await workstation.hang_up()
+        await page.get_by_text("请为本次服务评分").wait_for()
+        assert await page.evaluate("window.seatStats.errors") == []
+        await page.close()

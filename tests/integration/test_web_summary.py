@@ -27,7 +27,7 @@ from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
 from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.acceptance.gov_api_client import KeyringGovApiCredentials
-from seat_client.acceptance.outbox import OutboxState
+from seat_client.acceptance.outbox_entries import OutboxState
 from seat_client.acceptance.services import open_acceptance_services
 from seat_client.acceptance.summary import ContactSummaryDesk
 from seat_client.call.hub_link import HubLink, LinkState

@@ -18,7 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from seat_client.acceptance.desk import ApplicationContext, ApplicationDesk, ContactKind
 from seat_client.acceptance.gov_api_client import Application, FieldErrors, FieldProblem
-from seat_client.acceptance.outbox import OutboxState, SubmissionOutbox
+from seat_client.acceptance.outbox import SubmissionOutbox
+from seat_client.acceptance.outbox_entries import OutboxState
 from seat_common import catalog
 from seat_common.forms import FormLibrary
 from ui import i18n

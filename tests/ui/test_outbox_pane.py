@@ -16,7 +16,8 @@ from PyQt6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from seat_client.acceptance.gov_api_client import Application, IdempotencyConflict, Unavailable
-from seat_client.acceptance.outbox import OutboxState, Submission, SubmissionOutbox
+from seat_client.acceptance.outbox import SubmissionOutbox
+from seat_client.acceptance.outbox_entries import OutboxState, Submission
 from ui import i18n
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import QCoreApplication, QLocale
 
-from seat_client.acceptance.outbox import OutboxState
+from seat_client.acceptance.outbox_entries import OutboxState
 from seat_common.forms import FieldOption, FormField, FormSchema
 
 translate = QCoreApplication.translate

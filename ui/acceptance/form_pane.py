@@ -39,7 +39,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.acceptance.desk import ApplicationDesk, ApplicationInHand
 from seat_client.acceptance.form_state import FormState
-from seat_client.acceptance.outbox import OutboxEntry, OutboxState
+from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState
 from seat_common.forms import FormField, FormSchema
 from ui.acceptance.form_editors import FieldEditor, make_editor
 from ui.acceptance.form_labels import field_label, form_title, problem_label

@@ -19,7 +19,7 @@ from PyQt6.QtPdfWidgets import QPdfView
 from PyQt6.QtPrintSupport import QPrintDialog, QPrinter
 from PyQt6.QtWidgets import QDialog, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from seat_client.acceptance.outbox import OutboxEntry
+from seat_client.acceptance.outbox_entries import OutboxEntry
 from seat_client.acceptance.receipt import receipt_for, render_receipt
 from ui.labels import PlainLabel
 

@@ -11,7 +11,7 @@ The pane shows a ``WalkInDesk`` and runs its coroutines as tasks of its ``TaskOw
 (failures are shown here, busy state cleared in ``finally``). It emits
 ``form_requested`` (show the form tab) and ``review_requested`` (show the pre-review
 tab); each opened walk-in goes to the application desk and the review pane
-(``ui.workstation.counter_link``).
+(``ui.workstation.counter_link``). What it says when a step fails is in ``desk_words``.
 """
 
 from __future__ import annotations
@@ -40,13 +40,13 @@ from PyQt6.QtWidgets import (
 from seat_client.counter.walk_in import (
     CaptureError,
     DeskState,
-    LookupProblem,
     WalkIn,
     WalkInDesk,
     WalkInFailure,
 )
 from seat_common.catalog import Catalog
 from seat_common.tasks import TaskOwner
+from ui.counter.desk_words import capture_problem_text, lookup_failure_text
 from ui.item_picker import ItemPicker
 from ui.labels import PlainLabel
 from ui.review.checklist import status_label
@@ -237,7 +237,7 @@ class CounterDeskPane(QWidget):
             try:
                 ref = await self.desk.take_capture()
             except CaptureError as exc:
-                self._say(self._capture_problem(exc), error=True)
+                self._say(capture_problem_text(exc), error=True)
                 return
             self._say(self.tr("Took %1 from the document camera: check it in the pre-review.")
                       .replace("%1", ref.filename))
@@ -246,25 +246,7 @@ class CounterDeskPane(QWidget):
         self._run(capture())
 
     def _on_desk_failed(self, failure: WalkInFailure) -> None:
-        number = failure.booking_no
-        text = {
-            LookupProblem.BAD_NUMBER: self.tr(
-                "“%1” is not an appointment number: it is YY and 8 digits, e.g. YY-00000042."),
-            LookupProblem.NOT_FOUND: self.tr(
-                "No appointment %1. Check the number with the citizen, or serve them "
-                "without an appointment."),
-            LookupProblem.UNREACHABLE: self.tr(
-                "The government service system cannot be reached right now. Try again "
-                "shortly, or serve the citizen without an appointment."),
-            LookupProblem.REFUSED: self.tr(
-                "The government service system refused this workstation's credentials. "
-                "Please call IT support."),
-            LookupProblem.FAILED: self.tr("Could not open the walk-in: %1"),
-            LookupProblem.HUB: self.tr("The hub did not take the walk-in: %1"),
-        }[failure.problem]
-        worded = failure.problem in (LookupProblem.FAILED, LookupProblem.HUB)
-        detail = failure.detail if worded else number
-        self._say(text.replace("%1", detail), error=True)
+        self._say(lookup_failure_text(failure), error=True)
         self.focus_booking_no()
 
     def _finished(self) -> None:
@@ -347,22 +329,6 @@ class CounterDeskPane(QWidget):
         _restyle(self.missing, "complete", "false" if missing else "true")
 
     # --- helpers ----------------------------------------------------------------------------
-
-    def _capture_problem(self, exc: CaptureError) -> str:
-        if exc.reason == "nothing_new":
-            return self.tr("The document camera has no new image yet: scan the document first.")
-        if exc.reason == "no_camera":
-            return self.tr("No document camera folder is set up for this seat")
-        why = {
-            "still_writing": self.tr("the camera is still saving it, press F8 again"),
-            "too_large": self.tr("the file is too large"),
-            "too_many_pixels": self.tr("the image has too many pixels"),
-            "not_an_image": self.tr("it is not a JPEG or PNG image, or it is damaged"),
-            "truncated": self.tr("the image is cut off"),
-            "bad_metadata": self.tr("the image's metadata is malformed"),
-        }.get(exc.reason, str(exc))
-        return (self.tr("The document camera's image %1 cannot be used: %2")
-                .replace("%1", exc.filename).replace("%2", why))
 
     def _say(self, text: str, *, error: bool = False) -> None:
         self.message.setText(text)

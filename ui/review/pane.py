@@ -12,16 +12,14 @@ verdict (already in the session's history) and the flattened, annotated
 PNGs by material id, to send back to the citizen;
 ``notice_ready(bytes, str)`` — the pre-review notice PDF and a file name;
 ``failed(str)`` — a message for the agent. Flattening and the PDF run as tasks of the
-pane's ``TaskOwner`` on one worker thread, which also saves the session (debounced, in
-order) to the ``ReviewStore``.
+pane's ``TaskOwner`` on one worker thread (``review_worker``), which also saves the
+session (debounced, in order) to the ``ReviewStore``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from PyQt6.QtCore import QSize, Qt, QTimer, pyqtSignal
@@ -41,26 +39,19 @@ from seat_client.materials.values import MaterialRef, PreReviewVerdict
 from seat_client.review.annotation_commands import UndoStack
 from seat_client.review.annotation_tools import ToolController
 from seat_client.review.annotations import AnnotationLayer
-from seat_client.review.notice_pdf import (
-    NoticeThumbnail,
-    build_notice_pdf,
-    format_time,
-)
+from seat_client.review.notice_pdf import format_time
 from seat_client.review.session import ReviewChange, ReviewError, ReviewSession, ReviewStore
 from seat_common.tasks import TaskOwner
 from ui.labels import PlainLabel, material_source_label, plain_tip
 from ui.review.checklist import ChecklistWidget, status_label
 from ui.review.images import MaterialImages
-from ui.review.render import ImageDecodeError, flatten
+from ui.review.review_worker import ReviewWorker, notice_pdf, verdict_images
 from ui.review.strip import MaterialStrip
 from ui.review.tools import ReviewToolBar
 from ui.review.viewer import ReviewViewer
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-SEND_MAX_SIDE = 2048
-NOTICE_MAX_SIDE = 800
 
 
 class ReviewPane(QWidget):
@@ -80,9 +71,7 @@ class ReviewPane(QWidget):
         self.agent_name = agent_name
         self.session: ReviewSession | None = None
         # One worker thread: flattening, the PDF and saves run in the order they were asked.
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="seat-review")
-        self._tasks = tasks or TaskOwner("review pane")
-        self._closed = False
+        self._worker = ReviewWorker(tasks or TaskOwner("review pane"))
         self._unsubscribers: list[Callable[[], None]] = []
         self._save_timer = QTimer(self)
         self._save_timer.setSingleShot(True)
@@ -111,8 +100,8 @@ class ReviewPane(QWidget):
         self._build_layout()
         self._connect_signals()
         #: what the empty viewer says (counter mode speaks of the document camera)
-        self.empty_text = self.tr("No materials yet: the citizen's photos appear here")
-        self.viewer.clear(self.empty_text)
+        self.empty_text = ""
+        self.speak_for_counter(False)
         self._show_image_tools()
         self._set_enabled(False)
 
@@ -193,11 +182,10 @@ class ReviewPane(QWidget):
         Also runs when the pane itself is closed: a worker must never outlive the
         Qt objects it reports to. Safe to call twice.
         """
-        if self._closed:
+        if self._worker.closed:
             return
-        self._closed = True
         self._save_now()
-        self._pool.shutdown(wait=True)
+        self._worker.close()
         self.images.close()
 
     def closeEvent(self, event: QCloseEvent | None) -> None:
@@ -327,14 +315,8 @@ class ReviewPane(QWidget):
                 "%1", "、".join(names)))
             return
         self._add_history(verdict)
-        jobs = [(mid, session.materials[mid].path, session.layers[mid].shapes(),
-                 session.rotations.get(mid, 0)) for mid in session.annotated_material_ids()]
+        work = verdict_images(session)
         self._busy(self.tr("Preparing the annotated images…"))
-
-        def work() -> dict[str, bytes]:
-            return {mid: flatten(path, shapes, rot, SEND_MAX_SIDE)
-                    for mid, path, shapes, rot in jobs}
-
         self._run("prepare the verdict", work, lambda pngs: self._on_verdict_done(verdict, pngs))
 
     def make_notice(self) -> None:
@@ -348,50 +330,16 @@ class ReviewPane(QWidget):
         except ReviewError:
             self.status.setText(self.tr("Mark every material before making the notice"))
             return
-        names = {m.code: m.name for m in session.checklist}
-        jobs = [(session.materials[mid].path, session.layers[mid].shapes(),
-                 session.rotations.get(mid, 0),
-                 f"{names.get(session.assignments.get(mid, ''), '')} {ref.filename}".strip())
-                for mid, ref in list(session.materials.items())[:6]]
-        reasons = {r.code: r.name for r in session.reasons}
-        agent_name, item = self.agent_name, session.item
+        work = notice_pdf(session, verdict, self.agent_name)
         self._busy(self.tr("Making the notice…"))
         name = f"预审意见书_{verdict.work_order_id}.pdf"
-
-        def work() -> bytes:
-            thumbs = [NoticeThumbnail(flatten(path, shapes, rot, NOTICE_MAX_SIDE), caption)
-                      for path, shapes, rot, caption in jobs]
-            return build_notice_pdf(verdict, item, agent_name=agent_name, reason_names=reasons,
-                                    thumbnails=thumbs)
-
         self._run("make the notice", work, lambda pdf: self._on_notice_done(pdf, name))
 
     def _run(self, name: str, work: Callable[[], T], done: Callable[[T], None]) -> None:
         """``work`` on the worker thread, then ``done`` with its result on the event loop;
         a failure shows in the status line and as ``failed``."""
-
-        async def job() -> None:
-            try:
-                result = await asyncio.get_running_loop().run_in_executor(self._pool, work)
-            except (ImageDecodeError, OSError, ValueError) as exc:
-                message = str(exc)
-            except RuntimeError:
-                return  # the worker was shut down: the pane is closing
-            except Exception as exc:
-                log.exception("review worker failed: %s", name)
-                message = repr(exc)
-            else:
-                if not self._closed:
-                    done(result)
-                return
-            if not self._closed:
-                self._on_worker_failed(message)
-
-        try:
-            # The pane reports its own failures (status line, ``failed``): not again.
-            self._tasks.spawn(job(), name, report=False)
-        except RuntimeError:  # no event loop, or the owner is closed
-            self._set_enabled(self.session is not None)
+        if not self._worker.run(name, work, done, self._on_worker_failed):
+            self._set_enabled(self.session is not None)  # no event loop, or the owner is closed
 
     def _on_verdict_done(self, verdict: PreReviewVerdict, pngs: dict[str, bytes]) -> None:
         self._set_enabled(self.session is not None)
@@ -433,9 +381,5 @@ class ReviewPane(QWidget):
     def _save_now(self) -> None:
         if self.store is None or self.session is None:
             return
-        data, store = self.session.to_json(), self.store
-        try:
-            self._pool.submit(store.save, data)
-        except RuntimeError:  # shutting down: write here rather than lose the annotations
-            store.save(data)
+        self._worker.save(self.store, self.session.to_json())
 

@@ -5,7 +5,8 @@ citizen/work-order pane on the left; the status strip along the bottom. The ring
 sits above the video. Every pane is a dock the agent can move; the layout
 is saved with QSettings and restored next time. All wiring happens in
 ``_connect_signals``; slots are ``_on_<source>_<event>``. The optional work tabs are
-wired there through small links (``work_tab_links``, ``counter_link`` beside it).
+wired there through small links (``work_tab_links``, ``counter_link`` beside it), and so
+is the seat's mode (``mode_link``: the layout follows the mode the hub confirmed).
 Async intents run on the seat's ``TaskOwner``: every failure of its background work shows
 in the status strip (``ui.task_failures``), never swallowed.
 """
@@ -17,7 +18,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, Literal
 
-from PyQt6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PyQt6.QtWidgets import QDockWidget, QMainWindow, QStatusBar, QVBoxLayout, QWidget
 
@@ -33,10 +34,11 @@ from ui.call.ringer import Ringer
 from ui.call.video_pane import VideoPane
 from ui.call.work_order_pane import WorkOrderPane
 from ui.counter.desk_pane import CounterParts
-from ui.labels import mode_label, tls_failure_label
+from ui.labels import tls_failure_label
 from ui.task_failures import FailureNotice
 from ui.workstation.counter_link import CounterLink
-from ui.workstation.seat_layout import ModeLayout, layout_for
+from ui.workstation.mode_link import ModeLink
+from ui.workstation.seat_layout import ModeLayout
 from ui.workstation.status_strip import StatusStrip
 from ui.workstation.work_tab_links import (
     ApplicationLink,
@@ -130,18 +132,7 @@ class MainWindow(QMainWindow):
         self.chat_dock = self._dock("chat", self.tr("Chat"), self.chat_pane,
                                     Qt.DockWidgetArea.BottomDockWidgetArea)
         self.work_tabs = WorkTabs(self)
-        if pre_review is not None:
-            self.work_tabs.addTab(pre_review.pane, self.tr("Pre-review"))
-        if applications is not None:
-            self.work_tabs.addTab(applications.form, self.tr("Application"))
-            self.work_tabs.addTab(applications.outbox, self.tr("Outbox"))
-            self.work_tabs.addTab(applications.receipt, self.tr("Receipt"))
-        if plugins is not None:
-            self.work_tabs.addTab(plugins.panel, self.tr("Task plugins"))
-        if assist is not None:
-            self.work_tabs.addTab(assist.view, self.tr("Remote assistance"))
-        if records is not None:
-            self.work_tabs.addTab(records.orders_pane, self.tr("Work orders"))
+        self.work_tabs.add_parts(pre_review, applications, plugins, assist, records)
         self.work_dock = self._dock("work", self.tr("Work"), self.work_tabs,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
         self.work_dock.setVisible(self.work_tabs.count() > 0)
@@ -153,7 +144,6 @@ class MainWindow(QMainWindow):
         self.setStatusBar(status)
         self._ready_shortcut = QShortcut(QKeySequence("F9"), self)
         self._away_shortcut = QShortcut(QKeySequence("F10"), self)
-        self._mode_shortcut = QShortcut(QKeySequence("Ctrl+M"), self)
         self.mode_layout = ModeLayout(
             self, settings, LAYOUT_VERSION, video=self.video_pane, column=column,
             counter=counter.pane if counter is not None else None,
@@ -162,9 +152,6 @@ class MainWindow(QMainWindow):
             work_dock=self.work_dock, work_tabs=self.work_tabs,
             video_only_tabs=(assist.view,) if assist is not None else (),
         )
-        self._mode_timer = QTimer(self)  # one layout check after each burst of hub messages
-        self._mode_timer.setSingleShot(True)
-        self._mode_timer.setInterval(0)
         self._update_title()
         self._connect_signals()
         self._restore_layout()
@@ -199,12 +186,7 @@ class MainWindow(QMainWindow):
             ws.peer_link_changed.connect(self._on_workstation_peer_link_changed),
             ws.link.state_changed.connect(self._on_link_state_changed),
             ws.link.welcome.connect(lambda _: self._update_title()),
-            # A call's end comes before its wrap-up request: decide once both are in.
-            ws.call_changed.connect(lambda _: self._mode_timer.start()),
-            ws.work_order_closed.connect(lambda _: self._mode_timer.start()),
         ]
-        self._mode_timer.timeout.connect(self._on_mode_timer_timeout)
-        self._mode_shortcut.activated.connect(self._on_mode_shortcut_activated)
         self.offer_banner.accept_requested.connect(lambda: self._run(ws.accept(), "accept"))
         self.offer_banner.decline_requested.connect(lambda: self._run(ws.decline(), "decline"))
         self.video_pane.hang_up_requested.connect(lambda: self._run(ws.hang_up(), "hang up"))
@@ -231,11 +213,12 @@ class MainWindow(QMainWindow):
             )
 
     def _work_tab_links(self) -> list[WorkTabLink]:
-        """One link per optional work tab present, in the order their slots run."""
+        """The seat mode's link, then one per optional work tab present, in the order
+        their slots run."""
         seat = SeatHandles(self.workstation, self.work_tabs, self._run, self._show_message)
         review, apps, counter = self.pre_review, self.applications, self.counter
         counter_desk = counter.desk if counter is not None else None
-        links: list[WorkTabLink] = []
+        links: list[WorkTabLink] = [ModeLink(self, seat, self.mode_layout, counter)]
         if review is not None:
             links.append(PreReviewLink(seat, review, counter_desk))
         if apps is not None:
@@ -272,34 +255,6 @@ class MainWindow(QMainWindow):
 
     def _on_workstation_presence_changed(self, presence: protocol.Presence) -> None:
         self.status_strip.show_presence(presence)
-        self._mode_timer.start()
-
-    def _on_mode_timer_timeout(self) -> None:
-        """Show the layout of the mode the hub confirmed, once no video contact needs the
-        current one (the hub keeps the call; the swap follows its wrap-up)."""
-        ws, layout = self.workstation, self.mode_layout
-        mode = ws.presence.mode
-        contact_open = ws.call is not None or ws.wrap_up is not None
-        wanted = layout_for(mode, contact_open=contact_open, shown=layout.shown)
-        if wanted != mode:
-            self._show_message(self.tr("%1 mode starts when this call is wrapped up")
-                               .replace("%1", mode_label(mode)), 10000)
-        if not layout.show(wanted):
-            return
-        self._show_message(self.tr("%1 mode (Ctrl+M switches mode)")
-                           .replace("%1", mode_label(wanted)))
-        if self.counter is not None:
-            desk = self.counter.desk
-            self._run(desk.hold_camera(wanted == "counter"), self.tr("document camera"))
-            if wanted == "counter":
-                self.counter.pane.focus_booking_no()
-
-    def _on_mode_shortcut_activated(self) -> None:
-        """Ctrl+M: ask the hub for the next mode (video → counter → combined → video)."""
-        modes: tuple[protocol.SeatMode, ...] = ("video", "counter", "combined")
-        mode = modes[(modes.index(self.workstation.presence.mode) + 1) % len(modes)]
-        self._show_message(self.tr("Switching to %1 mode…").replace("%1", mode_label(mode)))
-        self._run(self.workstation.set_mode(mode), "mode")
 
     def _on_workstation_offer_changed(self, offer: protocol.Offer | None) -> None:
         self.offer_banner.show_offer(offer)

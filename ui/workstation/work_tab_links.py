@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from PyQt6.QtCore import QCoreApplication
 
-from seat_client.acceptance.outbox import OutboxEntry
+from seat_client.acceptance.outbox_entries import OutboxEntry
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.transfer import TransferProgress

@@ -1,14 +1,17 @@
 """The work tabs beside the video: pre-review, the form, outbox, receipt, plugins, work orders.
 
 ``PreReviewParts`` and ``ApplicationParts`` bundle what the composition root
-builds for each kind of work (the core services and their panes); the main
-window wires them in ``_connect_signals`` like every other pane.
+builds for each kind of work (the core services and their panes); ``WorkTabs.add_parts``
+gives each present kind its tabs, and the main window wires them in
+``_connect_signals`` like every other pane. The tabs' titles stay in the ``MainWindow``
+translation context, where they were translated before they left the window.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PyQt6.QtCore import QCoreApplication
 from PyQt6.QtWidgets import QTabWidget, QWidget
 
 from seat_client.acceptance.desk import ApplicationDesk
@@ -26,6 +29,8 @@ from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.plugin_host.panel import PluginPanel
 from ui.review.pane import ReviewPane
 from ui.supervision.whisper_banner import WhisperBanner
+
+translate = QCoreApplication.translate
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,23 @@ class WorkTabs(QTabWidget):
         super().__init__(parent)
         self.setObjectName("workTabs")
         self.setDocumentMode(True)
+
+    def add_parts(self, pre_review: PreReviewParts | None, applications: ApplicationParts | None,
+                  plugins: PluginParts | None, assist: AssistParts | None,
+                  records: RecordsParts | None) -> None:
+        """The tabs of each kind of work present, in the order the agent meets them."""
+        if pre_review is not None:
+            self.addTab(pre_review.pane, translate("MainWindow", "Pre-review"))
+        if applications is not None:
+            self.addTab(applications.form, translate("MainWindow", "Application"))
+            self.addTab(applications.outbox, translate("MainWindow", "Outbox"))
+            self.addTab(applications.receipt, translate("MainWindow", "Receipt"))
+        if plugins is not None:
+            self.addTab(plugins.panel, translate("MainWindow", "Task plugins"))
+        if assist is not None:
+            self.addTab(assist.view, translate("MainWindow", "Remote assistance"))
+        if records is not None:
+            self.addTab(records.orders_pane, translate("MainWindow", "Work orders"))
 
     def set_needed(self, page: QWidget, needed: bool) -> None:
         """Show or hide ``page``'s tab."""

@@ -1648,12 +1648,6 @@ Licence PDF: {2}</source>
             <translation>生成预审意见书（PDF）</translation>
         </message>
         <message>
-            <location filename="../../../ui/review/pane.py" line="114" />
-            <source>No materials yet: the citizen's photos appear here</source>
-            <extracomment>what the empty viewer says (counter mode speaks of the document camera)</extracomment>
-            <translation>暂无材料：群众上传的照片会显示在这里</translation>
-        </message>
-        <message>
             <location filename="../../../ui/review/pane.py" line="125" />
             <source>This image is:</source>
             <translation>此图为：</translation>
@@ -1685,7 +1679,7 @@ Licence PDF: {2}</source>
             <translation>已记录的预审结论</translation>
         </message>
         <message>
-            <location filename="../../../ui/review/pane.py" line="179" />
+            <location filename="../../../ui/review/pane.py" line="173" />
             <source>No materials yet: the citizen's photos appear here</source>
             <translation>暂无材料：群众上传的照片会显示在这里</translation>
         </message>
