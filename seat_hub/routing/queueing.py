@@ -42,6 +42,10 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         citizen=admitted.citizen,
         citizen_key=ctx.citizen_keys.key_of(admitted.citizen),
         queued_at=queued_at,
+        # A citizen who may take this place back after a hub restart: kept with the work
+        # order, in one transaction, before the citizen is told Queued.
+        resume_sha256=session.resume_key,
+        priority_check=admitted.priority_check if session.resume_key else "",
     )
     contact = Contact(
         work_order_id=work_order_id,
@@ -59,8 +63,6 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
     ctx.live.contacts[work_order_id] = contact
     ctx.live.today.queued(queued_at)
     ctx.live.contact_of_session[session.session_id] = contact
-    if session.resume_key:  # the citizen may take this place back after a hub restart
-        ctx.ledger.keep_queue_place(work_order_id, session.resume_key, admitted.priority_check)
     ctx.queue_changed()
     position = ctx.queue_views.first_position(contact)
     session.send(

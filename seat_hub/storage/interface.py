@@ -71,10 +71,16 @@ class WorkOrderLedger(Protocol):
         citizen: CitizenInfo,
         queued_at: float,
         citizen_key: str = "",
+        resume_sha256: str = "",
+        priority_check: str = "",
     ) -> asyncio.Future[str]:
         """A new work order in state ``queued``; resolves to its id (WO-YYYYMMDD-NNNNNN,
         numbered per local day of ``queued_at``). ``citizen_key`` is the citizen's
-        pseudonymous key (``seat_hub.parties.citizen_keys``), "" when unknown."""
+        pseudonymous key (``seat_hub.parties.citizen_keys``), "" when unknown.
+
+        With ``resume_sha256`` (the SHA-256 of the citizen's resume token) the queue place
+        is kept in the same transaction, with whether the priority was checked: a citizen
+        told ``Queued`` can take the place back after a hub crash, however soon it comes."""
         ...
 
     def record_offer(
@@ -154,13 +160,6 @@ class WorkOrderLedger(Protocol):
         again is "linked" too), "no_such_call" unless ``report.call_id`` was answered on
         that work order, "already_recorded" if another recording is linked to it (the
         first is kept). Nothing is stored but for "linked"."""
-        ...
-
-    def keep_queue_place(
-        self, work_order_id: str, resume_sha256: str, priority_check: str
-    ) -> asyncio.Future[None]:
-        """A waiting citizen may take its place back after a hub restart: keep the SHA-256
-        of its resume token with the work order."""
         ...
 
     def queue_places(self) -> asyncio.Future[list[QueuePlace]]:

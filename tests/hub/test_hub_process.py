@@ -387,6 +387,38 @@ async def test_a_restart_keeps_the_waiting_citizens_and_they_take_their_places_b
         await asyncio.to_thread(hub.stop)
 
 
+async def test_a_citizen_told_queued_keeps_the_place_through_a_crash_that_follows_at_once(
+    tmp_path, clients
+) -> None:
+    """The place is on disk before ``Queued`` is sent: a power cut the moment the last
+    of ten citizens is told loses none of them (the place used to be a second write,
+    queued behind the others, which a crash could beat)."""
+    hub = HubProcess([agent_seat("a1")], workdir=tmp_path / "hub", port=free_port())
+    hub.start()
+    try:
+        async def one(i: int) -> tuple[str, str]:
+            citizen = await clients.connect(hub.url, f"c{i}")
+            token = (await citizen.hello("citizen", name=f"等候{i}")).resume_token
+            return (await citizen.join()).work_order_id, token
+
+        joined = await asyncio.gather(*(one(i) for i in range(10)))
+        hub.crash()
+        await asyncio.to_thread(hub.stop)
+        kept = {r["work_order_id"] for r in db_rows(
+            hub.db_path, "SELECT work_order_id FROM queue_places")}
+        assert kept == {wo for wo, _ in joined}
+
+        await asyncio.to_thread(hub.start)
+        await hub.wait_for_event("queue_restored", lambda e: e.get("work_orders") == 10)
+        wo, token = joined[-1]
+        back = await clients.connect(hub.url, "back")
+        await back.send(Hello(role="citizen", resume=token))
+        await back.expect(Welcome)
+        assert (await back.expect(Queued)).work_order_id == wo
+    finally:
+        await asyncio.to_thread(hub.stop)
+
+
 async def test_a_restored_place_nobody_takes_back_is_abandoned_after_the_grace_period(
     tmp_path, clients
 ) -> None:

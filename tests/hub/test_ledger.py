@@ -163,8 +163,11 @@ async def test_a_kept_queue_place_survives_close_stale_and_is_queued_again(
 ) -> None:
     store = await open_store(store_address)
     ledger = store.ledger
-    kept = await _create(ledger)
-    ledger.keep_queue_place(kept, "a" * 64, "verified")
+    kept = await ledger.create_work_order(
+        item_code="SI-UNEMP-QUERY", channel="web", priority="elderly", media="video",
+        citizen=CITIZEN, queued_at=1_790_000_000.0,
+        resume_sha256="a" * 64, priority_check="verified",
+    )
     ledger.record_offer(kept, "C-1", "a1", 1.0)
     gone = await _create(ledger)
     places = await ledger.queue_places()

@@ -77,8 +77,8 @@ async def _the_rest_of_the_day(store: HubStore, wo: str, call_id: str) -> None:
     ledger.record_leg(LegRecord(wo, call_id, "a1", T0, T0 + 60, "ended"))
     waiting = await ledger.create_work_order(
         item_code="HF-WITHDRAW", channel="kiosk", priority="elderly", media="video",
-        citizen=CitizenInfo(name="李四"), queued_at=T0)
-    ledger.keep_queue_place(waiting, "c" * 64, "verified")
+        citizen=CitizenInfo(name="李四"), queued_at=T0,
+        resume_sha256="c" * 64, priority_check="verified")
     ledger.record_offer(waiting, "C-late", "a1", T0 + 1)
     ledger.record_offer_result("C-late", "timeout", T0 + 16)
     for i in range(3):

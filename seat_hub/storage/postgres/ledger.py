@@ -59,11 +59,19 @@ class PostgresLedger:
         citizen: CitizenInfo,
         queued_at: float,
         citizen_key: str = "",
+        resume_sha256: str = "",
+        priority_check: str = "",
     ) -> asyncio.Future[str]:
         async def create(conn: Connection) -> str:
             async with conn.transaction():
-                return await _create(conn, item_code, channel, priority, media, citizen,
-                                     queued_at, citizen_key)
+                work_order_id = await _create(conn, item_code, channel, priority, media,
+                                              citizen, queued_at, citizen_key)
+                if resume_sha256:
+                    await conn.execute(
+                        "INSERT INTO queue_places (work_order_id, resume_sha256,"
+                        " priority_check) VALUES (%s, %s, %s)",
+                        (work_order_id, resume_sha256, priority_check))
+                return work_order_id
 
         return self._worker.run("create_work_order", create)
 
@@ -215,18 +223,6 @@ class PostgresLedger:
                 return await _link_recording(conn, report)
 
         return self._worker.run("recording_saved", link)
-
-    def keep_queue_place(
-        self, work_order_id: str, resume_sha256: str, priority_check: str
-    ) -> asyncio.Future[None]:
-        return self._worker.execute(
-            "keep_queue_place",
-            "INSERT INTO queue_places (work_order_id, resume_sha256, priority_check)"
-            " VALUES (%s, %s, %s) ON CONFLICT (work_order_id) DO UPDATE"
-            " SET resume_sha256 = EXCLUDED.resume_sha256,"
-            " priority_check = EXCLUDED.priority_check",
-            (work_order_id, resume_sha256, priority_check),
-        )
 
     def queue_places(self) -> asyncio.Future[list[QueuePlace]]:
         return self._worker.run("queue_places", reads.queue_places)

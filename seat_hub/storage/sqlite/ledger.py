@@ -53,11 +53,14 @@ class SqliteLedger:
         citizen: CitizenInfo,
         queued_at: float,
         citizen_key: str = "",
+        resume_sha256: str = "",
+        priority_check: str = "",
     ) -> asyncio.Future[str]:
         return self._worker.run(
             "create_work_order",
             lambda db: _create(
-                db, item_code, channel, priority, media, citizen, queued_at, citizen_key
+                db, item_code, channel, priority, media, citizen, queued_at, citizen_key,
+                resume_sha256, priority_check,
             ),
         )
 
@@ -166,16 +169,6 @@ class SqliteLedger:
     def link_recording(self, report: RecordingReport) -> asyncio.Future[RecordingLink]:
         return self._worker.run("recording_saved", lambda db: _link_recording(db, report))
 
-    def keep_queue_place(
-        self, work_order_id: str, resume_sha256: str, priority_check: str
-    ) -> asyncio.Future[None]:
-        return self._worker.execute(
-            "keep_queue_place",
-            "INSERT OR REPLACE INTO queue_places (work_order_id, resume_sha256, priority_check)"
-            " VALUES (?, ?, ?)",
-            (work_order_id, resume_sha256, priority_check),
-        )
-
     def queue_places(self) -> asyncio.Future[list[QueuePlace]]:
         return self._worker.run("queue_places", reads.queue_places)
 
@@ -236,6 +229,8 @@ def _create(
     citizen: CitizenInfo,
     queued_at: float,
     citizen_key: str,
+    resume_sha256: str,
+    priority_check: str,
 ) -> str:
     prefix = time.strftime("WO-%Y%m%d-", time.localtime(queued_at))
     with db:
@@ -266,6 +261,12 @@ def _create(
                 citizen_key,
             ),
         )
+        if resume_sha256:
+            db.execute(
+                "INSERT INTO queue_places (work_order_id, resume_sha256, priority_check)"
+                " VALUES (?, ?, ?)",
+                (work_order_id, resume_sha256, priority_check),
+            )
     return work_order_id
 
 
