@@ -229,8 +229,8 @@ def _create(
     citizen: CitizenInfo,
     queued_at: float,
     citizen_key: str,
-    resume_sha256: str,
-    priority_check: str,
+    resume_sha256: str = "",
+    priority_check: str = "",
 ) -> str:
     prefix = time.strftime("WO-%Y%m%d-", time.localtime(queued_at))
     with db:
