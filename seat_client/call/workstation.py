@@ -45,8 +45,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
+from seat_client.call.call_state import ActiveCall as ActiveCall
+from seat_client.call.call_state import ClosedWorkOrder as ClosedWorkOrder
+from seat_client.call.call_state import Notice as Notice
+from seat_client.call.call_state import WrapUpRequest as WrapUpRequest
 from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
 from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallPhase, CallSession
@@ -59,54 +62,6 @@ from seat_common.tasks import TaskOwner
 log = logging.getLogger(__name__)
 #: The task that closes an ended call's media.
 _CLOSE_CALL = "close-call"
-
-
-@dataclass
-class ActiveCall:
-    """The call in progress: who, what, its media session and its chat."""
-
-    started: protocol.CallStarted
-    offer: protocol.Offer | None
-    session: CallSession
-    started_at: float
-    chat: list[protocol.ChatMessage] = field(default_factory=list)
-    #: What the citizen last said of their camera and microphone (None: nothing yet).
-    peer_media: protocol.MediaState | None = None
-
-    @property
-    def work_order_id(self) -> str:
-        return self.started.work_order_id
-
-
-@dataclass(frozen=True, slots=True)
-class WrapUpRequest:
-    """A finished call waiting for its outcome."""
-
-    work_order_id: str
-    item_name: str
-    ended_by: str
-    reason: str
-    duration_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A message for the agent: ``code`` is an error code from the hub or our own."""
-
-    code: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedWorkOrder:
-    """A work order this agent closed in this session, for the history list."""
-
-    work_order_id: str
-    item_name: str
-    channel: str
-    outcome: protocol.Outcome
-    closed_at: float
-    chat_lines: int
 
 
 class Workstation:
