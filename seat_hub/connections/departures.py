@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from seat_hub.calls import consult
 from seat_hub.calls import lifecycle as calls
 from seat_hub.connections import resumption
 from seat_hub.context import HubContext
@@ -116,6 +117,7 @@ class Departures:
         agent = ctx.live.agents.get(session.agent_id)
         if agent is None or agent.session is not session:
             return
+        consult.agent_gone(ctx, agent)
         if agent.call is not None:
             watch.call_ended(ctx, agent.call, "agent_left")
         if parkable and resumption.agent_link_lost(

@@ -25,6 +25,10 @@ from seat_common.protocol import (
     BookingMade,
     CertificateConsent,
     Chat,
+    Consult,
+    ConsultAnswer,
+    ConsultChoice,
+    ConsultSdp,
     ContactSummary,
     Decline,
     FetchAudit,
@@ -38,6 +42,7 @@ from seat_common.protocol import (
     Ice,
     JoinQueue,
     LeaveQueue,
+    ListAgents,
     MakeReport,
     MediaState,
     Message,
@@ -66,8 +71,16 @@ from seat_common.protocol import (
     WrapUp,
 )
 from seat_common.review_reasons import ReasonCode, load_reasons
+from seat_hub.calls import (
+    colleagues,
+    consult,
+    recordings,
+    screen_share,
+    transfer,
+    walk_ins,
+    workorder_search,
+)
 from seat_hub.calls import lifecycle as calls
-from seat_hub.calls import recordings, screen_share, transfer, walk_ins, workorder_search
 from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.departures import Departures
@@ -278,6 +291,19 @@ class Hub(Departures):
                 await hands.on_raise_hand(ctx, self._agent(session), message)
             case Hold():
                 transfer.on_hold(ctx, self._agent(session), message)
+            case Consult():
+                await consult.on_consult(
+                    ctx, self._agent(session), message,
+                    self.materials.records if self.materials is not None else None,
+                )
+            case ConsultAnswer():
+                consult.on_consult_answer(ctx, self._agent(session), message)
+            case ConsultSdp():
+                consult.on_consult_sdp(ctx, self._agent(session), message)
+            case ConsultChoice():
+                consult.on_consult_choice(ctx, self._agent(session), message)
+            case ListAgents():
+                colleagues.on_list_agents(ctx, self._agent(session))
             case MakeReport():
                 await self.reports.on_make_report(session, message)
             case _:
