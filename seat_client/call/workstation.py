@@ -46,6 +46,8 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 
+import av
+
 from seat_client.call.call_state import ActiveCall as ActiveCall
 from seat_client.call.call_state import ClosedWorkOrder as ClosedWorkOrder
 from seat_client.call.call_state import Notice as Notice
@@ -53,6 +55,7 @@ from seat_client.call.call_state import WrapUpRequest as WrapUpRequest
 from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
 from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallPhase, CallSession
+from seat_client.media.audio_mix import VoiceMixer
 from seat_client.media.devices import SeatMedia, SyntheticMedia
 from seat_common import protocol
 from seat_common.events import Event
@@ -112,6 +115,9 @@ class Workstation:
         #: asked before the session's first "ready" (the pre-call device check): False stays
         self.before_first_ready: Callable[[], Awaitable[bool]] | None = None
         self._ready_once = False
+        #: a second voice mixed into what the agent hears of the citizen (a consulted
+        #: colleague's, ``consult_desk``); None when there is none
+        self.side_voice: VoiceMixer | None = None
         link.welcome.connect(self._on_welcome)
         link.message.connect(self._on_message)
         link.state_changed.connect(self._on_link_state)
@@ -310,10 +316,14 @@ class Workstation:
         )
         session.phase_changed.connect(lambda phase: self._on_call_phase(session, phase))
         self._unhear()
-        self._unhear = session.remote_audio.connect(self.media.hear)
+        self._unhear = session.remote_audio.connect(self._hear)
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
         return session
+
+    def _hear(self, frame: av.AudioFrame) -> None:
+        side = self.side_voice
+        self.media.hear(side.mix(frame) if side is not None else frame)
 
     def _expect_fresh_offer(self, call: ActiveCall) -> None:
         """A link came back: the citizen will offer afresh, maybe trickling candidates
