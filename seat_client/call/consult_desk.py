@@ -141,8 +141,16 @@ class ConsultPeer:
                     else:
                         slot.put(frame)
                         self.frame_arrived.emit(None)
+                        if self.three_way and slot is self.frames and isinstance(
+                                frame, av.VideoFrame):
+                            self._relay_to_citizen(frame)
 
         self.consumers.spawn(read(), f"consult-{track.kind}", report=False)
+
+    def _relay_to_citizen(self, frame: av.VideoFrame) -> None:
+        call = self.ws.call
+        if call is not None:
+            call.session.relay.feed(frame)
 
     def _heard(self, frame: av.AudioFrame) -> None:
         if self.role == "guest":

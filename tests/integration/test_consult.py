@@ -3,7 +3,8 @@ peer) and two workstation cores with their own peers.
 
 The citizen calls agent A; A consults B (the citizen is put on hold), B answers and the
 two see each other on the consult's own peer; A goes three-way and B receives the
-citizen's picture relayed by A on the consult peer's second video section; A leaves the
+citizen's picture relayed by A on the consult peer's second video section, and the citizen
+B's on its call's second video section (two remote pictures); A leaves the
 three-way call (hand over): B's seat takes the call with A's note, the citizen meets B
 and sees B's picture, B hangs up and wraps up, and the work order has two legs.
 """
@@ -56,6 +57,8 @@ async def test_consult_three_way_then_a_leaves_and_b_finishes_with_two_legs() ->
         await until(lambda: guest.second_frames is not None
                     and guest.second_frames.received >= 10,
                     "B sees the citizen, relayed by A")
+        await until(lambda: citizen.report.second_frames_received >= 10,
+                    "the citizen sees B too, relayed by A on the second video section")
         assert citizen.report.hold_notices[-1].startswith("off")
         assert host.peer is not None and host.peer.audio_frames > 0
 
