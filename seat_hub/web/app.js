@@ -419,6 +419,7 @@ function newPeer() {
   const peer = new RTCPeerConnection(iceConfig);
   peer.ontrack = (event) => {
     if (event.track.kind !== "video") return;
+    if (threeWayTrack(peer, event)) return;   // a consulted colleague's picture (transfer.js)
     const remote = $("remote");
     remote.srcObject = event.streams[0] || new MediaStream([event.track]);
     const count = () => { stats.remoteFrames += 1; remote.requestVideoFrameCallback(count); };
