@@ -65,7 +65,7 @@ class ConsultPeer:
         self.pc = RTCPeerConnection(configuration)
         self.camera, self.microphone = ws.media.call_media()
         #: the host's second video section: the citizen's picture, fed once three-way
-        self.relay = FedVideoTrack()
+        self.relay = FedVideoTrack(restamp=True)
         #: the colleague's camera; (guest) the citizen's picture relayed by the host
         self.frames = FrameSlot()
         self.second_frames = FrameSlot()

@@ -135,7 +135,7 @@ class CallSession:
         self.screen_frames = FrameSlot()
         #: sent on the offer's second video section: a third party's picture in a
         #: three-way call (``consult_desk``), fed frame by frame; nothing until fed
-        self.relay = FedVideoTrack()
+        self.relay = FedVideoTrack(restamp=True)
         self.audio_frames = 0
         self.phase = CallPhase.NEGOTIATING
         self.phase_changed: Event[CallPhase] = Event()

@@ -5,23 +5,36 @@ the newest picture; the voice keeps 200 ms at most, with a second voice mixed in
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 
 import av
-from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.mediastreams import (
+    VIDEO_CLOCK_RATE,
+    VIDEO_TIME_BASE,
+    MediaStreamError,
+    MediaStreamTrack,
+)
 
 from seat_client.media.audio_mix import VoiceMixer
 
 
 class FedVideoTrack(MediaStreamTrack):
-    """A video track fed frame by frame from elsewhere; a slow reader gets the newest."""
+    """A video track fed frame by frame from elsewhere; a slow reader gets the newest.
+
+    ``restamp``: each frame leaves with this track's own timestamps (90 kHz, from when it
+    is read) instead of its source's: for a track whose source changes (a three-way
+    call's relay, fed by one consult's peer after another, whose clocks each start at
+    zero), so the receiver never sees time go backwards."""
 
     kind = "video"
 
-    def __init__(self) -> None:
+    def __init__(self, *, restamp: bool = False) -> None:
         super().__init__()
         self._newest: av.VideoFrame | None = None
         self._arrived = asyncio.Event()
+        self._restamp = restamp
+        self._started: float | None = None
 
     def feed(self, frame: av.VideoFrame) -> None:
         self._newest = frame
@@ -33,6 +46,12 @@ class FedVideoTrack(MediaStreamTrack):
             self._arrived.clear()
             if self._newest is not None:
                 frame, self._newest = self._newest, None
+                if self._restamp:
+                    now = time.monotonic()
+                    if self._started is None:
+                        self._started = now
+                    frame.pts = round((now - self._started) * VIDEO_CLOCK_RATE)
+                    frame.time_base = VIDEO_TIME_BASE
                 return frame
         raise MediaStreamError
 
