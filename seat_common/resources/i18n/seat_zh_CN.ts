@@ -1961,6 +1961,16 @@ Licence PDF: {2}</source>
             <source>[On hold]</source>
             <translation>【保持中】</translation>
         </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="260" />
+            <source>[Consulting %1]</source>
+            <translation>[会商 %1]</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="262" />
+            <source>[Three-way with %1]</source>
+            <translation>[与%1三方通话]</translation>
+        </message>
     </context>
     <context>
         <name>SeatWallWindow</name>
