@@ -303,6 +303,7 @@ async function handle(m) {
     case "ack":
       if (m.of === "rate") { stats.rated = true; show("done"); }
       if (m.of === "leave_queue") { forgetResume(); show("choose"); }
+      transferLeft(m);   // a hang-up while waiting in a transfer (transfer.js)
       break;
     case "upload_progress":
       if (m.uploader_role === "citizen") showUploadProgress(m.upload_id, m.received_bytes, m.byte_size);

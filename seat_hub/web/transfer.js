@@ -44,6 +44,16 @@ function transferQuiet(m) {
   return transferPending && m.code === "no_such_call";
 }
 
+// The citizen hung up while waiting at the head of the next queue: the hub took them out
+// of it (its ack names the hang-up); the call is over for them, as any other call.
+function transferLeft(m) {
+  if (m.of !== "hangup" || !transferPending) return;
+  transferPending = false;
+  stats.transferLeft = true;
+  forgetResume();
+  endCall("您已结束通话。");
+}
+
 function holdState(m) {
   if (!call || m.call_id !== call.call_id) return;
   stats.holdNotices = (stats.holdNotices || []).concat([`${m.on ? "on" : "off"}: ${m.message}`]);
