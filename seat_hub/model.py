@@ -27,9 +27,11 @@ from seat_common.protocol import (
     AwayReason,
     Channel,
     CitizenInfo,
+    ConsultPhase,
     MediaKind,
     Priority,
     PriorityCheck,
+    SeatConsult,
     SeatMode,
     TransferInfo,
     TransferTarget,
@@ -90,6 +92,9 @@ class SeatWork:
     wrap_up_skill: str | None = None
     on_hold: bool = False
     transfer_to: str = ""
+    #: A consult of this call (or the host's call, at the guest's seat): with whom, how far.
+    consult_with: str = ""
+    consult_phase: SeatConsult = ""
 
 
 @dataclass(eq=False)
@@ -131,6 +136,8 @@ class Agent:
     hand: str = ""
     hand_since: float = 0.0
     hand_answered_by: str = ""
+    #: The consult this seat is the guest of (``calls.consult``; the host's is ``Call.consult``).
+    consult: Consultation | None = None
 
     @property
     def agent_id(self) -> str:
@@ -142,6 +149,7 @@ class Agent:
         if self.call is not None:
             contact = self.call.contact
             watch = self.call.watch
+            consult = self.call.consult
             return SeatWork(
                 contact.work_order_id,
                 contact.item.code,
@@ -151,7 +159,16 @@ class Agent:
                 watched_by=watch.supervisor.name[:200] if watch is not None else "",
                 on_hold=self.call.on_hold,
                 transfer_to=_transfer_target(contact),
+                consult_with=consult.guest.seat.name[:200] if consult is not None else "",
+                consult_phase=consult.phase if consult is not None else "",
             )
+        if self.consult is not None:
+            consult = self.consult
+            contact = consult.call.contact
+            return SeatWork(contact.work_order_id, contact.item.code, contact.item.name,
+                            contact.channel, call_started_at=consult.started_at,
+                            consult_with=consult.host.seat.name[:200],
+                            consult_phase=consult.phase)
         if self.offer is not None:
             contact = self.offer.contact
             return SeatWork(
@@ -230,6 +247,8 @@ class Handover:
     target_agent_id: str
     started_at: float
     call: Call | None = None
+    #: The citizen was on hold when it was handed on: the next agent's call starts so.
+    on_hold: bool = False
 
 
 @dataclass(eq=False)
@@ -261,6 +280,8 @@ class Call:
     mark_warned_at: float = float("-inf")
     #: The agent has put the citizen on hold (``calls.transfer.on_hold``).
     on_hold: bool = False
+    #: The agent's consult of a colleague about this call (``calls.consult``).
+    consult: Consultation | None = None
 
     @property
     def citizen_session(self) -> Session:
@@ -271,6 +292,24 @@ class Call:
 
     def other_party(self, session: Session) -> Session:
         return self.agent.session if session is self.contact.session else self.contact.session
+
+
+@dataclass(eq=False)
+class Consultation:
+    """A consult (``calls.consult``): the host, the agent of ``call``, talks to a colleague
+    (the guest) agent to agent while the citizen is on hold, or all three together.
+    ``held_before``: the citizen was on hold already when it began (so stays on hold when
+    the host returns)."""
+
+    consult_id: str
+    call: Call
+    host: Agent
+    guest: Agent
+    info: TransferInfo
+    started_at: float
+    held_before: bool = False
+    phase: ConsultPhase = "ringing"
+    timer: asyncio.TimerHandle | None = None
 
 
 @dataclass(eq=False)

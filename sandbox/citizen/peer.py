@@ -74,6 +74,8 @@ class CitizenPeer:
         self._remote_description_set = False
         self._candidates: TrickledCandidates | None = None
         self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
+        #: the second picture's stamped latencies (a three-way call's relayed colleague)
+        self.second_latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
         #: the STUN/TURN servers and policy from the hub's welcome
         self.ice = IceConfig()
 
@@ -119,6 +121,9 @@ class CitizenPeer:
             camera = StampedCameraTrack(script.width, script.height, script.fps)
             self._local_tracks.append(camera)
             pc.addTrack(camera)
+            # As the web page: a second video section, for a colleague's picture in a
+            # three-way call (the agent's workstation relays it; dark until then).
+            pc.addTransceiver("video", direction="recvonly")
         else:
             # No camera, but the citizen still sees the agent.
             pc.addTransceiver("video", direction="recvonly")
@@ -179,13 +184,29 @@ class CitizenPeer:
             await pc.close()
             self._mark("media_closed")
 
+    def _is_second(self, track: Any) -> bool:
+        """Whether ``track`` comes on the offer's second video section."""
+        pc = self._pc
+        if pc is None:
+            return False
+        videos = [t for t in pc.getTransceivers() if t.kind == "video"]
+        return any(t.receiver.track is track for t in videos[1:2])
+
     async def _consume(self, track: Any) -> None:
         """Read every frame of a remote track until it ends (aiortc queues are unbounded)."""
         report = self.report
         try:
             while True:
                 frame = await track.recv()
-                if track.kind == "video":
+                if track.kind == "video" and self._is_second(track):
+                    if report.second_frames_received == 0:
+                        report.second_first_frame_at = time.monotonic()
+                        self._mark("second_video_frame")
+                    report.second_frames_received += 1
+                    stamp = read_stamp(frame)
+                    if stamp is not None:
+                        self.second_latencies.append(stamp.latency_ms(time.time()))
+                elif track.kind == "video":
                     received_at = time.time()
                     if report.frames_received == 0:
                         self._mark("first_video_frame")

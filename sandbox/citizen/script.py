@@ -107,6 +107,10 @@ class CitizenReport:
     offer_sdp: str = ""
     candidates_trickled: int = 0  # with trickle "early": sent as ice before the offer
     frames_received: int = 0  # the agent's video
+    #: A second picture: a consulted colleague's in a three-way call, relayed by the agent
+    #: on the offer's second video section (frames, and when the first one arrived).
+    second_frames_received: int = 0
+    second_first_frame_at: float = 0.0
     video_sizes: dict[str, int] = field(default_factory=dict)  # "640x480" → frames
     stamped_frames: int = 0  # frames whose sandbox stamp could be read
     video_latency_ms_p50: float | None = None  # of stamped frames

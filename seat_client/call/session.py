@@ -11,6 +11,8 @@ does a web citizen who shares a screen or a tab (online-application coaching):
 the offer's first video section fills ``frames``, the second ``screen_frames``,
 counted by section, so a citizen without a camera (first section ``recvonly``)
 still has its shared screen taken as the screen.
+The answer sends ``relay`` on a second video section the caller offers to receive (the
+web page's is ``sendrecv``): a consulted colleague's picture in a three-way call.
 A data channel the caller opens (remote assistance) is announced, not
 interpreted, here.
 
@@ -36,6 +38,7 @@ from typing import Any
 from aiortc import RTCBundlePolicy, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from seat_client.media.fed_tracks import FedVideoTrack
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
@@ -130,6 +133,9 @@ class CallSession:
         self.microphone = microphone if microphone is not None else GatedAudioTrack()
         self.frames = FrameSlot()
         self.screen_frames = FrameSlot()
+        #: sent on the offer's second video section: a third party's picture in a
+        #: three-way call (``consult_desk``), fed frame by frame; nothing until fed
+        self.relay = FedVideoTrack(restamp=True)
         self.audio_frames = 0
         self.phase = CallPhase.NEGOTIATING
         self.phase_changed: Event[CallPhase] = Event()
@@ -175,6 +181,10 @@ class CallSession:
             self._pc.addTrack(self.microphone)
         if "video" in kinds and self.media == "video":
             self._pc.addTrack(self.camera)
+            # The offer's second video section (a shared screen's, sendrecv on the page):
+            # a consulted colleague's picture in a three-way call, dark until then.
+            if sum(t.kind == "video" for t in self._pc.getTransceivers()) > 1:
+                self._pc.addTrack(self.relay)
         answer = await self._pc.createAnswer()
         await self._pc.setLocalDescription(answer)
         try:
@@ -219,6 +229,7 @@ class CallSession:
         await self._pc.close()
         self.camera.stop()
         self.microphone.stop()
+        self.relay.stop()
         self._set_phase(CallPhase.CLOSED)
 
     def _on_track(self, track: MediaStreamTrack) -> None:

@@ -48,6 +48,10 @@ class TransferDesk:
         self.hold_changed: Event[bool] = Event()
         #: this seat's hand is up (举手), as last sent
         self.hand_raised = False
+        #: the other logged-in agents and their states, as the hub last listed them
+        #: (``list_agents``), for the transfer and consult dialogs
+        self.agents: tuple[protocol.AgentEntry, ...] = ()
+        self.agents_listed: Event[tuple[protocol.AgentEntry, ...]] = Event()
         workstation.link.message.connect(self._on_message)
 
     # --- intents -----------------------------------------------------------------
@@ -67,6 +71,10 @@ class TransferDesk:
         await self.workstation.link.send(protocol.Transfer(
             call_id=call.started.call_id, to_kind=to_kind, to=to, note=note[:500],
             form=values[:100]))
+
+    async def list_agents(self) -> None:
+        """Ask the hub who is logged in and ready (``agents_listed`` follows)."""
+        await self.workstation.link.send(protocol.ListAgents())
 
     async def raise_hand(self, reason: str) -> None:
         """Ask a supervisor for help (举手) with a short reason; ``lower_hand`` ends it."""
@@ -96,6 +104,9 @@ class TransferDesk:
 
     def _on_message(self, message: protocol.Message) -> None:
         match message:
+            case protocol.AgentList():
+                self.agents = message.agents
+                self.agents_listed.emit(message.agents)
             case protocol.HoldState():
                 call = self.workstation.call
                 if call is not None and call.started.call_id == message.call_id:

@@ -45,11 +45,17 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
+import av
+
+from seat_client.call.call_state import ActiveCall as ActiveCall
+from seat_client.call.call_state import ClosedWorkOrder as ClosedWorkOrder
+from seat_client.call.call_state import Notice as Notice
+from seat_client.call.call_state import WrapUpRequest as WrapUpRequest
 from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
 from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallPhase, CallSession
+from seat_client.media.audio_mix import VoiceMixer
 from seat_client.media.devices import SeatMedia, SyntheticMedia
 from seat_common import protocol
 from seat_common.events import Event
@@ -59,54 +65,6 @@ from seat_common.tasks import TaskOwner
 log = logging.getLogger(__name__)
 #: The task that closes an ended call's media.
 _CLOSE_CALL = "close-call"
-
-
-@dataclass
-class ActiveCall:
-    """The call in progress: who, what, its media session and its chat."""
-
-    started: protocol.CallStarted
-    offer: protocol.Offer | None
-    session: CallSession
-    started_at: float
-    chat: list[protocol.ChatMessage] = field(default_factory=list)
-    #: What the citizen last said of their camera and microphone (None: nothing yet).
-    peer_media: protocol.MediaState | None = None
-
-    @property
-    def work_order_id(self) -> str:
-        return self.started.work_order_id
-
-
-@dataclass(frozen=True, slots=True)
-class WrapUpRequest:
-    """A finished call waiting for its outcome."""
-
-    work_order_id: str
-    item_name: str
-    ended_by: str
-    reason: str
-    duration_s: float
-
-
-@dataclass(frozen=True, slots=True)
-class Notice:
-    """A message for the agent: ``code`` is an error code from the hub or our own."""
-
-    code: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClosedWorkOrder:
-    """A work order this agent closed in this session, for the history list."""
-
-    work_order_id: str
-    item_name: str
-    channel: str
-    outcome: protocol.Outcome
-    closed_at: float
-    chat_lines: int
 
 
 class Workstation:
@@ -157,6 +115,9 @@ class Workstation:
         #: asked before the session's first "ready" (the pre-call device check): False stays
         self.before_first_ready: Callable[[], Awaitable[bool]] | None = None
         self._ready_once = False
+        #: a second voice mixed into what the agent hears of the citizen (a consulted
+        #: colleague's, ``consult_desk``); None when there is none
+        self.side_voice: VoiceMixer | None = None
         link.welcome.connect(self._on_welcome)
         link.message.connect(self._on_message)
         link.state_changed.connect(self._on_link_state)
@@ -355,10 +316,14 @@ class Workstation:
         )
         session.phase_changed.connect(lambda phase: self._on_call_phase(session, phase))
         self._unhear()
-        self._unhear = session.remote_audio.connect(self.media.hear)
+        self._unhear = session.remote_audio.connect(self._hear)
         session.set_microphone_muted(self.microphone_muted)
         session.set_camera_enabled(self.camera_enabled)
         return session
+
+    def _hear(self, frame: av.AudioFrame) -> None:
+        side = self.side_voice
+        self.media.hear(side.mix(frame) if side is not None else frame)
 
     def _expect_fresh_offer(self, call: ActiveCall) -> None:
         """A link came back: the citizen will offer afresh, maybe trickling candidates

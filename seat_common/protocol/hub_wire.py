@@ -40,6 +40,15 @@ from seat_common.protocol.call_messages import (
 )
 from seat_common.protocol.catalog_messages import FetchCatalog, ServiceCatalog
 from seat_common.protocol.codec import WireFormat, load_json
+from seat_common.protocol.consult_messages import (
+    AgentList,
+    Consult,
+    ConsultAnswer,
+    ConsultChoice,
+    ConsultSdp,
+    ConsultState,
+    ListAgents,
+)
 from seat_common.protocol.counter_messages import (
     BookingMade,
     FetchBookedMaterial,
@@ -187,6 +196,13 @@ Message: TypeAlias = (
     | Hold
     | HoldState
     | RaiseHand
+    | Consult
+    | ConsultAnswer
+    | ConsultChoice
+    | ConsultSdp
+    | ConsultState
+    | ListAgents
+    | AgentList
 )
 
 #: The hub's wire format: its version and its message types.
@@ -241,6 +257,11 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "transfer": frozenset({"agent"}),
     "hold": frozenset({"agent"}),
     "raise_hand": frozenset({"agent"}),
+    "consult": frozenset({"agent"}),
+    "consult_answer": frozenset({"agent"}),
+    "consult_choice": frozenset({"agent"}),
+    "consult_sdp": frozenset({"agent"}),
+    "list_agents": frozenset({"agent"}),
 }
 
 

@@ -21,6 +21,11 @@ AgentState: TypeAlias = Literal[
     "offline", "ready", "ringing", "on_call", "wrap_up", "away", "counter"
 ]
 SeatMode: TypeAlias = Literal["video", "counter", "combined"]
+#: How a consult stands: the guest's seat rings, host and guest talk (the citizen on
+#: hold), all three talk, or it is over.
+ConsultPhase: TypeAlias = Literal["ringing", "talking", "three_way", "ended"]
+#: A seat's consult on the wall: none (""), or how it stands.
+SeatConsult: TypeAlias = Literal["", "ringing", "talking", "three_way", "ended"]
 AwayReason: TypeAlias = Literal["", "break", "meeting", "training", "missed_offers", "other"]
 Outcome: TypeAlias = Literal[
     "resolved",  # question answered (咨询已解答)

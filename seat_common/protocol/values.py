@@ -19,6 +19,7 @@ from seat_common.protocol.terms import (
     Priority,
     PriorityCheck,
     ProtocolError,
+    SeatConsult,
     SeatMode,
     VerdictStatus,
 )
@@ -141,6 +142,10 @@ class WallSeat:
     on_hold: bool = False
     #: Whom this seat's call is being transferred to, while it rings there ("" otherwise).
     transfer_to: str = field(default="", metadata=SHORT_TEXT)
+    #: The colleague this seat consults (or is consulted by) about a call, and how far
+    #: the consult is ("" when none): talking with the citizen on hold, or three-way.
+    consult_with: str = field(default="", metadata=SHORT_TEXT)
+    consult_phase: SeatConsult = ""
     #: The agent's raised hand (举手): its reason ("" when no hand is up), since when, and
     #: the supervisor who answered it, if any.
     hand: str = field(default="", metadata={"max_len": 100})

@@ -28,11 +28,11 @@ from seat_common.protocol import (
     WorkOrderClosed,
     WrapUp,
 )
-from seat_hub.calls import transfer
+from seat_hub.calls import consult, transfer
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent, Call, EndedCall
 from seat_hub.parties.session import Session
-from seat_hub.routing import dispatch, presence, queueviews
+from seat_hub.routing import dispatch, presence, queueing, queueviews
 from seat_hub.routing.dispatch import ANONYMOUS_CITIZEN
 from seat_hub.storage.records import EndedBy, LegRecord
 from seat_hub.supervision import watch
@@ -84,6 +84,13 @@ def on_chat(ctx: HubContext, session: Session, message: Chat) -> None:
 
 
 def on_hangup(ctx: HubContext, session: Session, message: Hangup) -> None:
+    waiting = ctx.live.contact_of_session.get(session.session_id)
+    if waiting is not None and waiting.handover is not None and session.role != "agent":
+        # Waiting in a transfer, the page still names the first agent's call: hanging
+        # up is leaving the queue (a citizen answered once is not counted abandoned).
+        queueing.abandon(ctx, waiting)
+        session.send(Ack(of="hangup", work_order_id=waiting.work_order_id))
+        return
     call = _call_of(ctx, session, message.call_id)
     assert session.role in ("citizen", "kiosk", "agent")
     end_call(ctx, call, session.role, "hangup")
@@ -94,6 +101,7 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
     agent = call.agent
     work_order_id = call.contact.work_order_id
     transfer.call_ending(ctx, call)
+    consult.call_ending(ctx, call)
     watch.call_ended(ctx, call)
     del ctx.live.calls[call.call_id]
     ctx.live.call_of_session.pop(call.citizen_session.session_id, None)

@@ -26,11 +26,14 @@ from typing import Final, cast
 
 from seat_common.protocol import (
     ChatLine,
+    FormValue,
     Hold,
     HoldState,
     Role,
     Transfer,
     TransferInfo,
+    TransferTarget,
+    TransferTo,
     TransferUpdate,
     VerdictEntry,
 )
@@ -38,14 +41,16 @@ from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Agent, Call, Contact, Handover
 from seat_hub.routing import dispatch
 from seat_hub.routing.acd import ROUTED_MODES
-from seat_hub.routing.handover import TRANSFERRING, WAITING_AT_HEAD, end_leg
+from seat_hub.routing.handover import (
+    OFF_HOLD,
+    ON_HOLD,
+    TRANSFERRING,
+    WAITING_AT_HEAD,
+    end_leg,
+)
 from seat_hub.storage.interface import MaterialIndex
 from seat_hub.supervision.audit import record_first
 
-#: What the citizen on hold is shown.
-ON_HOLD: Final = "请稍候，工作人员正在为您查询，通话已暂停…"
-#: What the citizen is shown when the hold ends.
-OFF_HOLD: Final = "通话已恢复。"
 #: Chat lines carried to the new agent (the newest).
 CHAT_CARRIED: Final = 50
 
@@ -59,14 +64,17 @@ async def on_transfer(
     contact = call.contact
     if contact.handover is not None:
         raise Refusal("bad_state", "该通话正在转接中", "call_id")
+    if call.consult is not None:
+        raise Refusal("bad_state", "正在会商中：请先结束会商", "call_id")
     target, skill, handed_to = _target(ctx, agent, contact, message)
     item = ctx.catalog.item(message.to) if message.to_kind == "item" else None
     wo = contact.work_order_id
     await record_first(ctx, agent.session, "transfer", wo,
                        f"to {handed_to} note {message.note[:200]}")
-    info = await _gather(ctx, agent, contact, message, materials)
+    info = await gather(ctx, agent, contact, materials, note=message.note, form=message.form,
+                        target="agent" if message.to_kind == "agent" else "skill")
     # The awaits let other messages in: check again that all still stands.
-    if agent.call is not call or contact.handover is not None:
+    if agent.call is not call or contact.handover is not None or call.consult is not None:
         raise Refusal("no_such_call", "the call ended before it could be handed on", "call_id")
     if target is not None:
         target = _ready_agent(ctx, agent, target.agent_id)
@@ -79,6 +87,7 @@ async def on_transfer(
         target_agent_id=target.agent_id if target is not None else "",
         started_at=now,
         call=call if target is not None else None,
+        on_hold=call.on_hold,
     )
     ctx.log.event("transfer", work_order_id=wo, call_id=call.call_id,
                   agent_id=agent.agent_id, to=handed_to, skill=skill)
@@ -110,17 +119,22 @@ def _target(
     if message.to_kind == "agent":
         target = _ready_agent(ctx, agent, message.to)
         return target, contact.item.skill, target.agent_id
-    if message.to_kind == "item":
-        item = ctx.catalog.item(message.to)
+    skill = skill_of(ctx, contact, message.to_kind, message.to)
+    return None, skill, f"skill:{skill}"
+
+
+def skill_of(ctx: HubContext, contact: Contact, to_kind: TransferTo, to: str) -> str:
+    """The skill queue an item's or a theme's code names (refused if there is none)."""
+    if to_kind == "item":
+        item = ctx.catalog.item(to)
         if item is None:
             raise Refusal("no_such_item", "没有这个事项", "to")
-        return None, item.skill, f"skill:{item.skill}"
-    items = ctx.catalog.items_in_theme(message.to)
+        return item.skill
+    items = ctx.catalog.items_in_theme(to)
     if not items:
         raise Refusal("no_such_item", "没有这个主题", "to")
     # The skill most of the theme's items need (ties: the first in code order).
-    skill = Counter(i.skill for i in sorted(items, key=lambda i: i.code)).most_common(1)[0][0]
-    return None, skill, f"skill:{skill}"
+    return Counter(i.skill for i in sorted(items, key=lambda i: i.code)).most_common(1)[0][0]
 
 
 def _ready_agent(ctx: HubContext, agent: Agent, agent_id: str) -> Agent:
@@ -134,9 +148,9 @@ def _ready_agent(ctx: HubContext, agent: Agent, agent_id: str) -> Agent:
     return target
 
 
-async def _gather(
-    ctx: HubContext, agent: Agent, contact: Contact, message: Transfer,
-    materials: MaterialIndex | None,
+async def gather(
+    ctx: HubContext, agent: Agent, contact: Contact, materials: MaterialIndex | None, *,
+    note: str, form: tuple[FormValue, ...], target: TransferTarget,
 ) -> TransferInfo:
     """What the new agent is handed: the note and everything the first agent had."""
     wo = contact.work_order_id
@@ -155,14 +169,14 @@ async def _gather(
     return TransferInfo(
         from_agent_id=agent.agent_id,
         from_name=agent.seat.name[:200],
-        note=message.note,
-        target="agent" if message.to_kind == "agent" else "skill",
+        note=note,
+        target=target,
         leg=contact.legs + 1,
         verdicts=entries,
         materials=tuple(stored[-60:]),
         chat=tuple(ChatLine(sender_role=cast(Role, c.sender_role), sender_name=c.sender_name[:200],
                             text=c.text, sent_at=c.sent_at) for c in chat[-CHAT_CARRIED:]),
-        form=message.form,
+        form=form,
     )
 
 
@@ -180,12 +194,18 @@ def on_hold(ctx: HubContext, agent: Agent, message: Hold) -> None:
         raise Refusal("no_such_call", "you are not in a call with this id", "call_id")
     if call.contact.handover is not None:
         raise Refusal("bad_state", "该通话正在转接中", "call_id")
+    if call.consult is not None:
+        raise Refusal("bad_state", "会商中由会商决定保持：请先结束会商", "call_id")
     if call.on_hold == message.on:
         raise Refusal("bad_state", "已在保持中" if message.on else "通话并未保持", "on")
-    call.on_hold = message.on
-    state = HoldState(call_id=call.call_id, on=message.on,
-                      message=ON_HOLD if message.on else OFF_HOLD)
+    set_hold(ctx, call, message.on)
+
+
+def set_hold(ctx: HubContext, call: Call, on: bool) -> None:
+    """Put the citizen of ``call`` on hold or take them off it; both sides are told."""
+    call.on_hold = on
+    state = HoldState(call_id=call.call_id, on=on, message=ON_HOLD if on else OFF_HOLD)
     call.citizen_session.send(state)
-    agent.session.send(state)
-    ctx.seat_changed(agent.agent_id)
-    ctx.log.event("hold", call_id=call.call_id, agent_id=agent.agent_id, on=message.on)
+    call.agent.session.send(state)
+    ctx.seat_changed(call.agent.agent_id)
+    ctx.log.event("hold", call_id=call.call_id, agent_id=call.agent.agent_id, on=on)

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from seat_hub.connections.front_desk import Hub, error_reply
+from seat_hub.connections.errors import error_reply
+from seat_hub.connections.front_desk import Hub
 from seat_hub.parties.seats import SeatRegistry, SeatsError, load_seats
 from seat_hub.parties.session import POLICY_VIOLATION, Session
 

@@ -50,7 +50,8 @@ from websockets.http11 import Request, Response
 
 from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
 from seat_hub.connections.citizen_page import CitizenPage
-from seat_hub.connections.front_desk import Hub, error_reply
+from seat_hub.connections.errors import error_reply
+from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ratelimit import FloodGuard
 from seat_hub.parties.session import POLICY_VIOLATION, Session
 from seat_hub.storage.eventlog import EventLog

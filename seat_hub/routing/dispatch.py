@@ -172,6 +172,7 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
     ctx.live.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
     first_answer = handover.counts_as_answer(contact)
+    held = contact.handover is not None and contact.handover.on_hold
     if contact.handover is not None:
         handover.answered(ctx, contact, agent)  # the first agent's leg ends here
     contact.legs += 1
@@ -191,6 +192,7 @@ def on_accept(ctx: HubContext, agent: Agent, message: Accept) -> None:
     recorded = ctx.settings.record_calls
     contact.session.send(_call_started(call, "caller", agent.seat.name, recorded))
     agent.session.send(_call_started(call, "callee", citizen_name, recorded))
+    handover.carry_hold(ctx, call, held)
     ctx.log.event(
         "call_started",
         call_id=call.call_id,

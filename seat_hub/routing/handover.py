@@ -11,13 +11,17 @@ from __future__ import annotations
 
 from typing import Final
 
-from seat_common.protocol import CallEnded, TransferUpdate, WithdrawReason
+from seat_common.protocol import CallEnded, HoldState, TransferUpdate, WithdrawReason
 from seat_hub.context import HubContext
 from seat_hub.model import Agent, Call, Contact, Handover
 from seat_hub.routing import presence
 from seat_hub.storage.records import LegRecord
 from seat_hub.supervision import watch
 
+#: What the citizen on hold is shown.
+ON_HOLD: Final = "请稍候，工作人员正在为您查询，通话已暂停…"
+#: What the citizen is shown when the hold ends.
+OFF_HOLD: Final = "通话已恢复。"
 #: What the citizen (page, kiosk) is shown while the call is handed on.
 TRANSFERRING: Final = "正在为您转接…"
 #: Shown to the citizen waiting at the head of the new queue.
@@ -83,6 +87,19 @@ def offer_ended(ctx: HubContext, contact: Contact, reason: WithdrawReason, name:
                   reason=reason)
     _audit_result(ctx, handover, wo, f"returned:{reason}")
     return True
+
+
+def carry_hold(ctx: HubContext, call: Call, held: bool) -> None:
+    """The citizen was on hold when handed on: the new agent's call starts on hold too
+    (both told after ``call_started``); the new agent takes it off with ``hold``."""
+    if not held:
+        return
+    call.on_hold = True
+    state = HoldState(call_id=call.call_id, on=True, message=ON_HOLD)
+    call.citizen_session.send(state)
+    call.agent.session.send(state)
+    ctx.log.event("hold", call_id=call.call_id, agent_id=call.agent.agent_id, on=True,
+                  carried=True)
 
 
 def counts_as_answer(contact: Contact) -> bool:

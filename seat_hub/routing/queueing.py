@@ -107,8 +107,10 @@ def abandon(ctx: HubContext, contact: Contact) -> asyncio.Future[None]:
     del ctx.live.contacts[contact.work_order_id]
     ctx.live.contact_of_session.pop(contact.session.session_id, None)
     ctx.queue_changed()
-    ctx.live.today.abandoned_call(ctx.clock(), contact.queued_at)
+    if contact.legs == 0:  # answered once already (waiting in a transfer): counted there
+        ctx.live.today.abandoned_call(ctx.clock(), contact.queued_at)
     ctx.log.event(
-        "abandoned", work_order_id=contact.work_order_id, session=contact.session.session_id
+        "abandoned", work_order_id=contact.work_order_id, session=contact.session.session_id,
+        answered_before=contact.legs > 0,
     )
     return ctx.ledger.abandon(contact.work_order_id, ctx.clock())

@@ -144,6 +144,8 @@ class SeatWall:
             watched_by=work.watched_by if work else "",
             on_hold=work.on_hold if work else False,
             transfer_to=work.transfer_to if work else "",
+            consult_with=work.consult_with if work else "",
+            consult_phase=work.consult_phase if work else "",
             hand=agent.hand,
             hand_since=agent.hand_since,
             hand_answered_by=agent.hand_answered_by,

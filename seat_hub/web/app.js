@@ -303,6 +303,7 @@ async function handle(m) {
     case "ack":
       if (m.of === "rate") { stats.rated = true; show("done"); }
       if (m.of === "leave_queue") { forgetResume(); show("choose"); }
+      transferLeft(m);   // a hang-up while waiting in a transfer (transfer.js)
       break;
     case "upload_progress":
       if (m.uploader_role === "citizen") showUploadProgress(m.upload_id, m.received_bytes, m.byte_size);
@@ -419,6 +420,7 @@ function newPeer() {
   const peer = new RTCPeerConnection(iceConfig);
   peer.ontrack = (event) => {
     if (event.track.kind !== "video") return;
+    if (threeWayTrack(peer, event)) return;   // a consulted colleague's picture (transfer.js)
     const remote = $("remote");
     remote.srcObject = event.streams[0] || new MediaStream([event.track]);
     const count = () => { stats.remoteFrames += 1; remote.requestVideoFrameCallback(count); };

@@ -254,9 +254,10 @@
       // A page reloaded while sharing lost its screen: the agent must not wait for it.
       if (!track) send("screen_share", { call_id: call.call_id, sharing: false, surface: "" });
     },
-    // A new peer connection is being offered: its second video section carries the screen.
+    // A new peer connection is being offered: its second video section carries the screen
+    // out, and in a three-way call a consulted colleague's picture in (transfer.js).
     attach(peer) {
-      transceiver = peer.addTransceiver(track || "video", { direction: "sendonly" });
+      transceiver = peer.addTransceiver(track || "video", { direction: "sendrecv" });
     },
     mark,
     // The call is over: sharing ends with it (the hub ended it for the agent too).

@@ -19,6 +19,8 @@ function transferUpdate(m) {
     pc.close();            // the first agent's leg is over: their media stops here
     pc = null;
     $("remote").srcObject = null;
+    $("colleague").srcObject = null;
+    $("colleague").hidden = true;
   }
 }
 
@@ -30,6 +32,8 @@ function transferBeforeCall(m) {
   stats.transfers = (stats.transfers || 0) + 1;
   document.body.classList.remove("on-hold");   // the next agent's call starts off hold
   if (pc) { pc.close(); pc = null; }
+  $("colleague").srcObject = null;
+  $("colleague").hidden = true;
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
 }
 
@@ -40,9 +44,42 @@ function transferQuiet(m) {
   return transferPending && m.code === "no_such_call";
 }
 
+// The citizen hung up while waiting at the head of the next queue: the hub took them out
+// of it (its ack names the hang-up); the call is over for them, as any other call.
+function transferLeft(m) {
+  if (m.of !== "hangup" || !transferPending) return;
+  transferPending = false;
+  stats.transferLeft = true;
+  forgetResume();
+  endCall("您已结束通话。");
+}
+
 function holdState(m) {
   if (!call || m.call_id !== call.call_id) return;
   stats.holdNotices = (stats.holdNotices || []).concat([`${m.on ? "on" : "off"}: ${m.message}`]);
   document.body.classList.toggle("on-hold", Boolean(m.on));
   say(m.message || "");
+}
+
+// Three-way calls (a consult the agent brought the citizen into): the agent's workstation
+// relays the colleague's picture on the offer's second video section (share.js makes it
+// sendrecv; it carries the citizen's shared screen out and the colleague's picture in).
+// app.js hands every video track here first; the second section's goes to #colleague,
+// shown while its frames come and hidden when they stop (muted) or the call changes.
+function threeWayTrack(peer, event) {
+  const videos = peer.getTransceivers().filter((t) => t.receiver.track.kind === "video");
+  if (videos.indexOf(event.transceiver) !== 1) return false;
+  const colleague = $("colleague");
+  colleague.srcObject = new MediaStream([event.track]);
+  colleague.hidden = true;
+  const count = () => {
+    if (!colleague.srcObject) return;
+    stats.colleagueFrames = (stats.colleagueFrames || 0) + 1;
+    colleague.hidden = false;
+    colleague.requestVideoFrameCallback(count);
+  };
+  colleague.requestVideoFrameCallback(count);
+  event.track.onmute = () => { colleague.hidden = true; colleague.requestVideoFrameCallback(count); };
+  event.track.onended = () => { colleague.hidden = true; colleague.srcObject = null; };
+  return true;
 }

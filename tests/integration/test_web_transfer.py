@@ -75,3 +75,27 @@ async def test_the_page_says_it_is_transferring_and_calls_the_next_agent(
         assert await page.evaluate("window.seatStats.transfers") == 1
         for ws in (a, b):
             await ws.close()
+
+
+async def test_hanging_up_while_waiting_in_a_transfer_ends_the_call_on_the_page(
+    browser: Browser
+) -> None:
+    seats = [SeatSpec("a1", "张三", skills=("social_insurance",)),
+             SeatSpec("b1", "李四", skills=("medical_insurance",))]
+    async with HubProcess(seats, ring_timeout=30.0) as hub:
+        a = await agent(hub, "a1", ready=True)
+        page = await browser.new_page(viewport={"width": 1366, "height": 768})
+        base = hub.url.replace("ws://", "http://").removesuffix("/ws")
+        await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+        await page.get_by_role("button", name="开始视频连线").click()
+        offer = await next_of(a, protocol.Offer)
+        await a.send(protocol.encode(protocol.Accept(call_id=offer.call_id)))
+        await page.locator("#call").wait_for()
+        await a.send(protocol.encode(protocol.Transfer(
+            call_id=offer.call_id, to_kind="item", to="MI-REMOTE-FILING")))
+        await page.get_by_text("正在为您转接…").first.wait_for(timeout=8000)
+        await page.locator("#hangup").click()
+        await page.locator("#hangup-yes").click()  # nobody serves that queue: leave it
+        await page.wait_for_function("window.seatStats.transferLeft === true", timeout=8000)
+        await page.get_by_text("您已结束通话。").first.wait_for(timeout=8000)
+        await a.close()

@@ -56,3 +56,28 @@ def test_a_raised_hand_is_highlighted_sounded_once_and_selected(qtbot: QtBot) ->
     assert "市民情绪激动" not in window.grid._activity(model.seats[first.agent_id], now)
     push(model, replace(model.seats[first.agent_id], hand="又需要帮助", hand_since=now + 5))
     assert hands.sounded == 2
+
+
+def test_consults_and_three_way_calls_are_said_on_both_tiles(qtbot: QtBot) -> None:
+    model = WallModel()
+    window = SeatWallWindow(model, catalog.load())
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    model.apply(wall_snapshot(37))
+    on_call = [s for s in model.seats.values() if s.state == "on_call"]
+    host, guest = on_call[0], on_call[1]
+    now = time.time()
+    push(model, replace(host, on_hold=True, consult_with="李四", consult_phase="talking"),
+         replace(guest, consult_with="张三", consult_phase="talking"))
+    said = window.grid._activity(model.seats[host.agent_id], now)
+    assert ("会商 李四" in said or "Consulting 李四" in said) and ("保持" in said or "hold" in said)
+    said = window.grid._activity(model.seats[guest.agent_id], now)
+    assert "会商 张三" in said or "Consulting 张三" in said
+    push(model, replace(model.seats[host.agent_id], on_hold=False, consult_phase="three_way"))
+    said = window.grid._activity(model.seats[host.agent_id], now)
+    assert "与李四三方通话" in said or "Three-way with 李四" in said
+    OUT.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(OUT / "wall-consult-1366x768.png"))
+    push(model, replace(model.seats[host.agent_id], consult_with="", consult_phase=""))
+    assert "李四" not in window.grid._activity(model.seats[host.agent_id], now)

@@ -5,7 +5,10 @@ id, with a note for them; hold the citizen; ask a supervisor for help with a rea
 The list holds the catalog's themes and items; typing filters it as you type, by
 name, code or the first letters of the name's pinyin ("ydaz" finds 异地安置…, as on the
 citizen page). A seat id typed in full (digits or letters, as on the seat wall) is
-offered as "转给坐席 <id>". ``TransferParts`` wires the dialog, the F5 key and the
+offered as "转给坐席 <id>". Above them, the colleagues logged in (the hub's
+``agent_list``, asked for when the dialog opens), with their state: those ready can be
+chosen, the rest are greyed; typing filters them too (name, pinyin initials, seat id).
+``TransferParts`` wires the dialog, the F5 key and the
 ``TransferDesk`` to a main window; what the hub says of the transfer shows in the
 status strip's message.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PyQt6.QtCore import QCoreApplication, Qt
+from PyQt6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt
 from PyQt6.QtGui import QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QDialog,
@@ -41,14 +44,27 @@ _SEAT_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _TARGET = Qt.ItemDataRole.UserRole
 #: What typing matches besides the text: the name's pinyin initials.
 _INITIALS = Qt.ItemDataRole.UserRole + 1
+#: A colleague's state as the dialog says it (translated in the TransferDialog context).
+_STATES: dict[str, str] = {
+    "ready": QT_TRANSLATE_NOOP("TransferDialog", "ready"),
+    "ringing": QT_TRANSLATE_NOOP("TransferDialog", "ringing"),
+    "on_call": QT_TRANSLATE_NOOP("TransferDialog", "in a call"),
+    "wrap_up": QT_TRANSLATE_NOOP("TransferDialog", "wrapping up"),
+    "away": QT_TRANSLATE_NOOP("TransferDialog", "away"),
+    "counter": QT_TRANSLATE_NOOP("TransferDialog", "at the counter"),
+    "offline": QT_TRANSLATE_NOOP("TransferDialog", "offline"),
+}
 
 
 class TransferDialog(QDialog):
     """Choose where the call goes and write a note; ``target()`` is (kind, code)."""
 
-    def __init__(self, catalog: catalog_module.Catalog, parent: QWidget | None = None) -> None:
+    def __init__(self, catalog: catalog_module.Catalog, parent: QWidget | None = None, *,
+                 consult: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Transfer the call (F5)"))
+        self.consult = consult
+        self.setWindowTitle(self.tr("Consult a colleague (Shift+F5)") if consult
+                            else self.tr("Transfer the call (F5)"))
         self.setMinimumWidth(460)
         self.filter = QLineEdit(self)
         self.filter.setPlaceholderText(self.tr("Type an item, a theme or a seat id to filter"))
@@ -57,19 +73,23 @@ class TransferDialog(QDialog):
         self.note.setPlaceholderText(self.tr("Note for the colleague (what the citizen needs, "
                                              "what was checked)"))
         self.note.setMaximumHeight(90)
-        self.hint = PlainLabel(self.tr("The citizen waits at the head of that queue and "
-                                       "sees “正在为您转接…”."), self)
+        self.hint = PlainLabel(
+            self.tr("The citizen is put on hold while you talk to the colleague; then "
+                    "return, go three-way or hand the call over.") if consult else
+            self.tr("The citizen waits at the head of that queue and sees “正在为您转接…”."),
+            self)
         self.hint.setWordWrap(True)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         assert ok is not None
         self.ok_button = ok
-        ok.setText(self.tr("Transfer"))
+        ok.setText(self.tr("Call") if consult else self.tr("Transfer"))
         column = QVBoxLayout(self)
         for widget in (self.filter, self.targets, self.note, self.hint, self.buttons):
             column.addWidget(widget)
         self._seat_row: QListWidgetItem | None = None
+        self._agent_rows: list[QListWidgetItem] = []
         for theme in catalog.themes.values():
             self._add(self.tr("Theme") + f" · {theme.name}", ("theme", theme.code), theme.name)
             for item in catalog.items_in_theme(theme.code):
@@ -87,6 +107,24 @@ class TransferDialog(QDialog):
         row.setData(_INITIALS, pinyin_initials(name))
         return row
 
+    def set_agents(self, agents: tuple[protocol.AgentEntry, ...]) -> None:
+        """The colleagues logged in, at the top: those who take calls now can be chosen."""
+        for row in self._agent_rows:
+            self.targets.takeItem(self.targets.row(row))
+        self._agent_rows = []
+        for at, agent in enumerate(agents):
+            state = _STATES.get(agent.state, agent.state)
+            row = QListWidgetItem(
+                f"{self.tr('Colleague')} · {agent.name} ({agent.agent_id}) · "
+                f"{QCoreApplication.translate('TransferDialog', state)}")
+            row.setData(_TARGET, ("agent", agent.agent_id))
+            row.setData(_INITIALS, f"{pinyin_initials(agent.name)} {agent.agent_id.lower()}")
+            if not agent.takes_calls:
+                row.setFlags(row.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.targets.insertItem(at, row)
+            self._agent_rows.append(row)
+        self._on_filter(self.filter.text())
+
     def _on_filter(self, text: str) -> None:
         wanted = text.strip().lower()
         first: QListWidgetItem | None = None
@@ -98,7 +136,7 @@ class TransferDialog(QDialog):
             shown = (not wanted or wanted in row.text().lower()
                      or wanted in str(row.data(_INITIALS)))
             row.setHidden(not shown)
-            if shown and first is None:
+            if shown and first is None and row.flags() & Qt.ItemFlag.ItemIsEnabled:
                 first = row
         if self._seat_row is not None:
             self.targets.takeItem(self.targets.row(self._seat_row))
@@ -117,7 +155,7 @@ class TransferDialog(QDialog):
 
     def target(self) -> tuple[protocol.TransferTo, str] | None:
         row = self.targets.currentItem()
-        if row is None or row.isHidden():
+        if row is None or row.isHidden() or not row.flags() & Qt.ItemFlag.ItemIsEnabled:
             return None
         kind, code = row.data(_TARGET)
         return kind, code
@@ -154,9 +192,17 @@ class TransferParts:
             return None
         dialog = TransferDialog(self.catalog, self.window)
         self.dialog = dialog
+        self.list_agents_into(dialog)
         dialog.finished.connect(lambda result: self._finished(dialog, result))
         dialog.open()
         return dialog
+
+    def list_agents_into(self, dialog: TransferDialog) -> None:
+        """Show who is ready now, and again when the hub answers."""
+        dialog.set_agents(self.desk.agents)
+        unhook = self.desk.agents_listed.connect(dialog.set_agents)
+        dialog.finished.connect(lambda _result: unhook())
+        self.tasks.spawn(self.desk.list_agents(), "list agents")
 
     def _finished(self, dialog: TransferDialog, result: int) -> None:
         self.dialog = None

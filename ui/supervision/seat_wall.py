@@ -242,7 +242,8 @@ class SeatWallGrid(QWidget):
         return text
 
     def _work_text(self, seat: WallSeat, now: float) -> str:
-        """Item, channel and call timer; an overdue wrap-up, a hold, a transfer in words."""
+        """Item, channel and call timer; an overdue wrap-up, a hold, a transfer, a consult
+        or a three-way call in words."""
         if not seat.item_code:
             return self.tr("Mode: %1").replace("%1", mode_label(seat.mode))
         text = f"{seat.item_name or seat.item_code} · {channel_short_label(seat.channel)}"
@@ -255,6 +256,10 @@ class SeatWallGrid(QWidget):
             text = self.tr("[Transferring to %1]").replace("%1", seat.transfer_to) + " · " + text
         if seat.on_hold:
             text = self.tr("[On hold]") + " · " + text
+        if seat.consult_phase in ("ringing", "talking"):
+            text = self.tr("[Consulting %1]").replace("%1", seat.consult_with) + " · " + text
+        elif seat.consult_phase == "three_way":
+            text = self.tr("[Three-way with %1]").replace("%1", seat.consult_with) + " · " + text
         if (
             seat.state == "wrap_up"
             and seat.wrap_up_limit_s

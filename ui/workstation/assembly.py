@@ -23,6 +23,7 @@ from seat_client.acceptance.summary import ContactSummaryDesk
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import RemoteAssist
 from seat_client.assist.trail_sender import AssistTrailSender
+from seat_client.call.consult_desk import ConsultDesk
 from seat_client.call.hub_link import HubLink
 from seat_client.call.shared_screen import SharedScreen
 from seat_client.call.transfer_desk import TransferDesk
@@ -54,6 +55,7 @@ from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane
 from ui.acceptance.receipt_view import ReceiptView
 from ui.assist.view import AssistView
+from ui.call.consult_window import ConsultParts
 from ui.call.transfer_dialog import TransferParts
 from ui.call.workorder_list_pane import WorkOrderListPane
 from ui.counter.desk_pane import CounterDeskPane, CounterParts
@@ -112,6 +114,8 @@ class AssembledSeat:
     summaries: ContactSummaryDesk | None = None
     #: the transfer dialog (F5) and its desk
     transfers: TransferParts | None = None
+    #: the consult key (Shift+F5), window and desk
+    consults: ConsultParts | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -145,6 +149,8 @@ class AssembledSeat:
         await self.applications.desk.close()
         await self.acceptance.close()
         await self.watch.close()
+        if self.consults is not None:
+            await self.consults.desk.close()  # its peer, before the call's media goes
         self.recording_light.detach()
         await self.recording_desk.close()  # a call still on is saved before its session closes
         if self.assist_trail is not None:
@@ -255,6 +261,9 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
     transfers = TransferParts(window, TransferDesk(workstation), tasks.child("transfer"),
                               say=window.status_strip.show_message,
                               form=application_desk.values)
+    consults = ConsultParts(window, ConsultDesk(workstation, tasks.child("consult desk")),
+                            transfers, tasks.child("consult"),
+                            say=window.status_strip.show_message, form=application_desk.values)
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
     window.resize(*size)
@@ -305,4 +314,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
         assist_trail=assist_trail, retention=retention, summaries=summaries,
         transfers=transfers,
+        consults=consults,
     )

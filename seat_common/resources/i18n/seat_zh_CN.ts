@@ -211,6 +211,109 @@
         </message>
     </context>
     <context>
+        <name>ConsultParts</name>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="239" />
+            <source>A colleague asks you to consult: see the consult window</source>
+            <translation>同事请求会商，请查看会商窗口</translation>
+        </message>
+    </context>
+    <context>
+        <name>ConsultWindow</name>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="102" />
+            <source>Consult (Shift+F5)</source>
+            <translation>会商（Shift+F5）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="165" />
+            <location filename="../../../ui/call/consult_window.py" line="109" />
+            <source>Connecting…</source>
+            <translation>正在连接…</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="111" />
+            <source>The citizen appears here in a three-way call</source>
+            <translation>三方通话时此处显示市民画面</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="115" />
+            <source>Answer</source>
+            <translation>接听</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="116" />
+            <source>Decline</source>
+            <translation>拒绝</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="117" />
+            <source>Back to the citizen</source>
+            <translation>返回市民</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="118" />
+            <source>Three-way call</source>
+            <translation>三方通话</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="161" />
+            <location filename="../../../ui/call/consult_window.py" line="119" />
+            <source>Hand over</source>
+            <translation>移交通话</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="120" />
+            <source>Leave the consult</source>
+            <translation>离开会商</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="140" />
+            <source>ringing</source>
+            <translation>振铃中</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="140" />
+            <source>asks you to consult</source>
+            <translation>请求与您会商</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="141" />
+            <source>talking (the citizen is on hold)</source>
+            <translation>通话中（市民保持中）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="142" />
+            <source>three-way call with the citizen</source>
+            <translation>与市民三方通话中</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="143" />
+            <source>ended</source>
+            <translation>已结束</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="145" />
+            <source>Consult</source>
+            <translation>会商</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="148" />
+            <source>Note: %1</source>
+            <translation>备注：%1</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="160" />
+            <source>Leave it to the colleague</source>
+            <translation>离开，交给同事</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/consult_window.py" line="164" />
+            <source>Ringing…</source>
+            <translation>正在振铃…</translation>
+        </message>
+    </context>
+    <context>
         <name>CounterDeskPane</name>
         <message>
             <location filename="../../../ui/counter/desk_pane.py" line="86" />
@@ -1852,6 +1955,16 @@ Licence PDF: {2}</source>
             <source>[On hold]</source>
             <translation>【保持中】</translation>
         </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="260" />
+            <source>[Consulting %1]</source>
+            <translation>[会商 %1]</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/supervision/seat_wall.py" line="262" />
+            <source>[Three-way with %1]</source>
+            <translation>[与%1三方通话]</translation>
+        </message>
     </context>
     <context>
         <name>SeatWallWindow</name>
@@ -3439,6 +3552,61 @@ Licence PDF: {2}</source>
             <location filename="../../../ui/call/transfer_dialog.py" line="107" />
             <source>Transfer to seat %1</source>
             <translation>转给坐席 %1</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="49" />
+            <source>ready</source>
+            <translation>空闲</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="50" />
+            <source>ringing</source>
+            <translation>振铃中</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="51" />
+            <source>in a call</source>
+            <translation>通话中</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="52" />
+            <source>wrapping up</source>
+            <translation>整理中</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="53" />
+            <source>away</source>
+            <translation>离开</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="54" />
+            <source>at the counter</source>
+            <translation>窗口服务中</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="55" />
+            <source>offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="66" />
+            <source>Consult a colleague (Shift+F5)</source>
+            <translation>会商同事（Shift+F5）</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="77" />
+            <source>The citizen is put on hold while you talk to the colleague; then return, go three-way or hand the call over.</source>
+            <translation>与同事通话期间市民处于保持状态；之后可返回市民、转为三方通话或移交通话。</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="87" />
+            <source>Call</source>
+            <translation>呼叫</translation>
+        </message>
+        <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="118" />
+            <source>Colleague</source>
+            <translation>同事</translation>
         </message>
     </context>
     <context>
