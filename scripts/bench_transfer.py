@@ -227,10 +227,26 @@ def read(path: Path, after: float) -> dict[str, Any]:
     raise TimeoutError(f"no fresh figures in {path}")
 
 
-def child(kind: str, *args: str) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [sys.executable, str(Path(__file__).resolve()), "--child", kind, *args],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def child(kind: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
+    """A party in a process of its own (its CPU is not A's); what it says goes to ``log``."""
+    with log.open("wb") as sink:
+        return subprocess.Popen(
+            [sys.executable, str(Path(__file__).resolve()), "--child", kind, *args],
+            cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+
+
+def _tail(log: Path) -> str:
+    return log.read_text(errors="replace")[-2000:] if log.exists() else ""
+
+
+async def until_child(condition: Any, what: str, proc: subprocess.Popen[bytes], log: Path,
+                      timeout_s: float = 60.0) -> None:
+    """``until``, saying what the child last wrote (or how it ended) if it never gets there."""
+    try:
+        await until(condition, what, timeout_s)
+    except TimeoutError:
+        tail = await asyncio.to_thread(_tail, log)
+        raise TimeoutError(f"{what} (child exit {proc.poll()}):\n{tail}") from None
 
 
 def window(samples: list[Any], start: float, end: float) -> tuple[float, float]:
@@ -285,7 +301,7 @@ async def drive(rounds: int, seconds: float, materials: int, tmp: Path) -> dict[
         await until(lambda: a.link.state is LinkState.CONNECTED, "A logs in")
         await a.set_ready()
         citizen_file, guest_file = tmp / "citizen.json", tmp / "guest.json"
-        citizen = child("citizen", hub.url, str(citizen_file))
+        citizen = child("citizen", hub.url, str(citizen_file), log=tmp / "citizen.log")
         guest: subprocess.Popen[bytes] | None = None
         try:
             await until(lambda: a.call is not None and len(at_a) > 30, "A's call")
@@ -293,9 +309,10 @@ async def drive(rounds: int, seconds: float, materials: int, tmp: Path) -> dict[
             for i in range(materials):
                 await files.upload_bytes(wo, jpeg(i), filename=f"photo{i}.jpg",
                                          mime="image/jpeg", source="video_still")
-            guest = child("guest", hub.url, hub.tokens["b1"], str(guest_file))
-            await until(lambda: guest_file.exists() and read(guest_file, 0)["ready"],
-                        "B is ready", 60)
+            guest = child("guest", hub.url, hub.tokens["b1"], str(guest_file),
+                          log=tmp / "guest.log")
+            await until_child(lambda: guest_file.exists() and read(guest_file, 0)["ready"],
+                              "B is ready", guest, tmp / "guest.log")
             await asyncio.sleep(1.0)
             two_party = (time.time(), time.time() + seconds)
             await asyncio.sleep(seconds)

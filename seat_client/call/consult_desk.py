@@ -40,6 +40,7 @@ from seat_client.media.audio_mix import VoiceMixer
 from seat_client.media.fed_tracks import FedVideoTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
+from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfigError
 from seat_common.tasks import TaskOwner
 
@@ -84,6 +85,9 @@ class ConsultPeer:
         self.pc.addTrack(self.microphone)
         self.pc.addTrack(self.camera)
         self.pc.addTrack(self.relay)
+        # Frames go on to the screen (and to the citizen, in three-way) as soon as whole:
+        # aiortc's own buffers would hold each one a frame interval (video) or four packets.
+        install_frame_assembly(self.pc)
         await self.pc.setLocalDescription(await self.pc.createOffer())
         if not self._gathered():
             return None
@@ -93,6 +97,7 @@ class ConsultPeer:
         """(Guest) answer the host's offer with this seat's voice and camera."""
         ice_policy.apply_from_environment()
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp, "offer"))
+        install_frame_assembly(self.pc)  # as the host's, for what it relays from the citizen
         self.pc.addTrack(self.microphone)
         self.pc.addTrack(self.camera)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
