@@ -61,7 +61,6 @@ from seat_common import protocol  # noqa: E402
 from ui.call.video_pane import PaintedFrame  # noqa: E402
 from ui.workstation.main_window import MainWindow  # noqa: E402
 
-SIZES = ((640, 480), (1280, 720))
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -184,7 +183,15 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=1.5)
     parser.add_argument("--chromium-warmup", type=float, default=20.0,
                         help="seconds Chromium streams at full size before measuring")
+    parser.add_argument("--sizes", default="640x480,1280x720",
+                        help="comma-separated WIDTHxHEIGHT sizes (default both)")
+    parser.add_argument("--legs", default="baseline,full,chromium",
+                        help="comma-separated legs to run; goals need full and chromium")
     args = parser.parse_args()
+    sizes = [tuple(int(n) for n in size.split("x")) for size in args.sizes.split(",")]
+    legs = set(args.legs.split(","))
+    if not legs <= {"baseline", "full", "chromium"}:
+        parser.error(f"unknown legs: {sorted(legs - {'baseline', 'full', 'chromium'})}")
     app = QApplication.instance() or QApplication([])
     # Closing a window must not stop the event loop under a running coroutine.
     app.setQuitOnLastWindowClosed(False)
@@ -192,16 +199,23 @@ def main() -> int:
     results: dict[str, dict[str, dict[str, float]]] = {}
     asyncio.set_event_loop(loop)
     goals: dict[str, dict[str, object]] = {}
-    for width, height in SIZES:
+    for width, height in sizes:
         size = f"{width}x{height}"
-        baseline = measure_baseline(width, height, args.seconds, args.warmup)
-        full = loop.run_until_complete(measure_full(width, height, args.seconds, args.warmup))
-        chromium = loop.run_until_complete(
-            measure_chromium(width, height, args.seconds, args.chromium_warmup))
-        results[size] = {"full": rounded(full), "baseline": rounded(baseline),
-                         "chromium": rounded(chromium)}
+        legs_run: dict[str, dict[str, float]] = {}
+        if "baseline" in legs:
+            legs_run["baseline"] = measure_baseline(width, height, args.seconds, args.warmup)
+        if "full" in legs:
+            legs_run["full"] = loop.run_until_complete(
+                measure_full(width, height, args.seconds, args.warmup))
+        if "chromium" in legs:
+            legs_run["chromium"] = loop.run_until_complete(
+                measure_chromium(width, height, args.seconds, args.chromium_warmup))
+        results[size] = {leg: rounded(figures) for leg, figures in legs_run.items()}
         for leg, figures in results[size].items():
             print(f"{size}: {leg} {figures}", file=sys.stderr)
+        if "full" not in legs_run or "chromium" not in legs_run:
+            continue
+        full, chromium = legs_run["full"], legs_run["chromium"]
         goals[size] = {
             "p50_vs_chromium": round(full["latency_ms_p50"] / chromium["latency_ms_p50"], 2),
             "p99_vs_chromium": round(full["latency_ms_p99"] / chromium["latency_ms_p99"], 2),
@@ -212,11 +226,15 @@ def main() -> int:
             full["latency_ms_p50"] <= 0.33 * chromium["latency_ms_p50"]
             and full["latency_ms_p99"] <= 0.5 * chromium["latency_ms_p99"]
             and full["fps"] >= 29 and full["cpu_percent"] <= chromium["cpu_percent"])
-    hd = results["1280x720"]
-    ratios = {
-        "p50_ratio": round(hd["full"]["latency_ms_p50"] / hd["baseline"]["latency_ms_p50"], 2),
-        "p99_ratio": round(hd["full"]["latency_ms_p99"] / hd["baseline"]["latency_ms_p99"], 2),
-    }
+    hd = results.get("1280x720", {})
+    ratios = {}
+    if "full" in hd and "baseline" in hd:
+        ratios = {
+            "p50_ratio": round(hd["full"]["latency_ms_p50"] / hd["baseline"]["latency_ms_p50"],
+                               2),
+            "p99_ratio": round(hd["full"]["latency_ms_p99"] / hd["baseline"]["latency_ms_p99"],
+                               2),
+        }
     print(json.dumps({"bench": "call", "results": results, "ratios_720p": ratios,
                       "goals": goals}))
     return 0

