@@ -10,7 +10,7 @@ every other setting as aiortc has it (real-time deadline, ``cpu-used`` -6, CBR a
 bitrate the receiver's REMB asks for, key frames on PLI): the same VP8 stream in kind.
 
 ``install_phone_encoder(pc)`` puts it on the video senders of a peer whose codec came out
-as VP8 (call it once the answer is applied); it sets the sender's private encoder slot,
+as VP8 (call it once the answer is applied). It sets the sender's private encoder slot,
 which aiortc fills only while it is empty, so it is written for one aiortc version
 (``seat_common.frame_assembly.AIORTC_VERSION``) and leaves aiortc's encoder on another.
 """

@@ -134,6 +134,19 @@ class InlineAudioDecoding:
             track._queue.put_nowait(frame)
 
 
+def encode_in_place(sender: Any) -> bool:
+    """Make ``sender`` (an ``RTCRtpSender``) encode each frame on the event loop instead of
+    in the executor; False, with a log line, if it does not keep aiortc's loop."""
+    loop = getattr(sender, SENDER_LOOP, None)
+    if isinstance(loop, _InlineExecutorLoop):
+        return True
+    if isinstance(loop, asyncio.AbstractEventLoop):
+        setattr(sender, SENDER_LOOP, _InlineExecutorLoop(loop))
+        return True
+    log.error("sender without aiortc's loop (%r): left as it is", type(loop).__name__)
+    return False
+
+
 def install_inline_audio(pc: RTCPeerConnection) -> int:
     """Encode and decode ``pc``'s voice on the event loop (call it once the remote description
     is set, before media flows; again is harmless), with the cheap audio level. Returns how
@@ -145,15 +158,7 @@ def install_inline_audio(pc: RTCPeerConnection) -> int:
     for transceiver in pc.getTransceivers():
         if transceiver.kind != "audio":
             continue
-        sender: Any = transceiver.sender
-        loop = getattr(sender, SENDER_LOOP, None)
-        if isinstance(loop, _InlineExecutorLoop):
-            installed += 1
-        elif isinstance(loop, asyncio.AbstractEventLoop):
-            setattr(sender, SENDER_LOOP, _InlineExecutorLoop(loop))
-            installed += 1
-        else:
-            log.error("audio sender without aiortc's loop (%r): left as it is", type(loop))
+        installed += encode_in_place(transceiver.sender)
         receiver: Any = transceiver.receiver
         current = getattr(receiver, RECEIVER_QUEUE, None)
         error = getattr(receiver, RECEIVER_ERROR, None)
