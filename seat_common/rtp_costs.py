@@ -102,7 +102,9 @@ class _InlineExecutorLoop:
 class InlineAudioDecoding:
     """Stands where an audio receiver keeps its decoder thread's queue: each encoded frame
     is decoded at once into the track's queue. ``None`` (the receiver stopping) goes on to
-    the thread's queue, which the idle thread reads (``get``), so it ends as aiortc expects."""
+    the thread's queue, which the idle thread reads (``get``), so it ends as aiortc expects.
+    A frame that does not decode is dropped with a log line and the next one gets a new
+    decoder; an empty one is dropped unseen (it would end the decoder's stream)."""
 
     def __init__(self, receiver: Any, thread_queue: queue.Queue[Any],
                  decode_error: threading.Event) -> None:
@@ -120,14 +122,18 @@ class InlineAudioDecoding:
             self._thread_queue.put(None)
             return
         codec, encoded = item
+        if not encoded.data:
+            return  # an empty packet would flush the decoder and end its stream
         if self._decoder is None or codec.name != self._codec_name:
             self._decoder = get_decoder(codec)
             self._codec_name = codec.name
         try:
             frames = self._decoder.decode(encoded)
         except av.FFmpegError as exc:
+            # A voice frame stands alone: a fresh decoder takes the next one.
             log.warning("failed to decode %s audio: %s", codec.name, exc)
             self._decode_error.set()
+            self._decoder = None
             return
         track = self._receiver._track
         for frame in frames:

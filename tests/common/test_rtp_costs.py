@@ -8,6 +8,8 @@ them fails these tests instead of leaving the voice on the slow path unnoticed.
 from __future__ import annotations
 
 import asyncio
+import fractions
+import queue
 import threading
 from importlib.metadata import version
 from typing import Any
@@ -16,7 +18,10 @@ import av
 import numpy as np
 import pytest
 from aiortc import RTCConfiguration, RTCPeerConnection, rtp
+from aiortc.codecs.opus import OpusEncoder
+from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import MediaStreamError
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 from aiortc.rtcrtpreceiver import RTCRtpReceiver
 from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtp import compute_audio_level_dbov as aiortc_audio_level
@@ -122,3 +127,36 @@ async def test_a_call_with_inline_voice_carries_both_voices_and_ends_cleanly() -
 
 def aiortc_level_replaced() -> bool:
     return rtp.compute_audio_level_dbov is audio_level_dbov
+
+
+def test_a_voice_frame_that_does_not_decode_is_dropped_and_the_next_one_heard() -> None:
+    opus = RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2,
+                                 payloadType=111)
+    encoder = OpusEncoder()
+    tone = ToneAudioTrack(amplitude=0.3)
+    good: list[bytes] = []
+    for index in range(3):
+        frame = audio_frame(np.frombuffer(tone._samples, "<i2").copy())
+        frame.pts, frame.time_base = index * 960, fractions.Fraction(1, 48_000)
+        payloads, _ = encoder.encode(frame)
+        good.append(payloads[0])
+
+    class Track:
+        _queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    class Receiver:
+        _track = Track()
+
+    thread_queue: queue.Queue[Any] = queue.Queue()
+    error = threading.Event()
+    decoding = InlineAudioDecoding(Receiver(), thread_queue, error)
+    decoding.put((opus, JitterFrame(good[0], 0)))
+    decoding.put((opus, JitterFrame(b"", 960)))  # empty: dropped unseen
+    decoding.put((opus, JitterFrame(b"\xff" * 3, 1920)))  # garbage: dropped, said
+    assert error.is_set()
+    decoding.put((opus, JitterFrame(good[1], 2880)))
+    decoding.put((opus, JitterFrame(good[2], 3840)))
+    heard = [Receiver._track._queue.get_nowait() for _ in range(Receiver._track._queue.qsize())]
+    assert len(heard) == 3 and all(isinstance(f, av.AudioFrame) for f in heard)
+    decoding.put(None)  # the receiver stopping: on to the idle thread's queue
+    assert thread_queue.get_nowait() is None
