@@ -30,8 +30,8 @@ from sandbox.camera import (
     ToneAudioTrack,
     read_stamp,
 )
+from sandbox.citizen.phone_encoder import install_phone_encoder
 from sandbox.citizen.script import CitizenReport, CitizenScript
-from sandbox.phone_encoder import install_phone_encoder
 from seat_common import ice_policy, protocol
 from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfig, IceConfigError

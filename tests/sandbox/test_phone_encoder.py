@@ -11,7 +11,7 @@ from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.mediastreams import MediaStreamError
 
 from sandbox.camera import VIDEO_TIME_BASE, Stamp, StampedCameraTrack, read_stamp
-from sandbox.phone_encoder import SENDER_ENCODER, PhoneVp8Encoder, install_phone_encoder
+from sandbox.citizen.phone_encoder import SENDER_ENCODER, PhoneVp8Encoder, install_phone_encoder
 from seat_common import ice_policy
 
 
