@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import binascii
 import fractions
+import functools
 import time
 from collections import deque
 from collections.abc import Callable
@@ -126,7 +127,10 @@ class _StampGeometry:
         return self.cell * STAMP_ROWS
 
 
+@functools.lru_cache(maxsize=8)
 def _geometry(width: int) -> _StampGeometry | None:
+    """The stamp's blocks at ``width`` (None below ``MIN_WIDTH``), worked out once per width:
+    every frame read at a width reuses them."""
     if width < MIN_WIDTH:
         return None
     edges = tuple(round(i * width / STAMP_CELLS) for i in range(STAMP_CELLS + 1))
@@ -494,21 +498,25 @@ class TimedAudio:
 
 class HeardAudio:
     """The last second or so of audio a simulated party received, to tell whose tone got
-    through (each party sends a tone of its own frequency)."""
+    through (each party sends a tone of its own frequency).
+
+    Frames are kept as they came and turned into samples only when ``tone`` is asked:
+    50 frames a second arrive, and most are never looked at."""
 
     def __init__(self, seconds: float = 1.0) -> None:
-        self._chunks: deque[np.ndarray[Any, Any]] = deque(maxlen=max(1, int(seconds * 50)))
+        self._frames: deque[av.AudioFrame] = deque(maxlen=max(1, int(seconds * 50)))
         self.sample_rate = 48_000
 
     def add(self, frame: av.AudioFrame) -> None:
-        self._chunks.append(mono_samples(frame))
+        self._frames.append(frame)
         self.sample_rate = frame.sample_rate
 
     def clear(self) -> None:
-        self._chunks.clear()
+        self._frames.clear()
 
     def tone(self, frequency_hz: float) -> float:
         """The amplitude (0–1 of full scale) of ``frequency_hz`` in what was heard lately."""
-        if not self._chunks:
+        if not self._frames:
             return 0.0
-        return tone_amplitude(np.concatenate(list(self._chunks)), self.sample_rate, frequency_hz)
+        samples = np.concatenate([mono_samples(frame) for frame in list(self._frames)])
+        return tone_amplitude(samples, self.sample_rate, frequency_hz)

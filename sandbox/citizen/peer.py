@@ -30,11 +30,13 @@ from sandbox.camera import (
     ToneAudioTrack,
     read_stamp,
 )
+from sandbox.citizen.phone_encoder import install_phone_encoder
 from sandbox.citizen.script import CitizenReport, CitizenScript
 from seat_common import ice_policy, protocol
 from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfig, IceConfigError
 from seat_common.protocol import MediaKind
+from seat_common.rtp_costs import install_inline_audio
 from seat_common.tasks import TaskOwner
 from seat_common.trickle import TrickledCandidates, split_candidates
 
@@ -130,6 +132,7 @@ class CitizenPeer:
         pc.addTrack(audio)
         # A phone's WebRTC stack hands frames on as soon as they are whole; so does ours.
         install_frame_assembly(pc)
+        install_inline_audio(pc)
         await pc.setLocalDescription(await pc.createOffer())
         try:
             self.ice.check_gathered(pc.localDescription.sdp)
@@ -162,6 +165,8 @@ class CitizenPeer:
             self._error(f"bad sdp answer: {exc!r}")
             return
         self._remote_description_set = True
+        # A phone encodes in hardware: the stand-in spends no CPU on a denoiser either.
+        install_phone_encoder(pc)
         self._mark("answer_received")
         if self._candidates is not None:
             await self._candidates.remote_description_set()

@@ -44,6 +44,7 @@ from seat_common import ice_policy, protocol
 from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common.rtp_costs import install_inline_audio
 from seat_common.tasks import TaskOwner
 from seat_common.trickle import TrickledCandidates
 
@@ -176,6 +177,7 @@ class CallSession:
         await self.candidates.remote_description_set()
         # The citizen's picture reaches the screen a frame interval sooner.
         install_frame_assembly(self._pc)
+        install_inline_audio(self._pc)
         kinds = {t.kind for t in self._pc.getTransceivers()}
         if "audio" in kinds:
             self._pc.addTrack(self.microphone)

@@ -127,6 +127,36 @@ async def test_a_frame_is_converted_once_at_the_size_it_is_painted(qtbot: QtBot)
     await session.close()
 
 
+async def test_a_picture_a_little_smaller_than_its_view_is_shown_pixel_for_pixel(
+        qtbot: QtBot) -> None:
+    """640×480 in a view up to an eighth larger is copied, not blurred by a 5 % scale (with
+    the background around it); in a view twice its size it is scaled up to fill it."""
+
+    async def send(message: protocol.Message) -> None:
+        pass
+
+    session = CallSession("C-5", "video", send)
+    pane = VideoPane()
+    qtbot.addWidget(pane)
+    pane.view.setFixedSize(690, 510)
+    pane.show()
+    pane.view.set_session(session)
+    stripes = np.zeros((480, 640, 3), np.uint8)
+    stripes[:, ::2] = 255  # one-pixel stripes: any scaling greys them
+    frame = av.VideoFrame.from_ndarray(stripes, format="rgb24")
+    session.frames.put(frame)
+    shown = _pixels(pane.view.grab().toImage())
+    left, top = (690 - 640) // 2, (510 - 480) // 2
+    row = shown[top + 100, left : left + 640].min(axis=1).astype(int)
+    assert (row[::2] > 200).all() and (row[1::2] < 55).all(), "the stripes were scaled"
+    assert (shown[top + 100, : left - 1] == (0x1F, 0x24, 0x28)).all(), "background beside it"
+    pane.view.setFixedSize(1280, 960)
+    session.frames.put(av.VideoFrame.from_ndarray(np.full((480, 640, 3), 235, np.uint8),
+                                                  format="rgb24"))
+    assert _bright_share(pane) > 0.9, "scaled up to fill a view twice its size"
+    await session.close()
+
+
 def _pixels(image: QImage) -> np.ndarray:  # type: ignore[type-arg]
     """The image's RGB pixels as an array (rows, columns, 3)."""
     image = image.convertToFormat(QImage.Format.Format_RGB32)

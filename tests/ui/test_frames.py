@@ -1,5 +1,6 @@
 """A decoded frame becomes the picture painted: scaled down on the way to a smaller view,
-left at its own size for the painter to scale up to a larger one, its colours kept."""
+left at its own size for the painter to scale up to a larger one, its colours kept; a
+picture converted to its view's size is painted pixel for pixel, a smaller one scaled."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 from PyQt6.QtCore import QRect, QSize
 from PyQt6.QtGui import QColor, QImage, QPainter
 
-from ui.devices.frames import FrameConverter
+from ui.devices.frames import FrameConverter, draw_fitted
 
 
 def halves(width: int, height: int) -> av.VideoFrame:
@@ -47,3 +48,33 @@ def test_a_frame_kept_at_its_size_still_fills_the_larger_view_it_is_painted_in()
     painter.end()
     assert near(view.pixelColor(10, 10), 220, 30) and near(view.pixelColor(950, 710), 30, 220)
     assert near(view.pixelColor(470, 360), 220, 30) and near(view.pixelColor(490, 360), 30, 220)
+
+
+def test_an_odd_view_gets_an_even_picture_whose_array_is_the_image_it_paints() -> None:
+    image, pixels = FrameConverter().to_image(halves(640, 480), QSize(221, 167))
+    assert (image.width(), image.height()) == (220, 166), "a pixel less, never more"
+    assert pixels.shape == (166, 220, 4)
+    # The array and the image are the same pixels (padding at the ends of lines skipped).
+    for x, y in ((5, 5), (200, 100), (219, 165)):
+        color = image.pixelColor(x, y)
+        blue, green, red = (int(v) for v in pixels[y, x, :3])
+        assert (color.red(), color.green(), color.blue()) == (red, green, blue)
+
+
+def test_a_picture_of_its_view_size_is_copied_and_a_smaller_one_scaled_to_fill() -> None:
+    converted, _ = FrameConverter().to_image(halves(640, 480), QSize(221, 167))
+    view = QImage(300, 200, QImage.Format.Format_RGB32)
+    view.fill(QColor("#000000"))
+    painter = QPainter(view)
+    draw_fitted(painter, QRect(10, 10, 221, 167), converted)
+    painter.end()
+    # Copied, centred in the target (half the missing pixel each side rounds to 0): the
+    # converted picture's own pixels, one for one.
+    for x, y in ((0, 0), (109, 80), (111, 80), (219, 165)):
+        assert view.pixelColor(10 + x, 10 + y) == converted.pixelColor(x, y)
+    small, _ = FrameConverter().to_image(halves(64, 48))
+    view.fill(QColor("#000000"))
+    painter = QPainter(view)
+    draw_fitted(painter, QRect(0, 0, 256, 192), small)
+    painter.end()
+    assert near(view.pixelColor(2, 2), 220, 30) and near(view.pixelColor(253, 189), 30, 220)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QRectF, QSize, QSizeF, Qt, pyqtSignal
+from PyQt6.QtCore import QRect, QRectF, QSize, QSizeF, Qt, pyqtSignal
 from PyQt6.QtGui import (
     QColor,
     QFont,
@@ -46,7 +46,7 @@ from seat_client.call.session import CallSession, ReceivedFrame
 from seat_client.call.shared_screen import SharedScreen
 from seat_common import protocol
 from ui.call.screen_share_view import ScreenShareView
-from ui.devices.frames import FrameConverter, device_size
+from ui.devices.frames import FrameConverter, device_size, draw_fitted
 from ui.flow_layout import FlowLayout, flow_policy
 
 
@@ -58,6 +58,23 @@ class PaintedFrame:
     seq: int
     received_at: float
     painted_at: float
+
+
+#: A picture is shown pixel for pixel, not scaled up, in a view less than this much larger.
+SNAP_TO_PIXELS = 1.125
+_BACKGROUND = QColor("#1f2428")
+
+
+def _fill_around(painter: QPainter, area: QRect, picture: QRect) -> None:
+    """Paint the background of ``area`` where ``picture`` will not cover it."""
+    top, bottom = picture.top(), picture.bottom() + 1
+    painter.fillRect(QRect(area.left(), area.top(), area.width(), top - area.top()), _BACKGROUND)
+    painter.fillRect(QRect(area.left(), bottom, area.width(), area.bottom() + 1 - bottom),
+                     _BACKGROUND)
+    painter.fillRect(QRect(area.left(), top, picture.left() - area.left(), picture.height()),
+                     _BACKGROUND)
+    right = picture.right() + 1
+    painter.fillRect(QRect(right, top, area.right() + 1 - right, picture.height()), _BACKGROUND)
 
 
 class VideoView(QWidget):
@@ -133,7 +150,6 @@ class VideoView(QWidget):
 
     def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
-        painter.fillRect(self.rect(), QColor("#1f2428"))
         newest: ReceivedFrame | None = None
         notice = self.peer_notice if self._session is not None else ""
         if self._session is not None:
@@ -143,22 +159,24 @@ class VideoView(QWidget):
             if newest is not None:
                 frame = newest.frame
                 self._frame_size = QSize(frame.width, frame.height)
-                target = self._fit(self._frame_size, self.rect().toRectF()).toRect()
+                target = self._picture_rect().toRect()
                 self._image, self._pixels = self._converter.to_image(
                     frame, device_size(QSizeF(target.size()), self.devicePixelRatioF()))
                 self._image.setDevicePixelRatio(self.devicePixelRatioF())
-        if notice:
-            self._paint_notice(painter, notice)
-        elif self._image is not None:
+        if not notice and self._image is not None:
             # Whole pixels: a frame converted to its painted size is copied, not scaled
             # again; a smaller one (and the last one, on a resize) is scaled up here.
-            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-            target = self._fit(self._frame_size, self.rect().toRectF()).toRect()
-            painter.drawImage(target, self._image)
+            target = self._picture_rect().toRect()
+            _fill_around(painter, self.rect(), target)
+            draw_fitted(painter, target, self._image)
         else:
-            painter.setPen(QColor("#c9d1d9"))
-            painter.setFont(QFont(self.font().family(), 13))
-            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
+            painter.fillRect(self.rect(), _BACKGROUND)
+            if notice:
+                self._paint_notice(painter, notice)
+            else:
+                painter.setPen(QColor("#c9d1d9"))
+                painter.setFont(QFont(self.font().family(), 13))
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._placeholder)
         if self._session is not None and self.peer_microphone_tag:
             self._paint_tag(painter, self.peer_microphone_tag)
         self._paint_self_view(painter)
@@ -214,9 +232,23 @@ class VideoView(QWidget):
                 self._self_view = self._self_converter.to_image(
                     local, device_size(QSizeF(corner.size()), self.devicePixelRatioF()))
                 self._self_view[0].setDevicePixelRatio(self.devicePixelRatioF())
-            painter.drawImage(corner, self._self_view[0])
+            draw_fitted(painter, corner, self._self_view[0])
         painter.setPen(QPen(QColor("#e6edf3"), 1))
         painter.drawRect(box)
+
+    def _picture_rect(self) -> QRectF:
+        """Where the citizen's picture goes: fitted to the view, or pixel for pixel (centred)
+        when the view is less than ``SNAP_TO_PIXELS`` times larger; scaling a picture up by
+        a few per cent adds no detail, only blur, and cost 0.35 ms a 640×480 frame."""
+        area = self.rect().toRectF()
+        fitted = self._fit(self._frame_size, area)
+        ratio = self.devicePixelRatioF()
+        width, height = self._frame_size.width() / ratio, self._frame_size.height() / ratio
+        if width <= fitted.width() < width * SNAP_TO_PIXELS:
+            center = fitted.center()
+            return QRectF(round(center.x() - width / 2), round(center.y() - height / 2),
+                          width, height)
+        return fitted
 
     @staticmethod
     def _fit(size: QSize, area: QRectF) -> QRectF:

@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 from seat_client.media.capture import VideoFeed
 from seat_common.audio_levels import SILENCE_DBFS
 from ui.devices.camera import Camera
-from ui.devices.frames import FrameConverter, device_size
+from ui.devices.frames import FrameConverter, device_size, draw_fitted
 from ui.devices.microphone import Microphone
 from ui.devices.precheck import SILENT_BELOW_DBFS
 from ui.labels import PlainLabel
@@ -124,7 +124,7 @@ class CameraPreview(QWidget):
                 frame, device_size(QSizeF(target.size()), ratio))
             self._image.setDevicePixelRatio(ratio)
             self._seq = newest.seq
-        painter.drawImage(target, self._image)
+        draw_fitted(painter, target, self._image)
         self.painted_seq = self._seq
 
 
