@@ -42,6 +42,7 @@ from seat_common import ice_policy, protocol
 from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
 from seat_common.ice_policy import IceConfigError
+from seat_common.rtp_costs import install_inline_audio
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,7 @@ class ConsultPeer:
         ice_policy.apply_from_environment()
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp, "offer"))
         install_frame_assembly(self.pc)  # as the host's, for what it relays from the citizen
+        install_inline_audio(self.pc)  # voice coded on the loop, as on the call
         self.pc.addTrack(self.microphone)
         self.pc.addTrack(self.camera)
         await self.pc.setLocalDescription(await self.pc.createAnswer())
@@ -107,6 +109,7 @@ class ConsultPeer:
 
     async def answered(self, sdp: str) -> None:
         await self.pc.setRemoteDescription(RTCSessionDescription(sdp, "answer"))
+        install_inline_audio(self.pc)  # voice coded on the loop, as on the call
 
     def _gathered(self) -> bool:
         try:
