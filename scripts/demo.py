@@ -126,7 +126,40 @@ def main() -> int:
             xvfb[0].terminate()
         if not headless:
             return client.returncode
-        return report(client.stdout, hub.db_path, client.returncode, gov_api, watch)
+        scenes = citizen_scenes(hub, args.out, settings)
+        code = report(client.stdout, hub.db_path, client.returncode, gov_api, watch)
+        return report_scenes(scenes) or code
+
+
+def citizen_scenes(hub: HubProcess, out: Path, settings: Path) -> dict[str, object]:
+    """The citizen's side of one more call (``demo_citizen.py``): its summary, or why not."""
+    if not Path("/usr/bin/chromium").exists():
+        print("demo: no Chromium, no citizen scenes", file=sys.stderr)
+        return {"ok": True}
+    # Offscreen, on the same keyring: agent 0012 logs in again once the autopilot is gone.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    try:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "demo_citizen.py"), hub.url, str(out),
+             str(settings), DEFAULT_KIOSK.device_id, str(hub.kiosk_token_file())],
+            env=env, stdout=subprocess.PIPE, text=True, timeout=300,
+            stderr=open(out / "citizen-scenes.log", "w"))  # noqa: SIM115
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "failed_step": "still running after 5 minutes"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    return dict(json.loads(lines[-1])) if lines else {"ok": False}
+
+
+def report_scenes(scenes: dict[str, object]) -> int:
+    """The citizen scenes' line of the summary; 1 if they failed."""
+    shots = scenes.get("screenshots", [])
+    print(f"  群众端 citizen scenes:          {len(shots) if isinstance(shots, list) else 0}"
+          " screenshots (08–13: 公众号 and kiosk in 大字版, screen sharing, 电子证照,"
+          " the after-call summary)")
+    if not scenes.get("ok"):
+        print(f"  FAILED: citizen scenes: {scenes.get('failed_step', 'see citizen-scenes.log')}")
+        return 1
+    return 0
 
 
 def finish_wall(wall: subprocess.Popen[str] | None) -> dict[str, object]:

@@ -50,10 +50,23 @@
     box.replaceChildren();
     for (const line of lines) {
       const li = document.createElement("li");
-      if (typeof line === "string") li.textContent = line;
-      else { li.textContent = line.text; if (line.className) li.className = line.className; }
+      if (typeof line === "string") withNumbers(li, line);
+      else { withNumbers(li, line.text); if (line.className) li.className = line.className; }
       box.append(li);
     }
+  }
+
+  // An application or booking number (SL-20261207-000002, YY-00000001) is never broken
+  // over two lines at its hyphens: the citizen reads it out or copies it whole.
+  const NUMBER = /([A-Z]{2,}-\d[\d-]*\d)/;
+  function withNumbers(li, text) {
+    text.split(NUMBER).forEach((part, i) => {
+      if (i % 2 === 0) { if (part) li.append(part); return; }
+      const number = document.createElement("span");
+      number.className = "summary-number";
+      number.textContent = part;
+      li.append(number);
+    });
   }
 
   function verdictLines() {
