@@ -537,6 +537,9 @@ class SimulatedCitizen:
         if isinstance(message, protocol.ChatMessage):
             await self._chat.on_message(message)
             return
+        if isinstance(message, protocol.ShareMark):
+            self._peer.on_share_mark(message)
+            return
         if isinstance(message, protocol.TransferUpdate):
             report.transfer_notices.append(f"{message.phase}: {message.message}")
             self._mark(f"transfer_{message.phase}")

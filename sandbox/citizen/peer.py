@@ -30,6 +30,7 @@ from sandbox.camera import (
     ToneAudioTrack,
     read_stamp,
 )
+from sandbox.citizen.screen_share import ScreenSharing
 from sandbox.citizen.script import CitizenReport, CitizenScript
 from seat_common import ice_policy, protocol
 from seat_common.frame_assembly import install_frame_assembly
@@ -76,6 +77,8 @@ class CitizenPeer:
         self._latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
         #: the STUN/TURN servers and policy from the hub's welcome
         self.ice = IceConfig()
+        #: with the script's ``share``: the "screen" on the offer's second video section
+        self.sharing = ScreenSharing(send, report.sharing) if script.share else None
 
     def video_latency_ms_p50(self) -> float | None:
         """The median latency of the agent's stamped frames, None before any."""
@@ -122,6 +125,8 @@ class CitizenPeer:
         else:
             # No camera, but the citizen still sees the agent.
             pc.addTransceiver("video", direction="recvonly")
+        if self.sharing is not None:  # the second video section: empty until sharing
+            self.sharing.attach(pc.addTransceiver("video", direction="sendonly").sender)
         pc.addTrack(audio)
         # A phone's WebRTC stack hands frames on as soon as they are whole; so does ours.
         install_frame_assembly(pc)
@@ -160,6 +165,8 @@ class CitizenPeer:
         self._mark("answer_received")
         if self._candidates is not None:
             await self._candidates.remote_description_set()
+        if self.sharing is not None:
+            await self.sharing.start(self._call_id)
 
     async def on_ice(self, message: protocol.Ice) -> None:
         if self._pc is None or message.call_id != self._call_id:
@@ -167,8 +174,15 @@ class CitizenPeer:
         if self._candidates is not None:
             await self._candidates.add(message)  # kept until the answer is applied
 
+    def on_share_mark(self, mark: protocol.ShareMark) -> None:
+        """The agent's pointer or drawing on what we share."""
+        if self.sharing is not None:
+            self.sharing.on_mark(mark)
+
     async def close(self) -> None:
         """Stop the local tracks and close the connection (again is harmless)."""
+        if self.sharing is not None:
+            self.sharing.detach()
         for track in self._local_tracks:
             track.stop()
         self._local_tracks.clear()

@@ -62,6 +62,10 @@ class CitizenScript:
     #: candidate goes first as an ``ice`` message and the offer follows without them
     #: (a trickling browser's worst case for the other side).
     trickle: Literal["gathered", "early"] = "gathered"
+    #: Share a "screen" (a drawn portal form, ``sandbox.citizen.screen_share``) on the
+    #: offer's second video section once the agent's answer is applied, as the hub's page
+    #: does when the citizen presses 共享屏幕给工作人员看.
+    share: bool = False
 
     def __post_init__(self) -> None:
         if self.rating_score is not None and not 1 <= self.rating_score <= 10:
@@ -149,6 +153,9 @@ class CitizenReport:
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).
     materials: dict[str, Any] = field(default_factory=dict)
+    #: Screen sharing with ``share``: starts, stops, frames sent, the agent's marks shown
+    #: and refused (``ScreenSharing.facts``).
+    sharing: dict[str, Any] = field(default_factory=dict)
 
     @property
     def got_call(self) -> bool:
