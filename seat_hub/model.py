@@ -261,6 +261,9 @@ class Call:
     mark_warned_at: float = float("-inf")
     #: The agent has put the citizen on hold (``calls.transfer.on_hold``).
     on_hold: bool = False
+    #: Consent references the agent asked the citizen's device about
+    #: (``certificate_consent_request``) and the citizen has not answered yet.
+    consent_requests: set[str] = field(default_factory=set)
 
     @property
     def citizen_session(self) -> Session:

@@ -114,6 +114,8 @@ from seat_common.protocol.hub_wire import (
 )
 from seat_common.protocol.material_messages import (
     CertificateConsent,
+    CertificateConsentAnswer,
+    CertificateConsentRequest,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -274,7 +276,9 @@ __all__ = [
     "CatalogMaterial",
     "CatalogTheme",
     "CertificateConsent",
+    "CertificateConsentAnswer",
     "CertificateConsentMode",
+    "CertificateConsentRequest",
     "Channel",
     "Chat",
     "ChatLine",

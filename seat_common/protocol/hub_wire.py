@@ -52,6 +52,8 @@ from seat_common.protocol.counter_messages import (
 )
 from seat_common.protocol.material_messages import (
     CertificateConsent,
+    CertificateConsentAnswer,
+    CertificateConsentRequest,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -145,6 +147,8 @@ Message: TypeAlias = (
     | MaterialDownload
     | ReviewVerdict
     | CertificateConsent
+    | CertificateConsentRequest
+    | CertificateConsentAnswer
     | PreReviewNotice
     | ContactSummary
     | SubscribeWall
@@ -218,6 +222,8 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "review_verdict": frozenset({"agent"}),
     "contact_summary": frozenset({"agent"}),
     "certificate_consent": frozenset({"agent"}),
+    "certificate_consent_request": frozenset({"agent"}),
+    "certificate_consent_answer": frozenset({"citizen"}),
     "subscribe_wall": frozenset({"supervisor"}),
     "whisper": frozenset({"supervisor"}),
     "supervise_state": frozenset({"supervisor"}),

@@ -29,6 +29,8 @@ from seat_common.protocol import (
     BargeIn,
     BookingMade,
     CertificateConsent,
+    CertificateConsentAnswer,
+    CertificateConsentRequest,
     Chat,
     ContactSummary,
     Decline,
@@ -248,6 +250,10 @@ class Hub:
                 summaries.on_contact_summary(ctx, session, message)
             case CertificateConsent():
                 await certificate_consent.on_certificate_consent(ctx, session, message)
+            case CertificateConsentRequest():
+                await certificate_consent.on_consent_request(ctx, session, message)
+            case CertificateConsentAnswer():
+                await certificate_consent.on_consent_answer(ctx, session, message)
             case SubscribeWall():
                 ctx.wall.subscribe(session)
             case Whisper():
