@@ -540,6 +540,13 @@ class SimulatedCitizen:
         if isinstance(message, protocol.ShareMark):
             self._peer.on_share_mark(message)
             return
+        if isinstance(message, protocol.CertificateConsentRequest):
+            report.consent_requests.append("、".join(message.certificates))
+            if self.script.certificate_consent is not None:
+                await self._send(protocol.CertificateConsentAnswer(
+                    message.work_order_id, message.consent_ref,
+                    agreed=self.script.certificate_consent))
+            return
         if isinstance(message, protocol.TransferUpdate):
             report.transfer_notices.append(f"{message.phase}: {message.message}")
             self._mark(f"transfer_{message.phase}")
