@@ -10,11 +10,13 @@ drives Chromium as the citizens, saving numbered screenshots after the ``07-page
 - ``09`` the offer ringing with 公众号 and 大字版;
 - ``10`` online-application coaching: the citizen shares a browser tab (a stand-in for
   the government portal), the agent points and draws on it, both ends shown;
-- ``11`` reused certificates: the consent dialog, two certificates attached as materials
-  (校验来源：电子证照库), the pre-review that cites them;
+- ``11`` reused certificates: the consent dialog, the citizen's page asking
+  工作人员申请调取您的电子证照（…）用于本次办理 (they press 同意 there), two certificates
+  attached as materials (校验来源：电子证照库), the pre-review that cites them;
 - ``12`` the citizen's after-call summary (本次办理结果: verdicts, application number,
   receipt, booking) on a laptop and a phone;
-- ``13`` the kiosk citizen's call: an expired ID card is refused as a material.
+- ``13`` the kiosk citizen's call (consent said aloud: a kiosk cannot answer on its
+  screen): an expired ID card is refused as a material.
 
 ``python scripts/demo_citizen.py HUB_URL OUT_DIR SETTINGS_JSON KIOSK_ID KIOSK_TOKEN_FILE``
 (the keyring holds agent 0012's token and the sandbox's secret, as the demo puts them).
@@ -174,7 +176,7 @@ class CitizenScenes:
             page = await context.new_page()
             await self.queue(page)
             await self.share(page, portal)
-            await self.certificates()
+            await self.certificates(page)
             await self.application_and_summary(page)
             await browser.close()
         await self.kiosk_call()
@@ -238,8 +240,9 @@ class CitizenScenes:
         await page.get_by_role("button", name="停止共享").click()
         await until(lambda: not view.shared.sharing, "sharing stops on both sides")
 
-    async def certificates(self) -> None:
-        """With the citizen's consent, the ID card and household register from the library."""
+    async def certificates(self, page: Page) -> None:
+        """The citizen agrees on their own page; the ID card and household register come
+        from the library."""
         parts = self.seat.applications
         form = parts.desk.form
         if form is None:
@@ -252,6 +255,10 @@ class CitizenScenes:
                 raise SceneError("the consent dialog asks with the applicant's ID number")
             await asyncio.sleep(0.2)
             self.shot("11-certificate-consent.png", consent)
+            consent.on_device.click()  # the page asks them; they answer there
+            await page.locator("#consent-ask").wait_for()
+            await self.page_shot(page, "11a-page-asks-consent-on-the-citizens-device.png")
+            await page.get_by_role("button", name="同意", exact=True).click()
 
         dialog = await self.look_up(consent_given)
         session = self.seat.pre_review.desk.session
@@ -334,8 +341,8 @@ class CitizenScenes:
 
     async def look_up(self, asked: Callable[[ConsentDialog], Awaitable[None]]
                       ) -> CertificatesDialog:
-        """The pre-review's 电子证照… button: ``asked`` sees the consent dialog, the citizen
-        agrees, and the library's certificates are listed."""
+        """The pre-review's 电子证照… button: ``asked`` sees the consent dialog and has the
+        citizen answer; the library's certificates are listed."""
         pane = self.seat.pre_review.pane
         self.window.work_tabs.setCurrentWidget(pane)
         box = pane.findChild(CertificateBox)
@@ -346,7 +353,6 @@ class CitizenScenes:
         if box.consent is None:
             raise SceneError("the agent asks for consent")
         await asked(box.consent)
-        box.consent.agreed.click()
         await until(lambda: box.dialog is not None and box.dialog.isVisible(),
                     "the citizen's certificates are listed")
         assert box.dialog is not None
@@ -367,8 +373,9 @@ class CitizenScenes:
 
         async def read_out(consent: ConsentDialog) -> None:
             consent.id_number.setText(self.kiosk.id_number)  # the citizen reads it out
+            consent.agreed.click()  # said aloud: a kiosk cannot answer on its screen
 
-        dialog = await self.look_up(read_out)  # consent said aloud: a kiosk cannot answer
+        dialog = await self.look_up(read_out)
         row = next(r for r, lic in enumerate(dialog.lookup.licences) if lic.kind == "id_card")
         dialog.table.selectRow(row)
         await until(lambda: not dialog.image.pixmap().isNull(), "the expired card's image")
