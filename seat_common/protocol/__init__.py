@@ -148,8 +148,10 @@ from seat_common.protocol.share_messages import (
     ShareSurface,
 )
 from seat_common.protocol.summary_messages import (
+    MAX_RECEIPT_PDF_BYTES,
     ApplicationStatus,
     ContactSummary,
+    ReceiptPdf,
     SummaryApplication,
     SummaryBooking,
 )
@@ -248,6 +250,7 @@ __all__ = [
     "MARKS_PER_SECOND",
     "MARK_BURST",
     "MAX_MESSAGE_BYTES",
+    "MAX_RECEIPT_PDF_BYTES",
     "MAX_RECORDING_BYTES",
     "MAX_STROKE_POINTS",
     "MAX_TRANSFER_ID",
@@ -334,6 +337,7 @@ __all__ = [
     "RaiseHand",
     "Rate",
     "ReasonLabel",
+    "ReceiptPdf",
     "RecordingDownload",
     "RecordingSaved",
     "RecordingStored",

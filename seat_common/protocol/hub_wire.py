@@ -74,7 +74,7 @@ from seat_common.protocol.recording_messages import (
     RecordingUploadStart,
 )
 from seat_common.protocol.share_messages import ScreenShare, ShareMark
-from seat_common.protocol.summary_messages import ContactSummary
+from seat_common.protocol.summary_messages import ContactSummary, ReceiptPdf
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -151,6 +151,7 @@ Message: TypeAlias = (
     | CertificateConsentAnswer
     | PreReviewNotice
     | ContactSummary
+    | ReceiptPdf
     | SubscribeWall
     | WallSnapshot
     | WallUpdate
@@ -221,6 +222,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
     "review_verdict": frozenset({"agent"}),
     "contact_summary": frozenset({"agent"}),
+    "receipt_pdf": frozenset({"agent"}),
     "certificate_consent": frozenset({"agent"}),
     "certificate_consent_request": frozenset({"agent"}),
     "certificate_consent_answer": frozenset({"citizen"}),

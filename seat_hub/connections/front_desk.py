@@ -53,6 +53,7 @@ from seat_common.protocol import (
     MoveContact,
     RaiseHand,
     Rate,
+    ReceiptPdf,
     RecordingSaved,
     RecordingUploadStart,
     ReviewVerdict,
@@ -248,6 +249,8 @@ class Hub:
                 await self._desk().on_verdict(session, message)
             case ContactSummary():
                 summaries.on_contact_summary(ctx, session, message)
+            case ReceiptPdf():
+                summaries.on_receipt_pdf(ctx, session, message)
             case CertificateConsent():
                 await certificate_consent.on_certificate_consent(ctx, session, message)
             case CertificateConsentRequest():
