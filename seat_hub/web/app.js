@@ -326,6 +326,9 @@ async function handle(m) {
     case "contact_summary":
       window.seatSummary?.take(m);
       break;
+    case "receipt_pdf":
+      window.seatSummary?.receiptPdf(m);   // checked there
+      break;
     case "error":
       stats.errors.push(m.code);
       if (transferQuiet(m)) break;  // transfer.js: late words about the first agent's call
