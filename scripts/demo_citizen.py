@@ -188,6 +188,7 @@ class CitizenScenes:
         await page.goto(f"{self.base}/?channel=oa&item={ITEM}")
         await page.locator("#item-count").wait_for()
         await page.get_by_role("button", name="大字版").click()
+        await page.locator("#name").fill(APPLICANT_NAME)
         await page.get_by_role("button", name="开始视频连线").click()
         await page.locator("#queue").wait_for()
         self.kiosk.start()
