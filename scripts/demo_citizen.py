@@ -192,7 +192,8 @@ class CitizenScenes:
         await page.get_by_role("button", name="开始视频连线").click()
         await page.locator("#queue").wait_for()
         self.kiosk.start()
-        await until(lambda: len(ws.queue.entries) >= 2, "both citizens are in the queue")
+        await until(lambda: {(e.channel, e.large_text) for e in ws.queue.entries} >= {
+            ("official_account", True), ("kiosk", True)}, "both citizens are in the queue")
         await asyncio.sleep(0.3)  # the queue table lays out its rows
         self.shot("08-queue-official-account-and-kiosk-large-text.png")
         self.kiosk.window.grab().save(str(self.out / "08b-kiosk-large-text.png"))
