@@ -416,9 +416,11 @@ async def main(args: list[str]) -> int:
     finally:
         for part, closing in (("kiosk", kiosk.close), ("seat", seat.close)):
             try:
-                await asyncio.wait_for(closing(), 60)
+                await asyncio.wait_for(closing(), 20)
             except TimeoutError:
-                log.error("demo_citizen: the %s did not close within 60 s", part)
+                log.error("demo_citizen: the %s did not close within 20 s", part)
+                for task in asyncio.all_tasks():  # where it hangs, for the log
+                    task.print_stack(file=sys.stderr)
                 code = code or 1
     print(json.dumps(scenes.summary, ensure_ascii=False), flush=True)
     return code
