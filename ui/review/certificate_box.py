@@ -83,7 +83,7 @@ class ConsentDialog(QDialog):
         self.agreed.setDefault(True)
         self.refused = QPushButton(self.tr("The citizen refused"), self)
         self.refused.setObjectName("consentRefused")
-        #: the citizen answers 同意 / 不同意 on their own page (not for kiosks or phones)
+        # The citizen answers 同意 / 不同意 on their own page (not for kiosks or phones).
         self.on_device = QPushButton(self.tr("Ask on the citizen's device"), self)
         self.on_device.setObjectName("consentOnDevice")
         self.on_device.setToolTip(self.tr(
