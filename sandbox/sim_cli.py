@@ -147,6 +147,10 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="early: send every ICE candidate as an ice message before the offer, as a "
         "trickling browser may (default: the candidates inside the offer)",
     )
+    parser.add_argument(
+        "--share", action="store_true",
+        help="share a screen (a drawn portal form) once the call is answered, as the web page's"
+             " 共享屏幕 button does: the offer's second video section, no new offer")
     args = parser.parse_args(argv)
     try:
         tls.check_url(args.hub, what="--hub", secure="wss")
@@ -214,6 +218,7 @@ def _build_citizens(args: argparse.Namespace) -> list[SimulatedCitizen]:
             voice_hz=args.voice_hz,
             listen_hz=args.listen_hz,
             trickle=args.trickle,
+            share=args.share,
         )
         citizens.append(
             SimulatedCitizen(

@@ -112,8 +112,7 @@ def main() -> int:
             )
         print("workstation: " + ("Xvfb, autopilot" if headless else "opening the window"),
               flush=True)
-        client = subprocess.run(client_args, env=env, stdout=subprocess.PIPE, text=True,
-                                stderr=open(args.out / "workstation.log", "w"))  # noqa: SIM115
+        client = run_workstation(client_args, env, args.out / "workstation.log", headless)
         watch = finish_wall(wall)
         if headless:  # the citizen's side: the web page on a phone, standard and large text
             from demo_page import page_screenshots  # beside this script
@@ -126,7 +125,66 @@ def main() -> int:
             xvfb[0].terminate()
         if not headless:
             return client.returncode
-        return report(client.stdout, hub.db_path, client.returncode, gov_api, watch)
+        scenes = citizen_scenes(hub, args.out, settings)
+        code = report(client.stdout, hub.db_path, client.returncode, gov_api, watch)
+        return report_scenes(scenes) or code
+
+
+def citizen_scenes(hub: HubProcess, out: Path, settings: Path) -> dict[str, object]:
+    """The citizen's side of one more call (``demo_citizen.py``): its summary, or why not."""
+    if not Path("/usr/bin/chromium").exists():
+        print("demo: no Chromium, no citizen scenes", file=sys.stderr)
+        return {"ok": True}
+    # Offscreen, on the same keyring: agent 0012 logs in again once the autopilot is gone.
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    try:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "scripts" / "demo_citizen.py"), hub.url, str(out),
+             str(settings), DEFAULT_KIOSK.device_id, str(hub.kiosk_token_file())],
+            env=env, stdout=subprocess.PIPE, text=True, timeout=300,
+            stderr=open(out / "citizen-scenes.log", "w"))  # noqa: SIM115
+    except subprocess.TimeoutExpired:
+        return {"ok": False, "failed_step": "still running after 5 minutes"}
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    return dict(json.loads(lines[-1])) if lines else {"ok": False}
+
+
+def report_scenes(scenes: dict[str, object]) -> int:
+    """The citizen scenes' line of the summary; 1 if they failed."""
+    shots = scenes.get("screenshots", [])
+    print(f"  群众端 citizen scenes:          {len(shots) if isinstance(shots, list) else 0}"
+          " screenshots (08–13: 公众号 and kiosk in 大字版, screen sharing, 电子证照,"
+          " the after-call summary)")
+    if not scenes.get("ok"):
+        print(f"  FAILED: citizen scenes: {scenes.get('failed_step', 'see citizen-scenes.log')}")
+        return 1
+    return 0
+
+
+def run_workstation(client_args: list[str], env: dict[str, str], log: Path,
+                    headless: bool) -> subprocess.CompletedProcess[str]:
+    """The workstation to its end. Headless, it prints its summary and then takes the seat
+    down; a shutdown that hangs (seen now and then on a busy machine) is killed after 30 s
+    rather than holding the demo forever, and said in the log."""
+    with open(log, "w") as errors:
+        client = subprocess.Popen(client_args, env=env, stdout=subprocess.PIPE, text=True,
+                                  stderr=errors)
+        assert client.stdout is not None
+        lines: list[str] = []
+        for line in client.stdout:
+            lines.append(line)
+            if headless and line.startswith("{"):
+                break  # the autopilot's summary: the call is over
+        try:
+            code = client.wait(timeout=30 if headless else None)
+        except subprocess.TimeoutExpired:
+            client.kill()
+            code = client.wait()
+            print("demo: the workstation did not exit 30 s after its summary; killed it",
+                  file=errors, flush=True)
+            code = 0 if lines else code
+        lines += client.stdout.readlines()
+    return subprocess.CompletedProcess(client_args, code, "".join(lines))
 
 
 def finish_wall(wall: subprocess.Popen[str] | None) -> dict[str, object]:

@@ -3,8 +3,8 @@ Chromium, choosing an item in the standard and the large-text page (大字版), 
 in the large-text queue, saved as ``07-page-*.png`` beside the workstation's.
 
 ``scripts/demo.py`` calls ``page_screenshots`` once the workstation is done; the after-call
-summary needs a whole call and is shown by ``tests/integration/test_web_summary.py``
-(``out/page/large-summary-*.png``). Run alone against a hub:
+summary, screen sharing and the rest of a call from the citizen's side are
+``demo_citizen.py``'s (``08``–``13``). Run alone against a hub:
 ``.venv/bin/python scripts/demo_page.py ws://127.0.0.1:PORT/ws out/demo``.
 """
 

@@ -282,6 +282,9 @@ class Call:
     on_hold: bool = False
     #: The agent's consult of a colleague about this call (``calls.consult``).
     consult: Consultation | None = None
+    #: Consent references the agent asked the citizen's device about
+    #: (``certificate_consent_request``) and the citizen has not answered yet.
+    consent_requests: set[str] = field(default_factory=set)
 
     @property
     def citizen_session(self) -> Session:

@@ -3,9 +3,11 @@
 ``SimulatedCitizen`` (``contact``) goes through one contact as its
 ``CitizenScript`` (``script``) says, as the web page, the mini-program and the
 kiosks do, and returns a ``CitizenReport`` of everything it saw. Its media are
-a ``CitizenPeer`` (``peer``), its chat a ``CitizenChat`` (``chat``), its
-document photos a ``CitizenMaterials`` (``materials``). ``sandbox.sim_cli``
-(``seat-sim``) runs many of them.
+a ``CitizenPeer`` (``peer``), with its shared screen a ``ScreenSharing``
+(``screen_share``); its chat a ``CitizenChat`` (``chat``), its document photos a
+``CitizenMaterials`` (``materials``). Its connection to the hub, with resumes, is a
+``CitizenLink`` (``link``); what the hub's messages tell of the contact is noted in the
+report by ``wire_facts``. ``sandbox.sim_cli`` (``seat-sim``) runs many of them.
 """
 
 from sandbox.citizen.contact import SimulatedCitizen

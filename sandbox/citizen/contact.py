@@ -27,11 +27,10 @@ the call (``call_started`` again: the citizen offers afresh, as it does on
 ``peer_link`` up when the agent's link came back). ``drop_link`` cuts the connection
 as a failing network would and holds the network down until ``restore_link``.
 
-Every message from the hub goes through ``protocol.decode``; a broken one
-is recorded in the report, never a crash. Every task the citizen starts is
-owned by its ``TaskOwner`` (a failure is logged and kept in the report) and
-cancelled when ``run`` returns; the one internal queue (wire milestones
-from the reader to the script) is bounded.
+The connection, its reading, the milestones the script waits on and the resumes are its
+``CitizenLink`` (``sandbox.citizen.link``); this module is the script and what each message
+from the hub means for it. Every task the citizen starts is owned by its ``TaskOwner`` (a
+failure is logged and kept in the report) and cancelled when ``run`` returns.
 """
 
 from __future__ import annotations
@@ -43,14 +42,15 @@ import time
 from pathlib import Path
 from typing import Final, TypeVar
 
-from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from sandbox.camera import BurstToneAudioTrack
 from sandbox.citizen.chat import CitizenChat
+from sandbox.citizen.link import CitizenLink, ContactFinished
 from sandbox.citizen.materials import CitizenMaterials
 from sandbox.citizen.peer import CitizenPeer
 from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
+from sandbox.citizen.wire_facts import note_wire_fact
 from sandbox.device_login import KioskLogin
 from seat_common import pii, protocol, tls
 from seat_common.ice_policy import IceConfig
@@ -59,22 +59,10 @@ from seat_common.tasks import TaskFailure, TaskOwner
 
 log = logging.getLogger(__name__)
 
-#: Websocket frame limit on the citizen's side (the protocol's own limit is lower).
-MAX_FRAME_BYTES: Final = 1024 * 1024
-#: At most this many wire milestones wait for the script; more means a flooding hub.
-_MILESTONE_QUEUE: Final = 256
 #: Report lists stop growing here.
 _MAX_ERRORS: Final = 100
 
 M = TypeVar("M")
-
-
-class _Finished(Exception):
-    """The script cannot go on (the hub refused, closed, or stopped answering)."""
-
-    def __init__(self, ended_by: str, why: str) -> None:
-        super().__init__(why)
-        self.ended_by = ended_by
 
 
 class SimulatedCitizen:
@@ -97,7 +85,6 @@ class SimulatedCitizen:
     ) -> None:
         tls.check_url(hub_url, what="hub address", secure="wss")
         self.hub_url = hub_url
-        self._ssl = tls.client_context_for(hub_url, ca_file or None)
         self.kiosk = kiosk
         self.item_code = item_code
         self.channel: Channel = channel
@@ -115,10 +102,15 @@ class SimulatedCitizen:
             priority=priority,
             media=media,
         )
-        self._ws: ClientConnection | None = None
-        self._milestones: asyncio.Queue[protocol.Message | None] = asyncio.Queue(_MILESTONE_QUEUE)
         self._tasks = TaskOwner("citizen")
         self._tasks.failed.connect(self._on_task_failed)
+        self._link = CitizenLink(
+            hub_url, tls.client_context_for(hub_url, ca_file or None), name, self.script,
+            self.report, self._tasks, on_message=self._on_message,
+            on_binary=lambda frame: self.materials.on_binary(frame),
+            mark=self._mark, error=self._error,
+        )
+        self._send = self._link.send
         self._chat = CitizenChat(self.report, self.script, self._send)
         self._peer = CitizenPeer(
             self.report, self.script, media, self._tasks,
@@ -129,17 +121,9 @@ class SimulatedCitizen:
         #: with the script's voice "bursts": all it heard, with arrival times
         self.timed = self._peer.timed
         self._ran = False
-        #: the welcome's resume token ("" before the welcome)
-        self.resume_token = ""
-        #: set while the network is up (``drop_link`` clears it, ``restore_link`` sets it)
-        self._network = asyncio.Event()
-        self._network.set()
-        #: when the network last came back (``time.monotonic``), for measuring resumes
-        self.network_back_at = 0.0
-        self._leaving = False
         self.materials = CitizenMaterials(
             self._send,
-            self._send_binary,
+            self._link.send_binary,
             photo_size=(self.script.photo_width, self.script.photo_height),
             cache_dir=Path(self.script.photo_cache_dir) if self.script.photo_cache_dir else None,
             reply_timeout_s=self.script.reply_timeout_s,
@@ -155,22 +139,10 @@ class SimulatedCitizen:
         report = self.report
         budget = asyncio.timeout(self.script.give_up_after_s)
         try:
-            async with (
-                budget,
-                connect(
-                    self.hub_url,
-                    max_size=MAX_FRAME_BYTES,
-                    compression=None,
-                    open_timeout=self.script.reply_timeout_s,
-                    close_timeout=2,
-                    ssl=self._ssl,
-                ) as ws,
-            ):
-                self._ws = ws
-                self._mark("connected")
-                self._tasks.spawn(self._read_loop(ws), "reader")
+            async with budget, self._link.connect() as ws:
+                self._link.started(ws)
                 await self._follow_script()
-        except _Finished as finished:
+        except ContactFinished as finished:
             report.ended_by = report.ended_by or finished.ended_by
             self._error(str(finished))
         except TimeoutError:
@@ -190,12 +162,10 @@ class SimulatedCitizen:
             report.ended_by = report.ended_by or "disconnected"
             self._error(f"cannot reach the hub: {exc}")
         finally:
-            self._leaving = True
+            self._link.leaving = True
             await self._peer.close()
             await self._tasks.close()
-            if self._ws is not None:
-                await self._ws.close()  # a resumed connection (the first one closes itself)
-            self._ws = None
+            await self._link.close()
             report.video_latency_ms_p50 = self._peer.video_latency_ms_p50()
             report.materials = self.materials.report()
             if self.timed is not None:
@@ -212,7 +182,7 @@ class SimulatedCitizen:
         else:
             await self._send(protocol.Hello(role="citizen", name=self.citizen.name))
         welcome = await self._expect(protocol.Welcome, script.reply_timeout_s, "welcome")
-        self.resume_token = welcome.resume_token
+        self._link.resume_token = welcome.resume_token
         report.session_id = welcome.session_id
         report.ice_policy = welcome.ice_policy
         self._peer.ice = IceConfig(welcome.ice_servers, welcome.ice_policy)
@@ -241,16 +211,16 @@ class SimulatedCitizen:
         leave_after = self.script.leave_queue_after_s
         deadline = None if leave_after is None else time.monotonic() + leave_after
         while True:
-            message = await self._next_milestone(deadline)
+            message = await self._link.next_milestone(deadline)
             if message is None:
                 return None
             if isinstance(message, protocol.CallStarted):
                 return message
             if isinstance(message, protocol.Error):
-                raise _Finished("error", "the hub refused while queued")
+                raise ContactFinished("error", "the hub refused while queued")
             # work_order_closed before any call: the hub gave up on us.
             if isinstance(message, protocol.WorkOrderClosed):
-                raise _Finished("hub", f"work order closed while queued: {message.outcome}")
+                raise ContactFinished("hub", f"work order closed while queued: {message.outcome}")
 
     async def _leave_queue(self) -> None:
         report = self.report
@@ -260,7 +230,7 @@ class SimulatedCitizen:
         report.ended_by = "left_queue"
         deadline = time.monotonic() + self.script.reply_timeout_s
         while True:
-            message = await self._next_milestone(deadline)
+            message = await self._link.next_milestone(deadline)
             if message is None:
                 self._error("no answer to leave_queue")
                 return
@@ -301,10 +271,10 @@ class SimulatedCitizen:
         )
         hung_up = False
         while True:
-            message = await self._next_milestone(deadline)
+            message = await self._link.next_milestone(deadline)
             if message is None:
                 if hung_up:
-                    raise _Finished("citizen", "no call_ended after hangup")
+                    raise ContactFinished("citizen", "no call_ended after hangup")
                 await self._send(protocol.Hangup(call_id=started.call_id))
                 self._mark("hangup_sent")
                 hung_up = True
@@ -356,41 +326,21 @@ class SimulatedCitizen:
     def drop_link(self) -> None:
         """Cut the connection without a goodbye and keep the network down until
         ``restore_link`` (fault drills and tests)."""
-        self._network.clear()
-        ws = self._ws
-        if ws is not None:
-            ws.transport.abort()
+        self._link.drop()
 
     def restore_link(self) -> None:
         """The network is back: a citizen with ``script.reconnect`` reconnects now."""
-        self.network_back_at = time.monotonic()
-        self._network.set()
+        self._link.restore()
 
-    async def _reconnect(self) -> None:
-        """Connect again with the resume token until the hub answers, or give up."""
-        delay = 0.2
-        while not self._leaving:
-            await self._network.wait()
-            try:
-                ws = await connect(
-                    self.hub_url,
-                    max_size=MAX_FRAME_BYTES,
-                    compression=None,
-                    open_timeout=self.script.reply_timeout_s,
-                    close_timeout=2,
-                    ssl=self._ssl,
-                )
-            except (OSError, TimeoutError, InvalidHandshake) as exc:
-                self._error(f"reconnect failed: {exc}")
-                await asyncio.sleep(delay)
-                delay = min(2.0, delay * 2)
-                continue
-            self._ws = ws
-            self._mark("reconnected")
-            await ws.send(protocol.encode(protocol.Hello(
-                role="citizen", name=self.citizen.name, resume=self.resume_token)))
-            self._tasks.spawn(self._read_loop(ws), "reader")
-            return
+    @property
+    def resume_token(self) -> str:
+        """The welcome's resume token ("" before the welcome)."""
+        return self._link.resume_token
+
+    @property
+    def network_back_at(self) -> float:
+        """When the network last came back (``time.monotonic``), for measuring resumes."""
+        return self._link.network_back_at
 
     async def _after_call(self) -> None:
         report = self.report
@@ -406,7 +356,7 @@ class SimulatedCitizen:
             self._mark("rate_sent")
             deadline = time.monotonic() + script.reply_timeout_s
             while True:
-                message = await self._next_milestone(deadline)
+                message = await self._link.next_milestone(deadline)
                 if message is None:
                     self._error("no ack for rate")
                     break
@@ -420,7 +370,7 @@ class SimulatedCitizen:
         if script.await_outcome_s > 0 and not report.outcome:
             deadline = time.monotonic() + script.await_outcome_s
             while not report.outcome:
-                if await self._next_milestone(deadline) is None:
+                if await self._link.next_milestone(deadline) is None:
                     break
 
     # --- waiting on the wire -------------------------------------------------
@@ -430,150 +380,50 @@ class SimulatedCitizen:
         voice = self._peer.voice
         return list(voice.onsets) if isinstance(voice, BurstToneAudioTrack) else []
 
-    async def _next_milestone(self, deadline: float | None) -> protocol.Message | None:
-        """The next milestone message; None at ``deadline`` (monotonic). Raises when closed."""
-        if deadline is None:
-            message = await self._milestones.get()
-        else:
-            wait = asyncio.timeout(max(0.0, deadline - time.monotonic()))
-            try:
-                async with wait:
-                    message = await self._milestones.get()
-            except TimeoutError:
-                # Our own deadline, not the whole run's give-up timeout. (Asking the clock
-                # is not enough: under qasync a Qt coarse timer may fire a little early.)
-                if wait.expired():
-                    return None
-                raise
-        if message is None:
-            raise _Finished("disconnected", "the hub closed the connection")
-        return message
-
     async def _expect(self, kind: type[M], timeout_s: float, what: str) -> M:
         deadline = time.monotonic() + timeout_s
         while True:
-            message = await self._next_milestone(deadline)
+            message = await self._link.next_milestone(deadline)
             if message is None:
-                raise _Finished("error", f"no {what} from the hub within {timeout_s:g} s")
+                raise ContactFinished("error", f"no {what} from the hub within {timeout_s:g} s")
             if isinstance(message, kind):
                 return message
             if isinstance(message, protocol.Error):
                 self.report.refused_code = message.code
                 self.report.refused_message = message.message
-                raise _Finished("error", f"the hub refused before {what}")
-
-    async def _read_loop(self, ws: ClientConnection) -> None:
-        """Decode every frame; handle media and chat at once, pass milestones to the script."""
-        try:
-            async for frame in ws:
-                if isinstance(frame, bytes):
-                    self.materials.on_binary(frame)
-                    continue
-                try:
-                    message = protocol.decode(frame)
-                except protocol.ProtocolError as exc:
-                    self.report.protocol_errors += 1
-                    self._error(f"protocol error from hub: {exc.code}: {exc}")
-                    continue
-                await self._on_message(message)
-        except ConnectionClosed:
-            pass
-        finally:
-            self._mark("disconnected")
-            self._link_ended(ws)
-
-    def _link_ended(self, ws: ClientConnection) -> None:
-        if self._may_resume(ws):
-            # The script waits on; the new connection's messages pick it up.
-            self.report.links_dropped += 1
-            self._ws = None
-            self._tasks.spawn(self._reconnect(), "reconnect")
-            return
-        # Wake the script; make room if the queue is full of unread milestones.
-        if self._milestones.full():
-            self._milestones.get_nowait()
-        self._milestones.put_nowait(None)
-
-    def _may_resume(self, ws: ClientConnection) -> bool:
-        """Whether a connection that ended was a dropped link to come back from."""
-        return (
-            self.script.reconnect
-            and not self._leaving
-            and bool(self.resume_token)
-            and ws.close_code != 1000
-            and self.report.refused_code != "resume_refused"
-        )
+                raise ContactFinished("error", f"the hub refused before {what}")
 
     async def _on_message(self, message: protocol.Message) -> None:
-        report = self.report
-        if isinstance(message, protocol.Welcome) and self.resume_token:
-            report.resumes += 1  # a resumed link: the script does not wait for this one
+        """Each message from the hub, at once: facts to the report, media and chat and
+        materials to their parts, the rest to the script as milestones."""
+        if isinstance(message, protocol.Welcome) and self._link.resume_token:
+            self.report.resumes += 1  # a resumed link: the script does not wait for this one
             self._peer.ice = IceConfig(message.ice_servers, message.ice_policy)
             self._mark("resumed")
             return
-        if isinstance(message, protocol.Error) and message.code == "resume_refused":
-            report.refused_code = message.code
-            report.refused_message = message.message
-        # Queue facts are recorded here, in wire order: a queue_position may
-        # follow queued before the script looks at either.
-        if isinstance(message, protocol.Queued):
-            report.work_order_id = message.work_order_id
-            report.item_name = message.item_name
-            report.queued_position = message.position
-            report.last_position = message.position
-            report.expected_wait_s = message.expected_wait_s
-            self._mark("queued")
-        if isinstance(message, protocol.QueuePosition):
-            report.last_position = message.position
-            report.expected_wait_s = message.expected_wait_s
-            report.position_updates += 1
+        if note_wire_fact(self.report, message, self._mark, self._error):
             return
-        if isinstance(message, protocol.Sdp):
-            await self._peer.on_sdp(message)
-            return
-        if isinstance(message, protocol.Ice):
-            await self._peer.on_ice(message)
-            return
-        if isinstance(message, protocol.ChatMessage):
-            await self._chat.on_message(message)
-            return
-        if isinstance(message, protocol.TransferUpdate):
-            report.transfer_notices.append(f"{message.phase}: {message.message}")
-            self._mark(f"transfer_{message.phase}")
-        if isinstance(message, protocol.HoldState):
-            report.hold_notices.append(f"{'on' if message.on else 'off'}: {message.message}")
-            return
-        if isinstance(message, protocol.MediaState):
-            report.agent_media = message
-            report.agent_media_updates += 1
-            return
-        if isinstance(message, CitizenMaterials.HANDLED):
-            await self.materials.on_message(message)
-            return
-        if isinstance(message, protocol.Error):
-            report.hub_errors += 1
-            where = f" [{message.field}]" if message.field else ""
-            of = f" (of {message.of})" if message.of else ""
-            self._error(f"hub error {message.code}: {message.message}{where}{of}")
-        if isinstance(message, protocol.WorkOrderClosed):
-            report.outcome = message.outcome
-            self._mark("work_order_closed")
-        try:
-            self._milestones.put_nowait(message)
-        except asyncio.QueueFull:
-            self._error(f"dropped {message.TYPE}: too many unread messages from the hub")
+        match message:
+            case protocol.Sdp():
+                await self._peer.on_sdp(message)
+            case protocol.Ice():
+                await self._peer.on_ice(message)
+            case protocol.ChatMessage():
+                await self._chat.on_message(message)
+            case protocol.ShareMark():
+                self._peer.on_share_mark(message)
+            case protocol.CertificateConsentRequest():
+                self.report.consent_requests.append("、".join(message.certificates))
+                if self.script.certificate_consent is not None:
+                    await self._send(protocol.CertificateConsentAnswer(
+                        message.work_order_id, message.consent_ref,
+                        agreed=self.script.certificate_consent))
+            case _ if isinstance(message, CitizenMaterials.HANDLED):
+                await self.materials.on_message(message)
+            case _:
+                self._link.put_milestone(message)
 
     # --- plumbing --------------------------------------------------------------
-
-    async def _send(self, message: protocol.Message) -> None:
-        if self._ws is None:
-            raise _Finished("disconnected", f"cannot send {message.TYPE}: not connected")
-        await self._ws.send(protocol.encode(message))
-
-    async def _send_binary(self, frame: bytes) -> None:
-        if self._ws is None:
-            raise _Finished("disconnected", "cannot send a chunk: not connected")
-        await self._ws.send(frame)
 
     def _on_task_failed(self, failure: TaskFailure) -> None:
         self._error(f"task {failure.name} failed: {failure.error!r}")

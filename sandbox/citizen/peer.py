@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
-from aiortc import RTCPeerConnection, RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCRtpTransceiver, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
 from sandbox.camera import (
@@ -31,6 +31,7 @@ from sandbox.camera import (
     read_stamp,
 )
 from sandbox.citizen.phone_encoder import install_phone_encoder
+from sandbox.citizen.screen_share import ScreenSharing
 from sandbox.citizen.script import CitizenReport, CitizenScript
 from seat_common import ice_policy, protocol
 from seat_common.frame_assembly import install_frame_assembly
@@ -80,6 +81,8 @@ class CitizenPeer:
         self.second_latencies: deque[float] = deque(maxlen=_MAX_LATENCIES)
         #: the STUN/TURN servers and policy from the hub's welcome
         self.ice = IceConfig()
+        #: with the script's ``share``: the "screen" on the offer's second video section
+        self.sharing = ScreenSharing(send, report.sharing) if script.share else None
 
     def video_latency_ms_p50(self) -> float | None:
         """The median latency of the agent's stamped frames, None before any."""
@@ -118,17 +121,24 @@ class CitizenPeer:
                  else ToneAudioTrack())
         self.voice = audio
         self._local_tracks.append(audio)
+        second: RTCRtpTransceiver | None
         if self.media == "video":
             script = self.script
             camera = StampedCameraTrack(script.width, script.height, script.fps)
             self._local_tracks.append(camera)
             pc.addTrack(camera)
-            # As the web page: a second video section, for a colleague's picture in a
-            # three-way call (the agent's workstation relays it; dark until then).
-            pc.addTransceiver("video", direction="recvonly")
+            # As the web page: a second video section, empty until used. A colleague's
+            # picture comes in on it in a three-way call (the agent's workstation relays
+            # it), and with the script's ``share`` the "screen" goes out on it.
+            second = pc.addTransceiver(
+                "video", direction="sendrecv" if self.sharing is not None else "recvonly")
         else:
             # No camera, but the citizen still sees the agent.
             pc.addTransceiver("video", direction="recvonly")
+            second = (pc.addTransceiver("video", direction="sendonly")
+                      if self.sharing is not None else None)
+        if self.sharing is not None and second is not None:
+            self.sharing.attach(second.sender)
         pc.addTrack(audio)
         # A phone's WebRTC stack hands frames on as soon as they are whole; so does ours.
         install_frame_assembly(pc)
@@ -170,6 +180,8 @@ class CitizenPeer:
         self._mark("answer_received")
         if self._candidates is not None:
             await self._candidates.remote_description_set()
+        if self.sharing is not None:
+            await self.sharing.start(self._call_id)
 
     async def on_ice(self, message: protocol.Ice) -> None:
         if self._pc is None or message.call_id != self._call_id:
@@ -177,8 +189,15 @@ class CitizenPeer:
         if self._candidates is not None:
             await self._candidates.add(message)  # kept until the answer is applied
 
+    def on_share_mark(self, mark: protocol.ShareMark) -> None:
+        """The agent's pointer or drawing on what we share."""
+        if self.sharing is not None:
+            self.sharing.on_mark(mark)
+
     async def close(self) -> None:
         """Stop the local tracks and close the connection (again is harmless)."""
+        if self.sharing is not None:
+            self.sharing.detach()
         for track in self._local_tracks:
             track.stop()
         self._local_tracks.clear()

@@ -62,6 +62,14 @@ class CitizenScript:
     #: candidate goes first as an ``ice`` message and the offer follows without them
     #: (a trickling browser's worst case for the other side).
     trickle: Literal["gathered", "early"] = "gathered"
+    #: Share a "screen" (a drawn portal form, ``sandbox.citizen.screen_share``) on the
+    #: offer's second video section once the agent's answer is applied, as the hub's page
+    #: does when the citizen presses 共享屏幕给工作人员看.
+    share: bool = False
+    #: The citizen's answer on their device when the agent asks to look up their electronic
+    #: certificates (``certificate_consent_request``): 同意 (True), 不同意 (False), or no
+    #: answer (None).
+    certificate_consent: bool | None = True
 
     def __post_init__(self) -> None:
         if self.rating_score is not None and not 1 <= self.rating_score <= 10:
@@ -153,6 +161,12 @@ class CitizenReport:
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).
     materials: dict[str, Any] = field(default_factory=dict)
+    #: Screen sharing with ``share``: starts, stops, frames sent, the agent's marks shown
+    #: and refused (``ScreenSharing.facts``).
+    sharing: dict[str, Any] = field(default_factory=dict)
+    #: The certificates the agent asked to look up, one entry per request (names joined
+    #: with 、), as the device showed them.
+    consent_requests: list[str] = field(default_factory=list)
 
     @property
     def got_call(self) -> bool:

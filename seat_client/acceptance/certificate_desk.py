@@ -9,6 +9,10 @@ The story, in the order it must happen:
    the hub writes it to its audit log and answers ``ack``. No ``ack`` (refused, the log
    unwritable, the hub away): nothing is looked up. A refusal is recorded the same way
    and ends there: no lookup.
+   Where the citizen can answer on their own device (the web page), the agent asks it
+   instead (``ask_on_device``): ``certificate_consent_request`` names the certificates,
+   the citizen's 同意 / 不同意 comes back as ``certificate_consent_answer`` once the hub
+   has written it to the audit log; 不同意 (or no answer in time) ends there: no lookup.
 3. With the consent recorded, the desk asks the library (``e_licences.look_up``, quoting
    the reference) and keeps the answer for the work order in hand (``lookup``; event
    ``looked_up``).
@@ -80,6 +84,8 @@ class CertificateDesk:
         self._clock = clock
         self._today = today
         self._consents: dict[str, asyncio.Future[None]] = {}
+        #: consent asked on the citizen's device: the hub's ack, then the answer, by ref
+        self._device_asks: dict[str, tuple[asyncio.Future[None], asyncio.Future[bool]]] = {}
         self.lookup: CertificateLookup | None = None
         self.looked_up: Event[CertificateLookup | None] = Event()
         #: a task plugin asks for the certificates: the UI asks the agent to ask the citizen
@@ -103,6 +109,45 @@ class CertificateDesk:
             if consent == "refused":
                 self._answer_requests(None)
                 return None
+        except LicenceLookupError as exc:
+            self._answer_requests(exc)
+            raise
+        return await self._look_up_under(session, number, ref)
+
+    async def ask_on_device(self, id_number: str, certificates: tuple[str, ...],
+                            answer_timeout_s: float = 180.0) -> CertificateLookup | None:
+        """Ask the citizen's own device (see the module), then, if they agree, look up
+        their certificates. ``None`` when they press 不同意."""
+        session = self._session()
+        number = normalize_id_number(id_number)
+        if check_id_number(number):
+            raise LicenceLookupError("身份证号码无效，请核对后再查询电子证照")
+        ref = f"CS-{secrets.token_hex(10)}"
+        loop = asyncio.get_running_loop()
+        acked: asyncio.Future[None] = loop.create_future()
+        answered: asyncio.Future[bool] = loop.create_future()
+        self._device_asks[ref] = (acked, answered)
+        try:
+            await self._link.send(protocol.CertificateConsentRequest(
+                work_order_id=session.work_order_id, consent_ref=ref,
+                certificates=certificates[:8] or ("电子证照",)))
+            await asyncio.wait_for(acked, self.reply_timeout_s)
+            agreed = await asyncio.wait_for(answered, answer_timeout_s)
+        except NotConnectedError as exc:
+            raise LicenceLookupError("与服务中心的连接已断开，未能询问群众") from exc
+        except TimeoutError as exc:
+            raise LicenceLookupError("群众未在设备上答复，未查询证照；可改为口头询问") from exc
+        finally:
+            self._device_asks.pop(ref, None)
+        if not agreed:
+            self._answer_requests(None)
+            return None
+        return await self._look_up_under(session, number, ref)
+
+    async def _look_up_under(self, session: ReviewSession, number: str, ref: str
+                             ) -> CertificateLookup:
+        """The lookup once the consent under ``ref`` is in the hub's audit log."""
+        try:
             licences = await look_up(self._client, number, ref)
             if self._review.session is not session:
                 raise LicenceLookupError("查询期间工单已更换，结果未使用")
@@ -170,6 +215,21 @@ class CertificateDesk:
             case protocol.Error(of="certificate_consent"):
                 self._settle(LicenceLookupError(
                     f"服务中心拒绝记录授权（{message.code}），未查询证照"))
+            case protocol.Ack(of="certificate_consent_request"):
+                for acked, _ in self._device_asks.values():
+                    if not acked.done():  # one ask at a time: the oldest waiting
+                        acked.set_result(None)
+                        break
+            case protocol.Error(of="certificate_consent_request"):
+                for acked, _ in self._device_asks.values():
+                    if not acked.done():
+                        acked.set_exception(LicenceLookupError(
+                            f"未能询问群众（{message.code}）：群众可能已离开通话"))
+                        break
+            case protocol.CertificateConsentAnswer(consent_ref=ref, agreed=agreed):
+                ask = self._device_asks.get(ref)
+                if ask is not None and not ask[1].done():
+                    ask[1].set_result(agreed)
             case _:
                 pass
 

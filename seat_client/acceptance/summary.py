@@ -11,11 +11,13 @@ the outbox delivers late, a booking made after hang-up) sends it again, and the 
 shows the newest. The work order closing forgets it.
 
 The desk writes no words for the citizen: it sends facts, and the page says them in
-plain Chinese (see ``seat_hub/web/summary.js``).
+plain Chinese (see ``seat_hub/web/summary.js``). The receipt's PDF goes with its image when
+the agent sends the receipt (``receipt_pdf_message``), for the citizen to download.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +34,17 @@ from seat_common.tasks import TaskOwner
 log = logging.getLogger(__name__)
 
 Unsubscribe = Callable[[], None]
+
+
+def receipt_pdf_message(work_order_id: str, application_no: str, pdf: bytes
+                        ) -> protocol.ReceiptPdf | None:
+    """The receipt's PDF for the work order's citizen; None if it is not a PDF or too big
+    for the wire (the image of its page still goes)."""
+    if not pdf.startswith(b"%PDF-") or len(pdf) > protocol.MAX_RECEIPT_PDF_BYTES:
+        log.warning("receipt %s: not sent as a PDF (%d bytes)", application_no, len(pdf))
+        return None
+    return protocol.ReceiptPdf(work_order_id, application_no[:64],
+                               base64.b64encode(pdf).decode("ascii"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -127,6 +127,8 @@ from seat_common.protocol.hub_wire import (
 )
 from seat_common.protocol.material_messages import (
     CertificateConsent,
+    CertificateConsentAnswer,
+    CertificateConsentRequest,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -159,8 +161,10 @@ from seat_common.protocol.share_messages import (
     ShareSurface,
 )
 from seat_common.protocol.summary_messages import (
+    MAX_RECEIPT_PDF_BYTES,
     ApplicationStatus,
     ContactSummary,
+    ReceiptPdf,
     SummaryApplication,
     SummaryBooking,
 )
@@ -261,6 +265,7 @@ __all__ = [
     "MARKS_PER_SECOND",
     "MARK_BURST",
     "MAX_MESSAGE_BYTES",
+    "MAX_RECEIPT_PDF_BYTES",
     "MAX_RECORDING_BYTES",
     "MAX_STROKE_POINTS",
     "MAX_TRANSFER_ID",
@@ -291,7 +296,9 @@ __all__ = [
     "CatalogMaterial",
     "CatalogTheme",
     "CertificateConsent",
+    "CertificateConsentAnswer",
     "CertificateConsentMode",
+    "CertificateConsentRequest",
     "Channel",
     "Chat",
     "ChatLine",
@@ -357,6 +364,7 @@ __all__ = [
     "RaiseHand",
     "Rate",
     "ReasonLabel",
+    "ReceiptPdf",
     "RecordingDownload",
     "RecordingSaved",
     "RecordingStored",

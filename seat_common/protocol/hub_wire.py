@@ -61,6 +61,8 @@ from seat_common.protocol.counter_messages import (
 )
 from seat_common.protocol.material_messages import (
     CertificateConsent,
+    CertificateConsentAnswer,
+    CertificateConsentRequest,
     FetchMaterial,
     MaterialAdded,
     MaterialDownload,
@@ -81,7 +83,7 @@ from seat_common.protocol.recording_messages import (
     RecordingUploadStart,
 )
 from seat_common.protocol.share_messages import ScreenShare, ShareMark
-from seat_common.protocol.summary_messages import ContactSummary
+from seat_common.protocol.summary_messages import ContactSummary, ReceiptPdf
 from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
@@ -154,8 +156,11 @@ Message: TypeAlias = (
     | MaterialDownload
     | ReviewVerdict
     | CertificateConsent
+    | CertificateConsentRequest
+    | CertificateConsentAnswer
     | PreReviewNotice
     | ContactSummary
+    | ReceiptPdf
     | SubscribeWall
     | WallSnapshot
     | WallUpdate
@@ -233,7 +238,10 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "fetch_material": frozenset({"citizen", "kiosk", "agent"}),
     "review_verdict": frozenset({"agent"}),
     "contact_summary": frozenset({"agent"}),
+    "receipt_pdf": frozenset({"agent"}),
     "certificate_consent": frozenset({"agent"}),
+    "certificate_consent_request": frozenset({"agent"}),
+    "certificate_consent_answer": frozenset({"citizen"}),
     "subscribe_wall": frozenset({"supervisor"}),
     "whisper": frozenset({"supervisor"}),
     "supervise_state": frozenset({"supervisor"}),

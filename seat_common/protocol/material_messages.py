@@ -12,6 +12,7 @@ from seat_common.protocol.terms import (
     CertificateConsentMode,
     ImageMime,
     MaterialSource,
+    ProtocolError,
     Role,
     UploadFailure,
 )
@@ -114,6 +115,38 @@ class CertificateConsent:
     work_order_id: str = field(metadata=ID_TEXT)
     consent: CertificateConsentMode
     consent_ref: str = field(metadata={"min_len": 8, "max_len": 64})
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateConsentRequest:
+    """Agent → hub → the work order's citizen, in the call: may the agent look up these
+    electronic licences (``certificates``, their names: 居民身份证, 户口簿…) for this
+    contact? The citizen's device asks (同意 / 不同意) and answers with
+    ``certificate_consent_answer`` under the same ``consent_ref``. For a citizen who cannot
+    answer on their device (a kiosk, a phone call), the agent records a spoken answer with
+    ``certificate_consent`` instead."""
+
+    TYPE: ClassVar[str] = "certificate_consent_request"
+    work_order_id: str = field(metadata=ID_TEXT)
+    consent_ref: str = field(metadata={"min_len": 8, "max_len": 64})
+    certificates: tuple[str, ...] = field(metadata={"max_items": 8})
+
+    def check_across_fields(self) -> None:
+        if not self.certificates or not all(name.strip() for name in self.certificates):
+            raise ProtocolError("bad_message", "name the certificates asked for",
+                                "certificates")
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateConsentAnswer:
+    """Citizen → hub → agent: the citizen's own answer to ``certificate_consent_request``.
+    The hub writes it to the audit log (``certificate_lookup``) before it tells the agent;
+    the agent looks up nothing unless ``agreed``."""
+
+    TYPE: ClassVar[str] = "certificate_consent_answer"
+    work_order_id: str = field(metadata=ID_TEXT)
+    consent_ref: str = field(metadata={"min_len": 8, "max_len": 64})
+    agreed: bool
 
 
 @dataclass(frozen=True, slots=True)

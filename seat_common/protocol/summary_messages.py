@@ -7,11 +7,12 @@ turns it into a summary in plain Chinese with next steps, to print or save."""
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass, field
 from typing import ClassVar, Final, Literal
 
 from seat_common.protocol.codec import TextPattern
-from seat_common.protocol.terms import ID_TEXT, SHORT_TEXT
+from seat_common.protocol.terms import ID_TEXT, SHORT_TEXT, ProtocolError
 from seat_common.protocol.values import VerdictEntry
 
 #: ``accepted``: the government API took the application and gave its number;
@@ -20,6 +21,8 @@ ApplicationStatus = Literal["accepted", "submitted"]
 
 DAY: Final = TextPattern(r"\d{4}-\d{2}-\d{2}", "a day as YYYY-MM-DD")
 CLOCK_TIME: Final = TextPattern(r"\d{2}:\d{2}", "a time of day as HH:MM")
+#: A receipt PDF's most bytes (a receipt is ~40 KB; base64 of this fits a message).
+MAX_RECEIPT_PDF_BYTES: Final = 180_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,3 +59,22 @@ class ContactSummary:
     applications: tuple[SummaryApplication, ...] = field(default=(), metadata={"max_items": 10})
     bookings: tuple[SummaryBooking, ...] = field(default=(), metadata={"max_items": 10})
     note: str = field(default="", metadata={"max_len": 500})
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiptPdf:
+    """Agent → hub → the work order's citizen: the acceptance receipt (受理回执) as the PDF
+    the workstation printed, for the citizen to download from the summary (the image of its
+    first page comes as a material). ``pdf`` is base64 of at most
+    ``MAX_RECEIPT_PDF_BYTES`` bytes that begin ``%PDF-``. Relayed only from the agent holding
+    the work order, as ``contact_summary`` is."""
+
+    TYPE: ClassVar[str] = "receipt_pdf"
+    work_order_id: str = field(metadata=ID_TEXT)
+    application_no: str = field(metadata={"min_len": 1, "max_len": 64})
+    pdf: str = field(metadata={"base64": True, "min_len": 8,
+                               "max_len": -(-MAX_RECEIPT_PDF_BYTES // 3) * 4})
+
+    def check_across_fields(self) -> None:
+        if not base64.b64decode(self.pdf[:12]).startswith(b"%PDF-"):
+            raise ProtocolError("bad_message", "not a PDF", "pdf")

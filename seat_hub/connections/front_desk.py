@@ -24,6 +24,8 @@ from seat_common.protocol import (
     BargeIn,
     BookingMade,
     CertificateConsent,
+    CertificateConsentAnswer,
+    CertificateConsentRequest,
     Chat,
     Consult,
     ConsultAnswer,
@@ -49,6 +51,7 @@ from seat_common.protocol import (
     MoveContact,
     RaiseHand,
     Rate,
+    ReceiptPdf,
     RecordingSaved,
     RecordingUploadStart,
     ReviewVerdict,
@@ -242,8 +245,14 @@ class Hub(Departures):
                 await self._desk().on_verdict(session, message)
             case ContactSummary():
                 summaries.on_contact_summary(ctx, session, message)
+            case ReceiptPdf():
+                summaries.on_receipt_pdf(ctx, session, message)
             case CertificateConsent():
                 await certificate_consent.on_certificate_consent(ctx, session, message)
+            case CertificateConsentRequest():
+                await certificate_consent.on_consent_request(ctx, session, message)
+            case CertificateConsentAnswer():
+                await certificate_consent.on_consent_answer(ctx, session, message)
             case SubscribeWall():
                 ctx.wall.subscribe(session)
             case Whisper():

@@ -5,11 +5,15 @@ for the work order's own item; it goes unchanged to the work order's citizen whi
 connection is open (a citizen already gone misses it: the agent is still acked, and the
 log says it was not delivered). The hub keeps no copy: the verdicts are stored as
 ``review_verdict`` revisions, applications and bookings by the government API.
+
+The receipt's PDF (``receipt_pdf``, checked by the codec: base64 of a ``%PDF-`` file within
+its size) is relayed the same way: only from the agent holding the work order, to its
+citizen, unstored.
 """
 
 from __future__ import annotations
 
-from seat_common.protocol import Ack, ContactSummary
+from seat_common.protocol import Ack, ContactSummary, ReceiptPdf
 from seat_hub.context import HubContext, Refusal
 from seat_hub.materials.delivery import other_party
 from seat_hub.parties.session import Session
@@ -40,3 +44,13 @@ def on_contact_summary(ctx: HubContext, session: Session, message: ContactSummar
         bookings=len(message.bookings),
         delivered=citizen is not None,
     )
+
+
+def on_receipt_pdf(ctx: HubContext, session: Session, message: ReceiptPdf) -> None:
+    citizen = other_party(ctx, session, message.work_order_id)  # refuses a stranger's
+    if citizen is not None:
+        citizen.send(message)
+    session.send(Ack(of=ReceiptPdf.TYPE, work_order_id=message.work_order_id))
+    ctx.log.event("receipt_pdf", work_order_id=message.work_order_id,
+                  agent_id=session.agent_id, base64_chars=len(message.pdf),
+                  delivered=citizen is not None)

@@ -296,6 +296,9 @@ async function handle(m) {
     case "share_mark":
       window.seatShare.mark(m);   // checked again there
       break;
+    case "certificate_consent_request":
+      window.seatConsent?.ask(m, send, workOrderId);   // consent.js: checked there
+      break;
     case "call_ended":
       forgetResume();
       endCall(callFailure || (m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。"));
@@ -323,6 +326,9 @@ async function handle(m) {
       break;
     case "contact_summary":
       window.seatSummary?.take(m);
+      break;
+    case "receipt_pdf":
+      window.seatSummary?.receiptPdf(m);   // checked there
       break;
     case "error":
       stats.errors.push(m.code);
@@ -501,6 +507,7 @@ function gathered(peer, timeoutMs) {
 function endCall(text) {
   callFailure = "";
   window.seatShare.callEnded();
+  window.seatConsent?.callEnded();
   document.body.classList.remove("in-call");
   $("hangup-confirm").hidden = true;
   $("media-help").hidden = true;

@@ -6,7 +6,10 @@
 // verdict, applications, bookings; docs/protocol.md), else the last pre_review_verdict,
 // and the receipt image the agent sent. app.js calls the hooks on window.seatSummary:
 // begin(call_started), verdict(pre_review_verdict), take(contact_summary),
-// receipt(image URL), shown(section). Everything is written as text, never as HTML.
+// receipt(image URL), receiptPdf(receipt_pdf), shown(section). Everything is written as
+// text, never as HTML. The receipt's PDF (receipt_pdf) is checked where it enters (this
+// contact's work order, base64 that decodes, begins %PDF-, at most 180,000 bytes; else
+// counted in seatSummaryStats.pdfRefused) and offered as a download (下载回执 PDF).
 "use strict";
 
 (() => {
@@ -16,7 +19,8 @@
   let catalog = null;      // {items: {code: item}, reasons: {code: name}} from the page's files
   let state = null;        // this contact: {itemCode, itemName, entries, applications, bookings, note, receipt}
   let textUrl = "";
-  const stats = { shown: false, summaries: 0, steps: [] };
+  const MAX_PDF_BYTES = 180000;
+  const stats = { shown: false, summaries: 0, steps: [], pdfs: 0, pdfRefused: [] };
   window.seatSummaryStats = stats;
 
   async function loadCatalog() {
@@ -32,7 +36,7 @@
 
   function fresh(workOrderId, itemCode = "", itemName = "") {
     return { workOrderId, itemCode, itemName, entries: null, applications: [], bookings: [], note: "", receipt: "",
-             summarized: false, day: new Date() };
+             receiptPdf: null, summarized: false, day: new Date() };
   }
 
   function item() { return (catalog && catalog.items[state.itemCode]) || null; }
@@ -50,10 +54,23 @@
     box.replaceChildren();
     for (const line of lines) {
       const li = document.createElement("li");
-      if (typeof line === "string") li.textContent = line;
-      else { li.textContent = line.text; if (line.className) li.className = line.className; }
+      if (typeof line === "string") withNumbers(li, line);
+      else { withNumbers(li, line.text); if (line.className) li.className = line.className; }
       box.append(li);
     }
+  }
+
+  // An application or booking number (SL-20261207-000002, YY-00000001) is never broken
+  // over two lines at its hyphens: the citizen reads it out or copies it whole.
+  const NUMBER = /([A-Z]{2,}-\d[\d-]*\d)/;
+  function withNumbers(li, text) {
+    text.split(NUMBER).forEach((part, i) => {
+      if (i % 2 === 0) { if (part) li.append(part); return; }
+      const number = document.createElement("span");
+      number.className = "summary-number";
+      number.textContent = part;
+      li.append(number);
+    });
   }
 
   function verdictLines() {
@@ -128,7 +145,13 @@
     stats.steps = next;
     $("summary-note").textContent = state.note ? `工作人员留言：${state.note}` : "";
     $("summary-note").hidden = !state.note;
-    $("summary-receipt").hidden = !state.receipt;
+    $("summary-receipt").hidden = !state.receipt && !state.receiptPdf;
+    $("summary-receipt-save").hidden = !state.receipt;
+    $("summary-receipt-pdf").hidden = !state.receiptPdf;
+    if (state.receiptPdf) {
+      $("summary-receipt-pdf").href = state.receiptPdf.url;
+      $("summary-receipt-pdf").download = `受理回执-${state.receiptPdf.number}.pdf`;
+    }
     if (state.receipt) {
       const img = document.createElement("img");
       img.src = state.receipt;
@@ -141,6 +164,15 @@
     if (textUrl) URL.revokeObjectURL(textUrl);
     textUrl = URL.createObjectURL(new Blob([asText()], { type: "text/plain;charset=utf-8" }));
     $("summary-save").href = textUrl;
+  }
+
+  function pdfProblem(m) {
+    if (!state || m.work_order_id !== state.workOrderId) return "work_order";
+    if (typeof m.application_no !== "string" || !m.application_no || m.application_no.length > 64) return "application_no";
+    if (typeof m.pdf !== "string" || m.pdf.length > Math.ceil(MAX_PDF_BYTES / 3) * 4) return "size";
+    let head;
+    try { head = atob(m.pdf.slice(0, 12)); atob(m.pdf); } catch { return "base64"; }
+    return head.startsWith("%PDF-") ? "" : "type";
   }
 
   const api = {
@@ -158,6 +190,16 @@
       loadCatalog().then(render);
     },
     receipt(url) { if (state) { state.receipt = url; render(); } },
+    receiptPdf(m) {
+      const problem = pdfProblem(m);
+      if (problem) { stats.pdfRefused.push(problem); return; }
+      const bytes = Uint8Array.from(atob(m.pdf), (c) => c.charCodeAt(0));
+      if (state.receiptPdf) URL.revokeObjectURL(state.receiptPdf.url);
+      state.receiptPdf = { number: m.application_no.replace(/[^0-9A-Za-z-]/g, "").slice(0, 64) || "回执",
+                           url: URL.createObjectURL(new Blob([bytes], { type: "application/pdf" })) };
+      stats.pdfs += 1;
+      render();
+    },
     // After the call (rating, thanks) the summary shows above them; choosing again hides it.
     shown(section) {
       const visible = Boolean(state) && (section === "rate" || section === "done");

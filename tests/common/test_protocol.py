@@ -8,6 +8,7 @@ touching this file, and a limit the decoder forgets shows up as a failure.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import re
@@ -22,12 +23,14 @@ from hypothesis import strategies as st
 from seat_common import protocol
 from seat_common.protocol import (
     MAX_MESSAGE_BYTES,
+    MAX_RECEIPT_PDF_BYTES,
     MESSAGE_TYPES,
     SENDABLE_BY,
     CitizenInfo,
     JoinQueue,
     Message,
     ProtocolError,
+    ReceiptPdf,
     decode,
     encode,
 )
@@ -46,6 +49,9 @@ def _field_strategy(hint: Any, meta: typing.Mapping[str, Any]) -> st.SearchStrat
         return st.lists(items, max_size=min(meta.get("max_items", 3), 3)).map(tuple)
     if dataclasses.is_dataclass(hint):
         return strategy_for(hint)  # type: ignore[arg-type]
+    if hint is str and meta.get("base64"):  # the one such field is a PDF's bytes
+        return st.binary(max_size=100).map(
+            lambda data: base64.b64encode(b"%PDF-" + data).decode("ascii"))
     if hint is str:
         longest = min(meta.get("max_len", 200), 300)
         if (shape := meta.get("pattern")) is not None:
@@ -109,15 +115,17 @@ def test_string_limits_are_enforced_at_the_exact_boundary(
         if typing.get_type_hints(cls)[f.name] is not str:
             continue
         longest = f.metadata.get("max_len", 200)
-        if "pattern" not in f.metadata:  # a patterned field's own test checks its shape
+        if "pattern" not in f.metadata and not f.metadata.get("base64"):
+            # (a patterned or base64 field's own test checks its shape)
             decode(json.dumps({**raw, f.name: "办" * longest}, ensure_ascii=False))
+        char = "A" if f.metadata.get("base64") else "办"  # a big base64 field fits a frame
         with pytest.raises(ProtocolError) as refused:
-            decode(json.dumps({**raw, f.name: "办" * (longest + 1)}, ensure_ascii=False))
+            decode(json.dumps({**raw, f.name: char * (longest + 1)}, ensure_ascii=False))
         assert (refused.value.code, refused.value.field) == ("bad_message", f.name)
 
 
 def test_the_message_types_are_all_covered_and_sendable_types_exist() -> None:
-    assert len(ALL_TYPES) == len(typing.get_args(Message)) == 87
+    assert len(ALL_TYPES) == len(typing.get_args(Message)) == 90
     assert set(SENDABLE_BY) <= set(MESSAGE_TYPES)
 
 
@@ -254,3 +262,16 @@ def test_random_binary_frames_are_unpacked_or_refused(frame: bytes) -> None:
         protocol.unpack_chunk(frame)
     except ProtocolError as exc:
         assert exc.code in get_args(protocol.ErrorCode)
+
+
+def test_a_receipt_pdf_is_base64_of_a_pdf_within_its_size() -> None:
+    pdf = base64.b64encode(b"%PDF-1.7\n" + b"x" * 1000).decode("ascii")
+    good = {"v": 1, "type": "receipt_pdf", "work_order_id": "WO-1", "application_no": "SL-1",
+            "pdf": pdf}
+    assert decode(json.dumps(good)) == ReceiptPdf("WO-1", "SL-1", pdf)
+    too_big = base64.b64encode(b"%PDF-" + b"x" * MAX_RECEIPT_PDF_BYTES).decode("ascii")
+    for bad in ({"pdf": base64.b64encode(b"<html>not a pdf</html>").decode("ascii")},
+                {"pdf": "%PDF-1.7 plain text"}, {"pdf": too_big}, {"application_no": ""}):
+        with pytest.raises(ProtocolError) as refused:
+            decode(json.dumps({**good, **bad}))
+        assert (refused.value.code, refused.value.field) == ("bad_message", next(iter(bad)))

@@ -7,6 +7,7 @@ Each test runs its own hub process; the parties are plain protocol clients on lo
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable
 
@@ -22,6 +23,7 @@ from seat_common.protocol import (
     Offer,
     Queued,
     QueueSnapshot,
+    ReceiptPdf,
     SummaryApplication,
     SummaryBooking,
     VerdictEntry,
@@ -111,3 +113,33 @@ async def test_a_large_text_flag_that_is_not_true_or_false_is_refused(
     queued = await citizen.join(SI_ITEM)  # the connection stays; without the flag: false
     assert queued.position == 1
     assert [e["large_text"] for e in hub.events("queued")] == [False]
+
+
+async def test_the_receipt_pdf_reaches_the_citizen_only_from_the_agent_holding_the_order(
+    start_hub: StartHub, clients: Clients
+) -> None:
+    hub = start_hub([agent_seat("0001"), agent_seat("0002")])
+    agent, citizen, offer = await _call(clients, hub)
+    other = await clients.agent(hub, "0002")
+    pdf = base64.b64encode(b"%PDF-1.7\n% receipt\n" + bytes(range(256)) * 40).decode("ascii")
+    receipt = ReceiptPdf(offer.work_order_id, "GD-20261207-000042", pdf)
+    await other.send(receipt)
+    assert (await other.expect_error("no_such_work_order")).of == "receipt_pdf"
+    await citizen.send(receipt)
+    assert (await citizen.expect_error("not_allowed")).of == "receipt_pdf"
+    # Not a PDF, or not base64: refused where it enters, naming the field.
+    for bad in (base64.b64encode(b"<script>alert(1)</script>").decode("ascii"), "not base64!"):
+        raw = json.loads(encode(receipt))
+        raw["pdf"] = bad
+        await agent.send_raw(json.dumps(raw))
+        error = await agent.expect_error("bad_message")
+        assert (error.field, error.of) == ("pdf", "receipt_pdf")
+    assert [m for m in await citizen.sync() if isinstance(m, ReceiptPdf)] == []
+
+    await agent.send(Hangup(call_id=offer.call_id))
+    await citizen.expect(CallEnded)
+    await agent.send(receipt)  # in wrap-up: still the agent's work order
+    assert await citizen.expect(ReceiptPdf) == receipt
+    await agent.expect(Ack, lambda a: a.of == "receipt_pdf")
+    [event] = hub.events("receipt_pdf")
+    assert event["delivered"] is True and event["agent_id"] == "0001"

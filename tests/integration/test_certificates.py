@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.citizen import CitizenScript, SimulatedCitizen
+from sandbox.citizen import CitizenReport, CitizenScript, SimulatedCitizen
 from sandbox.gov_api.licence_records import DEMO_APPLICANT, EXPIRED_HOLDER
 from sandbox.gov_api_process import GovApiProcess
 from sandbox.hub_process import HubProcess
@@ -50,6 +50,11 @@ class InCall:
     work_order_id: str
     workstation: Workstation
     citizen: asyncio.Task[object]
+    person: SimulatedCitizen | None = None
+
+    def citizen_report(self) -> CitizenReport:
+        assert self.person is not None
+        return self.person.report
 
     async def finish(self) -> None:
         """Hang up and let the citizen go (in the test: its loop runs the citizen)."""
@@ -67,7 +72,8 @@ class InCall:
 
 
 @pytest.fixture
-async def in_call(hub: HubProcess, gov_api: GovApiProcess, tmp_path: Path
+async def in_call(hub: HubProcess, gov_api: GovApiProcess, tmp_path: Path,
+                  request: pytest.FixtureRequest
                   ) -> AsyncIterator[InCall]:
     token = hub.tokens["0012"]
     link = HubLink(hub.url, lambda: protocol.Hello(role="agent", token=token))
@@ -84,7 +90,9 @@ async def in_call(hub: HubProcess, gov_api: GovApiProcess, tmp_path: Path
     transfer.attach()
     link.start()
     await until(lambda: link.state is LinkState.CONNECTED, "the workstation logs in")
-    citizen = SimulatedCitizen(hub.url, ITEM, "web", "陈小梅", script=CitizenScript())
+    # The citizen's answer on their device, if asked there (a test may say otherwise).
+    script = CitizenScript(certificate_consent=getattr(request, "param", True))
+    citizen = SimulatedCitizen(hub.url, ITEM, "web", "陈小梅", script=script)
     run = asyncio.get_running_loop().create_task(citizen.run())
     await workstation.set_ready()
     await until(lambda: workstation.offer is not None, "the offer")
@@ -92,7 +100,7 @@ async def in_call(hub: HubProcess, gov_api: GovApiProcess, tmp_path: Path
     await until(lambda: desk.session is not None, "the pre-review opens with the call")
     assert desk.session is not None
     yield InCall(hub, gov_api, desk, certificates, desk.session.work_order_id, workstation,
-                 run)
+                 run, citizen)
     await client.close()
     credentials.save_token(None)
     await transfer.close()
@@ -225,4 +233,37 @@ async def test_a_plugin_asks_for_certificates_only_through_the_citizens_consent(
         await in_call.certificates.look_up(EXPIRED_HOLDER, "spoken")
     with pytest.raises(LookupFailed, match="暂时无法使用"):
         await ask
+    await in_call.finish()
+
+
+async def test_consent_given_on_the_citizens_device_is_audited_and_the_lookup_follows(
+        in_call: InCall) -> None:
+    found = await in_call.certificates.ask_on_device(DEMO_APPLICANT, ("居民身份证", "营业执照"))
+    assert found is not None and found.work_order_id == in_call.work_order_id
+    (row,) = in_call.audit()
+    assert (row["supervisor_id"], row["detail"]) == (
+        "0012", f"consent=on_device ref={found.consent_ref}")
+    assert [e["consent_ref"] for e in in_call.api.events("e_licence_lookup")] == [
+        found.consent_ref]
+    assert in_call.citizen_report().consent_requests == ["居民身份证、营业执照"]
+    await in_call.finish()
+
+
+@pytest.mark.parametrize("in_call", [False], indirect=True)
+async def test_consent_refused_on_the_citizens_device_looks_nothing_up(in_call: InCall
+                                                                      ) -> None:
+    assert await in_call.certificates.ask_on_device(DEMO_APPLICANT, ("居民身份证",)) is None
+    (row,) = in_call.audit()
+    assert str(row["detail"]).startswith("consent=refused_on_device ref=CS-")
+    assert in_call.api.events("e_licence_lookup") == []
+    assert in_call.certificates.lookup is None
+    await in_call.finish()
+
+
+@pytest.mark.parametrize("in_call", [None], indirect=True)
+async def test_no_answer_on_the_device_looks_nothing_up_and_says_so(in_call: InCall) -> None:
+    with pytest.raises(LicenceLookupError, match="群众未在设备上答复"):
+        await in_call.certificates.ask_on_device(DEMO_APPLICANT, ("居民身份证",),
+                                                 answer_timeout_s=1.0)
+    assert in_call.audit() == [] and in_call.api.events("e_licence_lookup") == []
     await in_call.finish()

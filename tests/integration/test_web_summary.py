@@ -167,6 +167,7 @@ async def test_after_the_call_the_citizen_keeps_what_was_decided_and_what_comes_
             break
         await page.wait_for_timeout(50)
     assert int(await stat(page, "receipts")) >= 1  # type: ignore[call-overload]
+    await page.wait_for_function("window.seatSummaryStats.pdfs >= 1")  # and its PDF
 
     # A counter slot for the originals.
     halls = await gov.halls()
@@ -194,6 +195,22 @@ async def test_after_the_call_the_citizen_keeps_what_was_decided_and_what_comes_
     save_receipt = page.get_by_role("link", name="保存回执图片")
     assert await save_receipt.get_attribute("download") == f"受理回执-{number}.png"
     assert await page.evaluate("document.activeElement.id") == "summary-title"
+    async with page.expect_download() as pdf_info:
+        await page.get_by_role("link", name="下载回执 PDF").click()
+    pdf_download = await pdf_info.value
+    assert pdf_download.suggested_filename == f"受理回执-{number}.pdf"
+    await pdf_download.save_as(tmp_path / "receipt.pdf")
+    sent_pdf = (tmp_path / "receipt.pdf").read_bytes()
+    assert sent_pdf.startswith(b"%PDF-") and sent_pdf == (
+        acceptance.receipts_dir / f"{number}.pdf").read_bytes(), "the printed receipt itself"
+    # A PDF that is not this contact's, not base64 or not a PDF is refused where it enters.
+    for bad in ({"work_order_id": "WO-other", "application_no": "X", "pdf": "JVBERi0x"},
+                {"work_order_id": work_order_id, "application_no": "X", "pdf": "%%%"},
+                {"work_order_id": work_order_id, "application_no": "X",
+                 "pdf": "PGh0bWw+PC9odG1sPg=="}):
+        await page.evaluate("(m) => window.seatSummary.receiptPdf(m)", bad)
+    assert await page.evaluate("window.seatSummaryStats.pdfRefused") == [
+        "work_order", "base64", "type"]
     await page.screenshot(path=str(OUT / "large-summary-phone.png"), full_page=True)
     await check_state(page, "large-summary-phone")
 

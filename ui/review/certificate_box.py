@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.acceptance.certificate_desk import CertificateDesk, CertificateLookup
 from seat_client.acceptance.e_licences import LicenceLookupError
-from seat_client.review.certificates import CertificateError
+from seat_client.review.certificates import SATISFIES, CertificateError
 from seat_client.review.session import ReviewSession
 from seat_common import protocol
 from seat_common.tasks import TaskOwner
@@ -83,14 +83,21 @@ class ConsentDialog(QDialog):
         self.agreed.setDefault(True)
         self.refused = QPushButton(self.tr("The citizen refused"), self)
         self.refused.setObjectName("consentRefused")
+        # The citizen answers 同意 / 不同意 on their own page (not for kiosks or phones).
+        self.on_device = QPushButton(self.tr("Ask on the citizen's device"), self)
+        self.on_device.setObjectName("consentOnDevice")
+        self.on_device.setToolTip(self.tr(
+            "The citizen's page asks them and they answer there; the answer is recorded"))
         self.cancel = QPushButton(self.tr("Cancel"), self)
         buttons.addWidget(self.agreed)
         buttons.addWidget(self.refused)
+        buttons.addWidget(self.on_device)
         buttons.addStretch(1)
         buttons.addWidget(self.cancel)
         layout.addLayout(buttons)
         self.agreed.clicked.connect(self._on_agreed_clicked)
         self.refused.clicked.connect(self._on_refused_clicked)
+        self.on_device.clicked.connect(self._on_on_device_clicked)
         self.cancel.clicked.connect(self.reject)
         self.id_number.textChanged.connect(self._on_id_number_changed)
         self._on_id_number_changed(id_number)
@@ -99,6 +106,7 @@ class ConsentDialog(QDialog):
         code = check_id_number(normalize_id_number(text)) if text.strip() else "required"
         self.problem.setText(MESSAGES_ZH.get(code, code) if code and text.strip() else "")
         self.agreed.setEnabled(code is None)
+        self.on_device.setEnabled(code is None)
 
     def _on_agreed_clicked(self) -> None:
         self.answered.emit(normalize_id_number(self.id_number.text()), "spoken")
@@ -106,6 +114,10 @@ class ConsentDialog(QDialog):
 
     def _on_refused_clicked(self) -> None:
         self.answered.emit("", "refused")
+        self.accept()
+
+    def _on_on_device_clicked(self) -> None:
+        self.answered.emit(normalize_id_number(self.id_number.text()), "on_device")
         self.accept()
 
 
@@ -175,8 +187,13 @@ class CertificateBox(QWidget):
                           .replace("%1", reason[:100]), "busy")
 
     def _on_consent_answered(self, id_number: str, consent: str) -> None:
-        mode: protocol.CertificateConsentMode = "refused" if consent == "refused" else "spoken"
         self.look_up.setEnabled(False)
+        if consent == "on_device":
+            self._show_status(self.tr("Waiting for the citizen to answer on their device…"),
+                              "busy")
+            self._run(self._ask_on_device(id_number), "ask the citizen's device")
+            return
+        mode: protocol.CertificateConsentMode = "refused" if consent == "refused" else "spoken"
         self._show_status(self.tr("Recording the citizen's answer…"), "busy")
         self._run(self._look_up(id_number, mode), "look up certificates")
 
@@ -185,6 +202,16 @@ class CertificateBox(QWidget):
         if found is None:
             self._show_status(self.tr("The citizen refused: nothing was looked up. "
                                       "Ask for photos of the materials instead."), "refused")
+
+    async def _ask_on_device(self, id_number: str) -> None:
+        session = self.session
+        wanted = {code for codes in SATISFIES.values() for code in codes}
+        names = tuple(m.name for m in session.checklist if m.code in wanted) if session else ()
+        found = await self.desk.ask_on_device(id_number, names)
+        if found is None:
+            self._show_status(self.tr("The citizen refused on their device: nothing was "
+                                      "looked up. Ask for photos of the materials instead."),
+                              "refused")
 
     def _on_desk_looked_up(self, lookup: CertificateLookup | None) -> None:
         if lookup is None:

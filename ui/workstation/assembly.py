@@ -116,6 +116,9 @@ class AssembledSeat:
     transfers: TransferParts | None = None
     #: the consult key (Shift+F5), window and desk
     consults: ConsultParts | None = None
+    #: the government API as the task plugins use it (a booking made here reaches the
+    #: citizen's summary)
+    gov: GovApiLookups | None = None
 
     async def start(self) -> None:
         """Open the devices, show the window and connect: recordings first, then materials,
@@ -313,6 +316,5 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         watch=watch, recording_desk=recording_desk, recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
         assist_trail=assist_trail, retention=retention, summaries=summaries,
-        transfers=transfers,
-        consults=consults,
+        transfers=transfers, consults=consults, gov=plugin_gov,
     )

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from seat_client.acceptance.desk import ApplicationDesk
 from seat_client.call.hub_link import LinkState
 from seat_common.forms import FormField
 from ui.workstation.main_window import MainWindow
@@ -153,10 +154,7 @@ class Autopilot:
         if parts is None or state is None:
             return
         self.window.work_tabs.setCurrentWidget(parts.form)
-        parts.desk.confirm_all()  # the name from the call, checked with the citizen
-        for _ in range(3):  # a scenario answer can reveal more fields
-            for item in state.missing():
-                parts.desk.edit(item.field.code, _demo_value(item.field))
+        fill_form_as_the_citizen_says(parts.desk)
         await asyncio.sleep(0.3)  # the pane settles its layout before the screenshot
         self._screenshot("03c-application.png")
         if parts.form.identity.isVisible():
@@ -182,6 +180,18 @@ class Autopilot:
         path = self.out_dir / name
         self.window.grab().save(str(path))
         return path
+
+
+def fill_form_as_the_citizen_says(desk: ApplicationDesk) -> None:
+    """Confirm what the form knows from the call and fill in what it still misses (the demo's
+    applicant, ``DEMO_APPLICANT`` in the licence library, for every ID number)."""
+    state = desk.form
+    if state is None:
+        return
+    desk.confirm_all()  # the name from the call, checked with the citizen
+    for _ in range(3):  # a scenario answer can reveal more fields
+        for item in state.missing():
+            desk.edit(item.field.code, _demo_value(item.field))
 
 
 def _demo_value(field: FormField) -> str:

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 from PyQt6.QtCore import QCoreApplication
 
 from seat_client.acceptance.outbox_entries import OutboxEntry
+from seat_client.acceptance.summary import receipt_pdf_message
 from seat_client.call.workstation import ActiveCall, Workstation
 from seat_client.counter.walk_in import WalkInDesk
 from seat_client.materials.transfer import TransferProgress
@@ -169,6 +170,11 @@ class ApplicationLink:
         async def send() -> None:
             await transfer.upload_bytes(work_order_id, png, filename=name, mime="image/png",
                                         source="agent_annotated", material_code="receipt")
+            # And the PDF itself, for the citizen to download from their summary.
+            pdf = await asyncio.to_thread(Path(path).read_bytes)
+            message = receipt_pdf_message(work_order_id, Path(path).stem, pdf)
+            if message is not None:
+                await ws.link.send(message)
             show_message(translate("MainWindow", "Receipt sent to the citizen"))
 
         self._seat.run(send(), translate("MainWindow", "send the receipt"))

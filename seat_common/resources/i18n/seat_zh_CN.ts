@@ -3271,6 +3271,16 @@ Licence PDF: {2}</source>
     <context>
         <name>CertificateBox</name>
         <message>
+            <location filename="../../ui/review/certificate_box.py" line="185" />
+            <source>Waiting for the citizen to answer on their device…</source>
+            <translation>正在等待群众在其设备上答复…</translation>
+        </message>
+        <message>
+            <location filename="../../ui/review/certificate_box.py" line="205" />
+            <source>The citizen refused on their device: nothing was looked up. Ask for photos of the materials instead.</source>
+            <translation>群众在设备上选择了不同意：未查询任何证照。请改为请群众拍照上传材料。</translation>
+        </message>
+        <message>
             <location filename="../../ui/review/certificate_box.py" line="125" />
             <source>Electronic certificates…</source>
             <translation>电子证照…</translation>
@@ -3411,6 +3421,16 @@ Licence PDF: {2}</source>
     </context>
     <context>
         <name>ConsentDialog</name>
+        <message>
+            <location filename="../../ui/review/certificate_box.py" line="88" />
+            <source>Ask on the citizen's device</source>
+            <translation>请群众在设备上确认</translation>
+        </message>
+        <message>
+            <location filename="../../ui/review/certificate_box.py" line="90" />
+            <source>The citizen's page asks them and they answer there; the answer is recorded</source>
+            <translation>群众的页面会询问其是否同意，答复会被记录</translation>
+        </message>
         <message>
             <location filename="../../ui/review/certificate_box.py" line="49" />
             <source>Look up the citizen's electronic certificates</source>
