@@ -15,6 +15,7 @@ with a message saying what is accepted), and ``shown`` never includes a password
 
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,6 +73,15 @@ class StoreAddress:
 
     def __str__(self) -> str:
         return self.shown
+
+
+def address_argument(text: str) -> StoreAddress:
+    """A ``--db`` option's value checked where it enters (``type=`` of an argparse option):
+    a file path, ``sqlite:PATH`` or ``postgresql://…``; exit 2 with what is accepted."""
+    try:
+        return StoreAddress.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 async def open_store(
