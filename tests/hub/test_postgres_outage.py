@@ -13,12 +13,26 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+from hubclient import agent_seat
 from postgres_rig import PostgresMissing, PostgresRig
 
-from seat_common.protocol import CitizenInfo
+from seat_common.protocol import (
+    Accept,
+    CallEnded,
+    CallStarted,
+    Chat,
+    ChatMessage,
+    CitizenInfo,
+    Hangup,
+    Offer,
+    WorkOrderClosed,
+    WrapUp,
+)
 from seat_hub.storage import audit_chain
 from seat_hub.storage.interface import LedgerError
 from seat_hub.storage.postgres.store import PostgresStore
@@ -188,3 +202,55 @@ async def test_closing_while_the_server_stays_away_reports_each_write_not_writte
     assert all("此记录未写入" in str(e) for _, e in errors)
     await asyncio.to_thread(outage_rig.restart)
     assert _rows(outage_url, "SELECT count(*) FROM work_orders") == [(0,)]
+
+
+async def test_a_hub_process_loses_nothing_when_postgresql_stops_under_a_call(
+    outage_rig: PostgresRig, outage_url: str, start_hub: Any, clients: Any, tmp_path: Path
+) -> None:
+    """A real ``seat-hub --db postgresql://…``: the server is stopped at once in the middle
+    of a call; chat, the hang-up and the wrap-up made meanwhile are in the ledger once the
+    server is back, the hub logged no lost write, and the audit chain is whole."""
+    hub = start_hub([agent_seat("a1")], ring_timeout=5, extra_args=[
+        "--db", outage_url, "--materials", str(tmp_path / "materials"),
+        "--citizen-key-file", str(tmp_path / "citizen-key.secret")])
+    agent = await clients.agent(hub, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub, "王小明")
+    queued = await citizen.join(name="王小明")
+    offer = await agent.expect(Offer)
+    await agent.send(Accept(call_id=offer.call_id))
+    call_id = (await citizen.expect(CallStarted)).call_id
+    await agent.expect(CallStarted)
+    await citizen.send(Chat(call_id=call_id, text="断线前"))
+    for party in (citizen, agent):
+        await party.expect(ChatMessage)
+
+    await asyncio.to_thread(outage_rig.crash)
+    for n in range(5):  # the call goes on: chat does not wait for the records
+        await citizen.send(Chat(call_id=call_id, text=f"断线中{n}"))
+        for party in (citizen, agent):
+            await party.expect(ChatMessage, within=30)
+    await citizen.send(Hangup(call_id=call_id))
+    for party in (citizen, agent):
+        await party.expect(CallEnded, within=30)
+    await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes="好"))
+    await asyncio.to_thread(outage_rig.restart)
+    assert (await agent.expect(WorkOrderClosed, within=120)).outcome == "resolved"
+
+    async def written() -> bool:
+        rows = await asyncio.to_thread(_rows, outage_url,
+                                       "SELECT state FROM work_orders WHERE state = 'closed'")
+        return len(rows) == 1
+    deadline = time.monotonic() + 120
+    while not await written():
+        assert time.monotonic() < deadline, "the work order never reached the ledger closed"
+        await asyncio.sleep(0.1)
+    chat = await asyncio.to_thread(_rows, outage_url, "SELECT text FROM chat_messages ORDER BY id")
+    assert [c[0] for c in chat] == ["断线前"] + [f"断线中{n}" for n in range(5)]
+    [order] = await asyncio.to_thread(
+        _rows, outage_url, "SELECT outcome, agent_id, ended_at IS NOT NULL FROM work_orders")
+    assert order == ("resolved", "a1", True)
+    assert hub.events("ledger_error") == []
+    lost, back = hub.events("ledger_unreachable"), hub.events("ledger_reachable")
+    assert len(lost) == 1 and len(back) == 1, hub.log_text()[-3000:]
+    assert back[0]["held_writes"] >= 1  # the writes made meanwhile, replayed after

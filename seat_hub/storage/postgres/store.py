@@ -14,7 +14,7 @@ report beside running hubs).
 
 from __future__ import annotations
 
-from seat_hub.storage.interface import WriteErrorHandler
+from seat_hub.storage.interface import OutageHandler, WriteErrorHandler
 from seat_hub.storage.postgres import schema
 from seat_hub.storage.postgres.audit import PostgresAuditTrail
 from seat_hub.storage.postgres.ledger import PostgresLedger
@@ -56,13 +56,16 @@ class PostgresStore:
         read_only: bool = False,
         sole_hub: bool = False,
         reconnect: Reconnect | None = None,
+        on_outage: OutageHandler | None = None,
     ) -> PostgresStore:
         """Connect to ``address`` (a ``postgresql://`` URL) and make the tables unless
         ``read_only``; a server that cannot be reached, or a database without the records
         when reading, is a ``LedgerError`` naming it (never its password). ``sole_hub``:
         refuse (``LedgerError``) while another sole hub is connected to the database.
-        ``reconnect``: how an outage is ridden over (``worker.Reconnect``)."""
-        worker = PostgresWorker(address, on_write_error, sole_hub=sole_hub, reconnect=reconnect)
+        ``reconnect``: how an outage is ridden over (``worker.Reconnect``); ``on_outage``
+        hears when it begins and ends."""
+        worker = PostgresWorker(address, on_write_error, sole_hub=sole_hub, reconnect=reconnect,
+                                on_outage=on_outage)
         await worker.open(schema.check if read_only else schema.prepare, read_only=read_only)
         return cls(worker)
 

@@ -45,7 +45,7 @@ import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from seat_common.tasks import TaskOwner
-from seat_hub.storage.interface import LedgerError, WriteErrorHandler
+from seat_hub.storage.interface import LedgerError, OutageHandler, WriteErrorHandler
 
 _T = TypeVar("_T")
 
@@ -128,8 +128,9 @@ class PostgresWorker:
 
     def __init__(self, address: str, on_write_error: WriteErrorHandler | None = None,
                  *, sole_hub: bool = False, reconnect: Reconnect | None = None,
-                 writer: str | None = None) -> None:
+                 writer: str | None = None, on_outage: OutageHandler | None = None) -> None:
         self.address = address
+        self._on_outage = on_outage
         self._on_write_error = on_write_error
         self._sole_hub = sole_hub
         self._policy = reconnect or Reconnect()
@@ -256,7 +257,8 @@ class PostgresWorker:
                 except _Lost as lost:
                     self._outage = str(lost)
                     continue
-                self._outage, attempt = None, 0
+                self._set_outage(None)
+                attempt = 0
             if not self._pending:
                 if self._closed:
                     return
@@ -267,13 +269,19 @@ class PostgresWorker:
             try:
                 result = await self._attempt(item)
             except _Lost as lost:
-                self._outage = str(lost)
+                self._set_outage(str(lost))
                 self._fail_pending(reads_only=True)  # the write in hand stays first
                 continue
             except Exception as exc:  # the statement's own failure goes to its future
                 self._done(item, exc)
             else:
                 self._done(item, None, result)
+
+    def _set_outage(self, reason: str | None) -> None:
+        """The server was lost (``reason``) or is back (``None``); said once each way."""
+        self._outage = reason
+        if self._on_outage is not None:
+            self._on_outage(reason, self._held)
 
     async def _stopping_within(self, seconds: float) -> bool:
         try:
