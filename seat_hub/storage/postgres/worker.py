@@ -123,6 +123,10 @@ _MARK: Final = (
     " RETURNING seq")
 
 
+#: The answers a write's mark keeps for its replay (JSON gives them back as they were).
+_KEPT_ANSWERS: Final = (str, int, float, bool, type(None))
+
+
 class PostgresWorker:
     """The connection to one PostgreSQL database and the one task that uses it, in order."""
 
@@ -179,12 +183,16 @@ class PostgresWorker:
         self._closed = True
         self._wake.set()
         if self._server is not None:
-            try:
-                await asyncio.wait_for(asyncio.shield(self._server), self._policy.close_grace_s)
-            except TimeoutError:
-                self._stopping.set()
-                self._wake.set()
-                await asyncio.gather(self._server, return_exceptions=True)
+            while not self._server.done():
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._server),
+                                           self._policy.close_grace_s)
+                except TimeoutError:
+                    if self._outage is None:
+                        continue  # the server is there, only slow: every write is made
+                    self._stopping.set()
+                    self._wake.set()
+                    await asyncio.gather(self._server, return_exceptions=True)
         await self._tasks.close()
         self._fail_pending(reads_only=False)
         if self._conn is not None:
@@ -266,6 +274,9 @@ class PostgresWorker:
                 await self._wake.wait()
                 continue
             item = self._pending[0]
+            if item.seq is None and item.future.cancelled():  # a read nobody waits for
+                self._done(item, None)
+                continue
             try:
                 result = await self._attempt(item)
             except _Lost as lost:
@@ -315,10 +326,9 @@ class PostgresWorker:
                                       " its answer was lost with it")
                 return json.loads(row["result"])
             result = await job(conn)
-            try:
-                answer = json.dumps(result)
-            except TypeError:
-                return result  # an answer JSON cannot hold: none kept (its replay says so)
+            if type(result) not in _KEPT_ANSWERS:
+                return result  # an answer JSON cannot give back as it was: none kept
+            answer = json.dumps(result)
             await conn.execute("UPDATE store_writes SET result = %s WHERE writer = %s",
                                (answer, self._writer))
             return result
