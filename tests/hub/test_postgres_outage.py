@@ -102,10 +102,10 @@ async def test_writes_made_during_an_outage_arrive_once_in_order(
     crash = asyncio.create_task(asyncio.to_thread(outage_rig.crash))
     await keep_writing()
     await crash
-    await _until(lambda: store.outage is not None, "the store to notice the outage")
     for n in range(130, 160):  # written while the server is surely down
         writes.append(_create(store, n))  # type: ignore[arg-type]
         writes.append(_audit(store, n))  # type: ignore[arg-type]
+    await _until(lambda: store.outage is not None, "the store to notice the outage")
     assert store.held_writes > 0
 
     started = time.monotonic()
