@@ -18,16 +18,13 @@ from seat_common.version import add_version_flag
 from seat_hub import hub_config
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceSettings, IceSettingsError
 from seat_hub.settings import HubTls
-from seat_hub.storage.stores import StoreAddress
+from seat_hub.storage.stores import StoreAddress, address_argument
 
 
 def store_address(text: str) -> StoreAddress:
     """``--db``'s value checked where it enters: a file path, ``sqlite:PATH`` or
     ``postgresql://…``."""
-    try:
-        return StoreAddress.parse(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+    return address_argument(text)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

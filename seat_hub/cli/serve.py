@@ -55,6 +55,9 @@ async def run(args: argparse.Namespace) -> int:
             # Queue, calls and offers live in this process: it must be the database's only
             # hub (``close_stale`` at start would close another hub's live work orders).
             sole_hub=True,
+            on_outage=lambda reason, held: log.event(
+                "ledger_unreachable" if reason else "ledger_reachable", reason=reason or "",
+                held_writes=held),
         )
     except (
         catalog_module.CatalogError, ReasonsError, SeatsError, CitizenKeyError, LedgerError

@@ -1,6 +1,6 @@
 """``seat-hub audit``: check the audit log's hash chain and take signed day files off the host.
 
-    seat-hub audit verify --db var/hub.sqlite3
+    seat-hub audit verify --db var/hub.sqlite3                # or --db postgresql://…
     seat-hub audit keygen --out /secure/seat-audit          # .key (0600) and .pub
     seat-hub audit export --db var/hub.sqlite3 --day 2026-12-07 \\
         --signing-key /secure/seat-audit.key --out /mnt/archive
@@ -23,6 +23,7 @@ that cannot be read.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import contextlib
 import json
@@ -40,7 +41,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from seat_common.version import add_version_flag
 from seat_hub.storage.audit_chain import GENESIS, AuditRow, verify
+from seat_hub.storage.interface import LedgerError
 from seat_hub.storage.sqlite.audit import audit_rows
+from seat_hub.storage.stores import StoreAddress, address_argument, open_store
 
 #: The first line of a day file says what it is.
 DAY_FILE_KIND = "seat-audit-day"
@@ -55,12 +58,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_version_flag(parser)
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("verify", help="check the hash chain of the audit log")
-    check.add_argument("--db", type=Path, required=True, help="the hub's SQLite file")
+    check.add_argument("--db", type=address_argument, required=True,
+                       help="the hub's records: an SQLite file (PATH, sqlite:PATH) or postgresql://…")
     keygen = commands.add_parser("keygen", help="make an Ed25519 key pair for signing exports")
     keygen.add_argument("--out", type=Path, required=True,
                         help="path prefix: writes PREFIX.key (mode 0600) and PREFIX.pub")
     export = commands.add_parser("export", help="write one day's rows, signed")
-    export.add_argument("--db", type=Path, required=True)
+    export.add_argument("--db", type=address_argument, required=True)
     export.add_argument("--day", type=date.fromisoformat, required=True, help="YYYY-MM-DD")
     export.add_argument("--signing-key", type=Path, required=True, help="PEM Ed25519 key")
     export.add_argument("--out", type=Path, required=True, help="folder for the day file")
@@ -83,9 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
-def _verify(db_path: Path) -> int:
-    with contextlib.closing(_read_only(db_path)) as db:
-        check = verify(_rows(db))
+def _verify(db_path: StoreAddress) -> int:
+    check = verify(_chain(db_path))
     if not check.intact:
         print(f"audit log {db_path}: BROKEN at row {check.broken_seq}: {check.reason}"
               f" ({check.rows} rows before it are whole)")
@@ -114,10 +117,9 @@ def _keygen(prefix: Path) -> int:
     return 0
 
 
-def _export(db_path: Path, day: date, key_path: Path, out_dir: Path) -> int:
+def _export(db_path: StoreAddress, day: date, key_path: Path, out_dir: Path) -> int:
     key = _load_private(key_path)
-    with contextlib.closing(_read_only(db_path)) as db:
-        rows = list(_rows(db))
+    rows = _chain(db_path)
     check = verify(rows)
     if not check.intact:
         print(f"audit log {db_path}: BROKEN at row {check.broken_seq}: {check.reason};"
@@ -176,6 +178,26 @@ def _check_export(day_file: Path, pub_path: Path) -> int:
 
 def _as_dict(row: AuditRow) -> dict[str, Any]:
     return {name: getattr(row, name) for name in AuditRow.__dataclass_fields__}
+
+
+def _chain(address: StoreAddress) -> list[AuditRow]:
+    """Every row of the audit log, in order: read from the SQLite file itself (a changed
+    byte must show), or through the PostgreSQL store opened read-only."""
+    if address.path is not None:
+        with contextlib.closing(_read_only(address.path)) as db:
+            return _rows(db)
+    try:
+        return asyncio.run(_server_chain(address))
+    except LedgerError as exc:
+        raise AuditCliError(str(exc)) from exc
+
+
+async def _server_chain(address: StoreAddress) -> list[AuditRow]:
+    store = await open_store(address, read_only=True)
+    try:
+        return await store.audit.chain()
+    finally:
+        await store.close()
 
 
 def _rows(db: sqlite3.Connection) -> list[AuditRow]:

@@ -1,6 +1,6 @@
 """``seat-report``: the statistics report PDF (统计报告) of any period, from the ledger.
 
-    seat-report --db var/hub.sqlite3 --day 2026-11-28 --out day.pdf
+    seat-report --db var/hub.sqlite3 --day 2026-11-28 --out day.pdf   # or --db postgresql://…
     seat-report --db var/hub.sqlite3 --month 2026-11 --out month.pdf [--seats seats.json]
     seat-report --db var/hub.sqlite3 --year 2026 --out year.pdf
     seat-report --db var/hub.sqlite3 --from 2026-10-01 --to 2026-12-31 --by hall,item --out q4.pdf
@@ -46,7 +46,7 @@ from seat_hub.reports.periods import ReportPeriod
 from seat_hub.reports.stats_report import DIMENSION_NAMES, ReportText, write_report
 from seat_hub.storage.interface import LedgerError
 from seat_hub.storage.records import WorkOrder
-from seat_hub.storage.stores import open_store
+from seat_hub.storage.stores import StoreAddress, address_argument, open_store
 
 #: The report's title: it goes to the city's offices.
 TITLE = "东莞市视频办服务统计报告"
@@ -59,7 +59,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         prog="seat-report", description="statistics report PDF from the hub's ledger"
     )
     add_version_flag(parser)
-    parser.add_argument("--db", type=Path, required=True, help="work-order ledger (SQLite)")
+    parser.add_argument("--db", type=address_argument, required=True,
+                        help="the ledger: an SQLite file (PATH, sqlite:PATH) or postgresql://…")
     when = parser.add_argument_group("period (one of)")
     when.add_argument("--day", help="YYYY-MM-DD")
     when.add_argument("--month", help="YYYY-MM")
@@ -130,7 +131,9 @@ def filters(only: Sequence[str]) -> tuple[tuple[Dimension, str], ...]:
     return tuple(pairs)
 
 
-async def read_work_orders(db: Path, since: float, until: float) -> list[WorkOrder]:
+async def read_work_orders(
+    db: Path | StoreAddress, since: float, until: float
+) -> list[WorkOrder]:
     """The work orders queued in [``since``, ``until``), read-only beside a running hub."""
     store = await open_store(db, read_only=True)
     try:

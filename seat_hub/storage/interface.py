@@ -54,6 +54,10 @@ class LedgerError(RuntimeError):
 #: Told of every failed write, awaited or not: what was being written, and the error.
 WriteErrorHandler = Callable[[str, BaseException], None]
 
+#: Hears that a database server could not be reached (the reason, the writes held) and
+#: that it is back (``None``, the writes still to replay); the embedded store never calls it.
+OutageHandler = Callable[[str | None, int], None]
+
 
 class WorkOrderLedger(Protocol):
     """The work-order ledger (工单台账): every contact from queue to rating, its offers,

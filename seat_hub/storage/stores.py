@@ -15,12 +15,13 @@ with a message saying what is accepted), and ``shown`` never includes a password
 
 from __future__ import annotations
 
+import argparse
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from seat_hub.storage.interface import HubStore, WriteErrorHandler
+from seat_hub.storage.interface import HubStore, OutageHandler, WriteErrorHandler
 from seat_hub.storage.postgres.store import PostgresStore
 from seat_hub.storage.postgres.worker import shown as shown_url
 from seat_hub.storage.sqlite.store import SqliteStore
@@ -74,12 +75,22 @@ class StoreAddress:
         return self.shown
 
 
+def address_argument(text: str) -> StoreAddress:
+    """A ``--db`` option's value checked where it enters (``type=`` of an argparse option):
+    a file path, ``sqlite:PATH`` or ``postgresql://…``; exit 2 with what is accepted."""
+    try:
+        return StoreAddress.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 async def open_store(
     location: Path | StoreAddress,
     *,
     on_write_error: WriteErrorHandler | None = None,
     read_only: bool = False,
     sole_hub: bool = False,
+    on_outage: OutageHandler | None = None,
 ) -> HubStore:
     """Open the records at ``location`` (a ``LedgerError`` naming it if they cannot be).
 
@@ -88,9 +99,10 @@ async def open_store(
     ``sole_hub``: the caller keeps live state (queue, calls) in its own memory, so no
     other such hub may use the same PostgreSQL database at once (refused with a
     ``LedgerError``); a cluster's hubs, sharing their live state, do not ask it.
+    ``on_outage`` hears when a database server is lost and back (writes are held meanwhile).
     """
     address = location if isinstance(location, StoreAddress) else StoreAddress("sqlite", location)
     if address.path is None:
         return await PostgresStore.open(address.url, on_write_error, read_only=read_only,
-                                        sole_hub=sole_hub)
+                                        sole_hub=sole_hub, on_outage=on_outage)
     return await SqliteStore.open(address.path, on_write_error, read_only=read_only)

@@ -4,7 +4,9 @@
 ``sandbox.hub_process`` (stopped after the test); ``clients`` opens plain
 websocket connections (``hubclient.Client``) and closes them afterwards.
 ``postgres`` is the session's own PostgreSQL server, ``postgres_url`` a new database
-of it, and ``store_address`` runs a store test once on SQLite and once on PostgreSQL.
+of it, ``redis_server`` the session's own ``redis-server`` and ``redis_url`` its
+database emptied for a test, and ``store_address`` runs a store test once on SQLite and
+once on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from hubclient import Clients
 from postgres_rig import PostgresMissing, PostgresRig
+from redis_rig import RedisMissing, RedisRig
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_hub.storage.stores import StoreAddress
@@ -54,6 +58,27 @@ def postgres() -> Iterator[PostgresRig]:
         pytest.fail(str(exc))
     yield rig
     rig.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisRig]:
+    """The session's own ``redis-server`` (``redis_rig``); never skipped: a machine without
+    it fails here, saying ``./scripts/setup`` installs it."""
+    try:
+        rig = RedisRig.start()
+    except RedisMissing as exc:
+        pytest.fail(str(exc))
+    yield rig
+    rig.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server: RedisRig) -> str:
+    """A database of the session's Redis, emptied for one test."""
+    url = redis_server.url(0)
+    with redis.Redis.from_url(url, socket_timeout=30) as client:
+        client.flushall()
+    return url
 
 
 @pytest.fixture

@@ -13,9 +13,12 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
+import psycopg
 import pytest
+from postgres_rig import PostgresRig
 
 from seat_hub.storage.audit_chain import GENESIS, AuditRow, chained, verify
+from seat_hub.storage.postgres.store import PostgresStore
 from seat_hub.storage.sqlite.store import SqliteStore
 
 #: Noon today, local time, so every row falls on today's date wherever the test runs.
@@ -148,3 +151,44 @@ async def test_a_broken_log_is_not_signed_and_bad_arguments_are_said_plainly(
     bad_day = seat_hub_audit("export", "--db", path, "--day", "yesterday", "--signing-key",
                              tmp_path / "k.key", "--out", tmp_path / "archive")
     assert bad_day.returncode == 2
+
+
+async def test_verify_and_export_read_a_postgresql_audit_log(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    store = await PostgresStore.open(postgres_url)
+    for i in range(4):
+        await store.audit.record(at=NOON + i, supervisor_id="S01", action="whisper",
+                                 target=f"00{i:02d}", detail=f"第{i}号", result="ok")
+    await store.close()
+    whole = seat_hub_audit("verify", "--db", postgres_url)
+    assert whole.returncode == 0 and "4 rows, chain whole" in whole.stdout, whole.stderr
+    assert seat_hub_audit("keygen", "--out", tmp_path / "audit").returncode == 0
+    today = date.fromtimestamp(NOON).isoformat()
+    export = seat_hub_audit("export", "--db", postgres_url, "--day", today, "--signing-key",
+                            tmp_path / "audit.key", "--out", tmp_path / "archive")
+    assert export.returncode == 0 and "4 rows" in export.stdout, export.stderr
+    checked = seat_hub_audit("check-export", tmp_path / "archive" / f"audit-{today}.jsonl",
+                             "--public-key", tmp_path / "audit.pub")
+    assert checked.returncode == 0 and "signature good, 4 rows" in checked.stdout
+
+    with psycopg.connect(postgres_url, autocommit=True) as admin:  # the owner, behind the hub
+        admin.execute("ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change")
+        admin.execute("UPDATE audit_log SET detail = '第9号' WHERE seq = 3")
+    broken = seat_hub_audit("verify", "--db", postgres_url)
+    assert broken.returncode == 1
+    assert "BROKEN at row 3" in broken.stdout and "2 rows before it are whole" in broken.stdout
+    refused = seat_hub_audit("export", "--db", postgres_url, "--day", today, "--signing-key",
+                             tmp_path / "audit.key", "--out", tmp_path / "again")
+    assert refused.returncode == 1 and "not signed" in refused.stdout
+
+
+async def test_an_unreadable_postgresql_audit_log_is_said_plainly(postgres: PostgresRig) -> None:
+    empty = postgres.new_database()
+    nothing = seat_hub_audit("verify", "--db", empty)
+    assert nothing.returncode == 2 and "holds no Seat records" in nothing.stderr
+    gone = seat_hub_audit("verify", "--db", "postgresql://seat:hunter2@127.0.0.1:1/seat")
+    assert gone.returncode == 2 and "cannot open ledger postgresql://seat:***@" in gone.stderr
+    assert "hunter2" not in gone.stderr + gone.stdout
+    other = seat_hub_audit("verify", "--db", "mysql://db/seat")
+    assert other.returncode == 2 and "不支持的数据库地址" in other.stderr

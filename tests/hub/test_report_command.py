@@ -17,7 +17,7 @@ import pytest
 from seat_common.protocol import CitizenInfo
 from seat_hub.reports.cli import main
 from seat_hub.reports.periods import ReportPeriod
-from seat_hub.storage.sqlite.store import SqliteStore
+from seat_hub.storage.stores import StoreAddress, open_store
 
 DAY = time.mktime((2026, 11, 28, 10, 0, 0, 0, 0, -1))
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,10 +33,10 @@ SEATS = {
 }
 
 
-async def _ledger(path: Path) -> None:
+async def _ledger(where: Path | str) -> None:
     """Two citizens served on 2026-11-28 by 0001, one of them again in March, and an
-    abandoned contact on the next day."""
-    store = await SqliteStore.open(path)
+    abandoned contact on the next day; in an SQLite file or a PostgreSQL database."""
+    store = await open_store(StoreAddress.parse(str(where)))
     ledger = store.ledger
     served = (
         ("王小明", "a" * 64, DAY, 10),
@@ -201,3 +201,34 @@ def test_it_runs_as_a_module(db: Path, tmp_path: Path) -> None:
     )
     # November holds the next day's work order too.
     assert json.loads(done.stdout.strip().splitlines()[-1])["work_orders"] == 3
+
+
+def test_the_report_of_a_postgresql_ledger_is_the_report_of_the_same_file(
+    db: Path, postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asyncio.run(_ledger(postgres_url))
+    summaries = []
+    for where in (str(db), postgres_url):
+        out = tmp_path / "month.pdf"
+        assert main(["--db", where, "--month", "2026-11", "--by", "hall,channel",
+                     "--out", str(out)]) == 0
+        assert out.read_bytes().startswith(b"%PDF")
+        summaries.append({k: v for k, v in _summary(capsys).items() if k != "report"})
+    assert summaries[0] == summaries[1]
+    assert summaries[1]["work_orders"] == 3 and summaries[1]["users_served"] == 2
+
+
+def test_a_postgresql_ledger_that_cannot_be_read_is_a_clear_error(
+    postgres_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.pdf"
+    assert main(["--db", postgres_url, "--day", "2026-11-28", "--out", str(out)]) == 2
+    assert "holds no Seat records" in capsys.readouterr().err  # an empty database
+    gone = "postgresql://seat:hunter2@127.0.0.1:1/seat"  # nothing listens on port 1
+    assert main(["--db", gone, "--day", "2026-11-28", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "cannot open ledger postgresql://seat:***@127.0.0.1:1/seat" in err
+    assert "hunter2" not in err and not out.exists()
+    with pytest.raises(SystemExit) as refused:
+        main(["--db", "redis://127.0.0.1/0", "--day", "2026-11-28", "--out", str(out)])
+    assert refused.value.code == 2 and "不支持的数据库地址" in capsys.readouterr().err

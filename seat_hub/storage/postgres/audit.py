@@ -70,7 +70,7 @@ class PostgresAuditTrail:
                 f"SELECT {_ROW} FROM audit_log ORDER BY seq DESC LIMIT %s", (limit,))
             return [AuditRecord(**row) for row in await cur.fetchall()]
 
-        return self._worker.run("audit_recent", read)
+        return self._worker.read("audit_recent", read)
 
     def chain(self, after_seq: int = 0) -> asyncio.Future[list[AuditRow]]:
         async def read(conn: Connection) -> list[AuditRow]:
@@ -78,7 +78,7 @@ class PostgresAuditTrail:
                 f"SELECT {_ROW}, hash FROM audit_log WHERE seq > %s ORDER BY seq", (after_seq,))
             return [AuditRow(**row) for row in await cur.fetchall()]
 
-        return self._worker.run("audit_chain", read)
+        return self._worker.read("audit_chain", read)
 
 
 async def _lock(conn: Connection) -> None:

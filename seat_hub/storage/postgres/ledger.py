@@ -157,7 +157,7 @@ class PostgresLedger:
                 " FROM call_legs WHERE work_order_id = %s ORDER BY seq", (work_order_id,))
             return [LegRecord(**row) for row in await cur.fetchall()]
 
-        return self._worker.run("legs", read)
+        return self._worker.read("legs", read)
 
     def open_walk_in(
         self,
@@ -225,7 +225,7 @@ class PostgresLedger:
         return self._worker.run("recording_saved", link)
 
     def queue_places(self) -> asyncio.Future[list[QueuePlace]]:
-        return self._worker.run("queue_places", reads.queue_places)
+        return self._worker.read("queue_places", reads.queue_places)
 
     def close_stale(self, at: float, keep: Collection[str] = ()) -> asyncio.Future[int]:
         kept = list(keep)
@@ -239,25 +239,25 @@ class PostgresLedger:
     # --- reads ------------------------------------------------------------------
 
     def work_order(self, work_order_id: str) -> asyncio.Future[WorkOrder | None]:
-        return self._worker.run("work_order", lambda conn: reads.work_order(conn, work_order_id))
+        return self._worker.read("work_order", lambda conn: reads.work_order(conn, work_order_id))
 
     def offers(self, work_order_id: str) -> asyncio.Future[list[OfferRecord]]:
-        return self._worker.run("offers", lambda conn: reads.offers(conn, work_order_id))
+        return self._worker.read("offers", lambda conn: reads.offers(conn, work_order_id))
 
     def chat_messages(self, work_order_id: str) -> asyncio.Future[list[ChatRecord]]:
-        return self._worker.run("chat_messages", lambda conn: reads.chat(conn, work_order_id))
+        return self._worker.read("chat_messages", lambda conn: reads.chat(conn, work_order_id))
 
     def handle_times(self) -> asyncio.Future[dict[str, HandleTime]]:
-        return self._worker.run("handle_times", reads.handle_times)
+        return self._worker.read("handle_times", reads.handle_times)
 
     def work_orders_queued(
         self, since: float, until: float | None = None
     ) -> asyncio.Future[list[WorkOrder]]:
-        return self._worker.run("work_orders_queued",
+        return self._worker.read("work_orders_queued",
                                 lambda conn: reads.queued(conn, since, until))
 
     def search(self, query: WorkOrderQuery) -> asyncio.Future[list[ListedWorkOrder]]:
-        return self._worker.run("search_work_orders", lambda conn: reads.search(conn, query))
+        return self._worker.read("search_work_orders", lambda conn: reads.search(conn, query))
 
 
 # --- writes of more than one statement (inside the caller's transaction) ----------------

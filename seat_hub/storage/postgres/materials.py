@@ -44,7 +44,7 @@ class PostgresMaterialIndex:
             row = await cur.fetchone()
             return None if row is None else MaterialInfo(**row)
 
-        return self._worker.run("get_material", read)
+        return self._worker.read("get_material", read)
 
     def of_work_order(self, work_order_id: str) -> asyncio.Future[list[MaterialInfo]]:
         async def read(conn: Connection) -> list[MaterialInfo]:
@@ -54,7 +54,7 @@ class PostgresMaterialIndex:
                 (work_order_id,))
             return [MaterialInfo(**row) for row in await cur.fetchall()]
 
-        return self._worker.run("work_order_materials", read)
+        return self._worker.read("work_order_materials", read)
 
     def link_booking(self, booking: BookingRecord) -> asyncio.Future[bool]:
         async def link(conn: Connection) -> bool:
@@ -78,7 +78,7 @@ class PostgresMaterialIndex:
             row = await cur.fetchone()
             return None if row is None else BookingRecord(**row)
 
-        return self._worker.run("booking", read)
+        return self._worker.read("booking", read)
 
     def verdicts(self, work_order_id: str) -> asyncio.Future[list[dict[str, object]]]:
         async def read(conn: Connection) -> list[dict[str, object]]:
@@ -92,7 +92,7 @@ class PostgresMaterialIndex:
                 for r in await cur.fetchall()
             ]
 
-        return self._worker.run("verdicts", read)
+        return self._worker.read("verdicts", read)
 
     def add_verdict(
         self,
@@ -157,7 +157,7 @@ class PostgresMaterialIndex:
             row = await cur.fetchone()
             return None if row is None else RecordingFile(**row)
 
-        return self._worker.run("recording_file", read)
+        return self._worker.read("recording_file", read)
 
     def add_recording_file(self, work_order_id: str, at: float) -> asyncio.Future[bool]:
         async def insert(conn: Connection) -> bool:

@@ -16,6 +16,9 @@ What differs, and why:
 - The work-order search's text index is ``pg_trgm`` (trigram GIN indexes, one per
   searched column) where the extension can be made; without it the search is the same,
   only slower.
+- ``store_writes`` is this store's own (no SQLite twin): each connected hub's mark, the
+  number of its last write, which makes a write replayed after an outage land once
+  (``worker``); a hub that closes cleanly removes its row.
 - Several hubs share the database, so ``prepare`` makes the tables under a lock
   (two hubs starting together do not race), and the writes that number things (work
   orders, audit rows, verdict revisions) take a lock of their own (``ledger``, ``audit``).
@@ -36,6 +39,11 @@ from seat_hub.storage.interface import LedgerError
 from seat_hub.storage.postgres.worker import Connection
 
 TABLES: Final = """
+CREATE TABLE IF NOT EXISTS store_writes (
+    writer text PRIMARY KEY,
+    seq    bigint NOT NULL,
+    result text
+);
 CREATE TABLE IF NOT EXISTS work_orders (
     id                text PRIMARY KEY,
     item_code         text NOT NULL,

@@ -14,12 +14,12 @@ report beside running hubs).
 
 from __future__ import annotations
 
-from seat_hub.storage.interface import WriteErrorHandler
+from seat_hub.storage.interface import OutageHandler, WriteErrorHandler
 from seat_hub.storage.postgres import schema
 from seat_hub.storage.postgres.audit import PostgresAuditTrail
 from seat_hub.storage.postgres.ledger import PostgresLedger
 from seat_hub.storage.postgres.materials import PostgresMaterialIndex
-from seat_hub.storage.postgres.worker import PostgresWorker, shown
+from seat_hub.storage.postgres.worker import PostgresWorker, Reconnect, shown
 
 
 class PostgresStore:
@@ -37,6 +37,16 @@ class PostgresStore:
         """Where the records are, fit for a log line (no password)."""
         return shown(self._worker.address)
 
+    @property
+    def outage(self) -> str | None:
+        """Why the server cannot be reached, while it cannot (writes are held meanwhile)."""
+        return self._worker.outage
+
+    @property
+    def held_writes(self) -> int:
+        """Writes waiting for the server."""
+        return self._worker.held_writes
+
     @classmethod
     async def open(
         cls,
@@ -45,12 +55,17 @@ class PostgresStore:
         *,
         read_only: bool = False,
         sole_hub: bool = False,
+        reconnect: Reconnect | None = None,
+        on_outage: OutageHandler | None = None,
     ) -> PostgresStore:
         """Connect to ``address`` (a ``postgresql://`` URL) and make the tables unless
         ``read_only``; a server that cannot be reached, or a database without the records
         when reading, is a ``LedgerError`` naming it (never its password). ``sole_hub``:
-        refuse (``LedgerError``) while another sole hub is connected to the database."""
-        worker = PostgresWorker(address, on_write_error, sole_hub=sole_hub)
+        refuse (``LedgerError``) while another sole hub is connected to the database.
+        ``reconnect``: how an outage is ridden over (``worker.Reconnect``); ``on_outage``
+        hears when it begins and ends."""
+        worker = PostgresWorker(address, on_write_error, sole_hub=sole_hub, reconnect=reconnect,
+                                on_outage=on_outage)
         await worker.open(schema.check if read_only else schema.prepare, read_only=read_only)
         return cls(worker)
 

@@ -8,25 +8,44 @@ in order and runs each on the one connection, awaiting psycopg's asyncio API, so
 blocks the event loop and no thread is needed. A job that fails is reported to
 ``on_write_error`` even if nobody awaits it.
 
-A job that needs several statements to be one change opens a transaction
-(``async with conn.transaction()``); single statements commit on their own
-(autocommit). When the connection breaks (the server restarted, or a standby took over)
-the job in hand fails and the next one opens a new connection first, so a hub rides over
-a database failover losing only the writes made while it was down, each reported.
+Writes (``run``, ``execute``) and reads (``read``) differ when the server cannot be
+reached (it restarted, a standby is taking over, the network is cut):
+
+- A **write** is kept, in order with the writes after it, and tried again once a new
+  connection is had: the worker reconnects with full-jitter backoff (``Reconnect``) and
+  replays the held writes first, so the ledger ends as if there had been no outage. Each
+  write runs in one transaction that also moves this worker's mark in ``store_writes``
+  (``writer``, ``seq``) forward; a write whose COMMIT was sent but not acknowledged when
+  the connection dropped finds its mark there on the replay and is not applied twice
+  (its answer, if it had one that JSON holds, is read back from the mark).
+- A **read** during an outage fails at once with a ``LedgerError`` that says so: nothing
+  waits on a server that is gone.
+
+The held writes are bounded (``Reconnect.max_held``, in memory): past it a new write is
+refused with a ``LedgerError`` and the held ones are kept. Closing during an outage waits
+``Reconnect.close_grace_s`` for the server, then fails the writes still held, each
+reported (``ledger_error`` in the hub's log, with its name). Why memory and not a spool
+file: ``docs/deployment.md`` (PostgreSQL outages).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import random
+import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import DictRow, dict_row
 
 from seat_common.tasks import TaskOwner
-from seat_hub.storage.interface import LedgerError, WriteErrorHandler
+from seat_hub.storage.interface import LedgerError, OutageHandler, WriteErrorHandler
 
 _T = TypeVar("_T")
 
@@ -68,20 +87,79 @@ async def connect(address: str, *, read_only: bool = False) -> Connection:
         raise LedgerError(f"cannot open ledger {shown(address)}: {reason}") from exc
 
 
+@dataclass(frozen=True)
+class Reconnect:
+    """How a worker rides over an outage: the backoff between attempts to reconnect (full
+    jitter: a delay drawn from 0 up to ``first_s`` doubled per failed attempt, at most
+    ``cap_s``, so hubs that lost the server together do not return together), how many
+    writes it holds meanwhile, and how long closing waits for the server."""
+
+    first_s: float = 0.25
+    cap_s: float = 15.0
+    max_held: int = 20_000
+    close_grace_s: float = 10.0
+
+    def delay(self, attempt: int) -> float:
+        return random.uniform(0.0, min(self.cap_s, self.first_s * 2 ** min(attempt, 30)))
+
+
+@dataclass
+class _Item:
+    name: str
+    job: Job
+    future: asyncio.Future[Any]
+    seq: int | None  # a write's number in this worker's order; None for a read
+
+
+class _Lost(Exception):
+    """The connection failed (or none could be had): the server, not the statement."""
+
+
+#: Moves a worker's mark to a write's number, unless the mark is there already (the write
+#: committed before its acknowledgement was lost): then no row comes back.
+_MARK: Final = (
+    "INSERT INTO store_writes (writer, seq) VALUES (%s, %s) ON CONFLICT (writer)"
+    " DO UPDATE SET seq = EXCLUDED.seq, result = NULL WHERE store_writes.seq < EXCLUDED.seq"
+    " RETURNING seq")
+
+
+#: The answers a write's mark keeps for its replay (JSON gives them back as they were).
+_KEPT_ANSWERS: Final = (str, int, float, bool, type(None))
+
+
 class PostgresWorker:
     """The connection to one PostgreSQL database and the one task that uses it, in order."""
 
     def __init__(self, address: str, on_write_error: WriteErrorHandler | None = None,
-                 *, sole_hub: bool = False) -> None:
+                 *, sole_hub: bool = False, reconnect: Reconnect | None = None,
+                 writer: str | None = None, on_outage: OutageHandler | None = None) -> None:
         self.address = address
+        self._on_outage = on_outage
         self._on_write_error = on_write_error
         self._sole_hub = sole_hub
+        self._policy = reconnect or Reconnect()
         self._conn: Connection | None = None
         self._read_only = False
-        self._jobs: asyncio.Queue[tuple[str, Job, asyncio.Future[Any]] | None] = asyncio.Queue()
+        self._writer = writer or uuid.uuid4().hex  # this worker's name in store_writes
+        self._last_seq = 0
+        self._pending: deque[_Item] = deque()
+        self._held = 0  # writes in _pending
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._outage: str | None = None  # why the server cannot be reached, while it cannot
         self._tasks = TaskOwner("postgres store")
         self._server: asyncio.Task[None] | None = None
         self._closed = False
+
+    @property
+    def outage(self) -> str | None:
+        """Why the server cannot be reached, while it cannot; ``None`` when connected."""
+        return self._outage
+
+    @property
+    def held_writes(self) -> int:
+        """Writes queued and not yet written (all of them held, during an outage)."""
+        return self._held
 
     async def open(
         self, prepare: Callable[[Connection], Awaitable[None]], *, read_only: bool = False
@@ -98,59 +176,203 @@ class PostgresWorker:
         self._server = self._tasks.spawn(self._serve(), "postgres statements", report=False)
 
     async def close(self) -> None:
-        """Wait for every queued job, then close the connection."""
+        """Wait for every queued job (during an outage, ``close_grace_s`` at most: the writes
+        still held then fail, each reported), then close the connection."""
         if self._closed:
             return
         self._closed = True
-        self._jobs.put_nowait(None)
+        self._wake.set()
         if self._server is not None:
-            await asyncio.gather(self._server, return_exceptions=True)
+            while not self._server.done():
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._server),
+                                           self._policy.close_grace_s)
+                except TimeoutError:
+                    if self._outage is None:
+                        continue  # the server is there, only slow: every write is made
+                    self._stopping.set()
+                    self._wake.set()
+                    await asyncio.gather(self._server, return_exceptions=True)
         await self._tasks.close()
+        self._fail_pending(reads_only=False)
         if self._conn is not None:
+            if not self._conn.broken and self._outage is None and not self._read_only:
+                with contextlib.suppress(psycopg.Error):  # the mark is of no further use
+                    await self._conn.execute("DELETE FROM store_writes WHERE writer = %s",
+                                             (self._writer,))
             await self._conn.close()
             self._conn = None
 
     def run(self, name: str, job: Callable[[Connection], Awaitable[_T]]) -> asyncio.Future[_T]:
-        """Queue ``job(connection)`` now, in order with everything else; ``name`` says what
-        it is in a failure."""
-        if self._closed:
-            raise LedgerError("the ledger is closed")
-        future: asyncio.Future[_T] = asyncio.get_running_loop().create_future()
-        future.add_done_callback(lambda f: self._report(name, f))
-        self._jobs.put_nowait((name, job, future))
-        return future
+        """Queue the write ``job(connection)`` now, in order with everything else; it is
+        held through an outage and written once. ``name`` says what it is in a failure."""
+        return self._queue(name, job, write=True)
+
+    def read(self, name: str, job: Callable[[Connection], Awaitable[_T]]) -> asyncio.Future[_T]:
+        """Queue the read ``job(connection)`` now, in order with the writes; during an
+        outage it fails at once (``LedgerError``)."""
+        return self._queue(name, job, write=False)
 
     def execute(self, name: str, sql: str, params: tuple[Any, ...]) -> asyncio.Future[None]:
-        """Queue one statement (committed on its own)."""
+        """Queue one writing statement."""
 
         async def job(conn: Connection) -> None:
             await conn.execute(sql, params)
 
         return self.run(name, job)
 
+    def _queue(self, name: str, job: Job, *, write: bool) -> asyncio.Future[Any]:
+        if self._closed:
+            raise LedgerError("the ledger is closed")
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        future.add_done_callback(lambda f: self._report(name, f))
+        if not write and self._outage is not None:
+            future.set_exception(self._unreachable())
+            return future
+        if write and self._held >= self._policy.max_held:
+            future.set_exception(LedgerError(
+                f"ledger {shown(self.address)}: {self._held} writes are already waiting for"
+                f" the server ({self._outage or 'it is slow'}); this one is refused, those are"
+                " kept (数据库不可用，暂存的写入已满)"))
+            return future
+        seq = None
+        if write:
+            self._last_seq += 1
+            seq = self._last_seq
+            self._held += 1
+        self._pending.append(_Item(name, job, future, seq))
+        self._wake.set()
+        return future
+
+    def _unreachable(self) -> LedgerError:
+        return LedgerError(f"ledger {shown(self.address)} cannot be reached ({self._outage});"
+                           f" {self._held} writes are held until it is back"
+                           " (数据库暂时无法连接)")
+
     # --- the one task that runs the jobs ----------------------------------------
 
     async def _serve(self) -> None:
-        while (item := await self._jobs.get()) is not None:
-            _, job, future = item
-            if future.cancelled():
+        attempt = 0
+        while not self._stopping.is_set():
+            if self._outage is not None:
+                if self._closed and not self._pending:
+                    return
+                if await self._stopping_within(self._policy.delay(attempt)):
+                    return
+                attempt += 1
+                try:
+                    await self._usable()
+                except _Lost as lost:
+                    self._outage = str(lost)
+                    continue
+                self._set_outage(None)
+                attempt = 0
+            if not self._pending:
+                if self._closed:
+                    return
+                self._wake.clear()
+                await self._wake.wait()
+                continue
+            item = self._pending[0]
+            if item.seq is None and item.future.cancelled():  # a read nobody waits for
+                self._done(item, None)
                 continue
             try:
-                result = await job(await self._usable())
-            except Exception as exc:  # every failure goes to the job's future
-                if not future.cancelled():
-                    future.set_exception(exc)
+                result = await self._attempt(item)
+            except _Lost as lost:
+                self._set_outage(str(lost))
+                self._fail_pending(reads_only=True)  # the write in hand stays first
+                continue
+            except Exception as exc:  # the statement's own failure goes to its future
+                self._done(item, exc)
             else:
-                if not future.cancelled():
-                    future.set_result(result)
+                self._done(item, None, result)
+
+    def _set_outage(self, reason: str | None) -> None:
+        """The server was lost (``reason``) or is back (``None``); said once each way."""
+        self._outage = reason
+        if self._on_outage is not None:
+            self._on_outage(reason, self._held)
+
+    async def _stopping_within(self, seconds: float) -> bool:
+        try:
+            await asyncio.wait_for(self._stopping.wait(), seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _attempt(self, item: _Item) -> Any:
+        conn = await self._usable()
+        try:
+            if item.seq is None:
+                return await item.job(conn)
+            return await self._write_once(conn, item.job, item.seq)
+        except (psycopg.Error, OSError) as exc:
+            if conn.broken or conn.closed:
+                raise _Lost(_reason(exc)) from exc
+            raise
+
+    async def _write_once(self, conn: Connection, job: Job, seq: int) -> Any:
+        """``job`` and the move of this worker's mark to ``seq``, in one transaction; if the
+        mark is there already, the write committed before: its answer, not a second time."""
+        async with conn.transaction():
+            cur = await conn.execute(_MARK, (self._writer, seq))
+            if await cur.fetchone() is None:
+                cur = await conn.execute("SELECT seq, result FROM store_writes WHERE writer = %s",
+                                         (self._writer,))
+                row = await cur.fetchone()
+                if row is None or row["seq"] != seq or row["result"] is None:
+                    raise LedgerError(f"write {seq} was made before the connection dropped;"
+                                      " its answer was lost with it")
+                return json.loads(row["result"])
+            result = await job(conn)
+            if type(result) not in _KEPT_ANSWERS:
+                return result  # an answer JSON cannot give back as it was: none kept
+            answer = json.dumps(result)
+            await conn.execute("UPDATE store_writes SET result = %s WHERE writer = %s",
+                               (answer, self._writer))
+            return result
+
+    def _done(self, item: _Item, exc: BaseException | None, result: Any = None) -> None:
+        self._pending.popleft()
+        if item.seq is not None:
+            self._held -= 1
+        if item.future.cancelled():
+            return
+        if exc is not None:
+            item.future.set_exception(exc)
+        else:
+            item.future.set_result(result)
+
+    def _fail_pending(self, *, reads_only: bool) -> None:
+        """Fail the queued reads (an outage began) or every queued job (closing for good)."""
+        kept: deque[_Item] = deque()
+        while self._pending:
+            item = self._pending.popleft()
+            if reads_only and item.seq is not None:
+                kept.append(item)
+                continue
+            if item.seq is not None:
+                self._held -= 1
+            if not item.future.done():
+                item.future.set_exception(
+                    self._unreachable() if item.seq is None else LedgerError(
+                        f"not written: the ledger {shown(self.address)} could not be reached"
+                        f" before the hub stopped ({self._outage or 'closed'})"
+                        " (数据库无法连接，此记录未写入)"))
+        self._pending = kept
 
     async def _usable(self) -> Connection:
-        """The connection, opened anew if the old one broke (a failover, a restart)."""
+        """The connection, opened anew if the old one broke (a failover, a restart); ``_Lost``
+        if none can be had."""
         if self._conn is None or self._conn.broken or self._conn.closed:
             if self._conn is not None:
                 await self._conn.close()
             self._conn = None
-            self._conn = await self._connect()
+            try:
+                self._conn = await self._connect()
+            except LedgerError as exc:
+                raise _Lost(str(exc)) from exc
         return self._conn
 
     async def _connect(self) -> Connection:
@@ -175,3 +397,8 @@ class PostgresWorker:
         exc = future.exception()  # also marks it retrieved for unawaited writes
         if exc is not None and self._on_write_error is not None:
             self._on_write_error(name, exc)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[-1] if text else type(exc).__name__
