@@ -1,5 +1,6 @@
 """The simulated phone's encoder sends the same moving, stamped VP8 picture as aiortc's, with
-libvpx's denoiser off, and keeps its settings when the receiver asks for another bitrate."""
+libvpx's denoiser off, and keeps its settings when the receiver asks for another bitrate; its
+voice is aiortc's Opus at a phone's complexity (5), and is heard."""
 
 from __future__ import annotations
 
@@ -7,11 +8,23 @@ import asyncio
 from typing import Any
 
 from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc.codecs.opus import OpusEncoder
 from aiortc.codecs.vpx import Vp8Encoder
 from aiortc.mediastreams import MediaStreamError
 
-from sandbox.camera import VIDEO_TIME_BASE, Stamp, StampedCameraTrack, read_stamp
-from sandbox.citizen.phone_encoder import SENDER_ENCODER, PhoneVp8Encoder, install_phone_encoder
+from sandbox.camera import (
+    VIDEO_TIME_BASE,
+    Stamp,
+    StampedCameraTrack,
+    ToneAudioTrack,
+    read_stamp,
+)
+from sandbox.citizen.phone_encoder import (
+    SENDER_ENCODER,
+    PhoneOpusEncoder,
+    PhoneVp8Encoder,
+    install_phone_encoder,
+)
 from seat_common import ice_policy
 
 
@@ -30,6 +43,17 @@ def test_the_encoder_runs_without_the_denoiser_and_reopens_so_on_a_new_bitrate()
     assert encoder.options["noise-sensitivity"] == "0"
 
 
+async def test_the_phone_codes_voice_at_complexity_5_which_changes_the_opus_stream() -> None:
+    tone = ToneAudioTrack()
+    frames = [await tone.recv() for _ in range(25)]
+    phone, desktop = PhoneOpusEncoder(), OpusEncoder()
+    ours = [b"".join(phone.encode(frame)[0]) for frame in frames]
+    aiortcs = [b"".join(desktop.encode(frame)[0]) for frame in frames]
+    assert phone.options == {"application": "voip", "compression_level": "5"}
+    assert all(ours) and ours != aiortcs  # libopus took the setting
+    tone.stop()
+
+
 def _timed(frame: Any, index: int) -> Any:
     frame.pts = index * 3000
     frame.time_base = VIDEO_TIME_BASE
@@ -41,13 +65,18 @@ async def test_a_call_with_the_phone_encoder_shows_every_moving_stamped_picture(
     config = RTCConfiguration(iceServers=[])
     phone, agent = RTCPeerConnection(config), RTCPeerConnection(config)
     camera = StampedCameraTrack(640, 480, 30.0)
+    voice = ToneAudioTrack()
     pictures: list[tuple[Stamp | None, bytes]] = []
+    heard: list[Any] = []
     consumers: list[asyncio.Task[None]] = []
 
     async def consume(track: Any) -> None:
         try:
             while True:
                 frame = await track.recv()
+                if track.kind == "audio":
+                    heard.append(frame)
+                    continue
                 # the stamp, and a strip of the moving pattern below it
                 pictures.append((read_stamp(frame), bytes(frame.to_ndarray()[200, :320])))
         except MediaStreamError:
@@ -56,19 +85,21 @@ async def test_a_call_with_the_phone_encoder_shows_every_moving_stamped_picture(
     agent.on("track", lambda track: consumers.append(asyncio.create_task(consume(track))))
     try:
         transceiver = phone.addTransceiver(camera, direction="sendonly")
+        spoken = phone.addTransceiver(voice, direction="sendonly")
         assert install_phone_encoder(phone) == 0  # no codec agreed yet: nothing to do
         await phone.setLocalDescription(await phone.createOffer())
         await agent.setRemoteDescription(phone.localDescription)
         await agent.setLocalDescription(await agent.createAnswer())
         await phone.setRemoteDescription(agent.localDescription)
-        assert install_phone_encoder(phone) == 1
-        assert install_phone_encoder(phone) == 1  # again: nothing changes
+        assert install_phone_encoder(phone) == 2
+        assert install_phone_encoder(phone) == 2  # again: nothing changes
         deadline = asyncio.get_running_loop().time() + 30
-        while len(pictures) < 60:
+        while len(pictures) < 60 or len(heard) < 50:
             assert asyncio.get_running_loop().time() < deadline, "pictures stopped coming"
             await asyncio.sleep(0.05)
         encoder = getattr(transceiver.sender, SENDER_ENCODER)
         assert isinstance(encoder, PhoneVp8Encoder) and isinstance(encoder, Vp8Encoder)
+        assert isinstance(getattr(spoken.sender, SENDER_ENCODER), PhoneOpusEncoder)
     finally:
         await phone.close()
         await agent.close()
