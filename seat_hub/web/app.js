@@ -82,8 +82,11 @@ function show(section) {
   window.seatSummary?.shown(section);   // summary.js: the after-call summary
 }
 
-function say(text) {
+// The status line: red for what went wrong (the default), calm ("info") for news such as
+// 正在为您转接… or 通话已结束, so red keeps meaning a problem.
+function say(text, tone = "alert") {
   $("status").textContent = text;
+  $("status").classList.toggle("info", tone === "info");
   if (text && stats.said.length < 100) stats.said.push(text);
 }
 
@@ -270,7 +273,7 @@ async function handle(m) {
     case "peer_link":
       if (!call || m.call_id !== call.call_id) break;
       if (m.up) {
-        say("工作人员已重新连接，正在恢复视频…");
+        say("工作人员已重新连接，正在恢复视频…", "info");
         await renewMedia();
       } else {
         say("工作人员网络中断，正在等待重新连接…");
@@ -301,7 +304,8 @@ async function handle(m) {
       break;
     case "call_ended":
       forgetResume();
-      endCall(callFailure || (m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。"));
+      endCall(callFailure || (m.ended_by === "agent" ? "工作人员已结束通话。" : "通话已结束。"),
+              callFailure ? "alert" : "info");
       break;
     case "ack":
       if (m.of === "rate") { stats.rated = true; show("done"); }
@@ -504,7 +508,7 @@ function gathered(peer, timeoutMs) {
   });
 }
 
-function endCall(text) {
+function endCall(text, tone = "alert") {
   callFailure = "";
   window.seatShare.callEnded();
   window.seatConsent?.callEnded();
@@ -520,7 +524,7 @@ function endCall(text) {
   if (pc) { pc.close(); pc = null; }
   if (localStream) { for (const track of localStream.getTracks()) track.stop(); localStream = null; }
   call = null;
-  say(text);
+  say(text, tone);
   clearScores();
   show("rate");
 }
@@ -852,6 +856,6 @@ buildScores();
 loadItems().catch(() => say("事项列表加载失败，请刷新页面。"));
 if (resumeToken()) {
   // The page was reloaded while queued or in a call.
-  say("正在恢复您的排队或通话…");
+  say("正在恢复您的排队或通话…", "info");
   connect(resumeToken()).catch(() => say("无法连接服务端，请稍后再试。"));
 }

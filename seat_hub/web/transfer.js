@@ -14,7 +14,7 @@ function transferUpdate(m) {
   if (typeof m.message !== "string" || !m.message) return;
   stats.transferNotices = (stats.transferNotices || []).concat([`${m.phase}: ${m.message}`]);
   transferPending = m.phase === "ringing" || m.phase === "waiting";
-  say(m.message);
+  say(m.message, "info");  // news, not a fault: the citizen has nothing to fix
   if (m.phase === "waiting" && pc) {
     pc.close();            // the first agent's leg is over: their media stops here
     pc = null;
@@ -51,14 +51,14 @@ function transferLeft(m) {
   transferPending = false;
   stats.transferLeft = true;
   forgetResume();
-  endCall("您已结束通话。");
+  endCall("您已结束通话。", "info");
 }
 
 function holdState(m) {
   if (!call || m.call_id !== call.call_id) return;
   stats.holdNotices = (stats.holdNotices || []).concat([`${m.on ? "on" : "off"}: ${m.message}`]);
   document.body.classList.toggle("on-hold", Boolean(m.on));
-  say(m.message || "");
+  say(m.message || "", "info");
 }
 
 // Three-way calls (a consult the agent brought the citizen into): the agent's workstation

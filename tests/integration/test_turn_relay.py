@@ -242,6 +242,9 @@ async def test_the_page_refuses_a_bad_ice_configuration_from_the_hub(
         await page.route_web_socket("**/ws", break_the_welcome)
         await queue_on_the_page(page, hub, queued=False)
         await page.get_by_text("通话服务配置有误").wait_for()
+        # A fault keeps the red of an error (calm news does not: test_web_transfer).
+        assert await page.evaluate(
+            "getComputedStyle(document.getElementById('status')).color") == "rgb(207, 34, 46)"
         assert "bad_ice_config" in await page.evaluate("window.seatStats.errors")
         assert await page.evaluate("window.seatStats.state") == "choose"
         await page.close()

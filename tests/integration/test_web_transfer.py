@@ -19,6 +19,10 @@ from tests.integration.conftest import CHROMIUM
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "page"
+#: the status line's text (its start), whether it is in the calm style, and its colour
+STATUS_TONE = ("(() => { const s = document.getElementById('status');"
+               " return [s.textContent.slice(0, 7), s.classList.contains('info'),"
+               " getComputedStyle(s).color]; })()")
 M = TypeVar("M")
 
 
@@ -63,6 +67,8 @@ async def test_the_page_says_it_is_transferring_and_calls_the_next_agent(
             raise AssertionError(await page.evaluate("JSON.stringify(window.seatStats)")) from None
         notices = await page.evaluate("window.seatStats.transferNotices")
         assert notices and notices[0].startswith("waiting: 正在为您转接…")
+        # News, not a fault: the status line is calm, not the red of an error.
+        assert await page.evaluate(STATUS_TONE) == ["正在为您转接…", True, "rgb(31, 35, 40)"]
         OUT.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=str(OUT / "transfer-waiting-laptop.png"))
 
