@@ -42,8 +42,9 @@ from PyQt6.QtWidgets import QApplication  # noqa: E402
 from sandbox.bare_pair import percentile  # noqa: E402
 from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
 from sandbox.kiosk.app import KioskWindow  # noqa: E402
-from sandbox.kiosk.peer import HandledInput, KioskPeer  # noqa: E402
+from sandbox.kiosk.peer import KioskPeer  # noqa: E402
 from sandbox.kiosk.printer import KioskPrinter  # noqa: E402
+from sandbox.kiosk.report import HandledInput  # noqa: E402
 from seat_client.assist.audit import AssistAudit  # noqa: E402
 from seat_client.assist.remote_assist import AssistState, RemoteAssist  # noqa: E402
 from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402

@@ -16,8 +16,9 @@ from sandbox.device_login import KioskLogin
 from sandbox.gov_api.licence_records import EXPIRED_HOLDER, made_up_licences
 from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.id_card import make_id_card
-from sandbox.kiosk.peer import KioskPeer, KioskReport
+from sandbox.kiosk.peer import KioskPeer
 from sandbox.kiosk.printer import KioskPrinter
+from sandbox.kiosk.report import KioskReport
 from seat_common import catalog
 
 KIOSK_ITEM = "SI-PENSION-CERT"

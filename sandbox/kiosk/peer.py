@@ -32,7 +32,6 @@ import logging
 import ssl
 import time
 from collections.abc import Coroutine
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
@@ -48,6 +47,7 @@ from sandbox.kiosk.control import ControlGate, ControlState
 from sandbox.kiosk.id_card import IdCard, face_scan
 from sandbox.kiosk.printer import KioskPrinter, application_form_pdf
 from sandbox.kiosk.remote_input import RemoteInput
+from sandbox.kiosk.report import HandledInput, KioskReport
 from sandbox.kiosk.screen_track import KioskScreenTrack
 from seat_common import ice_policy, pii, protocol, tls
 from seat_common.events import Event
@@ -63,35 +63,6 @@ _MAX_KEPT: Final = 5000
 _REFUSAL_REPORT_INTERVAL_S: Final = 0.5
 #: What the kiosk's screen says when the hub revoked its token (the hub closes the link).
 REVOKED_STATUS: Final = "本终端的登录凭据已被吊销，暂停服务，请联系管理员"
-
-
-@dataclass(frozen=True, slots=True)
-class HandledInput:
-    """An agent input event a kiosk widget handled (``perf_counter`` seconds)."""
-
-    seq: int
-    kind: str
-    widget: str
-    received_at: float
-    handled_at: float
-
-
-@dataclass
-class KioskReport:
-    call_id: str = ""
-    work_order_id: str = ""
-    connected: bool = False
-    ended_by: str = ""
-    control_states: list[str] = field(default_factory=list)
-    handled: list[HandledInput] = field(default_factory=list)
-    refused: list[tuple[int, str, str]] = field(default_factory=list)  # seq, kind, reason
-    printed: list[str] = field(default_factory=list)
-    print_failures: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    #: What the screen told the citizen when the hub said the call is recorded.
-    recording_notice: str = ""
-    #: What the agent last said of their camera and microphone (``media_state``), if anything.
-    agent_media: protocol.MediaState | None = None
 
 
 class KioskPeer:
@@ -231,7 +202,11 @@ class KioskPeer:
                 self.report.work_order_id = message.work_order_id
                 self.window.set_status(f"正在为您接通视频坐席，前面还有 {message.position - 1} 人")
             case protocol.CallStarted():
+                if self._pc is not None:  # the first agent's media, if a transfer left it
+                    self._end_control()
+                    await self._close_media()
                 self._call_id = self.report.call_id = message.call_id
+                self.report.calls.append(message.call_id)
                 status = f"已接通坐席：{message.peer_name}"
                 if message.recorded:  # told before any media flows
                     self.report.recording_notice = RECORDING_NOTICE
@@ -249,6 +224,12 @@ class KioskPeer:
                     await self._candidates.add(message)  # kept until the answer is applied
             case protocol.MediaState() if message.call_id == self._call_id:
                 self.report.agent_media = message
+            case protocol.TransferUpdate() if message.work_order_id == self.report.work_order_id:
+                await self._transfer_update(message)
+            case protocol.HoldState() if message.call_id == self._call_id:
+                state = "on" if message.on else "off"
+                self.report.hold_notices.append(f"{state}: {message.message}")
+                self.window.set_status(message.message)
             case protocol.CallEnded() if message.call_id == self._call_id:
                 self.report.ended_by = message.ended_by
                 self.window.set_status("通话已结束")
@@ -261,6 +242,16 @@ class KioskPeer:
                 self._error(f"hub error {message.code}: {message.message}")
             case _:
                 pass
+
+    async def _transfer_update(self, message: protocol.TransferUpdate) -> None:
+        """An agent hands the call on: the screen says so (正在为您转接…). Waiting in the next
+        queue, the first agent's media and control end here; the contact goes on, and the
+        next agent's ``call_started`` brings a new call."""
+        self.report.transfer_notices.append(f"{message.phase}: {message.message}")
+        self.window.set_status(message.message)
+        if message.phase == "waiting":
+            self._end_control()
+            await self._close_media()
 
     async def _offer(self, call_id: str) -> None:
         ice_policy.apply_from_environment()

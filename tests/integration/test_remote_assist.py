@@ -34,8 +34,9 @@ from pytestqt.qtbot import QtBot
 
 from sandbox.kiosk.app import KioskWindow
 from sandbox.kiosk.id_card import make_id_card
-from sandbox.kiosk.peer import KioskPeer, KioskReport
+from sandbox.kiosk.peer import KioskPeer
 from sandbox.kiosk.printer import KioskPrinter
+from sandbox.kiosk.report import KioskReport
 from seat_client.assist.audit import AssistAudit
 from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.assist.trail_sender import AssistTrailSender
