@@ -47,6 +47,12 @@ def test_typing_filters_items_and_themes_and_a_seat_id_is_offered(qtbot: QtBot) 
     dialog.filter.clear()
     qtbot.keyClicks(dialog.filter, "0012")
     assert dialog.target() == ("agent", "0012")
+    transfer_words = dialog.targets.currentItem().text()
+    consult = TransferDialog(catalog.load(), window, consult=True)
+    qtbot.addWidget(consult)
+    qtbot.keyClicks(consult.filter, "0012")  # a consult calls the seat; it hands nothing on
+    assert consult.target() == ("agent", "0012")
+    assert "0012" in consult.targets.currentItem().text() != transfer_words
     dialog.filter.clear()
     dialog.filter.setText("不存在的事项 x")
     assert dialog.target() is None and not dialog.ok_button.isEnabled()

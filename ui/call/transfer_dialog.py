@@ -142,8 +142,8 @@ class TransferDialog(QDialog):
             self.targets.takeItem(self.targets.row(self._seat_row))
             self._seat_row = None
         if wanted and _SEAT_ID.fullmatch(text.strip()):
-            self._seat_row = QListWidgetItem(self.tr("Transfer to seat %1").replace(
-                "%1", text.strip()))
+            words = self.tr("Call seat %1") if self.consult else self.tr("Transfer to seat %1")
+            self._seat_row = QListWidgetItem(words.replace("%1", text.strip()))
             self._seat_row.setData(_TARGET, ("agent", text.strip()))
             self.targets.insertItem(0, self._seat_row)
             first = first or self._seat_row

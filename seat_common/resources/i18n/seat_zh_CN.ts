@@ -3569,6 +3569,11 @@ Licence PDF: {2}</source>
             <translation>主题</translation>
         </message>
         <message>
+            <location filename="../../../ui/call/transfer_dialog.py" line="145" />
+            <source>Call seat %1</source>
+            <translation>呼叫坐席 %1</translation>
+        </message>
+        <message>
             <location filename="../../../ui/call/transfer_dialog.py" line="107" />
             <source>Transfer to seat %1</source>
             <translation>转给坐席 %1</translation>
