@@ -91,7 +91,7 @@ class LiveQueue:
     """The queue, the agents' states and the offers of one city, in one Redis."""
 
     def __init__(self, client: Redis, *, ring_timeout_ms: int = 20_000,
-                 max_missed: int = 3) -> None:
+                 max_missed: int = 3, dispatch_page: int = 64) -> None:
         if client.connection_pool.connection_kwargs.get("decode_responses") is not True:
             raise ValueError("LiveQueue needs a client made with decode_responses=True")
         self._client = client
@@ -99,6 +99,10 @@ class LiveQueue:
         if max_missed < 1:
             raise ValueError(f"max_missed must be at least 1: {max_missed!r}")
         self.max_missed = max_missed
+        if dispatch_page < 1:
+            raise ValueError(f"dispatch_page must be at least 1: {dispatch_page!r}")
+        #: How many contacts of a queue a dispatch pass reads at a time.
+        self.dispatch_page = dispatch_page
         self._scripts: dict[str, AsyncScript] = {
             name: client.register_script(PRELUDE + body) for name, body in _SOURCES.items()
         }
@@ -189,7 +193,7 @@ class LiveQueue:
         each offer rings its agent until ``now_ms + ring_timeout_ms``."""
         answer = await self._run(
             "dispatch", check_ms("now_ms", now_ms), str(self.ring_timeout_ms),
-            secrets.token_hex(6), str(max(0, int(most))))
+            secrets.token_hex(6), str(max(0, int(most))), str(self.dispatch_page))
         offers = tuple(
             Offered(o.text("call_id"), o.text("work_order_id"), o.text("agent_id"),
                     o.text("citizen"), o.text("skill"), o.number("dispatch_ms"))

@@ -13,9 +13,11 @@ both parties' streams, the ledger) after everything it reads was checked.
 
 from __future__ import annotations
 
-# ARGV: prefix, now ms, ring timeout ms, call-id nonce, most offers (0: no bound).
+# ARGV: prefix, now ms, ring timeout ms, call-id nonce, most offers (0: no bound), queue
+# page size.
 DISPATCH = r"""
 local now, ring_ms, nonce, most = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local page = tonumber(ARGV[6])
 local reset = {}
 for _, wo in ipairs(redis.call('SMEMBERS', P .. 'excluding')) do
   local c = get_contact(wo)
@@ -31,19 +33,6 @@ for _, wo in ipairs(redis.call('SMEMBERS', P .. 'excluding')) do
     end
   end
 end
-local active = {}
-local entries = {}
-for _, skill in ipairs(redis.call('SMEMBERS', P .. 'skills')) do
-  if redis.call('ZCARD', P .. 'ready:' .. skill) > 0 then
-    local flat = redis.call('ZRANGE', P .. 'queue:' .. skill, 0, -1, 'WITHSCORES')
-    if #flat > 0 then
-      active[#active + 1] = skill
-      for i = 1, #flat, 2 do
-        entries[#entries + 1] = {wo = flat[i], score = tonumber(flat[i + 1])}
-      end
-    end
-  end
-end
 local seqs = {}
 local function seq_of(wo)
   local s = seqs[wo]
@@ -55,13 +44,61 @@ local function seq_of(wo)
   end
   return s
 end
-table.sort(entries, function(x, y)
+local function before(x, y)
   if x.score ~= y.score then return x.score < y.score end
   return seq_of(x.wo) < seq_of(y.wo)
-end)
+end
+-- Each skill's queue is read a page at a time (a page ends where the score changes, so
+-- equal scores are ordered by join order within it), and the heads of the skills are
+-- merged: a pass reads only as far as it offers or skips, not the whole queue.
+local function fill(cur)
+  local key = P .. 'queue:' .. cur.skill
+  local flat = redis.call('ZRANGE', key, cur.next, cur.next + page - 1, 'WITHSCORES')
+  local got = {}
+  for i = 1, #flat, 2 do got[#got + 1] = {wo = flat[i], score = tonumber(flat[i + 1])} end
+  cur.next = cur.next + #got
+  if #got < page then
+    cur.last = true
+  else
+    local tail = got[#got].score
+    local run = redis.call('ZRANGE', key, ms(tail), ms(tail), 'BYSCORE')
+    local have = 0
+    for _, e in ipairs(got) do if e.score == tail then have = have + 1 end end
+    for i = have + 1, #run do got[#got + 1] = {wo = run[i], score = tail} end
+    cur.next = cur.next + #run - have
+  end
+  table.sort(got, before)
+  cur.entries, cur.i = got, 1
+end
+local function head(cur)
+  while cur.i > #cur.entries do
+    if cur.last then return nil end
+    fill(cur)
+  end
+  return cur.entries[cur.i]
+end
+local active = {}
+for _, skill in ipairs(redis.call('SMEMBERS', P .. 'skills')) do
+  if redis.call('ZCARD', P .. 'ready:' .. skill) > 0
+      and redis.call('ZCARD', P .. 'queue:' .. skill) > 0 then
+    active[#active + 1] = {skill = skill, next = 0, entries = {}, i = 1, last = false}
+  end
+end
+local function next_entry()
+  local best = nil
+  for _, cur in ipairs(active) do
+    local e = head(cur)
+    if e ~= nil and (best == nil or before(e, head(best))) then best = cur end
+  end
+  if best == nil then return nil end
+  local e = head(best)
+  best.i = best.i + 1
+  e.cur = best
+  return e
+end
 local function any_ready()
-  for _, skill in ipairs(active) do
-    if redis.call('ZCARD', P .. 'ready:' .. skill) > 0 then return true end
+  for _, cur in ipairs(active) do
+    if redis.call('ZCARD', P .. 'ready:' .. cur.skill) > 0 then return true end
   end
   return false
 end
@@ -78,10 +115,13 @@ local function choose(c)
   end
 end
 local offers = {}
-for _, e in ipairs(entries) do
-  if (most > 0 and #offers >= most) or not any_ready() then break end
+while (most == 0 or #offers < most) and any_ready() do
+  local e = next_entry()
+  if e == nil then break end
   local c = get_contact(e.wo)
-  if c == nil then bad(P .. 'queue', 'work order ' .. e.wo .. ' has no contact hash') end
+  if c == nil then
+    bad(P .. 'queue:' .. e.cur.skill, 'work order ' .. e.wo .. ' has no contact hash')
+  end
   if c.state == 'queued' then
     local id = choose(c)
     if id ~= nil then
@@ -93,6 +133,7 @@ for _, e in ipairs(entries) do
       local deadline = now + ring_ms
       local dispatch_ms = math.max(0, now - math.max(c.queued_at, a.idle))
       redis.call('ZREM', P .. 'queue:' .. c.skill, c.wo)
+      e.cur.next = e.cur.next - 1  -- read already: the ranks after it move up by one
       redis.call('SREM', P .. 'excluding', c.wo)
       redis.call('HSET', c.key, 'state', 'offered', 'offer', call)
       redis.call('HSET', P .. 'offer:' .. call, 'work_order_id', c.wo, 'agent_id', a.id,
