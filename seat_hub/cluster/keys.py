@@ -38,6 +38,21 @@ def ready_key(skill: str) -> str:
     return f"{PREFIX}ready:{skill}"
 
 
+def staff_key(skill: str) -> str:
+    """``{seat}:staff:<skill>``: agents who could take a contact of the skill now or once
+    free (ready, ringing, on a call or in wrap-up, in a routed mode): the exclusion reset's
+    candidates."""
+    return f"{PREFIX}staff:{skill}"
+
+
+#: Set of every skill a contact or an agent has named (the dispatch pass's queues).
+SKILLS: Final = f"{PREFIX}skills"
+#: Set of the queued contacts that have exclusions (checked for the reset).
+EXCLUDING: Final = f"{PREFIX}excluding"
+#: Counter of joins: the join order that breaks ties between equal queue times.
+SEQ: Final = f"{PREFIX}seq"
+
+
 def queue_key(skill: str) -> str:
     """``{seat}:queue:<skill>``: waiting contacts, scored band × 10¹³ + queued_at (ms)."""
     return f"{PREFIX}queue:{skill}"

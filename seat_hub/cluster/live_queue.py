@@ -36,7 +36,16 @@ from seat_hub.cluster.lua_offers import (
     RING_TIMEOUT,
     WRAP_UP_DONE,
 )
-from seat_hub.cluster.lua_queue import ABANDON, JOIN, LOG_IN, LOG_OUT, PARK, PUT_AGENT, SET_STATE
+from seat_hub.cluster.lua_queue import (
+    ABANDON,
+    JOIN,
+    LOG_IN,
+    LOG_OUT,
+    PARK,
+    PUT_AGENT,
+    SET_MODE,
+    SET_STATE,
+)
 from seat_hub.cluster.queue_results import (
     AGENT_STATES,
     PRIORITIES,
@@ -60,8 +69,8 @@ MAX_ID: Final = 200
 MAX_MS: Final = 10**13 - 1
 _SOURCES: Final = {
     "join": JOIN, "park": PARK, "abandon": ABANDON, "log_in": LOG_IN, "set_state": SET_STATE,
-    "put_agent": PUT_AGENT, "log_out": LOG_OUT, "dispatch": DISPATCH, "accept": ACCEPT,
-    "decline": DECLINE, "ring_timeout": RING_TIMEOUT, "hang_up": HANG_UP,
+    "set_mode": SET_MODE, "put_agent": PUT_AGENT, "log_out": LOG_OUT, "dispatch": DISPATCH,
+    "accept": ACCEPT, "decline": DECLINE, "ring_timeout": RING_TIMEOUT, "hang_up": HANG_UP,
     "wrap_up_done": WRAP_UP_DONE,
 }
 EndedBy = Literal["citizen", "kiosk", "agent", "hub"]
@@ -167,6 +176,14 @@ class LiveQueue:
             raise ValueError("a reason is only for away")
         answer = await self._run("set_state", check_id("agent_id", agent_id), state,
                                  reason[:MAX_ID], check_ms("now_ms", now_ms))
+        return Outcome(answer.text("status"), code=answer.text_or("code", ""),
+                       state=answer.text("state"), agent_id=agent_id)
+
+    async def set_mode(self, agent_id: str, mode: SeatMode, now_ms: int) -> Outcome:
+        """Video, combined or counter, as ``presence.on_set_mode`` allows (not while
+        ringing; a counter seat is out of routing)."""
+        answer = await self._run("set_mode", check_id("agent_id", agent_id), _mode(mode),
+                                 check_ms("now_ms", now_ms))
         return Outcome(answer.text("status"), code=answer.text_or("code", ""),
                        state=answer.text("state"), agent_id=agent_id)
 

@@ -1,5 +1,6 @@
 """The Lua scripts of the queue and of agent presence: ``join``, ``park``, ``abandon``,
-``log_in``, ``set_state``, ``put_agent``, ``log_out`` (the prelude is ``lua_common``).
+``log_in``, ``set_state``, ``set_mode``, ``put_agent``, ``log_out`` (the prelude is
+``lua_common``).
 
 Each checks the state first and answers ``{"status": …}``: a repeated call (a retry after a
 failover, a message sent twice) finds the work already done and changes nothing.
@@ -126,6 +127,28 @@ if a.state == to and (to == 'ready' or a.reason == reason) then
 end
 if to == 'ready' and a.state == 'away' then a.missed = 0 end
 set_agent_state(a, to, reason, now)
+save_agent(a)
+return answer({status = 'ok', state = a.state})
+"""
+
+# ARGV: prefix, agent, mode, now ms (as presence.on_set_mode, walk-ins aside: a counter
+# seat leaves routing; during a call the switch takes effect after its wrap-up).
+SET_MODE = r"""
+local id, mode, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local a = get_agent(id)
+if a == nil or a.state == 'offline' then
+  return answer({status = 'refused', code = 'no_such_agent', state = ''})
+end
+if a.state == 'ringing' then
+  return answer({status = 'refused', code = 'bad_state', state = a.state})
+end
+if a.mode == mode then return answer({status = 'unchanged', state = a.state}) end
+a.mode = mode
+if not ROUTED[mode] and (a.state == 'ready' or a.state == 'away') then
+  set_agent_state(a, 'counter', '', now)
+elseif ROUTED[mode] and a.state == 'counter' then
+  set_agent_state(a, 'away', '', now)
+end
 save_agent(a)
 return answer({status = 'ok', state = a.state})
 """

@@ -70,6 +70,19 @@ class QueueModel:
         self._change(a, state, reason, now)
         return "ok"
 
+    def set_mode(self, agent_id: str, mode: str, now: int) -> str:
+        a = self.agents[agent_id]
+        if a.state == "ringing":
+            return "refused"
+        if a.mode == mode:
+            return "unchanged"
+        a.mode = mode
+        if mode not in ROUTED_MODES and a.state in ("ready", "away"):
+            self._change(a, "counter", "", now)
+        elif mode in ROUTED_MODES and a.state == "counter":
+            self._change(a, "away", "", now)
+        return "ok"
+
     def _change(self, a: ModelAgent, state: str, reason: str, now: int) -> None:
         if state == "ready":
             a.idle_since = now

@@ -153,7 +153,7 @@ async def _run_events(redis_url: str, rng: random.Random,
             agents = list(model.agents.values())
             kind = rng.choice(["join", "join", "state", "state", "dispatch", "dispatch",
                                "decline", "accept", "accept", "timeout", "hang_up",
-                               "wrap_up", "abandon", "park"])
+                               "wrap_up", "abandon", "park", "mode"])
             if kind == "join":
                 joined += 1
                 wo, skill = f"WO-{joined:04d}", rng.choice(SKILLS)
@@ -169,6 +169,11 @@ async def _run_events(redis_url: str, rng: random.Random,
                 expected = model.set_state(a.agent_id, state, reason, now)
                 got = await q.set_state(a.agent_id, state, reason, now_ms=now)  # type: ignore[arg-type]
                 assert got.status == expected
+            elif kind == "mode":
+                a = rng.choice(agents)
+                mode = rng.choice(["video", "combined", "counter"])
+                expected = model.set_mode(a.agent_id, mode, now)
+                assert (await q.set_mode(a.agent_id, mode, now)).status == expected  # type: ignore[arg-type]
             elif kind == "dispatch":
                 plan = model.dispatch(now)
                 done = await q.dispatch(now)

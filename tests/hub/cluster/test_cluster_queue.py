@@ -220,7 +220,22 @@ async def test_state_changes_the_hub_refuses_are_refused(queue: LiveQueue) -> No
     await queue.join("WO-1", SI, "normal", T0, party="c1")
     await queue.dispatch(T0 + 1)
     assert (await queue.set_state("a1", "away", "break", now_ms=T0 + 2)).code == "bad_state"
+    assert (await queue.set_mode("a1", "counter", T0 + 2)).code == "bad_state"
     assert (await queue.log_out("nobody", T0)).status == "gone"
+    assert (await queue.set_mode("nobody", "video", T0)).code == "no_such_agent"
+
+
+async def test_a_seat_switched_to_counter_leaves_routing_and_comes_back_away(
+        queue: LiveQueue, client: aioredis.Redis) -> None:
+    await _ready(queue, "a1", T0)
+    assert (await queue.set_mode("a1", "combined", T0 + 1)).state == "ready"  # still routed
+    assert (await queue.set_mode("a1", "counter", T0 + 2)).state == "counter"
+    assert await client.zcard(keys.ready_key(SI)) == 0
+    assert await client.scard(keys.staff_key(SI)) == 0
+    await queue.join("WO-1", SI, "normal", T0 + 3, party="c1")
+    assert (await queue.dispatch(T0 + 4)).offers == ()
+    assert (await queue.set_mode("a1", "video", T0 + 5)).state == "away"
+    assert (await queue.set_mode("a1", "video", T0 + 6)).status == "unchanged"
 
 
 async def test_scripts_are_loaded_again_when_the_server_forgot_them(
