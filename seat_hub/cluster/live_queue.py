@@ -5,7 +5,8 @@ Every method is one script run (``EVALSHA``; redis-py loads the script again whe
 failed-over server answers ``NOSCRIPT``), so what it changes is changed whole and no
 other hub's call runs in between. Arguments are checked here before they reach Redis
 (``ValueError`` names the bad one); answers and hashes read back are checked where they
-enter (``queue_results``). Times are whole milliseconds of the caller's clock.
+enter (``queue_results``). Times are whole milliseconds: a ``now_ms`` (or ``queued_at_ms``)
+left ``None`` is Redis's clock, the one the hubs of a city share; the tests pass their own.
 
     queue = LiveQueue(redis.asyncio.Redis.from_url(url, decode_responses=True))
     await queue.log_in("a1", "agent:a1", "video", {"social_insurance"}, now_ms)
@@ -63,8 +64,9 @@ from seat_hub.cluster.queue_results import (
     contact_record,
 )
 
-#: Longest id (agent, work order, party, skill, call) the API accepts.
-MAX_ID: Final = 200
+#: Longest id (agent, work order, party, skill, call) the API accepts (as the ledger
+#: stream's consumer, ``ledger_stream``).
+MAX_ID: Final = 100
 #: Times are milliseconds below this (the year 2286): the queue score's band is 10¹³.
 MAX_MS: Final = 10**13 - 1
 _SOURCES: Final = {
@@ -86,7 +88,10 @@ def check_id(what: str, value: str, *, list_member: bool = False) -> str:
     return value
 
 
-def check_ms(what: str, value: int) -> str:
+def check_ms(what: str, value: int | None) -> str:
+    """Whole milliseconds as a script argument; None is "" (the script reads Redis's clock)."""
+    if value is None:
+        return ""
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MS:
         raise ValueError(f"{what} must be whole milliseconds in 0..{MAX_MS}: {value!r}")
     return str(value)
@@ -127,7 +132,8 @@ class LiveQueue:
 
     # -- contacts -------------------------------------------------------------------------
 
-    async def join(self, work_order_id: str, skill: str, priority: Priority, queued_at_ms: int,
+    async def join(self, work_order_id: str, skill: str, priority: Priority,
+                   queued_at_ms: int | None,
                    *, party: str, transferred: bool = False,
                    excluded: Iterable[str] = ()) -> Joined:
         """A citizen waits for ``skill``: transfers first, then 老年人/残障, then the
@@ -148,7 +154,7 @@ class LiveQueue:
                                  "parked" if parked else "queued")
         return answer.text("status")
 
-    async def abandon(self, work_order_id: str, now_ms: int) -> Outcome:
+    async def abandon(self, work_order_id: str, now_ms: int | None = None) -> Outcome:
         """The citizen left before an answer (``gone`` when already out)."""
         answer = await self._run("abandon", check_id("work_order_id", work_order_id),
                                  check_ms("now_ms", now_ms))
@@ -159,7 +165,7 @@ class LiveQueue:
     # -- agents ---------------------------------------------------------------------------
 
     async def log_in(self, agent_id: str, party: str, mode: SeatMode, skills: Iterable[str],
-                     now_ms: int) -> Outcome:
+                     now_ms: int | None = None) -> Outcome:
         """A new session of the agent (away, counter, wrap-up owed, or ringing / in a
         call kept when they come back to another hub)."""
         answer = await self._run(
@@ -168,7 +174,7 @@ class LiveQueue:
         return Outcome(answer.text("status"), state=answer.text("state"), agent_id=agent_id)
 
     async def set_state(self, agent_id: str, state: Literal["ready", "away"], reason: str = "",
-                        *, now_ms: int) -> Outcome:
+                        *, now_ms: int | None = None) -> Outcome:
         """Ready or away, as ``presence.on_set_state`` allows."""
         if state not in ("ready", "away"):
             raise ValueError(f"state must be ready or away: {state!r}")
@@ -179,7 +185,8 @@ class LiveQueue:
         return Outcome(answer.text("status"), code=answer.text_or("code", ""),
                        state=answer.text("state"), agent_id=agent_id)
 
-    async def set_mode(self, agent_id: str, mode: SeatMode, now_ms: int) -> Outcome:
+    async def set_mode(self, agent_id: str, mode: SeatMode,
+                       now_ms: int | None = None) -> Outcome:
         """Video, combined or counter, as ``presence.on_set_mode`` allows (not while
         ringing; a counter seat is out of routing)."""
         answer = await self._run("set_mode", check_id("agent_id", agent_id), _mode(mode),
@@ -188,7 +195,8 @@ class LiveQueue:
                        state=answer.text("state"), agent_id=agent_id)
 
     async def put_agent(self, agent_id: str, party: str, state: str, mode: SeatMode,
-                        skills: Iterable[str], idle_since_ms: int, now_ms: int) -> None:
+                        skills: Iterable[str], idle_since_ms: int,
+                        now_ms: int | None = None) -> None:
         """Write an agent as their client says they are (rebuilding after Redis was lost)."""
         if state not in AGENT_STATES:
             raise ValueError(f"state must be one of {sorted(AGENT_STATES)}: {state!r}")
@@ -197,7 +205,7 @@ class LiveQueue:
             check_id("party", party), state, _mode(mode), _id_list("skill", skills),
             check_ms("idle_since_ms", idle_since_ms), check_ms("now_ms", now_ms))
 
-    async def log_out(self, agent_id: str, now_ms: int) -> Outcome:
+    async def log_out(self, agent_id: str, now_ms: int | None = None) -> Outcome:
         """The agent is gone; an offer ringing at the seat goes back to the queue."""
         answer = await self._run("log_out", check_id("agent_id", agent_id),
                                  check_ms("now_ms", now_ms))
@@ -205,7 +213,7 @@ class LiveQueue:
 
     # -- offers and calls -----------------------------------------------------------------
 
-    async def dispatch(self, now_ms: int, *, most: int = 0) -> Dispatched:
+    async def dispatch(self, now_ms: int | None = None, *, most: int = 0) -> Dispatched:
         """One pass of the ACD over every queue (``acd.plan_dispatch``), carried out:
         each offer rings its agent until ``now_ms + ring_timeout_ms``."""
         answer = await self._run(
@@ -217,7 +225,8 @@ class LiveQueue:
             for o in answer.items("offers"))
         return Dispatched(offers, frozenset(answer.texts("reset")))
 
-    async def accept(self, agent_id: str, call_id: str, now_ms: int) -> Outcome:
+    async def accept(self, agent_id: str, call_id: str,
+                     now_ms: int | None = None) -> Outcome:
         """The agent answers: the call starts (``already`` when it had)."""
         answer = await self._run("accept", check_id("agent_id", agent_id),
                                  check_id("call_id", call_id), check_ms("now_ms", now_ms))
@@ -226,7 +235,8 @@ class LiveQueue:
                        work_order_id=answer.text_or("work_order_id", ""),
                        citizen=answer.text_or("citizen", ""))
 
-    async def decline(self, agent_id: str, call_id: str, now_ms: int) -> Outcome:
+    async def decline(self, agent_id: str, call_id: str,
+                      now_ms: int | None = None) -> Outcome:
         """The agent says no: excluded for this contact, which keeps its place."""
         answer = await self._run("decline", check_id("agent_id", agent_id),
                                  check_id("call_id", call_id), check_ms("now_ms", now_ms))
@@ -234,7 +244,8 @@ class LiveQueue:
                        state=answer.text("agent_state"), call_id=call_id, agent_id=agent_id,
                        work_order_id=answer.text_or("work_order_id", ""))
 
-    async def ring_timeouts(self, now_ms: int, *, most: int = 100) -> tuple[TimedOut, ...]:
+    async def ring_timeouts(self, now_ms: int | None = None, *,
+                            most: int = 100) -> tuple[TimedOut, ...]:
         """Time out the offers whose ring deadline has passed (any hub may run this)."""
         answer = await self._run("ring_timeout", check_ms("now_ms", now_ms),
                                  str(self.max_missed), str(max(1, int(most))))
@@ -243,7 +254,8 @@ class LiveQueue:
                      t.text("agent_state"))
             for t in answer.items("timed_out"))
 
-    async def hang_up(self, call_id: str, ended_by: EndedBy, now_ms: int) -> Outcome:
+    async def hang_up(self, call_id: str, ended_by: EndedBy,
+                      now_ms: int | None = None) -> Outcome:
         """End a call; its agent owes the wrap-up (``gone`` when already ended)."""
         if ended_by not in ("citizen", "kiosk", "agent", "hub"):
             raise ValueError(f"ended_by must be citizen, kiosk, agent or hub: {ended_by!r}")
@@ -255,7 +267,7 @@ class LiveQueue:
                        citizen=answer.text_or("citizen", ""))
 
     async def wrap_up_done(self, agent_id: str, work_order_id: str, outcome: WorkOutcome,
-                           notes: str, now_ms: int) -> Outcome:
+                           notes: str, now_ms: int | None = None) -> Outcome:
         """The agent's wrap-up closes the work order; the agent goes back to work."""
         if outcome == "abandoned":
             raise ValueError("abandoned is set by the hub, not at wrap-up")

@@ -9,7 +9,8 @@ follow, and it answers one JSON object. A hash that cannot be read (a missing fi
 number that is not one, a state no script writes) raises ``malformed <key>: …`` before the
 script has written anything for that step, so a bad value is an error naming its key,
 never a half-made change. Times are whole milliseconds, written with ``%.0f`` so no
-number passes through Lua's 14-digit ``tostring``.
+number passes through Lua's 14-digit ``tostring``; a time argument left empty is read from
+Redis's clock (``TIME``), the one clock all the hubs of a city share.
 
 Indexes of an agent, kept by ``save_agent``: ``staff:<skill>`` holds the agents who could
 take a contact of the skill (``acd.could_take``: ready, ringing, on a call or in wrap-up, in
@@ -35,6 +36,14 @@ end
 
 local function ms(n)
   return string.format('%.0f', n)
+end
+
+-- A time argument: whole ms of the caller's clock, or '' for Redis's own (one clock for
+-- every hub of the city).
+local function clock(arg)
+  if arg ~= '' then return tonumber(arg) end
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
 local function read_hash(key)

@@ -16,7 +16,7 @@ from __future__ import annotations
 # ARGV: prefix, now ms, ring timeout ms, call-id nonce, most offers (0: no bound), queue
 # page size.
 DISPATCH = r"""
-local now, ring_ms, nonce, most = tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
+local now, ring_ms, nonce, most = clock(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5])
 local page = tonumber(ARGV[6])
 local reset = {}
 for _, wo in ipairs(redis.call('SMEMBERS', P .. 'excluding')) do
@@ -160,7 +160,7 @@ return answer({offers = offers, reset = reset})
 
 # ARGV: prefix, agent, call, now ms.
 ACCEPT = r"""
-local id, call, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local id, call, now = ARGV[2], ARGV[3], clock(ARGV[4])
 local a = get_agent(id)
 if a == nil then return answer({status = 'refused', code = 'no_such_agent'}) end
 if a.offer ~= call or a.state ~= 'ringing' then
@@ -191,7 +191,7 @@ return answer({status = 'started', call_id = call, work_order_id = c.wo, citizen
 
 # ARGV: prefix, agent, call, now ms.
 DECLINE = r"""
-local id, call, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local id, call, now = ARGV[2], ARGV[3], clock(ARGV[4])
 local a = get_agent(id)
 if a == nil or a.offer ~= call or a.state ~= 'ringing' then
   return answer({status = 'refused', code = 'no_such_call', agent_state = ''})
@@ -204,7 +204,7 @@ return answer({status = 'declined', work_order_id = o.wo, agent_state = state})
 
 # ARGV: prefix, now ms, missed offers in a row that send an agent away, most to time out.
 RING_TIMEOUT = r"""
-local now, max_missed, most = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local now, max_missed, most = clock(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local out = {}
 local due = redis.call('ZRANGEBYSCORE', P .. 'rings', '-inf', ms(now), 'LIMIT', 0, most)
 for _, call in ipairs(due) do
@@ -224,7 +224,7 @@ return answer({timed_out = out})
 
 # ARGV: prefix, call, ended by (citizen/agent/kiosk/hub), now ms.
 HANG_UP = r"""
-local call, ended_by, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local call, ended_by, now = ARGV[2], ARGV[3], clock(ARGV[4])
 local key = P .. 'call:' .. call
 local k = read_hash(key)
 if next(k) == nil then return answer({status = 'gone'}) end
@@ -248,7 +248,7 @@ return answer({status = 'ended', work_order_id = wo, agent_id = id, citizen = ci
 
 # ARGV: prefix, agent, work order, outcome, notes, now ms.
 WRAP_UP_DONE = r"""
-local id, wo, outcome, notes, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local id, wo, outcome, notes, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], clock(ARGV[6])
 local a = get_agent(id)
 if a == nil or a.wrap_up ~= wo or wo == '' then
   return answer({status = 'refused', code = 'no_such_work_order', agent_state = ''})

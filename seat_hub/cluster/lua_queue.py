@@ -11,7 +11,7 @@ from __future__ import annotations
 # ARGV: prefix, work order, skill, priority, queued_at ms, citizen party, transferred 0/1,
 # excluded agents (comma-separated).
 JOIN = r"""
-local wo, skill, priority, queued_at = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local wo, skill, priority, queued_at = ARGV[2], ARGV[3], ARGV[4], clock(ARGV[5])
 local party, transferred, excluded = ARGV[6], ARGV[7], ARGV[8]
 local old = get_contact(wo)
 if old ~= nil then
@@ -57,7 +57,7 @@ return answer({status = to})
 # ARGV: prefix, work order, now ms. The citizen left before an answer: an offer ringing
 # for them is withdrawn, the contact is gone, the ledger hears of it.
 ABANDON = r"""
-local wo, now = ARGV[2], tonumber(ARGV[3])
+local wo, now = ARGV[2], clock(ARGV[3])
 local c = get_contact(wo)
 if c == nil then return answer({status = 'gone'}) end
 local call, agent, agent_state = '', '', ''
@@ -83,7 +83,7 @@ return answer({status = 'abandoned', call_id = call, agent_id = agent,
 # ringing or in a call (their hub died, they came back) keeps that state and only moves
 # their party.
 LOG_IN = r"""
-local id, party, mode, skills, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local id, party, mode, skills, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], clock(ARGV[6])
 local a = get_agent(id)
 if a ~= nil and (a.state == 'ringing' or a.state == 'on_call') then
   a.party = party
@@ -111,7 +111,7 @@ return answer({status = 'logged_in', state = a.state})
 
 # ARGV: prefix, agent, 'ready' or 'away', reason, now ms (as presence.on_set_state).
 SET_STATE = r"""
-local id, to, reason, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local id, to, reason, now = ARGV[2], ARGV[3], ARGV[4], clock(ARGV[5])
 local a = get_agent(id)
 if a == nil or a.state == 'offline' then
   return answer({status = 'refused', code = 'no_such_agent', state = ''})
@@ -134,7 +134,7 @@ return answer({status = 'ok', state = a.state})
 # ARGV: prefix, agent, mode, now ms (as presence.on_set_mode, walk-ins aside: a counter
 # seat leaves routing; during a call the switch takes effect after its wrap-up).
 SET_MODE = r"""
-local id, mode, now = ARGV[2], ARGV[3], tonumber(ARGV[4])
+local id, mode, now = ARGV[2], ARGV[3], clock(ARGV[4])
 local a = get_agent(id)
 if a == nil or a.state == 'offline' then
   return answer({status = 'refused', code = 'no_such_agent', state = ''})
@@ -157,7 +157,7 @@ return answer({status = 'ok', state = a.state})
 # a client says it is: the live state rebuilt after Redis was lost whole.
 PUT_AGENT = r"""
 local id, party, state, mode, skills = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local idle, now = tonumber(ARGV[7]), tonumber(ARGV[8])
+local idle, now = tonumber(ARGV[7]), clock(ARGV[8])
 local a = get_agent(id)
 if a ~= nil then
   a.state = 'offline'
@@ -175,7 +175,7 @@ return answer({status = 'ok', state = state})
 # the queue (no exclusion), the agent is offline (a wrap-up owed stays owed). Refused in a
 # call: the call is ended first.
 LOG_OUT = r"""
-local id, now = ARGV[2], tonumber(ARGV[3])
+local id, now = ARGV[2], clock(ARGV[3])
 local a = get_agent(id)
 if a == nil or a.state == 'offline' then return answer({status = 'gone', call_id = ''}) end
 if a.state == 'on_call' then return answer({status = 'refused', call_id = a.call}) end

@@ -244,3 +244,20 @@ async def test_scripts_are_loaded_again_when_the_server_forgot_them(
     await client.script_flush()  # as a replica promoted by Sentinel: no scripts cached
     await queue.join("WO-1", SI, "normal", T0, party="c1")
     assert len((await queue.dispatch(T0 + 1)).offers) == 1
+
+
+async def test_times_left_out_are_read_from_redis_clock(queue: LiveQueue,
+                                                        client: aioredis.Redis) -> None:
+    seconds, micros = await client.time()
+    before = seconds * 1000 + micros // 1000
+    await queue.log_in("a1", "agent:a1", "video", {SI})
+    await queue.set_state("a1", "ready")
+    await queue.join("WO-1", SI, "normal", None, party="c1")
+    [offer] = (await queue.dispatch()).offers
+    seconds, micros = await client.time()
+    after = seconds * 1000 + micros // 1000
+    contact, agent = await queue.contact("WO-1"), await queue.agent("a1")
+    assert contact is not None and agent is not None
+    assert before <= agent.idle_since_ms <= contact.queued_at_ms <= after
+    deadline = await client.zscore(keys.RINGS, offer.call_id)
+    assert deadline is not None and before + 20_000 <= deadline <= after + 20_000
