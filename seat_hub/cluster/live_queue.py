@@ -19,14 +19,14 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from typing import Final, Literal
+from typing import Final, Literal, get_args
 
 from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import ResponseError
 
+from seat_common.protocol import AwayReason, Priority, SeatMode
 from seat_common.protocol import Outcome as WorkOutcome
-from seat_common.protocol import Priority, SeatMode
 from seat_hub.cluster import keys
 from seat_hub.cluster.lua_common import PRELUDE
 from seat_hub.cluster.lua_offers import (
@@ -173,15 +173,18 @@ class LiveQueue:
             _mode(mode), _id_list("skill", skills), check_ms("now_ms", now_ms))
         return Outcome(answer.text("status"), state=answer.text("state"), agent_id=agent_id)
 
-    async def set_state(self, agent_id: str, state: Literal["ready", "away"], reason: str = "",
+    async def set_state(self, agent_id: str, state: Literal["ready", "away"],
+                        reason: AwayReason = "",
                         *, now_ms: int | None = None) -> Outcome:
         """Ready or away, as ``presence.on_set_state`` allows."""
         if state not in ("ready", "away"):
             raise ValueError(f"state must be ready or away: {state!r}")
         if state == "ready" and reason:
             raise ValueError("a reason is only for away")
+        if reason not in get_args(AwayReason):
+            raise ValueError(f"reason must be one of {get_args(AwayReason)}: {reason!r}")
         answer = await self._run("set_state", check_id("agent_id", agent_id), state,
-                                 reason[:MAX_ID], check_ms("now_ms", now_ms))
+                                 reason, check_ms("now_ms", now_ms))
         return Outcome(answer.text("status"), code=answer.text_or("code", ""),
                        state=answer.text("state"), agent_id=agent_id)
 
@@ -271,6 +274,8 @@ class LiveQueue:
         """The agent's wrap-up closes the work order; the agent goes back to work."""
         if outcome == "abandoned":
             raise ValueError("abandoned is set by the hub, not at wrap-up")
+        if outcome not in get_args(WorkOutcome):
+            raise ValueError(f"outcome must be one of {get_args(WorkOutcome)}: {outcome!r}")
         answer = await self._run("wrap_up_done", check_id("agent_id", agent_id),
                                  check_id("work_order_id", work_order_id), outcome,
                                  notes[:4000], check_ms("now_ms", now_ms))

@@ -56,6 +56,10 @@ async def test_bad_arguments_are_refused_before_redis(queue: LiveQueue,
         await queue.set_state("a1", "on_call", now_ms=T0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="reason"):
         await queue.set_state("a1", "ready", "break", now_ms=T0)
+    with pytest.raises(ValueError, match="reason"):
+        await queue.set_state("a1", "away", "lunch", now_ms=T0)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="outcome"):
+        await queue.wrap_up_done("a1", "WO-1", "fixed", "", T0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="abandoned"):
         await queue.wrap_up_done("a1", "WO-1", "abandoned", "", T0)
     with pytest.raises(ValueError, match="ended_by"):
