@@ -121,6 +121,10 @@ class LiveQueue:
             name: client.register_script(PRELUDE + body) for name, body in _SOURCES.items()
         }
 
+    def script_sha(self, name: str) -> str:
+        """The SHA1 a script runs under (``EVALSHA``), e.g. to find it in ``SLOWLOG``."""
+        return str(self._scripts[name].sha)
+
     async def _run(self, name: str, *args: str) -> Answer:
         try:
             raw = await self._scripts[name](keys=[keys.LEDGER], args=[keys.PREFIX, *args])
