@@ -98,6 +98,7 @@ else
   index_agent(a, a.skills)
 end
 a.party, a.mode, a.skills, a.since, a.idle, a.reason = party, mode, skills, now, now, ''
+a.missed = 0  -- a new session starts the count of missed offers in a row again
 if a.wrap_up ~= '' then
   a.state = 'wrap_up'
 elseif ROUTED[mode] then

@@ -154,6 +154,13 @@ async def test_offers_that_ring_out_send_the_agent_away_after_two_in_a_row(
     await queue.set_state("a1", "ready", now_ms=T0 + 50_000)
     agent = await queue.agent("a1")
     assert agent is not None and agent.missed_offers == 0
+    [offer] = (await queue.dispatch(T0 + 50_001)).offers
+    await queue.ring_timeouts(T0 + 70_001)
+    agent = await queue.agent("a1")
+    assert agent is not None and (agent.state, agent.missed_offers) == ("ready", 1)
+    await queue.log_in("a1", "agent:a1", "video", {SI}, T0 + 70_002)  # so is a new session
+    agent = await queue.agent("a1")
+    assert agent is not None and (agent.state, agent.missed_offers) == ("away", 0)
 
 
 async def test_a_citizen_who_leaves_while_ringing_frees_the_agent(
