@@ -87,6 +87,10 @@ end
 local function next_entry()
   local best = nil
   for _, cur in ipairs(active) do
+    -- A skill whose ready agents are all offered now is read no further this pass.
+    if not cur.last and redis.call('ZCARD', P .. 'ready:' .. cur.skill) == 0 then
+      cur.last, cur.entries, cur.i = true, {}, 1
+    end
     local e = head(cur)
     if e ~= nil and (best == nil or before(e, head(best))) then best = cur end
   end
