@@ -117,3 +117,26 @@ async def test_six_hubs_at_once_never_offer_twice_or_double_book_an_agent(
     assert _replay(ledger) == answered
     assert len(seen) > CITIZENS  # some were declined and offered again
     assert left == [0, 0] and rings == 0
+
+
+async def test_three_hubs_timing_out_rings_at_once_time_each_out_once(redis_url: str) -> None:
+    clients = [aioredis.Redis.from_url(redis_url, decode_responses=True) for _ in range(3)]
+    queues = [LiveQueue(c, ring_timeout_ms=1000, max_missed=5) for c in clients]
+    try:
+        q = queues[0]
+        for n in range(30):
+            await q.log_in(f"ag{n:02d}", f"agent:ag{n:02d}", "video", {SKILLS[0]}, 1000 + n)
+            await q.set_state(f"ag{n:02d}", "ready", now_ms=1000 + n)
+            await q.join(f"WO-{n:02d}", SKILLS[0], "normal", 2000 + n, party=f"c{n}")
+        assert len((await q.dispatch(3000)).offers) == 30
+        rounds = await asyncio.gather(*(x.ring_timeouts(5000, most=7) for x in queues for _ in
+                                        range(3)))
+        rounds += [await q.ring_timeouts(5000)]
+        timed_out = [t.call_id for r in rounds for t in r]
+        assert len(timed_out) == len(set(timed_out)) == 30
+        ledger = await clients[0].xrange(keys.LEDGER)
+        assert sum(1 for _, f in ledger if f["op"] == "record_offer_result") == 30
+        assert await clients[0].zcard(keys.queue_key(SKILLS[0])) == 30
+    finally:
+        for c in clients:
+            await c.aclose()
