@@ -142,6 +142,8 @@ class SignalReader:
         self._backoff_cap_s = backoff_cap_s
         self._positions: dict[str, str] = {}  # party → last id delivered
         self._wake_id = "0-0"
+        self._stopping = False
+        self._running: asyncio.Event | None = None  # set while ``run`` runs
         self.reads = 0  # XREAD calls made (tests see re-issues)
 
     @property
@@ -167,20 +169,42 @@ class SignalReader:
         return position
 
     async def close(self) -> None:
-        await self._redis.delete(self._wake)
+        """Stop reading and remove the wake stream. ``run`` ends after its current read,
+        woken at once: a blocking read is never cancelled (redis-py cancelled inside a
+        blocking command was seen, rarely, to never return), and within ``block_ms`` +
+        the backoff if Redis is away."""
+        self._stopping = True
+        running = self._running
+        await self._poke()
+        if running is not None:
+            ended = asyncio.ensure_future(running.wait())
+            await asyncio.wait([ended], timeout=self._block_ms / 1000 + self._backoff_cap_s + 5)
+            ended.cancel()
+        try:
+            await self._redis.delete(self._wake)
+        except (RedisError, OSError) as exc:
+            log.warning("signaling reader %s: wake stream not removed: %s", self.name, exc)
 
     async def run(self) -> None:
+        """Read until ``close`` (spawn it on the hub's ``TaskOwner``)."""
         attempt = 0
-        while True:
-            try:
-                await self._read_once()
-                attempt = 0
-            except (RedisError, OSError) as exc:
-                delay = random.uniform(0.0, min(self._backoff_cap_s, 0.05 * 2 ** min(attempt, 20)))
-                attempt += 1
-                log.warning("signaling reader %s: %s; reading again in %.2f s", self.name, exc,
-                            delay)
-                await asyncio.sleep(delay)  # backoff before reconnecting, not a timing guess
+        done = asyncio.Event()
+        self._running = done
+        try:
+            while not self._stopping:
+                try:
+                    await self._read_once()
+                    attempt = 0
+                except (RedisError, OSError) as exc:
+                    delay = random.uniform(0.0, min(self._backoff_cap_s,
+                                                    0.05 * 2 ** min(attempt, 20)))
+                    attempt += 1
+                    log.warning("signaling reader %s: %s; reading again in %.2f s", self.name,
+                                exc, delay)
+                    await asyncio.sleep(delay)  # backoff before reconnecting, not a guess
+        finally:
+            self._running = None
+            done.set()
 
     async def _poke(self) -> None:
         try:

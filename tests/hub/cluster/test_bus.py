@@ -70,8 +70,8 @@ async def test_messages_arrive_in_order_and_a_new_party_does_not_wait_for_the_bl
         await until(lambda: inbox.bodies("citizen-7") == [1, 2], "the next message")
         assert inbox.bodies("agent-1") == list(range(50))
     finally:
-        await tasks.close()
         await reader.close()
+        await tasks.close()
         await redis.aclose()
 
 
@@ -99,9 +99,9 @@ async def test_a_party_that_moves_hubs_gets_what_was_sent_during_the_move_once(
         assert on_a.bodies("citizen-1") == [0, 1, 2]
         assert on_b.got[-1][2].type == "call_ended"
     finally:
-        await tasks.close()
         await reader_a.close()
         await reader_b.close()
+        await tasks.close()
         await redis.aclose()
 
 
@@ -123,8 +123,8 @@ async def test_a_bad_entry_is_skipped_and_the_next_delivered(redis_url: str) -> 
         await until(lambda: len(inbox.got) == 2, "the two good messages")
         assert [s for _, _, s in inbox.got] == [Signal("hang_up", {}), Signal("ice", {"n": 7})]
     finally:
-        await tasks.close()
         await reader.close()
+        await tasks.close()
         await redis.aclose()
 
 
@@ -167,9 +167,11 @@ async def test_the_reader_reads_on_after_redis_server_is_killed_and_started_agai
         except RedisConnectionError:  # the pooled connection died with the server
             await bus.publish(redis, "agent-1", "ice", {"n": 2})
         await until(lambda: inbox.bodies("agent-1") == [1, 2], "the message after the restart")
+        await reader.close()  # the reader ends by itself, woken, not cancelled
+        assert tasks.running("reader") == []
     finally:
-        await tasks.close()
         await reader.close()
+        await tasks.close()
         await redis.aclose()
 
 
