@@ -6,11 +6,15 @@ next; an entry the store refuses is retried, then dead-lettered."""
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
 from typing import get_args
 
 import pytest
 import redis.asyncio as aioredis
 from bus_helpers import client, until
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis_rig import RedisRig
 
 from seat_common.protocol import CitizenInfo
 from seat_hub.cluster import keys, ledger_stream
@@ -173,3 +177,34 @@ def test_the_entry_format_is_checked_on_the_way_in_and_names_the_ledgers_values(
         ledger_stream.fields("move_item", {"work_order_id": "WO-1", "item_code": 3})
     assert ledger_stream.parse(ledger_stream.fields("abandon", {"work_order_id": "W", "at": 7})
                                ) == ("abandon", {"work_order_id": "W", "at": 7})
+
+
+async def test_the_consumer_goes_on_after_redis_server_is_killed_and_started_again(
+        redis_server: RedisRig, redis_url: str, tmp_path: Path) -> None:
+    redis = client(redis_url)
+    store = await open_store(StoreAddress("sqlite", path=tmp_path / "l.sqlite3"))
+    consumer = LedgerConsumer(redis, store, consumer="hub-a", leg_record=LegRecord)
+    try:
+        first, second = await new_work_order(store), await new_work_order(store)
+        await consumer.ensure_group()
+        await ledger_stream.append(redis, "abandon", {"work_order_id": first, "at": T0})
+        await until(lambda: _step_settles(consumer, redis), "the first entry written")
+        await asyncio.to_thread(redis_server.crash)
+        with pytest.raises(RedisConnectionError):
+            await consumer.step(block=False)
+        await asyncio.to_thread(redis_server.restart)  # empty: no stream, no group
+
+        async def appended() -> bool:
+            try:
+                await ledger_stream.append(redis, "abandon", {"work_order_id": second, "at": T0})
+            except RedisConnectionError:
+                return False
+            return True
+
+        await until(appended, "an entry appended to the new server")
+        await until(lambda: _step_settles(consumer, redis), "the group made again, written")
+        order = await store.ledger.work_order(second)
+        assert order is not None and order.state == "abandoned"
+    finally:
+        await store.close()
+        await redis.aclose()
