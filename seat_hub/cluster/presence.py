@@ -9,9 +9,10 @@ the sweeper find a dead hub's parties after their keys expired.
 The newest holder wins: ``hold`` overwrites the party's key. A renewal is a script, not
 ``SET … XX GET`` as first designed: ``SET`` would overwrite the newer hub's value before
 the older one learned it was taken over, so the script renews only a value that still
-names this hub and connection and reports the rest: *taken over* (another holder) or
-*lost* (the key is gone: the sweeper parked or let the party go while this hub could not
-beat). The hub sends ``taken_over`` and closes those sockets.
+names this hub and connection and reports the rest as *taken over* (another holder): the
+hub sends ``taken_over`` and closes those sockets. A key that is gone (Redis came back
+empty, or a sweeper parked the party while this hub could not beat) is written again
+(*restored*): the hub still holds the websocket, so the party is here.
 
 A dropped link is parked (``{seat}:parked``, party → grace deadline in the server's ms,
 so hubs with skewed clocks agree); a party that comes back is unparked by ``hold``.
@@ -93,11 +94,13 @@ class Timing:
 
 @dataclass(frozen=True, slots=True)
 class Renewal:
-    """What one renewal found: parties now held by another hub or connection, and parties
-    whose presence was gone (parked or let go by a sweeper)."""
+    """What one renewal found: parties now held by another hub or connection (no longer
+    held here), and parties whose presence was gone and is written again (``restored``:
+    Redis came back empty, or a sweeper parked them while this hub could not beat; the
+    hub still has their websocket, so they are here)."""
 
     taken_over: list[str] = field(default_factory=list)
-    lost: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
 
 
 # KEYS: party, parked, held(hub); ARGV: value, ttl_ms. Returns {previous value or false,
@@ -110,31 +113,33 @@ redis.call('SADD', KEYS[3], ARGV[3])
 return {previous, parked}
 """
 
-# KEYS: held(hub), then per party its presence key and its resume key ('' for none).
-# ARGV: hub:connection prefix per party... (see _renew). Returns a status per party:
-# 0 renewed, 1 taken over, 2 lost.
+# KEYS: held(hub), parked, then per party its presence key and its resume key ('' for
+# none). ARGV: the count, the presence ttl, the resume ttl, then per party its holder
+# prefix (hub:connection), its value and its name. Answers per party: 0 renewed, 1 taken
+# over, 2 restored (the key was gone: written again, unparked).
 _RENEW: Final = """
 local n = tonumber(ARGV[1])
 local ttl = ARGV[2]
 local resume_ttl = ARGV[3]
 local out = {}
 for i = 1, n do
-  local key = KEYS[1 + (i - 1) * 2 + 1]
-  local resume = KEYS[1 + (i - 1) * 2 + 2]
+  local key = KEYS[2 + (i - 1) * 2 + 1]
+  local resume = KEYS[2 + (i - 1) * 2 + 2]
   local holder = ARGV[3 + (i - 1) * 3 + 1]
   local value = ARGV[3 + (i - 1) * 3 + 2]
   local party = ARGV[3 + (i - 1) * 3 + 3]
   local now = redis.call('GET', key)
-  if not now then
-    out[i] = 2
-    redis.call('SREM', KEYS[1], party)
-  elseif now == holder or string.sub(now, 1, #holder + 1) == holder .. ':' then
-    redis.call('SET', key, value, 'PX', ttl)
-    if resume ~= '' then redis.call('PEXPIRE', resume, resume_ttl) end
-    out[i] = 0
-  else
+  if now and not (now == holder or string.sub(now, 1, #holder + 1) == holder .. ':') then
     out[i] = 1
     redis.call('SREM', KEYS[1], party)
+  else
+    out[i] = now and 0 or 2
+    redis.call('SET', key, value, 'PX', ttl)
+    if not now then
+      redis.call('ZREM', KEYS[2], party)
+      redis.call('SADD', KEYS[1], party)
+    end
+    if resume ~= '' then redis.call('SET', resume, party, 'PX', resume_ttl) end
   end
 end
 return out
@@ -242,12 +247,13 @@ class Presence:
             held.last_id = stream_id
 
     async def renew(self) -> Renewal:
-        """Renew every held party in one script call; parties taken over or lost are no
-        longer held (and ``on_taken_over`` hears of each)."""
+        """Renew every held party in one script call; parties taken over are no longer
+        held (and ``on_taken_over`` hears of each); parties whose key was gone are held
+        again."""
         parties = list(self._held.items())
         if not parties:
             return Renewal()
-        key_list = [keys.held_key(self.hub)]
+        key_list = [keys.held_key(self.hub), keys.PARKED]
         args: list[Any] = [len(parties), self.timing.party_ttl_ms,
                            self.timing.party_ttl_ms + self.timing.grace_ms]
         for party, held in parties:
@@ -260,12 +266,15 @@ class Presence:
         if not isinstance(statuses, list) or len(statuses) != len(parties):
             raise PresenceError(f"renewal answered {statuses!r}")
         for (party, _), status in zip(parties, statuses, strict=True):
-            if status == 0:
-                continue
-            (renewal.taken_over if status == 1 else renewal.lost).append(party)
-            self._held.pop(party, None)
-            if self._on_taken_over is not None:
-                self._on_taken_over(party)
+            if status == 2:
+                renewal.restored.append(party)
+            elif status == 1:
+                renewal.taken_over.append(party)
+                self._held.pop(party, None)
+                if self._on_taken_over is not None:
+                    self._on_taken_over(party)
+            elif status != 0:
+                raise PresenceError(f"renewal answered {status!r} for {party}")
         return renewal
 
     async def park(self, party: str) -> bool:

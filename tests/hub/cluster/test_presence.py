@@ -5,11 +5,14 @@ while it is held, heartbeats come and go; every value read back is checked."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 
 import pytest
 import redis.asyncio as aioredis
 from bus_helpers import client, until
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis_rig import RedisRig
 
 from seat_common.tasks import TaskOwner
 from seat_hub.cluster import keys, presence
@@ -36,7 +39,7 @@ async def test_the_newest_holder_wins_and_the_old_hub_learns_it_at_renewal(redis
         previous, parked = await b.hold("agent-1", "c7", last_id="1700000000000-3")
         assert previous == Holder("hub-a", "c1", "1700000000000-3") and not parked
         renewal = await a.renew()
-        assert renewal.taken_over == ["agent-1"] and renewal.lost == []
+        assert renewal.taken_over == ["agent-1"] and renewal.restored == []
         assert told == ["agent-1"] and a.parties == ["citizen-9"]
         # the renewal did not overwrite the newer holder (SET … XX GET would have)
         assert await presence.holder(redis, "agent-1") == Holder("hub-b", "c7",
@@ -45,8 +48,15 @@ async def test_the_newest_holder_wins_and_the_old_hub_learns_it_at_renewal(redis
         # a new connection of the same hub is a takeover too (a second login)
         await b.hold("agent-1", "c8")
         assert (await b.renew()).taken_over == []  # b's own table now says c8
-        await redis.delete(keys.party_key("citizen-9"))  # a sweeper parked it meanwhile
-        assert (await a.renew()).lost == ["citizen-9"]
+        # a sweeper parked it while hub-a could not beat; hub-a still has its socket
+        await redis.delete(keys.party_key("citizen-9"))
+        await redis.zadd(keys.PARKED, {"citizen-9": 1})
+        await redis.srem(keys.held_key("hub-a"), "citizen-9")
+        assert (await a.renew()).restored == ["citizen-9"]
+        assert await presence.holder(redis, "citizen-9") == Holder("hub-a", "c2")
+        assert await presence.parked_deadlines(redis) == {}
+        assert await redis.smembers(keys.held_key("hub-a")) == {"citizen-9"}
+        assert told == ["agent-1"]
     finally:
         await tasks.close()
         await redis.aclose()
@@ -106,6 +116,33 @@ async def test_resume_tokens_live_while_held_and_expire_after_the_grace(redis_ur
 
 async def _gone(redis: aioredis.Redis, token_sha: str) -> bool:
     return await presence.resume_party(redis, token_sha) is None
+
+
+async def test_after_redis_comes_back_empty_the_renewal_writes_presence_again(
+        redis_server: RedisRig, redis_url: str) -> None:
+    redis = client(redis_url)
+    tasks = TaskOwner("test")
+    hub = Presence(redis, "hub-a", tasks=tasks)
+    try:
+        await hub.hold("citizen-1", "c1", resume_sha256=sha("t1"))
+        await hub.beat()
+        await asyncio.to_thread(redis_server.crash)
+        await asyncio.to_thread(redis_server.restart)
+
+        async def renewed() -> bool:
+            try:
+                await hub.beat()
+                return (await hub.renew()).restored == ["citizen-1"]
+            except RedisConnectionError:  # the pooled connection died with the server
+                return False
+
+        await until(renewed, "the presence written again")
+        assert await presence.holder(redis, "citizen-1") == Holder("hub-a", "c1")
+        assert await presence.resume_party(redis, sha("t1")) == "citizen-1"
+        assert await redis.exists(keys.hub_key("hub-a"))
+    finally:
+        await tasks.close()
+        await redis.aclose()
 
 
 async def test_the_heartbeat_keeps_the_hub_key_and_a_clean_close_removes_it(
