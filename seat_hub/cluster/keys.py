@@ -104,3 +104,22 @@ LEDGER_GROUP: Final = "writers"
 WALL: Final = f"{PREFIX}wall"
 #: The database's identity (which ledger this Redis belongs to).
 DB: Final = f"{PREFIX}db"
+
+
+# --- bus17's keys: presence, the signaling reader and the ledger stream --------------------
+
+
+def held_key(hub: str) -> str:
+    """``{seat}:held:<hub>``: set of the parties a hub holds, so the sweeper finds a dead
+    hub's parties after their presence keys expired."""
+    return f"{PREFIX}held:{hub}"
+
+
+def wake_key(reader: str) -> str:
+    """``{seat}:wake:<reader>``: a stream a signaling reader adds to its ``XREAD BLOCK``, so
+    a party arriving or leaving re-issues the read at once."""
+    return f"{PREFIX}wake:{reader}"
+
+
+#: Stream of ledger entries that could not be written (malformed, or refused too often).
+LEDGER_DEAD: Final = f"{PREFIX}ledger:dead"

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Collection
+from contextlib import AbstractContextManager
 from typing import Protocol
 
 from seat_common.protocol import AuditRecord, CitizenInfo, MaterialInfo, Outcome, VerdictEntry
@@ -320,6 +321,12 @@ class HubStore(Protocol):
 
     @property
     def audit(self) -> AuditTrail: ...
+
+    def once(self, key: str) -> AbstractContextManager[None]:
+        """Every write queued inside the block is applied at most once for ``key``, across
+        hubs and restarts (``storage.once``): the same key again returns the kept answer
+        (for answers JSON holds) and changes nothing."""
+        ...
 
     async def close(self) -> None:
         """Wait for every queued write, then let go of the records."""

@@ -42,7 +42,7 @@ CHUNK = 2000
 
 #: SQLite's own tables, and the file's text index (made again from the rows: the target
 #: has its own, ``schema``): not records, not copied.
-_NOT_RECORDS = ("sqlite_", "work_orders_text")
+_NOT_RECORDS = ("sqlite_", "work_orders_text", "store_once")
 
 #: Each table's key, the order rows are compared in (text keys in byte order).
 _KEYS = {

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from seat_hub.storage.interface import HubStore, OutageHandler, WriteErrorHandler
+from seat_hub.storage.interface import HubStore, LedgerError, OutageHandler, WriteErrorHandler
 from seat_hub.storage.postgres.store import PostgresStore
 from seat_hub.storage.postgres.worker import shown as shown_url
 from seat_hub.storage.sqlite.store import SqliteStore
@@ -90,6 +90,7 @@ async def open_store(
     on_write_error: WriteErrorHandler | None = None,
     read_only: bool = False,
     sole_hub: bool = False,
+    cluster_hub: bool = False,
     on_outage: OutageHandler | None = None,
 ) -> HubStore:
     """Open the records at ``location`` (a ``LedgerError`` naming it if they cannot be).
@@ -97,12 +98,17 @@ async def open_store(
     ``on_write_error`` hears of every failed write, awaited or not; ``read_only``
     opens existing records without changing them (a report beside a running hub).
     ``sole_hub``: the caller keeps live state (queue, calls) in its own memory, so no
-    other such hub may use the same PostgreSQL database at once (refused with a
-    ``LedgerError``); a cluster's hubs, sharing their live state, do not ask it.
+    other hub may use the same PostgreSQL database at once (refused with a
+    ``LedgerError``); ``cluster_hub``: the caller is one of a cluster's hubs, sharing their
+    live state in Redis: any number of them may, but not while a sole hub does.
     ``on_outage`` hears when a database server is lost and back (writes are held meanwhile).
     """
     address = location if isinstance(location, StoreAddress) else StoreAddress("sqlite", location)
+    if cluster_hub and address.path is not None:
+        raise LedgerError(f"a cluster's hubs share one PostgreSQL database, not the file"
+                          f" {address.path} (集群需要 PostgreSQL 数据库)")
     if address.path is None:
         return await PostgresStore.open(address.url, on_write_error, read_only=read_only,
-                                        sole_hub=sole_hub, on_outage=on_outage)
+                                        sole_hub=sole_hub, cluster_hub=cluster_hub,
+                                        on_outage=on_outage)
     return await SqliteStore.open(address.path, on_write_error, read_only=read_only)

@@ -19,6 +19,9 @@ What differs, and why:
 - ``store_writes`` is this store's own (no SQLite twin): each connected hub's mark, the
   number of its last write, which makes a write replayed after an outage land once
   (``worker``); a hub that closes cleanly removes its row.
+- ``store_once`` is this store's own too: the key of every write made at most once
+  (``storage.once``: a cluster's ledger stream entry id), written in the write's own
+  transaction, so an entry a second hub claims after the first committed it lands once.
 - Several hubs share the database, so ``prepare`` makes the tables under a lock
   (two hubs starting together do not race), and the writes that number things (work
   orders, audit rows, verdict revisions) take a lock of their own (``ledger``, ``audit``).
@@ -42,6 +45,11 @@ TABLES: Final = """
 CREATE TABLE IF NOT EXISTS store_writes (
     writer text PRIMARY KEY,
     seq    bigint NOT NULL,
+    result text
+);
+CREATE TABLE IF NOT EXISTS store_once (
+    key    text PRIMARY KEY,
+    at     timestamptz NOT NULL DEFAULT now(),
     result text
 );
 CREATE TABLE IF NOT EXISTS work_orders (

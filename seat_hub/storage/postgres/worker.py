@@ -46,6 +46,7 @@ from psycopg.rows import DictRow, dict_row
 
 from seat_common.tasks import TaskOwner
 from seat_hub.storage.interface import LedgerError, OutageHandler, WriteErrorHandler
+from seat_hub.storage.once import next_key
 
 _T = TypeVar("_T")
 
@@ -55,8 +56,15 @@ Job = Callable[[Connection], Awaitable[Any]]
 #: Seconds to wait for the server to answer a connection before saying it cannot be reached.
 CONNECT_TIMEOUT_S = 10
 
-#: The session lock a hub that must be the database's only one holds while connected.
+#: The session lock of the hubs on a database: a hub that must be the database's only one
+#: holds it exclusive while connected; the hubs of a cluster (live state in Redis) hold it
+#: shared, so any number of them coexist and they and a sole hub exclude each other.
 SOLE_HUB_LOCK = 0x5EA7_0003
+
+#: Marks a write made at most once per key (``storage.once``) in its transaction; no row
+#: back when the key was written before.
+_ONCE: Final = ("INSERT INTO store_once (key) VALUES (%s) ON CONFLICT (key) DO NOTHING"
+                " RETURNING key")
 
 
 def shown(address: str) -> str:
@@ -109,6 +117,7 @@ class _Item:
     job: Job
     future: asyncio.Future[Any]
     seq: int | None  # a write's number in this worker's order; None for a read
+    once: str | None = None  # a write applied at most once for this key (``storage.once``)
 
 
 class _Lost(Exception):
@@ -132,8 +141,12 @@ class PostgresWorker:
 
     def __init__(self, address: str, on_write_error: WriteErrorHandler | None = None,
                  *, sole_hub: bool = False, reconnect: Reconnect | None = None,
-                 writer: str | None = None, on_outage: OutageHandler | None = None) -> None:
+                 writer: str | None = None, on_outage: OutageHandler | None = None,
+                 cluster_hub: bool = False) -> None:
+        if sole_hub and cluster_hub:
+            raise ValueError("a hub is either the database's only one or one of a cluster")
         self.address = address
+        self._cluster_hub = cluster_hub
         self._on_outage = on_outage
         self._on_write_error = on_write_error
         self._sole_hub = sole_hub
@@ -236,11 +249,13 @@ class PostgresWorker:
                 " kept (数据库不可用，暂存的写入已满)"))
             return future
         seq = None
+        once = None
         if write:
             self._last_seq += 1
             seq = self._last_seq
             self._held += 1
-        self._pending.append(_Item(name, job, future, seq))
+            once = next_key()
+        self._pending.append(_Item(name, job, future, seq, once))
         self._wake.set()
         return future
 
@@ -306,15 +321,17 @@ class PostgresWorker:
         try:
             if item.seq is None:
                 return await item.job(conn)
-            return await self._write_once(conn, item.job, item.seq)
+            return await self._write_once(conn, item.job, item.seq, item.once)
         except (psycopg.Error, OSError) as exc:
             if conn.broken or conn.closed:
                 raise _Lost(_reason(exc)) from exc
             raise
 
-    async def _write_once(self, conn: Connection, job: Job, seq: int) -> Any:
+    async def _write_once(self, conn: Connection, job: Job, seq: int, once: str | None) -> Any:
         """``job`` and the move of this worker's mark to ``seq``, in one transaction; if the
-        mark is there already, the write committed before: its answer, not a second time."""
+        mark is there already, the write committed before: its answer, not a second time.
+        With a ``once`` key the same holds across hubs: a key already in ``store_once``
+        (another hub, or this one before, wrote it) is that write's answer, not a second."""
         async with conn.transaction():
             cur = await conn.execute(_MARK, (self._writer, seq))
             if await cur.fetchone() is None:
@@ -325,12 +342,23 @@ class PostgresWorker:
                     raise LedgerError(f"write {seq} was made before the connection dropped;"
                                       " its answer was lost with it")
                 return json.loads(row["result"])
+            if once is not None:
+                cur = await conn.execute(_ONCE, (once,))
+                if await cur.fetchone() is None:  # written before, by any hub: its answer
+                    cur = await conn.execute("SELECT result FROM store_once WHERE key = %s",
+                                             (once,))
+                    row = await cur.fetchone()
+                    kept = None if row is None else row["result"]
+                    return None if kept is None else json.loads(kept)
             result = await job(conn)
             if type(result) not in _KEPT_ANSWERS:
                 return result  # an answer JSON cannot give back as it was: none kept
             answer = json.dumps(result)
             await conn.execute("UPDATE store_writes SET result = %s WHERE writer = %s",
                                (answer, self._writer))
+            if once is not None:
+                await conn.execute("UPDATE store_once SET result = %s WHERE key = %s",
+                                   (answer, once))
             return result
 
     def _done(self, item: _Item, exc: BaseException | None, result: Any = None) -> None:
@@ -376,20 +404,27 @@ class PostgresWorker:
         return self._conn
 
     async def _connect(self) -> Connection:
-        """A connection; for a sole hub, holding the database's hub lock (a ``LedgerError``
-        if another hub holds it)."""
+        """A connection; for a sole hub, holding the database's hub lock exclusive, for a
+        cluster's hub holding it shared (a ``LedgerError`` if the other kind holds it)."""
         conn = await connect(self.address, read_only=self._read_only)
-        if not self._sole_hub:
+        if not (self._sole_hub or self._cluster_hub):
             return conn
-        cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS mine", (SOLE_HUB_LOCK,))
+        take = "pg_try_advisory_lock_shared" if self._cluster_hub else "pg_try_advisory_lock"
+        cur = await conn.execute(f"SELECT {take}(%s) AS mine", (SOLE_HUB_LOCK,))
         row = await cur.fetchone()
-        if row is None or not row["mine"]:
-            await conn.close()
+        if row is not None and row["mine"]:
+            return conn
+        await conn.close()
+        if self._cluster_hub:
             raise LedgerError(
-                f"another hub is using {shown(self.address)}: a hub keeps its queue and calls"
-                " in its own memory, so one hub per database until hubs share their live state"
-                " (另一个中心正在使用此数据库)")
-        return conn
+                f"a single hub (started without --cluster) is using {shown(self.address)}:"
+                " it keeps its queue and calls in its own memory and would close the"
+                " cluster's live work orders as stale; stop it before starting cluster hubs"
+                " (一个单机中心正在使用此数据库，请先停止它)")
+        raise LedgerError(
+            f"another hub is using {shown(self.address)}: a hub keeps its queue and calls"
+            " in its own memory, so one hub per database unless every hub runs with"
+            " --cluster (另一个中心正在使用此数据库)")
 
     def _report(self, name: str, future: asyncio.Future[Any]) -> None:
         if future.cancelled():

@@ -11,9 +11,11 @@ opens an existing file without changing it (a report beside a running hub).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from seat_hub.storage.interface import WriteErrorHandler
+from seat_hub.storage.once import written_once
 from seat_hub.storage.sqlite.audit import SqliteAuditTrail
 from seat_hub.storage.sqlite.ledger import SqliteLedger
 from seat_hub.storage.sqlite.materials import SqliteMaterialIndex
@@ -47,6 +49,10 @@ class SqliteStore:
         worker = SqliteWorker(path, on_write_error)
         await worker.open(read_only=read_only)
         return cls(worker)
+
+    def once(self, key: str) -> AbstractContextManager[None]:
+        """Writes queued in the block are applied at most once for ``key`` (``storage.once``)."""
+        return written_once(key)
 
     async def close(self) -> None:
         await self._worker.close()

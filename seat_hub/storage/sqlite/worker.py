@@ -15,15 +15,23 @@ missing file is an error, so a report can run beside a live hub.
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, Final, ParamSpec, TypeVar, cast
 
 from seat_common.private_files import private_file
 from seat_hub.storage.interface import LedgerError, WriteErrorHandler
+from seat_hub.storage.once import next_key
 from seat_hub.storage.sqlite.schema import ADDED_COLUMNS, SCHEMA, upgrade
+
+#: The keys of writes made at most once (``storage.once``); made when first needed, so a
+#: hall's file gains it only if a cluster's tool wrote through it (``migrate`` skips it).
+ONCE_TABLE: Final = ("CREATE TABLE IF NOT EXISTS store_once"
+                     " (key TEXT PRIMARY KEY, at REAL NOT NULL, result TEXT)")
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
@@ -68,11 +76,18 @@ class SqliteWorker:
         return future
 
     def run(self, name: str, fn: Callable[[sqlite3.Connection], _T]) -> asyncio.Future[_T]:
-        """Queue ``fn(connection)`` on the thread, in order with everything else."""
+        """Queue ``fn(connection)`` on the thread, in order with everything else (at most
+        once for its key inside a ``storage.once`` block)."""
+        once = next_key()
+        if once is not None:
+            return self.submit(name, self._once, once, fn)
         return self.submit(name, self._with_conn, fn)
 
     def execute(self, name: str, sql: str, params: tuple[Any, ...]) -> asyncio.Future[None]:
         """Queue one statement, in a transaction of its own."""
+        once = next_key()
+        if once is not None:
+            return self.submit(name, self._once, once, lambda db: db.execute(sql, params) and None)
         return self.submit(name, self._execute, sql, params)
 
     # --- on the worker thread ----------------------------------------------------
@@ -91,6 +106,21 @@ class SqliteWorker:
 
     def _with_conn(self, fn: Callable[[sqlite3.Connection], _T]) -> _T:
         return fn(self._conn())
+
+    def _once(self, key: str, fn: Callable[[sqlite3.Connection], _T]) -> _T:
+        """``fn`` unless ``key`` was written before (then its kept answer). The key's row is
+        inserted first, so it is in the transaction ``fn`` commits (or rolls back)."""
+        db = self._conn()
+        db.execute(ONCE_TABLE)
+        row = db.execute("SELECT result FROM store_once WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            return cast(_T, None if row[0] is None else json.loads(row[0]))
+        with db:
+            db.execute("INSERT INTO store_once (key, at) VALUES (?, ?)", (key, time.time()))
+            result = fn(db)
+            answer = json.dumps(result) if type(result) in (str, int, float, bool) else None
+            db.execute("UPDATE store_once SET result = ? WHERE key = ?", (answer, key))
+        return result
 
     def _execute(self, sql: str, params: tuple[Any, ...]) -> None:
         db = self._conn()
