@@ -37,7 +37,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from seat_client.call.session import FrameSlot
 from seat_client.call.workstation import Workstation
 from seat_client.media.audio_mix import VoiceMixer
-from seat_client.media.fed_tracks import FedVideoTrack
+from seat_client.media.forwarding import RelayVideoTrack, tap_first_video
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
@@ -66,8 +66,8 @@ class ConsultPeer:
         configuration.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE
         self.pc = RTCPeerConnection(configuration)
         self.camera, self.microphone = ws.media.call_media()
-        #: the host's second video section: the citizen's picture, fed once three-way
-        self.relay = FedVideoTrack(restamp=True)
+        #: the host's second video section: the citizen's picture once three-way
+        self.relay = RelayVideoTrack()
         #: the colleague's camera; (guest) the citizen's picture relayed by the host
         self.frames = FrameSlot()
         self.second_frames = FrameSlot()
@@ -86,6 +86,7 @@ class ConsultPeer:
         self.pc.addTrack(self.microphone)
         self.pc.addTrack(self.camera)
         self.pc.addTrack(self.relay)
+        self.relay.attach(self.pc)
         # Frames go on to the screen (and to the citizen, in three-way) as soon as whole:
         # aiortc's own buffers would hold each one a frame interval (video) or four packets.
         install_frame_assembly(self.pc)
@@ -131,8 +132,13 @@ class ConsultPeer:
         to_guest = VoiceMixer()
         self.microphone.mixer = to_guest
         session.microphone.mixer = self.to_citizen
+        # Each picture goes on as it came, encoded (seat_client.media.forwarding); the
+        # decoded one is fed too, sent while forwarding waits for a key frame or cannot work.
+        self.relay.forward_from(session.camera_tap())
+        session.relay.forward_from(tap_first_video(self.pc))
         self._untap += [session.remote_video.connect(self.relay.feed),
-                        session.remote_audio.connect(to_guest.add)]
+                        session.remote_audio.connect(to_guest.add),
+                        lambda: session.relay.forward_from(None)]
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         videos = [t for t in self.pc.getTransceivers() if t.kind == "video"]
