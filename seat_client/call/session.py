@@ -38,7 +38,13 @@ from typing import Any
 from aiortc import RTCBundlePolicy, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from seat_client.media.forwarding import EncodedTap, RelayVideoTrack, tap_first_video
+from seat_client.media.forwarding import (
+    EncodedTap,
+    RelayVideoTrack,
+    SentFrames,
+    sent_frames,
+    tap_first_video,
+)
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
@@ -219,6 +225,12 @@ class CallSession:
     def camera_tap(self) -> EncodedTap | None:
         """The citizen's camera as it arrives, encoded (to forward it to a third party)."""
         return tap_first_video(self._pc)
+
+    def camera_sent(self) -> SentFrames | None:
+        """The agent's camera as encoded for the citizen (to send a third party the same)."""
+        sender = next((t.sender for t in self._pc.getTransceivers()
+                       if t.sender.track is self.camera), None)
+        return sent_frames(sender) if sender is not None else None
 
     def set_microphone_muted(self, muted: bool) -> None:
         self.microphone.muted = muted

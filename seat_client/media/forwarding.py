@@ -28,6 +28,9 @@ What keeps the far end's decoder whole:
   that is not VP8 or a sender that does not send VP8, or on an aiortc whose internals
   moved. Going back from forwarded frames to encoded ones forces a key frame out of the
   sender's encoder (its references are not what the far end last saw).
+- **The agent's own camera is encoded once**: ``SentFrames`` hands on what the call's
+  camera sender encodes for the citizen, so a three-way call sends the colleague the same
+  frames (a key-frame request from either makes that encoder send one).
 - **Time never goes backwards**: every frame leaves with this track's own timestamp (90
   kHz, from when it is read), whichever source or path it came from (two sources' clocks
   each start at zero, see ``FedVideoTrack``).
@@ -54,6 +57,7 @@ from typing import Any, Final, TypeAlias
 
 import av
 from aiortc import RTCPeerConnection
+from aiortc.codecs.vpx import vp8_depayload
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.mediastreams import VIDEO_CLOCK_RATE, MediaStreamError, MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
@@ -74,6 +78,8 @@ KEY_REQUEST_INTERVAL: Final = 0.5
 MAX_WAITING: Final = 30
 _TIME_BASE: Final = Fraction(1, VIDEO_CLOCK_RATE)
 
+#: Where encoded frames come from: a receiver's ``EncodedTap`` or a sender's ``SentFrames``.
+FrameSource: TypeAlias = "EncodedTap | SentFrames"
 #: An encoded frame handed to the sender (aiortc packs it into RTP as it is).
 Encoded: TypeAlias = "av.Packet[Stream]"
 
@@ -125,6 +131,59 @@ class EncodedTap:
             await self._receiver._send_rtcp_pli(ssrc)
 
 
+class SentFrames:
+    """What a sender encodes, as frames a ``RelayVideoTrack`` can forward: the agent's camera,
+    encoded once for the citizen, also sent to a colleague in a three-way call (the same
+    picture: not encoded a second time). A key-frame request makes the sender's encoder
+    send one (to both). Sequence numbers count the sender's packets: nothing is lost here."""
+
+    def __init__(self, sender: Any) -> None:
+        self._sender = sender
+        self.frame: Event[tuple[RTCRtpCodecParameters, JitterFrame]] = Event()
+        self.key_frames_requested = 0
+        self._next_sequence = 0
+        self._ssrc = int(getattr(sender, "_ssrc", 0))
+        original = sender._next_encoded_frame
+
+        async def next_encoded_frame(codec: RTCRtpCodecParameters) -> Any:
+            encoded = await original(codec)
+            if encoded is not None and self.frame.connected:
+                self._emit(codec, encoded.payloads, encoded.timestamp)
+            return encoded
+
+        sender._next_encoded_frame = next_encoded_frame
+
+    def _emit(self, codec: RTCRtpCodecParameters, payloads: list[bytes], timestamp: int) -> None:
+        first = self._next_sequence
+        self._next_sequence = uint16_add(first, len(payloads))
+        vp8 = codec.name == "VP8"  # another codec is not forwarded: its data is not needed
+        data = b"".join(vp8_depayload(p) for p in payloads) if vp8 else b""
+        self.frame.emit((codec, AssembledFrame(
+            data, timestamp, first_sequence=first,
+            last_sequence=uint16_add(self._next_sequence, -1), ssrc=self._ssrc,
+            first_payload=payloads[0] if payloads else b"")))
+
+    def request_key_frame(self) -> bool:
+        self.key_frames_requested += 1
+        self._sender._send_keyframe()
+        return True
+
+
+def sent_frames(sender: Any) -> SentFrames | None:
+    """The encoded output of ``sender`` (an ``RTCRtpSender`` of video), hooked the first
+    time; None, with a log line, where it cannot be."""
+    current = getattr(sender, "_seat_sent_frames", None)
+    if isinstance(current, SentFrames):
+        return current
+    problem = internals_problem()
+    if problem:
+        log.error("the camera is encoded once per peer: %s", problem)
+        return None
+    frames = SentFrames(sender)
+    sender._seat_sent_frames = frames
+    return frames
+
+
 def internals_problem() -> str:
     """Why encoded frames cannot be tapped and forwarded on this aiortc ("" when they can)."""
     found = version("aiortc")
@@ -174,7 +233,7 @@ class RelayVideoTrack(MediaStreamTrack):
         self._packets: deque[Encoded] = deque()
         self._decoded: av.VideoFrame | None = None
         self._arrived = asyncio.Event()
-        self._tap: EncodedTap | None = None
+        self._tap: FrameSource | None = None
         self._untap: Callable[[], None] | None = None
         self._transceiver: Any = None
         self._encoder_key_frame: Callable[[], None] | None = None
@@ -215,7 +274,7 @@ class RelayVideoTrack(MediaStreamTrack):
         sender._send_keyframe = far_end_asks
         return True
 
-    def forward_from(self, tap: EncodedTap | None) -> None:
+    def forward_from(self, tap: FrameSource | None) -> None:
         """Forward ``tap``'s frames from its next key frame on (None: stop forwarding)."""
         if tap is self._tap:
             return

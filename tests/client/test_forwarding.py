@@ -31,6 +31,7 @@ from seat_client.media.forwarding import (
     RelayVideoTrack,
     internals_problem,
     is_vp8_key_frame,
+    sent_frames,
     starts_vp8_picture,
     tap_first_video,
     tap_receiver,
@@ -250,6 +251,23 @@ async def test_a_sender_not_on_vp8_gets_the_decoded_picture(rig: Rig) -> None:
     feed_decoded(rig)
     await until(lambda: rig.relay.encoded >= 30, "pictures encoded by the relay")
     assert rig.relay.forwarded == 0
+
+
+async def test_a_senders_encoded_frames_go_on_without_a_second_encode(rig: Rig) -> None:
+    """The agent's camera, encoded for the citizen, goes to the colleague as it is."""
+    source = await rig.source(first_counter=0)
+    await connect(rig.near, rig.far)
+    camera_sender = source.sender.getTransceivers()[0].sender
+    sent = sent_frames(camera_sender)
+    assert sent is not None and sent_frames(camera_sender) is sent
+    rig.relay.forward_from(sent)
+    await until(lambda: rig.relay.forwarded >= 60 and len(rig.stamps) >= 60,
+                "60 pictures of the sender's frames at the far end")
+    counters = readable_and_forward(rig.stamps)
+    assert counters == sorted(counters)
+    # The sender's encoder was asked for a key frame when forwarding began.
+    assert sent.key_frames_requested >= 1 and source.asked
+    assert rig.relay.encoded <= 30
 
 
 @pytest.mark.parametrize("loss", [0.03])
