@@ -80,7 +80,12 @@ class StampedCamera(CameraTrack):
     async def recv(self) -> av.VideoFrame:
         frame = await self._inner.recv()
         if not self.enabled:
-            frame = black_frame_like(frame)
+            # The black frame keeps the frame's time: one without (pts None) made aiortc's
+            # encoder raise and the sender stop the camera, so A's picture never came back
+            # to the citizen after a hold that outlasted a frame (a_to_citizen fps 0).
+            black = black_frame_like(frame)
+            black.pts, black.time_base = frame.pts, frame.time_base
+            frame = black
         self.latest = frame
         return frame
 

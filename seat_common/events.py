@@ -32,6 +32,11 @@ class Event(Generic[T]):
 
         return disconnect
 
+    @property
+    def connected(self) -> bool:
+        """Whether anyone is subscribed (an emitter may skip preparing the value)."""
+        return bool(self._subscribers)
+
     def emit(self, value: T) -> None:
         for callback in list(self._subscribers):
             try:

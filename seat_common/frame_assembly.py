@@ -23,6 +23,11 @@ workstation's playout buffer (``seat_client.media.playout``) already absorbs jit
 ``PromptAudioBuffer`` hands each packet on as it arrives; one later than a packet already
 passed on is dropped (aiortc's own misorder rule), and a lost one is a 20 ms gap.
 
+Each video frame leaves as an ``AssembledFrame``: aiortc's ``JitterFrame`` with the sequence
+numbers of its first and last packets, its SSRC and its first packet's payload (with the
+codec's payload descriptor), so a relay forwarding the encoded frame can tell that no
+packet is missing between one frame and the next (``seat_client.media.forwarding``).
+
 ``install_frame_assembly(pc)`` puts them on every receiver of a peer connection (call it
 once the remote description is set, before media flows). It relies on aiortc
 internals (the receiver's private ``__jitter_buffer``, the buffer's ``_origin`` and
@@ -51,6 +56,19 @@ AIORTC_VERSION: Final = "1.16.0"
 RECEIVER_BUFFER: Final = "_RTCRtpReceiver__jitter_buffer"
 
 
+class AssembledFrame(JitterFrame):
+    """A whole encoded video frame, with where its packets sat in the RTP stream."""
+
+    def __init__(self, data: bytes, timestamp: int, *, first_sequence: int,
+                 last_sequence: int, ssrc: int, first_payload: bytes) -> None:
+        super().__init__(data=data, timestamp=timestamp)
+        self.first_sequence = first_sequence
+        self.last_sequence = last_sequence
+        self.ssrc = ssrc
+        #: the first packet's RTP payload, the codec's payload descriptor included
+        self.first_payload = first_payload
+
+
 class MarkerJitterBuffer(JitterBuffer):
     """aiortc's video jitter buffer, releasing each frame at its marker packet."""
 
@@ -75,7 +93,11 @@ class MarkerJitterBuffer(JitterBuffer):
         return None
 
     def _release(self, packets: list[RtpPacket], timestamp: int, count: int) -> JitterFrame:
-        frame = JitterFrame(data=b"".join(_payload(p) for p in packets), timestamp=timestamp)
+        frame = AssembledFrame(
+            b"".join(_payload(p) for p in packets), timestamp,
+            first_sequence=packets[0].sequence_number,
+            last_sequence=packets[-1].sequence_number, ssrc=packets[0].ssrc,
+            first_payload=packets[0].payload)
         self.remove(count)
         return frame
 

@@ -13,7 +13,9 @@ carries, from the start, the host's voice, the host's camera and a second video 
 fed with the citizen's picture once three-way (dark until then, so nothing is
 renegotiated); the citizen's voice is mixed into what the guest hears, and the guest's
 voice into what the citizen hears (the call microphone's ``mixer``) and into what the
-host hears (``Workstation.side_voice``, while the consult lasts).
+host hears (``Workstation.side_voice``, while the consult lasts). Pictures are forwarded
+encoded (``seat_client.media.forwarding``): the citizen's to the guest, the guest's to the
+citizen, and the host's camera as encoded for the citizen to the guest (encoded once).
 
 Hand over: the hub offers the guest's seat the citizen's call as a named transfer (with
 the note, verdicts, materials, chat and form); this desk accepts that offer at once.
@@ -37,7 +39,7 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from seat_client.call.session import FrameSlot
 from seat_client.call.workstation import Workstation
 from seat_client.media.audio_mix import VoiceMixer
-from seat_client.media.fed_tracks import FedVideoTrack
+from seat_client.media.forwarding import RelayVideoTrack, tap_first_video
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
 from seat_common.frame_assembly import install_frame_assembly
@@ -66,8 +68,11 @@ class ConsultPeer:
         configuration.bundlePolicy = RTCBundlePolicy.MAX_BUNDLE
         self.pc = RTCPeerConnection(configuration)
         self.camera, self.microphone = ws.media.call_media()
-        #: the host's second video section: the citizen's picture, fed once three-way
-        self.relay = FedVideoTrack(restamp=True)
+        #: the host's second video section: the citizen's picture once three-way
+        self.relay = RelayVideoTrack()
+        #: (host) what the camera section sends: this peer's camera while talking; once
+        #: three-way, the frames encoded for the citizen (the same picture, encoded once)
+        self.camera_out = RelayVideoTrack()
         #: the colleague's camera; (guest) the citizen's picture relayed by the host
         self.frames = FrameSlot()
         self.second_frames = FrameSlot()
@@ -84,8 +89,11 @@ class ConsultPeer:
         """(Host) the offer: voice, camera and the (dark) relay section."""
         ice_policy.apply_from_environment()
         self.pc.addTrack(self.microphone)
-        self.pc.addTrack(self.camera)
+        self.pc.addTrack(self.camera_out)
         self.pc.addTrack(self.relay)
+        self.camera_out.attach(self.pc)
+        self.relay.attach(self.pc)
+        self.consumers.spawn(self._pump_camera(), "consult-camera", report=False)
         # Frames go on to the screen (and to the citizen, in three-way) as soon as whole:
         # aiortc's own buffers would hold each one a frame interval (video) or four packets.
         install_frame_assembly(self.pc)
@@ -131,8 +139,22 @@ class ConsultPeer:
         to_guest = VoiceMixer()
         self.microphone.mixer = to_guest
         session.microphone.mixer = self.to_citizen
+        # Each picture goes on as it came, encoded (seat_client.media.forwarding); the
+        # decoded one is fed too, sent while forwarding waits for a key frame or cannot work.
+        self.relay.forward_from(session.camera_tap())
+        session.relay.forward_from(tap_first_video(self.pc))
+        self.camera_out.forward_from(session.camera_sent())
         self._untap += [session.remote_video.connect(self.relay.feed),
-                        session.remote_audio.connect(to_guest.add)]
+                        session.remote_audio.connect(to_guest.add),
+                        lambda: session.relay.forward_from(None)]
+
+    async def _pump_camera(self) -> None:
+        """(Host) this peer's camera to its camera section, sent while nothing is forwarded."""
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                frame = await self.camera.recv()
+                if isinstance(frame, av.VideoFrame):
+                    self.camera_out.feed(frame)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         videos = [t for t in self.pc.getTransceivers() if t.kind == "video"]
@@ -178,7 +200,7 @@ class ConsultPeer:
         if call is not None and call.session.microphone.mixer is self.to_citizen:
             call.session.microphone.mixer = None
         await self.consumers.close()
-        for track in (self.camera, self.microphone, self.relay):
+        for track in (self.camera, self.microphone, self.relay, self.camera_out):
             track.stop()
         await self.pc.close()
         if self.role == "guest":

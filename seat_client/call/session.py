@@ -38,7 +38,13 @@ from typing import Any
 from aiortc import RTCBundlePolicy, RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from seat_client.media.fed_tracks import FedVideoTrack
+from seat_client.media.forwarding import (
+    EncodedTap,
+    RelayVideoTrack,
+    SentFrames,
+    sent_frames,
+    tap_first_video,
+)
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
 from seat_common import ice_policy, protocol
 from seat_common.events import Event
@@ -135,8 +141,9 @@ class CallSession:
         self.frames = FrameSlot()
         self.screen_frames = FrameSlot()
         #: sent on the offer's second video section: a third party's picture in a
-        #: three-way call (``consult_desk``), fed frame by frame; nothing until fed
-        self.relay = FedVideoTrack(restamp=True)
+        #: three-way call (``consult_desk``), forwarded encoded or fed decoded; nothing
+        #: until then (``seat_client.media.forwarding``)
+        self.relay = RelayVideoTrack()
         self.audio_frames = 0
         self.phase = CallPhase.NEGOTIATING
         self.phase_changed: Event[CallPhase] = Event()
@@ -187,6 +194,7 @@ class CallSession:
             # a consulted colleague's picture in a three-way call, dark until then.
             if sum(t.kind == "video" for t in self._pc.getTransceivers()) > 1:
                 self._pc.addTrack(self.relay)
+                self.relay.attach(self._pc)
         answer = await self._pc.createAnswer()
         await self._pc.setLocalDescription(answer)
         try:
@@ -213,6 +221,16 @@ class CallSession:
         """How many of the citizen's candidates the ICE transport holds (offered or trickled)."""
         transports = {t.receiver.transport.transport for t in self._pc.getTransceivers()}
         return sum(len(transport.getRemoteCandidates()) for transport in transports)
+
+    def camera_tap(self) -> EncodedTap | None:
+        """The citizen's camera as it arrives, encoded (to forward it to a third party)."""
+        return tap_first_video(self._pc)
+
+    def camera_sent(self) -> SentFrames | None:
+        """The agent's camera as encoded for the citizen (to send a third party the same)."""
+        sender = next((t.sender for t in self._pc.getTransceivers()
+                       if t.sender.track is self.camera), None)
+        return sent_frames(sender) if sender is not None else None
 
     def set_microphone_muted(self, muted: bool) -> None:
         self.microphone.muted = muted
