@@ -136,6 +136,7 @@ class Client:
         item_code: str = SI_ITEM,
         priority: str = "normal",
         channel: str = "web",
+        large_text: bool = False,
         **citizen: Any,
     ) -> Queued:
         await self.send(
@@ -144,6 +145,7 @@ class Client:
                 channel=channel,  # type: ignore[arg-type]
                 priority=priority,  # type: ignore[arg-type]
                 citizen=CitizenInfo(**citizen),
+                large_text=large_text,
             )
         )
         return await self.expect(Queued)
