@@ -61,6 +61,19 @@ async def test_a_part_that_never_closes_is_left_behind_and_the_rest_close(
     assert "in _swallows_cancel" in said and "in _waits_in_finally" in said
 
 
+async def test_once_the_total_is_spent_each_stuck_part_gets_only_a_short_grace() -> None:
+    down = Shutdown(step_timeout_s=5.0, total_s=0.0)
+    peer = asyncio.Event()
+    started = time.monotonic()
+    for name in ("a", "b", "c"):
+        assert await down.step(name, lambda: _waits_in_finally(peer)) is False
+    # Three stuck parts, 0.5 s each rather than 5 s each (generous: the machine is shared).
+    assert time.monotonic() - started < 10
+    assert down.stuck == ["a", "b", "c"]
+    peer.set()
+    await down.tasks.wait()
+
+
 async def test_a_part_that_fails_is_logged_and_the_next_still_closes(
     caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -1,7 +1,9 @@
 """Taking the seat down within a bound: one part that does not close cannot hold the rest.
 
 ``AssembledSeat.close`` closes its parts in order, each as a ``Shutdown.step``. A step
-runs as its own task and is waited for at most ``step_timeout_s``; one still running then
+runs as its own task and is waited for at most ``step_timeout_s``, and all of them
+together at most ``total_s`` (past it, each step left gets ``LAST_GRACE_S``, so the seat
+is down well inside the 30 s the demo gives it); one still running then
 is cancelled and left behind (not waited for again: a part that swallows the cancel, or
 waits in a ``finally`` on a peer that never answers, would hold that wait too), and the
 log says which part it was and where it was waiting: the chain of awaits from the step
@@ -14,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
@@ -22,8 +25,11 @@ from seat_common.tasks import TaskOwner
 log = logging.getLogger(__name__)
 
 #: How long one part may take to close (a call's peer, a recording being saved) before
-#: it is given up.
+#: it is given up, and all parts together.
 STEP_TIMEOUT_S: Final = 10.0
+TOTAL_S: Final = 20.0
+#: What each step still gets once the total is spent (most close at once).
+LAST_GRACE_S: Final = 0.5
 #: How deep the await chain of a stuck step is followed (to the future it waits on).
 _CHAIN_DEPTH: Final = 40
 
@@ -31,8 +37,10 @@ _CHAIN_DEPTH: Final = 40
 class Shutdown:
     """Runs close steps one after another, each within ``step_timeout_s``."""
 
-    def __init__(self, step_timeout_s: float = STEP_TIMEOUT_S) -> None:
+    def __init__(self, step_timeout_s: float = STEP_TIMEOUT_S, total_s: float = TOTAL_S
+                 ) -> None:
         self.step_timeout_s = step_timeout_s
+        self._deadline = time.monotonic() + total_s
         #: The parts that did not close in time (their names, in order).
         self.stuck: list[str] = []
         #: The steps, run here (not under the seat's root owner: the root is itself closed
@@ -51,12 +59,14 @@ class Shutdown:
         if not inspect.isawaitable(pending):
             return True
         task = self.tasks.spawn(_awaited(pending), f"close {name}", report=False)
-        done, _ = await asyncio.wait({task}, timeout=self.step_timeout_s)
+        bound = min(self.step_timeout_s,
+                    max(LAST_GRACE_S, self._deadline - time.monotonic()))
+        done, _ = await asyncio.wait({task}, timeout=bound)
         if done:
             return True  # a close that raised is logged by the owner, with its traceback
         self.stuck.append(name)
-        log.error("shutdown: %s did not close within %.0f s; left behind. Waiting at:\n%s",
-                  name, self.step_timeout_s, "\n".join(await_chain(task)))
+        log.error("shutdown: %s did not close within %.1f s; left behind. Waiting at:\n%s",
+                  name, bound, "\n".join(await_chain(task)))
         task.cancel()
         return False
 
