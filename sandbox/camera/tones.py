@@ -36,13 +36,21 @@ class ToneAudioTrack(MediaStreamTrack):
         self._pacer = FramePacer(self.SAMPLE_RATE / self.FRAME_SAMPLES, max_lag_slots=5)
 
     async def recv(self) -> av.AudioFrame:
+        index = await self._next_slot()
+        return self._frame(index, self._samples)
+
+    async def _next_slot(self) -> int:
+        """The next 20 ms slot, in real time (``MediaStreamError`` once stopped)."""
         if self.readyState != "live":
             raise MediaStreamError
         index = await self._pacer.next_slot()
         if self.readyState != "live":
             raise MediaStreamError
+        return index
+
+    def _frame(self, index: int, samples: bytes) -> av.AudioFrame:
         frame = av.AudioFrame(format="s16", layout="mono", samples=self.FRAME_SAMPLES)
-        frame.planes[0].update(self._samples)
+        frame.planes[0].update(samples)
         frame.pts = index * self.FRAME_SAMPLES
         frame.sample_rate = self.SAMPLE_RATE
         frame.time_base = fractions.Fraction(1, self.SAMPLE_RATE)
@@ -64,20 +72,11 @@ class BurstToneAudioTrack(ToneAudioTrack):
         self.onsets: deque[float] = deque(maxlen=10_000)
 
     async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        index = await self._pacer.next_slot()
-        if self.readyState != "live":
-            raise MediaStreamError
+        index = await self._next_slot()
         phase = index % self._every
         if phase == 0:
             self.onsets.append(time.monotonic())
-        frame = av.AudioFrame(format="s16", layout="mono", samples=self.FRAME_SAMPLES)
-        frame.planes[0].update(self._tone if phase < self._length else self._quiet)
-        frame.pts = index * self.FRAME_SAMPLES
-        frame.sample_rate = self.SAMPLE_RATE
-        frame.time_base = fractions.Fraction(1, self.SAMPLE_RATE)
-        return frame
+        return self._frame(index, self._tone if phase < self._length else self._quiet)
 
 
 class TimedAudio:
