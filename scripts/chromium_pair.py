@@ -43,7 +43,7 @@ const probe = document.getElementById('probe');
 src.width = probe.width = W; src.height = probe.height = H;
 const g = src.getContext('2d'), p = probe.getContext('2d', {willReadFrequently: true});
 window.bench = {latencies: [], frames: 0, width: 0, height: 0, measuring: false};
-// The same picture the simulated citizen's camera paints (sandbox/camera.py): colour bars
+// The same picture the simulated citizen's camera paints (sandbox/camera/pattern.py): colour bars
 // scrolling across the frame, a box bouncing over them, the stamp band on top.
 const BARS = ['#ebebeb', '#ebeb10', '#10ebeb', '#10eb10', '#eb10eb', '#eb1010', '#1010eb',
               '#101010'];

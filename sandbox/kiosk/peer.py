@@ -422,7 +422,9 @@ class KioskPeer:
         pc, self._pc = self._pc, None
         self._channel = None
         if pc is not None:
+            call_id = self._call_id  # the call this media was for, as it closes
             await pc.close()
+            self.report.media_closed.append(call_id)
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         if self._contact_over:  # the window outlives the contact; its work does not

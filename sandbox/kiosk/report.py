@@ -43,3 +43,6 @@ class KioskReport:
     hold_notices: list[str] = field(default_factory=list)
     #: Calls this contact had: more than one when an agent transferred it.
     calls: list[str] = field(default_factory=list)
+    #: Calls whose media (peer connection and tracks) the kiosk has closed, in order: a
+    #: transfer's first call is here once the citizen waits in the next queue.
+    media_closed: list[str] = field(default_factory=list)

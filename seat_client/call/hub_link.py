@@ -204,7 +204,10 @@ class HubLink:
     async def _log_in(self, ws: ClientConnection) -> bool:
         await ws.send(protocol.encode(self._hello()))
         while True:
-            frame = await asyncio.wait_for(ws.recv(), self._open_timeout_s)
+            # Not wait_for: on Python 3.11 it swallows a cancel (``stop``) that comes with
+            # the frame (gh-86296), and the reconnecting loop would run on.
+            async with asyncio.timeout(self._open_timeout_s):
+                frame = await ws.recv()
             try:
                 reply = protocol.decode(frame)
             except protocol.ProtocolError as exc:

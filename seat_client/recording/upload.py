@@ -123,7 +123,10 @@ class RecordingUploader:
             if not self._due:
                 self._wake.clear()
                 try:
-                    await asyncio.wait_for(self._wake.wait(), self._retry_after_s)
+                    # Not wait_for: on Python 3.11 it swallows a cancel that comes with the
+                    # wake-up (gh-86296), and this loop would wait on past ``close``.
+                    async with asyncio.timeout(self._retry_after_s):
+                        await self._wake.wait()
                 except TimeoutError:
                     failures.clear()
                     self.upload_all()
@@ -190,7 +193,8 @@ class RecordingUploader:
 
     async def _await(self, work_order_id: str, future: asyncio.Future[_Answer]) -> _Answer:
         try:
-            return await asyncio.wait_for(future, self._answer_timeout_s)
+            async with asyncio.timeout(self._answer_timeout_s):  # not wait_for: see ``_run``
+                return await future
         finally:
             if self._answers.get(work_order_id) is future:
                 del self._answers[work_order_id]

@@ -303,6 +303,7 @@ def restore_queue(
             queued_at=order.queued_at,
             seq=ctx.live.next_seq(),
             priority_check=cast(PriorityCheck, place.priority_check),
+            large_text=place.large_text,
         )
         ctx.live.contacts[order.id] = contact
         ctx.live.contact_of_session[session.session_id] = contact

@@ -15,6 +15,11 @@ The rules:
 - A contact's exclusions (agents who declined it or let it ring out) are
   kept until every agent who could take it has been tried; then they reset,
   so a contact is never stranded because everyone once said no.
+- A citizen handed to a skill queue is never offered back to the agent who handed
+  them on (``transferred_by``), even after the exclusions reset, while another agent
+  in a video mode with that skill is logged in (in any state): the citizen waits at
+  the head for that agent to come ready. Only when the transferring agent is the one
+  logged-in agent with the skill may they be rung again, so nobody is stranded.
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ class WaitingContact:
 
     ``seq`` is the join order (breaks ties between equal ``queued_at``);
     ``excluded`` holds the agents this contact must not be offered to again yet;
-    ``transferred`` marks a citizen handed on from a live call (served first).
+    ``transferred`` marks a citizen handed on from a live call (served first);
+    ``transferred_by`` names the agent who handed them to this queue ("" if none).
     """
 
     work_order_id: str
@@ -49,6 +55,7 @@ class WaitingContact:
     seq: int
     excluded: frozenset[str] = frozenset()
     transferred: bool = False
+    transferred_by: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +121,29 @@ def all_candidates_tried(contact: WaitingContact, agents: Iterable[AgentView]) -
     return bool(candidates) and candidates <= contact.excluded
 
 
+def held_back(contact: WaitingContact, agents: Iterable[AgentView]) -> frozenset[str]:
+    """Agents ``contact`` must not be offered to even when its exclusions reset: the
+    agent who handed it to this queue, while another agent logged in (any state) in a
+    video mode has the skill; empty otherwise."""
+    by = contact.transferred_by
+    if by and any(a.agent_id != by and a.mode in ROUTED_MODES and contact.skill in a.skills
+                  for a in agents):
+        return frozenset({by})
+    return frozenset()
+
+
 def choose_agent(
-    contact: WaitingContact, agents: Iterable[AgentView], *, ignore_exclusions: bool = False
+    contact: WaitingContact, agents: Iterable[AgentView], *, ignore_exclusions: bool = False,
+    held: frozenset[str] = frozenset(),
 ) -> AgentView | None:
-    """The agent to offer ``contact`` to now: the longest idle eligible one, or None."""
+    """The agent to offer ``contact`` to now: the longest idle eligible one, or None.
+    Agents in ``held`` (see ``held_back``) are never chosen."""
     eligible = [
         a
         for a in agents
         if can_take_now(a, contact.skill)
         and (ignore_exclusions or a.agent_id not in contact.excluded)
+        and a.agent_id not in held
     ]
     if not eligible:
         return None
@@ -142,7 +163,8 @@ def plan_dispatch(contacts: Sequence[WaitingContact], agents: Sequence[AgentView
         ignore = all_candidates_tried(contact, agents)
         if ignore:
             reset.add(contact.work_order_id)
-        agent = choose_agent(contact, free, ignore_exclusions=ignore)
+        agent = choose_agent(contact, free, ignore_exclusions=ignore,
+                             held=held_back(contact, agents))
         if agent is None:
             continue
         assignments.append(Assignment(contact.work_order_id, agent.agent_id))

@@ -46,6 +46,7 @@ async def on_join_queue(ctx: HubContext, session: Session, message: JoinQueue) -
         # order, in one transaction, before the citizen is told Queued.
         resume_sha256=session.resume_key,
         priority_check=admitted.priority_check if session.resume_key else "",
+        large_text=message.large_text,
     )
     contact = Contact(
         work_order_id=work_order_id,

@@ -66,6 +66,7 @@ def waiting_view(contact: Contact) -> WaitingContact:
         seq=contact.seq,
         excluded=frozenset(contact.excluded),
         transferred=contact.handover is not None,
+        transferred_by=contact.handover.from_agent_id if contact.handover is not None else "",
     )
 
 

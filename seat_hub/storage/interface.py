@@ -78,13 +78,15 @@ class WorkOrderLedger(Protocol):
         citizen_key: str = "",
         resume_sha256: str = "",
         priority_check: str = "",
+        large_text: bool = False,
     ) -> asyncio.Future[str]:
         """A new work order in state ``queued``; resolves to its id (WO-YYYYMMDD-NNNNNN,
         numbered per local day of ``queued_at``). ``citizen_key`` is the citizen's
         pseudonymous key (``seat_hub.parties.citizen_keys``), "" when unknown.
 
         With ``resume_sha256`` (the SHA-256 of the citizen's resume token) the queue place
-        is kept in the same transaction, with whether the priority was checked: a citizen
+        is kept in the same transaction, with whether the priority was checked and whether
+        the citizen asked for large text (``large_text``): a citizen
         told ``Queued`` can take the place back after a hub crash, however soon it comes."""
         ...
 

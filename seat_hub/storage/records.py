@@ -95,11 +95,13 @@ class ChatRecord:
 @dataclass(frozen=True, slots=True)
 class QueuePlace:
     """A waiting work order whose citizen can resume across a hub restart: the SHA-256
-    of the citizen's resume token, and whether its priority was checked."""
+    of the citizen's resume token, whether its priority was checked, and whether the
+    citizen's page is in large text (大字版: the agent's offer says so)."""
 
     work_order: WorkOrder
     resume_sha256: str
     priority_check: str
+    large_text: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ import asyncio
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,16 +20,25 @@ from websockets.exceptions import ConnectionClosed
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_common.protocol import (
+    Accept,
+    CallEnded,
+    CallStarted,
+    Chat,
+    ChatMessage,
     CitizenInfo,
     Error,
+    Hangup,
     Hello,
     JoinQueue,
     Message,
+    Offer,
     Presence,
     Queued,
     QueueSnapshot,
     SetState,
     Welcome,
+    WorkOrderClosed,
+    WrapUp,
     decode,
     encode,
 )
@@ -136,6 +146,7 @@ class Client:
         item_code: str = SI_ITEM,
         priority: str = "normal",
         channel: str = "web",
+        large_text: bool = False,
         **citizen: Any,
     ) -> Queued:
         await self.send(
@@ -144,6 +155,7 @@ class Client:
                 channel=channel,  # type: ignore[arg-type]
                 priority=priority,  # type: ignore[arg-type]
                 citizen=CitizenInfo(**citizen),
+                large_text=large_text,
             )
         )
         return await self.expect(Queued)
@@ -188,6 +200,51 @@ class Clients:
     async def close_all(self) -> None:
         for client in self.opened:
             await client.ws.close()
+
+
+@dataclass(frozen=True, slots=True)
+class DrivenCall:
+    """A call driven by ``a_call_in_chat`` or ``a_resolved_call``: its parties (still
+    connected) and ids."""
+
+    citizen: Client
+    agent: Client
+    work_order_id: str
+    call_id: str
+
+
+async def a_call_in_chat(hub: HubProcess, clients: Clients, text: str, agent_id: str = "a1",
+                         **citizen_info: str) -> DrivenCall:
+    """王小明 (and ``citizen_info``) queues, the agent ``agent_id`` goes ready and answers,
+    and the citizen's chat line ``text`` reaches both sides; the call goes on."""
+    agent = await clients.agent(hub, agent_id)
+    await agent.ready()
+    citizen = await clients.citizen(hub, "王小明")
+    queued = await citizen.join(name="王小明", **citizen_info)
+    offer = await agent.expect(Offer)
+    await agent.send(Accept(call_id=offer.call_id))
+    call_id = (await citizen.expect(CallStarted)).call_id
+    await agent.expect(CallStarted)
+    await citizen.send(Chat(call_id=call_id, text=text))
+    for party in (citizen, agent):
+        await party.expect(ChatMessage)
+    return DrivenCall(citizen, agent, queued.work_order_id, call_id)
+
+
+async def a_resolved_call(hub: HubProcess, clients: Clients, agent_id: str = "a1") -> DrivenCall:
+    """One whole call through ``hub``: 王小明 (with an id number and a phone) is answered
+    by ``agent_id``, writes 我想查失业保险, hangs up, and the agent wraps up as resolved
+    (已解答)."""
+    call = await a_call_in_chat(hub, clients, "我想查失业保险", agent_id,
+                                id_number="441900199001011234", phone="13800138000")
+    citizen, agent, call_id = call.citizen, call.agent, call.call_id
+    await citizen.send(Hangup(call_id=call_id))
+    for party in (citizen, agent):
+        await party.expect(CallEnded)
+    assert (await agent.expect(Presence)).state == "wrap_up"
+    await agent.send(WrapUp(work_order_id=call.work_order_id, outcome="resolved", notes="已解答"))
+    assert (await agent.expect(WorkOrderClosed)).outcome == "resolved"
+    return call
 
 
 def agent_seat(agent_id: str, *skills: str, mode: str = "video") -> SeatSpec:

@@ -11,6 +11,7 @@ from seat_hub.routing.acd import (
     WaitingContact,
     all_candidates_tried,
     choose_agent,
+    held_back,
     order_contacts,
     plan_dispatch,
 )
@@ -98,6 +99,35 @@ def test_no_reset_when_nobody_could_take_the_contact() -> None:
     assert not all_candidates_tried(waiting, [agent("a", 1.0, state="away")])
 
 
+def test_a_queue_transfer_never_rings_back_the_agent_who_made_it_while_another_could_come(
+) -> None:
+    # a handed the citizen on to a's own skill; b (away, same skill) is the only other.
+    handed = WaitingContact("t", SI, "normal", 0.0, 1, frozenset({"a"}), transferred=True,
+                            transferred_by="a")
+    agents = [agent("a", 1.0), agent("b", 2.0, state="away")]
+    plan = plan_dispatch([handed], agents)
+    # Every candidate (a) was tried, so the exclusions reset, yet a is not rung again:
+    # the citizen waits at the head for b.
+    assert plan.assignments == ()
+    assert held_back(handed, agents) == frozenset({"a"})
+    # Once b is ready, b gets the citizen; a, ready longer, still does not.
+    agents = [agent("a", 1.0), agent("b", 2.0)]
+    assert plan_dispatch([handed], agents).assignments == (Assignment("t", "b"),)
+    # A counter-mode colleague cannot take video calls: no reason to hold a back.
+    agents = [agent("a", 1.0), agent("b", 2.0, mode="counter")]
+    assert plan_dispatch([handed], agents).assignments == (Assignment("t", "a"),)
+
+
+def test_a_queue_transfer_rings_back_the_only_agent_with_the_skill_rather_than_strand() -> None:
+    handed = WaitingContact("t", SI, "normal", 0.0, 1, frozenset({"a"}), transferred=True,
+                            transferred_by="a")
+    agents = [agent("a", 1.0), agent("h", 0.5, skills=frozenset({"housing_fund"}))]
+    assert held_back(handed, agents) == frozenset()
+    plan = plan_dispatch([handed], agents)
+    assert plan.assignments == (Assignment("t", "a"),)
+    assert plan.exclusions_reset == frozenset({"t"})
+
+
 def test_plan_matches_best_contact_with_longest_idle_agent() -> None:
     contacts = [
         contact("n1", 100.0, seq=1),
@@ -142,6 +172,7 @@ def _contacts(draw: st.DrawFn) -> list[WaitingContact]:
             draw(st.floats(0, 1000)),
             i,
             draw(st.frozensets(st.text("abcdef", min_size=1, max_size=3), max_size=3)),
+            transferred_by=draw(st.sampled_from(["", "a", "b", "ab"])),
         )
         for i in range(n)
     ]
@@ -161,6 +192,7 @@ def test_plan_never_rings_one_agent_twice_or_an_agent_who_cannot_take_it(
     for assignment in plan.assignments:
         a, c = by_agent[assignment.agent_id], by_contact[assignment.work_order_id]
         assert a.state == "ready" and a.mode != "counter" and c.skill in a.skills
+        assert a.agent_id not in held_back(c, agents)
         if a.agent_id in c.excluded:
             assert c.work_order_id in plan.exclusions_reset
 
@@ -178,5 +210,7 @@ def test_a_ready_agent_is_left_idle_only_if_no_waiting_contact_could_go_to_them(
         for c in contacts:
             if c.work_order_id in assigned_contacts or c.skill not in a.skills:
                 continue
-            # Only an exclusion that was not reset may keep them apart.
-            assert a.agent_id in c.excluded and c.work_order_id not in plan.exclusions_reset
+            # Only an exclusion that was not reset, or a transfer a handed on while
+            # another could come, may keep them apart.
+            assert a.agent_id in held_back(c, agents) or (
+                a.agent_id in c.excluded and c.work_order_id not in plan.exclusions_reset)

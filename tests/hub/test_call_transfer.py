@@ -69,6 +69,15 @@ async def in_call(hub: HubProcess, clients: Clients, agent: Client, item: str = 
     return citizen, started
 
 
+async def answers(agent: Client, citizen: Client, work_order_id: str) -> Offer:
+    """``agent`` is offered the citizen's work order and answers: the call starts."""
+    offer = await agent.expect(Offer, within=10)
+    assert offer.work_order_id == work_order_id
+    await agent.send(Accept(call_id=offer.call_id))
+    await citizen.expect(CallStarted)
+    return offer
+
+
 async def test_a_call_handed_to_a_skill_queue_reaches_the_next_agent_with_what_a_knew(
     start_hub, clients: Clients
 ) -> None:
@@ -159,11 +168,42 @@ async def test_a_transfer_to_a_queue_nobody_serves_waits_at_the_head_for_the_fir
     assert not [m for m in await b.sync() if isinstance(m, Offer)]
 
     await b.ready()
-    offer = await b.expect(Offer, within=10)
-    assert offer.work_order_id == started.work_order_id  # ahead of the one queued earlier
+    offer = await answers(b, citizen, started.work_order_id)  # ahead of the one queued earlier
     assert offer.transfer[0].note == "转医保"
-    await b.send(Accept(call_id=offer.call_id))
-    await citizen.expect(CallStarted)
+
+
+async def test_a_transfer_to_the_agents_own_queue_waits_for_another_not_a_again(
+    start_hub, clients: Clients
+) -> None:
+    hub = start_hub([agent_seat("a1", SI), agent_seat("b1", SI)], ring_timeout=30)
+    a = await clients.agent(hub, "a1")
+    b = await clients.agent(hub, "b1")  # logged in, away: the one who can come
+    await a.ready()
+    citizen, started = await in_call(hub, clients, a)
+    await a.send(Transfer(call_id=started.call_id, to_kind="item", to=SI_ITEM, note="请同事办理"))
+    await a.expect(CallEnded)
+    await a.expect(Presence, lambda p: p.state == "ready")
+    assert (await citizen.expect(TransferUpdate)).phase == "waiting"
+    # a is ready and has the skill, yet is not rung with the citizen a just handed on.
+    assert not [m for m in await a.sync() if isinstance(m, Offer)]
+
+    await b.ready()
+    await answers(b, citizen, started.work_order_id)
+    assert not [m for m in await a.sync() if isinstance(m, Offer)]
+
+
+async def test_a_transfer_to_a_queue_only_its_agent_serves_rings_them_again(
+    start_hub, clients: Clients
+) -> None:
+    hub = start_hub([agent_seat("a1", SI), agent_seat("b1", MI)], ring_timeout=30)
+    a = await clients.agent(hub, "a1")
+    await clients.agent(hub, "b1")
+    await a.ready()
+    citizen, started = await in_call(hub, clients, a)
+    await a.send(Transfer(call_id=started.call_id, to_kind="item", to=SI_ITEM, note="无人可转"))
+    await a.expect(CallEnded)
+    # Nobody else is logged in with the skill: rather than strand the citizen, a again.
+    await answers(a, citizen, started.work_order_id)
 
 
 async def test_a_named_transfer_refused_by_logging_out_mid_ring_goes_back_to_a(

@@ -349,7 +349,7 @@ async def test_a_restart_keeps_the_waiting_citizens_and_they_take_their_places_b
     try:
         first = await clients.connect(hub.url, "first")
         token1 = (await first.hello("citizen", name="甲")).resume_token
-        queued1 = await first.join()
+        queued1 = await first.join(large_text=True)  # 大字版: kept with the place
         second = await clients.connect(hub.url, "second")
         token2 = (await second.hello("citizen", name="乙")).resume_token
         queued2 = await second.join()
@@ -381,6 +381,7 @@ async def test_a_restart_keeps_the_waiting_citizens_and_they_take_their_places_b
         await agent.ready()
         offer = await agent.expect(Offer)
         assert offer.work_order_id == queued1.work_order_id
+        assert offer.large_text  # the agent still learns the citizen reads large text
         await agent.send(Accept(call_id=offer.call_id))
         assert (await back1.expect(CallStarted)).work_order_id == queued1.work_order_id
     finally:

@@ -219,3 +219,32 @@ async def test_writes_after_close_are_refused(store_address: StoreAddress) -> No
     await store.close()
     with pytest.raises(LedgerError):
         ledger.abandon("WO-x", 1.0)
+
+
+async def test_a_file_from_before_large_text_gets_the_column_and_keeps_its_places(
+    tmp_path: Path,
+) -> None:
+    """A ledger written before ``queue_places.large_text`` is upgraded when opened: its
+    places read back as not large text, and new places keep the flag."""
+    path = tmp_path / "ledger.sqlite3"
+    store = await SqliteStore.open(path)
+    old = await store.ledger.create_work_order(
+        item_code="SI-UNEMP-QUERY", channel="web", priority="normal", media="video",
+        citizen=CITIZEN, queued_at=1_790_000_000.0, resume_sha256="a" * 64,
+        priority_check="claimed")
+    await store.close()
+    db = sqlite3.connect(path)  # back to the table as an older hub made it
+    with db:
+        db.execute("ALTER TABLE queue_places DROP COLUMN large_text")
+    db.close()
+
+    store = await SqliteStore.open(path)
+    try:
+        new = await store.ledger.create_work_order(
+            item_code="SI-UNEMP-QUERY", channel="web", priority="normal", media="video",
+            citizen=CITIZEN, queued_at=1_790_000_001.0, resume_sha256="b" * 64,
+            priority_check="claimed", large_text=True)
+        places = {p.work_order.id: p.large_text for p in await store.ledger.queue_places()}
+    finally:
+        await store.close()
+    assert places == {old: False, new: True}

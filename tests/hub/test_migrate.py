@@ -13,22 +13,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hubclient import agent_seat
+from hubclient import a_resolved_call, agent_seat
 
 from seat_common.protocol import (
-    Accept,
-    CallEnded,
-    CallStarted,
-    Chat,
-    ChatMessage,
     CitizenInfo,
-    Hangup,
     MaterialInfo,
-    Offer,
-    Presence,
     VerdictEntry,
-    WorkOrderClosed,
-    WrapUp,
 )
 from seat_hub.storage.audit_chain import verify
 from seat_hub.storage.interface import HubStore
@@ -47,27 +37,11 @@ async def _a_hall_ledger(start_hub, clients) -> Path:  # type: ignore[no-untyped
     """A ledger a real hub wrote (a call with chat, closed), then what the rest of a hall's
     day leaves in every other table, written through the store as the hub writes it."""
     hub = start_hub([agent_seat("a1")], ring_timeout=5)
-    agent = await clients.agent(hub, "a1")
-    await agent.ready()
-    citizen = await clients.citizen(hub, "王小明")
-    queued = await citizen.join(name="王小明", id_number="441900199001011234", phone="13800138000")
-    offer = await agent.expect(Offer)
-    await agent.send(Accept(call_id=offer.call_id))
-    call_id = (await citizen.expect(CallStarted)).call_id
-    await agent.expect(CallStarted)
-    await citizen.send(Chat(call_id=call_id, text="我想查失业保险"))
-    for party in (citizen, agent):
-        await party.expect(ChatMessage)
-    await citizen.send(Hangup(call_id=call_id))
-    for party in (citizen, agent):
-        await party.expect(CallEnded)
-    await agent.expect(Presence)
-    await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes="已解答"))
-    await agent.expect(WorkOrderClosed)
+    call = await a_resolved_call(hub, clients)
     await asyncio.to_thread(hub.stop)
 
     store = await open_store(hub.db_path)
-    await _the_rest_of_the_day(store, queued.work_order_id, call_id)
+    await _the_rest_of_the_day(store, call.work_order_id, call.call_id)
     await store.close()
     return Path(hub.db_path)
 

@@ -11,23 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hubclient import agent_seat
+from hubclient import a_resolved_call, agent_seat
 from psycopg.rows import dict_row
 
 from sandbox.hub_process import HubStartError
 from seat_common.protocol import (
-    Accept,
     Ack,
-    CallEnded,
-    CallStarted,
-    Chat,
-    ChatMessage,
-    Hangup,
-    Offer,
-    Presence,
     Rate,
-    WorkOrderClosed,
-    WrapUp,
 )
 from seat_hub.cli import parse_args
 from seat_hub.storage.audit_chain import AuditRow, verify
@@ -44,29 +34,13 @@ async def test_a_call_through_a_hub_on_postgresql_is_a_closed_work_order_and_aud
     hub = start_hub([agent_seat("a1")], ring_timeout=5, extra_args=[
         "--db", postgres_url, "--materials", str(tmp_path / "shared-materials"),
         "--citizen-key-file", str(tmp_path / "citizen-key.secret")])
-    agent = await clients.agent(hub, "a1")
-    await agent.ready()
-    citizen = await clients.citizen(hub, "王小明")
-    queued = await citizen.join(name="王小明", id_number="441900199001011234", phone="13800138000")
-    offer = await agent.expect(Offer)
-    await agent.send(Accept(call_id=offer.call_id))
-    call_id = (await citizen.expect(CallStarted)).call_id
-    await agent.expect(CallStarted)
-    await citizen.send(Chat(call_id=call_id, text="我想查失业保险"))
-    for party in (citizen, agent):
-        await party.expect(ChatMessage)
-    await citizen.send(Hangup(call_id=call_id))
-    for party in (citizen, agent):
-        await party.expect(CallEnded)
-    assert (await agent.expect(Presence)).state == "wrap_up"
-    await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes="已解答"))
-    assert (await agent.expect(WorkOrderClosed)).outcome == "resolved"
-    await citizen.send(Rate(work_order_id=queued.work_order_id, score=10, comment="很满意"))
-    assert await citizen.expect(Ack) == Ack(of="rate", work_order_id=queued.work_order_id)
+    call = await a_resolved_call(hub, clients)
+    citizen, wo = call.citizen, call.work_order_id
+    await citizen.send(Rate(work_order_id=wo, score=10, comment="很满意"))
+    assert await citizen.expect(Ack) == Ack(of="rate", work_order_id=wo)
 
     [row] = await asyncio.to_thread(_rows, postgres_url,
-                                    "SELECT * FROM work_orders WHERE id = %s",
-                                    (queued.work_order_id,))
+                                    "SELECT * FROM work_orders WHERE id = %s", (wo,))
     assert (row["state"], row["outcome"], row["agent_id"], row["rating"]) == (
         "closed", "resolved", "a1", 10)
     assert row["citizen_id_number"] == "441900199001011234" and row["citizen_key"]

@@ -18,18 +18,15 @@ from typing import Any
 
 import psycopg
 import pytest
-from hubclient import agent_seat
+from hubclient import a_call_in_chat, agent_seat
 from postgres_rig import PostgresMissing, PostgresRig
 
 from seat_common.protocol import (
-    Accept,
     CallEnded,
-    CallStarted,
     Chat,
     ChatMessage,
     CitizenInfo,
     Hangup,
-    Offer,
     WorkOrderClosed,
     WrapUp,
 )
@@ -213,17 +210,8 @@ async def test_a_hub_process_loses_nothing_when_postgresql_stops_under_a_call(
     hub = start_hub([agent_seat("a1")], ring_timeout=5, extra_args=[
         "--db", outage_url, "--materials", str(tmp_path / "materials"),
         "--citizen-key-file", str(tmp_path / "citizen-key.secret")])
-    agent = await clients.agent(hub, "a1")
-    await agent.ready()
-    citizen = await clients.citizen(hub, "王小明")
-    queued = await citizen.join(name="王小明")
-    offer = await agent.expect(Offer)
-    await agent.send(Accept(call_id=offer.call_id))
-    call_id = (await citizen.expect(CallStarted)).call_id
-    await agent.expect(CallStarted)
-    await citizen.send(Chat(call_id=call_id, text="断线前"))
-    for party in (citizen, agent):
-        await party.expect(ChatMessage)
+    call = await a_call_in_chat(hub, clients, "断线前")
+    citizen, agent, call_id = call.citizen, call.agent, call.call_id
 
     await asyncio.to_thread(outage_rig.crash)
     for n in range(5):  # the call goes on: chat does not wait for the records
@@ -233,7 +221,7 @@ async def test_a_hub_process_loses_nothing_when_postgresql_stops_under_a_call(
     await citizen.send(Hangup(call_id=call_id))
     for party in (citizen, agent):
         await party.expect(CallEnded, within=30)
-    await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes="好"))
+    await agent.send(WrapUp(work_order_id=call.work_order_id, outcome="resolved", notes="好"))
     await asyncio.to_thread(outage_rig.restart)
     assert (await agent.expect(WorkOrderClosed, within=120)).outcome == "resolved"
 

@@ -76,7 +76,8 @@ async def test_the_kiosk_shows_hold_and_transfer_and_calls_the_next_agent(
             await until_true(lambda: any(n.startswith("waiting: 正在为您转接")
                                          for n in peer.report.transfer_notices))
             assert window.status.text().startswith("正在为您转接")
-            await until_true(lambda: peer._pc is None)  # the first agent's media is over
+            # The first agent's media is over.
+            await until_true(lambda: peer.report.media_closed == [first.call_id])
 
             await b.send(protocol.encode(protocol.SetState(state="ready")))
             second = await next_of(b, protocol.Offer)

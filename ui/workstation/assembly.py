@@ -11,6 +11,7 @@ layout tests build the same seat.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from PyQt6.QtCore import QSettings
@@ -72,6 +73,7 @@ from ui.review.images import MaterialImages
 from ui.review.pane import ReviewPane
 from ui.supervision.whisper_banner import WhisperBanner
 from ui.workstation.main_window import MainWindow
+from ui.workstation.shutdown import Shutdown
 from ui.workstation.work_tabs import (
     ApplicationParts,
     AssistParts,
@@ -79,6 +81,8 @@ from ui.workstation.work_tabs import (
     PreReviewParts,
     RecordsParts,
 )
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -139,34 +143,42 @@ class AssembledSeat:
             self.camera.start()
         self.link.start()
 
-    async def close(self) -> None:
-        """Take the seat down in order; the window's layout is saved first."""
-        self.window.save_layout()
-        self.pre_review.pane.close_pane()
+    async def close(self, shutdown: Shutdown | None = None) -> None:
+        """Take the seat down in order; the window's layout is saved first. Each part is
+        one ``Shutdown`` step: one that does not close within its bound is logged (where
+        it waits) and left, and the rest still close."""
+        down = shutdown if shutdown is not None else Shutdown()
+        step = down.step
+        await step("window layout", self.window.save_layout)
+        await step("pre-review pane", self.pre_review.pane.close_pane)
         if self.camera is not None:
-            await self.camera.stop()
-        await self.pre_review.desk.close()
-        self.plugins.panel.detach()
-        await self.plugins.bridge.close()
-        await self.transfer.close()
-        await self.applications.desk.close()
-        await self.acceptance.close()
-        await self.watch.close()
+            await step("document camera", self.camera.stop)
+        await step("pre-review desk", self.pre_review.desk.close)
+        await step("plugin panel", self.plugins.panel.detach)
+        await step("plugin bridge", self.plugins.bridge.close)
+        await step("material transfer", self.transfer.close)
+        await step("application desk", self.applications.desk.close)
+        await step("acceptance services", self.acceptance.close)
+        await step("watch relay", self.watch.close)
         if self.consults is not None:
-            await self.consults.desk.close()  # its peer, before the call's media goes
-        self.recording_light.detach()
-        await self.recording_desk.close()  # a call still on is saved before its session closes
+            # its peer, before the call's media goes
+            await step("consult desk", self.consults.desk.close)
+        await step("recording light", self.recording_light.detach)
+        # a call still on is saved before its session closes
+        await step("recording desk", self.recording_desk.close)
         if self.assist_trail is not None:
-            await self.assist_trail.close()
-        await self.workstation.close()
-        if self.device_button is not None and self.device_button.dialog is not None:
-            self.device_button.dialog.close()
+            await step("assist trail", self.assist_trail.close)
+        await step("workstation", self.workstation.close)
+        if self.device_button is not None and (dialog := self.device_button.dialog) is not None:
+            await step("device dialog", dialog.close)
         if self.device_check is not None:
-            await self.device_check.close()
+            await step("device check", self.device_check.close)
         if self.devices is not None:
-            self.devices.close()
-        self.window.close()
-        await self.tasks.close()
+            await step("devices", self.devices.close)
+        await step("window", self.window.close)
+        await step("background tasks", self.tasks.close)
+        if down.stuck:
+            log.error("shutdown: left behind: %s", ", ".join(down.stuck))
 
 
 async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,

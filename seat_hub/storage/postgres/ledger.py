@@ -61,6 +61,7 @@ class PostgresLedger:
         citizen_key: str = "",
         resume_sha256: str = "",
         priority_check: str = "",
+        large_text: bool = False,
     ) -> asyncio.Future[str]:
         async def create(conn: Connection) -> str:
             async with conn.transaction():
@@ -69,8 +70,8 @@ class PostgresLedger:
                 if resume_sha256:
                     await conn.execute(
                         "INSERT INTO queue_places (work_order_id, resume_sha256,"
-                        " priority_check) VALUES (%s, %s, %s)",
-                        (work_order_id, resume_sha256, priority_check))
+                        " priority_check, large_text) VALUES (%s, %s, %s, %s)",
+                        (work_order_id, resume_sha256, priority_check, int(large_text)))
                 return work_order_id
 
         return self._worker.run("create_work_order", create)

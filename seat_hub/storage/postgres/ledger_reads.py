@@ -37,14 +37,16 @@ async def work_order(conn: Connection, work_order_id: str) -> WorkOrder | None:
 async def queue_places(conn: Connection) -> list[QueuePlace]:
     cur = await conn.execute(
         f"SELECT {WORK_ORDER_COLUMNS}, p.resume_sha256 AS resume_sha256,"
-        " p.priority_check AS priority_check"
+        " p.priority_check AS priority_check, p.large_text AS large_text"
         " FROM work_orders w JOIN queue_places p ON p.work_order_id = w.id"
         " WHERE w.state IN ('queued', 'offered') ORDER BY w.queued_at, w.id")
     places = []
     for fields in await cur.fetchall():
         resume_sha256 = fields.pop("resume_sha256")
         priority_check = fields.pop("priority_check")
-        places.append(QueuePlace(WorkOrder(**fields), resume_sha256, priority_check))
+        large_text = bool(fields.pop("large_text"))
+        places.append(QueuePlace(WorkOrder(**fields), resume_sha256, priority_check,
+                                 large_text))
     return places
 
 

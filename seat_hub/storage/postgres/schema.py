@@ -116,7 +116,8 @@ CREATE INDEX IF NOT EXISTS chat_messages_work_order ON chat_messages (work_order
 CREATE TABLE IF NOT EXISTS queue_places (
     work_order_id  text PRIMARY KEY REFERENCES work_orders (id),
     resume_sha256  text NOT NULL,
-    priority_check text NOT NULL DEFAULT 'claimed'
+    priority_check text NOT NULL DEFAULT 'claimed',
+    large_text     integer NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS recordings (
     work_order_id text PRIMARY KEY REFERENCES work_orders (id),
@@ -208,7 +209,10 @@ CREATE OR REPLACE TRIGGER recording_files_purge_only BEFORE UPDATE ON recording_
 """
 
 #: Columns added since the first release: (table, column, PostgreSQL definition).
-ADDED_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = ()
+ADDED_COLUMNS: Final[tuple[tuple[str, str, str], ...]] = (
+    # 0/1 as in the embedded store, so the migration copies and compares it as it is.
+    ("queue_places", "large_text", "integer NOT NULL DEFAULT 0"),
+)
 
 #: The columns the work-order search finds text inside (``ledger_reads.search``).
 SEARCHED_COLUMNS: Final = ("id", "item_code", "outcome", "agent_id")

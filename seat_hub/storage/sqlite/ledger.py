@@ -55,12 +55,13 @@ class SqliteLedger:
         citizen_key: str = "",
         resume_sha256: str = "",
         priority_check: str = "",
+        large_text: bool = False,
     ) -> asyncio.Future[str]:
         return self._worker.run(
             "create_work_order",
             lambda db: _create(
                 db, item_code, channel, priority, media, citizen, queued_at, citizen_key,
-                resume_sha256, priority_check,
+                resume_sha256, priority_check, large_text,
             ),
         )
 
@@ -231,6 +232,7 @@ def _create(
     citizen_key: str,
     resume_sha256: str = "",
     priority_check: str = "",
+    large_text: bool = False,
 ) -> str:
     prefix = time.strftime("WO-%Y%m%d-", time.localtime(queued_at))
     with db:
@@ -263,9 +265,9 @@ def _create(
         )
         if resume_sha256:
             db.execute(
-                "INSERT INTO queue_places (work_order_id, resume_sha256, priority_check)"
-                " VALUES (?, ?, ?)",
-                (work_order_id, resume_sha256, priority_check),
+                "INSERT INTO queue_places (work_order_id, resume_sha256, priority_check,"
+                " large_text) VALUES (?, ?, ?, ?)",
+                (work_order_id, resume_sha256, priority_check, int(large_text)),
             )
     return work_order_id
 

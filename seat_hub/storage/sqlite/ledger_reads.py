@@ -29,7 +29,8 @@ def work_order(db: sqlite3.Connection, work_order_id: str) -> WorkOrder | None:
 
 def queue_places(db: sqlite3.Connection) -> list[QueuePlace]:
     rows = db.execute(
-        "SELECT w.*, p.resume_sha256 AS resume_sha256, p.priority_check AS priority_check"
+        "SELECT w.*, p.resume_sha256 AS resume_sha256, p.priority_check AS priority_check,"
+        " p.large_text AS large_text"
         " FROM work_orders w JOIN queue_places p ON p.work_order_id = w.id"
         " WHERE w.state IN ('queued', 'offered') ORDER BY w.queued_at, w.id"
     )
@@ -38,7 +39,9 @@ def queue_places(db: sqlite3.Connection) -> list[QueuePlace]:
         fields = dict(row)
         resume_sha256 = fields.pop("resume_sha256")
         priority_check = fields.pop("priority_check")
-        places.append(QueuePlace(WorkOrder(**fields), resume_sha256, priority_check))
+        large_text = bool(fields.pop("large_text"))
+        places.append(QueuePlace(WorkOrder(**fields), resume_sha256, priority_check,
+                                 large_text))
     return places
 
 

@@ -4,7 +4,8 @@
 - ``offers``: every offer of a contact to an agent and how it ended;
 - ``chat_messages``: the chat of each call;
 - ``queue_places``: the SHA-256 of a waiting citizen's resume token, so the queue is
-  recovered after a hub restart and the citizen takes its place back;
+  recovered after a hub restart and the citizen takes its place back (with whether the
+  priority was checked and whether they asked for large text, 大字版);
 - ``recordings``: the call's recording as the agent's workstation reported it (one per
   work order, written once: a trigger refuses an UPDATE);
 - ``recording_files``: when the recording's file reached the hub's store
@@ -104,7 +105,8 @@ CREATE INDEX IF NOT EXISTS chat_messages_work_order ON chat_messages (work_order
 CREATE TABLE IF NOT EXISTS queue_places (
     work_order_id  TEXT PRIMARY KEY REFERENCES work_orders (id),
     resume_sha256  TEXT NOT NULL,
-    priority_check TEXT NOT NULL DEFAULT 'claimed'
+    priority_check TEXT NOT NULL DEFAULT 'claimed',
+    large_text     INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS recordings (
     work_order_id TEXT PRIMARY KEY REFERENCES work_orders (id),
@@ -199,6 +201,8 @@ ADDED_COLUMNS: Final = (
     ("work_orders", "citizen_key", "TEXT NOT NULL DEFAULT ''"),
     # Retention: when a material's file was given up (the row stays: verdicts name it).
     ("materials", "purged_at", "REAL"),
+    # The citizen's large-text page (大字版), kept across a restart with the place (0/1).
+    ("queue_places", "large_text", "INTEGER NOT NULL DEFAULT 0"),
 )
 
 
