@@ -230,6 +230,10 @@ class SeatWallGrid(QWidget):
             painter.drawRoundedRect(rect.adjusted(4, 4, -5, -5), 5, 5)
 
     def _watch_text(self, seat: WallSeat) -> str:
+        if seat.watch_phase == "joined":  # a three-way call with the supervisor in it
+            return self.tr("◉ %1 joined the call").replace("%1", seat.watched_by)
+        if seat.watch_phase == "barging":
+            return self.tr("◉ %1 is talking in").replace("%1", seat.watched_by)
         return self.tr("◉ Watched by %1").replace("%1", seat.watched_by)
 
     def _activity(self, seat: WallSeat, now: float) -> str:
