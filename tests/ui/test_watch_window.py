@@ -204,7 +204,7 @@ async def test_ctrl_j_joins_and_the_joined_window_shows_the_agent_beside_the_cit
     camera.stop()
     assert not window.agent_video.isHidden()
     assert window.mic_live.text().endswith("您的摄像头和麦克风已接入通话")
-    assert window.mode.text().endswith("通话中：市民和坐席都能看到、听到您")
+    assert window.mode.text().endswith("通话中：群众和坐席都能看到、听到您")
     assert not window.barge_button.isEnabled(), "no barge-in while in the call"
     assert window.join_button.text() == "退出通话 (Ctrl+J)"
     await until(lambda: window.agent_video.painted_count > 0 and window.video.painted_count > 0)

@@ -214,8 +214,9 @@ class SeatWallGrid(QWidget):
         if g is LARGE:
             # A watch is short-lived and worth more than the hall while it lasts.
             text_rect.translate(0, line_h)
-            if seat.watched_by:
-                painter.setPen(QColor("#8250df"))
+            if seat.watched_by:  # red while the supervisor is heard in the call
+                live = seat.watch_phase in ("barging", "joined")
+                painter.setPen(QColor("#b3261e" if live else "#8250df"))
             painter.drawText(
                 text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 self._watch_text(seat) if seat.watched_by else seat.hall,

@@ -1039,7 +1039,7 @@
     <message>
         <location filename="../../../ui/supervision/joined_supervisor.py" line="51" />
         <source>Supervisor %1 joined the call: the citizen and you see and hear them</source>
-        <translation>值班长 %1 已加入通话：市民和您都能看到、听到值班长</translation>
+        <translation>值班长 %1 已加入通话：群众和您都能看到、听到值班长</translation>
     </message>
 </context><context>
     <name>LevelMeter</name>
@@ -2255,7 +2255,7 @@ Licence PDF: {2}</source>
     <message>
         <location filename="../../../ui/supervision/wall_window.py" line="101" />
         <source>Join the call as its third party: the citizen and the agent see and hear you</source>
-        <translation>作为第三方加入通话：市民和坐席都能看到、听到您</translation>
+        <translation>作为第三方加入通话：群众和坐席都能看到、听到您</translation>
     </message>
     <message>
         <location filename="../../../ui/supervision/wall_window.py" line="107" />
@@ -2879,7 +2879,7 @@ Licence PDF: {2}</source>
     <message>
         <location filename="../../../ui/supervision/watch_window.py" line="236" />
         <source>In the call: the citizen and the agent see and hear you</source>
-        <translation>通话中：市民和坐席都能看到、听到您</translation>
+        <translation>通话中：群众和坐席都能看到、听到您</translation>
     </message>
     <message>
         <location filename="../../../ui/supervision/watch_window.py" line="239" />
