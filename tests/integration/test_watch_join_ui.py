@@ -28,6 +28,9 @@ from tests.integration.parties import agent_and_supervisor, seat_wall
 from ui.supervision.joined_supervisor import JoinedSupervisorWindow
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "wall"
+# WORKAROUND: the offscreen platform cannot raise a window; activating the wall for its
+# Ctrl+J may try to (a platform limit, said as a Qt warning; nothing wrong here).
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support raise")
 
 
 @pytest.fixture
