@@ -33,6 +33,7 @@ from seat_common.protocol import (
     PriorityCheck,
     SeatConsult,
     SeatMode,
+    SeatWatch,
     TransferInfo,
     TransferTarget,
     WatchPhase,
@@ -89,6 +90,7 @@ class SeatWork:
     channel: str
     call_started_at: float = 0.0
     watched_by: str = ""
+    watch_phase: SeatWatch = ""
     wrap_up_skill: str | None = None
     on_hold: bool = False
     transfer_to: str = ""
@@ -157,6 +159,7 @@ class Agent:
                 contact.channel,
                 call_started_at=self.call.answered_at,
                 watched_by=watch.supervisor.name[:200] if watch is not None else "",
+                watch_phase=watch.phase if watch is not None and watch.phase != "ended" else "",
                 on_hold=self.call.on_hold,
                 transfer_to=_transfer_target(contact),
                 consult_with=consult.guest.seat.name[:200] if consult is not None else "",
@@ -318,7 +321,8 @@ class Consultation:
 @dataclass(eq=False)
 class Watch:
     """A supervisor watching a live call: media flows from the agent's workstation to the
-    supervisor (and the supervisor's voice back into the call while ``phase`` is barging)."""
+    supervisor (and the supervisor's voice back into the call while ``phase`` is barging;
+    their voice and picture, and the agent's picture to them, while ``joined``)."""
 
     watch_id: str
     call: Call

@@ -130,6 +130,11 @@ class HeardAudio:
     def clear(self) -> None:
         self._frames.clear()
 
+    @property
+    def frames_kept(self) -> int:
+        """How many frames are kept (50 a second)."""
+        return len(self._frames)
+
     def tone(self, frequency_hz: float) -> float:
         """The amplitude (0–1 of full scale) of ``frequency_hz`` in what was heard lately."""
         if not self._frames:

@@ -157,6 +157,8 @@ class CitizenReport:
     frames_at_transfer: list[int] = field(default_factory=list)
     #: Holds: what the hub said (``hold_state``: "on: 请稍候…" / "off: 通话已恢复。").
     hold_notices: list[str] = field(default_factory=list)
+    #: A supervisor joining the call and leaving it (``party_update``: "joined: 值班长…").
+    party_notices: list[str] = field(default_factory=list)
     timestamps: dict[str, float] = field(default_factory=dict)
     #: Materials: uploads and what became of them, verdicts, annotated images
     #: (``CitizenMaterials.report``).

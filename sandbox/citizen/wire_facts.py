@@ -1,11 +1,11 @@
 """What the hub's messages tell a simulated citizen of its contact, kept in its report.
 
 ``note_wire_fact`` records, in wire order, the facts a message carries — the queue place
-and its moves, the work order, transfers and holds, what the agent says of their camera
-and microphone, the hub's errors (a refused resume among them), the outcome — as the
-reader gets it, before the script looks: a ``queue_position`` may follow ``queued``
-before the script reads either. It says whether the message is a fact only (nothing
-waits on it) or a milestone the script may wait on too.
+and its moves, the work order, transfers and holds, a supervisor joining or leaving, what
+the agent says of their camera and microphone, the hub's errors (a refused resume among
+them), the outcome — as the reader gets it, before the script looks: a ``queue_position``
+may follow ``queued`` before the script reads either. It says whether the message is a
+fact only (nothing waits on it) or a milestone the script may wait on too.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from sandbox.citizen.script import CitizenReport
 from seat_common import protocol
 
 #: Facts only: recorded, never passed on to the script.
-_FACTS_ONLY = (protocol.QueuePosition, protocol.HoldState, protocol.MediaState)
+_FACTS_ONLY = (protocol.QueuePosition, protocol.HoldState, protocol.MediaState,
+               protocol.PartyUpdate)
 
 
 def note_wire_fact(report: CitizenReport, message: protocol.Message,
@@ -39,6 +40,8 @@ def note_wire_fact(report: CitizenReport, message: protocol.Message,
             mark(f"transfer_{message.phase}")
         case protocol.HoldState():
             report.hold_notices.append(f"{'on' if message.on else 'off'}: {message.message}")
+        case protocol.PartyUpdate():
+            report.party_notices.append(f"{message.phase}: {message.message}")
         case protocol.MediaState():
             report.agent_media = message
             report.agent_media_updates += 1

@@ -230,6 +230,9 @@ class KioskPeer:
                 state = "on" if message.on else "off"
                 self.report.hold_notices.append(f"{state}: {message.message}")
                 self.window.set_status(message.message)
+            case protocol.PartyUpdate() if message.call_id == self._call_id:
+                self.report.party_notices.append(f"{message.phase}: {message.message}")
+                self.window.set_status(message.message)
             case protocol.CallEnded() if message.call_id == self._call_id:
                 self.report.ended_by = message.ended_by
                 self.window.set_status("通话已结束")

@@ -41,6 +41,8 @@ class KioskReport:
     #: Transfer and hold notices the screen showed, as "phase: text" / "on: text".
     transfer_notices: list[str] = field(default_factory=list)
     hold_notices: list[str] = field(default_factory=list)
+    #: A supervisor joining the call and leaving it (``party_update``), as shown.
+    party_notices: list[str] = field(default_factory=list)
     #: Calls this contact had: more than one when an agent transferred it.
     calls: list[str] = field(default_factory=list)
     #: Calls whose media (peer connection and tracks) the kiosk has closed, in order: a

@@ -118,6 +118,8 @@ class Workstation:
         #: a second voice mixed into what the agent hears of the citizen (a consulted
         #: colleague's, ``consult_desk``); None when there is none
         self.side_voice: VoiceMixer | None = None
+        #: more voices mixed into what the agent hears (a joined supervisor's, ``hear_also``)
+        self._more_heard: list[VoiceMixer] = []
         link.welcome.connect(self._on_welcome)
         link.message.connect(self._on_message)
         link.state_changed.connect(self._on_link_state)
@@ -323,7 +325,22 @@ class Workstation:
 
     def _hear(self, frame: av.AudioFrame) -> None:
         side = self.side_voice
-        self.media.hear(side.mix(frame) if side is not None else frame)
+        if side is not None:
+            frame = side.mix(frame)
+        for voice in tuple(self._more_heard):
+            frame = voice.mix(frame)
+        self.media.hear(frame)
+
+    def hear_also(self, voice: VoiceMixer) -> Callable[[], None]:
+        """Mix ``voice`` into what the agent hears of the call (beside ``side_voice``); the
+        returned function takes it out again."""
+        self._more_heard.append(voice)
+
+        def take_out() -> None:
+            if voice in self._more_heard:
+                self._more_heard.remove(voice)
+
+        return take_out
 
     def _expect_fresh_offer(self, call: ActiveCall) -> None:
         """A link came back: the citizen will offer afresh, maybe trickling candidates

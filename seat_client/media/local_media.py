@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import fractions
 import time
+from collections.abc import Callable
 from typing import Any
 
 import av
@@ -95,10 +96,11 @@ class PatternCameraTrack(CameraTrack):
 class GatedAudioTrack(MediaStreamTrack):
     """Passes its source through, or silence of the same shape while muted.
 
-    A supervisor barging in is mixed in through ``mixer`` (muting the agent
-    does not mute the supervisor). ``voice`` hands taps the agent's own voice
-    (the supervisor's watch), ``sent`` every frame the citizen will hear,
-    barge-in included (the recorder).
+    Other voices are mixed in (muting the agent mutes none of them): ``mixer``, the one
+    its owner sets (a three-way call's colleague), and any number more through
+    ``mix_in`` (a supervisor barging in or joined), so two of them never displace each
+    other. ``voice`` hands taps the agent's own voice (the supervisor's watch), ``sent``
+    every frame the citizen will hear, the other voices included (the recorder).
     """
 
     kind = "audio"
@@ -108,8 +110,25 @@ class GatedAudioTrack(MediaStreamTrack):
         self._source: MediaStreamTrack = source or AudioStreamTrack()
         self.muted = False
         self.mixer: VoiceMixer | None = None
+        self._more_voices: list[VoiceMixer] = []
         self.voice: Event[av.AudioFrame] = Event()
         self.sent: Event[av.AudioFrame] = Event()
+
+    def mix_in(self, voice: VoiceMixer) -> Callable[[], None]:
+        """Mix ``voice`` into what this track sends, beside the others; the returned
+        function takes it out again."""
+        self._more_voices.append(voice)
+
+        def take_out() -> None:
+            if voice in self._more_voices:
+                self._more_voices.remove(voice)
+
+        return take_out
+
+    @property
+    def mixing(self) -> bool:
+        """Whether any other voice is mixed in now."""
+        return self.mixer is not None or bool(self._more_voices)
 
     async def recv(self) -> av.AudioFrame:
         frame = await self._source.recv()
@@ -118,6 +137,8 @@ class GatedAudioTrack(MediaStreamTrack):
         self.voice.emit(out)
         if self.mixer is not None:
             out = self.mixer.mix(out)
+        for voice in tuple(self._more_voices):
+            out = voice.mix(out)
         self.sent.emit(out)
         return out
 

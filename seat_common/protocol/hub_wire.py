@@ -88,7 +88,9 @@ from seat_common.protocol.supervision_messages import (
     AuditLog,
     BargeIn,
     FetchAudit,
+    JoinCall,
     MoveContact,
+    PartyUpdate,
     RecordingSaved,
     SearchWorkOrders,
     StopWatch,
@@ -183,6 +185,8 @@ Message: TypeAlias = (
     | AssistTrailSaved
     | WatchCall
     | BargeIn
+    | JoinCall
+    | PartyUpdate
     | StopWatch
     | WatchState
     | WatchSdp
@@ -254,6 +258,7 @@ SENDABLE_BY: Final[dict[str, frozenset[Role]]] = {
     "assist_trail": frozenset({"agent"}),
     "watch_call": frozenset({"supervisor"}),
     "barge_in": frozenset({"supervisor"}),
+    "join_call": frozenset({"supervisor"}),
     "stop_watch": frozenset({"supervisor", "agent"}),
     "watch_sdp": frozenset({"supervisor", "agent"}),
     "fetch_catalog": frozenset({"citizen", "kiosk"}),

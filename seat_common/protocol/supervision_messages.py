@@ -1,5 +1,5 @@
 """Messages of supervision: the seat wall, supervisor actions, the audit log, the
-work-order list, watching a call and barging in, and call recordings."""
+work-order list, watching a call, barging in and joining it, and call recordings."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from seat_common.protocol.terms import (
     ID_TEXT,
     SHORT_TEXT,
     AwayReason,
+    PartyPhase,
     SdpType,
     WatchEndReason,
     WatchPhase,
@@ -156,6 +157,8 @@ class WatchCall:
 
     TYPE: ClassVar[str] = "watch_call"
     agent_id: str = field(metadata=ID_TEXT)
+    #: One click from the wall: watch and join the call at once (``join_call``'s rules).
+    join: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +168,29 @@ class BargeIn:
     TYPE: ClassVar[str] = "barge_in"
     watch_id: str = field(metadata=ID_TEXT)
     on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class JoinCall:
+    """Supervisor → hub: join the watched call as its third party (``on``: camera and
+    microphone to the citizen and the agent, who both are seen), or leave it and go back to
+    watching."""
+
+    TYPE: ClassVar[str] = "join_call"
+    watch_id: str = field(metadata=ID_TEXT)
+    on: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class PartyUpdate:
+    """Hub → the citizen (or kiosk) of a call: a supervisor joined the call or left it;
+    ``message`` is what to show (Chinese)."""
+
+    TYPE: ClassVar[str] = "party_update"
+    call_id: str = field(metadata=ID_TEXT)
+    party: Literal["supervisor"]
+    phase: PartyPhase
+    message: str = field(default="", metadata=SHORT_TEXT)
 
 
 @dataclass(frozen=True, slots=True)

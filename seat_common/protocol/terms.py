@@ -47,7 +47,11 @@ CameraState: TypeAlias = Literal["on", "off", "unavailable"]
 #: A party's microphone in a call: sending, muted by the person, or no working microphone.
 MicrophoneState: TypeAlias = Literal["on", "muted", "unavailable"]
 #: A supervisor watching a call: only listening and looking, or talking into it too.
-WatchPhase: TypeAlias = Literal["watching", "barging", "ended"]
+WatchPhase: TypeAlias = Literal["watching", "barging", "joined", "ended"]
+#: How a seat's call is watched, on the wall ("" when no one watches).
+SeatWatch: TypeAlias = Literal["", "watching", "barging", "joined"]
+#: A third party of a call coming or going, as the citizen is told (``party_update``).
+PartyPhase: TypeAlias = Literal["joined", "left"]
 #: Which ICE candidates a peer may use: any, or only TURN relays (internal addresses stay in).
 IcePolicy: TypeAlias = Literal["all", "relay"]
 WatchEndReason: TypeAlias = Literal[

@@ -21,6 +21,7 @@ from seat_common.protocol.terms import (
     ProtocolError,
     SeatConsult,
     SeatMode,
+    SeatWatch,
     VerdictStatus,
 )
 
@@ -138,6 +139,8 @@ class WallSeat:
     wrap_up_limit_s: float = field(default=0.0, metadata={"min": 0, "max": 86400})
     #: The supervisor watching this seat's call ("" when no one watches).
     watched_by: str = field(default="", metadata=SHORT_TEXT)
+    #: How: only watching, talking in (barge-in), or joined as the call's third party.
+    watch_phase: SeatWatch = ""
     #: The citizen of this seat's call is on hold.
     on_hold: bool = False
     #: Whom this seat's call is being transferred to, while it rings there ("" otherwise).

@@ -109,6 +109,9 @@ def _own_call(agent: Agent, call_id: str) -> Call:
         raise Refusal("bad_state", "该通话正在转接中", "call_id")
     if call.consult is not None:
         raise Refusal("bad_state", "已在会商中", "call_id")
+    if call.watch is not None and call.watch.phase == "joined":
+        # One second picture for the citizen: the supervisor's (supervision/watch.py).
+        raise Refusal("bad_state", "值班长已加入通话，请等值班长退出后再会商", "call_id")
     return call
 
 

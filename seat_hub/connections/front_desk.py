@@ -42,6 +42,7 @@ from seat_common.protocol import (
     Hello,
     Hold,
     Ice,
+    JoinCall,
     JoinQueue,
     LeaveQueue,
     ListAgents,
@@ -267,6 +268,8 @@ class Hub(Departures):
                 await watch.on_watch_call(ctx, session, message)
             case BargeIn():
                 await watch.on_barge_in(ctx, session, message)
+            case JoinCall():
+                await watch.on_join_call(ctx, session, message)
             case StopWatch():
                 await watch.on_stop_watch(ctx, session, message)
             case WatchSdp():

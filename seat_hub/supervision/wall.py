@@ -142,6 +142,7 @@ class SeatWall:
             call_started_at=work.call_started_at if work else 0.0,
             wrap_up_limit_s=limit,
             watched_by=work.watched_by if work else "",
+            watch_phase=work.watch_phase if work else "",
             on_hold=work.on_hold if work else False,
             transfer_to=work.transfer_to if work else "",
             consult_with=work.consult_with if work else "",

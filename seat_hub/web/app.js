@@ -270,6 +270,9 @@ async function handle(m) {
     case "hold_state":
       holdState(m);            // transfer.js
       break;
+    case "party_update":
+      partyUpdate(m);          // transfer.js: a supervisor joins the call or leaves it
+      break;
     case "peer_link":
       if (!call || m.call_id !== call.call_id) break;
       if (m.up) {

@@ -61,6 +61,15 @@ function holdState(m) {
   say(m.message || "", "info");
 }
 
+// A supervisor joining the call from the seat wall (party_update): said as news, and the
+// second picture is then theirs (relayed by the agent's workstation as a colleague's is).
+function partyUpdate(m) {
+  if (!call || m.call_id !== call.call_id || typeof m.message !== "string") return;
+  stats.partyNotices = (stats.partyNotices || []).concat([`${m.phase}: ${m.message}`]);
+  $("colleague").setAttribute("aria-label", m.phase === "joined" ? "值班长的视频" : "会商同事的视频");
+  say(m.message, "info");
+}
+
 // Three-way calls (a consult the agent brought the citizen into): the agent's workstation
 // relays the colleague's picture on the offer's second video section (share.js makes it
 // sendrecv; it carries the citizen's shared screen out and the colleague's picture in).

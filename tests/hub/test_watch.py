@@ -19,7 +19,11 @@ from seat_common.protocol import (
     CallStarted,
     FetchAudit,
     Hangup,
+    Hold,
+    HoldState,
+    JoinCall,
     Offer,
+    PartyUpdate,
     StopWatch,
     SubscribeWall,
     WallSnapshot,
@@ -204,3 +208,76 @@ async def _call_for(clients: Clients, hub: HubProcess, agent_id: str) -> tuple[C
     await agent.send(Accept(call_id=offer.call_id))
     await agent.expect(CallStarted)
     return agent, citizen
+
+
+async def test_a_supervisor_joins_the_call_the_citizen_is_told_and_the_wall_shows_it(
+    start_hub: Callable[..., HubProcess], clients: Clients
+) -> None:
+    hub = start_hub(_seats())
+    agent, citizen = await _call(clients, hub)
+    supervisor = await _supervisor(clients, hub)
+    await supervisor.send(SubscribeWall())
+    await supervisor.expect(WallSnapshot)
+    await supervisor.send(WatchCall(agent_id="0001"))
+    watch = await supervisor.expect(WatchState)
+    await _acked(supervisor, "watch_call")
+    await supervisor.send(JoinCall(watch_id=watch.watch_id, on=False))  # not joined yet
+    assert (await supervisor.expect_error("bad_state")).field == "on"
+
+    await supervisor.send(JoinCall(watch_id=watch.watch_id))
+    assert (await agent.expect(WatchState, lambda s: s.phase != "watching")).phase == "joined"
+    told = await citizen.expect(PartyUpdate)
+    assert (told.party, told.phase, told.call_id) == ("supervisor", "joined", watch.call_id)
+    assert told.message.startswith("值班长已加入通话")
+    await supervisor.expect(WallUpdate, lambda u: any(
+        s.agent_id == "0001" and s.watch_phase == "joined" for s in u.seats))
+    await supervisor.send(BargeIn(watch_id=watch.watch_id))  # joined: already heard
+    assert (await supervisor.expect_error("bad_state")).field == "on"
+    await supervisor.send(JoinCall(watch_id=watch.watch_id))
+    await supervisor.expect_error("bad_state")
+
+    await supervisor.send(JoinCall(watch_id=watch.watch_id, on=False))
+    assert (await agent.expect(WatchState, lambda s: s.phase != "joined")).phase == "watching"
+    assert (await citizen.expect(PartyUpdate)).phase == "left"
+    await supervisor.expect(WallUpdate, lambda u: any(
+        s.agent_id == "0001" and s.watch_phase == "watching" for s in u.seats))
+
+    # A citizen on hold hears no one: joining waits until they are back.
+    await agent.send(Hold(call_id=watch.call_id, on=True))
+    await citizen.expect(HoldState)
+    await supervisor.send(JoinCall(watch_id=watch.watch_id))
+    refused = await supervisor.expect_error("bad_state")
+    assert refused.message == "市民正处于保持状态，值班长暂不能加入"
+    await agent.send(Hold(call_id=watch.call_id, on=False))
+    await citizen.expect(HoldState, lambda h: not h.on)
+
+    # Joined, then stopping the watch: the citizen hears that the supervisor left.
+    await supervisor.send(JoinCall(watch_id=watch.watch_id))
+    await citizen.expect(PartyUpdate, lambda p: p.phase == "joined")
+    await supervisor.send(StopWatch(watch_id=watch.watch_id))
+    assert (await citizen.expect(PartyUpdate, lambda p: p.phase == "left")).message == (
+        "值班长已离开通话。")
+
+    # One click: watch and join at once.
+    await supervisor.send(WatchCall(agent_id="0001", join=True))
+    one_click = await supervisor.expect(WatchState, lambda s: s.watch_id != watch.watch_id)
+    assert one_click.phase == "joined"
+    await citizen.expect(PartyUpdate, lambda p: p.phase == "joined")
+    before = len(citizen.received)
+    await citizen.send(Hangup(call_id=watch.call_id))
+    await agent.expect(WatchState, lambda s: s.phase == "ended")
+    await citizen.sync()
+    assert not any(isinstance(m, PartyUpdate) for m in citizen.received[before:]), (
+        "the call's end is not a leave")
+
+    await supervisor.send(FetchAudit(limit=40))
+    log = await supervisor.expect(AuditLog)
+    rows = [(e.action, e.result) for e in log.entries if e.result != "requested"]
+    assert rows[:6] == [
+        ("join_call", "ok"),  # the one click
+        ("stop_watch", "ok"),
+        ("join_call", "ok"),
+        ("join_call", "refused:bad_state"),  # on hold
+        ("leave_call", "ok"),
+        ("join_call", "refused:bad_state"),  # joined already
+    ], rows

@@ -1,8 +1,8 @@
 """A three-way call seen from the citizen page in Chromium: agent A (a workstation core)
 consults B and brings B in; the page then plays two remote pictures, A's and B's (relayed
 by A's workstation on the page's second video section), and A leaving hands the call to
-B, whom the page calls afresh. A screenshot of the page at 1366×768 is saved under
-``out/page/``."""
+B, whom the page calls afresh. A supervisor joining from the seat wall shows the same way,
+with a notice. Screenshots of the page at 1366×768 are saved under ``out/page/``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from playwright.async_api import Browser
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.consult_desk import ConsultDesk
-from seat_client.call.hub_link import LinkState
+from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.media.local_media import PatternCameraTrack
+from seat_client.supervision.watch_relay import WatchRelay
+from seat_client.supervision.watch_viewer import WatchViewer
+from seat_common import protocol
 from tests.integration.conftest import CHROMIUM, until
 from tests.integration.test_transfer import core
 
@@ -80,3 +84,66 @@ async def test_the_page_in_a_three_way_call_plays_two_pictures(browser: Browser)
                 await desk.close()
             for ws in (a, b):
                 await ws.close()
+
+
+async def test_the_page_shows_a_supervisor_who_joins_from_the_wall(browser: Browser) -> None:
+    """A supervisor joins A's call (one click on the wall): the page says so, plays the
+    supervisor's picture as its second, and says when they leave."""
+    seats = [SeatSpec("a1", "张三", skills=("social_insurance",)),
+             SeatSpec("S01", "王督导", role="supervisor")]
+    async with HubProcess(seats, ring_timeout=30.0) as hub:
+        a = core(hub, "a1")
+        relay = WatchRelay(a)
+        token = hub.tokens["S01"]
+        sup_link = HubLink(hub.url, lambda: protocol.Hello(role="supervisor", token=token))
+        viewer = WatchViewer(sup_link.send, camera=lambda: PatternCameraTrack(320, 240))
+        sup_link.message.connect(viewer.apply)
+        try:
+            a.link.start()
+            sup_link.start()
+            await until(lambda: a.link.state is LinkState.CONNECTED
+                        and sup_link.state is LinkState.CONNECTED, "both log in")
+            await a.set_ready()
+            page = await browser.new_page(viewport={"width": 1366, "height": 768})
+            base = hub.url.replace("ws://", "http://").removesuffix("/ws")
+            await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+            await page.get_by_role("button", name="开始视频连线").click()
+            await until(lambda: a.offer is not None, "A's offer")
+            await a.accept()
+
+            async def stat(name: str) -> int:
+                return int(await page.evaluate(f"window.seatStats.{name} || 0"))
+
+            async def frames_grow(name: str, by: int, what: str) -> None:
+                start = await stat(name)
+                for _ in range(200):
+                    if await stat(name) >= start + by:
+                        return
+                    await page.wait_for_timeout(100)
+                seen = await page.evaluate("JSON.stringify(window.seatStats)")
+                raise AssertionError(f"{what}: {seen}")
+
+            await frames_grow("remoteFrames", 10, "the page plays A")
+            await viewer.watch("a1", join=True)
+            await until(lambda: relay.state is not None and relay.state.phase == "joined",
+                        "the supervisor joins")
+            await frames_grow("colleagueFrames", 15, "the page plays the supervisor")
+            assert await page.locator("#colleague").is_visible()
+            assert await page.locator("#colleague").get_attribute("aria-label") == "值班长的视频"
+            assert "值班长已加入通话" in await page.locator("#status").inner_text()
+            OUT.mkdir(parents=True, exist_ok=True)
+            await page.screenshot(path=str(OUT / "supervisor-joined-laptop.png"))
+
+            await viewer.join(False)
+            for _ in range(200):
+                notices = await page.evaluate("window.seatStats.partyNotices || []")
+                if len(notices) == 2:
+                    break
+                await page.wait_for_timeout(100)
+            assert notices == ["joined: 值班长已加入通话，可以看到和听到您与工作人员。",
+                               "left: 值班长已离开通话。"]
+        finally:
+            await relay.close()
+            await viewer.close()
+            await sup_link.stop()
+            await a.close()

@@ -3,7 +3,8 @@
 While barging in a red line says the supervisor's microphone is live; 静音监听 (M) and the
 volume slider say what the supervisor wants to hear; with no microphone the window says
 so and there is no barge-in (one under way can still be ended); with no speaker it says
-the call cannot be heard and the listening controls rest. The window is fed the hub's
+the call cannot be heard and the listening controls rest. Joined (加入通话, Ctrl+J), the
+agent's picture shows beside the citizen's and the red line says camera and microphone. The window is fed the hub's
 messages through a real ``WatchViewer``; screenshots land in ``out/wall/`` for a look.
 """
 
@@ -49,9 +50,11 @@ class Watch:
         self.viewer = viewer
         self.window = window
         self.barge: list[bool] = []
+        self.join: list[bool] = []
         self.mute: list[bool] = []
         self.volume: list[float] = []
         window.barge_toggled.connect(self.barge.append)
+        window.join_toggled.connect(self.join.append)
         window.mute_toggled.connect(self.mute.append)
         window.volume_changed.connect(self.volume.append)
 
@@ -185,3 +188,32 @@ async def test_when_the_watch_ends_nothing_is_live(watch: Watch) -> None:
     window.show_state(None)
     assert window.mic_live.isHidden() and not window.barge_button.isEnabled()
     assert window.mode.text() == "监看已结束"
+
+
+async def test_ctrl_j_joins_and_the_joined_window_shows_the_agent_beside_the_citizen(
+    watch: Watch, qtbot: QtBot
+) -> None:
+    window = watch.window
+    assert window.join_button.text() == "加入通话 (Ctrl+J)"
+    assert window.agent_video.isHidden(), "watching: only the citizen"
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)
+    await until(lambda: watch.join == [True])
+    watch.hub_says("joined")
+    camera = StampedCameraTrack(640, 480)
+    watch.viewer.agent_frames.put(await camera.recv())  # the agent's camera, sent once joined
+    camera.stop()
+    assert not window.agent_video.isHidden()
+    assert window.mic_live.text().endswith("您的摄像头和麦克风已接入通话")
+    assert window.mode.text().endswith("通话中：群众和坐席都能看到、听到您")
+    assert not window.barge_button.isEnabled(), "no barge-in while in the call"
+    assert window.join_button.text() == "退出通话 (Ctrl+J)"
+    await until(lambda: window.agent_video.painted_count > 0 and window.video.painted_count > 0)
+    assert window.agent_video.width() >= 240 and window.video.width() > window.agent_video.width()
+    OUT.mkdir(parents=True, exist_ok=True)
+    assert window.grab().save(str(OUT / "watch-window-joined-1366x768.png"))
+
+    window.join_button.click()
+    assert watch.join == [True, False]
+    watch.hub_says("watching")
+    assert window.agent_video.isHidden() and window.mic_live.isHidden()
+    assert window.barge_button.isEnabled()

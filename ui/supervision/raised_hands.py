@@ -1,5 +1,6 @@
 """Raised hands (举手) on the seat wall: a hand that goes up sounds once, selects its seat
-(so Whisper… and Watch call are one click away) and is said in the result line; the tile
+(so Whisper…, Watch call and Join call are one click away: Ctrl+J joins the call) and is
+said in the result line; the tile
 itself is drawn highlighted by ``SeatWallGrid`` (``WallSeat.hand``)."""
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ class RaisedHands:
             self.sounded += 1
             QApplication.beep()
             self.window.grid.select(agent_id)
-            self.window.show_result(QCoreApplication.translate(
+            said = QCoreApplication.translate(
                 "RaisedHands", "%1 raises a hand for help: %2").replace("%1", seat.name).replace(
-                "%2", seat.hand))
+                "%2", seat.hand)
+            if seat.state == "on_call":
+                said += QCoreApplication.translate(
+                    "RaisedHands", " · Ctrl+J joins the call, Ctrl+W watches it")
+            self.window.show_result(said)

@@ -214,8 +214,9 @@ class SeatWallGrid(QWidget):
         if g is LARGE:
             # A watch is short-lived and worth more than the hall while it lasts.
             text_rect.translate(0, line_h)
-            if seat.watched_by:
-                painter.setPen(QColor("#8250df"))
+            if seat.watched_by:  # red while the supervisor is heard in the call
+                live = seat.watch_phase in ("barging", "joined")
+                painter.setPen(QColor("#b3261e" if live else "#8250df"))
             painter.drawText(
                 text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
                 self._watch_text(seat) if seat.watched_by else seat.hall,
@@ -230,6 +231,10 @@ class SeatWallGrid(QWidget):
             painter.drawRoundedRect(rect.adjusted(4, 4, -5, -5), 5, 5)
 
     def _watch_text(self, seat: WallSeat) -> str:
+        if seat.watch_phase == "joined":  # a three-way call with the supervisor in it
+            return self.tr("◉ %1 joined the call").replace("%1", seat.watched_by)
+        if seat.watch_phase == "barging":
+            return self.tr("◉ %1 is talking in").replace("%1", seat.watched_by)
         return self.tr("◉ Watched by %1").replace("%1", seat.watched_by)
 
     def _activity(self, seat: WallSeat, now: float) -> str:

@@ -1,9 +1,9 @@
 """The seat wall's session: a hub link, the wall model and the window wired together.
 
 ``WallSession`` sends the supervisor's actions (whisper, agent state, moving a citizen,
-watching and barging in) through ``WallLink``, shows the hub's answers in the status bar
-(``answer_text``, ``watch_end_text``), opens the watch window while a call is watched and
-the statistics report dialog, and owns the tasks it starts. ``seat-wall``
+watching, barging in and joining a call) through ``WallLink``, shows the hub's answers in
+the status bar (``answer_text``, ``watch_end_text``), opens the watch window while a call
+is watched and the statistics report dialog, and owns the tasks it starts. ``seat-wall``
 (``wall_app``) builds one; the integration tests build their own.
 """
 
@@ -17,6 +17,7 @@ from PyQt6.QtCore import QCoreApplication
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workorder_list import WorkOrderListModel
 from seat_client.media.devices import DeviceKind, DeviceProblem, SeatMedia, SyntheticMedia
+from seat_client.media.local_media import CameraTrack
 from seat_client.supervision.listening import WatchListening
 from seat_client.supervision.report_request import ReportRequests
 from seat_client.supervision.wall_model import WallLink, WallModel
@@ -55,6 +56,8 @@ def answer_text(message: protocol.Message) -> str:
             "move_contact": translate("SeatWallWindow", "Citizen moved"),
             "watch_call": translate("SeatWallWindow", "Watching the call"),
             "barge_in": translate("SeatWallWindow", "Barge-in changed"),
+            "join_call": translate("SeatWallWindow", "You joined the call"),
+            "leave_call": translate("SeatWallWindow", "You left the call and are watching it"),
             "stop_watch": translate("SeatWallWindow", "Watch stopped"),
         }
         return done.get(
@@ -69,8 +72,9 @@ class WallSession:
     """Wires a hub link, the wall model and the window; owns the tasks it starts.
 
     With ``devices`` (started and closed by the caller) a watch is heard on their
-    speaker and a barge-in speaks through their microphone; without, the watch is
-    silent both ways.
+    speaker and a barge-in speaks through their microphone; joining a call opens their
+    camera too (only while joined: the wall runs without one). Without, the watch is
+    silent both ways and a joined supervisor is a dark picture.
     """
 
     def __init__(
@@ -107,12 +111,15 @@ class WallSession:
         self.hands = RaisedHands(window, model)  # 举手: sound once, select the seat
         self.devices = devices
         media: SeatMedia = devices if devices is not None else SyntheticMedia()
+        self._media = media
         self.viewer = WatchViewer(link.send, microphone=media.microphone_track,
-                                  tasks=self.tasks.child("watch"))
+                                  tasks=self.tasks.child("watch"), camera=self._join_camera)
         link.welcome.connect(self.viewer.take_welcome)
         self.listening = WatchListening(self.viewer, media)
         self.watch_window: WatchWindow | None = None
         window.watch_requested.connect(lambda agent_id: self._spawn(self.viewer.watch(agent_id)))
+        window.join_requested.connect(
+            lambda agent_id: self._spawn(self.viewer.watch(agent_id, join=True)))
         self.reports = ReportRequests(link)
         self.report_dialog: ReportDialog | None = None
         window.report_requested.connect(self.open_report_dialog)
@@ -137,6 +144,20 @@ class WallSession:
             return agent_id
         return f"{seat.name}（{agent_id}）" + (f" · {seat.item_name}" if seat.item_name else "")
 
+    def _join_camera(self) -> CameraTrack:
+        """The supervisor's camera for a joined call: the device is opened now and closed
+        when they leave (``_on_viewer_state_changed``)."""
+        if self.devices is not None and not self.devices.with_camera:
+            self.devices.reopen("camera")
+        camera, microphone = self._media.call_media()
+        microphone.stop()  # the watch has its own microphone track
+        return camera
+
+    def _close_join_camera(self) -> None:
+        devices = self.devices
+        if devices is not None and not devices.with_camera and devices.camera.is_open:
+            devices.camera.close()
+
     def _device_problems(self) -> dict[DeviceKind, DeviceProblem]:
         return dict(self.devices.problems) if self.devices is not None else {}
 
@@ -149,6 +170,7 @@ class WallSession:
         watch_window.show_devices(self._device_problems())
         watch_window.show_listening(self.listening.muted, self.listening.volume)
         watch_window.barge_toggled.connect(lambda on: self._spawn(self.viewer.barge_in(on)))
+        watch_window.join_toggled.connect(lambda on: self._spawn(self.viewer.join(on)))
         watch_window.stop_requested.connect(lambda: self._spawn(self.viewer.stop()))
         watch_window.mute_toggled.connect(self.listening.set_muted)
         watch_window.volume_changed.connect(self.listening.set_volume)
@@ -156,6 +178,8 @@ class WallSession:
         return watch_window
 
     def _on_viewer_state_changed(self, state: protocol.WatchState | None) -> None:
+        if state is None or state.phase != "joined":
+            self._close_join_camera()
         if state is not None:
             if self.watch_window is None:
                 self.watch_window = self._open_watch_window()

@@ -7,6 +7,8 @@ the composition root (``ui.supervision.wall_app``) sends them to the hub:
 - ``state_requested(agent_id, state, reason)``
 - ``move_requested(work_order_id, to_agent_id, to_item_code)``
 - ``watch_requested(agent_id)``: watch the seat's live call (Ctrl+W)
+- ``join_requested(agent_id)``: join the seat's live call as its third party, one click
+  (Ctrl+J; a raised hand selects its seat, so answering it by joining is one click)
 - ``report_requested()``: the statistics report dialog (统计报表, Ctrl+R)
 
 Filters (hall/town, theme, state) narrow the grid; the status bar counts the
@@ -52,6 +54,7 @@ class SeatWallWindow(QMainWindow):
     state_requested = pyqtSignal(str, str, str)
     move_requested = pyqtSignal(str, str, str)
     watch_requested = pyqtSignal(str)
+    join_requested = pyqtSignal(str)
     report_requested = pyqtSignal()
 
     def __init__(
@@ -93,8 +96,12 @@ class SeatWallWindow(QMainWindow):
         self.away_button.setMenu(away_menu)
         self.watch_button = QPushButton(self.tr("Watch call (Ctrl+W)"), bar)
         self.watch_button.setShortcut(QKeySequence("Ctrl+W"))
+        self.join_button = QPushButton(self.tr("Join call (Ctrl+J)"), bar)
+        self.join_button.setShortcut(QKeySequence("Ctrl+J"))
+        self.join_button.setToolTip(self.tr(
+            "Join the call as its third party: the citizen and the agent see and hear you"))
         for button in (self.whisper_button, self.ready_button, self.away_button,
-                       self.watch_button):
+                       self.watch_button, self.join_button):
             button.setEnabled(False)
             bar_layout.addWidget(button)
         self.report_button = QPushButton(self.tr("Statistics report…"), bar)
@@ -141,6 +148,7 @@ class SeatWallWindow(QMainWindow):
         self.whisper_button.clicked.connect(self._on_whisper_clicked)
         self.ready_button.clicked.connect(lambda: self._request_state("ready", ""))
         self.watch_button.clicked.connect(self._on_watch_clicked)
+        self.join_button.clicked.connect(self._on_join_clicked)
         self.report_button.clicked.connect(self.report_requested)
         self.side.move_requested.connect(self._on_side_move_requested)
 
@@ -217,6 +225,7 @@ class SeatWallWindow(QMainWindow):
         for button in (self.whisper_button, self.ready_button, self.away_button):
             button.setEnabled(online)
         self.watch_button.setEnabled(seat is not None and seat.state == "on_call")
+        self.join_button.setEnabled(seat is not None and seat.state == "on_call")
 
     def _on_grid_context_menu(self, agent_id: str, where: QPoint) -> None:
         menu = QMenu(self)
@@ -235,6 +244,9 @@ class SeatWallWindow(QMainWindow):
             watch = menu.addAction(self.watch_button.text())
             assert watch is not None
             watch.triggered.connect(self._on_watch_clicked)
+            join = menu.addAction(self.join_button.text())
+            assert join is not None
+            join.triggered.connect(self._on_join_clicked)
         menu.exec(where)
 
     def _on_whisper_clicked(self) -> None:
@@ -252,6 +264,12 @@ class SeatWallWindow(QMainWindow):
         seat = self._model.seats.get(agent_id)
         if seat is not None and seat.state == "on_call":
             self.watch_requested.emit(agent_id)
+
+    def _on_join_clicked(self) -> None:
+        agent_id = self.grid.selected()
+        seat = self._model.seats.get(agent_id)
+        if seat is not None and seat.state == "on_call":
+            self.join_requested.emit(agent_id)
 
     def _request_state(self, state: str, reason: str) -> None:
         agent_id = self.grid.selected()

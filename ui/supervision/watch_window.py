@@ -1,4 +1,5 @@
-"""The supervisor's window onto a watched call: the citizen's picture, the voices, barge-in.
+"""The supervisor's window onto a watched call: the citizen's picture, the voices, barge-in,
+joining.
 
 Shows a ``WatchViewer``: the newest frame of the citizen's camera as the
 agent sees it, a level meter for the call's voices (the supervisor sees that
@@ -8,7 +9,11 @@ microphone is live), and how long the watch has lasted. What the supervisor's
 devices cannot do is said above the picture: with no microphone there is no
 barge-in, with no speaker nothing is heard (``show_devices``).
 
-Intents: ``barge_toggled(bool)`` (the 插话 button, Ctrl+B), ``stop_requested``
+Joined (the call's third party), the agent's camera shows beside the citizen's and a red
+line says the supervisor's camera and microphone are live; barge-in has no sense then.
+
+Intents: ``barge_toggled(bool)`` (the 插话 button, Ctrl+B), ``join_toggled(bool)`` (the
+加入通话 button, Ctrl+J), ``stop_requested``
 (the 结束监看 button, Esc, or closing the window), ``mute_toggled(bool)`` (the
 静音监听 button, M) and ``volume_changed(float)`` (0–1, the volume slider).
 """
@@ -20,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
-from PyQt6.QtCore import QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QPoint, QRectF, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QColor, QFont, QImage, QKeySequence, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
     QHBoxLayout,
@@ -45,16 +50,21 @@ _METER_RANGE_DB = 60.0
 
 
 class WatchedVideo(QWidget):
-    """Paints the newest frame of the watched call, to fit."""
+    """Paints the newest frame of the watched call (the citizen's, or with ``agent`` the
+    agent's camera while joined), to fit."""
 
-    def __init__(self, viewer: WatchViewer, parent: QWidget | None = None) -> None:
+    def __init__(self, viewer: WatchViewer, parent: QWidget | None = None, *,
+                 agent: bool = False) -> None:
         super().__init__(parent)
         self._viewer = viewer
+        self._agent = agent
+        #: name the picture in a corner (while two pictures show)
+        self.captioned = agent
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
         self._converter = FrameConverter()
         self.painted_count = 0
-        self.setMinimumSize(480, 300)
+        self.setMinimumSize(*((240, 180) if agent else (480, 300)))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         # The viewer outlives this window (one per watch): detach() lets it go.
@@ -72,7 +82,8 @@ class WatchedVideo(QWidget):
     def paintEvent(self, event: QPaintEvent | None) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#1f2428"))
-        newest = self._viewer.frames.take()
+        slot = self._viewer.agent_frames if self._agent else self._viewer.frames
+        newest = slot.take()
         if newest is not None:
             self._image, self._pixels = self._converter.to_image(newest.frame)
             self.painted_count += 1
@@ -80,18 +91,30 @@ class WatchedVideo(QWidget):
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
             area = VideoView._fit(self._image.size(), QRectF(self.rect()))
             painter.drawImage(area, self._image)
+            if self.captioned:  # two pictures: say whose is whose
+                self._caption(painter, self.tr("Agent") if self._agent else self.tr("Citizen"))
         else:
             painter.setPen(QColor("#c9d1d9"))
             painter.setFont(QFont(self.font().family(), 13))
             painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter,
-                             self.tr("Connecting to the agent's workstation…"))
+                             self.tr("The agent's camera…") if self._agent
+                             else self.tr("Connecting to the agent's workstation…"))
         painter.end()
+
+    def _caption(self, painter: QPainter, text: str) -> None:
+        painter.setFont(QFont(self.font().family(), 11, QFont.Weight.Bold))
+        box = painter.fontMetrics().boundingRect(text).adjusted(-8, -4, 8, 4)
+        box.moveTopLeft(self.rect().topLeft() + QPoint(8, 8))
+        painter.fillRect(box, QColor(0, 0, 0, 170))
+        painter.setPen(QColor("#ffffff"))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
 
 class WatchWindow(QWidget):
     """One watched call, in a window of its own beside the seat wall."""
 
     barge_toggled = pyqtSignal(bool)
+    join_toggled = pyqtSignal(bool)
     stop_requested = pyqtSignal()
     mute_toggled = pyqtSignal(bool)
     volume_changed = pyqtSignal(float)
@@ -118,13 +141,14 @@ class WatchWindow(QWidget):
         self.mode.setObjectName("watchMode")
         self.mic_live = PlainLabel(self)
         self.mic_live.setObjectName("watchMicLive")
-        self.mic_live.setText("● " + self.tr("Your microphone is live in the call"))
         self.mic_live.hide()
         self.device_problems = PlainLabel(self)
         self.device_problems.setObjectName("watchDeviceProblem")
         self.device_problems.setWordWrap(True)
         self.device_problems.hide()
         self.video = WatchedVideo(viewer, self)
+        self.agent_video = WatchedVideo(viewer, self, agent=True)
+        self.agent_video.hide()
         self.meter = QProgressBar(self)
         self.meter.setRange(0, int(_METER_RANGE_DB))
         self.meter.setTextVisible(False)
@@ -141,6 +165,9 @@ class WatchWindow(QWidget):
         self.barge_button = QPushButton(self.tr("Barge in (Ctrl+B)"), self)
         self.barge_button.setCheckable(True)
         self.barge_button.setShortcut(QKeySequence("Ctrl+B"))
+        self.join_button = QPushButton(self.tr("Join call (Ctrl+J)"), self)
+        self.join_button.setCheckable(True)
+        self.join_button.setShortcut(QKeySequence("Ctrl+J"))
         self.stop_button = QPushButton(self.tr("Stop watching (Esc)"), self)
         self.stop_button.setShortcut(QKeySequence("Esc"))
         controls = QHBoxLayout()
@@ -152,6 +179,7 @@ class WatchWindow(QWidget):
         controls.addWidget(self.mute_button)
         controls.addSpacing(16)
         controls.addWidget(self.barge_button)
+        controls.addWidget(self.join_button)
         controls.addWidget(self.stop_button)
         # The window's own look: the live microphone must stand out under any theme.
         self.setStyleSheet(
@@ -165,7 +193,10 @@ class WatchWindow(QWidget):
         layout.addWidget(self.mode)
         layout.addWidget(self.mic_live)
         layout.addWidget(self.device_problems)
-        layout.addWidget(self.video, 1)
+        pictures = QHBoxLayout()
+        pictures.addWidget(self.video, 2)
+        pictures.addWidget(self.agent_video, 1)
+        layout.addLayout(pictures, 1)
         layout.addLayout(controls)
         self._timer = QTimer(self)
         self._timer.setInterval(200)
@@ -176,6 +207,7 @@ class WatchWindow(QWidget):
 
     def _connect_signals(self) -> None:
         self.barge_button.toggled.connect(self._on_barge_button_toggled)
+        self.join_button.toggled.connect(self._on_join_button_toggled)
         self.stop_button.clicked.connect(self.stop_requested)
         self.mute_button.toggled.connect(self._on_mute_button_toggled)
         self.volume.valueChanged.connect(self._on_volume_value_changed)
@@ -187,21 +219,37 @@ class WatchWindow(QWidget):
             self.mode.setText(self.tr("The watch has ended"))
             self.mic_live.hide()
             self.barge_button.setEnabled(False)
+            self.join_button.setEnabled(False)
             self.video.clear()
+            self.agent_video.hide()
             return
         self.setWindowTitle(self.tr("Watching %1").replace("%1", self._describe(state.agent_id)))
         barging = state.phase == "barging"
-        self.barge_button.blockSignals(True)
-        self.barge_button.setChecked(barging)
-        self.barge_button.blockSignals(False)
-        if barging:
+        joined = state.phase == "joined"
+        self.join_button.setText(self.tr("Leave call (Ctrl+J)") if joined
+                                 else self.tr("Join call (Ctrl+J)"))
+        for button, on in ((self.barge_button, barging), (self.join_button, joined)):
+            button.blockSignals(True)
+            button.setChecked(on)
+            button.blockSignals(False)
+        if joined:
+            text = self.tr("In the call: the citizen and the agent see and hear you")
+            colour = "#b3261e"
+        elif barging:
             text = self.tr("Talking in the call: the citizen and the agent hear you")
             colour = "#b3261e"
         else:
             text = self.tr("Watching only: no one hears you")
             colour = "#8250df"
         self.mode.setText(f'<span style="color:{colour};font-weight:bold">◉</span> {text}')
-        self.mic_live.setVisible(barging)
+        live = (self.tr("Your camera and microphone are live in the call") if joined
+                else self.tr("Your microphone is live in the call"))
+        self.mic_live.setText(f"● {live}")
+        self.mic_live.setVisible(barging or joined)
+        self.agent_video.setVisible(joined)
+        self.video.captioned = joined
+        if not joined:
+            self.agent_video.clear()
         self._enable_controls()
         self._on_timer_timeout()
 
@@ -234,6 +282,7 @@ class WatchWindow(QWidget):
         if not self._closing_by_hub and self._viewer.state is not None:
             self.stop_requested.emit()
         self.video.detach()
+        self.agent_video.detach()
         super().closeEvent(event)
 
     def _problem_text(self, problem: DeviceProblem) -> str:
@@ -251,13 +300,18 @@ class WatchWindow(QWidget):
         watching = self._viewer.state is not None
         # Without a microphone there is no barge-in; one already under way can still end.
         can_talk = "microphone" not in self._problems or self.barge_button.isChecked()
-        self.barge_button.setEnabled(watching and can_talk)
+        joined = self.join_button.isChecked()
+        self.barge_button.setEnabled(watching and can_talk and not joined)
+        self.join_button.setEnabled(watching and (can_talk or joined))
         can_hear = "speaker" not in self._problems
         self.mute_button.setEnabled(can_hear)
         self.volume.setEnabled(can_hear)
 
     def _on_barge_button_toggled(self, on: bool) -> None:
         self.barge_toggled.emit(on)
+
+    def _on_join_button_toggled(self, on: bool) -> None:
+        self.join_toggled.emit(on)
 
     def _on_mute_button_toggled(self, on: bool) -> None:
         self.mute_toggled.emit(on)

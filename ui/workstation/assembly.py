@@ -71,6 +71,7 @@ from ui.recording.player import open_player
 from ui.review.certificate_box import CertificateBox
 from ui.review.images import MaterialImages
 from ui.review.pane import ReviewPane
+from ui.supervision.joined_supervisor import JoinedSupervisorWindow
 from ui.supervision.whisper_banner import WhisperBanner
 from ui.workstation.main_window import MainWindow
 from ui.workstation.shutdown import Shutdown
@@ -112,6 +113,8 @@ class AssembledSeat:
     device_button: DeviceButton | None = None
     #: the remote-assist trail on its way to the hub's audit log
     assist_trail: AssistTrailSender | None = None
+    #: a supervisor who joined the call from the seat wall: their picture
+    joined_supervisor: JoinedSupervisorWindow | None = None
     #: the daily sweep of citizens' data kept on this PC
     retention: WorkstationRetention | None = None
     #: what the citizen keeps after the call (verdict, applications, bookings)
@@ -281,6 +284,7 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
                             say=window.status_strip.show_message, form=application_desk.values)
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
+    joined_supervisor = JoinedSupervisorWindow(watch, window)  # 值班长加入通话: their picture
     window.resize(*size)
     window.show_hall(settings.hall)  # which counter PC this is, at a glance
     camera: DocumentCameraFolder | None = None
@@ -325,7 +329,8 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
         tasks=tasks, link=link, workstation=workstation, window=window, transfer=transfer,
         pre_review=pre_review, acceptance=acceptance, applications=applications,
         records=records, plugins=plugins, assist=assist_parts, counter=counter,
-        watch=watch, recording_desk=recording_desk, recording_light=recording_light,
+        watch=watch, joined_supervisor=joined_supervisor, recording_desk=recording_desk,
+        recording_light=recording_light,
         camera=camera, devices=devices, device_check=device_check, device_button=device_button,
         assist_trail=assist_trail, retention=retention, summaries=summaries,
         transfers=transfers, consults=consults, gov=plugin_gov,

@@ -134,7 +134,10 @@ class StatusStrip(QWidget):
             self.watch_badge.clear()
             return
         name = f"{state.supervisor_name}（{state.supervisor_id}）"
-        if state.phase == "barging":
+        if state.phase == "joined":
+            text, colour = self.tr("Supervisor %1 joined this call").replace("%1", name), (
+                "#b3261e")
+        elif state.phase == "barging":
             text, colour = self.tr("Supervisor %1 is talking in this call").replace("%1", name), (
                 "#b3261e")
         else:
