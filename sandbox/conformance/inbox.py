@@ -116,5 +116,6 @@ class HubInbox:
     async def wait_any(self, within: float) -> None:
         """Until the next message arrives, or ``within`` seconds."""
         async with self._arrived:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._arrived.wait(), within)
+            with contextlib.suppress(TimeoutError):  # not wait_for (gh-86296, in a loop)
+                async with asyncio.timeout(within):
+                    await self._arrived.wait()

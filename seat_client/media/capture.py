@@ -141,8 +141,11 @@ class CapturedVideoTrack(CameraTrack):
                 self._idle = True
                 return self._stamp(self._idle_frame(), time.monotonic())
             event.clear()
+            # Not wait_for: on Python 3.11 it can swallow a cancel that comes with the
+            # wake-up (gh-86296), and this loop would go on after the sender stopped.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), remaining)
+                async with asyncio.timeout(remaining):
+                    await event.wait()
             if self.readyState != "live":
                 raise MediaStreamError
         self._sent_seq = newest.seq
@@ -247,8 +250,9 @@ class CapturedVoiceTrack(MediaStreamTrack):
                 self._clock = due - VOICE_FRAME / VOICE_RATE  # the next one 20 ms later
                 return self._frame(np.zeros(VOICE_FRAME, np.int16))
             event.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(event.wait(), due - now)
+            with contextlib.suppress(TimeoutError):  # not wait_for: as in the camera's recv
+                async with asyncio.timeout(due - now):
+                    await event.wait()
             if self.readyState != "live":
                 raise MediaStreamError
 

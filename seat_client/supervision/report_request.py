@@ -101,7 +101,10 @@ class ReportRequests:
             while not pending.done.done():
                 pending.woke.clear()
                 try:
-                    await asyncio.wait_for(pending.woke.wait(), self.idle_timeout_s)
+                    # Not wait_for: on Python 3.11 it can swallow a cancel that comes with
+                    # the wake-up (gh-86296), and this loop would go on past a close.
+                    async with asyncio.timeout(self.idle_timeout_s):
+                        await pending.woke.wait()
                 except TimeoutError:
                     raise TimeoutError("服务端长时间没有报表进度") from None
             result = pending.done.result()

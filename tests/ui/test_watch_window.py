@@ -4,8 +4,9 @@ While barging in a red line says the supervisor's microphone is live; 静音监�
 volume slider say what the supervisor wants to hear; with no microphone the window says
 so and there is no barge-in (one under way can still be ended); with no speaker it says
 the call cannot be heard and the listening controls rest. Joined (加入通话, Ctrl+J), the
-agent's picture shows beside the citizen's and the red line says camera and microphone. The window is fed the hub's
-messages through a real ``WatchViewer``; screenshots land in ``out/wall/`` for a look.
+agent's picture shows beside the citizen's and the red line says camera and microphone.
+The window is fed the hub's messages through a real ``WatchViewer``; screenshots land in
+``out/wall/`` for a look.
 """
 
 from __future__ import annotations

@@ -310,8 +310,9 @@ class PostgresWorker:
             self._on_outage(reason, self._held)
 
     async def _stopping_within(self, seconds: float) -> bool:
-        try:
-            await asyncio.wait_for(self._stopping.wait(), seconds)
+        try:  # not wait_for: it can swallow a cancel on Python 3.11 (gh-86296)
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
         except TimeoutError:
             return False
         return True
