@@ -27,7 +27,7 @@ from collections.abc import Callable
 from seat_common.catalog import Catalog
 from seat_common.protocol import ErrorCode
 from seat_common.tasks import TaskOwner
-from seat_hub.model import LiveState
+from seat_hub.model import Agent, LiveState
 from seat_hub.parties.citizen_keys import CitizenKeys
 from seat_hub.parties.seats import SeatRegistry
 from seat_hub.routing.queueviews import QueueViews
@@ -75,6 +75,15 @@ class HubContext:
         self.clock = clock
         self.queue_views = QueueViews(self.live, settings, log)
         self.wall = SeatWall(self.live, seats, catalog, settings, log, clock)
+
+    def agent_at_seat(self, agent_id: str) -> Agent:
+        """The logged-in agent of seat ``agent_id`` (refused: no such seat, or not logged in)."""
+        agent = self.live.agents.get(agent_id)
+        if agent is None:
+            if self.seats.get(agent_id) is None:
+                raise Refusal("no_such_agent", "no such agent", "agent_id")
+            raise Refusal("bad_state", "that agent is not logged in", "agent_id")
+        return agent
 
     def seat_changed(self, agent_id: str) -> None:
         """A seat's wall record changed (published with the next wall update)."""

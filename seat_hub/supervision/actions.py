@@ -27,7 +27,6 @@ from seat_common.protocol import (
     WhisperMessage,
 )
 from seat_hub.context import HubContext, Refusal
-from seat_hub.model import Agent
 from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, presence
 from seat_hub.routing.acd import ROUTED_MODES
@@ -35,19 +34,9 @@ from seat_hub.supervision import hands
 from seat_hub.supervision.audit import audited
 
 
-def agent_at_seat(ctx: HubContext, agent_id: str) -> Agent:
-    """The logged-in agent of seat ``agent_id`` (refused: no such seat, or not logged in)."""
-    agent = ctx.live.agents.get(agent_id)
-    if agent is None:
-        if ctx.seats.get(agent_id) is None:
-            raise Refusal("no_such_agent", "no such agent", "agent_id")
-        raise Refusal("bad_state", "that agent is not logged in", "agent_id")
-    return agent
-
-
 async def on_whisper(ctx: HubContext, session: Session, message: Whisper) -> None:
     def act() -> None:
-        agent = agent_at_seat(ctx, message.agent_id)
+        agent = ctx.agent_at_seat(message.agent_id)
         agent.session.send(
             WhisperMessage(
                 supervisor_id=session.agent_id,
@@ -64,7 +53,7 @@ async def on_whisper(ctx: HubContext, session: Session, message: Whisper) -> Non
 
 async def on_supervise_state(ctx: HubContext, session: Session, message: SuperviseState) -> None:
     def act() -> None:
-        agent = agent_at_seat(ctx, message.agent_id)
+        agent = ctx.agent_at_seat(message.agent_id)
         presence.on_set_state(ctx, agent, SetState(state=message.state, reason=message.reason))
 
     detail = message.state + (f" ({message.reason})" if message.reason else "")
@@ -95,7 +84,7 @@ async def on_move_contact(ctx: HubContext, session: Session, message: MoveContac
             ctx.queue_changed()
             moved_item.append(item.code)
             return
-        agent = agent_at_seat(ctx, message.to_agent_id)
+        agent = ctx.agent_at_seat(message.to_agent_id)
         if agent.state != "ready" or agent.mode not in ROUTED_MODES:
             raise Refusal("bad_state", f"that agent is {agent.state}, not ready", "to_agent_id")
         dispatch.offer(ctx, contact, agent)

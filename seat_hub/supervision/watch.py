@@ -46,7 +46,6 @@ from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Call, Watch
 from seat_hub.parties.session import Session
 from seat_hub.supervision import hands
-from seat_hub.supervision.actions import agent_at_seat
 from seat_hub.supervision.audit import audited
 
 #: What the citizen is told when a supervisor joins the call, and when they leave it.
@@ -88,7 +87,7 @@ async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -
     detail = f"call {on_call.call_id} watch {watch_id}" if on_call else ""
 
     def act() -> None:
-        agent = agent_at_seat(ctx, message.agent_id)
+        agent = ctx.agent_at_seat(message.agent_id)
         call = agent.call
         if call is None:
             raise Refusal("bad_state", "that agent is not on a call", "agent_id")
