@@ -20,11 +20,12 @@ from collections.abc import AsyncIterator
 import av
 import pytest
 
-from sandbox.camera import HeardAudio, StampedCameraTrack, ToneAudioTrack, read_stamp
+from sandbox.camera import HeardAudio, Stamp, StampedCameraTrack, ToneAudioTrack, read_stamp
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.consult_desk import ConsultDesk
 from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.session import FrameSlot
 from seat_client.call.transfer_desk import TransferDesk
 from seat_client.call.workstation import Workstation
 from seat_client.media.devices import SyntheticMedia
@@ -119,6 +120,13 @@ def _agent(hub: HubProcess, agent_id: str, media: SyntheticMedia | None = None) 
     return Workstation(link, media=media or SyntheticMedia())
 
 
+
+def _stamp_of(frames: FrameSlot) -> Stamp | None:
+    """The stamp of the newest picture in ``frames``, if there is one and it can be read."""
+    newest = frames.newest()
+    return None if newest is None else read_stamp(newest.frame)
+
+
 async def test_a_supervisor_joins_from_a_raised_hand_and_leaves(hub: HubProcess) -> None:
     ear = AgentEar()
     workstation = _agent(hub, "0012", ear)
@@ -150,19 +158,21 @@ async def test_a_supervisor_joins_from_a_raised_hand_and_leaves(hub: HubProcess)
                     "the citizen receives a second picture", timeout_s=30)
         picture = relay.supervisor_picture
         assert picture is not None
-        first = picture.newest()
-        assert first is not None and read_stamp(first.frame) is not None, (
-            "the second picture is the supervisor's own (stamped) camera")
-        await until(lambda: (n := picture.newest()) is not None
-                    and (s := read_stamp(n.frame)) is not None
-                    and (f := read_stamp(first.frame)) is not None and s.counter > f.counter,
-                    "and it moves")
+        # The first pictures of a new stream may be too soft to read while the encoder's
+        # rate climbs (more so on a busy machine): wait for a readable one.
+        await until(lambda: _stamp_of(picture) is not None,
+                    "the second picture is the supervisor's own (stamped) camera", timeout_s=30)
+        first = _stamp_of(picture)
+        assert first is not None
+        await until(lambda: (s := _stamp_of(picture)) is not None and s.counter > first.counter,
+                    "and it moves", timeout_s=30)
         await until(lambda: sup.viewer.agent_frames.received >= 10
                     and sup.viewer.frames.received >= 10,
                     "the supervisor sees both the agent and the citizen", timeout_s=30)
-        citizens = sup.viewer.frames.newest()
+        await until(lambda: _stamp_of(sup.viewer.frames) is not None,
+                    "the supervisor's citizen picture is the citizen's stamped camera",
+                    timeout_s=30)
         agents = sup.viewer.agent_frames.newest()
-        assert citizens is not None and read_stamp(citizens.frame) is not None
         assert agents is not None and read_stamp(agents.frame) is None, "the agent's pattern"
 
         await until(lambda: citizen.heard.tone(SUPERVISOR_HZ) > HEARD,

@@ -177,10 +177,13 @@ class WatchWindow(QWidget):
         controls.addWidget(PlainLabel(self.tr("Volume"), self))
         controls.addWidget(self.volume)
         controls.addWidget(self.mute_button)
-        controls.addSpacing(16)
-        controls.addWidget(self.barge_button)
-        controls.addWidget(self.join_button)
-        controls.addWidget(self.stop_button)
+        # The actions on a row of their own: with 加入通话 beside 插话, one row would not fit
+        # 800 px in large text.
+        actions = QHBoxLayout()
+        actions.addStretch(1)
+        actions.addWidget(self.barge_button)
+        actions.addWidget(self.join_button)
+        actions.addWidget(self.stop_button)
         # The window's own look: the live microphone must stand out under any theme.
         self.setStyleSheet(
             "#watchTitle { font-weight: bold; }"
@@ -198,6 +201,7 @@ class WatchWindow(QWidget):
         pictures.addWidget(self.agent_video, 1)
         layout.addLayout(pictures, 1)
         layout.addLayout(controls)
+        layout.addLayout(actions)
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self.resize(800, 600)
