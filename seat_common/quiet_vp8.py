@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-from importlib.metadata import version
 from typing import Any, Final
 
 from aiortc import RTCPeerConnection
@@ -31,7 +30,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from av import CodecContext, VideoFrame
 from av.frame import Frame
 
-from seat_common.frame_assembly import AIORTC_VERSION
+from seat_common.frame_assembly import on_pinned_aiortc
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +95,7 @@ def give_encoder(sender: Any, kind: type[Any]) -> bool:
 def install_quiet_vp8(pc: RTCPeerConnection, track: MediaStreamTrack) -> int:
     """Give the VP8 senders of ``pc`` that carry ``track`` a ``QuietVp8Encoder``; returns
     how many have one (0 before the codecs are agreed, or on another aiortc)."""
-    found = version("aiortc")
-    if found != AIORTC_VERSION:
-        log.error("VP8 keeps aiortc's denoiser: written for aiortc %s, this is %s",
-                  AIORTC_VERSION, found)
+    if not on_pinned_aiortc("VP8 keeps aiortc's denoiser"):
         return 0
     installed = 0
     for transceiver in pc.getTransceivers():

@@ -22,19 +22,16 @@ leaves aiortc's encoders on another.
 
 from __future__ import annotations
 
-import logging
-from importlib.metadata import version
 from typing import Any, Final
 
 from aiortc import RTCPeerConnection
 from aiortc.codecs.opus import OpusEncoder
 
-from seat_common.frame_assembly import AIORTC_VERSION
+from seat_common.frame_assembly import on_pinned_aiortc
 from seat_common.quiet_vp8 import SENDER_ENCODER, QuietVp8Encoder, give_encoder
 
 __all__ = ["SENDER_ENCODER", "PhoneOpusEncoder", "PhoneVp8Encoder", "install_phone_encoder"]
 
-log = logging.getLogger(__name__)
 
 #: Opus complexity of WebRTC's Android and iOS builds (``kDefaultComplexity`` in
 #: audio_encoder_opus.cc).
@@ -66,10 +63,7 @@ _PHONE_ENCODERS: Final[dict[str, type[PhoneVp8Encoder] | type[PhoneOpusEncoder]]
 def install_phone_encoder(pc: RTCPeerConnection) -> int:
     """Give ``pc``'s VP8 video senders a ``PhoneVp8Encoder`` and its Opus senders a
     ``PhoneOpusEncoder``; returns how many senders have one."""
-    found = version("aiortc")
-    if found != AIORTC_VERSION:
-        log.error("the phone encodes as aiortc does: written for aiortc %s, this is %s",
-                  AIORTC_VERSION, found)
+    if not on_pinned_aiortc("the phone encodes as aiortc does"):
         return 0
     installed = 0
     for transceiver in pc.getTransceivers():
