@@ -16,12 +16,6 @@ refuses the kiosk channel to anyone else. A citizen the hub turns away (a full
 queue: "busy, try later") prints what it was told in its report
 (``refused_code``, ``refused_message``).
 
-The citizens run on uvloop's event loop when uvloop is installed (asyncio's own otherwise):
-a simulated phone is a plain asyncio process whose every RTP packet, timer and thread
-hand-back goes through the loop, and uvloop's loop, written in C over libuv, does that
-work for less (a datagram sent, received and handed to a waiting task: 26 µs of CPU on
-asyncio's loop, 6.4 µs on uvloop's, here) (``run_citizens``).
-
 Exit status: 0; 1 if any citizen got a message from the hub that broke the
 protocol, got an ``error`` from the hub, could not reach the hub, lost it
 midway or gave up (``--give-up``), or (with ``--expect-call``) never got a
@@ -35,10 +29,10 @@ import asyncio
 import json
 import random
 import sys
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, TypeVar, cast, get_args
+from typing import Final, cast, get_args
 
 from sandbox.citizen import CitizenReport, CitizenScript, SimulatedCitizen
 from sandbox.device_login import KioskLogin, KioskLoginError
@@ -271,26 +265,12 @@ async def _run_all(citizens: list[SimulatedCitizen], stagger_s: float) -> list[C
     return reports
 
 
-T = TypeVar("T")
-
-
-def run_citizens(main: Coroutine[Any, Any, T]) -> T:
-    """Run ``main`` to its end on uvloop's event loop, or on asyncio's if uvloop is not
-    installed (it is an optional speed-up: a dev install has it)."""
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(main)
-    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
-        return runner.run(main)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the citizens; the exit status says whether all went as expected."""
     args = _parse_args(argv)
     citizens = _build_citizens(args)
     try:
-        reports = run_citizens(_run_all(citizens, args.stagger))
+        reports = asyncio.run(_run_all(citizens, args.stagger))
     except KeyboardInterrupt:
         return 130
     failed = [r for r in reports if report_failed(r, expect_call=args.expect_call)]
