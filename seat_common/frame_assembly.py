@@ -121,6 +121,16 @@ def _payload(packet: RtpPacket) -> bytes:
     return data
 
 
+def on_pinned_aiortc(otherwise: str) -> bool:
+    """Whether this is the aiortc these modules were written for; if not, log ``otherwise``
+    (what stays as aiortc has it) and why."""
+    found = version("aiortc")
+    if found == AIORTC_VERSION:
+        return True
+    log.error("%s: written for aiortc %s, this is %s", otherwise, AIORTC_VERSION, found)
+    return False
+
+
 def internals_problem() -> str:
     """Why the buffer cannot be installed on this aiortc ("" when it can)."""
     found = version("aiortc")

@@ -32,7 +32,6 @@ import math
 import queue
 import threading
 from collections.abc import Callable
-from importlib.metadata import version
 from typing import Any, Final
 
 import av
@@ -43,7 +42,7 @@ from aiortc.codecs.base import Decoder
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from seat_common.frame_assembly import AIORTC_VERSION
+from seat_common.frame_assembly import on_pinned_aiortc
 
 log = logging.getLogger(__name__)
 
@@ -71,10 +70,10 @@ def install_cheap_audio_level() -> bool:
     False, with a log line, on an aiortc this was not written for."""
     if rtp.compute_audio_level_dbov is audio_level_dbov:
         return True
-    found = version("aiortc")
-    if found != AIORTC_VERSION or not callable(getattr(rtp, "compute_audio_level_dbov", None)):
-        log.error("audio levels stay on aiortc's slow path: written for aiortc %s, this is %s",
-                  AIORTC_VERSION, found)
+    if not on_pinned_aiortc("audio levels stay on aiortc's slow path"):
+        return False
+    if not callable(getattr(rtp, "compute_audio_level_dbov", None)):
+        log.error("audio levels stay on aiortc's slow path: it has no compute_audio_level_dbov")
         return False
     rtp.compute_audio_level_dbov = audio_level_dbov
     return True

@@ -35,7 +35,11 @@ PATTERN_FPS = 15
 
 class CameraTrack(VideoStreamTrack):
     """The agent's camera as a call sends it: ``enabled`` False sends black frames,
-    ``latest`` is the newest frame captured (the self view; None while there is none)."""
+    ``latest`` is the newest frame captured (the self view; None while there is none).
+    ``noiseless``: the picture never went through a sensor, so the encoder needs no
+    denoiser (``seat_common.quiet_vp8``)."""
+
+    noiseless = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,6 +50,8 @@ class CameraTrack(VideoStreamTrack):
 class PatternCameraTrack(CameraTrack):
     """A test pattern standing in for the agent's camera: soft bars with a sweeping line,
     at ``fps`` frames a second."""
+
+    noiseless = True
 
     def __init__(self, width: int = 640, height: int = 480, fps: int = PATTERN_FPS) -> None:
         super().__init__()
