@@ -1,4 +1,4 @@
-"""The kiosk's screen: item menu, application form, print button, consent prompt, banner.
+"""The kiosk's screen: item menu, call pictures, application form, print, consent, banner.
 
 A simulator of the 莞家政务 self-service kiosk in a town hall, so its text
 is plain Simplified Chinese. ``KioskWindow`` shows state and emits intent;
@@ -35,6 +35,7 @@ from PyQt6.QtWidgets import (
 )
 
 from sandbox.kiosk.id_card import FaceScan, IdCard
+from sandbox.kiosk.video_panel import KioskVideoPanel
 from seat_common import pii
 from seat_common.catalog import ServiceItem
 
@@ -141,6 +142,9 @@ class KioskWindow(QWidget):
         menu_title = self.menu_title = QLabel(_WORDS["menu_title"][0], self.body)
         menu_column.addWidget(menu_title)
         menu_column.addWidget(self.item_menu, 1)
+        #: the call's pictures (the agent's, a third party's inset), shown during a call
+        self.video = KioskVideoPanel(self.body)
+        menu_column.addWidget(self.video)
         columns.addLayout(menu_column)
         columns.addLayout(form, 1)
         layout = QVBoxLayout(self)

@@ -5,7 +5,7 @@ token (``KioskLogin``), queues for an item on channel ``kiosk`` with its hall,
 and on ``call_started`` builds the WebRTC offer: the ``assist`` data channel first, then the camera
 (``StampedCameraTrack``), then the shared screen (``KioskScreenTrack``) —
 the agent's ``CallSession`` takes the second video track as the screen —
-and a quiet tone. It consumes every remote track.
+and a quiet tone. ``RemotePictures`` shows the agent's picture and a third party's.
 
 On the ``assist`` channel it answers the agent: a control request shows
 the consent prompt; once the citizen grants it the banner shows and
@@ -35,7 +35,6 @@ from collections.abc import Coroutine
 from typing import Any, Final
 
 from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
-from aiortc.mediastreams import MediaStreamError
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
@@ -47,6 +46,7 @@ from sandbox.kiosk.control import ControlGate, ControlState
 from sandbox.kiosk.id_card import IdCard, face_scan
 from sandbox.kiosk.printer import KioskPrinter, application_form_pdf
 from sandbox.kiosk.remote_input import RemoteInput
+from sandbox.kiosk.remote_video import RemotePictures
 from sandbox.kiosk.report import HandledInput, KioskReport
 from sandbox.kiosk.screen_track import KioskScreenTrack
 from seat_common import ice_policy, pii, protocol, tls
@@ -99,6 +99,7 @@ class KioskPeer:
         self.gate = ControlGate()
         self.input = RemoteInput(window)
         self.report = KioskReport()
+        self.pictures = RemotePictures(window.video, self.report)
         self.card: IdCard | None = None
         self.input_handled: Event[HandledInput] = Event()
         self.channel_open = asyncio.Event()
@@ -232,6 +233,7 @@ class KioskPeer:
                 self.window.set_status(message.message)
             case protocol.PartyUpdate() if message.call_id == self._call_id:
                 self.report.party_notices.append(f"{message.phase}: {message.message}")
+                self.pictures.party_update(message.phase)
                 self.window.set_status(message.message)
             case protocol.CallEnded() if message.call_id == self._call_id:
                 self.report.ended_by = message.ended_by
@@ -272,8 +274,10 @@ class KioskPeer:
         channel.on("message", self._on_assist_message)
 
         @pc.on("track")
-        def _on_track(track: Any) -> None:
-            self._spawn(self._consume(track), f"consume-{track.kind}")
+        def _on_track(track: Any) -> None:  # the agent's camera, then a third party's
+            video = [t.receiver.track for t in pc.getTransceivers() if t.kind == "video"]
+            section = video.index(track) if track in video else -1
+            self._spawn(self.pictures.consume(track, section), f"consume-{track.kind}")
 
         @pc.on("connectionstatechange")
         def _on_state() -> None:
@@ -297,11 +301,6 @@ class KioskPeer:
             await self._send(protocol.Hangup(call_id))
             return
         await self._send(protocol.Sdp(call_id, "offer", pc.localDescription.sdp))
-
-    async def _consume(self, track: Any) -> None:
-        with contextlib.suppress(MediaStreamError):
-            while True:
-                await track.recv()
 
     # --- the assist channel -----------------------------------------------------------
 
@@ -428,6 +427,7 @@ class KioskPeer:
             call_id = self._call_id  # the call this media was for, as it closes
             await pc.close()
             self.report.media_closed.append(call_id)
+        self.pictures.clear()  # after the close: no frame of this call comes any more
 
     def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> None:
         if self._contact_over:  # the window outlives the contact; its work does not

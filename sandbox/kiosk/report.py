@@ -1,6 +1,6 @@
 """What a kiosk's contact did, for the tests, the demo and the benchmarks: the calls it had,
 the agent's inputs it handled or refused, what it printed, and what its screen told the
-citizen (recording, transfer and hold notices)."""
+citizen (recording, transfer and hold notices, the remote pictures it showed)."""
 
 from __future__ import annotations
 
@@ -48,3 +48,8 @@ class KioskReport:
     #: Calls whose media (peer connection and tracks) the kiosk has closed, in order: a
     #: transfer's first call is here once the citizen waits in the next queue.
     media_closed: list[str] = field(default_factory=list)
+    #: Frames of the agent's picture and of a third party's (colleague or supervisor) shown.
+    agent_frames: int = 0
+    third_party_frames: int = 0
+    #: The third party's picture shown and hidden, as "shown: 值班长" / "hidden: left".
+    third_party_log: list[str] = field(default_factory=list)

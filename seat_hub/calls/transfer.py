@@ -196,6 +196,10 @@ def on_hold(ctx: HubContext, agent: Agent, message: Hold) -> None:
         raise Refusal("bad_state", "该通话正在转接中", "call_id")
     if call.consult is not None:
         raise Refusal("bad_state", "会商中由会商决定保持：请先结束会商", "call_id")
+    if message.on and call.watch is not None and call.watch.phase == "joined":
+        # A held citizen hears no one, but a joined supervisor's voice is mixed in by the
+        # agent's workstation: refused, as consult and transfer are while joined.
+        raise Refusal("bad_state", "值班长已加入通话，请等值班长退出后再保持", "on")
     if call.on_hold == message.on:
         raise Refusal("bad_state", "已在保持中" if message.on else "通话并未保持", "on")
     set_hold(ctx, call, message.on)

@@ -22,7 +22,8 @@ section from the start, dark until joined, so nothing is renegotiated). The citi
 told (``PartyUpdate``) when the supervisor joins and when they leave. A call with a
 consult (on hold, or already three-way), a transfer under way or the citizen on hold
 cannot be joined: there is one second picture for the citizen, and a held citizen hears
-no one. Joining and leaving are audited (``join_call``, ``leave_call``).
+no one (so while joined, the agent's consult and hold are refused: calls/). Joining and
+leaving are audited (``join_call``, ``leave_call``).
 """
 
 from __future__ import annotations

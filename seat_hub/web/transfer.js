@@ -63,10 +63,17 @@ function holdState(m) {
 
 // A supervisor joining the call from the seat wall (party_update): said as news, and the
 // second picture is then theirs (relayed by the agent's workstation as a colleague's is).
+// When they leave, their picture goes at once (not when the browser marks the track muted),
+// and frames still in flight do not bring it back until the track was muted or a next join.
+let thirdPartyLeft = false;
+
 function partyUpdate(m) {
   if (!call || m.call_id !== call.call_id || typeof m.message !== "string") return;
   stats.partyNotices = (stats.partyNotices || []).concat([`${m.phase}: ${m.message}`]);
-  $("colleague").setAttribute("aria-label", m.phase === "joined" ? "值班长的视频" : "会商同事的视频");
+  const colleague = $("colleague");
+  colleague.setAttribute("aria-label", m.phase === "joined" ? "值班长的视频" : "会商同事的视频");
+  thirdPartyLeft = m.phase !== "joined";
+  if (thirdPartyLeft) colleague.hidden = true;
   say(m.message, "info");
 }
 
@@ -81,14 +88,21 @@ function threeWayTrack(peer, event) {
   const colleague = $("colleague");
   colleague.srcObject = new MediaStream([event.track]);
   colleague.hidden = true;
+  thirdPartyLeft = false;
   const count = () => {
     if (!colleague.srcObject) return;
-    stats.colleagueFrames = (stats.colleagueFrames || 0) + 1;
-    colleague.hidden = false;
+    if (!thirdPartyLeft) {
+      stats.colleagueFrames = (stats.colleagueFrames || 0) + 1;
+      colleague.hidden = false;
+    }
     colleague.requestVideoFrameCallback(count);
   };
   colleague.requestVideoFrameCallback(count);
-  event.track.onmute = () => { colleague.hidden = true; colleague.requestVideoFrameCallback(count); };
+  event.track.onmute = () => {
+    colleague.hidden = true;
+    thirdPartyLeft = false;   // its frames stopped: the next ones are a new party's
+    colleague.requestVideoFrameCallback(count);
+  };
   event.track.onended = () => { colleague.hidden = true; colleague.srcObject = null; };
   return true;
 }

@@ -235,6 +235,14 @@ async def test_a_supervisor_joins_the_call_the_citizen_is_told_and_the_wall_show
     assert (await supervisor.expect_error("bad_state")).field == "on"
     await supervisor.send(JoinCall(watch_id=watch.watch_id))
     await supervisor.expect_error("bad_state")
+    # A held citizen would still hear the joined supervisor: hold is refused while joined.
+    before_hold = len(citizen.received)
+    await agent.send(Hold(call_id=watch.call_id, on=True))
+    refused_hold = await agent.expect_error("bad_state")
+    assert (refused_hold.field, refused_hold.message) == (
+        "on", "值班长已加入通话，请等值班长退出后再保持")
+    await citizen.sync()
+    assert not any(isinstance(m, HoldState) for m in citizen.received[before_hold:])
 
     await supervisor.send(JoinCall(watch_id=watch.watch_id, on=False))
     assert (await agent.expect(WatchState, lambda s: s.phase != "joined")).phase == "watching"

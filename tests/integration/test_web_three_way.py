@@ -135,13 +135,20 @@ async def test_the_page_shows_a_supervisor_who_joins_from_the_wall(browser: Brow
             await page.screenshot(path=str(OUT / "supervisor-joined-laptop.png"))
 
             await viewer.join(False)
-            for _ in range(200):
-                notices = await page.evaluate("window.seatStats.partyNotices || []")
-                if len(notices) == 2:
-                    break
-                await page.wait_for_timeout(100)
-            assert notices == ["joined: 值班长已加入通话，可以看到和听到您与工作人员。",
-                               "left: 值班长已离开通话。"]
+            # Polled at every animation frame: the picture is gone with the notice, not
+            # when the browser later marks the relayed track muted.
+            left = await page.wait_for_function(
+                """() => (window.seatStats.partyNotices || []).length === 2
+                         && {notices: window.seatStats.partyNotices,
+                             hidden: document.getElementById("colleague").hidden}""",
+                polling="raf", timeout=20_000)
+            seen = await left.json_value()
+            assert seen["notices"] == ["joined: 值班长已加入通话，可以看到和听到您与工作人员。",
+                                       "left: 值班长已离开通话。"]
+            assert seen["hidden"], "the supervisor's picture stays after they left"
+            await frames_grow("remoteFrames", 10, "the page plays A on")
+            assert await page.locator("#colleague").is_hidden()
+            assert await page.locator("#colleague").get_attribute("aria-label") == "会商同事的视频"
         finally:
             await relay.close()
             await viewer.close()
