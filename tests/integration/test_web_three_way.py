@@ -9,11 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser
+from playwright.async_api import Browser, Page
 
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.consult_desk import ConsultDesk
 from seat_client.call.hub_link import HubLink, LinkState
+from seat_client.call.workstation import Workstation
 from seat_client.media.local_media import PatternCameraTrack
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.watch_viewer import WatchViewer
@@ -24,6 +25,31 @@ from tests.integration.test_transfer import core
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="chromium: run scripts/setup")
 
 OUT = Path(__file__).resolve().parents[2] / "out" / "page"
+
+
+async def _page_in_a_call_with(browser: Browser, hub: HubProcess, agent: Workstation) -> Page:
+    """A laptop-sized page of ``hub`` that calls about SI-UNEMP-QUERY, answered by ``agent``."""
+    page = await browser.new_page(viewport={"width": 1366, "height": 768})
+    base = hub.url.replace("ws://", "http://").removesuffix("/ws")
+    await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
+    await page.get_by_role("button", name="开始视频连线").click()
+    await until(lambda: agent.offer is not None, "the agent's offer")
+    await agent.accept()
+    return page
+
+
+async def _frames_grow(page: Page, name: str, by: int, what: str) -> None:
+    """Until the page's ``seatStats[name]`` frame count grows by ``by`` (20 s at most)."""
+    async def stat() -> int:
+        return int(await page.evaluate(f"window.seatStats.{name} || 0"))
+
+    start = await stat()
+    for _ in range(200):
+        if await stat() >= start + by:
+            return
+        await page.wait_for_timeout(100)
+    seen = await page.evaluate("JSON.stringify(window.seatStats)")
+    raise AssertionError(f"{what}: {seen}")
 
 
 async def test_the_page_in_a_three_way_call_plays_two_pictures(browser: Browser) -> None:
@@ -39,26 +65,9 @@ async def test_the_page_in_a_three_way_call_plays_two_pictures(browser: Browser)
                         and b.link.state is LinkState.CONNECTED, "both agents log in")
             await a.set_ready()
             await b.set_ready()
-            page = await browser.new_page(viewport={"width": 1366, "height": 768})
-            base = hub.url.replace("ws://", "http://").removesuffix("/ws")
-            await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
-            await page.get_by_role("button", name="开始视频连线").click()
-            await until(lambda: a.offer is not None, "A's offer")
-            await a.accept()
+            page = await _page_in_a_call_with(browser, hub, a)
 
-            async def stat(name: str) -> int:
-                return int(await page.evaluate(f"window.seatStats.{name} || 0"))
-
-            async def frames_grow(name: str, by: int, what: str) -> None:
-                start = await stat(name)
-                for _ in range(200):
-                    if await stat(name) >= start + by:
-                        return
-                    await page.wait_for_timeout(100)
-                seen = await page.evaluate("JSON.stringify(window.seatStats)")
-                raise AssertionError(f"{what}: {seen}")
-
-            await frames_grow("remoteFrames", 10, "the page plays A")
+            await _frames_grow(page, "remoteFrames", 10, "the page plays A")
             assert await page.locator("#colleague").is_hidden()
             await host.consult("agent", "b1", "请帮忙")
             await until(lambda: guest.state is not None, "B's seat rings")
@@ -67,8 +76,8 @@ async def test_the_page_in_a_three_way_call_plays_two_pictures(browser: Browser)
                         "A sees B")
             assert await page.locator("#colleague").is_hidden()  # dark until three-way
             await host.choose("three_way")
-            await frames_grow("colleagueFrames", 15, "the page plays B")
-            await frames_grow("remoteFrames", 15, "and still A")
+            await _frames_grow(page, "colleagueFrames", 15, "the page plays B")
+            await _frames_grow(page, "remoteFrames", 15, "and still A")
             assert await page.locator("#colleague").is_visible()
             assert await page.locator("#remote").is_visible()
             OUT.mkdir(parents=True, exist_ok=True)
@@ -76,7 +85,7 @@ async def test_the_page_in_a_three_way_call_plays_two_pictures(browser: Browser)
 
             await host.choose("hand_over")
             await until(lambda: b.call is not None, "B takes the call")
-            await frames_grow("remoteFrames", 10, "the page plays B as the agent")
+            await _frames_grow(page, "remoteFrames", 10, "the page plays B as the agent")
             assert await page.evaluate("window.seatStats.transfers") == 1
             assert await page.locator("#colleague").is_hidden()
         finally:
@@ -104,30 +113,13 @@ async def test_the_page_shows_a_supervisor_who_joins_from_the_wall(browser: Brow
             await until(lambda: a.link.state is LinkState.CONNECTED
                         and sup_link.state is LinkState.CONNECTED, "both log in")
             await a.set_ready()
-            page = await browser.new_page(viewport={"width": 1366, "height": 768})
-            base = hub.url.replace("ws://", "http://").removesuffix("/ws")
-            await page.goto(f"{base}/?item=SI-UNEMP-QUERY")
-            await page.get_by_role("button", name="开始视频连线").click()
-            await until(lambda: a.offer is not None, "A's offer")
-            await a.accept()
+            page = await _page_in_a_call_with(browser, hub, a)
 
-            async def stat(name: str) -> int:
-                return int(await page.evaluate(f"window.seatStats.{name} || 0"))
-
-            async def frames_grow(name: str, by: int, what: str) -> None:
-                start = await stat(name)
-                for _ in range(200):
-                    if await stat(name) >= start + by:
-                        return
-                    await page.wait_for_timeout(100)
-                seen = await page.evaluate("JSON.stringify(window.seatStats)")
-                raise AssertionError(f"{what}: {seen}")
-
-            await frames_grow("remoteFrames", 10, "the page plays A")
+            await _frames_grow(page, "remoteFrames", 10, "the page plays A")
             await viewer.watch("a1", join=True)
             await until(lambda: relay.state is not None and relay.state.phase == "joined",
                         "the supervisor joins")
-            await frames_grow("colleagueFrames", 15, "the page plays the supervisor")
+            await _frames_grow(page, "colleagueFrames", 15, "the page plays the supervisor")
             assert await page.locator("#colleague").is_visible()
             assert await page.locator("#colleague").get_attribute("aria-label") == "值班长的视频"
             assert "值班长已加入通话" in await page.locator("#status").inner_text()
@@ -146,7 +138,7 @@ async def test_the_page_shows_a_supervisor_who_joins_from_the_wall(browser: Brow
             assert seen["notices"] == ["joined: 值班长已加入通话，可以看到和听到您与工作人员。",
                                        "left: 值班长已离开通话。"]
             assert seen["hidden"], "the supervisor's picture stays after they left"
-            await frames_grow("remoteFrames", 10, "the page plays A on")
+            await _frames_grow(page, "remoteFrames", 10, "the page plays A on")
             assert await page.locator("#colleague").is_hidden()
             assert await page.locator("#colleague").get_attribute("aria-label") == "会商同事的视频"
         finally:
