@@ -236,7 +236,8 @@ def child(kind: str, *args: str, log: Path) -> subprocess.Popen[bytes]:
     """A party in a process of its own (its CPU is not A's); what it says goes to ``log``."""
     with log.open("wb") as sink:
         return subprocess.Popen(
-            [sys.executable, str(Path(__file__).resolve()), "--child", kind, *args],
+            [sys.executable, str(Path(__file__).resolve()), "--child", kind,
+             "--", *args],  # "--": a token may start with "-"
             cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
 
 
