@@ -121,21 +121,27 @@ def _payload(packet: RtpPacket) -> bytes:
     return data
 
 
+def pinned_aiortc_problem() -> str:
+    """Why this aiortc is not the one the modules reaching into it were written for (""
+    when it is)."""
+    found = version("aiortc")
+    return "" if found == AIORTC_VERSION else (
+        f"written for aiortc {AIORTC_VERSION}, this is {found}")
+
+
 def on_pinned_aiortc(otherwise: str) -> bool:
     """Whether this is the aiortc these modules were written for; if not, log ``otherwise``
     (what stays as aiortc has it) and why."""
-    found = version("aiortc")
-    if found == AIORTC_VERSION:
-        return True
-    log.error("%s: written for aiortc %s, this is %s", otherwise, AIORTC_VERSION, found)
-    return False
+    problem = pinned_aiortc_problem()
+    if problem:
+        log.error("%s: %s", otherwise, problem)
+    return not problem
 
 
 def internals_problem() -> str:
     """Why the buffer cannot be installed on this aiortc ("" when it can)."""
-    found = version("aiortc")
-    if found != AIORTC_VERSION:
-        return f"written for aiortc {AIORTC_VERSION}, this is {found}"
+    if problem := pinned_aiortc_problem():
+        return problem
     stock = JitterBuffer(capacity=4, is_video=True)
     missing = [name for name in ("_origin", "_packets", "_capacity", "_remove_frame", "remove")
                if not hasattr(stock, name)]

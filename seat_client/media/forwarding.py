@@ -52,7 +52,6 @@ import time
 from collections import deque
 from collections.abc import Callable
 from fractions import Fraction
-from importlib.metadata import version
 from typing import Any, Final, TypeAlias
 
 import av
@@ -65,7 +64,7 @@ from aiortc.utils import uint16_add
 from av.stream import Stream
 
 from seat_common.events import Event
-from seat_common.frame_assembly import AIORTC_VERSION, AssembledFrame
+from seat_common.frame_assembly import AssembledFrame, pinned_aiortc_problem
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -186,9 +185,8 @@ def sent_frames(sender: Any) -> SentFrames | None:
 
 def internals_problem() -> str:
     """Why encoded frames cannot be tapped and forwarded on this aiortc ("" when they can)."""
-    found = version("aiortc")
-    if found != AIORTC_VERSION:
-        return f"written for aiortc {AIORTC_VERSION}, this is {found}"
+    if problem := pinned_aiortc_problem():
+        return problem
     from aiortc.rtcrtpreceiver import RTCRtpReceiver
     from aiortc.rtcrtpsender import RTCRtpSender
     missing = [name for owner, name in ((RTCRtpReceiver, "_send_rtcp_pli"),
