@@ -26,7 +26,7 @@ from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError
 
 from sandbox.camera import Stamp, StampedCameraTrack, read_stamp
-from seat_common import ice_policy
+from seat_common.media import ice_policy
 
 Codec = Literal["VP8", "H264"]
 

@@ -49,7 +49,8 @@ from seat_client.assist.audit import AssistAudit  # noqa: E402
 from seat_client.assist.remote_assist import AssistState, RemoteAssist  # noqa: E402
 from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
 from seat_client.call.workstation import Workstation  # noqa: E402
-from seat_common import catalog, ice_policy, protocol  # noqa: E402
+from seat_common import catalog, protocol  # noqa: E402
+from seat_common.media import ice_policy  # noqa: E402
 
 
 async def wait_for(condition: Any, what: str, timeout_s: float = 20.0) -> None:

@@ -46,7 +46,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_API", "pyqt6")
 ROOT = Path(__file__).resolve().parent.parent
-# Media stays on loopback on this one machine (see seat_common/ice_policy.py).
+# Media stays on loopback on this one machine (see seat_common/media/ice_policy.py).
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 

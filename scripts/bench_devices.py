@@ -13,7 +13,7 @@ citizen's phone is another machine) make a video call. Both processes date event
   onset at the microphone (``micfeed.monitor``) to the moment the citizen can play them
   (the arrival of the decoded frame, plus the burst's place in it). The simulated
   citizen's receiver hands each packet on as it arrives, as a phone's WebRTC stack does
-  (``seat_common.frame_assembly``); what a phone then buffers before its own speaker is
+  (``seat_common.media.frame_assembly``); what a phone then buffers before its own speaker is
   the phone's, not the seat's;
 - ``tone_ok``: every burst was recognised (its frequency found within 400 ms);
 - ``camera``: the cost of one 1280×720 frame from the capture session's sink to an
@@ -100,7 +100,8 @@ from sandbox.virtual_camera import VirtualCamera  # noqa: E402
 from seat_client.call.hub_link import HubLink, LinkState  # noqa: E402
 from seat_client.call.workstation import Workstation  # noqa: E402
 from seat_client.media.capture import CapturedVideoTrack  # noqa: E402
-from seat_common import catalog, frame_assembly, protocol  # noqa: E402
+from seat_common import catalog, protocol  # noqa: E402
+from seat_common.media import frame_assembly  # noqa: E402
 from ui.devices.seat_devices import SeatDevices  # noqa: E402
 
 
@@ -221,7 +222,7 @@ class EchoTap:
     def erle(self) -> tuple[float, float]:
         import numpy as np
 
-        from seat_common.audio_levels import tone_amplitude
+        from seat_common.media.audio_levels import tone_amplitude
 
         before = np.concatenate(self.inputs).astype(np.float64) / 32768
         after = np.concatenate(self.outputs).astype(np.float64) / 32768

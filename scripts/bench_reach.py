@@ -62,7 +62,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Media stays on loopback on this one machine (see seat_common/ice_policy.py).
+# Media stays on loopback on this one machine (see seat_common/media/ice_policy.py).
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 
@@ -85,7 +85,7 @@ from scripts.reach.flood import (  # noqa: E402
     summarize_flood,
 )
 from seat_common import catalog  # noqa: E402
-from seat_common.ice_policy import IceConfig  # noqa: E402
+from seat_common.media.ice_policy import IceConfig  # noqa: E402
 
 # --- turn ------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Media stays on loopback on this one machine (see seat_common/ice_policy.py).
+# Media stays on loopback on this one machine (see seat_common/media/ice_policy.py).
 os.environ.setdefault("SEAT_ICE_HOST_ADDRESSES", "127.0.0.1")
 sys.path.insert(0, str(ROOT))
 

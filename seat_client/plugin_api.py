@@ -37,7 +37,7 @@ from typing import Any, ClassVar, Final, Literal, Protocol
 
 import pluggy
 
-from seat_common.pdf_fonts import cjk_font
+from seat_common.documents.pdf_fonts import cjk_font
 from seat_common.validators import check_id_number
 
 #: Bumped when a hook spec or a context method changes incompatibly.

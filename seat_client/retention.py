@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Final
 
 from seat_client.acceptance.outbox import SubmissionOutbox
-from seat_common.private_files import private_dir, private_file
+from seat_common.personal_data.private_files import private_dir, private_file
 
 log = logging.getLogger(__name__)
 

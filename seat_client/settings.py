@@ -31,7 +31,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
 
-from seat_common import ice_policy, tls
+from seat_common import tls
+from seat_common.media import ice_policy
 
 Language = Literal["zh_CN", "en"]
 #: "real": the PC's camera, microphone and speaker; "synthetic": a test pattern and silence,

@@ -17,7 +17,7 @@ import numpy as np
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from sandbox.pacing import FramePacer
-from seat_common.audio_levels import mono_samples, tone_amplitude
+from seat_common.media.audio_levels import mono_samples, tone_amplitude
 
 
 class ToneAudioTrack(MediaStreamTrack):

@@ -52,8 +52,9 @@ from sandbox.citizen.peer import CitizenPeer
 from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
 from sandbox.citizen.wire_facts import note_wire_fact
 from sandbox.device_login import KioskLogin
-from seat_common import pii, protocol, tls
-from seat_common.ice_policy import IceConfig
+from seat_common import protocol, tls
+from seat_common.media.ice_policy import IceConfig
+from seat_common.personal_data import pii
 from seat_common.protocol import Channel, MediaKind, Priority
 from seat_common.tasks import TaskFailure, TaskOwner
 

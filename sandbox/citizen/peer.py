@@ -33,13 +33,14 @@ from sandbox.camera import (
 from sandbox.citizen.phone_encoder import install_phone_encoder
 from sandbox.citizen.screen_share import ScreenSharing
 from sandbox.citizen.script import CitizenReport, CitizenScript
-from seat_common import ice_policy, protocol
-from seat_common.frame_assembly import install_frame_assembly
-from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common import protocol
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import install_frame_assembly
+from seat_common.media.ice_policy import IceConfig, IceConfigError
+from seat_common.media.rtp_costs import install_inline_audio
+from seat_common.media.trickle import TrickledCandidates, split_candidates
 from seat_common.protocol import MediaKind
-from seat_common.rtp_costs import install_inline_audio
 from seat_common.tasks import TaskOwner
-from seat_common.trickle import TrickledCandidates, split_candidates
 
 _MAX_LATENCIES: Final = 20_000
 

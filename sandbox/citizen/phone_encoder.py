@@ -5,9 +5,9 @@ the sensor noise out; a stand-in that encodes in software should not spend a pho
 the phone does not spend. aiortc's ``Vp8Encoder`` runs libvpx's temporal denoiser
 (``noise-sensitivity`` 4, adaptive), which on the simulator's synthetic picture has no
 noise to remove and costs about a third of each frame's encoding (1.08 → 0.75 ms a
-640×480 frame here). ``PhoneVp8Encoder`` is ``seat_common.quiet_vp8.QuietVp8Encoder``: aiortc's
-encoder with the denoiser off and every other setting as aiortc has it: the same VP8 stream
-in kind.
+640×480 frame here). ``PhoneVp8Encoder`` is
+``seat_common.media.quiet_vp8.QuietVp8Encoder``: aiortc's encoder with the denoiser off and
+every other setting as aiortc has it: the same VP8 stream in kind.
 
 ``PhoneOpusEncoder`` is aiortc's Opus encoder (96 kbit/s, ``voip``) at complexity 5, the
 default of WebRTC's Android and iOS builds (desktop builds use 9, libopus and aiortc 10):
@@ -16,7 +16,7 @@ default of WebRTC's Android and iOS builds (desktop builds use 9, libopus and ai
 ``install_phone_encoder(pc)`` puts them on the video senders of a peer whose codec came out
 as VP8 and on its Opus senders (call it once the answer is applied, before voice flows).
 It sets the sender's private encoder slot, which aiortc fills only while it is empty, so it
-is written for one aiortc version (``seat_common.frame_assembly.AIORTC_VERSION``) and
+is written for one aiortc version (``seat_common.media.frame_assembly.AIORTC_VERSION``) and
 leaves aiortc's encoders on another.
 """
 
@@ -27,8 +27,8 @@ from typing import Any, Final
 from aiortc import RTCPeerConnection
 from aiortc.codecs.opus import OpusEncoder
 
-from seat_common.frame_assembly import on_pinned_aiortc
-from seat_common.quiet_vp8 import SENDER_ENCODER, QuietVp8Encoder, give_encoder
+from seat_common.media.frame_assembly import on_pinned_aiortc
+from seat_common.media.quiet_vp8 import SENDER_ENCODER, QuietVp8Encoder, give_encoder
 
 __all__ = ["SENDER_ENCODER", "PhoneOpusEncoder", "PhoneVp8Encoder", "install_phone_encoder"]
 

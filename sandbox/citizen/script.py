@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
-from seat_common import pii, protocol
+from seat_common import protocol
+from seat_common.personal_data import pii
 
 #: What the citizen is told before the media of a recorded call starts.
 RECORDING_NOTICE: Final = "本次通话将录音录像"

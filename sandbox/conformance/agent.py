@@ -3,7 +3,7 @@ and writes a ``ConformanceReport`` of each.
 
 It logs in to the hub as an agent (``Hello`` with the seat's token), goes ready, and for
 each offer: accepts; keeps the client's candidates from ``call_started`` on (trickled
-ones may come before the offer, ``seat_common.trickle``); checks and answers the SDP
+ones may come before the offer, ``seat_common.media.trickle``); checks and answers the SDP
 offer with a stamped test pattern and a tone (``sandbox.camera``); waits for media both
 ways (frames from the client, and the client's RTCP receiver reports on the agent's
 streams); for a kiosk, the ``assist`` data channel and the second (screen) video track;
@@ -32,7 +32,7 @@ from sandbox.conformance.media_checks import MediaSteps
 from sandbox.conformance.report import ConformanceReport, Outcome, Step
 from sandbox.conformance.script import AgentScript, ConformanceError
 from seat_common import protocol, tls
-from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common.media.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

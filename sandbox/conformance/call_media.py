@@ -1,5 +1,5 @@
 """The conformance agent's media for one call: an aiortc peer that keeps the client's
-trickled candidates (``seat_common.trickle``), answers its offer with a stamped test
+trickled candidates (``seat_common.media.trickle``), answers its offer with a stamped test
 pattern and a tone (``sandbox.camera``), and counts what arrives: the client's camera
 (the first video track), a kiosk's shared screen (the second), its voice, the data
 channels it opened, and whether the client's RTCP receiver reports show it gets the
@@ -15,10 +15,11 @@ from aiortc import RTCDataChannel, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from sandbox.camera import StampedCameraTrack, ToneAudioTrack
-from seat_common import ice_policy, protocol
-from seat_common.ice_policy import IceConfig
+from seat_common import protocol
+from seat_common.media import ice_policy
+from seat_common.media.ice_policy import IceConfig
+from seat_common.media.trickle import TrickledCandidates
 from seat_common.tasks import TaskOwner
-from seat_common.trickle import TrickledCandidates
 
 
 class CallMedia:

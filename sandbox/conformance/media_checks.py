@@ -17,7 +17,7 @@ from sandbox.conformance.inbox import HubInbox
 from sandbox.conformance.report import ConformanceReport, Outcome, Step
 from sandbox.conformance.script import AgentScript
 from seat_common import protocol
-from seat_common.ice_policy import IceConfig, candidate_types
+from seat_common.media.ice_policy import IceConfig, candidate_types
 
 _SECTION: Final = re.compile(r"^m=(\w+) ", re.MULTILINE)
 

@@ -25,7 +25,7 @@ from sandbox.gov_api.answers import dumps, field_errors, json_body
 from sandbox.gov_api.auth import authorized_client
 from sandbox.gov_api.licence_records import Licence, LicenceLibrary
 from sandbox.gov_api.middleware import log_event
-from seat_common.pii import mask_id_number
+from seat_common.personal_data.pii import mask_id_number
 from seat_common.validators import check_id_number, normalize_id_number
 
 LICENCES: web.AppKey[LicenceLibrary] = web.AppKey("licences", LicenceLibrary)

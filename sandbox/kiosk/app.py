@@ -36,8 +36,8 @@ from PyQt6.QtWidgets import (
 
 from sandbox.kiosk.id_card import FaceScan, IdCard
 from sandbox.kiosk.video_panel import KioskVideoPanel
-from seat_common import pii
 from seat_common.catalog import ServiceItem
+from seat_common.personal_data import pii
 
 LOCAL_ONLY: Final = "kioskLocalOnly"
 PERSONAL: Final = "kioskPersonalData"

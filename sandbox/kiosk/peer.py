@@ -49,12 +49,14 @@ from sandbox.kiosk.remote_input import RemoteInput
 from sandbox.kiosk.remote_video import RemotePictures
 from sandbox.kiosk.report import HandledInput, KioskReport
 from sandbox.kiosk.screen_track import KioskScreenTrack
-from seat_common import ice_policy, pii, protocol, tls
+from seat_common import protocol, tls
 from seat_common.events import Event
-from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common.media import ice_policy
+from seat_common.media.ice_policy import IceConfig, IceConfigError
+from seat_common.media.trickle import TrickledCandidates
+from seat_common.personal_data import pii
 from seat_common.protocol import assist as wire
 from seat_common.tasks import TaskFailure, TaskOwner
-from seat_common.trickle import TrickledCandidates
 
 log = logging.getLogger(__name__)
 

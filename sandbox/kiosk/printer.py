@@ -115,7 +115,8 @@ def application_form_pdf(values: dict[str, str]) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from seat_common import pdf_fonts, pii
+    from seat_common.documents import pdf_fonts
+    from seat_common.personal_data import pii
 
     font = pdf_fonts.cjk_font()
     out = io.BytesIO()

@@ -21,8 +21,9 @@ from sandbox.turn_process import TurnProcess, free_port
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase
 from seat_client.call.workstation import Workstation
-from seat_common import ice_policy, protocol
-from seat_common.ice_policy import IceConfig, candidate_types
+from seat_common import protocol
+from seat_common.media import ice_policy
+from seat_common.media.ice_policy import IceConfig, candidate_types
 
 
 async def until(condition: Callable[[], bool], what: str, timeout_s: float = 30.0,

@@ -35,7 +35,7 @@ import keyring.errors
 
 from seat_client.credentials import CredentialsError
 from seat_common import tls
-from seat_common.pii import mask_text
+from seat_common.personal_data.pii import mask_text
 
 SERVICE: Final = "seat-gov-api"
 TOKEN_MARGIN_S: Final = 30.0

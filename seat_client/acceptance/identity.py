@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from seat_common.pii import mask_id_number
+from seat_common.personal_data.pii import mask_id_number
 
 #: Where the caller's identity comes from: the kiosk's card reader, or the citizen's word.
 CallerSource = Literal["kiosk_card", "queue"]

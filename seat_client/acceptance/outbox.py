@@ -50,7 +50,7 @@ from seat_client.acceptance.outbox_entries import (
 )
 from seat_client.acceptance.outbox_store import OutboxStore
 from seat_common.events import Event
-from seat_common.pii import mask_text
+from seat_common.personal_data.pii import mask_text
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

@@ -23,8 +23,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
 from seat_client.acceptance.outbox_entries import OutboxEntry
-from seat_common.pdf_fonts import cjk_font
-from seat_common.pii import mask_id_number, mask_name
+from seat_common.documents.pdf_fonts import cjk_font
+from seat_common.personal_data.pii import mask_id_number, mask_name
 
 ISSUER = "东莞市政务服务数据管理局 视频办"
 

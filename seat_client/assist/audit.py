@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Final
 
-from seat_common import pii
 from seat_common.events import Event
-from seat_common.private_files import private_dir
+from seat_common.personal_data import pii
+from seat_common.personal_data.private_files import private_dir
 from seat_common.protocol import AssistTrailEvent
 
 log = logging.getLogger(__name__)

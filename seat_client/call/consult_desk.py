@@ -40,11 +40,12 @@ from seat_client.call.session import FrameSlot
 from seat_client.call.workstation import Workstation
 from seat_client.media.audio_mix import VoiceMixer
 from seat_client.media.forwarding import RelayVideoTrack, tap_first_video
-from seat_common import ice_policy, protocol
+from seat_common import protocol
 from seat_common.events import Event
-from seat_common.frame_assembly import install_frame_assembly
-from seat_common.ice_policy import IceConfigError
-from seat_common.rtp_costs import install_inline_audio
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import install_frame_assembly
+from seat_common.media.ice_policy import IceConfigError
+from seat_common.media.rtp_costs import install_inline_audio
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

@@ -46,14 +46,15 @@ from seat_client.media.forwarding import (
     tap_first_video,
 )
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternCameraTrack
-from seat_common import ice_policy, protocol
+from seat_common import protocol
 from seat_common.events import Event
-from seat_common.frame_assembly import install_frame_assembly
-from seat_common.ice_policy import IceConfig, IceConfigError
-from seat_common.quiet_vp8 import install_quiet_vp8
-from seat_common.rtp_costs import install_inline_audio
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import install_frame_assembly
+from seat_common.media.ice_policy import IceConfig, IceConfigError
+from seat_common.media.quiet_vp8 import install_quiet_vp8
+from seat_common.media.rtp_costs import install_inline_audio
+from seat_common.media.trickle import TrickledCandidates
 from seat_common.tasks import TaskOwner
-from seat_common.trickle import TrickledCandidates
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,7 @@ from seat_client.media.audio_mix import VoiceMixer
 from seat_client.media.devices import SeatMedia, SyntheticMedia
 from seat_common import protocol
 from seat_common.events import Event
-from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common.media.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -344,7 +344,7 @@ class Workstation:
 
     def _expect_fresh_offer(self, call: ActiveCall) -> None:
         """A link came back: the citizen will offer afresh, maybe trickling candidates
-        first, so the new peer is made now to keep them (``seat_common.trickle``)."""
+        first, so the new peer is made now to keep them (``seat_common.media.trickle``)."""
         if call.session.offer_taken:
             self._renew_media(call)
 

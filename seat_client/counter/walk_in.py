@@ -57,9 +57,9 @@ from seat_client.materials.values import MaterialRef
 from seat_client.plugin_api import LookupFailed
 from seat_client.review.session import ReasonCode, ReviewSession
 from seat_common.catalog import Material, ServiceItem
+from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.events import Event
-from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
-from seat_common.pii import mask_id_number, mask_name, mask_phone
+from seat_common.personal_data.pii import mask_id_number, mask_name, mask_phone
 from seat_common.protocol import CitizenInfo, Outcome
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ so a crash never leaves half a file under a real name. Its methods block:
 call them from a thread (``asyncio.to_thread``).
 
 Files that come from outside without passing the hub (the document camera)
-get the same check the hub makes at its border (``seat_common.imagecheck``).
+get the same check the hub makes at its border (``seat_common.documents.imagecheck``).
 ``open_upright`` reads a material with its EXIF orientation
 applied: files are kept as sent, so every reader must apply it (Qt:
 ``QImageReader.setAutoTransform(True)``).

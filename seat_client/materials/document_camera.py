@@ -25,8 +25,8 @@ from typing import Final
 
 from seat_client.materials.cache import MaterialCache
 from seat_client.materials.values import MaterialRef
+from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.events import Event
-from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ Live audio (barge-in, a watch) needs the first; a file that must stay in
 step with its picture needs the second.
 
 How loud a voice is and which tone it carries are measured in
-``seat_common.audio_levels``.
+``seat_common.media.audio_levels``.
 """
 
 from __future__ import annotations

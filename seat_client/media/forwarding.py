@@ -7,7 +7,7 @@ event loop, and put that encode (and a decode) on the relayed path. Here the rel
 the very VP8 frames it received instead.
 
 ``EncodedTap`` stands where an aiortc video receiver keeps its decoder thread's queue:
-every whole encoded frame (``seat_common.frame_assembly.AssembledFrame``, released at its
+every whole encoded frame (``seat_common.media.frame_assembly.AssembledFrame``, released at its
 marker packet) goes to the tap's listeners, then on to the decoder thread as before, so
 the workstation still decodes what it paints. ``RelayVideoTrack`` is the track a sender
 sends: it hands the sender ``av.Packet``s, which aiortc's ``RTCRtpSender`` packs into RTP
@@ -37,7 +37,7 @@ What keeps the far end's decoder whole:
 
 Relies on aiortc internals (the receiver's private decoder queue, the sender's
 ``_send_keyframe``, the transceiver's negotiated ``_codecs``): written for one aiortc version
-(``seat_common.frame_assembly.AIORTC_VERSION``); on another, or if they moved, nothing is
+(``seat_common.media.frame_assembly.AIORTC_VERSION``); on another, or if they moved, nothing is
 tapped (the decoded picture is re-encoded, as before) with a log line, and
 ``tests/client/test_forwarding.py`` fails loudly.
 """
@@ -64,7 +64,7 @@ from aiortc.utils import uint16_add
 from av.stream import Stream
 
 from seat_common.events import Event
-from seat_common.frame_assembly import AssembledFrame, pinned_aiortc_problem
+from seat_common.media.frame_assembly import AssembledFrame, pinned_aiortc_problem
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

@@ -37,7 +37,7 @@ class CameraTrack(VideoStreamTrack):
     """The agent's camera as a call sends it: ``enabled`` False sends black frames,
     ``latest`` is the newest frame captured (the self view; None while there is none).
     ``noiseless``: the picture never went through a sensor, so the encoder needs no
-    denoiser (``seat_common.quiet_vp8``)."""
+    denoiser (``seat_common.media.quiet_vp8``)."""
 
     noiseless = False
 

@@ -21,7 +21,7 @@ from typing import IO
 from seat_client.call.hub_link import HubLink
 from seat_client.recording.archive import recording_path
 from seat_common import protocol
-from seat_common.private_files import FILE_MODE, private_dir
+from seat_common.personal_data.private_files import FILE_MODE, private_dir
 
 
 class RecordingFetchError(Exception):

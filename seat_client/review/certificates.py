@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final, Literal
 
-from seat_common.pii import mask_id_number
+from seat_common.personal_data.pii import mask_id_number
 
 LicenceStatus = Literal["valid", "expired", "revoked"]
 LICENCE_STATUSES: Final[tuple[LicenceStatus, ...]] = ("valid", "expired", "revoked")

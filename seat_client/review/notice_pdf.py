@@ -23,7 +23,7 @@ from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Tabl
 
 from seat_client.materials.values import PreReviewVerdict
 from seat_common.catalog import ServiceItem
-from seat_common.pdf_fonts import cjk_font
+from seat_common.documents.pdf_fonts import cjk_font
 
 STATUS_NAMES = {"accepted": "通过", "to_correct": "需补正", "missing": "缺失"}
 STATUS_COLOURS = {"accepted": "#1a7f37", "to_correct": "#9a6700", "missing": "#cf222e"}

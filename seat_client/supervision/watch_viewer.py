@@ -41,11 +41,12 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from seat_client.call.session import FrameSlot
 from seat_client.media.fed_tracks import FedVideoTrack
 from seat_client.media.local_media import CameraTrack, GatedAudioTrack
-from seat_common import ice_policy, protocol
-from seat_common.audio_levels import SILENCE_DBFS, level_dbfs
+from seat_common import protocol
 from seat_common.events import Event
-from seat_common.frame_assembly import install_frame_assembly
-from seat_common.ice_policy import IceConfig, IceConfigError
+from seat_common.media import ice_policy
+from seat_common.media.audio_levels import SILENCE_DBFS, level_dbfs
+from seat_common.media.frame_assembly import install_frame_assembly
+from seat_common.media.ice_policy import IceConfig, IceConfigError
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)

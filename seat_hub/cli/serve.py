@@ -14,7 +14,7 @@ import signal
 import sys
 
 from seat_common import catalog as catalog_module
-from seat_common.imagecheck import ImageLimits
+from seat_common.documents.imagecheck import ImageLimits
 from seat_common.review_reasons import ReasonsError, load_reasons
 from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError

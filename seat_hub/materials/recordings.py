@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from seat_common.private_files import FILE_MODE, private_dir
+from seat_common.personal_data.private_files import FILE_MODE, private_dir
 from seat_common.protocol import (
     Chunk,
     FetchRecording,

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
-from seat_common.private_files import private_dir
+from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
+from seat_common.personal_data.private_files import private_dir
 from seat_common.protocol import (
     CHUNK_RECORDING,
     CHUNK_UPLOAD,

@@ -28,7 +28,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from seat_common.pdf_fonts import cjk_font
+from seat_common.documents.pdf_fonts import cjk_font
 from seat_hub.reports.contact_figures import (
     SHORT_ABANDON_S,
     ContactFigures,

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Final
 
-from seat_common import id_numbers
+from seat_common.personal_data import id_numbers
 from seat_common.protocol import CitizenInfo, JoinQueue, Priority, PriorityCheck
 from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.session import Session

@@ -25,7 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Final
 
-from seat_common.pii import mask_id_number, mask_name, mask_phone
+from seat_common.personal_data.pii import mask_id_number, mask_name, mask_phone
 from seat_common.protocol import (
     MAX_MESSAGE_BYTES,
     CitizenInfo,

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from seat_common.pii import mask_text
+from seat_common.personal_data.pii import mask_text
 
 _MAX_VALUE_CHARS = 300
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from seat_common.pii import mask_text
+from seat_common.personal_data.pii import mask_text
 from seat_common.protocol import Ack
 from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.session import Session

@@ -20,8 +20,9 @@ from sandbox.turn_process import TurnProcess
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.session import CallPhase, CallSession
 from seat_client.call.workstation import Notice, Workstation
-from seat_common import ice_policy, protocol
-from seat_common.ice_policy import IceConfig
+from seat_common import protocol
+from seat_common.media import ice_policy
+from seat_common.media.ice_policy import IceConfig
 from seat_hub.connections.ice_servers import turn_rest_credentials
 
 

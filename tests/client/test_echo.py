@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from seat_client.media.echo import FRAME, RATE, EchoCanceller
-from seat_common.audio_levels import tone_amplitude
+from seat_common.media.audio_levels import tone_amplitude
 
 SECONDS = 8
 

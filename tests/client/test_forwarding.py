@@ -36,9 +36,9 @@ from seat_client.media.forwarding import (
     tap_first_video,
     tap_receiver,
 )
-from seat_common import ice_policy
-from seat_common.frame_assembly import AssembledFrame, install_frame_assembly
-from tests.common.test_frame_assembly_call import lossy
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import AssembledFrame, install_frame_assembly
+from tests.common.media.test_frame_assembly_call import lossy
 
 VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
 H264 = RTCRtpCodecParameters(mimeType="video/H264", clockRate=90000, payloadType=102)

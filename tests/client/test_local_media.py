@@ -13,7 +13,7 @@ from aiortc.mediastreams import MediaStreamTrack
 
 from seat_client.media.audio_mix import VoiceMixer
 from seat_client.media.local_media import PATTERN_FPS, GatedAudioTrack, PatternCameraTrack
-from seat_common.audio_levels import mono_samples, tone_amplitude
+from seat_common.media.audio_levels import mono_samples, tone_amplitude
 
 
 async def test_the_pattern_runs_at_its_own_frame_rate_with_timestamps_to_match() -> None:

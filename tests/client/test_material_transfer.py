@@ -26,7 +26,7 @@ from seat_client.materials.transfer import (
     encode_still,
 )
 from seat_client.materials.values import MaterialRef
-from seat_common.imagecheck import ImageLimits, ImageRefused, check_image
+from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.protocol import (
     CHUNK_DOWNLOAD,
     FetchMaterial,

@@ -23,7 +23,7 @@ from sandbox.camera import StampedCameraTrack, read_stamp
 from seat_client import settings
 from seat_client.recording.archive import ArchivedRecording, RecordingArchive, RecordingStatus
 from seat_client.recording.recorder import CallRecorder, RecorderTuning, RecordingError
-from seat_common.audio_levels import mono_samples, tone_amplitude
+from seat_common.media.audio_levels import mono_samples, tone_amplitude
 from tests.client.recording_media import FakeClock, feed
 
 ROOT = Path(__file__).resolve().parents[2]

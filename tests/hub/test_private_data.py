@@ -12,7 +12,7 @@ from pathlib import Path
 from hubclient import SI_ITEM, Clients, agent_seat, wait_for_rows
 
 from sandbox.hub_process import HubProcess
-from seat_common.private_files import private_dir, private_file
+from seat_common.personal_data.private_files import private_dir, private_file
 
 
 def mode(path: Path) -> int:

@@ -16,7 +16,7 @@ from pathlib import Path
 from hubclient import SI, SI_ITEM, Clients, agent_seat
 
 from sandbox.hub_process import HubProcess
-from seat_common.pii import mask_id_number, mask_name
+from seat_common.personal_data.pii import mask_id_number, mask_name
 from seat_common.protocol import Accept, Hangup, Offer, WorkOrderClosed, WrapUp
 from seat_hub.storage.sqlite.store import SqliteStore
 

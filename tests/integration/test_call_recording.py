@@ -24,7 +24,7 @@ from seat_client.call.workstation import Workstation
 from seat_client.recording.archive import ArchivedRecording, RecordingArchive
 from seat_client.recording.desk import RecordingDesk
 from seat_common import protocol
-from seat_common.audio_levels import mono_samples, tone_amplitude
+from seat_common.media.audio_levels import mono_samples, tone_amplitude
 from tests.integration.conftest import ALL_SKILLS, until
 
 

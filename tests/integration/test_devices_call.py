@@ -25,7 +25,7 @@ from sandbox.virtual_camera import VirtualCamera
 from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.workstation import Workstation
 from seat_common import protocol
-from seat_common.audio_levels import tone_amplitude
+from seat_common.media.audio_levels import tone_amplitude
 from tests.integration.conftest import ALL_SKILLS, until
 from ui.devices.seat_devices import SeatDevices
 

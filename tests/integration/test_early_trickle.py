@@ -15,7 +15,7 @@ from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.session import CallPhase
 from seat_client.call.workstation import Workstation
-from seat_common.ice_policy import candidate_types
+from seat_common.media.ice_policy import candidate_types
 from tests.integration.conftest import ALL_SKILLS, until
 from tests.integration.parties import agent_core, answer_next
 

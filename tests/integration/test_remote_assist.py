@@ -314,7 +314,7 @@ def licence_pdf(name: str) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfgen import canvas
 
-    from seat_common import pdf_fonts
+    from seat_common.documents import pdf_fonts
 
     out = io.BytesIO()
     page = canvas.Canvas(out, pagesize=A4)

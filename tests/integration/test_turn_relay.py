@@ -29,7 +29,7 @@ from seat_client.call.workstation import Notice, Workstation
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import catalog, protocol
-from seat_common.ice_policy import candidate_types
+from seat_common.media.ice_policy import candidate_types
 from tests.integration.conftest import CHROMIUM, until
 from tests.integration.parties import agent_and_supervisor, agent_core
 

@@ -32,7 +32,7 @@ from seat_client.media.local_media import CameraTrack, GatedAudioTrack, PatternC
 from seat_client.supervision.wall_model import WallModel
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_common import catalog, protocol
-from seat_common.audio_levels import tone_amplitude
+from seat_common.media.audio_levels import tone_amplitude
 from tests.integration.conftest import ALL_SKILLS, until
 from ui.devices.seat_devices import SeatDevices
 from ui.supervision.wall_session import WallSession

@@ -18,7 +18,7 @@ from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.session import CallPhase
 from seat_common import catalog
-from seat_common.ice_policy import candidate_types
+from seat_common.media.ice_policy import candidate_types
 from tests.integration.conftest import ALL_SKILLS, CHROMIUM, until
 from tests.integration.parties import agent_core, answer_next
 

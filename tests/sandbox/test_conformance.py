@@ -19,7 +19,9 @@ from sandbox.camera import StampedCameraTrack, ToneAudioTrack
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_common import catalog, ice_policy
+from seat_common import catalog
+from seat_common.media import ice_policy
+from seat_common.media.trickle import split_candidates
 from seat_common.protocol import (
     CHUNK_UPLOAD,
     CallEnded,
@@ -33,7 +35,6 @@ from seat_common.protocol import (
     decode,
     encode,
 )
-from seat_common.trickle import split_candidates
 
 ALL_SKILLS = tuple(catalog.load().skills)
 EVERY_FEATURE = frozenset({Step.CHAT, Step.UPLOAD, Step.RATING})

@@ -11,7 +11,8 @@ from doc_client import DocCitizen
 
 from sandbox.conformance import AgentScript, ConformanceAgent, Outcome, Step
 from sandbox.hub_process import HubProcess, SeatSpec
-from seat_common import catalog, ice_policy
+from seat_common import catalog
+from seat_common.media import ice_policy
 
 
 async def test_a_client_written_from_the_document_alone_passes_every_step() -> None:

@@ -25,7 +25,7 @@ from sandbox.citizen.phone_encoder import (
     PhoneVp8Encoder,
     install_phone_encoder,
 )
-from seat_common import ice_policy
+from seat_common.media import ice_policy
 
 
 def test_the_encoder_runs_without_the_denoiser_and_reopens_so_on_a_new_bitrate() -> None:

@@ -31,7 +31,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.acceptance.outbox import SubmissionOutbox
 from seat_client.acceptance.outbox_entries import OutboxEntry, OutboxState
-from seat_common.pii import mask_name
+from seat_common.personal_data.pii import mask_name
 from seat_common.tasks import TaskOwner
 from ui.acceptance.form_labels import OUTBOX_COLOURS, outbox_state_label
 from ui.labels import PlainLabel

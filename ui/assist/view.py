@@ -44,7 +44,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.assist.remote_assist import AssistState, RemoteAssist
 from seat_client.call.session import CallSession
-from seat_common import pii
+from seat_common.personal_data import pii
 from seat_common.protocol import assist as wire
 from ui.call.screen_share_view import fit_rect
 from ui.devices.frames import FrameConverter

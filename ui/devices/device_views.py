@@ -22,7 +22,7 @@ from PyQt6.QtGui import QColor, QHideEvent, QImage, QPainter, QPaintEvent, QShow
 from PyQt6.QtWidgets import QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.media.capture import VideoFeed
-from seat_common.audio_levels import SILENCE_DBFS
+from seat_common.media.audio_levels import SILENCE_DBFS
 from ui.devices.camera import Camera
 from ui.devices.frames import FrameConverter, device_size, draw_fitted
 from ui.devices.microphone import Microphone

@@ -20,7 +20,7 @@ from PyQt6.QtMultimedia import QAudio, QAudioDevice, QAudioFormat, QAudioSource
 
 from seat_client.media.capture import VOICE_RATE, VoiceFeed
 from seat_client.media.echo import EchoCanceller
-from seat_common.audio_levels import SILENCE_DBFS
+from seat_common.media.audio_levels import SILENCE_DBFS
 from ui.devices.audio_thread import AudioThread
 
 log = logging.getLogger(__name__)

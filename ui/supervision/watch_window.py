@@ -40,7 +40,7 @@ from PyQt6.QtWidgets import (
 from seat_client.media.devices import DeviceKind, DeviceProblem
 from seat_client.supervision.watch_viewer import WatchViewer
 from seat_common import protocol
-from seat_common.audio_levels import SILENCE_DBFS
+from seat_common.media.audio_levels import SILENCE_DBFS
 from ui.call.video_pane import VideoView
 from ui.devices.frames import FrameConverter
 from ui.labels import PlainLabel

@@ -48,9 +48,10 @@ from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewStore
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_client.supervision.whisper_inbox import WhisperInbox
-from seat_common import catalog, ice_policy, protocol
+from seat_common import catalog, protocol
 from seat_common.forms import FormLibrary
-from seat_common.private_files import private_dir
+from seat_common.media import ice_policy
+from seat_common.personal_data.private_files import private_dir
 from seat_common.tasks import TaskOwner
 from ui.acceptance.form_pane import FormPane
 from ui.acceptance.outbox_pane import OutboxBadge, OutboxPane

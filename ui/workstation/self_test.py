@@ -26,7 +26,8 @@ from PyQt6.QtWidgets import QApplication
 
 from seat_client import settings as settings_mod
 from seat_client.plugin_host.host import PluginHost
-from seat_common import catalog, forms, pdf_fonts, review_reasons
+from seat_common import catalog, forms, review_reasons
+from seat_common.documents import pdf_fonts
 from seat_common.resources import CJK_FONT_PATH, resource_path
 from seat_common.version import version_text
 from ui import i18n

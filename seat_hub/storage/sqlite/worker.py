@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Final, ParamSpec, TypeVar, cast
 
-from seat_common.private_files import private_file
+from seat_common.personal_data.private_files import private_file
 from seat_hub.storage.interface import LedgerError, WriteErrorHandler
 from seat_hub.storage.once import next_key
 from seat_hub.storage.sqlite.schema import ADDED_COLUMNS, SCHEMA, upgrade

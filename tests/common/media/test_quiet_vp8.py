@@ -16,9 +16,9 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpsender import RTCRtpSender
 
 from seat_client.media.local_media import CameraTrack, PatternCameraTrack
-from seat_common import ice_policy
-from seat_common.frame_assembly import AIORTC_VERSION
-from seat_common.quiet_vp8 import SENDER_ENCODER, QuietVp8Encoder, install_quiet_vp8
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import AIORTC_VERSION
+from seat_common.media.quiet_vp8 import SENDER_ENCODER, QuietVp8Encoder, install_quiet_vp8
 
 
 async def _pattern(count: int) -> list[Any]:
@@ -59,7 +59,7 @@ async def test_it_costs_less_than_aiortcs_encoder_on_the_pattern() -> None:
 
 
 async def test_it_goes_only_on_the_vp8_sender_of_the_track_and_never_over_an_encoder() -> None:
-    assert version("aiortc") == AIORTC_VERSION, "check seat_common/quiet_vp8.py against it"
+    assert version("aiortc") == AIORTC_VERSION, "check seat_common/media/quiet_vp8.py against it"
     ice_policy.apply_from_environment()
     config = RTCConfiguration(iceServers=[])
     agent, citizen = RTCPeerConnection(config), RTCPeerConnection(config)

@@ -11,7 +11,8 @@ from aiortc import RTCConfiguration, RTCPeerConnection
 from aiortc.mediastreams import VideoStreamTrack
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
 
-from seat_common import ice_policy, protocol
+from seat_common import protocol
+from seat_common.media import ice_policy
 
 
 async def offered_addresses() -> set[str]:

@@ -18,7 +18,7 @@ from aiortc import RTCPeerConnection
 from aiortc.jitterbuffer import JitterBuffer
 from aiortc.rtp import RtpPacket
 
-from seat_common.frame_assembly import (
+from seat_common.media.frame_assembly import (
     AIORTC_VERSION,
     RECEIVER_BUFFER,
     MarkerJitterBuffer,
@@ -188,7 +188,7 @@ async def test_it_installs_on_the_receivers_of_a_peer_connection() -> None:
 def open_setup_cfg() -> str:
     from pathlib import Path
 
-    return (Path(__file__).resolve().parents[2] / "setup.cfg").read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[3] / "setup.cfg").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("capacity", [128, 512])

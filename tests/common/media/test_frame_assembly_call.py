@@ -20,8 +20,8 @@ from aiortc.mediastreams import MediaStreamError
 from aiortc.rtp import is_rtcp
 
 from sandbox.camera import Stamp, StampedCameraTrack, read_stamp
-from seat_common import ice_policy
-from seat_common.frame_assembly import install_frame_assembly
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import install_frame_assembly
 
 
 def lossy(transport: Any, loss: float, reorder: float, rng: random.Random) -> None:

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seat_common.id_numbers import IdNumberError, age_on, parse
+from seat_common.personal_data.id_numbers import IdNumberError, age_on, parse
 from seat_common.validators import id_check_character as check_character
 
 TODAY = date(2026, 12, 7)

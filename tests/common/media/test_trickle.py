@@ -1,4 +1,4 @@
-"""Trickled ICE candidates (``seat_common.trickle``) between two real aiortc peers:
+"""Trickled ICE candidates (``seat_common.media.trickle``) between two real aiortc peers:
 candidates that arrive before the remote description wait and reach the ICE
 transport once it is set; bad ones are refused with the reason; a flood of early
 ones is capped.
@@ -9,8 +9,9 @@ from __future__ import annotations
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import VideoStreamTrack
 
-from seat_common import ice_policy, protocol
-from seat_common.trickle import TrickledCandidates, split_candidates
+from seat_common import protocol
+from seat_common.media import ice_policy
+from seat_common.media.trickle import TrickledCandidates, split_candidates
 
 
 async def offer() -> tuple[RTCPeerConnection, str]:

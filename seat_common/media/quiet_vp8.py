@@ -13,8 +13,8 @@ asks for, key frames on PLI): the same VP8 stream in kind. ``install_quiet_vp8(p
 puts one on the VP8 sender carrying ``track`` (call it once the description with the agreed
 codecs is applied, before media flows). It sets the sender's private encoder slot, which
 aiortc fills only while it is empty, so it is written for one aiortc version
-(``seat_common.frame_assembly.AIORTC_VERSION``) and leaves aiortc's encoder on another
-(``tests/common/test_quiet_vp8.py`` fails loudly).
+(``seat_common.media.frame_assembly.AIORTC_VERSION``) and leaves aiortc's encoder on another
+(``tests/common/media/test_quiet_vp8.py`` fails loudly).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from aiortc.mediastreams import MediaStreamTrack
 from av import CodecContext, VideoFrame
 from av.frame import Frame
 
-from seat_common.frame_assembly import on_pinned_aiortc
+from seat_common.media.frame_assembly import on_pinned_aiortc
 
 log = logging.getLogger(__name__)
 

@@ -19,9 +19,9 @@ against aiortc's on the same frames), and ``install_cheap_audio_level`` puts it 
 place for the process: aiortc's sender looks the function up on its ``rtp`` module at
 every frame, so replacing the module attribute is enough.
 
-Like ``seat_common.frame_assembly`` it is written for one aiortc version (``AIORTC_VERSION``);
+Like ``seat_common.media.frame_assembly`` it is written for one aiortc version (``AIORTC_VERSION``);
 on another it leaves aiortc as it is and logs why, and the suite fails loudly
-(``tests/common/test_rtp_costs.py``).
+(``tests/common/media/test_rtp_costs.py``).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ from aiortc.codecs.base import Decoder
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
-from seat_common.frame_assembly import on_pinned_aiortc
+from seat_common.media.frame_assembly import on_pinned_aiortc
 
 log = logging.getLogger(__name__)
 

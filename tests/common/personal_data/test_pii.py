@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seat_common.pii import mask_id_number, mask_name, mask_phone, mask_text
+from seat_common.personal_data.pii import mask_id_number, mask_name, mask_phone, mask_text
 
 
 def test_id_number_keeps_region_and_last_four() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sandbox.documents import DocumentPhotos, PhotoSpec
-from seat_common.imagecheck import ImageFacts, ImageLimits, ImageRefused, check_image
+from seat_common.documents.imagecheck import ImageFacts, ImageLimits, ImageRefused, check_image
 
 
 def test_a_sideways_twelve_megapixel_phone_photo_is_reported_upright(photo_cache: Path) -> None:

@@ -33,7 +33,7 @@ once the remote description is set, before media flows). It relies on aiortc
 internals (the receiver's private ``__jitter_buffer``, the buffer's ``_origin`` and
 ``_packets``), so it is written for one aiortc version (``AIORTC_VERSION``); on another,
 or if the internals moved, it leaves aiortc's buffer in place and logs why, and the test
-suite fails loudly (``tests/common/test_frame_assembly.py``).
+suite fails loudly (``tests/common/media/test_frame_assembly.py``).
 """
 
 from __future__ import annotations

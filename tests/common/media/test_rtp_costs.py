@@ -27,9 +27,9 @@ from aiortc.rtcrtpsender import RTCRtpSender
 from aiortc.rtp import compute_audio_level_dbov as aiortc_audio_level
 
 from sandbox.camera import HeardAudio, ToneAudioTrack
-from seat_common import ice_policy
-from seat_common.frame_assembly import AIORTC_VERSION, install_frame_assembly
-from seat_common.rtp_costs import (
+from seat_common.media import ice_policy
+from seat_common.media.frame_assembly import AIORTC_VERSION, install_frame_assembly
+from seat_common.media.rtp_costs import (
     RECEIVER_ERROR,
     RECEIVER_QUEUE,
     SENDER_LOOP,
@@ -63,7 +63,7 @@ def test_silence_and_full_scale_are_the_ends_of_the_scale() -> None:
 
 
 def test_written_for_the_pinned_aiortc_and_its_internals_are_where_expected() -> None:
-    assert version("aiortc") == AIORTC_VERSION, "check seat_common/rtp_costs.py against it"
+    assert version("aiortc") == AIORTC_VERSION, "check seat_common/media/rtp_costs.py against it"
     config = RTCConfiguration(iceServers=[])
 
     async def make() -> tuple[Any, Any]:
