@@ -62,7 +62,7 @@ def new_consent_ref() -> str:
     """A fresh reference for one consent, e.g. ``CS-4e0f-9a61-b2c7-03d8-ffa1``.
 
     Grouped by four so it never holds five digits in a row: the audit log masks runs of
-    digits that could be a phone or ID number (``seat_common.pii.mask_text``), and an
+    digits that could be a phone or ID number (``seat_common.personal_data.pii.mask_text``), and an
     ungrouped hex reference holds one about once in 170 draws, leaving an auditor a
     reference that matches nothing."""
     digits = secrets.token_hex(10)

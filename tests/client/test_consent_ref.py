@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from seat_client.acceptance.certificate_desk import new_consent_ref
-from seat_common.pii import mask_text
+from seat_common.personal_data.pii import mask_text
 
 
 def test_a_reference_is_never_masked_in_the_audit_log() -> None:
