@@ -45,6 +45,13 @@ def staff_key(skill: str) -> str:
     return f"{PREFIX}staff:{skill}"
 
 
+def routed_key(skill: str) -> str:
+    """``{seat}:routed:<skill>``: agents logged in (any state but offline) in a routed mode
+    with the skill: while one other than a transfer's agent is here, that agent is held back
+    from the contact they handed on (``acd.held_back``)."""
+    return f"{PREFIX}routed:{skill}"
+
+
 #: Set of every skill a contact or an agent has named (the dispatch pass's queues).
 SKILLS: Final = f"{PREFIX}skills"
 #: Set of the queued contacts that have exclusions (checked for the reset).

@@ -49,6 +49,7 @@ from seat_hub.cluster.lua_queue import (
 )
 from seat_hub.cluster.queue_results import (
     AGENT_STATES,
+    MAX_ID,
     PRIORITIES,
     SEAT_MODES,
     AgentRecord,
@@ -64,9 +65,6 @@ from seat_hub.cluster.queue_results import (
     contact_record,
 )
 
-#: Longest id (agent, work order, party, skill, call) the API accepts (as the ledger
-#: stream's consumer, ``ledger_stream``).
-MAX_ID: Final = 100
 #: Times are milliseconds below this (the year 2286): the queue score's band is 10¹³.
 MAX_MS: Final = 10**13 - 1
 _SOURCES: Final = {
@@ -79,7 +77,7 @@ EndedBy = Literal["citizen", "kiosk", "agent", "hub"]
 
 
 def check_id(what: str, value: str, *, list_member: bool = False) -> str:
-    """An id as the scripts may store it: 1..200 printable characters, no comma where
+    """An id as the scripts may store it: 1..``MAX_ID`` printable characters, no comma where
     it is kept in a comma-separated list (skills, exclusions)."""
     if not isinstance(value, str) or not 0 < len(value) <= MAX_ID or not value.isprintable():
         raise ValueError(f"{what} must be 1..{MAX_ID} printable characters: {value!r}")
@@ -139,16 +137,23 @@ class LiveQueue:
     async def join(self, work_order_id: str, skill: str, priority: Priority,
                    queued_at_ms: int | None,
                    *, party: str, transferred: bool = False,
-                   excluded: Iterable[str] = ()) -> Joined:
+                   excluded: Iterable[str] = (), transferred_by: str = "") -> Joined:
         """A citizen waits for ``skill``: transfers first, then 老年人/残障, then the
-        longest waiting (``queued_at_ms``; join order breaks ties)."""
+        longest waiting (``queued_at_ms``; join order breaks ties). ``transferred_by`` is
+        the agent who handed a transferred citizen to this queue: never offered them again
+        while another agent of the skill is logged in (``acd.held_back``)."""
         if priority not in PRIORITIES:
             raise ValueError(f"priority must be one of {sorted(PRIORITIES)}: {priority!r}")
+        if transferred_by:
+            check_id("transferred_by", transferred_by, list_member=True)
+            if not transferred:
+                raise ValueError("transferred_by is for a transferred contact only: "
+                                 f"{transferred_by!r}")
         answer = await self._run(
             "join", check_id("work_order_id", work_order_id, list_member=True),
             check_id("skill", skill, list_member=True), priority,
             check_ms("queued_at_ms", queued_at_ms), check_id("party", party),
-            "1" if transferred else "0", _id_list("excluded", excluded))
+            "1" if transferred else "0", _id_list("excluded", excluded), transferred_by)
         return Joined(answer.text("status"), answer.number("seq"), answer.number("position"))
 
     async def park(self, work_order_id: str, parked: bool) -> str:

@@ -15,7 +15,9 @@ Redis's clock (``TIME``), the one clock all the hubs of a city share.
 Indexes of an agent, kept by ``save_agent``: ``staff:<skill>`` holds the agents who could
 take a contact of the skill (``acd.could_take``: ready, ringing, on a call or in wrap-up, in
 a routed mode), ``ready:<skill>`` those who may be offered one now (``acd.can_take_now``),
-scored by idle-since; equal scores order by agent id, as ``acd.choose_agent`` breaks ties.
+scored by idle-since; equal scores order by agent id, as ``acd.choose_agent`` breaks ties;
+``routed:<skill>`` those logged in (any state but offline) in a routed mode, whose presence
+holds back the agent who handed a contact to the skill's queue (``acd.held_back``).
 ``excluding`` holds the queued contacts that have exclusions, so the reset rule is checked
 for those only.
 """
@@ -98,6 +100,11 @@ local function index_agent(a, skills_csv)
     else
       redis.call('ZREM', P .. 'ready:' .. s, a.id)
     end
+    if a.state ~= 'offline' and ROUTED[a.mode] then
+      redis.call('SADD', P .. 'routed:' .. s, a.id)
+    else
+      redis.call('SREM', P .. 'routed:' .. s, a.id)
+    end
     redis.call('SADD', P .. 'skills', s)
   end
 end
@@ -130,8 +137,15 @@ local function get_contact(wo)
              priority = need(key, h, 'priority'), queued_at = need_num(key, h, 'queued_at'),
              seq = need_num(key, h, 'seq'), score = need_num(key, h, 'score'),
              state = need(key, h, 'state'), party = need(key, h, 'party'),
-             transferred = need(key, h, 'transferred'), offer = h.offer or ''}
+             transferred = need(key, h, 'transferred'),
+             transferred_by = need(key, h, 'transferred_by'), offer = h.offer or ''}
   if not CONTACT_STATES[c.state] then bad(key, 'state is ' .. c.state) end
+  if c.transferred ~= '0' and c.transferred ~= '1' then
+    bad(key, 'transferred is ' .. c.transferred)
+  end
+  if c.transferred_by ~= '' and c.transferred ~= '1' then
+    bad(key, 'transferred_by ' .. c.transferred_by .. ' on a contact not transferred')
+  end
   return c
 end
 

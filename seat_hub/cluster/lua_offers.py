@@ -6,9 +6,12 @@ prelude is ``lua_common``).
 reset (a queued contact whose every candidate agent, ``staff:<skill>``, is among its
 exclusions has them cleared), then the queued contacts of the skills that have a ready
 agent, in the ACD's order (band, queued_at, then join order), each offered to the longest
-idle ready agent of its skill not excluded; an agent offered once leaves the ready sets, so
-gets one offer per pass. Each offer is written whole (agent, contact, offer, ring deadline,
-both parties' streams, the ledger) after everything it reads was checked.
+idle ready agent of its skill not excluded and not held back (``acd.held_back``: the agent
+who handed the contact to this queue, while another agent of the skill is logged in in a
+routed mode, ``routed:<skill>``; the reset does not lift it); an agent offered once leaves
+the ready sets, so gets one offer per pass. Each offer is written whole (agent, contact,
+offer, ring deadline, both parties' streams, the ledger) after everything it reads was
+checked.
 """
 
 from __future__ import annotations
@@ -106,14 +109,25 @@ local function any_ready()
   end
   return false
 end
+-- acd.held_back: the agent who handed the contact to this queue, while another agent is
+-- logged in (any state) in a routed mode with the skill; '' when nobody is held back.
+local function held_back(c)
+  local by = c.transferred_by
+  if by == '' then return '' end
+  local routed = P .. 'routed:' .. c.skill
+  local n = redis.call('SCARD', routed)
+  if n > 1 or (n == 1 and redis.call('SISMEMBER', routed, by) == 0) then return by end
+  return ''
+end
 local function choose(c)
   local ready, excl = P .. 'ready:' .. c.skill, P .. 'excl:' .. c.wo
+  local held = held_back(c)
   local start = 0
   while true do
     local page = redis.call('ZRANGE', ready, start, start + 31)
     if #page == 0 then return nil end
     for _, id in ipairs(page) do
-      if redis.call('SISMEMBER', excl, id) == 0 then return id end
+      if id ~= held and redis.call('SISMEMBER', excl, id) == 0 then return id end
     end
     start = start + 32
   end

@@ -9,10 +9,11 @@ failover, a message sent twice) finds the work already done and changes nothing.
 from __future__ import annotations
 
 # ARGV: prefix, work order, skill, priority, queued_at ms, citizen party, transferred 0/1,
-# excluded agents (comma-separated).
+# excluded agents (comma-separated), the agent who handed the contact to this queue ('' if
+# none; held back from it by ``dispatch`` as ``acd.held_back``).
 JOIN = r"""
 local wo, skill, priority, queued_at = ARGV[2], ARGV[3], ARGV[4], clock(ARGV[5])
-local party, transferred, excluded = ARGV[6], ARGV[7], ARGV[8]
+local party, transferred, excluded, transferred_by = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local old = get_contact(wo)
 if old ~= nil then
   return answer({status = 'exists', seq = old.seq,
@@ -25,7 +26,8 @@ local score = band * 1e13 + queued_at
 local seq = redis.call('INCR', P .. 'seq')
 redis.call('HSET', P .. 'contact:' .. wo, 'skill', skill, 'priority', priority,
            'queued_at', ms(queued_at), 'seq', seq, 'score', ms(score), 'state', 'queued',
-           'party', party, 'transferred', transferred, 'offer', '')
+           'party', party, 'transferred', transferred, 'transferred_by', transferred_by,
+           'offer', '')
 redis.call('ZADD', P .. 'queue:' .. skill, ms(score), wo)
 redis.call('SADD', P .. 'skills', skill)
 local agents = split(excluded)

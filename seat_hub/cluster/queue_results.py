@@ -21,6 +21,9 @@ AGENT_STATES: Final[frozenset[str]] = frozenset(
 SEAT_MODES: Final[frozenset[str]] = frozenset({"video", "counter", "combined"})
 PRIORITIES: Final[frozenset[str]] = frozenset({"normal", "elderly", "disabled"})
 CONTACT_STATES: Final[frozenset[str]] = frozenset({"queued", "parked", "offered"})
+#: Longest id (agent, work order, party, skill, call) the API accepts (as the ledger
+#: stream's consumer, ``ledger_stream``).
+MAX_ID: Final = 100
 
 
 class MalformedState(RuntimeError):
@@ -170,6 +173,7 @@ class ContactRecord:
     state: str
     party: str
     transferred: bool
+    transferred_by: str
     offer: str
 
 
@@ -194,6 +198,21 @@ def _one_of(key: str, fields: dict[str, str], name: str, allowed: frozenset[str]
     return value
 
 
+def _handed_on_by(key: str, fields: dict[str, str], transferred: bool) -> str:
+    """``transferred_by``: "" or an agent id (as ``live_queue.check_id`` lets one in), set
+    on a transferred contact only."""
+    value = _present(key, fields, "transferred_by")
+    if not value:
+        return value
+    if (len(value) > MAX_ID or not value.isprintable() or "," in value
+            or value != value.strip()):
+        raise MalformedState(f"malformed {key}: transferred_by is not an agent id: {value!r}")
+    if not transferred:
+        raise MalformedState(f"malformed {key}: transferred_by {value!r} on a contact not "
+                             "transferred")
+    return value
+
+
 def agent_record(key: str, agent_id: str, fields: dict[str, str]) -> AgentRecord:
     """An agent's hash as read (``HGETALL``), checked field by field."""
     return AgentRecord(
@@ -212,6 +231,7 @@ def agent_record(key: str, agent_id: str, fields: dict[str, str]) -> AgentRecord
 
 def contact_record(key: str, work_order_id: str, fields: dict[str, str]) -> ContactRecord:
     """A contact's hash as read (``HGETALL``), checked field by field."""
+    transferred = _one_of(key, fields, "transferred", frozenset({"0", "1"})) == "1"
     return ContactRecord(
         work_order_id=work_order_id,
         skill=_present(key, fields, "skill"),
@@ -221,6 +241,7 @@ def contact_record(key: str, work_order_id: str, fields: dict[str, str]) -> Cont
         score=_whole(key, fields, "score"),
         state=_one_of(key, fields, "state", CONTACT_STATES),
         party=_present(key, fields, "party"),
-        transferred=_one_of(key, fields, "transferred", frozenset({"0", "1"})) == "1",
+        transferred=transferred,
+        transferred_by=_handed_on_by(key, fields, transferred),
         offer=fields.get("offer", ""),
     )

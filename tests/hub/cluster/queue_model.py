@@ -40,6 +40,7 @@ class ModelContact:
     queued_at: int
     seq: int
     transferred: bool
+    transferred_by: str = ""
     excluded: set[str] = field(default_factory=set)
     offered_to: str = ""
     parked: bool = False
@@ -93,20 +94,31 @@ class QueueModel:
         self._change(a, "ready" if a.mode in ROUTED_MODES else "counter", "", now)
 
     def join(self, work_order_id: str, skill: str, priority: str, now: int,
-             transferred: bool) -> None:
+             transferred: bool, transferred_by: str = "",
+             excluded: frozenset[str] = frozenset()) -> None:
         self._seq += 1
         self.contacts[work_order_id] = ModelContact(work_order_id, skill, priority, now,
-                                                    self._seq, transferred)
+                                                    self._seq, transferred, transferred_by,
+                                                    set(excluded))
 
-    def dispatch(self, now: int) -> DispatchPlan:
+    def routed_skills(self, *, besides: str) -> frozenset[str]:
+        """The skills of the agents other than ``besides`` in a routed mode."""
+        return frozenset(s for a in self.agents.values()
+                         if a.agent_id != besides and a.mode in ROUTED_MODES for s in a.skills)
+
+    def views(self) -> tuple[list[WaitingContact], list[AgentView]]:
+        """The waiting contacts and logged-in agents as ``acd.py`` sees them now."""
         waiting = [
             WaitingContact(c.work_order_id, c.skill, c.priority, c.queued_at / 1000, c.seq,  # type: ignore[arg-type]
-                           frozenset(c.excluded), c.transferred)
+                           frozenset(c.excluded), c.transferred, c.transferred_by)
             for c in self.contacts.values() if not c.offered_to and not c.parked
         ]
         agents = [AgentView(a.agent_id, a.state, a.mode, a.skills, a.idle_since / 1000)  # type: ignore[arg-type]
                   for a in self.agents.values() if a.state != "offline"]
-        plan = plan_dispatch(waiting, agents)
+        return waiting, agents
+
+    def dispatch(self, now: int) -> DispatchPlan:
+        plan = plan_dispatch(*self.views())
         for work_order_id in plan.exclusions_reset:
             self.contacts[work_order_id].excluded.clear()
         for assignment in plan.assignments:

@@ -40,7 +40,7 @@ async def put_state(queue: LiveQueue, contacts: Sequence[WaitingContact],
     for c in sorted(contacts, key=lambda c: c.seq):
         await queue.join(c.work_order_id, c.skill, c.priority, ms(c.queued_at),
                          party=f"citizen:{c.work_order_id}", transferred=c.transferred,
-                         excluded=c.excluded)
+                         excluded=c.excluded, transferred_by=c.transferred_by)
 
 
 async def redis_plan(queue: LiveQueue, now_ms: int) -> DispatchPlan:

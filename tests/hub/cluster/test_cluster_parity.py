@@ -3,8 +3,9 @@
 contact and agent for agent, and the same exclusions reset.
 
 Three layers, all against the session's real ``redis-server``: ``test_acd.py``'s cases;
-seeded random states (agents of every state and mode, skills, priorities, transfers,
-exclusions, equal join times and equal idle times) put into Redis and planned by both; and
+seeded random states (agents of every state and mode, skills, priorities, transfers and the
+agents who handed them on, exclusions, equal join times and equal idle times) put into
+Redis and planned by both; and
 seeded runs of events (joins, ready/away, declines, ring timeouts, answers, hang-ups,
 wrap-ups, citizens leaving or dropping) driven through the scripts and through a model of
 the hub whose every dispatch is ``acd.plan_dispatch``, compared at every pass.
@@ -13,6 +14,7 @@ the hub whose every dispatch is ``acd.plan_dispatch``, compared at every pass.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 import redis.asyncio as aioredis
@@ -27,14 +29,19 @@ SKILLS = (SI, HF, CA)
 
 
 def _c(wo: str, queued_at: float, priority: str = "normal", seq: int = 0, skill: str = SI,
-       excluded: frozenset[str] = frozenset(), transferred: bool = False) -> WaitingContact:
+       excluded: frozenset[str] = frozenset(), transferred: bool = False,
+       transferred_by: str = "") -> WaitingContact:
     return WaitingContact(wo, skill, priority, queued_at, seq, excluded,  # type: ignore[arg-type]
-                          transferred)
+                          transferred, transferred_by)
 
 
 def _a(agent_id: str, idle_since: float, state: str = "ready", mode: str = "video",
        skills: frozenset[str] = frozenset({SI})) -> AgentView:
     return AgentView(agent_id, state, mode, skills, idle_since)  # type: ignore[arg-type]
+
+
+def _handed_on_by_a() -> WaitingContact:
+    return _c("t", 0.0, seq=1, excluded=frozenset({"a"}), transferred=True, transferred_by="a")
 
 
 #: test_acd.py's cases (its plan and choice tests), and transfers ahead of everyone.
@@ -55,6 +62,13 @@ ACD_CASES: list[tuple[list[WaitingContact], list[AgentView]]] = [
      [_a("si_recent", 20.0), _a("si_longest", 10.0), _a("hf_only", 1.0, skills=frozenset({HF}))]),
     ([_c("e1", 10.0, "elderly", 1), _c("t1", 500.0, seq=2, transferred=True),
       _c("n1", 5.0, seq=3)], [_a("a", 1.0)]),
+    # A queue transfer is not rung back at the agent who made it while another could come
+    # (away, then ready), even once the exclusions reset; a counter-mode colleague does not
+    # count; the only agent with the skill is rung again.
+    ([_handed_on_by_a()], [_a("a", 1.0), _a("b", 2.0, "away")]),
+    ([_handed_on_by_a()], [_a("a", 1.0), _a("b", 2.0)]),
+    ([_handed_on_by_a()], [_a("a", 1.0), _a("b", 2.0, mode="counter")]),
+    ([_handed_on_by_a()], [_a("a", 1.0), _a("h", 0.5, skills=frozenset({HF}))]),
     # Read a page at a time, a pass must not lose its place when it takes a contact out.
     ([_c("w1", 1.0, seq=1), _c("w2", 2.0, seq=2), _c("w3", 3.0, seq=3)],
      [_a("a", 1.0), _a("b", 2.0)]),
@@ -75,14 +89,33 @@ def _random_state(rng: random.Random) -> tuple[list[WaitingContact], list[AgentV
            frozenset(rng.sample(SKILLS, rng.randint(0, 3))))
         for i in ids
     ]
-    contacts = [
-        _c(f"wo{n}", rng.choice([7, 7, rng.randint(0, 2000)]) / 1000 + 1_796_600_000,
-           rng.choice(["normal", "normal", "elderly", "disabled"]), n, rng.choice(SKILLS),
-           frozenset(rng.sample(ids, rng.randint(0, len(ids))) if rng.random() < 0.4 else ()),
-           rng.random() < 0.15)
-        for n in range(1, rng.randint(0, 16) + 1)
-    ]
+    contacts = []
+    for n in range(1, rng.randint(0, 16) + 1):
+        transferred = rng.random() < 0.3
+        # A transfer's agent: any agent drawn (ready or not, the only one with the skill or
+        # not), or one who is not logged in.
+        by = rng.choice([*ids, *ids, "zz", ""]) if transferred else ""
+        excluded = set(rng.sample(ids, rng.randint(0, len(ids))) if rng.random() < 0.4 else ())
+        if by and rng.random() < 0.7:
+            excluded.add(by)  # as the hub excludes the agent from their own transfer
+        contacts.append(_c(
+            f"wo{n}", rng.choice([7, 7, rng.randint(0, 2000)]) / 1000 + 1_796_600_000,
+            rng.choice(["normal", "normal", "elderly", "disabled"]), n, rng.choice(SKILLS),
+            frozenset(excluded), transferred, by))
     return contacts, agents
+
+
+def _held_back_mattered(contacts: list[WaitingContact], agents: list[AgentView]) -> bool:
+    """Whether the plan differs from the one made if nobody were held back."""
+    unheld = [replace(c, transferred_by="") for c in contacts]
+    return plan_dispatch(unheld, agents) != plan_dispatch(contacts, agents)
+
+
+def _rung_back(contacts: list[WaitingContact], agents: list[AgentView]) -> bool:
+    """Whether a transfer goes back to the agent who made it (the only one who could)."""
+    by_contact = {c.work_order_id: c for c in contacts}
+    return any(by_contact[s.work_order_id].transferred_by == s.agent_id
+               for s in plan_dispatch(contacts, agents).assignments)
 
 
 async def _same_plan(redis_url: str, contacts: list[WaitingContact],
@@ -110,39 +143,43 @@ async def test_random_states_give_the_same_plan_in_redis(redis_url: str, page: i
     """``page`` is how many contacts a pass reads at a time: 1 and 3 cross page ends inside
     runs of equal scores."""
     rng = random.Random(17)
-    offered = reset = 0
+    offered = reset = held = rung_back = 0
     for _ in range(500):
         await _flush(redis_url)
         contacts, agents = _random_state(rng)
         plan = plan_dispatch(contacts, agents)
         offered += len(plan.assignments)
         reset += len(plan.exclusions_reset)
+        held += _held_back_mattered(contacts, agents)
+        rung_back += _rung_back(contacts, agents)
         await _same_plan(redis_url, contacts, agents, page)
-    print(offered, reset)
-    assert offered > 300 and reset > 20  # the states exercised offers and resets
+    print("offered, reset, held back, rung back:", offered, reset, held, rung_back)
+    # The states exercised offers, resets, transfers held back and transfers rung back.
+    assert offered > 300 and reset > 20 and held > 15 and rung_back > 5
 
 
 @pytest.mark.parametrize("page", [2, 64])
 async def test_runs_of_events_give_the_same_plans_at_every_pass(redis_url: str,
                                                                 page: int) -> None:
-    totals = [0, 0, 0]  # passes, offers, exclusions reset
+    totals = [0, 0, 0, 0, 0]  # passes, offers, exclusions reset, held back, rung back
     for seed in range(20):
         await _flush(redis_url)
         counts = await _run_events(redis_url, random.Random(seed), page)
         totals = [t + c for t, c in zip(totals, counts, strict=True)]
-    print("passes, offers, resets:", totals)
+    print("passes, offers, resets, held back, rung back:", totals)
     assert totals[0] > 500 and totals[1] > 250 and totals[2] > 5
+    assert totals[3] > 10 and totals[4] > 2
 
 
 async def _run_events(redis_url: str, rng: random.Random,
-                      page: int) -> tuple[int, int, int]:
+                      page: int) -> tuple[int, int, int, int, int]:
     ring_ms, max_missed = 20_000, 2
     model = QueueModel(max_missed, ring_ms)
     calls: dict[str, str] = {}  # work order → call id
-    now, passes, offers, resets, joined = T0, 0, 0, 0, 0
+    now, passes, offers, resets, joined, held, rung_back = T0, 0, 0, 0, 0, 0, 0
     async with opened_queue(redis_url, ring_timeout_ms=ring_ms, max_missed=max_missed,
                             dispatch_page=page) as q:
-        for n in range(rng.randint(3, 9)):
+        for n in range(rng.randint(2, 9)):
             agent_id = f"ag{n}"
             mode = rng.choice(["video", "video", "combined", "counter"])
             skills = frozenset(rng.sample(SKILLS, rng.randint(1, 3)))
@@ -158,10 +195,19 @@ async def _run_events(redis_url: str, rng: random.Random,
                 joined += 1
                 wo, skill = f"WO-{joined:04d}", rng.choice(SKILLS)
                 priority = rng.choice(["normal", "normal", "elderly", "disabled"])
-                transferred = rng.random() < 0.1
-                model.join(wo, skill, priority, now, transferred)
+                transferred = rng.random() < 0.3
+                # A queue transfer names the agent who made it (in any state by now), often
+                # to a skill of their own (sometimes one nobody else could take: they may be
+                # rung again), and mostly excludes them, as the hub does.
+                by = rng.choice([*model.agents, ""]) if transferred else ""
+                if by and rng.random() < 0.7:
+                    own = sorted(model.agents[by].skills)
+                    alone = [s for s in own if s not in model.routed_skills(besides=by)]
+                    skill = rng.choice(alone if alone and rng.random() < 0.5 else own)
+                excluded = frozenset({by} if by and rng.random() < 0.7 else ())
+                model.join(wo, skill, priority, now, transferred, by, excluded)
                 await q.join(wo, skill, priority, now, party=f"c:{wo}",  # type: ignore[arg-type]
-                             transferred=transferred)
+                             transferred=transferred, transferred_by=by, excluded=excluded)
             elif kind == "state":
                 a = rng.choice(agents)
                 state = rng.choice(["ready", "ready", "away"])
@@ -175,6 +221,8 @@ async def _run_events(redis_url: str, rng: random.Random,
                 expected = model.set_mode(a.agent_id, mode, now)
                 assert (await q.set_mode(a.agent_id, mode, now)).status == expected  # type: ignore[arg-type]
             elif kind == "dispatch":
+                held += _held_back_mattered(*model.views())
+                rung_back += _rung_back(*model.views())
                 plan = model.dispatch(now)
                 done = await q.dispatch(now)
                 assert tuple((o.work_order_id, o.agent_id) for o in done.offers) == tuple(
@@ -197,7 +245,7 @@ async def _run_events(redis_url: str, rng: random.Random,
                 a.state, a.idle_since, a.missed)
         for skill in SKILLS:
             assert await q.queued(skill) == model.order(skill)
-    return passes, offers, resets
+    return passes, offers, resets, held, rung_back
 
 
 async def _agent_event(q: LiveQueue, model: QueueModel, calls: dict[str, str],

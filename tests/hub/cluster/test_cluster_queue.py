@@ -219,6 +219,33 @@ async def test_transfers_go_first_and_skip_the_agent_who_handed_them_on(
         ("WO-2", "second"), ("WO-1", "first")]
 
 
+async def test_a_queue_transfer_waits_for_a_colleague_rather_than_ring_back_its_agent(
+        queue: LiveQueue) -> None:
+    await _ready(queue, "a1", T0)
+    await queue.log_in("b1", "agent:b1", "video", {SI}, T0)  # away, same skill
+    joined = await queue.join("WO-1", SI, "normal", T0 + 1, party="c1", transferred=True,
+                              excluded={"a1"}, transferred_by="a1")
+    retried = await queue.join("WO-1", SI, "normal", T0 + 1, party="c1", transferred=True,
+                               transferred_by="b1")
+    assert (joined.status, retried.status) == ("queued", "exists")
+    contact = await queue.contact("WO-1")
+    assert contact is not None and contact.transferred_by == "a1"  # the retry changed nothing
+    # a1, the one candidate, was tried: the exclusions reset, yet a1 is not rung back.
+    done = await queue.dispatch(T0 + 2)
+    assert (done.offers, done.exclusions_reset) == ((), frozenset({"WO-1"}))
+    # b1 logs out: a1 is the only agent left with the skill, so is rung again.
+    await queue.log_out("b1", T0 + 3)
+    [offer] = (await queue.dispatch(T0 + 4)).offers
+    assert offer.agent_id == "a1"
+    assert (await queue.decline("a1", offer.call_id, T0 + 5)).status == "declined"
+    # b1 back (away): a1 is held back again; b1 ready gets the citizen, a1 idle longer.
+    await queue.log_in("b1", "agent:b1", "combined", {SI}, T0 + 6)
+    assert (await queue.dispatch(T0 + 7)).offers == ()
+    await queue.set_state("b1", "ready", now_ms=T0 + 8)
+    [offer] = (await queue.dispatch(T0 + 9)).offers
+    assert offer.agent_id == "b1"
+
+
 async def test_state_changes_the_hub_refuses_are_refused(queue: LiveQueue) -> None:
     await queue.log_in("c1", "agent:c1", "counter", {SI}, T0)
     refused = await queue.set_state("c1", "ready", now_ms=T0 + 1)

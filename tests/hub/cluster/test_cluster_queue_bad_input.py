@@ -48,6 +48,12 @@ async def test_bad_arguments_are_refused_before_redis(queue: LiveQueue,
         await queue.join("WO-1", SI, "normal", T0, party="c1", excluded={"a1,a2"})
     with pytest.raises(ValueError, match="party"):
         await queue.join("WO-1", SI, "normal", T0, party="x" * 201)
+    for not_an_agent in ("a1,a2", " a1", "a\n1", "x" * 101):
+        with pytest.raises(ValueError, match="transferred_by"):
+            await queue.join("WO-1", SI, "normal", T0, party="c1", transferred=True,
+                             transferred_by=not_an_agent)
+    with pytest.raises(ValueError, match="transferred_by"):  # only a transfer is handed on
+        await queue.join("WO-1", SI, "normal", T0, party="c1", transferred_by="a1")
     with pytest.raises(ValueError, match="mode"):
         await queue.log_in("a1", "agent:a1", "phone", {SI}, T0)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="agent_id"):
@@ -120,6 +126,34 @@ async def test_a_malformed_contact_or_offer_is_an_error_naming_it(
     with pytest.raises(MalformedState, match=r"offer:C-\w+: work_order_id is missing"):
         await queue.accept("a1", offer.call_id, T0 + 2)
     assert await client.exists(keys.call_key(offer.call_id)) == 0  # no call was started
+
+
+async def test_a_malformed_transfer_agent_is_an_error_naming_the_contact(
+        queue: LiveQueue, client: aioredis.Redis) -> None:
+    await queue.log_in("a1", "agent:a1", "video", {SI}, T0)
+    await queue.set_state("a1", "ready", now_ms=T0)
+    await queue.join("WO-1", SI, "normal", T0, party="c1", transferred=True,
+                     transferred_by="b1")
+    key = keys.contact_key("WO-1")
+    await client.hset(key, "transferred_by", "b1,b2")
+    with pytest.raises(MalformedState, match=r"contact:WO-1: transferred_by is not an agent"):
+        await queue.contact("WO-1")
+    await client.hset(key, mapping={"transferred_by": "b1", "transferred": "0"})
+    with pytest.raises(MalformedState, match=r"\{seat\}:contact:WO-1: transferred_by b1 on"):
+        await queue.dispatch(T0 + 1)
+    with pytest.raises(MalformedState, match=r"contact:WO-1: transferred_by 'b1' on"):
+        await queue.contact("WO-1")
+    await client.hdel(key, "transferred_by")
+    await client.hset(key, "transferred", "1")
+    with pytest.raises(MalformedState, match=r"\{seat\}:contact:WO-1: transferred_by is miss"):
+        await queue.dispatch(T0 + 1)
+    with pytest.raises(MalformedState, match=r"contact:WO-1: transferred_by is missing"):
+        await queue.contact("WO-1")
+    # Nothing was offered: no ring, no ledger entry, the agent still ready.
+    assert await client.zcard(keys.RINGS) == 0
+    assert await client.exists(keys.LEDGER) == 0
+    agent = await queue.agent("a1")
+    assert agent is not None and agent.state == "ready"
 
 
 def test_a_script_answer_of_the_wrong_shape_is_an_error() -> None:
