@@ -235,7 +235,7 @@ class KioskPeer:
                 self.window.set_status(message.message)
             case protocol.PartyUpdate() if message.call_id == self._call_id:
                 self.report.party_notices.append(f"{message.phase}: {message.message}")
-                self.pictures.party_update(message.phase)
+                self.pictures.party_update(message.party, message.phase)
                 self.window.set_status(message.message)
             case protocol.CallEnded() if message.call_id == self._call_id:
                 self.report.ended_by = message.ended_by

@@ -3,14 +3,14 @@
 The kiosk offers two video sections (its camera, then its shared screen). The agent's
 workstation answers the first with the agent's camera and, in a three-way call, the
 second with the third party's picture it relays: a consulted colleague's, or a
-supervisor's who joined from the seat wall (hub ``party_update``). ``RemotePictures``
-reads each remote video track (``consume``, on the qasync loop: the Qt thread) and puts
-its frames on the window's ``KioskVideoPanel``; audio is read and dropped.
+supervisor's who joined from the seat wall (the hub's ``party_update`` names either).
+``RemotePictures`` reads each remote video track (``consume``, on the qasync loop: the Qt
+thread) and puts its frames on the window's ``KioskVideoPanel``; audio is read and dropped.
 
 The third party's picture shows while its frames come, captioned 会商同事 or, after a
-``party_update`` ``joined``, 值班长. It goes away at once when the hub says the
-supervisor left, when no frame has come for ``STALL_S`` (a consult's end: the relay
-stops sending), and with the call's media. After a leave, frames still in flight do not
+``party_update`` ``joined`` of a supervisor, 值班长. It goes away at once when the hub
+says the third party left, when no frame has come for ``STALL_S`` (the relay stopped
+sending), and with the call's media. After a leave, frames still in flight do not
 bring it back: it shows again only after its frames stopped or the next join.
 ``KioskReport`` keeps the counts and every show and hide (``third_party_log``).
 """
@@ -71,11 +71,12 @@ class RemotePictures:
                 self.report.third_party_log.append(f"shown: {self.panel.third_label}")
             self.panel.show_third(frame_to_image(frame))
 
-    def party_update(self, phase: str) -> None:
-        """The hub's ``party_update``: a supervisor joined the call, or left it."""
+    def party_update(self, party: str, phase: str) -> None:
+        """The hub's ``party_update``: a supervisor or a consulted colleague joined the
+        call, or left it."""
         if phase == "joined":
             self._left = False
-            self.panel.set_third_label(SUPERVISOR)
+            self.panel.set_third_label(SUPERVISOR if party == "supervisor" else COLLEAGUE)
         else:
             self._left = True
             self.hide("left")

@@ -10,6 +10,7 @@ from seat_common.protocol.terms import (
     ID_TEXT,
     SHORT_TEXT,
     AwayReason,
+    PartyKind,
     PartyPhase,
     SdpType,
     WatchEndReason,
@@ -183,12 +184,13 @@ class JoinCall:
 
 @dataclass(frozen=True, slots=True)
 class PartyUpdate:
-    """Hub → the citizen (or kiosk) of a call: a supervisor joined the call or left it;
-    ``message`` is what to show (Chinese)."""
+    """Hub → the citizen (or kiosk) of a call: a third party joined the call or left it
+    (a supervisor from the seat wall, or the colleague of a three-way call); ``message``
+    is what to show (Chinese)."""
 
     TYPE: ClassVar[str] = "party_update"
     call_id: str = field(metadata=ID_TEXT)
-    party: Literal["supervisor"]
+    party: PartyKind
     phase: PartyPhase
     message: str = field(default="", metadata=SHORT_TEXT)
 

@@ -52,6 +52,9 @@ WatchPhase: TypeAlias = Literal["watching", "barging", "joined", "ended"]
 SeatWatch: TypeAlias = Literal["", "watching", "barging", "joined"]
 #: A third party of a call coming or going, as the citizen is told (``party_update``).
 PartyPhase: TypeAlias = Literal["joined", "left"]
+#: Who the third party is: a supervisor who joined from the seat wall, or the colleague a
+#: consult brought into a three-way call.
+PartyKind: TypeAlias = Literal["supervisor", "colleague"]
 #: Which ICE candidates a peer may use: any, or only TURN relays (internal addresses stay in).
 IcePolicy: TypeAlias = Literal["all", "relay"]
 WatchEndReason: TypeAlias = Literal[

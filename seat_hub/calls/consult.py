@@ -38,6 +38,8 @@ from seat_common.protocol import (
     ConsultRole,
     ConsultSdp,
     ConsultState,
+    PartyPhase,
+    PartyUpdate,
     TransferUpdate,
 )
 from seat_hub.calls import transfer
@@ -68,6 +70,11 @@ GUEST_TOLD: Final[dict[ConsultEndReason, str]] = {
     "agent_left": "{host}已退出登录，会商结束。",
     "handed_over": "{host}已将市民的通话交给您。",
     "call_ended": "市民的通话已结束，会商随之结束。",
+}
+#: What the citizen is told when the colleague joins the three-way call, and leaves it.
+CITIZEN_TOLD: Final[dict[PartyPhase, str]] = {
+    "joined": "业务同事{guest}已加入通话，可以看到和听到您。",
+    "left": "业务同事{guest}已离开通话。",
 }
 
 
@@ -206,6 +213,7 @@ def on_consult_choice(ctx: HubContext, agent: Agent, message: ConsultChoice) -> 
         if consult.call.on_hold:
             transfer.set_hold(ctx, consult.call, False)
         _tell(ctx, consult)
+        _tell_citizen(consult, "joined")
         ctx.log.event("three_way", consult_id=consult.consult_id,
                       call_id=consult.call.call_id)
         return
@@ -241,6 +249,10 @@ def end(ctx: HubContext, consult: Consultation, reason: ConsultEndReason,
         call.consult = None
     if guest.consult is consult:
         guest.consult = None
+    # The citizen saw the colleague: say they left, unless the call itself is over or
+    # the colleague is taking it (the transfer says so).
+    if consult.phase == "three_way" and reason not in ("call_ended", "handed_over"):
+        _tell_citizen(consult, "left")
     consult.phase = "ended"
     _tell(ctx, consult, reason, gone)
     live = ctx.live.calls.get(call.call_id) is call
@@ -288,6 +300,14 @@ def _tell(ctx: HubContext, consult: Consultation, reason: ConsultEndReason = "",
         ))
     ctx.seat_changed(host.agent_id)
     ctx.seat_changed(guest.agent_id)
+
+
+def _tell_citizen(consult: Consultation, phase: PartyPhase) -> None:
+    """The citizen's page or kiosk shows the colleague's picture only while they are in."""
+    call = consult.call
+    told = CITIZEN_TOLD[phase].format(guest=consult.guest.seat.name[:100])
+    call.citizen_session.send(PartyUpdate(call_id=call.call_id, party="colleague", phase=phase,
+                                          message=told[:200]))
 
 
 def _audit(ctx: HubContext, consult: Consultation, result: str) -> None:

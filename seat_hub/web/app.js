@@ -271,7 +271,7 @@ async function handle(m) {
       holdState(m);            // transfer.js
       break;
     case "party_update":
-      partyUpdate(m);          // transfer.js: a supervisor joins the call or leaves it
+      partyUpdate(m);          // transfer.js: a supervisor or colleague joins the call or leaves
       break;
     case "peer_link":
       if (!call || m.call_id !== call.call_id) break;

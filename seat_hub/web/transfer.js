@@ -61,8 +61,9 @@ function holdState(m) {
   say(m.message || "", "info");
 }
 
-// A supervisor joining the call from the seat wall (party_update): said as news, and the
-// second picture is then theirs (relayed by the agent's workstation as a colleague's is).
+// A third party joining the call or leaving it (party_update): a supervisor from the seat
+// wall, or the colleague of a three-way call. Said as news; the second picture is theirs
+// (relayed by the agent's workstation).
 // When they leave, their picture goes at once (not when the browser marks the track muted),
 // and frames still in flight do not bring it back until the track was muted or a next join.
 let thirdPartyLeft = false;
@@ -71,7 +72,8 @@ function partyUpdate(m) {
   if (!call || m.call_id !== call.call_id || typeof m.message !== "string") return;
   stats.partyNotices = (stats.partyNotices || []).concat([`${m.phase}: ${m.message}`]);
   const colleague = $("colleague");
-  colleague.setAttribute("aria-label", m.phase === "joined" ? "值班长的视频" : "会商同事的视频");
+  const supervisor = m.phase === "joined" && m.party === "supervisor";
+  colleague.setAttribute("aria-label", supervisor ? "值班长的视频" : "会商同事的视频");
   thirdPartyLeft = m.phase !== "joined";
   if (thirdPartyLeft) colleague.hidden = true;
   say(m.message, "info");

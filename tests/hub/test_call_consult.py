@@ -32,6 +32,7 @@ from seat_common.protocol import (
     HoldState,
     ListAgents,
     Offer,
+    PartyUpdate,
     Presence,
     SubscribeWall,
     Transfer,
@@ -125,6 +126,9 @@ async def test_consult_three_way_then_a_leaves_and_b_finishes_with_two_legs(
     await a.send(ConsultChoice(consult_id=talking.consult_id, choice="three_way"))
     assert (await b.expect(ConsultState, lambda s: s.phase != "talking")).phase == "three_way"
     assert not (await citizen.expect(HoldState)).on  # the citizen hears both now
+    joined = await citizen.expect(PartyUpdate)
+    assert (joined.call_id, joined.party, joined.phase) == (started.call_id, "colleague", "joined")
+    assert joined.message == "业务同事坐席b1已加入通话，可以看到和听到您。"
     await boss.expect(WallUpdate, lambda u: any(
         s.agent_id == "a1" and s.consult_phase == "three_way" and s.consult_with == "坐席b1"
         for s in u.seats))
@@ -140,7 +144,9 @@ async def test_consult_three_way_then_a_leaves_and_b_finishes_with_two_legs(
     await a.expect(Presence, lambda p: p.state == "ready")
     moved = await citizen.expect(CallStarted)
     assert moved.peer_name == "坐席b1"
-    assert not [m for m in await citizen.sync() if isinstance(m, HoldState) and m.on]
+    # B took the call: the transfer said so, no "left" for the colleague who stays.
+    assert not [m for m in await citizen.sync()
+                if (isinstance(m, HoldState) and m.on) or isinstance(m, PartyUpdate)]
     await b.send(Hangup(call_id=moved.call_id))
     await b.expect(CallEnded)
     await b.send(WrapUp(work_order_id=wo, outcome="resolved", notes="三方后办结"))
@@ -150,6 +156,39 @@ async def test_consult_three_way_then_a_leaves_and_b_finishes_with_two_legs(
         " ORDER BY seq", (wo,), lambda rows: len(rows) == 2)
     assert [(r["agent_id"], r["how"], r["handed_to"]) for r in legs] == [
         ("a1", "transferred", "b1"), ("b1", "ended", "")]
+
+
+async def test_the_citizen_is_told_when_the_colleague_leaves_a_three_way_call(
+    start_hub, clients: Clients
+) -> None:
+    """Back from three-way to two: the colleague's picture goes at once on the citizen's
+    side. A call that ends during a three-way tells them only that the call ended."""
+    hub = start_hub([agent_seat("a1"), agent_seat("b1")], ring_timeout=30)
+    a = await clients.agent(hub, "a1")
+    b = await clients.agent(hub, "b1")
+    await a.ready()
+    await b.ready()
+    citizen, started, talking = await consulting(hub, clients, a, b)
+    await a.send(ConsultChoice(consult_id=talking.consult_id, choice="three_way"))
+    await citizen.expect(PartyUpdate, lambda p: p.phase == "joined")
+    await a.send(ConsultChoice(consult_id=talking.consult_id, choice="return"))
+    left = await citizen.expect(PartyUpdate, lambda p: p.phase == "left")
+    assert (left.party, left.message) == ("colleague", "业务同事坐席b1已离开通话。")
+    await b.expect(Presence, lambda p: p.state == "ready")
+
+    # Again, and this time the citizen hangs up while all three talk.
+    await a.send(Consult(call_id=started.call_id, to_kind="agent", to="b1"))
+    ringing = await b.expect(ConsultState, lambda s: s.phase == "ringing")
+    await b.send(ConsultAnswer(consult_id=ringing.consult_id, accept=True))
+    await a.expect(ConsultState, lambda s: s.phase == "talking")
+    await a.send(ConsultChoice(consult_id=ringing.consult_id, choice="three_way"))
+    await citizen.expect(PartyUpdate, lambda p: p.phase == "joined")
+    before = len(citizen.received)
+    await citizen.send(Hangup(call_id=started.call_id))
+    await citizen.expect(CallEnded)
+    assert (await b.expect(ConsultState, lambda s: s.phase == "ended")).reason == "call_ended"
+    await citizen.sync()
+    assert not [m for m in citizen.received[before:] if isinstance(m, PartyUpdate)]
 
 
 async def test_a_consult_declined_rung_out_or_left_comes_back_to_a(

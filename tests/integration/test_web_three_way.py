@@ -80,6 +80,9 @@ async def test_the_page_in_a_three_way_call_plays_two_pictures(browser: Browser)
             await _frames_grow(page, "remoteFrames", 15, "and still A")
             assert await page.locator("#colleague").is_visible()
             assert await page.locator("#remote").is_visible()
+            assert await page.evaluate("window.seatStats.partyNotices") == [
+                "joined: 业务同事李四已加入通话，可以看到和听到您。"]
+            assert await page.locator("#colleague").get_attribute("aria-label") == "会商同事的视频"
             OUT.mkdir(parents=True, exist_ok=True)
             await page.screenshot(path=str(OUT / "three-way-laptop.png"))
 

@@ -107,8 +107,9 @@ async def test_the_kiosk_shows_a_joined_supervisor_beside_the_agent_until_they_l
 async def test_the_kiosk_shows_a_consulted_colleague_in_a_three_way_call_until_it_ends(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
-    """A consults B and brings B in: the kiosk shows B inset (会商同事); A returning to the
-    citizen alone ends the consult, the relay stops and B's picture goes."""
+    """A consults B and brings B in: the kiosk shows B inset (会商同事) and says who joined;
+    A returning to the citizen alone ends the consult, and B's picture goes at once (the
+    hub's ``party_update``, not the 1.5 s stall of the relay's frames)."""
     seats = [SeatSpec("a1", "张三", skills=("social_insurance",)),
              SeatSpec("b1", "李四", skills=("medical_insurance",))]
     async with HubProcess(seats, workdir=tmp_path / "hub", ring_timeout=30.0) as hub:
@@ -149,7 +150,9 @@ async def test_the_kiosk_shows_a_consulted_colleague_in_a_three_way_call_until_i
 
             await host.choose("return")
             await until(lambda: window.video.third.isHidden(), "B's picture goes")
-            assert report.third_party_log == ["shown: 会商同事", "hidden: stalled"]
+            assert report.third_party_log == ["shown: 会商同事", "hidden: left"]
+            assert report.party_notices == ["joined: 业务同事李四已加入通话，可以看到和听到您。",
+                                            "left: 业务同事李四已离开通话。"]
             after = report.agent_frames
             await until(lambda: report.agent_frames >= after + 10, "A goes on")
             assert window.video.third.isHidden()
