@@ -240,6 +240,9 @@ class WatchWindow(QWidget):
         joined = state.phase == "joined"
         self.join_button.setText(self.tr("Leave call (Ctrl+J)") if joined
                                  else self.tr("Join call (Ctrl+J)"))
+        # WORKAROUND: QAbstractButton.setText resets the shortcut to the text's mnemonic
+        # (none here), so Ctrl+J did nothing once the label changed: set it again.
+        self.join_button.setShortcut(QKeySequence("Ctrl+J"))
         for button, on in ((self.barge_button, barging), (self.join_button, joined)):
             button.blockSignals(True)
             button.setChecked(on)
