@@ -2892,52 +2892,52 @@ Licence PDF: {2}</source>
         <translation>退出通话 (Ctrl+J)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="248" />
+        <location filename="../../../ui/supervision/watch_window.py" line="251" />
         <source>In the call: the citizen and the agent see and hear you</source>
         <translation>通话中：群众和坐席都能看到、听到您</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="251" />
+        <location filename="../../../ui/supervision/watch_window.py" line="254" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="254" />
+        <location filename="../../../ui/supervision/watch_window.py" line="257" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="257" />
+        <location filename="../../../ui/supervision/watch_window.py" line="260" />
         <source>Your camera and microphone are live in the call</source>
         <translation>您的摄像头和麦克风已接入通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="258" />
+        <location filename="../../../ui/supervision/watch_window.py" line="261" />
         <source>Your microphone is live in the call</source>
         <translation>您的麦克风已接入通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="305" />
+        <location filename="../../../ui/supervision/watch_window.py" line="308" />
         <source>No microphone found: you cannot barge in</source>
         <translation>未检测到麦克风，无法插话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="306" />
+        <location filename="../../../ui/supervision/watch_window.py" line="309" />
         <source>The microphone “%1” does not work: you cannot barge in</source>
         <translation>麦克风「%1」无法使用，无法插话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="309" />
+        <location filename="../../../ui/supervision/watch_window.py" line="312" />
         <source>No speaker found: you cannot hear the call</source>
         <translation>未检测到扬声器，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="310" />
+        <location filename="../../../ui/supervision/watch_window.py" line="313" />
         <source>The speaker “%1” does not work: you cannot hear the call</source>
         <translation>扬声器「%1」无法使用，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="344" />
+        <location filename="../../../ui/supervision/watch_window.py" line="347" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
