@@ -181,7 +181,7 @@ async def test_shift_f11_gives_the_shared_screen_the_window_and_esc_gives_it_bac
     beside_panels = view.canvas.frame_rect().width()
     assert docks_shown(window) == [True] * 4
     OUT.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(OUT / "workstation-sharing-1366x768.png"))
+    window.grab().save(str(OUT / "layout-sharing-1366x768.png"))
     window.activateWindow()
     await until(window.isActiveWindow, "the window has the keyboard")
 
@@ -192,7 +192,7 @@ async def test_shift_f11_gives_the_shared_screen_the_window_and_esc_gives_it_bac
     assert window.video_pane.view.isVisible(), "the citizen's camera stays, in a column"
     assert window.video_pane.hang_up_button.isVisible(), "the call's controls stay"
     assert view.enlarge_button.text() == "还原 (Shift+F11)"
-    window.grab().save(str(OUT / "workstation-sharing-enlarged-1366x768.png"))
+    window.grab().save(str(OUT / "layout-sharing-enlarged-1366x768.png"))
     print(f"shared screen drawn {beside_panels:.0f} px wide beside the panels,"
           f" {view.canvas.frame_rect().width():.0f} px enlarged")
 
