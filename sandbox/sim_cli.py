@@ -16,6 +16,10 @@ refuses the kiosk channel to anyone else. A citizen the hub turns away (a full
 queue: "busy, try later") prints what it was told in its report
 (``refused_code``, ``refused_message``).
 
+SIGTERM (or Ctrl+C) makes every citizen leave as a person would (取消排队 while waiting,
+挂断 in a call) and the reports are printed as usual; a killed process would leave the
+hub holding their places for its resume grace.
+
 Exit status: 0; 1 if any citizen got a message from the hub that broke the
 protocol, got an ``error`` from the hub, could not reach the hub, lost it
 midway or gave up (``--give-up``), or (with ``--expect-call``) never got a
@@ -26,8 +30,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import random
+import signal
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -255,13 +261,27 @@ async def _run_all(citizens: list[SimulatedCitizen], stagger_s: float) -> list[C
         await asyncio.sleep(i * stagger_s)
         return await citizen.run()
 
+    def leave() -> None:
+        for citizen in citizens:
+            citizen.leave()
+
+    loop = asyncio.get_running_loop()
+    stop_signals = (signal.SIGTERM, signal.SIGINT)
+    for number in stop_signals:
+        with contextlib.suppress(NotImplementedError):  # Windows: no signal handlers here
+            loop.add_signal_handler(number, leave)
     reports: list[CitizenReport] = []
-    async with asyncio.TaskGroup() as group:
-        tasks = [group.create_task(start(i, c)) for i, c in enumerate(citizens)]
-        for finished in asyncio.as_completed(tasks):
-            report = await finished
-            reports.append(report)
-            print(json.dumps(report.to_json_dict(), ensure_ascii=False), flush=True)
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(start(i, c)) for i, c in enumerate(citizens)]
+            for finished in asyncio.as_completed(tasks):
+                report = await finished
+                reports.append(report)
+                print(json.dumps(report.to_json_dict(), ensure_ascii=False), flush=True)
+    finally:
+        for number in stop_signals:
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(number)
     return reports
 
 

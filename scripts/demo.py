@@ -119,8 +119,13 @@ def main() -> int:
 
             page_screenshots(hub.url, args.out)
         for citizens in (sim, priority):
-            citizens.terminate()
-            citizens.wait(10)
+            citizens.terminate()  # they leave the queue (or hang up) as people would
+        for citizens in (sim, priority):
+            try:
+                citizens.wait(15)
+            except subprocess.TimeoutExpired:
+                citizens.kill()  # their places then stay for the hub's resume grace
+                citizens.wait()
         if xvfb is not None:
             xvfb[0].terminate()
         if not headless:

@@ -27,6 +27,11 @@ the call (``call_started`` again: the citizen offers afresh, as it does on
 ``peer_link`` up when the agent's link came back). ``drop_link`` cuts the connection
 as a failing network would and holds the network down until ``restore_link``.
 
+``leave`` ends the contact now, as a person leaving on purpose does: 取消排队 while
+waiting, 挂断 in a call, then a goodbye on the link (``seat-sim`` does it on SIGTERM). A
+process that merely dies drops its link instead, and the hub keeps a dropped citizen's
+place for its resume grace (60 s): agents and the wall go on counting someone who is gone.
+
 The connection, its reading, the milestones the script waits on and the resumes are its
 ``CitizenLink`` (``sandbox.citizen.link``); this module is the script and what each message
 from the hub means for it. Every task the citizen starts is owned by its ``TaskOwner`` (a
@@ -122,6 +127,8 @@ class SimulatedCitizen:
         #: with the script's voice "bursts": all it heard, with arrival times
         self.timed = self._peer.timed
         self._ran = False
+        self._leaving = False  # ``leave`` was called
+        self._script: asyncio.Task[None] | None = None  # following the script, in ``run``
         self.materials = CitizenMaterials(
             self._send,
             self._link.send_binary,
@@ -138,11 +145,13 @@ class SimulatedCitizen:
             raise RuntimeError("a SimulatedCitizen runs once")
         self._ran = True
         report = self.report
+        if self._leaving:  # told to leave before it started: it never comes
+            return report
         budget = asyncio.timeout(self.script.give_up_after_s)
         try:
             async with budget, self._link.connect() as ws:
                 self._link.started(ws)
-                await self._follow_script()
+                await self._follow_script_until_left()
         except ContactFinished as finished:
             report.ended_by = report.ended_by or finished.ended_by
             self._error(str(finished))
@@ -174,6 +183,47 @@ class SimulatedCitizen:
                 report.heard_onsets = self.timed.onsets(self.script.listen_hz)
             self._mark("finished")
         return report
+
+    def leave(self) -> None:
+        """Leave now: out of the queue, or hang up, and close the link with a goodbye
+        (``run`` then returns its report as usual)."""
+        self._leaving = True
+        if self._script is not None:
+            self._script.cancel()
+
+    async def _follow_script_until_left(self) -> None:
+        if self._leaving:
+            return
+        script = self._script = asyncio.create_task(self._follow_script(), name="citizen script")
+        try:
+            await script
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if not self._told_to_leave() or (current is not None and current.cancelling()):
+                raise  # cancelled from outside, not by ``leave``
+            await self._say_goodbye()
+        finally:
+            self._script = None
+
+    def _told_to_leave(self) -> bool:
+        return self._leaving  # a call, not the attribute: it changes while awaiting
+
+    async def _say_goodbye(self) -> None:
+        """What a citizen leaving on purpose says: 挂断 in a call, 取消排队 while waiting.
+        The link's close follows, after it on the same connection."""
+        report = self.report
+        try:
+            if self._chat.call_id:
+                await self._send(protocol.Hangup(call_id=self._chat.call_id))
+                self._mark("hangup_sent")
+                report.ended_by = report.ended_by or "citizen"
+            elif report.work_order_id and not report.got_call and not report.left_queue:
+                await self._send(protocol.LeaveQueue())
+                self._mark("leave_queue_sent")
+                report.left_queue = True
+                report.ended_by = "left_queue"
+        except (ContactFinished, ConnectionClosed) as exc:
+            self._error(f"could not say goodbye: {exc}")
 
     async def _follow_script(self) -> None:
         script = self.script

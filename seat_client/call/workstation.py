@@ -10,7 +10,8 @@ media) runs on the ``TaskOwner`` it is given, whose ``failed`` the UI shows.
 The citizen is told what the agent's camera and microphone do (``media_state``): when
 the call starts, and whenever the camera is turned off or on, found missing
 (``set_camera_available``) or the microphone muted, so a dark picture has a reason on
-the citizen's screen. The citizen's own ``media_state`` is kept with the call.
+the citizen's screen (``agent_media``: ``AgentMediaState``, here ``agent_media``). The
+citizen's own ``media_state`` is kept with the call.
 
 Events:
 - ``presence_changed`` (``Presence``): the seat's state and mode per the hub
@@ -48,11 +49,12 @@ from collections.abc import Awaitable, Callable
 
 import av
 
+from seat_client.call.agent_media import AgentMediaState
 from seat_client.call.call_state import ActiveCall as ActiveCall
 from seat_client.call.call_state import ClosedWorkOrder as ClosedWorkOrder
 from seat_client.call.call_state import Notice as Notice
 from seat_client.call.call_state import WrapUpRequest as WrapUpRequest
-from seat_client.call.hub_link import HubLink, LinkState, NotConnectedError
+from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.queue_model import QueueModel
 from seat_client.call.session import CallPhase, CallSession
 from seat_client.media.audio_mix import VoiceMixer
@@ -94,10 +96,6 @@ class Workstation:
         self.call: ActiveCall | None = None
         self.wrap_up: WrapUpRequest | None = None
         self.history: list[ClosedWorkOrder] = []
-        self.microphone_muted = False
-        self.camera_enabled = True
-        #: False when the agent has no working camera (the device code says so).
-        self.camera_available = True
         self.presence_changed: Event[protocol.Presence] = Event()
         self.offer_changed: Event[protocol.Offer | None] = Event()
         self.call_changed: Event[ActiveCall | None] = Event()
@@ -109,7 +107,10 @@ class Workstation:
         self.peer_link_changed: Event[bool] = Event()
         self.notice: Event[Notice] = Event()
         self._tasks = tasks or TaskOwner("workstation")
-        self._media_told: protocol.MediaState | None = None  # what the citizen was last told
+        #: the agent's camera and microphone buttons, and telling the citizen of the call
+        self.agent_media = AgentMediaState(
+            link.send, self._tasks,
+            lambda: self.call.started.call_id if self.call is not None else "")
         self._ended_calls: dict[str, ActiveCall] = {}
         self._unhear: Callable[[], None] = lambda: None
         #: asked before the session's first "ready" (the pre-call device check): False stays
@@ -167,38 +168,35 @@ class Workstation:
     async def set_mode(self, mode: protocol.SeatMode) -> None:
         await self.link.send(protocol.SetMode(mode))
 
+    @property
+    def microphone_muted(self) -> bool:
+        return self.agent_media.microphone_muted
+
+    @property
+    def camera_enabled(self) -> bool:
+        return self.agent_media.camera_enabled
+
+    @property
+    def camera_available(self) -> bool:
+        return self.agent_media.camera_available
+
     def set_microphone_muted(self, muted: bool) -> None:
-        changed = muted != self.microphone_muted
-        self.microphone_muted = muted
         if self.call is not None:
             self.call.session.set_microphone_muted(muted)
-        if changed:
-            self._tell_media_state()
+        self.agent_media.set_microphone_muted(muted)
 
     def set_camera_enabled(self, enabled: bool) -> None:
-        changed = enabled != self.camera_enabled
-        self.camera_enabled = enabled
         if self.call is not None:
             self.call.session.set_camera_enabled(enabled)
-        if changed:
-            self._tell_media_state()
+        self.agent_media.set_camera_enabled(enabled)
 
     def set_camera_available(self, available: bool) -> None:
         """Whether the agent has a working camera; the citizen in a call is told."""
-        changed = available != self.camera_available
-        self.camera_available = available
-        if changed:
-            self._tell_media_state()
+        self.agent_media.set_camera_available(available)
 
     def media_state(self, call_id: str) -> protocol.MediaState:
         """What the citizen of call ``call_id`` is told of the agent's camera and microphone."""
-        camera: protocol.CameraState = (
-            "unavailable" if not self.camera_available
-            else "on" if self.camera_enabled else "off"
-        )
-        return protocol.MediaState(
-            call_id, camera, "muted" if self.microphone_muted else "on"
-        )
+        return self.agent_media.state(call_id)
 
     async def close(self) -> None:
         """Hang up media, stop background work and the link (on quit)."""
@@ -308,7 +306,7 @@ class Workstation:
             self._set_offer(None)
         self.call = ActiveCall(started, offer, self._new_session(started), self._clock())
         self.call_changed.emit(self.call)
-        self._tell_media_state(again=True)
+        self.agent_media.tell(again=True)
 
     def _new_session(self, started: protocol.CallStarted) -> CallSession:
         camera, microphone = self.media.call_media()
@@ -355,7 +353,7 @@ class Workstation:
         self._tasks.spawn(old.close(), "close-renewed-media")
         log.info("call %s: media made afresh", call.started.call_id)
         self.media_renewed.emit(call)
-        self._tell_media_state(again=True)
+        self.agent_media.tell(again=True)
 
     def _call_gone_meanwhile(self, call: ActiveCall) -> None:
         """Back after a dropped link, the hub says we are not in the call: it ended."""
@@ -366,30 +364,6 @@ class Workstation:
     def _on_call_phase(self, session: CallSession, phase: CallPhase) -> None:
         if phase is CallPhase.FAILED and self.call is not None and self.call.session is session:
             self.notice.emit(Notice("media_failed", session.failure))
-
-    def _tell_media_state(self, again: bool = False) -> None:
-        """Tell the citizen of the current call (if any) the agent's media, in the background;
-        ``again`` even if it is what they were last told (a new call, media made afresh)."""
-        if self.call is not None:
-            if again:
-                self._media_told = None
-            self._tasks.spawn(self._send_media_state(self.call.started.call_id), "media state")
-
-    async def _send_media_state(self, call_id: str) -> None:
-        # The state as it is when sent: of changes in quick succession the last one wins,
-        # and the sends after it, finding it told already, tell nothing twice.
-        if self.call is None or self.call.started.call_id != call_id:
-            return  # the call ended meanwhile: nobody to tell
-        state = self.media_state(call_id)
-        if state == self._media_told:
-            return
-        self._media_told = state
-        try:
-            await self.link.send(state)
-        except NotConnectedError:
-            # The call ends with the link (the hub ends it); there is nobody to tell.
-            self._media_told = None
-            log.info("media state of call %s not sent: the hub link is down", call_id)
 
     def _to_session(self, message: protocol.Sdp | protocol.Ice) -> None:
         call = self.call

@@ -16,7 +16,7 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -264,6 +264,51 @@ async def test_a_citizen_leaves_the_queue_after_the_scripted_wait(hub: HubProces
     assert row["outcome"] == "abandoned"
 
 
+async def until(condition: Callable[[], bool], what: str, timeout_s: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+        await asyncio.sleep(0.05)
+
+
+async def test_a_citizen_told_to_leave_leaves_the_queue_at_once_not_after_the_grace(
+    hub: HubProcess,
+) -> None:
+    # Nobody is ready: the citizen waits until told to go (seat-sim's SIGTERM).
+    citizen = SimulatedCitizen(hub.url, ITEM, "web", "黄丽华")
+    running = asyncio.create_task(citizen.run())
+    await until(lambda: "queued" in citizen.report.timestamps, "the citizen is queued")
+    citizen.leave()
+    report = await asyncio.wait_for(running, 20)
+
+    assert report.errors == [], report.errors
+    assert report.left_queue and report.ended_by == "left_queue"
+    # The hub reads the goodbye after the close handshake that ends ``run``: soon, not 60 s.
+    await until(lambda: [e["work_order_id"] for e in hub.events("abandoned")]
+                == [report.work_order_id], "the hub takes the citizen out of the queue", 10)
+    await until(lambda: _ledger_row(hub, report.work_order_id)["outcome"] == "abandoned",
+                "the ledger says so", 10)
+    assert hub.events("link_lost") == [], "a goodbye, not a dropped link kept for 60 s"
+
+
+async def test_a_citizen_told_to_leave_in_a_call_hangs_up(hub: HubProcess) -> None:
+    async with MinimalAgent(hub.url, hub.tokens["a1"]) as agent:
+        await agent.ready()
+        citizen = SimulatedCitizen(hub.url, ITEM, "web", "陈伟强",
+                                   script=CitizenScript(width=320, height=240))
+        running = asyncio.create_task(citizen.run())
+        taking = asyncio.create_task(agent.take_call(chat="请讲", hangup_after_s=None))
+        await until(lambda: citizen.report.frames_received > 5, "the call is on")
+        citizen.leave()
+        report = await asyncio.wait_for(running, 20)
+        seen = await asyncio.wait_for(taking, 30)
+
+    assert report.errors == [], report.errors
+    assert seen.ended is not None and seen.ended.ended_by == "citizen"
+    assert report.ended_by == "citizen" and "hangup_sent" in report.timestamps
+    assert hub.events("link_lost") == [], "a hang-up, not a dropped link kept for 60 s"
+
+
 async def test_a_refusal_from_the_hub_is_recorded_not_raised(hub: HubProcess) -> None:
     citizen = SimulatedCitizen(hub.url, "NO-SUCH-ITEM", "web", "林芳")
     report = await asyncio.wait_for(citizen.run(), 20)
@@ -313,6 +358,31 @@ async def test_seat_sim_prints_one_masked_report_per_citizen(hub: HubProcess) ->
         stored = db.execute("SELECT citizen_id_number, citizen_phone FROM work_orders").fetchall()
     for id_number, phone in stored:
         assert id_number not in json.dumps(reports) and phone not in json.dumps(reports)
+
+
+async def test_seat_sim_stopped_takes_its_waiting_citizens_out_of_the_queue(
+    hub: HubProcess,
+) -> None:
+    # As the demo stops it: SIGTERM while its citizens wait (nobody is ready).
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "sandbox.sim_cli", "--hub", hub.url, "--citizens", "2",
+        "--stagger", "0.1", "--items", ITEM, "--channels", "web", "--seed", "7",
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        await until(lambda: len(hub.events("queued")) == 2, "both citizens are queued")
+        process.terminate()
+        out, err = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    reports = [json.loads(line) for line in out.decode("utf-8").splitlines()]
+    assert process.returncode == 0, err.decode("utf-8")
+    assert len(reports) == 2 and all(r["left_queue"] and not r["errors"] for r in reports)
+    # Out of the queue as the process ends (the hub's grace for a dropped link is 60 s).
+    await until(lambda: len(hub.events("abandoned")) == 2, "both are out of the queue", 10)
+    assert hub.events("link_lost") == []
 
 
 async def test_seat_sim_fails_when_a_call_was_expected_but_never_came(hub: HubProcess) -> None:

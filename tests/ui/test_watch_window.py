@@ -213,8 +213,10 @@ async def test_ctrl_j_joins_and_the_joined_window_shows_the_agent_beside_the_cit
     OUT.mkdir(parents=True, exist_ok=True)
     assert window.grab().save(str(OUT / "watch-window-joined-1366x768.png"))
 
-    window.join_button.click()
-    assert watch.join == [True, False]
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # 退出通话
+    await until(lambda: watch.join == [True, False])
     watch.hub_says("watching")
     assert window.agent_video.isHidden() and window.mic_live.isHidden()
     assert window.barge_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_J, Qt.KeyboardModifier.ControlModifier)  # and back in
+    await until(lambda: watch.join == [True, False, True])

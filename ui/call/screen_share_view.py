@@ -8,9 +8,12 @@ over it and draws by dragging: positions become fractions of the shared frame an
 sees their own strokes here too, fading as they fade on the citizen's side. Nothing here
 operates the citizen's screen: it is view only.
 
-``ScreenShareView`` adds a line saying what is shared and how to point, and two buttons:
-capture a still of the shared screen as a material (Shift+F8; signal ``capture_requested``) and
-clear the marks.
+``ScreenShareView`` adds a line saying what is shared and how to point, and three buttons:
+capture a still of the shared screen as a material (Shift+F8; signal ``capture_requested``),
+clear the marks, and enlarge (Shift+F11; signal ``enlarge_toggled(bool)``): at 1366×768 the
+video pane leaves the shared screen about 380 px, a third of a citizen's browser tab, too
+small to read their form, so the window puts its side panels away while it is enlarged
+(Esc or Shift+F11 brings them back, as does the citizen's stopping).
 """
 
 from __future__ import annotations
@@ -31,12 +34,14 @@ from PyQt6.QtGui import (
     QPaintEvent,
     QPen,
     QPolygonF,
+    QShortcut,
 )
-from PyQt6.QtWidgets import QHBoxLayout, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from seat_client.call.session import CallSession
 from seat_client.call.shared_screen import SharedScreen
 from ui.devices.frames import FrameConverter, device_size
+from ui.flow_layout import FlowLayout, flow_policy
 from ui.labels import PlainLabel
 
 #: How long the agent's own strokes stay on this view (as on the citizen's page).
@@ -69,7 +74,7 @@ class SharedScreenCanvas(QWidget):
         self._image: QImage | None = None
         self._pixels: np.ndarray[Any, Any] | None = None
         self._frame_size = QSize()
-        self._converter = FrameConverter()
+        self._converter = FrameConverter("AREA")  # a page's text, not a face: see its doc
         self._drawing: list[tuple[float, float]] = []
         self._strokes: list[tuple[float, list[tuple[float, float]]]] = []
         self._fade = QTimer(self)
@@ -188,9 +193,10 @@ class SharedScreenCanvas(QWidget):
 
 
 class ScreenShareView(QWidget):
-    """The shared screen, what it is, and the capture and clear buttons."""
+    """The shared screen, what it is, and the capture, clear and enlarge buttons."""
 
     capture_requested = pyqtSignal()
+    enlarge_toggled = pyqtSignal(bool)
 
     def __init__(self, shared: SharedScreen, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -203,16 +209,26 @@ class ScreenShareView(QWidget):
         self.capture_button.setShortcut(QKeySequence("Shift+F8"))
         self.capture_button.setToolTip(self.tr("Save the shared screen as a material"))
         self.clear_button = QPushButton(self.tr("Clear marks"), self)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.addWidget(self.caption, 1)
-        buttons.addWidget(self.clear_button)
-        buttons.addWidget(self.capture_button)
+        self.enlarge_button = QPushButton(self)
+        self.enlarge_button.setCheckable(True)
+        self.enlarge_button.setToolTip(self.tr(
+            "The shared screen takes the whole window; Esc brings the panels back"))
+        self._restore_shortcut = QShortcut(QKeySequence("Esc"), self)
+        self._restore_shortcut.setEnabled(False)  # only while enlarged
+        # The caption on a line of its own and the buttons wrapping: side by side, the
+        # caption was squeezed to a word a line in the narrow pane.
+        buttons = QWidget(self)
+        flow = FlowLayout(buttons, spacing=6)
+        flow_policy(buttons)
+        for button in (self.enlarge_button, self.clear_button, self.capture_button):
+            flow.addWidget(button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addWidget(self.canvas, 1)
-        layout.addLayout(buttons)
+        layout.addWidget(self.caption)
+        layout.addWidget(buttons)
+        self._show_enlarged(False)
         self._unsubscribe = [
             shared.sharing_changed.connect(self._on_shared_sharing_changed),
             shared.session_changed.connect(self.canvas.set_session),
@@ -224,12 +240,31 @@ class ScreenShareView(QWidget):
     def _connect_signals(self) -> None:
         self.capture_button.clicked.connect(self.capture_requested)
         self.clear_button.clicked.connect(self._on_clear_button_clicked)
+        self.enlarge_button.toggled.connect(self._on_enlarge_button_toggled)
+        self._restore_shortcut.activated.connect(self._on_restore_shortcut_activated)
+
+    @property
+    def enlarged(self) -> bool:
+        return self.enlarge_button.isChecked()
 
     def disconnect_shared(self) -> None:
         """Stop following the shared screen (before the view is deleted)."""
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+
+    def _show_enlarged(self, on: bool) -> None:
+        self.enlarge_button.setText(self.tr("Restore (Shift+F11)") if on
+                                    else self.tr("Enlarge (Shift+F11)"))
+        self.enlarge_button.setShortcut(QKeySequence("Shift+F11"))  # setText drops it
+        self._restore_shortcut.setEnabled(on)
+
+    def _on_enlarge_button_toggled(self, on: bool) -> None:
+        self._show_enlarged(on)
+        self.enlarge_toggled.emit(on)
+
+    def _on_restore_shortcut_activated(self) -> None:
+        self.enlarge_button.setChecked(False)
 
     def _on_clear_button_clicked(self) -> None:
         self.shared.clear()
@@ -247,6 +282,8 @@ class ScreenShareView(QWidget):
             .replace("%1", what))
         self.capture_button.setEnabled(sharing)
         self.clear_button.setEnabled(sharing)
+        self.enlarge_button.setEnabled(sharing)
         if not sharing:
             self.canvas.clear_marks()
+            self.enlarge_button.setChecked(False)  # the panels come back with the camera
         self.setVisible(sharing)

@@ -14,11 +14,13 @@ in the corner (``VideoPane.show_peer_media``).
 
 While the citizen shares a screen (online-application coaching, ``attach_shared_screen``),
 the shared screen shows large beside the citizen's camera, which narrows to a column; when
-sharing stops the camera has the pane again.
+sharing stops the camera has the pane again. Enlarging it (Shift+F11) asks the window for
+the room of its side panels (``share_enlarge_toggled(bool)``).
 
 Signals: ``frame_painted(PaintedFrame)`` after each remote frame is painted;
 ``hang_up_requested``, ``snapshot_requested``, ``screen_snapshot_requested`` (Shift+F8, a still of
-the shared screen), ``mute_toggled(bool)``, ``camera_toggled(bool)``.
+the shared screen), ``share_enlarge_toggled(bool)``, ``mute_toggled(bool)``,
+``camera_toggled(bool)``.
 """
 
 from __future__ import annotations
@@ -265,6 +267,7 @@ class VideoPane(QWidget):
     hang_up_requested = pyqtSignal()
     snapshot_requested = pyqtSignal()
     screen_snapshot_requested = pyqtSignal()
+    share_enlarge_toggled = pyqtSignal(bool)
     mute_toggled = pyqtSignal(bool)
     camera_toggled = pyqtSignal(bool)
 
@@ -316,6 +319,7 @@ class VideoPane(QWidget):
         view = self.screen_view = ScreenShareView(shared, self)
         self._pictures.insertWidget(0, view, 3)
         view.capture_requested.connect(self.screen_snapshot_requested)
+        view.enlarge_toggled.connect(self.share_enlarge_toggled)
         shared.sharing_changed.connect(self._on_shared_sharing_changed)
         self._on_shared_sharing_changed(shared.sharing)
 

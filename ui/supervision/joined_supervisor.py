@@ -5,25 +5,32 @@ shows the supervisor's picture (the same picture the citizen gets on their secon
 section) in a small window beside the main one, as a consulted colleague's shows in the
 consult window, with a line saying who is in the call; it hides when the supervisor
 leaves or the watch ends. It emits nothing: the supervisor leaves from the wall.
+
+It first shows at the top right of the main window; with a ``WindowPlacement`` it shows
+again where the agent last moved it (kept on screen), remembered across restarts.
 """
 
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QHideEvent
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
 from seat_client.supervision.watch_relay import WatchRelay
 from seat_common import protocol
 from ui.call.consult_window import SlotView
 from ui.labels import PlainLabel
+from ui.window_placement import WindowPlacement
 
 
 class JoinedSupervisorWindow(QWidget):
     """The joined supervisor's picture, for the agent (see the module's docstring)."""
 
-    def __init__(self, relay: WatchRelay, parent: QWidget | None = None) -> None:
+    def __init__(self, relay: WatchRelay, parent: QWidget | None = None,
+                 placement: WindowPlacement | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Tool)
         self.setObjectName("joinedSupervisorWindow")
+        self._placement = placement
         self.setWindowTitle(self.tr("Supervisor in the call"))
         self._relay = relay
         self.line = PlainLabel(self)
@@ -52,7 +59,8 @@ class JoinedSupervisorWindow(QWidget):
             "Supervisor %1 joined the call: the citizen and you see and hear them").replace(
             "%1", name))
         if not self.isVisible():
-            self._place()
+            if self._placement is None or not self._placement.restore(self):
+                self._place()
             self.show()
 
     def detach(self) -> None:
@@ -60,6 +68,11 @@ class JoinedSupervisorWindow(QWidget):
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         self._unsubscribe.clear()
+
+    def hideEvent(self, event: QHideEvent | None) -> None:
+        if self._placement is not None:
+            self._placement.save(self)  # where the agent left it, for the next join
+        super().hideEvent(event)
 
     def _place(self) -> None:
         """Top right of the main window, over the work tabs rather than the citizen."""

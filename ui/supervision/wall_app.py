@@ -16,7 +16,8 @@ A watched call is heard on the supervisor's speaker and a barge-in speaks
 through their microphone (``SeatDevices`` without a camera, the choice of
 devices kept in ``<state>/seat-wall/devices.json``; notices about them in the
 status bar). ``--devices synthetic`` plays nothing and barges in with silence
-(the demo, headless).
+(the demo, headless). The watch window's place on screen is kept in
+``<state>/seat-wall/wall.ini``.
 
 ``--screenshot FILE`` saves the window once the wall arrived, and exits.
 With ``--watch AGENT`` as well, it first waits (up to a minute) for that
@@ -40,6 +41,7 @@ from pathlib import Path
 os.environ.setdefault("QT_API", "pyqt6")
 
 import qasync
+from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import QApplication
 
 from seat_client import settings as settings_mod
@@ -59,6 +61,7 @@ from ui.supervision.wall_recordings import WallRecordings
 from ui.supervision.wall_session import WallSession
 from ui.supervision.wall_window import SeatWallWindow
 from ui.theme import apply_theme
+from ui.window_placement import WindowPlacement
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -191,7 +194,10 @@ async def run(app: QApplication, args: argparse.Namespace, token: str) -> int:
     WallRecordings(pane, HubRecordings(link, state_path(args.state_dir) / "playing"),
                    tasks.child("recordings"), window,
                    speaker=devices.speaker.device if devices is not None else None)
-    session = WallSession(link, model, window, (orders, pane), tasks=tasks, devices=devices)
+    wall_settings = QSettings(str(state_path(args.state_dir) / "wall.ini"),
+                              QSettings.Format.IniFormat)
+    session = WallSession(link, model, window, (orders, pane), tasks=tasks, devices=devices,
+                          watch_placement=WindowPlacement(wall_settings, "watch_window/geometry"))
     width, _, height = args.size.partition("x")
     window.resize(int(width), int(height))
     window.show()

@@ -32,6 +32,7 @@ from ui.supervision.report_dialog import ReportDialog
 from ui.supervision.wall_window import SeatWallWindow
 from ui.supervision.watch_window import WatchWindow
 from ui.task_failures import FailureNotice
+from ui.window_placement import WindowPlacement
 
 translate = QCoreApplication.translate
 
@@ -74,7 +75,8 @@ class WallSession:
     With ``devices`` (started and closed by the caller) a watch is heard on their
     speaker and a barge-in speaks through their microphone; joining a call opens their
     camera too (only while joined: the wall runs without one). Without, the watch is
-    silent both ways and a joined supervisor is a dark picture.
+    silent both ways and a joined supervisor is a dark picture. With ``watch_placement``
+    the watch window opens where the supervisor last left it.
     """
 
     def __init__(
@@ -85,8 +87,10 @@ class WallSession:
         work_orders: tuple[WorkOrderListModel, WorkOrderListPane] | None = None,
         tasks: TaskOwner | None = None,
         devices: SeatDevices | None = None,
+        watch_placement: WindowPlacement | None = None,
     ) -> None:
         self.link = link
+        self._watch_placement = watch_placement
         self.model = model
         self.window = window
         self.work_orders = work_orders[0] if work_orders is not None else None
@@ -166,7 +170,8 @@ class WallSession:
             self.watch_window.show_devices(self._device_problems())
 
     def _open_watch_window(self) -> WatchWindow:
-        watch_window = WatchWindow(self.viewer, self._describe_seat)
+        watch_window = WatchWindow(self.viewer, self._describe_seat,
+                                   placement=self._watch_placement)
         watch_window.show_devices(self._device_problems())
         watch_window.show_listening(self.listening.muted, self.listening.volume)
         watch_window.barge_toggled.connect(lambda on: self._spawn(self.viewer.barge_in(on)))

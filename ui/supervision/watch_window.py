@@ -16,6 +16,9 @@ Intents: ``barge_toggled(bool)`` (the 插话 button, Ctrl+B), ``join_toggled(boo
 加入通话 button, Ctrl+J), ``stop_requested``
 (the 结束监看 button, Esc, or closing the window), ``mute_toggled(bool)`` (the
 静音监听 button, M) and ``volume_changed(float)`` (0–1, the volume slider).
+
+With a ``WindowPlacement`` the window opens where the supervisor last left it (kept on
+screen) and remembers where it was when it closes.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from seat_common.media.audio_levels import SILENCE_DBFS
 from ui.call.video_pane import VideoView
 from ui.devices.frames import FrameConverter
 from ui.labels import PlainLabel
+from ui.window_placement import WindowPlacement
 
 #: The level meter spans this many dB below full scale.
 _METER_RANGE_DB = 60.0
@@ -124,10 +128,12 @@ class WatchWindow(QWidget):
         viewer: WatchViewer,
         describe: Callable[[str], str] = str,
         parent: QWidget | None = None,
+        placement: WindowPlacement | None = None,
     ) -> None:
         """``describe`` names a seat for the title (e.g. "张三（0012）· 社保卡补办")."""
         super().__init__(parent, Qt.WindowType.Window)
         self.setObjectName("watchWindow")
+        self._placement = placement
         self._viewer = viewer
         self._describe = describe
         self._started = time.monotonic()
@@ -205,6 +211,8 @@ class WatchWindow(QWidget):
         self._timer = QTimer(self)
         self._timer.setInterval(200)
         self.resize(800, 600)
+        if placement is not None:
+            placement.restore(self)
         self._connect_signals()
         self._timer.start()
         self.show_state(viewer.state)
@@ -232,6 +240,9 @@ class WatchWindow(QWidget):
         joined = state.phase == "joined"
         self.join_button.setText(self.tr("Leave call (Ctrl+J)") if joined
                                  else self.tr("Join call (Ctrl+J)"))
+        # WORKAROUND: QAbstractButton.setText resets the shortcut to the text's mnemonic
+        # (none here), so Ctrl+J did nothing once the label changed: set it again.
+        self.join_button.setShortcut(QKeySequence("Ctrl+J"))
         for button, on in ((self.barge_button, barging), (self.join_button, joined)):
             button.blockSignals(True)
             button.setChecked(on)
@@ -285,6 +296,8 @@ class WatchWindow(QWidget):
     def closeEvent(self, event: QCloseEvent | None) -> None:
         if not self._closing_by_hub and self._viewer.state is not None:
             self.stop_requested.emit()
+        if self._placement is not None:
+            self._placement.save(self)
         self.video.detach()
         self.agent_video.detach()
         super().closeEvent(event)

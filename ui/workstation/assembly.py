@@ -74,6 +74,7 @@ from ui.review.images import MaterialImages
 from ui.review.pane import ReviewPane
 from ui.supervision.joined_supervisor import JoinedSupervisorWindow
 from ui.supervision.whisper_banner import WhisperBanner
+from ui.window_placement import WindowPlacement
 from ui.workstation.main_window import MainWindow
 from ui.workstation.shutdown import Shutdown
 from ui.workstation.work_tabs import (
@@ -285,7 +286,8 @@ async def assemble_seat(settings: settings_mod.WorkstationSettings, token: str,
                             say=window.status_strip.show_message, form=application_desk.values)
     watch = WatchRelay(workstation, tasks.child("watch"))
     watch.watch_changed.connect(window.status_strip.show_watch)
-    joined_supervisor = JoinedSupervisorWindow(watch, window)  # 值班长加入通话: their picture
+    joined_supervisor = JoinedSupervisorWindow(  # 值班长加入通话: their picture
+        watch, window, WindowPlacement(qsettings, "joined_supervisor/geometry"))
     window.resize(*size)
     window.show_hall(settings.hall)  # which counter PC this is, at a glance
     camera: DocumentCameraFolder | None = None

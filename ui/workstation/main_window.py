@@ -203,6 +203,7 @@ class MainWindow(QMainWindow):
         self.video_pane.snapshot_requested.connect(self._on_video_pane_snapshot)
         self.video_pane.screen_snapshot_requested.connect(
             lambda: self._on_video_pane_snapshot(screen=True))
+        self.video_pane.share_enlarge_toggled.connect(self.mode_layout.enlarge_video)
         self._links = self._work_tab_links()  # owned here: Qt holds slot methods weakly
         for link in self._links:
             self._unsubscribe += link.connect()

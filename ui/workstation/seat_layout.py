@@ -13,6 +13,10 @@ agent clicked, and never takes a video contact off the screen: while a call or i
 wrap-up is in hand, the layout that shows the video stays (``layout_for``). Each mode's
 dock arrangement is saved and restored separately in the window's ``QSettings``; the
 video layout keeps the key it always had (``window/state``).
+
+While the citizen's shared screen is enlarged (``enlarge_video``) every dock is put away
+so the video pane has the window's width; the arrangement before comes back as it was,
+and it is what is saved meanwhile.
 """
 
 from __future__ import annotations
@@ -75,18 +79,40 @@ class ModeLayout:
         self.work_tabs = work_tabs
         self.video_only_tabs = tuple(video_only_tabs)
         self.shown: SeatMode = "video"
+        #: the dock arrangement before the video was enlarged (None: not enlarged)
+        self._before_enlarged: QByteArray | None = None
 
     def state_key(self) -> str:
         return STATE_KEYS[self.shown]
 
     def save(self) -> None:
         """Keep the shown layout's dock arrangement under its own key."""
-        self.settings.setValue(self.state_key(), self.window.saveState(self.version))
+        state = self._before_enlarged or self.window.saveState(self.version)
+        self.settings.setValue(self.state_key(), state)
+
+    @property
+    def video_enlarged(self) -> bool:
+        return self._before_enlarged is not None
+
+    def enlarge_video(self, on: bool) -> None:
+        """Put every dock away so the video pane has the window (the citizen's shared
+        screen, to read their form), or bring them back as they were."""
+        if on == self.video_enlarged:
+            return
+        if on:
+            self._before_enlarged = self.window.saveState(self.version)
+            for dock in (*self.video_docks, self.work_dock):
+                dock.hide()
+            return
+        state, self._before_enlarged = self._before_enlarged, None
+        assert state is not None
+        self.window.restoreState(state, self.version)
 
     def show(self, mode: SeatMode) -> bool:
         """Swap to ``mode``'s layout (saving the current one first); False if already shown."""
         if mode == self.shown:
             return False
+        self.enlarge_video(False)
         self.save()
         self.shown = mode
         self._place_counter(mode)

@@ -1027,17 +1027,17 @@
 </context><context>
     <name>JoinedSupervisorWindow</name>
     <message>
-        <location filename="../../../ui/supervision/joined_supervisor.py" line="27" />
+        <location filename="../../../ui/supervision/joined_supervisor.py" line="34" />
         <source>Supervisor in the call</source>
         <translation>值班长在通话中</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/joined_supervisor.py" line="33" />
+        <location filename="../../../ui/supervision/joined_supervisor.py" line="40" />
         <source>The supervisor's camera…</source>
         <translation>值班长的画面…</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/joined_supervisor.py" line="51" />
+        <location filename="../../../ui/supervision/joined_supervisor.py" line="58" />
         <source>Supervisor %1 joined the call: the citizen and you see and hear them</source>
         <translation>值班长 %1 已加入通话：群众和您都能看到、听到值班长</translation>
     </message>
@@ -1145,92 +1145,92 @@
         <translation>窗口受理</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="212" />
+        <location filename="../../../ui/workstation/main_window.py" line="213" />
         <source>search work orders</source>
         <translation>查询工单</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="243" />
+        <location filename="../../../ui/workstation/main_window.py" line="244" />
         <source>No video to capture yet</source>
         <translation>还没有可截取的视频画面</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="252" />
+        <location filename="../../../ui/workstation/main_window.py" line="253" />
         <source>Still captured as a material</source>
         <translation>已截图保存为材料</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="254" />
+        <location filename="../../../ui/workstation/main_window.py" line="255" />
         <source>capture a still</source>
         <translation>截图</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="274" />
+        <location filename="../../../ui/workstation/main_window.py" line="275" />
         <source>Connecting video…</source>
         <translation>正在接通视频…</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="278" />
+        <location filename="../../../ui/workstation/main_window.py" line="279" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="284" />
+        <location filename="../../../ui/workstation/main_window.py" line="285" />
         <source>Connection restored; the call goes on</source>
         <translation>连接已恢复，通话继续</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="288" />
+        <location filename="../../../ui/workstation/main_window.py" line="289" />
         <source>The citizen is back; the video resumes…</source>
         <translation>市民已重新连接，视频正在恢复…</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="291" />
+        <location filename="../../../ui/workstation/main_window.py" line="292" />
         <source>The citizen's network dropped; waiting for them to reconnect…</source>
         <translation>市民网络中断，正在等待其重新连接…</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="306" />
+        <location filename="../../../ui/workstation/main_window.py" line="307" />
         <source>Work order %1 closed</source>
         <translation>工单 %1 已办结</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="310" />
+        <location filename="../../../ui/workstation/main_window.py" line="311" />
         <source>The call's media could not connect: %1</source>
         <translation>通话音视频无法接通：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="311" />
+        <location filename="../../../ui/workstation/main_window.py" line="312" />
         <source>The hub's media relay settings are unusable: %1</source>
         <translation>服务端下发的媒体中继配置无法使用：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="312" />
+        <location filename="../../../ui/workstation/main_window.py" line="313" />
         <source>This seat logged in on another computer; this one stopped</source>
         <translation>本坐席已在另一台电脑登录，本机已停止连接</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="313" />
+        <location filename="../../../ui/workstation/main_window.py" line="314" />
         <source>Your login credentials were revoked; please contact the administrator</source>
         <translation>您的登录凭据已被吊销，请联系管理员</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="315" />
+        <location filename="../../../ui/workstation/main_window.py" line="316" />
         <source>Hub: %1</source>
         <translation>服务端：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="328" />
+        <location filename="../../../ui/workstation/main_window.py" line="329" />
         <source>Network down, reconnecting… the call is kept for a while</source>
         <translation>网络中断，正在重新连接…通话将暂时保留</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="354" />
+        <location filename="../../../ui/workstation/main_window.py" line="355" />
         <source>Video service seat</source>
         <translation>视频办坐席</translation>
     </message>
     <message>
-        <location filename="../../../ui/workstation/main_window.py" line="356" />
+        <location filename="../../../ui/workstation/main_window.py" line="357" />
         <source>ID</source>
         <translation>工号</translation>
     </message>
@@ -2104,42 +2104,57 @@ Licence PDF: {2}</source>
 </context><context>
     <name>ScreenShareView</name>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="202" />
+        <location filename="../../../ui/call/screen_share_view.py" line="208" />
         <source>Capture shared screen (Shift+F8)</source>
         <translation>截取共享画面 (Shift+F8)</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="204" />
+        <location filename="../../../ui/call/screen_share_view.py" line="210" />
         <source>Save the shared screen as a material</source>
         <translation>把群众共享的画面保存为材料</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="205" />
+        <location filename="../../../ui/call/screen_share_view.py" line="211" />
         <source>Clear marks</source>
         <translation>清除标注</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="240" />
+        <location filename="../../../ui/call/screen_share_view.py" line="214" />
+        <source>The shared screen takes the whole window; Esc brings the panels back</source>
+        <translation>共享屏幕占满整个窗口；按 Esc 恢复各面板</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/screen_share_view.py" line="257" />
+        <source>Restore (Shift+F11)</source>
+        <translation>还原 (Shift+F11)</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/screen_share_view.py" line="258" />
+        <source>Enlarge (Shift+F11)</source>
+        <translation>放大共享屏幕 (Shift+F11)</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/screen_share_view.py" line="275" />
         <source>a browser tab</source>
         <translation>一个浏览器标签页</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="241" />
+        <location filename="../../../ui/call/screen_share_view.py" line="276" />
         <source>a window</source>
         <translation>一个窗口</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="242" />
+        <location filename="../../../ui/call/screen_share_view.py" line="277" />
         <source>the whole screen</source>
         <translation>整个屏幕</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="244" />
+        <location filename="../../../ui/call/screen_share_view.py" line="279" />
         <source>the screen</source>
         <translation>屏幕</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="246" />
+        <location filename="../../../ui/call/screen_share_view.py" line="281" />
         <source>The citizen shares %1 (view only). Move the mouse to point, drag to draw.</source>
         <translation>群众正在共享%1（只能看，不能操作）。移动鼠标即可指示，按住拖动可画线。</translation>
     </message>
@@ -2151,57 +2166,57 @@ Licence PDF: {2}</source>
         <translation>窗口接待中</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="234" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="235" />
         <source>◉ %1 joined the call</source>
         <translation>◉ %1 已加入通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="236" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="237" />
         <source>◉ %1 is talking in</source>
         <translation>◉ %1 正在插话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="237" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="238" />
         <source>◉ Watched by %1</source>
         <translation>◉ %1 监看中</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="243" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="244" />
         <source> (answered: %1)</source>
         <translation>（%1 已响应）</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="245" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="246" />
         <source>[Hand up] %1</source>
         <translation>【举手】%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="252" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="253" />
         <source>Mode: %1</source>
         <translation>模式：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="260" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="261" />
         <source>[Transferring to %1]</source>
         <translation>【正在转接给 %1】</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="262" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="263" />
         <source>[On hold]</source>
         <translation>【保持中】</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="264" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="265" />
         <source>[Consulting %1]</source>
         <translation>[会商 %1]</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="266" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="267" />
         <source>[Three-way with %1]</source>
         <translation>[与%1三方通话]</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/seat_wall.py" line="272" />
+        <location filename="../../../ui/supervision/seat_wall.py" line="273" />
         <source>Wrap-up overdue</source>
         <translation>话后超时</translation>
     </message>
@@ -2308,88 +2323,88 @@ Licence PDF: {2}</source>
         <translation>将 %1 转至：</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="47" />
-        <location filename="../../../ui/supervision/wall_session.py" line="42" />
+        <location filename="../../../ui/supervision/wall_session.py" line="48" />
+        <location filename="../../../ui/supervision/wall_session.py" line="43" />
         <source>The watch ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="43" />
+        <location filename="../../../ui/supervision/wall_session.py" line="44" />
         <source>The watch ended: the call is over</source>
         <translation>监看已结束：通话已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="44" />
+        <location filename="../../../ui/supervision/wall_session.py" line="45" />
         <source>The watch ended: the agent went offline</source>
         <translation>监看已结束：坐席已离线</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="45" />
+        <location filename="../../../ui/supervision/wall_session.py" line="46" />
         <source>The watch ended: the agent's workstation could not send the call</source>
         <translation>监看已结束：坐席工作台无法传送通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="54" />
+        <location filename="../../../ui/supervision/wall_session.py" line="55" />
         <source>Whisper sent</source>
         <translation>私信已发送</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="55" />
+        <location filename="../../../ui/supervision/wall_session.py" line="56" />
         <source>Agent state changed</source>
         <translation>坐席状态已更改</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="56" />
+        <location filename="../../../ui/supervision/wall_session.py" line="57" />
         <source>Citizen moved</source>
         <translation>市民已转移</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="57" />
+        <location filename="../../../ui/supervision/wall_session.py" line="58" />
         <source>Watching the call</source>
         <translation>已开始监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="58" />
+        <location filename="../../../ui/supervision/wall_session.py" line="59" />
         <source>Barge-in changed</source>
         <translation>插话状态已切换</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="59" />
+        <location filename="../../../ui/supervision/wall_session.py" line="60" />
         <source>You joined the call</source>
         <translation>已加入通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="60" />
+        <location filename="../../../ui/supervision/wall_session.py" line="61" />
         <source>You left the call and are watching it</source>
         <translation>已退出通话，继续监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="61" />
+        <location filename="../../../ui/supervision/wall_session.py" line="62" />
         <source>Watch stopped</source>
         <translation>已停止监看</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="64" />
+        <location filename="../../../ui/supervision/wall_session.py" line="65" />
         <source>Done: %1</source>
         <translation>完成：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="67" />
+        <location filename="../../../ui/supervision/wall_session.py" line="68" />
         <source>Refused: %1</source>
         <translation>被拒绝：%1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="216" />
+        <location filename="../../../ui/supervision/wall_session.py" line="221" />
         <source>Your login credentials were revoked; please contact the administrator</source>
         <translation>您的登录凭据已被吊销，请联系管理员</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="222" />
+        <location filename="../../../ui/supervision/wall_session.py" line="227" />
         <source>The hub refused the login</source>
         <translation>服务端拒绝登录</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_session.py" line="227" />
+        <location filename="../../../ui/supervision/wall_session.py" line="232" />
         <source>Supervisor action</source>
         <translation>监控操作</translation>
     </message>
@@ -2403,7 +2418,7 @@ Licence PDF: {2}</source>
 </context><context>
     <name>SharedScreenCanvas</name>
     <message>
-        <location filename="../../../ui/call/screen_share_view.py" line="130" />
+        <location filename="../../../ui/call/screen_share_view.py" line="135" />
         <source>Waiting for the citizen's shared screen…</source>
         <translation>正在等待群众共享的画面…</translation>
     </message>
@@ -2633,54 +2648,54 @@ Licence PDF: {2}</source>
 </context><context>
     <name>VideoPane</name>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="274" />
+        <location filename="../../../ui/call/video_pane.py" line="277" />
         <source>No call. Waiting citizens appear in the queue.</source>
         <translation>当前无通话。排队的群众会显示在左侧队列中。</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="275" />
+        <location filename="../../../ui/call/video_pane.py" line="278" />
         <source>Mute (F6)</source>
         <translation>静音 (F6)</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="278" />
+        <location filename="../../../ui/call/video_pane.py" line="281" />
         <source>Camera off (F7)</source>
         <translation>关闭摄像头 (F7)</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="281" />
+        <location filename="../../../ui/call/video_pane.py" line="284" />
         <source>Capture material (F8)</source>
         <translation>截图为材料 (F8)</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="283" />
+        <location filename="../../../ui/call/video_pane.py" line="286" />
         <source>Save the current picture as a material, e.g. a document held to the camera</source>
         <translation>把当前画面保存为材料，例如群众对着摄像头出示的证件</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="286" />
+        <location filename="../../../ui/call/video_pane.py" line="289" />
         <source>Hang up (F4)</source>
         <translation>挂断 (F4)</translation>
     </message>
 </context><context>
     <name>VideoView</name>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="137" />
+        <location filename="../../../ui/call/video_pane.py" line="139" />
         <source>The citizen turned their camera off</source>
         <translation>市民已关闭摄像头</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="139" />
+        <location filename="../../../ui/call/video_pane.py" line="141" />
         <source>The citizen's camera is unavailable</source>
         <translation>市民的摄像头不可用</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="146" />
+        <location filename="../../../ui/call/video_pane.py" line="148" />
         <source>Citizen muted</source>
         <translation>市民已静音</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/video_pane.py" line="148" />
+        <location filename="../../../ui/call/video_pane.py" line="150" />
         <source>The citizen's microphone is unavailable</source>
         <translation>市民的麦克风不可用</translation>
     </message>
@@ -2826,125 +2841,125 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WatchWindow</name>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="161" />
+        <location filename="../../../ui/supervision/watch_window.py" line="167" />
         <source>How loud the call is on your speaker</source>
         <translation>通话声音在您扬声器上的音量</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="162" />
+        <location filename="../../../ui/supervision/watch_window.py" line="168" />
         <source>Mute listening (M)</source>
         <translation>静音监听 (M)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="165" />
+        <location filename="../../../ui/supervision/watch_window.py" line="171" />
         <source>Barge in (Ctrl+B)</source>
         <translation>插话 (Ctrl+B)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="230" />
-        <location filename="../../../ui/supervision/watch_window.py" line="168" />
+        <location filename="../../../ui/supervision/watch_window.py" line="242" />
+        <location filename="../../../ui/supervision/watch_window.py" line="174" />
         <source>Join call (Ctrl+J)</source>
         <translation>加入通话 (Ctrl+J)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="171" />
+        <location filename="../../../ui/supervision/watch_window.py" line="177" />
         <source>Stop watching (Esc)</source>
         <translation>结束监看 (Esc)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="174" />
+        <location filename="../../../ui/supervision/watch_window.py" line="180" />
         <source>Voices</source>
         <translation>通话声音</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="177" />
+        <location filename="../../../ui/supervision/watch_window.py" line="183" />
         <source>Volume</source>
         <translation>音量</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="219" />
+        <location filename="../../../ui/supervision/watch_window.py" line="231" />
         <source>The watch has ended</source>
         <translation>监看已结束</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="226" />
+        <location filename="../../../ui/supervision/watch_window.py" line="238" />
         <source>Watching %1</source>
         <translation>监看 %1</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="229" />
+        <location filename="../../../ui/supervision/watch_window.py" line="241" />
         <source>Leave call (Ctrl+J)</source>
         <translation>退出通话 (Ctrl+J)</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="236" />
+        <location filename="../../../ui/supervision/watch_window.py" line="251" />
         <source>In the call: the citizen and the agent see and hear you</source>
         <translation>通话中：群众和坐席都能看到、听到您</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="239" />
+        <location filename="../../../ui/supervision/watch_window.py" line="254" />
         <source>Talking in the call: the citizen and the agent hear you</source>
         <translation>插话中：群众和坐席都能听到您</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="242" />
+        <location filename="../../../ui/supervision/watch_window.py" line="257" />
         <source>Watching only: no one hears you</source>
         <translation>仅监看：群众和坐席都听不到您</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="245" />
+        <location filename="../../../ui/supervision/watch_window.py" line="260" />
         <source>Your camera and microphone are live in the call</source>
         <translation>您的摄像头和麦克风已接入通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="246" />
+        <location filename="../../../ui/supervision/watch_window.py" line="261" />
         <source>Your microphone is live in the call</source>
         <translation>您的麦克风已接入通话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="291" />
+        <location filename="../../../ui/supervision/watch_window.py" line="308" />
         <source>No microphone found: you cannot barge in</source>
         <translation>未检测到麦克风，无法插话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="292" />
+        <location filename="../../../ui/supervision/watch_window.py" line="309" />
         <source>The microphone “%1” does not work: you cannot barge in</source>
         <translation>麦克风「%1」无法使用，无法插话</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="295" />
+        <location filename="../../../ui/supervision/watch_window.py" line="312" />
         <source>No speaker found: you cannot hear the call</source>
         <translation>未检测到扬声器，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="296" />
+        <location filename="../../../ui/supervision/watch_window.py" line="313" />
         <source>The speaker “%1” does not work: you cannot hear the call</source>
         <translation>扬声器「%1」无法使用，无法监听声音</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="330" />
+        <location filename="../../../ui/supervision/watch_window.py" line="347" />
         <source>Agent %1 · watching for %2</source>
         <translation>坐席 %1 · 已监看 %2</translation>
     </message>
 </context><context>
     <name>WatchedVideo</name>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="95" />
+        <location filename="../../../ui/supervision/watch_window.py" line="99" />
         <source>Agent</source>
         <translation>坐席</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="95" />
+        <location filename="../../../ui/supervision/watch_window.py" line="99" />
         <source>Citizen</source>
         <translation>群众</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="100" />
+        <location filename="../../../ui/supervision/watch_window.py" line="104" />
         <source>The agent's camera…</source>
         <translation>坐席的画面…</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/watch_window.py" line="101" />
+        <location filename="../../../ui/supervision/watch_window.py" line="105" />
         <source>Connecting to the agent's workstation…</source>
         <translation>正在连接坐席工作台…</translation>
     </message>
