@@ -48,9 +48,13 @@ async def _welcomed(url: str, label: str) -> tuple[ClientConnection, str]:
 
 
 def _hub_of(hubs: list[HubProcess], session_id: str) -> int:
-    for index, hub in enumerate(hubs):
-        if any(e.get("session") == session_id for e in hub.events("login")):
-            return index
+    """Which hub logged session ``session_id`` in (polled: its log may lag the welcome)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for index, hub in enumerate(hubs):
+            if any(e.get("session") == session_id for e in hub.events("login")):
+                return index
+        time.sleep(0.05)  # polling a condition, with a deadline
     raise AssertionError(f"no hub logged in session {session_id}")
 
 
