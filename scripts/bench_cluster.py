@@ -157,6 +157,8 @@ async def saturation_phase(url: str, pids: list[int], args: argparse.Namespace, 
     meter.start()
     outputs = [await worker.communicate() for worker in workers]
     meter.sample()
+    if any(worker.returncode != 0 for worker in workers):
+        raise RuntimeError("a saturation worker failed (its error is above)")
     done = [json.loads(out.decode().strip().splitlines()[-1]) for out, _ in outputs]
     joins = sum(int(d["joins"]) for d in done)
     per_join = ms_per(meter.spent_s(), joins)
