@@ -31,153 +31,47 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
-import os
 import random
 import sqlite3
 import sys
 import time
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from websockets.asyncio.client import ClientConnection, connect  # noqa: E402
 from websockets.exceptions import ConnectionClosed  # noqa: E402
 
-from sandbox.hub_process import HubProcess, SeatSpec  # noqa: E402
+from sandbox.hub_process import HubProcess  # noqa: E402
+from sandbox.load_figures import cpu_seconds, ledger_verdict, percentile, rss_mb  # noqa: E402
+from sandbox.signaling_crowd import (  # noqa: E402
+    CrowdTally,
+    arrivals,
+    crowd_seats,
+    open_link,
+    run_agent,
+    send,
+    web_items,
+)
 from seat_client.supervision.wall_model import WallModel  # noqa: E402
 from seat_common import protocol  # noqa: E402
+from seat_common.tasks import TaskOwner  # noqa: E402
 
 
-def _web_items() -> dict[str, list[str]]:
-    from seat_common import catalog
-
-    items: dict[str, list[str]] = {}
-    for item in catalog.load().items.values():
-        if "web" in item.channels:
-            items.setdefault(item.skill, []).append(item.code)
-    return items
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
-
-
-@dataclass
-class Drill:
-    scale: float
-    rng: random.Random
-    handle_s: float
-    queued: dict[str, str] = field(default_factory=dict)  # citizen name → work order
-    rated: int = 0
-    abandoned: int = 0
-    errors: list[str] = field(default_factory=list)
-    tasks: set[asyncio.Task[None]] = field(default_factory=set)
-
-
-async def _open(url: str) -> ClientConnection:
-    return await connect(url, compression=None, max_size=2**21, open_timeout=10)
-
-
-async def _send(ws: ClientConnection, message: protocol.Message) -> None:
-    await ws.send(protocol.encode(message))
-
-
-async def run_agent(url: str, token: str, drill: Drill) -> None:
-    ws = await _open(url)
-    await _send(ws, protocol.Hello(role="agent", token=token))
-    await _send(ws, protocol.SetState(state="ready"))
-    work_order = ""
-    try:
-        async for frame in ws:
-            message = protocol.decode(frame)
-            if isinstance(message, protocol.Offer):
-                await asyncio.sleep(drill.rng.uniform(0.01, 0.05))
-                await _send(ws, protocol.Accept(call_id=message.call_id))
-            elif isinstance(message, protocol.CallStarted):
-                work_order = message.work_order_id
-                call_id = message.call_id
-
-                async def hang_up(call_id: str = call_id) -> None:
-                    await asyncio.sleep(drill.rng.uniform(0.5, 1.5) * drill.handle_s)
-                    with contextlib.suppress(ConnectionClosed):
-                        await _send(ws, protocol.Hangup(call_id=call_id))
-
-                task = asyncio.get_running_loop().create_task(hang_up())
-                drill.tasks.add(task)
-                task.add_done_callback(drill.tasks.discard)
-            elif isinstance(message, protocol.CallEnded):
-                await asyncio.sleep(drill.rng.uniform(0.05, 0.2))
-                await _send(
-                    ws, protocol.WrapUp(work_order_id=work_order, outcome="resolved", notes="bench")
-                )
-            elif isinstance(message, protocol.Error) and message.of not in ("set_state", "hangup"):
-                # (a hang-up crossing the citizen's own is refused as no_such_call: expected)
-                drill.errors.append(f"agent: {message.code} {message.of} {message.message}")
-    except ConnectionClosed:
-        pass
-
-
-async def run_citizen(
-    url: str, name: str, item: str, drill: Drill, patience_s: float, quick: bool = False
-) -> None:
-    """One citizen: join, wait up to ``patience_s``, talk, rate. ``quick``: hang up at once."""
-    ws = await _open(url)
-    try:
-        await _send(ws, protocol.Hello(role="citizen", name=name))
-        priority = "elderly" if drill.rng.random() < 0.05 else "normal"
-        await _send(
-            ws,
-            protocol.JoinQueue(
-                item_code=item,
-                channel="web",
-                citizen=protocol.CitizenInfo(name=name),
-                priority=priority,  # type: ignore[arg-type]
-            ),
-        )
-        answered = False
-        deadline = time.monotonic() + patience_s
-        while True:
-            left = deadline - time.monotonic() if not answered else 600
-            try:
-                frame = await asyncio.wait_for(ws.recv(), max(left, 0.001))
-            except TimeoutError:
-                await _send(ws, protocol.LeaveQueue())
-                drill.abandoned += 1
-                return
-            message = protocol.decode(frame)
-            if isinstance(message, protocol.Queued):
-                drill.queued[name] = message.work_order_id
-            elif isinstance(message, protocol.CallStarted):
-                answered = True
-                if quick:
-                    await _send(ws, protocol.Hangup(call_id=message.call_id))
-            elif isinstance(message, protocol.CallEnded):
-                score = 10 if drill.rng.random() < 0.96 else drill.rng.randint(6, 9)
-                await _send(ws, protocol.Rate(work_order_id=message.work_order_id, score=score))
-            elif isinstance(message, protocol.Ack) and message.of == "rate":
-                drill.rated += 1
-                return
-            elif isinstance(message, protocol.Error):
-                drill.errors.append(f"citizen: {message.code} {message.of} {message.message}")
-                return
-    finally:
-        await ws.close()
+def offer_ms(hub: HubProcess, start: float, end: float) -> list[float]:
+    return [
+        float(e["dispatch_ms"])
+        for e in hub.events("offer")
+        if start <= e["ts"] <= end and "dispatch_ms" in e
+    ]
 
 
 async def run_supervisor(url: str, token: str, model: WallModel, latencies: list[float]) -> None:
-    ws = await _open(url)
-    await _send(ws, protocol.Hello(role="supervisor", token=token))
-    await _send(ws, protocol.SubscribeWall())
+    ws = await open_link(url)
+    await send(ws, protocol.Hello(role="supervisor", token=token))
+    await send(ws, protocol.SubscribeWall())
     seen: dict[str, float] = {}
     try:
         async for frame in ws:
@@ -193,83 +87,23 @@ async def run_supervisor(url: str, token: str, model: WallModel, latencies: list
         pass
 
 
-async def arrivals(
-    url: str,
-    drill: Drill,
-    items: list[str],
-    count: int,
-    rate_per_s: float,
-    prefix: str,
-    patience_s: float,
-    quick: bool = False,
-) -> None:
-    tasks = []
-    for i in range(count):
-        item = drill.rng.choice(items)
-        tasks.append(
-            asyncio.create_task(
-                run_citizen(url, f"{prefix}{i:04d}", item, drill, patience_s, quick)
-            )
-        )
-        await asyncio.sleep(drill.rng.expovariate(rate_per_s))
-    await asyncio.gather(*tasks, return_exceptions=True)
-
-
-def offer_ms(hub: HubProcess, start: float, end: float) -> list[float]:
-    return [
-        float(e["dispatch_ms"])
-        for e in hub.events("offer")
-        if start <= e["ts"] <= end and "dispatch_ms" in e
-    ]
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
-
-
 def ledger_check(db: Path, queued: dict[str, str]) -> tuple[int, int]:
     conn = sqlite3.connect(db, timeout=10)
     try:
         rows = conn.execute("SELECT id, citizen_name, state FROM work_orders").fetchall()
     finally:
         conn.close()
-    by_id = {r[0]: r for r in rows}
-    lost = sum(
-        1
-        for wo in queued.values()
-        if wo not in by_id or by_id[wo][2] not in ("closed", "abandoned")
-    )
-    per_citizen = Counter(r[1] for r in rows)
-    duplicate = sum(n - 1 for n in per_citizen.values() if n > 1)
-    return lost, duplicate
+    return ledger_verdict(rows, queued)
 
 
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    web = _web_items()
+    web = web_items()
     skills = sorted(web)
-    seats = []
-    for i in range(args.agents):
-        own = {skills[i % len(skills)], skills[(i * 3 + 1) % len(skills)], "social_insurance"}
-        seats.append(
-            SeatSpec(
-                f"{i + 1:04d}",
-                f"坐席{i + 1:02d}",
-                skills=tuple(sorted(own)),
-                hall="东莞市民服务中心",
-            )
-        )
-    seats.append(SeatSpec("S01", "督导", role="supervisor", hall="东莞市民服务中心"))
+    seats = crowd_seats(args.agents, skills)
     items = [code for skill in skills for code in web[skill]]
-    drill = Drill(scale=args.time_scale, rng=rng, handle_s=args.handle_s * args.time_scale)
+    drill = CrowdTally(rng=rng, handle_s=args.handle_s * args.time_scale,
+                       tasks=TaskOwner("bench_hub"))
     results: dict[str, Any] = {}
     # Every party of this drill comes from 127.0.0.1 at rates no single address would reach in
     # production: the per-address limits and the queue cap are off (they have their own test).
@@ -334,6 +168,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
             task.cancel()
         supervisor.cancel()
         await asyncio.gather(*agents, supervisor, return_exceptions=True)
+        await drill.tasks.close()
         # Let the hub write the last wrap-ups before reading the ledger.
         await asyncio.sleep(0.5)
         lost, duplicate = ledger_check(hub.db_path, drill.queued)
