@@ -14,6 +14,7 @@ credentials, or is down) is never sent: the citizen says why and hangs up.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -73,6 +74,8 @@ class CitizenPeer:
         self._mark = mark
         self._error = error
         self._pc: RTCPeerConnection | None = None
+        #: the connection's close, once begun (see ``close``)
+        self._closing: asyncio.Future[None] | None = None
         self._call_id = ""
         self._local_tracks: list[Any] = []
         self._remote_description_set = False
@@ -206,8 +209,16 @@ class CitizenPeer:
         pc, self._pc = self._pc, None
         if pc is not None:
             self.report.media_state = pc.connectionState
-            await pc.close()
-            self._mark("media_closed")
+            self._closing = asyncio.ensure_future(self._close_connection(pc))
+        if self._closing is not None:
+            # A cancel (the citizen leaving mid-close, on SIGTERM) must not cut the close
+            # short: aiortc's decoder threads end only when it finishes, and the process
+            # cannot exit while they wait.
+            await asyncio.shield(self._closing)
+
+    async def _close_connection(self, pc: RTCPeerConnection) -> None:
+        await pc.close()
+        self._mark("media_closed")
 
     def _is_second(self, track: Any) -> bool:
         """Whether ``track`` comes on the offer's second video section."""
