@@ -1,0 +1,511 @@
+"""A cluster's hub: the queue, the seats' states, the offers and the calls shared with the
+other hubs through Redis (``seat-hub --cluster redis://…``).
+
+Redis decides (``cluster.live_queue``'s scripts); each hub keeps in its ``LiveState`` only
+what it serves, and runs the hub's own rules for it unchanged:
+
+- **Joining.** The citizen's hub numbers the work order in the database (the rule), then
+  writes what an agent's hub needs to offer the contact (``{seat}:details:<wo>``) and
+  joins the shared queue. The citizen is the party ``citizen.<work order>``.
+- **Offers** are planned by the dispatch script for every hub at once (``ctx.plans_offers``
+  is off), after any event that may free a seat or add a contact, and once a second. The
+  offer reaches the agent's stream; the hub holding the agent (``agent.<seat>``) rings
+  them with the rule (``dispatch.offer``), the citizen standing in as a
+  ``RemoteSession``. A call's rules run on the agent's hub: its home.
+- **Answers, declines, hang-ups, wrap-ups** run the script first (which also appends the
+  ledger write: ``storage.scripted_ledger`` keeps the rules from writing it twice), then
+  the rule.
+- **A citizen in a call homed elsewhere**: what it says in the call is relayed to the
+  home's agent stream (``relay``), and the home hands it to ``Hub.receive`` as from the
+  citizen's ``RemoteSession``; what the home sends the citizen comes back as ``frame``.
+- **Departures**: a queued citizen who leaves is abandoned in Redis, a dropped one parked
+  (its hub's presence key parked too; the sweeper lets it go after the grace); an agent
+  who leaves is logged out. A party another hub took over is told ``taken_over`` and
+  closed. A hub stopping cleanly leaves its parties to the survivors' sweepers.
+- **Not yet shared** (transfer, consult, watching, walk-ins, the wall, hands, moving a
+  contact): refused with ``not_allowed`` and a message saying so, never half done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final, get_args
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from seat_common.protocol import (
+    Accept,
+    AssistTrail,
+    BargeIn,
+    CallEnded,
+    CallStarted,
+    Chat,
+    Consult,
+    ConsultAnswer,
+    ConsultChoice,
+    ConsultSdp,
+    Decline,
+    Error,
+    Hangup,
+    Hello,
+    Hold,
+    Ice,
+    JoinCall,
+    JoinQueue,
+    LeaveQueue,
+    MediaState,
+    Message,
+    MoveContact,
+    ProtocolError,
+    RaiseHand,
+    Rate,
+    ScreenShare,
+    Sdp,
+    SetMode,
+    SetState,
+    StopWatch,
+    SubscribeWall,
+    SuperviseState,
+    Transfer,
+    WalkInClose,
+    WalkInOpen,
+    WatchCall,
+    WatchSdp,
+    Whisper,
+    WithdrawReason,
+    WrapUp,
+    decode,
+    encode,
+)
+from seat_common.tasks import TaskOwner
+from seat_hub.cluster import keys
+from seat_hub.cluster.bus import Signal, SignalReader
+from seat_hub.cluster.live_queue import LiveQueue
+from seat_hub.cluster.outbox import StreamOutbox
+from seat_hub.cluster.presence import NAME, SHA256, Presence, PresenceError
+from seat_hub.cluster.queue_results import MalformedState
+from seat_hub.cluster.sweeper import Sweep
+from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.context import HubContext, Refusal
+from seat_hub.model import Contact
+from seat_hub.parties.remote_session import RemoteSession
+from seat_hub.parties.session import POLICY_VIOLATION, Session
+from seat_hub.routing import dispatch
+
+#: What a citizen in a call homed on another hub says that goes to that hub.
+RELAYED: Final = (Sdp, Ice, Chat, MediaState, Hangup, Rate, ScreenShare)
+#: What a cluster's hubs do not share yet: refused, never half done.
+NOT_SHARED: Final = (
+    Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
+    JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, RaiseHand, MoveContact,
+    SubscribeWall, Whisper, SuperviseState, AssistTrail,
+)
+#: How long a contact's details are kept (a day: longer than any wait).
+DETAILS_TTL_S: Final = 86_400
+#: How often a dispatch pass runs when nothing asked for one, and rings are timed out.
+PASS_EVERY_S: Final = 1.0
+RINGS_EVERY_S: Final = 0.5
+
+_SHARED_ERRORS: Final = (RedisError, OSError, MalformedState, PresenceError, ValueError)
+
+
+class BadEnvelope(ValueError):
+    """A message between hubs that is not what a hub posts."""
+
+
+def agent_party(agent_id: str) -> str:
+    """The party of a seat: the same on every hub, across reconnects."""
+    return f"agent.{agent_id}"
+
+
+def citizen_party(work_order_id: str) -> str:
+    """The party of a waiting citizen: its work order, the same on every hub."""
+    return f"citizen.{work_order_id}"
+
+
+class ClusterFloor:
+    """The shared floor of a cluster's hub (see the module's docstring). Built by the
+    composition root; ``attach`` the hub, then ``start``; ``close`` at stop."""
+
+    def __init__(self, ctx: HubContext, client: aioredis.Redis, reader_client: aioredis.Redis,
+                 *, queue: LiveQueue, presence: Presence, outbox: StreamOutbox,
+                 tasks: TaskOwner, name: str) -> None:
+        self.ctx = ctx
+        self.queue = queue
+        self.presence = presence
+        self.outbox = outbox
+        self._redis = client
+        self._tasks = tasks
+        self.reader = SignalReader(reader_client, self._deliver, name=name)
+        self._receive: Callable[[Session, Message], Awaitable[None]] | None = None
+        self._settle: Callable[[], None] = lambda: None
+        self._disconnected: Callable[[Session], None] = lambda session: None
+        self._stopping: Callable[[], bool] = lambda: False
+        #: party → the local session holding it, and back
+        self._local: dict[str, Session] = {}
+        self._party_of: dict[str, str] = {}
+        #: local citizen's session id → the party whose hub runs its call (its agent)
+        self._homes: dict[str, str] = {}
+        #: citizen party → its stand-in here, for calls homed on this hub
+        self._remotes: dict[str, RemoteSession] = {}
+        self._pass_wanted = asyncio.Event()
+        ctx.plans_offers = False
+
+    def attach(self, receive: Callable[[Session, Message], Awaitable[None]],
+               settle: Callable[[], None], disconnected: Callable[[Session], None],
+               stopping: Callable[[], bool]) -> None:
+        """The hub this floor serves: its ``receive``, ``settle``, ``disconnected`` and
+        whether it is stopping."""
+        self._receive, self._settle = receive, settle
+        self._disconnected, self._stopping = disconnected, stopping
+
+    async def start(self) -> None:
+        """Beat, renew, read the streams, post, dispatch and time out rings (on ``tasks``)."""
+        await self.presence.start()
+        self._tasks.spawn(self.reader.run(), "cluster signaling reader")
+        self._tasks.spawn(self.outbox.run(), "cluster stream outbox")
+        self._tasks.spawn(self._dispatching(), "cluster dispatch")
+        self._tasks.spawn(self._timing_rings(), "cluster ring timeouts")
+
+    async def close(self) -> None:
+        """Stop reading and posting; the hub's key goes, so the survivors' sweepers park
+        what this hub held."""
+        await self.outbox.close()
+        await self.reader.close()
+        try:
+            await self.presence.close()
+        except _SHARED_ERRORS as exc:
+            self.ctx.log.event("cluster_error", where="presence close", error=repr(exc))
+
+    def want_pass(self) -> None:
+        """Ask for a dispatch pass soon (passes asked for meanwhile are one)."""
+        self._pass_wanted.set()
+
+    # --- messages from this hub's sessions ----------------------------------------------
+
+    async def handle(self, session: Session, message: Message,
+                     route: Callable[[], Awaitable[None]]) -> None:
+        if isinstance(session, RemoteSession):
+            await self._shared_step(session, message, route)
+            return
+        if session.role is None or isinstance(message, Hello):
+            await route()
+            if session.role == "agent" and session.agent_id:
+                await self._agent_arrived(session)
+            return
+        home = self._homes.get(session.session_id)
+        if home is not None:
+            if isinstance(message, RELAYED):
+                self.outbox.post(home, "relay", {
+                    "from": self._party_of.get(session.session_id, ""),
+                    "role": session.role, "name": session.name, "frame": encode(message)})
+                return
+            if isinstance(message, JoinQueue):
+                raise Refusal("already_queued", "you are in a call", "item_code")
+        if isinstance(message, NOT_SHARED):
+            raise Refusal("not_allowed", f"多中心模式下暂不支持此功能（{message.TYPE}）"
+                          f" / not yet shared by a city's hubs", "type")
+        await self._shared_step(session, message, route)
+
+    async def _shared_step(self, session: Session, message: Message,
+                           route: Callable[[], Awaitable[None]]) -> None:
+        """The shared queue's step for ``message`` (a script), then the hub's rule."""
+        ctx = self.ctx
+        match message:
+            case JoinQueue():
+                await route()
+                contact = ctx.live.contact_of_session.get(session.session_id)
+                if contact is not None:
+                    await self._joined(session, contact)
+            case LeaveQueue():
+                contact = ctx.live.contact_of_session.get(session.session_id)
+                await route()
+                if contact is not None:
+                    await self.queue.abandon(contact.work_order_id)
+                    await self._let_go_here(citizen_party(contact.work_order_id))
+                    self.want_pass()
+            case SetState():
+                await route()
+                await self.queue.set_state(session.agent_id, message.state, message.reason)
+                self.want_pass()
+            case SetMode():
+                await route()
+                await self.queue.set_mode(session.agent_id, message.mode)
+                self.want_pass()
+            case Accept():
+                answer = await self.queue.accept(session.agent_id, message.call_id)
+                if answer.status not in ("started", "already"):
+                    raise Refusal("no_such_call", "no such offer ringing at this seat",
+                                  "call_id")
+                await route()
+            case Decline():
+                await self.queue.decline(session.agent_id, message.call_id)
+                await route()
+                self.want_pass()
+            case Hangup():
+                call = ctx.live.calls.get(message.call_id)
+                if call is not None and call.has_party(session) and session.role in (
+                        "citizen", "kiosk", "agent"):
+                    await self.queue.hang_up(call.call_id, session.role)
+                await route()
+            case WrapUp():
+                ended = ctx.live.ended.get(message.work_order_id)
+                if ended is not None and ended.agent_id == session.agent_id \
+                        and not ended.closed and message.outcome != "abandoned":
+                    await self.queue.wrap_up_done(session.agent_id, message.work_order_id,
+                                                  message.outcome, message.notes)
+                await route()
+                self.want_pass()
+            case _:
+                await route()
+
+    async def _joined(self, session: Session, contact: Contact) -> None:
+        """A citizen numbered and queued here joins the shared queue."""
+        party = citizen_party(contact.work_order_id)
+        details = ContactDetails.of(contact, party)
+        await self._redis.set(keys.details_key(contact.work_order_id), details.encode(),
+                              ex=DETAILS_TTL_S)
+        self._local[party] = session
+        self._party_of[session.session_id] = party
+        await self.reader.add(party)
+        resume = session.resume_key if SHA256.fullmatch(session.resume_key) else ""
+        await self.presence.hold(party, _connection(session), resume_sha256=resume)
+        await self.queue.join(contact.work_order_id, contact.skill, contact.priority, None,
+                              party=party)
+        self.want_pass()
+
+    async def _agent_arrived(self, session: Session) -> None:
+        agent = self.ctx.live.agents.get(session.agent_id)
+        if agent is None or agent.session is not session or not NAME.fullmatch(
+                session.agent_id):
+            return
+        party = agent_party(agent.agent_id)
+        self._local[party] = session
+        self._party_of[session.session_id] = party
+        await self.reader.add(party)
+        await self.presence.hold(party, _connection(session))
+        await self.queue.log_in(agent.agent_id, party, agent.mode, agent.seat.skills)
+
+    # --- departures ---------------------------------------------------------------------
+
+    def departed(self, session: Session, dropped: bool, clean_up: Callable[[], None]) -> None:
+        party = self._party_of.pop(session.session_id, None)
+        home = self._homes.pop(session.session_id, None)
+        clean_up()
+        if party is None or self._local.get(party) is not session:
+            return
+        del self._local[party]
+        if self._stopping():
+            return  # the survivors' sweepers park what this hub held; clients come back
+        self._tasks.spawn(self._party_gone(session, party, home), f"cluster departure {party}")
+
+    async def _party_gone(self, session: Session, party: str, home: str | None) -> None:
+        ctx = self.ctx
+        try:
+            if home is not None:
+                self.outbox.post(home, "gone", {"from": party})
+                await self._let_go_here(party)
+            elif party.startswith("citizen."):
+                work_order_id = party.removeprefix("citizen.")
+                if work_order_id in ctx.live.contacts:  # parked here for the grace
+                    await self.queue.park(work_order_id, True)
+                    await self.presence.park(party)
+                    await self.reader.remove(party)
+                else:
+                    await self.queue.abandon(work_order_id)
+                    await self._let_go_here(party)
+            else:
+                agent = ctx.live.agents.get(session.agent_id)
+                if agent is not None and agent.session is session:  # parked in a call
+                    await self.presence.park(party)
+                    await self.reader.remove(party)
+                else:
+                    await self.queue.log_out(session.agent_id)
+                    await self._let_go_here(party)
+        except _SHARED_ERRORS as exc:
+            ctx.log.event("cluster_error", where="departure", party=party, error=repr(exc))
+        self.want_pass()
+
+    async def _let_go_here(self, party: str) -> None:
+        """This hub no longer holds ``party`` (it left, or moved on)."""
+        session = self._local.pop(party, None)
+        if session is not None:
+            self._party_of.pop(session.session_id, None)
+        await self.reader.remove(party)
+        await self.presence.release(party)
+
+    def taken_over(self, party: str) -> None:
+        """Another hub holds ``party`` now: this hub's connection is told and closed."""
+        session = self._local.pop(party, None)
+        if session is None:
+            return
+        self._party_of.pop(session.session_id, None)
+        self._homes.pop(session.session_id, None)
+        self.ctx.log.event("login_takeover", session=session.session_id, party=party,
+                           by="another hub")
+        session.send(Error(code="taken_over", field="", of="hello",
+                           message="logged in again on another hub; this connection is closed"))
+        session.close(POLICY_VIOLATION, "taken over by a newer login")
+        self._tasks.spawn(self.reader.remove(party), f"cluster stop reading {party}")
+
+    async def on_sweep(self, sweep: Sweep) -> None:
+        """Parties whose grace ran out (on any hub): let go, as the single hub does."""
+        for party in sweep.let_go:
+            try:
+                if party.startswith("citizen."):
+                    await self.queue.abandon(party.removeprefix("citizen."))
+                elif party.startswith("agent."):
+                    await self.queue.log_out(party.removeprefix("agent."))
+            except _SHARED_ERRORS as exc:
+                self.ctx.log.event("cluster_error", where="let go", party=party,
+                                   error=repr(exc))
+            self.ctx.log.event("cluster_let_go", party=party)
+        if sweep.dead_hubs:
+            self.ctx.log.event("cluster_hubs_dead", hubs=sweep.dead_hubs, parked=sweep.parked)
+        self.want_pass()
+
+    # --- messages from the streams ------------------------------------------------------
+
+    async def _deliver(self, party: str, entry_id: str, signal: Signal) -> None:
+        """One message for a party this hub holds (never raises: the reader reads on)."""
+        self.presence.delivered(party, entry_id)
+        try:
+            match signal.type:
+                case "frame":
+                    self._frame(party, signal.body)
+                case "relay":
+                    await self._relayed(signal.body)
+                case "gone":
+                    await self._remote_gone(signal.body)
+                case "offer":
+                    await self._ring(party, signal.body)
+                case "offer_withdrawn":
+                    self._offer_withdrawn(party, signal.body)
+                case _:
+                    pass  # the scripts' own notices: the rules here send the protocol's
+        except (BadEnvelope, BadDetails, ProtocolError) as exc:
+            self.ctx.log.event("cluster_message_skipped", party=party, id=entry_id,
+                               type=signal.type, error=str(exc)[:300])
+        except Exception as exc:
+            self.ctx.log.event("internal_error", where="cluster message", party=party,
+                               type=signal.type, error=repr(exc))
+        self._settle()
+
+    def _frame(self, party: str, body: Mapping[str, Any]) -> None:
+        """A frame the call's home sent a citizen this hub holds."""
+        frame, home = _text(body, "frame"), _text(body, "from")
+        message = decode(frame)
+        session = self._local.get(party)
+        if session is None:
+            raise BadEnvelope(f"a frame for {party}, not held here")
+        session.send_encoded(frame)
+        if isinstance(message, CallStarted) and NAME.fullmatch(home):
+            self._homes[session.session_id] = home
+            live = self.ctx.live
+            contact = live.contact_of_session.pop(session.session_id, None)
+            if contact is not None:  # answered at its home: no longer waiting here
+                live.contacts.pop(contact.work_order_id, None)
+                self.ctx.queue_changed()
+        elif isinstance(message, CallEnded):
+            self.ctx.log.event("cluster_call_ended", party=party, call_id=message.call_id)
+
+    async def _relayed(self, body: Mapping[str, Any]) -> None:
+        """What a citizen said in a call homed here, from the hub holding the citizen."""
+        sender = _text(body, "from")
+        remote = self._remotes.get(sender)
+        if remote is None:
+            raise BadEnvelope(f"a relay from {sender[:100]}, whose call is not homed here")
+        message = decode(_text(body, "frame"))
+        if self._receive is not None:
+            await self._receive(remote, message)
+
+    async def _remote_gone(self, body: Mapping[str, Any]) -> None:
+        """A citizen whose call is homed here left its hub: as the single hub's departure."""
+        remote = self._remotes.pop(_text(body, "from"), None)
+        if remote is None:
+            return
+        call = self.ctx.live.call_of_session.get(remote.session_id)
+        if call is not None:
+            await self.queue.hang_up(call.call_id, "hub")
+        remote.closing = True
+        self._disconnected(remote)
+
+    async def _ring(self, party: str, body: Mapping[str, Any]) -> None:
+        """An offer the dispatch script made to a seat this hub holds: ring it."""
+        call_id, work_order_id = _text(body, "call_id"), _text(body, "work_order_id")
+        ctx = self.ctx
+        session = self._local.get(party)
+        agent = ctx.live.agents.get(party.removeprefix("agent."))
+        if session is None or agent is None or agent.session is not session \
+                or agent.offer is not None or agent.call is not None:
+            ctx.log.event("cluster_offer_not_rung", party=party, call_id=call_id,
+                          work_order_id=work_order_id)
+            return  # its ring deadline gives it back to the queue
+        raw = await self._redis.get(keys.details_key(work_order_id))
+        details = ContactDetails.decode(raw, work_order_id)
+        item = ctx.catalog.item(details.item_code)
+        if item is None:
+            raise BadDetails(f"{work_order_id}: no item {details.item_code!r} here")
+        remote = RemoteSession(details.party, party, details.role, details.name,
+                               self.outbox.post)
+        self._remotes[details.party] = remote
+        contact = details.contact(item, remote)
+        dispatch.offer(ctx, contact, agent, call_id)
+
+    def _offer_withdrawn(self, party: str, body: Mapping[str, Any]) -> None:
+        """The script ended an offer ringing here (rung out, the citizen left)."""
+        call_id, reason = _text(body, "call_id"), _text(body, "reason")
+        if reason not in get_args(WithdrawReason):
+            raise BadEnvelope(f"no such withdrawal reason {reason[:40]!r}")
+        agent = self.ctx.live.agents.get(party.removeprefix("agent."))
+        ringing = agent.offer if agent is not None else None
+        if ringing is None or ringing.call_id != call_id:
+            return  # withdrawn here already (declined, or the local ring timer)
+        dispatch.withdraw_offer(self.ctx, ringing, reason)  # type: ignore[arg-type]
+
+    # --- the shared queue's clock -------------------------------------------------------
+
+    async def _dispatching(self) -> None:
+        """Dispatch passes: when asked for, and once a second (a hub that died between a
+        join and its pass leaves nothing waiting for long)."""
+        while True:
+            try:
+                async with asyncio.timeout(PASS_EVERY_S):
+                    await self._pass_wanted.wait()
+            except TimeoutError:
+                pass
+            self._pass_wanted.clear()
+            try:
+                plan = await self.queue.dispatch()
+            except _SHARED_ERRORS as exc:
+                self.ctx.log.event("cluster_error", where="dispatch", error=repr(exc))
+                await asyncio.sleep(PASS_EVERY_S)  # Redis away: the next pass after a pause
+                continue
+            for offered in plan.offers:
+                self.ctx.log.event("cluster_offer", call_id=offered.call_id,
+                                   work_order_id=offered.work_order_id,
+                                   agent_id=offered.agent_id, dispatch_ms=offered.dispatch_ms)
+
+    async def _timing_rings(self) -> None:
+        while True:
+            await asyncio.sleep(RINGS_EVERY_S)  # a period, not a wait for a condition
+            try:
+                if await self.queue.ring_timeouts():
+                    self.want_pass()
+            except _SHARED_ERRORS as exc:
+                self.ctx.log.event("cluster_error", where="ring timeouts", error=repr(exc))
+
+
+def _connection(session: Session) -> str:
+    """A session's id as a presence value's connection part."""
+    return session.session_id if NAME.fullmatch(session.session_id) else "connection"
+
+
+def _text(body: Mapping[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str) or not value:
+        raise BadEnvelope(f"{name} is {str(value)[:60]!r}, not text")
+    return value
+
