@@ -5,15 +5,12 @@ agent on another, the ledger written once; and the command line's checks of ``--
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
+from cluster_hubs import WITHIN, cluster_args, rows, two_hubs, until_rows
 from hubclient import SI_ITEM, Clients, agent_seat
-from psycopg.rows import dict_row
 
 from sandbox.hub_process import HubProcess, HubStartError
 from seat_common.protocol import (
@@ -36,41 +33,7 @@ from seat_common.protocol import (
 )
 from seat_hub.cli import parse_args
 
-#: Long enough for a busy two-core machine: a wait, never a sleep.
-WITHIN = 20.0
-
-
-def _rows(url: str, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:
-    with psycopg.connect(url, row_factory=dict_row) as conn:
-        return conn.execute(sql.encode(), params).fetchall()
-
-
-async def _until_rows(url: str, sql: str, params: tuple[object, ...],
-                      done: Callable[[list[dict[str, Any]]], bool]) -> list[dict[str, Any]]:
-    """The rows once ``done`` holds for them (the ledger consumers write a moment later)."""
-    deadline = time.monotonic() + WITHIN
-    while True:
-        rows = await asyncio.to_thread(_rows, url, sql, params)
-        if done(rows):
-            return rows
-        assert time.monotonic() < deadline, rows
-        await asyncio.sleep(0.1)
-
-
-def _cluster_args(postgres_url: str, redis_url: str, tmp_path: Path) -> list[str]:
-    return ["--db", postgres_url, "--materials", str(tmp_path / "shared-materials"),
-            "--citizen-key-file", str(tmp_path / "citizen-key.secret"),
-            "--cluster", redis_url]
-
-
-@pytest.fixture
-def two_hubs(start_hub: Callable[..., HubProcess], postgres_url: str, redis_url: str,
-             tmp_path: Path) -> tuple[HubProcess, HubProcess]:
-    shared = _cluster_args(postgres_url, redis_url, tmp_path)
-    first = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=shared)
-    second = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=shared)
-    return first, second
-
+__all__ = ["two_hubs"]  # the fixture, used by name
 
 async def test_a_citizen_on_one_hub_is_served_by_an_agent_on_another_and_ledgered_once(
     two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
@@ -128,19 +91,19 @@ async def test_a_citizen_on_one_hub_is_served_by_an_agent_on_another_and_ledgere
     await citizen.send(Rate(work_order_id=wo, score=10, comment="很满意"))
     assert await citizen.expect(Ack, within=WITHIN) == Ack(of="rate", work_order_id=wo)
 
-    [order] = await _until_rows(
+    [order] = await until_rows(
         postgres_url, "SELECT * FROM work_orders WHERE id = %s", (wo,),
         lambda rows: bool(rows) and rows[0]["state"] == "closed" and rows[0]["rating"])
     assert (order["outcome"], order["agent_id"], order["ended_by"], order["rating"]) == (
         "resolved", "a1", "citizen", 10)
     offers = await asyncio.to_thread(
-        _rows, postgres_url, "SELECT * FROM offers WHERE work_order_id = %s", (wo,))
+        rows, postgres_url, "SELECT * FROM offers WHERE work_order_id = %s", (wo,))
     assert [(o["call_id"], o["agent_id"], o["result"]) for o in offers] == [
         (call_id, "a1", "accepted")]
     legs = await asyncio.to_thread(
-        _rows, postgres_url, "SELECT * FROM call_legs WHERE work_order_id = %s", (wo,))
+        rows, postgres_url, "SELECT * FROM call_legs WHERE work_order_id = %s", (wo,))
     assert [(leg["call_id"], leg["how"]) for leg in legs] == [(call_id, "ended")]
-    chat = await asyncio.to_thread(_rows, postgres_url,
+    chat = await asyncio.to_thread(rows, postgres_url,
                                    "SELECT text FROM chat_messages WHERE work_order_id = %s",
                                    (wo,))
     assert [c["text"] for c in chat] == ["我想查失业保险"]
@@ -199,7 +162,7 @@ def test_the_cluster_option_in_the_config_file_is_checked_too(tmp_path: Path,
 def test_a_hub_whose_redis_cannot_be_reached_does_not_start(
     start_hub: Callable[..., HubProcess], postgres_url: str, tmp_path: Path
 ) -> None:
-    args = _cluster_args(postgres_url, "redis://127.0.0.1:1/0", tmp_path)
+    args = cluster_args(postgres_url, "redis://127.0.0.1:1/0", tmp_path)
     with pytest.raises(HubStartError, match=r"cannot reach the cluster's Redis redis://127\.0"):
         start_hub([agent_seat("a1")], extra_args=args)
 
@@ -207,7 +170,7 @@ def test_a_hub_whose_redis_cannot_be_reached_does_not_start(
 def test_a_single_hub_and_a_cluster_hub_refuse_each_other(
     start_hub: Callable[..., HubProcess], postgres_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    shared = _cluster_args(postgres_url, redis_url, tmp_path)
+    shared = cluster_args(postgres_url, redis_url, tmp_path)
     start_hub([agent_seat("a1")], extra_args=shared)
     with pytest.raises(HubStartError, match=r"another hub is using|cluster"):
         start_hub([agent_seat("a1")], extra_args=shared[:-2])
