@@ -131,8 +131,7 @@ async def run(args: argparse.Namespace) -> int:
                   floor=cluster.floor if cluster is not None else None)
         hub.restore_queue(places)
         if cluster is not None:
-            cluster.floor.attach(hub.receive, hub.settle, hub.disconnected,
-                                 lambda: hub.stopping)
+            cluster.floor.attach(hub)
             await cluster.start()
         hub_server = HubServer(hub, log, page=CitizenPage(catalog))
         stop = asyncio.Event()

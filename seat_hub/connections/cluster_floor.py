@@ -29,6 +29,7 @@ what it serves, and runs the hub's own rules for it unchanged:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, get_args
 
@@ -84,15 +85,24 @@ from seat_hub.cluster import keys
 from seat_hub.cluster.bus import Signal, SignalReader
 from seat_hub.cluster.live_queue import LiveQueue
 from seat_hub.cluster.outbox import StreamOutbox
-from seat_hub.cluster.presence import NAME, SHA256, Presence, PresenceError
+from seat_hub.cluster.presence import (
+    NAME,
+    SHA256,
+    Presence,
+    PresenceError,
+    issue_resume,
+    resume_party,
+)
 from seat_hub.cluster.queue_results import MalformedState
 from seat_hub.cluster.sweeper import Sweep
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Contact
 from seat_hub.parties.remote_session import RemoteSession
+from seat_hub.parties.seats import hash_token
 from seat_hub.parties.session import POLICY_VIOLATION, Session
-from seat_hub.routing import dispatch
+from seat_hub.routing import dispatch, queueing
 
 #: What a citizen in a call homed on another hub says that goes to that hub.
 RELAYED: Final = (Sdp, Ice, Chat, MediaState, Hangup, Rate, ScreenShare)
@@ -139,10 +149,7 @@ class ClusterFloor:
         self._redis = client
         self._tasks = tasks
         self.reader = SignalReader(reader_client, self._deliver, name=name)
-        self._receive: Callable[[Session, Message], Awaitable[None]] | None = None
-        self._settle: Callable[[], None] = lambda: None
-        self._disconnected: Callable[[Session], None] = lambda session: None
-        self._stopping: Callable[[], bool] = lambda: False
+        self._hub: FloorHub | None = None
         #: party → the local session holding it, and back
         self._local: dict[str, Session] = {}
         self._party_of: dict[str, str] = {}
@@ -153,13 +160,15 @@ class ClusterFloor:
         self._pass_wanted = asyncio.Event()
         ctx.plans_offers = False
 
-    def attach(self, receive: Callable[[Session, Message], Awaitable[None]],
-               settle: Callable[[], None], disconnected: Callable[[Session], None],
-               stopping: Callable[[], bool]) -> None:
-        """The hub this floor serves: its ``receive``, ``settle``, ``disconnected`` and
-        whether it is stopping."""
-        self._receive, self._settle = receive, settle
-        self._disconnected, self._stopping = disconnected, stopping
+    def attach(self, hub: FloorHub) -> None:
+        """The hub this floor serves."""
+        self._hub = hub
+
+    @property
+    def hub(self) -> FloorHub:
+        if self._hub is None:
+            raise RuntimeError("the cluster floor serves no hub yet (attach it)")
+        return self._hub
 
     async def start(self) -> None:
         """Beat, renew, read the streams, post, dispatch and time out rings (on ``tasks``)."""
@@ -191,9 +200,18 @@ class ClusterFloor:
             await self._shared_step(session, message, route)
             return
         if session.role is None or isinstance(message, Hello):
+            token = message.resume if isinstance(message, Hello) \
+                and message.role == "citizen" else ""
+            resuming = bool(token)
+            if resuming and not self.hub.knows_resume_token(token):
+                await self._adopt(token)
             await route()
             if session.role == "agent" and session.agent_id:
                 await self._agent_arrived(session)
+            elif resuming and session.role == "citizen":
+                contact = self.ctx.live.contact_of_session.get(session.session_id)
+                if contact is not None:
+                    await self._rehomed(session, contact)
             return
         home = self._homes.get(session.session_id)
         if home is not None:
@@ -215,10 +233,17 @@ class ClusterFloor:
         ctx = self.ctx
         match message:
             case JoinQueue():
-                await route()
-                contact = ctx.live.contact_of_session.get(session.session_id)
-                if contact is not None:
-                    await self._joined(session, contact)
+                # Told ``Queued`` only once in the shared queue, where the agents are.
+                session.cork()
+                joined = False
+                try:
+                    await route()
+                    contact = ctx.live.contact_of_session.get(session.session_id)
+                    if contact is not None:
+                        await self._join_shared(session, contact)
+                    joined = True
+                finally:
+                    session.uncork(send=joined)
             case LeaveQueue():
                 contact = ctx.live.contact_of_session.get(session.session_id)
                 await route()
@@ -261,6 +286,20 @@ class ClusterFloor:
             case _:
                 await route()
 
+    async def _join_shared(self, session: Session, contact: Contact) -> None:
+        """The shared queue's join, or the citizen is let go here and refused."""
+        try:
+            await self._joined(session, contact)
+        except _SHARED_ERRORS as exc:
+            self.ctx.log.event("cluster_error", where="join", error=repr(exc),
+                               work_order_id=contact.work_order_id)
+            await queueing.abandon(self.ctx, contact)
+            party = citizen_party(contact.work_order_id)
+            with contextlib.suppress(*_SHARED_ERRORS):  # Redis away: nothing held there
+                await self._let_go_here(party)
+            raise Refusal("busy", "排队服务暂时不可用，请稍后再试。 (the shared queue cannot be"
+                          " reached)", "") from None
+
     async def _joined(self, session: Session, contact: Contact) -> None:
         """A citizen numbered and queued here joins the shared queue."""
         party = citizen_party(contact.work_order_id)
@@ -270,11 +309,51 @@ class ClusterFloor:
         self._local[party] = session
         self._party_of[session.session_id] = party
         await self.reader.add(party)
-        resume = session.resume_key if SHA256.fullmatch(session.resume_key) else ""
-        await self.presence.hold(party, _connection(session), resume_sha256=resume)
+        await self._hold_citizen(party, session)
         await self.queue.join(contact.work_order_id, contact.skill, contact.priority, None,
                               party=party)
         self.want_pass()
+
+    async def _adopt(self, token: str) -> None:
+        """A citizen resumes here whose place another hub held (lost, or left): the place is
+        kept here for its token if the shared queue still has it waiting."""
+        key = hash_token(token)
+        party = await resume_party(self._redis, key)
+        if party is None or not party.startswith("citizen."):
+            return  # unknown or expired: the login refuses the resume
+        work_order_id = party.removeprefix("citizen.")
+        if await self.queue.contact(work_order_id) is None:
+            return  # answered or gone meanwhile
+        try:
+            details = ContactDetails.decode(
+                await self._redis.get(keys.details_key(work_order_id)), work_order_id)
+        except BadDetails as exc:
+            self.ctx.log.event("cluster_message_skipped", party=party, type="details",
+                               error=str(exc)[:300])
+            return
+        item = self.ctx.catalog.item(details.item_code)
+        if item is None:
+            return
+        self.hub.adopt_place(lambda session: details.contact(item, session), role=details.role,
+                             name=details.name, resume_key=key)
+
+    async def _rehomed(self, session: Session, contact: Contact) -> None:
+        """A waiting citizen resumed on this hub: held here, offered again in its place."""
+        party = citizen_party(contact.work_order_id)
+        self._local[party] = session
+        self._party_of[session.session_id] = party
+        await self.reader.add(party)
+        await self._hold_citizen(party, session)
+        await self.queue.park(contact.work_order_id, False)
+        self.ctx.log.event("cluster_rehomed", party=party, session=session.session_id)
+        self.want_pass()
+
+    async def _hold_citizen(self, party: str, session: Session) -> None:
+        resume = session.resume_key if SHA256.fullmatch(session.resume_key) else ""
+        await self.presence.hold(party, _connection(session), resume_sha256=resume)
+        if resume:
+            timing = self.presence.timing
+            await issue_resume(self._redis, resume, party, timing.party_ttl_ms + timing.grace_ms)
 
     async def _agent_arrived(self, session: Session) -> None:
         agent = self.ctx.live.agents.get(session.agent_id)
@@ -297,7 +376,7 @@ class ClusterFloor:
         if party is None or self._local.get(party) is not session:
             return
         del self._local[party]
-        if self._stopping():
+        if self.hub.stopping:
             return  # the survivors' sweepers park what this hub held; clients come back
         self._tasks.spawn(self._party_gone(session, party, home), f"cluster departure {party}")
 
@@ -351,7 +430,14 @@ class ClusterFloor:
         self._tasks.spawn(self.reader.remove(party), f"cluster stop reading {party}")
 
     async def on_sweep(self, sweep: Sweep) -> None:
-        """Parties whose grace ran out (on any hub): let go, as the single hub does."""
+        """Parties of dead hubs parked (a waiting citizen is not offered until back), and
+        parties whose grace ran out let go, as the single hub does."""
+        for party in sweep.parked:
+            try:
+                if party.startswith("citizen."):
+                    await self.queue.park(party.removeprefix("citizen."), True)
+            except _SHARED_ERRORS as exc:
+                self.ctx.log.event("cluster_error", where="park", party=party, error=repr(exc))
         for party in sweep.let_go:
             try:
                 if party.startswith("citizen."):
@@ -391,7 +477,7 @@ class ClusterFloor:
         except Exception as exc:
             self.ctx.log.event("internal_error", where="cluster message", party=party,
                                type=signal.type, error=repr(exc))
-        self._settle()
+        self.hub.settle()
 
     def _frame(self, party: str, body: Mapping[str, Any]) -> None:
         """A frame the call's home sent a citizen this hub holds."""
@@ -418,8 +504,7 @@ class ClusterFloor:
         if remote is None:
             raise BadEnvelope(f"a relay from {sender[:100]}, whose call is not homed here")
         message = decode(_text(body, "frame"))
-        if self._receive is not None:
-            await self._receive(remote, message)
+        await self.hub.receive(remote, message)
 
     async def _remote_gone(self, body: Mapping[str, Any]) -> None:
         """A citizen whose call is homed here left its hub: as the single hub's departure."""
@@ -430,7 +515,7 @@ class ClusterFloor:
         if call is not None:
             await self.queue.hang_up(call.call_id, "hub")
         remote.closing = True
-        self._disconnected(remote)
+        self.hub.disconnected(remote)
 
     async def _ring(self, party: str, body: Mapping[str, Any]) -> None:
         """An offer the dispatch script made to a seat this hub holds: ring it."""

@@ -13,7 +13,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from seat_common.protocol import Message
+from seat_common.protocol import Message, Role
+from seat_hub.model import Contact
 from seat_hub.parties.session import Session
 
 
@@ -29,6 +30,23 @@ class Floor(Protocol):
     def departed(self, session: Session, dropped: bool, clean_up: Callable[[], None]) -> None:
         """``session`` closed; ``clean_up`` is what the hub's rules undo for it."""
         ...
+
+
+class FloorHub(Protocol):
+    """What a shared floor asks of the hub it serves (``front_desk.Hub`` has it all)."""
+
+    stopping: bool
+
+    async def receive(self, session: Session, message: Message) -> None: ...
+
+    def settle(self) -> None: ...
+
+    def disconnected(self, session: Session, *, dropped: bool = False) -> None: ...
+
+    def knows_resume_token(self, token: str) -> bool: ...
+
+    def adopt_place(self, contact_for: Callable[[Session], Contact], *, role: Role, name: str,
+                    resume_key: str) -> Contact: ...
 
 
 class HallFloor:

@@ -182,6 +182,10 @@ class Hub(Departures):
             session.send(error_reply("internal", "the hub could not do this", "", message.TYPE))
         self.settle()
 
+    def knows_resume_token(self, token: str) -> bool:
+        """Whether a citizen's resume token names a session of this hub."""
+        return self.resume.holder(token) is not None
+
     def disconnected(self, session: Session, *, dropped: bool = False) -> None:
         """Clean up after a closed connection (``Departures``), on this hub's floor."""
         self.floor.departed(

@@ -9,7 +9,7 @@ import asyncio
 import json
 
 import redis.asyncio as aioredis
-from cluster_hubs import WITHIN, rows, two_hubs, until_rows
+from cluster_hubs import WITHIN, two_hubs, until_rows
 from hubclient import Client, Clients
 
 from sandbox.hub_process import HubProcess
@@ -69,8 +69,8 @@ async def test_citizens_on_two_hubs_are_served_in_the_acds_order_and_leaving_is_
 
     await until_rows(postgres_url, "SELECT state FROM work_orders WHERE id = %s",
                               (leaving,), lambda found: found[0]["state"] == "abandoned")
-    offers = await asyncio.to_thread(
-        rows, postgres_url, "SELECT work_order_id FROM offers ORDER BY seq")
+    offers = await until_rows(postgres_url, "SELECT work_order_id FROM offers ORDER BY seq",
+                              (), lambda found: len(found) >= 3)
     assert [o["work_order_id"] for o in offers] == served  # the one who left: never offered
     await until_rows(postgres_url, "SELECT state FROM work_orders WHERE id = ANY(%s)",
                      (served,), lambda found: [o["state"] for o in found] == ["closed"] * 3)
