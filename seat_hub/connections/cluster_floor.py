@@ -60,6 +60,7 @@ from seat_common.protocol import (
     Message,
     MoveContact,
     ProtocolError,
+    QueuePosition,
     RaiseHand,
     Rate,
     ScreenShare,
@@ -117,6 +118,8 @@ DETAILS_TTL_S: Final = 86_400
 #: How often a dispatch pass runs when nothing asked for one, and rings are timed out.
 PASS_EVERY_S: Final = 1.0
 RINGS_EVERY_S: Final = 0.5
+#: How often waiting citizens are told their places when nothing here moved them.
+POSITIONS_EVERY_S: Final = 2.0
 
 _SHARED_ERRORS: Final = (RedisError, OSError, MalformedState, PresenceError, ValueError)
 
@@ -158,7 +161,11 @@ class ClusterFloor:
         #: citizen party → its stand-in here, for calls homed on this hub
         self._remotes: dict[str, RemoteSession] = {}
         self._pass_wanted = asyncio.Event()
+        self._positions_wanted = asyncio.Event()
+        #: work order → (position, agents on duty) its citizen was last told from here
+        self._told: dict[str, tuple[int, int]] = {}
         ctx.plans_offers = False
+        ctx.queue_views.tells_positions = False
 
     def attach(self, hub: FloorHub) -> None:
         """The hub this floor serves."""
@@ -177,6 +184,7 @@ class ClusterFloor:
         self._tasks.spawn(self.outbox.run(), "cluster stream outbox")
         self._tasks.spawn(self._dispatching(), "cluster dispatch")
         self._tasks.spawn(self._timing_rings(), "cluster ring timeouts")
+        self._tasks.spawn(self._telling_positions(), "cluster queue positions")
 
     async def close(self) -> None:
         """Stop reading and posting; the hub's key goes, so the survivors' sweepers park
@@ -189,7 +197,8 @@ class ClusterFloor:
             self.ctx.log.event("cluster_error", where="presence close", error=repr(exc))
 
     def want_pass(self) -> None:
-        """Ask for a dispatch pass soon (passes asked for meanwhile are one)."""
+        """Ask for a dispatch pass soon (passes asked for meanwhile are one), and for this
+        hub's waiting citizens to be told their places after it."""
         self._pass_wanted.set()
 
     # --- messages from this hub's sessions ----------------------------------------------
@@ -572,6 +581,50 @@ class ClusterFloor:
                 self.ctx.log.event("cluster_offer", call_id=offered.call_id,
                                    work_order_id=offered.work_order_id,
                                    agent_id=offered.agent_id, dispatch_ms=offered.dispatch_ms)
+            self._positions_wanted.set()
+
+    async def _telling_positions(self) -> None:
+        """This hub's waiting citizens told their places in the shared queue: after a
+        dispatch pass here, and every ``POSITIONS_EVERY_S`` (other hubs' passes and joins
+        move them too)."""
+        while True:
+            try:
+                async with asyncio.timeout(POSITIONS_EVERY_S):
+                    await self._positions_wanted.wait()
+            except TimeoutError:
+                pass
+            self._positions_wanted.clear()
+            try:
+                await self.tell_positions()
+            except _SHARED_ERRORS as exc:
+                self.ctx.log.event("cluster_error", where="positions", error=repr(exc))
+
+    async def tell_positions(self) -> None:
+        """Each waiting citizen held here told its place (rank in its skill's queue) and
+        the agents on duty for it, when either changed since last told."""
+        waiting = [contact for contact in self.ctx.live.contacts.values()
+                   if contact.offer is None and contact.session.open
+                   and self._local.get(citizen_party(contact.work_order_id)) is contact.session]
+        told, self._told = self._told, {}
+        if not waiting:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for contact in waiting:
+                pipe.zrank(keys.queue_key(contact.skill), contact.work_order_id)
+                pipe.scard(keys.staff_key(contact.skill))
+            answers = await pipe.execute()
+        for i, contact in enumerate(waiting):
+            rank, duty = answers[2 * i], answers[2 * i + 1]
+            if not isinstance(rank, int) or not isinstance(duty, int):
+                continue  # offered or parked meanwhile: no place to tell
+            place = (rank + 1, duty)
+            self._told[contact.work_order_id] = place
+            if told.get(contact.work_order_id) != place:
+                contact.session.send(QueuePosition(
+                    work_order_id=contact.work_order_id, position=place[0],
+                    expected_wait_s=self.ctx.queue_views.expected_wait(contact, place[0],
+                                                                       duty),
+                    agents_on_duty=duty))
 
     async def _timing_rings(self) -> None:
         while True:

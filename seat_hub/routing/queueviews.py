@@ -187,6 +187,9 @@ class QueueViews:
         self._rows: dict[str, QueueRow] = {}
         #: Skill → agents on duty with it when positions were last published.
         self._duty: dict[str, int] = {}
+        #: Whether waiting citizens are told their moves from here (``QueuePosition``). A
+        #: cluster's hub tells them from the shared queue instead (``cluster_floor``).
+        self.tells_positions = True
 
     def changed(self) -> None:
         """The queue changed: positions and snapshots are published with the next turn."""
@@ -199,13 +202,16 @@ class QueueViews:
         position = self._told[contact.work_order_id] = line.index(contact) + 1
         return position
 
-    def expected_wait(self, contact: Contact, position: int) -> float:
-        """Position × the item's mean handle time, shared among the agents who serve it."""
+    def expected_wait(self, contact: Contact, position: int, on_duty: int | None = None
+                      ) -> float:
+        """Position × the item's mean handle time, shared among the agents who serve it
+        (``on_duty`` of them; by default those logged in here)."""
         handle = self._live.handle_times.get(contact.item.code)
         mean = self._settings.default_handle_s
         if handle is not None and handle.count:
             mean = handle.mean_s
-        return round(position * mean / max(1, self.on_duty(contact.skill)), 1)
+        duty = self.on_duty(contact.skill) if on_duty is None else on_duty
+        return round(position * mean / max(1, duty), 1)
 
     def on_duty(self, skill: str) -> int:
         """Agents logged in, in a routed mode, with ``skill`` (ready, away or busy)."""
@@ -268,6 +274,8 @@ class QueueViews:
                     continue
                 self._told[contact.work_order_id] = position
                 skill = contact.skill
+                if not self.tells_positions:
+                    continue
                 if before != position or duty_before.get(skill, 0) != self._duty.get(skill, 0):
                     contact.session.send(
                         QueuePosition(

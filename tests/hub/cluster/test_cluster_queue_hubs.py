@@ -22,6 +22,7 @@ from seat_common.protocol import (
     LeaveQueue,
     Offer,
     Presence,
+    QueuePosition,
     WorkOrderClosed,
     WrapUp,
 )
@@ -62,6 +63,12 @@ async def test_citizens_on_two_hubs_are_served_in_the_acds_order_and_leaving_is_
     first, second, leaving, elderly = joined
     await citizens[leaving].send(LeaveQueue())
     assert (await citizens[leaving].expect(Ack, within=WITHIN)).of == "leave_queue"
+
+    # Each is told its place in the one queue, not among its own hub's citizens.
+    for work_order_id, place in ((elderly, 1), (first, 2), (second, 3)):
+        told = await citizens[work_order_id].expect(
+            QueuePosition, lambda p, place=place: p.position == place, within=WITHIN)  # type: ignore[misc]
+        assert told.work_order_id == work_order_id
 
     await agent.ready()
     served = [await _serve_next(agent, citizens) for _ in range(3)]
