@@ -133,3 +133,9 @@ def details_key(work_order: str) -> str:
     item, channel, media, the citizen as told, their party and name), written by the
     citizen's hub before the contact joins the queue."""
     return f"{PREFIX}details:{work_order}"
+
+
+def home_key(party: str) -> str:
+    """``{seat}:home:<citizen party>``: the party (the agent) whose hub runs the citizen's
+    call, so the hub the citizen comes back to, or a sweeper letting it go, can tell it."""
+    return f"{PREFIX}home:{party}"

@@ -59,6 +59,7 @@ from seat_common.protocol import (
     MediaState,
     Message,
     MoveContact,
+    PeerLink,
     ProtocolError,
     QueuePosition,
     RaiseHand,
@@ -99,7 +100,7 @@ from seat_hub.cluster.sweeper import Sweep
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext, Refusal
-from seat_hub.model import Contact
+from seat_hub.model import Call, Contact
 from seat_hub.parties.remote_session import RemoteSession
 from seat_hub.parties.seats import hash_token
 from seat_hub.parties.session import POLICY_VIOLATION, Session
@@ -212,8 +213,9 @@ class ClusterFloor:
             token = message.resume if isinstance(message, Hello) \
                 and message.role == "citizen" else ""
             resuming = bool(token)
+            in_call: tuple[str, str] | None = None
             if resuming and not self.hub.knows_resume_token(token):
-                await self._adopt(token)
+                in_call = await self._adopt(token)
             await route()
             if session.role == "agent" and session.agent_id:
                 await self._agent_arrived(session)
@@ -221,6 +223,8 @@ class ClusterFloor:
                 contact = self.ctx.live.contact_of_session.get(session.session_id)
                 if contact is not None:
                     await self._rehomed(session, contact)
+                elif in_call is not None:
+                    await self._caller_back(session, *in_call)
             return
         home = self._homes.get(session.session_id)
         if home is not None:
@@ -274,6 +278,11 @@ class ClusterFloor:
                     raise Refusal("no_such_call", "no such offer ringing at this seat",
                                   "call_id")
                 await route()
+                call = ctx.live.calls.get(message.call_id)
+                if call is not None and isinstance(call.citizen_session, RemoteSession):
+                    # Where the citizen's hub, or the one it comes back to, finds the call.
+                    await self._redis.set(keys.home_key(call.citizen_session.party),
+                                          call.citizen_session.home, ex=DETAILS_TTL_S)
             case Decline():
                 await self.queue.decline(session.agent_id, message.call_id)
                 await route()
@@ -323,28 +332,46 @@ class ClusterFloor:
                               party=party)
         self.want_pass()
 
-    async def _adopt(self, token: str) -> None:
-        """A citizen resumes here whose place another hub held (lost, or left): the place is
-        kept here for its token if the shared queue still has it waiting."""
+    async def _adopt(self, token: str) -> tuple[str, str] | None:
+        """A citizen resumes here whose place or call another hub held (lost, or left): a
+        place still waiting in the shared queue is kept here for its token; for a call,
+        the token is (its party and the call's home are answered: ``_caller_back``)."""
         key = hash_token(token)
         party = await resume_party(self._redis, key)
         if party is None or not party.startswith("citizen."):
-            return  # unknown or expired: the login refuses the resume
+            return None  # unknown or expired: the login refuses the resume
         work_order_id = party.removeprefix("citizen.")
-        if await self.queue.contact(work_order_id) is None:
-            return  # answered or gone meanwhile
+        waiting = await self.queue.contact(work_order_id) is not None
+        home = None if waiting else await self._redis.get(keys.home_key(party))
+        if not waiting and not isinstance(home, str):
+            return None  # answered and over, or gone meanwhile
         try:
             details = ContactDetails.decode(
                 await self._redis.get(keys.details_key(work_order_id)), work_order_id)
         except BadDetails as exc:
             self.ctx.log.event("cluster_message_skipped", party=party, type="details",
                                error=str(exc)[:300])
-            return
+            return None
+        if isinstance(home, str):
+            self.hub.adopt_caller(role=details.role, name=details.name, resume_key=key)
+            return party, home
         item = self.ctx.catalog.item(details.item_code)
-        if item is None:
-            return
-        self.hub.adopt_place(lambda session: details.contact(item, session), role=details.role,
-                             name=details.name, resume_key=key)
+        if item is not None:
+            self.hub.adopt_place(lambda session: details.contact(item, session),
+                                 role=details.role, name=details.name, resume_key=key)
+        return None
+
+    async def _caller_back(self, session: Session, party: str, home: str) -> None:
+        """A citizen in a call homed on ``home`` resumed here: held here, and the home
+        sends ``call_started`` again (signaling resumes; both sides renew the media)."""
+        self._local[party] = session
+        self._party_of[session.session_id] = party
+        self._homes[session.session_id] = home
+        await self.reader.add(party)
+        await self._hold_citizen(party, session)
+        self.outbox.post(home, "back", {"from": party})
+        self.ctx.log.event("cluster_rehomed", party=party, session=session.session_id,
+                           home=home)
 
     async def _rehomed(self, session: Session, contact: Contact) -> None:
         """A waiting citizen resumed on this hub: held here, offered again in its place."""
@@ -387,12 +414,20 @@ class ClusterFloor:
         del self._local[party]
         if self.hub.stopping:
             return  # the survivors' sweepers park what this hub held; clients come back
-        self._tasks.spawn(self._party_gone(session, party, home), f"cluster departure {party}")
+        self._tasks.spawn(self._party_gone(session, party, home, dropped),
+                          f"cluster departure {party}")
 
-    async def _party_gone(self, session: Session, party: str, home: str | None) -> None:
+    async def _party_gone(self, session: Session, party: str, home: str | None,
+                          dropped: bool) -> None:
         ctx = self.ctx
         try:
-            if home is not None:
+            if home is not None and dropped and ctx.settings.resume_grace_s > 0:
+                # In a call: kept for the grace (any hub may take the resume); the sweeper
+                # lets it go after, and the home ends the call then.
+                self.outbox.post(home, "link", {"from": party, "up": False})
+                await self.presence.park(party)
+                await self.reader.remove(party)
+            elif home is not None:
                 self.outbox.post(home, "gone", {"from": party})
                 await self._let_go_here(party)
             elif party.startswith("citizen."):
@@ -445,12 +480,18 @@ class ClusterFloor:
             try:
                 if party.startswith("citizen."):
                     await self.queue.park(party.removeprefix("citizen."), True)
+                    home = await self._redis.get(keys.home_key(party))
+                    if isinstance(home, str) and NAME.fullmatch(home):
+                        self.outbox.post(home, "link", {"from": party, "up": False})
             except _SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="park", party=party, error=repr(exc))
         for party in sweep.let_go:
             try:
                 if party.startswith("citizen."):
                     await self.queue.abandon(party.removeprefix("citizen."))
+                    home = await self._redis.getdel(keys.home_key(party))
+                    if isinstance(home, str) and NAME.fullmatch(home):
+                        self.outbox.post(home, "gone", {"from": party})
                 elif party.startswith("agent."):
                     await self.queue.log_out(party.removeprefix("agent."))
             except _SHARED_ERRORS as exc:
@@ -474,6 +515,10 @@ class ClusterFloor:
                     await self._relayed(signal.body)
                 case "gone":
                     await self._remote_gone(signal.body)
+                case "link":
+                    self._remote_link(signal.body)
+                case "back":
+                    self._remote_back(signal.body)
                 case "offer":
                     await self._ring(party, signal.body)
                 case "offer_withdrawn":
@@ -525,6 +570,25 @@ class ClusterFloor:
             await self.queue.hang_up(call.call_id, "hub")
         remote.closing = True
         self.hub.disconnected(remote)
+
+    def _remote_link(self, body: Mapping[str, Any]) -> None:
+        """A citizen whose call is homed here lost its link (kept for the grace)."""
+        call = self._remote_call(_text(body, "from"))
+        if call is not None and body.get("up") is False:
+            call.agent.session.send(PeerLink(call_id=call.call_id, up=False))
+
+    def _remote_back(self, body: Mapping[str, Any]) -> None:
+        """A citizen whose call is homed here resumed on some hub: the call goes on there."""
+        call = self._remote_call(_text(body, "from"))
+        if call is None:
+            return
+        call.citizen_session.send(
+            dispatch.call_started_for(self.ctx, call, "caller", call.agent.seat.name))
+        call.agent.session.send(PeerLink(call_id=call.call_id, up=True))
+
+    def _remote_call(self, party: str) -> Call | None:
+        remote = self._remotes.get(party)
+        return None if remote is None else self.ctx.live.call_of_session.get(remote.session_id)
 
     async def _ring(self, party: str, body: Mapping[str, Any]) -> None:
         """An offer the dispatch script made to a seat this hub holds: ring it."""

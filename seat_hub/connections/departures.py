@@ -93,6 +93,12 @@ class Departures:
                                       name=name, resume_key=resume_key,
                                       expire=self._citizen_expired)
 
+    def adopt_caller(self, *, role: Role, name: str, resume_key: str) -> None:
+        """A cluster's hub: a citizen in a call homed elsewhere resumes here
+        (``resumption.adopt_caller``)."""
+        resumption.adopt_caller(self.ctx, self.resume, role=role, name=name,
+                                resume_key=resume_key, expire=self._citizen_expired)
+
     def _citizen_expired(self, session: Session) -> None:
         """A parked citizen did not come back within the grace period."""
         self.ctx.log.event("resume_expired", role="citizen", session=session.session_id)

@@ -48,6 +48,8 @@ class FloorHub(Protocol):
     def adopt_place(self, contact_for: Callable[[Session], Contact], *, role: Role, name: str,
                     resume_key: str) -> Contact: ...
 
+    def adopt_caller(self, *, role: Role, name: str, resume_key: str) -> None: ...
+
 
 class HallFloor:
     """One hall's hub: the live state is this process's, the rules are all there is."""

@@ -344,3 +344,25 @@ def adopt_place(
     ctx.queue_changed()
     ctx.log.event("place_adopted", work_order_id=contact.work_order_id, grace_s=grace)
     return contact
+
+
+def adopt_caller(
+    ctx: HubContext,
+    desk: ResumeDesk,
+    *,
+    role: Role,
+    name: str,
+    resume_key: str,
+    expire: Callable[[Session], None],
+) -> None:
+    """A cluster's hub: a citizen whose hub was lost in a call homed on another hub resumes
+    here. Its token is kept here for the moment of the resume (the call stays at its home),
+    so the login desk takes it as a resume, not an unknown token."""
+    session = Session(_Gone(), f"S-adopted-{secrets.token_hex(4)}", "adopted")
+    session.role = role
+    session.name = name
+    session.resume_key = resume_key
+    session.close(1001, "its hub was lost")
+    desk.citizens[resume_key] = session
+    grace = max(ctx.settings.resume_grace_s, 1.0)
+    desk.park(resume_key, session, grace, functools.partial(expire, session))

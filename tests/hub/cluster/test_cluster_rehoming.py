@@ -13,11 +13,16 @@ from hubclient import Clients
 from sandbox.hub_process import HubProcess
 from seat_common.protocol import (
     Accept,
+    CallEnded,
     CallStarted,
     Error,
+    Hangup,
     Hello,
+    Ice,
     Offer,
+    PeerLink,
     Queued,
+    Sdp,
     Welcome,
 )
 
@@ -51,6 +56,44 @@ async def test_a_waiting_citizen_whose_hub_is_killed_keeps_its_place_on_another_
     await until_rows(postgres_url, "SELECT id, state FROM work_orders ORDER BY id", (),
                      lambda found: [(o["id"], o["state"]) for o in found] == [
                          (queued.work_order_id, "in_call"), (later.work_order_id, "queued")])
+
+
+async def test_a_call_goes_on_when_the_citizens_hub_is_killed(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    """The call lives on the agent's hub: the citizen comes back on another hub, gets
+    ``call_started`` again with the same call id (both sides renew the media), and the
+    signaling and the hang-up go on from there."""
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_b, "a1")
+    await agent.ready()
+    citizen = await clients.connect(hub_a.url, "王小明")
+    token = (await citizen.hello("citizen", name="王小明")).resume_token
+    queued = await citizen.join(name="王小明")
+    offer = await agent.expect(Offer, within=WITHIN)
+    await agent.send(Accept(call_id=offer.call_id))
+    call_id = (await citizen.expect(CallStarted, within=WITHIN)).call_id
+    await agent.expect(CallStarted, within=WITHIN)
+
+    await asyncio.to_thread(hub_a.crash)
+    back = await clients.connect(hub_b.url, "王小明 again")
+    await back.send(Hello(role="citizen", name="王小明", resume=token))
+    assert (await back.expect(Welcome, within=WITHIN)).resume_token == token
+    again = await back.expect(CallStarted, within=WITHIN)
+    assert (again.call_id, again.call_role, again.work_order_id) == (
+        call_id, "caller", queued.work_order_id)
+    assert (await agent.expect(PeerLink, lambda p: p.up, within=WITHIN)).call_id == call_id
+    await back.send(Sdp(call_id=call_id, sdp_type="offer", sdp="v=0 renewed"))
+    assert (await agent.expect(Sdp, within=WITHIN)).sdp == "v=0 renewed"
+    await agent.send(Ice(call_id=call_id, candidate="candidate:after"))
+    assert (await back.expect(Ice, within=WITHIN)).candidate == "candidate:after"
+    await back.send(Hangup(call_id=call_id))
+    for party in (back, agent):
+        assert (await party.expect(CallEnded, within=WITHIN)).ended_by == "citizen"
+    await until_rows(postgres_url, "SELECT state, ended_by FROM work_orders WHERE id = %s",
+                     (queued.work_order_id,),
+                     lambda found: [(o["state"], o["ended_by"]) for o in found] == [
+                         ("ended", "citizen")])
 
 
 async def test_a_token_the_cluster_does_not_know_is_refused(
