@@ -98,6 +98,7 @@ from seat_hub.cluster.presence import (
 from seat_hub.cluster.queue_results import MalformedState
 from seat_hub.cluster.sweeper import Sweep
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.connections.cluster_seats import SeatBack
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Call, Contact
@@ -161,6 +162,8 @@ class ClusterFloor:
         self._homes: dict[str, str] = {}
         #: citizen party → its stand-in here, for calls homed on this hub
         self._remotes: dict[str, RemoteSession] = {}
+        #: takes up the call, wrap-up or offer of a seat logging in here from another hub
+        self.seats = SeatBack(ctx, client, outbox.post, self._remotes, self._ring)
         self._pass_wanted = asyncio.Event()
         self._positions_wanted = asyncio.Event()
         #: work order → (position, agents on duty) its citizen was last told from here
@@ -402,6 +405,11 @@ class ClusterFloor:
         await self.reader.add(party)
         await self.presence.hold(party, _connection(session))
         await self.queue.log_in(agent.agent_id, party, agent.mode, agent.seat.skills)
+        try:
+            await self.seats.take_up(agent, party, await self.queue.agent(agent.agent_id))
+        except (BadDetails, MalformedState) as exc:
+            self.ctx.log.event("cluster_message_skipped", party=party, type="seat",
+                               error=str(exc)[:300])
 
     # --- departures ---------------------------------------------------------------------
 

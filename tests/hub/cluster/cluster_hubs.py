@@ -4,8 +4,9 @@ arguments, two hubs on one Redis and one PostgreSQL, and reading the ledger's ro
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +29,21 @@ def cluster_args(postgres_url: str, redis_url: str, tmp_path: Path) -> list[str]
 
 @pytest.fixture
 def two_hubs(start_hub: Callable[..., HubProcess], postgres_url: str, redis_url: str,
-             tmp_path: Path) -> tuple[HubProcess, HubProcess]:
-    """Two cluster hubs with the seat a1 (each its own token), on one Redis and database."""
+             tmp_path: Path) -> Iterator[tuple[HubProcess, HubProcess]]:
+    """Two cluster hubs on one Redis and database, sharing one seats file (the seat a1 and
+    its token, as a city's hubs share theirs)."""
     shared = cluster_args(postgres_url, redis_url, tmp_path)
     first = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=shared)
-    second = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=shared)
-    return first, second
+    second = HubProcess([agent_seat("a1")], workdir=tmp_path / "hub-second", ring_timeout=10,
+                        extra_args=shared)
+    second.workdir.mkdir(parents=True)
+    shutil.copyfile(first.seats_path, second.seats_path)
+    second.tokens, second.kiosk_tokens = dict(first.tokens), dict(first.kiosk_tokens)
+    second.start()
+    try:
+        yield first, second
+    finally:
+        second.stop()
 
 
 def rows(url: str, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:

@@ -15,15 +15,21 @@ from seat_common.protocol import (
     Accept,
     CallEnded,
     CallStarted,
+    Chat,
+    ChatMessage,
     Error,
     Hangup,
     Hello,
     Ice,
     Offer,
     PeerLink,
+    Presence,
     Queued,
     Sdp,
+    SetState,
     Welcome,
+    WorkOrderClosed,
+    WrapUp,
 )
 
 __all__ = ["two_hubs"]  # the fixture, used by name
@@ -103,3 +109,71 @@ async def test_a_token_the_cluster_does_not_know_is_refused(
     stranger = await clients.connect(hub_b.url, "stranger")
     await stranger.send(Hello(role="citizen", name="x", resume="not-a-token-of-ours"))
     assert (await stranger.expect(Error, within=WITHIN)).code == "resume_refused"
+
+
+async def test_a_call_goes_on_when_the_agents_hub_is_killed(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    """The call's home is lost with the agent's hub: the agent logs in again on the other
+    hub, which takes the call up from Redis; both parties get ``call_started`` again with
+    the same call id, and chat, hang-up and wrap-up go on there, written once."""
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_a, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub_b, "王小明")
+    queued = await citizen.join(name="王小明")
+    offer = await agent.expect(Offer, within=WITHIN)
+    await agent.send(Accept(call_id=offer.call_id))
+    call_id = (await citizen.expect(CallStarted, within=WITHIN)).call_id
+
+    await asyncio.to_thread(hub_a.crash)
+    back = await clients.connect(hub_b.url, "a1 again")
+    await back.hello("agent", token=hub_b.tokens["a1"])
+    assert (await back.expect(Presence, lambda p: p.state == "on_call", within=WITHIN)
+            ).work_order_id == queued.work_order_id
+    again = await back.expect(CallStarted, within=WITHIN)
+    assert (again.call_id, again.call_role, again.peer_name) == (call_id, "callee", "王小明")
+    assert (await citizen.expect(CallStarted, within=WITHIN)).call_id == call_id
+    await citizen.send(Chat(call_id=call_id, text="还在吗"))
+    for party in (citizen, back):
+        assert (await party.expect(ChatMessage, within=WITHIN)).text == "还在吗"
+    await back.send(Hangup(call_id=call_id))
+    assert (await citizen.expect(CallEnded, within=WITHIN)).ended_by == "agent"
+    await back.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes=""))
+    assert (await citizen.expect(WorkOrderClosed, within=WITHIN)).outcome == "resolved"
+    await until_rows(postgres_url, "SELECT state, ended_by FROM work_orders WHERE id = %s",
+                     (queued.work_order_id,),
+                     lambda found: [(o["state"], o["ended_by"]) for o in found] == [
+                         ("closed", "agent")])
+    legs = await until_rows(postgres_url, "SELECT call_id FROM call_legs", (),
+                            lambda found: len(found) >= 1)
+    assert [leg["call_id"] for leg in legs] == [call_id]
+
+
+async def test_a_wrap_up_owed_on_a_killed_hub_is_still_owed_on_another(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_a, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub_b, "王小明")
+    queued = await citizen.join(name="王小明")
+    offer = await agent.expect(Offer, within=WITHIN)
+    await agent.send(Accept(call_id=offer.call_id))
+    await citizen.expect(CallStarted, within=WITHIN)
+    await citizen.send(Hangup(call_id=offer.call_id))
+    await agent.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
+
+    await asyncio.to_thread(hub_a.crash)
+    back = await clients.connect(hub_b.url, "a1 again")
+    await back.hello("agent", token=hub_b.tokens["a1"])
+    owed = await back.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
+    assert owed.work_order_id == queued.work_order_id
+    await back.send(SetState(state="ready"))
+    assert (await back.expect(Error, within=WITHIN)).code == "bad_state"  # still owed
+    await back.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes=""))
+    assert (await back.expect(WorkOrderClosed, within=WITHIN)).outcome == "resolved"
+    assert (await citizen.expect(WorkOrderClosed, within=WITHIN)).outcome == "resolved"
+    assert (await back.expect(Presence, lambda p: p.state == "ready", within=WITHIN))
+    await until_rows(postgres_url, "SELECT state FROM work_orders WHERE id = %s",
+                     (queued.work_order_id,), lambda found: found[0]["state"] == "closed")
