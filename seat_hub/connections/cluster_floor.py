@@ -42,6 +42,8 @@ from seat_common.protocol import (
     BargeIn,
     CallEnded,
     CallStarted,
+    CertificateConsent,
+    CertificateConsentAnswer,
     Chat,
     Consult,
     ConsultAnswer,
@@ -72,6 +74,7 @@ from seat_common.protocol import (
     SubscribeWall,
     SuperviseState,
     Transfer,
+    UploadStart,
     WalkInClose,
     WalkInOpen,
     WatchCall,
@@ -109,6 +112,9 @@ from seat_hub.routing import dispatch, queueing
 
 #: What a citizen in a call homed on another hub says that goes to that hub.
 RELAYED: Final = (Sdp, Ice, Chat, MediaState, Hangup, Rate, ScreenShare)
+#: What a citizen in a call homed on another hub may not send yet (materials and consents
+#: live with the call's home): refused, never half done.
+NOT_RELAYED: Final = (UploadStart, CertificateConsent, CertificateConsentAnswer)
 #: What a cluster's hubs do not share yet: refused, never half done.
 NOT_SHARED: Final = (
     Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
@@ -238,6 +244,9 @@ class ClusterFloor:
                 return
             if isinstance(message, JoinQueue):
                 raise Refusal("already_queued", "you are in a call", "item_code")
+            if isinstance(message, NOT_RELAYED):
+                raise Refusal("not_allowed", f"多中心模式下暂不支持此功能（{message.TYPE}，通话在"
+                              f"另一中心） / not yet shared by a city's hubs", "type")
         if isinstance(message, NOT_SHARED):
             raise Refusal("not_allowed", f"多中心模式下暂不支持此功能（{message.TYPE}）"
                           f" / not yet shared by a city's hubs", "type")

@@ -28,6 +28,7 @@ from seat_common.protocol import (
     Rate,
     Sdp,
     Transfer,
+    UploadStart,
     WorkOrderClosed,
     WrapUp,
 )
@@ -76,6 +77,10 @@ async def test_a_citizen_on_one_hub_is_served_by_an_agent_on_another_and_ledgere
     # A feature the hubs do not share yet: refused, the call goes on.
     await agent.send(Transfer(call_id=call_id, to_kind="item", to=SI_ITEM, note="转办"))
     refusal = await agent.expect(Error, within=WITHIN)
+    assert refusal.code == "not_allowed" and "多中心模式下暂不支持" in refusal.message
+    await citizen.send(UploadStart(upload_id=1, work_order_id=wo, filename="身份证.jpg",
+                                   mime="image/jpeg", byte_size=10, sha256="0" * 64))
+    refusal = await citizen.expect(Error, within=WITHIN)
     assert refusal.code == "not_allowed" and "多中心模式下暂不支持" in refusal.message
 
     await citizen.send(Hangup(call_id=call_id))
