@@ -500,6 +500,8 @@ class ClusterFloor:
                     home = await self._redis.get(keys.home_key(party))
                     if isinstance(home, str) and NAME.fullmatch(home):
                         self.outbox.post(home, "link", {"from": party, "up": False})
+                elif party.startswith("agent."):
+                    await self._seat_lost(party)
             except _SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="park", party=party, error=repr(exc))
         for party in sweep.let_go:
@@ -510,7 +512,7 @@ class ClusterFloor:
                     if isinstance(home, str) and NAME.fullmatch(home):
                         self.outbox.post(home, "gone", {"from": party})
                 elif party.startswith("agent."):
-                    await self.queue.log_out(party.removeprefix("agent."))
+                    await self._seat_let_go(party)
             except _SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="let go", party=party,
                                    error=repr(exc))
@@ -518,6 +520,30 @@ class ClusterFloor:
         if sweep.dead_hubs:
             self.ctx.log.event("cluster_hubs_dead", hubs=sweep.dead_hubs, parked=sweep.parked)
         self.want_pass()
+
+    async def _seat_lost(self, party: str) -> None:
+        """A seat's hub died: the citizen of its call is told the agent's link is down."""
+        record = await self.queue.agent(party.removeprefix("agent."))
+        if record is None or record.state != "on_call" or not record.call:
+            return
+        citizen = await self._redis.hget(keys.call_key(record.call), "citizen")
+        if isinstance(citizen, str) and NAME.fullmatch(citizen):
+            self.outbox.post(citizen, "frame", {
+                "frame": encode(PeerLink(call_id=record.call, up=False)), "from": party})
+
+    async def _seat_let_go(self, party: str) -> None:
+        """A seat not back within the grace: logged out; its call ends as the single hub
+        ends it (``hub``, ``disconnected``), its wrap-up owed for its next login."""
+        agent_id = party.removeprefix("agent.")
+        out = await self.queue.log_out(agent_id)
+        if out.status != "refused" or not out.call_id:
+            return
+        ended = await self.queue.hang_up(out.call_id, "hub")
+        if ended.status == "ended" and NAME.fullmatch(ended.citizen):
+            self.outbox.post(ended.citizen, "frame", {"frame": encode(CallEnded(
+                call_id=out.call_id, work_order_id=ended.work_order_id, ended_by="hub",
+                reason="disconnected")), "from": party})
+        await self.queue.log_out(agent_id)
 
     # --- messages from the streams ------------------------------------------------------
 

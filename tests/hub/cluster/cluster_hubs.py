@@ -34,16 +34,22 @@ def two_hubs(start_hub: Callable[..., HubProcess], postgres_url: str, redis_url:
     its token, as a city's hubs share theirs)."""
     shared = cluster_args(postgres_url, redis_url, tmp_path)
     first = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=shared)
-    second = HubProcess([agent_seat("a1")], workdir=tmp_path / "hub-second", ring_timeout=10,
-                        extra_args=shared)
-    second.workdir.mkdir(parents=True)
-    shutil.copyfile(first.seats_path, second.seats_path)
-    second.tokens, second.kiosk_tokens = dict(first.tokens), dict(first.kiosk_tokens)
-    second.start()
+    second = beside(first, tmp_path / "hub-second")
     try:
         yield first, second
     finally:
         second.stop()
+
+
+def beside(first: HubProcess, workdir: Path) -> HubProcess:
+    """Another hub started as ``first`` was, with its seats file and tokens (stop it)."""
+    second = HubProcess(first.seats, workdir=workdir, ring_timeout=first.ring_timeout,
+                        extra_args=first.extra_args)
+    second.workdir.mkdir(parents=True)
+    shutil.copyfile(first.seats_path, second.seats_path)
+    second.tokens, second.kiosk_tokens = dict(first.tokens), dict(first.kiosk_tokens)
+    second.start()
+    return second
 
 
 def rows(url: str, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:

@@ -6,9 +6,11 @@ refused there as on a single hub."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from pathlib import Path
 
-from cluster_hubs import WITHIN, two_hubs, until_rows
-from hubclient import Clients
+from cluster_hubs import WITHIN, beside, cluster_args, two_hubs, until_rows
+from hubclient import Clients, agent_seat
 
 from sandbox.hub_process import HubProcess
 from seat_common.protocol import (
@@ -177,3 +179,56 @@ async def test_a_wrap_up_owed_on_a_killed_hub_is_still_owed_on_another(
     assert (await back.expect(Presence, lambda p: p.state == "ready", within=WITHIN))
     await until_rows(postgres_url, "SELECT state FROM work_orders WHERE id = %s",
                      (queued.work_order_id,), lambda found: found[0]["state"] == "closed")
+
+
+async def test_an_offer_ringing_on_a_killed_hub_rings_again_where_the_agent_comes_back(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients
+) -> None:
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_a, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub_b, "王小明")
+    queued = await citizen.join(name="王小明")
+    offer = await agent.expect(Offer, within=WITHIN)
+
+    await asyncio.to_thread(hub_a.crash)
+    back = await clients.connect(hub_b.url, "a1 again")
+    await back.hello("agent", token=hub_b.tokens["a1"])
+    again = await back.expect(Offer, within=WITHIN)
+    assert (again.call_id, again.work_order_id) == (offer.call_id, queued.work_order_id)
+    await back.send(Accept(call_id=again.call_id))
+    assert (await citizen.expect(CallStarted, within=WITHIN)).call_id == offer.call_id
+
+
+async def test_an_agent_not_back_within_the_grace_ends_the_call_and_still_owes_the_wrap_up(
+    start_hub: Callable[..., HubProcess], clients: Clients, postgres_url: str,
+    redis_url: str, tmp_path: Path
+) -> None:
+    args = [*cluster_args(postgres_url, redis_url, tmp_path), "--resume-grace", "2"]
+    hub_a = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=args)
+    hub_b = beside(hub_a, tmp_path / "hub-b")
+    try:
+        agent = await clients.agent(hub_a, "a1")
+        await agent.ready()
+        citizen = await clients.citizen(hub_b, "王小明")
+        queued = await citizen.join(name="王小明")
+        offer = await agent.expect(Offer, within=WITHIN)
+        await agent.send(Accept(call_id=offer.call_id))
+        await citizen.expect(CallStarted, within=WITHIN)
+
+        await asyncio.to_thread(hub_a.crash)
+        down = await citizen.expect(PeerLink, within=WITHIN)
+        assert (down.call_id, down.up) == (offer.call_id, False)
+        ended = await citizen.expect(CallEnded, within=WITHIN)
+        assert (ended.call_id, ended.ended_by, ended.reason) == (
+            offer.call_id, "hub", "disconnected")
+        await until_rows(postgres_url, "SELECT state, ended_by FROM work_orders WHERE id = %s",
+                         (queued.work_order_id,),
+                         lambda found: [(o["state"], o["ended_by"]) for o in found] == [
+                             ("ended", "hub")])
+        back = await clients.connect(hub_b.url, "a1 later")
+        await back.hello("agent", token=hub_b.tokens["a1"])
+        owed = await back.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
+        assert owed.work_order_id == queued.work_order_id
+    finally:
+        await asyncio.to_thread(hub_b.stop)
