@@ -63,7 +63,9 @@ from seat_common.protocol import (
     MoveContact,
     PeerLink,
     ProtocolError,
+    QueueEntry,
     QueuePosition,
+    QueueSnapshot,
     RaiseHand,
     Rate,
     ScreenShare,
@@ -108,7 +110,7 @@ from seat_hub.model import Call, Contact
 from seat_hub.parties.remote_session import RemoteSession
 from seat_hub.parties.seats import hash_token
 from seat_hub.parties.session import POLICY_VIOLATION, Session
-from seat_hub.routing import dispatch, queueing
+from seat_hub.routing import dispatch, queueing, queueviews
 
 #: What a citizen in a call homed on another hub says that goes to that hub.
 RELAYED: Final = (Sdp, Ice, Chat, MediaState, Hangup, Rate, ScreenShare)
@@ -128,8 +130,14 @@ PASS_EVERY_S: Final = 1.0
 RINGS_EVERY_S: Final = 0.5
 #: How often waiting citizens are told their places when nothing here moved them.
 POSITIONS_EVERY_S: Final = 2.0
+#: Waiting citizens of one skill shown to the seats (the first ones, served next).
+SHOWN_PER_SKILL: Final = 500
 
 _SHARED_ERRORS: Final = (RedisError, OSError, MalformedState, PresenceError, ValueError)
+
+
+def _nowhere(party: str, kind: str, body: Mapping[str, Any]) -> None:
+    """Where a contact only listed in a seat's queue view would post: it never does."""
 
 
 class BadEnvelope(ValueError):
@@ -176,6 +184,11 @@ class ClusterFloor:
         self._told: dict[str, tuple[int, int]] = {}
         ctx.plans_offers = False
         ctx.queue_views.tells_positions = False
+        ctx.queue_views.shows_snapshots = False
+        #: agent id → the shared queue's snapshot last sent to the seat from here
+        self._shown: dict[str, tuple[QueueEntry, ...]] = {}
+        #: the session of a contact only listed in a queue view (``show_queue``)
+        self._listed = RemoteSession("listed", "listed", "citizen", "", _nowhere)
 
     def attach(self, hub: FloorHub) -> None:
         """The hub this floor serves."""
@@ -414,6 +427,7 @@ class ClusterFloor:
         await self.reader.add(party)
         await self.presence.hold(party, _connection(session))
         await self.queue.log_in(agent.agent_id, party, agent.mode, agent.seat.skills)
+        self._positions_wanted.set()  # the seat's queue view from the shared queue
         try:
             await self.seats.take_up(agent, party, await self.queue.agent(agent.agent_id))
         except (BadDetails, MalformedState) as exc:
@@ -703,8 +717,43 @@ class ClusterFloor:
             self._positions_wanted.clear()
             try:
                 await self.tell_positions()
+                await self.show_queue()
             except _SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="positions", error=repr(exc))
+
+    async def show_queue(self) -> None:
+        """Each seat held here shown the shared queue of its skills (``QueueSnapshot``),
+        when it changed since last shown: the citizens waiting on every hub, in the ACD's
+        order (band and join time; an offered contact is out of the queue)."""
+        agents = [agent for agent in self.ctx.live.agents.values()
+                  if self._local.get(agent_party(agent.agent_id)) is agent.session]
+        skills = sorted({skill for agent in agents for skill in agent.seat.skills})
+        if not skills:
+            return
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for skill in skills:
+                pipe.zrange(keys.queue_key(skill), 0, SHOWN_PER_SKILL - 1, withscores=True)
+            lines = await pipe.execute()
+        order: list[tuple[float, str]] = [
+            (float(score), str(wo)) for line in lines for wo, score in line]
+        order.sort()
+        details = await self._redis.mget([keys.details_key(wo) for _, wo in order]) \
+            if order else []
+        contacts: list[Contact] = []
+        for (_, work_order_id), raw in zip(order, details, strict=True):
+            try:
+                known = ContactDetails.decode(raw, work_order_id)
+            except BadDetails:
+                continue  # written a moment later, or not a hub's: left out of the view
+            item = self.ctx.catalog.item(known.item_code)
+            if item is not None:
+                contacts.append(known.contact(item, self._listed))
+        rows = queueviews.queue_rows(contacts)
+        shown, self._shown = self._shown, {}
+        for agent in agents:
+            entries = self._shown[agent.agent_id] = queueviews.snapshot_for(agent, rows)
+            if shown.get(agent.agent_id) != entries:
+                agent.session.send(QueueSnapshot(entries=entries))
 
     async def tell_positions(self) -> None:
         """Each waiting citizen held here told its place (rank in its skill's queue) and

@@ -190,6 +190,9 @@ class QueueViews:
         #: Whether waiting citizens are told their moves from here (``QueuePosition``). A
         #: cluster's hub tells them from the shared queue instead (``cluster_floor``).
         self.tells_positions = True
+        #: Whether agents' queue snapshots are published from here after changes (a
+        #: cluster's hub publishes the shared queue instead; the one at login stays).
+        self.shows_snapshots = True
 
     def changed(self) -> None:
         """The queue changed: positions and snapshots are published with the next turn."""
@@ -285,6 +288,8 @@ class QueueViews:
                             agents_on_duty=self._duty.get(skill, 0),
                         )
                     )
+        if not self.shows_snapshots:
+            return
         rows = queue_rows(contacts, self._rows)
         # Agents with the same skills see the same snapshot: build and encode it once.
         views: dict[frozenset[str], tuple[tuple[QueueEntry, ...], str]] = {}

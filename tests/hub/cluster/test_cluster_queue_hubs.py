@@ -23,6 +23,7 @@ from seat_common.protocol import (
     Offer,
     Presence,
     QueuePosition,
+    QueueSnapshot,
     WorkOrderClosed,
     WrapUp,
 )
@@ -69,6 +70,10 @@ async def test_citizens_on_two_hubs_are_served_in_the_acds_order_and_leaving_is_
         told = await citizens[work_order_id].expect(
             QueuePosition, lambda p, place=place: p.position == place, within=WITHIN)  # type: ignore[misc]
         assert told.work_order_id == work_order_id
+
+    # The agent sees them all, wherever they wait, in the order they will be served.
+    await agent.expect(QueueSnapshot, lambda snapshot: [
+        e.work_order_id for e in snapshot.entries] == [elderly, first, second], within=WITHIN)
 
     await agent.ready()
     served = [await _serve_next(agent, citizens) for _ in range(3)]
