@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any, Final, get_args
+from collections.abc import Awaitable, Callable
+from typing import Final
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -41,7 +41,6 @@ from seat_common.protocol import (
     AssistTrail,
     BargeIn,
     CallEnded,
-    CallStarted,
     CertificateConsent,
     CertificateConsentAnswer,
     Chat,
@@ -62,10 +61,6 @@ from seat_common.protocol import (
     Message,
     MoveContact,
     PeerLink,
-    ProtocolError,
-    QueueEntry,
-    QueuePosition,
-    QueueSnapshot,
     RaiseHand,
     Rate,
     ScreenShare,
@@ -82,9 +77,7 @@ from seat_common.protocol import (
     WatchCall,
     WatchSdp,
     Whisper,
-    WithdrawReason,
     WrapUp,
-    decode,
     encode,
 )
 from seat_common.tasks import TaskOwner
@@ -103,14 +96,16 @@ from seat_hub.cluster.presence import (
 from seat_hub.cluster.queue_results import MalformedState
 from seat_hub.cluster.sweeper import Sweep
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.connections.cluster_mail import HubMail
 from seat_hub.connections.cluster_seats import SeatBack
+from seat_hub.connections.cluster_views import SharedQueueViews, agent_party, citizen_party
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext, Refusal
-from seat_hub.model import Call, Contact
+from seat_hub.model import Contact
 from seat_hub.parties.remote_session import RemoteSession
 from seat_hub.parties.seats import hash_token
 from seat_hub.parties.session import POLICY_VIOLATION, Session
-from seat_hub.routing import dispatch, queueing, queueviews
+from seat_hub.routing import queueing
 
 #: What a citizen in a call homed on another hub says that goes to that hub.
 RELAYED: Final = (Sdp, Ice, Chat, MediaState, Hangup, Rate, ScreenShare)
@@ -130,28 +125,8 @@ PASS_EVERY_S: Final = 1.0
 RINGS_EVERY_S: Final = 0.5
 #: How often waiting citizens are told their places when nothing here moved them.
 POSITIONS_EVERY_S: Final = 2.0
-#: Waiting citizens of one skill shown to the seats (the first ones, served next).
-SHOWN_PER_SKILL: Final = 500
 
 _SHARED_ERRORS: Final = (RedisError, OSError, MalformedState, PresenceError, ValueError)
-
-
-def _nowhere(party: str, kind: str, body: Mapping[str, Any]) -> None:
-    """Where a contact only listed in a seat's queue view would post: it never does."""
-
-
-class BadEnvelope(ValueError):
-    """A message between hubs that is not what a hub posts."""
-
-
-def agent_party(agent_id: str) -> str:
-    """The party of a seat: the same on every hub, across reconnects."""
-    return f"agent.{agent_id}"
-
-
-def citizen_party(work_order_id: str) -> str:
-    """The party of a waiting citizen: its work order, the same on every hub."""
-    return f"citizen.{work_order_id}"
 
 
 class ClusterFloor:
@@ -167,7 +142,6 @@ class ClusterFloor:
         self.outbox = outbox
         self._redis = client
         self._tasks = tasks
-        self.reader = SignalReader(reader_client, self._deliver, name=name)
         self._hub: FloorHub | None = None
         #: party → the local session holding it, and back
         self._local: dict[str, Session] = {}
@@ -176,19 +150,17 @@ class ClusterFloor:
         self._homes: dict[str, str] = {}
         #: citizen party → its stand-in here, for calls homed on this hub
         self._remotes: dict[str, RemoteSession] = {}
+        #: what the streams bring for the parties this hub holds
+        self.mail = HubMail(ctx, client, queue, outbox, lambda: self.hub, local=self._local,
+                            homes=self._homes, remotes=self._remotes)
+        self.reader = SignalReader(reader_client, self._deliver, name=name)
         #: takes up the call, wrap-up or offer of a seat logging in here from another hub
-        self.seats = SeatBack(ctx, client, outbox.post, self._remotes, self._ring)
+        self.seats = SeatBack(ctx, client, outbox.post, self._remotes, self.mail.ring)
         self._pass_wanted = asyncio.Event()
         self._positions_wanted = asyncio.Event()
-        #: work order → (position, agents on duty) its citizen was last told from here
-        self._told: dict[str, tuple[int, int]] = {}
         ctx.plans_offers = False
-        ctx.queue_views.tells_positions = False
-        ctx.queue_views.shows_snapshots = False
-        #: agent id → the shared queue's snapshot last sent to the seat from here
-        self._shown: dict[str, tuple[QueueEntry, ...]] = {}
-        #: the session of a contact only listed in a queue view (``show_queue``)
-        self._listed = RemoteSession("listed", "listed", "citizen", "", _nowhere)
+        #: what this hub's citizens and seats are shown of the shared queue
+        self.views = SharedQueueViews(ctx, client, self._local)
 
     def attach(self, hub: FloorHub) -> None:
         """The hub this floor serves."""
@@ -559,126 +531,9 @@ class ClusterFloor:
                 reason="disconnected")), "from": party})
         await self.queue.log_out(agent_id)
 
-    # --- messages from the streams ------------------------------------------------------
-
     async def _deliver(self, party: str, entry_id: str, signal: Signal) -> None:
-        """One message for a party this hub holds (never raises: the reader reads on)."""
         self.presence.delivered(party, entry_id)
-        try:
-            match signal.type:
-                case "frame":
-                    self._frame(party, signal.body)
-                case "relay":
-                    await self._relayed(signal.body)
-                case "gone":
-                    await self._remote_gone(signal.body)
-                case "link":
-                    self._remote_link(signal.body)
-                case "back":
-                    self._remote_back(signal.body)
-                case "offer":
-                    await self._ring(party, signal.body)
-                case "offer_withdrawn":
-                    self._offer_withdrawn(party, signal.body)
-                case _:
-                    pass  # the scripts' own notices: the rules here send the protocol's
-        except (BadEnvelope, BadDetails, ProtocolError) as exc:
-            self.ctx.log.event("cluster_message_skipped", party=party, id=entry_id,
-                               type=signal.type, error=str(exc)[:300])
-        except Exception as exc:
-            self.ctx.log.event("internal_error", where="cluster message", party=party,
-                               type=signal.type, error=repr(exc))
-        self.hub.settle()
-
-    def _frame(self, party: str, body: Mapping[str, Any]) -> None:
-        """A frame the call's home sent a citizen this hub holds."""
-        frame, home = _text(body, "frame"), _text(body, "from")
-        message = decode(frame)
-        session = self._local.get(party)
-        if session is None:
-            raise BadEnvelope(f"a frame for {party}, not held here")
-        session.send_encoded(frame)
-        if isinstance(message, CallStarted) and NAME.fullmatch(home):
-            self._homes[session.session_id] = home
-            live = self.ctx.live
-            contact = live.contact_of_session.pop(session.session_id, None)
-            if contact is not None:  # answered at its home: no longer waiting here
-                live.contacts.pop(contact.work_order_id, None)
-                self.ctx.queue_changed()
-        elif isinstance(message, CallEnded):
-            self.ctx.log.event("cluster_call_ended", party=party, call_id=message.call_id)
-
-    async def _relayed(self, body: Mapping[str, Any]) -> None:
-        """What a citizen said in a call homed here, from the hub holding the citizen."""
-        sender = _text(body, "from")
-        remote = self._remotes.get(sender)
-        if remote is None:
-            raise BadEnvelope(f"a relay from {sender[:100]}, whose call is not homed here")
-        message = decode(_text(body, "frame"))
-        await self.hub.receive(remote, message)
-
-    async def _remote_gone(self, body: Mapping[str, Any]) -> None:
-        """A citizen whose call is homed here left its hub: as the single hub's departure."""
-        remote = self._remotes.pop(_text(body, "from"), None)
-        if remote is None:
-            return
-        call = self.ctx.live.call_of_session.get(remote.session_id)
-        if call is not None:
-            await self.queue.hang_up(call.call_id, "hub")
-        remote.closing = True
-        self.hub.disconnected(remote)
-
-    def _remote_link(self, body: Mapping[str, Any]) -> None:
-        """A citizen whose call is homed here lost its link (kept for the grace)."""
-        call = self._remote_call(_text(body, "from"))
-        if call is not None and body.get("up") is False:
-            call.agent.session.send(PeerLink(call_id=call.call_id, up=False))
-
-    def _remote_back(self, body: Mapping[str, Any]) -> None:
-        """A citizen whose call is homed here resumed on some hub: the call goes on there."""
-        call = self._remote_call(_text(body, "from"))
-        if call is None:
-            return
-        call.citizen_session.send(
-            dispatch.call_started_for(self.ctx, call, "caller", call.agent.seat.name))
-        call.agent.session.send(PeerLink(call_id=call.call_id, up=True))
-
-    def _remote_call(self, party: str) -> Call | None:
-        remote = self._remotes.get(party)
-        return None if remote is None else self.ctx.live.call_of_session.get(remote.session_id)
-
-    async def _ring(self, party: str, body: Mapping[str, Any]) -> None:
-        """An offer the dispatch script made to a seat this hub holds: ring it."""
-        call_id, work_order_id = _text(body, "call_id"), _text(body, "work_order_id")
-        ctx = self.ctx
-        session = self._local.get(party)
-        agent = ctx.live.agents.get(party.removeprefix("agent."))
-        if session is None or agent is None or agent.session is not session \
-                or agent.offer is not None or agent.call is not None:
-            ctx.log.event("cluster_offer_not_rung", party=party, call_id=call_id,
-                          work_order_id=work_order_id)
-            return  # its ring deadline gives it back to the queue
-        raw = await self._redis.get(keys.details_key(work_order_id))
-        details = ContactDetails.decode(raw, work_order_id)
-        item = ctx.catalog.item(details.item_code)
-        if item is None:
-            raise BadDetails(f"{work_order_id}: no item {details.item_code!r} here")
-        remote = RemoteSession(details.party, party, details.role, details.name,
-                               self.outbox.post)
-        self._remotes[details.party] = remote
-        contact = details.contact(item, remote)
-        dispatch.offer(ctx, contact, agent, call_id)
-
-    def _offer_withdrawn(self, party: str, body: Mapping[str, Any]) -> None:
-        """The script ended an offer ringing here (rung out, the citizen left)."""
-        call_id, reason = _text(body, "call_id"), _text(body, "reason")
-        if reason not in get_args(WithdrawReason):
-            raise BadEnvelope(f"no such withdrawal reason {reason[:40]!r}")
-        agent = self.ctx.live.agents.get(party.removeprefix("agent."))
-        ringing = agent.offer if agent is not None else None
-        if ringing is None or ringing.call_id != call_id:
-            return  # withdrawn here already (declined, or the local ring timer)
-        dispatch.withdraw_offer(self.ctx, ringing, reason)  # type: ignore[arg-type]
+        await self.mail.deliver(party, entry_id, signal)
 
     # --- the shared queue's clock -------------------------------------------------------
 
@@ -716,71 +571,10 @@ class ClusterFloor:
                 pass
             self._positions_wanted.clear()
             try:
-                await self.tell_positions()
-                await self.show_queue()
+                await self.views.tell_positions()
+                await self.views.show_queue()
             except _SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="positions", error=repr(exc))
-
-    async def show_queue(self) -> None:
-        """Each seat held here shown the shared queue of its skills (``QueueSnapshot``),
-        when it changed since last shown: the citizens waiting on every hub, in the ACD's
-        order (band and join time; an offered contact is out of the queue)."""
-        agents = [agent for agent in self.ctx.live.agents.values()
-                  if self._local.get(agent_party(agent.agent_id)) is agent.session]
-        skills = sorted({skill for agent in agents for skill in agent.seat.skills})
-        if not skills:
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for skill in skills:
-                pipe.zrange(keys.queue_key(skill), 0, SHOWN_PER_SKILL - 1, withscores=True)
-            lines = await pipe.execute()
-        order: list[tuple[float, str]] = [
-            (float(score), str(wo)) for line in lines for wo, score in line]
-        order.sort()
-        details = await self._redis.mget([keys.details_key(wo) for _, wo in order]) \
-            if order else []
-        contacts: list[Contact] = []
-        for (_, work_order_id), raw in zip(order, details, strict=True):
-            try:
-                known = ContactDetails.decode(raw, work_order_id)
-            except BadDetails:
-                continue  # written a moment later, or not a hub's: left out of the view
-            item = self.ctx.catalog.item(known.item_code)
-            if item is not None:
-                contacts.append(known.contact(item, self._listed))
-        rows = queueviews.queue_rows(contacts)
-        shown, self._shown = self._shown, {}
-        for agent in agents:
-            entries = self._shown[agent.agent_id] = queueviews.snapshot_for(agent, rows)
-            if shown.get(agent.agent_id) != entries:
-                agent.session.send(QueueSnapshot(entries=entries))
-
-    async def tell_positions(self) -> None:
-        """Each waiting citizen held here told its place (rank in its skill's queue) and
-        the agents on duty for it, when either changed since last told."""
-        waiting = [contact for contact in self.ctx.live.contacts.values()
-                   if contact.offer is None and contact.session.open
-                   and self._local.get(citizen_party(contact.work_order_id)) is contact.session]
-        told, self._told = self._told, {}
-        if not waiting:
-            return
-        async with self._redis.pipeline(transaction=False) as pipe:
-            for contact in waiting:
-                pipe.zrank(keys.queue_key(contact.skill), contact.work_order_id)
-                pipe.scard(keys.staff_key(contact.skill))
-            answers = await pipe.execute()
-        for i, contact in enumerate(waiting):
-            rank, duty = answers[2 * i], answers[2 * i + 1]
-            if not isinstance(rank, int) or not isinstance(duty, int):
-                continue  # offered or parked meanwhile: no place to tell
-            place = (rank + 1, duty)
-            self._told[contact.work_order_id] = place
-            if told.get(contact.work_order_id) != place:
-                contact.session.send(QueuePosition(
-                    work_order_id=contact.work_order_id, position=place[0],
-                    expected_wait_s=self.ctx.queue_views.expected_wait(contact, place[0],
-                                                                       duty),
-                    agents_on_duty=duty))
 
     async def _timing_rings(self) -> None:
         while True:
@@ -795,11 +589,4 @@ class ClusterFloor:
 def _connection(session: Session) -> str:
     """A session's id as a presence value's connection part."""
     return session.session_id if NAME.fullmatch(session.session_id) else "connection"
-
-
-def _text(body: Mapping[str, Any], name: str) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value:
-        raise BadEnvelope(f"{name} is {str(value)[:60]!r}, not text")
-    return value
 
