@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
-from typing import Final
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Final
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
@@ -383,7 +383,7 @@ class ClusterFloor:
 
     async def _hold_citizen(self, party: str, session: Session) -> None:
         resume = session.resume_key if SHA256.fullmatch(session.resume_key) else ""
-        await self.presence.hold(party, _connection(session), resume_sha256=resume)
+        await self._hold(party, session, resume)
         if resume:
             timing = self.presence.timing
             await issue_resume(self._redis, resume, party, timing.party_ttl_ms + timing.grace_ms)
@@ -397,7 +397,7 @@ class ClusterFloor:
         self._local[party] = session
         self._party_of[session.session_id] = party
         await self.reader.add(party)
-        await self.presence.hold(party, _connection(session))
+        await self._hold(party, session)
         await self.queue.log_in(agent.agent_id, party, agent.mode, agent.seat.skills)
         self._positions_wanted.set()  # the seat's queue view from the shared queue
         try:
@@ -461,6 +461,25 @@ class ClusterFloor:
             self._party_of.pop(session.session_id, None)
         await self.reader.remove(party)
         await self.presence.release(party)
+
+    async def _hold(self, party: str, session: Session, resume: str = "") -> None:
+        """Hold ``party`` on ``session`` here; a holder elsewhere is told at once (``taken``
+        on the party's stream, which it reads), not only at its next renewal."""
+        connection = _connection(session)
+        previous, _ = await self.presence.hold(party, connection, resume_sha256=resume)
+        if previous is not None and (previous.hub, previous.connection) != (
+                self.presence.hub, connection):
+            self.outbox.post(party, "taken", {"by": f"{self.presence.hub}:{connection}"})
+
+    def _taken(self, party: str, body: Mapping[str, Any]) -> None:
+        """A ``taken`` on a party's stream: unless it names this hub's own connection for
+        it, another holds the party now."""
+        by = body.get("by")
+        session = self._local.get(party)
+        if session is None or not isinstance(by, str):
+            return
+        if by != f"{self.presence.hub}:{_connection(session)}":
+            self.taken_over(party)
 
     def taken_over(self, party: str) -> None:
         """Another hub holds ``party`` now: this hub's connection is told and closed."""
@@ -533,6 +552,9 @@ class ClusterFloor:
 
     async def _deliver(self, party: str, entry_id: str, signal: Signal) -> None:
         self.presence.delivered(party, entry_id)
+        if signal.type == "taken":
+            self._taken(party, signal.body)
+            return
         await self.mail.deliver(party, entry_id, signal)
 
     # --- the shared queue's clock -------------------------------------------------------

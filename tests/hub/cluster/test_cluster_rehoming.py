@@ -232,3 +232,18 @@ async def test_an_agent_not_back_within_the_grace_ends_the_call_and_still_owes_t
         assert owed.work_order_id == queued.work_order_id
     finally:
         await asyncio.to_thread(hub_b.stop)
+
+
+async def test_a_seat_logged_in_again_on_another_hub_takes_over_at_once(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients
+) -> None:
+    hub_a, hub_b = two_hubs
+    old = await clients.agent(hub_a, "a1")
+    new = await clients.agent(hub_b, "a1")
+    refused = await old.expect(Error, within=WITHIN)
+    assert refused.code == "taken_over"
+    assert await old.closed(within=WITHIN) == 1008
+    await new.ready()
+    citizen = await clients.citizen(hub_a, "王小明")
+    queued = await citizen.join(name="王小明")
+    assert (await new.expect(Offer, within=WITHIN)).work_order_id == queued.work_order_id
