@@ -17,12 +17,14 @@ import os
 import re
 import socket
 from dataclasses import dataclass
+from typing import Final
 
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from seat_common.tasks import TaskOwner
 from seat_hub.cli.options import shown_redis
+from seat_hub.cluster.bus import BLOCK_MS
 from seat_hub.cluster.identity import ClusterRefused, claim_database
 from seat_hub.cluster.ledger_lease import LedgerLease
 from seat_hub.cluster.ledger_stream import LedgerConsumer
@@ -35,6 +37,9 @@ from seat_hub.context import HubContext
 from seat_hub.storage.interface import HubStore, LedgerError
 from seat_hub.storage.postgres.store import PostgresStore
 from seat_hub.storage.records import LegRecord
+
+#: How long one Redis command may take before it fails (the ledger writer blocks 2 s).
+COMMAND_TIMEOUT_S: Final = 15.0
 
 
 class ClusterStartError(RuntimeError):
@@ -78,9 +83,13 @@ async def open_cluster(args: argparse.Namespace, ctx: HubContext, store: HubStor
                        tasks: TaskOwner) -> ClusterParts:
     """Connect to ``args.cluster``, claim it for the hub's database and build the parts."""
     shown = shown_redis(args.cluster)
-    client = aioredis.Redis.from_url(args.cluster, decode_responses=True)
+    # redis-py's default socket timeout (5 s) is as long as the signaling reader's blocking
+    # read (``bus.BLOCK_MS``): its reads timed out and backed off, so both are set here.
+    client = aioredis.Redis.from_url(args.cluster, decode_responses=True,
+                                     socket_timeout=COMMAND_TIMEOUT_S)
     # The signaling reader blocks on its own connection.
-    reader_client = aioredis.Redis.from_url(args.cluster, decode_responses=True)
+    reader_client = aioredis.Redis.from_url(args.cluster, decode_responses=True,
+                                            socket_timeout=BLOCK_MS / 1000 + 10)
     try:
         await client.ping()
         if not isinstance(store, PostgresStore):

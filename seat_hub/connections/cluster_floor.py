@@ -210,15 +210,20 @@ class ClusterFloor:
             in_call: tuple[str, str] | None = None
             if resuming and not self.hub.knows_resume_token(token):
                 in_call = await self._adopt(token)
-            await route()
-            if session.role == "agent" and session.agent_id:
-                await self._agent_arrived(session)
-            elif resuming and session.role == "citizen":
-                contact = self.ctx.live.contact_of_session.get(session.session_id)
-                if contact is not None:
-                    await self._rehomed(session, contact)
-                elif in_call is not None:
-                    await self._caller_back(session, *in_call)
+            # Welcomed once reachable in the cluster: its stream read, its presence held.
+            session.cork()
+            try:
+                await route()
+                if session.role == "agent" and session.agent_id:
+                    await self._agent_arrived(session)
+                elif resuming and session.role == "citizen":
+                    contact = self.ctx.live.contact_of_session.get(session.session_id)
+                    if contact is not None:
+                        await self._rehomed(session, contact)
+                    elif in_call is not None:
+                        await self._caller_back(session, *in_call)
+            finally:
+                session.uncork()
             return
         home = self._homes.get(session.session_id)
         if home is not None:
@@ -411,6 +416,9 @@ class ClusterFloor:
     def departed(self, session: Session, dropped: bool, clean_up: Callable[[], None]) -> None:
         party = self._party_of.pop(session.session_id, None)
         home = self._homes.pop(session.session_id, None)
+        if dropped and not self.hub.stopping and party is not None \
+                and self._local.get(party) is session:
+            self._release_call(session)
         clean_up()
         if party is None or self._local.get(party) is not session:
             return
@@ -419,6 +427,29 @@ class ClusterFloor:
             return  # the survivors' sweepers park what this hub held; clients come back
         self._tasks.spawn(self._party_gone(session, party, home, dropped),
                           f"cluster departure {party}")
+
+    def _release_call(self, session: Session) -> None:
+        """A seat whose link dropped in a call: the call is let go from this hub's memory
+        without ending it (the citizen is told ``peer_link`` down). It lives on in Redis;
+        wherever the seat logs in again within the grace, this hub or another, takes it up
+        (``cluster_seats``); a seat not back is let go by a sweeper, which ends it. (Kept
+        here instead, its end at the grace would reach the citizen from this hub even
+        after the call went on elsewhere.)"""
+        ctx = self.ctx
+        agent = ctx.live.agents.get(session.agent_id)
+        if session.role != "agent" or agent is None or agent.session is not session \
+                or agent.call is None or ctx.settings.resume_grace_s <= 0:
+            return
+        call = agent.call
+        agent.call = None
+        ctx.live.calls.pop(call.call_id, None)
+        ctx.live.call_of_session.pop(session.session_id, None)
+        ctx.live.call_of_session.pop(call.citizen_session.session_id, None)
+        call.citizen_session.send(PeerLink(call_id=call.call_id, up=False))
+        del ctx.live.agents[agent.agent_id]
+        ctx.seat_changed(agent.agent_id)
+        ctx.log.event("link_lost", role="agent", agent_id=agent.agent_id,
+                      call_id=call.call_id, grace_s=ctx.settings.resume_grace_s, kept="redis")
 
     async def _party_gone(self, session: Session, party: str, home: str | None,
                           dropped: bool) -> None:
@@ -443,9 +474,10 @@ class ClusterFloor:
                     await self.queue.abandon(work_order_id)
                     await self._let_go_here(party)
             else:
-                agent = ctx.live.agents.get(session.agent_id)
-                if agent is not None and agent.session is session:  # parked in a call
-                    await self.presence.park(party)
+                record = await self.queue.agent(session.agent_id)
+                if dropped and record is not None and record.state == "on_call" \
+                        and ctx.settings.resume_grace_s > 0:
+                    await self.presence.park(party)  # its call waits for it (any hub)
                     await self.reader.remove(party)
                 else:
                     await self.queue.log_out(session.agent_id)

@@ -139,6 +139,8 @@ class Session:
         """Close after what is already queued has been sent; ignore further input."""
         if self.closing:
             return
+        if self._corked is not None:  # what was held back goes before the close
+            self.uncork()
         self.closing = True
         self.close_reason = reason
         self._room.set()

@@ -247,3 +247,31 @@ async def test_a_seat_logged_in_again_on_another_hub_takes_over_at_once(
     citizen = await clients.citizen(hub_a, "王小明")
     queued = await citizen.join(name="王小明")
     assert (await new.expect(Offer, within=WITHIN)).work_order_id == queued.work_order_id
+
+
+async def test_a_seat_whose_link_drops_in_a_call_takes_it_up_again_on_its_own_hub(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients
+) -> None:
+    """The dropped seat's call waits in Redis, not in its hub's memory: back on the same
+    hub it is taken up as anywhere, and the citizen's call never ends meanwhile."""
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_a, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(hub_b, "王小明")
+    await citizen.join(name="王小明")
+    offer = await agent.expect(Offer, within=WITHIN)
+    await agent.send(Accept(call_id=offer.call_id))
+    await citizen.expect(CallStarted, within=WITHIN)
+
+    agent.ws.transport.abort()  # the link drops: no close frame
+    down = await citizen.expect(PeerLink, within=WITHIN)
+    assert (down.call_id, down.up) == (offer.call_id, False)
+    back = await clients.connect(hub_a.url, "a1 again")
+    await back.hello("agent", token=hub_a.tokens["a1"])
+    again = await back.expect(CallStarted, within=WITHIN)
+    assert again.call_id == offer.call_id
+    up = await citizen.expect(PeerLink, within=WITHIN)
+    assert (up.call_id, up.up) == (offer.call_id, True)
+    await citizen.send(Chat(call_id=offer.call_id, text="您好"))
+    assert (await back.expect(ChatMessage, within=WITHIN)).text == "您好"
+    assert not [m for m in citizen.received if isinstance(m, CallEnded)]
