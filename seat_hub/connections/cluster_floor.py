@@ -22,8 +22,17 @@ what it serves, and runs the hub's own rules for it unchanged:
   (its hub's presence key parked too; the sweeper lets it go after the grace); an agent
   who leaves is logged out. A party another hub took over is told ``taken_over`` and
   closed. A hub stopping cleanly leaves its parties to the survivors' sweepers.
+- **Coming back.** A party is welcomed only once its stream is read and its presence
+  held. A citizen resuming here whose place or call another hub held (lost, or left) is
+  adopted from Redis (its token names its party); a seat logging in here takes up its
+  call, owed wrap-up or ringing offer from Redis (``cluster_seats``); a seat whose link
+  drops in a call lets the call go from memory without ending it, so it is taken up the
+  same way wherever it comes back.
 - **Not yet shared** (transfer, consult, watching, walk-ins, the wall, hands, moving a
   contact): refused with ``not_allowed`` and a message saying so, never half done.
+
+What the streams bring is ``cluster_mail``'s; what this hub's parties are shown of the
+shared queue, ``cluster_views``'.
 """
 
 from __future__ import annotations
