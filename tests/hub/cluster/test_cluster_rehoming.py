@@ -275,3 +275,25 @@ async def test_a_seat_whose_link_drops_in_a_call_takes_it_up_again_on_its_own_hu
     await citizen.send(Chat(call_id=offer.call_id, text="您好"))
     assert (await back.expect(ChatMessage, within=WITHIN)).text == "您好"
     assert not [m for m in citizen.received if isinstance(m, CallEnded)]
+
+
+async def test_a_hub_stopped_cleanly_leaves_its_waiting_citizens_to_the_others(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    """SIGTERM (a restart for an upgrade): the hub exits 0 without abandoning anyone; its
+    citizen resumes on the other hub in its place."""
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_b, "a1")
+    citizen = await clients.connect(hub_a.url, "先到")
+    token = (await citizen.hello("citizen", name="先到")).resume_token
+    queued = await citizen.join(name="先到")
+    assert await asyncio.to_thread(hub_a.stop) == 0
+    back = await clients.connect(hub_b.url, "先到 again")
+    await back.send(Hello(role="citizen", name="先到", resume=token))
+    assert (await back.expect(Queued, within=WITHIN)).work_order_id == queued.work_order_id
+    await agent.ready()
+    assert (await agent.expect(Offer, within=WITHIN)).work_order_id == queued.work_order_id
+    found = await until_rows(postgres_url, "SELECT state FROM work_orders WHERE id = %s",
+                             (queued.work_order_id,),
+                             lambda rows: rows[0]["state"] == "offered")
+    assert found[0]["state"] == "offered"  # never abandoned by the stop
