@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
+from pathlib import Path
 
 import redis.asyncio as aioredis
-from cluster_hubs import WITHIN, two_hubs, until_rows
-from hubclient import Client, Clients
+from cluster_hubs import WITHIN, beside, cluster_args, two_hubs, until_rows
+from hubclient import Client, Clients, agent_seat
 
 from sandbox.hub_process import HubProcess
 from seat_common.protocol import (
@@ -21,6 +23,7 @@ from seat_common.protocol import (
     Hangup,
     LeaveQueue,
     Offer,
+    OfferWithdrawn,
     Presence,
     QueuePosition,
     QueueSnapshot,
@@ -120,3 +123,30 @@ async def test_messages_between_hubs_that_are_not_a_hubs_are_logged_and_skipped(
     queued = await citizen.join(name="王小明")
     offer = await agent.expect(Offer, within=WITHIN)
     assert offer.work_order_id == queued.work_order_id
+
+
+async def test_an_offer_rung_out_on_one_hub_goes_back_to_its_place_and_rings_again(
+    start_hub: Callable[..., HubProcess], clients: Clients, postgres_url: str,
+    redis_url: str, tmp_path: Path
+) -> None:
+    hub_a = start_hub([agent_seat("a1")], ring_timeout=2,
+                      extra_args=cluster_args(postgres_url, redis_url, tmp_path))
+    hub_b = beside(hub_a, tmp_path / "hub-b")
+    try:
+        agent = await clients.agent(hub_b, "a1")
+        await agent.ready()
+        citizen = await clients.citizen(hub_a, "王小明")
+        queued = await citizen.join(name="王小明")
+        first = await agent.expect(Offer, within=WITHIN)
+        withdrawn = await agent.expect(OfferWithdrawn, within=WITHIN)
+        assert (withdrawn.call_id, withdrawn.reason) == (first.call_id, "timeout")
+        # The only agent: the exclusion is reset and the contact rings again.
+        again = await agent.expect(Offer, within=WITHIN)
+        assert again.work_order_id == queued.work_order_id
+        assert again.call_id != first.call_id
+        offers = await until_rows(
+            postgres_url, "SELECT call_id, result FROM offers ORDER BY seq", (),
+            lambda found: len(found) == 2 and found[0]["result"] == "timeout")
+        assert [o["call_id"] for o in offers] == [first.call_id, again.call_id]
+    finally:
+        await asyncio.to_thread(hub_b.stop)
