@@ -75,6 +75,10 @@ class HubContext:
         self.clock = clock
         self.queue_views = QueueViews(self.live, settings, log)
         self.wall = SeatWall(self.live, seats, catalog, settings, log, clock)
+        #: Whether this hub plans offers from its own ``live`` contacts (``dispatch.settle``).
+        #: False for a cluster's hub: the offers are planned in Redis for every hub at once,
+        #: and ring here when they reach a seat this hub holds (``connections.cluster_floor``).
+        self.plans_offers = True
 
     def agent_at_seat(self, agent_id: str) -> Agent:
         """The logged-in agent of seat ``agent_id`` (refused: no such seat, or not logged in)."""

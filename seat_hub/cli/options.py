@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
+from urllib.parse import urlsplit
 
 from seat_common import catalog as catalog_module
 from seat_common.version import add_version_flag
@@ -25,6 +26,32 @@ def store_address(text: str) -> StoreAddress:
     """``--db``'s value checked where it enters: a file path, ``sqlite:PATH`` or
     ``postgresql://…``."""
     return address_argument(text)
+
+
+def cluster_address(text: str) -> str:
+    """``--cluster``'s value checked where it enters: ``redis://…`` or ``rediss://…`` (TLS)
+    with a host."""
+    parts = urlsplit(text.strip())
+    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
+        raise argparse.ArgumentTypeError(
+            f"{shown_redis(text)!r}: 需要 redis://HOST[:PORT][/DB] 或 rediss://…（集群的 Redis）"
+            " / want redis://HOST[:PORT][/DB] or rediss://…")
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{shown_redis(text)!r}: 端口不是数字 / the port is not a number") from None
+    return text.strip()
+
+
+def shown_redis(url: str) -> str:
+    """A Redis address as it may be shown (a password replaced by ``***``)."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[-1]
+    user = f"{parts.username}:" if parts.username else ":"
+    return parts._replace(netloc=f"{user}***@{host}").geturl()
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -48,6 +75,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         if getattr(args, name) is None:
             parser.error(f"--{name} 必须给出（命令行，或 --config 文件中的 {name}）/ is required")
     _check(parser, args)
+    if args.cluster is not None and args.db.kind != "postgresql":
+        parser.error("--cluster 需要 --db postgresql://…（各中心共用的数据库）/ a cluster's hubs"
+                     " share one PostgreSQL database: give --db postgresql://…")
     if args.db.kind == "postgresql" and (args.materials is None or args.citizen_key_file is None):
         parser.error("--db postgresql://… 需要同时给出 --materials 和 --citizen-key-file（各中心"
                      "共用的材料目录与密钥）/ a shared database needs --materials and"
@@ -83,6 +113,11 @@ def _parser(kind: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
         "--db", type=store_address, metavar="PATH|postgresql://…",
         help="the hub's records: an SQLite file (one hall), or a PostgreSQL database shared by"
         " a city's hubs (then --materials and --citizen-key-file too); required",
+    )
+    parser.add_argument(
+        "--cluster", type=cluster_address, default=None, metavar="redis://…",
+        help="one of a city's hubs: the queue, presence, offers and calls live in this Redis,"
+        " shared with the other hubs (needs --db postgresql://…); default: a single hub",
     )
     parser.add_argument(
         "--catalog", type=Path, default=catalog_module.DEFAULT_PATH, help="service-item catalog"

@@ -18,6 +18,7 @@ from seat_common.documents.imagecheck import ImageLimits
 from seat_common.review_reasons import ReasonsError, load_reasons
 from seat_common.tasks import TaskOwner
 from seat_common.tls import TlsSetupError
+from seat_hub.cli.cluster_setup import ClusterParts, ClusterStartError, open_cluster
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ice_servers import IceDesk
@@ -31,6 +32,7 @@ from seat_hub.parties.seats import SeatsError, load_seats
 from seat_hub.settings import HubSettings
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import HubStore, LedgerError
+from seat_hub.storage.scripted_ledger import ScriptedLedger
 from seat_hub.storage.stores import open_store
 from seat_hub.supervision import figures
 
@@ -53,8 +55,10 @@ async def run(args: argparse.Namespace) -> int:
             args.db,
             on_write_error=lambda what, exc: log.event("ledger_error", write=what, error=repr(exc)),
             # Queue, calls and offers live in this process: it must be the database's only
-            # hub (``close_stale`` at start would close another hub's live work orders).
-            sole_hub=True,
+            # hub (``close_stale`` at start would close another hub's live work orders);
+            # a cluster's hubs share them in Redis, and the database with each other.
+            sole_hub=args.cluster is None,
+            cluster_hub=args.cluster is not None,
             on_outage=lambda reason, held: log.event(
                 "ledger_unreachable" if reason else "ledger_reachable", reason=reason or "",
                 held_writes=held),
@@ -71,11 +75,13 @@ async def run(args: argparse.Namespace) -> int:
         lambda failure: log.event("internal_error", where=failure.name, error=repr(failure.error))
     )
     desk: MaterialDesk | None = None
+    cluster: ClusterParts | None = None
     try:
         ctx = HubContext(
             seats=seats,
             catalog=catalog,
-            ledger=store.ledger,
+            # In a cluster the shared queue's scripts write the contact's decisions.
+            ledger=store.ledger if args.cluster is None else ScriptedLedger(store.ledger),
             audit=store.audit,
             log=log,
             settings=HubSettings(
@@ -97,13 +103,21 @@ async def run(args: argparse.Namespace) -> int:
             tasks=tasks.child("calls"),
             citizen_keys=citizen_keys,
         )
-        # Waiting citizens who may resume keep their places across the restart.
+        if args.cluster is not None:
+            try:
+                cluster = await open_cluster(args, ctx, store, tasks.child("cluster"))
+            except ClusterStartError as exc:
+                print(f"seat-hub: {exc}", file=sys.stderr)
+                return 2
+        # Waiting citizens who may resume keep their places across the restart (a cluster's
+        # places are in Redis, and its other hubs' work orders are not stale).
         places = [
             place
-            for place in (await store.ledger.queue_places() if args.resume_grace > 0 else [])
+            for place in (await store.ledger.queue_places()
+                          if args.resume_grace > 0 and cluster is None else [])
             if catalog.item(place.work_order.item_code) is not None
         ]
-        stale = await store.ledger.close_stale(
+        stale = 0 if cluster is not None else await store.ledger.close_stale(
             ctx.clock(), keep=[place.work_order.id for place in places]
         )
         now = ctx.clock()
@@ -113,8 +127,12 @@ async def run(args: argparse.Namespace) -> int:
         ctx.live.handle_times.update(await store.ledger.handle_times())
         desk = await _material_desk(args, ctx, store, tasks.child("materials"))
         ice = IceDesk(args.ice, ctx.clock)
-        hub = Hub(ctx, desk, ice=ice, reasons=reasons)
+        hub = Hub(ctx, desk, ice=ice, reasons=reasons,
+                  floor=cluster.floor if cluster is not None else None)
         hub.restore_queue(places)
+        if cluster is not None:
+            cluster.floor.attach(hub)
+            await cluster.start()
         hub_server = HubServer(hub, log, page=CitizenPage(catalog))
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -141,6 +159,8 @@ async def run(args: argparse.Namespace) -> int:
                 kiosks=seats.kiosk_count,
                 items=len(catalog.items),
                 db=str(args.db),
+                cluster=cluster.shown if cluster is not None else "",
+                hub_name=cluster.name if cluster is not None else "",
                 stale_closed=stale,
                 ring_timeout_s=args.ring_timeout,
                 max_missed=args.max_missed,
@@ -162,6 +182,8 @@ async def run(args: argparse.Namespace) -> int:
             # Connections closed from here on are the hub's doing: nobody is parked.
             hub_server.hub.stopping = True
     finally:
+        if cluster is not None:  # what it posts and its ledger consumer need the store
+            await cluster.close()
         # The records first: every write queued so far lands before background work stops.
         await store.close()
         if desk is not None:

@@ -78,6 +78,11 @@ def _body_text(body: Mapping[str, Any]) -> str:
     return text
 
 
+def body_text(body: Mapping[str, Any]) -> str:
+    """A message's body as its stream field holds it (``BadMessage`` if too large)."""
+    return _body_text(body)
+
+
 def _body(text: object) -> dict[str, Any]:
     if not isinstance(text, str) or len(text.encode()) > MAX_MESSAGE_BYTES:
         raise BadMessage("a body is JSON text of bounded size")

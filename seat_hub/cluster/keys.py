@@ -130,3 +130,19 @@ def wake_key(reader: str) -> str:
 
 #: Stream of ledger entries that could not be written (malformed, or refused too often).
 LEDGER_DEAD: Final = f"{PREFIX}ledger:dead"
+
+
+# --- wire17's keys: the hubs wired to the shared queue -------------------------------------
+
+
+def details_key(work_order: str) -> str:
+    """``{seat}:details:<wo>``: what the hub ringing a seat needs to offer the contact (the
+    item, channel, media, the citizen as told, their party and name), written by the
+    citizen's hub before the contact joins the queue."""
+    return f"{PREFIX}details:{work_order}"
+
+
+def home_key(party: str) -> str:
+    """``{seat}:home:<citizen party>``: the party (the agent) whose hub runs the citizen's
+    call, so the hub the citizen comes back to, or a sweeper letting it go, can tell it."""
+    return f"{PREFIX}home:{party}"

@@ -8,13 +8,15 @@ a supervisor's watches end. ``Departures`` is a base of ``front_desk.Hub``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
+from seat_common.protocol import Role
 from seat_hub.calls import consult
 from seat_hub.calls import lifecycle as calls
 from seat_hub.connections import resumption
 from seat_hub.context import HubContext
 from seat_hub.materials.uploads import MaterialDesk
+from seat_hub.model import Contact
 from seat_hub.parties.session import Session
 from seat_hub.routing import dispatch, queueing
 from seat_hub.storage.records import QueuePlace
@@ -82,6 +84,20 @@ class Departures:
         """After a restart: the waiting citizens of ``places`` back in the queue, each kept
         for the grace period for its resume token (then abandoned as usual)."""
         return resumption.restore_queue(self.ctx, self.resume, places, self._citizen_expired)
+
+    def adopt_place(self, contact_for: Callable[[Session], Contact], *, role: Role, name: str,
+                    resume_key: str) -> Contact:
+        """A cluster's hub: the place of a citizen whose hub was lost, kept here for its
+        resume token (``resumption.adopt_place``), then let go as any parked place."""
+        return resumption.adopt_place(self.ctx, self.resume, contact_for, role=role,
+                                      name=name, resume_key=resume_key,
+                                      expire=self._citizen_expired)
+
+    def adopt_caller(self, *, role: Role, name: str, resume_key: str) -> None:
+        """A cluster's hub: a citizen in a call homed elsewhere resumes here
+        (``resumption.adopt_caller``)."""
+        resumption.adopt_caller(self.ctx, self.resume, role=role, name=name,
+                                resume_key=resume_key, expire=self._citizen_expired)
 
     def _citizen_expired(self, session: Session) -> None:
         """A parked citizen did not come back within the grace period."""

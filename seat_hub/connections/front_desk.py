@@ -89,6 +89,7 @@ from seat_hub.connections import resumption
 from seat_hub.connections.catalog_desk import CatalogDesk
 from seat_hub.connections.departures import Departures
 from seat_hub.connections.errors import error_reply
+from seat_hub.connections.floor import Floor, HallFloor
 from seat_hub.connections.ice_servers import IceDesk, IceSettings
 from seat_hub.connections.login import LoginDesk
 from seat_hub.connections.ratelimit import AddressLimits
@@ -114,8 +115,11 @@ class Hub(Departures):
         ice: IceDesk | None = None,
         reasons: Iterable[ReasonCode] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        floor: Floor | None = None,
     ) -> None:
         self.ctx = ctx
+        #: where the queue and calls are shared: this hub alone, or a cluster (``floor``)
+        self.floor: Floor = floor if floor is not None else HallFloor()
         self.materials = materials
         self.monotonic = monotonic
         #: citizens' resume tokens and the parties whose link dropped (kept for a grace period)
@@ -168,7 +172,7 @@ class Hub(Departures):
         ctx = self.ctx
         ctx.log.event("recv", session=session.session_id, type=message.TYPE)
         try:
-            await self._route(session, message)
+            await self.floor.handle(session, message, lambda: self._route(session, message))
         except Refusal as refusal:
             self.refuse(session, refusal, message.TYPE)
         except Exception as exc:
@@ -177,6 +181,16 @@ class Hub(Departures):
             )
             session.send(error_reply("internal", "the hub could not do this", "", message.TYPE))
         self.settle()
+
+    def knows_resume_token(self, token: str) -> bool:
+        """Whether a citizen's resume token names a session of this hub."""
+        return self.resume.holder(token) is not None
+
+    def disconnected(self, session: Session, *, dropped: bool = False) -> None:
+        """Clean up after a closed connection (``Departures``), on this hub's floor."""
+        self.floor.departed(
+            session, dropped, lambda: Departures.disconnected(self, session, dropped=dropped)
+        )
 
     def refuse(self, session: Session, refusal: Refusal, of: str) -> None:
         self.ctx.log.event(

@@ -42,6 +42,7 @@ from seat_common.protocol import (
     Priority,
     PriorityCheck,
     Queued,
+    Role,
 )
 from seat_hub.context import HubContext
 from seat_hub.model import Agent, Call, Contact
@@ -314,3 +315,54 @@ def restore_queue(
         ctx.queue_changed()
     ctx.log.event("queue_restored", work_orders=len(restored), grace_s=grace)
     return restored
+
+
+def adopt_place(
+    ctx: HubContext,
+    desk: ResumeDesk,
+    contact_for: Callable[[Session], Contact],
+    *,
+    role: Role,
+    name: str,
+    resume_key: str,
+    expire: Callable[[Session], None],
+) -> Contact:
+    """A cluster's hub: a waiting citizen whose hub was lost resumes here. Its place (built
+    by ``contact_for`` from what the shared queue holds) is kept here as a restored place
+    is (``restore_queue``), so the citizen's resume token takes it back."""
+    session = Session(_Gone(), f"S-adopted-{secrets.token_hex(4)}", "adopted")
+    session.role = role
+    session.name = name
+    session.resume_key = resume_key
+    session.close(1001, "its hub was lost")
+    contact = contact_for(session)
+    ctx.live.contacts[contact.work_order_id] = contact
+    ctx.live.contact_of_session[session.session_id] = contact
+    desk.citizens[resume_key] = session
+    grace = max(ctx.settings.resume_grace_s, 1.0)
+    desk.park(resume_key, session, grace, functools.partial(expire, session))
+    ctx.queue_changed()
+    ctx.log.event("place_adopted", work_order_id=contact.work_order_id, grace_s=grace)
+    return contact
+
+
+def adopt_caller(
+    ctx: HubContext,
+    desk: ResumeDesk,
+    *,
+    role: Role,
+    name: str,
+    resume_key: str,
+    expire: Callable[[Session], None],
+) -> None:
+    """A cluster's hub: a citizen whose hub was lost in a call homed on another hub resumes
+    here. Its token is kept here for the moment of the resume (the call stays at its home),
+    so the login desk takes it as a resume, not an unknown token."""
+    session = Session(_Gone(), f"S-adopted-{secrets.token_hex(4)}", "adopted")
+    session.role = role
+    session.name = name
+    session.resume_key = resume_key
+    session.close(1001, "its hub was lost")
+    desk.citizens[resume_key] = session
+    grace = max(ctx.settings.resume_grace_s, 1.0)
+    desk.park(resume_key, session, grace, functools.partial(expire, session))

@@ -80,6 +80,8 @@ class Session:
         #: Bytes of binary frames queued and not yet sent (material downloads).
         self.binary_queued = 0
         self._room = asyncio.Event()
+        #: Frames held back while corked (``cork``), None when not.
+        self._corked: list[str] | None = None
 
     def __repr__(self) -> str:
         return f"<Session {self.session_id} {self.role or 'anonymous'} {self.agent_id}>"
@@ -96,10 +98,26 @@ class Session:
         """Queue a message already encoded (one snapshot encoded once for many agents)."""
         if self.closing:
             return
+        if self._corked is not None:
+            self._corked.append(frame)
+            return
         if self._outbox.qsize() >= self._max_outbox:
             self._cut_off()
             return
         self._outbox.put_nowait(frame)
+
+    def cork(self) -> None:
+        """Hold text frames back until ``uncork`` (a reply that must not reach the client
+        before a step that follows it is done: a cluster's shared queue join)."""
+        if self._corked is None:
+            self._corked = []
+
+    def uncork(self, *, send: bool = True) -> None:
+        """Queue the frames held back, in order (or drop them: ``send=False``)."""
+        held, self._corked = self._corked or [], None
+        if send:
+            for frame in held:
+                self.send_encoded(frame)
 
     def send_binary(self, frame: bytes) -> None:
         """Queue a binary frame (a download chunk); see ``wait_for_room``."""
@@ -121,6 +139,8 @@ class Session:
         """Close after what is already queued has been sent; ignore further input."""
         if self.closing:
             return
+        if self._corked is not None:  # what was held back goes before the close
+            self.uncork()
         self.closing = True
         self.close_reason = reason
         self._room.set()

@@ -50,7 +50,7 @@ def settle(ctx: HubContext) -> None:
         queueviews.waiting_view(c)
         for c in ctx.live.contacts.values()
         if c.offer is None and c.session.open
-    ]
+    ] if ctx.plans_offers else []
     if waiting:
         agents = [
             AgentView(a.agent_id, a.state, a.mode, a.seat.skills, a.idle_since)
@@ -66,12 +66,13 @@ def settle(ctx: HubContext) -> None:
     ctx.publish_soon()
 
 
-def offer(ctx: HubContext, contact: Contact, agent: Agent) -> None:
-    """Ring ``agent`` with ``contact`` now."""
+def offer(ctx: HubContext, contact: Contact, agent: Agent, call_id: str = "") -> None:
+    """Ring ``agent`` with ``contact`` now (as ``call_id`` when the offer was made
+    elsewhere: a cluster's dispatch names its calls)."""
     now = ctx.clock()
     # Both present since: the later of the citizen queueing and the agent becoming ready.
     dispatch_ms = max(0.0, now - max(contact.queued_at, agent.idle_since)) * 1000
-    ringing = Ringing(f"C-{secrets.token_hex(8)}", contact, agent, now)
+    ringing = Ringing(call_id or f"C-{secrets.token_hex(8)}", contact, agent, now)
     contact.offer = ringing
     agent.offer = ringing
     ctx.queue_changed()

@@ -187,6 +187,12 @@ class QueueViews:
         self._rows: dict[str, QueueRow] = {}
         #: Skill → agents on duty with it when positions were last published.
         self._duty: dict[str, int] = {}
+        #: Whether waiting citizens are told their moves from here (``QueuePosition``). A
+        #: cluster's hub tells them from the shared queue instead (``cluster_floor``).
+        self.tells_positions = True
+        #: Whether agents' queue snapshots are published from here after changes (a
+        #: cluster's hub publishes the shared queue instead; the one at login stays).
+        self.shows_snapshots = True
 
     def changed(self) -> None:
         """The queue changed: positions and snapshots are published with the next turn."""
@@ -199,13 +205,16 @@ class QueueViews:
         position = self._told[contact.work_order_id] = line.index(contact) + 1
         return position
 
-    def expected_wait(self, contact: Contact, position: int) -> float:
-        """Position × the item's mean handle time, shared among the agents who serve it."""
+    def expected_wait(self, contact: Contact, position: int, on_duty: int | None = None
+                      ) -> float:
+        """Position × the item's mean handle time, shared among the agents who serve it
+        (``on_duty`` of them; by default those logged in here)."""
         handle = self._live.handle_times.get(contact.item.code)
         mean = self._settings.default_handle_s
         if handle is not None and handle.count:
             mean = handle.mean_s
-        return round(position * mean / max(1, self.on_duty(contact.skill)), 1)
+        duty = self.on_duty(contact.skill) if on_duty is None else on_duty
+        return round(position * mean / max(1, duty), 1)
 
     def on_duty(self, skill: str) -> int:
         """Agents logged in, in a routed mode, with ``skill`` (ready, away or busy)."""
@@ -268,6 +277,8 @@ class QueueViews:
                     continue
                 self._told[contact.work_order_id] = position
                 skill = contact.skill
+                if not self.tells_positions:
+                    continue
                 if before != position or duty_before.get(skill, 0) != self._duty.get(skill, 0):
                     contact.session.send(
                         QueuePosition(
@@ -277,6 +288,8 @@ class QueueViews:
                             agents_on_duty=self._duty.get(skill, 0),
                         )
                     )
+        if not self.shows_snapshots:
+            return
         rows = queue_rows(contacts, self._rows)
         # Agents with the same skills see the same snapshot: build and encode it once.
         views: dict[frozenset[str], tuple[tuple[QueueEntry, ...], str]] = {}

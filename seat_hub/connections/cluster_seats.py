@@ -1,0 +1,114 @@
+"""A seat that comes back on another hub of the cluster: its call, wrap-up or offer taken
+up where the shared queue has it.
+
+An agent's state lives in Redis (the agent's hash: ringing, on a call, owing a wrap-up);
+a call's rules run on the hub that holds the agent. When that hub is lost (or the agent
+logs in elsewhere), the hub the agent logs in to rebuilds, from Redis and the contact's
+details, what the lost hub held in memory: the ``Call`` (and sends ``call_started`` again
+to both parties: the citizen's hub, which relays to the agent's party, finds the call at
+its new home at once), the owed wrap-up's ``EndedCall``, or the ringing offer (rung again,
+until the script's deadline takes it back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from seat_common.protocol import PeerLink
+from seat_hub.cluster import keys
+from seat_hub.cluster.queue_results import AgentRecord
+from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.context import HubContext
+from seat_hub.model import Agent, Call, EndedCall
+from seat_hub.parties.remote_session import Post, RemoteSession
+from seat_hub.routing import dispatch, presence
+
+
+class SeatBack:
+    """Takes up a returning seat's work (see the module's docstring)."""
+
+    def __init__(self, ctx: HubContext, client: aioredis.Redis, post: Post,
+                 remotes: dict[str, RemoteSession],
+                 ring: Callable[[str, Mapping[str, Any]], Awaitable[None]]) -> None:
+        self.ctx = ctx
+        self._redis = client
+        self._post = post
+        self._remotes = remotes
+        self._ring = ring
+
+    async def take_up(self, agent: Agent, party: str, record: AgentRecord | None) -> None:
+        """After the seat's login here: what the shared queue says it is busy with."""
+        if record is None or agent.call is not None or agent.offer is not None \
+                or agent.wrap_up is not None:
+            return  # nothing there, or this hub still holds it (a local resume)
+        if record.state == "on_call" and record.call:
+            await self._call(agent, party, record.call)
+        elif record.state == "wrap_up" and record.wrap_up:
+            await self._wrap_up(agent, party, record.wrap_up)
+        elif record.state == "ringing" and record.offer:
+            work_order_id = await self._redis.hget(keys.offer_key(record.offer), "work_order_id")
+            if isinstance(work_order_id, str) and work_order_id:
+                await self._ring(party, {"call_id": record.offer,
+                                         "work_order_id": work_order_id})
+
+    async def _details(self, work_order_id: str) -> ContactDetails:
+        return ContactDetails.decode(await self._redis.get(keys.details_key(work_order_id)),
+                                     work_order_id)
+
+    def _remote(self, details: ContactDetails, citizen: str, party: str) -> RemoteSession:
+        remote = self._remotes.get(citizen)
+        if remote is None or remote.home != party:
+            remote = self._remotes[citizen] = RemoteSession(citizen, party, details.role,
+                                                            details.name, self._post)
+        return remote
+
+    async def _call(self, agent: Agent, party: str, call_id: str) -> None:
+        ctx = self.ctx
+        fields = await self._redis.hgetall(keys.call_key(call_id))
+        work_order_id, citizen = fields.get("work_order_id"), fields.get("citizen")
+        started = fields.get("started", "")
+        if not isinstance(work_order_id, str) or not isinstance(citizen, str) \
+                or not started.isdigit():
+            raise BadDetails(f"{keys.call_key(call_id)}: not a call's hash")
+        details = await self._details(work_order_id)
+        item = ctx.catalog.item(details.item_code)
+        if item is None:
+            raise BadDetails(f"{work_order_id}: no item {details.item_code!r} here")
+        remote = self._remote(details, citizen, party)
+        contact = details.contact(item, remote)
+        contact.legs = 1
+        call = Call(call_id, contact, agent, int(started) / 1000)
+        ctx.live.calls[call_id] = call
+        ctx.live.call_of_session[remote.session_id] = call
+        ctx.live.call_of_session[agent.session.session_id] = call
+        agent.call = call
+        presence.change_state(ctx, agent, "on_call")
+        name = contact.citizen.name or details.name
+        agent.session.send(dispatch.call_started_for(ctx, call, "callee", name))
+        remote.send(dispatch.call_started_for(ctx, call, "caller", agent.seat.name))
+        remote.send(PeerLink(call_id=call_id, up=True))
+        ctx.log.event("cluster_call_taken_up", call_id=call_id, work_order_id=work_order_id,
+                      agent_id=agent.agent_id)
+
+    async def _wrap_up(self, agent: Agent, party: str, work_order_id: str) -> None:
+        ctx = self.ctx
+        citizen = await self._redis.hget(keys.agent_key(agent.agent_id), "wrap_party")
+        details = await self._details(work_order_id)
+        item = ctx.catalog.item(details.item_code)
+        if item is None:
+            raise BadDetails(f"{work_order_id}: no item {details.item_code!r} here")
+        remote = self._remote(details, citizen if isinstance(citizen, str) and citizen
+                              else details.party, party)
+        now = ctx.clock()
+        ended = EndedCall(work_order_id=work_order_id, item_code=item.code,
+                          agent_id=agent.agent_id, citizen_session=remote, answered_at=now,
+                          ended_at=now, skill=item.skill, item_name=item.name,
+                          channel=details.channel)
+        ctx.live.ended[work_order_id] = ended
+        agent.wrap_up = ended
+        presence.change_state(ctx, agent, "wrap_up")
+        ctx.log.event("cluster_wrap_up_taken_up", work_order_id=work_order_id,
+                      agent_id=agent.agent_id)
