@@ -27,7 +27,6 @@ The story, in the order it must happen:
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -46,6 +45,7 @@ from seat_client.review.desk import ReviewDesk
 from seat_client.review.session import ReviewSession
 from seat_common import protocol
 from seat_common.events import Event
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.validators import check_id_number, normalize_id_number
 
 
@@ -56,17 +56,6 @@ def applicant_id_number(values: Mapping[str, str]) -> str:
         if code.endswith("id_number") and number and not check_id_number(number):
             return number
     return ""
-
-
-def new_consent_ref() -> str:
-    """A fresh reference for one consent, e.g. ``CS-4e0f-9a61-b2c7-03d8-ffa1``.
-
-    Grouped by four so it never holds five digits in a row: the audit log masks runs of
-    digits that could be a phone or ID number (``seat_common.personal_data.pii.mask_text``), and an
-    ungrouped hex reference holds one about once in 170 draws, leaving an auditor a
-    reference that matches nothing."""
-    digits = secrets.token_hex(10)
-    return "CS-" + "-".join(digits[i:i + 4] for i in range(0, len(digits), 4))
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +122,7 @@ class CertificateDesk:
         number = normalize_id_number(id_number)
         if check_id_number(number):
             raise LicenceLookupError("身份证号码无效，请核对后再查询电子证照")
-        ref = new_consent_ref()
+        ref = opaque_reference("CS-", 10)
         loop = asyncio.get_running_loop()
         acked: asyncio.Future[None] = loop.create_future()
         answered: asyncio.Future[bool] = loop.create_future()
@@ -203,7 +192,7 @@ class CertificateDesk:
 
     async def _record_consent(self, work_order_id: str,
                               consent: protocol.CertificateConsentMode) -> str:
-        ref = new_consent_ref()
+        ref = opaque_reference("CS-", 10)
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._consents[ref] = future
         try:

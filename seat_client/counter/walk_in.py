@@ -59,7 +59,7 @@ from seat_client.review.session import ReasonCode, ReviewSession
 from seat_common.catalog import Material, ServiceItem
 from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.events import Event
-from seat_common.personal_data.pii import mask_id_number, mask_name, mask_phone
+from seat_common.personal_data.pii import mask_id_number, mask_name, mask_phone, opaque_reference
 from seat_common.protocol import CitizenInfo, Outcome
 
 log = logging.getLogger(__name__)
@@ -346,7 +346,7 @@ class WalkInDesk:
             raise CaptureError("unreadable", str(exc), path.name) from exc
         self._taken.add(key)
         ref = MaterialRef(
-            material_id=f"L-{secrets.token_hex(8)}", work_order_id=walk_in.review.work_order_id,
+            material_id=opaque_reference("L-"), work_order_id=walk_in.review.work_order_id,
             path=stored, sha256=sha, mime=facts.mime, width=facts.width, height=facts.height,
             byte_size=stored.stat().st_size, filename=path.name, source="document_camera",
             received_at=self._clock(), orientation=facts.orientation)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from seat_client.materials.cache import MaterialCache
 from seat_client.materials.values import MaterialRef
 from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
 from seat_common.events import Event
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.tasks import TaskOwner
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ class DocumentCameraFolder:
             self.import_failed.emit(ImportFailure(path, "unreadable", str(exc)))
             return None
         ref = MaterialRef(
-            material_id=f"L-{secrets.token_hex(8)}",  # local until uploaded to the hub
+            material_id=opaque_reference("L-"),  # local until uploaded to the hub
             work_order_id=self.work_order_id(),
             path=stored,
             sha256=sha,

@@ -27,9 +27,9 @@ offered to it); the seat wall shows the consult on both seats.
 from __future__ import annotations
 
 import asyncio
-import secrets
 from typing import Final
 
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.protocol import (
     Consult,
     ConsultAnswer,
@@ -93,7 +93,7 @@ async def on_consult(
         raise Refusal("no_such_call", "the call ended before the consult began", "call_id")
     _own_call(agent, message.call_id)
     guest = _ready(ctx, agent, guest.agent_id)
-    consult = Consultation(f"K-{secrets.token_hex(8)}", call, agent, guest, info, ctx.clock(),
+    consult = Consultation(opaque_reference("K-"), call, agent, guest, info, ctx.clock(),
                            held_before=call.on_hold)
     call.consult = consult
     guest.consult = consult

@@ -17,7 +17,6 @@ left ``None`` is Redis's clock, the one the hubs of a city share; the tests pass
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from typing import Final, Literal, get_args
 
@@ -25,6 +24,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import ResponseError
 
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.protocol import AwayReason, Priority, SeatMode
 from seat_common.protocol import Outcome as WorkOutcome
 from seat_hub.cluster import keys
@@ -230,7 +230,7 @@ class LiveQueue:
         each offer rings its agent until ``now_ms + ring_timeout_ms``."""
         answer = await self._run(
             "dispatch", check_ms("now_ms", now_ms), str(self.ring_timeout_ms),
-            secrets.token_hex(6), str(max(0, int(most))), str(self.dispatch_page))
+            opaque_reference("", 6) + "-", str(max(0, int(most))), str(self.dispatch_page))
         offers = tuple(
             Offered(o.text("call_id"), o.text("work_order_id"), o.text("agent_id"),
                     o.text("citizen"), o.text("skill"), o.number("dispatch_ms"))

@@ -34,7 +34,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import secrets
 import socket
 import ssl
 import time
@@ -48,6 +47,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 from websockets.http11 import Request, Response
 
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.errors import error_reply
@@ -175,7 +175,7 @@ class HubServer:
     async def _serve_session(self, connection: ServerConnection, remote: str) -> None:
         session = Session(
             connection,
-            f"S-{secrets.token_hex(8)}",
+            opaque_reference("S-"),
             remote,
             abort=connection.transport.abort,
         )

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from seat_common.documents.imagecheck import ImageLimits, ImageRefused, check_image
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.personal_data.private_files import private_dir
 from seat_common.protocol import (
     CHUNK_RECORDING,
@@ -288,7 +289,7 @@ class MaterialDesk:
         dest = self.store_dir / start.sha256[:2] / start.sha256
         await loop.run_in_executor(self._pool, _place, upload.tmp, dest)
         info = MaterialInfo(
-            material_id=f"M-{secrets.token_hex(8)}",
+            material_id=opaque_reference("M-"),
             work_order_id=start.work_order_id,
             filename=start.filename,
             mime=facts.mime,

@@ -14,8 +14,8 @@ place: its original queue time.
 from __future__ import annotations
 
 import asyncio
-import secrets
 
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.protocol import (
     Accept,
     CallRole,
@@ -72,7 +72,7 @@ def offer(ctx: HubContext, contact: Contact, agent: Agent, call_id: str = "") ->
     now = ctx.clock()
     # Both present since: the later of the citizen queueing and the agent becoming ready.
     dispatch_ms = max(0.0, now - max(contact.queued_at, agent.idle_since)) * 1000
-    ringing = Ringing(call_id or f"C-{secrets.token_hex(8)}", contact, agent, now)
+    ringing = Ringing(call_id or opaque_reference("C-"), contact, agent, now)
     contact.offer = ringing
     agent.offer = ringing
     ctx.queue_changed()

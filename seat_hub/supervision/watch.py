@@ -28,9 +28,9 @@ leaving are audited (``join_call``, ``leave_call``).
 
 from __future__ import annotations
 
-import secrets
 from typing import Final
 
+from seat_common.personal_data.pii import opaque_reference
 from seat_common.protocol import (
     BargeIn,
     JoinCall,
@@ -82,7 +82,7 @@ def _supervisors_watch(ctx: HubContext, session: Session, watch_id: str) -> Watc
 
 
 async def on_watch_call(ctx: HubContext, session: Session, message: WatchCall) -> None:
-    watch_id = f"w-{secrets.token_hex(6)}"
+    watch_id = opaque_reference("w-", 6)
     seated = ctx.live.agents.get(message.agent_id)
     on_call = seated.call if seated is not None else None
     detail = f"call {on_call.call_id} watch {watch_id}" if on_call else ""
