@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from typing import Any, get_args
+from typing import Any, Final, get_args
 
 from seat_common.catalog import ServiceItem
 from seat_common.protocol import (
@@ -25,6 +25,9 @@ from seat_common.protocol import (
 )
 from seat_hub.model import Contact
 from seat_hub.parties.session import Session
+
+#: How long a contact's details are kept (a day: longer than any wait).
+DETAILS_TTL_S: Final = 86_400
 
 _CITIZEN_FIELDS = frozenset(CitizenInfo.__dataclass_fields__)
 

@@ -188,7 +188,7 @@ class QueueViews:
         #: Skill → agents on duty with it when positions were last published.
         self._duty: dict[str, int] = {}
         #: Whether waiting citizens are told their moves from here (``QueuePosition``). A
-        #: cluster's hub tells them from the shared queue instead (``cluster_floor``).
+        #: cluster's hub tells them from the shared queue instead (``cluster_clock``).
         self.tells_positions = True
         #: Whether agents' queue snapshots are published from here after changes (a
         #: cluster's hub publishes the shared queue instead; the one at login stays).
