@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from seat_common import catalog as catalog_module
 from seat_common.version import add_version_flag
 from seat_hub import hub_config
+from seat_hub.connections.forwarded import BadProxyNetwork, TrustedProxies, proxy_network
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceSettings, IceSettingsError
 from seat_hub.settings import HubTls
 from seat_hub.storage.stores import StoreAddress, address_argument
@@ -184,6 +185,16 @@ def _parser(kind: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
         help="queue joins from one address a minute, in bursts of as many (default 60)",
     )
     abuse.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="CIDR",
+        help="a load balancer's network (10.0.0.0/24, or one address), repeatable: a"
+        " connection from it is counted as the client its X-Forwarded-For names (the"
+        " rightmost address not itself a trusted proxy); from anyone else the header is"
+        " ignored (default: none)",
+    )
+    abuse.add_argument(
         "--max-queue",
         type=int,
         default=500,
@@ -295,6 +306,11 @@ def _check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
         )
     except IceSettingsError as exc:
         parser.error(str(exc))
+    try:
+        args.trusted_proxies = TrustedProxies.of(
+            proxy_network(str(network)) for network in args.trusted_proxy)
+    except BadProxyNetwork as exc:
+        parser.error(f"--trusted-proxy {exc}")
     if not 0 < args.ring_timeout <= 600:
         parser.error("--ring-timeout must be in (0, 600]")
     if args.max_missed < 1:

@@ -133,7 +133,8 @@ async def run(args: argparse.Namespace) -> int:
         if cluster is not None:
             cluster.floor.attach(hub)
             await cluster.start()
-        hub_server = HubServer(hub, log, page=CitizenPage(catalog))
+        hub_server = HubServer(hub, log, page=CitizenPage(catalog),
+                               trusted_proxies=args.trusted_proxies)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
@@ -169,6 +170,7 @@ async def run(args: argparse.Namespace) -> int:
                 hello_timeout_s=args.hello_timeout,
                 max_connections_per_address=args.max_connections_per_address,
                 max_joins_per_minute=args.max_joins_per_minute,
+                trusted_proxies=[str(network) for network in args.trusted_proxies.networks],
                 max_queue=args.max_queue,
                 login_failures=args.login_failures,
                 stun=list(args.ice.stun_urls),

@@ -7,6 +7,16 @@ outermost first:
 - more than ``max_connections_per_address`` open connections from one address:
   the new one is reset as soon as it is accepted (no handshake, no session; counted
   in the log once a second). A connection holds its place from accept until lost;
+- behind a load balancer (``--trusted-proxy``, ``forwarded``): a connection whose TCP
+  peer is a trusted proxy is not capped at accept, since the balancer carries the whole
+  city and its own connection count is its own limits' business (HAProxy ``maxconn``).
+  Its client is named by the opening request's ``X-Forwarded-For`` (rightmost entry that
+  is not a trusted proxy), and the per-client limits apply to that address: its place
+  among its client's connections is taken when the request is read (a client at its cap
+  is answered ``429`` and no session starts), and the session's ``address`` (queue joins,
+  login lockouts) and the log's ``remote`` are the client's, with ``via`` the balancer.
+  Every other connection is its TCP peer, whatever header it sends; the accept-time cap
+  counts the peer, which before the request is read is all there is to count;
 - no ``hello`` accepted within ``hello_timeout_s``: ``Error not_authenticated``
   and the connection is closed (1008), so idle connections do not pile up;
 - a frame over 1 MiB: websockets closes the connection (1009);
@@ -51,6 +61,7 @@ from seat_common.personal_data.pii import opaque_reference
 from seat_common.protocol import MESSAGE_TYPES, ProtocolError, decode
 from seat_hub.connections.citizen_page import CitizenPage
 from seat_hub.connections.errors import error_reply
+from seat_hub.connections.forwarded import HEADER, ClientAddress, TrustedProxies
 from seat_hub.connections.front_desk import Hub
 from seat_hub.connections.ratelimit import FloodGuard
 from seat_hub.parties.session import POLICY_VIOLATION, Session
@@ -98,14 +109,16 @@ class HubServer:
         burst: float = 100.0,
         monotonic: Callable[[], float] = time.monotonic,
         page: CitizenPage | None = None,
+        trusted_proxies: TrustedProxies | None = None,
     ) -> None:
         self.hub = hub
         self.log = log
         self.page = page
+        self.trusted_proxies = trusted_proxies or TrustedProxies()
         self.rate = rate
         self.burst = burst
         self._monotonic = monotonic
-        self._refused: Counter[str] = Counter()
+        self._refused: Counter[tuple[str, str]] = Counter()
         self._refusals_logged: asyncio.TimerHandle | None = None
 
     async def serve(self, host: str, port: int, *, tls: ssl.SSLContext | None = None) -> Server:
@@ -123,7 +136,8 @@ class HubServer:
             server_header=None,
             close_timeout=2,
             backlog=ACCEPT_BATCH,
-            create_connection=_guarded_connection(self._admit, self._release),
+            create_connection=_guarded_connection(
+                self._admit, self._release, self.trusted_proxies.trusts),
         )
         for listener in server.sockets:
             _deepen_accept_queue(listener.fileno())
@@ -132,7 +146,7 @@ class HubServer:
     def _check_path(self, connection: ServerConnection, request: Request) -> Response | None:
         path, query = urlsplit(request.path).path, urlsplit(request.path).query
         if path == PATH:
-            return None
+            return self._count_client(connection, request)
         if self.page is not None and "Upgrade" not in request.headers:
             response = self.page.respond(path, query)
             self.log.event("http", path=path[:100], status=response.status_code)
@@ -140,7 +154,26 @@ class HubServer:
         self.log.event("http_refused", path=request.path[:100], status=404)
         return connection.respond(HTTPStatus.NOT_FOUND, "Seat hub: use the websocket at /ws\n")
 
-    def _admit(self, address: str) -> bool:
+    def _count_client(self, connection: ServerConnection, request: Request) -> Response | None:
+        """A websocket from a trusted proxy takes its place among its client's connections
+        (the client named by the request, ``forwarded``); one whose client is at its cap is
+        answered 429 and goes no further. Others were counted at accept."""
+        if not isinstance(connection, _CountedConnection) or not connection.from_proxy:
+            return None
+        client = self.trusted_proxies.client_of(
+            connection.peer, request.headers.get_all(HEADER))
+        connection.client = client
+        if client.refused_header:
+            self.log.event("forwarded_for_refused", remote=connection.peer,
+                           header=client.refused_header,
+                           reason="not a list of IP addresses; the proxy's address is used")
+        if not self._admit(client.address, at="request"):
+            return connection.respond(HTTPStatus.TOO_MANY_REQUESTS,
+                                      "Seat hub: too many connections from this address\n")
+        connection.counted = client.address
+        return None
+
+    def _admit(self, address: str, at: str = "accept") -> bool:
         """Whether a connection just accepted from ``address`` may go on to its handshake.
         Counted from here until the connection is lost (``_release``), so a burst cannot
         slip past the cap while its handshakes are still under way. One from an address
@@ -150,7 +183,7 @@ class HubServer:
         a second."""
         if self.hub.addresses.connection_opened(address, self._monotonic()):
             return True
-        self._refused[address] += 1
+        self._refused[address, at] += 1
         if self._refusals_logged is None:
             self._refusals_logged = asyncio.get_running_loop().call_later(
                 REFUSALS_LOGGED_EVERY_S, self._log_refusals)
@@ -162,22 +195,27 @@ class HubServer:
     def _log_refusals(self) -> None:
         self._refusals_logged = None
         refused, self._refused = self._refused, Counter()
-        for address, count in refused.items():
+        for (address, at), count in refused.items():
             self.log.event("connection_refused", remote=address, count=count,
                            open=self.hub.addresses.connections(address),
-                           reason="too many connections from this address", at="accept")
+                           reason="too many connections from this address", at=at)
 
     async def handle(self, connection: ServerConnection) -> None:
-        """One connection, from handshake to clean-up (its place among its address's
-        connections was taken at accept, and is given back when it is lost)."""
-        await self._serve_session(connection, _remote(connection))
+        """One connection, from handshake to clean-up (its place among its client's
+        connections was taken at accept or when its request was read, and is given back
+        when it is lost)."""
+        client = connection.client if isinstance(connection, _CountedConnection) else None
+        await self._serve_session(connection, client)
 
-    async def _serve_session(self, connection: ServerConnection, remote: str) -> None:
+    async def _serve_session(
+        self, connection: ServerConnection, client: ClientAddress | None
+    ) -> None:
         session = Session(
             connection,
             opaque_reference("S-"),
-            remote,
+            _remote(connection) if client is None or not client.via else client.address,
             abort=connection.transport.abort,
+            address=None if client is None else client.address,
         )
         deadline = asyncio.get_running_loop().call_later(
             self.hub.ctx.settings.hello_timeout_s, self._hello_overdue, session
@@ -187,7 +225,8 @@ class HubServer:
         writer = asyncio.create_task(session.run_writer(), name=f"writer {session.session_id}")
         writer.add_done_callback(lambda task: self._writer_done(session, task))
         guard = FloodGuard.create(self._monotonic(), rate=self.rate, burst=self.burst)
-        self.log.event("connected", session=session.session_id, remote=session.remote)
+        self.log.event("connected", session=session.session_id, remote=session.remote,
+                       **({"via": client.via} if client is not None and client.via else {}))
         try:
             async for frame in connection:
                 if session.closing:
@@ -277,32 +316,51 @@ class HubServer:
         session.send(error_reply(error.code, error.message, error.field, of))
 
 
-def _guarded_connection(
-    admit: Callable[[str], bool], release: Callable[[str], None]
-) -> type[ServerConnection]:
-    """websockets' connection, refused as soon as it is accepted when ``admit`` says no
-    for its remote address (the socket is reset and no handshake task is started);
-    ``release`` is called with the address of every admitted one once it is lost."""
+class _CountedConnection(ServerConnection):
+    """websockets' connection with what the server counted it as: ``peer`` is the TCP
+    peer's address, ``from_proxy`` whether that is a trusted proxy, ``client`` whom its
+    request named (set when the request of a proxied one is read), and ``counted`` the
+    address whose cap it holds a place under ("" while none)."""
 
-    class GuardedConnection(ServerConnection):
+    peer = ""
+    from_proxy = False
+    client: ClientAddress | None = None
+    counted = ""
+
+
+def _guarded_connection(
+    admit: Callable[[str], bool], release: Callable[[str], None],
+    from_proxy: Callable[[str], bool],
+) -> type[_CountedConnection]:
+    """websockets' connection, refused as soon as it is accepted when ``admit`` says no
+    for its remote address (the socket is reset and no handshake task is started), unless
+    the peer is a trusted proxy (``from_proxy``), whose connections are counted by client
+    once their request is read; ``release`` is called with the address each one was
+    counted under once it is lost."""
+
+    class GuardedConnection(_CountedConnection):
         refused = False
-        address = ""
 
         def connection_made(self, transport: asyncio.BaseTransport) -> None:
             peer = transport.get_extra_info("peername")
-            self.address = str(peer[0]) if isinstance(peer, tuple) and peer else str(peer)
-            if not admit(self.address):
-                self.refused = True
-                if isinstance(transport, asyncio.Transport):
-                    transport.abort()  # a reset: nothing more is read or written
-                else:
-                    transport.close()
-                return
+            self.peer = str(peer[0]) if isinstance(peer, tuple) and peer else str(peer)
+            self.from_proxy = from_proxy(self.peer)
+            if not self.from_proxy:
+                if not admit(self.peer):
+                    self.refused = True
+                    if isinstance(transport, asyncio.Transport):
+                        transport.abort()  # a reset: nothing more is read or written
+                    else:
+                        transport.close()
+                    return
+                self.counted = self.peer
             super().connection_made(transport)
 
         def connection_lost(self, exc: Exception | None) -> None:
             if not self.refused:  # a refused one never started what this would end
-                release(self.address)
+                if self.counted:
+                    release(self.counted)
+                    self.counted = ""
                 super().connection_lost(exc)
 
     return GuardedConnection

@@ -47,7 +47,8 @@ class Session:
     For agents and supervisors ``agent_id`` is their seat; ``name`` is the seat's
     name, or the display name a citizen or kiosk gave. ``kiosk`` is the device a
     kiosk proved to be with its token. ``address`` is the remote address without
-    the port (what the per-address limits count).
+    the port (what the per-address limits count), unless given: the client a trusted
+    proxy named (``connections.forwarded``).
     """
 
     def __init__(
@@ -58,10 +59,13 @@ class Session:
         *,
         abort: Callable[[], None] | None = None,
         max_outbox: int = 1024,
+        address: str | None = None,
     ) -> None:
         self.session_id = session_id
         self.remote = remote
-        self.address = remote.rsplit(":", 1)[0] if ":" in remote else remote
+        if address is None:
+            address = remote.rsplit(":", 1)[0] if ":" in remote else remote
+        self.address = address
         self.role: Role | None = None
         self.kiosk: KioskDevice | None = None
         self.name = ""

@@ -77,3 +77,28 @@ def test_a_missing_file_and_missing_seats(
     with pytest.raises(SystemExit):
         parse_args(["--config", str(config(tmp_path, 'db = "l.db"\n'))])
     assert "--seats 必须给出" in capsys.readouterr().err
+
+
+def test_trusted_proxies_from_the_file_and_the_command_line(tmp_path: Path) -> None:
+    path = config(tmp_path, 'seats = "s.json"\ndb = "l.db"\n'
+                            'trusted_proxy = ["10.0.0.0/24", "fd00::/64"]\n')
+    args = parse_args(["--config", str(path), "--trusted-proxy", "192.0.2.7"])
+    assert [str(n) for n in args.trusted_proxies.networks] == [
+        "10.0.0.0/24", "fd00::/64", "192.0.2.7/32"]
+    assert parse_args(["--seats", "s.json", "--db", "l.db"]).trusted_proxies.networks == ()
+
+
+def test_a_bad_trusted_proxy_is_refused_naming_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        parse_args(["--seats", "s.json", "--db", "l.db", "--trusted-proxy", "10.0.0.300/8"])
+    assert exited.value.code == 2
+    assert "--trusted-proxy '10.0.0.300/8': 不是网段" in capsys.readouterr().err
+    path = config(tmp_path, 'seats = "s.json"\ndb = "l.db"\ntrusted_proxy = ["10.0.0.5/24"]\n')
+    with pytest.raises(SystemExit) as exited:
+        parse_args(["--config", str(path)])
+    assert exited.value.code == 2
+    error = capsys.readouterr().err
+    assert f"{path}：trusted_proxy 的值不在允许的范围内" in error, error
+    assert "not a network in CIDR notation" in error, error

@@ -11,6 +11,12 @@ a dead hub before the checks notice is retried and redispatched to another
 (``retries``, ``option redispatch 1``). Timeouts are an hour: a logged-in websocket may stay
 quiet (the hub pings every 20 s).
 
+``mode="http"`` makes it a balancer that reads the requests instead: ``mode http`` with
+``option forwardfor`` (each request carries ``X-Forwarded-For: <client address>``, which
+hubs started with ``--trusted-proxy`` count their limits by), the websocket's upgrade
+passing through and the tunnel after it held for ``timeout tunnel`` (an hour). The hubs
+must then speak plain ``ws://`` (TLS would end at the balancer). TCP stays the default.
+
 The runtime API (a stats socket with admin level in the rig's folder) drains, disables and
 enables a backend and reads the backends' states; nothing needs a reload.
 
@@ -19,6 +25,7 @@ normal user: the port is unprivileged and nothing is written outside the folder)
 systemd.
 
     rig = LoadBalancerRig.start([hub1_port, hub2_port, hub3_port])
+    rig = LoadBalancerRig.start([hub_port], mode="http")   # X-Forwarded-For to the hubs
     url = rig.url("/ws")      # ws://127.0.0.1:PORT/ws
     rig.wait_down("hub2")     # after killing the second hub
     rig.stop()
@@ -35,6 +42,11 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal, Protocol
+
+#: How the balancer passes connections on: ``tcp`` untouched, ``http`` reading each request
+#: and naming its client in ``X-Forwarded-For``.
+Mode = Literal["tcp", "http"]
 
 #: Seconds to wait for HAProxy to listen after starting it.
 START_TIMEOUT_S = 60.0
@@ -42,6 +54,13 @@ START_TIMEOUT_S = 60.0
 BACKEND = "hubs"
 #: Debian puts haproxy in /usr/sbin, which a normal user's PATH may not hold.
 _SBIN = Path("/usr/sbin/haproxy")
+
+
+class StartBalancer(Protocol):
+    """The ``start_balancer`` fixture: a rig over ``ports`` in ``mode``, stopped after the
+    test."""
+
+    def __call__(self, ports: Sequence[int], mode: Mode = "tcp") -> LoadBalancerRig: ...
 
 
 class LoadBalancerMissing(RuntimeError):
@@ -100,10 +119,24 @@ def max_connections() -> int:
     return max(64, min(20_000, (soft - 200) // 2))
 
 
+def _mode_lines(mode: Mode) -> str:
+    """The ``defaults`` lines of ``mode`` (see the module's docstring)."""
+    if mode == "tcp":
+        return "    mode tcp\n"
+    if mode == "http":
+        # The upgrade passes through by itself (HTX); ``timeout tunnel`` then applies to the
+        # websocket instead of the client and server timeouts.
+        return ("    mode http\n    option forwardfor\n    timeout http-request 10s\n"
+                "    timeout tunnel 1h\n")
+    raise BadBalancerConfig(f"a balancer's mode is tcp or http, not {mode!r}")
+
+
 def config_text(listen_port: int, backend_ports: Sequence[int], socket_path: Path,
-                *, host: str = "127.0.0.1") -> str:
-    """The haproxy.cfg of a balancer on ``host:listen_port`` over ``backend_ports``."""
+                *, host: str = "127.0.0.1", mode: Mode = "tcp") -> str:
+    """The haproxy.cfg of a balancer on ``host:listen_port`` over ``backend_ports``, in
+    ``mode`` (``tcp`` or ``http``)."""
     ports = check_ports(backend_ports)
+    mode_lines = _mode_lines(mode)
     if not 0 < listen_port < 65536:
         raise BadBalancerConfig(f"the balancer's port must be 1–65535, not {listen_port!r}")
     servers = "\n".join(f"    server {server_name(i)} {host}:{port}"
@@ -115,8 +148,7 @@ global
     log stdout format raw local0 notice
 
 defaults
-    mode tcp
-    log global
+{mode_lines}    log global
     timeout connect 2s
     timeout client 1h
     timeout server 1h
@@ -139,8 +171,9 @@ class LoadBalancerRig:
     """One running HAProxy in ``directory``, on ``127.0.0.1:port``, over ``backend_ports``."""
 
     def __init__(self, directory: Path, port: int, backend_ports: list[int],
-                 process: subprocess.Popen[bytes]) -> None:
+                 process: subprocess.Popen[bytes], mode: Mode = "tcp") -> None:
         self.directory = directory
+        self.mode = mode
         self.port = port
         self.backend_ports = backend_ports
         self._process = process
@@ -158,15 +191,16 @@ class LoadBalancerRig:
         return self._process.pid
 
     @classmethod
-    def start(cls, backend_ports: Sequence[int]) -> LoadBalancerRig:
+    def start(cls, backend_ports: Sequence[int], *, mode: Mode = "tcp") -> LoadBalancerRig:
         ports = check_ports(backend_ports)
+        _mode_lines(mode)  # a bad mode is refused before anything is made
         program = haproxy_program()
         directory = Path(tempfile.mkdtemp(prefix="seat-haproxy-"))
         error = ""
         for _ in range(3):  # another program may take the free port before HAProxy does
             port = _free_port()
             config = directory / "haproxy.cfg"
-            config.write_text(config_text(port, ports, directory / "admin.sock"),
+            config.write_text(config_text(port, ports, directory / "admin.sock", mode=mode),
                               encoding="utf-8")
             checked = subprocess.run([program, "-c", "-q", "-f", str(config)],
                                      capture_output=True, text=True, timeout=60)
@@ -179,7 +213,7 @@ class LoadBalancerRig:
                                            stdin=subprocess.DEVNULL, stdout=log,
                                            stderr=subprocess.STDOUT, cwd=directory)
             if cls._wait_ready(process, port, directory / "admin.sock"):
-                return cls(directory, port, ports, process)
+                return cls(directory, port, ports, process, mode)
             with contextlib.suppress(ProcessLookupError):
                 process.kill()
             process.wait(timeout=30)

@@ -139,3 +139,10 @@ def test_a_balancer_without_backends_or_with_a_bad_port_is_refused(
 def test_a_bad_listening_port_is_refused(tmp_path: Path) -> None:
     with pytest.raises(BadBalancerConfig, match="balancer's port must be 1–65535, not 0"):
         config_text(0, [8080], tmp_path / "admin.sock")
+
+
+def test_a_bad_mode_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BadBalancerConfig, match="tcp or http, not 'udp'"):
+        config_text(8081, [8080], tmp_path / "admin.sock", mode="udp")  # type: ignore[arg-type]
+    with pytest.raises(BadBalancerConfig, match="tcp or http, not 'udp'"):
+        LoadBalancerRig.start([8080], mode="udp")  # type: ignore[arg-type]
