@@ -123,7 +123,7 @@ async def test_a_malformed_contact_or_offer_is_an_error_naming_it(
     await queue.set_state("a1", "ready", now_ms=T0)
     [offer] = (await queue.dispatch(T0 + 1)).offers
     await client.hdel(keys.offer_key(offer.call_id), "work_order_id")
-    with pytest.raises(MalformedState, match=r"offer:C-\w+: work_order_id is missing"):
+    with pytest.raises(MalformedState, match=r"offer:C-[0-9a-f-]+: work_order_id is missing"):
         await queue.accept("a1", offer.call_id, T0 + 2)
     assert await client.exists(keys.call_key(offer.call_id)) == 0  # no call was started
 
