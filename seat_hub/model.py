@@ -227,6 +227,9 @@ class Contact:
     #: many agents have answered them so far (each one a leg of the call).
     handover: Handover | None = None
     legs: int = 0
+    #: The citizen's link dropped: their place is kept until this hub time (the resume
+    #: grace period's end) and they are not offered meanwhile. 0 while connected.
+    link_lost_until: float = 0.0
 
     @property
     def skill(self) -> str:

@@ -2,7 +2,10 @@
 
 Plain Python with a change event; the queue pane's Qt model adapts it.
 Entries arrive already masked by the hub. Wait times are computed from the
-hub's ``queued_at`` against the local clock, so the pane can tick them.
+hub's ``queued_at`` against the local clock, so the pane can tick them; so is
+what is left of a lost link's kept place (``link_lost_until``). A citizen whose
+link dropped keeps their row where the hub puts it: they are not skipped in the
+order, only not offered until they come back.
 """
 
 from __future__ import annotations
@@ -40,3 +43,14 @@ class QueueModel:
 
     def longest_wait_seconds(self) -> float:
         return max((self.wait_seconds(e) for e in self.entries), default=0.0)
+
+    def link_lost_seconds_left(self, entry: protocol.QueueEntry) -> float | None:
+        """How long the hub still keeps the place of a citizen whose link dropped (0 once
+        it is over, until the hub's next snapshot drops them); None while connected."""
+        if not entry.link_lost_until:
+            return None
+        return max(0.0, entry.link_lost_until - self._clock())
+
+    def link_lost_count(self) -> int:
+        """Entries whose citizen's link is lost (listed, but not offered now)."""
+        return sum(1 for e in self.entries if e.link_lost_until)

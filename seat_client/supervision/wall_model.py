@@ -50,11 +50,14 @@ class WallFilters:
 
 @dataclass(frozen=True, slots=True)
 class QueueSummary:
-    """The queue panel's headline: waiting, priority waiting, and the longest wait."""
+    """The queue panel's headline: waiting, priority waiting, the longest wait and how many
+    of the waiting lost their link."""
 
     waiting: int
     priority_waiting: int
     longest_wait_s: float
+    #: Of ``waiting``, those whose link dropped (place kept, not offered until back).
+    link_lost: int = 0
 
 
 class WallModel:
@@ -144,6 +147,7 @@ class WallModel:
             waiting=sum(line.waiting for line in self.queue),
             priority_waiting=sum(line.priority_waiting for line in self.queue),
             longest_wait_s=max(0.0, hub_now - oldest),
+            link_lost=sum(line.link_lost for line in self.queue),
         )
 
     def queue_by_theme(self) -> dict[str, int]:

@@ -81,6 +81,9 @@ class QueueEntry:
     priority_check: PriorityCheck = "claimed"
     #: The citizen chose large text (大字版) on their page or kiosk.
     large_text: bool = False
+    #: The citizen's link dropped and the hub keeps their place until this hub time (unix
+    #: seconds); they are not offered meanwhile. 0: connected.
+    link_lost_until: float = field(default=0.0, metadata={"min": 0})
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +171,9 @@ class WallQueueLine:
     oldest_queued_at: float = field(metadata={"min": 0})
     #: The work order served next in this line (a supervisor may move it).
     next_work_order_id: str = field(default="", metadata={"max_len": 64})
+    #: Of ``waiting``, those whose link dropped: their place is kept for the resume grace
+    #: period, but they cannot be offered until they come back.
+    link_lost: int = field(default=0, metadata={"min": 0})
 
 
 @dataclass(frozen=True, slots=True)

@@ -201,6 +201,10 @@ def citizen_link_lost(
     if contact is None and call is None:
         return False
     desk.park(key, session, grace, expire)
+    if contact is not None:
+        # Agents' queue views and the wall show the place kept, and until when.
+        contact.link_lost_until = ctx.clock() + grace
+        ctx.queue_changed()
     if call is not None:
         call.agent.session.send(PeerLink(call_id=call.call_id, up=False))
     ctx.log.event(
@@ -229,6 +233,7 @@ def resume_citizen(ctx: HubContext, desk: ResumeDesk, old: Session, session: Ses
             ended.citizen_session = session
     if contact is not None:
         contact.session = session
+        contact.link_lost_until = 0.0
         live.contact_of_session[session.session_id] = contact
         position = ctx.queue_views.first_position(contact)
         session.send(
@@ -305,6 +310,7 @@ def restore_queue(
             seq=ctx.live.next_seq(),
             priority_check=cast(PriorityCheck, place.priority_check),
             large_text=place.large_text,
+            link_lost_until=ctx.clock() + grace,
         )
         ctx.live.contacts[order.id] = contact
         ctx.live.contact_of_session[session.session_id] = contact
@@ -340,6 +346,7 @@ def adopt_place(
     ctx.live.contact_of_session[session.session_id] = contact
     desk.citizens[resume_key] = session
     grace = max(ctx.settings.resume_grace_s, 1.0)
+    contact.link_lost_until = ctx.clock() + grace
     desk.park(resume_key, session, grace, functools.partial(expire, session))
     ctx.queue_changed()
     ctx.log.event("place_adopted", work_order_id=contact.work_order_id, grace_s=grace)

@@ -14,7 +14,9 @@ hub tells it ``changed`` (through ``HubContext.queue_changed``) and asks it to
 ``publish_soon``. Nothing else sets its state.
 
 Order: contacts being offered right now come first (they are being
-connected), then the waiting ones in ACD order.
+connected), then the waiting ones in ACD order. A citizen whose link dropped
+keeps their place in that order, marked ``link_lost_until`` (the contact's
+resume grace end), and is not offered until they come back (``dispatch``).
 """
 
 from __future__ import annotations
@@ -114,6 +116,7 @@ def entry(contact: Contact) -> QueueEntry:
         queued_at=contact.queued_at,
         priority_check=contact.priority_check,
         large_text=contact.large_text,
+        link_lost_until=contact.link_lost_until,
     )
 
 
@@ -134,7 +137,9 @@ def queue_rows(
     rows = []
     for c in contacts:
         row = made.get(c.work_order_id) if made is not None else None
-        if row is None or row.entry.item_code != c.item.code:  # new, or moved to another item
+        # New, moved to another item, or its link dropped or came back.
+        if (row is None or row.entry.item_code != c.item.code
+                or row.entry.link_lost_until != c.link_lost_until):
             made_entry = entry(c)
             wire = json.dumps(to_wire(made_entry), ensure_ascii=False, separators=(",", ":"))
             row = QueueRow(c.skill, made_entry, len(wire.encode()) + 1)

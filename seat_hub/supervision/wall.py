@@ -226,4 +226,5 @@ def _queue_line(line: list[Contact]) -> WallQueueLine:
         priority_waiting=sum(1 for c in line if c.priority in PRIORITY_PRIORITIES),
         oldest_queued_at=min(c.queued_at for c in line),
         next_work_order_id=next_up,
+        link_lost=sum(1 for c in line if c.link_lost_until),
     )

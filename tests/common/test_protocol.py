@@ -219,6 +219,32 @@ def test_refusals_name_the_field() -> None:
     assert (too_long.value.field, too_long.value.message) == ("item_code", "too long")
 
 
+def _queue_snapshot_frame(**extra: Any) -> str:
+    entry = {
+        "work_order_id": "WO-1", "item_code": "SI-1", "item_name": "失业保险", "channel": "web",
+        "priority": "normal", "media": "video", "citizen": {}, "queued_at": 1000.0, **extra,
+    }
+    return json.dumps({"v": 1, "type": "queue_snapshot", "entries": [entry]})
+
+
+def test_a_queue_entry_says_until_when_a_lost_link_keeps_the_place() -> None:
+    older = decode(_queue_snapshot_frame())  # an older hub's entry: connected
+    assert isinstance(older, protocol.QueueSnapshot)
+    assert older.entries[0].link_lost_until == 0.0
+    marked = decode(_queue_snapshot_frame(link_lost_until=1060.5))
+    assert isinstance(marked, protocol.QueueSnapshot)
+    assert marked.entries[0].link_lost_until == 1060.5
+    assert decode(encode(marked)) == marked
+
+
+@pytest.mark.parametrize("bad", [-1, "1060", True, None, [1060]])
+def test_a_negative_or_non_number_link_lost_until_is_refused(bad: Any) -> None:
+    with pytest.raises(ProtocolError) as refused:
+        decode(_queue_snapshot_frame(link_lost_until=bad))
+    assert refused.value.code == "bad_message"
+    assert refused.value.field.endswith("link_lost_until")
+
+
 def test_oversized_frames_are_refused_before_parsing() -> None:
     with pytest.raises(ProtocolError) as big:
         decode(b"{" + b" " * MAX_MESSAGE_BYTES + b"}")

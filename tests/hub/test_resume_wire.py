@@ -5,6 +5,7 @@ network blip would."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from seat_common.protocol import (
     PeerLink,
     Presence,
     Queued,
+    QueueSnapshot,
     Welcome,
 )
 
@@ -154,3 +156,50 @@ async def test_a_resume_after_the_grace_period_is_refused_and_the_call_ended(
     await late.send(Hello(role="citizen", resume=welcome.resume_token))
     await late.expect_error("resume_refused")
     assert await late.closed() == 1008
+
+
+def _entry_of(snapshot: QueueSnapshot, work_order_id: str) -> float | None:
+    """The ``link_lost_until`` of the work order's entry, or None if it is not shown."""
+    for entry in snapshot.entries:
+        if entry.work_order_id == work_order_id:
+            return entry.link_lost_until
+    return None
+
+
+@pytest.fixture
+def lone_seat_hub(tmp_path: Path) -> Iterator[HubProcess]:
+    with HubProcess([agent_seat("l0")], workdir=tmp_path / "hub") as process:
+        yield process
+
+
+async def test_a_waiting_citizen_whose_link_drops_is_marked_in_the_agents_queue_and_not_offered(
+    lone_seat_hub: HubProcess, clients: Clients
+) -> None:
+    hub = lone_seat_hub
+    agent = await clients.agent(hub, "l0")  # away: nothing is offered yet
+    citizen = await clients.connect(hub.url, "citizen")
+    welcome = await citizen.hello("citizen", name="赵六")
+    queued = await citizen.join(SI_ITEM)
+    order = queued.work_order_id
+    shown = await agent.expect(QueueSnapshot, lambda s: _entry_of(s, order) is not None)
+    assert _entry_of(shown, order) == 0.0  # connected: no mark
+
+    dropped_at = time.time()
+    drop(citizen)
+    marked = await agent.expect(QueueSnapshot, lambda s: bool(_entry_of(s, order)), within=10)
+    until = _entry_of(marked, order)
+    assert until is not None
+    # The default grace is 60 s from the moment the hub noticed the drop.
+    assert dropped_at + 50 < until < time.time() + 61
+
+    await agent.ready()
+    assert not [m for m in await agent.sync() if isinstance(m, Offer)]
+
+    again = await clients.connect(hub.url, "citizen again")
+    await again.send(Hello(role="citizen", resume=welcome.resume_token))
+    await again.expect(Welcome)
+    await again.expect(Queued)
+    offer = await agent.expect(Offer, within=10)
+    assert offer.work_order_id == order
+    cleared = await agent.expect(QueueSnapshot, within=10)
+    assert _entry_of(cleared, order) == 0.0

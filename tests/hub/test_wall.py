@@ -344,3 +344,28 @@ async def test_wrap_up_has_a_time_limit_per_queue(
     rows = db_rows(hub.db_path, "SELECT state, notes FROM work_orders")
     assert rows[0]["state"] == "closed" and "time limit" in rows[0]["notes"]
     await asyncio.sleep(0)
+
+
+async def test_the_wall_counts_a_waiting_citizen_whose_link_dropped_until_they_are_back(
+    start_hub: Callable[..., HubProcess], clients: Clients
+) -> None:
+    hub = start_hub(_seats())
+    supervisor = await _supervisor(clients, hub)
+    model = WallModel()
+    await supervisor.send(SubscribeWall())
+    await _feed(supervisor, model, lambda m: m.synced)
+    citizen = await clients.connect(hub.url, "citizen")
+    welcome = await citizen.hello("citizen", name="赵六")
+    await citizen.join(SI_ITEM)  # no agent is ready: they wait
+    await _feed(supervisor, model, lambda m: bool(m.queue))
+    assert (model.queue[0].waiting, model.queue[0].link_lost) == (1, 0)
+
+    citizen.ws.transport.abort()  # the link drops, no goodbye
+    await _feed(supervisor, model, lambda m: bool(m.queue) and m.queue[0].link_lost == 1)
+    assert model.queue_summary().waiting == 1  # still waiting: the place is kept
+    assert model.queue_summary().link_lost == 1
+
+    again = await clients.connect(hub.url, "citizen again")
+    await again.send(Hello(role="citizen", resume=welcome.resume_token))
+    await _feed(supervisor, model, lambda m: bool(m.queue) and m.queue[0].link_lost == 0)
+    assert model.queue[0].waiting == 1

@@ -118,3 +118,20 @@ def test_figures_with_nothing_to_divide_show_a_dash(qtbot: QtBot) -> None:
     for key in ("sl20", "sl60", "asa", "aht", "rating"):
         assert window.side.figure_text(key) == "–", key
     assert window.side.figure_text("offered") == "3"
+
+
+def test_the_queue_says_how_many_waiting_citizens_lost_their_link(qtbot: QtBot) -> None:
+    window, model = _window(qtbot, 37, (1366, 768))
+    snapshot = wall_snapshot(37)
+    lines = (replace(snapshot.queue[0], link_lost=2), snapshot.queue[1])
+    model.apply(replace(snapshot, queue=lines))
+    side = window.side
+    # Still counted as waiting (5 + 2), and said apart: they cannot be given to anyone now.
+    assert "Waiting 7" in side.summary.text() and "2 link lost" in side.summary.text()
+    assert side.table.item(0, 1).text() == "5"  # type: ignore[union-attr]
+    assert side.table.item(0, 3).text() == "2"  # type: ignore[union-attr]
+    assert "2 link lost" in side.table.item(0, 3).toolTip()  # type: ignore[union-attr]
+    assert side.table.item(1, 3).text() == ""  # type: ignore[union-attr]
+    model.apply(snapshot)  # they came back
+    assert "link lost" not in side.summary.text()
+    assert side.table.item(0, 3).text() == ""  # type: ignore[union-attr]

@@ -4,12 +4,18 @@
 table that reads whole in the queue's narrowest column (about 230 px at 1366×768):
 the item's short name (the catalog's; the full name, the code and the masked
 citizen on hover), the channel in a word, the priority in words (never colour
-alone) and the wait. The wait column is refreshed once a second; rows change only
-when the hub says so.
+alone) and the wait. A citizen whose link dropped keeps their row where the hub
+puts it, greyed, its wait followed by ``中断`` and the seconds its place is still
+kept (lines no wider than a wait: the narrow queue's item column keeps its width),
+the whole sentence (连接中断，保留 42 秒) on hover and the count in the summary:
+the agent sees why the head of the queue does not ring. The wait column,
+countdown included, is refreshed once a second; rows change only when the hub
+says so.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from PyQt6.QtCore import (
@@ -85,25 +91,43 @@ class QueueTableModel(QAbstractTableModel):
         }
         return titles[self.COLUMNS[section]]
 
+    def link_lost_label(self, entry: protocol.QueueEntry, *, short: bool = False) -> str:
+        """``连接中断，保留 42 秒`` for a citizen whose link dropped (``short``: ``中断\n42 秒``,
+        no wider than a wait, for the wait column); "" while connected."""
+        left = self._queue.link_lost_seconds_left(entry)
+        if left is None:
+            return ""
+        text = (QCoreApplication.translate("QueueTableModel", "lost\n%1 s") if short else
+                QCoreApplication.translate("QueueTableModel", "Link lost, place kept %1 s"))
+        return text.replace("%1", str(math.ceil(left)))
+
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._entries):
             return None
         entry = self._entries[index.row()]
         column = self.COLUMNS[index.column()]
+        lost = self.link_lost_label(entry) if entry.link_lost_until else ""
         if role == Qt.ItemDataRole.DisplayRole:
             item = self._catalog.item(entry.item_code) if self._catalog is not None else None
+            wait = format_wait(self._queue.wait_seconds(entry))
             return {
                 "item": item_short_label(item, entry.item_name),
                 "channel": channel_short_label(entry.channel),
                 "priority": needs_label(entry.priority, entry.priority_check, entry.large_text),
-                "wait": format_wait(self._queue.wait_seconds(entry)),
+                "wait": f"{wait}\n{self.link_lost_label(entry, short=True)}" if lost else wait,
             }[column]
         if role == Qt.ItemDataRole.ToolTipRole:
             # The whole row on hover: what a narrow column cannot say.
             return "\n".join(part for part in (
                 f"{entry.item_name} ({entry.item_code})", channel_label(entry.channel),
                 entry.citizen.name,
-                needs_label(entry.priority, entry.priority_check, entry.large_text)) if part)
+                needs_label(entry.priority, entry.priority_check, entry.large_text),
+                lost,
+                QCoreApplication.translate(
+                    "QueueTableModel", "Not offered until the citizen is back") if lost else "",
+            ) if part)
+        if role == Qt.ItemDataRole.ForegroundRole and lost:
+            return QColor("#5f6368")  # greyed, still readable (contrast above 4.5:1 on white)
         if role == Qt.ItemDataRole.ForegroundRole and column == "priority":
             return (QColor("#b3261e") if entry.priority != "normal" or entry.large_text
                     else None)
@@ -178,9 +202,11 @@ class QueuePane(QWidget):
         count = len(self._queue.entries)
         if count == 0:
             self.summary.setText(self.tr("No one is waiting"))
-        else:
-            self.summary.setText(
-                self.tr("%n waiting, longest %1", "", count).replace(
-                    "%1", format_wait(self._queue.longest_wait_seconds())
-                )
-            )
+            return
+        text = self.tr("%n waiting, longest %1", "", count).replace(
+            "%1", format_wait(self._queue.longest_wait_seconds())
+        )
+        lost = self._queue.link_lost_count()
+        if lost:
+            text += self.tr(" (%n link lost, not offered now)", "", lost)
+        self.summary.setText(text)

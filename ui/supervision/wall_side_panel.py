@@ -2,8 +2,9 @@
 
 Shows what ``WallModel`` holds; it decides nothing. The figures are large
 number/label pairs; the queue table lists each item with someone waiting
-(waiting, priority citizens, longest wait), with per-theme totals and the
-headline (waiting, priority, longest wait) above it. Selecting a queue line
+(waiting, priority citizens, those whose link dropped, longest wait), with
+per-theme totals and the headline (waiting, priority, longest wait, link lost) above
+it. Selecting a queue line
 and pressing "Move next citizen…" emits ``move_requested(work_order_id,
 item_code)``.
 """
@@ -27,7 +28,7 @@ from PyQt6.QtWidgets import (
 
 from seat_client.supervision.wall_model import WallModel
 from seat_common.catalog import Catalog
-from seat_common.protocol import WallFigures
+from seat_common.protocol import WallFigures, WallQueueLine
 from ui.labels import PlainLabel, clock_text, item_short_label
 
 
@@ -89,9 +90,11 @@ class WallSidePanel(QWidget):
         self.themes = PlainLabel(queue_box)
         self.themes.setWordWrap(True)
         queue_layout.addWidget(self.themes)
-        self.table = QTableWidget(0, 4, queue_box)
+        self.table = QTableWidget(0, 5, queue_box)
         self.table.setHorizontalHeaderLabels(
-            [self.tr("Item"), self.tr("Waiting"), self.tr("Priority"), self.tr("Longest wait")]
+            [self.tr("Item"), self.tr("Waiting"), self.tr("Priority"),
+             self.tr("Link lost", "a narrow column: of the waiting, those whose link dropped"),
+             self.tr("Longest wait")]
         )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -100,7 +103,7 @@ class WallSidePanel(QWidget):
         header = self.table.horizontalHeader()
         assert header is not None
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 2, 3, 4):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         queue_layout.addWidget(self.table, 1)
         self.move_button = QPushButton(self.tr("Move next citizen…"), queue_box)
@@ -147,12 +150,18 @@ class WallSidePanel(QWidget):
         model = self._model
         now = model.hub_now()
         summary = model.queue_summary(now)
-        self.summary.setText(
+        headline = (
             self.tr("Waiting %1 · priority %2 · longest wait %3")
             .replace("%1", str(summary.waiting))
             .replace("%2", str(summary.priority_waiting))
             .replace("%3", clock_text(summary.longest_wait_s))
         )
+        if summary.link_lost:
+            # Counted as waiting, but nobody can be given them until they come back.
+            # On a line of its own: the headline's first line fits the panel as it is.
+            headline += "\n" + self.tr("%n link lost, not offered until back", "",
+                                        summary.link_lost)
+        self.summary.setText(headline)
         themes = model.queue_by_theme()
         self.themes.setText(
             "  ".join(
@@ -167,12 +176,13 @@ class WallSidePanel(QWidget):
                 item_short_label(self._catalog.item(line.item_code), line.item_name),
                 str(line.waiting),
                 str(line.priority_waiting) if line.priority_waiting else "",
+                str(line.link_lost) if line.link_lost else "",
                 clock_text(now - line.oldest_queued_at),
             ]
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, line.item_code)
-                item.setToolTip(line.item_name)
+                item.setToolTip(line.item_name + self._link_lost_tip(line))
                 if column:
                     item.setTextAlignment(
                         Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -180,6 +190,13 @@ class WallSidePanel(QWidget):
                 self.table.setItem(row, column, item)
             if line.item_code == selected:
                 self.table.selectRow(row)
+
+    def _link_lost_tip(self, line: WallQueueLine) -> str:
+        if not line.link_lost:
+            return ""
+        return "\n" + self.tr(
+            "%n link lost: place kept for the resume grace, not offered until back", "",
+            line.link_lost)
 
     def _theme_name(self, code: str) -> str:
         theme = self._catalog.themes.get(code)

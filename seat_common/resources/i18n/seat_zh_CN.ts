@@ -1537,38 +1537,62 @@
 </context><context>
     <name>QueuePane</name>
     <message>
-        <location filename="../../../ui/call/queue_pane.py" line="180" />
+        <location filename="../../../ui/call/queue_pane.py" line="204" />
         <source>No one is waiting</source>
         <translation>暂无排队</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../../ui/call/queue_pane.py" line="183" />
+        <location filename="../../../ui/call/queue_pane.py" line="206" />
         <source>%n waiting, longest %1</source>
         <translation>
             <numerusform>排队 %n 人，最长等待 %1</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <location filename="../../../ui/call/queue_pane.py" line="211" />
+        <source> (%n link lost, not offered now)</source>
+        <translation>
+            <numerusform>（%n 人连接中断，暂不分配）</numerusform>
+        </translation>
+    </message>
 </context><context>
     <name>QueueTableModel</name>
     <message>
-        <location filename="../../../ui/call/queue_pane.py" line="81" />
+        <location filename="../../../ui/call/queue_pane.py" line="87" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/queue_pane.py" line="82" />
+        <location filename="../../../ui/call/queue_pane.py" line="88" />
         <source>Channel</source>
         <translation>渠道</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/queue_pane.py" line="83" />
+        <location filename="../../../ui/call/queue_pane.py" line="89" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../../ui/call/queue_pane.py" line="84" />
+        <location filename="../../../ui/call/queue_pane.py" line="90" />
         <source>Waiting</source>
         <translation>等待</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/queue_pane.py" line="100" />
+        <source>lost
+%1 s</source>
+        <translation>中断
+%1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/queue_pane.py" line="101" />
+        <source>Link lost, place kept %1 s</source>
+        <translation>连接中断，保留 %1 秒</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/call/queue_pane.py" line="126" />
+        <source>Not offered until the citizen is back</source>
+        <translation>群众重新连接前不会分配</translation>
     </message>
 </context><context>
     <name>RaisedHands</name>
@@ -2749,94 +2773,114 @@ Licence PDF: {2}</source>
 </context><context>
     <name>WallSidePanel</name>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="50" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="51" />
         <source>Today</source>
         <translation>今日</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="54" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="55" />
         <source>Offered</source>
         <translation>进线</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="55" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="56" />
         <source>Answered</source>
         <translation>接通</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="56" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="57" />
         <source>Abandoned</source>
         <translation>放弃</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="57" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="58" />
         <source>Avg. speed of answer</source>
         <translation>平均应答时长</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="58" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="59" />
         <source>Answered ≤ 20 s</source>
         <translation>20秒内接通</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="59" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="60" />
         <source>Answered ≤ 60 s</source>
         <translation>60秒内接通</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="60" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="61" />
         <source>Avg. handling time</source>
         <translation>平均处理时长</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="61" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="62" />
         <source>Work orders closed</source>
         <translation>已结工单</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="62" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="63" />
         <source>Users served</source>
         <translation>服务人数</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="63" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="64" />
         <source>Avg. rating</source>
         <translation>平均满意度</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="83" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="84" />
         <source>Queue</source>
         <translation>排队</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="95" />
         <source>Item</source>
         <translation>事项</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="95" />
         <source>Waiting</source>
         <translation>等待</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="95" />
         <source>Priority</source>
         <translation>优先</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="94" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="96" />
+        <source>Link lost</source>
+        <comment>a narrow column: of the waiting, those whose link dropped</comment>
+        <translation>中断</translation>
+    </message>
+    <message>
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="97" />
         <source>Longest wait</source>
         <translation>最长等待</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="106" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="109" />
         <source>Move next citizen…</source>
         <translation>转移下一位市民…</translation>
     </message>
     <message>
-        <location filename="../../../ui/supervision/wall_side_panel.py" line="151" />
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="154" />
         <source>Waiting %1 · priority %2 · longest wait %3</source>
         <translation>等待 %1 · 优先 %2 · 最长等待 %3</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="162" />
+        <source>%n link lost, not offered until back</source>
+        <translation>
+            <numerusform>连接中断 %n 人，重新连接前不会分配</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../../ui/supervision/wall_side_panel.py" line="197" />
+        <source>%n link lost: place kept for the resume grace, not offered until back</source>
+        <translation>
+            <numerusform>%n 人连接中断：在重连宽限期内保留排队位置，重新连接前不会分配</numerusform>
+        </translation>
     </message>
 </context><context>
     <name>WatchWindow</name>
