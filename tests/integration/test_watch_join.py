@@ -266,7 +266,10 @@ async def test_joining_is_refused_without_a_watch_to_agents_and_during_a_consult
         await until(lambda: len(sup.errors()) > count, "joining the watch is refused")
         assert "会商或三方通话" in sup.errors()[-1].message
         assert relay.state is not None and relay.state.phase == "watching"
-        assert citizen.report.party_notices == []
+        # The citizen heard of the colleague only, never of the refused supervisor.
+        await until(lambda: bool(citizen.report.party_notices), "the citizen is told")
+        assert citizen.report.party_notices == [
+            "joined: 业务同事李四已加入通话，可以看到和听到您。"]
 
         # Back to two: the supervisor joins; now a consult is refused.
         await host.choose("return")
@@ -288,6 +291,8 @@ async def test_joining_is_refused_without_a_watch_to_agents_and_during_a_consult
         assert sup.viewer.last_end is not None and sup.viewer.last_end.reason == "call_ended"
         await asyncio.wait_for(run, 30)
         assert citizen.report.party_notices == [
+            "joined: 业务同事李四已加入通话，可以看到和听到您。",
+            "left: 业务同事李四已离开通话。",
             "joined: 值班长已加入通话，可以看到和听到您与工作人员。"], "no leave: the call ended"
     finally:
         await relay.close()
