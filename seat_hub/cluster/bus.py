@@ -162,10 +162,10 @@ class SignalReader:
         checked_name("party", party)
         if after is not None and not STREAM_ID.fullmatch(after):
             raise BadMessage(f"bad stream id {after[:60]!r}")
-        self._positions[party] = after if after is not None else await last_id(self._redis,
-                                                                               party)
+        position = after if after is not None else await last_id(self._redis, party)
+        self._positions[party] = position
         await self._poke()
-        return self._positions[party]
+        return position
 
     async def remove(self, party: str) -> str | None:
         """Stop reading ``party``; its last delivered id."""

@@ -94,13 +94,22 @@ class SharedDepartures:
                           dropped: bool) -> None:
         ctx = self.ctx
         presence, reader = self._parties.presence, self._parties.reader
+
+        async def keep_for_grace() -> None:
+            # The party may be back here already (a quick reconnect whose hello ran while
+            # this departure awaited): then its new session holds it, and parking it or
+            # no longer reading its stream would take it from under that session.
+            if party not in self._parties.local:
+                await presence.park(party)
+            if party not in self._parties.local:
+                await reader.remove(party)
+
         try:
             if home is not None and dropped and ctx.settings.resume_grace_s > 0:
                 # In a call: kept for the grace (any hub may take the resume); the sweeper
                 # lets it go after, and the home ends the call then.
                 self.outbox.post(home, "link", {"from": party, "up": False})
-                await presence.park(party)
-                await reader.remove(party)
+                await keep_for_grace()
             elif home is not None:
                 self.outbox.post(home, "gone", {"from": party})
                 await self._parties.let_go_here(party)
@@ -108,8 +117,7 @@ class SharedDepartures:
                 work_order_id = party.removeprefix("citizen.")
                 if work_order_id in ctx.live.contacts:  # parked here for the grace
                     await self.queue.park(work_order_id, True)
-                    await presence.park(party)
-                    await reader.remove(party)
+                    await keep_for_grace()
                 else:
                     await self.queue.abandon(work_order_id)
                     await self._parties.let_go_here(party)
@@ -117,8 +125,7 @@ class SharedDepartures:
                 record = await self.queue.agent(session.agent_id)
                 if dropped and record is not None and record.state == "on_call" \
                         and ctx.settings.resume_grace_s > 0:
-                    await presence.park(party)  # its call waits for it (any hub)
-                    await reader.remove(party)
+                    await keep_for_grace()  # its call waits for it (any hub)
                 else:
                     await self.queue.log_out(session.agent_id)
                     await self._parties.let_go_here(party)
