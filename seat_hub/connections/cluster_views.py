@@ -7,7 +7,9 @@ are told not to tell positions nor publish snapshots (the snapshot at login stay
 ``SharedQueueViews`` does it from Redis: the rank of each citizen in its skill's queue and
 the agents on duty for it (``{seat}:staff:<skill>``), and the first ``SHOWN_PER_SKILL``
 waiting citizens of each skill, in the ACD's order, built from their details. Each is
-sent when it changed since last sent from here.
+sent when it changed since last sent from here. A citizen whose link is down keeps its
+place and is marked (``link_lost_until``) with what is left of its grace, as on a single
+hub.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ class SharedQueueViews:
         self._shown: dict[str, tuple[QueueEntry, ...]] = {}
         #: the session of a contact only listed in a queue view (``show_queue``)
         self._listed = RemoteSession("listed", "listed", "citizen", "", _nowhere)
+        #: work order → (grace deadline in Redis's ms, the same on this hub's clock)
+        self._moved: dict[str, tuple[float, float]] = {}
 
     async def show_queue(self) -> None:
         """Each seat held here shown the shared queue of its skills (``QueueSnapshot``),
@@ -78,8 +82,7 @@ class SharedQueueViews:
         order: list[tuple[float, str]] = [
             (float(score), str(wo)) for line in lines for wo, score in line]
         order.sort()
-        details = await self._redis.mget([keys.details_key(wo) for _, wo in order]) \
-            if order else []
+        details, lost = await self._details(order)
         contacts: list[Contact] = []
         for (_, work_order_id), raw in zip(order, details, strict=True):
             try:
@@ -88,13 +91,38 @@ class SharedQueueViews:
                 continue  # written a moment later, or not a hub's: left out of the view
             item = self.ctx.catalog.item(known.item_code)
             if item is not None:
-                contacts.append(known.contact(item, self._listed))
+                contact = known.contact(item, self._listed)
+                contact.link_lost_until = lost.get(work_order_id, 0.0)
+                contacts.append(contact)
         rows = queueviews.queue_rows(contacts)
         shown, self._shown = self._shown, {}
         for agent in agents:
             entries = self._shown[agent.agent_id] = queueviews.snapshot_for(agent, rows)
             if shown.get(agent.agent_id) != entries:
                 agent.session.send(QueueSnapshot(entries=entries))
+
+    async def _details(self, order: list[tuple[float, str]]
+                       ) -> tuple[list[Any], dict[str, float]]:
+        """The details of the listed work orders, and for those whose citizen's link is
+        down (parked, ``{seat}:parked``) the end of its grace on this hub's clock: the
+        deadline is in Redis's ms, so it is read beside Redis's time and moved over."""
+        if not order:
+            return [], {}
+        listed = [wo for _, wo in order]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.mget([keys.details_key(wo) for wo in listed])
+            pipe.zmscore(keys.PARKED, [citizen_party(wo) for wo in listed])
+            pipe.time()
+            details, deadlines, (seconds, micros) = await pipe.execute()
+        redis_now = int(seconds) + int(micros) / 1e6
+        now = self.ctx.clock()
+        moved, self._moved = self._moved, {}
+        for wo, deadline in zip(listed, deadlines, strict=True):
+            if deadline is not None:  # the same deadline keeps its time: no resend each pass
+                same = moved.get(wo)
+                self._moved[wo] = same if same is not None and same[0] == deadline else (
+                    deadline, now + max(0.0, float(deadline) / 1000 - redis_now))
+        return list(details), {wo: until for wo, (_, until) in self._moved.items()}
 
     async def tell_positions(self) -> None:
         """Each waiting citizen held here told its place (rank in its skill's queue) and

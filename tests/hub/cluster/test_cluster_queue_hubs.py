@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from seat_common.protocol import (
     CallEnded,
     CallStarted,
     Hangup,
+    Hello,
     LeaveQueue,
     Offer,
     OfferWithdrawn,
     Presence,
+    Queued,
     QueuePosition,
     QueueSnapshot,
     WorkOrderClosed,
@@ -150,3 +153,30 @@ async def test_an_offer_rung_out_on_one_hub_goes_back_to_its_place_and_rings_aga
         assert [o["call_id"] for o in offers] == [first.call_id, again.call_id]
     finally:
         await asyncio.to_thread(hub_b.stop)
+
+
+async def test_a_waiting_citizen_whose_link_drops_is_marked_in_every_hubs_queue_view(
+    two_hubs: tuple[HubProcess, HubProcess], clients: Clients
+) -> None:
+    """The agent on the other hub sees the citizen keep its place, marked with what is
+    left of its grace (中断), and the mark gone once the citizen is back."""
+    hub_a, hub_b = two_hubs
+    agent = await clients.agent(hub_b, "a1")  # away: the citizen keeps waiting
+    citizen = await clients.connect(hub_a.url, "王小明")
+    token = (await citizen.hello("citizen", name="王小明")).resume_token
+    queued = await citizen.join(name="王小明")
+    await agent.expect(QueueSnapshot, lambda s: [e.work_order_id for e in s.entries] == [
+        queued.work_order_id] and not s.entries[0].link_lost_until, within=WITHIN)
+
+    citizen.ws.transport.abort()  # the link drops: no close frame
+    lost = await agent.expect(QueueSnapshot, lambda s: [
+        e.work_order_id for e in s.entries] == [queued.work_order_id]
+        and s.entries[0].link_lost_until > 0, within=WITHIN)
+    left = lost.entries[0].link_lost_until - time.time()
+    assert 0 < left <= 61, left  # the hubs' default grace: 60 s
+
+    back = await clients.connect(hub_b.url, "王小明 again")
+    await back.send(Hello(role="citizen", name="王小明", resume=token))
+    assert (await back.expect(Queued, within=WITHIN)).work_order_id == queued.work_order_id
+    await agent.expect(QueueSnapshot, lambda s: [e.work_order_id for e in s.entries] == [
+        queued.work_order_id] and not s.entries[0].link_lost_until, within=WITHIN)
