@@ -22,10 +22,10 @@ with an ``Error``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from seat_common.catalog import Catalog
-from seat_common.protocol import ErrorCode
+from seat_common.protocol import ErrorCode, Outcome
 from seat_common.tasks import TaskOwner
 from seat_hub.model import Agent, LiveState
 from seat_hub.parties.citizen_keys import CitizenKeys
@@ -35,6 +35,10 @@ from seat_hub.settings import HubSettings
 from seat_hub.storage.eventlog import EventLog
 from seat_hub.storage.interface import AuditTrail, WorkOrderLedger
 from seat_hub.supervision.wall import SeatWall
+
+#: Closes a work order in the shared state (agent id, work order, outcome, notes); whether
+#: this hub closes its own copy too (False: the seat's wrap-up is another hub's now).
+SharedClose = Callable[[str, str, Outcome, str], Awaitable[bool]]
 
 
 class Refusal(Exception):
@@ -79,6 +83,11 @@ class HubContext:
         #: False for a cluster's hub: the offers are planned in Redis for every hub at once,
         #: and ring here when they reach a seat this hub holds (``connections.cluster_floor``).
         self.plans_offers = True
+        #: How a close the hub makes by itself (a wrap-up over its limit) reaches the shared
+        #: state before the hub's rules close it: ``None`` on a single hub; a cluster's hub
+        #: runs the wrap-up's script there (``connections.cluster_floor``), which also
+        #: writes the close to the ledger, or lets its copy go if another hub holds it.
+        self.shared_close: SharedClose | None = None
 
     def agent_at_seat(self, agent_id: str) -> Agent:
         """The logged-in agent of seat ``agent_id`` (refused: no such seat, or not logged in)."""

@@ -123,11 +123,7 @@ def end_call(ctx: HubContext, call: Call, ended_by: EndedBy, reason: EndReason) 
         channel=call.contact.channel,
     )
     ctx.live.ended[work_order_id] = ended
-    limit = ctx.settings.wrap_up_limit_for(ended.skill)
-    if limit > 0:
-        ended.wrap_up_timer = asyncio.get_running_loop().call_later(
-            limit, _wrap_up_overdue, ctx, ended
-        )
+    start_wrap_up_limit(ctx, ended)
     agent.call = None
     agent.wrap_up = ended
     notice = CallEnded(
@@ -195,6 +191,16 @@ async def close_ended(
 WRAP_UP_OVERDUE_NOTES = "closed by the hub: wrap-up time limit reached"
 
 
+def start_wrap_up_limit(ctx: HubContext, ended: EndedCall, spent_s: float = 0.0) -> None:
+    """Close ``ended``'s work order when its queue's wrap-up limit is up (none: no limit);
+    ``spent_s`` of it already spent (a wrap-up taken up on another hub)."""
+    limit = ctx.settings.wrap_up_limit_for(ended.skill)
+    if limit > 0:
+        ended.wrap_up_timer = asyncio.get_running_loop().call_later(
+            max(0.0, limit - spent_s), _wrap_up_overdue, ctx, ended
+        )
+
+
 def _wrap_up_overdue(ctx: HubContext, ended: EndedCall) -> None:
     """The queue's wrap-up time is up: close the work order, the agent goes back to work."""
     if ended.closed:
@@ -205,6 +211,11 @@ def _wrap_up_overdue(ctx: HubContext, ended: EndedCall) -> None:
 
     async def close() -> None:
         try:
+            if ctx.shared_close is not None and not await ctx.shared_close(
+                    ended.agent_id, ended.work_order_id, "unresolved", WRAP_UP_OVERDUE_NOTES):
+                ended.closed = True  # a cluster's other hub has the seat's wrap-up now
+                ctx.live.ended.pop(ended.work_order_id, None)
+                return
             await close_ended(ctx, agent, ended, "unresolved", WRAP_UP_OVERDUE_NOTES)
             ctx.log.event("wrap_up_overdue", work_order_id=ended.work_order_id)
         except Exception as exc:  # a timer has nobody to raise to

@@ -255,6 +255,7 @@ redis.call('DEL', key)
 a.call, a.wrap_up, a.wrap_party = '', wo, citizen
 set_agent_state(a, 'wrap_up', '', now)
 save_agent(a)
+redis.call('HSET', a.key, 'wrap_since', ms(now))  -- the wrap-up limit counts from here
 local notice = {call_id = call, work_order_id = wo, ended_by = ended_by, reason = 'hangup'}
 send(citizen, 'call_ended', notice)
 send(a.party, 'call_ended', notice)
@@ -275,6 +276,7 @@ local citizen = a.wrap_party
 a.wrap_up, a.wrap_party = '', ''
 if a.state == 'wrap_up' then back_to_work(a, now) end
 save_agent(a)
+redis.call('HDEL', a.key, 'wrap_since')
 ledger('close_work_order', {work_order_id = wo, outcome = outcome, notes = notes, at = now})
 local notice = {work_order_id = wo, outcome = outcome}
 send(a.party, 'work_order_closed', notice)

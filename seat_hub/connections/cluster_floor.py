@@ -46,12 +46,12 @@ from collections.abc import Awaitable, Callable
 
 import redis.asyncio as aioredis
 
-from seat_common.protocol import Message
+from seat_common.protocol import Message, Outcome
 from seat_common.tasks import TaskOwner
 from seat_hub.cluster.bus import Signal, SignalReader
 from seat_hub.cluster.live_queue import LiveQueue
 from seat_hub.cluster.outbox import StreamOutbox
-from seat_hub.cluster.presence import Presence
+from seat_hub.cluster.presence import Presence, holder
 from seat_hub.cluster.sweeper import Sweep
 from seat_hub.connections.cluster_arrivals import Arrivals
 from seat_hub.connections.cluster_clock import SharedQueueClock
@@ -60,7 +60,7 @@ from seat_hub.connections.cluster_mail import HubMail
 from seat_hub.connections.cluster_parties import SHARED_ERRORS, HeldParties
 from seat_hub.connections.cluster_seats import SeatBack
 from seat_hub.connections.cluster_steps import SharedSteps
-from seat_hub.connections.cluster_views import SharedQueueViews
+from seat_hub.connections.cluster_views import SharedQueueViews, agent_party
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext
 from seat_hub.parties.session import Session
@@ -74,6 +74,7 @@ class ClusterFloor:
                  *, queue: LiveQueue, presence: Presence, outbox: StreamOutbox,
                  tasks: TaskOwner, name: str) -> None:
         self.ctx = ctx
+        self._redis = client
         self.queue = queue
         self.presence = presence
         self.outbox = outbox
@@ -90,6 +91,7 @@ class ClusterFloor:
         #: takes up the call, wrap-up or offer of a seat logging in here from another hub
         self.seats = SeatBack(ctx, client, outbox.post, self.parties.remotes, self.mail.ring)
         ctx.plans_offers = False
+        ctx.shared_close = self._close_overdue
         #: what this hub's citizens and seats are shown of the shared queue
         self.views = SharedQueueViews(ctx, client, self.parties.local)
         #: dispatch passes, ring timeouts, places told
@@ -131,6 +133,30 @@ class ClusterFloor:
             await self.presence.close()
         except SHARED_ERRORS as exc:
             self.ctx.log.event("cluster_error", where="presence close", error=repr(exc))
+
+    async def _close_overdue(self, agent_id: str, work_order_id: str, outcome: Outcome,
+                             notes: str) -> bool:
+        """A wrap-up over its queue's limit. If the seat is held by another hub now, that
+        hub took its wrap-up up with its own limit: this hub lets its copy go. Otherwise the
+        wrap-up's script closes it as the agent's own would (the seat back to work in
+        Redis, the close in the ledger) and this hub closes its copy."""
+        party = agent_party(agent_id)
+        try:
+            if party not in self.parties.local:
+                held = await holder(self._redis, party)
+                if held is not None and held.hub != self.presence.hub:
+                    self.ctx.log.event("cluster_wrap_up_elsewhere", work_order_id=work_order_id,
+                                       agent_id=agent_id, hub=held.hub)
+                    return False
+            done = await self.queue.wrap_up_done(agent_id, work_order_id, outcome, notes)
+        except SHARED_ERRORS as exc:
+            self.ctx.log.event("cluster_error", where="wrap-up overdue",
+                               work_order_id=work_order_id, error=repr(exc))
+            return True  # closed here; the shared state is told when the seat is back
+        self.ctx.log.event("cluster_wrap_up_overdue", work_order_id=work_order_id,
+                           agent_id=agent_id, status=done.status)
+        self.clock.want_pass()
+        return True
 
     def want_pass(self) -> None:
         """Ask for a dispatch pass soon (passes asked for meanwhile are one), and for this

@@ -6,8 +6,9 @@ a call's rules run on the hub that holds the agent. When that hub is lost (or th
 logs in elsewhere), the hub the agent logs in to rebuilds, from Redis and the contact's
 details, what the lost hub held in memory: the ``Call`` (and sends ``call_started`` again
 to both parties: the citizen's hub, which relays to the agent's party, finds the call at
-its new home at once), the owed wrap-up's ``EndedCall``, or the ringing offer (rung again,
-until the script's deadline takes it back).
+its new home at once), the owed wrap-up's ``EndedCall`` (with what is left of its
+queue's wrap-up limit, counted from the call's end by Redis's clock), or the ringing offer
+(rung again, until the script's deadline takes it back).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import redis.asyncio as aioredis
 
 from seat_common.protocol import PeerLink
+from seat_hub.calls import lifecycle
 from seat_hub.cluster import keys
 from seat_hub.cluster.queue_results import AgentRecord
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
@@ -53,6 +55,19 @@ class SeatBack:
             if isinstance(work_order_id, str) and work_order_id:
                 await self._ring(party, {"call_id": record.offer,
                                          "work_order_id": work_order_id})
+
+    async def _wrapping_up_s(self, agent_id: str) -> float:
+        """How long ago the seat's call ended (``wrap_since``, written by the hang-up's
+        script), by Redis's clock, which every hub shares."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hget(keys.agent_key(agent_id), "wrap_since")
+            pipe.time()
+            since, (seconds, micros) = await pipe.execute()
+        try:
+            since_ms = float(since)
+        except (TypeError, ValueError):
+            return 0.0  # not written by a script: counted from now
+        return max(0.0, int(seconds) + int(micros) / 1e6 - since_ms / 1000)
 
     async def _details(self, work_order_id: str) -> ContactDetails:
         return ContactDetails.decode(await self._redis.get(keys.details_key(work_order_id)),
@@ -102,12 +117,13 @@ class SeatBack:
             raise BadDetails(f"{work_order_id}: no item {details.item_code!r} here")
         remote = self._remote(details, citizen if isinstance(citizen, str) and citizen
                               else details.party, party)
-        now = ctx.clock()
+        ended_at = ctx.clock() - await self._wrapping_up_s(agent.agent_id)
         ended = EndedCall(work_order_id=work_order_id, item_code=item.code,
-                          agent_id=agent.agent_id, citizen_session=remote, answered_at=now,
-                          ended_at=now, skill=item.skill, item_name=item.name,
-                          channel=details.channel)
+                          agent_id=agent.agent_id, citizen_session=remote,
+                          answered_at=ended_at, ended_at=ended_at, skill=item.skill,
+                          item_name=item.name, channel=details.channel)
         ctx.live.ended[work_order_id] = ended
+        lifecycle.start_wrap_up_limit(ctx, ended, ctx.clock() - ended_at)
         agent.wrap_up = ended
         presence.change_state(ctx, agent, "wrap_up")
         ctx.log.event("cluster_wrap_up_taken_up", work_order_id=work_order_id,
