@@ -28,8 +28,10 @@ what it serves, and runs the hub's own rules for it unchanged:
   call, owed wrap-up or ringing offer from Redis (``cluster_seats``); a seat whose link
   drops in a call lets the call go from memory without ending it, so it is taken up the
   same way wherever it comes back.
-- **Not yet shared** (transfer, consult, watching, walk-ins, the wall, hands, moving a
-  contact): refused with ``not_allowed`` and a message saying so, never half done.
+- **The seat wall** a supervisor here subscribes to is the whole city's, read from Redis
+  and the ledger once a second (``cluster_wall``).
+- **Not yet shared** (transfer, consult, watching, walk-ins, hands, moving a contact):
+  refused with ``not_allowed`` and a message saying so, never half done.
 
 ``ClusterFloor`` builds the parts and hands each what it needs: the parties held here
 (``cluster_parties``), their arrivals (``cluster_arrivals``: joining, adoption, a seat's
@@ -61,6 +63,7 @@ from seat_hub.connections.cluster_parties import SHARED_ERRORS, HeldParties
 from seat_hub.connections.cluster_seats import SeatBack
 from seat_hub.connections.cluster_steps import SharedSteps
 from seat_hub.connections.cluster_views import SharedQueueViews, agent_party
+from seat_hub.connections.cluster_wall import SharedWall
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext
 from seat_hub.parties.session import Session
@@ -104,8 +107,11 @@ class ClusterFloor:
                                            parties=self.parties, tasks=tasks,
                                            hub=lambda: self.hub,
                                            want_pass=self.clock.want_pass)
+        #: the whole city's seat wall for the supervisors held here
+        self.wall = SharedWall(ctx, client, self.views)
         self.steps = SharedSteps(ctx, client, queue=queue, outbox=outbox, parties=self.parties,
-                                 arrivals=self.arrivals, want_pass=self.clock.want_pass)
+                                 arrivals=self.arrivals, wall=self.wall,
+                                 want_pass=self.clock.want_pass)
 
     def attach(self, hub: FloorHub) -> None:
         """The hub this floor serves."""
@@ -123,6 +129,7 @@ class ClusterFloor:
         self._tasks.spawn(self.reader.run(), "cluster signaling reader")
         self._tasks.spawn(self.outbox.run(), "cluster stream outbox")
         self.clock.start(self._tasks)
+        self._tasks.spawn(self.wall.run(), "cluster seat wall")
 
     async def close(self) -> None:
         """Stop reading and posting; the hub's key goes, so the survivors' sweepers park
@@ -170,6 +177,7 @@ class ClusterFloor:
 
     def departed(self, session: Session, dropped: bool, clean_up: Callable[[], None]) -> None:
         """``Floor.departed``: let go in the cluster (``cluster_departures``)."""
+        self.wall.unsubscribe(session)
         self.departures.departed(session, dropped, clean_up)
 
     def taken_over(self, party: str) -> None:

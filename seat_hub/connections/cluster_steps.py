@@ -8,9 +8,10 @@
   agent stream (``relay``), where the home hands it to ``Hub.receive`` as from the
   citizen's ``RemoteSession``; materials and consents, which live with the call's home,
   are refused;
-- what a cluster's hubs do not share yet (transfer, consult, watching, walk-ins, the
-  wall, hands, moving a contact) is refused with ``not_allowed`` and a message saying
-  so, never half done;
+- what a cluster's hubs do not share yet (transfer, consult, watching, walk-ins, hands,
+  moving a contact) is refused with ``not_allowed`` and a message saying so, never half
+  done;
+- a supervisor's ``subscribe_wall`` is shown the whole city's wall (``cluster_wall``);
 - the rest runs the shared queue's step: joining (told ``Queued`` only once in the shared
   queue), leaving, set-state and set-mode (the rule, then the script); accept, decline,
   hang-up and wrap-up (the script first, which also appends the ledger write, then the
@@ -72,6 +73,7 @@ from seat_hub.connections.cluster_arrivals import Arrivals
 from seat_hub.connections.cluster_details import DETAILS_TTL_S
 from seat_hub.connections.cluster_parties import HeldParties
 from seat_hub.connections.cluster_views import citizen_party
+from seat_hub.connections.cluster_wall import SharedWall
 from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.remote_session import RemoteSession
 from seat_hub.parties.session import Session
@@ -85,7 +87,7 @@ NOT_RELAYED: Final = (UploadStart, CertificateConsent, CertificateConsentAnswer)
 NOT_SHARED: Final = (
     Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
     JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, RaiseHand, MoveContact,
-    SubscribeWall, Whisper, SuperviseState, AssistTrail,
+    Whisper, SuperviseState, AssistTrail,
 )
 
 
@@ -95,13 +97,14 @@ class SharedSteps:
 
     def __init__(self, ctx: HubContext, client: aioredis.Redis, *, queue: LiveQueue,
                  outbox: StreamOutbox, parties: HeldParties, arrivals: Arrivals,
-                 want_pass: Callable[[], None]) -> None:
+                 wall: SharedWall, want_pass: Callable[[], None]) -> None:
         self.ctx = ctx
         self._redis = client
         self.queue = queue
         self.outbox = outbox
         self._parties = parties
         self._arrivals = arrivals
+        self._wall = wall
         self._want_pass = want_pass
 
     async def handle(self, session: Session, message: Message,
@@ -184,6 +187,8 @@ class SharedSteps:
                         "citizen", "kiosk", "agent"):
                     await self.queue.hang_up(call.call_id, session.role)
                 await route()
+            case SubscribeWall():
+                await self._wall.subscribe(session)  # the city's wall, not this hub's
             case WrapUp():
                 ended = ctx.live.ended.get(message.work_order_id)
                 if ended is not None and ended.agent_id == session.agent_id \

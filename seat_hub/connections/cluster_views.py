@@ -14,7 +14,7 @@ hub.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Final
 
 import redis.asyncio as aioredis
@@ -30,6 +30,8 @@ from seat_hub.routing import queueviews
 
 #: Waiting citizens of one skill shown to the seats (the first ones, served next).
 SHOWN_PER_SKILL: Final = 500
+#: Parked citizens' grace deadlines kept moved to this hub's clock (forgotten past it).
+MOVED_KEPT: Final = 4096
 
 
 def agent_party(agent_id: str) -> str:
@@ -72,11 +74,22 @@ class SharedQueueViews:
         order (band and join time; an offered contact is out of the queue)."""
         agents = [agent for agent in self.ctx.live.agents.values()
                   if self._local.get(agent_party(agent.agent_id)) is agent.session]
-        skills = sorted({skill for agent in agents for skill in agent.seat.skills})
+        skills = {skill for agent in agents for skill in agent.seat.skills}
         if not skills:
             return
+        rows = queueviews.queue_rows(await self.waiting(skills))
+        shown, self._shown = self._shown, {}
+        for agent in agents:
+            entries = self._shown[agent.agent_id] = queueviews.snapshot_for(agent, rows)
+            if shown.get(agent.agent_id) != entries:
+                agent.session.send(QueueSnapshot(entries=entries))
+
+    async def waiting(self, skills: Collection[str]) -> list[Contact]:
+        """The citizens waiting for ``skills`` on every hub (the first ``SHOWN_PER_SKILL``
+        of each), in the ACD's order, as contacts only listed here, marked when their link
+        is down. Contacts whose details are gone or unreadable are left out."""
         async with self._redis.pipeline(transaction=False) as pipe:
-            for skill in skills:
+            for skill in sorted(skills):
                 pipe.zrange(keys.queue_key(skill), 0, SHOWN_PER_SKILL - 1, withscores=True)
             lines = await pipe.execute()
         order: list[tuple[float, str]] = [
@@ -94,12 +107,7 @@ class SharedQueueViews:
                 contact = known.contact(item, self._listed)
                 contact.link_lost_until = lost.get(work_order_id, 0.0)
                 contacts.append(contact)
-        rows = queueviews.queue_rows(contacts)
-        shown, self._shown = self._shown, {}
-        for agent in agents:
-            entries = self._shown[agent.agent_id] = queueviews.snapshot_for(agent, rows)
-            if shown.get(agent.agent_id) != entries:
-                agent.session.send(QueueSnapshot(entries=entries))
+        return contacts
 
     async def _details(self, order: list[tuple[float, str]]
                        ) -> tuple[list[Any], dict[str, float]]:
@@ -116,13 +124,19 @@ class SharedQueueViews:
             details, deadlines, (seconds, micros) = await pipe.execute()
         redis_now = int(seconds) + int(micros) / 1e6
         now = self.ctx.clock()
-        moved, self._moved = self._moved, {}
+        if len(self._moved) > MOVED_KEPT:
+            self._moved.clear()
+        lost: dict[str, float] = {}
         for wo, deadline in zip(listed, deadlines, strict=True):
-            if deadline is not None:  # the same deadline keeps its time: no resend each pass
-                same = moved.get(wo)
-                self._moved[wo] = same if same is not None and same[0] == deadline else (
+            if deadline is None:
+                self._moved.pop(wo, None)
+                continue
+            same = self._moved.get(wo)  # the same deadline keeps its time: no resend
+            if same is None or same[0] != deadline:
+                same = self._moved[wo] = (
                     deadline, now + max(0.0, float(deadline) / 1000 - redis_now))
-        return list(details), {wo: until for wo, (_, until) in self._moved.items()}
+            lost[wo] = same[1]
+        return list(details), lost
 
     async def tell_positions(self) -> None:
         """Each waiting citizen held here told its place (rank in its skill's queue) and

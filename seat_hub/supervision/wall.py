@@ -159,7 +159,7 @@ class SeatWall:
     def queue_lines(self) -> tuple[WallQueueLine, ...]:
         """Waiting citizens per item (those being offered count as waiting), longest wait
         first."""
-        lines = [_queue_line(line) for line in queueviews.lines_by_item(self._live).values()]
+        lines = [queue_line(line) for line in queueviews.lines_by_item(self._live).values()]
         lines.sort(key=lambda line: (line.oldest_queued_at, line.item_code))
         return tuple(lines[:1000])
 
@@ -214,7 +214,7 @@ class SeatWall:
             session.send_encoded(frame)
 
 
-def _queue_line(line: list[Contact]) -> WallQueueLine:
+def queue_line(line: list[Contact]) -> WallQueueLine:
     """One item's line of the queue panel, from its contacts in serving order."""
     item = line[0].item
     next_up = next((c.work_order_id for c in line if c.offer is None), "")

@@ -1,0 +1,130 @@
+"""The seat wall in a cluster: a supervisor on one hub watches the seats and citizens of
+every hub (their states, what each seat is busy with, the one queue by item and the day's
+figures from the shared ledger), fed into the workstation's own wall model; the actions a
+cluster does not share yet are refused with a message saying so."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from cluster_hubs import WITHIN, beside, cluster_args, until_rows
+from hubclient import Client, Clients, agent_seat
+
+from sandbox.hub_process import HubProcess, SeatSpec
+from seat_client.supervision.wall_model import WallModel
+from seat_common.protocol import (
+    Accept,
+    CallStarted,
+    Hangup,
+    Offer,
+    Presence,
+    SubscribeWall,
+    WallSnapshot,
+    WatchCall,
+    WorkOrderClosed,
+    WrapUp,
+)
+
+SUPERVISOR = SeatSpec(agent_id="S01", name="李督导", role="supervisor", hall="东莞市民服务中心")
+
+
+@pytest.fixture
+def wall_hubs(start_hub: Callable[..., HubProcess], postgres_url: str, redis_url: str,
+              tmp_path: Path) -> Iterator[tuple[HubProcess, HubProcess]]:
+    """Two cluster hubs sharing the seats a1, a2 and the supervisor S01."""
+    first = start_hub([agent_seat("a1"), agent_seat("a2"), SUPERVISOR], ring_timeout=10,
+                      extra_args=cluster_args(postgres_url, redis_url, tmp_path))
+    second = beside(first, tmp_path / "hub-second")
+    try:
+        yield first, second
+    finally:
+        second.stop()
+
+
+async def _watching(clients: Clients, hub: HubProcess) -> tuple[Client, WallModel]:
+    supervisor = await clients.connect(hub.url, "李督导")
+    await supervisor.hello("supervisor", token=hub.tokens["S01"])
+    await supervisor.send(SubscribeWall())
+    model = WallModel()
+    model.apply(await supervisor.expect(WallSnapshot, within=WITHIN))
+    return supervisor, model
+
+
+async def _until(supervisor: Client, model: WallModel, ok: Callable[[WallModel], bool]
+                 ) -> None:
+    """What the hub pushes applied to ``model`` until ``ok(model)``."""
+    deadline = time.monotonic() + WITHIN
+    while not ok(model):
+        left = deadline - time.monotonic()
+        assert left > 0, f"the wall never got there: {model.seats}, {model.queue}"
+        model.apply(await supervisor.recv(left))
+
+
+async def test_a_supervisor_on_one_hub_watches_the_seats_and_queue_of_every_hub(
+    wall_hubs: tuple[HubProcess, HubProcess], clients: Clients
+) -> None:
+    hub_a, hub_b = wall_hubs
+    supervisor, model = await _watching(clients, hub_a)
+    assert {s.agent_id: s.state for s in model.seats.values()} == {
+        "a1": "offline", "a2": "offline"}
+
+    agent = await clients.agent(hub_b, "a1")  # on the other hub, away at first
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "away")
+    citizen = await clients.citizen(hub_b, "王小明")
+    queued = await citizen.join(name="王小明")
+    await _until(supervisor, model, lambda m: [
+        (line.waiting, line.next_work_order_id) for line in m.queue] == [
+        (1, queued.work_order_id)])
+
+    await agent.ready()
+    offer = await agent.expect(Offer, within=WITHIN)
+    await agent.send(Accept(call_id=offer.call_id))
+    await citizen.expect(CallStarted, within=WITHIN)
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "on_call"
+                 and not m.queue)
+    busy = model.seats["a1"]
+    assert busy.work_order_id == queued.work_order_id
+    assert busy.item_code and busy.item_name and busy.channel
+    assert abs(busy.call_started_at - time.time()) < 60
+
+    await agent.send(Hangup(call_id=offer.call_id))
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "wrap_up")
+    await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes=""))
+    await agent.expect(WorkOrderClosed, within=WITHIN)
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "ready"
+                 and not m.seats["a1"].work_order_id)
+    await agent.ws.close()
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "offline")
+
+    # Watching a call is not shared yet: refused, saying so.
+    await supervisor.send(WatchCall(agent_id="a1"))
+    refused = await supervisor.expect_error("not_allowed", within=WITHIN)
+    assert "多中心模式下暂不支持" in refused.message
+
+
+async def test_the_days_figures_on_the_wall_count_every_hubs_calls(
+    wall_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    hub_a, hub_b = wall_hubs
+    for hub, agent_id, name in ((hub_a, "a1", "王小明"), (hub_b, "a2", "李小红")):
+        agent = await clients.agent(hub, agent_id)
+        await agent.ready()
+        citizen = await clients.citizen(hub, name)
+        queued = await citizen.join(name=name)
+        offer = await agent.expect(Offer, within=WITHIN)
+        await agent.send(Accept(call_id=offer.call_id))
+        await citizen.expect(CallStarted, within=WITHIN)
+        await agent.send(Hangup(call_id=offer.call_id))
+        await agent.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
+        await agent.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved",
+                                notes=""))
+        await agent.expect(WorkOrderClosed, within=WITHIN)
+    await until_rows(postgres_url, "SELECT state FROM work_orders", (),
+                     lambda found: [o["state"] for o in found] == ["closed"] * 2)
+
+    _, model = await _watching(clients, hub_b)
+    figures = model.figures
+    assert (figures.offered, figures.answered, figures.work_orders_closed) == (2, 2, 2)
