@@ -14,8 +14,9 @@ Redis holds for the whole city instead:
 
 The wall is read once a ``PERIOD_S`` while anyone here is subscribed, and only what changed
 is pushed (``WallUpdate``), so a supervisor sees a change within about a second on any
-hub. What the cluster does not share yet (hands, watching, transfers, consults, holds) is
-shown as none. A seat whose hash is unreadable is shown offline and logged.
+hub; while Redis cannot be read the wall stays as last shown (logged once). What the
+cluster does not share yet (hands, watching, transfers, consults, holds) is shown as none.
+A seat whose hash is unreadable is shown offline and logged.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from seat_common.protocol import (
 from seat_hub.cluster import keys
 from seat_hub.cluster.queue_results import AGENT_STATES, SEAT_MODES
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.connections.cluster_parties import SHARED_ERRORS
 from seat_hub.connections.cluster_views import SharedQueueViews
 from seat_hub.context import HubContext
 from seat_hub.model import Contact
@@ -71,6 +73,7 @@ class SharedWall:
         self._figures = WallFigures()
         self._figures_at = float("-inf")
         self._unreadable: set[str] = set()
+        self._away = False  # the last read failed (said once)
 
     async def subscribe(self, session: Session) -> None:
         """Send ``session`` the whole wall now; updates follow while it is subscribed."""
@@ -94,8 +97,17 @@ class SharedWall:
         while True:
             await self._someone.wait()
             await asyncio.sleep(PERIOD_S)
-            if self._subscribers:
+            if not self._subscribers:
+                continue
+            try:
                 await self.publish()
+            except SHARED_ERRORS as exc:  # Redis away: the wall stays as last shown
+                if not self._away:
+                    self.ctx.log.event("cluster_error", where="wall", error=repr(exc))
+                self._away = True
+                await asyncio.sleep(PERIOD_S)  # a pause before asking again
+            else:
+                self._away = False
 
     async def publish(self) -> None:
         """Push every subscriber what changed since the last push (nothing if nothing did)."""
