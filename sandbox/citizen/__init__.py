@@ -2,7 +2,8 @@
 
 ``SimulatedCitizen`` (``contact``) goes through one contact as its
 ``CitizenScript`` (``script``) says, as the web page, the mini-program and the
-kiosks do, and returns a ``CitizenReport`` of everything it saw. Its media are
+kiosks do, and returns a ``CitizenReport`` of everything it saw; once in a call it is
+its ``CitizenCall`` (``call``) that follows the call and rates it. Its media are
 a ``CitizenPeer`` (``peer``), with its shared screen a ``ScreenSharing``
 (``screen_share``); its chat a ``CitizenChat`` (``chat``), its document photos a
 ``CitizenMaterials`` (``materials``). Its connection to the hub, with resumes, is a

@@ -4,14 +4,12 @@ the rating.
 ``SimulatedCitizen`` follows protocol v1 on the citizen's side, as the web
 page, the mini-program and the kiosks do: hello → join the queue → wait
 (watching the position move, or leaving after a scripted wait) → on
-``call_started`` it is the caller (when the call is recorded it first shows
-the notice ``RECORDING_NOTICE``, kept in the report) and its ``CitizenPeer``
-makes the call's media → its ``CitizenChat`` chats as scripted, optionally
-replying to the agent → the agent hangs up, or it hangs up itself after a
-scripted time → it closes the peer, rates the contact if scripted, and
-leaves. What the agent says of their camera and microphone (``media_state``)
-is kept in the report as it comes. Photos of documents go through its
-``CitizenMaterials``. Everything it saw ends up in a ``CitizenReport``.
+``call_started`` its ``CitizenCall`` (``sandbox.citizen.call``) takes part in the
+call as scripted — media from its ``CitizenPeer``, chat from its ``CitizenChat``,
+photos of documents from its ``CitizenMaterials`` — until a hang-up, then rates the
+contact if scripted → it leaves. What the agent says of their camera and microphone
+(``media_state``) is kept in the report as it comes. Everything it saw ends up in a
+``CitizenReport``.
 
 A ``wss://`` hub's certificate is checked against the system store or the CAs
 of ``ca_file``, as a phone checks the real one; a refused certificate ends the
@@ -33,9 +31,10 @@ process that merely dies drops its link instead, and the hub keeps a dropped cit
 place for its resume grace (60 s): agents and the wall go on counting someone who is gone.
 
 The connection, its reading, the milestones the script waits on and the resumes are its
-``CitizenLink`` (``sandbox.citizen.link``); this module is the script and what each message
-from the hub means for it. Every task the citizen starts is owned by its ``TaskOwner`` (a
-failure is logged and kept in the report) and cancelled when ``run`` returns.
+``CitizenLink`` (``sandbox.citizen.link``), the call its ``CitizenCall``; this module is the
+script around the call (up to it, leaving, the report) and where each message from the hub
+goes. Every task the citizen starts is owned by its ``TaskOwner`` (a failure is logged and
+kept in the report) and cancelled when ``run`` returns.
 """
 
 from __future__ import annotations
@@ -50,11 +49,12 @@ from typing import Final, TypeVar
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
 from sandbox.camera import BurstToneAudioTrack
+from sandbox.citizen.call import CitizenCall
 from sandbox.citizen.chat import CitizenChat
 from sandbox.citizen.link import CitizenLink, ContactFinished
 from sandbox.citizen.materials import CitizenMaterials
 from sandbox.citizen.peer import CitizenPeer
-from sandbox.citizen.script import RECORDING_NOTICE, CitizenReport, CitizenScript
+from sandbox.citizen.script import CitizenReport, CitizenScript
 from sandbox.citizen.wire_facts import note_wire_fact
 from sandbox.device_login import KioskLogin
 from seat_common import protocol, tls
@@ -136,6 +136,10 @@ class SimulatedCitizen:
             cache_dir=Path(self.script.photo_cache_dir) if self.script.photo_cache_dir else None,
             reply_timeout_s=self.script.reply_timeout_s,
         )
+        self._call = CitizenCall(
+            self.report, self.script, self._link, self._tasks, chat=self._chat,
+            peer=self._peer, materials=self.materials, mark=self._mark, error=self._error,
+        )
 
     # --- the script ----------------------------------------------------------
 
@@ -213,10 +217,8 @@ class SimulatedCitizen:
         The link's close follows, after it on the same connection."""
         report = self.report
         try:
-            if self._chat.call_id:
-                await self._send(protocol.Hangup(call_id=self._chat.call_id))
-                self._mark("hangup_sent")
-                report.ended_by = report.ended_by or "citizen"
+            if self._call.call_id:
+                await self._call.hang_up()
             elif report.work_order_id and not report.got_call and not report.left_queue:
                 await self._send(protocol.LeaveQueue())
                 self._mark("leave_queue_sent")
@@ -254,8 +256,8 @@ class SimulatedCitizen:
         if started is None:
             await self._leave_queue()
             return
-        await self._call(started)
-        await self._after_call()
+        await self._call.follow(started)
+        await self._call.after()
 
     async def _wait_for_call(self) -> protocol.CallStarted | None:
         """The call, or None when the scripted wait ran out first."""
@@ -295,83 +297,6 @@ class SimulatedCitizen:
                 self._error("call started after leave_queue; hanging up")
                 await self._send(protocol.Hangup(call_id=message.call_id))
 
-    async def _call(self, started: protocol.CallStarted) -> None:
-        report = self.report
-        script = self.script
-        report.call_id = started.call_id
-        report.peer_name = started.peer_name
-        report.agents_met.append(started.peer_name)
-        report.call_started_at = time.time()
-        self._mark("call_started")
-        if started.call_role != "caller":
-            self._error(f"expected to be the caller, hub said {started.call_role!r}")
-        self._chat.call_id = started.call_id
-        if started.recorded:  # told before any media flows
-            report.recording_notice = RECORDING_NOTICE
-            self._mark("recording_notice")
-        await self._peer.offer(started)
-        if script.chat_lines:
-            self._tasks.spawn(self._chat.say_script_lines(started.call_id), "chat")
-        if script.photos:
-            self._tasks.spawn(
-                self.materials.send_photos(started.work_order_id, script.photos), "photos"
-            )
-
-        deadline = (
-            None if script.hangup_after_s is None else time.monotonic() + script.hangup_after_s
-        )
-        hung_up = False
-        while True:
-            message = await self._link.next_milestone(deadline)
-            if message is None:
-                if hung_up:
-                    raise ContactFinished("citizen", "no call_ended after hangup")
-                await self._send(protocol.Hangup(call_id=started.call_id))
-                self._mark("hangup_sent")
-                hung_up = True
-                deadline = time.monotonic() + script.reply_timeout_s
-                continue
-            if isinstance(message, protocol.CallEnded) and message.call_id == started.call_id:
-                report.ended_by = message.ended_by
-                report.end_reason = message.reason
-                report.call_ended_at = time.time()
-                self._mark("call_ended")
-                break
-            if isinstance(message, protocol.CallStarted) and message.call_id == started.call_id:
-                await self._renew_media(started)  # we came back: the call goes on
-            elif isinstance(message, protocol.PeerLink) and message.call_id == started.call_id:
-                if message.up:
-                    await self._renew_media(started)  # the agent came back
-            elif isinstance(message, protocol.TransferUpdate) and message.phase == "waiting":
-                await self._peer.close()  # the first agent's leg is over: wait for the next
-            elif isinstance(message, protocol.CallStarted) and report.transfer_notices:
-                started = message  # handed on: the same work order with the next agent
-                await self._next_agent(started)
-            elif isinstance(message, protocol.CallStarted):
-                self._error(f"second call_started {message.call_id} during a call")
-        self._chat.call_id = ""
-        await self._peer.close()
-
-    async def _next_agent(self, started: protocol.CallStarted) -> None:
-        """The call was transferred: new call id, new agent, new media."""
-        report = self.report
-        await self._peer.close()
-        report.frames_at_transfer.append(report.frames_received)
-        report.call_id = started.call_id
-        report.peer_name = started.peer_name
-        report.agents_met.append(started.peer_name)
-        self._chat.call_id = started.call_id
-        self._mark("transferred_call_started")
-        await self._peer.offer(started)
-
-    async def _renew_media(self, started: protocol.CallStarted) -> None:
-        """Make the call's media afresh: a new peer and a new offer (aiortc has no ICE
-        restart; the agent answers with a new peer too)."""
-        await self._peer.close()
-        self.report.media_renewals += 1
-        self._mark("media_renewed")
-        await self._peer.offer(started)
-
     # --- a dropped link ----------------------------------------------------------
 
     def drop_link(self) -> None:
@@ -392,37 +317,6 @@ class SimulatedCitizen:
     def network_back_at(self) -> float:
         """When the network last came back (``time.monotonic``), for measuring resumes."""
         return self._link.network_back_at
-
-    async def _after_call(self) -> None:
-        report = self.report
-        script = self.script
-        if script.rating_score is not None and report.work_order_id:
-            await self._send(
-                protocol.Rate(
-                    work_order_id=report.work_order_id,
-                    score=script.rating_score,
-                    comment=script.rating_comment,
-                )
-            )
-            self._mark("rate_sent")
-            deadline = time.monotonic() + script.reply_timeout_s
-            while True:
-                message = await self._link.next_milestone(deadline)
-                if message is None:
-                    self._error("no ack for rate")
-                    break
-                if isinstance(message, protocol.Ack) and message.of == protocol.Rate.TYPE:
-                    report.rated = True
-                    report.rating_score = script.rating_score
-                    self._mark("rated")
-                    break
-                if isinstance(message, protocol.Error):
-                    break  # recorded by the reader
-        if script.await_outcome_s > 0 and not report.outcome:
-            deadline = time.monotonic() + script.await_outcome_s
-            while not report.outcome:
-                if await self._link.next_milestone(deadline) is None:
-                    break
 
     # --- waiting on the wire -------------------------------------------------
 
@@ -445,8 +339,8 @@ class SimulatedCitizen:
                 raise ContactFinished("error", f"the hub refused before {what}")
 
     async def _on_message(self, message: protocol.Message) -> None:
-        """Each message from the hub, at once: facts to the report, media and chat and
-        materials to their parts, the rest to the script as milestones."""
+        """Each message from the hub, at once: facts to the report, what the call's parts
+        handle (media, chat, materials) to the call, the rest to the script as milestones."""
         if isinstance(message, protocol.Welcome) and self._link.resume_token:
             self.report.resumes += 1  # a resumed link: the script does not wait for this one
             self._peer.ice = IceConfig(message.ice_servers, message.ice_policy)
@@ -454,25 +348,8 @@ class SimulatedCitizen:
             return
         if note_wire_fact(self.report, message, self._mark, self._error):
             return
-        match message:
-            case protocol.Sdp():
-                await self._peer.on_sdp(message)
-            case protocol.Ice():
-                await self._peer.on_ice(message)
-            case protocol.ChatMessage():
-                await self._chat.on_message(message)
-            case protocol.ShareMark():
-                self._peer.on_share_mark(message)
-            case protocol.CertificateConsentRequest():
-                self.report.consent_requests.append("、".join(message.certificates))
-                if self.script.certificate_consent is not None:
-                    await self._send(protocol.CertificateConsentAnswer(
-                        message.work_order_id, message.consent_ref,
-                        agreed=self.script.certificate_consent))
-            case _ if isinstance(message, CitizenMaterials.HANDLED):
-                await self.materials.on_message(message)
-            case _:
-                self._link.put_milestone(message)
+        if not await self._call.on_message(message):
+            self._link.put_milestone(message)
 
     # --- plumbing --------------------------------------------------------------
 

@@ -220,7 +220,7 @@ class ConsultDesk:
         #: the work order handed over to this seat: its offer is accepted at once
         self._taking = ""
         self._tasks = tasks or TaskOwner("consult")
-        workstation.link.message.connect(self._on_message)
+        self._stop_hearing = workstation.link.message.connect(self._on_message)
 
     @property
     def frames(self) -> FrameSlot | None:
@@ -258,6 +258,10 @@ class ConsultDesk:
         await self.ws.link.send(protocol.ConsultChoice(state.consult_id, choice))
 
     async def close(self) -> None:
+        """Drop the consult's peer and end the desk's tasks. The link outlives the desk (the
+        seat closes it later): what the hub says from now on is no longer heard here, as it
+        could only start tasks on a closed owner."""
+        self._stop_hearing()
         await self._drop_peer()
         await self._tasks.close()
 

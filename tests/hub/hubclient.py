@@ -204,8 +204,8 @@ class Clients:
 
 @dataclass(frozen=True, slots=True)
 class DrivenCall:
-    """A call driven by ``a_call_in_chat`` or ``a_resolved_call``: its parties (still
-    connected) and ids."""
+    """A call driven by ``a_call_in_chat``, ``a_resolved_call`` or the cluster tests'
+    ``call_across``: its parties (still connected) and ids."""
 
     citizen: Client
     agent: Client

@@ -12,13 +12,19 @@ and sees B's picture, B hangs up and wraps up, and the work order has two legs.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
+
+import pytest
 
 from sandbox.citizen import CitizenScript, SimulatedCitizen
 from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.call.consult_desk import ConsultDesk
-from seat_client.call.hub_link import LinkState
+from seat_client.call.hub_link import HubLink, LinkState
 from seat_client.call.transfer_desk import offer_info
+from seat_client.call.workstation import Workstation
+from seat_common import protocol
+from seat_common.tasks import TaskOwner
 from tests.integration.conftest import until
 from tests.integration.test_transfer import core
 
@@ -89,3 +95,36 @@ async def test_consult_three_way_then_a_leaves_and_b_finishes_with_two_legs() ->
                               " WHERE work_order_id = ? ORDER BY seq",
                               (report.work_order_id,)).fetchall()
         assert legs == [("a1", "transferred", "b1"), ("b1", "ended", "")]
+
+
+def consult_state(phase: protocol.ConsultPhase, reason: protocol.ConsultEndReason = ""
+                  ) -> protocol.ConsultState:
+    """B's side of A's consult ``c1`` on the call ``k1`` of work order ``w1``."""
+    return protocol.ConsultState(
+        consult_id="c1", call_id="k1", work_order_id="w1", role="guest", phase=phase,
+        host_id="a1", host_name="张三", guest_id="b1", guest_name="李四", reason=reason)
+
+
+async def test_a_consult_desk_closed_before_its_link_ignores_what_the_hub_still_says(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The seat closes its consult desk before its link: a consult the hub ends after that
+    (here handed over to this seat) changes nothing on the closed desk, starts no task and
+    logs no error."""
+    link = HubLink("ws://127.0.0.1:9", lambda: protocol.Hello(role="agent", token="t"))
+    workstation = Workstation(link)
+    tasks = TaskOwner("consult desk")
+    desk = ConsultDesk(workstation, tasks)
+    heard: list[protocol.ConsultState | None] = []
+    desk.changed.connect(heard.append)
+    ringing = consult_state("ringing")
+    link.message.emit(ringing)
+    assert (desk.state, heard) == (ringing, [ringing])  # an open desk hears the hub
+
+    await desk.close()
+    with caplog.at_level(logging.DEBUG):
+        link.message.emit(consult_state("ended", "handed_over"))
+    assert (desk.state, heard) == (ringing, [ringing])
+    assert tasks.running() == []
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    await workstation.close()

@@ -1,5 +1,7 @@
 """Helpers for tests of real cluster hub processes (``seat-hub --cluster``): their
-arguments, two hubs on one Redis and one PostgreSQL, and reading the ledger's rows."""
+arguments, two hubs on one Redis and one PostgreSQL (the ``two_hubs`` fixture, which the
+folder's conftest offers to every test here), a call answered across two hubs, and
+reading the ledger's rows."""
 
 from __future__ import annotations
 
@@ -12,10 +14,11 @@ from typing import Any
 
 import psycopg
 import pytest
-from hubclient import agent_seat
+from hubclient import Clients, DrivenCall, agent_seat
 from psycopg.rows import dict_row
 
 from sandbox.hub_process import HubProcess
+from seat_common.protocol import Accept, CallStarted, Offer
 
 #: Long enough for a busy two-core machine: a wait, never a sleep.
 WITHIN = 20.0
@@ -50,6 +53,22 @@ def beside(first: HubProcess, workdir: Path) -> HubProcess:
     second.tokens, second.kiosk_tokens = dict(first.tokens), dict(first.kiosk_tokens)
     second.start()
     return second
+
+
+async def call_across(agent_hub: HubProcess, citizen_hub: HubProcess, clients: Clients,
+                      name: str = "王小明") -> DrivenCall:
+    """The seat a1, ready on ``agent_hub``, answers ``name`` queued on ``citizen_hub``:
+    both parties have had ``call_started`` and the call goes on (the citizen's resume
+    token is in its ``Welcome``, ``call.citizen.last(Welcome)``)."""
+    agent = await clients.agent(agent_hub, "a1")
+    await agent.ready()
+    citizen = await clients.citizen(citizen_hub, name)
+    queued = await citizen.join(name=name)
+    offer = await agent.expect(Offer, within=WITHIN)
+    await agent.send(Accept(call_id=offer.call_id))
+    started = await citizen.expect(CallStarted, within=WITHIN)
+    await agent.expect(CallStarted, within=WITHIN)
+    return DrivenCall(citizen, agent, queued.work_order_id, started.call_id)
 
 
 def rows(url: str, sql: str, params: tuple[object, ...] = ()) -> list[dict[str, Any]]:

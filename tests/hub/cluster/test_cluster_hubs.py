@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from cluster_hubs import WITHIN, cluster_args, rows, two_hubs, until_rows
+from cluster_hubs import WITHIN, cluster_args, rows, until_rows
 from hubclient import SI_ITEM, Clients, agent_seat
 
 from sandbox.hub_process import HubProcess, HubStartError
@@ -34,7 +34,6 @@ from seat_common.protocol import (
 )
 from seat_hub.cli import parse_args
 
-__all__ = ["two_hubs"]  # the fixture, used by name
 
 async def test_a_citizen_on_one_hub_is_served_by_an_agent_on_another_and_ledgered_once(
     two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str

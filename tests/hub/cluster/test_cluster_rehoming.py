@@ -9,7 +9,7 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
-from cluster_hubs import WITHIN, beside, cluster_args, two_hubs, until_rows
+from cluster_hubs import WITHIN, beside, call_across, cluster_args, until_rows
 from hubclient import Clients, agent_seat
 
 from sandbox.hub_process import HubProcess
@@ -33,8 +33,6 @@ from seat_common.protocol import (
     WorkOrderClosed,
     WrapUp,
 )
-
-__all__ = ["two_hubs"]  # the fixture, used by name
 
 
 async def test_a_waiting_citizen_whose_hub_is_killed_keeps_its_place_on_another_hub(
@@ -73,15 +71,9 @@ async def test_a_call_goes_on_when_the_citizens_hub_is_killed(
     ``call_started`` again with the same call id (both sides renew the media), and the
     signaling and the hang-up go on from there."""
     hub_a, hub_b = two_hubs
-    agent = await clients.agent(hub_b, "a1")
-    await agent.ready()
-    citizen = await clients.connect(hub_a.url, "王小明")
-    token = (await citizen.hello("citizen", name="王小明")).resume_token
-    queued = await citizen.join(name="王小明")
-    offer = await agent.expect(Offer, within=WITHIN)
-    await agent.send(Accept(call_id=offer.call_id))
-    call_id = (await citizen.expect(CallStarted, within=WITHIN)).call_id
-    await agent.expect(CallStarted, within=WITHIN)
+    call = await call_across(hub_b, hub_a, clients)
+    agent, call_id = call.agent, call.call_id
+    token = call.citizen.last(Welcome).resume_token
 
     await asyncio.to_thread(hub_a.crash)
     back = await clients.connect(hub_b.url, "王小明 again")
@@ -89,7 +81,7 @@ async def test_a_call_goes_on_when_the_citizens_hub_is_killed(
     assert (await back.expect(Welcome, within=WITHIN)).resume_token == token
     again = await back.expect(CallStarted, within=WITHIN)
     assert (again.call_id, again.call_role, again.work_order_id) == (
-        call_id, "caller", queued.work_order_id)
+        call_id, "caller", call.work_order_id)
     assert (await agent.expect(PeerLink, lambda p: p.up, within=WITHIN)).call_id == call_id
     await back.send(Sdp(call_id=call_id, sdp_type="offer", sdp="v=0 renewed"))
     assert (await agent.expect(Sdp, within=WITHIN)).sdp == "v=0 renewed"
@@ -99,7 +91,7 @@ async def test_a_call_goes_on_when_the_citizens_hub_is_killed(
     for party in (back, agent):
         assert (await party.expect(CallEnded, within=WITHIN)).ended_by == "citizen"
     await until_rows(postgres_url, "SELECT state, ended_by FROM work_orders WHERE id = %s",
-                     (queued.work_order_id,),
+                     (call.work_order_id,),
                      lambda found: [(o["state"], o["ended_by"]) for o in found] == [
                          ("ended", "citizen")])
 
@@ -120,19 +112,14 @@ async def test_a_call_goes_on_when_the_agents_hub_is_killed(
     hub, which takes the call up from Redis; both parties get ``call_started`` again with
     the same call id, and chat, hang-up and wrap-up go on there, written once."""
     hub_a, hub_b = two_hubs
-    agent = await clients.agent(hub_a, "a1")
-    await agent.ready()
-    citizen = await clients.citizen(hub_b, "王小明")
-    queued = await citizen.join(name="王小明")
-    offer = await agent.expect(Offer, within=WITHIN)
-    await agent.send(Accept(call_id=offer.call_id))
-    call_id = (await citizen.expect(CallStarted, within=WITHIN)).call_id
+    call = await call_across(hub_a, hub_b, clients)
+    citizen, call_id, wo = call.citizen, call.call_id, call.work_order_id
 
     await asyncio.to_thread(hub_a.crash)
     back = await clients.connect(hub_b.url, "a1 again")
     await back.hello("agent", token=hub_b.tokens["a1"])
     assert (await back.expect(Presence, lambda p: p.state == "on_call", within=WITHIN)
-            ).work_order_id == queued.work_order_id
+            ).work_order_id == wo
     again = await back.expect(CallStarted, within=WITHIN)
     assert (again.call_id, again.call_role, again.peer_name) == (call_id, "callee", "王小明")
     assert (await citizen.expect(CallStarted, within=WITHIN)).call_id == call_id
@@ -141,10 +128,10 @@ async def test_a_call_goes_on_when_the_agents_hub_is_killed(
         assert (await party.expect(ChatMessage, within=WITHIN)).text == "还在吗"
     await back.send(Hangup(call_id=call_id))
     assert (await citizen.expect(CallEnded, within=WITHIN)).ended_by == "agent"
-    await back.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes=""))
+    await back.send(WrapUp(work_order_id=wo, outcome="resolved", notes=""))
     assert (await citizen.expect(WorkOrderClosed, within=WITHIN)).outcome == "resolved"
     await until_rows(postgres_url, "SELECT state, ended_by FROM work_orders WHERE id = %s",
-                     (queued.work_order_id,),
+                     (wo,),
                      lambda found: [(o["state"], o["ended_by"]) for o in found] == [
                          ("closed", "agent")])
     legs = await until_rows(postgres_url, "SELECT call_id FROM call_legs", (),
@@ -156,29 +143,24 @@ async def test_a_wrap_up_owed_on_a_killed_hub_is_still_owed_on_another(
     two_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
 ) -> None:
     hub_a, hub_b = two_hubs
-    agent = await clients.agent(hub_a, "a1")
-    await agent.ready()
-    citizen = await clients.citizen(hub_b, "王小明")
-    queued = await citizen.join(name="王小明")
-    offer = await agent.expect(Offer, within=WITHIN)
-    await agent.send(Accept(call_id=offer.call_id))
-    await citizen.expect(CallStarted, within=WITHIN)
-    await citizen.send(Hangup(call_id=offer.call_id))
-    await agent.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
+    call = await call_across(hub_a, hub_b, clients)
+    citizen, wo = call.citizen, call.work_order_id
+    await citizen.send(Hangup(call_id=call.call_id))
+    await call.agent.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
 
     await asyncio.to_thread(hub_a.crash)
     back = await clients.connect(hub_b.url, "a1 again")
     await back.hello("agent", token=hub_b.tokens["a1"])
     owed = await back.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
-    assert owed.work_order_id == queued.work_order_id
+    assert owed.work_order_id == wo
     await back.send(SetState(state="ready"))
     assert (await back.expect(Error, within=WITHIN)).code == "bad_state"  # still owed
-    await back.send(WrapUp(work_order_id=queued.work_order_id, outcome="resolved", notes=""))
+    await back.send(WrapUp(work_order_id=wo, outcome="resolved", notes=""))
     assert (await back.expect(WorkOrderClosed, within=WITHIN)).outcome == "resolved"
     assert (await citizen.expect(WorkOrderClosed, within=WITHIN)).outcome == "resolved"
     assert (await back.expect(Presence, lambda p: p.state == "ready", within=WITHIN))
     await until_rows(postgres_url, "SELECT state FROM work_orders WHERE id = %s",
-                     (queued.work_order_id,), lambda found: found[0]["state"] == "closed")
+                     (wo,), lambda found: found[0]["state"] == "closed")
 
 
 async def test_an_offer_ringing_on_a_killed_hub_rings_again_where_the_agent_comes_back(
@@ -208,28 +190,23 @@ async def test_an_agent_not_back_within_the_grace_ends_the_call_and_still_owes_t
     hub_a = start_hub([agent_seat("a1")], ring_timeout=10, extra_args=args)
     hub_b = beside(hub_a, tmp_path / "hub-b")
     try:
-        agent = await clients.agent(hub_a, "a1")
-        await agent.ready()
-        citizen = await clients.citizen(hub_b, "王小明")
-        queued = await citizen.join(name="王小明")
-        offer = await agent.expect(Offer, within=WITHIN)
-        await agent.send(Accept(call_id=offer.call_id))
-        await citizen.expect(CallStarted, within=WITHIN)
+        call = await call_across(hub_a, hub_b, clients)
+        citizen, call_id, wo = call.citizen, call.call_id, call.work_order_id
 
         await asyncio.to_thread(hub_a.crash)
         down = await citizen.expect(PeerLink, within=WITHIN)
-        assert (down.call_id, down.up) == (offer.call_id, False)
+        assert (down.call_id, down.up) == (call_id, False)
         ended = await citizen.expect(CallEnded, within=WITHIN)
         assert (ended.call_id, ended.ended_by, ended.reason) == (
-            offer.call_id, "hub", "disconnected")
+            call_id, "hub", "disconnected")
         await until_rows(postgres_url, "SELECT state, ended_by FROM work_orders WHERE id = %s",
-                         (queued.work_order_id,),
+                         (wo,),
                          lambda found: [(o["state"], o["ended_by"]) for o in found] == [
                              ("ended", "hub")])
         back = await clients.connect(hub_b.url, "a1 later")
         await back.hello("agent", token=hub_b.tokens["a1"])
         owed = await back.expect(Presence, lambda p: p.state == "wrap_up", within=WITHIN)
-        assert owed.work_order_id == queued.work_order_id
+        assert owed.work_order_id == wo
     finally:
         await asyncio.to_thread(hub_b.stop)
 
@@ -255,24 +232,19 @@ async def test_a_seat_whose_link_drops_in_a_call_takes_it_up_again_on_its_own_hu
     """The dropped seat's call waits in Redis, not in its hub's memory: back on the same
     hub it is taken up as anywhere, and the citizen's call never ends meanwhile."""
     hub_a, hub_b = two_hubs
-    agent = await clients.agent(hub_a, "a1")
-    await agent.ready()
-    citizen = await clients.citizen(hub_b, "王小明")
-    await citizen.join(name="王小明")
-    offer = await agent.expect(Offer, within=WITHIN)
-    await agent.send(Accept(call_id=offer.call_id))
-    await citizen.expect(CallStarted, within=WITHIN)
+    call = await call_across(hub_a, hub_b, clients)
+    citizen, call_id = call.citizen, call.call_id
 
-    agent.ws.transport.abort()  # the link drops: no close frame
+    call.agent.ws.transport.abort()  # the link drops: no close frame
     down = await citizen.expect(PeerLink, within=WITHIN)
-    assert (down.call_id, down.up) == (offer.call_id, False)
+    assert (down.call_id, down.up) == (call_id, False)
     back = await clients.connect(hub_a.url, "a1 again")
     await back.hello("agent", token=hub_a.tokens["a1"])
     again = await back.expect(CallStarted, within=WITHIN)
-    assert again.call_id == offer.call_id
+    assert again.call_id == call_id
     up = await citizen.expect(PeerLink, within=WITHIN)
-    assert (up.call_id, up.up) == (offer.call_id, True)
-    await citizen.send(Chat(call_id=offer.call_id, text="您好"))
+    assert (up.call_id, up.up) == (call_id, True)
+    await citizen.send(Chat(call_id=call_id, text="您好"))
     assert (await back.expect(ChatMessage, within=WITHIN)).text == "您好"
     assert not [m for m in citizen.received if isinstance(m, CallEnded)]
 
