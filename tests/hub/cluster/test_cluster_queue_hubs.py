@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import redis.asyncio as aioredis
-from cluster_hubs import WITHIN, beside, cluster_args, two_hubs, until_rows
+from cluster_hubs import WITHIN, beside, cluster_args, until_rows
 from hubclient import Client, Clients, agent_seat
 
 from sandbox.hub_process import HubProcess
@@ -34,8 +34,6 @@ from seat_common.protocol import (
     WrapUp,
 )
 from seat_hub.cluster import keys
-
-__all__ = ["two_hubs"]  # the fixture, used by name
 
 
 async def _serve_next(agent: Client, citizens: dict[str, Client]) -> str:
