@@ -20,10 +20,15 @@ from typing import Any
 from floor_rig import SI_ITEM, WITHIN, InProcessHub, Party, seat, start_hub
 
 from seat_common.protocol import (
+    Accept,
+    CallStarted,
     CitizenInfo,
+    Decline,
     Hello,
     JoinQueue,
+    LeaveQueue,
     Offer,
+    OfferWithdrawn,
     Queued,
     SetState,
     Welcome,
@@ -100,3 +105,49 @@ async def test_a_citizen_back_on_its_hub_while_its_departure_parks_it_is_offered
         assert offer.work_order_id == work_order_id  # offered: not left parked
     finally:
         await hub.stop()
+
+
+async def test_unanswered_offers_leave_no_stand_in_on_the_agents_hub(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Citizens on hub A, the seat on hub B: each offer B rings stands the citizen in
+    (``remotes``); declined, withdrawn as the citizen leaves, rung out, or ended as the
+    seat leaves, none is left there; an answered one is the call's and stays."""
+    hub_a = await start_hub(redis_url, tmp_path, "hub-a", [seat("a1")], ring_timeout_s=3.0)
+    hub_b = await start_hub(redis_url, tmp_path, "hub-b", [seat("a1")], ring_timeout_s=3.0)
+    remotes = hub_b.floor.parties.remotes
+    try:
+        agent = await hub_b.agent("a1")
+        await ready(agent)
+        first, _, first_wo = await citizen_in_queue(hub_a, "先到")
+
+        declined = await agent.expect(Offer)
+        assert f"citizen.{first_wo}" in remotes  # stood in to ring it
+        await agent.send(Decline(call_id=declined.call_id))
+        await agent.expect(OfferWithdrawn, lambda w: w.call_id == declined.call_id)
+
+        left = await agent.expect(Offer)  # the same citizen again (all were tried)
+        await first.send(LeaveQueue())
+        withdrawn = await agent.expect(OfferWithdrawn, lambda w: w.call_id == left.call_id)
+        assert withdrawn.reason == "citizen_left"
+
+        _, _, second_wo = await citizen_in_queue(hub_a, "后到")
+        rung_out = await agent.expect(Offer)
+        withdrawn = await agent.expect(OfferWithdrawn, lambda w: w.call_id == rung_out.call_id)
+        assert withdrawn.reason == "timeout"
+
+        await ready(agent)
+        await agent.expect(Offer, lambda o: o.work_order_id == second_wo)
+        agent.drop()  # the seat goes while it rings
+        await until(lambda: not remotes, f"stand-ins left on hub B: {sorted(remotes)}")
+        assert len(hub_b.events("cluster_stand_in_dropped")) == 4
+
+        again = await hub_b.agent("a1")
+        await ready(again)
+        answered = await again.expect(Offer)
+        await again.send(Accept(call_id=answered.call_id))
+        await again.expect(CallStarted)
+        assert list(remotes) == [f"citizen.{answered.work_order_id}"]  # the call's citizen
+    finally:
+        await hub_b.stop()
+        await hub_a.stop()
