@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from floor_rig import SI_ITEM, WITHIN, InProcessHub, Party, seat, start_hub
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from seat_common.protocol import (
     Accept,
     CallStarted,
     CitizenInfo,
     Decline,
+    Error,
     Hello,
     JoinQueue,
     LeaveQueue,
@@ -34,6 +36,7 @@ from seat_common.protocol import (
     Welcome,
 )
 from seat_hub.cluster.live_queue import LiveQueue
+from seat_hub.cluster.queue_results import Joined
 
 
 async def until(done: Callable[[], bool], what: str) -> None:
@@ -151,3 +154,47 @@ async def test_unanswered_offers_leave_no_stand_in_on_the_agents_hub(
     finally:
         await hub_b.stop()
         await hub_a.stop()
+
+
+class JoinFails(LiveQueue):
+    """The shared queue, but its join raises ``failure``."""
+
+    failure: Exception = ValueError("priority must be one of …: a bug")
+
+    async def join(self, *args: Any, **kwargs: Any) -> Joined:
+        raise self.failure
+
+
+async def test_a_bug_in_a_join_is_answered_internal_not_taken_for_redis_away(
+    redis_url: str, tmp_path: Path
+) -> None:
+    hub = await start_hub(redis_url, tmp_path, "hub-a", [seat("a1")], queue_type=JoinFails)
+    try:
+        citizen = hub.party("王小明")
+        await citizen.send(Hello(role="citizen", name="王小明"))
+        await citizen.expect(Welcome)
+        await citizen.send(JoinQueue(item_code=SI_ITEM, channel="web",
+                                     citizen=CitizenInfo(name="王小明")))
+        assert (await citizen.expect(Error)).code == "internal"
+        assert [e["type"] for e in hub.events("internal_error")] == ["join_queue"]
+        assert hub.events("cluster_error") == []
+    finally:
+        await hub.stop()
+
+
+async def test_redis_away_at_a_join_is_still_busy(redis_url: str, tmp_path: Path) -> None:
+    hub = await start_hub(redis_url, tmp_path, "hub-a", [seat("a1")], queue_type=JoinFails)
+    queue = hub.queue
+    assert isinstance(queue, JoinFails)
+    queue.failure = RedisConnectionError("Connection refused")
+    try:
+        citizen = hub.party("王小明")
+        await citizen.send(Hello(role="citizen", name="王小明"))
+        await citizen.expect(Welcome)
+        await citizen.send(JoinQueue(item_code=SI_ITEM, channel="web",
+                                     citizen=CitizenInfo(name="王小明")))
+        refused = await citizen.expect(Error)
+        assert refused.code == "busy" and "排队服务暂时不可用" in refused.message
+        assert [e["where"] for e in hub.events("cluster_error")] == ["join"]
+    finally:
+        await hub.stop()
