@@ -17,9 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from cluster_hubs import cluster_args
 from floor_rig import SI_ITEM, WITHIN, InProcessHub, Party, seat, start_hub
+from hubclient import Clients, agent_seat
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis_rig import RedisRig
 
+from sandbox.hub_process import HubProcess
 from seat_common.protocol import (
     Accept,
     CallStarted,
@@ -198,3 +202,27 @@ async def test_redis_away_at_a_join_is_still_busy(redis_url: str, tmp_path: Path
         assert [e["where"] for e in hub.events("cluster_error")] == ["join"]
     finally:
         await hub.stop()
+
+
+async def test_a_seat_logging_in_while_redis_is_down_is_told_to_try_again(
+    start_hub: Callable[..., HubProcess], postgres_url: str, redis_url: str,
+    redis_server: RedisRig, clients: Clients, tmp_path: Path
+) -> None:
+    hub = start_hub([agent_seat("a1")], extra_args=cluster_args(postgres_url, redis_url,
+                                                                 tmp_path))
+    await asyncio.to_thread(redis_server.crash)
+    try:
+        seat_link = await clients.connect(hub.url, "a1")
+        await seat_link.send(Hello(role="agent", token=hub.tokens["a1"]))
+        refused = await seat_link.expect(Error, within=WITHIN)
+        assert (refused.code, refused.of) == ("busy", "hello")
+        assert "排队服务暂时不可用，请稍后重试" in refused.message
+        await seat_link.closed(within=WITHIN)
+        logged = await hub.wait_for_event("cluster_error", lambda e: e["where"] == "login",
+                                          within=WITHIN)
+        assert logged["agent_id"] == "a1"
+        assert hub.running and not hub.events("internal_error")
+    finally:
+        await asyncio.to_thread(redis_server.restart)
+    back = await clients.agent(hub, "a1")  # Redis back: welcomed
+    await back.ready()
