@@ -34,6 +34,8 @@ class OfferStandIns:
     def drop_unanswered(self) -> None:
         """Forget the offers that ended; the stand-in of one that ended unanswered leaves
         ``remotes`` unless something here still uses it (a call, or a call's wrap-up)."""
+        if not self._offered:
+            return  # most messages: nothing rung here is waiting for its end
         live = self.ctx.live
         ringing = {agent.offer.call_id for agent in live.agents.values()
                    if agent.offer is not None}
