@@ -137,6 +137,8 @@ class SharedDepartures:
                     await let_go()
         except SHARED_ERRORS as exc:
             ctx.log.event("cluster_error", where="departure", party=party, error=repr(exc))
+        except Exception as exc:  # a bug: said as one, in the hub's log
+            ctx.log.event("internal_error", where="departure", party=party, error=repr(exc))
         self._want_pass()
 
     async def _park_place(self, party: str, work_order_id: str) -> None:

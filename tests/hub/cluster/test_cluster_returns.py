@@ -4,7 +4,8 @@
   left parked (the departure held at its park, in process: no timing luck);
 - the stand-ins an agent's hub makes to ring offers are dropped once the offers end
   unanswered (declined, citizen gone, rung out, agent gone), and kept for an answer;
-- a bug in a step (a ``ValueError``) is answered ``internal``, not taken for Redis away;
+- a bug in a step (a ``ValueError``) is answered ``internal``, not taken for Redis away,
+  and one in a dispatch pass is logged as a bug while the passes go on;
 - a seat logging in while Redis is down is told to try again, in Chinese, and logs in once
   Redis is back (a real ``seat-hub --cluster`` and redis-server stopped under it).
 """
@@ -40,7 +41,7 @@ from seat_common.protocol import (
     Welcome,
 )
 from seat_hub.cluster.live_queue import LiveQueue
-from seat_hub.cluster.queue_results import Joined
+from seat_hub.cluster.queue_results import Dispatched, Joined
 
 
 async def until(done: Callable[[], bool], what: str) -> None:
@@ -200,6 +201,34 @@ async def test_redis_away_at_a_join_is_still_busy(redis_url: str, tmp_path: Path
         refused = await citizen.expect(Error)
         assert refused.code == "busy" and "排队服务暂时不可用" in refused.message
         assert [e["where"] for e in hub.events("cluster_error")] == ["join"]
+    finally:
+        await hub.stop()
+
+
+class DispatchFailsOnce(LiveQueue):
+    """The shared queue, but its first dispatch pass raises a bug's ``ValueError``."""
+
+    failed = False
+
+    async def dispatch(self, *args: Any, **kwargs: Any) -> Dispatched:
+        if not self.failed:
+            self.failed = True
+            raise ValueError("a bug in a dispatch pass")
+        return await super().dispatch(*args, **kwargs)
+
+
+async def test_a_bug_in_a_dispatch_pass_is_logged_as_one_and_the_passes_go_on(
+    redis_url: str, tmp_path: Path
+) -> None:
+    hub = await start_hub(redis_url, tmp_path, "hub-a", [seat("a1")],
+                          queue_type=DispatchFailsOnce)
+    try:
+        _, _, work_order_id = await citizen_in_queue(hub, "王小明")
+        agent = await hub.agent("a1")
+        await ready(agent)
+        assert (await agent.expect(Offer)).work_order_id == work_order_id
+        assert [e["where"] for e in hub.events("internal_error")] == ["dispatch"]
+        assert hub.events("cluster_error") == []
     finally:
         await hub.stop()
 
