@@ -37,6 +37,13 @@ citizen both present, to the offer sent), over every hub's log; the ledger check
 PostgreSQL: lost, a citizen told ``queued`` whose work order is missing or not finished;
 duplicated, more than one work order for one citizen.
 
+The hubs' logs (each hub's stderr: one JSON event per line) are kept in ``--keep-logs DIR``
+(``DIR/<leg>-<hub>.log``), and, without it, in a new folder whenever something went wrong
+(a leg failed, the run was stopped (SIGTERM, Ctrl-C), or any error, lost or duplicated
+count, or a hub's ``internal_error``, is not zero): ``hub_logs`` in the results names the
+folder, and a line on stderr says it and why. Otherwise they go with the run's temporary
+folder.
+
 The last line printed is ``{"bench": "cluster", "results": {...}}``.
 """
 
@@ -47,13 +54,15 @@ import asyncio
 import json
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -271,8 +280,34 @@ async def drill(leg: Leg, seats: list[SeatSpec], items: list[str], args: argpars
     }
 
 
+def went_wrong(leg: dict[str, Any] | None) -> list[str]:
+    """What in a leg's figures says something went wrong (empty: nothing)."""
+    if leg is None:
+        return []
+    counts = {"saturation errors": leg["saturation"]["errors"],
+              "lost work orders": leg["lost_work_orders"],
+              "duplicate work orders": leg["duplicate_work_orders"],
+              "not rehomed": leg["not_rehomed"], "client errors": len(leg["errors"]),
+              "internal errors": leg["internal_errors"]}
+    return [f"{count} {what}" for what, count in counts.items() if count]
+
+
+def keep_hub_logs(workdir: Path, into: Path | None, why: list[str]) -> Path | None:
+    """Copy every hub's log of the run (``workdir/<hub>/hub.log``) to ``into``, or, when
+    ``why`` says something went wrong, to a new folder; the folder, or None."""
+    if into is None and not why:
+        return None
+    into = into if into is not None else Path(tempfile.mkdtemp(prefix="seat-bench-logs-"))
+    into.mkdir(parents=True, exist_ok=True)
+    for log in sorted(workdir.glob("*/hub.log")):
+        shutil.copyfile(log, into / f"{log.parent.name}.log")
+    print(f"bench_cluster: hub logs kept in {into}"
+          + (f" ({'; '.join(why)})" if why else ""), file=sys.stderr)
+    return into
+
+
 def start_single(seats: list[SeatSpec], db_url: str, workdir: Path) -> Leg:
-    hub = HubProcess(seats, workdir=workdir / "single", ring_timeout=15.0, start_timeout=60,
+    hub = HubProcess(seats, workdir=workdir / "single-hub1", ring_timeout=15.0, start_timeout=60,
                      extra_args=["--db", db_url, "--materials", str(workdir / "materials-1"),
                                  "--citizen-key-file", str(workdir / "key-1.secret"),
                                  *UNLIMITED])
@@ -286,7 +321,7 @@ def start_cluster(seats: list[SeatSpec], count: int, redis_url: str, db_url: str
               "--citizen-key-file", str(workdir / "key.secret"), *UNLIMITED]
     hubs: list[HubProcess] = []
     for n in range(count):
-        hub = HubProcess(seats, workdir=workdir / f"hub{n + 1}", ring_timeout=15.0,
+        hub = HubProcess(seats, workdir=workdir / f"cluster-hub{n + 1}", ring_timeout=15.0,
                          start_timeout=60, extra_args=shared)
         if hubs:  # one seats file and one set of tokens for every hub
             hub.tokens, hub.kiosk_tokens = hubs[0].tokens, hubs[0].kiosk_tokens
@@ -316,7 +351,8 @@ async def run_leg(name: str, args: argparse.Namespace, seats: list[SeatSpec],
         pids = [h.pid for h in leg.hubs if h.pid is not None]
         saturation = await saturation_phase(leg.url, pids, args, name, items)
         figures = await drill(leg, seats, items, args, kill=name == "cluster")
-        return {"hubs": len(leg.hubs), "saturation": saturation, **figures}
+        return {"hubs": len(leg.hubs), "saturation": saturation, **figures,
+                "internal_errors": sum(len(hub.events("internal_error")) for hub in leg.hubs)}
     finally:
         if balancer is not None:
             balancer.stop()
@@ -339,15 +375,24 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         print(f"bench_cluster: {note}", file=sys.stderr)
     workdir = Path(tempfile.mkdtemp(prefix="seat-bench-cluster-"))
     rigs: dict[str, Any] = {"postgres": await asyncio.to_thread(PostgresRig.start)}
+    single: dict[str, Any] | None = None
+    multi: dict[str, Any] | None = None
+    why = ["the run did not finish: an error above, or it was stopped"]
     try:
         if cluster:
             rigs["redis"] = await asyncio.to_thread(RedisRig.start)
         single = await run_leg("single", args, seats, items, rigs, workdir)
         multi = await run_leg("cluster", args, seats, items, rigs, workdir) if cluster else None
+        why = [f"{name}: {wrong}" for name, leg in (("single", single), ("cluster", multi))
+               for wrong in went_wrong(leg)]
     finally:
-        for rig in rigs.values():
-            await asyncio.to_thread(rig.stop)
-        shutil.rmtree(workdir, ignore_errors=True)
+        try:
+            for rig in rigs.values():
+                await asyncio.to_thread(rig.stop)
+        finally:  # kept even if a rig will not stop
+            kept = keep_hub_logs(workdir, args.keep_logs, why)
+            shutil.rmtree(workdir, ignore_errors=True)
+    assert single is not None  # else run_leg raised
     main = multi or single
     empty_kill = {"calls_in_progress": None, "calls_kept": None, "queued": None,
                   "queued_kept": None}
@@ -365,8 +410,29 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
         "cluster_cpu_ms_per_join": multi["saturation"]["cpu_ms_per_join"] if multi else None,
         "kill": (multi["kill"] if multi else None) or empty_kill,
         "note": note,
+        "hub_logs": str(kept) if kept is not None else None,
         "legs": {"single": single, "cluster": multi},
     }
+
+
+T = TypeVar("T")
+
+
+async def cancelled_on_sigterm(run: Coroutine[Any, Any, T]) -> T:
+    """``run``, cancelled on SIGTERM (``timeout``, ``kill``) as on Ctrl-C, so that its
+    clean-up runs: the hubs and rigs stopped, the hubs' logs kept. Once: ``timeout`` signals
+    the process and then its group, and a second cancel would cut the clean-up short."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        loop.remove_signal_handler(signal.SIGTERM)
+        loop.add_signal_handler(signal.SIGTERM, lambda: None)  # the next ones: cleaning up
+        task.cancel()
+
+    loop.add_signal_handler(signal.SIGTERM, stop)
+    return await run
 
 
 def main() -> int:
@@ -389,10 +455,17 @@ def main() -> int:
                         help="looping citizens per saturation worker")
     parser.add_argument("--saturation-workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--keep-logs", type=Path, default=None, metavar="DIR",
+                        help="keep every hub's log in DIR (<leg>-<hub>.log); without it they"
+                             " are kept in a new folder only when something went wrong")
     args = parser.parse_args()
     if args.agents < 1 or args.citizens < 1 or args.minutes <= 0 or args.hubs < 2:
         parser.error("--agents, --citizens and --minutes must be positive, --hubs at least 2")
-    results = asyncio.run(main_async(args))
+    try:
+        results = asyncio.run(cancelled_on_sigterm(main_async(args)))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        print("bench_cluster: stopped before the end (no results)", file=sys.stderr)
+        return 1
     print(json.dumps({"bench": "cluster", "results": results}, ensure_ascii=False))
     return 0
 

@@ -12,12 +12,18 @@
   told (``caller back``: the home sends ``call_started`` again).
 - **A seat logging in** is held as ``agent.<seat>``, logged in to the shared queue, and
   takes up its call, owed wrap-up or ringing offer from Redis (``cluster_seats``).
+- **Redis away at a login**: the party is not welcomed; it is told ``busy`` (排队服务暂时
+  不可用，请稍后重试, which clients retry), the connection closed and the failure logged
+  (``cluster_error``, ``login``); the hub goes on, and a login once Redis is back works. A
+  citizen whose resume here already took its place or call back keeps them (logged only):
+  closing it would end them.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Final
 
 import redis.asyncio as aioredis
 
@@ -31,12 +37,17 @@ from seat_hub.connections.cluster_details import DETAILS_TTL_S, BadDetails, Cont
 from seat_hub.connections.cluster_parties import SHARED_ERRORS, HeldParties
 from seat_hub.connections.cluster_seats import SeatBack
 from seat_hub.connections.cluster_views import agent_party, citizen_party
+from seat_hub.connections.errors import error_reply
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext, Refusal
 from seat_hub.model import Contact
 from seat_hub.parties.seats import hash_token
-from seat_hub.parties.session import Session
+from seat_hub.parties.session import TRY_AGAIN_LATER, Session
 from seat_hub.routing import queueing
+
+#: What a party logging in is told when the cluster's Redis cannot be reached.
+LOGIN_UNAVAILABLE: Final = ("排队服务暂时不可用，请稍后重试。 (the shared queue cannot be reached;"
+                            " try again shortly)")
 
 
 class Arrivals:
@@ -66,12 +77,14 @@ class Arrivals:
             and message.role == "citizen" else ""
         resuming = bool(token)
         in_call: tuple[str, str] | None = None
-        if resuming and not self._hub().knows_resume_token(token):
-            in_call = await self._adopt(token)
         # Welcomed once reachable in the cluster: its stream read, its presence held.
         session.cork()
+        routed = False
         try:
+            if resuming and not self._hub().knows_resume_token(token):
+                in_call = await self._adopt(token)
             await route()
+            routed = True
             if session.role == "agent" and session.agent_id:
                 await self._agent_arrived(session)
             elif resuming and session.role == "citizen":
@@ -80,8 +93,24 @@ class Arrivals:
                     await self._rehomed(session, contact)
                 elif in_call is not None:
                     await self._caller_back(session, *in_call)
+        except SHARED_ERRORS as exc:
+            self.ctx.log.event("cluster_error", where="login", session=session.session_id,
+                               role=session.role or "", agent_id=session.agent_id,
+                               error=repr(exc))
+            # A citizen's resume already handed it its place or call here: closing would
+            # end them, so it stays (welcomed, logged); anyone else is refused for now.
+            if not routed or session.role != "citizen":
+                self._unreachable(session, message)
         finally:
             session.uncork()
+
+    def _unreachable(self, session: Session, message: Message) -> None:
+        """Redis failed during a login: the party is not welcomed (what was held back for
+        it is dropped), is told to try again (``busy``, which clients retry) and is closed;
+        its departure undoes what the login did here."""
+        session.uncork(send=False)
+        session.send(error_reply("busy", LOGIN_UNAVAILABLE, "", message.TYPE))
+        session.close(TRY_AGAIN_LATER, "the shared queue cannot be reached")
 
     async def join_shared(self, session: Session, contact: Contact) -> None:
         """The shared queue's join, or the citizen is let go here and refused."""

@@ -9,7 +9,8 @@
 - **Rings timed out** (``queue.ring_timeouts``) twice a second; one that rang out asks
   for a pass.
 
-A failure on the shared state is logged (``cluster_error``) and the loop goes on.
+A failure on the shared state is logged (``cluster_error``), a bug as one
+(``internal_error``), and the loop goes on.
 """
 
 from __future__ import annotations
@@ -71,6 +72,10 @@ class SharedQueueClock:
                 self.ctx.log.event("cluster_error", where="dispatch", error=repr(exc))
                 await asyncio.sleep(PASS_EVERY_S)  # Redis away: the next pass after a pause
                 continue
+            except Exception as exc:  # a bug: said as one, and the passes go on
+                self.ctx.log.event("internal_error", where="dispatch", error=repr(exc))
+                await asyncio.sleep(PASS_EVERY_S)
+                continue
             for offered in plan.offers:
                 self.ctx.log.event("cluster_offer", call_id=offered.call_id,
                                    work_order_id=offered.work_order_id,
@@ -93,6 +98,8 @@ class SharedQueueClock:
                 await self.views.show_queue()
             except SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="positions", error=repr(exc))
+            except Exception as exc:  # a bug: said as one, and places are told again
+                self.ctx.log.event("internal_error", where="positions", error=repr(exc))
 
     async def _timing_rings(self) -> None:
         while True:
@@ -102,3 +109,5 @@ class SharedQueueClock:
                     self.want_pass()
             except SHARED_ERRORS as exc:
                 self.ctx.log.event("cluster_error", where="ring timeouts", error=repr(exc))
+            except Exception as exc:  # a bug: said as one, and rings are timed out again
+                self.ctx.log.event("internal_error", where="ring timeouts", error=repr(exc))

@@ -95,14 +95,20 @@ class SharedDepartures:
         ctx = self.ctx
         presence, reader = self._parties.presence, self._parties.reader
 
+        def back() -> bool:
+            # Back here already (a quick reconnect's hello ran while this awaited): parking
+            # it, letting it go or not reading its stream would rob its new session.
+            return party in self._parties.local
+
         async def keep_for_grace() -> None:
-            # The party may be back here already (a quick reconnect whose hello ran while
-            # this departure awaited): then its new session holds it, and parking it or
-            # no longer reading its stream would take it from under that session.
-            if party not in self._parties.local:
+            if not back():
                 await presence.park(party)
-            if party not in self._parties.local:
+            if not back():
                 await reader.remove(party)
+
+        async def let_go() -> None:
+            if not back():
+                await self._parties.let_go_here(party)
 
         try:
             if home is not None and dropped and ctx.settings.resume_grace_s > 0:
@@ -112,26 +118,38 @@ class SharedDepartures:
                 await keep_for_grace()
             elif home is not None:
                 self.outbox.post(home, "gone", {"from": party})
-                await self._parties.let_go_here(party)
+                await let_go()
             elif party.startswith("citizen."):
                 work_order_id = party.removeprefix("citizen.")
                 if work_order_id in ctx.live.contacts:  # parked here for the grace
-                    await self.queue.park(work_order_id, True)
+                    await self._park_place(party, work_order_id)
                     await keep_for_grace()
                 else:
                     await self.queue.abandon(work_order_id)
-                    await self._parties.let_go_here(party)
+                    await let_go()
             else:
                 record = await self.queue.agent(session.agent_id)
                 if dropped and record is not None and record.state == "on_call" \
                         and ctx.settings.resume_grace_s > 0:
                     await keep_for_grace()  # its call waits for it (any hub)
-                else:
+                elif not back():  # back: its login's ``log_in`` is the newer word
                     await self.queue.log_out(session.agent_id)
-                    await self._parties.let_go_here(party)
+                    await let_go()
         except SHARED_ERRORS as exc:
             ctx.log.event("cluster_error", where="departure", party=party, error=repr(exc))
+        except Exception as exc:  # a bug: said as one, in the hub's log
+            ctx.log.event("internal_error", where="departure", party=party, error=repr(exc))
         self._want_pass()
+
+    async def _park_place(self, party: str, work_order_id: str) -> None:
+        """A dropped citizen's place kept, not offered, unless it is back here: its resume
+        unparks it (``cluster_arrivals``); back while the park was on its way (the unpark
+        may have landed first), unparked again, else it would wait unoffered."""
+        if party in self._parties.local:
+            return
+        await self.queue.park(work_order_id, True)
+        if party in self._parties.local:
+            await self.queue.park(work_order_id, False)
 
     async def on_sweep(self, sweep: Sweep) -> None:
         """Parties of dead hubs parked (a waiting citizen is not offered until back), and

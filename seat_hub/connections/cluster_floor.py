@@ -39,7 +39,9 @@ login) and departures with the sweep (``cluster_departures``), a message's route
 the shared step (``cluster_steps``), the loops that dispatch, time out rings and tell
 places (``cluster_clock``). What the streams bring is ``cluster_mail``'s; what this hub's
 parties are shown of the shared queue, ``cluster_views``'; a seat's work taken up from
-another hub, ``cluster_seats``'.
+another hub, ``cluster_seats``'; the stand-ins of offers rung here, dropped once an offer
+ends unanswered (checked after every message, delivery and departure),
+``cluster_stand_ins``'.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from seat_hub.connections.cluster_departures import SharedDepartures
 from seat_hub.connections.cluster_mail import HubMail
 from seat_hub.connections.cluster_parties import SHARED_ERRORS, HeldParties
 from seat_hub.connections.cluster_seats import SeatBack
+from seat_hub.connections.cluster_stand_ins import OfferStandIns
 from seat_hub.connections.cluster_steps import SharedSteps
 from seat_hub.connections.cluster_views import SharedQueueViews, agent_party
 from seat_hub.connections.cluster_wall import SharedWall
@@ -87,10 +90,12 @@ class ClusterFloor:
         #: the parties this hub holds, and holding them in the cluster
         self.parties = HeldParties(ctx, client, presence=presence, reader=self.reader,
                                    outbox=outbox, tasks=tasks)
+        #: the stand-ins made for offers rung here, dropped once one ends unanswered
+        self.stand_ins = OfferStandIns(ctx, self.parties.remotes)
         #: what the streams bring for the parties this hub holds
         self.mail = HubMail(ctx, client, queue, outbox, lambda: self.hub,
                             local=self.parties.local, homes=self.parties.homes,
-                            remotes=self.parties.remotes)
+                            remotes=self.parties.remotes, stand_ins=self.stand_ins)
         #: takes up the call, wrap-up or offer of a seat logging in here from another hub
         self.seats = SeatBack(ctx, client, outbox.post, self.parties.remotes, self.mail.ring)
         ctx.plans_offers = False
@@ -173,12 +178,16 @@ class ClusterFloor:
     async def handle(self, session: Session, message: Message,
                      route: Callable[[], Awaitable[None]]) -> None:
         """``Floor.handle``: through the shared step (``cluster_steps``)."""
-        await self.steps.handle(session, message, route)
+        try:
+            await self.steps.handle(session, message, route)
+        finally:
+            self.stand_ins.drop_unanswered()  # a decline, a leave: an offer may have ended
 
     def departed(self, session: Session, dropped: bool, clean_up: Callable[[], None]) -> None:
         """``Floor.departed``: let go in the cluster (``cluster_departures``)."""
         self.wall.unsubscribe(session)
         self.departures.departed(session, dropped, clean_up)
+        self.stand_ins.drop_unanswered()  # a seat gone: its ringing offer ended
 
     def taken_over(self, party: str) -> None:
         """Another hub holds ``party`` now: this hub's connection is told and closed."""
@@ -194,3 +203,4 @@ class ClusterFloor:
             self.parties.taken(party, signal.body)
             return
         await self.mail.deliver(party, entry_id, signal)
+        self.stand_ins.drop_unanswered()  # withdrawn by the script: rung out, citizen gone

@@ -38,6 +38,7 @@ from seat_hub.cluster.live_queue import LiveQueue
 from seat_hub.cluster.outbox import StreamOutbox
 from seat_hub.cluster.presence import NAME
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.connections.cluster_stand_ins import OfferStandIns
 from seat_hub.connections.floor import FloorHub
 from seat_hub.context import HubContext
 from seat_hub.model import Call
@@ -54,12 +55,12 @@ class HubMail:
     """Handles the streams' messages for the parties this hub holds (see the module's
     docstring). ``local``, ``homes`` and ``remotes`` are the floor's maps (party → local
     session; local citizen's session id → its call's home; citizen party → its stand-in
-    here), shared, not copied."""
+    here), shared, not copied; ``stand_ins`` is told of each stand-in made to ring."""
 
     def __init__(self, ctx: HubContext, client: aioredis.Redis, queue: LiveQueue,
                  outbox: StreamOutbox, hub: Callable[[], FloorHub], *,
                  local: dict[str, Session], homes: dict[str, str],
-                 remotes: dict[str, RemoteSession]) -> None:
+                 remotes: dict[str, RemoteSession], stand_ins: OfferStandIns) -> None:
         self.ctx = ctx
         self._redis = client
         self.queue = queue
@@ -68,6 +69,7 @@ class HubMail:
         self._local = local
         self._homes = homes
         self._remotes = remotes
+        self._stand_ins = stand_ins
 
     @property
     def hub(self) -> FloorHub:
@@ -177,6 +179,7 @@ class HubMail:
         remote = RemoteSession(details.party, party, details.role, details.name,
                                self.outbox.post)
         self._remotes[details.party] = remote
+        self._stand_ins.rung(call_id, remote)  # dropped if the offer ends unanswered
         contact = details.contact(item, remote)
         dispatch.offer(ctx, contact, agent, call_id)
 

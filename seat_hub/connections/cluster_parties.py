@@ -18,7 +18,7 @@ from redis.exceptions import RedisError
 
 from seat_common.protocol import Error
 from seat_common.tasks import TaskOwner
-from seat_hub.cluster.bus import SignalReader
+from seat_hub.cluster.bus import BadMessage, SignalReader
 from seat_hub.cluster.outbox import StreamOutbox
 from seat_hub.cluster.presence import NAME, SHA256, Presence, PresenceError, issue_resume
 from seat_hub.cluster.queue_results import MalformedState
@@ -26,9 +26,15 @@ from seat_hub.context import HubContext
 from seat_hub.parties.remote_session import RemoteSession
 from seat_hub.parties.session import POLICY_VIOLATION, Session
 
-#: What a step on the shared state may raise (Redis away, a script's answer malformed):
-#: logged as ``cluster_error`` where it is caught, never the hub's end.
-SHARED_ERRORS: Final = (RedisError, OSError, MalformedState, PresenceError, ValueError)
+#: What a step on the shared state may raise: Redis away or failing (``RedisError``, a
+#: socket's ``OSError``), or what Redis holds not being what the hubs write (a script's
+#: answer or a hash: ``MalformedState``; a presence value: ``PresenceError``; a stream's
+#: id: ``BadMessage``; a value that is not UTF-8 text: ``UnicodeDecodeError``, raised by
+#: redis-py's decoding). Logged as ``cluster_error`` where it is caught, never the hub's
+#: end. Not any ``ValueError``: a wrong argument is a bug here, answered ``internal``
+#: and logged as one, not taken for Redis being away.
+SHARED_ERRORS: Final = (RedisError, OSError, MalformedState, PresenceError, BadMessage,
+                        UnicodeDecodeError)
 
 
 class HeldParties:
