@@ -29,7 +29,8 @@ what it serves, and runs the hub's own rules for it unchanged:
   drops in a call lets the call go from memory without ending it, so it is taken up the
   same way wherever it comes back.
 - **The seat wall** a supervisor here subscribes to is the whole city's, read from Redis
-  and the ledger once a second (``cluster_wall``).
+  and the ledger once a second (``cluster_wall``); a whisper reaches a seat on any hub
+  (``cluster_supervision``).
 - **Not yet shared** (transfer, consult, watching, walk-ins, hands, moving a contact):
   refused with ``not_allowed`` and a message saying so, never half done.
 
@@ -65,6 +66,7 @@ from seat_hub.connections.cluster_parties import SHARED_ERRORS, HeldParties
 from seat_hub.connections.cluster_seats import SeatBack
 from seat_hub.connections.cluster_stand_ins import OfferStandIns
 from seat_hub.connections.cluster_steps import SharedSteps
+from seat_hub.connections.cluster_supervision import SharedSupervision
 from seat_hub.connections.cluster_views import SharedQueueViews, agent_party
 from seat_hub.connections.cluster_wall import SharedWall
 from seat_hub.connections.floor import FloorHub
@@ -116,6 +118,8 @@ class ClusterFloor:
         self.wall = SharedWall(ctx, client, self.views)
         self.steps = SharedSteps(ctx, client, queue=queue, outbox=outbox, parties=self.parties,
                                  arrivals=self.arrivals, wall=self.wall,
+                                 supervision=SharedSupervision(ctx, client, outbox,
+                                                               self.parties.local, hub=name),
                                  want_pass=self.clock.want_pass)
 
     def attach(self, hub: FloorHub) -> None:

@@ -11,7 +11,8 @@
 - what a cluster's hubs do not share yet (transfer, consult, watching, walk-ins, hands,
   moving a contact) is refused with ``not_allowed`` and a message saying so, never half
   done;
-- a supervisor's ``subscribe_wall`` is shown the whole city's wall (``cluster_wall``);
+- a supervisor's ``subscribe_wall`` is shown the whole city's wall (``cluster_wall``),
+  and a ``whisper`` reaches its seat on any hub (``cluster_supervision``);
 - the rest runs the shared queue's step: joining (told ``Queued`` only once in the shared
   queue), leaving, set-state and set-mode (the rule, then the script); accept, decline,
   hang-up and wrap-up (the script first, which also appends the ledger write, then the
@@ -72,6 +73,7 @@ from seat_hub.cluster.outbox import StreamOutbox
 from seat_hub.connections.cluster_arrivals import Arrivals
 from seat_hub.connections.cluster_details import DETAILS_TTL_S
 from seat_hub.connections.cluster_parties import HeldParties
+from seat_hub.connections.cluster_supervision import SharedSupervision
 from seat_hub.connections.cluster_views import citizen_party
 from seat_hub.connections.cluster_wall import SharedWall
 from seat_hub.context import HubContext, Refusal
@@ -87,7 +89,7 @@ NOT_RELAYED: Final = (UploadStart, CertificateConsent, CertificateConsentAnswer)
 NOT_SHARED: Final = (
     Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
     JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, RaiseHand, MoveContact,
-    Whisper, SuperviseState, AssistTrail,
+    SuperviseState, AssistTrail,
 )
 
 
@@ -97,7 +99,8 @@ class SharedSteps:
 
     def __init__(self, ctx: HubContext, client: aioredis.Redis, *, queue: LiveQueue,
                  outbox: StreamOutbox, parties: HeldParties, arrivals: Arrivals,
-                 wall: SharedWall, want_pass: Callable[[], None]) -> None:
+                 wall: SharedWall, supervision: SharedSupervision,
+                 want_pass: Callable[[], None]) -> None:
         self.ctx = ctx
         self._redis = client
         self.queue = queue
@@ -105,6 +108,7 @@ class SharedSteps:
         self._parties = parties
         self._arrivals = arrivals
         self._wall = wall
+        self._supervision = supervision
         self._want_pass = want_pass
 
     async def handle(self, session: Session, message: Message,
@@ -189,6 +193,8 @@ class SharedSteps:
                 await route()
             case SubscribeWall():
                 await self._wall.subscribe(session)  # the city's wall, not this hub's
+            case Whisper():
+                await self._supervision.whisper(session, message, route)
             case WrapUp():
                 ended = ctx.live.ended.get(message.work_order_id)
                 if ended is not None and ended.agent_id == session.agent_id \

@@ -17,6 +17,7 @@ from sandbox.hub_process import HubProcess, SeatSpec
 from seat_client.supervision.wall_model import WallModel
 from seat_common.protocol import (
     Accept,
+    Ack,
     CallStarted,
     Hangup,
     Offer,
@@ -24,6 +25,8 @@ from seat_common.protocol import (
     SubscribeWall,
     WallSnapshot,
     WatchCall,
+    Whisper,
+    WhisperMessage,
     WorkOrderClosed,
     WrapUp,
 )
@@ -128,3 +131,25 @@ async def test_the_days_figures_on_the_wall_count_every_hubs_calls(
     _, model = await _watching(clients, hub_b)
     figures = model.figures
     assert (figures.offered, figures.answered, figures.work_orders_closed) == (2, 2, 2)
+
+
+async def test_a_supervisor_whispers_to_a_seat_on_another_hub_and_the_audit_keeps_it(
+    wall_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    hub_a, hub_b = wall_hubs
+    supervisor, _ = await _watching(clients, hub_a)
+    agent = await clients.agent(hub_b, "a1")
+    await supervisor.send(Whisper(agent_id="a1", text="请先核对身份证有效期"))
+    assert (await supervisor.expect(Ack, within=WITHIN)).of == "whisper"
+    told = await agent.expect(WhisperMessage, within=WITHIN)
+    assert (told.text, told.supervisor_id, told.supervisor_name) == (
+        "请先核对身份证有效期", "S01", "李督导")
+    rows = await until_rows(
+        postgres_url, "SELECT target, detail, result FROM audit_log WHERE action = 'whisper'"
+        " ORDER BY seq", (), lambda found: len(found) == 2)
+    assert [(r["target"], r["result"]) for r in rows] == [("a1", "requested"), ("a1", "ok")]
+    assert "核对" not in rows[0]["detail"]  # its length, not its words
+
+    # A seat logged in nowhere is refused, as on a single hub.
+    await supervisor.send(Whisper(agent_id="a2", text="在吗"))
+    await supervisor.expect_error("bad_state", within=WITHIN)
