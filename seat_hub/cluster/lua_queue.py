@@ -192,5 +192,6 @@ if a.state == 'ringing' then
 end
 a.state, a.since, a.offer = 'offline', now, ''
 save_agent(a)
+redis.call('HDEL', a.key, 'hand', 'hand_since', 'hand_answered_by')  -- a raised hand goes too
 return answer({status = 'logged_out', call_id = call})
 """

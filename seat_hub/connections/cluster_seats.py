@@ -8,13 +8,14 @@ details, what the lost hub held in memory: the ``Call`` (and sends ``call_starte
 to both parties: the citizen's hub, which relays to the agent's party, finds the call at
 its new home at once), the owed wrap-up's ``EndedCall`` (with what is left of its
 queue's wrap-up limit, counted from the call's end by Redis's clock), or the ringing offer
-(rung again, until the script's deadline takes it back).
+(rung again, until the script's deadline takes it back); a raised hand is up again.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from typing import Any, Final
 
 import redis.asyncio as aioredis
 
@@ -27,6 +28,9 @@ from seat_hub.context import HubContext
 from seat_hub.model import Agent, Call, EndedCall
 from seat_hub.parties.remote_session import Post, RemoteSession
 from seat_hub.routing import dispatch, presence
+
+#: A raised hand's fields on the agent's hash (``cluster_supervision`` writes them).
+HAND_FIELDS: Final = ("hand", "hand_since", "hand_answered_by")
 
 
 class SeatBack:
@@ -42,7 +46,9 @@ class SeatBack:
         self._ring = ring
 
     async def take_up(self, agent: Agent, party: str, record: AgentRecord | None) -> None:
-        """After the seat's login here: what the shared queue says it is busy with."""
+        """After the seat's login here: what the shared queue says it is busy with, and
+        its raised hand."""
+        await self._restore_hand(agent)
         if record is None or agent.call is not None or agent.offer is not None \
                 or agent.wrap_up is not None:
             return  # nothing there, or this hub still holds it (a local resume)
@@ -55,6 +61,21 @@ class SeatBack:
             if isinstance(work_order_id, str) and work_order_id:
                 await self._ring(party, {"call_id": record.offer,
                                          "work_order_id": work_order_id})
+
+    async def _restore_hand(self, agent: Agent) -> None:
+        """A seat logging in here whose hand is up in Redis (it came from another hub, or
+        its link dropped) has it up here too."""
+        hand, since, answered = await self._redis.hmget(keys.agent_key(agent.agent_id),
+                                                        list(HAND_FIELDS))
+        if not isinstance(hand, str) or not hand or agent.hand:
+            return
+        try:
+            at = float(since) if isinstance(since, str) else 0.0
+        except ValueError:
+            at = 0.0
+        agent.hand, agent.hand_since = hand[:100], at if math.isfinite(at) and at > 0 else 0.0
+        agent.hand_answered_by = answered[:200] if isinstance(answered, str) else ""
+        self.ctx.seat_changed(agent.agent_id)
 
     async def _wrapping_up_s(self, agent_id: str) -> float:
         """How long ago the seat's call ended (``wrap_since``, written by the hang-up's

@@ -8,11 +8,12 @@
   agent stream (``relay``), where the home hands it to ``Hub.receive`` as from the
   citizen's ``RemoteSession``; materials and consents, which live with the call's home,
   are refused;
-- what a cluster's hubs do not share yet (transfer, consult, watching, walk-ins, hands,
-  moving a contact) is refused with ``not_allowed`` and a message saying so, never half
+- what a cluster's hubs do not share yet (transfer, consult, watching, walk-ins, moving
+  a contact) is refused with ``not_allowed`` and a message saying so, never half
   done;
 - a supervisor's ``subscribe_wall`` is shown the whole city's wall (``cluster_wall``),
-  and a ``whisper`` reaches its seat on any hub (``cluster_supervision``);
+  a ``whisper`` reaches its seat on any hub, and a raised hand shows on every hub's wall
+  (``cluster_supervision``);
 - the rest runs the shared queue's step: joining (told ``Queued`` only once in the shared
   queue), leaving, set-state and set-mode (the rule, then the script); accept, decline,
   hang-up and wrap-up (the script first, which also appends the ledger write, then the
@@ -88,7 +89,7 @@ NOT_RELAYED: Final = (UploadStart, CertificateConsent, CertificateConsentAnswer)
 #: What a cluster's hubs do not share yet: refused, never half done.
 NOT_SHARED: Final = (
     Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
-    JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, RaiseHand, MoveContact,
+    JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, MoveContact,
     SuperviseState, AssistTrail,
 )
 
@@ -195,6 +196,9 @@ class SharedSteps:
                 await self._wall.subscribe(session)  # the city's wall, not this hub's
             case Whisper():
                 await self._supervision.whisper(session, message, route)
+            case RaiseHand():
+                await route()
+                await self._supervision.hand_changed(session.agent_id)  # for every wall
             case WrapUp():
                 ended = ctx.live.ended.get(message.work_order_id)
                 if ended is not None and ended.agent_id == session.agent_id \

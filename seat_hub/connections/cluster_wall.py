@@ -5,8 +5,9 @@ A cluster's hub holds only its own parties, so a supervisor subscribed here is s
 Redis holds for the whole city instead:
 
 - **Seats**: each agent seat of the seats file from its agent hash (state, mode, reason,
-  since), with what it is busy with: the work order of its ringing offer, its call (and
-  when the call started) or its owed wrap-up, described from the contact's details.
+  since, a raised hand: ``cluster_supervision``), with what it is busy with: the work
+  order of its ringing offer, its call (and when the call started) or its owed wrap-up,
+  described from the contact's details.
 - **The queue panel**: the citizens waiting for every skill, by item, in the ACD's order,
   those whose link is down counted (``cluster_views``).
 - **Today's figures**: summed from the ledger in the database, which every hub writes to,
@@ -15,7 +16,7 @@ Redis holds for the whole city instead:
 The wall is read once a ``PERIOD_S`` while anyone here is subscribed, and only what changed
 is pushed (``WallUpdate``), so a supervisor sees a change within about a second on any
 hub; while Redis cannot be read the wall stays as last shown (logged once). What the
-cluster does not share yet (hands, watching, transfers, consults, holds) is shown as none.
+cluster does not share yet (watching, transfers, consults, holds) is shown as none.
 A seat whose hash is unreadable is shown offline and logged.
 """
 
@@ -227,7 +228,9 @@ class SharedWall:
             item_name=item.name if item is not None else "",
             channel=known.channel if known is not None else "",
             work_order_id=known.work_order_id if known is not None else "",
-            call_started_at=call_started_at, wrap_up_limit_s=limit, **base)
+            call_started_at=call_started_at, wrap_up_limit_s=limit,
+            hand=fields["hand"][:100], hand_since=_seconds(fields["hand_since"], 1),
+            hand_answered_by=fields["hand_answered_by"][:200], **base)
 
 
 def _checked(raw: object) -> dict[str, str] | None:
@@ -240,15 +243,17 @@ def _checked(raw: object) -> dict[str, str] | None:
         return None
     if fields.get("reason", "") not in get_args(AwayReason):
         fields["reason"] = ""
-    for name in ("reason", "call", "offer", "wrap_up"):
+    for name in ("reason", "call", "offer", "wrap_up", "hand", "hand_since",
+                 "hand_answered_by"):
         fields.setdefault(name, "")
     return fields
 
 
-def _seconds(ms: str | None) -> float:
-    """A time of Redis's clock (whole ms) in seconds; 0 if not one."""
+def _seconds(text: str | None, per_second: float = 1000) -> float:
+    """A time as kept on the agent's hash (whole ms of Redis's clock; a hand's since, in
+    seconds) in seconds; 0 if not one."""
     try:
-        value = float(ms) / 1000 if ms is not None else 0.0
+        value = float(text) / per_second if text else 0.0
     except ValueError:
         return 0.0
     return value if 0 <= value < 10**12 else 0.0

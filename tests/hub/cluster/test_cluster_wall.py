@@ -22,6 +22,7 @@ from seat_common.protocol import (
     Hangup,
     Offer,
     Presence,
+    RaiseHand,
     SubscribeWall,
     WallSnapshot,
     WatchCall,
@@ -153,3 +154,39 @@ async def test_a_supervisor_whispers_to_a_seat_on_another_hub_and_the_audit_keep
     # A seat logged in nowhere is refused, as on a single hub.
     await supervisor.send(Whisper(agent_id="a2", text="在吗"))
     await supervisor.expect_error("bad_state", within=WITHIN)
+
+
+async def test_a_raised_hand_shows_on_every_hubs_wall_and_follows_its_seat(
+    wall_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    hub_a, hub_b = wall_hubs
+    supervisor, model = await _watching(clients, hub_a)
+    agent = await clients.agent(hub_b, "a1")
+    await agent.send(RaiseHand(raised=True, reason="不会填表"))
+    assert (await agent.expect(Ack, within=WITHIN)).of == "raise_hand"
+    await _until(supervisor, model, lambda m: m.seats["a1"].hand == "不会填表")
+    assert abs(model.seats["a1"].hand_since - time.time()) < 60
+
+    # A whisper from the supervisor's hub answers it, once, in the audit log too.
+    await supervisor.send(Whisper(agent_id="a1", text="我来帮您"))
+    await agent.expect(WhisperMessage, within=WITHIN)
+    await _until(supervisor, model, lambda m: m.seats["a1"].hand_answered_by == "李督导")
+    await until_rows(postgres_url, "SELECT detail FROM audit_log WHERE action ="
+                     " 'hand_answered'", (), lambda found: [r["detail"] for r in found] == [
+                         "whisper: 不会填表"])
+
+    # The seat logs in on the other hub: its hand is still up there, and it lowers it.
+    again = await clients.agent(hub_a, "a1")
+    await again.send(RaiseHand(raised=False))
+    assert (await again.expect(Ack, within=WITHIN)).of == "raise_hand"
+    await _until(supervisor, model, lambda m: m.seats["a1"].hand == ""
+                 and m.seats["a1"].state != "offline")
+
+    # Raised again and logged out: the hand goes with the seat.
+    await again.send(RaiseHand(raised=True, reason="系统卡住"))
+    await _until(supervisor, model, lambda m: m.seats["a1"].hand == "系统卡住")
+    await again.ws.close()
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "offline")
+    third = await clients.agent(hub_b, "a1")
+    await third.send(RaiseHand(raised=False))
+    await third.expect_error("bad_state", within=WITHIN)  # 没有举手: it went at logout
