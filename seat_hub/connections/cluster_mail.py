@@ -11,7 +11,8 @@ protocol's words instead:
 - ``gone``, ``link``, ``back`` (to a seat): the citizen of a call homed here left, lost
   its link, or resumed on some hub;
 - ``offer``, ``offer_withdrawn`` (to a seat, from the dispatch scripts): ring it with the
-  contact's details, or take the offer back.
+  contact's details, or take the offer back;
+- ``set_state`` (to a seat, from a supervisor's hub): run as the seat's own ``set_state``.
 
 A message that is not what a hub posts is logged (``cluster_message_skipped``) and
 skipped: the reader reads on.
@@ -29,6 +30,7 @@ from seat_common.protocol import (
     CallStarted,
     PeerLink,
     ProtocolError,
+    SetState,
     WithdrawReason,
     decode,
 )
@@ -93,6 +95,8 @@ class HubMail:
                     await self.ring(party, signal.body)
                 case "offer_withdrawn":
                     self._offer_withdrawn(party, signal.body)
+                case "set_state":
+                    await self._set_state(party, signal.body)
                 case _:
                     pass  # the scripts' own notices: the rules here send the protocol's
         except (BadEnvelope, BadDetails, ProtocolError) as exc:
@@ -120,6 +124,16 @@ class HubMail:
                 self.ctx.queue_changed()
         elif isinstance(message, CallEnded):
             self.ctx.log.event("cluster_call_ended", party=party, call_id=message.call_id)
+
+    async def _set_state(self, party: str, body: Mapping[str, Any]) -> None:
+        """A supervisor on another hub set a seat held here ready or away: run as the
+        seat's own ``set_state`` (a refusal, if its state changed meanwhile, reaches it)."""
+        message = decode(_text(body, "frame"))
+        agent = self.ctx.live.agents.get(party.removeprefix("agent."))
+        if not isinstance(message, SetState) or agent is None \
+                or self._local.get(party) is not agent.session:
+            raise BadEnvelope(f"a set_state for {party}, not a seat held here")
+        await self.hub.receive(agent.session, message)
 
     async def _relayed(self, body: Mapping[str, Any]) -> None:
         """What a citizen said in a call homed here, from the hub holding the citizen."""

@@ -12,8 +12,8 @@
   a contact) is refused with ``not_allowed`` and a message saying so, never half
   done;
 - a supervisor's ``subscribe_wall`` is shown the whole city's wall (``cluster_wall``),
-  a ``whisper`` reaches its seat on any hub, and a raised hand shows on every hub's wall
-  (``cluster_supervision``);
+  a ``whisper`` or ``supervise_state`` reaches its seat on any hub, and a raised hand
+  shows on every hub's wall (``cluster_supervision``);
 - the rest runs the shared queue's step: joining (told ``Queued`` only once in the shared
   queue), leaving, set-state and set-mode (the rule, then the script); accept, decline,
   hang-up and wrap-up (the script first, which also appends the ledger write, then the
@@ -90,7 +90,7 @@ NOT_RELAYED: Final = (UploadStart, CertificateConsent, CertificateConsentAnswer)
 NOT_SHARED: Final = (
     Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
     JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, MoveContact,
-    SuperviseState, AssistTrail,
+    AssistTrail,
 )
 
 
@@ -196,6 +196,8 @@ class SharedSteps:
                 await self._wall.subscribe(session)  # the city's wall, not this hub's
             case Whisper():
                 await self._supervision.whisper(session, message, route)
+            case SuperviseState():
+                await self._supervision.supervise_state(session, message, route)
             case RaiseHand():
                 await route()
                 await self._supervision.hand_changed(session.agent_id)  # for every wall

@@ -6,7 +6,10 @@ whisper to any of them: a whisper to a seat this hub holds is the single hub's r
 the same way (a row first, then the result, in the shared database) and its
 ``whisper_message`` posted to the seat's stream as a ``frame``, which the seat's hub
 writes to its websocket (``cluster_mail``). A seat nobody holds is refused by the rule, as
-on a single hub (``that agent is not logged in``).
+on a single hub (``that agent is not logged in``). A supervisor setting a seat on another
+hub ready or away is checked against the seat's hash as the rule checks it, audited, and
+posted to the seat's stream (``set_state``), where the seat's hub runs it as the seat's
+own ``set_state`` (the rule, then the script: ``cluster_mail``).
 
 A raised hand (举手) is shared on the seat's agent hash (``hand``, ``hand_since``,
 ``hand_answered_by``), written by the seat's hub after the rule (``hand_changed``) and
@@ -23,15 +26,16 @@ from typing import Final
 
 import redis.asyncio as aioredis
 
-from seat_common.protocol import Whisper, WhisperMessage, encode
+from seat_common.protocol import SetState, SuperviseState, Whisper, WhisperMessage, encode
 from seat_hub.cluster import keys
 from seat_hub.cluster.outbox import StreamOutbox
 from seat_hub.cluster.presence import holder
 from seat_hub.connections.cluster_parties import SHARED_ERRORS
 from seat_hub.connections.cluster_seats import HAND_FIELDS
 from seat_hub.connections.cluster_views import agent_party
-from seat_hub.context import HubContext
+from seat_hub.context import HubContext, Refusal
 from seat_hub.parties.session import Session
+from seat_hub.routing.acd import ROUTED_MODES
 from seat_hub.supervision.audit import audited
 
 # KEYS: the agent's hash; ARGV: who answers. The hand's reason if this answered it.
@@ -79,6 +83,33 @@ class SharedSupervision:
                       f"{len(message.text)} chars", act)
         self.ctx.log.event("cluster_whisper", agent_id=message.agent_id, hub=held.hub)
         await self._answer_hand(message.agent_id, session)
+
+    async def supervise_state(self, session: Session, message: SuperviseState,
+                              route: Callable[[], Awaitable[None]]) -> None:
+        """Set a seat ready or away, wherever it is held: refused as the rule refuses
+        (ringing, in a call, owing a wrap-up, at the counter), from the seat's hash."""
+        party = agent_party(message.agent_id)
+        held = None if party in self._local else await holder(self._redis, party)
+        if held is None or held.hub == self._hub:
+            await route()  # held here, or nowhere: the rule sets it or refuses
+            return
+        state, mode = await self._redis.hmget(keys.agent_key(message.agent_id),
+                                              ["state", "mode"])
+        change = encode(SetState(state=message.state, reason=message.reason))
+
+        def act() -> None:
+            if state in ("ringing", "on_call"):
+                raise Refusal("bad_state", f"cannot change state while {state}", "state")
+            if state == "wrap_up":
+                raise Refusal("bad_state", "finish the wrap-up first", "state")
+            if mode not in ROUTED_MODES:
+                raise Refusal("bad_state", "the seat is in counter mode; switch mode first",
+                              "state")
+            self.outbox.post(party, "set_state", {"frame": change,
+                                                  "from": f"supervisor.{session.agent_id}"})
+
+        detail = message.state + (f" ({message.reason})" if message.reason else "")
+        await audited(self.ctx, session, "supervise_state", message.agent_id, detail, act)
 
     async def hand_changed(self, agent_id: str) -> None:
         """The seat held here raised, lowered or had its hand answered: said in Redis."""

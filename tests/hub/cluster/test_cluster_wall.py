@@ -24,6 +24,7 @@ from seat_common.protocol import (
     Presence,
     RaiseHand,
     SubscribeWall,
+    SuperviseState,
     WallSnapshot,
     WatchCall,
     Whisper,
@@ -190,3 +191,37 @@ async def test_a_raised_hand_shows_on_every_hubs_wall_and_follows_its_seat(
     third = await clients.agent(hub_b, "a1")
     await third.send(RaiseHand(raised=False))
     await third.expect_error("bad_state", within=WITHIN)  # 没有举手: it went at logout
+
+
+async def test_a_supervisor_sets_a_seat_on_another_hub_away_and_is_refused_mid_call(
+    wall_hubs: tuple[HubProcess, HubProcess], clients: Clients, postgres_url: str
+) -> None:
+    hub_a, hub_b = wall_hubs
+    supervisor, model = await _watching(clients, hub_a)
+    agent = await clients.agent(hub_b, "a1")
+    await agent.ready()
+    await supervisor.send(SuperviseState(agent_id="a1", state="away", reason="meeting"))
+    assert (await supervisor.expect(Ack, within=WITHIN)).of == "supervise_state"
+    told = await agent.expect(Presence, lambda p: p.state == "away", within=WITHIN)
+    assert told.reason == "meeting"
+    await _until(supervisor, model, lambda m: (m.seats["a1"].state, m.seats["a1"].reason)
+                 == ("away", "meeting"))
+    # Away in the shared queue too: a citizen waits instead of being offered to it.
+    citizen = await clients.citizen(hub_a, "王小明")
+    queued = await citizen.join(name="王小明")
+    await _until(supervisor, model, lambda m: [line.waiting for line in m.queue] == [1])
+
+    await supervisor.send(SuperviseState(agent_id="a1", state="ready"))
+    await supervisor.expect(Ack, within=WITHIN)
+    offer = await agent.expect(Offer, within=WITHIN)
+    assert offer.work_order_id == queued.work_order_id
+    await agent.send(Accept(call_id=offer.call_id))
+    await citizen.expect(CallStarted, within=WITHIN)
+    await _until(supervisor, model, lambda m: m.seats["a1"].state == "on_call")
+    await supervisor.send(SuperviseState(agent_id="a1", state="away", reason="break"))
+    await supervisor.expect_error("bad_state", within=WITHIN)  # not in the middle of a call
+    rows = await until_rows(
+        postgres_url, "SELECT result FROM audit_log WHERE action = 'supervise_state'"
+        " ORDER BY seq", (), lambda found: len(found) == 6)
+    assert [r["result"] for r in rows] == [
+        "requested", "ok", "requested", "ok", "requested", "refused:bad_state"]
