@@ -117,7 +117,7 @@ class ClusterFloor:
         #: the whole city's seat wall for the supervisors held here
         self.wall = SharedWall(ctx, client, self.views)
         self.steps = SharedSteps(ctx, client, queue=queue, outbox=outbox, parties=self.parties,
-                                 arrivals=self.arrivals, wall=self.wall,
+                                 arrivals=self.arrivals, seats=self.seats, wall=self.wall,
                                  supervision=SharedSupervision(ctx, client, outbox,
                                                                self.parties.local, hub=name),
                                  want_pass=self.clock.want_pass)

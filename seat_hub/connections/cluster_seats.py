@@ -4,11 +4,15 @@ up where the shared queue has it.
 An agent's state lives in Redis (the agent's hash: ringing, on a call, owing a wrap-up);
 a call's rules run on the hub that holds the agent. When that hub is lost (or the agent
 logs in elsewhere), the hub the agent logs in to rebuilds, from Redis and the contact's
-details, what the lost hub held in memory: the ``Call`` (and sends ``call_started`` again
-to both parties: the citizen's hub, which relays to the agent's party, finds the call at
-its new home at once), the owed wrap-up's ``EndedCall`` (with what is left of its
-queue's wrap-up limit, counted from the call's end by Redis's clock), or the ringing offer
-(rung again, until the script's deadline takes it back); a raised hand is up again.
+details, what the lost hub held in memory:
+
+- the ``Call``, and sends ``call_started`` again to both parties (the citizen's hub, which
+  relays to the agent's party, finds the call at its new home at once), and
+  ``hold_state`` if the citizen was on hold (``keep_hold`` keeps it on the call's hash);
+- the owed wrap-up's ``EndedCall``, with what is left of its queue's wrap-up limit,
+  counted from the call's end by Redis's clock;
+- or the ringing offer, rung again until the script's deadline takes it back;
+- and a raised hand is up again.
 """
 
 from __future__ import annotations
@@ -20,10 +24,11 @@ from typing import Any, Final
 import redis.asyncio as aioredis
 
 from seat_common.protocol import PeerLink
-from seat_hub.calls import lifecycle
+from seat_hub.calls import lifecycle, transfer
 from seat_hub.cluster import keys
 from seat_hub.cluster.queue_results import AgentRecord
 from seat_hub.connections.cluster_details import BadDetails, ContactDetails
+from seat_hub.connections.cluster_parties import SHARED_ERRORS
 from seat_hub.context import HubContext
 from seat_hub.model import Agent, Call, EndedCall
 from seat_hub.parties.remote_session import Post, RemoteSession
@@ -31,6 +36,13 @@ from seat_hub.routing import dispatch, presence
 
 #: A raised hand's fields on the agent's hash (``cluster_supervision`` writes them).
 HAND_FIELDS: Final = ("hand", "hand_since", "hand_answered_by")
+
+
+# KEYS: a call's hash; ARGV: 1 on hold, 0 not. Only a call still on.
+_KEEP_HOLD: Final = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'on_hold', ARGV[1]) end
+return 0
+"""
 
 
 class SeatBack:
@@ -44,6 +56,7 @@ class SeatBack:
         self._post = post
         self._remotes = remotes
         self._ring = ring
+        self._hold = client.register_script(_KEEP_HOLD)
 
     async def take_up(self, agent: Agent, party: str, record: AgentRecord | None) -> None:
         """After the seat's login here: what the shared queue says it is busy with, and
@@ -61,6 +74,17 @@ class SeatBack:
             if isinstance(work_order_id, str) and work_order_id:
                 await self._ring(party, {"call_id": record.offer,
                                          "work_order_id": work_order_id})
+
+    async def keep_hold(self, call_id: str) -> None:
+        """The hold of a call homed here, kept on its hash for a take-up (not written to a
+        call that ended meanwhile)."""
+        call = self.ctx.live.calls.get(call_id)
+        if call is None:
+            return
+        try:
+            await self._hold(keys=[keys.call_key(call_id)], args=["1" if call.on_hold else "0"])
+        except SHARED_ERRORS as exc:  # the hold stands here; a take-up would not know it
+            self.ctx.log.event("cluster_error", where="hold", call_id=call_id, error=repr(exc))
 
     async def _restore_hand(self, agent: Agent) -> None:
         """A seat logging in here whose hand is up in Redis (it came from another hub, or
@@ -126,6 +150,8 @@ class SeatBack:
         agent.session.send(dispatch.call_started_for(ctx, call, "callee", name))
         remote.send(dispatch.call_started_for(ctx, call, "caller", agent.seat.name))
         remote.send(PeerLink(call_id=call_id, up=True))
+        if fields.get("on_hold") == "1":  # still on hold: both told again
+            transfer.set_hold(ctx, call, True)
         ctx.log.event("cluster_call_taken_up", call_id=call_id, work_order_id=work_order_id,
                       agent_id=agent.agent_id)
 

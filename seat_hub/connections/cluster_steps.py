@@ -8,6 +8,8 @@
   agent stream (``relay``), where the home hands it to ``Hub.receive`` as from the
   citizen's ``RemoteSession``; materials and consents, which live with the call's home,
   are refused;
+- a ``hold`` runs the rule at the call's home and is kept on the call's hash, so a seat
+  taking the call up elsewhere has the citizen still on hold (``cluster_seats``);
 - what a cluster's hubs do not share yet (transfer, consult, watching, walk-ins, moving
   a contact) is refused with ``not_allowed`` and a message saying so, never half
   done;
@@ -74,6 +76,7 @@ from seat_hub.cluster.outbox import StreamOutbox
 from seat_hub.connections.cluster_arrivals import Arrivals
 from seat_hub.connections.cluster_details import DETAILS_TTL_S
 from seat_hub.connections.cluster_parties import HeldParties
+from seat_hub.connections.cluster_seats import SeatBack
 from seat_hub.connections.cluster_supervision import SharedSupervision
 from seat_hub.connections.cluster_views import citizen_party
 from seat_hub.connections.cluster_wall import SharedWall
@@ -88,7 +91,7 @@ RELAYED: Final = (Sdp, Ice, Chat, MediaState, Hangup, Rate, ScreenShare)
 NOT_RELAYED: Final = (UploadStart, CertificateConsent, CertificateConsentAnswer)
 #: What a cluster's hubs do not share yet: refused, never half done.
 NOT_SHARED: Final = (
-    Transfer, Hold, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
+    Transfer, Consult, ConsultAnswer, ConsultSdp, ConsultChoice, WatchCall, BargeIn,
     JoinCall, StopWatch, WatchSdp, WalkInOpen, WalkInClose, MoveContact,
     AssistTrail,
 )
@@ -100,7 +103,7 @@ class SharedSteps:
 
     def __init__(self, ctx: HubContext, client: aioredis.Redis, *, queue: LiveQueue,
                  outbox: StreamOutbox, parties: HeldParties, arrivals: Arrivals,
-                 wall: SharedWall, supervision: SharedSupervision,
+                 seats: SeatBack, wall: SharedWall, supervision: SharedSupervision,
                  want_pass: Callable[[], None]) -> None:
         self.ctx = ctx
         self._redis = client
@@ -108,6 +111,7 @@ class SharedSteps:
         self.outbox = outbox
         self._parties = parties
         self._arrivals = arrivals
+        self._seats = seats
         self._wall = wall
         self._supervision = supervision
         self._want_pass = want_pass
@@ -198,6 +202,9 @@ class SharedSteps:
                 await self._supervision.whisper(session, message, route)
             case SuperviseState():
                 await self._supervision.supervise_state(session, message, route)
+            case Hold():
+                await route()
+                await self._seats.keep_hold(message.call_id)  # for a take-up elsewhere
             case RaiseHand():
                 await route()
                 await self._supervision.hand_changed(session.agent_id)  # for every wall

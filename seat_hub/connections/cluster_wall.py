@@ -16,7 +16,7 @@ Redis holds for the whole city instead:
 The wall is read once a ``PERIOD_S`` while anyone here is subscribed, and only what changed
 is pushed (``WallUpdate``), so a supervisor sees a change within about a second on any
 hub; while Redis cannot be read the wall stays as last shown (logged once). What the
-cluster does not share yet (watching, transfers, consults, holds) is shown as none.
+cluster does not share yet (watching, transfers, consults) is shown as none.
 A seat whose hash is unreadable is shown offline and logged.
 """
 
@@ -170,31 +170,29 @@ class SharedWall:
         details = await self._details(orders)
         return tuple(self._record(seat, agents[seat.agent_id],
                                   details.get(orders.get(seat.agent_id, "")),
-                                  calls.get(seat.agent_id, ("", 0.0))[1])
+                                  calls.get(seat.agent_id, ("", 0.0, False)))
                      for seat in seats)
 
     async def _calls(self, busy: Mapping[str, dict[str, str]]
-                     ) -> dict[str, tuple[str, float]]:
-        """Per seat ringing or in a call: its work order, and when its call started (0 for
-        an offer)."""
+                     ) -> dict[str, tuple[str, float, bool]]:
+        """Per seat ringing or in a call: its work order, when its call started (0 for an
+        offer), and whether its citizen is on hold."""
         asked = [(agent_id, fields) for agent_id, fields in busy.items()
                  if fields["state"] != "wrap_up"]
         async with self._redis.pipeline(transaction=False) as pipe:
             for _, fields in asked:
                 if fields["state"] == "on_call":
-                    pipe.hmget(keys.call_key(fields["call"] or "-"), "work_order_id", "started")
+                    pipe.hmget(keys.call_key(fields["call"] or "-"), "work_order_id", "started",
+                               "on_hold")
                 else:
                     pipe.hmget(keys.offer_key(fields["offer"] or "-"), "work_order_id")
             answers: list[Any] = await pipe.execute()
-        found: dict[str, tuple[str, float]] = {}
+        found: dict[str, tuple[str, float, bool]] = {}
         for (agent_id, _), answer in zip(asked, answers, strict=True):
             work_order_id = answer[0] if isinstance(answer[0], str) else ""
             started = answer[1] if len(answer) > 1 else None
-            try:
-                at = float(started) / 1000 if started is not None else 0.0
-            except ValueError:
-                at = 0.0
-            found[agent_id] = (work_order_id, at)
+            found[agent_id] = (work_order_id, _seconds(started),
+                               len(answer) > 2 and answer[2] == "1")
         return found
 
     async def _details(self, orders: Mapping[str, str]) -> dict[str, ContactDetails]:
@@ -211,7 +209,7 @@ class SharedWall:
         return found
 
     def _record(self, seat: Seat, fields: dict[str, str] | None,
-                known: ContactDetails | None, call_started_at: float) -> WallSeat:
+                known: ContactDetails | None, call: tuple[str, float, bool]) -> WallSeat:
         wall = self.ctx.wall
         base: dict[str, Any] = {"agent_id": seat.agent_id, "name": seat.name,
                                 "hall": seat.hall, "themes": wall.themes_of(seat.skills)}
@@ -228,7 +226,7 @@ class SharedWall:
             item_name=item.name if item is not None else "",
             channel=known.channel if known is not None else "",
             work_order_id=known.work_order_id if known is not None else "",
-            call_started_at=call_started_at, wrap_up_limit_s=limit,
+            call_started_at=call[1], on_hold=call[2], wrap_up_limit_s=limit,
             hand=fields["hand"][:100], hand_since=_seconds(fields["hand_since"], 1),
             hand_answered_by=fields["hand_answered_by"][:200], **base)
 

@@ -20,6 +20,7 @@ from seat_common.protocol import (
     Ack,
     CallStarted,
     Hangup,
+    Hold,
     Offer,
     Presence,
     RaiseHand,
@@ -94,6 +95,10 @@ async def test_a_supervisor_on_one_hub_watches_the_seats_and_queue_of_every_hub(
     assert busy.work_order_id == queued.work_order_id
     assert busy.item_code and busy.item_name and busy.channel
     assert abs(busy.call_started_at - time.time()) < 60
+    await agent.send(Hold(call_id=offer.call_id, on=True))
+    await _until(supervisor, model, lambda m: m.seats["a1"].on_hold)
+    await agent.send(Hold(call_id=offer.call_id, on=False))
+    await _until(supervisor, model, lambda m: not m.seats["a1"].on_hold)
 
     await agent.send(Hangup(call_id=offer.call_id))
     await _until(supervisor, model, lambda m: m.seats["a1"].state == "wrap_up")
