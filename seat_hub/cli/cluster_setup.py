@@ -1,4 +1,5 @@
-"""Building a cluster's hub (``seat-hub --cluster redis://…``): the Redis clients, the
+"""Building a cluster's hub (``seat-hub --cluster redis://…`` or
+``redis+sentinel://…``): the Redis clients, the
 check that this Redis belongs to the hub's database, and the cluster's parts on the hub's
 task owner: presence (heartbeat and renewal), the sweeper, the ledger stream's writer (one hub
 at a time: ``ledger_lease``),
@@ -23,7 +24,6 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from seat_common.tasks import TaskOwner
-from seat_hub.cli.options import shown_redis
 from seat_hub.cluster.bus import BLOCK_MS
 from seat_hub.cluster.identity import ClusterRefused, claim_database
 from seat_hub.cluster.ledger_lease import LedgerLease
@@ -31,6 +31,7 @@ from seat_hub.cluster.ledger_stream import LedgerConsumer
 from seat_hub.cluster.live_queue import LiveQueue
 from seat_hub.cluster.outbox import StreamOutbox
 from seat_hub.cluster.presence import Presence, Timing
+from seat_hub.cluster.redis_address import RedisClients, parse_redis_address
 from seat_hub.cluster.sweeper import Sweeper
 from seat_hub.connections.cluster_floor import ClusterFloor
 from seat_hub.context import HubContext
@@ -60,6 +61,7 @@ class ClusterParts:
     shown: str
     client: aioredis.Redis
     reader_client: aioredis.Redis
+    redis_clients: RedisClients
     floor: ClusterFloor
     sweeper: Sweeper
     writer: LedgerLease
@@ -77,19 +79,20 @@ class ClusterParts:
         await self.writer.close()
         await self.client.aclose()
         await self.reader_client.aclose()
+        await self.redis_clients.close()
 
 
 async def open_cluster(args: argparse.Namespace, ctx: HubContext, store: HubStore,
                        tasks: TaskOwner) -> ClusterParts:
     """Connect to ``args.cluster``, claim it for the hub's database and build the parts."""
-    shown = shown_redis(args.cluster)
+    address = parse_redis_address(args.cluster)  # checked by the options already
+    shown = address.shown
+    redis_clients = RedisClients(address)
     # redis-py's default socket timeout (5 s) is as long as the signaling reader's blocking
     # read (``bus.BLOCK_MS``): its reads timed out and backed off, so both are set here.
-    client = aioredis.Redis.from_url(args.cluster, decode_responses=True,
-                                     socket_timeout=COMMAND_TIMEOUT_S)
+    client = redis_clients.open(socket_timeout=COMMAND_TIMEOUT_S)
     # The signaling reader blocks on its own connection.
-    reader_client = aioredis.Redis.from_url(args.cluster, decode_responses=True,
-                                            socket_timeout=BLOCK_MS / 1000 + 10)
+    reader_client = redis_clients.open(socket_timeout=BLOCK_MS / 1000 + 10)
     try:
         await client.ping()
         if not isinstance(store, PostgresStore):
@@ -98,11 +101,13 @@ async def open_cluster(args: argparse.Namespace, ctx: HubContext, store: HubStor
     except (RedisError, OSError) as exc:
         await client.aclose()
         await reader_client.aclose()
+        await redis_clients.close()
         raise ClusterStartError(f"cannot reach the cluster's Redis {shown}: {exc}"
                                 " (无法连接集群的 Redis)") from None
     except (ClusterRefused, LedgerError, ClusterStartError) as exc:
         await client.aclose()
         await reader_client.aclose()
+        await redis_clients.close()
         raise ClusterStartError(str(exc)) from None
     name = hub_name()
     floor_ref: list[ClusterFloor] = []
@@ -117,7 +122,8 @@ async def open_cluster(args: argparse.Namespace, ctx: HubContext, store: HubStor
                          outbox=StreamOutbox(client), tasks=tasks, name=name)
     floor_ref.append(floor)
     return ClusterParts(
-        name=name, shown=shown, client=client, reader_client=reader_client, floor=floor,
+        name=name, shown=shown, client=client, reader_client=reader_client,
+        redis_clients=redis_clients, floor=floor,
         sweeper=Sweeper(client, grace_ms=int(args.resume_grace * 1000)),
         writer=LedgerLease(client, LedgerConsumer(client, store, consumer=name,
                                                   leg_record=LegRecord)),

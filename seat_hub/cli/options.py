@@ -12,11 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
-from urllib.parse import urlsplit
 
 from seat_common import catalog as catalog_module
 from seat_common.version import add_version_flag
 from seat_hub import hub_config
+from seat_hub.cluster.redis_address import BadRedisAddress, parse_redis_address
 from seat_hub.connections.forwarded import BadProxyNetwork, TrustedProxies, proxy_network
 from seat_hub.connections.ice_servers import DEFAULT_TTL_S, IceSettings, IceSettingsError
 from seat_hub.settings import HubTls
@@ -30,29 +30,12 @@ def store_address(text: str) -> StoreAddress:
 
 
 def cluster_address(text: str) -> str:
-    """``--cluster``'s value checked where it enters: ``redis://…`` or ``rediss://…`` (TLS)
-    with a host."""
-    parts = urlsplit(text.strip())
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise argparse.ArgumentTypeError(
-            f"{shown_redis(text)!r}: 需要 redis://HOST[:PORT][/DB] 或 rediss://…（集群的 Redis）"
-            " / want redis://HOST[:PORT][/DB] or rediss://…")
+    """``--cluster``'s value checked where it enters: ``redis://…``, ``rediss://…`` (TLS)
+    or ``redis+sentinel://HOST:PORT[,…]/SERVICE[/DB]`` (``cluster.redis_address``)."""
     try:
-        parts.port  # noqa: B018 - a port that is not a number raises here
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{shown_redis(text)!r}: 端口不是数字 / the port is not a number") from None
-    return text.strip()
-
-
-def shown_redis(url: str) -> str:
-    """A Redis address as it may be shown (a password replaced by ``***``)."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rsplit("@", 1)[-1]
-    user = f"{parts.username}:" if parts.username else ":"
-    return parts._replace(netloc=f"{user}***@{host}").geturl()
+        return parse_redis_address(text).url
+    except BadRedisAddress as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -116,9 +99,10 @@ def _parser(kind: type[argparse.ArgumentParser]) -> argparse.ArgumentParser:
         " a city's hubs (then --materials and --citizen-key-file too); required",
     )
     parser.add_argument(
-        "--cluster", type=cluster_address, default=None, metavar="redis://…",
+        "--cluster", type=cluster_address, default=None, metavar="redis://…|redis+sentinel://…",
         help="one of a city's hubs: the queue, presence, offers and calls live in this Redis,"
-        " shared with the other hubs (needs --db postgresql://…); default: a single hub",
+        " shared with the other hubs (needs --db postgresql://…); a primary watched by"
+        " Sentinels: redis+sentinel://HOST:PORT[,HOST:PORT…]/SERVICE[/DB]; default: a single hub",
     )
     parser.add_argument(
         "--catalog", type=Path, default=catalog_module.DEFAULT_PATH, help="service-item catalog"

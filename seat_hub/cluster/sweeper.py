@@ -12,6 +12,13 @@ A hub is dead when its ``{seat}:hub:<hub>`` key has expired while it is still li
 ``{seat}:hubs``. Its parties are those in ``{seat}:held:<hub>`` whose presence still names
 it (or has expired); a party another hub took meanwhile is left alone. Deadlines are
 Redis's ``TIME``. Rings past their deadline belong to the dispatch scripts (queue17).
+
+After Redis could not be reached (a Sentinel failover, a restart), no hub beat meanwhile,
+so every hub's key may have expired on the promoted replica, though every hub is alive. A
+sweeper whose sweep failed therefore sweeps again only ``recovery_ms`` after Redis answers
+again (a hub key's life and two beats), so every live hub has beaten first; else the first
+sweeper back parks every party of every hub, its own included, and a waiting citizen
+parked in the queue that way is never offered again (seen in the Sentinel failover test).
 """
 
 from __future__ import annotations
@@ -69,6 +76,9 @@ return out
 
 #: The most let-gos one sweep returns (the rest wait for the next second).
 LET_GO_BATCH: Final = 500
+#: After Redis was unreachable, how long the sweeps wait once it answers: a hub key's life
+#: (``presence.Timing.hub_ttl_ms``, 3 s) and two beats, so every live hub has beaten.
+RECOVERY_MS: Final = 5000
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,10 +94,12 @@ class Sweeper:
     """Runs the sweep script (``sweep``) and, with ``run``, once every ``period_ms``."""
 
     def __init__(self, client: aioredis.Redis, *, grace_ms: int = 60000,
-                 period_ms: int = 1000) -> None:
+                 period_ms: int = 1000, recovery_ms: int = RECOVERY_MS) -> None:
+        self._client = client
         self._script = client.register_script(_SWEEP)
         self.grace_ms = grace_ms
         self.period_ms = period_ms
+        self.recovery_ms = recovery_ms
 
     async def sweep(self) -> Sweep:
         reply = await self._script(keys=[keys.HUBS, keys.PARKED],
@@ -96,14 +108,27 @@ class Sweeper:
 
     async def run(self, on_sweep: Callable[[Sweep], Awaitable[None]]) -> None:
         """Sweep forever (spawn it on the hub's ``TaskOwner``); ``on_sweep`` acts on each
-        result with let-gos or dead hubs. A Redis error is logged and the next sweep tries
-        again."""
+        result with let-gos or dead hubs. A Redis error is logged; once Redis answers
+        again, the sweeps wait ``recovery_ms`` for the hubs to beat (module docstring)."""
+        loop = asyncio.get_running_loop()
+        unreachable = False
+        sweep_from = 0.0
         while True:
             try:
-                result = await self.sweep()
-                if result.let_go or result.dead_hubs:
-                    await on_sweep(result)
-            except (RedisError, OSError, ValueError) as exc:
+                if unreachable:
+                    await self._client.ping()
+                    unreachable = False
+                    sweep_from = loop.time() + self.recovery_ms / 1000
+                    log.warning("Redis answers again: sweeping in %.1f s, once the hubs"
+                                " have beaten", self.recovery_ms / 1000)
+                if loop.time() >= sweep_from:
+                    result = await self.sweep()
+                    if result.let_go or result.dead_hubs:
+                        await on_sweep(result)
+            except (RedisError, OSError) as exc:
+                unreachable = True
+                log.warning("sweep failed: %s", exc)
+            except ValueError as exc:
                 log.warning("sweep failed: %s", exc)
             await asyncio.sleep(self.period_ms / 1000)  # a period, not a wait
 
