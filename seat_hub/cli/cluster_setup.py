@@ -115,6 +115,7 @@ async def open_cluster(args: argparse.Namespace, ctx: HubContext, store: HubStor
         client, name, tasks=tasks, address=f"{args.host}:{args.port}",
         timing=Timing(grace_ms=int(args.resume_grace * 1000)),
         on_taken_over=lambda party: floor_ref[0].taken_over(party) if floor_ref else None,
+        on_restored=lambda party: floor_ref[0].restored(party) if floor_ref else None,
     )
     queue = LiveQueue(client, ring_timeout_ms=int(args.ring_timeout * 1000),
                       max_missed=args.max_missed)

@@ -183,17 +183,21 @@ class Presence:
     ``start`` beats once and then keeps beating and renewing on ``tasks``; the hub calls
     ``hold`` when a party logs in or resumes here, ``delivered`` as signaling reaches it,
     ``park`` when its link drops and ``release`` when it leaves for good. A renewal that
-    finds a party taken over or lost stops holding it and tells ``on_taken_over``."""
+    finds a party taken over or lost stops holding it and tells ``on_taken_over``; one that
+    finds a party's key gone (a sweeper parked it while this hub could not beat) holds it
+    again and tells ``on_restored``, so what the sweep did is undone."""
 
     def __init__(self, client: aioredis.Redis, hub: str, *, tasks: TaskOwner,
                  timing: Timing | None = None, address: str = "",
-                 on_taken_over: Callable[[str], None] | None = None) -> None:
+                 on_taken_over: Callable[[str], None] | None = None,
+                 on_restored: Callable[[str], None] | None = None) -> None:
         self._redis = client
         self.hub = checked_name("hub", hub)
         self.timing = timing or Timing()
         self._address = address
         self._tasks = tasks
         self._on_taken_over = on_taken_over
+        self._on_restored = on_restored
         self._held: dict[str, _Held] = {}
         self._hold_script = client.register_script(_HOLD)
         self._renew_script = client.register_script(_RENEW)
@@ -268,6 +272,8 @@ class Presence:
         for (party, _), status in zip(parties, statuses, strict=True):
             if status == 2:
                 renewal.restored.append(party)
+                if self._on_restored is not None:
+                    self._on_restored(party)
             elif status == 1:
                 renewal.taken_over.append(party)
                 self._held.pop(party, None)

@@ -11,7 +11,9 @@
 - **The sweep** (``on_sweep``, from ``cluster.sweeper``): the parties of dead hubs parked
   (a waiting citizen is not offered until back; a seat's citizen told its link is down),
   and parties whose grace ran out let go, as the single hub does (a seat logged out, its
-  call ended and its wrap-up owed).
+  call ended and its wrap-up owed). A hub that was only stalled (it could not beat for
+  the hub key's 3 s) finds its parties parked at its next renewal and undoes it
+  (``restored``): a waiting citizen unparked, a call's other side told the link is up.
 """
 
 from __future__ import annotations
@@ -182,15 +184,42 @@ class SharedDepartures:
             self.ctx.log.event("cluster_hubs_dead", hubs=sweep.dead_hubs, parked=sweep.parked)
         self._want_pass()
 
+    async def restored(self, party: str) -> None:
+        """A party this hub still holds, parked by a sweeper while this hub could not
+        beat: its waiting citizen unparked in the shared queue (else never offered again),
+        its call's other side told the link is up again."""
+        session = self._parties.local.get(party)
+        if session is None:
+            return
+        try:
+            if party.startswith("citizen."):
+                home = self._parties.homes.get(session.session_id)
+                work_order_id = party.removeprefix("citizen.")
+                if home is not None:  # as a resume: the home says call_started again
+                    self.outbox.post(home, "back", {"from": party})
+                elif work_order_id in self.ctx.live.contacts:
+                    await self.queue.park(work_order_id, False)
+            elif party.startswith("agent."):
+                await self._seat_link(party, up=True)
+        except SHARED_ERRORS as exc:
+            self.ctx.log.event("cluster_error", where="restored", party=party,
+                               error=repr(exc))
+        self.ctx.log.event("cluster_restored", party=party)
+        self._want_pass()
+
     async def _seat_lost(self, party: str) -> None:
         """A seat's hub died: the citizen of its call is told the agent's link is down."""
+        await self._seat_link(party, up=False)
+
+    async def _seat_link(self, party: str, *, up: bool) -> None:
+        """The citizen of the seat's call told the agent's link is down or up again."""
         record = await self.queue.agent(party.removeprefix("agent."))
         if record is None or record.state != "on_call" or not record.call:
             return
         citizen = await self._redis.hget(keys.call_key(record.call), "citizen")
         if isinstance(citizen, str) and NAME.fullmatch(citizen):
             self.outbox.post(citizen, "frame", {
-                "frame": encode(PeerLink(call_id=record.call, up=False)), "from": party})
+                "frame": encode(PeerLink(call_id=record.call, up=up)), "from": party})
 
     async def _seat_let_go(self, party: str) -> None:
         """A seat not back within the grace: logged out; its call ends as the single hub

@@ -197,6 +197,11 @@ class ClusterFloor:
         """Another hub holds ``party`` now: this hub's connection is told and closed."""
         self.parties.taken_over(party)
 
+    def restored(self, party: str) -> None:
+        """A sweeper parked ``party`` while this hub could not beat (stalled, or Redis
+        away), and this hub still holds it: the sweep undone (``cluster_departures``)."""
+        self._tasks.spawn(self.departures.restored(party), f"cluster restored {party}")
+
     async def on_sweep(self, sweep: Sweep) -> None:
         """A sweeper's pass: parked and let-go parties (``cluster_departures``)."""
         await self.departures.on_sweep(sweep)
