@@ -16,6 +16,8 @@ from seat_hub.storage.audit_chain import GENESIS, AuditRow, row_hash
 from seat_hub.storage.postgres.worker import Connection, PostgresWorker
 
 _ROW = "seq, at, supervisor_id, action, target, detail, result"
+#: The lock every append takes (``PostgresWorker.run``): the chain's end, in every hub.
+_CHAIN = "audit chain"
 
 
 class PostgresAuditTrail:
@@ -35,10 +37,9 @@ class PostgresAuditTrail:
         result: str,
     ) -> asyncio.Future[None]:
         async def append(conn: Connection) -> None:
-            async with conn.transaction():
-                await _append(conn, at, supervisor_id, action, target, detail, result)
+            await _append(conn, at, supervisor_id, action, target, detail, result)
 
-        return self._worker.run("audit_record", append)
+        return self._worker.run("audit_record", append, lock=_CHAIN)
 
     def record_once(
         self,
@@ -52,17 +53,16 @@ class PostgresAuditTrail:
         result: str,
     ) -> asyncio.Future[bool]:
         async def append_once(conn: Connection) -> bool:
-            async with conn.transaction():
-                await _lock(conn)
-                cur = await conn.execute("SELECT 1 FROM audit_keys WHERE key = %s", (key,))
-                if await cur.fetchone() is not None:
-                    return False
-                seq = await _append(conn, at, supervisor_id, action, target, detail, result)
-                await conn.execute("INSERT INTO audit_keys (key, seq) VALUES (%s, %s)",
-                                   (key, seq))
+            await _lock(conn)
+            cur = await conn.execute("SELECT 1 FROM audit_keys WHERE key = %s", (key,))
+            if await cur.fetchone() is not None:
+                return False
+            seq = await _append(conn, at, supervisor_id, action, target, detail, result)
+            await conn.execute("INSERT INTO audit_keys (key, seq) VALUES (%s, %s)",
+                               (key, seq))
             return True
 
-        return self._worker.run("audit_record", append_once)
+        return self._worker.run("audit_record", append_once, lock=_CHAIN)
 
     def recent(self, limit: int) -> asyncio.Future[list[AuditRecord]]:
         async def read(conn: Connection) -> list[AuditRecord]:

@@ -5,7 +5,9 @@ the store's one connection (``PostgresWorker``) when called, so one hub's writes
 the order it made them; ``UPDATE ... WHERE state = ...`` makes a late or repeated write a
 no-op there as here. What several hubs sharing the database adds: a new work order's
 number is taken under a transaction-scoped advisory lock, so two hubs never hand out the
-same one. The reads and the search are in ``ledger_reads``.
+same one. A write of several statements opens no transaction: the worker runs every write
+job inside one (alone or with the writes queued beside it: ``group_commit``), and a job
+that fails rolls it back. The reads and the search are in ``ledger_reads``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Final
 
 from seat_common.protocol import CitizenInfo, Outcome
 from seat_hub.storage.postgres import ledger_reads as reads
+from seat_hub.storage.postgres.group_commit import MANY_ROWS
 from seat_hub.storage.postgres.worker import Connection, PostgresWorker
 from seat_hub.storage.records import (
     ChatRecord,
@@ -35,6 +38,10 @@ from seat_hub.storage.records import (
 
 #: The advisory lock under which a new work order takes the day's next number.
 _NUMBERING_LOCK: Final = 0x5EA7_0002
+
+#: The lock a new work order takes that every hub's new work orders wait for
+#: (``PostgresWorker.run``).
+_NUMBERING: Final = "work order numbers"
 
 
 class WorkOrderNumbersUsedUp(RuntimeError):
@@ -64,30 +71,28 @@ class PostgresLedger:
         large_text: bool = False,
     ) -> asyncio.Future[str]:
         async def create(conn: Connection) -> str:
-            async with conn.transaction():
-                work_order_id = await _create(conn, item_code, channel, priority, media,
-                                              citizen, queued_at, citizen_key)
-                if resume_sha256:
-                    await conn.execute(
-                        "INSERT INTO queue_places (work_order_id, resume_sha256,"
-                        " priority_check, large_text) VALUES (%s, %s, %s, %s)",
-                        (work_order_id, resume_sha256, priority_check, int(large_text)))
-                return work_order_id
+            work_order_id = await _create(conn, item_code, channel, priority, media,
+                                          citizen, queued_at, citizen_key)
+            if resume_sha256:
+                await conn.execute(
+                    "INSERT INTO queue_places (work_order_id, resume_sha256,"
+                    " priority_check, large_text) VALUES (%s, %s, %s, %s)",
+                    (work_order_id, resume_sha256, priority_check, int(large_text)))
+            return work_order_id
 
-        return self._worker.run("create_work_order", create)
+        return self._worker.run("create_work_order", create, lock=_NUMBERING)
 
     def record_offer(
         self, work_order_id: str, call_id: str, agent_id: str, offered_at: float
     ) -> asyncio.Future[None]:
         async def offer(conn: Connection) -> None:
-            async with conn.transaction():
-                await conn.execute(
-                    "INSERT INTO offers (call_id, work_order_id, agent_id, offered_at)"
-                    " VALUES (%s, %s, %s, %s)", (call_id, work_order_id, agent_id, offered_at))
-                await conn.execute(
-                    "UPDATE work_orders SET offered_at = COALESCE(offered_at, %s),"
-                    " state = 'offered' WHERE id = %s AND state = 'queued'",
-                    (offered_at, work_order_id))
+            await conn.execute(
+                "INSERT INTO offers (call_id, work_order_id, agent_id, offered_at)"
+                " VALUES (%s, %s, %s, %s)", (call_id, work_order_id, agent_id, offered_at))
+            await conn.execute(
+                "UPDATE work_orders SET offered_at = COALESCE(offered_at, %s),"
+                " state = 'offered' WHERE id = %s AND state = 'queued'",
+                (offered_at, work_order_id))
 
         return self._worker.run("record_offer", offer)
 
@@ -95,14 +100,13 @@ class PostgresLedger:
         self, call_id: str, result: OfferResult, at: float
     ) -> asyncio.Future[None]:
         async def ended(conn: Connection) -> None:
-            async with conn.transaction():
-                await conn.execute(
-                    "UPDATE offers SET result = %s, result_at = %s WHERE call_id = %s",
-                    (result, at, call_id))
-                await conn.execute(
-                    "UPDATE work_orders SET state = 'queued' WHERE state = 'offered'"
-                    " AND id = (SELECT work_order_id FROM offers WHERE call_id = %s)",
-                    (call_id,))
+            await conn.execute(
+                "UPDATE offers SET result = %s, result_at = %s WHERE call_id = %s",
+                (result, at, call_id))
+            await conn.execute(
+                "UPDATE work_orders SET state = 'queued' WHERE state = 'offered'"
+                " AND id = (SELECT work_order_id FROM offers WHERE call_id = %s)",
+                (call_id,))
 
         return self._worker.run("record_offer_result", ended)
 
@@ -110,15 +114,14 @@ class PostgresLedger:
         self, work_order_id: str, call_id: str, agent_id: str, answered_at: float
     ) -> asyncio.Future[None]:
         async def answer(conn: Connection) -> None:
-            async with conn.transaction():
-                await conn.execute(
-                    "UPDATE offers SET result = 'accepted', result_at = %s WHERE call_id = %s",
-                    (answered_at, call_id))
-                await conn.execute(
-                    # COALESCE: a transferred call keeps its first answer (counted once).
-                    "UPDATE work_orders SET agent_id = %s,"
-                    " answered_at = COALESCE(answered_at, %s), state = 'in_call' WHERE id = %s",
-                    (agent_id, answered_at, work_order_id))
+            await conn.execute(
+                "UPDATE offers SET result = 'accepted', result_at = %s WHERE call_id = %s",
+                (answered_at, call_id))
+            await conn.execute(
+                # COALESCE: a transferred call keeps its first answer (counted once).
+                "UPDATE work_orders SET agent_id = %s,"
+                " answered_at = COALESCE(answered_at, %s), state = 'in_call' WHERE id = %s",
+                (agent_id, answered_at, work_order_id))
 
         return self._worker.run("record_answer", answer)
 
@@ -170,16 +173,15 @@ class PostgresLedger:
         citizen_key: str = "",
     ) -> asyncio.Future[str]:
         async def open_(conn: Connection) -> str:
-            async with conn.transaction():
-                work_order_id = await _create(conn, item_code, "counter", "normal", "in_person",
-                                              citizen, opened_at, citizen_key)
-                await conn.execute(
-                    "UPDATE work_orders SET agent_id = %s, answered_at = %s, state = 'in_call'"
-                    " WHERE id = %s AND state = 'queued'",
-                    (agent_id, opened_at, work_order_id))
+            work_order_id = await _create(conn, item_code, "counter", "normal", "in_person",
+                                          citizen, opened_at, citizen_key)
+            await conn.execute(
+                "UPDATE work_orders SET agent_id = %s, answered_at = %s, state = 'in_call'"
+                " WHERE id = %s AND state = 'queued'",
+                (agent_id, opened_at, work_order_id))
             return work_order_id
 
-        return self._worker.run("open_walk_in", open_)
+        return self._worker.run("open_walk_in", open_, lock=_NUMBERING)
 
     def abandon(self, work_order_id: str, at: float) -> asyncio.Future[None]:
         return self._worker.execute(
@@ -220,8 +222,7 @@ class PostgresLedger:
 
     def link_recording(self, report: RecordingReport) -> asyncio.Future[RecordingLink]:
         async def link(conn: Connection) -> RecordingLink:
-            async with conn.transaction():
-                return await _link_recording(conn, report)
+            return await _link_recording(conn, report)
 
         return self._worker.run("recording_saved", link)
 
@@ -232,10 +233,9 @@ class PostgresLedger:
         kept = list(keep)
 
         async def close(conn: Connection) -> int:
-            async with conn.transaction():
-                return await _close_stale(conn, at, kept)
+            return await _close_stale(conn, at, kept)
 
-        return self._worker.run("close_stale", close)
+        return self._worker.run("close_stale", close, lock=MANY_ROWS)
 
     # --- reads ------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import asyncio
 import json
 
 from seat_common.protocol import MaterialInfo, VerdictEntry, to_wire
+from seat_hub.storage.postgres.group_commit import MANY_ROWS
 from seat_hub.storage.postgres.worker import Connection, PostgresWorker
 from seat_hub.storage.records import BookingRecord, Expired, RecordingFile
 
@@ -105,46 +106,44 @@ class PostgresMaterialIndex:
         entries_json = json.dumps(to_wire(entries), ensure_ascii=False)
 
         async def insert(conn: Connection) -> int:
-            async with conn.transaction():
-                # One revision at a time per work order, whichever hub decides it.
-                await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
-                                   ("verdict " + work_order_id,))
-                cur = await conn.execute(
-                    "SELECT COALESCE(MAX(revision), 0) + 1 AS next FROM verdicts"
-                    " WHERE work_order_id = %s", (work_order_id,))
-                row = await cur.fetchone()
-                revision = int(row["next"]) if row is not None else 1
-                await conn.execute(
-                    "INSERT INTO verdicts (work_order_id, revision, agent_id, item_code,"
-                    " entries_json, decided_at) VALUES (%s, %s, %s, %s, %s, %s)",
-                    (work_order_id, revision, agent_id, item_code, entries_json, decided_at))
+            # One revision at a time per work order, whichever hub decides it.
+            await conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
+                               ("verdict " + work_order_id,))
+            cur = await conn.execute(
+                "SELECT COALESCE(MAX(revision), 0) + 1 AS next FROM verdicts"
+                " WHERE work_order_id = %s", (work_order_id,))
+            row = await cur.fetchone()
+            revision = int(row["next"]) if row is not None else 1
+            await conn.execute(
+                "INSERT INTO verdicts (work_order_id, revision, agent_id, item_code,"
+                " entries_json, decided_at) VALUES (%s, %s, %s, %s, %s, %s)",
+                (work_order_id, revision, agent_id, item_code, entries_json, decided_at))
             return revision
 
-        return self._worker.run("add_verdict", insert)
+        return self._worker.run("add_verdict", insert, lock="verdict numbers")
 
     def expire(self, closed_before: float, now: float) -> asyncio.Future[Expired]:
         async def expire(conn: Connection) -> Expired:
-            async with conn.transaction():
-                blanked = await conn.execute(
-                    "UPDATE work_orders SET citizen_name = '', citizen_id_number = '',"
-                    " citizen_phone = '' WHERE closed_at < %s AND (citizen_name != ''"
-                    " OR citizen_id_number != '' OR citizen_phone != '')", (closed_before,))
-                cur = await conn.execute(
-                    "SELECT DISTINCT m.sha256 FROM materials m JOIN work_orders w"
-                    " ON w.id = m.work_order_id WHERE w.closed_at < %s AND m.purged_at IS NULL",
-                    (closed_before,))
-                expired = {str(r["sha256"]) for r in await cur.fetchall()}
-                purged = await conn.execute(
-                    "UPDATE materials SET purged_at = %s WHERE purged_at IS NULL AND"
-                    " work_order_id IN (SELECT id FROM work_orders WHERE closed_at < %s)",
-                    (now, closed_before))
-                cur = await conn.execute(
-                    "SELECT DISTINCT sha256 FROM materials WHERE purged_at IS NULL")
-                still_kept = {str(r["sha256"]) for r in await cur.fetchall()}
+            blanked = await conn.execute(
+                "UPDATE work_orders SET citizen_name = '', citizen_id_number = '',"
+                " citizen_phone = '' WHERE closed_at < %s AND (citizen_name != ''"
+                " OR citizen_id_number != '' OR citizen_phone != '')", (closed_before,))
+            cur = await conn.execute(
+                "SELECT DISTINCT m.sha256 FROM materials m JOIN work_orders w"
+                " ON w.id = m.work_order_id WHERE w.closed_at < %s AND m.purged_at IS NULL",
+                (closed_before,))
+            expired = {str(r["sha256"]) for r in await cur.fetchall()}
+            purged = await conn.execute(
+                "UPDATE materials SET purged_at = %s WHERE purged_at IS NULL AND"
+                " work_order_id IN (SELECT id FROM work_orders WHERE closed_at < %s)",
+                (now, closed_before))
+            cur = await conn.execute(
+                "SELECT DISTINCT sha256 FROM materials WHERE purged_at IS NULL")
+            still_kept = {str(r["sha256"]) for r in await cur.fetchall()}
             return Expired(max(blanked.rowcount, 0), max(purged.rowcount, 0),
                            tuple(sorted(expired - still_kept)))
 
-        return self._worker.run("expire", expire)
+        return self._worker.run("expire", expire, lock=MANY_ROWS)
 
     def recording_file(self, work_order_id: str) -> asyncio.Future[RecordingFile | None]:
         async def read(conn: Connection) -> RecordingFile | None:

@@ -17,8 +17,9 @@ What differs, and why:
   searched column) where the extension can be made; without it the search is the same,
   only slower.
 - ``store_writes`` is this store's own (no SQLite twin): each connected hub's mark, the
-  number of its last write, which makes a write replayed after an outage land once
-  (``worker``); a hub that closes cleanly removes its row.
+  number of its last write and the answers of its last transaction (JSON, by number),
+  which make a write replayed after an outage land once and get its answer (``worker``,
+  ``group_commit``); a hub that closes cleanly removes its row.
 - ``store_once`` is this store's own too: the key of every write made at most once
   (``storage.once``: a cluster's ledger stream entry id), written in the write's own
   transaction, so an entry a second hub claims after the first committed it lands once.

@@ -23,6 +23,7 @@ from seat_hub.storage.interface import LedgerError, OutageHandler, WriteErrorHan
 from seat_hub.storage.once import written_once
 from seat_hub.storage.postgres import schema
 from seat_hub.storage.postgres.audit import PostgresAuditTrail
+from seat_hub.storage.postgres.group_commit import GROUP_COMMIT_LIMIT
 from seat_hub.storage.postgres.ledger import PostgresLedger
 from seat_hub.storage.postgres.materials import PostgresMaterialIndex
 from seat_hub.storage.postgres.worker import Connection, PostgresWorker, Reconnect, shown
@@ -64,6 +65,7 @@ class PostgresStore:
         cluster_hub: bool = False,
         reconnect: Reconnect | None = None,
         on_outage: OutageHandler | None = None,
+        max_batch: int = GROUP_COMMIT_LIMIT,
     ) -> PostgresStore:
         """Connect to ``address`` (a ``postgresql://`` URL) and make the tables unless
         ``read_only``; a server that cannot be reached, or a database without the records
@@ -71,9 +73,11 @@ class PostgresStore:
         refuse (``LedgerError``) while another hub is connected to the database;
         ``cluster_hub``: refuse while a sole hub is (cluster hubs share the database).
         ``reconnect``: how an outage is ridden over (``worker.Reconnect``); ``on_outage``
-        hears when it begins and ends."""
+        hears when it begins and ends; ``max_batch``: the most writes queued back to back
+        that share one transaction (``group_commit``)."""
         worker = PostgresWorker(address, on_write_error, sole_hub=sole_hub, reconnect=reconnect,
-                                on_outage=on_outage, cluster_hub=cluster_hub)
+                                on_outage=on_outage, cluster_hub=cluster_hub,
+                                max_batch=max_batch)
         await worker.open(schema.check if read_only else schema.prepare, read_only=read_only)
         return cls(worker)
 

@@ -14,12 +14,20 @@ reached (it restarted, a standby is taking over, the network is cut):
 - A **write** is kept, in order with the writes after it, and tried again once a new
   connection is had: the worker reconnects with full-jitter backoff (``Reconnect``) and
   replays the held writes first, so the ledger ends as if there had been no outage. Each
-  write runs in one transaction that also moves this worker's mark in ``store_writes``
-  (``writer``, ``seq``) forward; a write whose COMMIT was sent but not acknowledged when
-  the connection dropped finds its mark there on the replay and is not applied twice
-  (its answer, if it had one that JSON holds, is read back from the mark).
+  transaction also moves this worker's mark in ``store_writes`` (``writer``, ``seq``)
+  forward; a write whose COMMIT was sent but not acknowledged when the connection dropped
+  finds its mark there on the replay and is not applied twice (its answer, if it had one
+  that JSON holds, is read back from the mark).
 - A **read** during an outage fails at once with a ``LedgerError`` that says so: nothing
   waits on a server that is gone.
+
+Writes queued back to back (a ledger stream batch) share one transaction, up to
+``max_batch`` of them (group commit, ``group_commit``): the same order, marks and once-keys,
+far fewer round trips. A write in such a batch that fails with its own error rolls the
+batch back, and its writes run again one by one, so only that write fails. Jobs are
+therefore pure database work (``group_commit`` says why that holds for every job). A write
+job always runs inside the worker's transaction, so one of several statements opens none of
+its own (it would be a savepoint: two round trips more, and nothing gained).
 
 The held writes are bounded (``Reconnect.max_held``, in memory): past it a new write is
 refused with a ``LedgerError`` and the held ones are kept. Closing during an outage waits
@@ -32,13 +40,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any, Final, TypeVar
+from itertools import islice
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
@@ -47,6 +55,12 @@ from psycopg.rows import DictRow, dict_row
 from seat_common.tasks import TaskOwner
 from seat_hub.storage.interface import LedgerError, OutageHandler, WriteErrorHandler
 from seat_hub.storage.once import next_key
+from seat_hub.storage.postgres.group_commit import (
+    GROUP_COMMIT_LIMIT,
+    Outcome,
+    Write,
+    commit_together,
+)
 
 _T = TypeVar("_T")
 
@@ -60,11 +74,6 @@ CONNECT_TIMEOUT_S = 10
 #: holds it exclusive while connected; the hubs of a cluster (live state in Redis) hold it
 #: shared, so any number of them coexist and they and a sole hub exclude each other.
 SOLE_HUB_LOCK = 0x5EA7_0003
-
-#: Marks a write made at most once per key (``storage.once``) in its transaction; no row
-#: back when the key was written before.
-_ONCE: Final = ("INSERT INTO store_once (key) VALUES (%s) ON CONFLICT (key) DO NOTHING"
-                " RETURNING key")
 
 
 def shown(address: str) -> str:
@@ -118,22 +127,11 @@ class _Item:
     future: asyncio.Future[Any]
     seq: int | None  # a write's number in this worker's order; None for a read
     once: str | None = None  # a write applied at most once for this key (``storage.once``)
+    lock: str | None = None  # the lock every hub waits for that this write takes, if any
 
 
 class _Lost(Exception):
     """The connection failed (or none could be had): the server, not the statement."""
-
-
-#: Moves a worker's mark to a write's number, unless the mark is there already (the write
-#: committed before its acknowledgement was lost): then no row comes back.
-_MARK: Final = (
-    "INSERT INTO store_writes (writer, seq) VALUES (%s, %s) ON CONFLICT (writer)"
-    " DO UPDATE SET seq = EXCLUDED.seq, result = NULL WHERE store_writes.seq < EXCLUDED.seq"
-    " RETURNING seq")
-
-
-#: The answers a write's mark keeps for its replay (JSON gives them back as they were).
-_KEPT_ANSWERS: Final = (str, int, float, bool, type(None))
 
 
 class PostgresWorker:
@@ -142,9 +140,11 @@ class PostgresWorker:
     def __init__(self, address: str, on_write_error: WriteErrorHandler | None = None,
                  *, sole_hub: bool = False, reconnect: Reconnect | None = None,
                  writer: str | None = None, on_outage: OutageHandler | None = None,
-                 cluster_hub: bool = False) -> None:
+                 cluster_hub: bool = False, max_batch: int = GROUP_COMMIT_LIMIT) -> None:
         if sole_hub and cluster_hub:
             raise ValueError("a hub is either the database's only one or one of a cluster")
+        if max_batch < 1:
+            raise ValueError(f"a transaction carries at least one write, not {max_batch}")
         self.address = address
         self._cluster_hub = cluster_hub
         self._on_outage = on_outage
@@ -157,6 +157,8 @@ class PostgresWorker:
         self._last_seq = 0
         self._pending: deque[_Item] = deque()
         self._held = 0  # writes in _pending
+        self._max_batch = max_batch
+        self._alone = 0  # writes at the front of _pending to run one per transaction
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._outage: str | None = None  # why the server cannot be reached, while it cannot
@@ -216,10 +218,15 @@ class PostgresWorker:
             await self._conn.close()
             self._conn = None
 
-    def run(self, name: str, job: Callable[[Connection], Awaitable[_T]]) -> asyncio.Future[_T]:
+    def run(self, name: str, job: Callable[[Connection], Awaitable[_T]], *,
+            lock: str | None = None) -> asyncio.Future[_T]:
         """Queue the write ``job(connection)`` now, in order with everything else; it is
-        held through an outage and written once. ``name`` says what it is in a failure."""
-        return self._queue(name, job, write=True)
+        held through an outage and written once. ``name`` says what it is in a failure;
+        ``lock`` names the lock the job takes that every hub's writes of its kind wait for
+        (a work order's number, the audit chain): its transaction then takes no other
+        writes after it, only more of that lock's, so the lock is held no longer than
+        their own work (and two hubs never hold two such locks in opposite orders)."""
+        return self._queue(name, job, write=True, lock=lock)
 
     def read(self, name: str, job: Callable[[Connection], Awaitable[_T]]) -> asyncio.Future[_T]:
         """Queue the read ``job(connection)`` now, in order with the writes; during an
@@ -234,7 +241,8 @@ class PostgresWorker:
 
         return self.run(name, job)
 
-    def _queue(self, name: str, job: Job, *, write: bool) -> asyncio.Future[Any]:
+    def _queue(self, name: str, job: Job, *, write: bool,
+               lock: str | None = None) -> asyncio.Future[Any]:
         if self._closed:
             raise LedgerError("the ledger is closed")
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
@@ -255,7 +263,7 @@ class PostgresWorker:
             seq = self._last_seq
             self._held += 1
             once = next_key()
-        self._pending.append(_Item(name, job, future, seq, once))
+        self._pending.append(_Item(name, job, future, seq, once, lock))
         self._wake.set()
         return future
 
@@ -290,18 +298,37 @@ class PostgresWorker:
                 continue
             item = self._pending[0]
             if item.seq is None and item.future.cancelled():  # a read nobody waits for
-                self._done(item, None)
+                self._done(None)
                 continue
+            batch = self._next_batch()
             try:
-                result = await self._attempt(item)
+                outcomes = await self._attempt(batch)
             except _Lost as lost:
                 self._set_outage(str(lost))
-                self._fail_pending(reads_only=True)  # the write in hand stays first
+                self._fail_pending(reads_only=True)  # the writes in hand stay first
                 continue
-            except Exception as exc:  # the statement's own failure goes to its future
-                self._done(item, exc)
-            else:
-                self._done(item, None, result)
+            except Exception as exc:  # a job's own failure
+                if len(batch) > 1:  # rolled back: one by one, so that only it fails
+                    self._alone = len(batch)
+                else:
+                    self._done(exc)
+                continue
+            for outcome in outcomes:  # fewer than the batch: the rest is tried again
+                self._done(outcome.error, outcome.answer)
+
+    def _next_batch(self) -> list[_Item]:
+        """The jobs to run now: the first read alone, or the writes queued back to back at
+        the front (up to ``max_batch``; one, while a failed batch is run again), ending
+        after a write that takes a lock (``run``) unless more of that lock's follow."""
+        if self._pending[0].seq is None:
+            return [self._pending[0]]
+        limit = 1 if self._alone else self._max_batch
+        batch: list[_Item] = []
+        for item in islice(self._pending, limit):
+            if item.seq is None or (batch and batch[-1].lock not in (None, item.lock)):
+                break
+            batch.append(item)
+        return batch
 
     def _set_outage(self, reason: str | None) -> None:
         """The server was lost (``reason``) or is back (``None``); said once each way."""
@@ -317,55 +344,24 @@ class PostgresWorker:
             return False
         return True
 
-    async def _attempt(self, item: _Item) -> Any:
+    async def _attempt(self, batch: list[_Item]) -> list[Outcome]:
         conn = await self._usable()
         try:
-            if item.seq is None:
-                return await item.job(conn)
-            return await self._write_once(conn, item.job, item.seq, item.once)
+            if batch[0].seq is None:
+                return [Outcome(await batch[0].job(conn))]
+            return await commit_together(conn, self._writer, [
+                Write(item.seq, item.once, item.job) for item in batch if item.seq is not None])
         except (psycopg.Error, OSError) as exc:
             if conn.broken or conn.closed:
                 raise _Lost(_reason(exc)) from exc
             raise
 
-    async def _write_once(self, conn: Connection, job: Job, seq: int, once: str | None) -> Any:
-        """``job`` and the move of this worker's mark to ``seq``, in one transaction; if the
-        mark is there already, the write committed before: its answer, not a second time.
-        With a ``once`` key the same holds across hubs: a key already in ``store_once``
-        (another hub, or this one before, wrote it) is that write's answer, not a second."""
-        async with conn.transaction():
-            cur = await conn.execute(_MARK, (self._writer, seq))
-            if await cur.fetchone() is None:
-                cur = await conn.execute("SELECT seq, result FROM store_writes WHERE writer = %s",
-                                         (self._writer,))
-                row = await cur.fetchone()
-                if row is None or row["seq"] != seq or row["result"] is None:
-                    raise LedgerError(f"write {seq} was made before the connection dropped;"
-                                      " its answer was lost with it")
-                return json.loads(row["result"])
-            if once is not None:
-                cur = await conn.execute(_ONCE, (once,))
-                if await cur.fetchone() is None:  # written before, by any hub: its answer
-                    cur = await conn.execute("SELECT result FROM store_once WHERE key = %s",
-                                             (once,))
-                    row = await cur.fetchone()
-                    kept = None if row is None else row["result"]
-                    return None if kept is None else json.loads(kept)
-            result = await job(conn)
-            if type(result) not in _KEPT_ANSWERS:
-                return result  # an answer JSON cannot give back as it was: none kept
-            answer = json.dumps(result)
-            await conn.execute("UPDATE store_writes SET result = %s WHERE writer = %s",
-                               (answer, self._writer))
-            if once is not None:
-                await conn.execute("UPDATE store_once SET result = %s WHERE key = %s",
-                                   (answer, once))
-            return result
-
-    def _done(self, item: _Item, exc: BaseException | None, result: Any = None) -> None:
-        self._pending.popleft()
+    def _done(self, exc: BaseException | None, result: Any = None) -> None:
+        """The first queued job is done: its future answered, unless cancelled."""
+        item = self._pending.popleft()
         if item.seq is not None:
             self._held -= 1
+            self._alone = max(0, self._alone - 1)
         if item.future.cancelled():
             return
         if exc is not None:
