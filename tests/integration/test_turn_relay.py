@@ -107,7 +107,8 @@ async def test_a_hub_with_the_wrong_turn_secret_gets_its_calls_refused_visibly(
     assert any("no TURN relay" in error for error in report.errors), report.errors
     assert report.offer_sdp == ""
     assert report.ended_by == "citizen"
-    assert turn.refusals(report.session_id) >= 1
+    # coturn writes its log line a moment after it answered: read until it is there.
+    await until(lambda: turn.refusals(report.session_id) >= 1, "coturn logs the refusal")
     assert turn.allocations(report.session_id) == 0
 
 
