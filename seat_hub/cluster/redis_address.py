@@ -24,6 +24,7 @@ from typing import Final
 from urllib.parse import unquote, urlsplit
 
 import redis.asyncio as aioredis
+from redis.asyncio.connection import BlockingConnectionPool
 from redis.asyncio.sentinel import Sentinel
 
 SENTINEL_SCHEME: Final = "redis+sentinel"
@@ -31,6 +32,12 @@ SENTINEL_SCHEME: Final = "redis+sentinel"
 SENTINEL_PORT: Final = 26379
 #: How long a question to a Sentinel may take (it answers from memory).
 SENTINEL_TIMEOUT_S: Final = 5.0
+#: The most connections one client keeps to Redis. redis-py 8's default is 100, and a
+#: hub under a burst of logins had more commands in flight: every one past it failed at
+#: once (``MaxConnectionsError``, seen as 324 logins answered ``busy`` in bench_cluster's
+#: full scale). A plain address's pool makes a command past this wait for a connection;
+#: redis-py's Sentinel pool cannot wait, so there it fails past this as before.
+MAX_CONNECTIONS: Final = 512
 
 _WANT: Final = ("需要 redis://HOST[:PORT][/DB]、rediss://… 或 redis+sentinel://HOST:PORT[,HOST:PORT…]"
                 "/SERVICE[/DB]（集群的 Redis）/ want redis://HOST[:PORT][/DB], rediss://… or"
@@ -156,8 +163,12 @@ class RedisClients:
         answering strings, whose commands fail after ``socket_timeout`` seconds."""
         where = self.address.sentinel
         if where is None:
-            return aioredis.Redis.from_url(self.address.url, decode_responses=True,
-                                           socket_timeout=socket_timeout)
+            # Blocking: a burst past the pool's size waits for a connection (up to the
+            # command's timeout) instead of failing at once.
+            pool = BlockingConnectionPool.from_url(
+                self.address.url, max_connections=MAX_CONNECTIONS, timeout=socket_timeout,
+                decode_responses=True, socket_timeout=socket_timeout)
+            return aioredis.Redis.from_pool(pool)
         sentinel = Sentinel(
             list(where.sentinels),
             sentinel_kwargs={"socket_timeout": SENTINEL_TIMEOUT_S,
@@ -169,6 +180,7 @@ class RedisClients:
             where.service, decode_responses=True, socket_timeout=socket_timeout,
             socket_connect_timeout=SENTINEL_TIMEOUT_S, db=where.db,
             username=where.username, password=where.password,
+            max_connections=MAX_CONNECTIONS,
         )
         return client
 
